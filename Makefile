@@ -1,0 +1,154 @@
+# mlw - the build.  'make' builds ./mlw; 'make test' runs the suite.
+#
+#   make [DEVELOPER=1] [SANITIZE=1] [V=1]   build ./mlw
+#   make test                               unit and shell tests (prove -j2)
+#   make perf                               benchmarks in t/perf (not in test)
+#   make check-deps                         name missing Debian packages
+#   make check-docs                         lint man pages
+#   make check-startup                      mlw --version under 5 ms
+#   make install [prefix=/usr/local] [DESTDIR=]
+
+VERSION = 0.1.0
+prefix ?= /usr/local
+bindir = $(prefix)/bin
+mandir = $(prefix)/share/man
+datadir = $(prefix)/share/mlw
+completiondir = $(prefix)/share/bash-completion/completions
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+# The core set every command needs, linked statically: start-up is a
+# feature, and static linking of these five saves ~2 ms per invocation
+# (measured: 6.6 ms dynamic vs 4.5 ms static).  Heavy libraries (libgit2,
+# libcurl, libmicrohttpd, LAPACKE/OpenBLAS) are dlopen'ed by their lib/
+# wrappers on first use, never linked here.
+CORE_PKGS = sqlite3 yaml-0.1 jansson zlib libcrypto
+# pkg-config module -> Debian package, for check-deps
+DEPS = sqlite3:libsqlite3-dev yaml-0.1:libyaml-dev jansson:libjansson-dev \
+       zlib:zlib1g-dev libcrypto:libssl-dev
+
+# everything the build, the tests and the benchmarks use (make install-deps)
+DEBIAN_PACKAGES = build-essential pkg-config perl git ca-certificates \
+	libsqlite3-dev libyaml-dev libjansson-dev zlib1g-dev libssl-dev \
+	libgit2-dev liblapacke-dev libopenblas-dev libpcre2-dev \
+	libmicrohttpd-dev libcurl4-openssl-dev \
+	python3-sklearn mandoc man-db sqlite3
+
+CFLAGS ?= -O2 -g
+BASIC_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Ilib -Icmd \
+	$(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null) \
+	-DMLW_VERSION='"$(VERSION)"' -DMLW_MANDIR='"$(mandir)"' \
+	-DMLW_DATADIR='"$(datadir)"'
+LIBS = -Wl,-Bstatic $(shell $(PKG_CONFIG) --libs-only-l $(CORE_PKGS) 2>/dev/null) \
+	-Wl,-Bdynamic -lm -ldl -lpthread
+
+ifdef DEVELOPER
+BASIC_CFLAGS += -Werror -Wextra -Wno-unused-parameter -Wno-sign-compare \
+	-Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition \
+	-Wvla -Wshadow=local -Wformat=2 -Wno-format-nonliteral \
+	-Wdeclaration-after-statement -Wno-declaration-after-statement
+endif
+ifdef SANITIZE
+BASIC_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+VARIANT = sanitize
+else
+VARIANT = plain
+endif
+
+OBJDIR = .build/$(VARIANT)
+LIB_SRC = $(sort $(wildcard lib/*/*.c))
+CMD_SRC = $(sort $(wildcard cmd/*.c))
+UNIT_SRC = $(sort $(wildcard t/unit/test-*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o)
+CMD_OBJ = $(CMD_SRC:%.c=$(OBJDIR)/%.o)
+UNIT_BIN = $(UNIT_SRC:t/unit/%.c=t/unit/%.bin)
+
+ifndef V
+QUIET_CC = @echo '   ' CC $@;
+QUIET_LINK = @echo '   ' LINK $@;
+endif
+
+ALL_CFLAGS = $(BASIC_CFLAGS) $(CFLAGS)
+
+all: mlw
+
+# rebuild everything when the flags change (as git's GIT-CFLAGS)
+$(OBJDIR)/FLAGS: FORCE
+	@mkdir -p $(OBJDIR)
+	@echo '$(ALL_CFLAGS) $(LDFLAGS) $(LIBS)' > $@.new; \
+	if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
+
+$(OBJDIR)/%.o: %.c $(OBJDIR)/FLAGS
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(OBJDIR)/libmlw.a: $(LIB_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+mlw: $(CMD_OBJ) $(OBJDIR)/libmlw.a $(OBJDIR)/FLAGS
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(OBJDIR)/libmlw.a $(LIBS)
+	@echo $(VARIANT) > .build/mlw-variant
+
+t/unit/%.bin: t/unit/%.c t/unit/tap.h $(OBJDIR)/libmlw.a $(OBJDIR)/FLAGS
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(OBJDIR)/libmlw.a $(LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+PROVE ?= prove
+PROVE_OPTS ?= -j2
+test: mlw $(UNIT_BIN)
+	cd t && $(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_BIN:t/%=./%) $(patsubst t/%,./%,$(sort $(wildcard t/t[0-9]*.sh)))
+
+perf: mlw
+	@for f in t/perf/p*.sh; do echo "== $$f"; sh $$f || exit 1; done
+
+install-deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $(DEBIAN_PACKAGES)
+
+quickstart: mlw
+	sh share/quickstart/run.sh
+
+check-deps:
+	@missing=; for d in $(DEPS) libgit2:libgit2-dev lapacke:liblapacke-dev \
+		libpcre2-8:libpcre2-dev libmicrohttpd:libmicrohttpd-dev \
+		libcurl:libcurl4-openssl-dev; do \
+		mod=$${d%%:*}; pkg=$${d#*:}; \
+		$(PKG_CONFIG) --exists $$mod 2>/dev/null || missing="$$missing $$pkg"; \
+	done; \
+	command -v prove >/dev/null || missing="$$missing perl"; \
+	if [ -n "$$missing" ]; then echo "missing Debian packages:$$missing"; \
+		echo "install with: apt-get install -y$$missing"; exit 1; \
+	else echo "all dependencies present"; fi
+
+check-docs:
+	@for f in man/*.[1-9]; do \
+		out=$$(mandoc -Tlint -W warning $$f 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out"; fail=1; fi; \
+	done; test -z "$$fail"
+
+check-startup: mlw
+	@sh t/perf/p0001-startup.sh --check
+
+install: mlw
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 \
+		$(DESTDIR)$(mandir)/man5 $(DESTDIR)$(datadir) \
+		$(DESTDIR)$(completiondir)
+	install -m 755 mlw $(DESTDIR)$(bindir)/mlw
+	install -m 644 man/*.1 $(DESTDIR)$(mandir)/man1/
+	-install -m 644 man/*.5 $(DESTDIR)$(mandir)/man5/ 2>/dev/null
+	install -m 644 contrib/completion/mlw.bash $(DESTDIR)$(completiondir)/mlw
+	cp -R share/. $(DESTDIR)$(datadir)/
+
+clean:
+	rm -rf .build mlw t/unit/*.bin t/trash
+
+style:
+	@! grep -nE '\b(strcpy|strcat|sprintf|strtok|atoi|localtime)\(' lib/*/*.c cmd/*.c
+
+.PHONY: all test perf install-deps quickstart check-deps check-docs check-startup install clean style FORCE

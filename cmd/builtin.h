@@ -1,0 +1,100 @@
+/*
+ * builtin.h - what every command implementation shares.
+ *
+ * A command is int cmd_NAME(int argc, const char **argv, struct mlw_ctx *)
+ * returning the process exit status (DESIGN §5).  argv[0] is the command
+ * name.  Commands parse their options with cmd_parse(), find the workspace
+ * with cmd_repo(), call lib/, and render results through the output layer
+ * with cmd_print(); errors from lib/ are reported with cmd_fail().
+ */
+#ifndef MLW_CMD_BUILTIN_H
+#define MLW_CMD_BUILTIN_H
+
+#include "util/opt.h"
+#include "util/output.h"
+
+#include <stdio.h>
+
+struct mlw_repo;
+struct mlw_odb;
+struct mlw_catalog;
+
+struct mlw_ctx {
+	enum mlw_format format;	/* MLW_FMT_DEFAULT unless -o was given */
+	int quiet;
+	int verbose;
+	const char *mlw_dir;	/* --mlw-dir or MLW_DIR */
+	int stdout_tty, stderr_tty;
+	int term_width;
+	int argc;		/* the whole command line, for the op log */
+	const char **argv;
+	struct mlw_repo *repo;
+};
+
+struct cmd_struct {
+	const char *name;
+	int (*fn)(int argc, const char **argv, struct mlw_ctx *ctx);
+	const char *summary;
+	int hidden;
+};
+
+/* the sorted command table (mlw.c) */
+extern const struct cmd_struct mlw_commands[];
+const struct cmd_struct *mlw_find_command(const char *name);
+
+/* subcommands ("verbs") of a command such as 'job' */
+struct cmd_verb {
+	const char *name;
+	int (*fn)(int argc, const char **argv, struct mlw_ctx *ctx);
+	const char *summary;
+};
+
+/*
+ * Parse options; the global -o/-q/-v options are accepted by every
+ * command too.  On -h prints usage to stdout and exits 0; on a usage error
+ * prints it to stderr and exits 2.  Returns the number of operands.
+ */
+int cmd_parse(struct mlw_ctx *ctx, int argc, const char **argv,
+	      const struct mlw_option *opts, const char *const *usage);
+/* print usage to stderr after a message and return 2 */
+int cmd_usage_error(const char *const *usage, const struct mlw_option *opts,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* dispatch argv[1] among verbs; "did you mean" for unknown verbs */
+int cmd_dispatch(struct mlw_ctx *ctx, int argc, const char **argv,
+		 const struct cmd_verb *verbs, const char *const *usage);
+
+/* the workspace, or exit 2 with the standard message */
+struct mlw_repo *cmd_repo(struct mlw_ctx *ctx);
+struct mlw_odb *cmd_odb(struct mlw_ctx *ctx);
+struct mlw_catalog *cmd_catalog(struct mlw_ctx *ctx);
+
+/* report lib/'s last error and return the matching exit status */
+int cmd_fail(int code);
+void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* render o in ctx's format (fallback when -o was not given); exit status */
+int cmd_print(struct mlw_ctx *ctx, struct mlw_out *o, enum mlw_format fallback);
+/* check that stdout was written (a full disk is an error); exit status */
+int cmd_finish_stdout(int status);
+
+/* the command line as one string, for the operation log; caller frees */
+char *cmd_line(struct mlw_ctx *ctx);
+
+#define CMD(name) int cmd_##name(int argc, const char **argv, struct mlw_ctx *ctx)
+CMD(cat_object);
+CMD(checkout_tree);
+CMD(fsck);
+CMD(gc);
+CMD(hash_object);
+CMD(help);
+CMD(init);
+CMD(ls_tree);
+CMD(show_ref);
+CMD(update_ref);
+CMD(version);
+CMD(write_tree);
+
+#endif

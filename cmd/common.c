@@ -1,0 +1,266 @@
+/*
+ * common.c - helpers shared by the command implementations.
+ */
+#include "builtin.h"
+#include "store/repo.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *global_output;
+static int global_quiet, global_verbose;
+
+static const struct mlw_option global_options[] = {
+	MLW_OPT_GROUP("Global options:"),
+	MLW_OPT_STRING('o', "output", &global_output, "FORMAT",
+		       "output format: table, json, yaml or tsv"),
+	MLW_OPT_COUNT('q', "quiet", &global_quiet, "print only results and errors"),
+	MLW_OPT_COUNT('v', "verbose", &global_verbose, "say more about what happens"),
+	MLW_OPT_END()
+};
+
+static size_t count_opts(const struct mlw_option *o)
+{
+	size_t n = 0;
+
+	while (o[n].type != MLW_OPTT_END)
+		n++;
+	return n;
+}
+
+static struct mlw_option *with_globals(const struct mlw_option *opts)
+{
+	size_t n = count_opts(opts), g = count_opts(global_options);
+	struct mlw_option *all = mlw_calloc(n + g + 1, sizeof(*all));
+
+	memcpy(all, opts, n * sizeof(*opts));
+	memcpy(all + n, global_options, (g + 1) * sizeof(*opts));
+	return all;
+}
+
+static void print_usage(FILE *fp, const char *const *usage,
+			const struct mlw_option *opts)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+
+	mlw_opt_usage(&b, usage, opts);
+	fputs(b.buf, fp);
+	mlw_buf_release(&b);
+}
+
+int cmd_usage_error(const char *const *usage, const struct mlw_option *opts,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mlw: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (usage) {
+		struct mlw_option *all = with_globals(opts);
+
+		fputc('\n', stderr);
+		print_usage(stderr, usage, all);
+		free(all);
+	}
+	return 2;
+}
+
+int cmd_parse(struct mlw_ctx *ctx, int argc, const char **argv,
+	      const struct mlw_option *opts, const char *const *usage)
+{
+	struct mlw_option *all = with_globals(opts);
+	int n;
+
+	global_output = NULL;
+	global_quiet = global_verbose = 0;
+	/* argv[0] is the command name: parse what follows */
+	n = mlw_opt_parse(argc - 1, argv + 1, all, 0);
+	if (n == MLW_OPT_HELP) {
+		print_usage(stdout, usage, all);
+		free(all);
+		exit(cmd_finish_stdout(0));
+	}
+	if (n == MLW_OPT_COMPLETE) {
+		struct mlw_buf b = MLW_BUF_INIT;
+
+		mlw_opt_completion(&b, all);
+		printf("%s\n", b.buf);
+		mlw_buf_release(&b);
+		free(all);
+		exit(cmd_finish_stdout(0));
+	}
+	if (n < 0) {
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", mlw_error_last());
+		cmd_usage_error(usage, opts, "%s", msg);
+		free(all);
+		exit(2);
+	}
+	free(all);
+	if (global_output &&
+	    mlw_format_parse(&ctx->format, global_output) < 0) {
+		cmd_error("%s", mlw_error_last());
+		exit(2);
+	}
+	ctx->quiet += global_quiet;
+	ctx->verbose += global_verbose;
+	/* operands move to argv[0..n) */
+	memmove(argv, argv + 1, (size_t)n * sizeof(*argv));
+	argv[n] = NULL;
+	return n;
+}
+
+int cmd_dispatch(struct mlw_ctx *ctx, int argc, const char **argv,
+		 const struct cmd_verb *verbs, const char *const *usage)
+{
+	const struct cmd_verb *v;
+	struct mlw_strlist names = MLW_STRLIST_INIT;
+	const char *hint;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		FILE *fp = argc < 2 ? stderr : stdout;
+		size_t i;
+
+		for (i = 0; usage[i]; i++)
+			fprintf(fp, "%s%s\n", i ? "   or: " : "usage: ", usage[i]);
+		fprintf(fp, "\nverbs:\n");
+		for (v = verbs; v->name; v++)
+			fprintf(fp, "    %-14s%s\n", v->name, v->summary);
+		return argc < 2 ? 2 : cmd_finish_stdout(0);
+	}
+	if (!strcmp(argv[1], MLW_OPT_COMPLETION_FLAG)) {
+		for (v = verbs; v->name; v++)
+			printf("%s%s", v == verbs ? "" : " ", v->name);
+		printf("\n");
+		return cmd_finish_stdout(0);
+	}
+	for (v = verbs; v->name; v++)
+		if (!strcmp(v->name, argv[1]))
+			return v->fn(argc - 1, argv + 1, ctx);
+	for (v = verbs; v->name; v++)
+		mlw_strlist_push(&names, v->name);
+	mlw_strlist_push_owned(&names, NULL);
+	hint = mlw_suggest(argv[1], (const char *const *)names.items);
+	if (hint)
+		cmd_error("'%s' is not an 'mlw %s' verb (did you mean '%s'?)",
+			  argv[1], argv[0], hint);
+	else
+		cmd_error("'%s' is not an 'mlw %s' verb; see 'mlw %s -h'",
+			  argv[1], argv[0], argv[0]);
+	names.nr--;
+	mlw_strlist_release(&names);
+	return 2;
+}
+
+void cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mlw: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ctx->quiet)
+		return;
+	fputs("mlw: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cmd_fail(int code)
+{
+	if (code >= 0)
+		code = MLW_ERROR;
+	cmd_error("%s", mlw_error_last());
+	return mlw_error_exit_code(code);
+}
+
+struct mlw_repo *cmd_repo(struct mlw_ctx *ctx)
+{
+	int ret;
+
+	if (ctx->repo)
+		return ctx->repo;
+	ret = mlw_repo_discover(&ctx->repo, ".", ctx->mlw_dir);
+	if (ret) {
+		cmd_error("%s", mlw_error_last());
+		exit(ret == MLW_ENOTFOUND ? 2 : mlw_error_exit_code(ret));
+	}
+	return ctx->repo;
+}
+
+struct mlw_odb *cmd_odb(struct mlw_ctx *ctx)
+{
+	struct mlw_odb *odb;
+	int ret = mlw_repo_odb(&odb, cmd_repo(ctx));
+
+	if (ret)
+		exit(cmd_fail(ret));
+	return odb;
+}
+
+struct mlw_catalog *cmd_catalog(struct mlw_ctx *ctx)
+{
+	struct mlw_catalog *cat;
+	int ret = mlw_repo_catalog(&cat, cmd_repo(ctx));
+
+	if (ret)
+		exit(cmd_fail(ret));
+	return cat;
+}
+
+int cmd_print(struct mlw_ctx *ctx, struct mlw_out *o, enum mlw_format fallback)
+{
+	enum mlw_format fmt = ctx->format ? ctx->format : fallback;
+	int ret = mlw_out_write(o, fmt, stdout,
+				ctx->stdout_tty ? ctx->term_width : 0);
+
+	if (ret)
+		return cmd_fail(ret);
+	return 0;
+}
+
+int cmd_finish_stdout(int status)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		if (errno == EPIPE)
+			return status;
+		cmd_error("cannot write to standard output: %s",
+			  strerror(errno ? errno : EIO));
+		return status ? status : 128;
+	}
+	return status;
+}
+
+char *cmd_line(struct mlw_ctx *ctx)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	int i;
+
+	for (i = 1; i < ctx->argc; i++) {
+		if (i > 1)
+			mlw_buf_addch(&b, ' ');
+		mlw_buf_adds(&b, ctx->argv[i]);
+	}
+	return mlw_buf_detach(&b, NULL);
+}

@@ -1,0 +1,398 @@
+/*
+ * catalog.c - the SQLite catalog; see catalog.h.
+ */
+#include "store/catalog.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct mlw_catalog {
+	sqlite3 *db;
+	char *path;
+	int in_txn;
+};
+
+/*
+ * Forward migrations: entry i takes the schema from version i to i + 1.
+ * Never edit a released entry; append a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: refs and the operation log */
+	"CREATE TABLE refs ("
+	"  name TEXT PRIMARY KEY,"
+	"  object TEXT NOT NULL,"
+	"  updated REAL NOT NULL"
+	");"
+	"CREATE TABLE oplog ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time REAL NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  command TEXT NOT NULL,"
+	"  args TEXT"
+	");",
+};
+
+#define NR_MIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
+
+/*
+ * Queries yielding (object id, description) for every object reference in
+ * the catalog; later layers append their tables here.
+ */
+static const char *const root_queries[] = {
+	"SELECT object, 'ref ''' || name || '''' FROM refs",
+};
+
+int mlw_catalog_schema_version(void)
+{
+	return NR_MIGRATIONS;
+}
+
+static int db_error(sqlite3 *db, const char *what)
+{
+	int code = sqlite3_errcode(db);
+
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		return mlw_error_setc(MLW_ECORRUPT, "catalog: %s: %s", what,
+				      sqlite3_errmsg(db));
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return mlw_error_setc(MLW_ELOCKED,
+				      "catalog: %s: still locked by another mlw process after waiting",
+				      what);
+	return mlw_error_set("catalog: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static int exec(sqlite3 *db, const char *sql, const char *what)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(db, what);
+	return 0;
+}
+
+static int get_version(sqlite3 *db, int *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL))
+		return db_error(db, "reading schema version");
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_error(db, "reading schema version");
+	return 0;
+}
+
+static int migrate(struct mlw_catalog *cat)
+{
+	int version, ret;
+	char sql[64];
+
+	ret = get_version(cat->db, &version);
+	if (ret)
+		return ret;
+	if (version == NR_MIGRATIONS)
+		return 0;
+	if (version > NR_MIGRATIONS)
+		return mlw_error_setc(MLW_ECORRUPT,
+				      "catalog '%s' has schema version %d, newer than this mlw understands (%d); upgrade mlw",
+				      cat->path, version, NR_MIGRATIONS);
+	ret = exec(cat->db, "BEGIN IMMEDIATE", "starting migration");
+	if (ret)
+		return ret;
+	/* re-read under the write lock: another process may have migrated */
+	ret = get_version(cat->db, &version);
+	for (; !ret && version < NR_MIGRATIONS; version++)
+		ret = exec(cat->db, migrations[version], "migrating schema");
+	if (!ret) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+		ret = exec(cat->db, sql, "migrating schema");
+	}
+	if (!ret)
+		ret = exec(cat->db, "COMMIT", "migrating schema");
+	if (ret)
+		sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+	return ret;
+}
+
+static int open_db(struct mlw_catalog **out, const char *path, int flags)
+{
+	struct mlw_catalog *cat = mlw_calloc(1, sizeof(*cat));
+	int ret = 0;
+
+	cat->path = mlw_strdup(path);
+	if (sqlite3_open_v2(path, &cat->db, flags, NULL) != SQLITE_OK) {
+		if (!cat->db)
+			BUG("sqlite3_open_v2 could not allocate");
+		ret = sqlite3_errcode(cat->db) == SQLITE_CANTOPEN && !(flags & SQLITE_OPEN_CREATE) ?
+		      mlw_error_setc(MLW_ECORRUPT, "catalog '%s' is missing or unreadable",
+				     path) :
+		      db_error(cat->db, "opening");
+		goto fail;
+	}
+	/* wait for other writers rather than fail (bounded: two minutes) */
+	sqlite3_busy_timeout(cat->db, 120000);
+	/*
+	 * WAL: readers never block the writer.  synchronous=NORMAL keeps the
+	 * database consistent across crashes; a power cut may lose the last
+	 * transactions, never the objects they point at, which are fsync'd
+	 * before the transaction that names them begins.
+	 */
+	ret = exec(cat->db, "PRAGMA journal_mode=WAL", "enabling WAL");
+	if (!ret)
+		ret = exec(cat->db, "PRAGMA synchronous=NORMAL;"
+			   "PRAGMA foreign_keys=ON", "configuring");
+	if (!ret)
+		ret = migrate(cat);
+	if (ret)
+		goto fail;
+	*out = cat;
+	return 0;
+fail:
+	sqlite3_close(cat->db);
+	free(cat->path);
+	free(cat);
+	return ret;
+}
+
+int mlw_catalog_create(const char *path)
+{
+	struct mlw_catalog *cat;
+	int ret;
+
+	if (!access(path, F_OK))
+		return mlw_error_setc(MLW_EEXISTS, "catalog '%s' already exists",
+				      path);
+	ret = open_db(&cat, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (!ret)
+		mlw_catalog_free(cat);
+	return ret;
+}
+
+int mlw_catalog_open(struct mlw_catalog **out, const char *path)
+{
+	if (access(path, F_OK))
+		return mlw_error_setc(MLW_ECORRUPT,
+				      "catalog '%s' is missing", path);
+	return open_db(out, path, SQLITE_OPEN_READWRITE);
+}
+
+void mlw_catalog_free(struct mlw_catalog *cat)
+{
+	if (!cat)
+		return;
+	if (cat->in_txn)
+		mlw_catalog_rollback(cat);
+	sqlite3_close(cat->db);
+	free(cat->path);
+	free(cat);
+}
+
+struct sqlite3 *mlw_catalog_db(struct mlw_catalog *cat)
+{
+	return cat->db;
+}
+
+int mlw_catalog_begin(struct mlw_catalog *cat)
+{
+	int ret;
+
+	if (cat->in_txn)
+		BUG("nested catalog transaction");
+	ret = exec(cat->db, "BEGIN IMMEDIATE", "starting transaction");
+	if (!ret)
+		cat->in_txn = 1;
+	return ret;
+}
+
+int mlw_catalog_commit(struct mlw_catalog *cat)
+{
+	int ret;
+
+	if (!cat->in_txn)
+		BUG("commit without transaction");
+	ret = exec(cat->db, "COMMIT", "committing");
+	if (ret)
+		mlw_catalog_rollback(cat);
+	cat->in_txn = 0;
+	return ret;
+}
+
+void mlw_catalog_rollback(struct mlw_catalog *cat)
+{
+	if (!cat->in_txn)
+		return;
+	sqlite3_exec(cat->db, "ROLLBACK", NULL, NULL, NULL);
+	cat->in_txn = 0;
+}
+
+static int prepare(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v2(cat->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_error(cat->db, "preparing query");
+	return 0;
+}
+
+static int step_done(struct mlw_catalog *cat, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(cat->db, what);
+	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int mlw_catalog_log(struct mlw_catalog *cat, const char *command,
+		    const char *args)
+{
+	sqlite3_stmt *st;
+	int ret = prepare(cat, &st, "INSERT INTO oplog (time, pid, command, args)"
+			  " VALUES (?, ?, ?, ?)");
+
+	if (ret)
+		return ret;
+	sqlite3_bind_double(st, 1, now_seconds());
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+	sqlite3_bind_text(st, 3, command, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, args, -1, SQLITE_TRANSIENT);
+	return step_done(cat, st, "logging operation");
+}
+
+int mlw_catalog_ref_set(struct mlw_catalog *cat, const char *name,
+			const char *hex)
+{
+	sqlite3_stmt *st;
+	int ret = prepare(cat, &st, "INSERT INTO refs (name, object, updated)"
+			  " VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+			  " object = excluded.object, updated = excluded.updated");
+
+	if (ret)
+		return ret;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(st, 3, now_seconds());
+	return step_done(cat, st, "updating ref");
+}
+
+int mlw_catalog_ref_get(struct mlw_catalog *cat, const char *name, char *hex)
+{
+	sqlite3_stmt *st;
+	int ret = prepare(cat, &st, "SELECT object FROM refs WHERE name = ?");
+	int rc;
+
+	if (ret)
+		return ret;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(hex, 65, "%s", (const char *)sqlite3_column_text(st, 0));
+	else if (rc == SQLITE_DONE)
+		ret = mlw_error_setc(MLW_ENOTFOUND, "ref '%s' not found", name);
+	else
+		ret = db_error(cat->db, "reading ref");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int mlw_catalog_ref_delete(struct mlw_catalog *cat, const char *name)
+{
+	sqlite3_stmt *st;
+	int ret = prepare(cat, &st, "DELETE FROM refs WHERE name = ?");
+
+	if (ret)
+		return ret;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	ret = step_done(cat, st, "deleting ref");
+	if (!ret && !sqlite3_changes(cat->db))
+		ret = mlw_error_setc(MLW_ENOTFOUND, "ref '%s' not found", name);
+	return ret;
+}
+
+int mlw_catalog_ref_foreach(struct mlw_catalog *cat, mlw_catalog_ref_fn fn,
+			    void *data)
+{
+	sqlite3_stmt *st;
+	int ret = prepare(cat, &st, "SELECT name, object, updated FROM refs"
+			  " ORDER BY name");
+	int rc;
+
+	if (ret)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = fn((const char *)sqlite3_column_text(st, 0),
+			 (const char *)sqlite3_column_text(st, 1),
+			 sqlite3_column_double(st, 2), data);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = db_error(cat->db, "listing refs");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int mlw_catalog_foreach_root(struct mlw_catalog *cat, mlw_catalog_root_fn fn,
+			     void *data)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < sizeof(root_queries) / sizeof(*root_queries); i++) {
+		sqlite3_stmt *st;
+		int rc;
+
+		ret = prepare(cat, &st, root_queries[i]);
+		if (ret)
+			break;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *hex = (const char *)sqlite3_column_text(st, 0);
+
+			if (!hex)
+				continue;
+			ret = fn(hex, (const char *)sqlite3_column_text(st, 1),
+				 data);
+			if (ret)
+				break;
+		}
+		if (!ret && rc != SQLITE_DONE)
+			ret = db_error(cat->db, "listing references");
+		sqlite3_finalize(st);
+	}
+	return ret;
+}
+
+int mlw_catalog_check(struct mlw_catalog *cat, struct mlw_buf *problems)
+{
+	sqlite3_stmt *st;
+	int ret = prepare(cat, &st, "PRAGMA quick_check");
+	int rc;
+
+	if (ret)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *msg = (const char *)sqlite3_column_text(st, 0);
+
+		if (msg && strcmp(msg, "ok"))
+			mlw_buf_addf(problems, "catalog: %s\n", msg);
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_error(cat->db, "checking");
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -1,0 +1,69 @@
+/*
+ * catalog.h - the catalog: .mlw/mlw.db, an SQLite database in WAL mode.
+ *
+ * The catalog records what the object store cannot say by itself: which
+ * objects are referenced and by what (refs now; runs, assets and endpoints
+ * as later layers add their tables), and a log of the operations that
+ * changed the workspace.  Its schema is versioned (PRAGMA user_version)
+ * and upgraded by forward migrations when opened; a catalog newer than
+ * this mlw is refused rather than misread.
+ *
+ * Concurrency: WAL lets readers proceed while one writer writes; writers
+ * take the write lock up front (BEGIN IMMEDIATE) and wait on a busy
+ * timeout instead of failing with "database is locked".  A command makes
+ * all its changes in one transaction: mlw_catalog_begin(), then changes,
+ * then mlw_catalog_commit() (or _rollback() on error), so an interrupted
+ * command leaves no partial record.
+ */
+#ifndef MLW_STORE_CATALOG_H
+#define MLW_STORE_CATALOG_H
+
+struct mlw_buf;
+struct mlw_catalog;
+struct sqlite3;
+
+/* Create a new catalog at path (fails if it exists). */
+int mlw_catalog_create(const char *path);
+/* Open an existing catalog, migrating its schema forward if needed. */
+int mlw_catalog_open(struct mlw_catalog **out, const char *path);
+void mlw_catalog_free(struct mlw_catalog *cat);
+
+/* The schema version this build writes. */
+int mlw_catalog_schema_version(void);
+
+int mlw_catalog_begin(struct mlw_catalog *cat);
+int mlw_catalog_commit(struct mlw_catalog *cat);
+void mlw_catalog_rollback(struct mlw_catalog *cat);
+
+/* Append to the operation log (inside the command's transaction). */
+int mlw_catalog_log(struct mlw_catalog *cat, const char *command,
+		    const char *args);
+
+/* Refs: names for objects (plumbing; they keep objects from gc). */
+int mlw_catalog_ref_set(struct mlw_catalog *cat, const char *name,
+			const char *hex);
+/* hex must hold 65 bytes; MLW_ENOTFOUND when the ref does not exist */
+int mlw_catalog_ref_get(struct mlw_catalog *cat, const char *name, char *hex);
+int mlw_catalog_ref_delete(struct mlw_catalog *cat, const char *name);
+typedef int (*mlw_catalog_ref_fn)(const char *name, const char *hex,
+				  double updated, void *data);
+int mlw_catalog_ref_foreach(struct mlw_catalog *cat, mlw_catalog_ref_fn fn,
+			    void *data);
+
+/*
+ * Every object the catalog references, whatever table holds it: the roots
+ * from which 'mlw gc' marks and 'mlw fsck' checks.  what describes the
+ * referrer for messages ("ref 'baseline'").
+ */
+typedef int (*mlw_catalog_root_fn)(const char *hex, const char *what,
+				   void *data);
+int mlw_catalog_foreach_root(struct mlw_catalog *cat, mlw_catalog_root_fn fn,
+			     void *data);
+
+/* SQLite's own consistency check; problems appended one per line. */
+int mlw_catalog_check(struct mlw_catalog *cat, struct mlw_buf *problems);
+
+/* The underlying handle, for lib/ layers that add tables; never cmd/. */
+struct sqlite3 *mlw_catalog_db(struct mlw_catalog *cat);
+
+#endif

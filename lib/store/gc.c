@@ -1,0 +1,162 @@
+/*
+ * gc.c - garbage collection of the object store; see gc.h.
+ */
+#include "store/gc.h"
+#include "store/catalog.h"
+#include "store/odb.h"
+#include "store/oidset.h"
+#include "store/repo.h"
+#include "store/tree.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct gc_state {
+	struct mlw_odb *odb;
+	struct mlw_oidset reachable;
+	const struct mlw_gc_opts *opts;
+	struct mlw_gc_stats *stats;
+	double cutoff;
+};
+
+static void warn(struct gc_state *s, const char *msg)
+{
+	if (s->opts->warn)
+		s->opts->warn(msg, s->opts->data);
+}
+
+static int mark(struct gc_state *s, const struct mlw_oid *oid, int depth);
+
+static int mark_tree(struct gc_state *s, const struct mlw_oid *oid, int depth)
+{
+	struct mlw_tree t = MLW_TREE_INIT;
+	size_t i;
+	int ret = mlw_tree_read(&t, s->odb, oid);
+
+	if (ret) {
+		/* a damaged tree keeps what we can see; fsck reports it */
+		warn(s, mlw_error_last());
+		return 0;
+	}
+	for (i = 0; !ret && i < t.nr; i++)
+		ret = mark(s, &t.entries[i].oid, depth + 1);
+	mlw_tree_release(&t);
+	return ret;
+}
+
+static int mark(struct gc_state *s, const struct mlw_oid *oid, int depth)
+{
+	enum mlw_object_type type;
+
+	if (!mlw_oidset_insert(&s->reachable, oid))
+		return 0;
+	if (depth > 256)
+		return mlw_error_setc(MLW_ECORRUPT, "trees nested too deeply");
+	if (mlw_odb_info(&type, NULL, s->odb, oid))
+		return 0;	/* missing or damaged: nothing below to keep */
+	return type == MLW_OBJ_TREE ? mark_tree(s, oid, depth) : 0;
+}
+
+static int mark_root(const char *hex, const char *what, void *data)
+{
+	struct gc_state *s = data;
+	struct mlw_oid oid;
+
+	if (mlw_oid_from_hex(&oid, hex) < 0)
+		return 0;
+	if (!mlw_odb_exists(s->odb, &oid)) {
+		char *msg = mlw_xstrfmt("%s refers to missing object %s", what,
+					hex);
+
+		warn(s, msg);
+		free(msg);
+	}
+	return mark(s, &oid, 0);
+}
+
+static int sweep_object(const struct mlw_oid *oid, double mtime, void *data)
+{
+	struct gc_state *s = data;
+	char hex[MLW_OID_HEXSZ + 1];
+	uint64_t size = 0;
+	char *path;
+	struct stat st;
+
+	s->stats->objects++;
+	if (mlw_oidset_contains(&s->reachable, oid)) {
+		s->stats->reachable++;
+		return 0;
+	}
+	if (s->opts->grace < 0 || mtime > s->cutoff) {
+		s->stats->kept_young++;
+		return 0;
+	}
+	mlw_oid_to_hex(hex, oid);
+	path = mlw_odb_object_path(s->odb, oid);
+	if (!stat(path, &st))
+		size = (uint64_t)st.st_size;
+	free(path);
+	if (!s->opts->dry_run) {
+		int ret = mlw_odb_remove(s->odb, oid);
+
+		if (ret)
+			return ret;
+	}
+	s->stats->removed++;
+	s->stats->removed_bytes += size;
+	if (s->opts->removed)
+		s->opts->removed("object", hex, size, s->opts->data);
+	return 0;
+}
+
+static int sweep_temp(const char *path, double mtime, void *data)
+{
+	struct gc_state *s = data;
+	struct stat st;
+	uint64_t size = 0;
+
+	if (s->opts->grace < 0 || mtime > s->cutoff)
+		return 0;
+	if (!lstat(path, &st))
+		size = (uint64_t)st.st_size;
+	if (!s->opts->dry_run && unlink(path) < 0 && errno != ENOENT)
+		return mlw_error_errno("cannot remove '%s'", path);
+	s->stats->temp_removed++;
+	if (s->opts->removed)
+		s->opts->removed("temp", path, size, s->opts->data);
+	return 0;
+}
+
+int mlw_gc(struct mlw_gc_stats *stats, struct mlw_repo *repo,
+	   const struct mlw_gc_opts *opts)
+{
+	struct gc_state s;
+	struct mlw_catalog *cat;
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	memset(stats, 0, sizeof(*stats));
+	s.opts = opts;
+	s.stats = stats;
+	s.cutoff = mlw_now() - opts->grace;
+	ret = mlw_repo_odb(&s.odb, repo);
+	if (!ret)
+		ret = mlw_repo_catalog(&cat, repo);
+	/*
+	 * Roots are read before the sweep; anything that becomes referenced
+	 * afterwards was written (or freshened) after the cutoff, so the
+	 * grace period protects it.
+	 */
+	if (!ret)
+		ret = mlw_catalog_foreach_root(cat, mark_root, &s);
+	if (!ret)
+		ret = mlw_odb_foreach(s.odb, sweep_object, sweep_temp, &s);
+	mlw_oidset_release(&s.reachable);
+	return ret;
+}

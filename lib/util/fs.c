@@ -1,0 +1,337 @@
+/*
+ * fs.c - filesystem helpers; see fs.h.
+ */
+#include "util/fs.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+char *mlw_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	if (!la)
+		return mlw_strdup(b);
+	if (b[0] == '/')
+		return mlw_strdup(b);
+	return mlw_xstrfmt("%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+}
+
+char *mlw_path_absolute(const char *path)
+{
+	struct mlw_buf in = MLW_BUF_INIT, out = MLW_BUF_INIT;
+	char *p, *seg, *save = NULL;
+
+	if (path[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+
+		if (!cwd)
+			return mlw_strdup(path);
+		mlw_buf_adds(&in, cwd);
+		mlw_buf_addch(&in, '/');
+		free(cwd);
+	}
+	mlw_buf_adds(&in, path);
+	p = in.buf;
+	/* collapse ".", ".." and repeated slashes lexically */
+	for (seg = strtok_r(p, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(seg, "."))
+			continue;
+		if (!strcmp(seg, "..")) {
+			char *slash = strrchr(out.buf, '/');
+
+			mlw_buf_setlen(&out, slash ? (size_t)(slash - out.buf) : 0);
+			continue;
+		}
+		mlw_buf_addch(&out, '/');
+		mlw_buf_adds(&out, seg);
+	}
+	if (!out.len)
+		mlw_buf_addch(&out, '/');
+	mlw_buf_release(&in);
+	return mlw_buf_detach(&out, NULL);
+}
+
+char *mlw_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return mlw_strdup(".");
+	if (slash == path)
+		return mlw_strdup("/");
+	return mlw_strndup(path, (size_t)(slash - path));
+}
+
+int mlw_fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return mlw_error_errno("cannot open directory '%s'", path);
+	if (fsync(fd) < 0 && errno != EINVAL) {
+		close(fd);
+		return mlw_error_errno("cannot fsync directory '%s'", path);
+	}
+	close(fd);
+	return 0;
+}
+
+int mlw_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = mlw_strdup(path), *s;
+	struct stat st;
+	int ret = 0;
+
+	for (s = p + 1;; s++) {
+		if (*s && *s != '/')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			ret = mlw_error_errno("cannot create directory '%s'", p);
+			break;
+		}
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			ret = mlw_error_errno("cannot create directory '%s'", p);
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+static int remove_at(int parent, const char *name)
+{
+	int fd, ret = 0;
+	DIR *d;
+	struct dirent *de;
+
+	if (!unlinkat(parent, name, 0) || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return mlw_error_errno("cannot remove '%s'", name);
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return mlw_error_errno("cannot open '%s'", name);
+	/* a read-only directory (materialised inputs) must become writable */
+	fchmod(fd, 0700);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return mlw_error_errno("cannot read '%s'", name);
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (remove_at(dirfd(d), de->d_name) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	closedir(d);
+	if (!ret && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		ret = mlw_error_errno("cannot remove directory '%s'", name);
+	return ret;
+}
+
+int mlw_remove_tree(const char *path)
+{
+	return remove_at(AT_FDCWD, path);
+}
+
+int mlw_dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int empty = 1;
+
+	if (!d)
+		return mlw_error_errno("cannot read directory '%s'", path);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			empty = 0;
+			break;
+		}
+	closedir(d);
+	return empty;
+}
+
+int mlw_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t mlw_read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (!n)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int mlw_write_file_atomic(const char *path, const void *data, size_t len)
+{
+	char *lock = mlw_xstrfmt("%s.lock", path);
+	char *dir = mlw_path_dirname(path);
+	int fd, ret = 0;
+
+	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			ret = mlw_error_setc(MLW_ELOCKED,
+					     "'%s' exists: another mlw process is writing '%s' (remove the lock if none is)",
+					     lock, path);
+		else
+			ret = mlw_error_errno("cannot create '%s'", lock);
+		goto out;
+	}
+	mlw_tempfile_register(lock);
+	if (mlw_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		ret = mlw_error_errno("cannot write '%s'", lock);
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		ret = mlw_error_errno("cannot write '%s'", lock);
+		goto fail;
+	}
+	/* rename is the commit point; fsync the directory to make it last */
+	if (rename(lock, path) < 0) {
+		ret = mlw_error_errno("cannot rename '%s' to '%s'", lock, path);
+		goto fail;
+	}
+	mlw_tempfile_unregister(lock);
+	ret = mlw_fsync_dir(dir);
+	goto out;
+fail:
+	unlink(lock);
+	mlw_tempfile_unregister(lock);
+out:
+	free(lock);
+	free(dir);
+	return ret;
+}
+
+double mlw_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The registry is a fixed array so the signal handler can walk it without
+ * allocating; slots are claimed and released under a mutex by ordinary
+ * code, and read (never modified) by the handler.
+ */
+#define MAX_TEMPFILES 64
+static char *volatile tempfiles[MAX_TEMPFILES];
+static pthread_mutex_t tempfiles_lock = PTHREAD_MUTEX_INITIALIZER;
+static volatile sig_atomic_t caught_signal;
+
+void mlw_tempfile_register(const char *path)
+{
+	size_t i;
+
+	pthread_mutex_lock(&tempfiles_lock);
+	for (i = 0; i < MAX_TEMPFILES; i++)
+		if (!tempfiles[i]) {
+			tempfiles[i] = mlw_strdup(path);
+			break;
+		}
+	pthread_mutex_unlock(&tempfiles_lock);
+	/* beyond the table a stray temp file is left for 'mlw gc' */
+}
+
+void mlw_tempfile_unregister(const char *path)
+{
+	size_t i;
+
+	pthread_mutex_lock(&tempfiles_lock);
+	for (i = 0; i < MAX_TEMPFILES; i++)
+		if (tempfiles[i] && !strcmp(tempfiles[i], path)) {
+			char *p = tempfiles[i];
+
+			tempfiles[i] = NULL;
+			free(p);
+			break;
+		}
+	pthread_mutex_unlock(&tempfiles_lock);
+}
+
+static void on_signal(int sig)
+{
+	size_t i;
+
+	caught_signal = sig;
+	for (i = 0; i < MAX_TEMPFILES; i++)
+		if (tempfiles[i])
+			unlink(tempfiles[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void mlw_tempfile_install_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	/* a file-size limit makes write() fail with EFBIG instead of killing
+	 * us, so the temp file is removed and the error reported */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+int mlw_interrupted(void)
+{
+	return caught_signal;
+}

@@ -1,0 +1,60 @@
+/*
+ * fs.h - filesystem helpers: paths, directories, durable writes, and the
+ * registry of temporary files removed when mlw is interrupted.
+ *
+ * Durability follows one rule everywhere: write to a temporary file in the
+ * target directory, fsync it, rename(2) it over the target, then fsync the
+ * directory so the rename itself survives a power cut.
+ */
+#ifndef MLW_UTIL_FS_H
+#define MLW_UTIL_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct mlw_buf;
+
+/* "a/b" from "a" and "b" (no doubled slash); the caller frees. */
+char *mlw_path_join(const char *a, const char *b);
+/* An absolute, normalised form of path (need not exist); caller frees. */
+char *mlw_path_absolute(const char *path);
+/* "a/b/c" → "a/b"; "c" → "."; caller frees. */
+char *mlw_path_dirname(const char *path);
+
+/* fsync a directory so the names created in it are durable. */
+int mlw_fsync_dir(const char *path);
+/* mkdir -p; existing directories are fine. */
+int mlw_mkdir_p(const char *path, mode_t mode);
+/* rm -rf, not following symlinks; a missing path is fine. */
+int mlw_remove_tree(const char *path);
+/* 1 when path is an empty directory, 0 when not empty, <0 on error. */
+int mlw_dir_is_empty(const char *path);
+
+/*
+ * Replace path's content atomically and durably: PATH.lock is created with
+ * O_EXCL (MLW_ELOCKED when another process holds it), written, fsync'd,
+ * renamed over path, and the directory fsync'd.
+ */
+int mlw_write_file_atomic(const char *path, const void *data, size_t len);
+
+/* write all of buf, retrying short writes and EINTR */
+int mlw_write_all(int fd, const void *buf, size_t len);
+/* read up to len bytes, retrying short reads; returns bytes read or <0 */
+ssize_t mlw_read_full(int fd, void *buf, size_t len);
+
+/* seconds since the epoch, with sub-second precision */
+double mlw_now(void);
+
+/*
+ * Temporary files and lock files: register them while they exist so a
+ * signal (SIGINT, SIGTERM, SIGHUP, SIGPIPE) removes them before mlw dies;
+ * unregister once renamed or removed.  Handlers are installed by
+ * mlw_tempfile_install_handlers(), once, from main().
+ */
+void mlw_tempfile_register(const char *path);
+void mlw_tempfile_unregister(const char *path);
+void mlw_tempfile_install_handlers(void);
+/* the signal that interrupted us, or 0 */
+int mlw_interrupted(void);
+
+#endif

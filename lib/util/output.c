@@ -1,0 +1,550 @@
+/*
+ * output.c - render a result tree as table, json, yaml or tsv.
+ *
+ * The tree is held as jansson values (jansson keeps object keys in
+ * insertion order), which gives JSON for free and one structure for the
+ * other writers to walk.
+ */
+#include "util/output.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_DEPTH 32
+
+struct mlw_out {
+	json_t *root;
+	json_t *stack[MAX_DEPTH];
+	int depth;
+};
+
+int mlw_format_parse(enum mlw_format *out, const char *name)
+{
+	static const char *const names[] = { "table", "json", "yaml", "tsv" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strcmp(name, names[i])) {
+			*out = (enum mlw_format)(MLW_FMT_TABLE + i);
+			return 0;
+		}
+	return mlw_error_setc(MLW_EINVALID,
+			      "unknown output format '%s' (use table, json, yaml or tsv)",
+			      name);
+}
+
+struct mlw_out *mlw_out_new(void)
+{
+	return mlw_calloc(1, sizeof(struct mlw_out));
+}
+
+void mlw_out_free(struct mlw_out *o)
+{
+	if (!o)
+		return;
+	json_decref(o->root);
+	free(o);
+}
+
+static void add(struct mlw_out *o, const char *key, json_t *v)
+{
+	json_t *top;
+
+	if (!v)
+		BUG("cannot allocate an output value");
+	if (!o->depth) {
+		if (o->root)
+			BUG("output already has a root value");
+		o->root = v;
+		return;
+	}
+	top = o->stack[o->depth - 1];
+	if (json_is_object(top)) {
+		if (!key)
+			BUG("value inside an object needs a key");
+		json_object_set_new(top, key, v);
+	} else {
+		json_array_append_new(top, v);
+	}
+}
+
+static void push(struct mlw_out *o, const char *key, json_t *v)
+{
+	if (o->depth == MAX_DEPTH)
+		BUG("output nested too deeply");
+	json_incref(v);
+	add(o, key, v);
+	o->stack[o->depth++] = v;
+	json_decref(v);
+}
+
+void mlw_out_list_begin(struct mlw_out *o, const char *key)
+{
+	push(o, key, json_array());
+}
+
+void mlw_out_object_begin(struct mlw_out *o, const char *key)
+{
+	push(o, key, json_object());
+}
+
+void mlw_out_end(struct mlw_out *o)
+{
+	if (!o->depth)
+		BUG("mlw_out_end without begin");
+	o->depth--;
+}
+
+void mlw_out_str(struct mlw_out *o, const char *key, const char *value)
+{
+	add(o, key, value ? json_string(value) : json_null());
+}
+
+void mlw_out_int(struct mlw_out *o, const char *key, int64_t value)
+{
+	add(o, key, json_integer((json_int_t)value));
+}
+
+void mlw_out_num(struct mlw_out *o, const char *key, double value)
+{
+	if (isnan(value))
+		add(o, key, json_string("NaN"));
+	else if (isinf(value))
+		add(o, key, json_string(value > 0 ? "Infinity" : "-Infinity"));
+	else
+		add(o, key, json_real(value));
+}
+
+void mlw_out_bool(struct mlw_out *o, const char *key, int value)
+{
+	add(o, key, json_boolean(value));
+}
+
+void mlw_out_null(struct mlw_out *o, const char *key)
+{
+	add(o, key, json_null());
+}
+
+void mlw_fmt_time(char out[32], double epoch)
+{
+	time_t t = (time_t)floor(epoch);
+	int ms = (int)((epoch - floor(epoch)) * 1000.0);
+	struct tm tm;
+
+	if (ms > 999)
+		ms = 999;
+	char buf[128];
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, ms);
+	snprintf(out, 32, "%.31s", buf);
+}
+
+void mlw_out_time(struct mlw_out *o, const char *key, double epoch)
+{
+	char buf[32];
+
+	mlw_fmt_time(buf, epoch);
+	mlw_out_str(o, key, buf);
+}
+
+void mlw_fmt_double(char out[32], double v)
+{
+	int prec;
+
+	if (isnan(v)) {
+		strcpy(out, "NaN");
+		return;
+	}
+	if (isinf(v)) {
+		strcpy(out, v > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(out, 32, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* a scalar as text for table, tsv and yaml; nested values as compact json */
+static void scalar_text(struct mlw_buf *b, json_t *v)
+{
+	char num[32];
+	char *s;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		mlw_buf_add(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		mlw_buf_addf(b, "%lld", (long long)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		mlw_fmt_double(num, json_real_value(v));
+		mlw_buf_adds(b, num);
+		break;
+	case JSON_TRUE:
+		mlw_buf_adds(b, "true");
+		break;
+	case JSON_FALSE:
+		mlw_buf_adds(b, "false");
+		break;
+	case JSON_NULL:
+		break;
+	default:
+		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (s)
+			mlw_buf_adds(b, s);
+		free(s);
+	}
+}
+
+static void tsv_field(struct mlw_buf *b, json_t *v)
+{
+	size_t start = b->len, i;
+
+	scalar_text(b, v);
+	/* a tab or newline inside a value would break the row */
+	for (i = start; i < b->len; i++)
+		if (b->buf[i] == '\t' || b->buf[i] == '\n' || b->buf[i] == '\r')
+			b->buf[i] = ' ';
+}
+
+static void render_tsv(struct mlw_buf *b, json_t *root)
+{
+	size_t i;
+	const char *key;
+	json_t *v, *f;
+
+	if (json_is_array(root)) {
+		json_array_foreach(root, i, v) {
+			if (json_is_object(v)) {
+				int first = 1;
+
+				json_object_foreach(v, key, f) {
+					if (!first)
+						mlw_buf_addch(b, '\t');
+					tsv_field(b, f);
+					first = 0;
+				}
+			} else {
+				tsv_field(b, v);
+			}
+			mlw_buf_addch(b, '\n');
+		}
+	} else if (json_is_object(root)) {
+		int first = 1;
+
+		/* one record: its values on one line, as az -o tsv does */
+		json_object_foreach(root, key, v) {
+			if (!first)
+				mlw_buf_addch(b, '\t');
+			tsv_field(b, v);
+			first = 0;
+		}
+		mlw_buf_addch(b, '\n');
+	} else if (root) {
+		tsv_field(b, root);
+		mlw_buf_addch(b, '\n');
+	}
+}
+
+/* display width of UTF-8 text: count code points, not bytes */
+static size_t text_width(const char *s, size_t len)
+{
+	size_t w = 0, i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* append s, cut to width columns with an ellipsis, padded unless last */
+static void table_cell(struct mlw_buf *b, const char *s, size_t width,
+		       int pad)
+{
+	size_t w = text_width(s, strlen(s)), i, cols = 0;
+
+	if (w <= width) {
+		mlw_buf_adds(b, s);
+		if (pad)
+			mlw_buf_addf(b, "%*s", (int)(width - w), "");
+		return;
+	}
+	for (i = 0; s[i] && cols < width - 1; i++) {
+		mlw_buf_addch(b, s[i]);
+		if (((unsigned char)s[i + 1] & 0xC0) != 0x80)
+			cols++;
+	}
+	mlw_buf_adds(b, "\xe2\x80\xa6");
+}
+
+static void render_table(struct mlw_buf *b, json_t *root, int termwidth)
+{
+	struct mlw_buf cell = MLW_BUF_INIT;
+	const char **cols = NULL;
+	size_t ncols = 0, alloc = 0, i, j, nrows;
+	size_t *width = NULL;
+	char ***cells;
+	const char *key;
+	json_t *row, *v;
+
+	if (json_is_object(root)) {
+		size_t kw = 0;
+
+		json_object_foreach(root, key, v)
+			if (strlen(key) > kw)
+				kw = strlen(key);
+		json_object_foreach(root, key, v) {
+			mlw_buf_reset(&cell);
+			scalar_text(&cell, v);
+			mlw_buf_addf(b, "%-*s  %s\n", (int)kw, key, cell.buf);
+		}
+		mlw_buf_release(&cell);
+		return;
+	}
+	if (!json_is_array(root)) {
+		if (root) {
+			scalar_text(b, root);
+			mlw_buf_addch(b, '\n');
+		}
+		return;
+	}
+	nrows = json_array_size(root);
+	/* columns: the union of keys, in order of first appearance */
+	json_array_foreach(root, i, row) {
+		if (!json_is_object(row))
+			continue;
+		json_object_foreach(row, key, v) {
+			for (j = 0; j < ncols; j++)
+				if (!strcmp(cols[j], key))
+					break;
+			if (j == ncols) {
+				MLW_ALLOC_GROW(cols, ncols + 1, alloc);
+				cols[ncols++] = key;
+			}
+		}
+	}
+	if (!ncols) {
+		json_array_foreach(root, i, v) {
+			scalar_text(b, v);
+			mlw_buf_addch(b, '\n');
+		}
+		return;
+	}
+	width = mlw_calloc(ncols, sizeof(*width));
+	cells = mlw_calloc(nrows + 1, sizeof(*cells));
+	for (i = 0; i <= nrows; i++) {
+		cells[i] = mlw_calloc(ncols, sizeof(char *));
+		for (j = 0; j < ncols; j++) {
+			mlw_buf_reset(&cell);
+			if (!i) {
+				const char *k;
+
+				for (k = cols[j]; *k; k++)
+					mlw_buf_addch(&cell, *k == '_' ? ' ' :
+						      (*k >= 'a' && *k <= 'z') ?
+						      *k - 32 : *k);
+			} else {
+				row = json_array_get(root, i - 1);
+				v = json_is_object(row) ?
+				    json_object_get(row, cols[j]) : NULL;
+				if (v)
+					tsv_field(&cell, v);
+			}
+			cells[i][j] = mlw_strdup(cell.buf);
+			if (text_width(cell.buf, cell.len) > width[j])
+				width[j] = text_width(cell.buf, cell.len);
+		}
+	}
+	/* fit the terminal: shrink the widest column until it fits */
+	if (termwidth > 0) {
+		for (;;) {
+			size_t total = 0, widest = 0;
+
+			for (j = 0; j < ncols; j++) {
+				total += width[j] + (j ? 2 : 0);
+				if (width[j] > width[widest])
+					widest = j;
+			}
+			if (total <= (size_t)termwidth || width[widest] <= 8)
+				break;
+			width[widest] -= total - (size_t)termwidth <
+					 width[widest] - 8 ?
+					 total - (size_t)termwidth :
+					 width[widest] - 8;
+		}
+	}
+	for (i = 0; i <= nrows; i++) {
+		for (j = 0; j < ncols; j++) {
+			if (j)
+				mlw_buf_adds(b, "  ");
+			table_cell(b, cells[i][j], width[j], j + 1 < ncols);
+			free(cells[i][j]);
+		}
+		mlw_buf_rtrim(b);
+		mlw_buf_addch(b, '\n');
+		free(cells[i]);
+	}
+	free(cells);
+	free(width);
+	free(cols);
+	mlw_buf_release(&cell);
+}
+
+/* a YAML plain scalar is safe when it cannot be read as anything else */
+static int yaml_plain_ok(const char *s)
+{
+	static const char *const special[] = {
+		"true", "false", "yes", "no", "on", "off", "null", "~",
+		"True", "False", "Yes", "No", "On", "Off", "Null", "NULL",
+		"TRUE", "FALSE", "YES", "NO", "ON", "OFF", NULL
+	};
+	const char *p;
+	char *end;
+	size_t i;
+
+	if (!*s || strchr("-?:,[]{}#&*!|>'\"%@` ", *s))
+		return 0;
+	for (i = 0; special[i]; i++)
+		if (!strcmp(s, special[i]))
+			return 0;
+	strtod(s, &end);
+	if (!*end)
+		return 0;
+	for (p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			return 0;
+		if ((c == ':' || c == '#') &&
+		    (p[1] == ' ' || !p[1] || (c == '#' && p[-1] == ' ')))
+			return 0;
+	}
+	return p[-1] != ' ';
+}
+
+static void yaml_scalar(struct mlw_buf *b, json_t *v)
+{
+	if (json_is_string(v) && !yaml_plain_ok(json_string_value(v))) {
+		/* a JSON string is a valid YAML double-quoted scalar */
+		char *s = json_dumps(v, JSON_ENCODE_ANY);
+
+		mlw_buf_adds(b, s ? s : "\"\"");
+		free(s);
+	} else if (json_is_null(v)) {
+		mlw_buf_adds(b, "null");
+	} else {
+		scalar_text(b, v);
+	}
+}
+
+static void yaml_key(struct mlw_buf *b, const char *key)
+{
+	json_t *k = json_string(key);
+
+	yaml_scalar(b, k);
+	json_decref(k);
+}
+
+static int is_empty_container(json_t *v)
+{
+	return (json_is_array(v) && !json_array_size(v)) ||
+	       (json_is_object(v) && !json_object_size(v));
+}
+
+static void render_yaml(struct mlw_buf *b, json_t *v, int indent,
+			int inline_first)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+	int first = 1;
+
+	if (json_is_object(v) && json_object_size(v)) {
+		json_object_foreach(v, key, x) {
+			if (!(first && inline_first))
+				mlw_buf_addf(b, "%*s", indent, "");
+			first = 0;
+			yaml_key(b, key);
+			mlw_buf_addch(b, ':');
+			if ((json_is_object(x) || json_is_array(x)) &&
+			    !is_empty_container(x)) {
+				mlw_buf_addch(b, '\n');
+				render_yaml(b, x, indent + 2, 0);
+			} else {
+				mlw_buf_addch(b, ' ');
+				render_yaml(b, x, indent + 2, 1);
+			}
+		}
+	} else if (json_is_array(v) && json_array_size(v)) {
+		json_array_foreach(v, i, x) {
+			if (!(first && inline_first))
+				mlw_buf_addf(b, "%*s", indent, "");
+			first = 0;
+			mlw_buf_adds(b, "- ");
+			if (json_is_array(x) && json_array_size(x)) {
+				mlw_buf_addch(b, '\n');
+				render_yaml(b, x, indent + 2, 0);
+			} else {
+				render_yaml(b, x, indent + 2, 1);
+			}
+		}
+	} else if (json_is_array(v)) {
+		mlw_buf_adds(b, "[]\n");
+	} else if (json_is_object(v)) {
+		mlw_buf_adds(b, "{}\n");
+	} else {
+		yaml_scalar(b, v);
+		mlw_buf_addch(b, '\n');
+	}
+}
+
+int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp, int width)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	int ret = 0;
+
+	if (o->depth)
+		BUG("output written with %d open containers", o->depth);
+	switch (fmt) {
+	case MLW_FMT_JSON: {
+		char *s = o->root ? json_dumps(o->root, JSON_INDENT(2) |
+					       JSON_ENCODE_ANY |
+					       JSON_REAL_PRECISION(17)) : NULL;
+
+		if (s) {
+			mlw_buf_adds(&b, s);
+			mlw_buf_addch(&b, '\n');
+			free(s);
+		}
+		break;
+	}
+	case MLW_FMT_YAML:
+		if (o->root)
+			render_yaml(&b, o->root, 0, 0);
+		break;
+	case MLW_FMT_TSV:
+		render_tsv(&b, o->root);
+		break;
+	default:
+		render_table(&b, o->root, width);
+		break;
+	}
+	if (b.len && fwrite(b.buf, 1, b.len, fp) != b.len)
+		ret = mlw_error_errno("cannot write output");
+	if (!ret && fflush(fp))
+		ret = mlw_error_errno("cannot write output");
+	mlw_buf_release(&b);
+	return ret;
+}

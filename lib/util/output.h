@@ -1,0 +1,71 @@
+/*
+ * output.h - the output layer shared by every command.
+ *
+ * A command describes its result once, as a tree of objects, lists and
+ * scalars, and the layer renders it in the format the user picked with
+ * -o: "table" (aligned columns for people, fits the terminal), "json" (one
+ * stable document: snake_case keys, full ids, RFC 3339 UTC times), "yaml",
+ * or "tsv" (no header, tab-separated, for cut and awk).  Keys are kept in
+ * insertion order.
+ *
+ *	struct mlw_out *o = mlw_out_new();
+ *	mlw_out_list_begin(o, NULL);
+ *	mlw_out_object_begin(o, NULL);
+ *	mlw_out_str(o, "name", "diabetes");
+ *	mlw_out_int(o, "version", 3);
+ *	mlw_out_end(o);
+ *	mlw_out_end(o);
+ *	ret = mlw_out_write(o, MLW_FMT_TABLE, stdout, 80);
+ *	mlw_out_free(o);
+ *
+ * Inside an object every value needs a key; inside a list (or at the top)
+ * the key is NULL.  Non-finite numbers are written as the strings "NaN",
+ * "Infinity" and "-Infinity" (JSON has no literal for them).
+ */
+#ifndef MLW_UTIL_OUTPUT_H
+#define MLW_UTIL_OUTPUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum mlw_format {
+	MLW_FMT_DEFAULT = 0,	/* the command's own plain output */
+	MLW_FMT_TABLE,
+	MLW_FMT_JSON,
+	MLW_FMT_YAML,
+	MLW_FMT_TSV
+};
+
+/* Parse "table", "json", "yaml", "tsv"; MLW_EINVALID otherwise. */
+int mlw_format_parse(enum mlw_format *out, const char *name);
+
+struct mlw_out;
+
+struct mlw_out *mlw_out_new(void);
+void mlw_out_free(struct mlw_out *o);
+
+void mlw_out_list_begin(struct mlw_out *o, const char *key);
+void mlw_out_object_begin(struct mlw_out *o, const char *key);
+void mlw_out_end(struct mlw_out *o);
+
+void mlw_out_str(struct mlw_out *o, const char *key, const char *value);
+void mlw_out_int(struct mlw_out *o, const char *key, int64_t value);
+void mlw_out_num(struct mlw_out *o, const char *key, double value);
+void mlw_out_bool(struct mlw_out *o, const char *key, int value);
+void mlw_out_null(struct mlw_out *o, const char *key);
+/* an RFC 3339 UTC timestamp from seconds since the epoch */
+void mlw_out_time(struct mlw_out *o, const char *key, double epoch);
+
+/*
+ * Render to fp.  width is the terminal width for tables (0: unlimited).
+ * Returns 0, or MLW_ERROR when writing failed (a full disk is an error).
+ */
+int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp,
+		  int width);
+
+/* Format a double as the shortest string that reads back identically. */
+void mlw_fmt_double(char out[32], double v);
+/* Format epoch seconds as RFC 3339 UTC with milliseconds. */
+void mlw_fmt_time(char out[32], double epoch);
+
+#endif

@@ -1,0 +1,269 @@
+# test-lib.sh - the shell test harness (after git's t/test-lib.sh).
+#
+# A test script sources this file, then calls test_expect_success and
+# friends, then test_done.  Each script runs in its own trash directory
+# (t/trash/NAME) with HOME pointing there, LC_ALL=C and TZ=UTC, and the
+# freshly built ./mlw first on PATH.  Output is TAP, for prove.
+#
+#	test_description='what this script covers'
+#	. ./test-lib.sh
+#	test_expect_success 'init creates .mlw' '
+#		mlw init &&
+#		test -d .mlw/objects
+#	'
+#	test_done
+#
+# A test body runs in the script's shell (variables carry over); it passes
+# when its last command exits 0.  Never pipe the command under test: its
+# exit status would be lost.  Run a script with -v to see the output of
+# every test, -i to stop at the first failure, -d to keep the trash.
+
+TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
+MLW_BUILD_DIR=$(dirname "$TEST_DIRECTORY")
+SHARED_DIRECTORY=$(cd "$MLW_BUILD_DIR/../shared" 2>/dev/null && pwd)
+TEST_NAME=$(basename "$0" .sh)
+TRASH_DIRECTORY=$TEST_DIRECTORY/trash/$TEST_NAME
+export TEST_DIRECTORY MLW_BUILD_DIR SHARED_DIRECTORY TRASH_DIRECTORY
+
+verbose= immediate= debug=
+for arg in "$@"; do
+	case $arg in
+	-v|--verbose) verbose=t ;;
+	-i|--immediate) immediate=t ;;
+	-d|--debug) debug=t ;;
+	esac
+done
+
+if ! test -x "$MLW_BUILD_DIR/mlw"; then
+	echo "Bail out! $MLW_BUILD_DIR/mlw is not built; run make"
+	exit 1
+fi
+
+PATH=$MLW_BUILD_DIR:$PATH
+HOME=$TRASH_DIRECTORY
+LC_ALL=C
+LANG=C
+TZ=UTC
+export PATH HOME LC_ALL LANG TZ
+unset MLW_DIR NO_COLOR
+# sanitizer reports must never pass for an expected failure (exit 99 is
+# not an mlw exit code, so test_must_fail rejects it)
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99:abort_on_error=0}
+LSAN_OPTIONS=${LSAN_OPTIONS:-exitcode=99}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+export ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+
+rm -rf "$TRASH_DIRECTORY" || {
+	echo "Bail out! cannot remove $TRASH_DIRECTORY"
+	exit 1
+}
+mkdir -p "$TRASH_DIRECTORY" && cd "$TRASH_DIRECTORY" || exit 1
+
+test_count=0
+test_failures=0
+test_skipped=0
+TEST_LOG=$TRASH_DIRECTORY/.test-log
+satisfied_prereqs=" "
+
+# --- prerequisites ---------------------------------------------------------
+
+test_set_prereq () {
+	satisfied_prereqs="$satisfied_prereqs$1 "
+}
+
+test_have_prereq () {
+	for p in $(echo "$1" | tr , ' '); do
+		case $p in
+		!*)
+			case "$satisfied_prereqs" in
+			*" ${p#!} "*) return 1 ;;
+			esac ;;
+		*)
+			case "$satisfied_prereqs" in
+			*" $p "*) ;;
+			*) return 1 ;;
+			esac ;;
+		esac
+	done
+	return 0
+}
+
+test -n "$SHARED_DIRECTORY" && test -d "$SHARED_DIRECTORY/corpus" &&
+	test_set_prereq CORPUS
+test -x /usr/bin/python3 && /usr/bin/python3 -c 'import sklearn' 2>/dev/null &&
+	test_set_prereq SKLEARN
+test -x /usr/bin/python3 && test_set_prereq PYTHON
+test "$(id -u)" != 0 && test_set_prereq SANITY
+command -v setpriv >/dev/null && test "$(id -u)" = 0 && test_set_prereq ROOT_SETPRIV
+case "$ASAN_OPTIONS" in *detect_leaks*) ;; esac
+if nm "$MLW_BUILD_DIR/mlw" 2>/dev/null | grep -q __asan_init; then
+	test_set_prereq ASAN
+else
+	test_set_prereq !ASAN 2>/dev/null
+fi
+
+# --- running tests -----------------------------------------------------------
+
+say () {
+	echo "$@"
+}
+
+test_ok_ () {
+	test_count=$((test_count + 1))
+	say "ok $test_count - $1"
+}
+
+test_failure_ () {
+	test_count=$((test_count + 1))
+	test_failures=$((test_failures + 1))
+	say "not ok $test_count - $1"
+	shift
+	printf '%s\n' "$*" | sed -e 's/^/#	/'
+	if test -s "$TEST_LOG"; then
+		echo "#	output:"
+		tail -n 60 "$TEST_LOG" | sed -e 's/^/#	/'
+	fi
+	test -n "$immediate" && { test_done; exit 1; }
+	return 0
+}
+
+test_skip_ () {
+	test_count=$((test_count + 1))
+	test_skipped=$((test_skipped + 1))
+	say "ok $test_count # skip $1 (missing $2)"
+}
+
+test_run_ () {
+	if test -n "$verbose"; then
+		eval "$1"
+	else
+		eval "$1" >"$TEST_LOG" 2>&1
+	fi
+}
+
+# test_expect_success [PREREQ] DESCRIPTION BODY
+test_expect_success () {
+	test $# = 3 && { prereq=$1; shift; } || prereq=
+	if test -n "$prereq" && ! test_have_prereq "$prereq"; then
+		test_skip_ "$1" "$prereq"
+		return 0
+	fi
+	: >"$TEST_LOG"
+	if test_run_ "$2"; then
+		test_ok_ "$1"
+	else
+		test_failure_ "$@"
+	fi
+}
+
+# test_expect_failure: a known breakage, reported as TODO
+test_expect_failure () {
+	test $# = 3 && { prereq=$1; shift; } || prereq=
+	if test -n "$prereq" && ! test_have_prereq "$prereq"; then
+		test_skip_ "$1" "$prereq"
+		return 0
+	fi
+	test_count=$((test_count + 1))
+	if test_run_ "$2"; then
+		say "ok $test_count - $1 # TODO known breakage vanished"
+	else
+		say "not ok $test_count - $1 # TODO known breakage"
+	fi
+}
+
+test_done () {
+	echo "1..$test_count"
+	if test -z "$debug" && test "$test_failures" = 0; then
+		cd "$TEST_DIRECTORY" && rm -rf "$TRASH_DIRECTORY"
+	fi
+	test "$test_failures" = 0
+	exit $?
+}
+
+# --- helpers used inside test bodies ----------------------------------------
+
+# the command must fail the way mlw fails (exit 1, 2, 3, 128 or 130), not
+# crash, and not with a sanitizer report
+test_must_fail () {
+	"$@"
+	code=$?
+	case $code in
+	1|2|3|128|130) return 0 ;;
+	0) echo >&2 "test_must_fail: command succeeded: $*" ;;
+	99) echo >&2 "test_must_fail: sanitizer report from: $*" ;;
+	*) echo >&2 "test_must_fail: died with exit $code: $*" ;;
+	esac
+	return 1
+}
+
+# test_expect_code N COMMAND...
+test_expect_code () {
+	want=$1
+	shift
+	"$@"
+	code=$?
+	test "$code" = "$want" && return 0
+	echo >&2 "test_expect_code: command exited $code, wanted $want: $*"
+	return 1
+}
+
+test_cmp () {
+	diff -u "$1" "$2"
+}
+
+# the first file must not be empty / must be empty
+test_file_not_empty () {
+	test -s "$1" || { echo >&2 "'$1' is empty or missing"; return 1; }
+}
+
+test_must_be_empty () {
+	if test -s "$1"; then
+		echo >&2 "'$1' is not empty:"
+		cat >&2 "$1"
+		return 1
+	fi
+}
+
+# test_grep [-v] PATTERN FILE: grep that shows the file when it fails
+test_grep () {
+	if test "$1" = "-v"; then
+		shift
+		grep -e "$1" "$2" >/dev/null || return 0
+		echo >&2 "test_grep: '$1' found in $2:"
+	else
+		grep -e "$1" "$2" >/dev/null && return 0
+		echo >&2 "test_grep: '$1' not found in $2:"
+	fi
+	cat >&2 "$2"
+	return 1
+}
+
+# two JSON documents are equal as values (key order and spacing ignored)
+test_json_eq () {
+	/usr/bin/python3 - "$1" "$2" <<-\PY
+	import json, sys
+	a = json.load(open(sys.argv[1]))
+	b = json.load(open(sys.argv[2]))
+	if a != b:
+	    print("JSON differs:\n expected %r\n actual   %r" % (a, b), file=sys.stderr)
+	    sys.exit(1)
+	PY
+}
+
+# test_approx A B TOL: |A - B| <= TOL * max(1, |A|, |B|)
+test_approx () {
+	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {
+		d = a - b; if (d < 0) d = -d
+		m = a < 0 ? -a : a; n = b < 0 ? -b : b
+		s = m > n ? m : n; if (s < 1) s = 1
+		if (d <= t * s) exit 0
+		printf "test_approx: %s and %s differ by more than %s\n", a, b, t > "/dev/stderr"
+		exit 1
+	}'
+}
+
+# a JSON field of a file, for assertions: test_json_get FILE PYEXPR
+# e.g. test_json_get out.json '["problems"][0]["object"]'
+test_json_get () {
+	/usr/bin/python3 -c "import json,sys; v=json.load(open(sys.argv[1]))$2; print(v if not isinstance(v,(dict,list)) else json.dumps(v))" "$1"
+}

@@ -1,0 +1,211 @@
+/*
+ * test-util.c - unit tests for lib/util: buffers, number parsing,
+ * suggestions, durations, option parsing and output formats.
+ */
+#include "tap.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/opt.h"
+#include "util/output.h"
+#include "util/strutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static void test_buf(void)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	char *p;
+	size_t len;
+
+	is_str(b.buf, "", "fresh buffer is an empty string");
+	mlw_buf_addf(&b, "%s-%d", "x", 42);
+	is_str(b.buf, "x-42", "addf formats");
+	mlw_buf_adds(&b, "  \n");
+	mlw_buf_rtrim(&b);
+	is_str(b.buf, "x-42", "rtrim trims");
+	for (int i = 0; i < 10000; i++)
+		mlw_buf_addch(&b, 'a');
+	is_int(b.len, 10004, "grows past its first allocation");
+	p = mlw_buf_detach(&b, &len);
+	is_int(len, 10004, "detach hands over the length");
+	is_str(b.buf, "", "detach leaves an empty buffer");
+	free(p);
+}
+
+static void test_numbers(void)
+{
+	int64_t i;
+	double d;
+
+	ok(!mlw_parse_i64(&i, "-17", "n") && i == -17, "parses an integer");
+	ok(mlw_parse_i64(&i, "17x", "n") == MLW_EINVALID, "rejects trailing junk");
+	ok(mlw_parse_i64(&i, "", "n") == MLW_EINVALID, "rejects empty");
+	ok(mlw_parse_i64(&i, "99999999999999999999", "n") == MLW_EINVALID,
+	   "rejects overflow");
+	ok(!mlw_parse_double(&d, "1e-3", "x") && d == 1e-3, "parses 1e-3");
+	ok(mlw_parse_double(&d, "1e999", "x") == MLW_EINVALID, "rejects overflow");
+}
+
+static void test_suggest(void)
+{
+	const char *const words[] = { "hash-object", "write-tree", "fsck", NULL };
+
+	is_str(mlw_suggest("hash-objet", words), "hash-object", "typo found");
+	is_str(mlw_suggest("fcsk", words), "fsck", "transposition found");
+	ok(!mlw_suggest("completely-else", words), "no suggestion when far");
+	is_int(mlw_edit_distance("kitten", "sitting"), 3, "edit distance");
+}
+
+static void test_duration(void)
+{
+	double s;
+
+	ok(!mlw_parse_duration(&s, "now") && s == 0, "now");
+	ok(!mlw_parse_duration(&s, "never") && s < 0, "never");
+	ok(!mlw_parse_duration(&s, "2w") && s == 2 * 604800, "2w");
+	ok(!mlw_parse_duration(&s, "2.weeks.ago") && s == 2 * 604800,
+	   "git spelling");
+	ok(!mlw_parse_duration(&s, "90s") && s == 90, "seconds");
+	ok(mlw_parse_duration(&s, "soon") == MLW_EINVALID, "rejects words");
+	ok(mlw_parse_duration(&s, "3 parsecs") == MLW_EINVALID,
+	   "rejects unknown units");
+}
+
+static void test_opt(void)
+{
+	int flag = 0, count = 0;
+	const char *name = NULL;
+	int64_t n = 0;
+	struct mlw_strlist sets = MLW_STRLIST_INIT;
+	struct mlw_option opts[] = {
+		MLW_OPT_BOOL('f', "flag", &flag, "a flag"),
+		MLW_OPT_COUNT('c', "count", &count, "a counter"),
+		MLW_OPT_STRING('n', "name", &name, "NAME", "a name"),
+		MLW_OPT_INT(0, "num", &n, "N", "a number"),
+		MLW_OPT_LIST(0, "set", &sets, "K=V", "repeatable"),
+		MLW_OPT_END()
+	};
+	const char *argv[] = { "a", "-fcc", "--name=x", "b", "--num", "7",
+			       "--set", "p=1", "--set=q=2", "--", "-c", NULL };
+	int argc = mlw_opt_parse(11, argv, opts, 0);
+	struct mlw_buf b = MLW_BUF_INIT;
+
+	is_int(argc, 3, "three operands");
+	is_str(argv[0], "a", "operand 1");
+	is_str(argv[1], "b", "operand 2");
+	is_str(argv[2], "-c", "after -- is an operand");
+	ok(flag == 1 && count == 2, "bundled short options");
+	is_str(name, "x", "--name=x");
+	is_int(n, 7, "--num 7");
+	ok(sets.nr == 2 && !strcmp(sets.items[1], "q=2"), "list option");
+
+	{
+		const char *bad[] = { "--nmae", "x", NULL };
+
+		ok(mlw_opt_parse(2, bad, opts, 0) == MLW_EINVALID &&
+		   strstr(mlw_error_last(), "did you mean '--name'"),
+		   "unknown long option suggests");
+	}
+	{
+		const char *help[] = { "-h", NULL };
+
+		is_int(mlw_opt_parse(1, help, opts, 0), MLW_OPT_HELP, "-h");
+	}
+	{
+		const char *noflag[] = { "--no-flag", NULL };
+
+		flag = 1;
+		ok(mlw_opt_parse(1, noflag, opts, 0) == 0 && !flag, "--no-flag");
+	}
+	mlw_opt_usage(&b, (const char *const[]){ "mlw x", NULL }, opts);
+	ok(strstr(b.buf, "-n, --name NAME") != NULL, "usage shows options");
+	mlw_buf_reset(&b);
+	mlw_opt_completion(&b, opts);
+	ok(strstr(b.buf, "--name=") != NULL, "completion lists options");
+	mlw_buf_release(&b);
+	mlw_strlist_release(&sets);
+}
+
+static char *render(struct mlw_out *o, enum mlw_format f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	mlw_out_write(o, f, fp, 0);
+	fclose(fp);
+	return buf;
+}
+
+static void test_output(void)
+{
+	struct mlw_out *o = mlw_out_new();
+	char *s;
+	char num[32];
+
+	mlw_out_list_begin(o, NULL);
+	mlw_out_object_begin(o, NULL);
+	mlw_out_str(o, "name", "a b");
+	mlw_out_int(o, "version", 2);
+	mlw_out_num(o, "rmse", 0.1);
+	mlw_out_end(o);
+	mlw_out_object_begin(o, NULL);
+	mlw_out_str(o, "name", "yes");
+	mlw_out_int(o, "version", 10);
+	mlw_out_num(o, "rmse", NAN);
+	mlw_out_end(o);
+	mlw_out_end(o);
+
+	s = render(o, MLW_FMT_TSV);
+	is_str(s, "a b\t2\t0.1\nyes\t10\tNaN\n", "tsv: no header, tabs");
+	free(s);
+	s = render(o, MLW_FMT_TABLE);
+	is_str(s, "NAME  VERSION  RMSE\na b   2        0.1\nyes   10       NaN\n",
+	       "table: header and aligned columns");
+	free(s);
+	s = render(o, MLW_FMT_YAML);
+	is_str(s, "- name: a b\n  version: 2\n  rmse: 0.1\n- name: \"yes\"\n  version: 10\n  rmse: \"NaN\"\n",
+	       "yaml: quotes what would read as another type");
+	free(s);
+	s = render(o, MLW_FMT_JSON);
+	ok(strstr(s, "\"rmse\": \"NaN\"") != NULL, "json: NaN as a string");
+	free(s);
+	mlw_out_free(o);
+
+	mlw_fmt_double(num, 0.1);
+	is_str(num, "0.1", "shortest round-trip 0.1");
+	mlw_fmt_double(num, 1.0 / 3);
+	ok(strtod(num, NULL) == 1.0 / 3, "1/3 round-trips");
+	mlw_fmt_time(num, 0);
+	is_str(num, "1970-01-01T00:00:00.000Z", "RFC 3339 UTC");
+}
+
+static void test_paths(void)
+{
+	char *p;
+
+	p = mlw_path_absolute("/a/./b/../c//d/");
+	is_str(p, "/a/c/d", "absolute path normalised");
+	free(p);
+	p = mlw_path_dirname("a/b/c");
+	is_str(p, "a/b", "dirname");
+	free(p);
+	p = mlw_path_join("a/", "b");
+	is_str(p, "a/b", "join without doubled slash");
+	free(p);
+}
+
+int main(void)
+{
+	test_buf();
+	test_numbers();
+	test_suggest();
+	test_duration();
+	test_opt();
+	test_output();
+	test_paths();
+	return done_testing();
+}
