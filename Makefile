@@ -81,6 +81,12 @@ $(OBJDIR)/FLAGS: FORCE
 	@echo '$(ALL_CFLAGS) $(LDFLAGS) $(LIBS)' > $@.new; \
 	if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
 
+# ./mlw is shared by the variants: relink when the last build was another
+.build/LINK-FLAGS: FORCE
+	@mkdir -p .build
+	@echo '$(VARIANT) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS)' > $@.new; \
+	if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
+
 $(OBJDIR)/%.o: %.c $(OBJDIR)/FLAGS
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -89,11 +95,10 @@ $(OBJDIR)/libmlw.a: $(LIB_OBJ)
 	@rm -f $@
 	@ar rcs $@ $^
 
-mlw: $(CMD_OBJ) $(OBJDIR)/libmlw.a $(OBJDIR)/FLAGS
+mlw: $(CMD_OBJ) $(OBJDIR)/libmlw.a .build/LINK-FLAGS
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(OBJDIR)/libmlw.a $(LIBS)
-	@echo $(VARIANT) > .build/mlw-variant
 
-t/unit/%.bin: t/unit/%.c t/unit/tap.h $(OBJDIR)/libmlw.a $(OBJDIR)/FLAGS
+t/unit/%.bin: t/unit/%.c t/unit/tap.h $(OBJDIR)/libmlw.a .build/LINK-FLAGS
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(OBJDIR)/libmlw.a $(LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -223,48 +223,80 @@ int mlw_odb_exists(struct mlw_odb *odb, const struct mlw_oid *oid)
 /* ---- compression of one chunk ---- */
 
 /*
+ * Two deflaters per compressing thread: ordinary level 1, and level 1
+ * restricted to Huffman coding.  On data with few repeated strings (the
+ * digits of numeric CSV) string matching buys almost nothing while costing
+ * most of the time, so each chunk takes whichever wins on a sample.
+ */
+struct packer {
+	z_stream lz;
+	z_stream huff;
+};
+
+static void packer_init(struct packer *p)
+{
+	memset(p, 0, sizeof(*p));
+	/* raw deflate: the SHA-256 id already guards the content */
+	if (deflateInit2(&p->lz, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK ||
+	    deflateInit2(&p->huff, 1, Z_DEFLATED, -15, 8, Z_HUFFMAN_ONLY) != Z_OK)
+		BUG("deflateInit2 failed");
+}
+
+static void packer_release(struct packer *p)
+{
+	deflateEnd(&p->lz);
+	deflateEnd(&p->huff);
+}
+
+/* deflate in[0..n) into out[0..cap); the compressed size or 0 if it does
+ * not fit */
+static size_t squeeze(z_stream *z, const unsigned char *in, size_t n,
+		      unsigned char *out, size_t cap)
+{
+	deflateReset(z);
+	z->next_in = (unsigned char *)in;
+	z->avail_in = (uInt)n;
+	z->next_out = out;
+	z->avail_out = (uInt)cap;
+	if (deflate(z, Z_FINISH) != Z_STREAM_END)
+		return 0;
+	return z->total_out;
+}
+
+/*
  * Compress in[0..n) into out (capacity n).  Returns the stored length and
  * sets *deflated; a chunk that does not shrink by 3% is stored raw.
  */
-static size_t pack_chunk(z_stream *z, const unsigned char *in, size_t n,
+static size_t pack_chunk(struct packer *p, const unsigned char *in, size_t n,
 			 unsigned char *out, int *deflated)
 {
-	size_t limit = n - n / 32;
+	z_stream *z = &p->lz;
+	size_t got;
 
 	*deflated = 0;
 	if (n < 64)
 		goto raw;
 	if (n > 4 * SAMPLE_SIZE) {
 		/* a sample from the middle, where headers do not flatter it */
-		deflateReset(z);
-		z->next_in = (unsigned char *)in + n / 2 - SAMPLE_SIZE / 2;
-		z->avail_in = SAMPLE_SIZE;
-		z->next_out = out;
-		z->avail_out = SAMPLE_SIZE;
-		if (deflate(z, Z_FINISH) != Z_STREAM_END ||
-		    z->total_out > SAMPLE_SIZE - SAMPLE_SIZE / 10)
+		const unsigned char *sample = in + n / 2 - SAMPLE_SIZE / 2;
+		size_t lz = squeeze(&p->lz, sample, SAMPLE_SIZE, out, SAMPLE_SIZE);
+		size_t huff = squeeze(&p->huff, sample, SAMPLE_SIZE, out,
+				      SAMPLE_SIZE);
+
+		if (!huff && (!lz || lz > SAMPLE_SIZE - SAMPLE_SIZE / 10))
 			goto raw;
+		/* string matching must save a tenth to be worth its time */
+		if (huff && (!lz || lz > huff - huff / 10))
+			z = &p->huff;
 	}
-	deflateReset(z);
-	z->next_in = (unsigned char *)in;
-	z->avail_in = (uInt)n;
-	z->next_out = out;
-	z->avail_out = (uInt)limit;
-	if (deflate(z, Z_FINISH) != Z_STREAM_END)
+	got = squeeze(z, in, n, out, n - n / 32);
+	if (!got)
 		goto raw;
 	*deflated = 1;
-	return z->total_out;
+	return got;
 raw:
 	memcpy(out, in, n);
 	return n;
-}
-
-static void deflate_init(z_stream *z)
-{
-	memset(z, 0, sizeof(*z));
-	/* raw deflate: the SHA-256 id already guards the content */
-	if (deflateInit2(z, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		BUG("deflateInit2 failed");
 }
 
 /* ---- temp files and commit ---- */
@@ -442,7 +474,7 @@ int mlw_odb_write_buf(struct mlw_oid *out, struct mlw_odb *odb,
 	unsigned char *packed = NULL;
 	const unsigned char *p = buf;
 	char *tmp = NULL;
-	z_stream z;
+	struct packer pk;
 	int fd, ret = 0;
 
 	mlw_hash_buf(out, buf, len);
@@ -456,18 +488,18 @@ int mlw_odb_write_buf(struct mlw_oid *out, struct mlw_odb *odb,
 		ret = -1;
 	if (len)
 		packed = mlw_malloc(len < MLW_CHUNK ? len : MLW_CHUNK);
-	deflate_init(&z);
+	packer_init(&pk);
 	while (!ret && len) {
 		size_t n = len < MLW_CHUNK ? len : MLW_CHUNK, stored;
 		int deflated;
 
-		stored = pack_chunk(&z, p, n, packed, &deflated);
+		stored = pack_chunk(&pk, p, n, packed, &deflated);
 		if (write_chunk(fd, packed, stored, n, deflated) < 0)
 			ret = -1;
 		p += n;
 		len -= n;
 	}
-	deflateEnd(&z);
+	packer_release(&pk);
 	free(packed);
 	if (ret)
 		ret = mlw_error_errno("cannot write '%s'", tmp);
@@ -506,9 +538,9 @@ struct pipeline {
 static void *worker_main(void *arg)
 {
 	struct pipeline *pl = arg;
-	z_stream z;
+	struct packer pk;
 
-	deflate_init(&z);
+	packer_init(&pk);
 	pthread_mutex_lock(&pl->mu);
 	for (;;) {
 		struct slot *s = NULL;
@@ -526,14 +558,14 @@ static void *worker_main(void *arg)
 		}
 		s->state = SLOT_WORKING;
 		pthread_mutex_unlock(&pl->mu);
-		s->out_len = pack_chunk(&z, s->in, s->in_len, s->out,
+		s->out_len = pack_chunk(&pk, s->in, s->in_len, s->out,
 					&s->deflated);
 		pthread_mutex_lock(&pl->mu);
 		s->state = SLOT_DONE;
 		pthread_cond_broadcast(&pl->done);
 	}
 	pthread_mutex_unlock(&pl->mu);
-	deflateEnd(&z);
+	packer_release(&pk);
 	return NULL;
 }
 
