@@ -47,14 +47,31 @@ struct pending {
 	char *final;
 };
 
+struct packer {
+	z_stream lz;
+	z_stream huff;
+};
+
 struct mlw_odb {
 	char *path;
 	int in_batch;
 	struct pending *pending;
 	size_t nr_pending, alloc_pending;
+	/*
+	 * Scratch space for small objects, allocated once: storing 10,000
+	 * small files must not cost 10,000 trips to the allocator and the
+	 * kernel (1 MiB buffers fall just past malloc's brk/mmap boundary).
+	 */
+	unsigned char *scratch_in, *scratch_out;
+	struct packer packer;
+	int packer_ready;
+	unsigned char fanout_known[256];	/* objects/XX exists */
 };
 
 static const char hexdigits[] = "0123456789abcdef";
+
+static void packer_init(struct packer *p);
+static void packer_release(struct packer *p);
 
 const char *mlw_object_type_name(enum mlw_object_type t)
 {
@@ -172,6 +189,10 @@ void mlw_odb_free(struct mlw_odb *odb)
 		return;
 	if (odb->in_batch)
 		mlw_odb_batch_abort(odb);
+	if (odb->packer_ready)
+		packer_release(&odb->packer);
+	free(odb->scratch_in);
+	free(odb->scratch_out);
 	free(odb->pending);
 	free(odb->path);
 	free(odb);
@@ -228,11 +249,6 @@ int mlw_odb_exists(struct mlw_odb *odb, const struct mlw_oid *oid)
  * digits of numeric CSV) string matching buys almost nothing while costing
  * most of the time, so each chunk takes whichever wins on a sample.
  */
-struct packer {
-	z_stream lz;
-	z_stream huff;
-};
-
 static void packer_init(struct packer *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -345,10 +361,14 @@ static int install(struct mlw_odb *odb, char *tmp, const struct mlw_oid *oid)
 	}
 	dir = mlw_xstrfmt("%s/%.2s", odb->path, hex);
 	final = mlw_xstrfmt("%s/%s", dir, hex + 2);
-	if (mkdir(dir, 0777) == 0)
+	if (odb->fanout_known[oid->hash[0]])
+		;
+	else if (mkdir(dir, 0777) == 0)
 		created = 1;
 	else if (errno != EEXIST)
 		ret = mlw_error_errno("cannot create '%s'", dir);
+	if (!ret)
+		odb->fanout_known[oid->hash[0]] = 1;
 	/* the rename is the commit point: before it nothing, after it all */
 	if (!ret && rename(tmp, final) < 0)
 		ret = mlw_error_errno("cannot rename '%s' to '%s'", tmp, final);
@@ -401,10 +421,13 @@ int mlw_odb_batch_commit(struct mlw_odb *odb)
 	for (i = 0; !ret && i < odb->nr_pending; i++) {
 		struct pending *p = &odb->pending[i];
 		char *dir = mlw_path_dirname(p->final);
+		size_t fan = (size_t)strtoul(dir + strlen(dir) - 2, NULL, 16);
 
-		if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+		if (!odb->fanout_known[fan] && mkdir(dir, 0777) < 0 &&
+		    errno != EEXIST)
 			ret = mlw_error_errno("cannot create '%s'", dir);
-		else if (rename(p->tmp, p->final) < 0)
+		else if ((odb->fanout_known[fan] = 1) &&
+			 rename(p->tmp, p->final) < 0)
 			ret = mlw_error_errno("cannot rename '%s' to '%s'",
 					      p->tmp, p->final);
 		else
@@ -471,10 +494,8 @@ int mlw_odb_write_buf(struct mlw_oid *out, struct mlw_odb *odb,
 		      const void *buf, size_t len, enum mlw_object_type type)
 {
 	unsigned char h[HEADER_SIZE];
-	unsigned char *packed = NULL;
 	const unsigned char *p = buf;
 	char *tmp = NULL;
-	struct packer pk;
 	int fd, ret = 0;
 
 	mlw_hash_buf(out, buf, len);
@@ -486,21 +507,23 @@ int mlw_odb_write_buf(struct mlw_oid *out, struct mlw_odb *odb,
 	make_header(h, type, len);
 	if (mlw_write_all(fd, h, sizeof(h)) < 0)
 		ret = -1;
-	if (len)
-		packed = mlw_malloc(len < MLW_CHUNK ? len : MLW_CHUNK);
-	packer_init(&pk);
+	if (!odb->scratch_out)
+		odb->scratch_out = mlw_malloc(MLW_CHUNK);
+	if (!odb->packer_ready) {
+		packer_init(&odb->packer);
+		odb->packer_ready = 1;
+	}
 	while (!ret && len) {
 		size_t n = len < MLW_CHUNK ? len : MLW_CHUNK, stored;
 		int deflated;
 
-		stored = pack_chunk(&pk, p, n, packed, &deflated);
-		if (write_chunk(fd, packed, stored, n, deflated) < 0)
+		stored = pack_chunk(&odb->packer, p, n, odb->scratch_out,
+				    &deflated);
+		if (write_chunk(fd, odb->scratch_out, stored, n, deflated) < 0)
 			ret = -1;
 		p += n;
 		len -= n;
 	}
-	packer_release(&pk);
-	free(packed);
 	if (ret)
 		ret = mlw_error_errno("cannot write '%s'", tmp);
 	else
@@ -665,25 +688,31 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 
 	/* small content: read it whole, then take the buffer path */
 	if (expect_size != (uint64_t)-1 && expect_size <= MLW_CHUNK) {
-		struct mlw_buf b = MLW_BUF_INIT;
+		unsigned char *b, *owned = NULL;
 		ssize_t n;
 		char extra;
 
-		mlw_buf_grow(&b, (size_t)expect_size);
-		n = mlw_read_full(fd, b.buf, (size_t)expect_size);
+		if (odb) {
+			if (!odb->scratch_in)
+				odb->scratch_in = mlw_malloc(MLW_CHUNK);
+			b = odb->scratch_in;
+		} else {
+			b = owned = mlw_malloc((size_t)expect_size + 1);
+		}
+		EVP_MD_CTX_free(md);
+		n = mlw_read_full(fd, b, (size_t)expect_size);
 		if (n < 0)
 			ret = mlw_error_errno("cannot read '%s'", what);
 		else if ((uint64_t)n != expect_size ||
 			 mlw_read_full(fd, &extra, 1) != 0)
 			ret = mlw_error_set("'%s' changed while being read", what);
 		else if (writing)
-			ret = mlw_odb_write_buf(out, odb, b.buf, (size_t)n, type);
+			ret = mlw_odb_write_buf(out, odb, b, (size_t)n, type);
 		else
-			mlw_hash_buf(out, b.buf, (size_t)n);
+			mlw_hash_buf(out, b, (size_t)n);
 		if (!ret && size_out)
 			*size_out = (uint64_t)n;
-		mlw_buf_release(&b);
-		EVP_MD_CTX_free(md);
+		free(owned);
 		return ret;
 	}
 
