@@ -63,7 +63,7 @@ test_expect_success 'mlw(1) lists every command' '
 test_expect_success 'each page names its command with the summary of mlw help' '
 	mlw help >list &&
 	for c in $(mlw --list-cmds); do
-		summary=$(sed -n "s/^    $c  *//p" list) &&
+		summary=$(sed -n "s/^    $c *//p" list) &&
 		test -n "$summary" &&
 		page_text "$MAN_DIR/mlw-$c.1" >p.txt &&
 		sed -n "/^\.SH NAME/{n;p;}" p.txt >name &&
