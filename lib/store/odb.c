@@ -499,8 +499,19 @@ int mlw_odb_write_buf(struct mlw_oid *out, struct mlw_odb *odb,
 	int fd, ret = 0;
 
 	mlw_hash_buf(out, buf, len);
-	if (freshen(odb, out))
-		return 0;
+	if (freshen(odb, out)) {
+		enum mlw_object_type had;
+
+		/*
+		 * The id does not depend on the type, so a file whose bytes
+		 * equal a tree's serialisation is that tree's object.  When
+		 * it was stored as a blob first, store it again as a tree:
+		 * same bytes, same id, and readers that need a tree find one.
+		 */
+		if (type != MLW_OBJ_TREE ||
+		    mlw_odb_info(&had, NULL, odb, out) || had == MLW_OBJ_TREE)
+			return 0;
+	}
 	fd = open_temp(&tmp, odb);
 	if (fd < 0)
 		return fd;

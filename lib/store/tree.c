@@ -362,6 +362,8 @@ static int restore_blob(struct restore *r, int dfd, const struct mlw_tree_entry 
 	long n;
 
 	ret = mlw_odb_reader_open(&rd, r->odb, &e->oid);
+	if (ret == MLW_ENOTFOUND)
+		return mlw_error_recode(MLW_ECORRUPT);
 	if (ret)
 		return ret;
 	if (mlw_odb_reader_type(rd) != MLW_OBJ_BLOB) {
@@ -420,6 +422,8 @@ static int restore_tree(struct restore *r, int dfd, const struct mlw_oid *oid)
 	if (++r->depth > MAX_DEPTH)
 		return mlw_error_setc(MLW_ECORRUPT, "trees nested too deeply");
 	ret = mlw_tree_read(&t, r->odb, oid);
+	if (ret == MLW_ENOTFOUND && r->depth > 1)
+		ret = mlw_error_recode(MLW_ECORRUPT);
 	for (i = 0; !ret && i < t.nr; i++) {
 		const struct mlw_tree_entry *e = &t.entries[i];
 
@@ -553,6 +557,9 @@ static int walk(struct mlw_odb *odb, const struct mlw_oid *oid, int recursive,
 	if (depth > MAX_DEPTH)
 		return mlw_error_setc(MLW_ECORRUPT, "trees nested too deeply");
 	ret = mlw_tree_read(&t, odb, oid);
+	/* a subtree the parent lists but the store lacks is corruption */
+	if (ret == MLW_ENOTFOUND && depth > 0)
+		ret = mlw_error_recode(MLW_ECORRUPT);
 	for (i = 0; !ret && i < t.nr; i++) {
 		mlw_buf_setlen(path, base);
 		if (base)
