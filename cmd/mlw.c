@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/progress.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -289,6 +290,8 @@ int main(int argc, const char **argv)
 	c = mlw_find_command(argv[i]);
 	if (!c)
 		return unknown_command(argv[i]);
+	/* progress only for someone watching a terminal */
+	mlw_progress_enable(ctx.stderr_tty && !ctx.quiet);
 	/* commands rearrange their argv; ctx.argv keeps the original */
 	cargv = mlw_calloc((size_t)(argc - i + 1), sizeof(*cargv));
 	memcpy(cargv, argv + i, (size_t)(argc - i) * sizeof(*cargv));

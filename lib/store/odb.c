@@ -21,6 +21,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -689,6 +690,7 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 	int writing = flags & MLW_ODB_WRITE;
 	unsigned delay = test_read_delay_ms();
 	unsigned char *hashbuf = NULL;
+	struct mlw_progress *meter = NULL;
 	char *tmp = NULL;
 	int tfd = -1, ret = 0;
 	unsigned int mdlen;
@@ -727,9 +729,14 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		return ret;
 	}
 
+	if (expect_size == (uint64_t)-1 || expect_size >= (64u << 20))
+		meter = mlw_progress_new(writing ? "storing" : "hashing",
+					 expect_size == (uint64_t)-1 ? 0 :
+					 expect_size, MLW_PROGRESS_BYTES);
 	if (writing) {
 		tfd = open_temp(&tmp, odb);
 		if (tfd < 0) {
+			mlw_progress_done(meter);
 			EVP_MD_CTX_free(md);
 			return tfd;
 		}
@@ -766,6 +773,7 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		}
 		EVP_DigestUpdate(md, buf, (size_t)n);
 		total += (uint64_t)n;
+		mlw_progress_update(meter, total);
 		if (s) {
 			pthread_mutex_lock(&pl.mu);
 			s->in_len = (size_t)n;
@@ -794,6 +802,7 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		ret = mlw_error_set("'%s' changed while being read (%llu bytes expected, %llu read)",
 				    what, (unsigned long long)expect_size,
 				    (unsigned long long)total);
+	mlw_progress_done(meter);
 	if (!EVP_DigestFinal_ex(md, out->hash, &mdlen))
 		BUG("SHA-256 final failed");
 	EVP_MD_CTX_free(md);
