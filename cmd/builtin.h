@@ -83,17 +83,28 @@ int cmd_finish_stdout(int status);
 /* the command line as one string, for the operation log; caller frees */
 char *cmd_line(struct mlw_ctx *ctx);
 
+/*
+ * 'mlw GROUP validate' for every group (job, component, endpoint, data,
+ * model, env): argv[0] is "validate".  See cmd/validate.c.
+ */
+int cmd_spec_validate(struct mlw_ctx *ctx, int argc, const char **argv,
+		      const char *group);
+
 #define CMD(name) int cmd_##name(int argc, const char **argv, struct mlw_ctx *ctx)
 CMD(cat_object);
 CMD(checkout_tree);
+CMD(component);
+CMD(endpoint);
 CMD(fsck);
 CMD(gc);
 CMD(hash_object);
 CMD(help);
 CMD(init);
+CMD(job);
 CMD(ls_tree);
 CMD(show_ref);
 CMD(update_ref);
+CMD(validate_spec);
 CMD(version);
 CMD(write_tree);
 

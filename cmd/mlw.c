@@ -33,14 +33,18 @@
 const struct cmd_struct mlw_commands[] = {
 	{ "cat-object", cmd_cat_object, "show an object's content, type or size", 0 },
 	{ "checkout-tree", cmd_checkout_tree, "restore a tree into a folder", 0 },
+	{ "component", cmd_component, "validate command and pipeline components", 0 },
+	{ "endpoint", cmd_endpoint, "validate endpoint and deployment specs", 0 },
 	{ "fsck", cmd_fsck, "verify the store and the catalog", 0 },
 	{ "gc", cmd_gc, "remove unreferenced objects and stale temp files", 0 },
 	{ "hash-object", cmd_hash_object, "compute an object id, optionally store it", 0 },
 	{ "help", cmd_help, "show help for mlw or a command", 0 },
 	{ "init", cmd_init, "create a workspace (.mlw/)", 0 },
+	{ "job", cmd_job, "validate job specs", 0 },
 	{ "ls-tree", cmd_ls_tree, "list a tree's entries", 0 },
 	{ "show-ref", cmd_show_ref, "list refs", 0 },
 	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0 },
+	{ "validate-spec", cmd_validate_spec, "validate spec files of any kind", 1 },
 	{ "version", cmd_version, "print the version", 0 },
 	{ "write-tree", cmd_write_tree, "snapshot a folder into a tree", 0 },
 	{ NULL, NULL, NULL, 0 }
