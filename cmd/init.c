@@ -11,7 +11,11 @@
 
 CMD(init)
 {
-	static const char *const usage[] = { "mlw init [DIR]", NULL };
+	static const char *const usage[] = {
+		"mlw init [DIR]",
+		"mlw --mlw-dir DIR init",
+		NULL
+	};
 	struct mlw_option opts[] = { MLW_OPT_END() };
 	const char *dir;
 	char *abs, *mlwdir;
@@ -22,11 +26,23 @@ CMD(init)
 	if (argc > 1)
 		return cmd_usage_error(usage, opts, "too many arguments");
 	dir = argc ? argv[0] : ".";
-	ret = mlw_repo_init(dir);
-	if (ret)
+	/* as GIT_DIR for git init: an explicit directory is the .mlw itself */
+	if (ctx->mlw_dir && argc)
+		return cmd_usage_error(usage, opts,
+				       "give either DIR or --mlw-dir/MLW_DIR, not both");
+	if (ctx->mlw_dir) {
+		mlwdir = mlw_path_absolute(ctx->mlw_dir);
+		ret = mlw_repo_init_dir(mlwdir);
+	} else {
+		abs = mlw_path_absolute(dir);
+		mlwdir = mlw_path_join(abs, ".mlw");
+		free(abs);
+		ret = mlw_repo_init(dir);
+	}
+	if (ret) {
+		free(mlwdir);
 		return cmd_fail(ret);
-	abs = mlw_path_absolute(dir);
-	mlwdir = mlw_path_join(abs, ".mlw");
+	}
 	if (ctx->format) {
 		o = mlw_out_new();
 		mlw_out_object_begin(o, NULL);
@@ -37,7 +53,6 @@ CMD(init)
 	} else if (!ctx->quiet) {
 		printf("Initialized empty mlw workspace in %s/\n", mlwdir);
 	}
-	free(abs);
 	free(mlwdir);
 	return ret;
 }

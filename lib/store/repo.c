@@ -23,22 +23,32 @@ static const char default_config[] =
 
 int mlw_repo_init(const char *dir)
 {
-	char *mlwdir, *tmp, *p;
+	char *mlwdir = mlw_path_join(dir, ".mlw");
+	int ret = mlw_repo_init_dir(mlwdir);
+
+	free(mlwdir);
+	return ret;
+}
+
+int mlw_repo_init_dir(const char *mlwdir)
+{
+	char *tmp, *p, *parent;
 	struct stat st;
 	int ret;
 
-	ret = mlw_mkdir_p(dir, 0777);
-	if (ret)
-		return ret;
-	mlwdir = mlw_path_join(dir, ".mlw");
-	if (!lstat(mlwdir, &st)) {
-		ret = mlw_error_setc(MLW_EEXISTS,
-				     "'%s' already exists; not overwriting it",
-				     mlwdir);
-		free(mlwdir);
+	parent = mlw_path_dirname(mlwdir);
+	ret = mlw_mkdir_p(parent, 0777);
+	if (ret) {
+		free(parent);
 		return ret;
 	}
-	tmp = mlw_path_join(dir, ".mlw-init-XXXXXX");
+	if (!lstat(mlwdir, &st)) {
+		free(parent);
+		return mlw_error_setc(MLW_EEXISTS,
+				      "'%s' already exists; not overwriting it",
+				      mlwdir);
+	}
+	tmp = mlw_path_join(parent, ".mlw-init-XXXXXX");
 	if (!mkdtemp(tmp)) {
 		ret = mlw_error_errno("cannot create '%s'", tmp);
 		goto out;
@@ -68,20 +78,20 @@ int mlw_repo_init(const char *dir)
 		ret = mlw_fsync_dir(tmp);
 	/* rename(2) fails if another init got there first: never clobber */
 	if (!ret && renameat2(AT_FDCWD, tmp, AT_FDCWD, mlwdir,
-				   RENAME_NOREPLACE) < 0)
+			      RENAME_NOREPLACE) < 0)
 		ret = errno == EEXIST || errno == ENOTEMPTY ?
 		      mlw_error_setc(MLW_EEXISTS,
 				     "'%s' already exists; not overwriting it",
 				     mlwdir) :
 		      mlw_error_errno("cannot rename '%s' to '%s'", tmp, mlwdir);
 	if (!ret)
-		ret = mlw_fsync_dir(dir);
+		ret = mlw_fsync_dir(parent);
 	else
 		mlw_remove_tree(tmp);
 	mlw_tempfile_unregister(tmp);
 out:
 	free(tmp);
-	free(mlwdir);
+	free(parent);
 	return ret;
 }
 

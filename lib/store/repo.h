@@ -31,6 +31,8 @@ struct mlw_repo {
  * into place, so a failed init leaves nothing behind.
  */
 int mlw_repo_init(const char *dir);
+/* The same, naming the .mlw directory itself (MLW_DIR, --mlw-dir). */
+int mlw_repo_init_dir(const char *mlwdir);
 
 /*
  * Find the workspace.  explicit_dir, when not NULL, is the .mlw directory
