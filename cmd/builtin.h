@@ -93,6 +93,7 @@ CMD(help);
 CMD(init);
 CMD(ls_tree);
 CMD(show_ref);
+CMD(train);
 CMD(update_ref);
 CMD(version);
 CMD(write_tree);

@@ -39,6 +39,7 @@ const struct cmd_struct mlw_commands[] = {
 	{ "init", cmd_init, "create a workspace (.mlw/)", 0 },
 	{ "ls-tree", cmd_ls_tree, "list a tree's entries", 0 },
 	{ "show-ref", cmd_show_ref, "list refs", 0 },
+	{ "train", cmd_train, "fit a built-in model on a CSV file", 0 },
 	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0 },
 	{ "version", cmd_version, "print the version", 0 },
 	{ "write-tree", cmd_write_tree, "snapshot a folder into a tree", 0 },
