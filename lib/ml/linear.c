@@ -569,8 +569,12 @@ static int newton(struct logit *L, double *theta, double sw_sum,
 			if (ft <= f + 1e-4 * t * slope)
 				break;
 		}
-		if (halvings == 60 || ft > f) {
+		if (halvings == 60 || ft >= f ||
+		    t * max_abs(d, M) <= 1e-15 * (1 + max_abs(theta, M))) {
 			/* no progress possible in floating point: optimal */
+			if (ft < f)
+				memcpy(theta, trial, M * sizeof(double));
+			f = ft < f ? ft : f;
 			out->converged = 1;
 			break;
 		}
