@@ -279,8 +279,7 @@ static int parse_number(double *out, const char *s, const char *what,
 CMD(train)
 {
 	static const char *const usage[] = {
-		"mlw train ALGO --data CSV --target COL [options]",
-		"  ALGO: linear, ridge, lasso, elastic_net, logistic",
+		"mlw train (linear|ridge|lasso|elastic_net|logistic) --data CSV --target COL [options]",
 		NULL
 	};
 	struct train_opts o = { 0 };

@@ -245,7 +245,7 @@ void mlw_featurizer_free(struct mlw_featurizer *f)
 		free(f->inputs[i].name);
 	}
 	free(f->inputs);
-	for (k = 0; k < f->nr_features; k++)
+	for (k = 0; f->feature_names && k < f->nr_features; k++)
 		free(f->feature_names[k]);
 	free(f->feature_names);
 	free(f->mean);
