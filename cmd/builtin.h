@@ -103,6 +103,7 @@ CMD(init);
 CMD(job);
 CMD(ls_tree);
 CMD(show_ref);
+CMD(train);
 CMD(update_ref);
 CMD(validate_spec);
 CMD(version);

@@ -43,6 +43,7 @@ const struct cmd_struct mlw_commands[] = {
 	{ "job", cmd_job, "validate job specs", 0 },
 	{ "ls-tree", cmd_ls_tree, "list a tree's entries", 0 },
 	{ "show-ref", cmd_show_ref, "list refs", 0 },
+	{ "train", cmd_train, "fit a built-in model on a CSV file", 0 },
 	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0 },
 	{ "validate-spec", cmd_validate_spec, "validate spec files of any kind", 1 },
 	{ "version", cmd_version, "print the version", 0 },

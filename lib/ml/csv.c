@@ -1,0 +1,276 @@
+/*
+ * csv.c - the decimal parser and the RFC 4180 field scanner (csv.h).
+ *
+ * Parsing numbers dominates reading a CSV file: strtod(3) costs ~100 ns a
+ * value because it handles locales and arbitrary precision on every call.
+ * Data files hold short decimals, so the parser below decides nearly all
+ * of them with integer arithmetic and keeps strtod for the few inputs
+ * whose rounding a 128-bit product cannot settle.
+ */
+#include "ml/csv.h"
+#include "ml/pow5.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* powers of ten a double holds exactly (Clinger's fast path) */
+static const double exact_pow10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/*
+ * Eisel-Lemire: w * 10^q rounded to nearest-even, for w != 0 of at most
+ * 19 digits.  Returns 0 and *out, or -1 when the 128-bit product leaves
+ * the rounding undecided (or the result is subnormal or overflows) and
+ * the caller must ask strtod.  Follows Lemire (2021), algorithm 1.
+ */
+static int eisel_lemire(double *out, uint64_t w, int64_t q, int negative)
+{
+	const uint64_t *f;
+	unsigned __int128 prod;
+	uint64_t lower, upper, upperbit, mantissa, bits, real_exponent;
+	int64_t exponent;
+	int lz;
+
+	if (q < -325 || q > MLW_POW5_MAX)
+		return -1;
+	f = mlw_pow5[q - MLW_POW5_MIN];
+	exponent = (((152170 + 65536) * q) >> 16) + 1024 + 63;
+	lz = __builtin_clzll(w);
+	w <<= lz;
+	prod = (unsigned __int128)w * f[0];
+	lower = (uint64_t)prod;
+	upper = (uint64_t)(prod >> 64);
+	if ((upper & 0x1FF) == 0x1FF && lower + w < lower) {
+		unsigned __int128 p2 = (unsigned __int128)w * f[1];
+		uint64_t low2 = (uint64_t)p2, mid2 = (uint64_t)(p2 >> 64);
+		uint64_t mid = lower + mid2;
+
+		if (mid < lower)
+			upper++;
+		if (mid + 1 == 0 && (upper & 0x1FF) == 0x1FF &&
+		    low2 + w < low2)
+			return -1;
+		lower = mid;
+	}
+	upperbit = upper >> 63;
+	mantissa = upper >> (upperbit + 9);
+	lz += (int)(1 ^ upperbit);
+	/* exactly half-way between two doubles: let strtod break the tie */
+	if (lower == 0 && (upper & 0x1FF) == 0 && (mantissa & 3) == 1)
+		return -1;
+	mantissa += mantissa & 1;
+	mantissa >>= 1;
+	if (mantissa >= (1ULL << 53)) {
+		mantissa = 1ULL << 52;
+		lz--;
+	}
+	mantissa &= ~(1ULL << 52);
+	real_exponent = (uint64_t)(exponent - lz);
+	if (exponent - lz < 1 || exponent - lz > 2046)
+		return -1;
+	bits = mantissa | real_exponent << 52 | (uint64_t)negative << 63;
+	memcpy(out, &bits, sizeof(*out));
+	return 0;
+}
+
+static int slow_path(double *out, const char *s, size_t len)
+{
+	char small[128], *copy = small, *end;
+	double v;
+
+	if (len >= sizeof(small))
+		copy = mlw_malloc(len + 1);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	v = strtod(copy, &end);
+	if (copy != small)
+		free(copy);
+	*out = v;
+	return isinf(v) ? 1 : 0;
+}
+
+static int is_infinity(double *out, const char *s, size_t len, int negative)
+{
+	if ((len == 3 && !strncasecmp(s, "inf", 3)) ||
+	    (len == 8 && !strncasecmp(s, "infinity", 8))) {
+		*out = negative ? -INFINITY : INFINITY;
+		return 1;
+	}
+	return -1;
+}
+
+int mlw_csv_parse_double(double *out, const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	uint64_t w = 0;
+	int64_t exp10 = 0, e = 0;
+	int negative = 0, nr_digits = 0, nr_sig = 0, truncated = 0;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		negative = *p++ == '-';
+	if (p < end && (*p == 'i' || *p == 'I'))
+		return is_infinity(out, p, (size_t)(end - p), negative);
+	for (; p < end && *p >= '0' && *p <= '9'; p++, nr_digits++) {
+		if (nr_sig < 19) {
+			w = w * 10 + (uint64_t)(*p - '0');
+			if (w)
+				nr_sig++;
+		} else {
+			exp10++;
+			truncated |= *p != '0';
+		}
+	}
+	if (p < end && *p == '.') {
+		p++;
+		for (; p < end && *p >= '0' && *p <= '9'; p++, nr_digits++) {
+			if (nr_sig < 19) {
+				w = w * 10 + (uint64_t)(*p - '0');
+				exp10--;
+				if (w)
+					nr_sig++;
+			} else {
+				truncated |= *p != '0';
+			}
+		}
+	}
+	if (!nr_digits)
+		return -1;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		int eneg = 0, edigits = 0;
+
+		p++;
+		if (p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		for (; p < end && *p >= '0' && *p <= '9'; p++, edigits++)
+			if (e < 100000)
+				e = e * 10 + (*p - '0');
+		if (!edigits)
+			return -1;
+		exp10 += eneg ? -e : e;
+	}
+	if (p != end)
+		return -1;
+	if (truncated)
+		return slow_path(out, s, len);
+	if (!w) {
+		*out = negative ? -0.0 : 0.0;
+		return 0;
+	}
+	if (exp10 >= -22 && exp10 <= 22 && w <= (1ULL << 53)) {
+		double d = (double)w;
+
+		d = exp10 < 0 ? d / exact_pow10[-exp10] : d * exact_pow10[exp10];
+		*out = negative ? -d : d;
+		return 0;
+	}
+	if (!eisel_lemire(out, w, exp10, negative))
+		return 0;
+	return slow_path(out, s, len);
+}
+
+int mlw_csv_field(struct mlw_csv_field *field, const char **pos,
+		  const char *end, char delim)
+{
+	const char *p = *pos;
+
+	field->escaped = 0;
+	if (p < end && *p == '"') {
+		const char *start = ++p;
+
+		for (;;) {
+			const char *q = memchr(p, '"', (size_t)(end - p));
+
+			if (!q)
+				return MLW_CSV_UNTERMINATED;
+			if (q + 1 < end && q[1] == '"') {
+				field->escaped = 1;
+				p = q + 2;
+				continue;
+			}
+			field->text = start;
+			field->len = (size_t)(q - start);
+			field->quoted = 1;
+			p = q + 1;
+			break;
+		}
+		if (p == end) {
+			*pos = p;
+			return MLW_CSV_LAST;
+		}
+		if (*p == delim) {
+			*pos = p + 1;
+			return MLW_CSV_FIELD;
+		}
+		if (*p == '\n') {
+			*pos = p + 1;
+			return MLW_CSV_LAST;
+		}
+		if (*p == '\r' && p + 1 < end && p[1] == '\n') {
+			*pos = p + 2;
+			return MLW_CSV_LAST;
+		}
+		*pos = p;
+		return MLW_CSV_AFTER_QUOTE;
+	}
+	field->text = p;
+	field->quoted = 0;
+	for (; p < end; p++) {
+		char c = *p;
+
+		if (c == delim) {
+			field->len = (size_t)(p - field->text);
+			*pos = p + 1;
+			return MLW_CSV_FIELD;
+		}
+		if (c == '\n') {
+			field->len = (size_t)(p - field->text);
+			if (field->len && p[-1] == '\r')
+				field->len--;
+			*pos = p + 1;
+			return MLW_CSV_LAST;
+		}
+		if (c == '"') {
+			*pos = p;
+			return MLW_CSV_BAD_QUOTE;
+		}
+	}
+	field->len = (size_t)(p - field->text);
+	if (field->len && p[-1] == '\r')
+		field->len--;
+	*pos = p;
+	return MLW_CSV_LAST;
+}
+
+void mlw_csv_unquote(struct mlw_buf *out, const struct mlw_csv_field *field)
+{
+	const char *p = field->text, *end = field->text + field->len;
+
+	mlw_buf_reset(out);
+	if (!field->escaped) {
+		mlw_buf_add(out, p, field->len);
+		return;
+	}
+	while (p < end) {
+		mlw_buf_addch(out, *p);
+		p += (*p == '"' && p + 1 < end && p[1] == '"') ? 2 : 1;
+	}
+}
+
+const char *mlw_csv_strerror(int status)
+{
+	switch (status) {
+	case MLW_CSV_BAD_QUOTE:
+		return "quote inside an unquoted field";
+	case MLW_CSV_UNTERMINATED:
+		return "unterminated quoted field";
+	case MLW_CSV_AFTER_QUOTE:
+		return "text after a closing quote";
+	}
+	return "malformed field";
+}

@@ -1,0 +1,99 @@
+/*
+ * dataset.h - a table of data parsed once into column-major doubles.
+ *
+ * mlw_dataset_load() reads a CSV file (RFC 4180, header row, optional
+ * UTF-8 byte-order mark, LF or CRLF) into one matrix of doubles stored
+ * column by column, leading dimension nr_rows, so a column is a
+ * contiguous vector BLAS can use directly.  Each column gets a type:
+ *
+ *  - numeric: every present value is a number;
+ *  - boolean: every present value is true/false (any case), stored 1/0;
+ *  - categorical: text; stored as the index of the value in the column's
+ *    sorted vocabulary (categories[]), as scikit-learn's encoders sort.
+ *
+ * Missing values (an empty field, NA, N/A, NaN, nan, null, NULL, None) are
+ * NaN in every type.  A column whose present values are mostly numbers but
+ * hold some text is an error naming the file, line and column, as are
+ * rows with the wrong number of fields, broken quoting and infinite
+ * values: the whole file is checked before anything trains on it.
+ *
+ * The file is memory-mapped and parsed by all online CPUs in parallel:
+ * it is cut at row boundaries found from the parity of the quotes before
+ * each cut, so quoted newlines never split a row.
+ *
+ * A dataset is immutable once loaded and reference-counted: trials of a
+ * sweep share one, each holding a reference (mlw_dataset_ref()) and
+ * dropping it with mlw_dataset_unref(); the last one frees it.  Reading
+ * it from several threads needs no lock.
+ */
+#ifndef MLW_ML_DATASET_H
+#define MLW_ML_DATASET_H
+
+#include <stddef.h>
+
+enum mlw_column_type {
+	MLW_COLUMN_NUMERIC,
+	MLW_COLUMN_BOOLEAN,
+	MLW_COLUMN_CATEGORICAL
+};
+
+struct mlw_column {
+	char *name;
+	enum mlw_column_type type;
+	size_t nr_missing;
+	size_t nr_categories;	/* categorical only */
+	char **categories;	/* sorted (strcmp); code i is categories[i] */
+};
+
+struct mlw_dataset {
+	size_t nr_rows, nr_columns;
+	struct mlw_column *columns;
+	/* column-major, leading dimension nr_rows; NaN marks missing */
+	double *values;
+	char *path;
+	size_t file_size;
+	/* private */
+	size_t values_size;	/* bytes mapped for values */
+	int refcount;
+};
+
+struct mlw_dataset_options {
+	char delimiter;		/* ',' when 0 */
+	int nr_threads;		/* online CPUs when 0 */
+};
+
+/*
+ * Load path.  Returns 0 and *out (refcount 1), or MLW_ENOTFOUND (no such
+ * file), MLW_EINVALID (malformed content: the message is
+ * "PATH:LINE:COL: what"), or MLW_ERROR (I/O).  opts may be NULL.
+ */
+int mlw_dataset_load(struct mlw_dataset **out, const char *path,
+		     const struct mlw_dataset_options *opts);
+
+/* Take another reference; returns ds. */
+struct mlw_dataset *mlw_dataset_ref(struct mlw_dataset *ds);
+/* Drop a reference, freeing the dataset with the last one; NULL is fine. */
+void mlw_dataset_unref(struct mlw_dataset *ds);
+
+/* The column named name, or -1. */
+int mlw_dataset_find(const struct mlw_dataset *ds, const char *name);
+
+/* Column j as a vector of nr_rows doubles; borrowed. */
+static inline const double *mlw_dataset_column(const struct mlw_dataset *ds,
+					       size_t j)
+{
+	return ds->values + j * ds->nr_rows;
+}
+
+/* "numeric", "boolean", "categorical" */
+const char *mlw_column_type_name(enum mlw_column_type type);
+
+/*
+ * Memory for large matrices: anonymous mappings with transparent huge
+ * pages asked for, so filling 400 MB costs 200 page faults instead of
+ * 100,000.  Zero-filled.  Release with mlw_big_free(p, size).
+ */
+void *mlw_big_alloc(size_t size);
+void mlw_big_free(void *p, size_t size);
+
+#endif

@@ -1,0 +1,365 @@
+/*
+ * features.c - fitting and replaying the featurization (features.h).
+ */
+#include "ml/features.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/output.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t row_at(const size_t *rows, size_t i)
+{
+	return rows ? rows[i] : i;
+}
+
+/* the most frequent code among rows of a coded column (ties: smallest) */
+static double mode_of(const double *v, const size_t *rows, size_t n,
+		      size_t nr_codes)
+{
+	size_t *count = mlw_calloc(nr_codes + 1, sizeof(*count));
+	size_t i, best = 0;
+
+	for (i = 0; i < n; i++) {
+		double x = v[row_at(rows, i)];
+
+		if (!isnan(x))
+			count[(size_t)x]++;
+	}
+	for (i = 1; i < nr_codes; i++)
+		if (count[i] > count[best])
+			best = i;
+	free(count);
+	return (double)best;
+}
+
+int mlw_featurizer_fit(struct mlw_featurizer **out,
+		       const struct mlw_dataset *ds, const size_t *cols,
+		       size_t nr_cols, const size_t *rows, size_t nr_rows,
+		       int standardize)
+{
+	struct mlw_featurizer *f = mlw_calloc(1, sizeof(*f));
+	size_t i, j, k;
+	double *X;
+	int ret;
+
+	*out = NULL;
+	f->nr_inputs = nr_cols;
+	f->inputs = mlw_calloc(nr_cols ? nr_cols : 1, sizeof(*f->inputs));
+	f->standardize = standardize;
+	for (j = 0; j < nr_cols; j++) {
+		const struct mlw_column *c = &ds->columns[cols[j]];
+		const double *v = mlw_dataset_column(ds, cols[j]);
+		struct mlw_feature_input *in = &f->inputs[j];
+		size_t present = 0;
+		double sum = 0;
+
+		in->name = mlw_strdup(c->name);
+		in->type = c->type;
+		in->first = f->nr_features;
+		for (i = 0; i < nr_rows; i++) {
+			double x = v[row_at(rows, i)];
+
+			if (!isnan(x)) {
+				present++;
+				sum += x;
+			}
+		}
+		if (!present) {
+			mlw_featurizer_free(f);
+			return mlw_error_setc(MLW_EINVALID,
+				"column '%s' has no values (all missing); leave it out with --exclude",
+				c->name);
+		}
+		switch (c->type) {
+		case MLW_COLUMN_NUMERIC:
+			in->fill = sum / (double)present;
+			f->nr_features++;
+			break;
+		case MLW_COLUMN_BOOLEAN:
+			in->fill = mode_of(v, rows, nr_rows, 2);
+			f->nr_features++;
+			break;
+		case MLW_COLUMN_CATEGORICAL:
+			in->fill = mode_of(v, rows, nr_rows, c->nr_categories);
+			in->nr_categories = c->nr_categories;
+			in->categories = mlw_calloc(c->nr_categories + 1,
+						    sizeof(char *));
+			for (k = 0; k < c->nr_categories; k++)
+				in->categories[k] = mlw_strdup(c->categories[k]);
+			f->nr_features += c->nr_categories;
+			break;
+		}
+	}
+	f->feature_names = mlw_calloc(f->nr_features + 1, sizeof(char *));
+	for (j = 0; j < nr_cols; j++) {
+		struct mlw_feature_input *in = &f->inputs[j];
+
+		if (in->type != MLW_COLUMN_CATEGORICAL) {
+			f->feature_names[in->first] = mlw_strdup(in->name);
+			continue;
+		}
+		for (k = 0; k < in->nr_categories; k++)
+			f->feature_names[in->first + k] =
+				mlw_xstrfmt("%s=%s", in->name, in->categories[k]);
+	}
+	if (!standardize) {
+		*out = f;
+		return 0;
+	}
+	/* the statistics come from the unscaled training matrix */
+	f->standardize = 0;
+	ret = mlw_featurizer_apply(&X, f, ds, rows, nr_rows);
+	if (ret) {
+		mlw_featurizer_free(f);
+		return ret;
+	}
+	f->standardize = 1;
+	f->mean = mlw_calloc(f->nr_features + 1, sizeof(double));
+	f->scale = mlw_calloc(f->nr_features + 1, sizeof(double));
+	for (k = 0; k < f->nr_features; k++) {
+		const double *x = X + k * nr_rows;
+		double m = 0, s = 0;
+
+		for (i = 0; i < nr_rows; i++)
+			m += x[i];
+		m /= (double)nr_rows;
+		for (i = 0; i < nr_rows; i++)
+			s += (x[i] - m) * (x[i] - m);
+		s = sqrt(s / (double)nr_rows);
+		f->mean[k] = m;
+		/* a constant column stays constant (scikit-learn's rule) */
+		f->scale[k] = s > 0 ? s : 1;
+	}
+	mlw_big_free(X, nr_rows * f->nr_features * sizeof(double));
+	*out = f;
+	return 0;
+}
+
+/* the training category index of row r of ds column c, or -1 */
+static long category_index(const struct mlw_feature_input *in,
+			   const struct mlw_dataset *ds, size_t c, double x)
+{
+	const struct mlw_column *col = &ds->columns[c];
+	char num[32];
+	const char *key;
+
+	if (col->type == MLW_COLUMN_CATEGORICAL) {
+		key = col->categories[(size_t)x];
+	} else if (col->type == MLW_COLUMN_BOOLEAN) {
+		key = x ? "true" : "false";
+	} else {
+		mlw_fmt_double(num, x);
+		key = num;
+	}
+	{
+		size_t lo = 0, hi = in->nr_categories;
+
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int cmp = strcmp(in->categories[mid], key);
+
+			if (!cmp)
+				return (long)mid;
+			if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return -1;
+}
+
+int mlw_featurizer_apply(double **out, const struct mlw_featurizer *f,
+			 const struct mlw_dataset *ds, const size_t *rows,
+			 size_t nr_rows)
+{
+	size_t size = mlw_st_mult(mlw_st_mult(nr_rows, f->nr_features),
+				  sizeof(double));
+	double *X;
+	size_t i, j, k;
+
+	*out = NULL;
+	for (j = 0; j < f->nr_inputs; j++) {
+		int c = mlw_dataset_find(ds, f->inputs[j].name);
+
+		if (c < 0)
+			return mlw_error_setc(MLW_EINVALID,
+					      "'%s' has no column '%s'",
+					      ds->path, f->inputs[j].name);
+		if (f->inputs[j].type != MLW_COLUMN_CATEGORICAL &&
+		    ds->columns[c].type == MLW_COLUMN_CATEGORICAL)
+			return mlw_error_setc(MLW_EINVALID,
+				"column '%s' of '%s' is text, but %s in training",
+				f->inputs[j].name, ds->path,
+				mlw_column_type_name(f->inputs[j].type));
+	}
+	X = mlw_big_alloc(size);
+	for (j = 0; j < f->nr_inputs; j++) {
+		const struct mlw_feature_input *in = &f->inputs[j];
+		size_t c = (size_t)mlw_dataset_find(ds, in->name);
+		const double *v = mlw_dataset_column(ds, c);
+		double *x = X + in->first * nr_rows;
+
+		if (in->type != MLW_COLUMN_CATEGORICAL) {
+			for (i = 0; i < nr_rows; i++) {
+				double val = v[row_at(rows, i)];
+
+				x[i] = isnan(val) ? in->fill : val;
+			}
+			continue;
+		}
+		/* one-hot; X is zero-filled */
+		for (i = 0; i < nr_rows; i++) {
+			double val = v[row_at(rows, i)];
+			long code = isnan(val) ? (long)in->fill :
+				    category_index(in, ds, c, val);
+
+			if (code >= 0)
+				x[(size_t)code * nr_rows + i] = 1;
+		}
+	}
+	if (f->standardize)
+		for (k = 0; k < f->nr_features; k++) {
+			double *x = X + k * nr_rows;
+
+			for (i = 0; i < nr_rows; i++)
+				x[i] = (x[i] - f->mean[k]) / f->scale[k];
+		}
+	*out = X;
+	return 0;
+}
+
+void mlw_featurizer_free(struct mlw_featurizer *f)
+{
+	size_t i, k;
+
+	if (!f)
+		return;
+	for (i = 0; i < f->nr_inputs; i++) {
+		for (k = 0; k < f->inputs[i].nr_categories; k++)
+			free(f->inputs[i].categories[k]);
+		free(f->inputs[i].categories);
+		free(f->inputs[i].name);
+	}
+	free(f->inputs);
+	for (k = 0; f->feature_names && k < f->nr_features; k++)
+		free(f->feature_names[k]);
+	free(f->feature_names);
+	free(f->mean);
+	free(f->scale);
+	free(f);
+}
+
+/* the label text of value x in column col ("red", "1.5", "true") */
+static void label_of(char num[32], const char **out,
+		     const struct mlw_column *col, double x)
+{
+	if (col->type == MLW_COLUMN_CATEGORICAL) {
+		*out = col->categories[(size_t)x];
+	} else if (col->type == MLW_COLUMN_BOOLEAN) {
+		*out = x ? "true" : "false";
+	} else {
+		mlw_fmt_double(num, x);
+		*out = num;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int mlw_target_fit(struct mlw_target *out, const struct mlw_dataset *ds,
+		   size_t col, const size_t *rows, size_t nr_rows,
+		   int classification)
+{
+	const struct mlw_column *c = &ds->columns[col];
+	const double *v = mlw_dataset_column(ds, col);
+	double *vals;
+	size_t i, n = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->name = mlw_strdup(c->name);
+	out->classification = classification;
+	if (!classification) {
+		if (c->type == MLW_COLUMN_CATEGORICAL) {
+			mlw_target_release(out);
+			return mlw_error_setc(MLW_EINVALID,
+				"target column '%s' is text; a regression needs numbers",
+				c->name);
+		}
+		return 0;
+	}
+	/* the distinct present values, sorted (codes sort as labels do) */
+	vals = mlw_malloc(mlw_st_mult(nr_rows + 1, sizeof(double)));
+	for (i = 0; i < nr_rows; i++)
+		if (!isnan(v[row_at(rows, i)]))
+			vals[n++] = v[row_at(rows, i)];
+	qsort(vals, n, sizeof(double), cmp_double);
+	out->classes = mlw_calloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		char num[32];
+		const char *label;
+
+		if (i && vals[i] == vals[i - 1])
+			continue;
+		label_of(num, &label, c, vals[i]);
+		out->classes[out->nr_classes++] = mlw_strdup(label);
+	}
+	free(vals);
+	return 0;
+}
+
+int mlw_target_apply(double *y, const struct mlw_target *t,
+		     const struct mlw_dataset *ds, const size_t *rows,
+		     size_t nr_rows)
+{
+	int c = mlw_dataset_find(ds, t->name);
+	const double *v;
+	size_t i, k;
+
+	if (c < 0)
+		return mlw_error_setc(MLW_EINVALID, "'%s' has no column '%s'",
+				      ds->path, t->name);
+	v = mlw_dataset_column(ds, (size_t)c);
+	for (i = 0; i < nr_rows; i++) {
+		double x = v[row_at(rows, i)];
+		char num[32];
+		const char *label;
+
+		if (isnan(x))
+			return mlw_error_setc(MLW_EINVALID,
+				"'%s': the target '%s' is missing in data row %zu",
+				ds->path, t->name, row_at(rows, i) + 1);
+		if (!t->classification) {
+			y[i] = x;
+			continue;
+		}
+		label_of(num, &label, &ds->columns[c], x);
+		for (k = 0; k < t->nr_classes; k++)
+			if (!strcmp(t->classes[k], label))
+				break;
+		if (k == t->nr_classes)
+			return mlw_error_setc(MLW_EINVALID,
+				"'%s': class '%s' of data row %zu was not in the training data",
+				ds->path, label, row_at(rows, i) + 1);
+		y[i] = (double)k;
+	}
+	return 0;
+}
+
+void mlw_target_release(struct mlw_target *t)
+{
+	size_t k;
+
+	for (k = 0; k < t->nr_classes; k++)
+		free(t->classes[k]);
+	free(t->classes);
+	free(t->name);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,855 @@
+/*
+ * linear.c - the linear-model trainers (linear.h).
+ *
+ * Every estimator with an intercept is solved the way scikit-learn
+ * solves it: centre the columns of X and y with the (weighted) means, fit
+ * w on the centred data without intercept, then b = mean(y) - mean(X) w.
+ * (Logistic regression cannot be centred and fits b as a parameter.)
+ */
+#include "ml/linear.h"
+#include "ml/dataset.h"
+#include "ml/lapack.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const algorithm_names[] = {
+	[MLW_ALGO_LINEAR] = "linear",
+	[MLW_ALGO_RIDGE] = "ridge",
+	[MLW_ALGO_LASSO] = "lasso",
+	[MLW_ALGO_ELASTIC_NET] = "elastic_net",
+	[MLW_ALGO_LOGISTIC] = "logistic",
+};
+
+int mlw_algorithm_parse(enum mlw_algorithm *out, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(algorithm_names) / sizeof(*algorithm_names); i++)
+		if (!strcmp(name, algorithm_names[i])) {
+			*out = (enum mlw_algorithm)i;
+			return 0;
+		}
+	return mlw_error_setc(MLW_EINVALID,
+		"unknown algorithm '%s' (linear, ridge, lasso, elastic_net, logistic)",
+		name);
+}
+
+const char *mlw_algorithm_name(enum mlw_algorithm algo)
+{
+	return algorithm_names[algo];
+}
+
+int mlw_algorithm_is_classifier(enum mlw_algorithm algo)
+{
+	return algo == MLW_ALGO_LOGISTIC;
+}
+
+void mlw_linear_params_init(struct mlw_linear_params *p,
+			    enum mlw_algorithm algo)
+{
+	memset(p, 0, sizeof(*p));
+	p->alpha = 1.0;
+	p->l1_ratio = algo == MLW_ALGO_LASSO ? 1.0 : 0.5;
+	p->C = 1.0;
+	p->max_iter = algo == MLW_ALGO_LOGISTIC ? 100 : 1000;
+	p->tol = 1e-4;
+}
+
+/* the centred copy of X (means in xmean) and of y (mean in *ymean) */
+static double *center(double *xmean, double *ymean, double **yc,
+		      const double *X, size_t n, size_t p, const double *y)
+{
+	double *Xc = mlw_big_alloc(mlw_st_mult(mlw_st_mult(n, p ? p : 1),
+					       sizeof(double)));
+	size_t i, j;
+
+	for (j = 0; j < p; j++) {
+		const double *x = X + j * n;
+		double *xc = Xc + j * n, m = 0;
+
+		for (i = 0; i < n; i++)
+			m += x[i];
+		m /= (double)n;
+		for (i = 0; i < n; i++)
+			xc[i] = x[i] - m;
+		xmean[j] = m;
+	}
+	if (y) {
+		double m = 0;
+
+		*yc = mlw_malloc(mlw_st_mult(n > p ? n : p, sizeof(double)));
+		for (i = 0; i < n; i++)
+			m += y[i];
+		m /= (double)n;
+		for (i = 0; i < n; i++)
+			(*yc)[i] = y[i] - m;
+		*ymean = m;
+	}
+	return Xc;
+}
+
+static void set_intercept(struct mlw_linear_model *m, const double *xmean,
+			  double ymean)
+{
+	size_t j;
+	double b = ymean;
+
+	for (j = 0; j < m->nr_features; j++)
+		b -= xmean[j] * m->coef[j];
+	m->intercept[0] = b;
+}
+
+static double sumsq(const double *v, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += v[i] * v[i];
+	return s;
+}
+
+/*
+ * Ordinary least squares with LAPACK's dgelsd: an SVD by divide and
+ * conquer, so rank-deficient X (collinear or constant columns) gets the
+ * minimum-norm solution, with singular values below eps * s_max treated
+ * as zero exactly as scipy.linalg.lstsq does for scikit-learn.  QR
+ * (dgels) would be faster but cannot give that solution.
+ */
+static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
+		   const double *X, size_t n, size_t p, const double *y)
+{
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean, *yc;
+	double *Xc = center(xmean, &ymean, &yc, X, n, p, y);
+	double *s = mlw_calloc((n < p ? n : p) + 1, sizeof(double));
+	int info, rank = 0;
+
+	info = la->dgelsd(MLW_COL_MAJOR, (int)n, (int)p, 1, Xc, (int)n, yc,
+			  (int)(n > p ? n : p), s, DBL_EPSILON, &rank);
+	if (info < 0)
+		BUG("dgelsd argument %d", -info);
+	if (info == 0) {
+		memcpy(m->coef, yc, p * sizeof(double));
+		m->rank = rank;
+		set_intercept(m, xmean, ymean);
+		m->solver = "gelsd";
+		m->converged = 1;
+		m->objective = 0;
+	}
+	mlw_big_free(Xc, n * (p ? p : 1) * sizeof(double));
+	free(yc);
+	free(s);
+	free(xmean);
+	if (info > 0)
+		return mlw_error_setc(MLW_ENUMERIC,
+			"least squares: the SVD did not converge (%d superdiagonals)",
+			info);
+	return 0;
+}
+
+/* G = Xc' Xc (full, symmetric) and q = Xc' yc with BLAS */
+static void gram(double *G, double *q, const struct mlw_lapack *la,
+		 const double *Xc, size_t n, size_t p, const double *yc)
+{
+	size_t i, j;
+
+	la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_TRANS, (int)p, (int)n, 1.0,
+		  Xc, (int)n, 0.0, G, (int)p);
+	for (j = 0; j < p; j++)
+		for (i = j + 1; i < p; i++)
+			G[i * p + j] = G[j * p + i];
+	la->dgemv(MLW_COL_MAJOR, MLW_TRANS, (int)n, (int)p, 1.0, Xc, (int)n,
+		  yc, 1, 0.0, q, 1);
+}
+
+/*
+ * Ridge: the normal equations (X'X + alpha I) w = X'y by Cholesky, as
+ * scikit-learn's "cholesky" solver: X'X costs one dsyrk pass over the data
+ * (n p^2 / 2 flops, BLAS-3) and the solve p^3 / 3, so it is the fastest
+ * exact method when n >> p.  Squaring X squares its condition number, so
+ * when the factor's estimated reciprocal condition is below 1e-12 the
+ * solution comes from the SVD of X instead (w = V diag(s / (s^2 + alpha))
+ * U'y), which loses nothing to conditioning.
+ */
+static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
+		     const double *X, size_t n, size_t p, const double *y,
+		     double alpha)
+{
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean, *yc;
+	double *Xc = center(xmean, &ymean, &yc, X, n, p, y);
+	double *G = mlw_calloc(p * p + 1, sizeof(double));
+	double *q = mlw_calloc(p + 1, sizeof(double));
+	double anorm = 0, rcond = 0;
+	size_t i, j;
+	int info, ret = 0;
+
+	gram(G, q, la, Xc, n, p, yc);
+	for (j = 0; j < p; j++) {
+		double colsum = 0;
+
+		G[j * p + j] += alpha;
+		for (i = 0; i < p; i++)
+			colsum += fabs(G[j * p + i]);
+		if (colsum > anorm)
+			anorm = colsum;
+	}
+	info = la->dpotrf(MLW_COL_MAJOR, 'L', (int)p, G, (int)p);
+	if (info < 0)
+		BUG("dpotrf argument %d", -info);
+	if (!info && p)
+		la->dpocon(MLW_COL_MAJOR, 'L', (int)p, G, (int)p, anorm, &rcond);
+	if (!info && (rcond >= 1e-12 || !p)) {
+		memcpy(m->coef, q, p * sizeof(double));
+		info = la->dpotrs(MLW_COL_MAJOR, 'L', (int)p, 1, G, (int)p,
+				  m->coef, (int)p);
+		if (info)
+			BUG("dpotrs info %d", info);
+		m->solver = "cholesky";
+	} else {
+		size_t r = n < p ? n : p;
+		double *s = mlw_calloc(r + 1, sizeof(double));
+		double *U = mlw_big_alloc(mlw_st_mult(mlw_st_mult(n, r + 1),
+						      sizeof(double)));
+		double *VT = mlw_calloc(r * p + 1, sizeof(double));
+		double *uty = mlw_calloc(r + 1, sizeof(double));
+
+		info = la->dgesdd(MLW_COL_MAJOR, 'S', (int)n, (int)p, Xc, (int)n,
+				  s, U, (int)n, VT, (int)r);
+		if (info < 0)
+			BUG("dgesdd argument %d", -info);
+		if (info > 0) {
+			ret = mlw_error_setc(MLW_ENUMERIC,
+					     "ridge: the SVD did not converge");
+		} else {
+			la->dgemv(MLW_COL_MAJOR, MLW_TRANS, (int)n, (int)r, 1.0,
+				  U, (int)n, yc, 1, 0.0, uty, 1);
+			for (i = 0; i < r; i++) {
+				double d = s[i] * s[i] + alpha;
+
+				uty[i] = d > 0 ? uty[i] * s[i] / d : 0;
+			}
+			la->dgemv(MLW_COL_MAJOR, MLW_TRANS, (int)r, (int)p, 1.0,
+				  VT, (int)r, uty, 1, 0.0, m->coef, 1);
+		}
+		m->solver = "svd";
+		free(s);
+		mlw_big_free(U, n * (r + 1) * sizeof(double));
+		free(VT);
+		free(uty);
+	}
+	if (!ret) {
+		set_intercept(m, xmean, ymean);
+		m->converged = 1;
+		m->objective = 0;
+		{
+			double *r = mlw_malloc(mlw_st_mult(n, sizeof(double)));
+
+			memcpy(r, yc, n * sizeof(double));
+			la->dgemv(MLW_COL_MAJOR, MLW_NO_TRANS, (int)n, (int)p,
+				  -1.0, Xc, (int)n, m->coef, 1, 1.0, r, 1);
+			m->objective = sumsq(r, n) + alpha * sumsq(m->coef, p);
+			free(r);
+		}
+	}
+	mlw_big_free(Xc, n * (p ? p : 1) * sizeof(double));
+	free(yc);
+	free(G);
+	free(q);
+	free(xmean);
+	return ret;
+}
+
+static double soft_threshold(double x, double t)
+{
+	return x > t ? x - t : x < -t ? x + t : 0;
+}
+
+/*
+ * Lasso and elastic net by cyclic coordinate descent on the Gram matrix
+ * (scikit-learn's enet_coordinate_descent_gram): after one dsyrk pass,
+ * each sweep costs p^2 instead of n p, so many sweeps to a tight tolerance
+ * stay cheap.  Stops, like scikit-learn, when the largest coefficient
+ * change falls below tol relative to the largest coefficient and the
+ * duality gap is below tol * ||y||^2.
+ */
+static int fit_enet(struct mlw_linear_model *m, const struct mlw_lapack *la,
+		    const double *X, size_t n, size_t p, const double *y,
+		    const struct mlw_linear_params *par)
+{
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean, *yc;
+	double *Xc = center(xmean, &ymean, &yc, X, n, p, y);
+	double *G = mlw_calloc(p * p + 1, sizeof(double));
+	double *q = mlw_calloc(p + 1, sizeof(double));
+	double *H = mlw_calloc(p + 1, sizeof(double));	/* G w */
+	double *w = m->coef;
+	double l1 = par->alpha * par->l1_ratio * (double)n;
+	double l2 = par->alpha * (1 - par->l1_ratio) * (double)n;
+	double y2 = sumsq(yc, n), tol = par->tol * y2, gap = INFINITY;
+	size_t i, j;
+	int iter;
+
+	gram(G, q, la, Xc, n, p, yc);
+	for (iter = 0; iter < par->max_iter; iter++) {
+		double w_max = 0, dw_max = 0;
+
+		for (j = 0; j < p; j++) {
+			const double *Gj = G + j * p;
+			double old = w[j], tmp;
+
+			if (Gj[j] == 0)
+				continue;
+			if (old != 0)
+				for (i = 0; i < p; i++)
+					H[i] -= old * Gj[i];
+			tmp = q[j] - H[j];
+			w[j] = soft_threshold(tmp, l1) / (Gj[j] + l2);
+			if (w[j] != 0)
+				for (i = 0; i < p; i++)
+					H[i] += w[j] * Gj[i];
+			if (fabs(w[j] - old) > dw_max)
+				dw_max = fabs(w[j] - old);
+			if (fabs(w[j]) > w_max)
+				w_max = fabs(w[j]);
+		}
+		if (w_max == 0 || dw_max / w_max < par->tol ||
+		    iter == par->max_iter - 1) {
+			double qw = 0, wHw = 0, w2 = 0, l1n = 0, dual = 0, c;
+			double r2;
+
+			for (j = 0; j < p; j++) {
+				double xta = q[j] - H[j] - l2 * w[j];
+
+				qw += q[j] * w[j];
+				wHw += w[j] * H[j];
+				w2 += w[j] * w[j];
+				l1n += fabs(w[j]);
+				if (fabs(xta) > dual)
+					dual = fabs(xta);
+			}
+			r2 = y2 - 2 * qw + wHw;
+			if (dual > l1) {
+				c = l1 / dual;
+				gap = 0.5 * (r2 + r2 * c * c);
+			} else {
+				c = 1;
+				gap = r2;
+			}
+			gap += l1 * l1n - c * y2 + c * qw +
+			       0.5 * l2 * (1 + c * c) * w2;
+			if (gap < tol) {
+				iter++;
+				m->converged = 1;
+				break;
+			}
+		}
+	}
+	m->nr_iter = iter;
+	m->solver = "coordinate_descent";
+	set_intercept(m, xmean, ymean);
+	{
+		double qw = 0, wHw = 0, l1n = 0;
+
+		for (j = 0; j < p; j++) {
+			qw += q[j] * w[j];
+			wHw += w[j] * H[j];
+			l1n += fabs(w[j]);
+		}
+		m->objective = (y2 - 2 * qw + wHw) / (2.0 * (double)n) +
+			       par->alpha * par->l1_ratio * l1n +
+			       0.5 * par->alpha * (1 - par->l1_ratio) *
+			       sumsq(w, p);
+	}
+	mlw_big_free(Xc, n * (p ? p : 1) * sizeof(double));
+	free(yc);
+	free(G);
+	free(q);
+	free(H);
+	free(xmean);
+	return 0;
+}
+
+/* the logistic problem: data, weights and scratch space */
+struct logit {
+	const struct mlw_lapack *la;
+	const double *X, *y;
+	size_t n, p, K;		/* K = 1 for binary */
+	double C;
+	double *sw;		/* per-row weight (class weight) */
+	double *Z;		/* n x K scores, then probabilities */
+};
+
+/* f = C sum sw_i loss_i + 1/2 ||W||^2 and its gradient g (may be NULL) */
+static double logit_eval(struct logit *L, const double *theta, double *g)
+{
+	size_t n = L->n, p = L->p, K = L->K, m = p + 1, i, k, j;
+	double f = 0, *Z = L->Z;
+
+	for (k = 0; k < K; k++) {
+		double b = theta[k * m + p];
+
+		for (i = 0; i < n; i++)
+			Z[k * n + i] = b;
+	}
+	if (p)
+		for (k = 0; k < K; k++)
+			L->la->dgemv(MLW_COL_MAJOR, MLW_NO_TRANS, (int)n, (int)p,
+				     1.0, L->X, (int)n, theta + k * m, 1, 1.0,
+				     Z + k * n, 1);
+	for (i = 0; i < n; i++) {
+		size_t yi = (size_t)L->y[i];
+
+		if (K == 1) {
+			double z = Z[i];
+			/* log(1 + e^-z) or log(1 + e^z), computed stably */
+			double lp = z > 0 ? log1p(exp(-z)) : -z + log1p(exp(z));
+
+			f += L->sw[i] * (yi ? lp : lp + z);
+			Z[i] = 1 / (1 + exp(-z)) - (double)yi;
+		} else {
+			double zmax = -INFINITY, s = 0;
+
+			for (k = 0; k < K; k++)
+				if (Z[k * n + i] > zmax)
+					zmax = Z[k * n + i];
+			for (k = 0; k < K; k++)
+				s += exp(Z[k * n + i] - zmax);
+			f += L->sw[i] * (zmax + log(s) - Z[yi * n + i]);
+			for (k = 0; k < K; k++)
+				Z[k * n + i] = exp(Z[k * n + i] - zmax) / s -
+					       (k == yi);
+		}
+	}
+	f *= L->C;
+	for (k = 0; k < K; k++)
+		f += 0.5 * sumsq(theta + k * m, p);
+	if (!g)
+		return f;
+	/* Z now holds P - Y; scale rows by C sw_i */
+	for (k = 0; k < K; k++)
+		for (i = 0; i < n; i++)
+			Z[k * n + i] *= L->C * L->sw[i];
+	for (k = 0; k < K; k++) {
+		double *gk = g + k * m, s = 0;
+
+		if (p)
+			L->la->dgemv(MLW_COL_MAJOR, MLW_TRANS, (int)n, (int)p,
+				     1.0, L->X, (int)n, Z + k * n, 1, 0.0, gk, 1);
+		for (j = 0; j < p; j++)
+			gk[j] += theta[k * m + j];
+		for (i = 0; i < n; i++)
+			s += Z[k * n + i];
+		gk[p] = s;
+	}
+	return f;
+}
+
+/* class probabilities at theta into P (n x K'), K' = 1 for binary */
+static void logit_probs(struct logit *L, const double *theta, double *P)
+{
+	size_t n = L->n, K = L->K, i, k;
+
+	/* logit_eval leaves P - Y in Z */
+	logit_eval(L, theta, NULL);
+	for (k = 0; k < K; k++)
+		for (i = 0; i < n; i++)
+			P[k * n + i] = L->Z[k * n + i] +
+				(K == 1 ? L->y[i] : (double)((size_t)L->y[i] == k));
+}
+
+/*
+ * The Hessian at theta into H (M x M, M = K'(p + 1)): block (k, l) is
+ * C X1' diag(sw p_k (delta_kl - p_l)) X1 with X1 = [X 1], plus I on the
+ * weights, built with one dgemm per block pair.
+ */
+static void logit_hessian(struct logit *L, const double *theta, double *H,
+			  double *X1, double *T, double *P)
+{
+	size_t n = L->n, p = L->p, K = L->K, m = p + 1, M = K * m;
+	size_t i, j, k, l;
+
+	logit_probs(L, theta, P);
+	for (k = 0; k < K; k++)
+		for (l = 0; l <= k; l++) {
+			for (i = 0; i < n; i++) {
+				double pk = P[k * n + i];
+				double d = K == 1 ? pk * (1 - pk) :
+					   pk * ((k == l) - P[l * n + i]);
+
+				d *= L->C * L->sw[i];
+				for (j = 0; j < m; j++)
+					T[j * n + i] = d * X1[j * n + i];
+			}
+			L->la->dgemm(MLW_COL_MAJOR, MLW_TRANS, MLW_NO_TRANS,
+				     (int)m, (int)m, (int)n, 1.0, X1, (int)n,
+				     T, (int)n, 0.0, H + l * m * M + k * m,
+				     (int)M);
+		}
+	/* mirror the lower block triangle */
+	for (j = 0; j < M; j++)
+		for (i = j + 1; i < M; i++)
+			H[i * M + j] = H[j * M + i];
+	for (k = 0; k < K; k++)
+		for (j = 0; j < p; j++)
+			H[(k * m + j) * M + k * m + j] += 1;
+}
+
+static double max_abs(const double *v, size_t n)
+{
+	double m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fabs(v[i]) > m)
+			m = fabs(v[i]);
+	return m;
+}
+
+/*
+ * Newton's method with a backtracking line search, for few parameters:
+ * quadratic convergence reaches the optimum to machine precision in a
+ * handful of iterations, each one Hessian (K^2 dgemm of n x (p+1)) and one
+ * dposv.  The multinomial objective is unchanged when the same constant
+ * is added to every intercept, so its Hessian is singular along that
+ * direction; adding 11' on the intercepts makes it definite and keeps the
+ * step orthogonal to it (the gradient is), so the intercepts keep summing
+ * to zero as scikit-learn's L-BFGS from zero does.
+ */
+static int newton(struct logit *L, double *theta, double sw_sum,
+		  const struct mlw_linear_params *par,
+		  struct mlw_linear_model *out)
+{
+	size_t n = L->n, p = L->p, K = L->K, m = p + 1, M = K * m, i, j, k;
+	double *X1 = mlw_malloc(mlw_st_mult(mlw_st_mult(n, m), sizeof(double)));
+	double *T = mlw_malloc(mlw_st_mult(mlw_st_mult(n, m), sizeof(double)));
+	double *P = mlw_malloc(mlw_st_mult(mlw_st_mult(n, K), sizeof(double)));
+	double *H = mlw_calloc(M * M, sizeof(double));
+	double *g = mlw_calloc(M, sizeof(double)), *d = mlw_calloc(M, sizeof(double));
+	double *trial = mlw_calloc(M, sizeof(double)), f;
+	int iter, ret = 0;
+
+	memcpy(X1, L->X, n * p * sizeof(double));
+	for (i = 0; i < n; i++)
+		X1[p * n + i] = 1;
+	f = logit_eval(L, theta, g);
+	for (iter = 0; iter < par->max_iter; iter++) {
+		double slope = 0, t = 1, ft = f;
+		int info, halvings;
+
+		if (max_abs(g, M) / (L->C * sw_sum) <= par->tol) {
+			out->converged = 1;
+			break;
+		}
+		logit_hessian(L, theta, H, X1, T, P);
+		if (K > 1)
+			for (k = 0; k < K; k++)
+				for (j = 0; j < K; j++)
+					H[(k * m + p) * M + j * m + p] += 1;
+		for (j = 0; j < M; j++)
+			d[j] = -g[j];
+		info = L->la->dposv(MLW_COL_MAJOR, 'L', (int)M, 1, H, (int)M,
+				    d, (int)M);
+		if (info < 0)
+			BUG("dposv argument %d", -info);
+		if (info > 0) {
+			/* not definite in floating point: a gradient step */
+			for (j = 0; j < M; j++)
+				d[j] = -g[j] / (L->C * sw_sum);
+		}
+		for (j = 0; j < M; j++)
+			slope += g[j] * d[j];
+		for (halvings = 0; halvings < 60; halvings++, t /= 2) {
+			for (j = 0; j < M; j++)
+				trial[j] = theta[j] + t * d[j];
+			ft = logit_eval(L, trial, NULL);
+			if (ft <= f + 1e-4 * t * slope)
+				break;
+		}
+		if (halvings == 60 || ft >= f ||
+		    t * max_abs(d, M) <= 1e-15 * (1 + max_abs(theta, M))) {
+			/* no progress possible in floating point: optimal */
+			if (ft < f)
+				memcpy(theta, trial, M * sizeof(double));
+			f = ft < f ? ft : f;
+			out->converged = 1;
+			break;
+		}
+		memcpy(theta, trial, M * sizeof(double));
+		f = logit_eval(L, theta, g);
+	}
+	out->nr_iter = iter;
+	out->objective = f;
+	out->solver = "newton";
+	free(X1);
+	free(T);
+	free(P);
+	free(H);
+	free(g);
+	free(d);
+	free(trial);
+	return ret;
+}
+
+/*
+ * L-BFGS (Nocedal's two-loop recursion, 10 pairs, Armijo backtracking)
+ * for many parameters, where a Hessian would cost M^2 memory and n M^2
+ * flops an iteration: each iteration is two passes over X.
+ */
+static int lbfgs(struct logit *L, double *theta, double sw_sum,
+		 const struct mlw_linear_params *par,
+		 struct mlw_linear_model *out)
+{
+	enum { HIST = 10 };
+	size_t M = L->K * (L->p + 1), j;
+	double *S = mlw_calloc(HIST * M, sizeof(double));
+	double *Y = mlw_calloc(HIST * M, sizeof(double));
+	double rho[HIST], a[HIST];
+	double *g = mlw_calloc(M, sizeof(double)), *gn = mlw_calloc(M, sizeof(double));
+	double *d = mlw_calloc(M, sizeof(double)), *xn = mlw_calloc(M, sizeof(double));
+	double f = logit_eval(L, theta, g), fn = f;
+	int iter, nr_hist = 0, head = 0, h;
+
+	for (iter = 0; iter < par->max_iter; iter++) {
+		double slope = 0, t = 1, gamma = 1;
+		int c, halvings;
+
+		if (max_abs(g, M) / (L->C * sw_sum) <= par->tol) {
+			out->converged = 1;
+			break;
+		}
+		for (j = 0; j < M; j++)
+			d[j] = -g[j];
+		for (c = 0; c < nr_hist; c++) {
+			h = (head - 1 - c + HIST) % HIST;
+			a[h] = 0;
+			for (j = 0; j < M; j++)
+				a[h] += S[h * M + j] * d[j];
+			a[h] *= rho[h];
+			for (j = 0; j < M; j++)
+				d[j] -= a[h] * Y[h * M + j];
+		}
+		if (nr_hist) {
+			double sy = 0, yy = 0;
+
+			h = (head - 1 + HIST) % HIST;
+			for (j = 0; j < M; j++) {
+				sy += S[h * M + j] * Y[h * M + j];
+				yy += Y[h * M + j] * Y[h * M + j];
+			}
+			gamma = sy / yy;
+		} else {
+			gamma = 1 / (max_abs(g, M) > 1 ? max_abs(g, M) : 1);
+		}
+		for (j = 0; j < M; j++)
+			d[j] *= gamma;
+		for (c = nr_hist - 1; c >= 0; c--) {
+			double b = 0;
+
+			h = (head - 1 - c + HIST) % HIST;
+			for (j = 0; j < M; j++)
+				b += Y[h * M + j] * d[j];
+			b *= rho[h];
+			for (j = 0; j < M; j++)
+				d[j] += S[h * M + j] * (a[h] - b);
+		}
+		for (j = 0; j < M; j++)
+			slope += g[j] * d[j];
+		if (slope >= 0) {
+			/* not a descent direction: restart from the gradient */
+			nr_hist = 0;
+			for (j = 0; j < M; j++)
+				d[j] = -g[j] / (1 + max_abs(g, M));
+			slope = 0;
+			for (j = 0; j < M; j++)
+				slope += g[j] * d[j];
+		}
+		for (halvings = 0; halvings < 60; halvings++, t /= 2) {
+			for (j = 0; j < M; j++)
+				xn[j] = theta[j] + t * d[j];
+			fn = logit_eval(L, xn, gn);
+			if (fn <= f + 1e-4 * t * slope)
+				break;
+		}
+		if (halvings == 60) {
+			out->converged = 1;
+			break;
+		}
+		{
+			double sy = 0;
+
+			for (j = 0; j < M; j++) {
+				S[head * M + j] = xn[j] - theta[j];
+				Y[head * M + j] = gn[j] - g[j];
+				sy += S[head * M + j] * Y[head * M + j];
+			}
+			if (sy > 1e-300) {
+				rho[head] = 1 / sy;
+				head = (head + 1) % HIST;
+				if (nr_hist < HIST)
+					nr_hist++;
+			}
+		}
+		memcpy(theta, xn, M * sizeof(double));
+		memcpy(g, gn, M * sizeof(double));
+		f = fn;
+	}
+	out->nr_iter = iter;
+	out->objective = f;
+	out->solver = "lbfgs";
+	free(S);
+	free(Y);
+	free(g);
+	free(gn);
+	free(d);
+	free(xn);
+	return 0;
+}
+
+/* Newton up to this many parameters, L-BFGS beyond */
+#define NEWTON_MAX_PARAMS 200
+
+static int fit_logistic(struct mlw_linear_model *m,
+			const struct mlw_lapack *la, const double *X, size_t n,
+			size_t p, const double *y,
+			const struct mlw_linear_params *par)
+{
+	struct logit L = { la, X, y, n, p, 0, par->C, NULL, NULL };
+	size_t K = par->nr_classes, Kp = K == 2 ? 1 : K, i, k;
+	size_t *count = mlw_calloc(K + 1, sizeof(size_t));
+	double *theta, sw_sum = 0;
+	int ret;
+
+	if (K < 2)
+		return mlw_error_setc(MLW_EINVALID,
+			"logistic regression needs at least two classes in the training data");
+	for (i = 0; i < n; i++)
+		count[(size_t)y[i]]++;
+	for (k = 0; k < K; k++)
+		if (!count[k]) {
+			free(count);
+			return mlw_error_setc(MLW_EINVALID,
+				"class %zu has no training rows", k);
+		}
+	L.K = Kp;
+	L.sw = mlw_malloc(mlw_st_mult(n, sizeof(double)));
+	L.Z = mlw_malloc(mlw_st_mult(mlw_st_mult(n, Kp), sizeof(double)));
+	for (i = 0; i < n; i++) {
+		/* "balanced": n / (K * count of the row's class) */
+		L.sw[i] = par->class_weight_balanced ?
+			  (double)n / ((double)K * (double)count[(size_t)y[i]]) : 1;
+		sw_sum += L.sw[i];
+	}
+	theta = mlw_calloc(Kp * (p + 1), sizeof(double));
+	if (Kp * (p + 1) <= NEWTON_MAX_PARAMS)
+		ret = newton(&L, theta, sw_sum, par, m);
+	else
+		ret = lbfgs(&L, theta, sw_sum, par, m);
+	for (k = 0; k < Kp; k++) {
+		memcpy(m->coef + k * p, theta + k * (p + 1), p * sizeof(double));
+		m->intercept[k] = theta[k * (p + 1) + p];
+	}
+	free(theta);
+	free(count);
+	free(L.sw);
+	free(L.Z);
+	return ret;
+}
+
+int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
+		   const struct mlw_linear_params *par, const double *X,
+		   size_t n, size_t p, const double *y)
+{
+	const struct mlw_lapack *la;
+	size_t nout = 1;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (n < 2)
+		return mlw_error_setc(MLW_EINVALID,
+				      "%zu training row%s: at least 2 are needed",
+				      n, n == 1 ? "" : "s");
+	if (n > 0x7fffffff || p > 0x7fffffff)
+		return mlw_error_setc(MLW_EINVALID,
+				      "%zu x %zu is too large for LAPACK's 32-bit sizes",
+				      n, p);
+	ret = mlw_lapack_load(&la);
+	if (ret)
+		return ret;
+	if (algo == MLW_ALGO_LOGISTIC && par->nr_classes > 2)
+		nout = par->nr_classes;
+	out->algorithm = algo;
+	out->nr_features = p;
+	out->nr_outputs = nout;
+	out->coef = mlw_calloc(p * nout + 1, sizeof(double));
+	out->intercept = mlw_calloc(nout, sizeof(double));
+	switch (algo) {
+	case MLW_ALGO_LINEAR:
+		ret = fit_ols(out, la, X, n, p, y);
+		break;
+	case MLW_ALGO_RIDGE:
+		ret = fit_ridge(out, la, X, n, p, y, par->alpha);
+		break;
+	case MLW_ALGO_LASSO:
+	case MLW_ALGO_ELASTIC_NET:
+		ret = fit_enet(out, la, X, n, p, y, par);
+		break;
+	case MLW_ALGO_LOGISTIC:
+		ret = fit_logistic(out, la, X, n, p, y, par);
+		break;
+	}
+	if (ret)
+		mlw_linear_model_release(out);
+	return ret;
+}
+
+void mlw_linear_predict(double *out, const struct mlw_linear_model *m,
+			const double *X, size_t n, size_t nr_classes)
+{
+	size_t p = m->nr_features, K = m->nr_outputs, i, j, k;
+
+	for (k = 0; k < K; k++) {
+		double *z = out + k * n;
+		const double *w = m->coef + k * p;
+
+		for (i = 0; i < n; i++)
+			z[i] = m->intercept[k];
+		for (j = 0; j < p; j++) {
+			const double *x = X + j * n;
+
+			for (i = 0; i < n; i++)
+				z[i] += w[j] * x[i];
+		}
+	}
+	if (m->algorithm != MLW_ALGO_LOGISTIC)
+		return;
+	if (K == 1) {
+		/* binary: column 1 is P(class 1), column 0 its complement */
+		for (i = 0; i < n; i++) {
+			out[n + i] = 1 / (1 + exp(-out[i]));
+			out[i] = 1 - out[n + i];
+		}
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		double zmax = -INFINITY, s = 0;
+
+		for (k = 0; k < nr_classes; k++)
+			if (out[k * n + i] > zmax)
+				zmax = out[k * n + i];
+		for (k = 0; k < nr_classes; k++)
+			s += (out[k * n + i] = exp(out[k * n + i] - zmax));
+		for (k = 0; k < nr_classes; k++)
+			out[k * n + i] /= s;
+	}
+}
+
+void mlw_linear_model_release(struct mlw_linear_model *m)
+{
+	free(m->coef);
+	free(m->intercept);
+	m->coef = m->intercept = NULL;
+}

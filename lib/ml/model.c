@@ -1,0 +1,341 @@
+/*
+ * model.c - writing and reading model folders (model.h).
+ */
+#include "ml/model.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAGIC "MLWPARAM"
+#define MAX_PARAMS_SIZE ((size_t)1 << 32)
+
+static void put_u32(struct mlw_buf *b, uint32_t v)
+{
+	unsigned char c[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		c[i] = (unsigned char)(v >> (8 * i));
+	mlw_buf_add(b, c, 4);
+}
+
+static void put_u64(struct mlw_buf *b, uint64_t v)
+{
+	unsigned char c[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		c[i] = (unsigned char)(v >> (8 * i));
+	mlw_buf_add(b, c, 8);
+}
+
+static void put_f64(struct mlw_buf *b, double d)
+{
+	uint64_t v;
+
+	memcpy(&v, &d, 8);
+	put_u64(b, v);
+}
+
+static void put_str(struct mlw_buf *b, const char *s)
+{
+	put_u32(b, (uint32_t)strlen(s));
+	mlw_buf_adds(b, s);
+}
+
+static void put_f64s(struct mlw_buf *b, const double *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		put_f64(b, v[i]);
+}
+
+/* a YAML double-quoted scalar */
+static void yaml_str(struct mlw_buf *b, const char *s)
+{
+	mlw_buf_addch(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			mlw_buf_addf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			mlw_buf_addf(b, "\\x%02x", (unsigned char)*s);
+		else
+			mlw_buf_addch(b, *s);
+	}
+	mlw_buf_addch(b, '"');
+}
+
+static const char *mlflow_type(enum mlw_column_type t)
+{
+	return t == MLW_COLUMN_NUMERIC ? "double" :
+	       t == MLW_COLUMN_BOOLEAN ? "boolean" : "string";
+}
+
+int mlw_model_write(const struct mlw_model *m, const char *dir)
+{
+	const struct mlw_featurizer *f = m->featurizer;
+	const struct mlw_linear_model *lm = &m->linear;
+	struct mlw_buf b = MLW_BUF_INIT;
+	char *path;
+	size_t i, k;
+	int ret;
+
+	ret = mlw_mkdir_p(dir, 0777);
+	if (ret)
+		return ret;
+	mlw_buf_add(&b, MAGIC, 8);
+	put_u32(&b, MLW_MODEL_FORMAT_VERSION);
+	put_u32(&b, (uint32_t)lm->algorithm);
+	put_u64(&b, lm->nr_features);
+	put_u64(&b, lm->nr_outputs);
+	put_f64s(&b, lm->coef, lm->nr_features * lm->nr_outputs);
+	put_f64s(&b, lm->intercept, lm->nr_outputs);
+	put_u32(&b, (uint32_t)f->standardize);
+	if (f->standardize) {
+		put_f64s(&b, f->mean, f->nr_features);
+		put_f64s(&b, f->scale, f->nr_features);
+	}
+	put_u64(&b, f->nr_inputs);
+	for (i = 0; i < f->nr_inputs; i++) {
+		const struct mlw_feature_input *in = &f->inputs[i];
+
+		put_str(&b, in->name);
+		put_u32(&b, (uint32_t)in->type);
+		put_f64(&b, in->fill);
+		put_u64(&b, in->first);
+		put_u64(&b, in->nr_categories);
+		for (k = 0; k < in->nr_categories; k++)
+			put_str(&b, in->categories[k]);
+	}
+	put_str(&b, m->target.name);
+	put_u32(&b, (uint32_t)m->target.classification);
+	put_u64(&b, m->target.nr_classes);
+	for (k = 0; k < m->target.nr_classes; k++)
+		put_str(&b, m->target.classes[k]);
+	path = mlw_path_join(dir, "params.bin");
+	ret = mlw_write_file_atomic(path, b.buf, b.len);
+	free(path);
+	if (ret) {
+		mlw_buf_release(&b);
+		return ret;
+	}
+
+	mlw_buf_reset(&b);
+	mlw_buf_addf(&b, "flavors:\n  mlw:\n    algorithm: %s\n"
+		     "    format_version: %d\n    params: params.bin\n"
+		     "    solver: %s\n    nr_features: %zu\n"
+		     "    standardize: %s\n",
+		     mlw_algorithm_name(lm->algorithm), MLW_MODEL_FORMAT_VERSION,
+		     lm->solver ? lm->solver : "none", lm->nr_features,
+		     f->standardize ? "true" : "false");
+	if (m->target.classification) {
+		mlw_buf_adds(&b, "    classes: [");
+		for (k = 0; k < m->target.nr_classes; k++) {
+			if (k)
+				mlw_buf_adds(&b, ", ");
+			yaml_str(&b, m->target.classes[k]);
+		}
+		mlw_buf_adds(&b, "]\n");
+	}
+	mlw_buf_addf(&b, "mlw_version: %s\nsignature:\n  inputs: '[",
+#ifdef MLW_VERSION
+		     MLW_VERSION
+#else
+		     "0.0.0-dev"
+#endif
+		     );
+	/* MLflow stores the column spec as a JSON string */
+	for (i = 0; i < f->nr_inputs; i++) {
+		const char *s;
+
+		mlw_buf_addf(&b, "%s{\"name\": \"", i ? ", " : "");
+		for (s = f->inputs[i].name; *s; s++) {
+			if (*s == '\'')
+				mlw_buf_adds(&b, "''");
+			else if (*s == '"' || *s == '\\')
+				mlw_buf_addf(&b, "\\%c", *s);
+			else
+				mlw_buf_addch(&b, *s);
+		}
+		mlw_buf_addf(&b, "\", \"type\": \"%s\"}",
+			     mlflow_type(f->inputs[i].type));
+	}
+	mlw_buf_addf(&b, "]'\n  outputs: '[{\"type\": \"%s\"}]'\n",
+		     m->target.classification ? "string" : "double");
+	path = mlw_path_join(dir, "MLmodel");
+	ret = mlw_write_file_atomic(path, b.buf, b.len);
+	free(path);
+	mlw_buf_release(&b);
+	return ret;
+}
+
+struct reader {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static uint64_t get_u(struct reader *r, int size)
+{
+	uint64_t v = 0;
+	int i;
+
+	if (r->bad || r->end - r->p < size) {
+		r->bad = 1;
+		return 0;
+	}
+	for (i = 0; i < size; i++)
+		v |= (uint64_t)r->p[i] << (8 * i);
+	r->p += size;
+	return v;
+}
+
+static double get_f64(struct reader *r)
+{
+	uint64_t v = get_u(r, 8);
+	double d;
+
+	memcpy(&d, &v, 8);
+	return d;
+}
+
+static char *get_str(struct reader *r)
+{
+	uint64_t len = get_u(r, 4);
+	char *s;
+
+	if (r->bad || (uint64_t)(r->end - r->p) < len) {
+		r->bad = 1;
+		return mlw_strdup("");
+	}
+	s = mlw_strndup((const char *)r->p, (size_t)len);
+	r->p += len;
+	return s;
+}
+
+/* a count that must fit in what is left of the file (items of size) */
+static size_t get_count(struct reader *r, size_t size)
+{
+	uint64_t n = get_u(r, 8);
+
+	if (r->bad || n > (uint64_t)(r->end - r->p) / size) {
+		r->bad = 1;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+static double *get_f64s(struct reader *r, size_t n)
+{
+	double *v = mlw_calloc(n + 1, sizeof(double));
+	size_t i;
+
+	for (i = 0; i < n && !r->bad; i++)
+		v[i] = get_f64(r);
+	return v;
+}
+
+int mlw_model_read(struct mlw_model *m, const char *dir)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	char *path = mlw_path_join(dir, "params.bin");
+	struct reader r;
+	struct mlw_featurizer *f;
+	uint64_t version;
+	size_t i, k;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	ret = mlw_buf_read_file(&b, path, MAX_PARAMS_SIZE);
+	if (ret) {
+		free(path);
+		return ret;
+	}
+	r.p = (const unsigned char *)b.buf;
+	r.end = r.p + b.len;
+	r.bad = 0;
+	if (b.len < 16 || memcmp(b.buf, MAGIC, 8)) {
+		mlw_buf_release(&b);
+		ret = mlw_error_setc(MLW_ECORRUPT, "'%s' is not an mlw params file",
+				     path);
+		free(path);
+		return ret;
+	}
+	r.p += 8;
+	version = get_u(&r, 4);
+	if (version > MLW_MODEL_FORMAT_VERSION) {
+		mlw_buf_release(&b);
+		ret = mlw_error_setc(MLW_EINVALID,
+			"'%s' has format version %u; this mlw reads up to %d",
+			path, (unsigned)version, MLW_MODEL_FORMAT_VERSION);
+		free(path);
+		return ret;
+	}
+	m->linear.algorithm = (enum mlw_algorithm)get_u(&r, 4);
+	if (m->linear.algorithm > MLW_ALGO_LOGISTIC)
+		r.bad = 1;
+	m->linear.nr_features = get_count(&r, 8);
+	m->linear.nr_outputs = get_count(&r, 8);
+	if (m->linear.nr_outputs && m->linear.nr_features >
+	    (size_t)(r.end - r.p) / 8 / m->linear.nr_outputs)
+		r.bad = 1;
+	m->linear.coef = get_f64s(&r, r.bad ? 0 :
+				  m->linear.nr_features * m->linear.nr_outputs);
+	m->linear.intercept = get_f64s(&r, m->linear.nr_outputs);
+	f = m->featurizer = mlw_calloc(1, sizeof(*f));
+	f->nr_features = m->linear.nr_features;
+	f->feature_names = mlw_calloc(f->nr_features + 1, sizeof(char *));
+	f->standardize = (int)get_u(&r, 4);
+	if (f->standardize) {
+		f->mean = get_f64s(&r, f->nr_features);
+		f->scale = get_f64s(&r, f->nr_features);
+	}
+	f->nr_inputs = get_count(&r, 4 + 4 + 8 + 8 + 8);
+	f->inputs = mlw_calloc(f->nr_inputs + 1, sizeof(*f->inputs));
+	for (i = 0; i < f->nr_inputs && !r.bad; i++) {
+		struct mlw_feature_input *in = &f->inputs[i];
+
+		in->name = get_str(&r);
+		in->type = (enum mlw_column_type)get_u(&r, 4);
+		in->fill = get_f64(&r);
+		in->first = (size_t)get_u(&r, 8);
+		in->nr_categories = get_count(&r, 4);
+		in->categories = mlw_calloc(in->nr_categories + 1, sizeof(char *));
+		for (k = 0; k < in->nr_categories; k++)
+			in->categories[k] = get_str(&r);
+		if (in->type > MLW_COLUMN_CATEGORICAL ||
+		    in->first + (in->type == MLW_COLUMN_CATEGORICAL ?
+				 in->nr_categories : 1) > f->nr_features)
+			r.bad = 1;
+	}
+	m->target.name = get_str(&r);
+	m->target.classification = (int)get_u(&r, 4);
+	m->target.nr_classes = get_count(&r, 4);
+	m->target.classes = mlw_calloc(m->target.nr_classes + 1, sizeof(char *));
+	for (k = 0; k < m->target.nr_classes; k++)
+		m->target.classes[k] = get_str(&r);
+	for (k = 0; k < f->nr_features; k++)
+		f->feature_names[k] = mlw_strdup("");
+	if (r.bad || r.p != r.end) {
+		ret = mlw_error_setc(MLW_ECORRUPT, "'%s' is truncated or damaged",
+				     path);
+		mlw_model_release(m);
+	}
+	mlw_buf_release(&b);
+	free(path);
+	return ret;
+}
+
+void mlw_model_release(struct mlw_model *m)
+{
+	mlw_linear_model_release(&m->linear);
+	mlw_featurizer_free(m->featurizer);
+	m->featurizer = NULL;
+	if (m->target.name || m->target.classes)
+		mlw_target_release(&m->target);
+}

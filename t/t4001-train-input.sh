@@ -1,0 +1,102 @@
+#!/bin/sh
+test_description='mlw train: bad input is refused before training, named precisely'
+. ./test-lib.sh
+
+DATA=$MLW_BUILD_DIR/share/datasets
+
+test_expect_success 'a missing target column is a usage error' '
+	test_expect_code 2 mlw train ridge --data $DATA/diabetes.csv --target nope 2>err &&
+	test_grep "has no column .nope." err
+'
+
+test_expect_success 'a missing file exits 3' '
+	test_expect_code 3 mlw train ridge --data absent.csv --target y 2>err &&
+	test_grep "absent.csv" err
+'
+
+test_expect_success 'an all-missing feature column is named' '
+	printf "a,b,y\n1,,2\n2,NA,3\n3,,5\n" >allnan.csv &&
+	test_expect_code 2 mlw train linear --data allnan.csv --target y 2>err &&
+	test_grep "column .b. has no values" err &&
+	mlw train linear --data allnan.csv --target y --exclude b >out &&
+	test_grep "^train_r2_score" out
+'
+
+test_expect_success 'one row is not enough' '
+	printf "a,y\n1,2\n" >one.csv &&
+	test_expect_code 2 mlw train ridge --data one.csv --target y 2>err &&
+	test_grep "1 training row: at least 2" err
+'
+
+test_expect_success 'one class only' '
+	printf "a,y\n1,x\n2,x\n3,x\n" >oneclass.csv &&
+	test_expect_code 2 mlw train logistic --data oneclass.csv --target y 2>err &&
+	test_grep "only one class (.x.)" err
+'
+
+test_expect_success 'text in a numeric column names line and column' '
+	printf "a,b,y\n1,2,3\n4,5,6\n7,oops,9\n1,1,1\n" >text.csv &&
+	test_expect_code 2 mlw train ridge --data text.csv --target y 2>err &&
+	test_grep "text.csv:4:2: .oops. is not a number (column .b. is numeric)" err
+'
+
+test_expect_success 'infinite values are refused with their position' '
+	printf "a,y\n1,2\n-Infinity,3\n" >inf.csv &&
+	test_expect_code 2 mlw train ridge --data inf.csv --target y 2>err &&
+	test_grep "inf.csv:3:1: infinite value" err
+'
+
+test_expect_success 'a malformed row is refused' '
+	printf "a,y\n1,2\n3,4,5\n" >bad.csv &&
+	test_expect_code 2 mlw train ridge --data bad.csv --target y 2>err &&
+	test_grep "bad.csv:3:3: too many fields" err
+'
+
+test_expect_success 'categorical features are one-hot encoded, missing imputed' '
+	printf "color,x,y\nred,1,2\nblue,2,4\nred,,6\ngreen,4,8\nblue,5,9\n" >cat.csv &&
+	mlw train ridge --data cat.csv --target y --alpha 0.1 -o json >out.json &&
+	test_json_get out.json "[\"coefficients\"][\"feature_names\"]" >names &&
+	echo "[\"color=blue\", \"color=green\", \"color=red\", \"x\"]" >expect &&
+	test_cmp expect names
+'
+
+test_expect_success 'validation data with an unseen category still scores' '
+	printf "color,x,y\npurple,1,2\nred,3,5\n" >val.csv &&
+	mlw train ridge --data cat.csv --target y --validation-data val.csv >out &&
+	test_grep "^r2_score" out
+'
+
+test_expect_success 'the model folder has MLmodel and params.bin' '
+	mlw train logistic --data $DATA/iris.csv --target species --output model >out &&
+	test_grep "^    algorithm: logistic" model/MLmodel &&
+	test_grep "format_version: 1" model/MLmodel &&
+	test_grep "\"name\": \"sepal_length\", \"type\": \"double\"" model/MLmodel &&
+	head -c 8 model/params.bin >magic &&
+	printf MLWPARAM >expect &&
+	test_cmp expect magic
+'
+
+test_expect_success 'cross-validation reports validation metrics' '
+	mlw train ridge --data $DATA/diabetes.csv --target target --cv 5 -o json >cv.json &&
+	test_json_get cv.json "[\"metrics\"][\"r2_score\"]" >r2 &&
+	test_file_not_empty r2
+'
+
+test_expect_success 'contradictory options are usage errors' '
+	test_expect_code 2 mlw train ridge --data $DATA/diabetes.csv --target target \
+		--cv 3 --validation-split 0.2 2>err &&
+	test_grep "exclude each other" err &&
+	test_expect_code 2 mlw train boost --data x --target y 2>err &&
+	test_grep "unknown algorithm" err
+'
+
+test_expect_success 'every option in -h is in the man page' '
+	mlw train -h >help &&
+	sed -n "s/^ *\(--[a-z0-9-]*\).*/\1/p" help | sort -u >opts &&
+	while read o; do
+		grep -q -- "$(echo $o | sed "s/-/\\\\\\\\-/g")" $MLW_BUILD_DIR/man/mlw-train.1 ||
+		{ echo "missing $o"; return 1; }
+	done <opts
+'
+
+test_done
