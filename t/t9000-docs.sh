@@ -28,8 +28,8 @@ verbs_of () {
 # every option that 'mlw ARGS -h' prints, one per line ("-w", "--write")
 options_of () {
 	mlw "$@" -h >help.out || return 1
-	sed -n -e 's/^ *\(-[a-zA-Z0-9]\), \(--[a-z0-9-]*\).*/\1\n\2/p' \
-	       -e 's/^ *\(--[a-z0-9-]*\).*/\1/p' \
+	sed -n -e 's/^ *\(-[a-zA-Z0-9]\), \(--[a-zA-Z0-9-]*\).*/\1\n\2/p' \
+	       -e 's/^ *\(--[a-zA-Z0-9-]*\).*/\1/p' \
 	       -e 's/^ *\(-[a-zA-Z0-9]\)\( .*\)\{0,1\}$/\1/p' help.out
 }
 
