@@ -86,12 +86,15 @@ char *cmd_line(struct mlw_ctx *ctx);
 #define CMD(name) int cmd_##name(int argc, const char **argv, struct mlw_ctx *ctx)
 CMD(cat_object);
 CMD(checkout_tree);
+CMD(data);
+CMD(env);
 CMD(fsck);
 CMD(gc);
 CMD(hash_object);
 CMD(help);
 CMD(init);
 CMD(ls_tree);
+CMD(model);
 CMD(show_ref);
 CMD(update_ref);
 CMD(version);
