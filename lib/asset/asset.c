@@ -133,7 +133,8 @@ static int kvs_from_text(struct mlw_asset_kvs *out, const char *text,
 	json_t *o, *v;
 	const char *key;
 
-	if (!text || !*text)
+	/* most assets have no tags: skip the parser */
+	if (!text || !*text || !strcmp(text, "{}"))
 		return 0;
 	o = json_loads(text, 0, NULL);
 	if (!o || !json_is_object(o)) {
