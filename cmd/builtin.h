@@ -94,7 +94,9 @@ int cmd_spec_validate(struct mlw_ctx *ctx, int argc, const char **argv,
 CMD(cat_object);
 CMD(checkout_tree);
 CMD(component);
+CMD(data);
 CMD(endpoint);
+CMD(env);
 CMD(fsck);
 CMD(gc);
 CMD(hash_object);
@@ -102,6 +104,7 @@ CMD(help);
 CMD(init);
 CMD(job);
 CMD(ls_tree);
+CMD(model);
 CMD(show_ref);
 CMD(train);
 CMD(update_ref);

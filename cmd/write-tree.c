@@ -18,7 +18,7 @@ CMD(write_tree)
 {
 	static const char *const usage[] = { "mlw write-tree DIR", NULL };
 	struct mlw_option opts[] = { MLW_OPT_END() };
-	struct mlw_snapshot_opts sopts = { NULL, warn_cb, NULL, 0, 0 };
+	struct mlw_snapshot_opts sopts = { .warn = warn_cb };
 	struct mlw_catalog *cat;
 	struct mlw_odb *odb;
 	struct mlw_oid oid;

@@ -37,6 +37,41 @@ static const char *const migrations[] = {
 	"  command TEXT NOT NULL,"
 	"  args TEXT"
 	");",
+	/*
+	 * 2: data, model and environment assets (lib/asset).  version_num
+	 * is the integer value of an integer version (next version, order);
+	 * object, conda_file and build_context are object ids; tags,
+	 * properties and environment_variables JSON objects.
+	 */
+	"CREATE TABLE assets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('data', 'model', 'environment')),"
+	"  name TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  version_num INTEGER,"
+	"  type TEXT,"
+	"  path TEXT,"
+	"  object TEXT,"
+	"  reference TEXT,"
+	"  description TEXT,"
+	"  stage TEXT,"
+	"  job_name TEXT,"
+	"  flavors TEXT,"
+	"  signature TEXT,"
+	"  image TEXT,"
+	"  conda_file TEXT,"
+	"  build_context TEXT,"
+	"  dockerfile_path TEXT,"
+	"  inference_config TEXT,"
+	"  tags TEXT NOT NULL DEFAULT '{}',"
+	"  properties TEXT NOT NULL DEFAULT '{}',"
+	"  environment_variables TEXT,"
+	"  archived INTEGER NOT NULL DEFAULT 0,"
+	"  created REAL NOT NULL,"
+	"  updated REAL NOT NULL,"
+	"  UNIQUE (kind, name, version)"
+	");"
+	"CREATE INDEX assets_by_name ON assets (kind, name, archived, id);",
 };
 
 #define NR_MIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
@@ -47,6 +82,12 @@ static const char *const migrations[] = {
  */
 static const char *const root_queries[] = {
 	"SELECT object, 'ref ''' || name || '''' FROM refs",
+	"SELECT object, kind || ' ''' || name || ':' || version || ''''"
+	" FROM assets",
+	"SELECT conda_file, 'environment ''' || name || ':' || version ||"
+	" ''' conda file' FROM assets",
+	"SELECT build_context, 'environment ''' || name || ':' || version ||"
+	" ''' build context' FROM assets",
 };
 
 int mlw_catalog_schema_version(void)

@@ -258,7 +258,18 @@ static int snap_dir(struct snap *s, int dfd, struct mlw_oid *out,
 		    s->opts->ignore(s->path.buf, S_ISDIR(st.st_mode),
 				    s->opts->data))
 			continue;
-		if (S_ISREG(st.st_mode)) {
+		if (S_ISREG(st.st_mode) && s->opts && s->opts->lookup &&
+		    s->opts->lookup(&oid, s->path.buf, &st,
+				    s->opts->cache_data) == 1 &&
+		    mlw_odb_exists(s->odb, &oid) == 1) {
+			/* unchanged since it was hashed: not read again */
+			size = (uint64_t)st.st_size;
+			mlw_tree_add(&tree, st.st_mode & 0111 ? MLW_MODE_EXEC :
+				     MLW_MODE_FILE, name, &oid, size);
+			s->opts->nr_cached++;
+			s->opts->nr_files++;
+			s->opts->nr_bytes += size;
+		} else if (S_ISREG(st.st_mode)) {
 			int fd = openat(dirfd(d), name,
 					O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
@@ -274,6 +285,9 @@ static int snap_dir(struct snap *s, int dfd, struct mlw_oid *out,
 			close(fd);
 			if (ret)
 				break;
+			if (s->opts && s->opts->record)
+				s->opts->record(s->path.buf, &st, &oid,
+						s->opts->cache_data);
 			mlw_tree_add(&tree, st.st_mode & 0111 ? MLW_MODE_EXEC :
 				     MLW_MODE_FILE, name, &oid, size);
 			if (s->opts) {

@@ -27,6 +27,7 @@
 #define MLW_MODE_DIR 0040000u
 
 struct mlw_buf;
+struct stat;
 
 struct mlw_tree_entry {
 	unsigned mode;
@@ -74,6 +75,19 @@ struct mlw_snapshot_opts {
 	void *data;
 	/* out: what was snapshotted */
 	uint64_t nr_files, nr_bytes;
+	/*
+	 * Optional stat cache (statcache.h attaches one): lookup returns 1
+	 * with the id of a file whose stat says it is unchanged, and that
+	 * file is not read (if its object is still in the store); record
+	 * is told what a file just read hashed to, with the stat taken
+	 * before reading it.  nr_cached counts the files not read.
+	 */
+	int (*lookup)(struct mlw_oid *out, const char *relpath,
+		      const struct stat *st, void *cache_data);
+	void (*record)(const char *relpath, const struct stat *st,
+		       const struct mlw_oid *oid, void *cache_data);
+	void *cache_data;
+	uint64_t nr_cached;
 };
 
 /* Snapshot folder dir into a tree; objects are written. */
