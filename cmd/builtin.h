@@ -101,6 +101,7 @@ CMD(hash_object);
 CMD(help);
 CMD(init);
 CMD(job);
+CMD(log);
 CMD(ls_tree);
 CMD(show_ref);
 CMD(update_ref);
