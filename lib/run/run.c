@@ -907,8 +907,14 @@ int mlw_run_list(struct mlw_run ***out, size_t *nr, struct mlw_catalog *cat,
 			     " WHERE key = ?5%s)",
 			     f->tag_value ? " AND value = ?6" : "");
 	if (f->order_metric)
-		mlw_buf_addf(&sql, " ORDER BY m.value IS NULL, m.value %s,"
-			     " r.created DESC", f->ascending ? "ASC" : "DESC");
+		/*
+		 * Plain "m.value DESC" lets the (key, value) index deliver
+		 * rows in order (SQLite sorts NULL, our NaN, lowest: last in
+		 * DESC); ascending leaves NaN out for the same reason.
+		 */
+		mlw_buf_addf(&sql, "%s ORDER BY m.value %s",
+			     f->ascending ? " AND m.value IS NOT NULL" : "",
+			     f->ascending ? "ASC" : "DESC");
 	else
 		mlw_buf_adds(&sql, " ORDER BY r.created DESC");
 	if (f->max_results > 0)
