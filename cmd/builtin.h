@@ -103,6 +103,7 @@ CMD(hash_object);
 CMD(help);
 CMD(init);
 CMD(job);
+CMD(log);
 CMD(ls_tree);
 CMD(model);
 CMD(show_ref);

@@ -1,10 +1,929 @@
 /*
- * job.c - 'mlw job': command, sweep, pipeline and AutoML jobs.
+ * job.c - 'mlw job': create, list, show, stream, cancel, download,
+ * archive, restore, update and validate command jobs.
  *
- * Verbs are added as the layers below them land; 'validate' checks spec
- * files against the Azure ML CLI v2 dialect (see mlw-spec(5)).
+ * 'create' prepares the run (everything that can be wrong with the spec
+ * or its inputs is reported before anything is recorded), records it and
+ * starts its supervisor ('mlw job supervise NAME', internal), then returns
+ * at once with the job's name, or follows it with --stream/--wait.
  */
 #include "builtin.h"
+#include "run/job.h"
+#include "run/query.h"
+#include "run/run.h"
+#include "spec/spec.h"
+#include "store/catalog.h"
+#include "store/repo.h"
+#include "store/tree.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void reaped(const char *name, void *data)
+{
+	struct mlw_ctx *ctx = data;
+
+	cmd_warn(ctx, "job '%s': its supervisor died; marked Failed", name);
+}
+
+/* the catalog, after marking runs whose supervisor died as Failed */
+static struct mlw_catalog *job_catalog(struct mlw_ctx *ctx)
+{
+	struct mlw_catalog *cat = cmd_catalog(ctx);
+	int ret = mlw_run_reap(cat, reaped, ctx);
+
+	if (ret)
+		exit(cmd_fail(ret));
+	return cat;
+}
+
+static int print_out(struct mlw_ctx *ctx, struct mlw_out *o,
+		     enum mlw_format fallback, const char *query)
+{
+	int ret;
+
+	if (query)
+		ret = mlw_query_print(o, query, ctx->format, stdout);
+	else
+		return cmd_print(ctx, o, fallback);
+	if (ret)
+		return cmd_fail(ret);
+	return 0;
+}
+
+static void out_opt_str(struct mlw_out *o, const char *key, const char *v)
+{
+	if (v)
+		mlw_out_str(o, key, v);
+	else
+		mlw_out_null(o, key);
+}
+
+static void out_opt_time(struct mlw_out *o, const char *key, double t)
+{
+	if (t)
+		mlw_out_time(o, key, t);
+	else
+		mlw_out_null(o, key);
+}
+
+/* the fields of one run, as 'job show' and 'job list -o json' give them */
+static void out_run(struct mlw_out *o, const struct mlw_run *run,
+		    int details)
+{
+	double end = run->times[MLW_RUN_ENDED_TIME];
+	double start = run->times[MLW_RUN_RUNNING];
+	size_t i;
+
+	mlw_out_str(o, "name", run->name);
+	out_opt_str(o, "display_name", run->display_name);
+	mlw_out_str(o, "experiment_name", run->experiment);
+	mlw_out_str(o, "type", run->type);
+	mlw_out_str(o, "status", mlw_run_status_name(run->status));
+	out_opt_str(o, "parent_job_name", run->parent);
+	mlw_out_time(o, "created", run->times[MLW_RUN_NOT_STARTED]);
+	out_opt_time(o, "start_time", start);
+	out_opt_time(o, "end_time", end);
+	if (start && end)
+		mlw_out_num(o, "duration", end - start);
+	else
+		mlw_out_null(o, "duration");
+	mlw_out_str(o, "compute", run->compute ? run->compute : "local");
+	if (run->has_exit_code)
+		mlw_out_int(o, "exit_code", run->exit_code);
+	else
+		mlw_out_null(o, "exit_code");
+	mlw_out_bool(o, "archived", run->archived);
+	if (!details)
+		return;
+	out_opt_str(o, "description", run->description);
+	out_opt_str(o, "command", run->command);
+	out_opt_str(o, "environment", run->environment);
+	out_opt_str(o, "code", run->code);
+	out_opt_str(o, "spec", run->spec);
+	out_opt_str(o, "log", run->log);
+	out_opt_str(o, "error", run->error);
+	mlw_out_object_begin(o, "times");
+	for (i = MLW_RUN_NOT_STARTED; i <= MLW_RUN_FINALIZING; i++)
+		out_opt_time(o, mlw_run_status_name(i), run->times[i]);
+	out_opt_time(o, "Ended", end);
+	mlw_out_end(o);
+	mlw_out_object_begin(o, "properties");
+	if (run->git_repository || run->git_commit) {
+		out_opt_str(o, "azureml.git.repository_uri",
+			    run->git_repository);
+		out_opt_str(o, "azureml.git.branch", run->git_branch);
+		out_opt_str(o, "azureml.git.commit", run->git_commit);
+		mlw_out_str(o, "azureml.git.dirty",
+			    run->git_dirty > 0 ? "True" : "False");
+	}
+	mlw_out_end(o);
+	mlw_out_object_begin(o, "inputs");
+	for (i = 0; i < run->nr_inputs; i++) {
+		const struct mlw_run_io *io = &run->inputs[i];
+
+		mlw_out_object_begin(o, io->name);
+		mlw_out_str(o, "type", io->type);
+		out_opt_str(o, io->object ? "path" : "value", io->value);
+		if (io->object)
+			mlw_out_str(o, "object", io->object);
+		mlw_out_end(o);
+	}
+	mlw_out_end(o);
+	mlw_out_object_begin(o, "outputs");
+	for (i = 0; i < run->nr_outputs; i++) {
+		const struct mlw_run_io *io = &run->outputs[i];
+		char *path = mlw_xstrfmt("azureml:jobs/%s/outputs/%s",
+					 run->name, io->name);
+
+		mlw_out_object_begin(o, io->name);
+		mlw_out_str(o, "type", io->type);
+		mlw_out_str(o, "path", path);
+		out_opt_str(o, "object", io->object);
+		mlw_out_end(o);
+		free(path);
+	}
+	mlw_out_end(o);
+	mlw_out_object_begin(o, "params");
+	for (i = 0; i < run->nr_params; i++)
+		mlw_out_str(o, run->params[i].key, run->params[i].value);
+	mlw_out_end(o);
+	mlw_out_object_begin(o, "metrics");
+	for (i = 0; i < run->nr_metrics; i++)
+		mlw_out_num(o, run->metrics[i].key, run->metrics[i].value);
+	mlw_out_end(o);
+	mlw_out_object_begin(o, "tags");
+	for (i = 0; i < run->nr_tags; i++)
+		mlw_out_str(o, run->tags[i].key, run->tags[i].value);
+	mlw_out_end(o);
+	mlw_out_object_begin(o, "artifacts");
+	for (i = 0; i < run->nr_artifacts; i++)
+		mlw_out_str(o, run->artifacts[i].key, run->artifacts[i].value);
+	mlw_out_end(o);
+}
+
+/*
+ * Copy the log to stdout as it grows until the supervisor is gone:
+ * notify_fd (EOF when it exits), or else the run's status.
+ */
+static int follow_fd(struct mlw_ctx *ctx, int fd, int notify_fd,
+		     const char *name)
+{
+	char buf[65536];
+	int done = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			if (mlw_write_all(1, buf, (size_t)n))
+				return -1;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (done)
+			return 0;
+		if (notify_fd >= 0) {
+			struct pollfd p = { notify_fd, POLLIN, 0 };
+
+			if (poll(&p, 1, 20) > 0) {
+				char c;
+
+				if (read(notify_fd, &c, 1) <= 0)
+					done = 1;
+			}
+		} else {
+			struct timespec ts = { 0, 50 * 1000 * 1000 };
+			struct mlw_run *run;
+
+			if (mlw_run_get(&run, job_catalog(ctx), name))
+				return -1;
+			done = mlw_run_status_terminal(run->status);
+			mlw_run_free(run);
+			if (!done)
+				nanosleep(&ts, NULL);
+		}
+	}
+}
+
+/* replay a finished run's log from its object */
+static int replay(struct mlw_ctx *ctx, const struct mlw_run *run)
+{
+	struct mlw_odb_reader *r;
+	struct mlw_oid oid;
+	char buf[65536];
+	long n;
+	int ret;
+
+	if (!run->log)
+		return 0;
+	ret = mlw_oid_from_hex(&oid, run->log);
+	if (!ret)
+		ret = mlw_odb_reader_open(&r, cmd_odb(ctx), &oid);
+	if (ret)
+		return ret;
+	while ((n = mlw_odb_read(r, buf, sizeof(buf))) > 0)
+		if (mlw_write_all(1, buf, (size_t)n)) {
+			ret = MLW_ERROR;
+			break;
+		}
+	if (n < 0)
+		ret = (int)n;
+	mlw_odb_reader_free(r);
+	return ret;
+}
+
+/* the exit status for a run that has ended: 0 Completed, 1 otherwise */
+static int final_status(struct mlw_ctx *ctx, const char *name, int print)
+{
+	struct mlw_run *run;
+	int ret = mlw_run_get(&run, job_catalog(ctx), name);
+
+	if (ret)
+		return cmd_fail(ret);
+	if (run->status != MLW_RUN_COMPLETED) {
+		cmd_error("job '%s' %s%s%s", name,
+			  mlw_run_status_name(run->status),
+			  run->error ? ": " : "", run->error ? run->error : "");
+		ret = 1;
+	}
+	if (print && !ctx->quiet)
+		fprintf(stderr, "mlw: job '%s' %s\n", name,
+			mlw_run_status_name(run->status));
+	mlw_run_free(run);
+	return ret;
+}
+
+static int stream_run(struct mlw_ctx *ctx, const char *name)
+{
+	struct mlw_run *run;
+	char *path;
+	int ret, fd;
+
+	for (;;) {
+		ret = mlw_run_get(&run, job_catalog(ctx), name);
+		if (ret)
+			return cmd_fail(ret);
+		if (mlw_run_status_terminal(run->status) && run->log) {
+			ret = replay(ctx, run);
+			mlw_run_free(run);
+			if (ret)
+				return cmd_fail(ret);
+			return final_status(ctx, name, 0);
+		}
+		mlw_run_free(run);
+		path = mlw_job_log_path(cmd_repo(ctx), name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		free(path);
+		if (fd >= 0)
+			break;
+		{
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	ret = follow_fd(ctx, fd, -1, name);
+	close(fd);
+	if (ret)
+		return cmd_finish_stdout(128);
+	return final_status(ctx, name, 0);
+}
+
+static void print_warnings(struct mlw_ctx *ctx, struct mlw_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < job->warnings.nr; i++)
+		cmd_warn(ctx, "%s", job->warnings.items[i]);
+}
+
+static int load_spec(struct mlw_spec **out, const char *file,
+		     struct mlw_strlist *sets)
+{
+	struct mlw_spec_options sopts;
+	struct mlw_spec *spec;
+	size_t k;
+	int ret;
+
+	memset(&sopts, 0, sizeof(sopts));
+	sopts.group = "job";
+	sopts.overrides = (const char *const *)sets->items;
+	sopts.nr_overrides = sets->nr;
+	ret = mlw_spec_load(&spec, file, &sopts);
+	if (ret)
+		return cmd_fail(ret);
+	for (k = 0; k < spec->diags.nr; k++) {
+		const struct mlw_diag *x = &spec->diags.items[k];
+
+		/* missing paths are checked for real below */
+		if (x->warning)
+			continue;
+		fprintf(stderr, "mlw: error: %s:%d:%d: %s\n",
+			x->source ? x->source : spec->path, x->line, x->col,
+			x->msg);
+	}
+	if (spec->diags.errors) {
+		mlw_spec_free(spec);
+		return 2;
+	}
+	*out = spec;
+	return 0;
+}
+
+static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw job create -f FILE [--set PATH=VALUE...] [--name NAME] "
+		"[--stream | --wait] [--dry-run]", NULL
+	};
+	const char *file = NULL, *name = NULL, *experiment = NULL;
+	const char *display = NULL, *query = NULL;
+	struct mlw_strlist sets = MLW_STRLIST_INIT;
+	int stream = 0, wait = 0, dry_run = 0, ret, fds[2];
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('f', "file", &file, "FILE", "the job spec"),
+		MLW_OPT_LIST(0, "set", &sets, "PATH=VALUE",
+			     "override a field of the spec (repeatable)"),
+		MLW_OPT_STRING('n', "name", &name, "NAME",
+			       "the job's name (default: generated)"),
+		MLW_OPT_STRING('e', "experiment-name", &experiment, "NAME",
+			       "the experiment (default: the folder's name)"),
+		MLW_OPT_STRING('d', "display-name", &display, "NAME",
+			       "a display name"),
+		MLW_OPT_BOOL('s', "stream", &stream,
+			     "follow the job's log until it ends"),
+		MLW_OPT_BOOL(0, "wait", &wait, "wait until the job ends"),
+		MLW_OPT_BOOL(0, "dry-run", &dry_run,
+			     "resolve and bind, print the command, run nothing"),
+		MLW_OPT_STRING(0, "query", &query, "JMESPATH",
+			       "print only this part of the result"),
+		MLW_OPT_END()
+	};
+	struct mlw_job_opts jopts;
+	struct mlw_spec *spec = NULL;
+	struct mlw_job *job = NULL;
+	char *self = NULL, *log = NULL;
+	int log_fd = -1;
+	pid_t pid;
+
+	if (cmd_parse(ctx, argc, argv, opts, usage) > 0)
+		return cmd_usage_error(usage, opts, "unexpected operand");
+	if (!file) {
+		mlw_strlist_release(&sets);
+		return cmd_usage_error(usage, opts, "no spec file (use -f FILE)");
+	}
+	cmd_repo(ctx);
+	ret = load_spec(&spec, file, &sets);
+	mlw_strlist_release(&sets);
+	if (ret)
+		return ret;
+	memset(&jopts, 0, sizeof(jopts));
+	jopts.name = name;
+	jopts.experiment = experiment;
+	jopts.display_name = display;
+	jopts.asset_lookup = mlw_asset_lookup_none;
+	ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jopts);
+	if (ret) {
+		ret = cmd_fail(ret);
+		goto out;
+	}
+	print_warnings(ctx, job);
+	if (dry_run) {
+		ret = mlw_job_snapshot_code(job);
+		if (ret) {
+			ret = cmd_fail(ret);
+			goto out;
+		}
+		if (!job->name)
+			job->name = mlw_strdup("DRY_RUN");
+		mlw_job_bind(job);
+		printf("%s\n", job->command);
+		if (job->code_dir && !ctx->quiet) {
+			char hex[MLW_OID_HEXSZ + 1];
+
+			mlw_oid_to_hex(hex, &job->code);
+			fprintf(stderr, "mlw: code '%s': %llu files, %llu "
+				"bytes, tree %s\n", job->code_dir,
+				(unsigned long long)job->code_files,
+				(unsigned long long)job->code_bytes, hex);
+		}
+		ret = cmd_finish_stdout(0);
+		goto out;
+	}
+	if (name) {
+		struct mlw_run *old;
+
+		if (!mlw_run_get(&old, job_catalog(ctx), name)) {
+			mlw_run_free(old);
+			cmd_error("job '%s' already exists", name);
+			ret = 2;
+			goto out;
+		}
+		mlw_error_clear();
+	}
+	ret = mlw_job_snapshot_code(job);
+	if (!ret)
+		ret = mlw_job_create(job);
+	if (ret) {
+		ret = cmd_fail(ret);
+		goto out;
+	}
+	mlw_run_fire_hooks(cmd_repo(ctx), job->name);
+	if (stream) {
+		log = mlw_job_log_path(cmd_repo(ctx), job->name);
+		log_fd = open(log, O_RDONLY | O_CLOEXEC);
+	}
+	if (pipe2(fds, O_CLOEXEC)) {
+		ret = cmd_fail(mlw_error_errno("cannot create a pipe"));
+		goto out;
+	}
+	/* the write end goes to the supervisor (as fd 3), without CLOEXEC */
+	fcntl(fds[1], F_SETFD, 0);
+	self = realpath("/proc/self/exe", NULL);
+	ret = mlw_job_spawn(&pid, cmd_repo(ctx), job->name,
+			    self ? self : "/proc/self/exe", fds[1]);
+	close(fds[1]);
+	if (ret) {
+		close(fds[0]);
+		ret = cmd_fail(ret);
+		goto out;
+	}
+	if (!stream && !wait) {
+		struct mlw_out *o;
+
+		close(fds[0]);
+		if (!query && ctx->format == MLW_FMT_DEFAULT) {
+			printf("%s\n", job->name);
+			ret = cmd_finish_stdout(0);
+			goto out;
+		}
+		o = mlw_out_new();
+		mlw_out_object_begin(o, NULL);
+		mlw_out_str(o, "name", job->name);
+		mlw_out_str(o, "status", "Queued");
+		mlw_out_str(o, "experiment_name", job->experiment);
+		mlw_out_end(o);
+		ret = cmd_finish_stdout(print_out(ctx, o, MLW_FMT_JSON, query));
+		mlw_out_free(o);
+		goto out;
+	}
+	if (!ctx->quiet)
+		fprintf(stderr, "mlw: job '%s' started\n", job->name);
+	if (stream && log_fd >= 0) {
+		if (follow_fd(ctx, log_fd, fds[0], job->name))
+			ret = 128;
+	} else {
+		char c;
+
+		while (read(fds[0], &c, 1) < 0 && errno == EINTR)
+			;
+	}
+	close(fds[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (!ret)
+		ret = final_status(ctx, job->name, 1);
+	if (query || ctx->format != MLW_FMT_DEFAULT) {
+		struct mlw_run *run;
+
+		if (!mlw_run_get(&run, job_catalog(ctx), job->name)) {
+			struct mlw_out *o = mlw_out_new();
+
+			mlw_run_load_details(job_catalog(ctx), run);
+			mlw_out_object_begin(o, NULL);
+			out_run(o, run, 1);
+			mlw_out_end(o);
+			print_out(ctx, o, MLW_FMT_JSON, query);
+			mlw_out_free(o);
+			mlw_run_free(run);
+		}
+	} else if (!stream) {
+		printf("%s\n", job->name);
+	}
+	ret = cmd_finish_stdout(ret);
+out:
+	if (log_fd >= 0)
+		close(log_fd);
+	free(log);
+	free(self);
+	mlw_job_free(job);
+	mlw_spec_free(spec);
+	return ret;
+}
+
+static int job_supervise(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = { "mlw job supervise NAME", NULL };
+	struct mlw_option opts[] = { MLW_OPT_END() };
+	int ret;
+
+	if (cmd_parse(ctx, argc, argv, opts, usage) != 1)
+		return cmd_usage_error(usage, opts, "one job name expected");
+	ret = mlw_job_supervise(cmd_repo(ctx), argv[0]);
+	return ret ? cmd_fail(ret) : 0;
+}
+
+static int one_name(struct mlw_ctx *ctx, int argc, const char **argv,
+		    const struct mlw_option *opts, const char *const *usage,
+		    const char **name)
+{
+	int n = cmd_parse(ctx, argc, argv, opts, usage);
+
+	if (n == 1 && !*name)
+		*name = argv[0];
+	else if (n != 0 || !*name)
+		exit(cmd_usage_error(usage, opts, "one job name expected"));
+	return 0;
+}
+
+static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw job show [-n] NAME [--metrics] [--query JMESPATH]", NULL
+	};
+	const char *name = NULL, *query = NULL;
+	int metrics = 0, ret;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the job"),
+		MLW_OPT_BOOL(0, "metrics", &metrics,
+			     "the full history of every metric"),
+		MLW_OPT_STRING(0, "query", &query, "JMESPATH",
+			       "print only this part of the result"),
+		MLW_OPT_END()
+	};
+	struct mlw_catalog *cat;
+	struct mlw_run *run;
+	struct mlw_out *o;
+
+	one_name(ctx, argc, argv, opts, usage, &name);
+	cat = job_catalog(ctx);
+	ret = mlw_run_get(&run, cat, name);
+	if (!ret)
+		ret = mlw_run_load_details(cat, run);
+	if (ret)
+		return cmd_fail(ret);
+	o = mlw_out_new();
+	mlw_out_object_begin(o, NULL);
+	out_run(o, run, 1);
+	if (metrics) {
+		struct mlw_run_metric *m;
+		size_t nr, i;
+
+		ret = mlw_run_metric_history(&m, &nr, cat, run->id, NULL);
+		if (ret) {
+			mlw_out_free(o);
+			mlw_run_free(run);
+			return cmd_fail(ret);
+		}
+		mlw_out_list_begin(o, "metric_history");
+		for (i = 0; i < nr; i++) {
+			mlw_out_object_begin(o, NULL);
+			mlw_out_str(o, "key", m[i].key);
+			mlw_out_int(o, "step", m[i].step);
+			mlw_out_num(o, "value", m[i].value);
+			mlw_out_time(o, "timestamp", m[i].time);
+			mlw_out_end(o);
+		}
+		mlw_out_end(o);
+		mlw_run_metrics_free(m, nr);
+	}
+	mlw_out_end(o);
+	ret = print_out(ctx, o, MLW_FMT_YAML, query);
+	mlw_out_free(o);
+	mlw_run_free(run);
+	return cmd_finish_stdout(ret);
+}
+
+static int job_list(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw job list [--experiment-name E] [--status S] [--tag K=V] "
+		"[--max-results N] [--order-by metrics.X]", NULL
+	};
+	const char *experiment = NULL, *parent = NULL, *status = NULL;
+	const char *tag = NULL, *order = NULL, *query = NULL;
+	int64_t max = 50;
+	int all = 0, archived = 0, ret;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('e', "experiment-name", &experiment, "NAME",
+			       "only this experiment's jobs"),
+		MLW_OPT_STRING('p', "parent-job-name", &parent, "NAME",
+			       "only the children of this job"),
+		MLW_OPT_STRING(0, "status", &status, "STATUS",
+			       "only jobs in this status"),
+		MLW_OPT_STRING(0, "tag", &tag, "KEY[=VALUE]",
+			       "only jobs with this tag"),
+		MLW_OPT_INT('r', "max-results", &max, "N",
+			    "at most N jobs (default 50)"),
+		MLW_OPT_BOOL(0, "all-results", &all, "every job"),
+		MLW_OPT_STRING(0, "order-by", &order, "metrics.X[ asc|desc]",
+			       "by the last value of a metric"),
+		MLW_OPT_BOOL(0, "include-archived", &archived,
+			     "list archived jobs too"),
+		MLW_OPT_STRING(0, "query", &query, "JMESPATH",
+			       "print only this part of the result"),
+		MLW_OPT_END()
+	};
+	struct mlw_run_filter f;
+	struct mlw_run **runs;
+	char *tag_key = NULL, *metric = NULL;
+	struct mlw_out *o;
+	size_t nr, i;
+
+	if (cmd_parse(ctx, argc, argv, opts, usage) > 0)
+		return cmd_usage_error(usage, opts, "unexpected operand");
+	memset(&f, 0, sizeof(f));
+	f.experiment = experiment;
+	f.parent = parent;
+	f.status = -1;
+	f.include_archived = archived;
+	f.max_results = all ? 0 : max;
+	if (status) {
+		enum mlw_run_status s;
+
+		if (mlw_run_status_parse(&s, status))
+			return cmd_usage_error(usage, opts, "%s",
+					       mlw_error_last());
+		f.status = s;
+	}
+	if (tag) {
+		const char *eq = strchr(tag, '=');
+
+		tag_key = eq ? mlw_strndup(tag, (size_t)(eq - tag)) :
+			  mlw_strdup(tag);
+		f.tag_key = tag_key;
+		f.tag_value = eq ? eq + 1 : NULL;
+	}
+	if (order) {
+		const char *sp = strchr(order, ' ');
+
+		if (!mlw_starts_with(order, "metrics.") || !order[8]) {
+			free(tag_key);
+			return cmd_usage_error(usage, opts, "--order-by takes "
+					       "metrics.NAME [asc|desc]");
+		}
+		metric = sp ? mlw_strndup(order + 8, (size_t)(sp - order - 8)) :
+			 mlw_strdup(order + 8);
+		f.order_metric = metric;
+		f.ascending = sp && !strcmp(sp + 1, "asc");
+	}
+	ret = mlw_run_list(&runs, &nr, job_catalog(ctx), &f);
+	free(tag_key);
+	free(metric);
+	if (ret)
+		return cmd_fail(ret);
+	o = mlw_out_new();
+	mlw_out_list_begin(o, NULL);
+	for (i = 0; i < nr; i++) {
+		mlw_out_object_begin(o, NULL);
+		if (ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML
+		    || query) {
+			out_run(o, runs[i], 0);
+		} else {
+			mlw_out_str(o, "name", runs[i]->name);
+			mlw_out_str(o, "experiment_name", runs[i]->experiment);
+			mlw_out_str(o, "status",
+				    mlw_run_status_name(runs[i]->status));
+			mlw_out_time(o, "created",
+				     runs[i]->times[MLW_RUN_NOT_STARTED]);
+		}
+		mlw_out_end(o);
+	}
+	mlw_out_end(o);
+	ret = print_out(ctx, o, MLW_FMT_TABLE, query);
+	mlw_out_free(o);
+	mlw_run_list_free(runs, nr);
+	return cmd_finish_stdout(ret);
+}
+
+static int job_stream(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = { "mlw job stream [-n] NAME", NULL };
+	const char *name = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the job"),
+		MLW_OPT_END()
+	};
+
+	one_name(ctx, argc, argv, opts, usage, &name);
+	return stream_run(ctx, name);
+}
+
+static int job_cancel(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = { "mlw job cancel [-n] NAME", NULL };
+	const char *name = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the job"),
+		MLW_OPT_END()
+	};
+	int ret;
+
+	one_name(ctx, argc, argv, opts, usage, &name);
+	job_catalog(ctx);
+	ret = mlw_job_cancel(cmd_repo(ctx), name, 30);
+	if (ret == MLW_EEXISTS) {
+		cmd_error("%s", mlw_error_last());
+		return 1;
+	}
+	return ret ? cmd_fail(ret) : 0;
+}
+
+static int set_archived(int argc, const char **argv, struct mlw_ctx *ctx,
+			const char *verb, const char *value)
+{
+	char u[64];
+	const char *usage[] = { u, NULL };
+	const char *name = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the job"),
+		MLW_OPT_END()
+	};
+	int ret;
+
+	snprintf(u, sizeof(u), "mlw job %s [-n] NAME", verb);
+	one_name(ctx, argc, argv, opts, usage, &name);
+	ret = mlw_run_set_field(job_catalog(ctx), name, "archived", value);
+	return ret ? cmd_fail(ret) : 0;
+}
+
+static int job_archive(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	return set_archived(argc, argv, ctx, "archive", "1");
+}
+
+static int job_restore(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	return set_archived(argc, argv, ctx, "restore", "0");
+}
+
+static int job_update(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw job update [-n] NAME --set tags.K=V --set description=TEXT",
+		NULL
+	};
+	const char *name = NULL;
+	struct mlw_strlist sets = MLW_STRLIST_INIT;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the job"),
+		MLW_OPT_LIST(0, "set", &sets, "FIELD=VALUE",
+			     "tags.KEY, description or display_name "
+			     "(repeatable)"),
+		MLW_OPT_END()
+	};
+	struct mlw_catalog *cat;
+	struct mlw_run *run;
+	size_t i;
+	int ret;
+
+	one_name(ctx, argc, argv, opts, usage, &name);
+	cat = job_catalog(ctx);
+	ret = mlw_run_get(&run, cat, name);
+	if (ret) {
+		mlw_strlist_release(&sets);
+		return cmd_fail(ret);
+	}
+	ret = mlw_catalog_begin(cat);
+	for (i = 0; !ret && i < sets.nr; i++) {
+		char *eq = strchr(sets.items[i], '=');
+
+		if (!eq) {
+			ret = mlw_error_setc(MLW_EINVALID, "--set '%s': expected "
+					     "FIELD=VALUE", sets.items[i]);
+			break;
+		}
+		*eq = '\0';
+		if (mlw_starts_with(sets.items[i], "tags.") &&
+		    sets.items[i][5])
+			ret = mlw_run_set_tag(cat, run->id, sets.items[i] + 5,
+					      eq + 1);
+		else if (!strcmp(sets.items[i], "description") ||
+			 !strcmp(sets.items[i], "display_name"))
+			ret = mlw_run_set_field(cat, name, sets.items[i],
+						eq + 1);
+		else
+			ret = mlw_error_setc(MLW_EINVALID, "--set: '%s' cannot "
+					     "be updated (tags.KEY, "
+					     "description, display_name)",
+					     sets.items[i]);
+	}
+	if (!ret)
+		ret = mlw_catalog_commit(cat);
+	else
+		mlw_catalog_rollback(cat);
+	mlw_run_free(run);
+	mlw_strlist_release(&sets);
+	return ret ? cmd_fail(ret) : 0;
+}
+
+static int job_download(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw job download [-n] NAME [--output-name O | --all] "
+		"[--download-path DIR]", NULL
+	};
+	const char *name = NULL, *output = NULL, *dest = ".";
+	int all = 0, ret = 0, found = 0;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the job"),
+		MLW_OPT_STRING(0, "output-name", &output, "NAME",
+			       "this named output (default: the logs)"),
+		MLW_OPT_BOOL(0, "all", &all, "every output and the logs"),
+		MLW_OPT_STRING('p', "download-path", &dest, "DIR",
+			       "where to put them (default: .)"),
+		MLW_OPT_END()
+	};
+	struct mlw_catalog *cat;
+	struct mlw_run *run;
+	size_t i;
+
+	one_name(ctx, argc, argv, opts, usage, &name);
+	cat = job_catalog(ctx);
+	ret = mlw_run_get(&run, cat, name);
+	if (!ret)
+		ret = mlw_run_load_details(cat, run);
+	if (ret)
+		return cmd_fail(ret);
+	for (i = 0; !ret && i < run->nr_outputs; i++) {
+		const struct mlw_run_io *io = &run->outputs[i];
+		struct mlw_oid oid;
+		char *dir;
+
+		if (!all && (!output || strcmp(output, io->name)))
+			continue;
+		found = 1;
+		if (!io->object) {
+			ret = mlw_error_setc(MLW_ENOTFOUND, "output '%s' of "
+					     "job '%s' was not collected "
+					     "(the job has not ended)",
+					     io->name, name);
+			break;
+		}
+		dir = mlw_xstrfmt("%s/named-outputs/%s", dest, io->name);
+		ret = mlw_oid_from_hex(&oid, io->object);
+		if (!ret)
+			ret = mlw_tree_checkout(cmd_odb(ctx), &oid, dir, 0);
+		free(dir);
+	}
+	if (!ret && output && !found)
+		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' has no output "
+				     "'%s'", name, output);
+	if (!ret && !output && run->log) {
+		char *dir = mlw_xstrfmt("%s/artifacts/user_logs", dest);
+		char *file = mlw_path_join(dir, "std_log.txt");
+		struct mlw_buf b = MLW_BUF_INIT;
+		struct mlw_oid oid;
+
+		ret = mlw_mkdir_p(dir, 0777);
+		if (!ret)
+			ret = mlw_oid_from_hex(&oid, run->log);
+		if (!ret)
+			ret = mlw_odb_read_buf(&b, NULL, cmd_odb(ctx), &oid,
+					       (size_t)1 << 34);
+		if (!ret)
+			ret = mlw_write_file_atomic(file, b.buf, b.len);
+		mlw_buf_release(&b);
+		free(dir);
+		free(file);
+	}
+	for (i = 0; !ret && !output && i < run->nr_artifacts; i++) {
+		char *file = mlw_xstrfmt("%s/artifacts/%s", dest,
+					 run->artifacts[i].key);
+		char *dir = mlw_path_dirname(file);
+		struct mlw_buf b = MLW_BUF_INIT;
+		struct mlw_oid oid;
+
+		ret = mlw_mkdir_p(dir, 0777);
+		if (!ret)
+			ret = mlw_oid_from_hex(&oid, run->artifacts[i].value);
+		if (!ret)
+			ret = mlw_odb_read_buf(&b, NULL, cmd_odb(ctx), &oid,
+					       (size_t)1 << 34);
+		if (!ret)
+			ret = mlw_write_file_atomic(file, b.buf, b.len);
+		mlw_buf_release(&b);
+		free(dir);
+		free(file);
+	}
+	mlw_run_free(run);
+	return ret ? cmd_fail(ret) : 0;
+}
 
 static int job_validate(int argc, const char **argv, struct mlw_ctx *ctx)
 {
@@ -12,6 +931,16 @@ static int job_validate(int argc, const char **argv, struct mlw_ctx *ctx)
 }
 
 static const struct cmd_verb job_verbs[] = {
+	{ "archive", job_archive, "hide a job from lists" },
+	{ "cancel", job_cancel, "stop a running job" },
+	{ "create", job_create, "run a command job on this machine" },
+	{ "download", job_download, "copy a job's outputs and logs" },
+	{ "list", job_list, "list jobs, newest first" },
+	{ "restore", job_restore, "undo archive" },
+	{ "show", job_show, "a job's spec, status, inputs, outputs, metrics" },
+	{ "stream", job_stream, "follow a job's log" },
+	{ "supervise", job_supervise, "(internal) own a run until it ends" },
+	{ "update", job_update, "change a job's tags and description" },
 	{ "validate", job_validate, "check spec files without running them" },
 	{ NULL, NULL, NULL }
 };

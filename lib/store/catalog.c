@@ -72,6 +72,63 @@ static const char *const migrations[] = {
 	"  UNIQUE (kind, name, version)"
 	");"
 	"CREATE INDEX assets_by_name ON assets (kind, name, archived, id);",
+	/* 3: runs, their inputs, outputs, artifacts, params, tags, metrics */
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT,"
+	"  experiment TEXT NOT NULL,"
+	"  parent TEXT,"
+	"  type TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  created REAL NOT NULL,"
+	"  queued REAL, starting REAL, running REAL, finalizing REAL,"
+	"  ended REAL,"
+	"  spec TEXT, code TEXT,"
+	"  git_repository TEXT, git_branch TEXT, git_commit TEXT,"
+	"  git_dirty INTEGER,"
+	"  environment TEXT, compute TEXT, command TEXT, exit_code INTEGER,"
+	"  supervisor_pid INTEGER, supervisor_start INTEGER, pgid INTEGER,"
+	"  log TEXT, description TEXT, properties TEXT, error TEXT,"
+	"  archived INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX runs_created ON runs(created);"
+	"CREATE INDEX runs_experiment ON runs(experiment, created);"
+	"CREATE INDEX runs_parent ON runs(parent, created);"
+	"CREATE INDEX runs_status ON runs(status, created);"
+	"CREATE TABLE run_inputs ("
+	"  run INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,"
+	"  value TEXT, object TEXT, PRIMARY KEY (run, name)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE run_outputs ("
+	"  run INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,"
+	"  object TEXT, PRIMARY KEY (run, name)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE run_artifacts ("
+	"  run INTEGER NOT NULL, path TEXT NOT NULL, object TEXT NOT NULL,"
+	"  size INTEGER NOT NULL, PRIMARY KEY (run, path)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE run_params ("
+	"  run INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY (run, key)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE run_tags ("
+	"  run INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY (run, key)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX run_tags_kv ON run_tags(key, value);"
+	/* value NULL means NaN: SQLite turns a bound NaN into NULL */
+	"CREATE TABLE run_metrics ("
+	"  run INTEGER NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL,"
+	"  value REAL, time REAL NOT NULL"
+	");"
+	"CREATE INDEX run_metrics_run ON run_metrics(run, key, step);"
+	/* the last value of each metric, for listing and --order-by */
+	"CREATE TABLE run_metrics_last ("
+	"  run INTEGER NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL,"
+	"  value REAL, time REAL NOT NULL, PRIMARY KEY (run, key)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX run_metrics_last_kv ON run_metrics_last(key, value);",
 };
 
 #define NR_MIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
@@ -88,6 +145,15 @@ static const char *const root_queries[] = {
 	" ''' conda file' FROM assets",
 	"SELECT build_context, 'environment ''' || name || ':' || version ||"
 	" ''' build context' FROM assets",
+	"SELECT spec, 'run ''' || name || ''' spec' FROM runs",
+	"SELECT code, 'run ''' || name || ''' code' FROM runs",
+	"SELECT log, 'run ''' || name || ''' log' FROM runs",
+	"SELECT i.object, 'run ''' || r.name || ''' input ''' || i.name || ''''"
+	" FROM run_inputs i JOIN runs r ON r.id = i.run",
+	"SELECT o.object, 'run ''' || r.name || ''' output ''' || o.name || ''''"
+	" FROM run_outputs o JOIN runs r ON r.id = o.run",
+	"SELECT a.object, 'run ''' || r.name || ''' artifact ''' || a.path"
+	" || '''' FROM run_artifacts a JOIN runs r ON r.id = a.run",
 };
 
 int mlw_catalog_schema_version(void)

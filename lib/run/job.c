@@ -1,0 +1,1494 @@
+/*
+ * job.c - command jobs: prepare, bind, record, supervise; see job.h.
+ *
+ * The supervisor is a fresh mlw process ('mlw job supervise NAME') rather
+ * than a bare fork of the creating command: it starts with no inherited
+ * SQLite connection (a connection must never cross a fork), and a ps
+ * listing says what it is.  It puts the command in its own process group
+ * so that a cancel, a timeout or the end of the run reaches every process
+ * the command started.
+ */
+#include "run/job.h"
+#include "run/git.h"
+#include "run/pattern.h"
+#include "run/run.h"
+#include "spec/spec.h"
+#include "store/catalog.h"
+#include "store/repo.h"
+#include "store/tree.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int mlw_asset_lookup_none(struct mlw_oid *out, char **type,
+			  const struct mlw_ref *ref, void *data)
+{
+	char *s = mlw_ref_format(ref);
+	int ret = mlw_error_setc(MLW_ENOTFOUND, "asset '%s' not found", s);
+
+	free(s);
+	return ret;
+}
+
+static json_t *yaml_to_json(const struct mlw_yaml_node *n)
+{
+	json_t *j;
+	size_t i;
+
+	if (!n)
+		return json_null();
+	if (n->kind == MLW_YAML_MAP) {
+		j = json_object();
+		for (i = 0; 2 * i + 1 < n->nr; i++)
+			json_object_set_new(j, mlw_yaml_key(n, i)->text,
+					    yaml_to_json(mlw_yaml_value(n, i)));
+		return j;
+	}
+	if (n->kind == MLW_YAML_SEQ) {
+		j = json_array();
+		for (i = 0; i < n->nr; i++)
+			json_array_append_new(j, yaml_to_json(n->items[i]));
+		return j;
+	}
+	switch (mlw_yaml_scalar_type(n)) {
+	case MLW_YAML_NULL:
+		return json_null();
+	case MLW_YAML_BOOL: {
+		int b = 0;
+
+		mlw_yaml_to_bool(n, &b);
+		return json_boolean(b);
+	}
+	case MLW_YAML_INT: {
+		int64_t v;
+
+		if (!mlw_yaml_to_int(n, &v))
+			return json_integer(v);
+		break;
+	}
+	case MLW_YAML_FLOAT: {
+		double v;
+
+		if (!mlw_yaml_to_double(n, &v) && isfinite(v))
+			return json_real(v);
+		break;
+	}
+	default:
+		break;
+	}
+	return json_string(n->text);
+}
+
+static char *json_text(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *copy = mlw_strdup(s ? s : "null");
+
+	free(s);
+	return copy;
+}
+
+static void io_release(struct mlw_job_io *io)
+{
+	free(io->name);
+	free(io->type);
+	free(io->value);
+	free(io->src);
+	free(io->file_name);
+}
+
+void mlw_job_free(struct mlw_job *job)
+{
+	size_t i;
+
+	if (!job)
+		return;
+	free(job->name);
+	free(job->experiment);
+	free(job->display_name);
+	free(job->description);
+	free(job->parent);
+	free(job->command_template);
+	free(job->command);
+	free(job->code_dir);
+	free(job->environment);
+	free(job->compute);
+	free(job->properties);
+	free(job->metrics_pattern);
+	for (i = 0; i < job->nr_inputs; i++)
+		io_release(&job->inputs[i]);
+	for (i = 0; i < job->nr_outputs; i++)
+		io_release(&job->outputs[i]);
+	free(job->inputs);
+	free(job->outputs);
+	mlw_strlist_release(&job->env);
+	mlw_strlist_release(&job->tags);
+	mlw_strlist_release(&job->warnings);
+	free(job->workdir);
+	free(job);
+}
+
+static int spec_err(const struct mlw_yaml_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int spec_err(const struct mlw_yaml_node *n, const char *fmt, ...)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	va_list ap;
+	int ret;
+
+	if (n)
+		mlw_buf_addf(&b, "%s:%d:%d: ", n->source, n->line, n->col);
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	ret = mlw_error_setc(MLW_EINVALID, "%s", b.buf);
+	mlw_buf_release(&b);
+	return ret;
+}
+
+static const char *const path_types[] = {
+	"uri_file", "uri_folder", "mltable", "custom_model", "mlflow_model",
+	"triton_model", NULL
+};
+
+static int is_path_type(const char *t)
+{
+	size_t i;
+
+	for (i = 0; path_types[i]; i++)
+		if (!strcmp(t, path_types[i]))
+			return 1;
+	return 0;
+}
+
+static int resolve_input(struct mlw_job *job, struct mlw_job_io *io,
+			 const struct mlw_yaml_node *n,
+			 const struct mlw_job_opts *opts)
+{
+	const struct mlw_yaml_node *path = NULL, *value = NULL;
+	struct mlw_ref ref = MLW_REF_INIT;
+	struct stat st;
+	int ret;
+
+	if (n && n->kind == MLW_YAML_MAP) {
+		const struct mlw_yaml_node *type = mlw_yaml_map_get(n, "type");
+
+		io->type = mlw_strdup(type && type->text ? type->text :
+				      "uri_folder");
+		path = mlw_yaml_map_get(n, "path");
+		value = mlw_yaml_map_get(n, "value");
+		if (!value)
+			value = mlw_yaml_map_get(n, "default");
+		if (!path && !is_path_type(io->type)) {
+			io->is_literal = 1;
+			if (mlw_yaml_is_null(value)) {
+				io->optional_missing = 1;
+				return 0;
+			}
+			io->value = mlw_strdup(value->text ? value->text : "");
+			return 0;
+		}
+		if (mlw_yaml_is_null(path)) {
+			io->optional_missing = 1;
+			return 0;
+		}
+	} else {
+		/* a literal: string, number, boolean */
+		enum mlw_yaml_type t = n ? mlw_yaml_scalar_type(n) :
+				       MLW_YAML_NULL;
+
+		io->is_literal = 1;
+		io->type = mlw_strdup(t == MLW_YAML_INT ? "integer" :
+				      t == MLW_YAML_FLOAT ? "number" :
+				      t == MLW_YAML_BOOL ? "boolean" :
+				      "string");
+		if (t == MLW_YAML_NULL || !n || n->kind != MLW_YAML_SCALAR) {
+			io->optional_missing = 1;
+			return 0;
+		}
+		io->value = mlw_strdup(n->text);
+		return 0;
+	}
+	if (!path->text)
+		return spec_err(path, "input '%s': path must be a string",
+				io->name);
+	io->value = mlw_strdup(path->text);
+	ret = mlw_ref_parse(&ref, path->text, job->spec->dir);
+	if (ret) {
+		mlw_error_prefix("%s:%d:%d: input '%s'", path->source,
+				 path->line, path->col, io->name);
+		mlw_ref_release(&ref);
+		return MLW_EINVALID;
+	}
+	switch (ref.kind) {
+	case MLW_REF_LOCAL:
+		if (stat(ref.path, &st)) {
+			ret = spec_err(path, "input '%s': path '%s' does not "
+				       "exist", io->name, path->text);
+			break;
+		}
+		io->src = mlw_path_absolute(ref.path);
+		io->is_file = !S_ISDIR(st.st_mode);
+		if (io->is_file) {
+			const char *slash = strrchr(io->src, '/');
+
+			io->file_name = mlw_strdup(slash ? slash + 1 : io->src);
+		}
+		if (!strcmp(io->type, "uri_file") && !io->is_file)
+			ret = spec_err(path, "input '%s' is a uri_file but "
+				       "'%s' is a folder", io->name, path->text);
+		break;
+	case MLW_REF_ASSET:
+	case MLW_REF_REGISTRY:
+	case MLW_REF_JOB_OUTPUT: {
+		mlw_asset_lookup_fn fn = opts->asset_lookup ?
+			opts->asset_lookup : mlw_asset_lookup_none;
+		char *type = NULL;
+
+		ret = fn(&io->oid, &type, &ref, opts->asset_data);
+		if (ret) {
+			mlw_error_prefix("%s:%d:%d: input '%s'", path->source,
+					 path->line, path->col, io->name);
+			ret = mlw_error_recode(MLW_EINVALID);
+			break;
+		}
+		io->has_oid = 1;
+		free(type);
+		break;
+	}
+	case MLW_REF_REMOTE:
+		ret = spec_err(path, "input '%s': '%s' is remote; mlw runs "
+			       "offline (register the data locally with "
+			       "'mlw data create')", io->name, path->text);
+		break;
+	}
+	mlw_ref_release(&ref);
+	return ret;
+}
+
+static void warn(struct mlw_job *job, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void warn(struct mlw_job *job, const char *fmt, ...)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	mlw_strlist_push_owned(&job->warnings, mlw_buf_detach(&b, NULL));
+}
+
+static char *default_experiment(void)
+{
+	char *cwd = getcwd(NULL, 0);
+	const char *base;
+	char *s;
+
+	if (!cwd)
+		return mlw_strdup("Default");
+	base = strrchr(cwd, '/');
+	base = base && base[1] ? base + 1 : "Default";
+	s = mlw_strdup(base);
+	free(cwd);
+	return s;
+}
+
+int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
+		    const struct mlw_spec *spec,
+		    const struct mlw_job_opts *opts)
+{
+	struct mlw_job *job = mlw_calloc(1, sizeof(*job));
+	const struct mlw_yaml_node *n;
+	const char *s;
+	size_t i;
+	int ret = 0;
+	int64_t timeout;
+
+	*out = NULL;
+	job->repo = repo;
+	job->spec = spec;
+	if (spec->kind != MLW_SPEC_COMMAND_JOB) {
+		ret = mlw_error_setc(MLW_EINVALID, "%s: %s specs cannot run "
+				     "yet; only command jobs", spec->path,
+				     mlw_spec_kind_name(spec->kind));
+		goto fail;
+	}
+	s = opts->name ? opts->name : mlw_spec_get_str(spec, "name");
+	job->name = s ? mlw_strdup(s) : NULL;
+	s = opts->experiment ? opts->experiment :
+	    mlw_spec_get_str(spec, "experiment_name");
+	job->experiment = s ? mlw_strdup(s) : default_experiment();
+	s = opts->display_name ? opts->display_name :
+	    mlw_spec_get_str(spec, "display_name");
+	job->display_name = s ? mlw_strdup(s) : NULL;
+	s = mlw_spec_get_str(spec, "description");
+	job->description = s ? mlw_strdup(s) : NULL;
+	job->parent = opts->parent ? mlw_strdup(opts->parent) : NULL;
+	s = mlw_spec_get_str(spec, "command");
+	if (!s) {
+		ret = mlw_error_setc(MLW_EINVALID, "%s: missing 'command'",
+				     spec->path);
+		goto fail;
+	}
+	job->command_template = mlw_strdup(s);
+
+	n = mlw_spec_get(spec, "code");
+	if (n && !mlw_yaml_is_null(n)) {
+		struct mlw_ref ref = MLW_REF_INIT;
+		struct stat st;
+
+		ret = mlw_spec_get_ref(spec, "code", &ref);
+		if (!ret && ref.kind != MLW_REF_LOCAL)
+			ret = spec_err(n, "code '%s' is not a local folder; "
+				       "mlw runs offline", n->text);
+		else if (!ret && (stat(ref.path, &st) || !S_ISDIR(st.st_mode)))
+			ret = spec_err(n, "code folder '%s' does not exist",
+				       n->text);
+		if (!ret)
+			job->code_dir = mlw_path_absolute(ref.path);
+		mlw_ref_release(&ref);
+		if (ret)
+			goto fail;
+	}
+
+	n = mlw_spec_get(spec, "environment");
+	if (n && !mlw_yaml_is_null(n)) {
+		json_t *j = n->kind == MLW_YAML_SCALAR ? json_string(n->text) :
+			    yaml_to_json(n);
+
+		job->environment = n->kind == MLW_YAML_SCALAR ?
+				   mlw_strdup(n->text) : json_text(j);
+		json_decref(j);
+		warn(job, "environment '%s' is not available here; the job "
+		     "runs in the host environment", job->environment);
+	}
+	s = mlw_spec_get_str(spec, "compute");
+	job->compute = mlw_strdup(s ? s : "local");
+	if (s && strcmp(s, "local") && strcmp(s, "azureml:local"))
+		warn(job, "compute '%s' is not available here; the job runs "
+		     "locally", s);
+	if (!mlw_spec_get_int(spec, "limits.timeout", &timeout) && timeout > 0)
+		job->timeout = (double)timeout;
+
+	n = mlw_spec_get(spec, "environment_variables");
+	for (i = 0; n && n->kind == MLW_YAML_MAP && 2 * i + 1 < n->nr; i++) {
+		const struct mlw_yaml_node *v = mlw_yaml_value(n, i);
+
+		mlw_strlist_push_owned(&job->env, mlw_xstrfmt("%s=%s",
+				       mlw_yaml_key(n, i)->text,
+				       v && v->text ? v->text : ""));
+	}
+	n = mlw_spec_get(spec, "tags");
+	for (i = 0; n && n->kind == MLW_YAML_MAP && 2 * i + 1 < n->nr; i++) {
+		const struct mlw_yaml_node *v = mlw_yaml_value(n, i);
+
+		mlw_strlist_push(&job->tags, mlw_yaml_key(n, i)->text);
+		mlw_strlist_push(&job->tags, v && v->text ? v->text : "");
+	}
+	n = mlw_spec_get(spec, "properties");
+	if (n && n->kind == MLW_YAML_MAP) {
+		json_t *j = yaml_to_json(n);
+
+		job->properties = json_text(j);
+		json_decref(j);
+		{
+			const struct mlw_yaml_node *p =
+				mlw_yaml_map_get(n, "mlw.metrics_pattern");
+
+			s = p && p->text ? p->text : NULL;
+		}
+		if (s && strcmp(s, "false") && strcmp(s, "off"))
+			job->metrics_pattern = mlw_strdup(
+				!strcmp(s, "true") || !strcmp(s, "katib") ||
+				!strcmp(s, "on") ? MLW_PATTERN_KATIB : s);
+	}
+
+	n = mlw_spec_get(spec, "inputs");
+	if (n && n->kind == MLW_YAML_MAP) {
+		job->inputs = mlw_calloc(n->nr, sizeof(*job->inputs));
+		for (i = 0; 2 * i + 1 < n->nr; i++) {
+			struct mlw_job_io *io = &job->inputs[job->nr_inputs++];
+
+			io->name = mlw_strdup(mlw_yaml_key(n, i)->text);
+			ret = resolve_input(job, io, mlw_yaml_value(n, i), opts);
+			if (ret)
+				goto fail;
+		}
+	}
+	n = mlw_spec_get(spec, "outputs");
+	if (n && n->kind == MLW_YAML_MAP) {
+		job->outputs = mlw_calloc(n->nr, sizeof(*job->outputs));
+		for (i = 0; 2 * i + 1 < n->nr; i++) {
+			struct mlw_job_io *io = &job->outputs[job->nr_outputs++];
+			const struct mlw_yaml_node *v = mlw_yaml_value(n, i);
+			const struct mlw_yaml_node *t = v && v->kind ==
+				MLW_YAML_MAP ? mlw_yaml_map_get(v, "type") : NULL;
+
+			io->name = mlw_strdup(mlw_yaml_key(n, i)->text);
+			io->type = mlw_strdup(t && t->text ? t->text :
+					      "uri_folder");
+			io->is_file = !strcmp(io->type, "uri_file");
+			if (io->is_file) {
+				const struct mlw_yaml_node *p =
+					mlw_yaml_map_get(v, "path");
+				const char *slash = p && p->text ?
+					strrchr(p->text, '/') : NULL;
+
+				io->file_name = mlw_strdup(slash && slash[1] ?
+							   slash + 1 : io->name);
+			}
+		}
+	}
+	*out = job;
+	return 0;
+fail:
+	mlw_job_free(job);
+	return ret;
+}
+
+struct ignore_data {
+	struct mlw_ignore *ig;
+};
+
+static int ignore_cb(const char *relpath, int is_dir, void *data)
+{
+	struct ignore_data *d = data;
+
+	return mlw_ignore_match(d->ig, relpath, is_dir);
+}
+
+int mlw_job_snapshot_code(struct mlw_job *job)
+{
+	struct mlw_snapshot_opts so;
+	struct ignore_data d;
+	struct mlw_odb *odb;
+	uint64_t size;
+	int ret;
+
+	if (!job->code_dir)
+		return 0;
+	ret = mlw_repo_odb(&odb, job->repo);
+	if (ret)
+		return ret;
+	memset(&so, 0, sizeof(so));
+	mlw_ignore_new(&d.ig, job->code_dir);
+	so.ignore = ignore_cb;
+	so.data = &d;
+	ret = mlw_tree_write_dir(&job->code, &size, odb, job->code_dir, &so);
+	mlw_ignore_free(d.ig);
+	if (ret)
+		return ret;
+	job->has_code = 1;
+	job->code_files = so.nr_files;
+	job->code_bytes = so.nr_bytes;
+	return 0;
+}
+
+static const struct mlw_job_io *find_io(const struct mlw_job_io *ios,
+					size_t nr, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (strlen(ios[i].name) == len &&
+		    !strncmp(ios[i].name, name, len))
+			return &ios[i];
+	return NULL;
+}
+
+static char *io_path(const struct mlw_job *job, const char *kind,
+		     const struct mlw_job_io *io)
+{
+	if (io->is_file)
+		return mlw_xstrfmt("%s/%s/%s/%s", job->workdir, kind, io->name,
+				   io->file_name);
+	return mlw_xstrfmt("%s/%s/%s", job->workdir, kind, io->name);
+}
+
+/*
+ * Expand ${{...}} in text[0..len) into out.  Returns 1 when every
+ * reference was to something present, 0 when one was to a missing
+ * optional input (the $[[...]] block containing it is dropped).
+ */
+static int expand(struct mlw_buf *out, const struct mlw_job *job,
+		  const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	int complete = 1;
+
+	while (p < end) {
+		const char *open = strstr(p, "${{"), *close, *a, *b;
+		const struct mlw_job_io *io;
+
+		if (!open || open >= end) {
+			mlw_buf_add(out, p, (size_t)(end - p));
+			break;
+		}
+		close = strstr(open + 3, "}}");
+		if (!close || close >= end) {
+			mlw_buf_add(out, p, (size_t)(end - p));
+			break;
+		}
+		mlw_buf_add(out, p, (size_t)(open - p));
+		for (a = open + 3; a < close && isspace((unsigned char)*a); a++)
+			;
+		for (b = close; b > a && isspace((unsigned char)b[-1]); b--)
+			;
+		p = close + 2;
+		if (b - a > 7 && !strncmp(a, "inputs.", 7) &&
+		    (io = find_io(job->inputs, job->nr_inputs, a + 7,
+				  (size_t)(b - a - 7)))) {
+			if (io->optional_missing) {
+				complete = 0;
+			} else if (io->is_literal) {
+				mlw_buf_adds(out, io->value);
+			} else {
+				char *path = io_path(job, "inputs", io);
+
+				mlw_buf_adds(out, path);
+				free(path);
+			}
+			continue;
+		}
+		if (b - a > 8 && !strncmp(a, "outputs.", 8) &&
+		    (io = find_io(job->outputs, job->nr_outputs, a + 8,
+				  (size_t)(b - a - 8)))) {
+			char *path = io_path(job, "outputs", io);
+
+			mlw_buf_adds(out, path);
+			free(path);
+			continue;
+		}
+		if (b - a == 4 && !strncmp(a, "name", 4)) {
+			mlw_buf_adds(out, job->name);
+			continue;
+		}
+		if (b - a > 7 && !strncmp(a, "inputs.", 7)) {
+			/* an input not given at all: optional */
+			complete = 0;
+			continue;
+		}
+		mlw_buf_add(out, open, (size_t)(close + 2 - open));
+	}
+	return complete;
+}
+
+int mlw_job_bind(struct mlw_job *job)
+{
+	struct mlw_buf out = MLW_BUF_INIT, block = MLW_BUF_INIT;
+	const char *p = job->command_template;
+
+	if (!job->workdir)
+		job->workdir = mlw_repo_path(job->repo, "runs");
+	if (!mlw_ends_with(job->workdir, job->name)) {
+		char *w = mlw_xstrfmt("%s/%s", job->workdir, job->name);
+
+		free(job->workdir);
+		job->workdir = w;
+	}
+	while (*p) {
+		const char *open = strstr(p, "$[["), *close;
+
+		if (!open) {
+			expand(&out, job, p, strlen(p));
+			break;
+		}
+		close = strstr(open + 3, "]]");
+		if (!close) {
+			expand(&out, job, p, strlen(p));
+			break;
+		}
+		expand(&out, job, p, (size_t)(open - p));
+		mlw_buf_reset(&block);
+		if (expand(&block, job, open + 3, (size_t)(close - open - 3)))
+			mlw_buf_add(&out, block.buf, block.len);
+		p = close + 2;
+	}
+	mlw_buf_release(&block);
+	free(job->command);
+	job->command = mlw_buf_detach(&out, NULL);
+	return 0;
+}
+
+/* snapshot a local input: a folder as is, a file as a one-entry tree */
+static int snapshot_input(struct mlw_odb *odb, struct mlw_job_io *io)
+{
+	uint64_t size;
+
+	if (!io->is_file) {
+		struct mlw_snapshot_opts so;
+
+		memset(&so, 0, sizeof(so));
+		return mlw_tree_write_dir(&io->oid, &size, odb, io->src, &so);
+	} else {
+		struct mlw_tree t = MLW_TREE_INIT;
+		struct mlw_oid blob;
+		struct stat st;
+		int ret;
+
+		ret = mlw_odb_write_path(&blob, &size, odb, io->src,
+					 MLW_OBJ_BLOB, MLW_ODB_WRITE);
+		if (ret)
+			return ret;
+		stat(io->src, &st);
+		mlw_tree_add(&t, st.st_mode & 0111 ? MLW_MODE_EXEC :
+			     MLW_MODE_FILE, io->file_name, &blob, size);
+		ret = mlw_tree_write(&io->oid, &size, odb, &t);
+		mlw_tree_release(&t);
+		return ret;
+	}
+}
+
+static int write_job_json(struct mlw_job *job, const char *cwd)
+{
+	json_t *j = json_object(), *env = json_array(), *outs = json_array();
+	char *path = mlw_path_join(job->workdir, "job.json");
+	char *text;
+	size_t i;
+	int ret;
+
+	json_object_set_new(j, "command", json_string(job->command));
+	json_object_set_new(j, "cwd", json_string(cwd));
+	json_object_set_new(j, "timeout", json_real(job->timeout));
+	if (job->metrics_pattern)
+		json_object_set_new(j, "metrics_pattern",
+				    json_string(job->metrics_pattern));
+	for (i = 0; i < job->env.nr; i++)
+		json_array_append_new(env, json_string(job->env.items[i]));
+	for (i = 0; i < job->nr_outputs; i++) {
+		char *key = mlw_xstrfmt("MLW_OUTPUT_%s", job->outputs[i].name);
+		char *p = io_path(job, "outputs", &job->outputs[i]);
+		char *k, *kv;
+
+		for (k = key; *k; k++)
+			*k = (char)toupper((unsigned char)*k);
+		kv = mlw_xstrfmt("%s=%s", key, p);
+		json_array_append_new(env, json_string(kv));
+		free(kv);
+		json_array_append_new(outs, json_string(job->outputs[i].name));
+		free(key);
+		free(p);
+	}
+	json_object_set_new(j, "env", env);
+	json_object_set_new(j, "outputs", outs);
+	text = json_dumps(j, JSON_INDENT(2));
+	json_decref(j);
+	ret = mlw_write_file_atomic(path, text, strlen(text));
+	free(text);
+	free(path);
+	return ret;
+}
+
+static int record(struct mlw_job *job, struct mlw_catalog *cat)
+{
+	struct mlw_run run;
+	size_t i;
+	int ret;
+
+	memset(&run, 0, sizeof(run));
+	run.name = job->name;
+	run.display_name = job->display_name;
+	run.experiment = job->experiment;
+	run.parent = job->parent;
+	run.type = "command";
+	run.status = MLW_RUN_QUEUED;
+	run.times[MLW_RUN_NOT_STARTED] = mlw_now();
+	run.times[MLW_RUN_QUEUED] = run.times[MLW_RUN_NOT_STARTED];
+	run.environment = job->environment;
+	run.compute = job->compute;
+	run.command = job->command;
+	run.description = job->description;
+	run.properties = job->properties;
+	run.git_dirty = -1;
+	{
+		char spec_hex[MLW_OID_HEXSZ + 1], code_hex[MLW_OID_HEXSZ + 1];
+		struct mlw_git_state gs;
+		struct mlw_odb *odb;
+		struct mlw_oid spec_oid;
+		uint64_t size;
+
+		ret = mlw_repo_odb(&odb, job->repo);
+		if (ret)
+			return ret;
+		ret = mlw_odb_write_path(&spec_oid, &size, odb, job->spec->path,
+					 MLW_OBJ_BLOB, MLW_ODB_WRITE);
+		if (ret)
+			return ret;
+		mlw_oid_to_hex(spec_hex, &spec_oid);
+		run.spec = spec_hex;
+		if (job->has_code) {
+			mlw_oid_to_hex(code_hex, &job->code);
+			run.code = code_hex;
+		}
+		memset(&gs, 0, sizeof(gs));
+		if (job->code_dir && mlw_git_state(&gs, job->code_dir) > 0) {
+			run.git_repository = gs.repository_uri;
+			run.git_branch = gs.branch;
+			run.git_commit = gs.commit;
+			run.git_dirty = gs.dirty;
+		}
+		ret = mlw_catalog_begin(cat);
+		if (!ret)
+			ret = mlw_run_insert(cat, &run);
+		mlw_git_state_release(&gs);
+	}
+	if (ret) {
+		mlw_catalog_rollback(cat);
+		return ret;
+	}
+	if (!job->name)
+		job->name = run.name;
+	job->run_id = run.id;
+	for (i = 0; !ret && i < job->nr_inputs; i++) {
+		const struct mlw_job_io *io = &job->inputs[i];
+		char hex[MLW_OID_HEXSZ + 1];
+		struct mlw_run_io rio = { io->name, io->type, io->value, NULL };
+
+		if (io->has_oid) {
+			mlw_oid_to_hex(hex, &io->oid);
+			rio.object = hex;
+		}
+		if (!io->optional_missing)
+			ret = mlw_run_add_input(cat, run.id, &rio);
+	}
+	for (i = 0; !ret && i < job->nr_outputs; i++) {
+		struct mlw_run_io rio = { job->outputs[i].name,
+					  job->outputs[i].type, NULL, NULL };
+
+		ret = mlw_run_add_output(cat, run.id, &rio);
+	}
+	for (i = 0; !ret && i + 1 < job->tags.nr; i += 2)
+		ret = mlw_run_set_tag(cat, run.id, job->tags.items[i],
+				      job->tags.items[i + 1]);
+	if (!ret)
+		ret = mlw_catalog_commit(cat);
+	else
+		mlw_catalog_rollback(cat);
+	return ret;
+}
+
+int mlw_job_create(struct mlw_job *job)
+{
+	struct mlw_catalog *cat;
+	struct mlw_odb *odb;
+	char *dir, *cwd, *log;
+	size_t i;
+	int ret, fd;
+
+	ret = mlw_repo_odb(&odb, job->repo);
+	if (!ret)
+		ret = mlw_repo_catalog(&cat, job->repo);
+	if (ret)
+		return ret;
+	for (i = 0; i < job->nr_inputs; i++) {
+		struct mlw_job_io *io = &job->inputs[i];
+
+		if (!io->src || io->optional_missing)
+			continue;
+		ret = snapshot_input(odb, io);
+		if (ret)
+			return ret;
+		io->has_oid = 1;
+	}
+	/* the name is final once recorded: bind to it */
+	if (!job->name) {
+		/* a provisional name for binding; record() may pick another */
+		job->name = NULL;
+	}
+	{
+		/*
+		 * Bind first with the name we will try; when the catalog
+		 * hands back another (generated) name, bind again.
+		 */
+		int tries;
+
+		for (tries = 0; tries < 20; tries++) {
+			int generated = !job->name;
+
+			if (generated)
+				job->name = mlw_run_new_name();
+			mlw_job_bind(job);
+			ret = record(job, cat);
+			if (ret == MLW_EEXISTS && generated) {
+				free(job->name);
+				job->name = NULL;
+				continue;
+			}
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	/* the working area */
+	ret = mlw_mkdir_p(job->workdir, 0777);
+	if (ret)
+		return ret;
+	dir = mlw_path_join(job->workdir, "user_logs");
+	ret = mlw_mkdir_p(dir, 0777);
+	free(dir);
+	log = mlw_path_join(job->workdir, "user_logs/std_log.txt");
+	fd = ret ? -1 : open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			     0666);
+	if (!ret && fd < 0)
+		ret = mlw_error_errno("cannot create '%s'", log);
+	if (fd >= 0)
+		close(fd);
+	free(log);
+	cwd = mlw_path_join(job->workdir, "code");
+	if (!ret && job->has_code)
+		ret = mlw_tree_checkout(odb, &job->code, cwd, 0);
+	else if (!ret)
+		ret = mlw_mkdir_p(cwd, 0777);
+	for (i = 0; !ret && i < job->nr_inputs; i++) {
+		const struct mlw_job_io *io = &job->inputs[i];
+		char *d;
+
+		if (!io->has_oid || io->optional_missing)
+			continue;
+		d = mlw_xstrfmt("%s/inputs/%s", job->workdir, io->name);
+		ret = mlw_mkdir_p(d, 0777);
+		if (!ret) {
+			rmdir(d);
+			ret = mlw_tree_checkout(odb, &io->oid, d,
+						MLW_CHECKOUT_READONLY);
+		}
+		free(d);
+	}
+	for (i = 0; !ret && i < job->nr_outputs; i++) {
+		char *d = mlw_xstrfmt("%s/outputs/%s", job->workdir,
+				      job->outputs[i].name);
+
+		ret = mlw_mkdir_p(d, 0777);
+		free(d);
+	}
+	if (!ret)
+		ret = write_job_json(job, cwd);
+	free(cwd);
+	if (ret) {
+		char *why = mlw_xstrfmt("cannot prepare the working area: %s",
+					mlw_error_last());
+
+		mlw_run_finish(cat, job->name, MLW_RUN_FAILED, mlw_now(), -1,
+			       why, NULL);
+		free(why);
+	}
+	return ret;
+}
+
+int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
+		  const char *self_exe, int notify_fd)
+{
+	pid_t child = fork();
+
+	if (child < 0)
+		return mlw_error_errno("cannot start the job supervisor");
+	if (!child) {
+		int fd = open("/dev/null", O_RDWR);
+
+		setsid();
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+		if (notify_fd >= 0 && notify_fd != 3) {
+			dup2(notify_fd, 3);
+			close(notify_fd);
+		}
+		setenv("MLW_DIR", repo->dir, 1);
+		execl(self_exe, "mlw", "job", "supervise", name, (char *)NULL);
+		_exit(127);
+	}
+	*pid = child;
+	return 0;
+}
+
+char *mlw_job_log_path(struct mlw_repo *repo, const char *name)
+{
+	char *rel = mlw_xstrfmt("runs/%s/user_logs/std_log.txt", name);
+	char *path = mlw_repo_path(repo, rel);
+
+	free(rel);
+	return path;
+}
+
+/* hooks: .mlw/hooks/NAME with the event's JSON payload on stdin */
+static int run_hook(struct mlw_repo *repo, const char *hook,
+		    const char *payload)
+{
+	char *rel = mlw_xstrfmt("hooks/%s", hook);
+	char *path = mlw_repo_path(repo, rel);
+	int fds[2], status;
+	pid_t pid;
+
+	free(rel);
+	if (access(path, X_OK)) {
+		free(path);
+		return 0;
+	}
+	if (pipe(fds)) {
+		free(path);
+		return mlw_error_errno("cannot run hook '%s'", hook);
+	}
+	pid = fork();
+	if (!pid) {
+		dup2(fds[0], 0);
+		/* a hook's output is not a result of the command */
+		dup2(2, 1);
+		close(fds[0]);
+		close(fds[1]);
+		setenv("MLW_DIR", repo->dir, 1);
+		if (chdir(repo->worktree))
+			_exit(126);
+		execl(path, hook, (char *)NULL);
+		_exit(126);
+	}
+	close(fds[0]);
+	if (pid > 0) {
+		signal(SIGPIPE, SIG_IGN);
+		mlw_write_all(fds[1], payload, strlen(payload));
+	}
+	close(fds[1]);
+	free(path);
+	if (pid < 0)
+		return mlw_error_errno("cannot run hook '%s'", hook);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static char *experiment_id(const char *name)
+{
+	struct mlw_oid oid;
+	char hex[MLW_OID_HEXSZ + 1];
+
+	mlw_hash_buf(&oid, name, strlen(name));
+	mlw_oid_to_hex(hex, &oid);
+	return mlw_xstrfmt("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
+			   hex + 12, hex + 16, hex + 20);
+}
+
+int mlw_run_fire_hooks(struct mlw_repo *repo, const char *name)
+{
+	char *changed = mlw_repo_path(repo, "hooks/run-status-changed");
+	char *completed = mlw_repo_path(repo, "hooks/run-completed");
+	int want_changed = !access(changed, X_OK);
+	int want_completed = !access(completed, X_OK);
+	struct mlw_catalog *cat;
+	struct mlw_run *run;
+	json_t *j, *tags;
+	char *text, *eid;
+	size_t i;
+	int ret;
+
+	free(changed);
+	free(completed);
+	if (!want_changed && !want_completed)
+		return 0;
+	ret = mlw_repo_catalog(&cat, repo);
+	if (!ret)
+		ret = mlw_run_get(&run, cat, name);
+	if (!ret)
+		ret = mlw_run_load_details(cat, run);
+	if (ret)
+		return ret;
+	j = json_object();
+	eid = experiment_id(run->experiment);
+	json_object_set_new(j, "experimentId", json_string(eid));
+	free(eid);
+	json_object_set_new(j, "experimentName", json_string(run->experiment));
+	json_object_set_new(j, "runId", json_string(run->name));
+	json_object_set_new(j, "runType", json_string("azureml.scriptrun"));
+	tags = json_object();
+	for (i = 0; i < run->nr_tags; i++)
+		json_object_set_new(tags, run->tags[i].key,
+				    json_string(run->tags[i].value));
+	json_object_set_new(j, "runTags", tags);
+	json_object_set_new(j, "runProperties",
+			    run->properties ?
+			    json_loads(run->properties, 0, NULL) :
+			    json_object());
+	json_object_set_new(j, "runStatus",
+			    json_string(mlw_run_status_name(run->status)));
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (want_changed)
+		run_hook(repo, "run-status-changed", text);
+	if (want_completed && run->status == MLW_RUN_COMPLETED)
+		run_hook(repo, "run-completed", text);
+	free(text);
+	mlw_run_free(run);
+	return 0;
+}
+
+/* the supervisor */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static int make_writable(const char *path, const struct stat *st, int flag,
+			 struct FTW *ftw)
+{
+	if (flag == FTW_D || flag == FTW_DP || flag == FTW_DNR)
+		chmod(path, 0755);
+	return 0;
+}
+
+static void remove_workdir(const char *dir)
+{
+	char *inputs = mlw_path_join(dir, "inputs");
+
+	/* read-only input checkouts: make their folders writable first */
+	chmod(inputs, 0755);
+	nftw(inputs, make_writable, 16, FTW_PHYS);
+	free(inputs);
+	if (mlw_remove_tree(dir))
+		mlw_error_clear();
+}
+
+struct supervisor {
+	struct mlw_repo *repo;
+	struct mlw_catalog *cat;
+	const char *name;
+	struct mlw_run *run;
+	int log_fd;
+	struct mlw_pattern *pattern;
+	struct mlw_buf line;
+	struct mlw_metric_writer *mw;
+	int nr_points;
+};
+
+static void sv_log(struct supervisor *sv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sv_log(struct supervisor *sv, const char *fmt, ...)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	va_list ap;
+
+	mlw_buf_adds(&b, "mlw: ");
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	mlw_buf_addch(&b, '\n');
+	if (sv->log_fd >= 0)
+		mlw_write_all(sv->log_fd, b.buf, b.len);
+	mlw_buf_release(&b);
+}
+
+static void transition(struct supervisor *sv, enum mlw_run_status s)
+{
+	if (!mlw_run_set_status(sv->cat, sv->name, s, mlw_now()))
+		mlw_run_fire_hooks(sv->repo, sv->name);
+}
+
+/* metric lines: NAME=VALUE (or the spec's pattern) on the job's output */
+static void scan_line(struct supervisor *sv, const char *line, size_t len)
+{
+	struct mlw_pattern_match m[16];
+	int i, n = mlw_pattern_scan(sv->pattern, line, len, m, 16);
+
+	for (i = 0; i < n; i++) {
+		char *key = mlw_strndup(m[i].name, m[i].name_len);
+		char *val = mlw_strndup(m[i].value, m[i].value_len);
+		double v;
+
+		if (!mlw_parse_double(&v, val, "metric")) {
+			if (!sv->mw && !mlw_catalog_begin(sv->cat) &&
+			    mlw_metric_writer_new(&sv->mw, sv->cat,
+						  sv->run->id))
+				mlw_catalog_rollback(sv->cat);
+			if (sv->mw) {
+				mlw_metric_writer_add(sv->mw, key, v, -1,
+						      mlw_now());
+				sv->nr_points++;
+			}
+		}
+		mlw_error_clear();
+		free(key);
+		free(val);
+	}
+}
+
+static void flush_metrics(struct supervisor *sv)
+{
+	if (!sv->mw)
+		return;
+	if (mlw_metric_writer_finish(sv->mw))
+		mlw_catalog_rollback(sv->cat);
+	else
+		mlw_catalog_commit(sv->cat);
+	sv->mw = NULL;
+}
+
+static void scan_output(struct supervisor *sv, const char *buf, size_t len)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (sv->line.len) {
+			mlw_buf_add(&sv->line, buf + start, i - start);
+			scan_line(sv, sv->line.buf, sv->line.len);
+			mlw_buf_reset(&sv->line);
+		} else {
+			scan_line(sv, buf + start, i - start);
+		}
+		start = i + 1;
+	}
+	/* a partial line waits for its end, within reason */
+	if (start < len && sv->line.len < 65536)
+		mlw_buf_add(&sv->line, buf + start, len - start);
+	flush_metrics(sv);
+}
+
+static int collect_outputs(struct supervisor *sv, json_t *outs)
+{
+	struct mlw_odb *odb;
+	size_t i;
+	int ret = mlw_repo_odb(&odb, sv->repo);
+
+	for (i = 0; !ret && i < json_array_size(outs); i++) {
+		const char *name = json_string_value(json_array_get(outs, i));
+		char *rel = mlw_xstrfmt("runs/%s/outputs/%s", sv->name, name);
+		char *dir = mlw_repo_path(sv->repo, rel);
+		struct mlw_snapshot_opts so;
+		char hex[MLW_OID_HEXSZ + 1];
+		struct mlw_oid oid;
+		uint64_t size;
+
+		memset(&so, 0, sizeof(so));
+		ret = mlw_tree_write_dir(&oid, &size, odb, dir, &so);
+		if (!ret) {
+			mlw_oid_to_hex(hex, &oid);
+			ret = mlw_run_set_output_object(sv->cat, sv->run->id,
+							name, hex);
+		}
+		free(rel);
+		free(dir);
+	}
+	return ret;
+}
+
+int mlw_job_supervise(struct mlw_repo *repo, const char *name)
+{
+	struct supervisor sv;
+	struct mlw_buf jb = MLW_BUF_INIT;
+	json_t *job = NULL, *env;
+	const char *command, *cwd;
+	double timeout, deadline = 0, kill_at = 0, now;
+	int pipefd[2] = { -1, -1 }, status = 0, exited = 0, eof = 0;
+	enum mlw_run_status final = MLW_RUN_COMPLETED;
+	char *path, *why = NULL, log_hex[MLW_OID_HEXSZ + 1];
+	struct sigaction sa;
+	struct mlw_odb *odb;
+	pid_t child;
+	size_t i;
+	int ret;
+
+	memset(&sv, 0, sizeof(sv));
+	sv.repo = repo;
+	sv.name = name;
+	sv.log_fd = -1;
+	mlw_buf_init(&sv.line, 0);
+	ret = mlw_repo_catalog(&sv.cat, repo);
+	if (!ret)
+		ret = mlw_repo_odb(&odb, repo);
+	if (!ret)
+		ret = mlw_run_get(&sv.run, sv.cat, name);
+	if (ret)
+		return ret;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	path = mlw_job_log_path(repo, name);
+	sv.log_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	free(path);
+	path = mlw_xstrfmt("%s/runs/%s/job.json", repo->dir, name);
+	ret = mlw_buf_read_file(&jb, path, 1 << 24);
+	free(path);
+	if (!ret) {
+		job = json_loadb(jb.buf, jb.len, 0, NULL);
+		if (!job)
+			ret = mlw_error_set("job.json of '%s' is unreadable",
+					    name);
+	}
+	mlw_buf_release(&jb);
+	if (ret || sv.log_fd < 0) {
+		why = mlw_xstrfmt("cannot start: %s", mlw_error_last());
+		final = MLW_RUN_FAILED;
+		goto finish;
+	}
+	command = json_string_value(json_object_get(job, "command"));
+	cwd = json_string_value(json_object_get(job, "cwd"));
+	timeout = json_real_value(json_object_get(job, "timeout"));
+	env = json_object_get(job, "env");
+	if (json_object_get(job, "metrics_pattern") &&
+	    mlw_pattern_new(&sv.pattern, json_string_value(
+			    json_object_get(job, "metrics_pattern")))) {
+		sv_log(&sv, "warning: metrics pattern: %s", mlw_error_last());
+		mlw_error_clear();
+	}
+
+	/* Queued -> Starting; a cancel that came first wins */
+	if (mlw_run_set_status(sv.cat, name, MLW_RUN_STARTING, mlw_now())) {
+		ret = 0;
+		goto out;
+	}
+	mlw_run_set_supervisor(sv.cat, name, getpid(),
+			       mlw_proc_start_time(getpid()), 0);
+	mlw_run_fire_hooks(repo, name);
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		why = mlw_xstrfmt("cannot start: %s", strerror(errno));
+		final = MLW_RUN_FAILED;
+		goto finish;
+	}
+	child = fork();
+	if (child < 0) {
+		why = mlw_xstrfmt("cannot start: %s", strerror(errno));
+		final = MLW_RUN_FAILED;
+		goto finish;
+	}
+	if (!child) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		dup2(devnull, 0);
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close_range(3, ~0U, 0);
+		for (i = 0; i < json_array_size(env); i++)
+			putenv((char *)json_string_value(json_array_get(env,
+									i)));
+		setenv("MLW_RUN_ID", name, 1);
+		setenv("MLW_DIR", repo->dir, 1);
+		if (chdir(cwd)) {
+			fprintf(stderr, "mlw: cannot enter '%s': %s\n", cwd,
+				strerror(errno));
+			_exit(126);
+		}
+		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		fprintf(stderr, "mlw: cannot run /bin/sh: %s\n",
+			strerror(errno));
+		_exit(127);
+	}
+	setpgid(child, child);
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	mlw_run_set_supervisor(sv.cat, name, getpid(),
+			       mlw_proc_start_time(getpid()), child);
+	transition(&sv, MLW_RUN_RUNNING);
+	if (timeout > 0)
+		deadline = mlw_now() + timeout;
+
+	while (!eof || !exited) {
+		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
+		int wait_ms = 200, rc;
+		char buf[65536];
+
+		if (stop_signal && !kill_at) {
+			final = MLW_RUN_CANCELED;
+			why = mlw_xstrfmt("canceled");
+			kill(-child, SIGTERM);
+			kill_at = mlw_now() + 5;
+		}
+		now = mlw_now();
+		if (deadline && now >= deadline && !kill_at) {
+			final = MLW_RUN_FAILED;
+			why = mlw_xstrfmt("the job exceeded its timeout of %gs "
+					  "(limits.timeout) and was stopped",
+					  timeout);
+			sv_log(&sv, "%s", why);
+			kill(-child, SIGTERM);
+			kill_at = now + 5;
+		}
+		if (kill_at && now >= kill_at) {
+			kill(-child, SIGKILL);
+			kill_at = now + 3600;
+		}
+		if (deadline && !kill_at && (deadline - now) * 1000 < wait_ms)
+			wait_ms = (int)((deadline - now) * 1000) + 1;
+		if (eof) {
+			/* output closed; wait for the process itself */
+			if (waitpid(child, &status, 0) == child)
+				exited = 1;
+			continue;
+		}
+		rc = poll(&pfd, 1, wait_ms);
+		if (rc > 0) {
+			ssize_t n = read(pipefd[0], buf, sizeof(buf));
+
+			if (n > 0) {
+				mlw_write_all(sv.log_fd, buf, (size_t)n);
+				if (sv.pattern)
+					scan_output(&sv, buf, (size_t)n);
+			} else if (n == 0 || (errno != EINTR &&
+					      errno != EAGAIN)) {
+				eof = 1;
+			}
+		}
+		if (!exited && waitpid(child, &status, WNOHANG) == child) {
+			exited = 1;
+			/* the run owns its processes: none outlives it */
+			kill(-child, SIGKILL);
+		}
+	}
+	if (sv.line.len && sv.pattern) {
+		scan_line(&sv, sv.line.buf, sv.line.len);
+		flush_metrics(&sv);
+	}
+	if (WIFEXITED(status)) {
+		sv.run->has_exit_code = 1;
+		sv.run->exit_code = WEXITSTATUS(status);
+		if (sv.run->exit_code && final == MLW_RUN_COMPLETED) {
+			final = MLW_RUN_FAILED;
+			why = mlw_xstrfmt("the command exited with status %d%s",
+					  sv.run->exit_code,
+					  sv.run->exit_code == 127 ?
+					  " (command not found)" : "");
+		}
+	} else if (WIFSIGNALED(status)) {
+		sv.run->has_exit_code = 1;
+		sv.run->exit_code = 128 + WTERMSIG(status);
+		if (final == MLW_RUN_COMPLETED) {
+			final = MLW_RUN_FAILED;
+			why = mlw_xstrfmt("the command was killed by signal %d "
+					  "(%s)", WTERMSIG(status),
+					  strsignal(WTERMSIG(status)));
+		}
+	}
+	if (why && final == MLW_RUN_FAILED && !deadline)
+		sv_log(&sv, "%s", why);
+	else if (why && final == MLW_RUN_FAILED && mlw_now() < deadline)
+		sv_log(&sv, "%s", why);
+	transition(&sv, MLW_RUN_FINALIZING);
+	ret = collect_outputs(&sv, json_object_get(job, "outputs"));
+	if (ret) {
+		free(why);
+		why = mlw_xstrfmt("cannot collect outputs: %s",
+				  mlw_error_last());
+		sv_log(&sv, "error: %s", why);
+		final = MLW_RUN_FAILED;
+	}
+finish:
+	log_hex[0] = '\0';
+	path = mlw_job_log_path(repo, name);
+	{
+		struct mlw_oid oid;
+		uint64_t size;
+
+		if (!mlw_odb_write_path(&oid, &size, odb, path, MLW_OBJ_BLOB,
+					MLW_ODB_WRITE))
+			mlw_oid_to_hex(log_hex, &oid);
+	}
+	free(path);
+	if (!mlw_run_finish(sv.cat, name, final, mlw_now(),
+			    sv.run->has_exit_code ? sv.run->exit_code : -1,
+			    why, *log_hex ? log_hex : NULL))
+		mlw_run_fire_hooks(repo, name);
+	ret = 0;
+out:
+	if (sv.log_fd >= 0)
+		close(sv.log_fd);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	if (!getenv("MLW_KEEP_WORKDIR")) {
+		char *rel = mlw_xstrfmt("runs/%s", name);
+		char *dir = mlw_repo_path(repo, rel);
+
+		remove_workdir(dir);
+		free(dir);
+		free(rel);
+	}
+	mlw_pattern_free(sv.pattern);
+	mlw_buf_release(&sv.line);
+	mlw_run_free(sv.run);
+	json_decref(job);
+	free(why);
+	return ret;
+}
+
+int mlw_job_cancel(struct mlw_repo *repo, const char *name,
+		   double wait_seconds)
+{
+	struct mlw_catalog *cat;
+	struct mlw_run *run;
+	double until = mlw_now() + wait_seconds;
+	int ret = mlw_repo_catalog(&cat, repo);
+
+	if (!ret)
+		ret = mlw_run_get(&run, cat, name);
+	if (ret)
+		return ret;
+	if (mlw_run_status_terminal(run->status)) {
+		ret = mlw_error_setc(MLW_EEXISTS, "job '%s' has already ended "
+				     "(%s)", name,
+				     mlw_run_status_name(run->status));
+		mlw_run_free(run);
+		return ret;
+	}
+	if (run->supervisor_pid &&
+	    mlw_proc_start_time(run->supervisor_pid) == run->supervisor_start &&
+	    !kill((pid_t)run->supervisor_pid, SIGTERM)) {
+		mlw_run_free(run);
+		while (mlw_now() < until) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			ret = mlw_run_get(&run, cat, name);
+			if (ret)
+				return ret;
+			if (mlw_run_status_terminal(run->status)) {
+				mlw_run_free(run);
+				return 0;
+			}
+			mlw_run_free(run);
+			nanosleep(&ts, NULL);
+		}
+		return mlw_error_set("job '%s' did not stop within %gs", name,
+				     wait_seconds);
+	}
+	/* no live supervisor: end it here */
+	if (run->pgid > 1)
+		kill(-(pid_t)run->pgid, SIGKILL);
+	mlw_run_free(run);
+	ret = mlw_run_finish(cat, name, MLW_RUN_CANCELED, mlw_now(), -1,
+			     "canceled", NULL);
+	if (!ret)
+		mlw_run_fire_hooks(repo, name);
+	return ret;
+}

@@ -1,0 +1,125 @@
+/*
+ * job.h - command jobs: from a loaded spec to a run on this machine.
+ *
+ *	mlw_job_prepare()	read the spec, resolve inputs, code, environment
+ *				(nothing written; bad input is MLW_EINVALID)
+ *	mlw_job_create()	snapshot code and inputs, record the run
+ *				(Queued), lay out .mlw/runs/NAME/
+ *	mlw_job_spawn()		start the supervisor: 'mlw job supervise NAME'
+ *				in its own session
+ *	mlw_job_supervise()	(in the supervisor) run the command, capture
+ *				its log, enforce the timeout, walk the status
+ *				to its end, collect outputs, fire hooks
+ *
+ * The working area .mlw/runs/NAME/ holds code/ (a fresh checkout of the
+ * code snapshot, the command's working directory), inputs/X (read-only
+ * checkouts of path inputs), outputs/X, user_logs/std_log.txt and
+ * job.json (what the supervisor needs: command, environment, timeout).  It
+ * is removed when the run ends; its outputs and log are objects by then.
+ */
+#ifndef MLW_RUN_JOB_H
+#define MLW_RUN_JOB_H
+
+#include "store/odb.h"
+#include "util/strutil.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct mlw_repo;
+struct mlw_spec;
+struct mlw_ref;
+
+/*
+ * Resolve an azureml: data or model reference to an object (a tree or a
+ * blob) and its asset type ("uri_folder", "custom_model"...).  Returns 0,
+ * MLW_ENOTFOUND (message set), or another negative code.
+ */
+typedef int (*mlw_asset_lookup_fn)(struct mlw_oid *out, char **type,
+				   const struct mlw_ref *ref, void *data);
+/* the default until the asset catalog exists: every asset is unknown */
+int mlw_asset_lookup_none(struct mlw_oid *out, char **type,
+			  const struct mlw_ref *ref, void *data);
+
+struct mlw_job_opts {
+	const char *name;		/* --name, else spec name, else new */
+	const char *experiment;		/* --experiment-name */
+	const char *display_name;
+	const char *parent;
+	mlw_asset_lookup_fn asset_lookup;
+	void *asset_data;
+};
+
+struct mlw_job_io {
+	char *name;
+	char *type;
+	char *value;		/* literal, or the path/reference as written */
+	char *src;		/* local input: absolute source path */
+	int is_literal, is_file, optional_missing;
+	struct mlw_oid oid;
+	int has_oid;
+	char *file_name;	/* uri_file: the name inside its folder */
+};
+
+struct mlw_job {
+	struct mlw_repo *repo;
+	const struct mlw_spec *spec;
+	char *name, *experiment, *display_name, *description, *parent;
+	char *command_template;
+	char *command;		/* bound */
+	char *code_dir;		/* absolute; NULL without code: */
+	struct mlw_oid code;
+	int has_code;
+	uint64_t code_files, code_bytes;
+	char *environment, *compute;
+	double timeout;		/* seconds, 0: none */
+	char *properties;	/* JSON object text */
+	char *metrics_pattern;	/* NULL: off */
+	struct mlw_job_io *inputs, *outputs;
+	size_t nr_inputs, nr_outputs;
+	struct mlw_strlist env;		/* "KEY=VALUE" */
+	struct mlw_strlist tags;	/* key, value, key, value... */
+	struct mlw_strlist warnings;
+	char *workdir;		/* .mlw/runs/NAME */
+	int64_t run_id;
+};
+
+int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
+		    const struct mlw_spec *spec,
+		    const struct mlw_job_opts *opts);
+void mlw_job_free(struct mlw_job *job);
+
+/* snapshot the code folder (objects written); fills code_files/bytes */
+int mlw_job_snapshot_code(struct mlw_job *job);
+/* bind ${{...}} and $[[...]] into job->command for the working area */
+int mlw_job_bind(struct mlw_job *job);
+
+/* snapshot inputs, record the run as Queued, lay out the working area */
+int mlw_job_create(struct mlw_job *job);
+
+/*
+ * Start 'mlw job supervise NAME' (self_exe) in a new session.  notify_fd,
+ * when >= 0, is kept open in the supervisor only: its peer sees EOF when
+ * the supervisor exits.
+ */
+int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
+		  const char *self_exe, int notify_fd);
+
+/* the supervisor's work; returns 0 once the run has ended and is recorded */
+int mlw_job_supervise(struct mlw_repo *repo, const char *name);
+
+/*
+ * Cancel: signal the supervisor (it kills the process group and records
+ * Canceled) or, when it is gone, kill the group and record it here.
+ * Waits up to wait_seconds for the run to end.
+ */
+int mlw_job_cancel(struct mlw_repo *repo, const char *name,
+		   double wait_seconds);
+
+/* "NAME=VALUE" metric lines and the like: the run's log path */
+char *mlw_job_log_path(struct mlw_repo *repo, const char *name);
+
+/* the hook payload and runner (run-status-changed, run-completed) */
+int mlw_run_fire_hooks(struct mlw_repo *repo, const char *name);
+
+#endif

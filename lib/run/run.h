@@ -1,0 +1,206 @@
+/*
+ * run.h - runs in the catalog: records, status lifecycle, tracking.
+ *
+ * A run is one execution of a job.  Its record lives in the catalog
+ * (tables runs, run_inputs, run_outputs, run_artifacts, run_params,
+ * run_tags, run_metrics, run_metrics_last; see catalog.c migration 2) and
+ * points at objects: the spec, the code snapshot, the log, the output
+ * trees.  Status walks
+ *
+ *	NotStarted -> Queued -> Starting -> Running -> Finalizing
+ *		-> Completed | Failed | Canceled
+ *
+ * and every transition stamps its time.  A terminal status is final:
+ * mlw_run_set_status() refuses to leave it (MLW_EEXISTS), which is what
+ * makes a cancel racing a normal finish harmless.
+ *
+ * Tracking follows MLflow's rules: metrics append (value NaN is stored as
+ * SQL NULL and read back as NaN; +-Inf are stored as such), params are
+ * write-once (the same value again is fine, another is MLW_EEXISTS), tags
+ * are last-write-wins.
+ *
+ * Every function takes the catalog and makes its change inside the
+ * caller's transaction when one is open, or in its own otherwise.
+ */
+#ifndef MLW_RUN_RUN_H
+#define MLW_RUN_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct mlw_catalog;
+
+enum mlw_run_status {
+	MLW_RUN_NOT_STARTED,
+	MLW_RUN_QUEUED,
+	MLW_RUN_STARTING,
+	MLW_RUN_RUNNING,
+	MLW_RUN_FINALIZING,
+	MLW_RUN_COMPLETED,
+	MLW_RUN_FAILED,
+	MLW_RUN_CANCELED,
+	MLW_RUN_NR_STATUS
+};
+
+const char *mlw_run_status_name(enum mlw_run_status s);
+/* case-insensitive; MLW_EINVALID with the list of statuses otherwise */
+int mlw_run_status_parse(enum mlw_run_status *out, const char *name);
+int mlw_run_status_terminal(enum mlw_run_status s);
+
+struct mlw_run_io {
+	char *name;
+	char *type;		/* "uri_folder", "string", ... */
+	char *value;		/* literal value or the path as given */
+	char *object;		/* tree or blob id, or NULL */
+};
+
+struct mlw_run_kv {
+	char *key;
+	char *value;
+};
+
+struct mlw_run_metric {
+	char *key;
+	int64_t step;
+	double value;
+	double time;
+};
+
+struct mlw_run {
+	int64_t id;
+	char *name;
+	char *display_name;
+	char *experiment;
+	char *parent;
+	char *type;		/* "command" */
+	enum mlw_run_status status;
+	/* time of entering each status (0: never); [NOT_STARTED] = created */
+	double times[MLW_RUN_FINALIZING + 2];
+	char *spec;		/* object ids (hex) or NULL */
+	char *code;
+	char *log;
+	char *git_repository, *git_branch, *git_commit;
+	int git_dirty;		/* -1 unknown */
+	char *environment;
+	char *compute;
+	char *command;		/* as bound */
+	int has_exit_code;
+	int exit_code;
+	int64_t supervisor_pid, supervisor_start, pgid;
+	char *description;
+	char *properties;	/* JSON object text or NULL */
+	char *error;		/* why it failed, or NULL */
+	int archived;
+
+	/* filled by mlw_run_load_details() */
+	struct mlw_run_io *inputs, *outputs;
+	size_t nr_inputs, nr_outputs;
+	struct mlw_run_kv *params, *tags, *artifacts;
+	size_t nr_params, nr_tags, nr_artifacts;
+	struct mlw_run_metric *metrics;	/* last value of each, by key */
+	size_t nr_metrics;
+};
+
+#define MLW_RUN_ENDED_TIME (MLW_RUN_FINALIZING + 1)
+
+void mlw_run_free(struct mlw_run *run);
+
+/*
+ * A fresh name in the Azure style, "happy_lamp_4k2": two words and a
+ * short random id.  Uniqueness is the catalog's: insert retries.
+ */
+char *mlw_run_new_name(void);
+
+/*
+ * Insert run (status, times[NOT_STARTED], and the fields set).  When
+ * run->name is NULL a fresh name is generated (and stored in run->name);
+ * a given name that exists is MLW_EEXISTS.  Sets run->id.
+ */
+int mlw_run_insert(struct mlw_catalog *cat, struct mlw_run *run);
+int mlw_run_add_input(struct mlw_catalog *cat, int64_t run,
+		      const struct mlw_run_io *io);
+int mlw_run_add_output(struct mlw_catalog *cat, int64_t run,
+		       const struct mlw_run_io *io);
+/* replace an output's object (when collected at the end) */
+int mlw_run_set_output_object(struct mlw_catalog *cat, int64_t run,
+			      const char *name, const char *hex);
+int mlw_run_add_artifact(struct mlw_catalog *cat, int64_t run,
+			 const char *path, const char *hex, uint64_t size);
+
+/* MLW_ENOTFOUND "job 'x' not found" */
+int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
+		const char *name);
+/* inputs, outputs, params, tags, artifacts, last metric values */
+int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run);
+
+/*
+ * Move run to status s at time t.  MLW_EEXISTS (message set) when the
+ * run is already in a terminal status; moving backwards is a BUG.
+ */
+int mlw_run_set_status(struct mlw_catalog *cat, const char *name,
+		       enum mlw_run_status s, double t);
+/* the end of a run: status, exit code (or <0 none), error, log object */
+int mlw_run_finish(struct mlw_catalog *cat, const char *name,
+		   enum mlw_run_status s, double t, int exit_code,
+		   const char *error, const char *log_hex);
+int mlw_run_set_supervisor(struct mlw_catalog *cat, const char *name,
+			   int64_t pid, int64_t start, int64_t pgid);
+/* "description", "display_name", "archived" (value "0"/"1") */
+int mlw_run_set_field(struct mlw_catalog *cat, const char *name,
+		      const char *field, const char *value);
+
+/* tracking; run is the run's id */
+int mlw_run_log_param(struct mlw_catalog *cat, int64_t run, const char *key,
+		      const char *value);
+int mlw_run_set_tag(struct mlw_catalog *cat, int64_t run, const char *key,
+		    const char *value);
+/*
+ * A batch of metric points in one prepared statement; the caller holds
+ * the transaction for big batches.  step < 0 means "next step of that
+ * key" (one more than the last logged).
+ */
+struct mlw_metric_writer;
+int mlw_metric_writer_new(struct mlw_metric_writer **out,
+			  struct mlw_catalog *cat, int64_t run);
+int mlw_metric_writer_add(struct mlw_metric_writer *w, const char *key,
+			  double value, int64_t step, double t);
+/* writes the last values; frees w in every case */
+int mlw_metric_writer_finish(struct mlw_metric_writer *w);
+void mlw_metric_writer_abort(struct mlw_metric_writer *w);
+
+/* full history of metrics (all keys, or one), ordered by key and step */
+int mlw_run_metric_history(struct mlw_run_metric **out, size_t *nr,
+			   struct mlw_catalog *cat, int64_t run,
+			   const char *key);
+void mlw_run_metrics_free(struct mlw_run_metric *m, size_t nr);
+
+/* listing */
+struct mlw_run_filter {
+	const char *experiment;
+	const char *parent;
+	int status;		/* -1: any */
+	const char *tag_key, *tag_value;	/* tag_value NULL: key only */
+	const char *order_metric;	/* metrics.X: by last value */
+	int ascending;
+	int include_archived;
+	int64_t max_results;	/* <= 0: all */
+};
+int mlw_run_list(struct mlw_run ***out, size_t *nr, struct mlw_catalog *cat,
+		 const struct mlw_run_filter *f);
+void mlw_run_list_free(struct mlw_run **runs, size_t nr);
+
+/*
+ * Process start time of pid from /proc (clock ticks since boot), 0 when
+ * the process does not exist.
+ */
+int64_t mlw_proc_start_time(int64_t pid);
+
+/*
+ * Runs whose supervisor has died (pid gone, or reused by another process
+ * with a different start time) are marked Failed; a Queued run with no
+ * supervisor after a minute too.  Names of the runs reaped go to fn.
+ */
+int mlw_run_reap(struct mlw_catalog *cat,
+		 void (*fn)(const char *name, void *data), void *data);
+
+#endif
