@@ -9,6 +9,7 @@
  */
 #include "builtin.h"
 #include "run/job.h"
+#include "run/resolve.h"
 #include "run/query.h"
 #include "run/run.h"
 #include "spec/spec.h"
@@ -396,7 +397,8 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	jopts.name = name;
 	jopts.experiment = experiment;
 	jopts.display_name = display;
-	jopts.asset_lookup = mlw_asset_lookup_none;
+	jopts.asset_lookup = mlw_run_resolve_asset;
+	jopts.asset_data = cmd_catalog(ctx);
 	ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jopts);
 	if (ret) {
 		ret = cmd_fail(ret);
