@@ -167,7 +167,7 @@ test_expect_success 'a missing input path: exit 2, nothing recorded' '
 test_expect_success 'an azureml: data input that is not registered: exit 2, nothing recorded' '
 	sed "s|path: ./data|path: azureml:diabetes:1|" job.yml >asset.yml &&
 	test_expect_code 2 mlw job create -f asset.yml 2>err &&
-	test_grep "asset .azureml:diabetes:1. not found" err &&
+	test_grep "input .data.: no data or model asset .diabetes. version .1." err &&
 	mlw job list --all-results -o tsv >after &&
 	test_cmp before after
 '

@@ -247,6 +247,21 @@ static int open_db(struct mlw_catalog **out, const char *path, int flags)
 	/* wait for other writers rather than fail (bounded: two minutes) */
 	sqlite3_busy_timeout(cat->db, 120000);
 	/*
+	 * Most commands are short and many run in a row (a training loop
+	 * calling 'mlw log metric'): do not checkpoint and delete the WAL
+	 * each time the last connection closes.  SQLite's auto-checkpoint
+	 * (every 1000 pages) still bounds the WAL, and a crash is safe
+	 * either way.
+	 */
+	{
+		int persist = 1;
+
+		sqlite3_db_config(cat->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+				  (int *)NULL);
+		sqlite3_file_control(cat->db, "main", SQLITE_FCNTL_PERSIST_WAL,
+				     &persist);
+	}
+	/*
 	 * WAL: readers never block the writer.  synchronous=NORMAL keeps the
 	 * database consistent across crashes; a power cut may lose the last
 	 * transactions, never the objects they point at, which are fsync'd
