@@ -46,6 +46,7 @@
 struct pending {
 	char *tmp;
 	char *final;
+	int synced;	/* its data was made durable when it was sealed */
 };
 
 struct packer {
@@ -67,6 +68,7 @@ struct mlw_odb {
 	struct packer packer;
 	int packer_ready;
 	unsigned char fanout_known[256];	/* objects/XX exists */
+	int last_synced;	/* the temp file just sealed was fsync'd */
 };
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -282,7 +284,8 @@ static size_t squeeze(z_stream *z, const unsigned char *in, size_t n,
 
 /*
  * Compress in[0..n) into out (capacity n).  Returns the stored length and
- * sets *deflated; a chunk that does not shrink by 3% is stored raw.
+ * sets *deflated; a chunk that does not shrink by 3% is stored raw, and
+ * then the caller writes in[] itself (no copy).
  */
 static size_t pack_chunk(struct packer *p, const unsigned char *in, size_t n,
 			 unsigned char *out, int *deflated)
@@ -312,7 +315,6 @@ static size_t pack_chunk(struct packer *p, const unsigned char *in, size_t n,
 	*deflated = 1;
 	return got;
 raw:
-	memcpy(out, in, n);
 	return n;
 }
 
@@ -357,6 +359,7 @@ static int install(struct mlw_odb *odb, char *tmp, const struct mlw_oid *oid)
 		odb->pending[odb->nr_pending].tmp = tmp;
 		odb->pending[odb->nr_pending].final =
 			mlw_xstrfmt("%s/%.2s/%s", odb->path, hex, hex + 2);
+		odb->pending[odb->nr_pending].synced = odb->last_synced;
 		odb->nr_pending++;
 		return 0;
 	}
@@ -410,38 +413,83 @@ static int sync_store(struct mlw_odb *odb)
 	return ret;
 }
 
+/* fsync a closed file by name (its dirty pages belong to the inode) */
+static int sync_path(const char *path, int dir)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+	int ret = 0;
+
+	if (fd < 0)
+		return mlw_error_errno("cannot open '%s'", path);
+	if ((dir ? fsync(fd) : fdatasync(fd)) < 0 && errno != EINVAL)
+		ret = mlw_error_errno("cannot fsync '%s'", path);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Durability for a batch.  Few files: fsync each, as a single write
+ * would.  Many: syncfs() once, which costs one flush whatever the count
+ * (but waits for every writer on the filesystem, so it only pays when
+ * the batch is large).
+ */
+#define FEW_SYNCS 16
+
 int mlw_odb_batch_commit(struct mlw_odb *odb)
 {
-	size_t i;
-	int ret;
+	unsigned char dirs[256] = { 0 };
+	size_t i, unsynced = 0, nr_dirs = 0;
+	int ret = 0, new_dir = 0;
 
 	if (!odb->in_batch)
 		BUG("batch commit without begin");
-	/* one flush makes every temp file durable before any is named */
-	ret = odb->nr_pending ? sync_store(odb) : 0;
+	for (i = 0; i < odb->nr_pending; i++)
+		unsynced += !odb->pending[i].synced;
+	/* every temp file durable before any is named */
+	if (unsynced > FEW_SYNCS)
+		ret = sync_store(odb);
+	for (i = 0; !ret && unsynced <= FEW_SYNCS && i < odb->nr_pending; i++)
+		if (!odb->pending[i].synced)
+			ret = sync_path(odb->pending[i].tmp, 0);
 	for (i = 0; !ret && i < odb->nr_pending; i++) {
 		struct pending *p = &odb->pending[i];
 		char *dir = mlw_path_dirname(p->final);
 		size_t fan = (size_t)strtoul(dir + strlen(dir) - 2, NULL, 16);
 
-		if (!odb->fanout_known[fan] && mkdir(dir, 0777) < 0 &&
-		    errno != EEXIST)
-			ret = mlw_error_errno("cannot create '%s'", dir);
-		else if ((odb->fanout_known[fan] = 1) &&
-			 rename(p->tmp, p->final) < 0)
+		if (!odb->fanout_known[fan]) {
+			if (!mkdir(dir, 0777))
+				new_dir = 1;
+			else if (errno != EEXIST)
+				ret = mlw_error_errno("cannot create '%s'", dir);
+			odb->fanout_known[fan] = !ret;
+		}
+		if (!ret && rename(p->tmp, p->final) < 0)
 			ret = mlw_error_errno("cannot rename '%s' to '%s'",
 					      p->tmp, p->final);
-		else
-			mlw_tempfile_unregister(p->tmp);
 		free(dir);
 		if (ret)
 			break;
+		if (!dirs[fan]++)
+			nr_dirs++;
+		mlw_tempfile_unregister(p->tmp);
 		free(p->tmp);
 		p->tmp = NULL;
 	}
-	/* and a second makes the new names durable */
-	if (!ret && odb->nr_pending)
+	/* and the new names durable */
+	if (!ret && nr_dirs > FEW_SYNCS) {
 		ret = sync_store(odb);
+	} else if (!ret) {
+		for (i = 0; !ret && i < 256; i++)
+			if (dirs[i]) {
+				char *dir = mlw_xstrfmt("%s/%02x", odb->path,
+							(unsigned)i);
+
+				ret = sync_path(dir, 1);
+				free(dir);
+			}
+		if (!ret && new_dir)
+			ret = sync_path(odb->path, 1);
+	}
 	for (i = 0; i < odb->nr_pending; i++) {
 		if (odb->pending[i].tmp)
 			drop_temp(odb->pending[i].tmp);
@@ -486,7 +534,13 @@ static int seal(struct mlw_odb *odb, int fd, const char *tmp,
 	make_header(h, type, size);
 	if (pwrite(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h))
 		return mlw_error_errno("cannot write '%s'", tmp);
-	if (!odb->in_batch && fdatasync(fd) < 0)
+	/*
+	 * Outside a batch, and for big objects inside one (whose pages are
+	 * mostly written back already), sync now: the batch then need not
+	 * flush the whole filesystem for them.
+	 */
+	odb->last_synced = !odb->in_batch || size >= (16u << 20);
+	if (odb->last_synced && fdatasync(fd) < 0)
 		return mlw_error_errno("cannot fsync '%s'", tmp);
 	return 0;
 }
@@ -531,7 +585,8 @@ int mlw_odb_write_buf(struct mlw_oid *out, struct mlw_odb *odb,
 
 		stored = pack_chunk(&odb->packer, p, n, odb->scratch_out,
 				    &deflated);
-		if (write_chunk(fd, odb->scratch_out, stored, n, deflated) < 0)
+		if (write_chunk(fd, deflated ? odb->scratch_out : p, stored, n,
+				deflated) < 0)
 			ret = -1;
 		p += n;
 		len -= n;
@@ -650,7 +705,8 @@ static int flush_slot(struct pipeline *pl, struct slot *s, int fd,
 	while (s->state != SLOT_DONE)
 		pthread_cond_wait(&pl->done, &pl->mu);
 	pthread_mutex_unlock(&pl->mu);
-	if (write_chunk(fd, s->out, s->out_len, s->in_len, s->deflated) < 0)
+	if (write_chunk(fd, s->deflated ? s->out : s->in, s->out_len,
+			s->in_len, s->deflated) < 0)
 		return -1;
 	*written += CHUNK_HEADER_SIZE + s->out_len;
 	/*
