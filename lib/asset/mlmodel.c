@@ -413,11 +413,14 @@ void mlw_asset_out_json(struct mlw_out *o, const char *key, const char *json)
 	json_decref(v);
 }
 
-/* the fields worth a table cell: versions, the loader, the algorithm */
+/*
+ * The fields worth a table cell: library versions, the loader, the
+ * algorithm (not the flavor's own file format version).
+ */
 static int key_field(const char *k)
 {
-	return mlw_ends_with(k, "_version") || !strcmp(k, "loader_module") ||
-	       !strcmp(k, "algorithm");
+	return (mlw_ends_with(k, "_version") && strcmp(k, "format_version")) ||
+	       !strcmp(k, "loader_module") || !strcmp(k, "algorithm");
 }
 
 static void add_scalar_json(struct mlw_buf *b, json_t *v)
