@@ -1296,9 +1296,11 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 								  "$schema");
 
 		mlw_diags_add(&spec->diags, 0, at ? at : root, "this is %s %s "
-			      "spec (%s), not a %s spec; use 'mlw %s'",
+			      "spec (%s), not %s %s spec; use 'mlw %s'",
 			      strchr("aeiouAEIOU", info->what[0]) ? "an" : "a",
-			      info->what, info->name, opts->group, info->group);
+			      info->what, info->name,
+			      strchr("aeiouAEIOU", opts->group[0]) ? "an" : "a",
+			      opts->group, info->group);
 		goto done;
 	}
 	mlw_schema_check(info->schema, root, "", &spec->diags);
