@@ -6,13 +6,17 @@
  * --include-archived, --max-results/-r, --download-path.
  */
 #include "asset-common.h"
+#include "asset/from-spec.h"
 #include "asset/hook.h"
+#include "asset/mlmodel.h"
+#include "spec/spec.h"
 #include "store/catalog.h"
 #include "store/repo.h"
 #include "store/statcache.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/strutil.h"
 
 #include <stdio.h>
@@ -77,6 +81,10 @@ static char *conda_text(struct mlw_ctx *ctx, const struct mlw_asset *a)
 static void out_asset(struct mlw_ctx *ctx, struct mlw_out *o,
 		      const struct mlw_asset *a)
 {
+	/* a table cell holds one line: say what the flavors are in words */
+	int summaries = ctx->format == MLW_FMT_TABLE ||
+			ctx->format == MLW_FMT_TSV;
+
 	mlw_out_object_begin(o, NULL);
 	mlw_out_str(o, "name", a->name);
 	mlw_out_str(o, "version", a->version);
@@ -92,7 +100,18 @@ static void out_asset(struct mlw_ctx *ctx, struct mlw_out *o,
 		out_kvs(o, "properties", &a->properties);
 		out_opt(o, "stage", a->stage);
 		out_opt(o, "job_name", a->job_name);
-		out_opt(o, "flavors", a->flavors);
+		if (summaries) {
+			char *f = mlw_mlmodel_flavors_summary(a->flavors);
+			char *g = mlw_mlmodel_signature_summary(a->signature);
+
+			mlw_out_str(o, "flavors", f);
+			mlw_out_str(o, "signature", g);
+			free(f);
+			free(g);
+		} else {
+			mlw_asset_out_json(o, "flavors", a->flavors);
+			mlw_asset_out_json(o, "signature", a->signature);
+		}
 	}
 	if (a->kind == MLW_ASSET_ENVIRONMENT) {
 		char *conda = conda_text(ctx, a);
@@ -104,6 +123,8 @@ static void out_asset(struct mlw_ctx *ctx, struct mlw_out *o,
 		out_opt(o, "build_context_path", a->build_context ? a->path :
 			NULL);
 		out_opt(o, "dockerfile_path", a->dockerfile_path);
+		out_kvs(o, "environment_variables", &a->environment_variables);
+		mlw_asset_out_json(o, "inference_config", a->inference_config);
 		free(conda);
 	}
 	mlw_out_bool(o, "archived", a->archived);
@@ -181,7 +202,31 @@ static void model_registered(struct mlw_ctx *ctx, const struct mlw_asset *a)
 	free(payload);
 }
 
-int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec)
+/*
+ * The field of a spec an error about the content is about, so that the
+ * message says where in the file it was given.
+ */
+static const struct mlw_yaml_node *field_of_error(const struct mlw_spec *from,
+						  enum mlw_asset_kind kind,
+						  const char *msg)
+{
+	const struct mlw_yaml_node *n = NULL;
+
+	if (kind != MLW_ASSET_ENVIRONMENT)
+		n = mlw_spec_get(from, "path");
+	else if (strstr(msg, "conda file"))
+		n = mlw_spec_get(from, "conda_file");
+	else if (strstr(msg, "dockerfile path"))
+		n = mlw_spec_get(from, "build.dockerfile_path");
+	else if (strstr(msg, "build context"))
+		n = mlw_spec_get(from, "build.path");
+	else if (strstr(msg, "image"))
+		n = mlw_spec_get(from, "image");
+	return n ? n : from->doc->root;
+}
+
+int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
+		 const struct mlw_spec *from)
 {
 	struct mlw_repo *repo = cmd_repo(ctx);
 	struct mlw_asset_content content;
@@ -209,6 +254,13 @@ int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec)
 				(unsigned long long)content.nr_cached);
 	}
 	mlw_statcache_free(cache);
+	if (ret && from && (ret == MLW_EINVALID || ret == MLW_ENOTFOUND)) {
+		char *where = mlw_asset_spec_where(from,
+			field_of_error(from, spec->kind, mlw_error_last()));
+
+		mlw_error_prefix("%s", where);
+		free(where);
+	}
 	if (ret)
 		return cmd_fail(ret);
 	cat = cmd_catalog(ctx);
@@ -236,6 +288,178 @@ int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec)
 	ret = print_asset(ctx, a);
 	mlw_asset_free(a);
 	return ret;
+}
+
+/* text as a YAML double-quoted scalar: a --set value that stays a string */
+static char *yaml_quoted(const char *key, const char *text)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	const unsigned char *p;
+
+	mlw_buf_addf(&b, "%s=\"", key);
+	for (p = (const unsigned char *)text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			mlw_buf_addf(&b, "\\%c", *p);
+		else if (*p < 0x20)
+			mlw_buf_addf(&b, "\\x%02x", *p);
+		else
+			mlw_buf_addch(&b, *p);
+	}
+	mlw_buf_addch(&b, '"');
+	return mlw_buf_detach(&b, NULL);
+}
+
+/* a flag's path, absolute unless remote or azureml: (the spec is elsewhere) */
+static char *flag_path(const char *path)
+{
+	if (mlw_asset_path_is_remote(path) || mlw_starts_with(path, "azureml:") ||
+	    path[0] == '/')
+		return mlw_strdup(path);
+	if (mlw_starts_with(path, "file:"))
+		path += mlw_starts_with(path, "file://") ? 7 : 5;
+	return mlw_path_absolute(path);
+}
+
+static void push_override(struct mlw_strlist *l, const char *key,
+			  const char *value, int is_path)
+{
+	char *abs;
+
+	if (!value)
+		return;
+	abs = is_path ? flag_path(value) : NULL;
+	mlw_strlist_push_owned(l, yaml_quoted(key, abs ? abs : value));
+	free(abs);
+}
+
+static const char *group_of(enum mlw_asset_kind kind)
+{
+	return asset_cmd_name(kind);
+}
+
+/* flags alone: what 'create' has always done */
+static int fill_from_flags(struct mlw_asset_spec *spec,
+			   const struct asset_create_args *a)
+{
+	int ret;
+
+	spec->name = mlw_strdup(a->name);
+	spec->version = a->version ? mlw_strdup(a->version) : NULL;
+	spec->path = a->path ? mlw_strdup(a->path) : NULL;
+	spec->type = a->type ? mlw_strdup(a->type) : NULL;
+	spec->description = a->description ? mlw_strdup(a->description) : NULL;
+	spec->stage = a->stage ? mlw_strdup(a->stage) : NULL;
+	spec->image = a->image ? mlw_strdup(a->image) : NULL;
+	spec->conda_file = a->conda_file ? mlw_strdup(a->conda_file) : NULL;
+	spec->build_context = a->build_context ?
+			      mlw_strdup(a->build_context) : NULL;
+	spec->dockerfile_path = a->dockerfile_path ?
+				mlw_strdup(a->dockerfile_path) : NULL;
+	ret = asset_parse_kvs(&spec->tags, &a->tags, "tag");
+	if (!ret)
+		ret = asset_parse_kvs(&spec->properties, &a->properties,
+				      "property");
+	return ret;
+}
+
+/*
+ * -f FILE, or --set without a file: the flags become overrides applied
+ * before validation (so --name may supply a missing name), then the
+ * spec fills the request.  --tags and --properties replace the file's,
+ * as in az ml; --set tags.KEY=VALUE adds one.
+ */
+static int create_from_spec(struct mlw_ctx *ctx, enum mlw_asset_kind kind,
+			    const struct asset_create_args *a)
+{
+	struct mlw_strlist overrides = MLW_STRLIST_INIT;
+	struct mlw_asset_spec spec;
+	struct mlw_spec *from = NULL;
+	size_t i;
+	int ret;
+
+	push_override(&overrides, "name", a->name, 0);
+	push_override(&overrides, "version", a->version, 0);
+	push_override(&overrides, "path", a->path, 1);
+	push_override(&overrides, "type", a->type, 0);
+	push_override(&overrides, "description", a->description, 0);
+	push_override(&overrides, "stage", a->stage, 0);
+	push_override(&overrides, "image", a->image, 0);
+	push_override(&overrides, "conda_file", a->conda_file, 1);
+	push_override(&overrides, "build.path", a->build_context, 1);
+	push_override(&overrides, "build.dockerfile_path", a->dockerfile_path,
+		      0);
+	for (i = 0; i < a->sets.nr; i++)
+		mlw_strlist_push(&overrides, a->sets.items[i]);
+	ret = cmd_spec_load(&from, ctx, a->file ? a->file : "(command line)",
+			    a->file ? NULL : "{}\n", group_of(kind),
+			    &overrides);
+	mlw_strlist_release(&overrides);
+	if (ret)
+		return ret;
+	ret = mlw_asset_spec_from_spec(&spec, from);
+	if (ret) {
+		ret = cmd_fail(ret);
+	} else {
+		if (a->tags.nr)
+			mlw_asset_kvs_release(&spec.tags);
+		if (a->properties.nr)
+			mlw_asset_kvs_release(&spec.properties);
+		ret = asset_parse_kvs(&spec.tags, &a->tags, "tag");
+		if (!ret)
+			ret = asset_parse_kvs(&spec.properties, &a->properties,
+					      "property");
+	}
+	if (!ret)
+		ret = asset_create(ctx, &spec, from);
+	mlw_asset_spec_release(&spec);
+	mlw_spec_free(from);
+	return ret;
+}
+
+int asset_create_verb(struct mlw_ctx *ctx, enum mlw_asset_kind kind,
+		      int argc, const char **argv,
+		      const struct mlw_option *opts,
+		      const char *const *usage,
+		      struct asset_create_args *a)
+{
+	struct mlw_strlist owned = MLW_STRLIST_INIT;
+	struct mlw_asset_spec spec;
+	const char **args;
+	int n, ret = 0;
+
+	args = cmd_spec_expand_set(argc, argv, &owned, &n);
+	n = cmd_parse(ctx, n, args, opts, usage);
+	mlw_asset_spec_init(&spec, kind);
+	if (n)
+		ret = cmd_usage_error(usage, opts, "unexpected operand '%s'",
+				      args[0]);
+	else if (a->file || a->sets.nr)
+		ret = create_from_spec(ctx, kind, a);
+	else if (!a->name)
+		ret = cmd_usage_error(usage, opts, "give --name, or a spec with -f FILE");
+	else if (kind != MLW_ASSET_ENVIRONMENT && !a->path)
+		ret = cmd_usage_error(usage, opts, "give --name and --path, or a spec with -f FILE");
+	else if (kind == MLW_ASSET_ENVIRONMENT && !a->image == !a->build_context)
+		ret = cmd_usage_error(usage, opts,
+				      "give --image or --build-context (one of them)");
+	else if (a->dockerfile_path && !a->build_context)
+		ret = cmd_usage_error(usage, opts,
+				      "--dockerfile-path goes with --build-context");
+	else if (!(ret = fill_from_flags(&spec, a)))
+		ret = asset_create(ctx, &spec, NULL);
+	mlw_asset_spec_release(&spec);
+	mlw_strlist_release(&a->tags);
+	mlw_strlist_release(&a->properties);
+	mlw_strlist_release(&a->sets);
+	mlw_strlist_release(&owned);
+	free(args);
+	return ret;
+}
+
+int asset_validate(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
+		   const char **argv)
+{
+	return cmd_spec_validate(ctx, argc, argv, group_of(kind));
 }
 
 /*

@@ -10,16 +10,48 @@
 
 #include "asset/asset.h"
 #include "builtin.h"
+#include "util/strutil.h"
 
 /* "data", "model", "env": the command's own name, for usage lines */
 const char *asset_cmd_name(enum mlw_asset_kind kind);
 
+struct mlw_spec;
+
 /*
  * Finish a create whose options filled spec: snapshot, register in one
  * catalog transaction, print the asset, and for a model run the
- * model-registered hook.  Releases nothing: the caller owns spec.
+ * model-registered hook.  from, when not NULL, is the spec file spec
+ * came from: errors about the content then say where its path is.
+ * Releases nothing: the caller owns spec.
  */
-int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec);
+int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
+		 const struct mlw_spec *from);
+
+/* What a create verb was given; the kind's options fill it. */
+struct asset_create_args {
+	const char *file;
+	const char *name, *version, *path, *type, *description, *stage;
+	const char *image, *conda_file, *build_context, *dockerfile_path;
+	struct mlw_strlist tags, properties, sets;
+};
+#define ASSET_CREATE_ARGS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+	NULL, NULL, NULL, NULL, MLW_STRLIST_INIT, MLW_STRLIST_INIT, \
+	MLW_STRLIST_INIT }
+
+/*
+ * 'mlw KIND create': parse argv with opts (which point into args), then
+ * create from flags alone, or from -f FILE (or --set alone) with the
+ * flags overriding the file's fields as az ml does.  Exit status.
+ */
+int asset_create_verb(struct mlw_ctx *ctx, enum mlw_asset_kind kind,
+		      int argc, const char **argv,
+		      const struct mlw_option *opts,
+		      const char *const *usage,
+		      struct asset_create_args *args);
+
+/* 'mlw KIND validate': cmd_spec_validate() for the kind's group */
+int asset_validate(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
+		   const char **argv);
 
 /* --tags KEY=VALUE values from an option list into kvs; exit status */
 int asset_parse_kvs(struct mlw_asset_kvs *kvs, const struct mlw_strlist *l,
@@ -36,7 +68,7 @@ int asset_archive(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 int asset_download(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		   const char **argv);
 
-/* the verb functions list, show, update, archive, restore of a kind */
+/* the verb functions list, show, update, archive, restore, validate */
 #define SHARED_VERBS(prefix, kind) \
 static int prefix##_list(int argc, const char **argv, struct mlw_ctx *ctx) \
 { return asset_list(ctx, kind, argc, argv); } \
@@ -47,6 +79,8 @@ static int prefix##_update(int argc, const char **argv, struct mlw_ctx *ctx) \
 static int prefix##_archive(int argc, const char **argv, struct mlw_ctx *ctx) \
 { return asset_archive(ctx, kind, argc, argv, 1); } \
 static int prefix##_restore(int argc, const char **argv, struct mlw_ctx *ctx) \
-{ return asset_archive(ctx, kind, argc, argv, 0); }
+{ return asset_archive(ctx, kind, argc, argv, 0); } \
+static int prefix##_validate(int argc, const char **argv, struct mlw_ctx *ctx) \
+{ return asset_validate(ctx, kind, argc, argv); }
 
 #endif

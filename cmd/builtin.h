@@ -90,6 +90,21 @@ char *cmd_line(struct mlw_ctx *ctx);
 int cmd_spec_validate(struct mlw_ctx *ctx, int argc, const char **argv,
 		      const char *group);
 
+struct mlw_spec;
+struct mlw_strlist;
+/*
+ * Load a spec for a create verb as 'validate' does (asset references
+ * looked up in the workspace when there is one), print its warnings and
+ * errors; exit status, 0 with *out set when it has no error.  text, when
+ * not NULL, is the document itself and path its name.
+ */
+int cmd_spec_load(struct mlw_spec **out, struct mlw_ctx *ctx,
+		  const char *path, const char *text, const char *group,
+		  const struct mlw_strlist *overrides);
+/* "--set a=1 b=2" as "--set a=1 --set=b=2"; see cmd/validate.c */
+const char **cmd_spec_expand_set(int argc, const char **argv,
+				 struct mlw_strlist *owned, int *new_argc);
+
 #define CMD(name) int cmd_##name(int argc, const char **argv, struct mlw_ctx *ctx)
 CMD(cat_object);
 CMD(checkout_tree);

@@ -15,50 +15,32 @@
 static int data_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"mlw data create -n NAME -p PATH [-v VERSION] [-t TYPE] [-d TEXT] [--tags K=V]...",
+		"mlw data create -n NAME -p PATH [-v VERSION] [-t TYPE] [-d TEXT] [--tags K=V]... [--set PATH=VALUE]...",
+		"mlw data create -f FILE [-n NAME] [-v VERSION] [-p PATH] [-t TYPE] [-d TEXT] [--tags K=V]... [--set PATH=VALUE]...",
 		NULL
 	};
-	const char *name = NULL, *version = NULL, *path = NULL, *type = NULL;
-	const char *description = NULL;
-	struct mlw_strlist tags = MLW_STRLIST_INIT;
+	struct asset_create_args a = ASSET_CREATE_ARGS_INIT;
 	struct mlw_option opts[] = {
-		MLW_OPT_STRING('n', "name", &name, "NAME", "the asset's name"),
-		MLW_OPT_STRING('v', "version", &version, "VERSION",
+		MLW_OPT_STRING('f', "file", &a.file, "FILE",
+			       "a data asset spec (YAML, az ml's schema)"),
+		MLW_OPT_STRING('n', "name", &a.name, "NAME", "the asset's name"),
+		MLW_OPT_STRING('v', "version", &a.version, "VERSION",
 			       "its version (default: the next integer)"),
-		MLW_OPT_STRING('p', "path", &path, "PATH",
+		MLW_OPT_STRING('p', "path", &a.path, "PATH",
 			       "a local file or folder, or a remote URI"),
-		MLW_OPT_STRING('t', "type", &type, "TYPE",
+		MLW_OPT_STRING('t', "type", &a.type, "TYPE",
 			       "uri_folder (default), uri_file or mltable"),
-		MLW_OPT_STRING('d', "description", &description, "TEXT",
+		MLW_OPT_STRING('d', "description", &a.description, "TEXT",
 			       "what the data is"),
-		MLW_OPT_LIST(0, "tags", &tags, "KEY=VALUE",
-			     "a tag (repeatable)"),
+		MLW_OPT_LIST(0, "tags", &a.tags, "KEY=VALUE",
+			     "a tag (repeatable; replaces the file's tags)"),
+		MLW_OPT_LIST(0, "set", &a.sets, "PATH=VALUE",
+			     "set a spec field before validation (repeatable)"),
 		MLW_OPT_END()
 	};
-	struct mlw_asset_spec spec;
-	int ret;
 
-	argc = cmd_parse(ctx, argc, argv, opts, usage);
-	if (argc)
-		ret = cmd_usage_error(usage, opts, "unexpected operand '%s'", argv[0]);
-	else if (!name || !path)
-		ret = cmd_usage_error(usage, opts, "give --name and --path");
-	else
-		ret = 0;
-	mlw_asset_spec_init(&spec, MLW_ASSET_DATA);
-	if (!ret) {
-		spec.name = mlw_strdup(name);
-		spec.version = version ? mlw_strdup(version) : NULL;
-		spec.path = mlw_strdup(path);
-		spec.type = type ? mlw_strdup(type) : NULL;
-		spec.description = description ? mlw_strdup(description) : NULL;
-		ret = asset_parse_kvs(&spec.tags, &tags, "tag");
-	}
-	if (!ret)
-		ret = asset_create(ctx, &spec);
-	mlw_asset_spec_release(&spec);
-	mlw_strlist_release(&tags);
-	return ret;
+	return asset_create_verb(ctx, MLW_ASSET_DATA, argc, argv, opts, usage,
+				 &a);
 }
 
 SHARED_VERBS(data, MLW_ASSET_DATA)
@@ -79,6 +61,7 @@ CMD(data)
 		{ "restore", data_restore, "unarchive a data asset or one version" },
 		{ "show", data_show, "show one version" },
 		{ "update", data_update, "change description or tags" },
+		{ "validate", data_validate, "check data asset specs" },
 		{ NULL, NULL, NULL }
 	};
 

@@ -17,62 +17,37 @@
 static int env_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"mlw env create -n NAME (-i IMAGE | -b DIR) [-c CONDA_FILE] [-v VERSION] [-d TEXT] [--tags K=V]...",
+		"mlw env create -n NAME (-i IMAGE | -b DIR) [-c CONDA_FILE] [-v VERSION] [-d TEXT] [--tags K=V]... [--set PATH=VALUE]...",
+		"mlw env create -f FILE [-n NAME] [-v VERSION] [-i IMAGE | -b DIR] [-c CONDA_FILE] [-d TEXT] [--tags K=V]... [--set PATH=VALUE]...",
 		NULL
 	};
-	const char *name = NULL, *version = NULL, *image = NULL;
-	const char *conda = NULL, *context = NULL, *dockerfile = NULL;
-	const char *description = NULL;
-	struct mlw_strlist tags = MLW_STRLIST_INIT;
+	struct asset_create_args a = ASSET_CREATE_ARGS_INIT;
 	struct mlw_option opts[] = {
-		MLW_OPT_STRING('n', "name", &name, "NAME",
+		MLW_OPT_STRING('f', "file", &a.file, "FILE",
+			       "an environment spec (YAML, az ml's schema)"),
+		MLW_OPT_STRING('n', "name", &a.name, "NAME",
 			       "the environment's name"),
-		MLW_OPT_STRING('v', "version", &version, "VERSION",
+		MLW_OPT_STRING('v', "version", &a.version, "VERSION",
 			       "its version (default: the next integer)"),
-		MLW_OPT_STRING('i', "image", &image, "IMAGE",
+		MLW_OPT_STRING('i', "image", &a.image, "IMAGE",
 			       "a docker image (recorded, not pulled)"),
-		MLW_OPT_STRING('c', "conda-file", &conda, "FILE",
+		MLW_OPT_STRING('c', "conda-file", &a.conda_file, "FILE",
 			       "a conda environment file (stored)"),
-		MLW_OPT_STRING('b', "build-context", &context, "DIR",
+		MLW_OPT_STRING('b', "build-context", &a.build_context, "DIR",
 			       "a folder with a Dockerfile (snapshotted)"),
-		MLW_OPT_STRING(0, "dockerfile-path", &dockerfile, "PATH",
+		MLW_OPT_STRING(0, "dockerfile-path", &a.dockerfile_path, "PATH",
 			       "the Dockerfile inside the build context"),
-		MLW_OPT_STRING('d', "description", &description, "TEXT",
+		MLW_OPT_STRING('d', "description", &a.description, "TEXT",
 			       "what the environment is"),
-		MLW_OPT_LIST(0, "tags", &tags, "KEY=VALUE",
-			     "a tag (repeatable)"),
+		MLW_OPT_LIST(0, "tags", &a.tags, "KEY=VALUE",
+			     "a tag (repeatable; replaces the file's tags)"),
+		MLW_OPT_LIST(0, "set", &a.sets, "PATH=VALUE",
+			     "set a spec field before validation (repeatable)"),
 		MLW_OPT_END()
 	};
-	struct mlw_asset_spec spec;
-	int ret = 0;
 
-	argc = cmd_parse(ctx, argc, argv, opts, usage);
-	if (argc)
-		ret = cmd_usage_error(usage, opts, "unexpected operand '%s'", argv[0]);
-	else if (!name)
-		ret = cmd_usage_error(usage, opts, "give --name");
-	else if (!image == !context)
-		ret = cmd_usage_error(usage, opts,
-				      "give --image or --build-context (one of them)");
-	else if (dockerfile && !context)
-		ret = cmd_usage_error(usage, opts,
-				      "--dockerfile-path goes with --build-context");
-	mlw_asset_spec_init(&spec, MLW_ASSET_ENVIRONMENT);
-	if (!ret) {
-		spec.name = mlw_strdup(name);
-		spec.version = version ? mlw_strdup(version) : NULL;
-		spec.image = image ? mlw_strdup(image) : NULL;
-		spec.conda_file = conda ? mlw_strdup(conda) : NULL;
-		spec.build_context = context ? mlw_strdup(context) : NULL;
-		spec.dockerfile_path = dockerfile ? mlw_strdup(dockerfile) : NULL;
-		spec.description = description ? mlw_strdup(description) : NULL;
-		ret = asset_parse_kvs(&spec.tags, &tags, "tag");
-	}
-	if (!ret)
-		ret = asset_create(ctx, &spec);
-	mlw_asset_spec_release(&spec);
-	mlw_strlist_release(&tags);
-	return ret;
+	return asset_create_verb(ctx, MLW_ASSET_ENVIRONMENT, argc, argv, opts,
+				 usage, &a);
 }
 
 SHARED_VERBS(env, MLW_ASSET_ENVIRONMENT)
@@ -87,6 +62,7 @@ CMD(env)
 		{ "restore", env_restore, "unarchive an environment or one version" },
 		{ "show", env_show, "show one version, with its conda file" },
 		{ "update", env_update, "change description or tags" },
+		{ "validate", env_validate, "check environment specs" },
 		{ NULL, NULL, NULL }
 	};
 

@@ -16,58 +16,36 @@
 static int model_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"mlw model create -n NAME -p PATH [-v VERSION] [-t TYPE] [-d TEXT] [-s STAGE] [--tags K=V]... [--properties K=V]...",
+		"mlw model create -n NAME -p PATH [-v VERSION] [-t TYPE] [-d TEXT] [-s STAGE] [--tags K=V]... [--properties K=V]... [--set PATH=VALUE]...",
+		"mlw model create -f FILE [-n NAME] [-v VERSION] [-p PATH] [-t TYPE] [-d TEXT] [-s STAGE] [--tags K=V]... [--properties K=V]... [--set PATH=VALUE]...",
 		NULL
 	};
-	const char *name = NULL, *version = NULL, *path = NULL, *type = NULL;
-	const char *description = NULL, *stage = NULL;
-	struct mlw_strlist tags = MLW_STRLIST_INIT, props = MLW_STRLIST_INIT;
+	struct asset_create_args a = ASSET_CREATE_ARGS_INIT;
 	struct mlw_option opts[] = {
-		MLW_OPT_STRING('n', "name", &name, "NAME", "the model's name"),
-		MLW_OPT_STRING('v', "version", &version, "VERSION",
+		MLW_OPT_STRING('f', "file", &a.file, "FILE",
+			       "a model spec (YAML, az ml's schema)"),
+		MLW_OPT_STRING('n', "name", &a.name, "NAME", "the model's name"),
+		MLW_OPT_STRING('v', "version", &a.version, "VERSION",
 			       "its version (default: the next integer)"),
-		MLW_OPT_STRING('p', "path", &path, "PATH",
+		MLW_OPT_STRING('p', "path", &a.path, "PATH",
 			       "a local file or folder, or a remote URI"),
-		MLW_OPT_STRING('t', "type", &type, "TYPE",
+		MLW_OPT_STRING('t', "type", &a.type, "TYPE",
 			       "custom_model (default), mlflow_model or triton_model"),
-		MLW_OPT_STRING('d', "description", &description, "TEXT",
+		MLW_OPT_STRING('d', "description", &a.description, "TEXT",
 			       "what the model is"),
-		MLW_OPT_STRING('s', "stage", &stage, "STAGE",
+		MLW_OPT_STRING('s', "stage", &a.stage, "STAGE",
 			       "its stage (Development, Production, ...)"),
-		MLW_OPT_LIST(0, "tags", &tags, "KEY=VALUE",
-			     "a tag (repeatable)"),
-		MLW_OPT_LIST(0, "properties", &props, "KEY=VALUE",
+		MLW_OPT_LIST(0, "tags", &a.tags, "KEY=VALUE",
+			     "a tag (repeatable; replaces the file's tags)"),
+		MLW_OPT_LIST(0, "properties", &a.properties, "KEY=VALUE",
 			     "a property (repeatable; fixed once created)"),
+		MLW_OPT_LIST(0, "set", &a.sets, "PATH=VALUE",
+			     "set a spec field before validation (repeatable)"),
 		MLW_OPT_END()
 	};
-	struct mlw_asset_spec spec;
-	int ret;
 
-	argc = cmd_parse(ctx, argc, argv, opts, usage);
-	if (argc)
-		ret = cmd_usage_error(usage, opts, "unexpected operand '%s'", argv[0]);
-	else if (!name || !path)
-		ret = cmd_usage_error(usage, opts, "give --name and --path");
-	else
-		ret = 0;
-	mlw_asset_spec_init(&spec, MLW_ASSET_MODEL);
-	if (!ret) {
-		spec.name = mlw_strdup(name);
-		spec.version = version ? mlw_strdup(version) : NULL;
-		spec.path = mlw_strdup(path);
-		spec.type = type ? mlw_strdup(type) : NULL;
-		spec.description = description ? mlw_strdup(description) : NULL;
-		spec.stage = stage ? mlw_strdup(stage) : NULL;
-		ret = asset_parse_kvs(&spec.tags, &tags, "tag");
-	}
-	if (!ret)
-		ret = asset_parse_kvs(&spec.properties, &props, "property");
-	if (!ret)
-		ret = asset_create(ctx, &spec);
-	mlw_asset_spec_release(&spec);
-	mlw_strlist_release(&tags);
-	mlw_strlist_release(&props);
-	return ret;
+	return asset_create_verb(ctx, MLW_ASSET_MODEL, argc, argv, opts,
+				 usage, &a);
 }
 
 SHARED_VERBS(model, MLW_ASSET_MODEL)
@@ -88,6 +66,7 @@ CMD(model)
 		{ "restore", model_restore, "unarchive a model or one version" },
 		{ "show", model_show, "show one version" },
 		{ "update", model_update, "change description, tags or stage" },
+		{ "validate", model_validate, "check model specs" },
 		{ NULL, NULL, NULL }
 	};
 

@@ -7,7 +7,10 @@
  * naming both.
  */
 #include "builtin.h"
+#include "asset/asset.h"
 #include "spec/spec.h"
+#include "store/catalog.h"
+#include "store/repo.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -39,8 +42,8 @@ static int looks_override(const char *s)
  * option parser takes one value per option, so spell the extra ones as
  * --set=VALUE before parsing.  The result is owned by *owned.
  */
-static const char **expand_set(int argc, const char **argv,
-			       struct mlw_strlist *owned, int *new_argc)
+const char **cmd_spec_expand_set(int argc, const char **argv,
+				 struct mlw_strlist *owned, int *new_argc)
 {
 	const char **out = mlw_calloc((size_t)argc * 2 + 1, sizeof(*out));
 	int i, n = 0, in_set = 0;
@@ -74,10 +77,54 @@ static const char **expand_set(int argc, const char **argv,
 	return out;
 }
 
-/* no asset store yet: every azureml: asset is unknown locally */
-static int asset_unknown(void *data, const struct mlw_ref *ref)
+/* the asset kind a field names, 0 when it is no data/model/env asset */
+static enum mlw_asset_kind kind_of_field(const char *what)
 {
+	if (strstr(what, "model"))
+		return MLW_ASSET_MODEL;
+	if (!strcmp(what, "input path") || !strcmp(what, "data path") ||
+	    !strcmp(what, "file") || !strcmp(what, "folder"))
+		return MLW_ASSET_DATA;
+	if (strstr(what, "environment"))
+		return MLW_ASSET_ENVIRONMENT;
 	return 0;
+}
+
+/*
+ * Look an azureml: reference up in the workspace's catalog, when there
+ * is a workspace.  Components, code assets and job outputs are not in
+ * this store: they stay unknown (a warning).
+ */
+static int asset_lookup(void *data, const struct mlw_ref *ref,
+			const char *what)
+{
+	struct mlw_ctx *ctx = data;
+	enum mlw_asset_kind kind = kind_of_field(what);
+	struct mlw_catalog *cat;
+	struct mlw_asset *a;
+	const char *version = ref->version;
+	int ret;
+
+	if (ref->kind != MLW_REF_ASSET || !kind || !ref->name)
+		return 0;
+	if (!ctx->repo && mlw_repo_discover(&ctx->repo, ".", ctx->mlw_dir)) {
+		mlw_error_clear();
+		return 0;	/* no workspace: nothing is local */
+	}
+	if (mlw_repo_catalog(&cat, ctx->repo)) {
+		mlw_error_clear();
+		return -1;
+	}
+	/* labels other than latest do not exist locally */
+	if (ref->label && strcmp(ref->label, "latest"))
+		return 0;
+	ret = mlw_asset_get(&a, cat, kind, ref->name, version);
+	if (!ret) {
+		mlw_asset_free(a);
+		return 1;
+	}
+	mlw_error_clear();
+	return ret == MLW_ENOTFOUND ? 0 : -1;
 }
 
 static void print_diag(const struct mlw_spec *spec, const struct mlw_diag *x)
@@ -149,7 +196,7 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 			 "[--group GROUP] [--set PATH=VALUE...] FILE...");
 		usage[1] = NULL;
 	}
-	args = expand_set(argc, argv, &owned, &new_argc);
+	args = cmd_spec_expand_set(argc, argv, &owned, &new_argc);
 	n = cmd_parse(ctx, new_argc, args, opts, usage);
 	for (i = 0; i < n; i++)
 		mlw_strlist_push(&files, args[i]);
@@ -162,7 +209,8 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 	sopts.group = group;
 	sopts.overrides = (const char *const *)sets.items;
 	sopts.nr_overrides = sets.nr;
-	sopts.asset_exists = asset_unknown;
+	sopts.asset_exists = asset_lookup;
+	sopts.asset_data = ctx;
 	if (ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML) {
 		o = mlw_out_new();
 		mlw_out_list_begin(o, NULL);
@@ -241,6 +289,43 @@ out:
 	mlw_strlist_release(&owned);
 	free(args);
 	return cmd_finish_stdout(status);
+}
+
+int cmd_spec_load(struct mlw_spec **out, struct mlw_ctx *ctx,
+		  const char *path, const char *text, const char *group,
+		  const struct mlw_strlist *overrides)
+{
+	struct mlw_spec_options sopts;
+	struct mlw_spec *spec;
+	size_t k, shown = 0;
+	int ret;
+
+	*out = NULL;
+	memset(&sopts, 0, sizeof(sopts));
+	sopts.group = group;
+	sopts.overrides = (const char *const *)overrides->items;
+	sopts.nr_overrides = overrides->nr;
+	sopts.asset_exists = asset_lookup;
+	sopts.asset_data = ctx;
+	ret = text ? mlw_spec_load_mem(&spec, path, text, &sopts) :
+	      mlw_spec_load(&spec, path, &sopts);
+	if (ret)
+		return cmd_fail(ret);
+	for (k = 0; k < spec->diags.nr; k++) {
+		const struct mlw_diag *x = &spec->diags.items[k];
+
+		if (x->warning ? !ctx->quiet : shown++ < MAX_ERRORS_SHOWN)
+			print_diag(spec, x);
+	}
+	if (shown > MAX_ERRORS_SHOWN)
+		fprintf(stderr, "mlw: error: %s: %zu more errors not shown\n",
+			spec->path, shown - MAX_ERRORS_SHOWN);
+	if (spec->diags.errors) {
+		mlw_spec_free(spec);
+		return 2;
+	}
+	*out = spec;
+	return 0;
 }
 
 int cmd_spec_validate(struct mlw_ctx *ctx, int argc, const char **argv,

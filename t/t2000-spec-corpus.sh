@@ -30,12 +30,8 @@ test_expect_success CORPUS 'list the corpus specs and their commands' '
 test_expect_success CORPUS 'each spec validates with its own command' '
 	while read group path; do
 		case "$path" in *$known_invalid) continue ;; esac
-		case $group in
-		job|component|endpoint)
-			mlw -q $group validate -f "$path" 2>err ;;
-		*)
-			mlw -q validate-spec --group $group "$path" 2>err ;;
-		esac || { echo "FAIL: $group $path"; cat err; return 1; }
+		mlw -q $group validate -f "$path" 2>err ||
+		{ echo "FAIL: $group $path"; cat err; return 1; }
 	done <specs
 '
 

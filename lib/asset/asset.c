@@ -8,6 +8,8 @@
  * single indexed scan.
  */
 #include "asset/asset.h"
+#include "asset/mlmodel.h"
+#include "spec/ref.h"
 #include "store/catalog.h"
 #include "store/statcache.h"
 #include "store/tree.h"
@@ -254,13 +256,16 @@ int mlw_asset_path_is_remote(const char *path)
 	for (i = 0; schemes[i]; i++)
 		if (mlw_starts_with(path, schemes[i]))
 			return 1;
-	return 0;
+	/* the spec layer's list: runs:/, azureml://subscriptions/... */
+	return mlw_ref_is_remote(path);
 }
 
 void mlw_asset_content_release(struct mlw_asset_content *c)
 {
 	free(c->path);
 	free(c->reference);
+	free(c->flavors);
+	free(c->signature);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -446,6 +451,12 @@ static int snapshot_path(struct mlw_asset_content *out, struct mlw_odb *odb,
 		return mlw_error_setc(MLW_EINVALID,
 				      "type mlflow_model needs an MLmodel file in '%s'",
 				      spec->path);
+	if (!strcmp(type, "mlflow_model")) {
+		ret = mlw_mlmodel_read(&out->flavors, &out->signature,
+				       out->path);
+		if (ret)
+			return ret;
+	}
 	return store_path(out->object, out, odb, cache, out->path, is_dir);
 }
 
@@ -952,8 +963,8 @@ int mlw_asset_register(struct mlw_asset **out, int *existed,
 		bind_opt(st, 9, spec->description);
 		bind_opt(st, 10, spec->stage);
 		bind_opt(st, 11, spec->job_name);
-		bind_opt(st, 12, spec->flavors);
-		bind_opt(st, 13, spec->signature);
+		bind_opt(st, 12, c->flavors ? c->flavors : spec->flavors);
+		bind_opt(st, 13, c->flavors ? c->signature : spec->signature);
 		bind_opt(st, 14, spec->image);
 		bind_opt(st, 15, or_empty(c->conda_file));
 		bind_opt(st, 16, or_empty(c->build_context));

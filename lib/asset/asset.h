@@ -120,6 +120,8 @@ struct mlw_asset_content {
 	char build_context[MLW_OID_HEXSZ + 1];	/* env: tree */
 	uint64_t size, nr_files;
 	uint64_t nr_hashed, nr_cached;	/* files hashed / known from cache */
+	/* mlflow_model: read from MLmodel (mlmodel.h); they take precedence */
+	char *flavors, *signature;
 };
 
 void mlw_asset_content_release(struct mlw_asset_content *c);
@@ -128,7 +130,8 @@ void mlw_asset_content_release(struct mlw_asset_content *c);
  * Check spec (names, type against the path) and store its content as
  * objects; cache, when not NULL, spares re-hashing unchanged files.
  * Errors: MLW_EINVALID (bad name, wrong type for the path, an MLTable or
- * MLmodel file missing), MLW_ENOTFOUND (a local path that does not exist,
+ * MLmodel file missing, an MLmodel file that does not parse: "FILE:LINE:
+ * COL: problem"), MLW_ENOTFOUND (a local path that does not exist,
  * or an azureml:jobs/JOB/outputs/NAME path: jobs do not exist yet).
  * warn receives notes (a remote reference, an image run locally).
  */

@@ -983,7 +983,9 @@ static const struct mlw_field f_environment_asset[] = {
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, LOC },
 	{ "image", &t_str, 0 }, { "conda_file", &t_str_or_map, LOC },
 	{ "build", &s_build, LOC }, { "inference_config", &s_inference_config, 0 },
-	{ "os_type", &e_os, 0 }, { "datastore", &t_str, 0 }, END
+	{ "os_type", &e_os, 0 }, { "datastore", &t_str, 0 },
+	/* not in Azure's schema: mlw records it for jobs using the env */
+	{ "environment_variables", &t_strmap, LOC }, END
 };
 OBJ(s_environment, "an environment", f_environment_asset);
 

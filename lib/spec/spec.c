@@ -1088,7 +1088,8 @@ static void check_ref(struct ref_check *rc, const struct mlw_yaml_node *n,
 	case MLW_REF_ASSET:
 	case MLW_REF_JOB_OUTPUT:
 		if (rc->opts && rc->opts->asset_exists &&
-		    !rc->opts->asset_exists(rc->opts->asset_data, &ref))
+		    !rc->opts->asset_exists(rc->opts->asset_data, &ref,
+					    what))
 			mlw_diags_add(rc->d, 1, n, "%s '%s' is not in the "
 				      "local store", what, n->text);
 		break;
@@ -1248,8 +1249,9 @@ static void check_batch_form(struct mlw_diags *d,
 
 /* --- loading ------------------------------------------------------------- */
 
-int mlw_spec_load(struct mlw_spec **out, const char *path,
-		  const struct mlw_spec_options *opts)
+/* load path, or with text not NULL the document text named path */
+static int load(struct mlw_spec **out, const char *path, const char *text,
+		const struct mlw_spec_options *opts)
 {
 	struct mlw_spec *spec;
 	const struct mlw_spec_kind_info *info;
@@ -1261,7 +1263,10 @@ int mlw_spec_load(struct mlw_spec **out, const char *path,
 	spec = mlw_calloc(1, sizeof(*spec));
 	spec->path = mlw_strdup(path);
 	spec->dir = mlw_path_dirname(path);
-	ret = mlw_yaml_load_file(&spec->doc, path);
+	if (text)
+		ret = mlw_yaml_load_mem(&spec->doc, path, text, strlen(text));
+	else
+		ret = mlw_yaml_load_file(&spec->doc, path);
 	if (ret == MLW_EINVALID) {
 		const struct mlw_yaml_error *e = mlw_yaml_last_error();
 
@@ -1291,9 +1296,11 @@ int mlw_spec_load(struct mlw_spec **out, const char *path,
 								  "$schema");
 
 		mlw_diags_add(&spec->diags, 0, at ? at : root, "this is %s %s "
-			      "spec (%s), not a %s spec; use 'mlw %s'",
+			      "spec (%s), not %s %s spec; use 'mlw %s'",
 			      strchr("aeiouAEIOU", info->what[0]) ? "an" : "a",
-			      info->what, info->name, opts->group, info->group);
+			      info->what, info->name,
+			      strchr("aeiouAEIOU", opts->group[0]) ? "an" : "a",
+			      opts->group, info->group);
 		goto done;
 	}
 	mlw_schema_check(info->schema, root, "", &spec->diags);
@@ -1328,4 +1335,16 @@ done:
 	mlw_diags_sort(&spec->diags, spec->path);
 	*out = spec;
 	return 0;
+}
+
+int mlw_spec_load(struct mlw_spec **out, const char *path,
+		  const struct mlw_spec_options *opts)
+{
+	return load(out, path, NULL, opts);
+}
+
+int mlw_spec_load_mem(struct mlw_spec **out, const char *name,
+		      const char *text, const struct mlw_spec_options *opts)
+{
+	return load(out, name, text, opts);
 }

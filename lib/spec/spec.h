@@ -44,9 +44,12 @@ struct mlw_spec_options {
 	/*
 	 * Asked about every azureml: asset reference; returns 1 when the
 	 * asset exists locally, 0 when not (a warning), -1 when it cannot
-	 * tell (nothing said).  NULL: never asked.
+	 * tell (nothing said).  what names the field as messages do:
+	 * "model", "model path", "input path", "data path", "component",
+	 * "trial component", "code folder"...  NULL: never asked.
 	 */
-	int (*asset_exists)(void *data, const struct mlw_ref *ref);
+	int (*asset_exists)(void *data, const struct mlw_ref *ref,
+			    const char *what);
 	void *asset_data;
 };
 
@@ -65,6 +68,12 @@ struct mlw_spec {
  */
 int mlw_spec_load(struct mlw_spec **out, const char *path,
 		  const struct mlw_spec_options *opts);
+/*
+ * The same for a document in memory (NUL-terminated text) named name in
+ * messages; relative paths resolve against name's directory.
+ */
+int mlw_spec_load_mem(struct mlw_spec **out, const char *name,
+		      const char *text, const struct mlw_spec_options *opts);
 void mlw_spec_free(struct mlw_spec *spec);
 
 /* "command job", "model"... */
