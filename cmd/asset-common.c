@@ -9,8 +9,12 @@
 #include "asset/from-spec.h"
 #include "asset/hook.h"
 #include "asset/mlmodel.h"
+#include "run/resolve.h"
+#include "spec/ref.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
+#include "store/odb.h"
+#include "store/tree.h"
 #include "store/repo.h"
 #include "store/statcache.h"
 #include "util/alloc.h"
@@ -19,9 +23,11 @@
 #include "util/fs.h"
 #include "util/strutil.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *asset_cmd_name(enum mlw_asset_kind kind)
 {
@@ -225,6 +231,95 @@ static const struct mlw_yaml_node *field_of_error(const struct mlw_spec *from,
 	return n ? n : from->doc->root;
 }
 
+static int checkout_blob(struct mlw_odb *odb, const struct mlw_oid *oid,
+			 const char *path)
+{
+	struct mlw_odb_reader *r;
+	char buf[65536];
+	long n;
+	int fd, ret = mlw_odb_reader_open(&r, odb, oid);
+
+	if (ret)
+		return ret;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		mlw_odb_reader_free(r);
+		return mlw_error_errno("cannot create '%s'", path);
+	}
+	while ((n = mlw_odb_read(r, buf, sizeof(buf))) > 0)
+		if (mlw_write_all(fd, buf, (size_t)n) < 0) {
+			n = mlw_error_errno("cannot write '%s'", path);
+			break;
+		}
+	mlw_odb_reader_free(r);
+	if (close(fd) < 0 && n >= 0)
+		n = mlw_error_errno("cannot write '%s'", path);
+	return n < 0 ? (int)n : 0;
+}
+
+/*
+ * When spec->path names a job output, restore that output into a scratch
+ * folder under .mlw/tmp and point spec->path at it; *job_path keeps the
+ * original text and spec->job_name the run, for lineage.  Returns an exit
+ * status (0 when there is nothing to do or it worked).
+ */
+static int job_output_checkout(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
+			       char **job_path, char **job_dir)
+{
+	struct mlw_ref ref = MLW_REF_INIT;
+	struct mlw_oid oid;
+	char *type = NULL, *tmp, *dir;
+	int ret;
+
+	*job_path = *job_dir = NULL;
+	if (!spec->path || (!mlw_starts_with(spec->path, "azureml:jobs/") &&
+			    !mlw_starts_with(spec->path, "azureml://jobs/")))
+		return 0;
+	ret = mlw_ref_parse(&ref, spec->path, NULL);
+	if (!ret && ref.kind != MLW_REF_JOB_OUTPUT)
+		ret = mlw_error_setc(MLW_EINVALID,
+				     "'%s' is not azureml:jobs/JOB/outputs/NAME",
+				     spec->path);
+	if (!ret)
+		ret = mlw_run_resolve_asset(&oid, &type, &ref, cmd_catalog(ctx));
+	if (ret) {
+		mlw_ref_release(&ref);
+		return cmd_fail(ret);
+	}
+	if (!spec->job_name)
+		spec->job_name = mlw_strdup(ref.job);
+	mlw_ref_release(&ref);
+	free(type);
+	tmp = mlw_repo_path(cmd_repo(ctx), "tmp");
+	ret = mlw_mkdir_p(tmp, 0777);
+	dir = mlw_xstrfmt("%s/job-output-XXXXXX", tmp);
+	free(tmp);
+	if (!ret && !mkdtemp(dir))
+		ret = mlw_error_errno("cannot create '%s'", dir);
+	if (!ret) {
+		char *into = mlw_path_join(dir, "out");
+
+		enum mlw_object_type t;
+
+		ret = mlw_odb_info(&t, NULL, cmd_odb(ctx), &oid);
+		/* a uri_file output is a blob: restore it as a file */
+		if (!ret && t == MLW_OBJ_BLOB)
+			ret = checkout_blob(cmd_odb(ctx), &oid, into);
+		else if (!ret)
+			ret = mlw_tree_checkout(cmd_odb(ctx), &oid, into, 0);
+		if (!ret) {
+			*job_dir = dir;
+			*job_path = spec->path;
+			spec->path = into;
+			return 0;
+		}
+		free(into);
+	}
+	mlw_remove_tree(dir);
+	free(dir);
+	return cmd_fail(ret);
+}
+
 int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
 		 const struct mlw_spec *from)
 {
@@ -233,15 +328,34 @@ int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
 	struct mlw_statcache *cache = NULL;
 	struct mlw_asset *a = NULL;
 	struct mlw_catalog *cat;
-	char *cache_path, *line;
+	char *cache_path, *line, *job_path = NULL, *job_dir = NULL;
 	int ret, existed = 0;
 
+	/*
+	 * azureml:jobs/JOB/outputs/NAME: the output is already a tree in the
+	 * store.  Restore it read-only to a scratch folder and register that
+	 * (same objects, so nothing new is stored; MLmodel is read as for a
+	 * local folder), then record where it came from: path and lineage.
+	 */
+	ret = job_output_checkout(ctx, spec, &job_path, &job_dir);
+	if (ret)
+		return ret;
 	cache_path = mlw_repo_path(repo, "statcache");
 	mlw_statcache_open(&cache, cache_path);
 	free(cache_path);
 	/* objects first, durable before the catalog names them */
-	ret = mlw_asset_snapshot(&content, cmd_odb(ctx), cache, spec, warn_cb,
-				 ctx);
+	ret = mlw_asset_snapshot(&content, cmd_odb(ctx), job_dir ? NULL : cache,
+				 spec, warn_cb, ctx);
+	if (job_dir) {
+		mlw_remove_tree(job_dir);
+		free(job_dir);
+		free(spec->path);
+		spec->path = job_path;
+		if (!ret) {
+			free(content.path);
+			content.path = mlw_strdup(job_path);
+		}
+	}
 	if (!ret) {
 		/* only a hint: failing to save it fails nothing */
 		if (mlw_statcache_save(cache))

@@ -128,7 +128,7 @@ test_expect_success 'remote paths are references; nothing is fetched' '
 
 test_expect_success 'job outputs: parsed, and no such job is exit 3' '
 	test_expect_code 3 mlw data create -n out -p azureml:jobs/happy_lamp_4k2/outputs/model 2>err &&
-	test_grep "no such job .happy_lamp_4k2." err &&
+	test_grep "job .happy_lamp_4k2. not found" err &&
 	test_expect_code 2 mlw data create -n out -p azureml:jobs/happy_lamp_4k2 &&
 	test_expect_code 2 mlw data create -n out -p ftp://x/y
 '

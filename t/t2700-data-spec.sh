@@ -158,7 +158,7 @@ test_expect_success 'a job output path is still "no such job" (exit 3)' '
 	snapshot_state &&
 	printf "name: out\npath: azureml:jobs/happy_lamp/outputs/model\n" >job.yml &&
 	test_expect_code 3 mlw data create -f job.yml 2>err &&
-	test_grep "no such job .happy_lamp." err &&
+	test_grep "job .happy_lamp. not found" err &&
 	unchanged_state
 '
 

@@ -124,7 +124,7 @@ test_expect_success 'kind mismatch, job outputs, spec errors change nothing' '
 	test_grep "data asset spec" err && test_grep "not a model spec" err &&
 	printf "name: j\npath: azureml:jobs/happy_lamp/outputs/model\n" >job.yml &&
 	test_expect_code 3 mlw model create -f job.yml 2>err &&
-	test_grep "no such job .happy_lamp." err &&
+	test_grep "job .happy_lamp. not found" err &&
 	test_expect_code 3 mlw model create -n j -p azureml:jobs/happy_lamp/outputs/model &&
 	test_expect_code 2 mlw model create -f spec/model.yml --set type=mlflow 2>err &&
 	test_grep "model.yml: --set .type=mlflow.: " err &&
