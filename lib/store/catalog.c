@@ -270,7 +270,15 @@ static int open_db(struct mlw_catalog **out, const char *path, int flags)
 	ret = exec(cat->db, "PRAGMA journal_mode=WAL", "enabling WAL");
 	if (!ret)
 		ret = exec(cat->db, "PRAGMA synchronous=NORMAL;"
-			   "PRAGMA foreign_keys=ON", "configuring");
+			   "PRAGMA foreign_keys=ON;"
+			   /*
+			    * 64 MiB of page cache, allocated only as used: a
+			    * bulk write (a million metric points) stays in
+			    * memory until commit instead of spilling pages to
+			    * the WAL and reading them back (86k pwrites and
+			    * 67k preads for 1M points with the 2 MiB default)
+			    */
+			   "PRAGMA cache_size=-65536", "configuring");
 	if (!ret)
 		ret = migrate(cat);
 	if (ret)
