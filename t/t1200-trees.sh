@@ -223,6 +223,21 @@ test_expect_success 'checkout-tree into missing nested folders creates them' '
 	diff -r --no-dereference out1 a/b/out2
 '
 
+test_expect_success 'checkout-tree into a new folder named with a trailing slash' '
+	mlw checkout-tree $(cat tree) slash/ &&
+	diff -r --no-dereference out1 slash &&
+	mlw checkout-tree $(cat tree) slash2// &&
+	diff -r --no-dereference out1 slash2 &&
+	ls -A >list &&
+	test_grep -v "mlw-tmp" list
+'
+
+test_expect_success 'checkout-tree into an existing empty folder, with a trailing slash' '
+	mkdir slash3 &&
+	mlw checkout-tree $(cat tree) slash3/ &&
+	diff -r --no-dereference out1 slash3
+'
+
 test_expect_success 'checkout-tree into an existing empty folder' '
 	mkdir out3 &&
 	mlw checkout-tree $(cut -c1-10 tree) out3 &&
@@ -298,6 +313,62 @@ test_expect_success 'checkout-tree of a corrupt tree into an empty folder leaves
 	test -d vout2 &&
 	ls -A vout2 >list &&
 	test_must_be_empty list
+'
+
+# a failed --read-only checkout must clean up folders it already made
+# read-only, which only matters when not running as root
+test_expect_success ROOT_SETPRIV 'setup: a tree with a corrupt blob after a complete folder, owned by nobody' '
+	priv=$(mktemp -d /tmp/mlw-t1200.XXXXXX) &&
+	echo $priv >privdir &&
+	chmod 755 $priv &&
+	mkdir -p $priv/src/a-first $priv/src/b-second &&
+	echo first >$priv/src/a-first/f &&
+	echo second >$priv/src/b-second/s &&
+	(cd $priv && mlw init >/dev/null && mlw write-tree src >tree) &&
+	id=$(mlw hash-object $priv/src/b-second/s) &&
+	f=$priv/$(obj $id) &&
+	chmod u+w $f &&
+	size=$(wc -c <$f) &&
+	printf "X" | dd of=$f bs=1 seek=$((size - 2)) conv=notrunc 2>/dev/null &&
+	chmod 444 $f &&
+	chown -R 65534:65534 $priv
+'
+
+test_expect_success ROOT_SETPRIV 'a failed --read-only checkout (not root) leaves nothing behind' '
+	priv=$(cat privdir) &&
+	(
+		cd $priv &&
+		test_expect_code 128 setpriv --reuid=65534 --regid=65534 --clear-groups \
+			mlw checkout-tree --read-only $(cat tree) out 2>err &&
+		test_grep "corrupt" err &&
+		test ! -e out &&
+		ls -A >list &&
+		test_grep -v "mlw-tmp" list &&
+		mkdir empty && chown 65534:65534 empty &&
+		test_expect_code 128 setpriv --reuid=65534 --regid=65534 --clear-groups \
+			mlw checkout-tree --read-only $(cat tree) empty 2>err &&
+		ls -A empty >list &&
+		test_must_be_empty list
+	) &&
+	rm -rf $priv
+'
+
+test_expect_success SANITY 'a failed --read-only checkout (not root) leaves nothing behind' '
+	mkdir -p ro-src/a-first ro-src/b-second &&
+	echo first >ro-src/a-first/f &&
+	echo second-ro >ro-src/b-second/s &&
+	mlw write-tree ro-src >rotree &&
+	id=$(mlw hash-object ro-src/b-second/s) &&
+	f=$(obj $id) &&
+	chmod u+w $f &&
+	size=$(wc -c <$f) &&
+	printf "X" | dd of=$f bs=1 seek=$((size - 2)) conv=notrunc 2>/dev/null &&
+	chmod 444 $f &&
+	test_expect_code 128 mlw checkout-tree --read-only $(cat rotree) roout 2>err &&
+	test_grep "corrupt" err &&
+	test ! -e roout &&
+	ls -A >list &&
+	test_grep -v "mlw-tmp" list
 '
 
 test_expect_success 'checkout-tree with a missing blob exits non-zero and leaves no target' '
