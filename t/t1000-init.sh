@@ -95,6 +95,30 @@ test_expect_success 'init -o json names the new .mlw' '
 	test_cmp expect path
 '
 
+test_expect_success 'concurrent inits of one folder: exactly one wins' '
+	mkdir race &&
+	for i in 1 2 3 4 5 6; do
+		{ mlw init race >/dev/null 2>race.err.$i; echo $? >race.rc.$i; } &
+	done &&
+	wait &&
+	cat race.rc.* | sort | uniq -c | sed "s/^ *//" >counts &&
+	printf "1 0\n5 2\n" >expect &&
+	test_cmp expect counts &&
+	ls -A race >list &&
+	echo .mlw >expect &&
+	test_cmp expect list &&
+	(cd race && mlw fsck)
+'
+
+test_expect_success 'init where .mlw is a file refuses with exit 2' '
+	mkdir hasfile &&
+	echo x >hasfile/.mlw &&
+	test_expect_code 2 mlw init hasfile 2>err &&
+	test_grep "already exists" err &&
+	echo x >expect &&
+	test_cmp expect hasfile/.mlw
+'
+
 test_expect_success 'discovery walks up from a subfolder' '
 	mkdir -p ws/a/b/c &&
 	echo content >ws/a/b/c/file &&

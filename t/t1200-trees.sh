@@ -196,6 +196,19 @@ test_expect_success 'ls-tree of a blob exits 2' '
 	test_grep "is a blob, not a tree" err
 '
 
+test_expect_success 'write-tree skips a FIFO with a warning (and does not block on it)' '
+	mkdir withfifo &&
+	echo x >withfifo/x &&
+	mkfifo withfifo/pipe &&
+	mlw write-tree withfifo >id 2>err &&
+	test_grep "warning: skipping .withfifo/pipe.: not a file, folder or symbolic link" err &&
+	mlw ls-tree $(cat id) >out &&
+	test_grep -v pipe out &&
+	mlw -q write-tree withfifo >id2 2>err &&
+	test_must_be_empty err &&
+	test_cmp id id2
+'
+
 test_expect_success 'checkout-tree into a new folder reproduces content, modes and links' '
 	mlw checkout-tree $(cat tree) out1 &&
 	diff -r --no-dereference src/code out1/code &&

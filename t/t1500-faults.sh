@@ -182,6 +182,28 @@ test_expect_success 'the unchanged file then stores with the right id' '
 	rm -f back
 '
 
+test_expect_success 'SIGINT mid-write: exit 130, temp file removed, nothing stored' '
+	store_files >before &&
+	cp changing.orig sigfile &&
+	change_while_read sigfile "kill -INT \$pid" \
+		env MLW_TEST_READ_DELAY_MS=200 mlw hash-object -w sigfile
+	test $? = 130 &&
+	store_files >after &&
+	test_cmp before after
+'
+
+test_expect_success 'SIGTERM mid-write of a folder: temp files removed, nothing stored' '
+	store_files >before &&
+	mkdir sigdir &&
+	echo small >sigdir/a-small &&
+	cp changing.orig sigdir/b-big &&
+	change_while_read sigdir/b-big "kill -TERM \$pid" \
+		env MLW_TEST_READ_DELAY_MS=200 mlw write-tree sigdir
+	test $? = 143 &&
+	store_files >after &&
+	test_cmp before after
+'
+
 test_expect_success 'setup: a 20 MiB incompressible file' '
 	head -c 20971520 /dev/urandom >huge &&
 	mlw hash-object huge >huge.id &&
