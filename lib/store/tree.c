@@ -121,7 +121,11 @@ int mlw_tree_parse(struct mlw_tree *out, const char *data, size_t len,
 		if (*q < '0' || *q > '9')
 			return mlw_error_setc(MLW_ECORRUPT,
 					      "tree %s: bad size in entry", what);
+		errno = 0;
 		size = strtoull(q, &q, 10);
+		if (errno == ERANGE)
+			return mlw_error_setc(MLW_ECORRUPT,
+					      "tree %s: bad size in entry", what);
 		if (*q != ' ' || !mlw_tree_name_ok(q + 1))
 			return mlw_error_setc(MLW_ECORRUPT,
 					      "tree %s: bad name in entry", what);

@@ -238,6 +238,18 @@ static void test_tree_parse_malicious(void)
 
 	mlw_buf_reset(&b);
 	mlw_buf_adds(&b, "mlw tree 1\n");
+	add_entry(&b, "100644", hex_a, "18446744073709551616", "a");
+	expect_bad_tree(&b, "a size beyond 64 bits");
+
+	mlw_buf_reset(&b);
+	mlw_buf_adds(&b, "mlw tree 1\n");
+	add_entry(&b, "100644", hex_a, "18446744073709551615", "a");
+	ok(!mlw_tree_parse(&t, b.buf, b.len, "crafted") && t.nr == 1 &&
+	   t.entries[0].size == UINT64_MAX, "the largest 64-bit size parses");
+	mlw_tree_release(&t);
+
+	mlw_buf_reset(&b);
+	mlw_buf_adds(&b, "mlw tree 1\n");
 	mlw_buf_addf(&b, "100644 %s 3", hex_a);
 	mlw_buf_addch(&b, '\0');
 	expect_bad_tree(&b, "an entry without a name");
