@@ -616,6 +616,44 @@ static void test_tree_store(struct mlw_odb *odb)
 	mlw_tree_release(&t);
 }
 
+/* a stored malicious tree: checkout refuses it and writes nothing */
+static void test_malicious_checkout(struct mlw_odb *odb, const char *dir)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_oid blob, tree;
+	char hex[MLW_OID_HEXSZ + 1];
+	char *target, *escape;
+	struct stat st;
+	int ret;
+
+	mlw_odb_write_buf(&blob, odb, "owned\n", 6, MLW_OBJ_BLOB);
+	mlw_oid_to_hex(hex, &blob);
+	mlw_buf_adds(&b, "mlw tree 1\n");
+	add_entry(&b, "100644", hex, "6", "..");
+	mlw_odb_write_buf(&tree, odb, b.buf, b.len, MLW_OBJ_TREE);
+	target = mlw_xstrfmt("%s/victim/inner", dir);
+	escape = mlw_xstrfmt("%s/victim", dir);
+	ret = mlw_tree_checkout(odb, &tree, target, 0);
+	ok(ret == MLW_ECORRUPT, "checkout of a tree naming '..' is refused (%s)",
+	   mlw_error_last());
+	ok(stat(target, &st) < 0, "and leaves no target");
+	ok(stat(escape, &st) < 0 || S_ISDIR(st.st_mode),
+	   "and writes nothing over its parent");
+	free(target);
+	free(escape);
+
+	mlw_buf_reset(&b);
+	mlw_buf_adds(&b, "mlw tree 1\n");
+	add_entry(&b, "100644", hex, "6", "a/b");
+	mlw_odb_write_buf(&tree, odb, b.buf, b.len, MLW_OBJ_TREE);
+	target = mlw_xstrfmt("%s/victim2", dir);
+	ok(mlw_tree_checkout(odb, &tree, target, 0) == MLW_ECORRUPT &&
+	   stat(target, &st) < 0,
+	   "checkout of a tree naming 'a/b' is refused, nothing left");
+	free(target);
+	mlw_buf_release(&b);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/mlw-test-store-XXXXXX";
@@ -639,6 +677,7 @@ int main(void)
 	test_verify_damage(odb);
 	test_resolve(odb);
 	test_tree_store(odb);
+	test_malicious_checkout(odb, dir);
 	mlw_odb_free(odb);
 	mlw_remove_tree(dir);
 	free(objdir);
