@@ -123,6 +123,14 @@ test_expect_success 'ls-tree -r lists files with full paths, including odd names
 	test_grep -v "	code$" out
 '
 
+test_expect_success 'cat-object -p of a tree prints its listing; -t says tree' '
+	mlw cat-object -p $(cat tree) >out &&
+	mlw ls-tree $(cat tree) >expect &&
+	test_cmp expect out &&
+	mlw cat-object -s $(cat tree) >size &&
+	test $(cat size) -gt 0
+'
+
 test_expect_success 'ls-tree -o json' '
 	mlw -o json ls-tree $(cat tree) >out &&
 	test_json_get out "[4]" >entry &&

@@ -90,6 +90,27 @@ test_expect_success ROOT_SETPRIV 'an unreadable file in a folder: write-tree fai
 	rm -rf "$(cat privdir)"
 '
 
+test_expect_success ROOT_SETPRIV 'a store nobody may write to: exit 128, clear error, nothing left' '
+	priv=$(mktemp -d /tmp/mlw-t1500.XXXXXX) &&
+	chmod 755 $priv &&
+	(cd $priv && mlw init >/dev/null) &&
+	echo data >$priv/data &&
+	chmod 644 $priv/data &&
+	(
+		cd $priv &&
+		test_expect_code 128 setpriv --reuid=65534 --regid=65534 --clear-groups \
+			mlw hash-object -w data >out 2>err &&
+		test_must_be_empty out &&
+		test_grep "cannot create a temporary object in .*Permission denied" err &&
+		find .mlw/objects -type f >list &&
+		test_must_be_empty list &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups mlw hash-object data >id &&
+		sha256sum data | cut -d" " -f1 >expect &&
+		test_cmp expect id
+	) &&
+	rm -rf $priv
+'
+
 test_expect_success SANITY 'an unreadable file (not root): clear error, nothing stored' '
 	echo secret >secret &&
 	chmod 000 secret &&
