@@ -44,6 +44,12 @@ static void problem(struct fsck_state *s, const char *subject,
 	mlw_buf_release(&b);
 }
 
+/* a catalog message without its "catalog: " prefix (the subject says it) */
+static const char *catalog_reason(const char *msg)
+{
+	return strncmp(msg, "catalog: ", 9) ? msg : msg + 9;
+}
+
 /* the message without its "object X is corrupt: " preamble */
 static const char *short_reason(const char *msg)
 {
@@ -156,7 +162,8 @@ int mlw_fsck(struct mlw_fsck_stats *stats, struct mlw_repo *repo, int flags,
 	if (!ret) {
 		ret = mlw_repo_catalog(&cat, repo);
 		if (ret == MLW_ECORRUPT) {
-			problem(&s, "catalog", "%s", mlw_error_last());
+			problem(&s, "catalog", "%s",
+				catalog_reason(mlw_error_last()));
 			ret = 0;
 			cat = NULL;
 		}
@@ -165,7 +172,8 @@ int mlw_fsck(struct mlw_fsck_stats *stats, struct mlw_repo *repo, int flags,
 		if (!ret && cat)
 			ret = mlw_catalog_check(cat, &catalog_problems);
 		if (ret == MLW_ECORRUPT) {
-			problem(&s, "catalog", "%s", mlw_error_last());
+			problem(&s, "catalog", "%s",
+				catalog_reason(mlw_error_last()));
 			ret = 0;
 		}
 	}

@@ -1000,6 +1000,7 @@ int mlw_odb_reader_open(struct mlw_odb_reader **out, struct mlw_odb *odb,
 			const struct mlw_oid *oid)
 {
 	struct mlw_odb_reader *r = mlw_calloc(1, sizeof(*r));
+	size_t bufsz;
 	int ret;
 
 	r->fd = open_object(odb, oid, r->hex);
@@ -1020,8 +1021,14 @@ int mlw_odb_reader_open(struct mlw_odb_reader **out, struct mlw_odb *odb,
 		BUG("cannot initialise SHA-256");
 	if (inflateInit2(&r->z, -15) != Z_OK)
 		BUG("inflateInit2 failed");
-	r->in = mlw_malloc(MLW_CHUNK);
-	r->out = mlw_malloc(MLW_CHUNK);
+	/*
+	 * A chunk never holds more than the object: small objects (most of
+	 * them) need small buffers, which keeps fsck and gc from touching
+	 * 2 MiB of fresh memory per object.
+	 */
+	bufsz = r->size < MLW_CHUNK ? (size_t)r->size + 1 : MLW_CHUNK;
+	r->in = mlw_malloc(bufsz);
+	r->out = mlw_malloc(bufsz);
 	*out = r;
 	return 0;
 }

@@ -121,7 +121,11 @@ int mlw_tree_parse(struct mlw_tree *out, const char *data, size_t len,
 		if (*q < '0' || *q > '9')
 			return mlw_error_setc(MLW_ECORRUPT,
 					      "tree %s: bad size in entry", what);
+		errno = 0;
 		size = strtoull(q, &q, 10);
+		if (errno == ERANGE)
+			return mlw_error_setc(MLW_ECORRUPT,
+					      "tree %s: bad size in entry", what);
 		if (*q != ' ' || !mlw_tree_name_ok(q + 1))
 			return mlw_error_setc(MLW_ECORRUPT,
 					      "tree %s: bad name in entry", what);
@@ -469,8 +473,8 @@ static int restore_tree(struct restore *r, int dfd, const struct mlw_oid *oid)
 	return ret;
 }
 
-int mlw_tree_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
-		      const char *dir, int flags)
+static int checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
+		    const char *dir, int flags)
 {
 	struct restore r = { odb, flags, 0 };
 	struct stat st;
@@ -555,6 +559,24 @@ int mlw_tree_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
 	if (!existed)
 		mlw_tempfile_unregister(target);
 	free(target);
+	return ret;
+}
+
+int mlw_tree_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
+		      const char *dir, int flags)
+{
+	/*
+	 * "out/" names the folder "out": without the slash, so the temporary
+	 * folder goes beside it ("out.mlw-tmp-*"), not inside it
+	 */
+	char *path = mlw_strdup(dir);
+	size_t len = strlen(path);
+	int ret;
+
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	ret = checkout(odb, oid, path, flags);
+	free(path);
 	return ret;
 }
 
