@@ -259,6 +259,9 @@ test_expect_success 'stray files in objects/ are not objects' '
 '
 
 test_expect_success 'a damaged catalog is reported once, as the catalog' '
+	# the WAL is kept between commands: fold it into the file first,
+	# or page 1 would still be read from the WAL
+	sqlite3 .mlw/mlw.db "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null &&
 	cp .mlw/mlw.db saved.db &&
 	head -c 100 /dev/zero | tr "\\0" x >garbage &&
 	dd if=garbage of=.mlw/mlw.db bs=1 seek=0 conv=notrunc 2>/dev/null &&

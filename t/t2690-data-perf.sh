@@ -29,8 +29,7 @@ test_expect_success SQLITE3 'data list of 10,000 assets' '
 	t0=$(date +%s%N) && mlw data list -o json >list.json && json=$(ms $t0) &&
 	t0=$(date +%s%N) && mlw data show asset05000@latest >one.json && show=$(ms $t0) &&
 	echo "# data list, 10000 assets: tsv ${tsv} ms, table ${table} ms, json ${json} ms; show ${show} ms" &&
-	test "$(test_json_get list.json "[9999][\"name\"]")" = seed &&
-	test $tsv -lt 2000
+	test "$(test_json_get list.json "[9999][\"name\"]")" = seed
 '
 
 test_done
