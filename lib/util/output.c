@@ -161,11 +161,11 @@ void mlw_fmt_double(char out[32], double v)
 	int prec;
 
 	if (isnan(v)) {
-		strcpy(out, "NaN");
+		snprintf(out, 32, "NaN");
 		return;
 	}
 	if (isinf(v)) {
-		strcpy(out, v > 0 ? "Infinity" : "-Infinity");
+		snprintf(out, 32, "%s", v > 0 ? "Infinity" : "-Infinity");
 		return;
 	}
 	for (prec = 1; prec <= 17; prec++) {
