@@ -349,7 +349,16 @@ static int solve_lsqr(struct mlw_lda_model *m, double *coef, double *icpt,
 			coef[j * K + k] = B[k * p + j];
 	free(B);
 	intercept_from_means(icpt, m, coef);
+	/* lsqr neither projects nor ranks directions */
+	m->nr_components = 0;
 	return 0;
+}
+
+static int descending(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y) - (x > y);
 }
 
 static int solve_eigen(struct mlw_lda_model *m, double *coef, double *icpt,
@@ -400,9 +409,17 @@ static int solve_eigen(struct mlw_lda_model *m, double *coef, double *icpt,
 		memcpy(V + r * p, Sb + (p - 1 - r) * p, p * sizeof(double));
 		sum += w[r];
 	}
+	/*
+	 * scikit-learn sorts the ratios, not the eigenvalues: the two
+	 * orders differ when shrinkage makes the eigenvalues sum to a
+	 * negative number
+	 */
+	for (r = 0; r < p; r++)
+		w[r] /= sum;
+	qsort(w, p, sizeof(double), descending);
 	m->explained_variance_ratio = dalloc(m->nr_components);
 	for (r = 0; r < m->nr_components; r++)
-		m->explained_variance_ratio[r] = w[p - 1 - r] / sum;
+		m->explained_variance_ratio[r] = w[r];
 	free(w);
 	free(Sb);
 	m->rank = p;
