@@ -813,7 +813,7 @@ CMD(train)
 	if (parse_number(&alpha, o.alpha, "--alpha", 0, 0) ||
 	    parse_number(&l1, o.l1_ratio, "--l1-ratio", 0, 0) ||
 	    parse_number(&C, o.C, "--C", 0, 1) ||
-	    parse_number(&tol, o.tol, "--tol", 0, 1) ||
+	    parse_number(&tol, o.tol, "--tol", 0, o.algo != MLW_ALGO_KMEANS) ||
 	    parse_number(&split, o.validation_split, "--validation-split", 0, 1))
 		return cmd_usage_error(usage, opts, "%s", mlw_error_last());
 	if (o.validation_split && split >= 1)
