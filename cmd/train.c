@@ -141,6 +141,26 @@ static int pick_columns(size_t **out, size_t *nr, const struct mlw_dataset *ds,
 }
 
 /*
+ * kernel_ridge, kmeans and pca take constant columns in their stride
+ * (they add nothing to a kernel, a distance or a spectrum) but the user
+ * should know: one warning per column, by name.
+ */
+static void warn_constant_columns(const double *X, size_t n, size_t p,
+				  char *const *names)
+{
+	size_t i, j;
+
+	for (j = 0; j < p && n > 1; j++) {
+		for (i = 1; i < n && X[j * n + i] == X[j * n]; i++)
+			;
+		if (i == n)
+			mlw_strlist_push_owned(&fit_warnings, mlw_xstrfmt(
+				"column '%s' is constant; it adds nothing to the model",
+				names[j]));
+	}
+}
+
+/*
  * Fit the algorithm of o on X (n x p) and y (NULL when unsupervised):
  * m->linear says which algorithm and what its solver did, whatever it is.
  */
@@ -156,6 +176,9 @@ static int fit_model(struct mlw_model *m, const struct train_opts *o,
 
 	if (o->algo <= MLW_ALGO_LOGISTIC)
 		return mlw_linear_fit(lin, o->algo, par, X, n, p, y);
+	if (o->algo == MLW_ALGO_KERNEL_RIDGE || o->algo == MLW_ALGO_KMEANS ||
+	    o->algo == MLW_ALGO_PCA)
+		warn_constant_columns(X, n, p, m->featurizer->feature_names);
 	switch (o->algo) {
 	case MLW_ALGO_KERNEL_RIDGE:
 		ret = mlw_kernel_ridge_fit(&m->kernel_ridge, &o->kr, X, n, p, y,

@@ -100,6 +100,12 @@ test_expect_success SKLEARN 'an indefinite kernel falls back to least squares, a
 	compare pairs
 '
 
+test_expect_success SKLEARN 'a constant column is named in a warning' '
+	mlw train kernel_ridge --data coll.csv --target y >out 2>err &&
+	test_grep "column .x4. is constant" err &&
+	test_grep -v "column .x3." err
+'
+
 test_expect_success 'bad kernel options are usage errors' '
 	test_expect_code 2 mlw train kernel_ridge --data $DATA/diabetes.csv \
 		--target target --kernel sigmoid 2>err &&

@@ -101,6 +101,12 @@ done <<-\CASES
 	wide-3 wide.csv none 3 7
 CASES
 
+test_expect_success SKLEARN 'a constant column is named in a warning' '
+	mlw train kmeans --data blobs.csv --n-clusters 5 >out 2>err &&
+	test_grep "column .const. is constant" err &&
+	test_grep -v "column .diff." err
+'
+
 test_expect_success SKLEARN 'an empty cluster takes the farthest row, as sklearn does' '
 	{
 		echo "sepal_length,sepal_width,petal_length,petal_width" &&

@@ -100,6 +100,11 @@ done <<-\CASES
 	collinear-constant-3 coll.csv none n_components=3
 CASES
 
+test_expect_success SKLEARN 'a constant column is named in a warning' '
+	mlw train pca --data coll.csv >out 2>err &&
+	test_grep "column .const. is constant" err
+'
+
 test_expect_success 'the solver: the covariance for tall data, the SVD for wide' '
 	mlw train pca --data $DATA/diabetes.csv -o json >tall.json &&
 	test "$(test_json_get tall.json "[\"solver\"]")" = syevd &&
