@@ -105,7 +105,7 @@ int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 {
 	const struct mlw_lapack *la;
 	struct mlw_kernel_ridge_model m = { 0 };
-	double *K, *A, *s, *norms;
+	double *K, *s, *norms;
 	size_t i, nn;
 	int info, rank;
 
@@ -131,20 +131,18 @@ int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 	norms = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
 	row_norms(norms, X, n, p);
 	kernel_block(K, la, &m, X, n, n, norms, X, n, n, norms, 1);
-	free(norms);
 	for (i = 0; i < n; i++)
 		K[i * n + i] += par->alpha;
 	/*
 	 * K + alpha I is symmetric and, for alpha > 0 and a positive
 	 * semi-definite kernel, positive definite: Cholesky (dposv) is the
-	 * cheapest stable solver, n^3/3 flops.  It reports info > 0 when a
-	 * pivot is not positive (alpha 0 on a singular K, or a poly kernel
-	 * that is not PSD); then, as scikit-learn does, the least-squares
-	 * solution by the SVD (dgelsd) on a fresh copy.
+	 * cheapest stable solver, n^3/3 flops, in place.  It reports
+	 * info > 0 when a pivot is not positive (alpha 0 on a singular K,
+	 * or a poly kernel that is not PSD); then, as scikit-learn does,
+	 * the least-squares solution by the SVD (dgelsd) on the kernel
+	 * formed again — rarer than keeping a second n x n copy is costly.
 	 */
-	A = mlw_malloc(mlw_st_mult(nn + 1, sizeof(double)));
-	memcpy(A, K, nn * sizeof(double));
-	info = la->dposv(MLW_COL_MAJOR, 'L', (int)n, 1, A, (int)n, m.dual_coef,
+	info = la->dposv(MLW_COL_MAJOR, 'L', (int)n, 1, K, (int)n, m.dual_coef,
 			 (int)n);
 	if (info < 0)
 		BUG("dposv: argument %d is wrong", -info);
@@ -154,6 +152,9 @@ int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 			mlw_strlist_push_owned(warnings, mlw_xstrfmt(
 				"the kernel matrix plus alpha is not positive definite (pivot %d); using the least-squares solution",
 				info));
+		kernel_block(K, la, &m, X, n, n, norms, X, n, n, norms, 1);
+		for (i = 0; i < n; i++)
+			K[i * n + i] += par->alpha;
 		memcpy(m.dual_coef, y, n * sizeof(double));
 		s = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
 		info = la->dgelsd(MLW_COL_MAJOR, (int)n, (int)n, 1, K, (int)n,
@@ -163,14 +164,14 @@ int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 		if (info < 0)
 			BUG("dgelsd: argument %d is wrong", -info);
 		if (info > 0) {
-			free(A);
+			free(norms);
 			free(K);
 			mlw_kernel_ridge_release(&m);
 			return mlw_error_setc(MLW_ENUMERIC,
 					      "the SVD of the kernel matrix did not converge");
 		}
 	}
-	free(A);
+	free(norms);
 	free(K);
 	*out = m;
 	return 0;
