@@ -1,15 +1,21 @@
 /*
  * train.c - 'mlw train ALGO --data CSV --target COL ...': fit one of the
- * built-in linear models in-process, print its validation and training
+ * built-in models in-process, print its validation and training
  * metrics, and optionally write the model folder.  Needs no workspace.
+ * kmeans and pca are unsupervised: no --target, no validation.
  */
 #include "builtin.h"
 #include "ml/dataset.h"
 #include "ml/features.h"
+#include "ml/kernel_ridge.h"
+#include "ml/kmeans.h"
 #include "ml/lapack.h"
+#include "ml/lda.h"
 #include "ml/linear.h"
 #include "ml/metrics.h"
 #include "ml/model.h"
+#include "ml/naive_bayes.h"
+#include "ml/pca.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -17,6 +23,7 @@
 #include "util/strutil.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +36,21 @@ struct train_opts {
 	const char *alpha, *l1_ratio, *C, *tol, *class_weight;
 	int64_t cv, seed, max_iter;
 	int standardize;
+	/* the algorithms that are not linear models */
+	const char *kernel, *gamma, *degree, *coef0, *solver, *shrinkage;
+	const char *var_smoothing, *init_centers;
+	int64_t n_clusters, n_init, n_components;
+	int whiten;
+	struct mlw_kernel_ridge_params kr;
+	struct mlw_lda_params lda;
+	double var_smoothing_value;
+	struct mlw_kmeans_params km;
+	const double *init;	/* --init-centers, k x p */
+	size_t *labels;		/* kmeans: the training rows' clusters */
 };
+
+/* warnings from the fits, printed once each at the end */
+static struct mlw_strlist fit_warnings = MLW_STRLIST_INIT;
 
 /* metrics of one evaluation, named as AutoML names them */
 struct scores {
@@ -120,6 +141,81 @@ static int pick_columns(size_t **out, size_t *nr, const struct mlw_dataset *ds,
 }
 
 /*
+ * kernel_ridge, kmeans and pca take constant columns in their stride
+ * (they add nothing to a kernel, a distance or a spectrum) but the user
+ * should know: one warning per column, by name.
+ */
+static void warn_constant_columns(const double *X, size_t n, size_t p,
+				  char *const *names)
+{
+	size_t i, j;
+
+	for (j = 0; j < p && n > 1; j++) {
+		for (i = 1; i < n && X[j * n + i] == X[j * n]; i++)
+			;
+		if (i == n)
+			mlw_strlist_push_owned(&fit_warnings, mlw_xstrfmt(
+				"column '%s' is constant; it adds nothing to the model",
+				names[j]));
+	}
+}
+
+/*
+ * Fit the algorithm of o on X (n x p) and y (NULL when unsupervised):
+ * m->linear says which algorithm and what its solver did, whatever it is.
+ */
+static int fit_model(struct mlw_model *m, const struct train_opts *o,
+		     const struct mlw_linear_params *par, const double *X,
+		     size_t n, size_t p, const double *y)
+{
+	const char *const *names = (const char *const *)
+				   m->featurizer->feature_names;
+	struct mlw_lda_params lda = o->lda;
+	struct mlw_linear_model *lin = &m->linear;
+	int ret;
+
+	if (o->algo <= MLW_ALGO_LOGISTIC)
+		return mlw_linear_fit(lin, o->algo, par, X, n, p, y);
+	if (o->algo == MLW_ALGO_KERNEL_RIDGE || o->algo == MLW_ALGO_KMEANS ||
+	    o->algo == MLW_ALGO_PCA)
+		warn_constant_columns(X, n, p, m->featurizer->feature_names);
+	switch (o->algo) {
+	case MLW_ALGO_KERNEL_RIDGE:
+		ret = mlw_kernel_ridge_fit(&m->kernel_ridge, &o->kr, X, n, p, y,
+					   &fit_warnings);
+		lin->solver = m->kernel_ridge.solver;
+		break;
+	case MLW_ALGO_LDA:
+		lda.nr_classes = par->nr_classes;
+		return mlw_lda_fit(lin, &m->lda, &lda, X, n, p, y, names,
+				   &fit_warnings);
+	case MLW_ALGO_GAUSSIAN_NB:
+		ret = mlw_gaussian_nb_fit(&m->gaussian_nb, X, n, p, y,
+					  par->nr_classes,
+					  o->var_smoothing_value, names,
+					  &fit_warnings);
+		lin->solver = "closed form";
+		break;
+	case MLW_ALGO_KMEANS:
+		ret = mlw_kmeans_fit(&m->kmeans, o->labels, &o->km, X, n, p);
+		lin->solver = "lloyd (dgemm distances)";
+		lin->nr_iter = m->kmeans.nr_iter;
+		break;
+	default:
+		ret = mlw_pca_fit(&m->pca, X, n, p, (size_t)o->n_components,
+				  o->whiten);
+		lin->solver = m->pca.solver;
+		break;
+	}
+	lin->algorithm = o->algo;
+	lin->nr_features = p;
+	lin->converged = 1;
+	if (o->algo == MLW_ALGO_KMEANS && !ret)
+		lin->converged = m->kmeans.nr_iter < o->km.max_iter;
+	return ret;
+}
+
+/*
  * Fit on train rows of ds; evaluate on eval rows of eval_ds (when given)
  * and on the training rows.  The model is kept in *model when not NULL.
  */
@@ -159,13 +255,15 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 	}
 	if (!ret) {
 		t0 = mlw_now();
-		ret = mlw_linear_fit(&m.linear, o->algo, &par, X, nr_rows, p, y);
+		ret = fit_model(&m, o, &par, X, nr_rows, p, y);
 		*fit_seconds += mlw_now() - t0;
 	}
 	if (!ret) {
 		P = mlw_malloc(mlw_st_mult(mlw_st_mult(nr_rows, K + 1),
 					   sizeof(double)));
-		mlw_linear_predict(P, &m.linear, X, nr_rows, K);
+		ret = mlw_model_predict(P, &m, X, nr_rows);
+	}
+	if (!ret) {
 		if (cls) {
 			mlw_metrics_classification(train->m, NULL, y, P, nr_rows, K);
 			train->nr = MLW_CLASSIFICATION_METRICS;
@@ -192,7 +290,9 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 		if (!ret) {
 			P = mlw_malloc(mlw_st_mult(mlw_st_mult(nr_erows, K + 1),
 						   sizeof(double)));
-			mlw_linear_predict(P, &m.linear, X, nr_erows, K);
+			ret = mlw_model_predict(P, &m, X, nr_erows);
+		}
+		if (!ret) {
 			if (cls) {
 				mlw_metrics_classification(val->m, NULL, y, P,
 							   nr_erows, K);
@@ -276,10 +376,391 @@ static int parse_number(double *out, const char *s, const char *what,
 	return 0;
 }
 
+/* a column-major rows x cols matrix as a list of rows */
+static void out_matrix(struct mlw_out *out, const char *key, const double *A,
+		       size_t rows, size_t cols)
+{
+	size_t i, j;
+
+	mlw_out_list_begin(out, key);
+	for (i = 0; i < rows; i++) {
+		mlw_out_list_begin(out, NULL);
+		for (j = 0; j < cols; j++)
+			mlw_out_num(out, NULL, A[j * rows + i]);
+		mlw_out_end(out);
+	}
+	mlw_out_end(out);
+}
+
+static void out_vector(struct mlw_out *out, const char *key, const double *v,
+		       size_t n)
+{
+	size_t i;
+
+	mlw_out_list_begin(out, key);
+	for (i = 0; i < n; i++)
+		mlw_out_num(out, NULL, v[i]);
+	mlw_out_end(out);
+}
+
+/* what the algorithms that are not linear models learnt, for -o json */
+static void add_details(struct mlw_out *out, const struct mlw_model *m,
+			const struct train_opts *o)
+{
+	size_t p = m->linear.nr_features;
+
+	switch (m->linear.algorithm) {
+	case MLW_ALGO_KERNEL_RIDGE:
+		mlw_out_object_begin(out, "kernel_ridge");
+		mlw_out_str(out, "kernel", mlw_kernel_name(m->kernel_ridge.kernel));
+		mlw_out_num(out, "alpha", o->kr.alpha);
+		mlw_out_num(out, "gamma", m->kernel_ridge.gamma);
+		mlw_out_num(out, "degree", m->kernel_ridge.degree);
+		mlw_out_num(out, "coef0", m->kernel_ridge.coef0);
+		out_vector(out, "dual_coef", m->kernel_ridge.dual_coef,
+			   m->kernel_ridge.nr_train);
+		mlw_out_end(out);
+		break;
+	case MLW_ALGO_LDA:
+		mlw_out_object_begin(out, "lda");
+		mlw_out_str(out, "solver", mlw_lda_solver_name(m->lda.solver));
+		out_matrix(out, "means", m->lda.means, m->lda.nr_classes, p);
+		out_vector(out, "priors", m->lda.priors, m->lda.nr_classes);
+		out_vector(out, "xbar", m->lda.xbar, p);
+		out_matrix(out, "scalings", m->lda.scalings, p, m->lda.rank);
+		out_vector(out, "explained_variance_ratio",
+			   m->lda.explained_variance_ratio,
+			   m->lda.nr_components);
+		mlw_out_end(out);
+		break;
+	case MLW_ALGO_GAUSSIAN_NB:
+		mlw_out_object_begin(out, "gaussian_nb");
+		out_matrix(out, "theta", m->gaussian_nb.theta,
+			   m->gaussian_nb.nr_classes, p);
+		out_matrix(out, "var", m->gaussian_nb.var,
+			   m->gaussian_nb.nr_classes, p);
+		out_vector(out, "class_prior", m->gaussian_nb.class_prior,
+			   m->gaussian_nb.nr_classes);
+		out_vector(out, "class_count", m->gaussian_nb.class_count,
+			   m->gaussian_nb.nr_classes);
+		mlw_out_num(out, "epsilon", m->gaussian_nb.epsilon);
+		mlw_out_end(out);
+		break;
+	case MLW_ALGO_KMEANS:
+		mlw_out_object_begin(out, "kmeans");
+		out_matrix(out, "cluster_centers", m->kmeans.centers,
+			   m->kmeans.nr_clusters, p);
+		mlw_out_num(out, "inertia", m->kmeans.inertia);
+		mlw_out_int(out, "n_iter", m->kmeans.nr_iter);
+		mlw_out_end(out);
+		break;
+	case MLW_ALGO_PCA:
+		mlw_out_object_begin(out, "pca");
+		out_matrix(out, "components", m->pca.components,
+			   m->pca.nr_components, p);
+		out_vector(out, "explained_variance", m->pca.explained_variance,
+			   m->pca.nr_components);
+		out_vector(out, "explained_variance_ratio",
+			   m->pca.explained_variance_ratio,
+			   m->pca.nr_components);
+		out_vector(out, "singular_values", m->pca.singular_values,
+			   m->pca.nr_components);
+		out_vector(out, "mean", m->pca.mean, p);
+		mlw_out_num(out, "noise_variance", m->pca.noise_variance);
+		mlw_out_bool(out, "whiten", m->pca.whiten);
+		mlw_out_end(out);
+		break;
+	default:
+		break;
+	}
+}
+
+/* print each fit warning once */
+static void flush_warnings(struct mlw_ctx *ctx)
+{
+	size_t i, j;
+
+	for (i = 0; i < fit_warnings.nr; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(fit_warnings.items[i], fit_warnings.items[j]))
+				break;
+		if (j == i && !ctx->quiet)
+			cmd_warn(ctx, "%s", fit_warnings.items[i]);
+	}
+	mlw_strlist_release(&fit_warnings);
+}
+
+/*
+ * The options of the algorithms that are not linear models: each is
+ * refused with another algorithm, then parsed into o.
+ */
+static int parse_algorithm_options(struct train_opts *o, double alpha,
+				   double tol)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+		enum mlw_algorithm algo;
+	} owned[] = {
+		{ "--kernel", offsetof(struct train_opts, kernel), MLW_ALGO_KERNEL_RIDGE },
+		{ "--gamma", offsetof(struct train_opts, gamma), MLW_ALGO_KERNEL_RIDGE },
+		{ "--degree", offsetof(struct train_opts, degree), MLW_ALGO_KERNEL_RIDGE },
+		{ "--coef0", offsetof(struct train_opts, coef0), MLW_ALGO_KERNEL_RIDGE },
+		{ "--solver", offsetof(struct train_opts, solver), MLW_ALGO_LDA },
+		{ "--shrinkage", offsetof(struct train_opts, shrinkage), MLW_ALGO_LDA },
+		{ "--var-smoothing", offsetof(struct train_opts, var_smoothing), MLW_ALGO_GAUSSIAN_NB },
+		{ "--init-centers", offsetof(struct train_opts, init_centers), MLW_ALGO_KMEANS },
+	};
+	double v;
+	size_t i;
+
+	for (i = 0; i < sizeof(owned) / sizeof(*owned); i++) {
+		const char *set;
+
+		memcpy(&set, (const char *)o + owned[i].offset, sizeof(set));
+		if (set && o->algo != owned[i].algo)
+			return mlw_error_setc(MLW_EINVALID, "%s applies to %s only",
+					      owned[i].name,
+					      mlw_algorithm_name(owned[i].algo));
+	}
+	if ((o->n_clusters || o->n_init) && o->algo != MLW_ALGO_KMEANS)
+		return mlw_error_setc(MLW_EINVALID,
+				      "--n-clusters and --n-init apply to kmeans only");
+	if ((o->n_components || o->whiten) && o->algo != MLW_ALGO_PCA)
+		return mlw_error_setc(MLW_EINVALID,
+				      "--n-components and --whiten apply to pca only");
+	if (o->n_clusters < 0 || o->n_init < 0 || o->n_components < 0 ||
+	    o->n_clusters > 1000000 || o->n_init > 100000)
+		return mlw_error_setc(MLW_EINVALID,
+				      "--n-clusters, --n-init and --n-components must be positive");
+
+	mlw_kernel_ridge_params_init(&o->kr);
+	o->kr.alpha = alpha;
+	if (o->kernel && mlw_kernel_parse(&o->kr.kernel, o->kernel) < 0)
+		return -1;
+	if (parse_number(&o->kr.gamma, o->gamma, "--gamma", 0, 1) ||
+	    parse_number(&o->kr.degree, o->degree, "--degree", 0, 0))
+		return -1;
+	if (o->coef0 && mlw_parse_double(&o->kr.coef0, o->coef0, "--coef0") < 0)
+		return -1;
+
+	mlw_lda_params_init(&o->lda);
+	if (o->solver && mlw_lda_solver_parse(&o->lda.solver, o->solver) < 0)
+		return -1;
+	if (o->shrinkage) {
+		if (o->lda.solver == MLW_LDA_SVD)
+			return mlw_error_setc(MLW_EINVALID,
+					      "--shrinkage needs --solver lsqr or eigen");
+		if (!strcmp(o->shrinkage, "auto")) {
+			o->lda.shrinkage_auto = 1;
+		} else {
+			if (parse_number(&v, o->shrinkage, "--shrinkage", 0, 0))
+				return -1;
+			if (v > 1)
+				return mlw_error_setc(MLW_EINVALID,
+						      "--shrinkage must be between 0 and 1, or auto");
+			o->lda.shrinkage = v;
+		}
+	}
+
+	o->var_smoothing_value = 1e-9;
+	if (parse_number(&o->var_smoothing_value, o->var_smoothing,
+			 "--var-smoothing", 0, 1))
+		return -1;
+
+	mlw_kmeans_params_init(&o->km);
+	if (o->n_clusters)
+		o->km.nr_clusters = (size_t)o->n_clusters;
+	if (o->n_init)
+		o->km.n_init = (int)o->n_init;
+	if (o->max_iter)
+		o->km.max_iter = (int)o->max_iter;
+	if (o->tol)
+		o->km.tol = tol;
+	o->km.seed = (uint64_t)o->seed;
+	return 0;
+}
+
+/*
+ * --init-centers FILE: k rows of p numbers, one column per feature in
+ * the order of the features; --n-clusters, when given, must be k.
+ */
+static int load_init_centers(struct mlw_dataset **out, struct train_opts *o,
+			     size_t p)
+{
+	struct mlw_dataset *c;
+	int ret = mlw_dataset_load(&c, o->init_centers, NULL);
+
+	if (ret)
+		return ret;
+	if (c->nr_columns != p)
+		ret = mlw_error_setc(MLW_EINVALID,
+				     "'%s' has %zu columns; the data have %zu features",
+				     o->init_centers, c->nr_columns, p);
+	else if (o->n_clusters && (size_t)o->n_clusters != c->nr_rows)
+		ret = mlw_error_setc(MLW_EINVALID,
+				     "'%s' has %zu centres but --n-clusters is %lld",
+				     o->init_centers, c->nr_rows,
+				     (long long)o->n_clusters);
+	if (ret) {
+		mlw_dataset_unref(c);
+		return ret;
+	}
+	o->km.nr_clusters = c->nr_rows;
+	o->km.init = c->values;
+	*out = c;
+	return 0;
+}
+
+/*
+ * kmeans and pca: fit on every row, report the clustering or the
+ * spectrum, write the model and, with --predictions, each row's cluster
+ * or components.
+ */
+static int train_unsupervised(struct mlw_ctx *ctx, struct train_opts *o,
+			      struct mlw_dataset *ds, double t_start,
+			      double t_load)
+{
+	struct mlw_model m = { 0 };
+	struct mlw_dataset *centers = NULL;
+	struct mlw_metric metrics[3];
+	size_t *cols = NULL, nr_cols = 0, n = ds->nr_rows, p = 0, i, k, nm = 0;
+	size_t nout;
+	double *X = NULL, *P = NULL, fit_seconds = 0, t0;
+	const struct mlw_lapack *la = NULL;
+	struct mlw_out *out;
+	int ret;
+
+	ret = pick_columns(&cols, &nr_cols, ds, (size_t)-1, o);
+	if (!ret)
+		ret = mlw_featurizer_fit(&m.featurizer, ds, cols, nr_cols, NULL,
+					 n, o->standardize);
+	if (!ret) {
+		p = m.featurizer->nr_features;
+		ret = mlw_featurizer_apply(&X, m.featurizer, ds, NULL, n);
+	}
+	if (!ret && o->init_centers)
+		ret = load_init_centers(&centers, o, p);
+	if (!ret && o->algo == MLW_ALGO_KMEANS)
+		o->labels = mlw_malloc(mlw_st_mult(n + 1, sizeof(size_t)));
+	if (!ret) {
+		t0 = mlw_now();
+		ret = fit_model(&m, o, NULL, X, n, p, NULL);
+		fit_seconds = mlw_now() - t0;
+	}
+	if (!ret && o->algo == MLW_ALGO_KMEANS) {
+		metrics[nm].name = "inertia";
+		metrics[nm++].value = m.kmeans.inertia;
+		/* O(n^2): past 20,000 rows it would take longer than the fit */
+		if (n <= 20000 &&
+		    !mlw_silhouette_score(&metrics[nm].value, X, n, p,
+					  o->labels, m.kmeans.nr_clusters))
+			metrics[nm++].name = "silhouette_score";
+	} else if (!ret) {
+		double total = 0;
+
+		for (k = 0; k < m.pca.nr_components; k++)
+			total += m.pca.explained_variance_ratio[k];
+		metrics[nm].name = "explained_variance_ratio_total";
+		metrics[nm++].value = total;
+		metrics[nm].name = "noise_variance";
+		metrics[nm++].value = m.pca.noise_variance;
+	}
+	if (!ret && o->predictions) {
+		struct mlw_buf b = MLW_BUF_INIT;
+
+		nout = mlw_model_nr_outputs(&m);
+		P = mlw_malloc(mlw_st_mult(mlw_st_mult(n, nout) + 1,
+					   sizeof(double)));
+		ret = mlw_model_predict(P, &m, X, n);
+		mlw_buf_adds(&b, "row");
+		if (o->algo == MLW_ALGO_KMEANS)
+			mlw_buf_adds(&b, ",cluster");
+		else
+			for (k = 0; k < nout; k++)
+				mlw_buf_addf(&b, ",pc%zu", k);
+		mlw_buf_addch(&b, '\n');
+		for (i = 0; i < n && !ret; i++) {
+			mlw_buf_addf(&b, "%zu", i);
+			for (k = 0; k < nout; k++)
+				mlw_buf_addf(&b, o->algo == MLW_ALGO_KMEANS ?
+					     ",%.0f" : ",%.17g", P[k * n + i]);
+			mlw_buf_addch(&b, '\n');
+		}
+		if (!ret)
+			ret = mlw_write_file_atomic(o->predictions, b.buf, b.len);
+		mlw_buf_release(&b);
+	}
+	if (!ret && o->output_dir)
+		ret = mlw_model_write(&m, o->output_dir);
+	if (X)
+		mlw_big_free(X, n * p * sizeof(double));
+	free(P);
+	free(o->labels);
+	o->labels = NULL;
+	mlw_dataset_unref(centers);
+	free(cols);
+	if (ret) {
+		mlw_model_release(&m);
+		flush_warnings(ctx);
+		return ret;
+	}
+	mlw_lapack_load(&la);
+	out = mlw_out_new();
+	mlw_out_object_begin(out, NULL);
+	mlw_out_str(out, "algorithm", mlw_algorithm_name(o->algo));
+	mlw_out_str(out, "data", o->data);
+	mlw_out_int(out, "rows", (int64_t)n);
+	mlw_out_int(out, "columns", (int64_t)nr_cols);
+	mlw_out_int(out, "features", (int64_t)p);
+	mlw_out_str(out, "solver", m.linear.solver);
+	mlw_out_int(out, "iterations", m.linear.nr_iter);
+	mlw_out_bool(out, "converged", m.linear.converged);
+	mlw_out_object_begin(out, "metrics");
+	for (i = 0; i < nm; i++)
+		mlw_out_num(out, metrics[i].name, metrics[i].value);
+	mlw_out_end(out);
+	mlw_out_object_begin(out, "time");
+	mlw_out_num(out, "load_seconds", t_load);
+	mlw_out_num(out, "fit_seconds", fit_seconds);
+	mlw_out_num(out, "total_seconds", mlw_now() - t_start);
+	mlw_out_end(out);
+	mlw_out_int(out, "data_bytes", (int64_t)ds->file_size);
+	mlw_out_str(out, "blas", la && la->corename ? la->corename : "unknown");
+	if (o->output_dir)
+		mlw_out_str(out, "model", o->output_dir);
+	mlw_out_list_begin(out, "feature_names");
+	for (i = 0; i < p; i++)
+		mlw_out_str(out, NULL, m.featurizer->feature_names[i]);
+	mlw_out_end(out);
+	add_details(out, &m, o);
+	mlw_out_end(out);
+	if (ctx->format) {
+		ret = cmd_print(ctx, out, MLW_FMT_JSON);
+	} else {
+		for (i = 0; i < nm; i++)
+			printf("%-38s %.17g\n", metrics[i].name, metrics[i].value);
+		if (!ctx->quiet)
+			fprintf(stderr,
+				"%s: %zu rows x %zu features, %s solver, load %.3f s, fit %.3f s, BLAS core %s\n",
+				mlw_algorithm_name(o->algo), n, p,
+				m.linear.solver, t_load, fit_seconds,
+				la && la->corename ? la->corename : "unknown");
+	}
+	if (!m.linear.converged && !ctx->quiet)
+		cmd_warn(ctx, "%s did not converge in %d iterations; raise --max-iter",
+			 mlw_algorithm_name(o->algo), m.linear.nr_iter);
+	flush_warnings(ctx);
+	mlw_out_free(out);
+	mlw_model_release(&m);
+	return ret;
+}
+
 CMD(train)
 {
 	static const char *const usage[] = {
-		"mlw train (linear|ridge|lasso|elastic_net|logistic) --data CSV --target COL [options]",
+		"mlw train (linear|ridge|lasso|elastic_net|logistic|kernel_ridge|lda|gaussian_nb) --data CSV --target COL [options]",
+		"mlw train (kmeans|pca) --data CSV [options]",
 		NULL
 	};
 	struct train_opts o = { 0 };
@@ -301,6 +782,18 @@ CMD(train)
 		MLW_OPT_INT(0, "max-iter", &o.max_iter, "N", "iteration limit"),
 		MLW_OPT_STRING(0, "tol", &o.tol, "T", "convergence tolerance (1e-4)"),
 		MLW_OPT_STRING(0, "class-weight", &o.class_weight, "balanced", "weight classes by inverse frequency"),
+		MLW_OPT_STRING(0, "kernel", &o.kernel, "K", "kernel_ridge kernel: linear, poly, rbf (linear)"),
+		MLW_OPT_STRING(0, "gamma", &o.gamma, "G", "rbf and poly kernel scale (1/features)"),
+		MLW_OPT_STRING(0, "degree", &o.degree, "D", "poly kernel degree (3)"),
+		MLW_OPT_STRING(0, "coef0", &o.coef0, "C0", "poly kernel constant (1)"),
+		MLW_OPT_STRING(0, "solver", &o.solver, "S", "lda solver: svd, lsqr, eigen (svd)"),
+		MLW_OPT_STRING(0, "shrinkage", &o.shrinkage, "S", "lda lsqr/eigen shrinkage: 0..1 or auto"),
+		MLW_OPT_STRING(0, "var-smoothing", &o.var_smoothing, "V", "gaussian_nb variance floor share (1e-9)"),
+		MLW_OPT_INT(0, "n-clusters", &o.n_clusters, "K", "kmeans clusters (8)"),
+		MLW_OPT_INT(0, "n-init", &o.n_init, "N", "kmeans runs, best kept (10)"),
+		MLW_OPT_STRING_F(0, "init-centers", &o.init_centers, "CSV", "kmeans initial centres (testing)", MLW_OPT_HIDDEN),
+		MLW_OPT_INT(0, "n-components", &o.n_components, "K", "pca components (min(rows, features))"),
+		MLW_OPT_BOOL(0, "whiten", &o.whiten, "pca: scale components to unit variance"),
 		MLW_OPT_END()
 	};
 	struct mlw_dataset *ds = NULL, *vds = NULL;
@@ -321,8 +814,19 @@ CMD(train)
 				       "no algorithm given");
 	if (mlw_algorithm_parse(&o.algo, argv[0]) < 0)
 		return cmd_usage_error(usage, opts, "%s", mlw_error_last());
-	if (!o.data || !o.target)
-		return cmd_usage_error(usage, opts, "--data and --target are required");
+	if (!o.data)
+		return cmd_usage_error(usage, opts, "--data is required");
+	if (mlw_algorithm_is_unsupervised(o.algo)) {
+		if (o.target)
+			return cmd_usage_error(usage, opts, "%s is unsupervised: it takes no --target",
+					       argv[0]);
+		if (o.validation_data || o.validation_split || o.cv)
+			return cmd_usage_error(usage, opts,
+				"%s is unsupervised: no --validation-data, --validation-split or --cv",
+				argv[0]);
+	} else if (!o.target) {
+		return cmd_usage_error(usage, opts, "--target is required");
+	}
 	if (!!o.validation_data + !!o.validation_split + !!o.cv > 1)
 		return cmd_usage_error(usage, opts,
 			"--validation-data, --validation-split and --cv exclude each other");
@@ -332,7 +836,7 @@ CMD(train)
 	if (parse_number(&alpha, o.alpha, "--alpha", 0, 0) ||
 	    parse_number(&l1, o.l1_ratio, "--l1-ratio", 0, 0) ||
 	    parse_number(&C, o.C, "--C", 0, 1) ||
-	    parse_number(&tol, o.tol, "--tol", 0, 1) ||
+	    parse_number(&tol, o.tol, "--tol", 0, o.algo != MLW_ALGO_KMEANS) ||
 	    parse_number(&split, o.validation_split, "--validation-split", 0, 1))
 		return cmd_usage_error(usage, opts, "%s", mlw_error_last());
 	if (o.validation_split && split >= 1)
@@ -354,6 +858,8 @@ CMD(train)
 	if (o.max_iter)
 		o.params.max_iter = (int)o.max_iter;
 	o.params.class_weight_balanced = !!o.class_weight;
+	if (parse_algorithm_options(&o, alpha, tol) < 0)
+		return cmd_usage_error(usage, opts, "%s", mlw_error_last());
 
 	ret = mlw_dataset_load(&ds, o.data, NULL);
 	if (!ret && o.validation_data)
@@ -361,6 +867,13 @@ CMD(train)
 	t_load = mlw_now() - t_start;
 	if (ret)
 		goto fail;
+	if (mlw_algorithm_is_unsupervised(o.algo)) {
+		ret = train_unsupervised(ctx, &o, ds, t_start, t_load);
+		mlw_dataset_unref(ds);
+		if (ret)
+			return cmd_fail(ret);
+		return cmd_finish_stdout(0);
+	}
 	target = mlw_dataset_find(ds, o.target);
 	if (target < 0) {
 		ret = mlw_error_setc(MLW_EINVALID, "'%s' has no column '%s'",
@@ -510,6 +1023,7 @@ CMD(train)
 		mlw_out_str(out, NULL, model.featurizer->feature_names[i]);
 	mlw_out_end(out);
 	mlw_out_end(out);
+	add_details(out, &model, &o);
 	mlw_out_end(out);
 	if (ctx->format) {
 		ret = cmd_print(ctx, out, MLW_FMT_JSON);
@@ -532,6 +1046,7 @@ CMD(train)
 	if (!model.linear.converged && !ctx->quiet)
 		cmd_warn(ctx, "%s did not converge in %d iterations; raise --max-iter",
 			 mlw_algorithm_name(o.algo), model.linear.nr_iter);
+	flush_warnings(ctx);
 	mlw_out_free(out);
 	mlw_model_release(&model);
 	mlw_dataset_unref(ds);
@@ -541,6 +1056,7 @@ CMD(train)
 	free(P);
 	return cmd_finish_stdout(ret);
 fail:
+	flush_warnings(ctx);
 	mlw_model_release(&model);
 	mlw_dataset_unref(ds);
 	mlw_dataset_unref(vds);

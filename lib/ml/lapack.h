@@ -39,6 +39,11 @@ struct mlw_lapack {
 		      double anorm, double *rcond);
 	int (*dgesdd)(int layout, char jobz, int m, int n, double *a, int lda,
 		      double *s, double *u, int ldu, double *vt, int ldvt);
+	/* symmetric eigenproblems: PCA on a covariance, LDA's eigen solver */
+	int (*dsyevd)(int layout, char jobz, char uplo, int n, double *a,
+		      int lda, double *w);
+	int (*dsygvd)(int layout, int itype, char jobz, char uplo, int n,
+		      double *a, int lda, double *b, int ldb, double *w);
 	/* CBLAS */
 	void (*dsyrk)(int layout, int uplo, int trans, int n, int k,
 		      double alpha, const double *a, int lda, double beta,

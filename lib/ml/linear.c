@@ -23,6 +23,11 @@ static const char *const algorithm_names[] = {
 	[MLW_ALGO_LASSO] = "lasso",
 	[MLW_ALGO_ELASTIC_NET] = "elastic_net",
 	[MLW_ALGO_LOGISTIC] = "logistic",
+	[MLW_ALGO_KERNEL_RIDGE] = "kernel_ridge",
+	[MLW_ALGO_LDA] = "lda",
+	[MLW_ALGO_GAUSSIAN_NB] = "gaussian_nb",
+	[MLW_ALGO_KMEANS] = "kmeans",
+	[MLW_ALGO_PCA] = "pca",
 };
 
 int mlw_algorithm_parse(enum mlw_algorithm *out, const char *name)
@@ -35,7 +40,7 @@ int mlw_algorithm_parse(enum mlw_algorithm *out, const char *name)
 			return 0;
 		}
 	return mlw_error_setc(MLW_EINVALID,
-		"unknown algorithm '%s' (linear, ridge, lasso, elastic_net, logistic)",
+		"unknown algorithm '%s' (linear, ridge, lasso, elastic_net, logistic, kernel_ridge, lda, gaussian_nb, kmeans, pca)",
 		name);
 }
 
@@ -46,7 +51,13 @@ const char *mlw_algorithm_name(enum mlw_algorithm algo)
 
 int mlw_algorithm_is_classifier(enum mlw_algorithm algo)
 {
-	return algo == MLW_ALGO_LOGISTIC;
+	return algo == MLW_ALGO_LOGISTIC || algo == MLW_ALGO_LDA ||
+	       algo == MLW_ALGO_GAUSSIAN_NB;
+}
+
+int mlw_algorithm_is_unsupervised(enum mlw_algorithm algo)
+{
+	return algo == MLW_ALGO_KMEANS || algo == MLW_ALGO_PCA;
 }
 
 void mlw_linear_params_init(struct mlw_linear_params *p,
@@ -800,6 +811,9 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 	case MLW_ALGO_LOGISTIC:
 		ret = fit_logistic(out, la, X, n, p, y, par);
 		break;
+	default:
+		BUG("mlw_linear_fit: '%s' is not a linear model",
+		    mlw_algorithm_name(algo));
 	}
 	if (ret)
 		mlw_linear_model_release(out);

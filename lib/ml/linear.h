@@ -26,13 +26,22 @@ enum mlw_algorithm {
 	MLW_ALGO_RIDGE,
 	MLW_ALGO_LASSO,
 	MLW_ALGO_ELASTIC_NET,
-	MLW_ALGO_LOGISTIC
+	MLW_ALGO_LOGISTIC,
+	/* not linear models: kernel_ridge.h, lda.h, naive_bayes.h, kmeans.h,
+	 * pca.h; listed here so that one enum names every trainer */
+	MLW_ALGO_KERNEL_RIDGE,
+	MLW_ALGO_LDA,
+	MLW_ALGO_GAUSSIAN_NB,
+	MLW_ALGO_KMEANS,
+	MLW_ALGO_PCA
 };
 
 /* "linear" -> MLW_ALGO_LINEAR; MLW_EINVALID for an unknown name */
 int mlw_algorithm_parse(enum mlw_algorithm *out, const char *name);
 const char *mlw_algorithm_name(enum mlw_algorithm algo);
 int mlw_algorithm_is_classifier(enum mlw_algorithm algo);
+/* kmeans and pca: no target */
+int mlw_algorithm_is_unsupervised(enum mlw_algorithm algo);
 
 struct mlw_linear_params {
 	double alpha;		/* ridge 1, lasso and elastic_net 1 */

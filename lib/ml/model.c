@@ -77,6 +77,79 @@ static const char *mlflow_type(enum mlw_column_type t)
 	       t == MLW_COLUMN_BOOLEAN ? "boolean" : "string";
 }
 
+/* format version 2's block of the algorithms that are not linear */
+static void put_algorithm_block(struct mlw_buf *b, const struct mlw_model *m)
+{
+	size_t p = m->linear.nr_features;
+
+	switch (m->linear.algorithm) {
+	case MLW_ALGO_KERNEL_RIDGE: {
+		const struct mlw_kernel_ridge_model *kr = &m->kernel_ridge;
+
+		put_u32(b, (uint32_t)kr->kernel);
+		put_f64(b, kr->gamma);
+		put_f64(b, kr->degree);
+		put_f64(b, kr->coef0);
+		put_u64(b, kr->nr_train);
+		put_f64s(b, kr->X_fit, kr->nr_train * p);
+		put_f64s(b, kr->dual_coef, kr->nr_train);
+		break;
+	}
+	case MLW_ALGO_LDA: {
+		const struct mlw_lda_model *l = &m->lda;
+
+		put_u32(b, (uint32_t)l->solver);
+		put_u64(b, l->nr_classes);
+		put_f64s(b, l->means, l->nr_classes * p);
+		put_f64s(b, l->priors, l->nr_classes);
+		put_f64s(b, l->xbar, p);
+		put_u64(b, l->rank);
+		put_f64s(b, l->scalings, p * l->rank);
+		put_u64(b, l->nr_components);
+		put_f64s(b, l->explained_variance_ratio, l->nr_components);
+		break;
+	}
+	case MLW_ALGO_GAUSSIAN_NB: {
+		const struct mlw_gaussian_nb_model *nb = &m->gaussian_nb;
+
+		put_u64(b, nb->nr_classes);
+		put_f64s(b, nb->theta, nb->nr_classes * p);
+		put_f64s(b, nb->var, nb->nr_classes * p);
+		put_f64s(b, nb->class_prior, nb->nr_classes);
+		put_f64s(b, nb->class_count, nb->nr_classes);
+		put_f64(b, nb->epsilon);
+		break;
+	}
+	case MLW_ALGO_KMEANS:
+		put_u64(b, m->kmeans.nr_clusters);
+		put_f64s(b, m->kmeans.centers, m->kmeans.nr_clusters * p);
+		put_f64(b, m->kmeans.inertia);
+		break;
+	case MLW_ALGO_PCA: {
+		const struct mlw_pca_model *pc = &m->pca;
+		size_t k = pc->nr_components;
+
+		put_u64(b, k);
+		put_u32(b, (uint32_t)pc->whiten);
+		put_f64s(b, pc->mean, p);
+		put_f64s(b, pc->components, k * p);
+		put_f64s(b, pc->explained_variance, k);
+		put_f64s(b, pc->explained_variance_ratio, k);
+		put_f64s(b, pc->singular_values, k);
+		put_f64(b, pc->noise_variance);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* linear models keep writing version 1, which older readers know */
+static int format_version(enum mlw_algorithm algo)
+{
+	return algo <= MLW_ALGO_LOGISTIC ? 1 : 2;
+}
+
 int mlw_model_write(const struct mlw_model *m, const char *dir)
 {
 	const struct mlw_featurizer *f = m->featurizer;
@@ -90,12 +163,13 @@ int mlw_model_write(const struct mlw_model *m, const char *dir)
 	if (ret)
 		return ret;
 	mlw_buf_add(&b, MAGIC, 8);
-	put_u32(&b, MLW_MODEL_FORMAT_VERSION);
+	put_u32(&b, (uint32_t)format_version(lm->algorithm));
 	put_u32(&b, (uint32_t)lm->algorithm);
 	put_u64(&b, lm->nr_features);
 	put_u64(&b, lm->nr_outputs);
 	put_f64s(&b, lm->coef, lm->nr_features * lm->nr_outputs);
 	put_f64s(&b, lm->intercept, lm->nr_outputs);
+	put_algorithm_block(&b, m);
 	put_u32(&b, (uint32_t)f->standardize);
 	if (f->standardize) {
 		put_f64s(&b, f->mean, f->nr_features);
@@ -113,7 +187,7 @@ int mlw_model_write(const struct mlw_model *m, const char *dir)
 		for (k = 0; k < in->nr_categories; k++)
 			put_str(&b, in->categories[k]);
 	}
-	put_str(&b, m->target.name);
+	put_str(&b, m->target.name ? m->target.name : "");
 	put_u32(&b, (uint32_t)m->target.classification);
 	put_u64(&b, m->target.nr_classes);
 	for (k = 0; k < m->target.nr_classes; k++)
@@ -131,7 +205,8 @@ int mlw_model_write(const struct mlw_model *m, const char *dir)
 		     "    format_version: %d\n    params: params.bin\n"
 		     "    solver: %s\n    nr_features: %zu\n"
 		     "    standardize: %s\n",
-		     mlw_algorithm_name(lm->algorithm), MLW_MODEL_FORMAT_VERSION,
+		     mlw_algorithm_name(lm->algorithm),
+		     format_version(lm->algorithm),
 		     lm->solver ? lm->solver : "none", lm->nr_features,
 		     f->standardize ? "true" : "false");
 	if (m->target.classification) {
@@ -166,8 +241,18 @@ int mlw_model_write(const struct mlw_model *m, const char *dir)
 		mlw_buf_addf(&b, "\", \"type\": \"%s\"}",
 			     mlflow_type(f->inputs[i].type));
 	}
-	mlw_buf_addf(&b, "]'\n  outputs: '[{\"type\": \"%s\"}]'\n",
-		     m->target.classification ? "string" : "double");
+	if (lm->algorithm == MLW_ALGO_KMEANS) {
+		mlw_buf_adds(&b, "]'\n  outputs: '[{\"name\": \"cluster\", \"type\": \"long\"}]'\n");
+	} else if (lm->algorithm == MLW_ALGO_PCA) {
+		mlw_buf_adds(&b, "]'\n  outputs: '[");
+		for (k = 0; k < m->pca.nr_components; k++)
+			mlw_buf_addf(&b, "%s{\"name\": \"pc%zu\", \"type\": \"double\"}",
+				     k ? ", " : "", k);
+		mlw_buf_adds(&b, "]'\n");
+	} else {
+		mlw_buf_addf(&b, "]'\n  outputs: '[{\"type\": \"%s\"}]'\n",
+			     m->target.classification ? "string" : "double");
+	}
 	path = mlw_path_join(dir, "MLmodel");
 	ret = mlw_write_file_atomic(path, b.buf, b.len);
 	free(path);
@@ -240,6 +325,96 @@ static double *get_f64s(struct reader *r, size_t n)
 	return v;
 }
 
+/* an f64 array of a * b entries, a and b read from the file */
+static double *get_matrix(struct reader *r, size_t a, size_t b)
+{
+	if (r->bad || (b && a > (size_t)(r->end - r->p) / 8 / b)) {
+		r->bad = 1;
+		return get_f64s(r, 0);
+	}
+	return get_f64s(r, a * b);
+}
+
+static void get_algorithm_block(struct reader *r, struct mlw_model *m)
+{
+	size_t p = m->linear.nr_features, K;
+
+	switch (m->linear.algorithm) {
+	case MLW_ALGO_KERNEL_RIDGE: {
+		struct mlw_kernel_ridge_model *kr = &m->kernel_ridge;
+
+		kr->kernel = (enum mlw_kernel)get_u(r, 4);
+		if (kr->kernel > MLW_KERNEL_RBF)
+			r->bad = 1;
+		kr->gamma = get_f64(r);
+		kr->degree = get_f64(r);
+		kr->coef0 = get_f64(r);
+		kr->nr_features = p;
+		kr->nr_train = get_count(r, 8);
+		kr->X_fit = get_matrix(r, kr->nr_train, p);
+		kr->dual_coef = get_f64s(r, kr->nr_train);
+		kr->solver = "posv";
+		break;
+	}
+	case MLW_ALGO_LDA: {
+		struct mlw_lda_model *l = &m->lda;
+
+		l->solver = (enum mlw_lda_solver)get_u(r, 4);
+		if (l->solver > MLW_LDA_EIGEN)
+			r->bad = 1;
+		l->nr_features = p;
+		K = l->nr_classes = get_count(r, 8);
+		l->means = get_matrix(r, K, p);
+		l->priors = get_f64s(r, K);
+		l->xbar = get_f64s(r, p);
+		l->rank = get_count(r, 8);
+		l->scalings = get_matrix(r, p, l->rank);
+		l->nr_components = get_count(r, 8);
+		l->explained_variance_ratio = get_f64s(r, l->nr_components);
+		if (m->linear.nr_outputs != (K == 2 ? 1 : K))
+			r->bad = 1;
+		break;
+	}
+	case MLW_ALGO_GAUSSIAN_NB: {
+		struct mlw_gaussian_nb_model *nb = &m->gaussian_nb;
+
+		nb->nr_features = p;
+		K = nb->nr_classes = get_count(r, 8);
+		nb->theta = get_matrix(r, K, p);
+		nb->var = get_matrix(r, K, p);
+		nb->class_prior = get_f64s(r, K);
+		nb->class_count = get_f64s(r, K);
+		nb->epsilon = get_f64(r);
+		break;
+	}
+	case MLW_ALGO_KMEANS:
+		m->kmeans.nr_features = p;
+		m->kmeans.nr_clusters = get_count(r, 8);
+		m->kmeans.centers = get_matrix(r, m->kmeans.nr_clusters, p);
+		m->kmeans.inertia = get_f64(r);
+		if (!m->kmeans.nr_clusters)
+			r->bad = 1;
+		break;
+	case MLW_ALGO_PCA: {
+		struct mlw_pca_model *pc = &m->pca;
+
+		pc->nr_features = p;
+		K = pc->nr_components = get_count(r, 8);
+		pc->whiten = (int)get_u(r, 4);
+		pc->mean = get_f64s(r, r->bad ? 0 : p);
+		pc->components = get_matrix(r, K, p);
+		pc->explained_variance = get_f64s(r, K);
+		pc->explained_variance_ratio = get_f64s(r, K);
+		pc->singular_values = get_f64s(r, K);
+		pc->noise_variance = get_f64(r);
+		pc->solver = "";
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 int mlw_model_read(struct mlw_model *m, const char *dir)
 {
 	struct mlw_buf b = MLW_BUF_INIT;
@@ -277,7 +452,8 @@ int mlw_model_read(struct mlw_model *m, const char *dir)
 		return ret;
 	}
 	m->linear.algorithm = (enum mlw_algorithm)get_u(&r, 4);
-	if (m->linear.algorithm > MLW_ALGO_LOGISTIC)
+	if (m->linear.algorithm > MLW_ALGO_PCA ||
+	    (int)version != format_version(m->linear.algorithm))
 		r.bad = 1;
 	m->linear.nr_features = get_count(&r, 8);
 	m->linear.nr_outputs = get_count(&r, 8);
@@ -287,6 +463,8 @@ int mlw_model_read(struct mlw_model *m, const char *dir)
 	m->linear.coef = get_f64s(&r, r.bad ? 0 :
 				  m->linear.nr_features * m->linear.nr_outputs);
 	m->linear.intercept = get_f64s(&r, m->linear.nr_outputs);
+	if (!r.bad)
+		get_algorithm_block(&r, m);
 	f = m->featurizer = mlw_calloc(1, sizeof(*f));
 	f->nr_features = m->linear.nr_features;
 	f->feature_names = mlw_calloc(f->nr_features + 1, sizeof(char *));
@@ -334,8 +512,58 @@ int mlw_model_read(struct mlw_model *m, const char *dir)
 void mlw_model_release(struct mlw_model *m)
 {
 	mlw_linear_model_release(&m->linear);
+	mlw_kernel_ridge_release(&m->kernel_ridge);
+	mlw_lda_release(&m->lda);
+	mlw_gaussian_nb_release(&m->gaussian_nb);
+	mlw_kmeans_release(&m->kmeans);
+	mlw_pca_release(&m->pca);
 	mlw_featurizer_free(m->featurizer);
 	m->featurizer = NULL;
 	if (m->target.name || m->target.classes)
 		mlw_target_release(&m->target);
+}
+
+size_t mlw_model_nr_outputs(const struct mlw_model *m)
+{
+	switch (m->linear.algorithm) {
+	case MLW_ALGO_PCA:
+		return m->pca.nr_components;
+	case MLW_ALGO_KMEANS:
+		return 1;
+	default:
+		return m->target.classification ? m->target.nr_classes : 1;
+	}
+}
+
+int mlw_model_predict(double *out, const struct mlw_model *m,
+		      const double *X, size_t n)
+{
+	size_t *labels, i;
+	int ret;
+
+	switch (m->linear.algorithm) {
+	case MLW_ALGO_KERNEL_RIDGE:
+		return mlw_kernel_ridge_predict(out, &m->kernel_ridge, X, n);
+	case MLW_ALGO_LDA:
+		mlw_lda_predict(out, NULL, &m->linear, X, n,
+				m->target.nr_classes);
+		return 0;
+	case MLW_ALGO_GAUSSIAN_NB:
+		mlw_gaussian_nb_predict(out, NULL, &m->gaussian_nb, X, n);
+		return 0;
+	case MLW_ALGO_KMEANS:
+		labels = mlw_malloc(mlw_st_mult(n + 1, sizeof(size_t)));
+		ret = mlw_kmeans_predict(labels, NULL, &m->kmeans, X, n);
+		for (i = 0; !ret && i < n; i++)
+			out[i] = (double)labels[i];
+		free(labels);
+		return ret;
+	case MLW_ALGO_PCA:
+		return mlw_pca_transform(out, &m->pca, X, n);
+	default:
+		mlw_linear_predict(out, &m->linear, X, n,
+				   m->target.classification ?
+				   m->target.nr_classes : 1);
+		return 0;
+	}
 }

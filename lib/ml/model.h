@@ -22,21 +22,61 @@
  *
  * where str is u32 length then that many bytes (UTF-8, no NUL) and f64 is
  * the IEEE 754 bit pattern as a u64.  A reader rejects another magic or a
- * newer format_version.  Each file is written atomically (temporary file,
+ * newer format_version.
+ *
+ * Format version 2 is written by the algorithms that are not linear
+ * models (linear models still write version 1, byte for byte as before,
+ * so older readers keep reading them).  It is version 1 with one block
+ * inserted after intercept[], with p = nr_features:
+ *
+ *   kernel_ridge  u32 kernel  f64 gamma  f64 degree  f64 coef0
+ *                 u64 nr_train  f64 X_fit[nr_train * p] (column-major)
+ *                 f64 dual_coef[nr_train]
+ *   lda           (coef and intercept hold the decision function)
+ *                 u32 solver  u64 K  f64 means[K * p]  f64 priors[K]
+ *                 f64 xbar[p]  u64 rank  f64 scalings[p * rank]
+ *                 u64 nr_components  f64 explained_variance_ratio[..]
+ *   gaussian_nb   u64 K  f64 theta[K * p]  f64 var[K * p]
+ *                 f64 class_prior[K]  f64 class_count[K]  f64 epsilon
+ *   kmeans        u64 k  f64 centers[k * p]  f64 inertia
+ *   pca           u64 nr_components  u32 whiten  f64 mean[p]
+ *                 f64 components[nr_components * p]
+ *                 f64 explained_variance[nr_components]
+ *                 f64 explained_variance_ratio[nr_components]
+ *                 f64 singular_values[nr_components]  f64 noise_variance
+ *
+ * (K x p matrices are column-major with class k in row k.)  kmeans and
+ * pca have no target: its name is empty and it has no classes.  Each file is written atomically (temporary file,
  * fsync, rename, fsync of the folder).
  */
 #ifndef MLW_ML_MODEL_H
 #define MLW_ML_MODEL_H
 
 #include "ml/features.h"
+#include "ml/kernel_ridge.h"
+#include "ml/kmeans.h"
+#include "ml/lda.h"
 #include "ml/linear.h"
+#include "ml/naive_bayes.h"
+#include "ml/pca.h"
 
-#define MLW_MODEL_FORMAT_VERSION 1
+/* the newest version this mlw reads and writes */
+#define MLW_MODEL_FORMAT_VERSION 2
 
 struct mlw_model {
+	/*
+	 * algorithm, nr_features and the solver's report for every
+	 * algorithm; coef and intercept for the linear models and lda
+	 */
 	struct mlw_linear_model linear;
 	struct mlw_featurizer *featurizer;
 	struct mlw_target target;
+	/* the other algorithms' parameters: linear.algorithm says which */
+	struct mlw_kernel_ridge_model kernel_ridge;
+	struct mlw_lda_model lda;
+	struct mlw_gaussian_nb_model gaussian_nb;
+	struct mlw_kmeans_model kmeans;
+	struct mlw_pca_model pca;
 };
 
 /* Write dir/MLmodel and dir/params.bin, creating dir. */
@@ -46,5 +86,20 @@ int mlw_model_write(const struct mlw_model *m, const char *dir);
 int mlw_model_read(struct mlw_model *m, const char *dir);
 
 void mlw_model_release(struct mlw_model *m);
+
+/*
+ * The columns mlw_model_predict() writes: 1 for regression (the value)
+ * and kmeans (the cluster), K class probabilities for classifiers,
+ * nr_components for pca.
+ */
+size_t mlw_model_nr_outputs(const struct mlw_model *m);
+
+/*
+ * Replay the model on n featurized rows X (n x nr_features, column-major,
+ * from mlw_featurizer_apply()): out[n x mlw_model_nr_outputs()],
+ * column-major.  0, or MLW_ERROR when LAPACK cannot be loaded.
+ */
+int mlw_model_predict(double *out, const struct mlw_model *m,
+		      const double *X, size_t n);
 
 #endif

@@ -1,0 +1,215 @@
+/*
+ * kernel_ridge.c - kernel ridge regression (kernel_ridge.h).
+ *
+ * The kernel matrix comes from one Gram product (dgemm), so forming it
+ * costs what BLAS 3 costs; the distances of the rbf kernel are
+ * ||a||^2 + ||b||^2 - 2 a'b clipped at zero, the same expression in the
+ * same order as scikit-learn's euclidean_distances, so the two agree to
+ * rounding.
+ */
+#include "ml/kernel_ridge.h"
+#include "ml/lapack.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/strutil.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* rows of X scored per kernel block: bounds memory at 8 * BLOCK * n_train */
+#define BLOCK 1024
+
+static const char *const kernel_names[] = {
+	[MLW_KERNEL_LINEAR] = "linear",
+	[MLW_KERNEL_POLY] = "poly",
+	[MLW_KERNEL_RBF] = "rbf",
+};
+
+int mlw_kernel_parse(enum mlw_kernel *out, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kernel_names) / sizeof(*kernel_names); i++)
+		if (!strcmp(name, kernel_names[i])) {
+			*out = (enum mlw_kernel)i;
+			return 0;
+		}
+	return mlw_error_setc(MLW_EINVALID,
+			      "unknown kernel '%s' (linear, poly, rbf)", name);
+}
+
+const char *mlw_kernel_name(enum mlw_kernel kernel)
+{
+	return kernel_names[kernel];
+}
+
+void mlw_kernel_ridge_params_init(struct mlw_kernel_ridge_params *p)
+{
+	p->kernel = MLW_KERNEL_LINEAR;
+	p->alpha = 1;
+	p->gamma = 0;
+	p->degree = 3;
+	p->coef0 = 1;
+}
+
+/* squared norms of the n rows of A (column-major, leading dimension n) */
+static void row_norms(double *out, const double *A, size_t n, size_t p)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		out[i] = 0;
+	for (j = 0; j < p; j++)
+		for (i = 0; i < n; i++)
+			out[i] += A[j * n + i] * A[j * n + i];
+}
+
+/*
+ * K = k(A, B) for A (na x p, ld lda) and B (nb x p, ld ldb): na x nb,
+ * leading dimension na.  an and bn are the rows' squared norms (rbf).
+ */
+static void kernel_block(double *K, const struct mlw_lapack *la,
+			 const struct mlw_kernel_ridge_model *m,
+			 const double *A, size_t na, size_t lda,
+			 const double *an, const double *B, size_t nb,
+			 size_t ldb, const double *bn, int same)
+{
+	size_t i, j, p = m->nr_features;
+
+	la->dgemm(MLW_COL_MAJOR, MLW_NO_TRANS, MLW_TRANS, (int)na, (int)nb,
+		  (int)p, 1, A, (int)lda, B, (int)ldb, 0, K, (int)na);
+	if (m->kernel == MLW_KERNEL_LINEAR)
+		return;
+	for (j = 0; j < nb; j++) {
+		double *k = K + j * na;
+
+		for (i = 0; i < na; i++) {
+			if (m->kernel == MLW_KERNEL_POLY) {
+				k[i] = pow(k[i] * m->gamma + m->coef0, m->degree);
+				continue;
+			}
+			k[i] = -2 * k[i] + an[i] + bn[j];
+			if (k[i] < 0 || (same && i == j))
+				k[i] = 0;
+			k[i] = exp(-m->gamma * k[i]);
+		}
+	}
+}
+
+int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
+			 const struct mlw_kernel_ridge_params *par,
+			 const double *X, size_t n, size_t p, const double *y,
+			 struct mlw_strlist *warnings)
+{
+	const struct mlw_lapack *la;
+	struct mlw_kernel_ridge_model m = { 0 };
+	double *K, *s, *norms;
+	size_t i, nn;
+	int info, rank;
+
+	if (mlw_lapack_load(&la) < 0)
+		return -1;
+	if (n > 46340)	/* n * n must stay an int for LAPACK */
+		return mlw_error_setc(MLW_EINVALID,
+				      "kernel_ridge keeps an n x n kernel matrix: %zu rows is too many (at most 46340)",
+				      n);
+	m.kernel = par->kernel;
+	m.gamma = par->gamma > 0 ? par->gamma : 1.0 / (double)p;
+	m.degree = par->degree;
+	m.coef0 = par->coef0;
+	m.nr_features = p;
+	m.nr_train = n;
+	m.X_fit = mlw_malloc(mlw_st_mult(mlw_st_mult(n, p) + 1, sizeof(double)));
+	memcpy(m.X_fit, X, n * p * sizeof(double));
+	m.dual_coef = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
+	memcpy(m.dual_coef, y, n * sizeof(double));
+
+	nn = mlw_st_mult(n, n);
+	K = mlw_malloc(mlw_st_mult(nn + 1, sizeof(double)));
+	norms = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
+	row_norms(norms, X, n, p);
+	kernel_block(K, la, &m, X, n, n, norms, X, n, n, norms, 1);
+	for (i = 0; i < n; i++)
+		K[i * n + i] += par->alpha;
+	/*
+	 * K + alpha I is symmetric and, for alpha > 0 and a positive
+	 * semi-definite kernel, positive definite: Cholesky (dposv) is the
+	 * cheapest stable solver, n^3/3 flops, in place.  It reports
+	 * info > 0 when a pivot is not positive (alpha 0 on a singular K,
+	 * or a poly kernel that is not PSD); then, as scikit-learn does,
+	 * the least-squares solution by the SVD (dgelsd) on the kernel
+	 * formed again — rarer than keeping a second n x n copy is costly.
+	 */
+	info = la->dposv(MLW_COL_MAJOR, 'L', (int)n, 1, K, (int)n, m.dual_coef,
+			 (int)n);
+	if (info < 0)
+		BUG("dposv: argument %d is wrong", -info);
+	m.solver = "posv";
+	if (info > 0) {
+		if (warnings)
+			mlw_strlist_push_owned(warnings, mlw_xstrfmt(
+				"the kernel matrix plus alpha is not positive definite (pivot %d); using the least-squares solution",
+				info));
+		kernel_block(K, la, &m, X, n, n, norms, X, n, n, norms, 1);
+		for (i = 0; i < n; i++)
+			K[i * n + i] += par->alpha;
+		memcpy(m.dual_coef, y, n * sizeof(double));
+		s = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
+		info = la->dgelsd(MLW_COL_MAJOR, (int)n, (int)n, 1, K, (int)n,
+				  m.dual_coef, (int)n, s, DBL_EPSILON, &rank);
+		free(s);
+		m.solver = "gelsd";
+		if (info < 0)
+			BUG("dgelsd: argument %d is wrong", -info);
+		if (info > 0) {
+			free(norms);
+			free(K);
+			mlw_kernel_ridge_release(&m);
+			return mlw_error_setc(MLW_ENUMERIC,
+					      "the SVD of the kernel matrix did not converge");
+		}
+	}
+	free(norms);
+	free(K);
+	*out = m;
+	return 0;
+}
+
+int mlw_kernel_ridge_predict(double *out,
+			     const struct mlw_kernel_ridge_model *m,
+			     const double *X, size_t n)
+{
+	const struct mlw_lapack *la;
+	size_t nt = m->nr_train, i0, nb;
+	double *K, *xn, *tn;
+
+	if (mlw_lapack_load(&la) < 0)
+		return -1;
+	nb = n < BLOCK ? n : BLOCK;
+	K = mlw_malloc(mlw_st_mult(mlw_st_mult(nb, nt) + 1, sizeof(double)));
+	xn = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
+	tn = mlw_malloc(mlw_st_mult(nt + 1, sizeof(double)));
+	row_norms(xn, X, n, m->nr_features);
+	row_norms(tn, m->X_fit, nt, m->nr_features);
+	for (i0 = 0; i0 < n; i0 += nb) {
+		size_t rows = n - i0 < nb ? n - i0 : nb;
+
+		kernel_block(K, la, m, X + i0, rows, n, xn + i0, m->X_fit, nt,
+			     nt, tn, 0);
+		la->dgemv(MLW_COL_MAJOR, MLW_NO_TRANS, (int)rows, (int)nt, 1, K,
+			  (int)rows, m->dual_coef, 1, 0, out + i0, 1);
+	}
+	free(K);
+	free(xn);
+	free(tn);
+	return 0;
+}
+
+void mlw_kernel_ridge_release(struct mlw_kernel_ridge_model *m)
+{
+	free(m->X_fit);
+	free(m->dual_coef);
+	m->X_fit = m->dual_coef = NULL;
+}

@@ -1,0 +1,411 @@
+/*
+ * kmeans.c - k-means (kmeans.h).
+ *
+ * The assignment step is one BLAS 3 product per block of rows:
+ * ||x - c||^2 = ||x||^2 - 2 x'c + ||c||^2, and ||x||^2 does not change
+ * which centre is nearest, so D = ||c||^2 - 2 X C' (dgemm with beta 1)
+ * and a row's label is its first smallest entry, as scikit-learn does.
+ * The data are centred first (as scikit-learn does) so the expansion
+ * loses fewer digits; inertia is summed from the differences directly.
+ */
+#include "ml/kmeans.h"
+#include "ml/lapack.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK 256	/* rows per distance block */
+
+void mlw_kmeans_params_init(struct mlw_kmeans_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->nr_clusters = 8;
+	p->n_init = 10;
+	p->max_iter = 300;
+	p->tol = 1e-4;
+}
+
+static uint64_t next_random(uint64_t *state)
+{
+	/* splitmix64, the seeded generator of 'mlw train' */
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static double uniform(uint64_t *state)
+{
+	return (double)(next_random(state) >> 11) * 0x1.0p-53;
+}
+
+/* squared distance from row i of X (ld n) to row c of C (ld k) */
+static double dist2(const double *X, size_t n, size_t i, const double *C,
+		    size_t k, size_t c, size_t p)
+{
+	double d = 0;
+	size_t j;
+
+	for (j = 0; j < p; j++) {
+		double t = X[j * n + i] - C[j * k + c];
+
+		d += t * t;
+	}
+	return d;
+}
+
+/* labels of every row: the first nearest centre (see the top) */
+static void assign(size_t *labels, const struct mlw_lapack *la,
+		   const double *X, size_t n, size_t p, const double *C,
+		   size_t k, double *D)
+{
+	size_t i0, i, c, j;
+	double *cn = mlw_calloc(k + 1, sizeof(double));
+
+	for (j = 0; j < p; j++)
+		for (c = 0; c < k; c++)
+			cn[c] += C[j * k + c] * C[j * k + c];
+	for (i0 = 0; i0 < n; i0 += BLOCK) {
+		size_t rows = n - i0 < BLOCK ? n - i0 : BLOCK;
+
+		for (c = 0; c < k; c++)
+			for (i = 0; i < rows; i++)
+				D[c * rows + i] = cn[c];
+		la->dgemm(MLW_COL_MAJOR, MLW_NO_TRANS, MLW_TRANS, (int)rows,
+			  (int)k, (int)p, -2, X + i0, (int)n, C, (int)k, 1, D,
+			  (int)rows);
+		for (i = 0; i < rows; i++) {
+			size_t best = 0;
+
+			for (c = 1; c < k; c++)
+				if (D[c * rows + i] < D[best * rows + i])
+					best = c;
+			labels[i0 + i] = best;
+		}
+	}
+	free(cn);
+}
+
+/* greedy k-means++: each new centre the best of 2 + log k draws */
+static void kmeans_plusplus(double *C, const double *X, size_t n, size_t p,
+			    size_t k, uint64_t *rng)
+{
+	size_t trials = 2 + (size_t)log((double)k), c, t, i, j;
+	double *closest = mlw_malloc((n + 1) * sizeof(double));
+	double *cand = mlw_malloc(mlw_st_mult(mlw_st_mult(trials, n) + 1,
+					      sizeof(double)));
+	double *cum = mlw_malloc((n + 1) * sizeof(double)), pot = 0;
+	size_t *ids = mlw_malloc((trials + 1) * sizeof(size_t)), first;
+
+	first = (size_t)(next_random(rng) % n);
+	for (j = 0; j < p; j++)
+		C[j * k] = X[j * n + first];
+	for (i = 0; i < n; i++)
+		pot += (closest[i] = dist2(X, n, i, C, k, 0, p));
+	for (c = 1; c < k; c++) {
+		size_t best = 0;
+		double best_pot = INFINITY, s = 0;
+
+		for (i = 0; i < n; i++)
+			cum[i] = (s += closest[i]);
+		for (t = 0; t < trials; t++) {
+			double r = uniform(rng) * pot;
+			size_t lo = 0, hi = n;
+
+			while (lo < hi) {	/* first cum[i] >= r */
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (cum[mid] < r)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			ids[t] = lo < n ? lo : n - 1;
+		}
+		for (t = 0; t < trials; t++) {
+			double *d = cand + t * n, tp = 0;
+
+			for (j = 0; j < p; j++)
+				C[j * k + c] = X[j * n + ids[t]];
+			for (i = 0; i < n; i++) {
+				d[i] = dist2(X, n, i, C, k, c, p);
+				if (closest[i] < d[i])
+					d[i] = closest[i];
+				tp += d[i];
+			}
+			if (tp < best_pot) {
+				best_pot = tp;
+				best = t;
+			}
+		}
+		for (j = 0; j < p; j++)
+			C[j * k + c] = X[j * n + ids[best]];
+		memcpy(closest, cand + best * n, n * sizeof(double));
+		pot = best_pot;
+	}
+	free(closest);
+	free(cand);
+	free(cum);
+	free(ids);
+}
+
+/* one Lloyd run from the centres in C; returns the inertia */
+static double lloyd(double *C, size_t *labels, int *nr_iter,
+		    const struct mlw_lapack *la, const double *X, size_t n,
+		    size_t p, size_t k, int max_iter, double tol)
+{
+	double *S = mlw_malloc(mlw_st_mult(k * p + 1, sizeof(double)));
+	double *w = mlw_malloc((k + 1) * sizeof(double));
+	double *D = mlw_malloc(mlw_st_mult(mlw_st_mult(BLOCK, k) + 1,
+					   sizeof(double)));
+	size_t *old = mlw_malloc((n + 1) * sizeof(size_t)), i, j, c;
+	double inertia = 0;
+	int it, strict = 0;
+
+	for (i = 0; i < n; i++)
+		old[i] = (size_t)-1;
+	for (it = 0; it < max_iter; it++) {
+		double shift = 0;
+		size_t nr_empty = 0;
+
+		assign(labels, la, X, n, p, C, k, D);
+		memset(S, 0, k * p * sizeof(double));
+		memset(w, 0, k * sizeof(double));
+		for (i = 0; i < n; i++)
+			w[labels[i]] += 1;
+		for (j = 0; j < p; j++)
+			for (i = 0; i < n; i++)
+				S[j * k + labels[i]] += X[j * n + i];
+		for (c = 0; c < k; c++)
+			nr_empty += w[c] == 0;
+		if (nr_empty) {
+			/* the rows farthest from their centres start the
+			 * empty clusters */
+			double *far = mlw_malloc((n + 1) * sizeof(double));
+			size_t e;
+
+			for (i = 0; i < n; i++)
+				far[i] = dist2(X, n, i, C, k, labels[i], p);
+			for (c = 0; c < k; c++) {
+				size_t best = 0;
+
+				if (w[c] != 0)
+					continue;
+				for (i = 1; i < n; i++)
+					if (far[i] > far[best])
+						best = i;
+				e = labels[best];
+				far[best] = -1;
+				for (j = 0; j < p; j++) {
+					S[j * k + e] -= X[j * n + best];
+					S[j * k + c] = X[j * n + best];
+				}
+				w[c] = 1;
+				w[e] -= 1;
+			}
+			free(far);
+		}
+		for (j = 0; j < p; j++)
+			for (c = 0; c < k; c++) {
+				double v = w[c] > 0 ? S[j * k + c] / w[c] :
+					   S[j * k + c];
+				double d = v - C[j * k + c];
+
+				shift += d * d;
+				C[j * k + c] = v;
+			}
+		if (!memcmp(labels, old, n * sizeof(size_t))) {
+			strict = 1;
+			it++;
+			break;
+		}
+		if (shift <= tol) {
+			it++;
+			break;
+		}
+		memcpy(old, labels, n * sizeof(size_t));
+	}
+	/* labels that match the final centres */
+	if (!strict)
+		assign(labels, la, X, n, p, C, k, D);
+	for (i = 0; i < n; i++)
+		inertia += dist2(X, n, i, C, k, labels[i], p);
+	*nr_iter = it;
+	free(S);
+	free(w);
+	free(D);
+	free(old);
+	return inertia;
+}
+
+int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
+		   const struct mlw_kmeans_params *par, const double *X,
+		   size_t n, size_t p)
+{
+	const struct mlw_lapack *la;
+	size_t k = par->nr_clusters, i, j, c;
+	double *Xc, *mean, *C, *best = NULL, tol = 0, best_inertia = INFINITY;
+	size_t *labels, *best_labels;
+	uint64_t rng = par->seed;
+	int run, runs = par->init ? 1 : par->n_init, best_iter = 0;
+
+	if (!k || k > n)
+		return mlw_error_setc(MLW_EINVALID,
+				      "kmeans: %zu clusters need at least as many rows (there are %zu)",
+				      k, n);
+	if (mlw_lapack_load(&la) < 0)
+		return -1;
+	Xc = mlw_malloc(mlw_st_mult(mlw_st_mult(n, p) + 1, sizeof(double)));
+	mean = mlw_calloc(p + 1, sizeof(double));
+	for (j = 0; j < p; j++) {
+		double var = 0;
+
+		for (i = 0; i < n; i++)
+			mean[j] += X[j * n + i];
+		mean[j] /= (double)n;
+		for (i = 0; i < n; i++) {
+			Xc[j * n + i] = X[j * n + i] - mean[j];
+			var += Xc[j * n + i] * Xc[j * n + i];
+		}
+		tol += var / (double)n;
+	}
+	/* scikit-learn's tolerance: tol times the mean feature variance */
+	tol = tol / (double)p * par->tol;
+	C = mlw_malloc(mlw_st_mult(k * p + 1, sizeof(double)));
+	labels = mlw_malloc((n + 1) * sizeof(size_t));
+	best_labels = mlw_malloc((n + 1) * sizeof(size_t));
+	for (run = 0; run < runs; run++) {
+		double inertia;
+		int it;
+
+		if (par->init)
+			for (j = 0; j < p; j++)
+				for (c = 0; c < k; c++)
+					C[j * k + c] = par->init[j * k + c] -
+						       mean[j];
+		else
+			kmeans_plusplus(C, Xc, n, p, k, &rng);
+		inertia = lloyd(C, labels, &it, la, Xc, n, p, k,
+				par->max_iter, tol);
+		if (inertia < best_inertia || !best) {
+			if (!best)
+				best = mlw_malloc(mlw_st_mult(k * p + 1,
+							      sizeof(double)));
+			memcpy(best, C, k * p * sizeof(double));
+			memcpy(best_labels, labels, n * sizeof(size_t));
+			best_inertia = inertia;
+			best_iter = it;
+		}
+	}
+	for (j = 0; j < p; j++)
+		for (c = 0; c < k; c++)
+			best[j * k + c] += mean[j];
+	out->nr_clusters = k;
+	out->nr_features = p;
+	out->centers = best;
+	out->inertia = best_inertia;
+	out->nr_iter = best_iter;
+	if (labels_out)
+		memcpy(labels_out, best_labels, n * sizeof(size_t));
+	free(Xc);
+	free(mean);
+	free(C);
+	free(labels);
+	free(best_labels);
+	return 0;
+}
+
+int mlw_kmeans_predict(size_t *labels, double *distances,
+		       const struct mlw_kmeans_model *m, const double *X,
+		       size_t n)
+{
+	const struct mlw_lapack *la;
+	size_t k = m->nr_clusters, i;
+	double *D;
+
+	if (mlw_lapack_load(&la) < 0)
+		return -1;
+	D = mlw_malloc(mlw_st_mult(mlw_st_mult(BLOCK, k) + 1, sizeof(double)));
+	assign(labels, la, X, n, m->nr_features, m->centers, k, D);
+	free(D);
+	for (i = 0; distances && i < n; i++)
+		distances[i] = dist2(X, n, i, m->centers, k, labels[i],
+				     m->nr_features);
+	return 0;
+}
+
+int mlw_silhouette_score(double *out, const double *X, size_t n, size_t p,
+			 const size_t *labels, size_t k)
+{
+	const struct mlw_lapack *la;
+	size_t *freq = mlw_calloc(k + 1, sizeof(size_t)), used = 0, i, i0, c;
+	double *xn, *D, *sums, total = 0;
+
+	for (i = 0; i < n; i++)
+		freq[labels[i]]++;
+	for (c = 0; c < k; c++)
+		used += freq[c] > 0;
+	if (used < 2 || used > n - 1) {
+		free(freq);
+		return mlw_error_setc(MLW_EINVALID,
+				      "the silhouette needs 2 to n - 1 clusters (%zu used)",
+				      used);
+	}
+	if (mlw_lapack_load(&la) < 0) {
+		free(freq);
+		return -1;
+	}
+	xn = mlw_calloc(n + 1, sizeof(double));
+	for (c = 0; c < p; c++)
+		for (i = 0; i < n; i++)
+			xn[i] += X[c * n + i] * X[c * n + i];
+	D = mlw_malloc(mlw_st_mult(mlw_st_mult(BLOCK, n) + 1, sizeof(double)));
+	sums = mlw_malloc(mlw_st_mult(mlw_st_mult(BLOCK, k) + 1, sizeof(double)));
+	for (i0 = 0; i0 < n; i0 += BLOCK) {
+		size_t rows = n - i0 < BLOCK ? n - i0 : BLOCK, jj;
+
+		/* Euclidean distances as euclidean_distances computes them */
+		la->dgemm(MLW_COL_MAJOR, MLW_NO_TRANS, MLW_TRANS, (int)rows,
+			  (int)n, (int)p, -2, X + i0, (int)n, X, (int)n, 0, D,
+			  (int)rows);
+		memset(sums, 0, rows * k * sizeof(double));
+		for (jj = 0; jj < n; jj++)
+			for (i = 0; i < rows; i++) {
+				double d = D[jj * rows + i] + xn[i0 + i] + xn[jj];
+
+				d = d < 0 || i0 + i == jj ? 0 : sqrt(d);
+				sums[i * k + labels[jj]] += d;
+			}
+		for (i = 0; i < rows; i++) {
+			size_t own = labels[i0 + i];
+			double a, b = INFINITY, s;
+
+			if (freq[own] < 2)
+				continue;	/* a singleton scores 0 */
+			a = sums[i * k + own] / (double)(freq[own] - 1);
+			for (c = 0; c < k; c++)
+				if (c != own && freq[c] &&
+				    sums[i * k + c] / (double)freq[c] < b)
+					b = sums[i * k + c] / (double)freq[c];
+			s = (b - a) / (a > b ? a : b);
+			if (!isnan(s))
+				total += s;
+		}
+	}
+	*out = total / (double)n;
+	free(freq);
+	free(xn);
+	free(D);
+	free(sums);
+	return 0;
+}
+
+void mlw_kmeans_release(struct mlw_kmeans_model *m)
+{
+	free(m->centers);
+	m->centers = NULL;
+}
