@@ -174,6 +174,78 @@ int mlw_csv_parse_double(double *out, const char *s, size_t len)
 	return slow_path(out, s, len);
 }
 
+int mlw_csv_number_field(double *out, const char **pos, const char *end,
+			 char delim)
+{
+	const char *p = *pos, *digits;
+	uint64_t w = 0;
+	int64_t exp10 = 0;
+	int negative = 0, st;
+	size_t nr_digits;
+
+	if (p < end && *p == '-') {
+		negative = 1;
+		p++;
+	}
+	digits = p;
+	while (p < end && (unsigned char)(*p - '0') < 10)
+		w = w * 10 + (uint64_t)(*p++ - '0');
+	nr_digits = (size_t)(p - digits);
+	if (p < end && *p == '.') {
+		const char *frac = ++p;
+
+		while (p < end && (unsigned char)(*p - '0') < 10)
+			w = w * 10 + (uint64_t)(*p++ - '0');
+		exp10 = -(int64_t)(p - frac);
+		nr_digits += (size_t)(p - frac);
+	}
+	/* 19 digits always fit in 64 bits; longer ones take the slow path */
+	if (!nr_digits || nr_digits > 19)
+		return MLW_CSV_SLOW;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		const char *edigits;
+		int64_t e = 0;
+		int eneg = 0;
+
+		p++;
+		if (p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		edigits = p;
+		while (p < end && (unsigned char)(*p - '0') < 10 &&
+		       p - edigits < 6)
+			e = e * 10 + (*p++ - '0');
+		if (p == edigits || p - edigits >= 6)
+			return MLW_CSV_SLOW;
+		exp10 += eneg ? -e : e;
+	}
+	if (p == end) {
+		st = MLW_CSV_LAST;
+	} else if (*p == delim) {
+		st = MLW_CSV_FIELD;
+		p++;
+	} else if (*p == '\n') {
+		st = MLW_CSV_LAST;
+		p++;
+	} else if (*p == '\r' && p + 1 < end && p[1] == '\n') {
+		st = MLW_CSV_LAST;
+		p += 2;
+	} else {
+		return MLW_CSV_SLOW;
+	}
+	if (!w) {
+		*out = negative ? -0.0 : 0.0;
+	} else if (exp10 >= -22 && exp10 <= 22 && w <= (1ULL << 53)) {
+		double d = (double)w;
+
+		d = exp10 < 0 ? d / exact_pow10[-exp10] : d * exact_pow10[exp10];
+		*out = negative ? -d : d;
+	} else if (eisel_lemire(out, w, exp10, negative)) {
+		return MLW_CSV_SLOW;
+	}
+	*pos = p;
+	return st;
+}
+
 int mlw_csv_field(struct mlw_csv_field *field, const char **pos,
 		  const char *end, char delim)
 {

@@ -53,6 +53,20 @@ enum mlw_csv_status {
 int mlw_csv_field(struct mlw_csv_field *field, const char **pos,
 		  const char *end, char delim);
 
+/*
+ * The fast path of a reader that expects numbers: scan the field at *pos
+ * as a plain decimal ([-]digits[.digits][(e|E)[+-]digits], at most 19
+ * digits) and convert it in the same pass.  Returns MLW_CSV_FIELD or
+ * MLW_CSV_LAST with *out (bit for bit what mlw_csv_parse_double() and
+ * strtod(3) give) and *pos past the field's delimiter or row end, or
+ * MLW_CSV_SLOW with *pos unchanged when the field is anything else
+ * (quoted, empty, text, long, or a rounding only strtod can decide): the
+ * caller then reads it with mlw_csv_field().
+ */
+#define MLW_CSV_SLOW 2
+int mlw_csv_number_field(double *out, const char **pos, const char *end,
+			 char delim);
+
 /* The text of a field with its doubled quotes undone, into out (reset). */
 void mlw_csv_unquote(struct mlw_buf *out, const struct mlw_csv_field *field);
 

@@ -165,6 +165,19 @@ static void *count_rows(void *arg)
 	const char *p = s->start, *end = s->end;
 	int in_quotes = 0;
 
+	if (!memchr(p, '"', (size_t)(end - p))) {
+		/* no quotes: every line that is not blank is a row */
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			const char *stop = nl ? nl : end;
+
+			if (stop != p && !(stop == p + 1 && *p == '\r'))
+				s->nr_rows++;
+			s->nr_lines += !!nl;
+			p = stop + 1;
+		}
+		return NULL;
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *stop = nl ? nl : end;
@@ -205,10 +218,11 @@ static void *parse_slice(void *arg)
 	const char *p = s->start, *end = s->end;
 	size_t row = s->first_row, line = s->first_line;
 	size_t ncols = ld->nr_columns, nrows = ld->nr_rows;
-	double *values = ld->values;
+	char delim = ld->delim;
 
 	while (p < end) {
 		size_t col, row_line = line;
+		double *cell = ld->values + row;
 		struct mlw_csv_field f;
 		int st = MLW_CSV_FIELD;
 
@@ -217,11 +231,21 @@ static void *parse_slice(void *arg)
 			line++;
 			continue;
 		}
-		for (col = 0; st == MLW_CSV_FIELD; col++) {
+		for (col = 0; st == MLW_CSV_FIELD; col++, cell += nrows) {
 			double v;
 			int r;
 
-			st = mlw_csv_field(&f, &p, end, ld->delim);
+			if (col >= ncols) {
+				slice_error(s, row_line, col + 1,
+					    "too many fields (the header has %zu)",
+					    ncols);
+				return NULL;
+			}
+			/* one pass for plain numbers, the common case */
+			st = mlw_csv_number_field(cell, &p, end, delim);
+			if (st != MLW_CSV_SLOW)
+				continue;
+			st = mlw_csv_field(&f, &p, end, delim);
 			if (st < 0) {
 				slice_error(s, line, col + 1, "%s",
 					    mlw_csv_strerror(st));
@@ -229,14 +253,8 @@ static void *parse_slice(void *arg)
 			}
 			if (f.quoted)
 				line += count_char(f.text, f.text + f.len, '\n');
-			if (col >= ncols) {
-				slice_error(s, row_line, col + 1,
-					    "too many fields (the header has %zu)",
-					    ncols);
-				return NULL;
-			}
 			if ((!f.quoted || !f.len) && is_missing(f.text, f.len)) {
-				values[col * nrows + row] = NAN;
+				*cell = NAN;
 				s->nr_missing[col]++;
 				continue;
 			}
@@ -248,11 +266,10 @@ static void *parse_slice(void *arg)
 				return NULL;
 			}
 			if (!r) {
-				values[col * nrows + row] = v;
-				s->nr_numeric[col]++;
+				*cell = v;
 				continue;
 			}
-			values[col * nrows + row] = NAN;
+			*cell = NAN;
 			s->nr_text[col]++;
 			MLW_ALLOC_GROW(s->texts, s->nr_texts + 1, s->alloc_texts);
 			s->texts[s->nr_texts].row = row;
@@ -269,6 +286,10 @@ static void *parse_slice(void *arg)
 		line++;
 		row++;
 	}
+	/* every field that was neither missing nor text was a number */
+	for (row = 0; row < ncols; row++)
+		s->nr_numeric[row] = s->nr_rows - s->nr_missing[row] -
+				     s->nr_text[row];
 	return NULL;
 }
 
