@@ -45,6 +45,8 @@ const struct cmd_struct mlw_commands[] = {
 	{ "job", cmd_job, "validate job specs", 0 },
 	{ "ls-tree", cmd_ls_tree, "list a tree's entries", 0 },
 	{ "model", cmd_model, "manage versioned models", 0 },
+	{ "model-score", cmd_model_score, "score a CSV file with a model (mlw model score)", 1 },
+	{ "preview-data", cmd_preview_data, "show the first rows of a table as the trainers see it", 1 },
 	{ "show-ref", cmd_show_ref, "list refs", 0 },
 	{ "train", cmd_train, "fit a built-in model on a CSV file", 0 },
 	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0 },

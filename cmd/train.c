@@ -355,9 +355,9 @@ CMD(train)
 		o.params.max_iter = (int)o.max_iter;
 	o.params.class_weight_balanced = !!o.class_weight;
 
-	ret = mlw_dataset_load(&ds, o.data, NULL);
+	ret = cmd_load_dataset(ctx, &ds, o.data);
 	if (!ret && o.validation_data)
-		ret = mlw_dataset_load(&vds, o.validation_data, NULL);
+		ret = cmd_load_dataset(ctx, &vds, o.validation_data);
 	t_load = mlw_now() - t_start;
 	if (ret)
 		goto fail;

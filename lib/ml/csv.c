@@ -13,6 +13,7 @@
 #include "util/buf.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,4 +346,139 @@ const char *mlw_csv_strerror(int status)
 		return "text after a closing quote";
 	}
 	return "malformed field";
+}
+
+/* the double nearest w * 10^e10 (w < 10^18), or -1 when undecided */
+static int decimal_value(double *out, uint64_t w, int64_t e10)
+{
+	if (!w) {
+		*out = 0;
+		return 0;
+	}
+	if (e10 >= -22 && e10 <= 22 && w <= (1ULL << 53)) {
+		double d = (double)w;
+
+		*out = e10 < 0 ? d / exact_pow10[-e10] : d * exact_pow10[e10];
+		return 0;
+	}
+	return eisel_lemire(out, w, e10, 0);
+}
+
+/*
+ * Write digits[0..nd) (no trailing zeros, first digit non-zero) times
+ * 10^exp10 of the first digit the way %.{prec}g does.
+ */
+static size_t write_g(char *out, int negative, const char *digits, int nd,
+		      int exp10, int prec)
+{
+	char *p = out;
+	int i;
+
+	/* 70, not 7e+01: whole digits below 1e16 are written out */
+	if (exp10 >= prec && exp10 < 16)
+		prec = exp10 + 1;
+	if (negative)
+		*p++ = '-';
+	if (exp10 < -4 || exp10 >= prec) {
+		*p++ = digits[0];
+		if (nd > 1) {
+			*p++ = '.';
+			memcpy(p, digits + 1, (size_t)nd - 1);
+			p += nd - 1;
+		}
+		p += snprintf(p, 8, "e%c%02d", exp10 < 0 ? '-' : '+',
+			      exp10 < 0 ? -exp10 : exp10);
+	} else if (exp10 < 0) {
+		*p++ = '0';
+		*p++ = '.';
+		for (i = -1; i > exp10; i--)
+			*p++ = '0';
+		memcpy(p, digits, (size_t)nd);
+		p += nd;
+	} else {
+		for (i = 0; i <= exp10; i++)
+			*p++ = i < nd ? digits[i] : '0';
+		if (nd > exp10 + 1) {
+			*p++ = '.';
+			memcpy(p, digits + exp10 + 1, (size_t)(nd - exp10 - 1));
+			p += nd - exp10 - 1;
+		}
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+/*
+ * From the 17 correctly rounded digits of v, round to fewer and check
+ * each candidate with the parser's exact arithmetic; a cut that lands on
+ * a tie of the 17-digit text (where rounding twice could differ from
+ * rounding once) and any undecided check fall back to snprintf.
+ */
+size_t mlw_csv_format_double(char out[32], double v)
+{
+	char sci[40], digits[20], cand[20];
+	int negative = signbit(v) != 0, exp10, prec, i;
+	double a = fabs(v);
+
+	if (isnan(v))
+		return (size_t)snprintf(out, 32, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(out, 32, "%s", v > 0 ? "Infinity" :
+					"-Infinity");
+	if (a == 0)
+		return (size_t)snprintf(out, 32, "%s", negative ? "-0" : "0");
+	snprintf(sci, sizeof(sci), "%.16e", a);
+	digits[0] = sci[0];
+	memcpy(digits + 1, sci + 2, 16);
+	exp10 = atoi(sci + 19);
+	for (prec = 1; prec <= 17; prec++) {
+		int e = exp10, nd = prec, tie = 1, up;
+		uint64_t w = 0;
+		double back;
+
+		memcpy(cand, digits, (size_t)prec);
+		up = prec < 17 && digits[prec] >= '5';
+		for (i = prec + 1; prec < 17 && i < 17; i++)
+			tie &= digits[i] == '0';
+		if (prec < 17 && digits[prec] == '5' && tie) {
+			char g[40];
+			size_t len = (size_t)snprintf(g, sizeof(g), "%.*g",
+						      prec, v);
+			double d;
+
+			if (mlw_csv_parse_double(&d, g, len) >= 0 && d == v) {
+				char *x = strchr(g, 'e');
+
+				if (x && x[1] == '+' && atoi(x + 2) < 16)
+					len = (size_t)snprintf(g, sizeof(g), "%.*g",
+							       atoi(x + 2) + 1, v);
+				memcpy(out, g, len + 1);
+				return len;
+			}
+			continue;
+		}
+		if (up) {
+			for (i = prec - 1; i >= 0 && cand[i] == '9'; i--)
+				cand[i] = '0';
+			if (i < 0) {
+				cand[0] = '1';
+				e++;
+			} else {
+				cand[i]++;
+			}
+		}
+		while (nd > 1 && cand[nd - 1] == '0')
+			nd--;
+		for (i = 0; i < nd; i++)
+			w = w * 10 + (uint64_t)(cand[i] - '0');
+		if (decimal_value(&back, w, (int64_t)e - (nd - 1))) {
+			char g[40];
+
+			write_g(g, 0, cand, nd, e, prec);
+			back = strtod(g, NULL);
+		}
+		if (back == a)
+			return write_g(out, negative, cand, nd, e, prec);
+	}
+	return (size_t)snprintf(out, 32, "%.17g", v);
 }

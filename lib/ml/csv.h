@@ -67,6 +67,13 @@ int mlw_csv_field(struct mlw_csv_field *field, const char **pos,
 int mlw_csv_number_field(double *out, const char **pos, const char *end,
 			 char delim);
 
+/*
+ * Format v as the shortest "%.*g" text that reads back as v, the text
+ * mlw_fmt_double() gives ("NaN", "Infinity", "-Infinity" included), in
+ * one snprintf(3) instead of up to seventeen.  Returns its length.
+ */
+size_t mlw_csv_format_double(char out[32], double v);
+
 /* The text of a field with its doubled quotes undone, into out (reset). */
 void mlw_csv_unquote(struct mlw_buf *out, const struct mlw_csv_field *field);
 

@@ -5,6 +5,7 @@
 #include "tap.h"
 #include "ml/csv.h"
 #include "util/buf.h"
+#include "util/output.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -113,6 +114,36 @@ int main(void)
 	}
 	ok(!fails, "random doubles printed at 1-17 digits equal strtod");
 
+	for (i = 0, fails = 0; i < 300000; i++) {
+		uint64_t bits = next();
+		char want[32], got[32];
+		double v;
+
+		memcpy(&v, &bits, sizeof(v));
+		if (i % 4 == 0)
+			v = (double)(int64_t)(next() % 2000000) / 1000 - 1000;
+		else if (i % 4 == 1)
+			v = (double)(next() >> 11) / 9007199254740992.0;
+		mlw_fmt_double(want, v);
+		mlw_csv_format_double(got, v);
+		if (strcmp(want, got) && ++fails <= 10)
+			printf("# %s: got %s\n", want, got);
+	}
+	ok(!fails, "shortest formatting equals mlw_fmt_double");
+	{
+		char num[32];
+
+		mlw_fmt_double(num, 70);
+		is_str(num, "70", "70 is not written 7e+01");
+		mlw_csv_format_double(num, 1500);
+		is_str(num, "1500", "1500 is not written 1.5e+03");
+		mlw_csv_format_double(num, 1e16);
+		is_str(num, "1e+16", "1e16 stays short");
+		mlw_csv_format_double(num, 0.0001);
+		is_str(num, "0.0001", "0.0001");
+		mlw_csv_format_double(num, -2.5e-7);
+		is_str(num, "-2.5e-07", "-2.5e-07");
+	}
 	/* the one-pass number scanner agrees with the parser or declines */
 	for (i = 0, fails = 0; i < 300000; i++) {
 		char field[80];
