@@ -134,6 +134,7 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 	struct mlw_model m = { 0 };
 	struct mlw_linear_params par = o->params;
 	double *X = NULL, *y = NULL, *P = NULL, t0;
+	const double *view = NULL;
 	size_t p = 0, K = 1;
 	int ret, cls = mlw_algorithm_is_classifier(o->algo);
 
@@ -143,7 +144,13 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 					 nr_rows, o->standardize);
 	if (!ret) {
 		p = m.featurizer->nr_features;
-		ret = mlw_featurizer_apply(&X, m.featurizer, ds, rows, nr_rows);
+		/* all rows, plain numeric columns: solve on the dataset itself */
+		view = rows ? NULL : mlw_featurizer_view(m.featurizer, ds);
+		if (view)
+			X = (double *)view;
+		else
+			ret = mlw_featurizer_apply(&X, m.featurizer, ds, rows,
+						   nr_rows);
 	}
 	if (!ret) {
 		y = mlw_malloc(mlw_st_mult(nr_rows + 1, sizeof(double)));
@@ -174,7 +181,7 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 			train->nr = MLW_REGRESSION_METRICS;
 		}
 	}
-	if (X)
+	if (X && X != view)
 		mlw_big_free(X, nr_rows * p * sizeof(double));
 	X = NULL;
 	free(y);

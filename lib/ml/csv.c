@@ -175,6 +175,44 @@ int mlw_csv_parse_double(double *out, const char *s, size_t len)
 	return slow_path(out, s, len);
 }
 
+/*
+ * The run of digits at p (up to 8 at a time, with SWAR arithmetic: one
+ * 8-byte load, a mask of the bytes that are not digits, two multiplies)
+ * appended to *w.  Returns the new position.
+ */
+static const char *scan_digits(uint64_t *w, const char *p, const char *end)
+{
+	static const uint64_t pow10_8[] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
+	};
+
+	while (end - p >= 8) {
+		uint64_t v, t, nondigit;
+		unsigned n;
+
+		memcpy(&v, p, 8);
+		t = v - 0x3030303030303030ULL;
+		nondigit = (t | (t + 0x7676767676767676ULL)) &
+			   0x8080808080808080ULL;
+		n = nondigit ? (unsigned)__builtin_ctzll(nondigit) >> 3 : 8;
+		if (!n)
+			return p;
+		/* the n digits in the top bytes, zeros above them */
+		t <<= 8 * (8 - n);
+		t = t * 10 + (t >> 8);
+		t = (((t & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+		     (((t >> 16) & 0x000000FF000000FFULL) *
+		      (1 + (10000ULL << 32)))) >> 32;
+		*w = *w * pow10_8[n] + t;
+		p += n;
+		if (n < 8)
+			return p;
+	}
+	while (p < end && (unsigned char)(*p - '0') < 10)
+		*w = *w * 10 + (uint64_t)(*p++ - '0');
+	return p;
+}
+
 int mlw_csv_number_field(double *out, const char **pos, const char *end,
 			 char delim)
 {
@@ -189,14 +227,15 @@ int mlw_csv_number_field(double *out, const char **pos, const char *end,
 		p++;
 	}
 	digits = p;
-	while (p < end && (unsigned char)(*p - '0') < 10)
-		w = w * 10 + (uint64_t)(*p++ - '0');
+	p = scan_digits(&w, p, end);
 	nr_digits = (size_t)(p - digits);
+	/* more than 19 digits may have wrapped w: the slow path decides */
+	if (nr_digits > 19)
+		return MLW_CSV_SLOW;
 	if (p < end && *p == '.') {
 		const char *frac = ++p;
 
-		while (p < end && (unsigned char)(*p - '0') < 10)
-			w = w * 10 + (uint64_t)(*p++ - '0');
+		p = scan_digits(&w, p, end);
 		exp10 = -(int64_t)(p - frac);
 		nr_digits += (size_t)(p - frac);
 	}
@@ -414,71 +453,98 @@ static size_t write_g(char *out, int negative, const char *digits, int nd,
  * a tie of the 17-digit text (where rounding twice could differ from
  * rounding once) and any undecided check fall back to snprintf.
  */
+/*
+ * Try prec digits: the 17 digits rounded to prec and checked with the
+ * parser's exact arithmetic; a cut on a tie of the 17-digit text (where
+ * rounding twice could differ from rounding once) asks snprintf.
+ * Returns the length written to out, or 0 when it does not round-trip.
+ */
+static size_t try_prec(char out[32], double v, const char *digits,
+		       int exp10, int prec)
+{
+	char cand[20];
+	int e = exp10, nd = prec, tie = 1, up, i;
+	uint64_t w = 0;
+	double back, a = fabs(v);
+
+	memcpy(cand, digits, (size_t)prec);
+	up = prec < 17 && digits[prec] >= '5';
+	for (i = prec + 1; prec < 17 && i < 17; i++)
+		tie &= digits[i] == '0';
+	if (prec < 17 && digits[prec] == '5' && tie) {
+		char g[40];
+		size_t len = (size_t)snprintf(g, sizeof(g), "%.*g", prec, v);
+		double d;
+		char *x;
+
+		if (mlw_csv_parse_double(&d, g, len) < 0 || d != v)
+			return 0;
+		x = strchr(g, 'e');
+		if (x && x[1] == '+' && atoi(x + 2) < 16)
+			len = (size_t)snprintf(g, sizeof(g), "%.*g",
+					       atoi(x + 2) + 1, v);
+		memcpy(out, g, len + 1);
+		return len;
+	}
+	if (up) {
+		for (i = prec - 1; i >= 0 && cand[i] == '9'; i--)
+			cand[i] = '0';
+		if (i < 0) {
+			cand[0] = '1';
+			e++;
+		} else {
+			cand[i]++;
+		}
+	}
+	while (nd > 1 && cand[nd - 1] == '0')
+		nd--;
+	for (i = 0; i < nd; i++)
+		w = w * 10 + (uint64_t)(cand[i] - '0');
+	if (decimal_value(&back, w, (int64_t)e - (nd - 1))) {
+		char g[40];
+
+		write_g(g, 0, cand, nd, e, prec);
+		back = strtod(g, NULL);
+	}
+	if (back != a)
+		return 0;
+	return write_g(out, signbit(v) != 0, cand, nd, e, prec);
+}
+
+/*
+ * From the 17 correctly rounded digits of v (one snprintf), find the
+ * fewest that read back.  Most values of a computation need 16 or 17:
+ * when 15 do not round-trip, fewer do not either, so 15 is tried first.
+ */
 size_t mlw_csv_format_double(char out[32], double v)
 {
-	char sci[40], digits[20], cand[20];
-	int negative = signbit(v) != 0, exp10, prec, i;
-	double a = fabs(v);
+	char sci[40], digits[20];
+	int exp10, prec;
+	size_t len;
 
 	if (isnan(v))
 		return (size_t)snprintf(out, 32, "NaN");
 	if (isinf(v))
 		return (size_t)snprintf(out, 32, "%s", v > 0 ? "Infinity" :
 					"-Infinity");
-	if (a == 0)
-		return (size_t)snprintf(out, 32, "%s", negative ? "-0" : "0");
-	snprintf(sci, sizeof(sci), "%.16e", a);
+	if (v == 0)
+		return (size_t)snprintf(out, 32, "%s", signbit(v) ? "-0" : "0");
+	snprintf(sci, sizeof(sci), "%.16e", fabs(v));
 	digits[0] = sci[0];
 	memcpy(digits + 1, sci + 2, 16);
 	exp10 = atoi(sci + 19);
-	for (prec = 1; prec <= 17; prec++) {
-		int e = exp10, nd = prec, tie = 1, up;
-		uint64_t w = 0;
-		double back;
-
-		memcpy(cand, digits, (size_t)prec);
-		up = prec < 17 && digits[prec] >= '5';
-		for (i = prec + 1; prec < 17 && i < 17; i++)
-			tie &= digits[i] == '0';
-		if (prec < 17 && digits[prec] == '5' && tie) {
-			char g[40];
-			size_t len = (size_t)snprintf(g, sizeof(g), "%.*g",
-						      prec, v);
-			double d;
-
-			if (mlw_csv_parse_double(&d, g, len) >= 0 && d == v) {
-				char *x = strchr(g, 'e');
-
-				if (x && x[1] == '+' && atoi(x + 2) < 16)
-					len = (size_t)snprintf(g, sizeof(g), "%.*g",
-							       atoi(x + 2) + 1, v);
-				memcpy(out, g, len + 1);
+	if (!try_prec(out, v, digits, exp10, 15)) {
+		for (prec = 16; prec <= 17; prec++) {
+			len = try_prec(out, v, digits, exp10, prec);
+			if (len)
 				return len;
-			}
-			continue;
 		}
-		if (up) {
-			for (i = prec - 1; i >= 0 && cand[i] == '9'; i--)
-				cand[i] = '0';
-			if (i < 0) {
-				cand[0] = '1';
-				e++;
-			} else {
-				cand[i]++;
-			}
+	} else {
+		for (prec = 1; prec <= 15; prec++) {
+			len = try_prec(out, v, digits, exp10, prec);
+			if (len)
+				return len;
 		}
-		while (nd > 1 && cand[nd - 1] == '0')
-			nd--;
-		for (i = 0; i < nd; i++)
-			w = w * 10 + (uint64_t)(cand[i] - '0');
-		if (decimal_value(&back, w, (int64_t)e - (nd - 1))) {
-			char g[40];
-
-			write_g(g, 0, cand, nd, e, prec);
-			back = strtod(g, NULL);
-		}
-		if (back == a)
-			return write_g(out, negative, cand, nd, e, prec);
 	}
 	return (size_t)snprintf(out, 32, "%.17g", v);
 }
