@@ -103,6 +103,7 @@ struct loader {
 	char delim;
 	size_t nr_columns, nr_rows;
 	double *values;
+	int no_quotes;		/* the body holds no '"' at all */
 	struct slice *slices;
 	int nr_slices;
 };
@@ -156,6 +157,58 @@ static void *count_quotes(void *arg)
 }
 
 /*
+ * Count the newlines of s[0..len) and the blank lines they end (a line
+ * that is empty or only "\r"; the slice starts a line), 16 bytes at a
+ * time with vector compares: one pass where a memchr(3) a line cost a
+ * call and a restart for every row.
+ */
+/* 16 bytes: the vector every x86-64 and arm64 has, so no emulation */
+typedef signed char v16 __attribute__((vector_size(16)));
+
+static void count_newlines(size_t *nr_out, size_t *blank_out, const char *s,
+			   size_t len)
+{
+	size_t i = 0, nr = 0, blank = 0;
+
+	for (; i < len && i < 2; i++) {
+		char p1 = i >= 1 ? s[i - 1] : '\n';
+
+		if (s[i] != '\n')
+			continue;
+		nr++;
+		blank += p1 == '\n' || (p1 == '\r' && (i < 2 || s[i - 2] == '\n'));
+	}
+	while (i + 16 <= len) {
+		v16 acc_nl = { 0 }, acc_blank = { 0 };
+		int k;
+
+		/* at most 127 rounds before the 8-bit lanes could overflow */
+		for (k = 0; k < 127 && i + 16 <= len; k++, i += 16) {
+			v16 a, b, c, nl;
+
+			memcpy(&a, s + i, 16);
+			memcpy(&b, s + i - 1, 16);
+			memcpy(&c, s + i - 2, 16);
+			nl = a == '\n';
+			acc_nl -= nl;
+			acc_blank -= nl & ((b == '\n') | ((b == '\r') & (c == '\n')));
+		}
+		for (k = 0; k < 16; k++) {
+			nr += (unsigned char)acc_nl[k];
+			blank += (unsigned char)acc_blank[k];
+		}
+	}
+	for (; i < len; i++) {
+		if (s[i] != '\n')
+			continue;
+		nr++;
+		blank += s[i - 1] == '\n' || (s[i - 1] == '\r' && s[i - 2] == '\n');
+	}
+	*nr_out = nr;
+	*blank_out = blank;
+}
+
+/*
  * Count rows and newlines.  Slices start at a row start, outside quotes;
  * a line that starts outside quotes starts a row unless it is blank, and
  * the parity of its quotes says whether the next line continues it.
@@ -166,17 +219,16 @@ static void *count_rows(void *arg)
 	const char *p = s->start, *end = s->end;
 	int in_quotes = 0;
 
-	if (!memchr(p, '"', (size_t)(end - p))) {
+	if (s->ld->no_quotes) {
 		/* no quotes: every line that is not blank is a row */
-		while (p < end) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			const char *stop = nl ? nl : end;
+		size_t len = (size_t)(end - p), blank;
+		const char *last = len ? memrchr(p, '\n', len) : NULL;
+		const char *tail = last ? last + 1 : p;
 
-			if (stop != p && !(stop == p + 1 && *p == '\r'))
-				s->nr_rows++;
-			s->nr_lines += !!nl;
-			p = stop + 1;
-		}
+		count_newlines(&s->nr_lines, &blank, p, len);
+		s->nr_rows = s->nr_lines - blank;
+		if (tail < end && !(tail + 1 == end && *tail == '\r'))
+			s->nr_rows++;
 		return NULL;
 	}
 	while (p < end) {
@@ -906,6 +958,8 @@ static int load_mapped(struct mlw_dataset *ds, const char *map, size_t size,
 		ld.slices[k - 1].end = s->start;
 	}
 	ld.slices[nr_threads - 1].end = end;
+	quotes += ld.slices[nr_threads - 1].nr_quotes;
+	ld.no_quotes = !quotes;
 	run_parallel(&ld, count_rows);
 	for (k = 0; k < (size_t)nr_threads; k++) {
 		struct slice *s = &ld.slices[k];
@@ -978,8 +1032,12 @@ int mlw_dataset_load(struct mlw_dataset **out, const char *path,
 		return mlw_error_setc(MLW_EINVALID, "'%s' is not a file", path);
 	}
 	if (st.st_size) {
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-			   fd, 0);
+		/*
+		 * MAP_POPULATE maps every cached page in one call: one fault
+		 * per 4 KB page cost more than the quote scan they interrupt
+		 */
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			   MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (map == MAP_FAILED) {
 			ret = mlw_error_errno("cannot map '%s'", path);
 			close(fd);
