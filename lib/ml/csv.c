@@ -180,13 +180,14 @@ int mlw_csv_parse_double(double *out, const char *s, size_t len)
  * 8-byte load, a mask of the bytes that are not digits, two multiplies)
  * appended to *w.  Returns the new position.
  */
-static const char *scan_digits(uint64_t *w, const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *
+scan_digits(uint64_t *w, const char *p, const char *end)
 {
 	static const uint64_t pow10_8[] = {
 		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
 	};
 
-	while (end - p >= 8) {
+	if (end - p >= 8) {
 		uint64_t v, t, nondigit;
 		unsigned n;
 
@@ -208,6 +209,7 @@ static const char *scan_digits(uint64_t *w, const char *p, const char *end)
 		if (n < 8)
 			return p;
 	}
+	/* the rest one at a time: data files rarely hold more digits */
 	while (p < end && (unsigned char)(*p - '0') < 10)
 		*w = *w * 10 + (uint64_t)(*p++ - '0');
 	return p;

@@ -11,23 +11,27 @@ head -100001 "$BIG" >"$dir/train.csv"
 	-q >/dev/null || exit 1
 warm "$BIG"
 t0=$(now)
-/usr/bin/time -f %M -o "$dir/rss" "$MLW" model-score "$dir/model" \
+/usr/bin/time -f "%M %U %S" -o "$dir/rss" "$MLW" model-score "$dir/model" \
 	--input "$BIG" --output "$dir/out.csv" -q || exit 1
 t1=$(now)
 mlw=$(echo "$t1 - $t0" | bc -l)
-pd=$($PY -c "
+set -- $(cat "$dir/rss")
+rss=$1 mlw_cpu=$(echo "$2 + $3" | bc -l)
+set -- $($PY -c "
 import time, pandas
 from sklearn.linear_model import Ridge
 train = pandas.read_csv('$dir/train.csv')
 m = Ridge().fit(train.drop(columns='y').values, train['y'].values)
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 df = pandas.read_csv('$BIG')
 p = m.predict(df.drop(columns='y').values)
 pandas.DataFrame({'prediction': p}).to_csv('$dir/pd.csv', index=False)
-print(time.perf_counter() - t)")
+print(time.perf_counter() - t, time.process_time() - c)")
+pd=$1 pd_cpu=$2
 mb=$(size_mb "$BIG")
-printf 'mlw model score    %.3f s  %.0f MB/s in, peak RSS %d KiB\n' "$mlw" \
-	"$(echo "$mb / $mlw" | bc -l)" "$(cat "$dir/rss")"
-printf 'pandas read+predict+to_csv %.3f s\n' "$pd"
-printf 'ratio              %.1fx\n' "$(echo "$pd / $mlw" | bc -l)"
+printf 'mlw model score     %6.3f s wall %6.3f s CPU  %.0f MB/s in, peak RSS %d KiB\n' \
+	"$mlw" "$mlw_cpu" "$(echo "$mb / $mlw" | bc -l)" "$rss"
+printf 'pandas read+predict+to_csv %6.3f s wall %6.3f s CPU\n' "$pd" "$pd_cpu"
+printf 'ratio               %.1fx wall, %.1fx CPU\n' "$(echo "$pd / $mlw" | bc -l)" \
+	"$(echo "$pd_cpu / $mlw_cpu" | bc -l)"
 rm -rf "$dir"
