@@ -6,6 +6,7 @@
  */
 #include "builtin.h"
 #include "ml/model.h"
+#include "ml/dataset.h"
 #include "ml/score.h"
 #include "asset/asset.h"
 #include "util/alloc.h"
@@ -26,17 +27,59 @@ static void report_row(const char *msg, void *data)
 	cmd_warn(ctx, "skipped %s", msg);
 }
 
+/*
+ * A CSV file is streamed; a folder with an MLTable file or a data asset
+ * (azureml:NAME:VERSION, NAME@latest) is read as training reads it and
+ * scored from memory.
+ */
+static int score_input(struct mlw_ctx *ctx, struct mlw_score_stats *stats,
+		       const struct mlw_model *model, const char *input,
+		       int fd, const struct mlw_score_options *so)
+{
+	struct mlw_dataset *ds;
+	char *path = NULL, *tmp = NULL;
+	struct stat st;
+	size_t len;
+	int ret;
+
+	ret = cmd_resolve_input(ctx, MLW_ASSET_DATA, input, &path, &tmp);
+	if (ret)
+		return ret;
+	len = strlen(path);
+	if (!tmp && (stat(path, &st) || S_ISREG(st.st_mode)) &&
+	    strcmp(path, "MLTable") &&
+	    (len < 8 || strcmp(path + len - 8, "/MLTable"))) {
+		free(path);
+		return mlw_score_csv(stats, model, input, fd, so);
+	}
+	if (tmp && !stat(path, &st) && S_ISREG(st.st_mode)) {
+		/* a uri_file asset: stream its restored copy */
+		ret = mlw_score_csv(stats, model, path, fd, so);
+	} else {
+		ret = cmd_load_dataset(ctx, &ds, path);
+		if (!ret) {
+			ret = mlw_score_dataset(stats, model, ds, fd, so);
+			mlw_dataset_unref(ds);
+		}
+	}
+	if (tmp)
+		mlw_remove_tree(tmp);
+	free(tmp);
+	free(path);
+	return ret;
+}
+
 CMD(model_score)
 {
 	static const char *const usage[] = {
-		"mlw model score (DIR | azureml:NAME:VERSION | NAME@latest) --input CSV --output FILE [options]",
+		"mlw model score (DIR | azureml:NAME:VERSION | NAME@latest) --input DATA --output FILE [options]",
 		NULL
 	};
 	const char *input = NULL, *output = NULL, *chunk = NULL;
 	int64_t threshold = 0, threads = 0;
 	struct mlw_score_options so = { 0 };
 	struct mlw_option opts[] = {
-		MLW_OPT_STRING(0, "input", &input, "CSV", "the rows to score (CSV with a header)"),
+		MLW_OPT_STRING(0, "input", &input, "DATA", "CSV file (streamed), MLTable folder or data asset"),
 		MLW_OPT_STRING(0, "output", &output, "FILE", "write the predictions here (- for stdout)"),
 		MLW_OPT_BOOL(0, "proba", &so.proba, "add a proba_<class> column per class"),
 		MLW_OPT_BOOL(0, "include-input", &so.include_input, "write the input columns first"),
@@ -103,7 +146,7 @@ CMD(model_score)
 		}
 		mlw_tempfile_register(partial);
 	}
-	ret = mlw_score_csv(&stats, &model, input, fd, &so);
+	ret = score_input(ctx, &stats, &model, input, fd, &so);
 	if (partial) {
 		if (!ret && (fsync(fd) < 0 || close(fd) < 0))
 			ret = mlw_error_errno("cannot write '%s'", output);

@@ -61,6 +61,19 @@ test_expect_success 'delimiter, no_header and take/skip' '
 	test_cmp expect out
 '
 
+test_expect_success 'take stops reading: a later broken file is never read' '
+	mkdir early &&
+	printf "a,b\n1,2\n3,4\n5,6\n" >early/1.csv &&
+	printf "a,b\n\"broken\n" >early/2.csv &&
+	printf "paths:\n  - pattern: ./*.csv\ntransformations:\n  - take: 2\n" >early/MLTable &&
+	preview early >out &&
+	printf "1\t2\n3\t4\n" >expect &&
+	test_cmp expect out &&
+	sed -i "s/take: 2/take: 4/" early/MLTable &&
+	test_expect_code 2 mlw preview-data early 2>err &&
+	test_grep "2.csv:2: unterminated quoted field" err
+'
+
 test_expect_success 'pattern and folder paths; all_files_same_headers checks headers' '
 	mkdir parts parts/sub &&
 	printf "x,y\n1,2\n" >parts/a.csv &&

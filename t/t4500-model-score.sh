@@ -178,6 +178,27 @@ test_expect_success 'a registered model: azureml:NAME:VERSION and NAME@latest' '
 		--input $DATA/iris.csv --output r3.csv
 '
 
+test_expect_success 'an MLTable folder or a data asset as input' '
+	mkdir irisml &&
+	cp $DATA/iris.csv irisml/ &&
+	printf "paths:\n  - file: iris.csv\n" >irisml/MLTable &&
+	mlw model-score logit --input irisml --output m1.csv --proba &&
+	test_cmp scores.csv m1.csv &&
+	mlw model-score logit --input irisml/MLTable --output m1.csv --proba &&
+	test_cmp scores.csv m1.csv &&
+	mlw data create -n irisdata -p irisml -t mltable >/dev/null &&
+	mlw model-score logit --input azureml:irisdata:1 --output m2.csv --proba &&
+	test_cmp scores.csv m2.csv &&
+	mlw data create -n irisfile -p $DATA/iris.csv -t uri_file >/dev/null &&
+	mlw model-score logit --input irisfile@latest --output m3.csv --proba &&
+	test_cmp scores.csv m3.csv &&
+	mlw model-score logit --input irisml --output m4.json --include-input -o json &&
+	head -1 m4.json >first &&
+	test_json_get first "[\"species\"]" >species &&
+	echo setosa >expect &&
+	test_cmp expect species
+'
+
 test_expect_success SKLEARN 'predictions equal scikit-learn on the bundled datasets' '
 	cat >sk.py <<-\PY &&
 	import sys, csv

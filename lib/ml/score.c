@@ -203,6 +203,45 @@ static void add_json_input(struct mlw_buf *b, const struct scorer *sc,
 	mlw_buf_release(&text);
 }
 
+/*
+ * Row i of the n predictions P: "prediction" and the probabilities, to
+ * the end of the line (of the JSON object when json).
+ */
+static void add_prediction(struct mlw_buf *b, const struct scorer *sc,
+			   const double *P, size_t n, size_t i)
+{
+	const struct mlw_model *m = sc->m;
+	size_t k, K = sc->nr_classes;
+	int cls = m->target.classification;
+	const char *label = cls ? m->target.classes[mlw_argmax_row(P, n, K, i)] :
+			    NULL;
+
+	if (sc->o->json) {
+		mlw_buf_adds(b, "\"prediction\":");
+		if (cls)
+			add_json_text(b, label, strlen(label));
+		else
+			add_number(b, P[i]);
+		for (k = 0; cls && sc->o->proba && k < K; k++) {
+			mlw_buf_addch(b, ',');
+			add_json_key(b, "proba_", m->target.classes[k]);
+			mlw_buf_addch(b, ':');
+			add_number(b, P[k * n + i]);
+		}
+		mlw_buf_adds(b, "}\n");
+		return;
+	}
+	if (cls)
+		add_csv_text(b, label, strlen(label), sc->delim);
+	else
+		add_number(b, P[i]);
+	for (k = 0; cls && sc->o->proba && k < K; k++) {
+		mlw_buf_addch(b, sc->delim);
+		add_number(b, P[k * n + i]);
+	}
+	mlw_buf_addch(b, '\n');
+}
+
 /* predict the block's n rows and append their output lines */
 static void flush_block(struct job *j, size_t n)
 {
@@ -210,7 +249,6 @@ static void flush_block(struct job *j, size_t n)
 	const struct mlw_model *m = sc->m;
 	const struct mlw_featurizer *f = m->featurizer;
 	size_t B = sc->block_rows, i, k, K = sc->nr_classes;
-	int cls = m->target.classification;
 
 	if (!n)
 		return;
@@ -234,42 +272,12 @@ static void flush_block(struct job *j, size_t n)
 			if (sc->o->include_input)
 				add_json_input(b, sc, j->row_start[i],
 					       j->row_end[i]);
-			mlw_buf_adds(b, "\"prediction\":");
-			if (cls) {
-				const char *label = m->target.classes[
-					mlw_argmax_row(j->P, n, K, i)];
-
-				add_json_text(b, label, strlen(label));
-			} else {
-				add_number(b, j->P[i]);
-			}
-			for (k = 0; cls && sc->o->proba && k < K; k++) {
-				mlw_buf_addch(b, ',');
-				add_json_key(b, "proba_", m->target.classes[k]);
-				mlw_buf_addch(b, ':');
-				add_number(b, j->P[k * n + i]);
-			}
-			mlw_buf_adds(b, "}\n");
-			continue;
-		}
-		if (sc->o->include_input) {
+		} else if (sc->o->include_input) {
 			mlw_buf_add(b, j->row_start[i],
 				    (size_t)(j->row_end[i] - j->row_start[i]));
 			mlw_buf_addch(b, sc->delim);
 		}
-		if (cls) {
-			const char *label = m->target.classes[
-				mlw_argmax_row(j->P, n, K, i)];
-
-			add_csv_text(b, label, strlen(label), sc->delim);
-		} else {
-			add_number(b, j->P[i]);
-		}
-		for (k = 0; cls && sc->o->proba && k < K; k++) {
-			mlw_buf_addch(b, sc->delim);
-			add_number(b, j->P[k * n + i]);
-		}
-		mlw_buf_addch(b, '\n');
+		add_prediction(b, sc, j->P, n, i);
 	}
 	j->nr_scored += n;
 	/* one-hot columns must start from zeros again */
@@ -751,5 +759,131 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 	close(fd);
 	mlw_buf_release(&header);
 	release_scorer(&sc);
+	return ret;
+}
+
+/* the header line of the output for a dataset's columns */
+static void dataset_header(struct mlw_buf *b, const struct scorer *sc,
+			   const struct mlw_dataset *ds)
+{
+	size_t c, k;
+
+	if (sc->o->json)
+		return;
+	for (c = 0; sc->o->include_input && c < ds->nr_columns; c++) {
+		add_csv_text(b, ds->columns[c].name,
+			     strlen(ds->columns[c].name), sc->delim);
+		mlw_buf_addch(b, sc->delim);
+	}
+	mlw_buf_adds(b, "prediction");
+	for (k = 0; sc->o->proba && k < sc->nr_classes; k++) {
+		char *name = mlw_xstrfmt("proba_%s", sc->m->target.classes[k]);
+
+		mlw_buf_addch(b, sc->delim);
+		add_csv_text(b, name, strlen(name), sc->delim);
+		free(name);
+	}
+	mlw_buf_addch(b, '\n');
+}
+
+/* row r of ds as the trainers see it, CSV cells or JSON members */
+static void dataset_row(struct mlw_buf *b, const struct scorer *sc,
+			const struct mlw_dataset *ds, size_t r)
+{
+	size_t c;
+
+	for (c = 0; c < ds->nr_columns; c++) {
+		const struct mlw_column *col = &ds->columns[c];
+		double v = mlw_dataset_column(ds, c)[r];
+		const char *text = NULL;
+
+		if (col->type == MLW_COLUMN_CATEGORICAL && !isnan(v))
+			text = col->categories[(size_t)v];
+		else if (col->type == MLW_COLUMN_BOOLEAN && !isnan(v))
+			text = v ? "true" : "false";
+		if (sc->o->json) {
+			add_json_text(b, col->name, strlen(col->name));
+			mlw_buf_addch(b, ':');
+			if (isnan(v))
+				mlw_buf_adds(b, "null");
+			else if (col->type == MLW_COLUMN_BOOLEAN)
+				mlw_buf_adds(b, text);
+			else if (text)
+				add_json_text(b, text, strlen(text));
+			else
+				add_number(b, v);
+			mlw_buf_addch(b, ',');
+			continue;
+		}
+		if (text)
+			add_csv_text(b, text, strlen(text), sc->delim);
+		else if (!isnan(v))
+			add_number(b, v);
+		mlw_buf_addch(b, sc->delim);
+	}
+}
+
+int mlw_score_dataset(struct mlw_score_stats *stats, const struct mlw_model *m,
+		      const struct mlw_dataset *ds, int out_fd,
+		      const struct mlw_score_options *opts)
+{
+	struct scorer sc = { 0 };
+	struct mlw_buf out = MLW_BUF_INIT;
+	size_t B, start, i, K;
+	size_t *rows;
+	double *P;
+	int ret = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	if (opts->proba && !m->target.classification)
+		return mlw_error_setc(MLW_EINVALID,
+				      "probabilities need a classifier; this model is a %s",
+				      mlw_algorithm_name(m->linear.algorithm));
+	sc.m = m;
+	sc.o = opts;
+	sc.path = ds->path;
+	sc.delim = opts->delimiter ? opts->delimiter : ',';
+	sc.nr_features = m->featurizer->nr_features;
+	sc.nr_classes = K = m->target.classification ?
+			    m->target.nr_classes : 1;
+	B = BLOCK_BYTES / sizeof(double) / (sc.nr_features + K + 1);
+	B = B > BLOCK_ROWS ? BLOCK_ROWS : B ? B : 1;
+	rows = mlw_malloc(mlw_st_mult(B, sizeof(size_t)));
+	P = mlw_malloc(mlw_st_mult(mlw_st_mult(B, K + 1), sizeof(double)));
+	dataset_header(&out, &sc, ds);
+	for (start = 0; start < ds->nr_rows && !ret; start += B) {
+		size_t n = ds->nr_rows - start < B ? ds->nr_rows - start : B;
+		double *X;
+
+		for (i = 0; i < n; i++)
+			rows[i] = start + i;
+		ret = mlw_featurizer_apply(&X, m->featurizer, ds, rows, n);
+		if (ret)
+			break;
+		mlw_linear_predict(P, &m->linear, X, n, K);
+		mlw_big_free(X, n * sc.nr_features * sizeof(double));
+		for (i = 0; i < n; i++) {
+			if (opts->json)
+				mlw_buf_addch(&out, '{');
+			if (opts->include_input)
+				dataset_row(&out, &sc, ds, start + i);
+			add_prediction(&out, &sc, P, n, i);
+		}
+		stats->nr_rows += n;
+		stats->nr_scored += n;
+		if (out.len >= BLOCK_BYTES) {
+			ret = write_buf(out_fd, &out, "the output");
+			stats->bytes_out += out.len;
+			mlw_buf_reset(&out);
+		}
+	}
+	if (!ret) {
+		ret = write_buf(out_fd, &out, "the output");
+		stats->bytes_out += out.len;
+	}
+	stats->bytes_in = ds->file_size;
+	mlw_buf_release(&out);
+	free(rows);
+	free(P);
 	return ret;
 }

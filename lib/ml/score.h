@@ -25,6 +25,7 @@
 #ifndef MLW_ML_SCORE_H
 #define MLW_ML_SCORE_H
 
+#include "ml/dataset.h"
 #include "ml/model.h"
 
 #include <stddef.h>
@@ -60,5 +61,15 @@ struct mlw_score_stats {
 int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 		  const char *input, int out_fd,
 		  const struct mlw_score_options *opts);
+
+/*
+ * Score every row of a loaded dataset (an MLTable folder, a data asset)
+ * the same way; include_input writes the columns as the trainers see
+ * them.  MLW_EINVALID when a column the model needs is missing or of an
+ * incompatible type.
+ */
+int mlw_score_dataset(struct mlw_score_stats *stats, const struct mlw_model *m,
+		      const struct mlw_dataset *ds, int out_fd,
+		      const struct mlw_score_options *opts);
 
 #endif
