@@ -103,7 +103,6 @@ struct loader {
 	char delim;
 	size_t nr_columns, nr_rows;
 	double *values;
-	int no_quotes;		/* the body holds no '"' at all */
 	struct slice *slices;
 	int nr_slices;
 };
@@ -165,21 +164,22 @@ static void *count_quotes(void *arg)
 /* 16 bytes: the vector every x86-64 and arm64 has, so no emulation */
 typedef signed char v16 __attribute__((vector_size(16)));
 
-static void count_newlines(size_t *nr_out, size_t *blank_out, const char *s,
-			   size_t len)
+static void count_newlines(size_t *nr_out, size_t *blank_out,
+			   size_t *quotes_out, const char *s, size_t len)
 {
-	size_t i = 0, nr = 0, blank = 0;
+	size_t i = 0, nr = 0, blank = 0, quotes = 0;
 
 	for (; i < len && i < 2; i++) {
 		char p1 = i >= 1 ? s[i - 1] : '\n';
 
+		quotes += s[i] == '"';
 		if (s[i] != '\n')
 			continue;
 		nr++;
 		blank += p1 == '\n' || (p1 == '\r' && (i < 2 || s[i - 2] == '\n'));
 	}
 	while (i + 16 <= len) {
-		v16 acc_nl = { 0 }, acc_blank = { 0 };
+		v16 acc_nl = { 0 }, acc_blank = { 0 }, acc_q = { 0 };
 		int k;
 
 		/* at most 127 rounds before the 8-bit lanes could overflow */
@@ -191,14 +191,17 @@ static void count_newlines(size_t *nr_out, size_t *blank_out, const char *s,
 			memcpy(&c, s + i - 2, 16);
 			nl = a == '\n';
 			acc_nl -= nl;
+			acc_q -= a == '"';
 			acc_blank -= nl & ((b == '\n') | ((b == '\r') & (c == '\n')));
 		}
 		for (k = 0; k < 16; k++) {
 			nr += (unsigned char)acc_nl[k];
+			quotes += (unsigned char)acc_q[k];
 			blank += (unsigned char)acc_blank[k];
 		}
 	}
 	for (; i < len; i++) {
+		quotes += s[i] == '"';
 		if (s[i] != '\n')
 			continue;
 		nr++;
@@ -206,6 +209,28 @@ static void count_newlines(size_t *nr_out, size_t *blank_out, const char *s,
 	}
 	*nr_out = nr;
 	*blank_out = blank;
+	*quotes_out = quotes;
+}
+
+/*
+ * The first pass when the file may hold no quotes at all: slices cut at
+ * line ends, rows, lines and quotes counted in one vector pass.  Rows
+ * are right only if no slice saw a quote; otherwise the loader starts
+ * over with the quote-aware passes.
+ */
+static void *count_plain(void *arg)
+{
+	struct slice *s = arg;
+	const char *p = s->start, *end = s->end;
+	size_t len = (size_t)(end - p), blank;
+	const char *last = len ? memrchr(p, '\n', len) : NULL;
+	const char *tail = last ? last + 1 : p;
+
+	count_newlines(&s->nr_lines, &blank, &s->nr_quotes, p, len);
+	s->nr_rows = s->nr_lines - blank;
+	if (tail < end && !(tail + 1 == end && *tail == '\r'))
+		s->nr_rows++;
+	return NULL;
 }
 
 /*
@@ -219,18 +244,6 @@ static void *count_rows(void *arg)
 	const char *p = s->start, *end = s->end;
 	int in_quotes = 0;
 
-	if (s->ld->no_quotes) {
-		/* no quotes: every line that is not blank is a row */
-		size_t len = (size_t)(end - p), blank;
-		const char *last = len ? memrchr(p, '\n', len) : NULL;
-		const char *tail = last ? last + 1 : p;
-
-		count_newlines(&s->nr_lines, &blank, p, len);
-		s->nr_rows = s->nr_lines - blank;
-		if (tail < end && !(tail + 1 == end && *tail == '\r'))
-			s->nr_rows++;
-		return NULL;
-	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *stop = nl ? nl : end;
@@ -946,6 +959,27 @@ static int load_mapped(struct mlw_dataset *ds, const char *map, size_t size,
 		ld.slices[k].start = body + body_size * k / nr_threads;
 		ld.slices[k].end = body + body_size * (k + 1) / nr_threads;
 	}
+	/* cut after line ends and hope for no quotes: one pass, not two */
+	for (k = 1; k < (size_t)nr_threads; k++) {
+		const char *nl = memchr(ld.slices[k].start, '\n',
+					(size_t)(end - ld.slices[k].start));
+		const char *cut = nl ? nl + 1 : end;
+
+		if (cut < ld.slices[k - 1].start)
+			cut = ld.slices[k - 1].start;
+		ld.slices[k].start = ld.slices[k - 1].end = cut;
+	}
+	run_parallel(&ld, count_plain);
+	for (k = 0; k < (size_t)nr_threads; k++)
+		quotes += ld.slices[k].nr_quotes;
+	if (!quotes)
+		goto counted;
+	quotes = 0;
+	for (k = 0; k < (size_t)nr_threads; k++) {
+		ld.slices[k].start = body + body_size * k / nr_threads;
+		ld.slices[k].end = body + body_size * (k + 1) / nr_threads;
+		ld.slices[k].nr_rows = ld.slices[k].nr_lines = 0;
+	}
 	run_parallel(&ld, count_quotes);
 	/* move each cut to the next row start outside quotes */
 	for (k = 1; k < (size_t)nr_threads; k++) {
@@ -958,9 +992,8 @@ static int load_mapped(struct mlw_dataset *ds, const char *map, size_t size,
 		ld.slices[k - 1].end = s->start;
 	}
 	ld.slices[nr_threads - 1].end = end;
-	quotes += ld.slices[nr_threads - 1].nr_quotes;
-	ld.no_quotes = !quotes;
 	run_parallel(&ld, count_rows);
+counted:
 	for (k = 0; k < (size_t)nr_threads; k++) {
 		struct slice *s = &ld.slices[k];
 
