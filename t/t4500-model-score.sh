@@ -199,6 +199,25 @@ test_expect_success 'an MLTable folder or a data asset as input' '
 	test_cmp expect species
 '
 
+test_expect_success !ASAN 'memory stays bounded whatever the input size' '
+	test -x /usr/bin/time &&
+	awk "BEGIN { print \"a,b,c,d,y\"; for (i = 0; i < 1200000; i++)
+		printf \"%d.25,%d,%d.5,-%d,%d\\n\", i % 1000, i % 7, i % 13, i % 101, i % 17 }" >big.csv &&
+	head -1001 big.csv >small.csv &&
+	mlw train ridge --data small.csv --target y --output bigm >/dev/null &&
+	/usr/bin/time -f %M -o rss mlw model-score bigm --input big.csv \
+		--output big-scores.csv 2>err &&
+	test_grep "scored 1200000 of 1200000 rows" err &&
+	test $(wc -l <big-scores.csv) = 1200001 &&
+	test $(cat rss) -lt 65536 &&
+	/usr/bin/time -f %M -o rss mlw model-score bigm --input big.csv \
+		--output small-chunks.csv --chunk-size 65536 &&
+	test_cmp big-scores.csv small-chunks.csv &&
+	test $(wc -c <big.csv) -gt 20000000 &&
+	test $(cat rss) -lt 8192 &&
+	rm big.csv big-scores.csv small-chunks.csv
+'
+
 test_expect_success SKLEARN 'predictions equal scikit-learn on the bundled datasets' '
 	cat >sk.py <<-\PY &&
 	import sys, csv
