@@ -149,6 +149,18 @@ test_expect_success '--error-threshold skips up to N bad rows, -1 any number' '
 	test $(wc -l <out.csv) = 3
 '
 
+test_expect_success 'the line of a bad row is exact across chunks and threads' '
+	awk "BEGIN { print \"sepal_length,sepal_width,petal_length,petal_width\"
+		for (i = 2; i <= 400; i++) {
+			if (i % 50 == 0) { print \"\"; continue }
+			print (i == 333 ? \"5,oops,1,1\" : \"5,3,1,0.2\") } }" >deep.csv &&
+	test_expect_code 2 mlw model-score logit --input deep.csv --output o.csv \
+		--chunk-size 100 --threads 3 2>err &&
+	test_grep "deep.csv:333: .oops. is not a number" err &&
+	test_expect_code 2 mlw model-score logit --input deep.csv --output o.csv 2>err &&
+	test_grep "deep.csv:333: .oops. is not a number" err
+'
+
 test_expect_success 'a column the model needs must be in the header' '
 	cut -d, -f1-3 $DATA/iris.csv >short.csv &&
 	test_expect_code 2 mlw model-score logit --input short.csv --output o.csv 2>err &&

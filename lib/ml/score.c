@@ -369,7 +369,6 @@ static void *score_job(void *arg)
 	const char *p = j->start, *end = j->end;
 	size_t line = 0, n = 0;
 
-	j->nr_lines = count_char(p, end, '\n');
 	while (p < end) {
 		size_t c, row_line = line;
 		const char *row_start = p;
@@ -444,6 +443,8 @@ static void *score_job(void *arg)
 		}
 	}
 	flush_block(j, n);
+	/* every row and blank line ended in a newline, but maybe the last */
+	j->nr_lines = line;
 	return NULL;
 }
 
