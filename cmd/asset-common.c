@@ -690,29 +690,51 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	       const char **argv)
 {
 	const char *const *usage = usage_of(kind, "show",
+		kind == MLW_ASSET_DATA ?
+		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION]) [--preview[=N]]" :
 		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION])");
-	const char *opt_name = NULL, *opt_version = NULL;
-	struct mlw_option opts[] = {
+	const char *opt_name = NULL, *opt_version = NULL, *preview = NULL;
+	struct mlw_option data_opts[] = {
 		MLW_OPT_STRING('n', "name", &opt_name, "NAME", "the asset"),
 		MLW_OPT_STRING('v', "version", &opt_version, "VERSION",
 			       "the version (default: the latest)"),
+		MLW_OPT_STRING_F(0, "preview", &preview, "N",
+				 "print the first N rows (10) as the trainers see them",
+				 MLW_OPT_OPTARG),
 		MLW_OPT_END()
 	};
+	struct mlw_option *opts = data_opts;
 	struct mlw_asset *a;
 	char *name, *version;
+	int64_t rows = 10;
 	int ret;
 
+	/* --preview reads tables: data assets only */
+	if (kind != MLW_ASSET_DATA)
+		data_opts[2] = data_opts[3];
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
 	ret = target(&name, &version, argc, argv, opt_name, opt_version,
 		     usage, opts);
 	if (ret)
 		return ret;
+	if (preview && *preview && mlw_parse_i64(&rows, preview, "--preview")) {
+		free(name);
+		free(version);
+		return cmd_usage_error(usage, opts, "%s", mlw_error_last());
+	}
 	ret = mlw_asset_get(&a, cmd_catalog(ctx), kind, name, version);
 	free(name);
 	free(version);
 	if (ret)
 		return cmd_fail(ret);
-	ret = print_asset(ctx, a);
+	if (preview) {
+		char *ref = mlw_xstrfmt("azureml:%s:%s", a->name, a->version);
+
+		ret = cmd_data_preview(ctx, ref, (long)rows);
+		free(ref);
+	} else {
+		ret = print_asset(ctx, a);
+	}
 	mlw_asset_free(a);
 	return ret;
 }

@@ -105,6 +105,23 @@ int cmd_spec_load(struct mlw_spec **out, struct mlw_ctx *ctx,
 const char **cmd_spec_expand_set(int argc, const char **argv,
 				 struct mlw_strlist *owned, int *new_argc);
 
+/*
+ * Inputs of the ML commands (cmd/data-preview.c).  cmd_resolve_input()
+ * gives a local path for ref: ref itself, or for an asset reference
+ * (azureml:NAME:VERSION, azureml:NAME@latest, NAME@latest; kind an enum
+ * mlw_asset_kind) the content restored into a temporary folder *tmp_out
+ * that the caller removes (mlw_remove_tree) and frees.  cmd_load_dataset()
+ * loads a CSV file, a folder with an MLTable file, or a data asset.
+ * cmd_data_preview() prints the first rows (-1: all) of such a table as
+ * the trainers see it, in ctx's format; it returns the exit status.
+ */
+struct mlw_dataset;
+int cmd_resolve_input(struct mlw_ctx *ctx, int kind, const char *ref,
+		      char **path_out, char **tmp_out);
+int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
+		     const char *ref);
+int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
+
 #define CMD(name) int cmd_##name(int argc, const char **argv, struct mlw_ctx *ctx)
 CMD(cat_object);
 CMD(checkout_tree);
@@ -121,6 +138,8 @@ CMD(job);
 CMD(log);
 CMD(ls_tree);
 CMD(model);
+CMD(model_score);
+CMD(preview_data);
 CMD(show_ref);
 CMD(train);
 CMD(update_ref);

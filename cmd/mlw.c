@@ -46,6 +46,7 @@ const struct cmd_struct mlw_commands[] = {
 	{ "log", cmd_log, "log metrics, params, tags and artifacts of the running job", 0 },
 	{ "ls-tree", cmd_ls_tree, "list a tree's entries", 0 },
 	{ "model", cmd_model, "manage versioned models", 0 },
+	{ "preview-data", cmd_preview_data, "show the first rows of a table as the trainers see it", 1 },
 	{ "show-ref", cmd_show_ref, "list refs", 0 },
 	{ "train", cmd_train, "fit a built-in model on a CSV file", 0 },
 	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0 },

@@ -64,6 +64,7 @@ CMD(model)
 		{ "download", model_download, "restore a version's files" },
 		{ "list", model_list, "list models or one's versions" },
 		{ "restore", model_restore, "unarchive a model or one version" },
+		{ "score", cmd_model_score, "batch-score data with a model" },
 		{ "show", model_show, "show one version" },
 		{ "update", model_update, "change description, tags or stage" },
 		{ "validate", model_validate, "check model specs" },

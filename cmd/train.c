@@ -230,6 +230,7 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 	struct mlw_model m = { 0 };
 	struct mlw_linear_params par = o->params;
 	double *X = NULL, *y = NULL, *P = NULL, t0;
+	const double *view = NULL;
 	size_t p = 0, K = 1;
 	int ret, cls = mlw_algorithm_is_classifier(o->algo);
 
@@ -239,7 +240,13 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 					 nr_rows, o->standardize);
 	if (!ret) {
 		p = m.featurizer->nr_features;
-		ret = mlw_featurizer_apply(&X, m.featurizer, ds, rows, nr_rows);
+		/* all rows, plain numeric columns: solve on the dataset itself */
+		view = rows ? NULL : mlw_featurizer_view(m.featurizer, ds);
+		if (view)
+			X = (double *)view;
+		else
+			ret = mlw_featurizer_apply(&X, m.featurizer, ds, rows,
+						   nr_rows);
 	}
 	if (!ret) {
 		y = mlw_malloc(mlw_st_mult(nr_rows + 1, sizeof(double)));
@@ -272,7 +279,7 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 			train->nr = MLW_REGRESSION_METRICS;
 		}
 	}
-	if (X)
+	if (X && X != view)
 		mlw_big_free(X, nr_rows * p * sizeof(double));
 	X = NULL;
 	free(y);
@@ -861,9 +868,9 @@ CMD(train)
 	if (parse_algorithm_options(&o, alpha, tol) < 0)
 		return cmd_usage_error(usage, opts, "%s", mlw_error_last());
 
-	ret = mlw_dataset_load(&ds, o.data, NULL);
+	ret = cmd_load_dataset(ctx, &ds, o.data);
 	if (!ret && o.validation_data)
-		ret = mlw_dataset_load(&vds, o.validation_data, NULL);
+		ret = cmd_load_dataset(ctx, &vds, o.validation_data);
 	t_load = mlw_now() - t_start;
 	if (ret)
 		goto fail;

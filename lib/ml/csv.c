@@ -13,6 +13,7 @@
 #include "util/buf.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,13 @@ int mlw_csv_parse_double(double *out, const char *s, size_t len)
 	return slow_path(out, s, len);
 }
 
+/* the slow half of mlw_csv_number_field(): Eisel-Lemire, or -1 */
+int mlw_csv_decimal_slow(double *out, uint64_t w, int64_t exp10,
+			 int negative)
+{
+	return eisel_lemire(out, w, exp10, negative);
+}
+
 int mlw_csv_field(struct mlw_csv_field *field, const char **pos,
 		  const char *end, char delim)
 {
@@ -273,4 +281,166 @@ const char *mlw_csv_strerror(int status)
 		return "text after a closing quote";
 	}
 	return "malformed field";
+}
+
+/* the double nearest w * 10^e10 (w < 10^18), or -1 when undecided */
+static int decimal_value(double *out, uint64_t w, int64_t e10)
+{
+	if (!w) {
+		*out = 0;
+		return 0;
+	}
+	if (e10 >= -22 && e10 <= 22 && w <= (1ULL << 53)) {
+		double d = (double)w;
+
+		*out = e10 < 0 ? d / exact_pow10[-e10] : d * exact_pow10[e10];
+		return 0;
+	}
+	return eisel_lemire(out, w, e10, 0);
+}
+
+/*
+ * Write digits[0..nd) (no trailing zeros, first digit non-zero) times
+ * 10^exp10 of the first digit the way %.{prec}g does.
+ */
+static size_t write_g(char *out, int negative, const char *digits, int nd,
+		      int exp10, int prec)
+{
+	char *p = out;
+	int i;
+
+	/* 70, not 7e+01: whole digits below 1e16 are written out */
+	if (exp10 >= prec && exp10 < 16)
+		prec = exp10 + 1;
+	if (negative)
+		*p++ = '-';
+	if (exp10 < -4 || exp10 >= prec) {
+		*p++ = digits[0];
+		if (nd > 1) {
+			*p++ = '.';
+			memcpy(p, digits + 1, (size_t)nd - 1);
+			p += nd - 1;
+		}
+		p += snprintf(p, 8, "e%c%02d", exp10 < 0 ? '-' : '+',
+			      exp10 < 0 ? -exp10 : exp10);
+	} else if (exp10 < 0) {
+		*p++ = '0';
+		*p++ = '.';
+		for (i = -1; i > exp10; i--)
+			*p++ = '0';
+		memcpy(p, digits, (size_t)nd);
+		p += nd;
+	} else {
+		for (i = 0; i <= exp10; i++)
+			*p++ = i < nd ? digits[i] : '0';
+		if (nd > exp10 + 1) {
+			*p++ = '.';
+			memcpy(p, digits + exp10 + 1, (size_t)(nd - exp10 - 1));
+			p += nd - exp10 - 1;
+		}
+	}
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
+/*
+ * From the 17 correctly rounded digits of v, round to fewer and check
+ * each candidate with the parser's exact arithmetic; a cut that lands on
+ * a tie of the 17-digit text (where rounding twice could differ from
+ * rounding once) and any undecided check fall back to snprintf.
+ */
+/*
+ * Try prec digits: the 17 digits rounded to prec and checked with the
+ * parser's exact arithmetic; a cut on a tie of the 17-digit text (where
+ * rounding twice could differ from rounding once) asks snprintf.
+ * Returns the length written to out, or 0 when it does not round-trip.
+ */
+static size_t try_prec(char out[32], double v, const char *digits,
+		       int exp10, int prec)
+{
+	char cand[20];
+	int e = exp10, nd = prec, tie = 1, up, i;
+	uint64_t w = 0;
+	double back, a = fabs(v);
+
+	memcpy(cand, digits, (size_t)prec);
+	up = prec < 17 && digits[prec] >= '5';
+	for (i = prec + 1; prec < 17 && i < 17; i++)
+		tie &= digits[i] == '0';
+	if (prec < 17 && digits[prec] == '5' && tie) {
+		char g[40];
+		size_t len = (size_t)snprintf(g, sizeof(g), "%.*g", prec, v);
+		double d;
+		char *x;
+
+		if (mlw_csv_parse_double(&d, g, len) < 0 || d != v)
+			return 0;
+		x = strchr(g, 'e');
+		if (x && x[1] == '+' && atoi(x + 2) < 16)
+			len = (size_t)snprintf(g, sizeof(g), "%.*g",
+					       atoi(x + 2) + 1, v);
+		memcpy(out, g, len + 1);
+		return len;
+	}
+	if (up) {
+		for (i = prec - 1; i >= 0 && cand[i] == '9'; i--)
+			cand[i] = '0';
+		if (i < 0) {
+			cand[0] = '1';
+			e++;
+		} else {
+			cand[i]++;
+		}
+	}
+	while (nd > 1 && cand[nd - 1] == '0')
+		nd--;
+	for (i = 0; i < nd; i++)
+		w = w * 10 + (uint64_t)(cand[i] - '0');
+	if (decimal_value(&back, w, (int64_t)e - (nd - 1))) {
+		char g[40];
+
+		write_g(g, 0, cand, nd, e, prec);
+		back = strtod(g, NULL);
+	}
+	if (back != a)
+		return 0;
+	return write_g(out, signbit(v) != 0, cand, nd, e, prec);
+}
+
+/*
+ * From the 17 correctly rounded digits of v (one snprintf), find the
+ * fewest that read back.  Most values of a computation need 16 or 17:
+ * when 15 do not round-trip, fewer do not either, so 15 is tried first.
+ */
+size_t mlw_csv_format_double(char out[32], double v)
+{
+	char sci[40], digits[20];
+	int exp10, prec;
+	size_t len;
+
+	if (isnan(v))
+		return (size_t)snprintf(out, 32, "NaN");
+	if (isinf(v))
+		return (size_t)snprintf(out, 32, "%s", v > 0 ? "Infinity" :
+					"-Infinity");
+	if (v == 0)
+		return (size_t)snprintf(out, 32, "%s", signbit(v) ? "-0" : "0");
+	snprintf(sci, sizeof(sci), "%.16e", fabs(v));
+	digits[0] = sci[0];
+	memcpy(digits + 1, sci + 2, 16);
+	exp10 = atoi(sci + 19);
+	if (!try_prec(out, v, digits, exp10, 15)) {
+		for (prec = 16; prec <= 17; prec++) {
+			len = try_prec(out, v, digits, exp10, prec);
+			if (len)
+				return len;
+		}
+	} else {
+		for (prec = 1; prec <= 15; prec++) {
+			len = try_prec(out, v, digits, exp10, prec);
+			if (len)
+				return len;
+		}
+	}
+	return (size_t)snprintf(out, 32, "%.17g", v);
 }

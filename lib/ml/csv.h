@@ -21,6 +21,8 @@
 #define MLW_ML_CSV_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 struct mlw_buf;
 
@@ -52,6 +54,149 @@ enum mlw_csv_status {
  */
 int mlw_csv_field(struct mlw_csv_field *field, const char **pos,
 		  const char *end, char delim);
+
+/*
+ * The fast path of a reader that expects numbers: scan the field at *pos
+ * as a plain decimal ([-]digits[.digits][(e|E)[+-]digits], at most 19
+ * digits) and convert it in the same pass.  Returns MLW_CSV_FIELD or
+ * MLW_CSV_LAST with *out (bit for bit what mlw_csv_parse_double() and
+ * strtod(3) give) and *pos past the field's delimiter or row end, or
+ * MLW_CSV_SLOW with *pos unchanged when the field is anything else
+ * (quoted, empty, text, long, or a rounding only strtod can decide): the
+ * caller then reads it with mlw_csv_field().
+ */
+#define MLW_CSV_SLOW 2
+/* (inline below: it runs once per field of a data file) */
+
+/* Eisel-Lemire for mlw_csv_number_field(); -1 when undecided */
+int mlw_csv_decimal_slow(double *out, uint64_t w, int64_t exp10,
+			 int negative);
+
+static const double mlw_csv_pow10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/*
+ * The run of digits at p (up to 8 at a time, with SWAR arithmetic: one
+ * 8-byte load, a mask of the bytes that are not digits, two multiplies)
+ * appended to *w.  Returns the new position.
+ */
+static inline __attribute__((always_inline)) const char *
+mlw_csv_scan_digits_(uint64_t *w, const char *p, const char *end)
+{
+	static const uint64_t pow10_8[] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
+	};
+
+	if (end - p >= 8) {
+		uint64_t v, t, nondigit;
+		unsigned n;
+
+		memcpy(&v, p, 8);
+		t = v - 0x3030303030303030ULL;
+		nondigit = (t | (t + 0x7676767676767676ULL)) &
+			   0x8080808080808080ULL;
+		n = nondigit ? (unsigned)__builtin_ctzll(nondigit) >> 3 : 8;
+		if (!n)
+			return p;
+		/* the n digits in the top bytes, zeros above them */
+		t <<= 8 * (8 - n);
+		t = t * 10 + (t >> 8);
+		t = (((t & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+		     (((t >> 16) & 0x000000FF000000FFULL) *
+		      (1 + (10000ULL << 32)))) >> 32;
+		*w = *w * pow10_8[n] + t;
+		p += n;
+		if (n < 8)
+			return p;
+	}
+	/* the rest one at a time: data files rarely hold more digits */
+	while (p < end && (unsigned char)(*p - '0') < 10)
+		*w = *w * 10 + (uint64_t)(*p++ - '0');
+	return p;
+}
+
+static inline int mlw_csv_number_field(double *out, const char **pos,
+				       const char *end, char delim)
+{
+	const char *p = *pos, *digits;
+	uint64_t w = 0;
+	int64_t exp10 = 0;
+	int negative = 0, st;
+	size_t nr_digits;
+
+	if (p < end && *p == '-') {
+		negative = 1;
+		p++;
+	}
+	digits = p;
+	p = mlw_csv_scan_digits_(&w, p, end);
+	nr_digits = (size_t)(p - digits);
+	/* more than 19 digits may have wrapped w: the slow path decides */
+	if (nr_digits > 19)
+		return MLW_CSV_SLOW;
+	if (p < end && *p == '.') {
+		const char *frac = ++p;
+
+		p = mlw_csv_scan_digits_(&w, p, end);
+		exp10 = -(int64_t)(p - frac);
+		nr_digits += (size_t)(p - frac);
+	}
+	/* 19 digits always fit in 64 bits; longer ones take the slow path */
+	if (!nr_digits || nr_digits > 19)
+		return MLW_CSV_SLOW;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		const char *edigits;
+		int64_t e = 0;
+		int eneg = 0;
+
+		p++;
+		if (p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		edigits = p;
+		while (p < end && (unsigned char)(*p - '0') < 10 &&
+		       p - edigits < 6)
+			e = e * 10 + (*p++ - '0');
+		if (p == edigits || p - edigits >= 6)
+			return MLW_CSV_SLOW;
+		exp10 += eneg ? -e : e;
+	}
+	if (p == end) {
+		st = MLW_CSV_LAST;
+	} else if (*p == delim) {
+		st = MLW_CSV_FIELD;
+		p++;
+	} else if (*p == '\n') {
+		st = MLW_CSV_LAST;
+		p++;
+	} else if (*p == '\r' && p + 1 < end && p[1] == '\n') {
+		st = MLW_CSV_LAST;
+		p += 2;
+	} else {
+		return MLW_CSV_SLOW;
+	}
+	if (!w) {
+		*out = negative ? -0.0 : 0.0;
+	} else if (exp10 >= -22 && exp10 <= 0 && w <= (1ULL << 53)) {
+		/* Clinger: both exact, so the quotient is correctly rounded */
+		double d = (double)w / mlw_csv_pow10[-exp10];
+
+		*out = negative ? -d : d;
+	} else if (mlw_csv_decimal_slow(out, w, exp10, negative)) {
+		return MLW_CSV_SLOW;
+	}
+	*pos = p;
+	return st;
+}
+
+
+/*
+ * Format v as the shortest "%.*g" text that reads back as v, the text
+ * mlw_fmt_double() gives ("NaN", "Infinity", "-Infinity" included), in
+ * one snprintf(3) instead of up to seventeen.  Returns its length.
+ */
+size_t mlw_csv_format_double(char out[32], double v);
 
 /* The text of a field with its doubled quotes undone, into out (reset). */
 void mlw_csv_unquote(struct mlw_buf *out, const struct mlw_csv_field *field);

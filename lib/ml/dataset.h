@@ -70,6 +70,45 @@ struct mlw_dataset_options {
 int mlw_dataset_load(struct mlw_dataset **out, const char *path,
 		     const struct mlw_dataset_options *opts);
 
+/*
+ * Building a dataset from rows of text cells, for readers other than the
+ * CSV loader (MLTable, JSON lines).  Cells are typed at the end by the
+ * loader's rules, or by a type forced per column (convert_column_types):
+ *
+ *	mlw_dataset_builder_new(&b, "data/MLTable", names, nr);
+ *	mlw_dataset_builder_force(b, col, MLW_COLUMN_NUMERIC);
+ *	mlw_dataset_builder_add(b, "data/a.csv", line, cells);   (per row)
+ *	ret = mlw_dataset_builder_finish(&ds, b);   (frees b)
+ *
+ * A text cell in a numeric column is an error naming its file and line.
+ */
+struct mlw_dataset_cell {
+	const char *text;	/* copied */
+	size_t len;
+	int missing;
+};
+struct mlw_dataset_builder;
+
+/* MLW_EINVALID on an empty or duplicate column name */
+int mlw_dataset_builder_new(struct mlw_dataset_builder **out,
+			    const char *path, char *const *names,
+			    size_t nr_columns);
+void mlw_dataset_builder_force(struct mlw_dataset_builder *b, size_t col,
+			       enum mlw_column_type type);
+/* one row of nr_columns cells read from line of source */
+void mlw_dataset_builder_add(struct mlw_dataset_builder *b,
+			     const char *source, size_t line,
+			     const struct mlw_dataset_cell *cells);
+/*
+ * Type a column of numbers with some text as text (MLTable's inference)
+ * instead of refusing it (the CSV loader's rule).
+ */
+void mlw_dataset_builder_mixed_as_text(struct mlw_dataset_builder *b);
+size_t mlw_dataset_builder_rows(const struct mlw_dataset_builder *b);
+int mlw_dataset_builder_finish(struct mlw_dataset **out,
+			       struct mlw_dataset_builder *b);
+void mlw_dataset_builder_free(struct mlw_dataset_builder *b);
+
 /* Take another reference; returns ds. */
 struct mlw_dataset *mlw_dataset_ref(struct mlw_dataset *ds);
 /* Drop a reference, freeing the dataset with the last one; NULL is fine. */
@@ -84,6 +123,9 @@ static inline const double *mlw_dataset_column(const struct mlw_dataset *ds,
 {
 	return ds->values + j * ds->nr_rows;
 }
+
+/* 1 when s[0..len) spells a missing value ("", NA, NaN, null, ...) */
+int mlw_dataset_is_missing(const char *s, size_t len);
 
 /* "numeric", "boolean", "categorical" */
 const char *mlw_column_type_name(enum mlw_column_type type);

@@ -232,6 +232,29 @@ int mlw_featurizer_apply(double **out, const struct mlw_featurizer *f,
 	return 0;
 }
 
+const double *mlw_featurizer_view(const struct mlw_featurizer *f,
+				  const struct mlw_dataset *ds)
+{
+	int first = -1;
+	size_t j;
+
+	if (f->standardize || !f->nr_inputs || !ds->nr_rows)
+		return NULL;
+	for (j = 0; j < f->nr_inputs; j++) {
+		const struct mlw_feature_input *in = &f->inputs[j];
+		int c = mlw_dataset_find(ds, in->name);
+
+		if (!j)
+			first = c;
+		if (c < 0 || c != first + (int)j || in->first != j ||
+		    in->type == MLW_COLUMN_CATEGORICAL ||
+		    ds->columns[c].type == MLW_COLUMN_CATEGORICAL ||
+		    ds->columns[c].nr_missing)
+			return NULL;
+	}
+	return mlw_dataset_column(ds, (size_t)first);
+}
+
 void mlw_featurizer_free(struct mlw_featurizer *f)
 {
 	size_t i, k;

@@ -63,6 +63,17 @@ int mlw_featurizer_apply(double **out, const struct mlw_featurizer *f,
 			 const struct mlw_dataset *ds, const size_t *rows,
 			 size_t nr_rows);
 
+/*
+ * The design matrix without a copy, when the featurization is the
+ * identity on all rows of ds: no standardization, every input numeric
+ * or boolean with no missing value, the inputs consecutive columns of ds
+ * in order.  Then it is those columns of ds->values (borrowed: leading
+ * dimension nr_rows, valid as long as ds); otherwise NULL, and the caller
+ * uses mlw_featurizer_apply().
+ */
+const double *mlw_featurizer_view(const struct mlw_featurizer *f,
+				  const struct mlw_dataset *ds);
+
 void mlw_featurizer_free(struct mlw_featurizer *f);
 
 struct mlw_target {

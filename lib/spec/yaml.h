@@ -62,7 +62,8 @@ struct mlw_yaml_node {
 	char *text;		/* scalar: the text, NUL-terminated */
 	size_t len;
 	/*
-	 * mapping: nr pairs, key i at items[2*i], value at items[2*i+1];
+	 * mapping: nr / 2 pairs (nr counts keys and values), key i at
+	 * items[2*i], value at items[2*i+1];
 	 * sequence: nr items.
 	 */
 	size_t nr, alloc;

@@ -169,9 +169,16 @@ void mlw_fmt_double(char out[32], double v)
 		return;
 	}
 	for (prec = 1; prec <= 17; prec++) {
+		char *e;
+
 		snprintf(out, 32, "%.*g", prec, v);
-		if (strtod(out, NULL) == v)
-			return;
+		if (strtod(out, NULL) != v)
+			continue;
+		/* 70, not 7e+01: whole digits below 1e16 are written out */
+		e = strchr(out, 'e');
+		if (e && e[1] == '+' && atoi(e + 2) < 16)
+			snprintf(out, 32, "%.*g", atoi(e + 2) + 1, v);
+		return;
 	}
 }
 

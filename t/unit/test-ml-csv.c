@@ -5,6 +5,7 @@
 #include "tap.h"
 #include "ml/csv.h"
 #include "util/buf.h"
+#include "util/output.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -113,6 +114,78 @@ int main(void)
 	}
 	ok(!fails, "random doubles printed at 1-17 digits equal strtod");
 
+	for (i = 0, fails = 0; i < 300000; i++) {
+		uint64_t bits = next();
+		char want[32], got[32];
+		double v;
+
+		memcpy(&v, &bits, sizeof(v));
+		if (i % 4 == 0)
+			v = (double)(int64_t)(next() % 2000000) / 1000 - 1000;
+		else if (i % 4 == 1)
+			v = (double)(next() >> 11) / 9007199254740992.0;
+		mlw_fmt_double(want, v);
+		mlw_csv_format_double(got, v);
+		if (strcmp(want, got) && ++fails <= 10)
+			printf("# %s: got %s\n", want, got);
+	}
+	ok(!fails, "shortest formatting equals mlw_fmt_double");
+	{
+		char num[32];
+
+		mlw_fmt_double(num, 70);
+		is_str(num, "70", "70 is not written 7e+01");
+		mlw_csv_format_double(num, 1500);
+		is_str(num, "1500", "1500 is not written 1.5e+03");
+		mlw_csv_format_double(num, 1e16);
+		is_str(num, "1e+16", "1e16 stays short");
+		mlw_csv_format_double(num, 0.0001);
+		is_str(num, "0.0001", "0.0001");
+		mlw_csv_format_double(num, -2.5e-7);
+		is_str(num, "-2.5e-07", "-2.5e-07");
+	}
+	/* the one-pass number scanner agrees with the parser or declines */
+	for (i = 0, fails = 0; i < 300000; i++) {
+		char field[80];
+		const char *pos = field, *end;
+		double a, b;
+		int st, want;
+
+		random_decimal(s, sizeof(s));
+		snprintf(field, sizeof(field), "%s%s", s,
+			 i % 3 == 0 ? ",1" : i % 3 == 1 ? "\r\n" : "");
+		end = field + strlen(field);
+		want = i % 3 == 0 ? MLW_CSV_FIELD : MLW_CSV_LAST;
+		st = mlw_csv_number_field(&a, &pos, end, ',');
+		if (st == MLW_CSV_SLOW) {
+			if (pos != field && ++fails > 10)
+				break;
+			continue;
+		}
+		mlw_csv_parse_double(&b, s, strlen(s));
+		if ((st != want || memcmp(&a, &b, sizeof(a)) ||
+		     pos != (i % 3 == 0 ? end - 1 : end)) && ++fails > 10) {
+			printf("# '%s': status %d, %.17g vs %.17g\n", s, st,
+			       a, b);
+			break;
+		}
+	}
+	ok(!fails, "number fields equal the parser bit for bit");
+	{
+		static const char *const slow[] = {
+			"", ",", "\"1\"", "+1", "1x,", "NA", "inf", "1e",
+			"12345678901234567890", "1e999", "1 ,", "-", ".,",
+			"1e1234567", NULL
+		};
+
+		for (i = 0; slow[i]; i++) {
+			const char *pos = slow[i];
+
+			ok(mlw_csv_number_field(&d, &pos, pos + strlen(pos),
+						',') == MLW_CSV_SLOW &&
+			   pos == slow[i], "'%s' takes the slow path", slow[i]);
+		}
+	}
 	{
 		const char *in = "a,\"b,\"\"c\"\"\nd\",\r\n\"x\"\"\"\r\ny";
 		const char *pos = in, *end = in + strlen(in);

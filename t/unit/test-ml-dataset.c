@@ -137,6 +137,46 @@ int main(void)
 		mlw_dataset_unref(four);
 		mlw_buf_release(&b);
 	}
+	{
+		/* no quotes: the vector row counter, blank and CRLF lines */
+		struct mlw_buf b = MLW_BUF_INIT;
+		struct mlw_dataset *one, *three;
+		size_t i, rows = 0;
+		double sum = 0;
+		int same = 1;
+
+		mlw_buf_adds(&b, "x,y\r\n");
+		for (i = 0; i < 50000; i++) {
+			if (i % 97 == 0)
+				mlw_buf_adds(&b, "\n");
+			if (i % 89 == 0)
+				mlw_buf_adds(&b, "\r\n");
+			mlw_buf_addf(&b, "%zu,%zu.5%s", i, i % 13,
+				     i % 3 ? "\n" : "\r\n");
+			rows++;
+			sum += (double)(i % 13) + 0.5;
+		}
+		mlw_buf_adds(&b, "7,1.5");	/* no final newline */
+		rows++;
+		sum += 1.5;
+		write_file(b.buf, b.len);
+		ok(!mlw_dataset_load(&one, path,
+				     &(struct mlw_dataset_options){ 0, 1 }) &&
+		   !mlw_dataset_load(&three, path,
+				     &(struct mlw_dataset_options){ 0, 3 }),
+		   "blank lines and CRLF without quotes");
+		is_int(one->nr_rows, rows, "every row, no blank one");
+		is_int(three->nr_rows, rows, "every row with three threads");
+		for (i = 0; i < rows; i++) {
+			sum -= mlw_dataset_column(three, 1)[i];
+			same &= mlw_dataset_column(one, 1)[i] ==
+				mlw_dataset_column(three, 1)[i];
+		}
+		ok(same && sum == 0, "the values of every row");
+		mlw_dataset_unref(one);
+		mlw_dataset_unref(three);
+		mlw_buf_release(&b);
+	}
 	unlink(path);
 	return done_testing();
 }

@@ -1,0 +1,171 @@
+/*
+ * data-preview.c - where training and scoring find their input: a CSV
+ * file, a folder with an MLTable file, or a registered asset
+ * (azureml:NAME:VERSION, azureml:NAME@latest, NAME@latest) restored
+ * from the store into a temporary folder; and the preview of a table as
+ * the training engine sees it ('mlw data show NAME --preview N', for now
+ * the hidden plumbing command 'preview-data').
+ */
+#include "builtin.h"
+#include "asset/asset.h"
+#include "ml/dataset.h"
+#include "ml/mltable.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* is ref an asset reference rather than a path? */
+static int is_asset_ref(const char *ref)
+{
+	size_t len = strlen(ref);
+
+	if (!strncmp(ref, "azureml:", 8))
+		return 1;
+	return len > 7 && !strcmp(ref + len - 7, "@latest") &&
+	       !strchr(ref, '/');
+}
+
+int cmd_resolve_input(struct mlw_ctx *ctx, int kind, const char *ref,
+		      char **path_out, char **tmp_out)
+{
+	struct stat st;
+	struct mlw_asset *a;
+	char *name = NULL, *version = NULL, *tmp, *path;
+	const char *base;
+	int ret;
+
+	*path_out = *tmp_out = NULL;
+	if (!is_asset_ref(ref) || !stat(ref, &st)) {
+		*path_out = mlw_strdup(ref);
+		return 0;
+	}
+	ret = mlw_asset_ref_parse(&name, &version, ref);
+	if (ret)
+		return ret;
+	ret = mlw_asset_get(&a, cmd_catalog(ctx), (enum mlw_asset_kind)kind,
+			    name, version);
+	free(name);
+	free(version);
+	if (ret)
+		return ret;
+	base = getenv("TMPDIR");
+	tmp = mlw_xstrfmt("%s/mlw-input-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmp)) {
+		ret = mlw_error_errno("cannot create a folder in '%s'",
+				      base && *base ? base : "/tmp");
+		free(tmp);
+		mlw_asset_free(a);
+		return ret;
+	}
+	ret = mlw_asset_download(&path, cmd_odb(ctx), a, tmp);
+	mlw_asset_free(a);
+	if (ret) {
+		mlw_remove_tree(tmp);
+		free(tmp);
+		return ret;
+	}
+	*path_out = path;
+	*tmp_out = tmp;
+	return 0;
+}
+
+int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
+		     const char *ref)
+{
+	char *path, *tmp;
+	struct stat st;
+	int ret;
+
+	*out = NULL;
+	ret = cmd_resolve_input(ctx, MLW_ASSET_DATA, ref, &path, &tmp);
+	if (ret)
+		return ret;
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		ret = mlw_mltable_load(out, path, NULL);
+	else if (!strcmp(path, "MLTable") ||
+		 (strlen(path) > 8 && !strcmp(path + strlen(path) - 8, "/MLTable")))
+		ret = mlw_mltable_load_file(out, path, NULL);
+	else
+		ret = mlw_dataset_load(out, path, NULL);
+	if (tmp) {
+		mlw_remove_tree(tmp);
+		/* name what the user gave, not the temporary copy */
+		if (!ret) {
+			free((*out)->path);
+			(*out)->path = mlw_strdup(ref);
+		}
+	}
+	free(tmp);
+	free(path);
+	return ret;
+}
+
+int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows)
+{
+	struct mlw_dataset *ds;
+	struct mlw_out *o;
+	size_t i, j, n;
+	int ret;
+
+	ret = cmd_load_dataset(ctx, &ds, path_or_ref);
+	if (ret)
+		return cmd_fail(ret);
+	n = rows < 0 || (size_t)rows > ds->nr_rows ? ds->nr_rows : (size_t)rows;
+	o = mlw_out_new();
+	mlw_out_list_begin(o, NULL);
+	for (i = 0; i < n; i++) {
+		mlw_out_object_begin(o, NULL);
+		for (j = 0; j < ds->nr_columns; j++) {
+			const struct mlw_column *c = &ds->columns[j];
+			double v = mlw_dataset_column(ds, j)[i];
+
+			if (isnan(v))
+				mlw_out_null(o, c->name);
+			else if (c->type == MLW_COLUMN_CATEGORICAL)
+				mlw_out_str(o, c->name, c->categories[(size_t)v]);
+			else if (c->type == MLW_COLUMN_BOOLEAN)
+				mlw_out_bool(o, c->name, v != 0);
+			else
+				mlw_out_num(o, c->name, v);
+		}
+		mlw_out_end(o);
+	}
+	mlw_out_end(o);
+	ret = cmd_print(ctx, o, MLW_FMT_TABLE);
+	mlw_out_free(o);
+	if (!ret && ctx->verbose)
+		for (j = 0; j < ds->nr_columns; j++)
+			fprintf(stderr, "%s: %s, %zu missing\n",
+				ds->columns[j].name,
+				mlw_column_type_name(ds->columns[j].type),
+				ds->columns[j].nr_missing);
+	mlw_dataset_unref(ds);
+	return cmd_finish_stdout(ret);
+}
+
+CMD(preview_data)
+{
+	static const char *const usage[] = {
+		"mlw preview-data (CSV | FOLDER | azureml:NAME[:VERSION|@latest]) [-n ROWS]",
+		NULL
+	};
+	int64_t rows = 10;
+	struct mlw_option opts[] = {
+		MLW_OPT_INT('n', "rows", &rows, "ROWS", "rows to show (10; -1: all)"),
+		MLW_OPT_END()
+	};
+
+	argc = cmd_parse(ctx, argc, argv, opts, usage);
+	if (argc != 1)
+		return cmd_usage_error(usage, opts, argc ? "too many arguments" :
+				       "no data given");
+	if (rows < -1)
+		return cmd_usage_error(usage, opts, "--rows must be -1 or more");
+	return cmd_data_preview(ctx, argv[0], (long)rows);
+}

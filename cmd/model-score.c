@@ -1,0 +1,173 @@
+/*
+ * model-score.c - 'mlw model score MODEL --input CSV --output FILE':
+ * batch scoring with a model folder or a registered model, streamed in
+ * bounded memory (lib/ml/score.h).  Until it joins 'mlw model' as a verb
+ * it is the hidden command 'model-score'.
+ */
+#include "builtin.h"
+#include "ml/model.h"
+#include "ml/dataset.h"
+#include "ml/score.h"
+#include "asset/asset.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void report_row(const char *msg, void *data)
+{
+	struct mlw_ctx *ctx = data;
+
+	cmd_warn(ctx, "skipped %s", msg);
+}
+
+/*
+ * A CSV file is streamed; a folder with an MLTable file or a data asset
+ * (azureml:NAME:VERSION, NAME@latest) is read as training reads it and
+ * scored from memory.
+ */
+static int score_input(struct mlw_ctx *ctx, struct mlw_score_stats *stats,
+		       const struct mlw_model *model, const char *input,
+		       int fd, const struct mlw_score_options *so)
+{
+	struct mlw_dataset *ds;
+	char *path = NULL, *tmp = NULL;
+	struct stat st;
+	size_t len;
+	int ret;
+
+	ret = cmd_resolve_input(ctx, MLW_ASSET_DATA, input, &path, &tmp);
+	if (ret)
+		return ret;
+	len = strlen(path);
+	if (!tmp && (stat(path, &st) || S_ISREG(st.st_mode)) &&
+	    strcmp(path, "MLTable") &&
+	    (len < 8 || strcmp(path + len - 8, "/MLTable"))) {
+		free(path);
+		return mlw_score_csv(stats, model, input, fd, so);
+	}
+	if (tmp && !stat(path, &st) && S_ISREG(st.st_mode)) {
+		/* a uri_file asset: stream its restored copy */
+		ret = mlw_score_csv(stats, model, path, fd, so);
+	} else {
+		ret = cmd_load_dataset(ctx, &ds, path);
+		if (!ret) {
+			ret = mlw_score_dataset(stats, model, ds, fd, so);
+			mlw_dataset_unref(ds);
+		}
+	}
+	if (tmp)
+		mlw_remove_tree(tmp);
+	free(tmp);
+	free(path);
+	return ret;
+}
+
+CMD(model_score)
+{
+	static const char *const usage[] = {
+		"mlw model score (DIR | azureml:NAME:VERSION | NAME@latest) --input DATA --output FILE [options]",
+		NULL
+	};
+	const char *input = NULL, *output = NULL, *chunk = NULL;
+	int64_t threshold = 0, threads = 0;
+	struct mlw_score_options so = { 0 };
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING(0, "input", &input, "DATA", "CSV file (streamed), MLTable folder or data asset"),
+		MLW_OPT_STRING(0, "output", &output, "FILE", "write the predictions here (- for stdout)"),
+		MLW_OPT_BOOL(0, "proba", &so.proba, "add a proba_<class> column per class"),
+		MLW_OPT_BOOL(0, "include-input", &so.include_input, "write the input columns first"),
+		MLW_OPT_INT(0, "error-threshold", &threshold, "N", "skip up to N bad rows (-1: any number)"),
+		MLW_OPT_INT(0, "threads", &threads, "N", "scoring threads (default: CPUs)"),
+		MLW_OPT_STRING_F(0, "chunk-size", &chunk, "BYTES", "bytes a thread reads at once (tests)", MLW_OPT_HIDDEN),
+		MLW_OPT_END()
+	};
+	struct mlw_score_stats stats;
+	struct mlw_model model;
+	char *dir = NULL, *tmp = NULL, *partial = NULL;
+	double t0 = mlw_now();
+	int ret, fd;
+
+	argc = cmd_parse(ctx, argc, argv, opts, usage);
+	if (argc != 1)
+		return cmd_usage_error(usage, opts, argc ? "too many arguments" :
+				       "no model given");
+	if (!input || !output)
+		return cmd_usage_error(usage, opts, "--input and --output are required");
+	if (threshold < -1)
+		return cmd_usage_error(usage, opts, "--error-threshold must be -1 or more");
+	if (threads < 0 || threads > 64)
+		return cmd_usage_error(usage, opts, "--threads must be between 1 and 64");
+	if (ctx->format && ctx->format != MLW_FMT_JSON)
+		return cmd_usage_error(usage, opts, "scores are CSV, or JSON lines with -o json");
+	if (chunk) {
+		char *end;
+		unsigned long long n = strtoull(chunk, &end, 10);
+
+		if (*end || n < 1 || n > (1ULL << 30))
+			return cmd_usage_error(usage, opts, "--chunk-size takes a byte count");
+		so.chunk_size = (size_t)n;
+	}
+	so.json = ctx->format == MLW_FMT_JSON;
+	so.error_threshold = (long)threshold;
+	so.nr_threads = (int)threads;
+	so.on_error = report_row;
+	so.data = ctx;
+
+	ret = cmd_resolve_input(ctx, MLW_ASSET_MODEL, argv[0], &dir, &tmp);
+	if (ret)
+		return cmd_fail(ret);
+	ret = mlw_model_read(&model, dir);
+	if (tmp)
+		mlw_remove_tree(tmp);
+	free(tmp);
+	free(dir);
+	if (ret)
+		return cmd_fail(ret);
+
+	if (!strcmp(output, "-")) {
+		fd = STDOUT_FILENO;
+	} else {
+		/* a run that fails leaves no half-written file behind */
+		partial = mlw_xstrfmt("%s.tmp%ld", output, (long)getpid());
+		fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0666);
+		if (fd < 0) {
+			ret = mlw_error_errno("cannot create '%s'", partial);
+			free(partial);
+			mlw_model_release(&model);
+			return cmd_fail(ret);
+		}
+		mlw_tempfile_register(partial);
+	}
+	ret = score_input(ctx, &stats, &model, input, fd, &so);
+	if (partial) {
+		if (!ret && (fsync(fd) < 0 || close(fd) < 0))
+			ret = mlw_error_errno("cannot write '%s'", output);
+		else if (ret)
+			close(fd);
+		if (!ret && rename(partial, output) < 0)
+			ret = mlw_error_errno("cannot rename '%s' to '%s'",
+					      partial, output);
+		if (ret)
+			unlink(partial);
+		mlw_tempfile_unregister(partial);
+		free(partial);
+	}
+	mlw_model_release(&model);
+	if (ret)
+		return cmd_fail(ret);
+	if (!ctx->quiet)
+		fprintf(stderr,
+			"scored %zu of %zu rows (%zu skipped) in %.3f s, %.0f MB/s in\n",
+			stats.nr_scored, stats.nr_rows, stats.nr_errors,
+			mlw_now() - t0,
+			(double)stats.bytes_in / 1e6 / (mlw_now() - t0 + 1e-9));
+	return partial ? 0 : cmd_finish_stdout(0);
+}

@@ -1,0 +1,890 @@
+/*
+ * score.c - streaming batch scoring of CSV files (score.h).
+ *
+ * The main thread reads the input into one buffer of nr_threads chunks,
+ * cuts it after the last complete row, hands each thread a run of whole
+ * rows, and writes the threads' output in order; the partial last row is
+ * carried to the front of the buffer for the next round.  A thread turns
+ * its rows into blocks of at most BLOCK_ROWS feature rows and predicts a
+ * block with mlw_linear_predict(), the very function training used, so
+ * the predictions are bit for bit those of 'mlw train --predictions'.
+ */
+#include "ml/score.h"
+#include "ml/csv.h"
+#include "ml/dataset.h"
+#include "ml/metrics.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define MAX_THREADS 16
+#define BLOCK_ROWS 512
+#define BLOCK_BYTES ((size_t)2 << 20)
+#define MAX_ROW_BYTES ((size_t)16 << 20)
+
+struct scorer {
+	const struct mlw_model *m;
+	const struct mlw_score_options *o;
+	const char *path;
+	char delim;
+	size_t nr_columns;	/* of the input header */
+	char **names;		/* header names, unquoted */
+	int *role;		/* per header column: model input or -1 */
+	size_t nr_features, nr_classes;
+	size_t block_rows;
+};
+
+struct row_error {
+	size_t line;		/* relative to the job's first line */
+	char *msg;
+};
+
+struct job {
+	struct scorer *sc;
+	const char *start, *end;
+	struct mlw_buf out;
+	struct row_error *errors;
+	size_t nr_errors, alloc_errors;
+	size_t nr_rows, nr_scored, nr_lines;
+	double *X, *P;
+	const char **row_start, **row_end;
+	pthread_t thread;
+};
+
+static void job_error(struct job *j, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void job_error(struct job *j, size_t line, const char *fmt, ...)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	MLW_ALLOC_GROW(j->errors, j->nr_errors + 1, j->alloc_errors);
+	j->errors[j->nr_errors].line = line;
+	j->errors[j->nr_errors].msg = mlw_buf_detach(&b, NULL);
+	j->nr_errors++;
+}
+
+static size_t count_char(const char *p, const char *end, char c)
+{
+	size_t n = 0;
+
+	while (p < end && (p = memchr(p, c, (size_t)(end - p)))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* the category index of text s in the training vocabulary, or -1 */
+static long category_code(const struct mlw_feature_input *in, const char *s,
+			  size_t len)
+{
+	size_t lo = 0, hi = in->nr_categories;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *c = in->categories[mid];
+		size_t clen = strlen(c);
+		int cmp = memcmp(c, s, clen < len ? clen : len);
+
+		if (!cmp)
+			cmp = clen < len ? -1 : clen > len;
+		if (!cmp)
+			return (long)mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+static void add_csv_text(struct mlw_buf *b, const char *s, size_t len,
+			 char delim)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == delim || s[i] == '"' || s[i] == '\n' ||
+		    s[i] == '\r')
+			break;
+	if (i == len) {
+		mlw_buf_add(b, s, len);
+		return;
+	}
+	mlw_buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			mlw_buf_addch(b, '"');
+		mlw_buf_addch(b, s[i]);
+	}
+	mlw_buf_addch(b, '"');
+}
+
+static void add_json_text(struct mlw_buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	mlw_buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			mlw_buf_addch(b, '\\');
+			mlw_buf_addch(b, c);
+		} else if (c < 0x20) {
+			mlw_buf_addf(b, "\\u%04x", c);
+		} else {
+			mlw_buf_addch(b, c);
+		}
+	}
+	mlw_buf_addch(b, '"');
+}
+
+/* "PREFIXNAME" as one JSON string */
+static void add_json_key(struct mlw_buf *b, const char *prefix,
+			 const char *name)
+{
+	char *key = mlw_xstrfmt("%s%s", prefix, name);
+
+	add_json_text(b, key, strlen(key));
+	free(key);
+}
+
+static void add_number(struct mlw_buf *b, double v)
+{
+	mlw_buf_grow(b, 32);
+	b->len += mlw_csv_format_double(b->buf + b->len, v);
+}
+
+/* the input columns of one row as JSON members */
+static void add_json_input(struct mlw_buf *b, const struct scorer *sc,
+			   const char *p, const char *end)
+{
+	struct mlw_buf text = MLW_BUF_INIT;
+	struct mlw_csv_field f;
+	size_t c;
+	int st = MLW_CSV_FIELD;
+
+	for (c = 0; st == MLW_CSV_FIELD && c < sc->nr_columns; c++) {
+		double v;
+
+		st = mlw_csv_field(&f, &p, end, sc->delim);
+		if (st < 0)
+			break;
+		add_json_text(b, sc->names[c], strlen(sc->names[c]));
+		mlw_buf_addch(b, ':');
+		if ((!f.quoted || !f.len) && mlw_dataset_is_missing(f.text, f.len))
+			mlw_buf_adds(b, "null");
+		else if (!f.quoted &&
+			 !mlw_csv_parse_double(&v, f.text, f.len))
+			add_number(b, v);
+		else {
+			mlw_csv_unquote(&text, &f);
+			add_json_text(b, text.buf, text.len);
+		}
+		mlw_buf_addch(b, ',');
+	}
+	mlw_buf_release(&text);
+}
+
+/*
+ * Row i of the n predictions P: "prediction" and the probabilities, to
+ * the end of the line (of the JSON object when json).
+ */
+static void add_prediction(struct mlw_buf *b, const struct scorer *sc,
+			   const double *P, size_t n, size_t i)
+{
+	const struct mlw_model *m = sc->m;
+	size_t k, K = sc->nr_classes;
+	int cls = m->target.classification;
+	const char *label = cls ? m->target.classes[mlw_argmax_row(P, n, K, i)] :
+			    NULL;
+
+	if (sc->o->json) {
+		mlw_buf_adds(b, "\"prediction\":");
+		if (cls)
+			add_json_text(b, label, strlen(label));
+		else
+			add_number(b, P[i]);
+		for (k = 0; cls && sc->o->proba && k < K; k++) {
+			mlw_buf_addch(b, ',');
+			add_json_key(b, "proba_", m->target.classes[k]);
+			mlw_buf_addch(b, ':');
+			add_number(b, P[k * n + i]);
+		}
+		mlw_buf_adds(b, "}\n");
+		return;
+	}
+	if (cls)
+		add_csv_text(b, label, strlen(label), sc->delim);
+	else
+		add_number(b, P[i]);
+	for (k = 0; cls && sc->o->proba && k < K; k++) {
+		mlw_buf_addch(b, sc->delim);
+		add_number(b, P[k * n + i]);
+	}
+	mlw_buf_addch(b, '\n');
+}
+
+/* predict the block's n rows and append their output lines */
+static void flush_block(struct job *j, size_t n)
+{
+	const struct scorer *sc = j->sc;
+	const struct mlw_model *m = sc->m;
+	const struct mlw_featurizer *f = m->featurizer;
+	size_t B = sc->block_rows, i, k, K = sc->nr_classes;
+
+	if (!n)
+		return;
+	if (f->standardize)
+		for (k = 0; k < sc->nr_features; k++) {
+			double *x = j->X + k * B;
+
+			for (i = 0; i < n; i++)
+				x[i] = (x[i] - f->mean[k]) / f->scale[k];
+		}
+	/* the rows are at the top of each column of the block */
+	if (n < B)
+		for (k = 1; k < sc->nr_features; k++)
+			memmove(j->X + k * n, j->X + k * B, n * sizeof(double));
+	mlw_linear_predict(j->P, &m->linear, j->X, n, K);
+	for (i = 0; i < n; i++) {
+		struct mlw_buf *b = &j->out;
+
+		if (sc->o->json) {
+			mlw_buf_addch(b, '{');
+			if (sc->o->include_input)
+				add_json_input(b, sc, j->row_start[i],
+					       j->row_end[i]);
+		} else if (sc->o->include_input) {
+			mlw_buf_add(b, j->row_start[i],
+				    (size_t)(j->row_end[i] - j->row_start[i]));
+			mlw_buf_addch(b, sc->delim);
+		}
+		add_prediction(b, sc, j->P, n, i);
+	}
+	j->nr_scored += n;
+	/* one-hot columns must start from zeros again */
+	memset(j->X, 0, B * sc->nr_features * sizeof(double));
+}
+
+/* skip to the start of the next line after an unreadable row */
+static const char *next_line(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl ? nl + 1 : end;
+}
+
+/*
+ * Read one field for model input in into the block at row i.  Returns 0,
+ * or -1 after recording the row's error.
+ */
+static int read_input(struct job *j, const struct mlw_csv_field *f,
+		      const struct mlw_feature_input *in, size_t i,
+		      size_t line, const char *column)
+{
+	const struct scorer *sc = j->sc;
+	size_t B = sc->block_rows;
+	double *x = j->X + in->first * B + i;
+	int missing = (!f->quoted || !f->len) &&
+		      mlw_dataset_is_missing(f->text, f->len);
+	double v;
+	int r;
+
+	switch (in->type) {
+	case MLW_COLUMN_NUMERIC:
+		if (missing) {
+			*x = in->fill;
+			return 0;
+		}
+		r = f->escaped ? -1 : mlw_csv_parse_double(&v, f->text, f->len);
+		if (!r) {
+			*x = v;
+			return 0;
+		}
+		job_error(j, line, r > 0 ? "infinite value '%.*s' (column '%s')" :
+			  "'%.*s' is not a number (column '%s' is numeric)",
+			  (int)(f->len > 40 ? 40 : f->len), f->text, column);
+		return -1;
+	case MLW_COLUMN_BOOLEAN:
+		if (missing)
+			*x = in->fill;
+		else if (f->len == 4 && !strncasecmp(f->text, "true", 4))
+			*x = 1;
+		else if (f->len == 5 && !strncasecmp(f->text, "false", 5))
+			*x = 0;
+		else {
+			job_error(j, line,
+				  "'%.*s' is not true or false (column '%s' is boolean)",
+				  (int)(f->len > 40 ? 40 : f->len), f->text,
+				  column);
+			return -1;
+		}
+		return 0;
+	case MLW_COLUMN_CATEGORICAL: {
+		long code;
+
+		if (missing) {
+			code = (long)in->fill;
+		} else if (f->escaped) {
+			struct mlw_buf b = MLW_BUF_INIT;
+
+			mlw_csv_unquote(&b, f);
+			code = category_code(in, b.buf, b.len);
+			mlw_buf_release(&b);
+		} else {
+			code = category_code(in, f->text, f->len);
+		}
+		/* an unknown category is all zeros, as in training */
+		if (code >= 0)
+			j->X[(in->first + (size_t)code) * B + i] = 1;
+		return 0;
+	}
+	}
+	return 0;
+}
+
+static void *score_job(void *arg)
+{
+	struct job *j = arg;
+	struct scorer *sc = j->sc;
+	const struct mlw_featurizer *feat = sc->m->featurizer;
+	const char *p = j->start, *end = j->end;
+	size_t line = 0, n = 0;
+
+	while (p < end) {
+		size_t c, row_line = line;
+		const char *row_start = p;
+		struct mlw_csv_field f;
+		int st = MLW_CSV_FIELD, bad = 0;
+
+		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
+			p += *p == '\n' ? 1 : 2;
+			line++;
+			continue;
+		}
+		j->nr_rows++;
+		for (c = 0; st == MLW_CSV_FIELD; c++) {
+			int role = c < sc->nr_columns ? sc->role[c] : -1;
+			const struct mlw_feature_input *in =
+				role >= 0 ? &feat->inputs[role] : NULL;
+
+			if (in && in->type == MLW_COLUMN_NUMERIC && !bad) {
+				st = mlw_csv_number_field(
+					j->X + in->first * sc->block_rows + n,
+					&p, end, sc->delim);
+				if (st != MLW_CSV_SLOW)
+					continue;
+			}
+			st = mlw_csv_field(&f, &p, end, sc->delim);
+			if (st < 0) {
+				job_error(j, line, "%s (column %zu)",
+					  mlw_csv_strerror(st), c + 1);
+				bad = 1;
+				p = next_line(p, end);
+				break;
+			}
+			if (f.quoted)
+				line += count_char(f.text, f.text + f.len, '\n');
+			if (c == sc->nr_columns && !bad) {
+				job_error(j, row_line,
+					  "too many fields (the header has %zu)",
+					  sc->nr_columns);
+				bad = 1;
+			}
+			if (in && !bad &&
+			    read_input(j, &f, in, n, row_line, sc->names[c]))
+				bad = 1;
+		}
+		if (!bad && c < sc->nr_columns) {
+			job_error(j, row_line, "too few fields: %zu of %zu",
+				  c, sc->nr_columns);
+			bad = 1;
+		}
+		line++;
+		if (bad) {
+			/* forget what the row put in the block */
+			size_t k;
+
+			for (k = 0; k < sc->nr_features; k++)
+				j->X[k * sc->block_rows + n] = 0;
+			continue;
+		}
+		j->row_start[n] = row_start;
+		{
+			const char *e = p;
+
+			if (e > row_start && e[-1] == '\n')
+				e--;
+			if (e > row_start && e[-1] == '\r')
+				e--;
+			j->row_end[n] = e;
+		}
+		if (++n == sc->block_rows) {
+			flush_block(j, n);
+			n = 0;
+		}
+	}
+	flush_block(j, n);
+	/* every row and blank line ended in a newline, but maybe the last */
+	j->nr_lines = line;
+	return NULL;
+}
+
+/*
+ * The end of the last complete row in buf[0..len) (which starts at a row
+ * start outside quotes), or 0 when there is none.
+ */
+static size_t last_row_end(const char *buf, size_t len)
+{
+	const char *nl;
+	size_t i, last = 0;
+	int in_quotes = 0;
+
+	if (!memchr(buf, '"', len)) {
+		nl = memrchr(buf, '\n', len);
+		return nl ? (size_t)(nl - buf) + 1 : 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '"')
+			in_quotes = !in_quotes;
+		else if (buf[i] == '\n' && !in_quotes)
+			last = i + 1;
+	}
+	return last;
+}
+
+/* the first row start at or after p (p inside a run starting at start) */
+static const char *row_start_after(const char *start, const char *p,
+				   const char *end)
+{
+	int in_quotes = 0;
+
+	if (!memchr(start, '"', (size_t)(end - start))) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		return nl ? nl + 1 : end;
+	}
+	for (; start < end; start++) {
+		if (*start == '"')
+			in_quotes = !in_quotes;
+		else if (*start == '\n' && !in_quotes && start + 1 >= p)
+			return start + 1;
+	}
+	return end;
+}
+
+static int write_buf(int fd, const struct mlw_buf *b, const char *what)
+{
+	if (b->len && mlw_write_all(fd, b->buf, b->len) < 0)
+		return mlw_error_errno("cannot write %s", what);
+	return 0;
+}
+
+/* header: names, roles; the output header; 0 or MLW_EINVALID */
+static int read_header(struct scorer *sc, struct mlw_buf *out_header,
+		       const char *p, const char *end)
+{
+	const struct mlw_featurizer *f = sc->m->featurizer;
+	struct mlw_buf b = MLW_BUF_INIT;
+	const char *start = p;
+	size_t alloc = 0, i, c, k;
+	int st = MLW_CSV_FIELD;
+
+	while (st == MLW_CSV_FIELD) {
+		struct mlw_csv_field field;
+
+		st = mlw_csv_field(&field, &p, end, sc->delim);
+		if (st < 0) {
+			mlw_buf_release(&b);
+			return mlw_error_setc(MLW_EINVALID, "%s:1: %s", sc->path,
+					      mlw_csv_strerror(st));
+		}
+		mlw_csv_unquote(&b, &field);
+		MLW_ALLOC_GROW(sc->names, sc->nr_columns + 1, alloc);
+		sc->names[sc->nr_columns++] = mlw_strdup(b.buf ? b.buf : "");
+	}
+	mlw_buf_release(&b);
+	sc->role = mlw_malloc(mlw_st_mult(sc->nr_columns, sizeof(int)));
+	for (c = 0; c < sc->nr_columns; c++)
+		sc->role[c] = -1;
+	for (i = 0; i < f->nr_inputs; i++) {
+		for (c = 0; c < sc->nr_columns; c++)
+			if (!strcmp(sc->names[c], f->inputs[i].name))
+				break;
+		if (c == sc->nr_columns)
+			return mlw_error_setc(MLW_EINVALID,
+					      "%s: no column '%s' (the model needs it)",
+					      sc->path, f->inputs[i].name);
+		if (sc->role[c] < 0)
+			sc->role[c] = (int)i;
+	}
+	if (sc->o->json)
+		return (int)(p - start);
+	if (sc->o->include_input) {
+		const char *e = p;
+
+		if (e > start && e[-1] == '\n')
+			e--;
+		if (e > start && e[-1] == '\r')
+			e--;
+		mlw_buf_add(out_header, start, (size_t)(e - start));
+		mlw_buf_addch(out_header, sc->delim);
+	}
+	mlw_buf_adds(out_header, "prediction");
+	for (k = 0; sc->o->proba && k < sc->nr_classes; k++) {
+		char *name = mlw_xstrfmt("proba_%s", sc->m->target.classes[k]);
+
+		mlw_buf_addch(out_header, sc->delim);
+		add_csv_text(out_header, name, strlen(name), sc->delim);
+		free(name);
+	}
+	mlw_buf_addch(out_header, '\n');
+	return (int)(p - start);
+}
+
+static void release_scorer(struct scorer *sc)
+{
+	size_t c;
+
+	for (c = 0; c < sc->nr_columns; c++)
+		free(sc->names[c]);
+	free(sc->names);
+	free(sc->role);
+}
+
+int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
+		  const char *input, int out_fd,
+		  const struct mlw_score_options *opts)
+{
+	struct scorer sc = { 0 };
+	struct mlw_buf header = MLW_BUF_INIT;
+	struct job *jobs;
+	size_t chunk = opts->chunk_size ? opts->chunk_size : (size_t)4 << 20;
+	size_t cap, have = 0, line = 2, nr_errors = 0, t;
+	char *buf;
+	int fd, nr_threads, ret = 0, eof = 0, started = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	sc.m = m;
+	sc.o = opts;
+	sc.path = input;
+	sc.delim = opts->delimiter ? opts->delimiter : ',';
+	sc.nr_features = m->featurizer->nr_features;
+	sc.nr_classes = m->target.classification ? m->target.nr_classes : 1;
+	if (opts->proba && !m->target.classification)
+		return mlw_error_setc(MLW_EINVALID,
+				      "probabilities need a classifier; this model is a %s",
+				      mlw_algorithm_name(m->linear.algorithm));
+	sc.block_rows = BLOCK_BYTES / sizeof(double) /
+			(sc.nr_features + sc.nr_classes + 1);
+	if (sc.block_rows > BLOCK_ROWS)
+		sc.block_rows = BLOCK_ROWS;
+	if (!sc.block_rows)
+		sc.block_rows = 1;
+	nr_threads = opts->nr_threads > 0 ? opts->nr_threads :
+		     (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (nr_threads < 1)
+		nr_threads = 1;
+	if (nr_threads > MAX_THREADS)
+		nr_threads = MAX_THREADS;
+
+	fd = open(input, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return mlw_error_setc(MLW_ENOTFOUND, "cannot open '%s': %s",
+					      input, strerror(errno));
+		return mlw_error_errno("cannot open '%s'", input);
+	}
+	cap = chunk * (size_t)nr_threads + chunk;
+	buf = mlw_malloc(cap);
+	jobs = mlw_calloc((size_t)nr_threads, sizeof(*jobs));
+	for (t = 0; t < (size_t)nr_threads; t++) {
+		jobs[t].sc = &sc;
+		jobs[t].X = mlw_calloc(sc.block_rows * sc.nr_features + 1,
+				       sizeof(double));
+		jobs[t].P = mlw_calloc(sc.block_rows * (sc.nr_classes + 1),
+				       sizeof(double));
+		jobs[t].row_start = mlw_calloc(sc.block_rows, sizeof(char *));
+		jobs[t].row_end = mlw_calloc(sc.block_rows, sizeof(char *));
+	}
+	while (!ret && !eof) {
+		ssize_t n = mlw_read_full(fd, buf + have, cap - have);
+		size_t len, cut, pos = 0;
+		const char *start, *end;
+
+		if (n < 0) {
+			ret = mlw_error_errno("cannot read '%s'", input);
+			break;
+		}
+		eof = n == 0 || (size_t)n < cap - have;
+		len = have + (size_t)n;
+		stats->bytes_in += (size_t)n;
+		cut = eof ? len : last_row_end(buf, len);
+		if (!cut) {
+			/* a row longer than the buffer: make room */
+			if (cap >= MAX_ROW_BYTES * 2) {
+				ret = mlw_error_setc(MLW_EINVALID,
+						     "%s:%zu: a row longer than %zu bytes",
+						     input, line, MAX_ROW_BYTES);
+				break;
+			}
+			cap *= 2;
+			buf = mlw_realloc(buf, cap);
+			have = len;
+			continue;
+		}
+		if (!started) {
+			int hlen;
+
+			if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+				pos = 3;
+			if (pos == len) {
+				ret = mlw_error_setc(MLW_EINVALID, "%s: empty file",
+						     input);
+				break;
+			}
+			hlen = read_header(&sc, &header, buf + pos, buf + cut);
+			if (hlen < 0) {
+				ret = hlen;
+				break;
+			}
+			pos += (size_t)hlen;
+			if (opts->json ? 0 : write_buf(out_fd, &header, "the output")) {
+				ret = -1;
+				break;
+			}
+			stats->bytes_out += header.len;
+			started = 1;
+		}
+		start = buf + pos;
+		end = buf + cut;
+		for (t = 0; t < (size_t)nr_threads; t++) {
+			const char *s = t ? jobs[t - 1].end : start;
+			const char *e = t + 1 == (size_t)nr_threads ? end :
+				row_start_after(s, s + (size_t)(end - start) /
+						(size_t)nr_threads, end);
+
+			if (e < s)
+				e = s;
+			jobs[t].start = s;
+			jobs[t].end = e;
+			jobs[t].nr_errors = jobs[t].nr_rows = 0;
+			jobs[t].nr_scored = jobs[t].nr_lines = 0;
+			mlw_buf_reset(&jobs[t].out);
+		}
+		if (nr_threads == 1 || end - start < (ptrdiff_t)(64 << 10)) {
+			for (t = 0; t < (size_t)nr_threads; t++)
+				score_job(&jobs[t]);
+		} else {
+			for (t = 0; t < (size_t)nr_threads; t++)
+				if (pthread_create(&jobs[t].thread, NULL,
+						   score_job, &jobs[t]))
+					BUG("cannot create a thread");
+			for (t = 0; t < (size_t)nr_threads; t++)
+				pthread_join(jobs[t].thread, NULL);
+		}
+		for (t = 0; t < (size_t)nr_threads && !ret; t++) {
+			struct job *j = &jobs[t];
+			size_t e;
+
+			for (e = 0; e < j->nr_errors && !ret; e++) {
+				char *msg = mlw_xstrfmt("%s:%zu: %s", input,
+							line + j->errors[e].line,
+							j->errors[e].msg);
+
+				nr_errors++;
+				if (opts->error_threshold >= 0 &&
+				    nr_errors > (size_t)opts->error_threshold)
+					ret = mlw_error_setc(MLW_EINVALID, "%s",
+							     msg);
+				else if (opts->on_error)
+					opts->on_error(msg, opts->data);
+				free(msg);
+			}
+			for (e = 0; e < j->nr_errors; e++)
+				free(j->errors[e].msg);
+			j->nr_errors = 0;
+			if (ret)
+				break;
+			if (write_buf(out_fd, &j->out, "the output")) {
+				ret = -1;
+				break;
+			}
+			stats->bytes_out += j->out.len;
+			if (j->out.alloc > stats->peak_buffer)
+				stats->peak_buffer = j->out.alloc;
+			stats->nr_rows += j->nr_rows;
+			stats->nr_scored += j->nr_scored;
+			line += j->nr_lines;
+		}
+		have = len - cut;
+		memmove(buf, buf + cut, have);
+	}
+	if (!ret && !started)
+		ret = mlw_error_setc(MLW_EINVALID, "%s: empty file", input);
+	stats->nr_errors = nr_errors;
+	if (cap > stats->peak_buffer)
+		stats->peak_buffer = cap;
+	for (t = 0; t < (size_t)nr_threads; t++) {
+		size_t e;
+
+		for (e = 0; e < jobs[t].nr_errors; e++)
+			free(jobs[t].errors[e].msg);
+		free(jobs[t].errors);
+		mlw_buf_release(&jobs[t].out);
+		free(jobs[t].X);
+		free(jobs[t].P);
+		free(jobs[t].row_start);
+		free(jobs[t].row_end);
+	}
+	free(jobs);
+	free(buf);
+	close(fd);
+	mlw_buf_release(&header);
+	release_scorer(&sc);
+	return ret;
+}
+
+/* the header line of the output for a dataset's columns */
+static void dataset_header(struct mlw_buf *b, const struct scorer *sc,
+			   const struct mlw_dataset *ds)
+{
+	size_t c, k;
+
+	if (sc->o->json)
+		return;
+	for (c = 0; sc->o->include_input && c < ds->nr_columns; c++) {
+		add_csv_text(b, ds->columns[c].name,
+			     strlen(ds->columns[c].name), sc->delim);
+		mlw_buf_addch(b, sc->delim);
+	}
+	mlw_buf_adds(b, "prediction");
+	for (k = 0; sc->o->proba && k < sc->nr_classes; k++) {
+		char *name = mlw_xstrfmt("proba_%s", sc->m->target.classes[k]);
+
+		mlw_buf_addch(b, sc->delim);
+		add_csv_text(b, name, strlen(name), sc->delim);
+		free(name);
+	}
+	mlw_buf_addch(b, '\n');
+}
+
+/* row r of ds as the trainers see it, CSV cells or JSON members */
+static void dataset_row(struct mlw_buf *b, const struct scorer *sc,
+			const struct mlw_dataset *ds, size_t r)
+{
+	size_t c;
+
+	for (c = 0; c < ds->nr_columns; c++) {
+		const struct mlw_column *col = &ds->columns[c];
+		double v = mlw_dataset_column(ds, c)[r];
+		const char *text = NULL;
+
+		if (col->type == MLW_COLUMN_CATEGORICAL && !isnan(v))
+			text = col->categories[(size_t)v];
+		else if (col->type == MLW_COLUMN_BOOLEAN && !isnan(v))
+			text = v ? "true" : "false";
+		if (sc->o->json) {
+			add_json_text(b, col->name, strlen(col->name));
+			mlw_buf_addch(b, ':');
+			if (isnan(v))
+				mlw_buf_adds(b, "null");
+			else if (col->type == MLW_COLUMN_BOOLEAN)
+				mlw_buf_adds(b, text);
+			else if (text)
+				add_json_text(b, text, strlen(text));
+			else
+				add_number(b, v);
+			mlw_buf_addch(b, ',');
+			continue;
+		}
+		if (text)
+			add_csv_text(b, text, strlen(text), sc->delim);
+		else if (!isnan(v))
+			add_number(b, v);
+		mlw_buf_addch(b, sc->delim);
+	}
+}
+
+int mlw_score_dataset(struct mlw_score_stats *stats, const struct mlw_model *m,
+		      const struct mlw_dataset *ds, int out_fd,
+		      const struct mlw_score_options *opts)
+{
+	struct scorer sc = { 0 };
+	struct mlw_buf out = MLW_BUF_INIT;
+	size_t B, start, i, K;
+	size_t *rows;
+	double *P;
+	int ret = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	if (opts->proba && !m->target.classification)
+		return mlw_error_setc(MLW_EINVALID,
+				      "probabilities need a classifier; this model is a %s",
+				      mlw_algorithm_name(m->linear.algorithm));
+	sc.m = m;
+	sc.o = opts;
+	sc.path = ds->path;
+	sc.delim = opts->delimiter ? opts->delimiter : ',';
+	sc.nr_features = m->featurizer->nr_features;
+	sc.nr_classes = K = m->target.classification ?
+			    m->target.nr_classes : 1;
+	B = BLOCK_BYTES / sizeof(double) / (sc.nr_features + K + 1);
+	B = B > BLOCK_ROWS ? BLOCK_ROWS : B ? B : 1;
+	rows = mlw_malloc(mlw_st_mult(B, sizeof(size_t)));
+	P = mlw_malloc(mlw_st_mult(mlw_st_mult(B, K + 1), sizeof(double)));
+	dataset_header(&out, &sc, ds);
+	for (start = 0; start < ds->nr_rows && !ret; start += B) {
+		size_t n = ds->nr_rows - start < B ? ds->nr_rows - start : B;
+		double *X;
+
+		for (i = 0; i < n; i++)
+			rows[i] = start + i;
+		ret = mlw_featurizer_apply(&X, m->featurizer, ds, rows, n);
+		if (ret)
+			break;
+		mlw_linear_predict(P, &m->linear, X, n, K);
+		mlw_big_free(X, n * sc.nr_features * sizeof(double));
+		for (i = 0; i < n; i++) {
+			if (opts->json)
+				mlw_buf_addch(&out, '{');
+			if (opts->include_input)
+				dataset_row(&out, &sc, ds, start + i);
+			add_prediction(&out, &sc, P, n, i);
+		}
+		stats->nr_rows += n;
+		stats->nr_scored += n;
+		if (out.len >= BLOCK_BYTES) {
+			ret = write_buf(out_fd, &out, "the output");
+			stats->bytes_out += out.len;
+			mlw_buf_reset(&out);
+		}
+	}
+	if (!ret) {
+		ret = write_buf(out_fd, &out, "the output");
+		stats->bytes_out += out.len;
+	}
+	stats->bytes_in = ds->file_size;
+	mlw_buf_release(&out);
+	free(rows);
+	free(P);
+	return ret;
+}
