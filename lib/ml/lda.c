@@ -108,7 +108,7 @@ static void covariance(double *S, const struct mlw_lapack *la,
 		s = 0;
 	} else if (par->shrinkage_auto) {
 		/* ledoit_wolf_shrinkage() */
-		double delta_ = 0, beta_ = 0, beta, delta, *col = dalloc(p);
+		double delta_ = 0, beta_ = 0, beta, delta;
 
 		for (j = 0; j < p * p; j++)
 			delta_ += S[j] * S[j];	/* (X'X / n)^2 summed */
@@ -119,7 +119,6 @@ static void covariance(double *S, const struct mlw_lapack *la,
 				r += Z[j * nr + i] * Z[j * nr + i];
 			beta_ += r * r;	/* sum of (X^2)'(X^2) */
 		}
-		free(col);
 		beta = 1.0 / ((double)p * (double)nr) *
 		       (beta_ / (double)nr - delta_);
 		delta = delta_ - 2.0 * mu * mu * (double)p +
@@ -367,7 +366,7 @@ static int solve_eigen(struct mlw_lda_model *m, double *coef, double *icpt,
 		       const struct mlw_lda_params *par,
 		       const char *const *names)
 {
-	size_t K = m->nr_classes, i, j, r, *all;
+	size_t K = m->nr_classes, i, r, *all;
 	double *Sw = dalloc(p * p), *Sb = dalloc(p * p), *w = dalloc(p);
 	double *V, *MV, sum = 0;
 	int info;
@@ -430,7 +429,6 @@ static int solve_eigen(struct mlw_lda_model *m, double *coef, double *icpt,
 	gemm(la, MLW_TRANS, K, p, p, MV, K, V, p, coef);
 	free(MV);
 	intercept_from_means(icpt, m, coef);
-	(void)j;
 	return 0;
 }
 
