@@ -1,7 +1,7 @@
 #!/bin/sh
 # p4000-csv.sh - CSV parse throughput of the dataset loader (MB/s) on the
 # 1,000,000 x 50 file, against pandas.read_csv on the same file.
-. "$(dirname "$0")/p4-lib.sh"
+. "$(dirname "$0")/lib-p4.sh"
 
 gen_csv || exit 1
 warm "$BIG"

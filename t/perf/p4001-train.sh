@@ -1,7 +1,7 @@
 #!/bin/sh
 # p4001-train.sh - 'mlw train ridge' end to end against pandas.read_csv +
 # sklearn Ridge().fit on the 1,000,000 x 50 file (target: 8x faster).
-. "$(dirname "$0")/p4-lib.sh"
+. "$(dirname "$0")/lib-p4.sh"
 
 gen_csv || exit 1
 warm "$BIG"

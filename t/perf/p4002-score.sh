@@ -2,7 +2,7 @@
 # p4002-score.sh - 'mlw model score' of the 1,000,000-row CSV into a CSV
 # against pandas.read_csv + predict + to_csv (target: 10x faster), with
 # the parse throughput and the peak RSS of scoring (bounded: < 64 MiB).
-. "$(dirname "$0")/p4-lib.sh"
+. "$(dirname "$0")/lib-p4.sh"
 
 gen_csv || exit 1
 dir=$(mktemp -d /tmp/mlw-p4002-XXXXXX)

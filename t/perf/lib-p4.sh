@@ -1,4 +1,4 @@
-# p4-lib.sh - shared by the p4* benchmarks: the 1,000,000 x 50 dense CSV
+# lib-p4.sh - shared by the p4* benchmarks: the 1,000,000 x 50 dense CSV
 # file (~0.57 GB) they read, generated once into /tmp by a small C
 # program (Python would take minutes), and helpers to time commands.
 
