@@ -671,7 +671,7 @@ int asset_list(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		include_archived ? MLW_ASSET_LIST_INCLUDE_ARCHIVED : 0;
 	fmt = ctx->format ? ctx->format : MLW_FMT_TABLE;
 	s.ctx = ctx;
-	s.o = mlw_out_new();
+	s.o = cmd_out_list(ctx, MLW_FMT_TABLE);
 	s.full = fmt == MLW_FMT_JSON || fmt == MLW_FMT_YAML;
 	mlw_out_list_begin(s.o, NULL);
 	ret = mlw_asset_list(cmd_catalog(ctx), kind, name, flags, max, list_cb,

@@ -75,6 +75,8 @@ void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* an output for a long list: streamed when the format is tsv */
+struct mlw_out *cmd_out_list(struct mlw_ctx *ctx, enum mlw_format fallback);
 /* render o in ctx's format (fallback when -o was not given); exit status */
 int cmd_print(struct mlw_ctx *ctx, struct mlw_out *o, enum mlw_format fallback);
 /* check that stdout was written (a full disk is an error); exit status */

@@ -376,9 +376,10 @@ static size_t try_prec(char out[32], double v, const char *digits,
 		if (mlw_csv_parse_double(&d, g, len) < 0 || d != v)
 			return 0;
 		x = strchr(g, 'e');
-		if (x && x[1] == '+' && atoi(x + 2) < 16)
+		if (x && x[1] == '+' && strtol(x + 2, NULL, 10) < 16)
 			len = (size_t)snprintf(g, sizeof(g), "%.*g",
-					       atoi(x + 2) + 1, v);
+					       (int)strtol(x + 2, NULL, 10) + 1,
+					       v);
 		memcpy(out, g, len + 1);
 		return len;
 	}
@@ -428,7 +429,7 @@ size_t mlw_csv_format_double(char out[32], double v)
 	snprintf(sci, sizeof(sci), "%.16e", fabs(v));
 	digits[0] = sci[0];
 	memcpy(digits + 1, sci + 2, 16);
-	exp10 = atoi(sci + 19);
+	exp10 = (int)strtol(sci + 19, NULL, 10);
 	if (!try_prec(out, v, digits, exp10, 15)) {
 		for (prec = 16; prec <= 17; prec++) {
 			len = try_prec(out, v, digits, exp10, prec);

@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -22,7 +23,12 @@ struct mlw_out {
 	json_t *root;
 	json_t *stack[MAX_DEPTH];
 	int depth;
+	/* streaming (mlw_out_new_tsv_stream): rows leave as they complete */
+	FILE *stream;
+	int stream_err;
 };
+
+static void tsv_row(struct mlw_buf *b, json_t *v);
 
 int mlw_format_parse(enum mlw_format *out, const char *name)
 {
@@ -42,6 +48,14 @@ int mlw_format_parse(enum mlw_format *out, const char *name)
 struct mlw_out *mlw_out_new(void)
 {
 	return mlw_calloc(1, sizeof(struct mlw_out));
+}
+
+struct mlw_out *mlw_out_new_tsv_stream(FILE *fp)
+{
+	struct mlw_out *o = mlw_out_new();
+
+	o->stream = fp;
+	return o;
 }
 
 void mlw_out_free(struct mlw_out *o)
@@ -99,6 +113,21 @@ void mlw_out_end(struct mlw_out *o)
 	if (!o->depth)
 		BUG("mlw_out_end without begin");
 	o->depth--;
+	/*
+	 * A row of a top-level list is complete: write it now and drop it,
+	 * so listing 100,000 rows holds one row in memory, not the list.
+	 */
+	if (o->stream && o->depth == 1 && json_is_array(o->root) &&
+	    json_array_size(o->root)) {
+		struct mlw_buf b = MLW_BUF_INIT;
+		size_t last = json_array_size(o->root) - 1;
+
+		tsv_row(&b, json_array_get(o->root, last));
+		if (!o->stream_err && fwrite(b.buf, 1, b.len, o->stream) != b.len)
+			o->stream_err = errno ? errno : EIO;
+		mlw_buf_release(&b);
+		json_array_remove(o->root, last);
+	}
 }
 
 void mlw_out_str(struct mlw_out *o, const char *key, const char *value)
@@ -176,8 +205,9 @@ void mlw_fmt_double(char out[32], double v)
 			continue;
 		/* 70, not 7e+01: whole digits below 1e16 are written out */
 		e = strchr(out, 'e');
-		if (e && e[1] == '+' && atoi(e + 2) < 16)
-			snprintf(out, 32, "%.*g", atoi(e + 2) + 1, v);
+		if (e && e[1] == '+' && strtol(e + 2, NULL, 10) < 16)
+			snprintf(out, 32, "%.*g",
+				 (int)strtol(e + 2, NULL, 10) + 1, v);
 		return;
 	}
 }
@@ -226,28 +256,36 @@ static void tsv_field(struct mlw_buf *b, json_t *v)
 			b->buf[i] = ' ';
 }
 
+/* one list element as a line: an object's values, or a scalar */
+static void tsv_row(struct mlw_buf *b, json_t *v)
+{
+	const char *key;
+	json_t *f;
+
+	if (json_is_object(v)) {
+		int first = 1;
+
+		json_object_foreach(v, key, f) {
+			if (!first)
+				mlw_buf_addch(b, '\t');
+			tsv_field(b, f);
+			first = 0;
+		}
+	} else {
+		tsv_field(b, v);
+	}
+	mlw_buf_addch(b, '\n');
+}
+
 static void render_tsv(struct mlw_buf *b, json_t *root)
 {
 	size_t i;
 	const char *key;
-	json_t *v, *f;
+	json_t *v;
 
 	if (json_is_array(root)) {
-		json_array_foreach(root, i, v) {
-			if (json_is_object(v)) {
-				int first = 1;
-
-				json_object_foreach(v, key, f) {
-					if (!first)
-						mlw_buf_addch(b, '\t');
-					tsv_field(b, f);
-					first = 0;
-				}
-			} else {
-				tsv_field(b, v);
-			}
-			mlw_buf_addch(b, '\n');
-		}
+		json_array_foreach(root, i, v)
+			tsv_row(b, v);
 	} else if (json_is_object(root)) {
 		int first = 1;
 
@@ -524,6 +562,12 @@ int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp, int width)
 
 	if (o->depth)
 		BUG("output written with %d open containers", o->depth);
+	if (o->stream && fmt != MLW_FMT_TSV)
+		BUG("a tsv stream written as another format");
+	if (o->stream_err) {
+		errno = o->stream_err;
+		return mlw_error_errno("cannot write output");
+	}
 	switch (fmt) {
 	case MLW_FMT_JSON: {
 		char *s = o->root ? json_dumps(o->root, JSON_INDENT(2) |

@@ -42,6 +42,12 @@ int mlw_format_parse(enum mlw_format *out, const char *name);
 struct mlw_out;
 
 struct mlw_out *mlw_out_new(void);
+/*
+ * For long lists in tsv: each element of the top-level list is written to
+ * fp as soon as it is complete and then dropped, so memory stays flat.
+ * Finish with mlw_out_write(o, MLW_FMT_TSV, fp, 0) as usual.
+ */
+struct mlw_out *mlw_out_new_tsv_stream(FILE *fp);
 void mlw_out_free(struct mlw_out *o);
 
 void mlw_out_list_begin(struct mlw_out *o, const char *key);
