@@ -233,8 +233,11 @@ struct mlw_out *cmd_out_list(struct mlw_ctx *ctx, enum mlw_format fallback)
 {
 	enum mlw_format fmt = ctx->format ? ctx->format : fallback;
 
-	return fmt == MLW_FMT_TSV ? mlw_out_new_tsv_stream(stdout) :
-	       mlw_out_new();
+	if (fmt == MLW_FMT_TSV)
+		return mlw_out_new_tsv_stream(stdout);
+	if (fmt == MLW_FMT_TABLE)
+		return mlw_out_new_table_list();
+	return mlw_out_new();
 }
 
 int cmd_print(struct mlw_ctx *ctx, struct mlw_out *o, enum mlw_format fallback)

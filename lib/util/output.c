@@ -26,9 +26,15 @@ struct mlw_out {
 	/* streaming (mlw_out_new_tsv_stream): rows leave as they complete */
 	FILE *stream;
 	int stream_err;
+	/* a table list: rows kept as text, not values (mlw_out_new_table_list) */
+	int table_list;
+	void *table;
 };
 
+struct table;
 static void tsv_row(struct mlw_buf *b, json_t *v);
+static void table_keep_row(struct mlw_out *o, json_t *row);
+static void table_render(struct mlw_buf *b, struct table *t, int termwidth);
 
 int mlw_format_parse(enum mlw_format *out, const char *name)
 {
@@ -50,6 +56,14 @@ struct mlw_out *mlw_out_new(void)
 	return mlw_calloc(1, sizeof(struct mlw_out));
 }
 
+struct mlw_out *mlw_out_new_table_list(void)
+{
+	struct mlw_out *o = mlw_out_new();
+
+	o->table_list = 1;
+	return o;
+}
+
 struct mlw_out *mlw_out_new_tsv_stream(FILE *fp)
 {
 	struct mlw_out *o = mlw_out_new();
@@ -62,6 +76,14 @@ void mlw_out_free(struct mlw_out *o)
 {
 	if (!o)
 		return;
+	if (o->table) {
+		struct mlw_buf sink = MLW_BUF_INIT;
+
+		/* rendering frees the rows; an unwritten table is dropped */
+		table_render(&sink, o->table, 0);
+		mlw_buf_release(&sink);
+		free(o->table);
+	}
 	json_decref(o->root);
 	free(o);
 }
@@ -126,6 +148,14 @@ void mlw_out_end(struct mlw_out *o)
 		if (!o->stream_err && fwrite(b.buf, 1, b.len, o->stream) != b.len)
 			o->stream_err = errno ? errno : EIO;
 		mlw_buf_release(&b);
+		json_array_remove(o->root, last);
+	} else if (o->table_list && o->depth == 1 && json_is_array(o->root) &&
+		   json_array_size(o->root) &&
+		   json_is_object(json_array_get(o->root,
+						 json_array_size(o->root) - 1))) {
+		size_t last = json_array_size(o->root) - 1;
+
+		table_keep_row(o, json_array_get(o->root, last));
 		json_array_remove(o->root, last);
 	}
 }
@@ -334,15 +364,130 @@ static void table_cell(struct mlw_buf *b, const char *s, size_t width,
 	mlw_buf_adds(b, "\xe2\x80\xa6");
 }
 
-static void render_table(struct mlw_buf *b, json_t *root, int termwidth)
+/*
+ * A table under construction: column names in order of first appearance
+ * (the union of the rows' keys) and each row's cells as text.  Rows are
+ * added as they come, so a streamed list keeps strings, not values.
+ */
+struct table {
+	char **cols;
+	size_t ncols, acols;
+	char ***rows;		/* rows[i][j], j < rowlen[i] */
+	size_t *rowlen;
+	size_t nrows, arows;
+};
+
+static void table_add_row(struct table *t, json_t *row)
 {
 	struct mlw_buf cell = MLW_BUF_INIT;
-	const char **cols = NULL;
-	size_t ncols = 0, alloc = 0, i, j, nrows;
-	size_t *width = NULL;
-	char ***cells;
 	const char *key;
-	json_t *row, *v;
+	char **cells;
+	json_t *v;
+	size_t j;
+
+	cells = mlw_calloc(json_object_size(row) + t->ncols + 1, sizeof(char *));
+	json_object_foreach(row, key, v) {
+		for (j = 0; j < t->ncols; j++)
+			if (!strcmp(t->cols[j], key))
+				break;
+		if (j == t->ncols) {
+			MLW_ALLOC_GROW(t->cols, t->ncols + 1, t->acols);
+			t->cols[t->ncols++] = mlw_strdup(key);
+		}
+		mlw_buf_reset(&cell);
+		tsv_field(&cell, v);
+		cells[j] = mlw_strdup(cell.buf);
+	}
+	MLW_ALLOC_GROW(t->rows, t->nrows + 1, t->arows);
+	t->rowlen = mlw_realloc(t->rowlen, t->arows * sizeof(*t->rowlen));
+	t->rows[t->nrows] = cells;
+	t->rowlen[t->nrows++] = t->ncols;
+	mlw_buf_release(&cell);
+}
+
+static void table_render(struct mlw_buf *b, struct table *t, int termwidth)
+{
+	size_t *width = mlw_calloc(t->ncols + 1, sizeof(*width));
+	char **header = mlw_calloc(t->ncols + 1, sizeof(char *));
+	size_t i, j;
+
+	for (j = 0; j < t->ncols; j++) {
+		struct mlw_buf h = MLW_BUF_INIT;
+		const char *k;
+
+		for (k = t->cols[j]; *k; k++)
+			mlw_buf_addch(&h, *k == '_' ? ' ' :
+				      (*k >= 'a' && *k <= 'z') ? *k - 32 : *k);
+		width[j] = text_width(h.buf, h.len);
+		header[j] = mlw_buf_detach(&h, NULL);
+	}
+	for (i = 0; i < t->nrows; i++)
+		for (j = 0; j < t->rowlen[i]; j++)
+			if (t->rows[i][j]) {
+				size_t w = text_width(t->rows[i][j],
+						      strlen(t->rows[i][j]));
+
+				if (w > width[j])
+					width[j] = w;
+			}
+	/* fit the terminal: shrink the widest column until it fits */
+	if (termwidth > 0) {
+		for (;;) {
+			size_t total = 0, widest = 0;
+
+			for (j = 0; j < t->ncols; j++) {
+				total += width[j] + (j ? 2 : 0);
+				if (width[j] > width[widest])
+					widest = j;
+			}
+			if (total <= (size_t)termwidth || width[widest] <= 8)
+				break;
+			width[widest] -= total - (size_t)termwidth <
+					 width[widest] - 8 ?
+					 total - (size_t)termwidth :
+					 width[widest] - 8;
+		}
+	}
+	for (i = 0; i <= t->nrows; i++) {
+		char **cells = i ? t->rows[i - 1] : header;
+		size_t len = i ? t->rowlen[i - 1] : t->ncols;
+
+		for (j = 0; j < t->ncols; j++) {
+			if (j)
+				mlw_buf_adds(b, "  ");
+			table_cell(b, j < len && cells[j] ? cells[j] : "",
+				   width[j], j + 1 < t->ncols);
+			if (j < len)
+				free(cells[j]);
+		}
+		mlw_buf_rtrim(b);
+		mlw_buf_addch(b, '\n');
+		free(cells);
+	}
+	for (j = 0; j < t->ncols; j++)
+		free(t->cols[j]);
+	free(t->cols);
+	free(t->rows);
+	free(t->rowlen);
+	free(width);
+	memset(t, 0, sizeof(*t));
+}
+
+static void table_keep_row(struct mlw_out *o, json_t *row)
+{
+	if (!o->table)
+		o->table = mlw_calloc(1, sizeof(struct table));
+	table_add_row(o->table, row);
+}
+
+static void render_table(struct mlw_buf *b, json_t *root, int termwidth,
+			 struct table *streamed)
+{
+	struct mlw_buf cell = MLW_BUF_INIT;
+	struct table t;
+	const char *key;
+	json_t *v;
+	size_t i, objects = 0;
 
 	if (json_is_object(root)) {
 		size_t kw = 0;
@@ -365,86 +510,25 @@ static void render_table(struct mlw_buf *b, json_t *root, int termwidth)
 		}
 		return;
 	}
-	nrows = json_array_size(root);
-	/* columns: the union of keys, in order of first appearance */
-	json_array_foreach(root, i, row) {
-		if (!json_is_object(row))
-			continue;
-		json_object_foreach(row, key, v) {
-			for (j = 0; j < ncols; j++)
-				if (!strcmp(cols[j], key))
-					break;
-			if (j == ncols) {
-				MLW_ALLOC_GROW(cols, ncols + 1, alloc);
-				cols[ncols++] = key;
-			}
-		}
-	}
-	if (!ncols) {
+	json_array_foreach(root, i, v)
+		objects += json_is_object(v);
+	if (!objects && !(streamed && streamed->nrows)) {
 		json_array_foreach(root, i, v) {
 			scalar_text(b, v);
 			mlw_buf_addch(b, '\n');
 		}
 		return;
 	}
-	width = mlw_calloc(ncols, sizeof(*width));
-	cells = mlw_calloc(nrows + 1, sizeof(*cells));
-	for (i = 0; i <= nrows; i++) {
-		cells[i] = mlw_calloc(ncols, sizeof(char *));
-		for (j = 0; j < ncols; j++) {
-			mlw_buf_reset(&cell);
-			if (!i) {
-				const char *k;
-
-				for (k = cols[j]; *k; k++)
-					mlw_buf_addch(&cell, *k == '_' ? ' ' :
-						      (*k >= 'a' && *k <= 'z') ?
-						      *k - 32 : *k);
-			} else {
-				row = json_array_get(root, i - 1);
-				v = json_is_object(row) ?
-				    json_object_get(row, cols[j]) : NULL;
-				if (v)
-					tsv_field(&cell, v);
-			}
-			cells[i][j] = mlw_strdup(cell.buf);
-			if (text_width(cell.buf, cell.len) > width[j])
-				width[j] = text_width(cell.buf, cell.len);
-		}
+	if (streamed) {
+		t = *streamed;
+		memset(streamed, 0, sizeof(*streamed));
+	} else {
+		memset(&t, 0, sizeof(t));
 	}
-	/* fit the terminal: shrink the widest column until it fits */
-	if (termwidth > 0) {
-		for (;;) {
-			size_t total = 0, widest = 0;
-
-			for (j = 0; j < ncols; j++) {
-				total += width[j] + (j ? 2 : 0);
-				if (width[j] > width[widest])
-					widest = j;
-			}
-			if (total <= (size_t)termwidth || width[widest] <= 8)
-				break;
-			width[widest] -= total - (size_t)termwidth <
-					 width[widest] - 8 ?
-					 total - (size_t)termwidth :
-					 width[widest] - 8;
-		}
-	}
-	for (i = 0; i <= nrows; i++) {
-		for (j = 0; j < ncols; j++) {
-			if (j)
-				mlw_buf_adds(b, "  ");
-			table_cell(b, cells[i][j], width[j], j + 1 < ncols);
-			free(cells[i][j]);
-		}
-		mlw_buf_rtrim(b);
-		mlw_buf_addch(b, '\n');
-		free(cells[i]);
-	}
-	free(cells);
-	free(width);
-	free(cols);
-	mlw_buf_release(&cell);
+	json_array_foreach(root, i, v)
+		if (json_is_object(v))
+			table_add_row(&t, v);
+	table_render(b, &t, termwidth);
 }
 
 /* a YAML plain scalar is safe when it cannot be read as anything else */
@@ -589,7 +673,10 @@ int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp, int width)
 		render_tsv(&b, o->root);
 		break;
 	default:
-		render_table(&b, o->root, width);
+		if (o->table_list && fmt != MLW_FMT_TABLE &&
+		    fmt != MLW_FMT_DEFAULT)
+			BUG("a table list written as another format");
+		render_table(&b, o->root, width, o->table);
 		break;
 	}
 	if (b.len && fwrite(b.buf, 1, b.len, fp) != b.len)

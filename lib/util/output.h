@@ -48,6 +48,8 @@ struct mlw_out *mlw_out_new(void);
  * Finish with mlw_out_write(o, MLW_FMT_TSV, fp, 0) as usual.
  */
 struct mlw_out *mlw_out_new_tsv_stream(FILE *fp);
+/* For long lists in a table: rows are kept as text, not values. */
+struct mlw_out *mlw_out_new_table_list(void);
 void mlw_out_free(struct mlw_out *o);
 
 void mlw_out_list_begin(struct mlw_out *o, const char *key);
