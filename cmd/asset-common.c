@@ -713,6 +713,12 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	if (kind != MLW_ASSET_DATA)
 		data_opts[2] = data_opts[3];
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
+	/* "--preview 5" as the issue writes it: the count after the flag */
+	if (preview && !*preview && argc == 2 &&
+	    !mlw_parse_i64(&rows, argv[1], "--preview")) {
+		preview = argv[1];
+		argc = 1;
+	}
 	ret = target(&name, &version, argc, argv, opt_name, opt_version,
 		     usage, opts);
 	if (ret)

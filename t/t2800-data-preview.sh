@@ -44,6 +44,12 @@ test_expect_success 'a ragged row is reported with its file and line' '
 	test_grep "bad.csv:3" err
 '
 
+test_expect_success '--preview N (the count as its own word) works too' '
+	mlw data show t --preview 1 -o tsv >out &&
+	printf "1\tx\t2.5\n" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success '--preview is for data assets only' '
 	test_expect_code 2 mlw model show x --preview 2>err &&
 	test_grep "unknown option" err
