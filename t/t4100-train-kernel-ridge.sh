@@ -4,17 +4,6 @@ test_description='mlw train kernel_ridge against sklearn.kernel_ridge.KernelRidg
 
 DATA=$MLW_BUILD_DIR/share/datasets
 
-# compare FILE: each line "what mlw sklearn tolerance" must agree, as
-# test_approx decides (relative, absolute below 1), in one awk pass
-compare () {
-	test_file_not_empty "$1" &&
-	awk '{
-		d = $2 - $3; if (d < 0) d = -d
-		m = $2 < 0 ? -$2 : $2; n = $3 < 0 ? -$3 : $3
-		s = m > n ? m : n; if (s < 1) s = 1
-		if (!(d <= $4 * s)) { printf "mismatch: %s: %s and %s differ by more than %s\n", $1, $2, $3, $4; bad = 1 }
-	} END { exit bad }' "$1"
-}
 
 test_expect_success SKLEARN 'set up the reference script and synthetic sets' '
 	cat >sk.py <<-\PY &&
@@ -75,7 +64,7 @@ while read name args; do
 		mlw train kernel_ridge --data $csv --target $target $mlw_args \
 			--predictions pred.csv -o json >kr.json &&
 		/usr/bin/python3 sk.py $csv $target kr.json pred.csv $sk_args >pairs &&
-		compare pairs
+		test_approx_lines pairs
 	'
 done <<-\CASES
 	linear-diabetes diabetes target alpha=10
@@ -97,7 +86,7 @@ test_expect_success SKLEARN 'an indefinite kernel falls back to least squares, a
 	test "$(test_json_get kr.json "[\"solver\"]")" = gelsd &&
 	/usr/bin/python3 sk.py coll.csv y kr.json pred.csv kernel=poly \
 		degree=3 coef0=-5 gamma=0.1 alpha=0.1 >pairs &&
-	compare pairs
+	test_approx_lines pairs
 '
 
 test_expect_success SKLEARN 'a constant column is named in a warning' '

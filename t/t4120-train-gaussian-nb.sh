@@ -4,17 +4,6 @@ test_description='mlw train gaussian_nb against sklearn.naive_bayes.GaussianNB'
 
 DATA=$MLW_BUILD_DIR/share/datasets
 
-# compare FILE: each line "what mlw sklearn tolerance" must agree, as
-# test_approx decides (relative, absolute below 1), in one awk pass
-compare () {
-	test_file_not_empty "$1" &&
-	awk '{
-		d = $2 - $3; if (d < 0) d = -d
-		m = $2 < 0 ? -$2 : $2; n = $3 < 0 ? -$3 : $3
-		s = m > n ? m : n; if (s < 1) s = 1
-		if (!(d <= $4 * s)) { printf "mismatch: %s: %s and %s differ by more than %s\n", $1, $2, $3, $4; bad = 1 }
-	} END { exit bad }' "$1"
-}
 
 test_expect_success SKLEARN 'set up the reference script and synthetic sets' '
 	cat >sk.py <<-\PY &&
@@ -83,7 +72,7 @@ while read name csv target args; do
 		mlw train gaussian_nb --data $csv --target $target $mlw_args \
 			--predictions pred.csv -o json >nb.json &&
 		/usr/bin/python3 sk.py $csv $target nb.json pred.csv $args >pairs &&
-		compare pairs
+		test_approx_lines pairs
 	'
 done <<-\CASES
 	iris iris species

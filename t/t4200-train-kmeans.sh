@@ -4,17 +4,6 @@ test_description='mlw train kmeans against sklearn.cluster.KMeans (lloyd)'
 
 DATA=$MLW_BUILD_DIR/share/datasets
 
-# compare FILE: each line "what mlw sklearn tolerance" must agree, as
-# test_approx decides (relative, absolute below 1), in one awk pass
-compare () {
-	test_file_not_empty "$1" &&
-	awk '{
-		d = $2 - $3; if (d < 0) d = -d
-		m = $2 < 0 ? -$2 : $2; n = $3 < 0 ? -$3 : $3
-		s = m > n ? m : n; if (s < 1) s = 1
-		if (!(d <= $4 * s)) { printf "mismatch: %s: %s and %s differ by more than %s\n", $1, $2, $3, $4; bad = 1 }
-	} END { exit bad }' "$1"
-}
 
 test_expect_success SKLEARN 'set up the reference scripts and synthetic sets' '
 	cat >sk.py <<-\PY &&
@@ -89,7 +78,7 @@ while read name csv drop k seed args; do
 			$mlw_args --predictions pred.csv -o json >km.json &&
 		/usr/bin/python3 sk.py $csv $drop km.json pred.csv centers.csv \
 			$args >pairs &&
-		compare pairs
+		test_approx_lines pairs
 	'
 done <<-\CASES
 	iris-3 iris species 3 1
@@ -118,7 +107,7 @@ test_expect_success SKLEARN 'an empty cluster takes the farthest row, as sklearn
 		--init-centers centers.csv --predictions pred.csv -o json >km.json &&
 	/usr/bin/python3 sk.py $DATA/iris.csv species km.json pred.csv \
 		centers.csv >pairs &&
-	compare pairs
+	test_approx_lines pairs
 '
 
 test_expect_success SKLEARN 'k-means++ with restarts finds sklearn'"'"'s best iris clustering' '

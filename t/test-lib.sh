@@ -267,3 +267,15 @@ test_approx () {
 test_json_get () {
 	/usr/bin/python3 -c "import json,sys; v=json.load(open(sys.argv[1]))$2; print(v if not isinstance(v,(dict,list)) else json.dumps(v))" "$1"
 }
+
+# test_approx_lines FILE: each line "what a b tolerance" must agree as
+# test_approx decides (relative, absolute below 1); one awk pass for many
+test_approx_lines () {
+	test_file_not_empty "$1" &&
+	awk '{
+		d = $2 - $3; if (d < 0) d = -d
+		m = $2 < 0 ? -$2 : $2; n = $3 < 0 ? -$3 : $3
+		s = m > n ? m : n; if (s < 1) s = 1
+		if (!(d <= $4 * s)) { printf "mismatch: %s: %s and %s differ by more than %s\n", $1, $2, $3, $4; bad = 1 }
+	} END { exit bad }' "$1"
+}
