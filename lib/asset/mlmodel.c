@@ -21,56 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *node_json(const struct mlw_yaml_node *n)
-{
-	json_t *v;
-	size_t i;
-
-	if (!n)
-		return json_null();
-	if (n->kind == MLW_YAML_MAP) {
-		v = json_object();
-		for (i = 0; i < n->nr / 2; i++)
-			json_object_set_new(v, mlw_yaml_key(n, i)->text,
-					    node_json(mlw_yaml_value(n, i)));
-		return v;
-	}
-	if (n->kind == MLW_YAML_SEQ) {
-		v = json_array();
-		for (i = 0; i < n->nr; i++)
-			json_array_append_new(v, node_json(n->items[i]));
-		return v;
-	}
-	switch (mlw_yaml_scalar_type(n)) {
-	case MLW_YAML_NULL:
-		return json_null();
-	case MLW_YAML_BOOL: {
-		int b = 0;
-
-		mlw_yaml_to_bool(n, &b);
-		return json_boolean(b);
-	}
-	case MLW_YAML_INT: {
-		int64_t i64;
-
-		if (!mlw_yaml_to_int(n, &i64))
-			return json_integer((json_int_t)i64);
-		break;
-	}
-	case MLW_YAML_FLOAT: {
-		double d;
-
-		/* JSON has no NaN or infinity: keep those as text */
-		if (!mlw_yaml_to_double(n, &d) && isfinite(d))
-			return json_real(d);
-		break;
-	}
-	case MLW_YAML_STR:
-		break;
-	}
-	return json_stringn(n->text, n->len);
-}
-
 /* jansson's text as ours */
 static char *dump(json_t *v)
 {
@@ -87,7 +37,7 @@ static char *dump(json_t *v)
 
 char *mlw_yaml_node_to_json(const struct mlw_yaml_node *n)
 {
-	json_t *v = node_json(n);
+	json_t *v = mlw_yaml_to_jansson(n);
 	char *s = dump(v);
 
 	json_decref(v);

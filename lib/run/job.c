@@ -47,55 +47,6 @@ int mlw_asset_lookup_none(struct mlw_oid *out, char **type,
 	return ret;
 }
 
-static json_t *yaml_to_json(const struct mlw_yaml_node *n)
-{
-	json_t *j;
-	size_t i;
-
-	if (!n)
-		return json_null();
-	if (n->kind == MLW_YAML_MAP) {
-		j = json_object();
-		for (i = 0; 2 * i + 1 < n->nr; i++)
-			json_object_set_new(j, mlw_yaml_key(n, i)->text,
-					    yaml_to_json(mlw_yaml_value(n, i)));
-		return j;
-	}
-	if (n->kind == MLW_YAML_SEQ) {
-		j = json_array();
-		for (i = 0; i < n->nr; i++)
-			json_array_append_new(j, yaml_to_json(n->items[i]));
-		return j;
-	}
-	switch (mlw_yaml_scalar_type(n)) {
-	case MLW_YAML_NULL:
-		return json_null();
-	case MLW_YAML_BOOL: {
-		int b = 0;
-
-		mlw_yaml_to_bool(n, &b);
-		return json_boolean(b);
-	}
-	case MLW_YAML_INT: {
-		int64_t v;
-
-		if (!mlw_yaml_to_int(n, &v))
-			return json_integer(v);
-		break;
-	}
-	case MLW_YAML_FLOAT: {
-		double v;
-
-		if (!mlw_yaml_to_double(n, &v) && isfinite(v))
-			return json_real(v);
-		break;
-	}
-	default:
-		break;
-	}
-	return json_string(n->text);
-}
-
 static char *json_text(json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
@@ -372,7 +323,7 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 	n = mlw_spec_get(spec, "environment");
 	if (n && !mlw_yaml_is_null(n)) {
 		json_t *j = n->kind == MLW_YAML_SCALAR ? json_string(n->text) :
-			    yaml_to_json(n);
+			    mlw_yaml_to_jansson(n);
 
 		job->environment = n->kind == MLW_YAML_SCALAR ?
 				   mlw_strdup(n->text) : json_text(j);
@@ -405,7 +356,7 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 	}
 	n = mlw_spec_get(spec, "properties");
 	if (n && n->kind == MLW_YAML_MAP) {
-		json_t *j = yaml_to_json(n);
+		json_t *j = mlw_yaml_to_jansson(n);
 
 		job->properties = json_text(j);
 		json_decref(j);

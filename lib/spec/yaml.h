@@ -152,4 +152,12 @@ int mlw_yaml_to_double(const struct mlw_yaml_node *n, double *out);
 /* "a string", "a mapping", "an integer"... for messages */
 const char *mlw_yaml_describe(const struct mlw_yaml_node *n);
 
+/*
+ * The node as a jansson value (the caller's reference), scalars typed as
+ * YAML 1.1 types them; NaN and infinities stay text, JSON having none.
+ * NULL gives JSON null.
+ */
+struct json_t;
+struct json_t *mlw_yaml_to_jansson(const struct mlw_yaml_node *n);
+
 #endif
