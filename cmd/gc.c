@@ -4,6 +4,8 @@
 #include "builtin.h"
 #include "store/catalog.h"
 #include "store/gc.h"
+#include "store/repo.h"
+#include "store/wtcache.h"
 #include "util/error.h"
 #include "util/strutil.h"
 
@@ -70,6 +72,14 @@ CMD(gc)
 		mlw_out_list_begin(r.o, "removed");
 	}
 	ret = mlw_gc(&stats, cmd_repo(ctx), &gopts);
+	if (!ret && !dry_run) {
+		/* kept working copies of code (wtcache.h): only a cache */
+		char *cache = mlw_repo_path(cmd_repo(ctx), "cache/worktrees");
+
+		if (mlw_wtcache_clear(cache))
+			cmd_warn(ctx, "%s", mlw_error_last());
+		free(cache);
+	}
 	if (!ret && !dry_run) {
 		struct mlw_catalog *cat = cmd_catalog(ctx);
 		char *line = cmd_line(ctx);

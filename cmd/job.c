@@ -4,7 +4,7 @@
  *
  * 'create' prepares the run (everything that can be wrong with the spec
  * or its inputs is reported before anything is recorded), records it and
- * starts its supervisor ('mlw job supervise NAME', internal), then returns
+ * forks its supervisor (mlw_job_spawn()), then returns
  * at once with the job's name, or follows it with --stream/--wait.
  */
 #include "builtin.h"
@@ -180,8 +180,28 @@ static void out_run(struct mlw_out *o, const struct mlw_run *run,
  * Copy the log to stdout as it grows until the supervisor is gone:
  * notify_fd (EOF when it exits), or else the run's status.
  */
+/*
+ * The supervisor writes the run's final status (a line) and its error
+ * message to the notify pipe before it exits; read what is there.
+ * Returns 1 at end of file.
+ */
+static int read_notify(int notify_fd, struct mlw_buf *msg)
+{
+	char buf[4096];
+	ssize_t n;
+
+	do
+		n = read(notify_fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 1;
+	if (msg->len < 65536)
+		mlw_buf_add(msg, buf, (size_t)n);
+	return 0;
+}
+
 static int follow_fd(struct mlw_ctx *ctx, int fd, int notify_fd,
-		     const char *name)
+		     const char *name, struct mlw_buf *msg)
 {
 	char buf[65536];
 	int done = 0;
@@ -201,12 +221,8 @@ static int follow_fd(struct mlw_ctx *ctx, int fd, int notify_fd,
 		if (notify_fd >= 0) {
 			struct pollfd p = { notify_fd, POLLIN, 0 };
 
-			if (poll(&p, 1, 20) > 0) {
-				char c;
-
-				if (read(notify_fd, &c, 1) <= 0)
-					done = 1;
-			}
+			if (poll(&p, 1, 20) > 0 && read_notify(notify_fd, msg))
+				done = 1;
 		} else {
 			struct timespec ts = { 0, 50 * 1000 * 1000 };
 			struct mlw_run *run;
@@ -249,6 +265,41 @@ static int replay(struct mlw_ctx *ctx, const struct mlw_run *run)
 }
 
 /* the exit status for a run that has ended: 0 Completed, 1 otherwise */
+/*
+ * What the supervisor said at the end ("STATUS\nERROR"), so that a plain
+ * --wait need not open the catalog again; 0 when it said nothing (it
+ * died), and the catalog is asked instead.
+ */
+static int notified_status(struct mlw_ctx *ctx, const char *name,
+			   const struct mlw_buf *msg, int print, int *ret)
+{
+	enum mlw_run_status status;
+	const char *nl = memchr(msg->buf, '\n', msg->len);
+	char *word;
+	int bad;
+
+	if (!nl)
+		return 0;
+	word = mlw_strndup(msg->buf, (size_t)(nl - msg->buf));
+	bad = mlw_run_status_parse(&status, word) ||
+	      !mlw_run_status_terminal(status);
+	free(word);
+	if (bad) {
+		mlw_error_clear();
+		return 0;
+	}
+	*ret = 0;
+	if (status != MLW_RUN_COMPLETED) {
+		cmd_error("job '%s' %s%s%s", name, mlw_run_status_name(status),
+			  nl[1] ? ": " : "", nl + 1);
+		*ret = 1;
+	}
+	if (print && !ctx->quiet)
+		fprintf(stderr, "mlw: job '%s' %s\n", name,
+			mlw_run_status_name(status));
+	return 1;
+}
+
 static int final_status(struct mlw_ctx *ctx, const char *name, int print)
 {
 	struct mlw_run *run;
@@ -298,7 +349,7 @@ static int stream_run(struct mlw_ctx *ctx, const char *name)
 			nanosleep(&ts, NULL);
 		}
 	}
-	ret = follow_fd(ctx, fd, -1, name);
+	ret = follow_fd(ctx, fd, -1, name, NULL);
 	close(fd);
 	if (ret)
 		return cmd_finish_stdout(128);
@@ -378,7 +429,8 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	struct mlw_job_opts jopts;
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
-	char *self = NULL, *log = NULL;
+	struct mlw_buf msg = MLW_BUF_INIT;
+	char *log = NULL;
 	int log_fd = -1;
 	pid_t pid;
 
@@ -446,6 +498,17 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		goto out;
 	}
 	mlw_run_fire_hooks(cmd_repo(ctx), job->name);
+	if (ctx->verbose && job->has_code) {
+		char hex[MLW_OID_HEXSZ + 1];
+
+		mlw_oid_to_hex(hex, &job->code);
+		fprintf(stderr, "mlw: code '%s': %llu files, %llu bytes, tree "
+			"%s, %s\n", job->code_dir,
+			(unsigned long long)job->code_files,
+			(unsigned long long)job->code_bytes, hex,
+			job->code_reused ? "kept working copy reused" :
+			"checked out");
+	}
 	if (stream) {
 		log = mlw_job_log_path(cmd_repo(ctx), job->name);
 		log_fd = open(log, O_RDONLY | O_CLOEXEC);
@@ -456,9 +519,7 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	}
 	/* the write end goes to the supervisor (as fd 3), without CLOEXEC */
 	fcntl(fds[1], F_SETFD, 0);
-	self = realpath("/proc/self/exe", NULL);
-	ret = mlw_job_spawn(&pid, cmd_repo(ctx), job->name,
-			    self ? self : "/proc/self/exe", fds[1]);
+	ret = mlw_job_spawn(&pid, cmd_repo(ctx), job->name, fds[1]);
 	close(fds[1]);
 	if (ret) {
 		close(fds[0]);
@@ -487,18 +548,16 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	if (!ctx->quiet)
 		fprintf(stderr, "mlw: job '%s' started\n", job->name);
 	if (stream && log_fd >= 0) {
-		if (follow_fd(ctx, log_fd, fds[0], job->name))
+		if (follow_fd(ctx, log_fd, fds[0], job->name, &msg))
 			ret = 128;
 	} else {
-		char c;
-
-		while (read(fds[0], &c, 1) < 0 && errno == EINTR)
+		while (!read_notify(fds[0], &msg))
 			;
 	}
 	close(fds[0]);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	if (!ret)
+	if (!ret && !notified_status(ctx, job->name, &msg, 1, &ret))
 		ret = final_status(ctx, job->name, 1);
 	if (query || ctx->format != MLW_FMT_DEFAULT) {
 		struct mlw_run *run;
@@ -522,22 +581,10 @@ out:
 	if (log_fd >= 0)
 		close(log_fd);
 	free(log);
-	free(self);
+	mlw_buf_release(&msg);
 	mlw_job_free(job);
 	mlw_spec_free(spec);
 	return ret;
-}
-
-static int job_supervise(int argc, const char **argv, struct mlw_ctx *ctx)
-{
-	static const char *const usage[] = { "mlw job supervise NAME", NULL };
-	struct mlw_option opts[] = { MLW_OPT_END() };
-	int ret;
-
-	if (cmd_parse(ctx, argc, argv, opts, usage) != 1)
-		return cmd_usage_error(usage, opts, "one job name expected");
-	ret = mlw_job_supervise(cmd_repo(ctx), argv[0]);
-	return ret ? cmd_fail(ret) : 0;
 }
 
 static int one_name(struct mlw_ctx *ctx, int argc, const char **argv,
@@ -941,7 +988,6 @@ static const struct cmd_verb job_verbs[] = {
 	{ "restore", job_restore, "undo archive" },
 	{ "show", job_show, "a job's spec, status, inputs, outputs, metrics" },
 	{ "stream", job_stream, "follow a job's log" },
-	{ "supervise", job_supervise, "(internal) own a run until it ends" },
 	{ "update", job_update, "change a job's tags and description" },
 	{ "validate", job_validate, "check spec files without running them" },
 	{ NULL, NULL, NULL }

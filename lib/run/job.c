@@ -1,12 +1,14 @@
 /*
  * job.c - command jobs: prepare, bind, record, supervise; see job.h.
  *
- * The supervisor is a fresh mlw process ('mlw job supervise NAME') rather
- * than a bare fork of the creating command: it starts with no inherited
- * SQLite connection (a connection must never cross a fork), and a ps
- * listing says what it is.  It puts the command in its own process group
- * so that a cancel, a timeout or the end of the run reaches every process
- * the command started.
+ * The supervisor is a fork of the creating command, in a session of its
+ * own so that it outlives it, named "mlw-supervise" (ps -o comm).  The
+ * catalog connection is closed before the fork and the child opens its
+ * own (an SQLite connection must never cross a fork).  It used to be a
+ * fresh "mlw job supervise NAME" process; the exec, the dynamic loader
+ * and the catalog's schema parse cost a third of a short job.  It puts
+ * the command in its own process group so that a cancel, a timeout or
+ * the end of the run reaches every process the command started.
  */
 #include "run/job.h"
 #include "run/git.h"
@@ -15,7 +17,9 @@
 #include "spec/spec.h"
 #include "store/catalog.h"
 #include "store/repo.h"
+#include "store/statcache.h"
 #include "store/tree.h"
+#include "store/wtcache.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -26,6 +30,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <sys/prctl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -428,6 +433,8 @@ static int ignore_cb(const char *relpath, int is_dir, void *data)
 
 int mlw_job_snapshot_code(struct mlw_job *job)
 {
+	struct mlw_statcache *cache = NULL;
+	char *cache_path, *abs;
 	struct mlw_snapshot_opts so;
 	struct ignore_data d;
 	struct mlw_odb *odb;
@@ -443,8 +450,23 @@ int mlw_job_snapshot_code(struct mlw_job *job)
 	mlw_ignore_new(&d.ig, job->code_dir);
 	so.ignore = ignore_cb;
 	so.data = &d;
+	/*
+	 * The stat cache that "data create" keeps: a file whose stat is
+	 * unchanged since it was last stored is not read again, so running
+	 * the same code twice costs a stat per file, not a hash.
+	 */
+	cache_path = mlw_repo_path(job->repo, "statcache");
+	mlw_statcache_open(&cache, cache_path);
+	free(cache_path);
+	abs = realpath(job->code_dir, NULL);
+	if (abs)
+		mlw_statcache_attach(cache, &so, abs);
 	ret = mlw_tree_write_dir(&job->code, &size, odb, job->code_dir, &so);
 	mlw_ignore_free(d.ig);
+	free(abs);
+	if (!ret && mlw_statcache_save(cache))
+		mlw_error_clear();	/* only a hint */
+	mlw_statcache_free(cache);
 	if (ret)
 		return ret;
 	job->has_code = 1;
@@ -642,7 +664,21 @@ static int write_job_json(struct mlw_job *job, const char *cwd)
 	json_object_set_new(j, "outputs", outs);
 	text = json_dumps(j, JSON_INDENT(2));
 	json_decref(j);
-	ret = mlw_write_file_atomic(path, text, strlen(text));
+	/*
+	 * Scratch, like the rest of the working area: not synced (two
+	 * fsyncs were a tenth of a short job).  A run whose supervisor finds
+	 * it torn after a crash fails, as any run interrupted by a crash.
+	 */
+	{
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0666);
+
+		ret = 0;
+		if (fd < 0 || mlw_write_all(fd, text, strlen(text)) < 0)
+			ret = mlw_error_errno("cannot write '%s'", path);
+		if (fd >= 0 && close(fd) < 0 && !ret)
+			ret = mlw_error_errno("cannot write '%s'", path);
+	}
 	free(text);
 	free(path);
 	return ret;
@@ -804,9 +840,15 @@ int mlw_job_create(struct mlw_job *job)
 		close(fd);
 	free(log);
 	cwd = mlw_path_join(job->workdir, "code");
-	if (!ret && job->has_code)
-		ret = mlw_tree_checkout(odb, &job->code, cwd, 0);
-	else if (!ret)
+	if (!ret && job->has_code) {
+		char *cache = mlw_repo_path(job->repo, "cache/worktrees");
+		char *manifest = mlw_path_join(job->workdir, "code.manifest");
+
+		ret = mlw_wtcache_checkout(odb, cache, &job->code, cwd,
+					   manifest, &job->code_reused);
+		free(manifest);
+		free(cache);
+	} else if (!ret)
 		ret = mlw_mkdir_p(cwd, 0777);
 	for (i = 0; !ret && i < job->nr_inputs; i++) {
 		const struct mlw_job_io *io = &job->inputs[i];
@@ -845,16 +887,21 @@ int mlw_job_create(struct mlw_job *job)
 }
 
 int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
-		  const char *self_exe, int notify_fd)
+		  int notify_fd)
 {
-	pid_t child = fork();
+	pid_t child;
 
+	/* no SQLite connection may cross the fork: the child opens its own */
+	mlw_catalog_free(repo->catalog);
+	repo->catalog = NULL;
+	child = fork();
 	if (child < 0)
 		return mlw_error_errno("cannot start the job supervisor");
 	if (!child) {
 		int fd = open("/dev/null", O_RDWR);
 
 		setsid();
+		prctl(PR_SET_NAME, "mlw-supervise", 0, 0, 0);
 		if (fd >= 0) {
 			dup2(fd, 0);
 			dup2(fd, 1);
@@ -867,8 +914,12 @@ int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
 			close(notify_fd);
 		}
 		setenv("MLW_DIR", repo->dir, 1);
-		execl(self_exe, "mlw", "job", "supervise", name, (char *)NULL);
-		_exit(127);
+		/*
+		 * _exit: the creating command's exit handlers and buffers
+		 * are its own, not the supervisor's.
+		 */
+		_exit(mlw_job_supervise(repo, name, notify_fd >= 0 ? 3 : -1) ?
+		      1 : 0);
 	}
 	*pid = child;
 	return 0;
@@ -1145,7 +1196,8 @@ static int collect_outputs(struct supervisor *sv, json_t *outs)
 	return ret;
 }
 
-int mlw_job_supervise(struct mlw_repo *repo, const char *name)
+int mlw_job_supervise(struct mlw_repo *repo, const char *name,
+		      int notify_fd)
 {
 	struct supervisor sv;
 	struct mlw_buf jb = MLW_BUF_INIT;
@@ -1368,8 +1420,17 @@ finish:
 	free(path);
 	if (!mlw_run_finish(sv.cat, name, final, mlw_now(),
 			    sv.run->has_exit_code ? sv.run->exit_code : -1,
-			    why, *log_hex ? log_hex : NULL))
+			    why, *log_hex ? log_hex : NULL)) {
+		if (notify_fd >= 0) {
+			char *m = mlw_xstrfmt("%s\n%s",
+					      mlw_run_status_name(final),
+					      why ? why : "");
+
+			mlw_write_all(notify_fd, m, strlen(m));
+			free(m);
+		}
 		mlw_run_fire_hooks(repo, name);
+	}
 	ret = 0;
 out:
 	if (sv.log_fd >= 0)
@@ -1381,7 +1442,15 @@ out:
 	if (!getenv("MLW_KEEP_WORKDIR")) {
 		char *rel = mlw_xstrfmt("runs/%s", name);
 		char *dir = mlw_repo_path(repo, rel);
+		char *code = mlw_path_join(dir, "code");
+		char *manifest = mlw_path_join(dir, "code.manifest");
+		char *cache = mlw_repo_path(repo, "cache/worktrees");
 
+		/* a code copy the run left as it found it serves the next */
+		mlw_wtcache_return(odb, cache, code, manifest);
+		free(cache);
+		free(manifest);
+		free(code);
 		remove_workdir(dir);
 		free(dir);
 		free(rel);

@@ -5,7 +5,7 @@
  *				(nothing written; bad input is MLW_EINVALID)
  *	mlw_job_create()	snapshot code and inputs, record the run
  *				(Queued), lay out .mlw/runs/NAME/
- *	mlw_job_spawn()		start the supervisor: 'mlw job supervise NAME'
+ *	mlw_job_spawn()		fork the supervisor
  *				in its own session
  *	mlw_job_supervise()	(in the supervisor) run the command, capture
  *				its log, enforce the timeout, walk the status
@@ -71,6 +71,7 @@ struct mlw_job {
 	struct mlw_oid code;
 	int has_code;
 	uint64_t code_files, code_bytes;
+	int code_reused;	/* a kept working copy was used (wtcache.h) */
 	char *environment, *compute;
 	double timeout;		/* seconds, 0: none */
 	char *properties;	/* JSON object text */
@@ -98,15 +99,21 @@ int mlw_job_bind(struct mlw_job *job);
 int mlw_job_create(struct mlw_job *job);
 
 /*
- * Start 'mlw job supervise NAME' (self_exe) in a new session.  notify_fd,
- * when >= 0, is kept open in the supervisor only: its peer sees EOF when
- * the supervisor exits.
+ * Fork the supervisor of run name (mlw_job_supervise() in a new session).
+ * repo's catalog connection is closed first (the caller's next use opens
+ * it again).  notify_fd, when >= 0, is kept open in the supervisor only:
+ * its peer sees EOF when the supervisor exits.
  */
 int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
-		  const char *self_exe, int notify_fd);
+		  int notify_fd);
 
-/* the supervisor's work; returns 0 once the run has ended and is recorded */
-int mlw_job_supervise(struct mlw_repo *repo, const char *name);
+/*
+ * The supervisor's work; returns 0 once the run has ended and is
+ * recorded.  Then, when notify_fd >= 0, the final status and its error
+ * message ("STATUS\nERROR") are written to it.
+ */
+int mlw_job_supervise(struct mlw_repo *repo, const char *name,
+		      int notify_fd);
 
 /*
  * Cancel: signal the supervisor (it kills the process group and records

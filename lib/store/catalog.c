@@ -327,7 +327,7 @@ int mlw_catalog_open(struct mlw_catalog **out, const char *path)
  * when another process is reading, the checkpoint does what it can and
  * the next closer finishes it.
  */
-#define WAL_KEEP_BYTES (512 << 10)
+#define WAL_KEEP_BYTES (256 << 10)
 
 static void shrink_wal(struct mlw_catalog *cat)
 {
