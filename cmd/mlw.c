@@ -6,6 +6,7 @@
  * asks for it, so 'mlw --version' costs little more than exec.
  */
 #include "builtin.h"
+#include "run/job.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -227,7 +228,7 @@ static const char *opt_value(int *i, int argc, const char **argv,
 	return argv[++*i];
 }
 
-int main(int argc, const char **argv)
+static int run(int argc, const char **argv)
 {
 	struct mlw_ctx ctx;
 	const struct cmd_struct *c;
@@ -318,4 +319,11 @@ int main(int argc, const char **argv)
 	free(cargv);
 	mlw_repo_free(ctx.repo);
 	return cmd_finish_stdout(ret);
+}
+
+int main(int argc, const char **argv)
+{
+	/* a job's "mlw ..." command runs in its forked child (job.h) */
+	mlw_job_run_builtin = run;
+	return run(argc, argv);
 }

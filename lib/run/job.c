@@ -24,6 +24,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/strutil.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1196,11 +1197,88 @@ static int collect_outputs(struct supervisor *sv, json_t *outs)
 	return ret;
 }
 
+int (*mlw_job_run_builtin)(int argc, const char **argv);
+
+/*
+ * Split a command into words as sh would, when it is nothing but words:
+ * blanks separate them, quotes and backslashes quote.  Anything sh would
+ * expand or interpret (an unquoted | & ; < > ( ) $ ` * ? [ ] { } or
+ * newline, a word starting with # or ~, $ or ` inside double quotes, an
+ * assignment first) makes it not simple: 0, and sh runs it.
+ */
+static int split_simple(struct mlw_strlist *out, const char *s)
+{
+	struct mlw_buf w = MLW_BUF_INIT;
+	int in_word = 0, ok = 1;
+
+	for (;;) {
+		char c = *s;
+
+		if (!c || c == ' ' || c == '\t') {
+			if (in_word)
+				mlw_strlist_push(out, w.buf);
+			mlw_buf_reset(&w);
+			in_word = 0;
+			if (!c)
+				break;
+			s++;
+		} else if (c == '\'') {
+			const char *e = strchr(s + 1, '\'');
+
+			if (!e) {
+				ok = 0;
+				break;
+			}
+			mlw_buf_add(&w, s + 1, (size_t)(e - s - 1));
+			s = e + 1;
+			in_word = 1;
+		} else if (c == '"') {
+			for (s++; ok && *s && *s != '"'; s++) {
+				if (*s == '$' || *s == '`')
+					ok = 0;
+				else if (*s == '\\' && s[1] &&
+					 strchr("\"\\", s[1]))
+					s++;
+				else if (*s == '\\')
+					ok = 0;	/* \$, \` and \newline */
+				mlw_buf_addch(&w, *s);
+			}
+			if (!ok || !*s) {
+				ok = 0;
+				break;
+			}
+			s++;
+			in_word = 1;
+		} else if (c == '\\') {
+			if (!s[1] || s[1] == '\n') {
+				ok = 0;
+				break;
+			}
+			mlw_buf_addch(&w, s[1]);
+			s += 2;
+			in_word = 1;
+		} else if (strchr("|&;<>()$`*?[]{}\n\r", c) ||
+			   (!in_word && (c == '#' || c == '~')) ||
+			   (c == '=' && !out->nr)) {
+			ok = 0;
+			break;
+		} else {
+			mlw_buf_addch(&w, c);
+			s++;
+			in_word = 1;
+		}
+	}
+	mlw_buf_release(&w);
+	return ok && out->nr;
+}
+
 int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 		      int notify_fd)
 {
 	struct supervisor sv;
+	struct mlw_strlist words = MLW_STRLIST_INIT;
 	struct mlw_buf jb = MLW_BUF_INIT;
+	int builtin = 0;
 	json_t *job = NULL, *env;
 	const char *command, *cwd;
 	double timeout, deadline = 0, kill_at = 0, now;
@@ -1274,7 +1352,30 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 		final = MLW_RUN_FAILED;
 		goto finish;
 	}
+	/*
+	 * "mlw train ..." and the like run in the forked child itself, as
+	 * git runs its builtins: no exec of sh, none of mlw, no dynamic
+	 * loading again.  The child opens the catalog for itself, so the
+	 * supervisor's connection must not cross the fork: it is closed
+	 * and opened again after.
+	 */
+	if (mlw_job_run_builtin && split_simple(&words, command) &&
+	    !strcmp(words.items[0], "mlw")) {
+		builtin = 1;
+		mlw_catalog_free(repo->catalog);
+		repo->catalog = sv.cat = NULL;
+	}
 	child = fork();
+	if (builtin && child) {
+		int r = mlw_repo_catalog(&sv.cat, repo);
+
+		if (r) {
+			/* the next mlw command finds the run's supervisor gone */
+			if (child > 0)
+				kill(child, SIGKILL);
+			return r;
+		}
+	}
 	if (child < 0) {
 		why = mlw_xstrfmt("cannot start: %s", strerror(errno));
 		final = MLW_RUN_FAILED;
@@ -1302,6 +1403,12 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 			fprintf(stderr, "mlw: cannot enter '%s': %s\n", cwd,
 				strerror(errno));
 			_exit(126);
+		}
+		if (builtin) {
+			prctl(PR_SET_NAME, "mlw", 0, 0, 0);
+			/* exit, not _exit: the command's output is flushed */
+			exit(mlw_job_run_builtin((int)words.nr,
+						 (const char **)words.items));
 		}
 		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
 		fprintf(stderr, "mlw: cannot run /bin/sh: %s\n",
@@ -1455,6 +1562,7 @@ out:
 		free(dir);
 		free(rel);
 	}
+	mlw_strlist_release(&words);
 	mlw_pattern_free(sv.pattern);
 	mlw_buf_release(&sv.line);
 	mlw_run_free(sv.run);

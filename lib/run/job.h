@@ -108,6 +108,14 @@ int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
 		  int notify_fd);
 
 /*
+ * Set by the mlw command itself: a job whose command is a simple
+ * "mlw ARGS..." (words only, nothing for a shell to do) runs by calling
+ * this in the supervisor's forked child, with the child's exit status
+ * its return value, instead of exec'ing /bin/sh and then mlw again.
+ */
+extern int (*mlw_job_run_builtin)(int argc, const char **argv);
+
+/*
  * The supervisor's work; returns 0 once the run has ended and is
  * recorded.  Then, when notify_fd >= 0, the final status and its error
  * message ("STATUS\nERROR") are written to it.
