@@ -22,6 +22,7 @@
 #include "store/wtcache.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/config.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/strutil.h"
@@ -253,6 +254,23 @@ static void warn(struct mlw_job *job, const char *fmt, ...)
 	mlw_strlist_push_owned(&job->warnings, mlw_buf_detach(&b, NULL));
 }
 
+/*
+ * mlw.metrics_pattern (spec property) or job.metricsPattern (workspace
+ * config): a boolean (on: Katib's NAME=VALUE pattern), "katib", or a
+ * PCRE2 pattern of its own.
+ */
+static void set_metrics_pattern(struct mlw_job *job, const char *v)
+{
+	int b = mlw_config_bool(v);
+
+	free(job->metrics_pattern);
+	job->metrics_pattern = NULL;
+	if (b == 1 || !strcmp(v, "katib"))
+		job->metrics_pattern = mlw_strdup(MLW_PATTERN_KATIB);
+	else if (b == -1)
+		job->metrics_pattern = mlw_strdup(v);
+}
+
 static char *default_experiment(void)
 {
 	char *cwd = getcwd(NULL, 0);
@@ -361,6 +379,7 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 		mlw_strlist_push(&job->tags, v && v->text ? v->text : "");
 	}
 	n = mlw_spec_get(spec, "properties");
+	s = NULL;
 	if (n && n->kind == MLW_YAML_MAP) {
 		json_t *j = mlw_yaml_to_jansson(n);
 
@@ -372,10 +391,21 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 
 			s = p && p->text ? p->text : NULL;
 		}
-		if (s && strcmp(s, "false") && strcmp(s, "off"))
-			job->metrics_pattern = mlw_strdup(
-				!strcmp(s, "true") || !strcmp(s, "katib") ||
-				!strcmp(s, "on") ? MLW_PATTERN_KATIB : s);
+		if (s)
+			set_metrics_pattern(job, s);
+	}
+	if (!s) {
+		/* the workspace's default, when the spec says nothing */
+		char *path = mlw_repo_path(repo, "config"), *v;
+
+		ret = mlw_config_get(&v, path, "job.metricsPattern");
+		free(path);
+		if (ret < 0)
+			goto fail;
+		if (ret)
+			set_metrics_pattern(job, v);
+		free(v);
+		ret = 0;
 	}
 
 	n = mlw_spec_get(spec, "inputs");
