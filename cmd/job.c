@@ -476,6 +476,13 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 				(unsigned long long)job->code_files,
 				(unsigned long long)job->code_bytes, hex);
 		}
+		if (!ctx->quiet) {
+			char *note = mlw_job_code_summary(job);
+
+			if (note)
+				fputs(note, stderr);
+			free(note);
+		}
 		ret = cmd_finish_stdout(0);
 		goto out;
 	}

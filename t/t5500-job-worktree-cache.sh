@@ -119,4 +119,24 @@ test_expect_success 'fsck is clean with kept copies, gc empties the cache' '
 	test_grep "checked out" err
 '
 
+test_expect_success 'a large snapshot is described by --dry-run and in the log' '
+	mkdir -p big/lib big/data &&
+	(cd big/lib && seq 2001 | sed "s/^/f/" | xargs touch) &&
+	printf "%s\n" 1 2 3 >big/data/d.csv &&
+	cat >big.yml <<-\EOT &&
+	command: echo hi
+	code: big
+	environment: azureml:host@1
+	EOT
+	mlw job create -f big.yml --dry-run 2>err &&
+	test_grep "is large: 2002 files" err &&
+	test_grep "biggest entries: data/ 6 bytes, lib/ 0 bytes" err &&
+	mlw -q job create -f big.yml --wait --name big1 &&
+	mlw job stream big1 >log &&
+	test_grep "is large: 2002 files" log &&
+	test_grep "^hi" log &&
+	mlw job create -f j.yml --dry-run 2>err &&
+	! grep "is large" err
+'
+
 test_done

@@ -506,6 +506,73 @@ int mlw_job_snapshot_code(struct mlw_job *job)
 	return 0;
 }
 
+struct big_entry {
+	const char *name;
+	uint64_t size;
+	int dir;
+};
+
+static int cmp_big(const void *a, const void *b)
+{
+	const struct big_entry *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static void add_size(struct mlw_buf *b, uint64_t n)
+{
+	if (n >= (1u << 20))
+		mlw_buf_addf(b, "%.1f MiB", (double)n / (1u << 20));
+	else if (n >= 1024)
+		mlw_buf_addf(b, "%.1f KiB", (double)n / 1024);
+	else
+		mlw_buf_addf(b, "%llu bytes", (unsigned long long)n);
+}
+
+char *mlw_job_code_summary(struct mlw_job *job)
+{
+	struct mlw_tree t = MLW_TREE_INIT;
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct big_entry *e;
+	struct mlw_odb *odb;
+	size_t i, n;
+
+	if (!job->has_code || (job->code_files < MLW_JOB_LARGE_FILES &&
+			       job->code_bytes < MLW_JOB_LARGE_BYTES))
+		return NULL;
+	mlw_buf_addf(&b, "mlw: the code snapshot of '%s' is large: %llu "
+		     "files, ", job->code_dir,
+		     (unsigned long long)job->code_files);
+	add_size(&b, job->code_bytes);
+	mlw_buf_addf(&b, " (Azure ML refuses more than 2000 files or 300 MB;"
+		     " leave files out with .amlignore or .gitignore)\n");
+	if (mlw_repo_odb(&odb, job->repo) ||
+	    mlw_tree_read(&t, odb, &job->code)) {
+		mlw_error_clear();
+		return mlw_buf_detach(&b, NULL);
+	}
+	e = mlw_calloc(t.nr ? t.nr : 1, sizeof(*e));
+	for (i = 0; i < t.nr; i++) {
+		e[i].name = t.entries[i].name;
+		e[i].size = t.entries[i].size;
+		e[i].dir = t.entries[i].mode == MLW_MODE_DIR;
+	}
+	qsort(e, t.nr, sizeof(*e), cmp_big);
+	n = t.nr < 5 ? t.nr : 5;
+	mlw_buf_addf(&b, "mlw: biggest entries:");
+	for (i = 0; i < n; i++) {
+		mlw_buf_addf(&b, "%s %s%s ", i ? "," : "", e[i].name,
+			     e[i].dir ? "/" : "");
+		add_size(&b, e[i].size);
+	}
+	mlw_buf_addch(&b, '\n');
+	free(e);
+	mlw_tree_release(&t);
+	return mlw_buf_detach(&b, NULL);
+}
+
 static const struct mlw_job_io *find_io(const struct mlw_job_io *ios,
 					size_t nr, const char *name, size_t len)
 {
@@ -867,8 +934,14 @@ int mlw_job_create(struct mlw_job *job)
 			     0666);
 	if (!ret && fd < 0)
 		ret = mlw_error_errno("cannot create '%s'", log);
-	if (fd >= 0)
+	if (fd >= 0) {
+		char *note = mlw_job_code_summary(job);
+
+		if (note)
+			mlw_write_all(fd, note, strlen(note));
+		free(note);
 		close(fd);
+	}
 	free(log);
 	cwd = mlw_path_join(job->workdir, "code");
 	if (!ret && job->has_code) {

@@ -92,6 +92,15 @@ void mlw_job_free(struct mlw_job *job);
 
 /* snapshot the code folder (objects written); fills code_files/bytes */
 int mlw_job_snapshot_code(struct mlw_job *job);
+
+/*
+ * When the code snapshot is large (Azure ML's own limits are 2000 files
+ * and 300 MB), lines saying how big it is and its biggest top-level
+ * entries, for --dry-run and the job's log; NULL when it is not.
+ */
+#define MLW_JOB_LARGE_FILES 2000
+#define MLW_JOB_LARGE_BYTES (100u << 20)
+char *mlw_job_code_summary(struct mlw_job *job);
 /* bind ${{...}} and $[[...]] into job->command for the working area */
 int mlw_job_bind(struct mlw_job *job);
 
