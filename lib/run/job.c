@@ -11,6 +11,8 @@
  * the end of the run reaches every process the command started.
  */
 #include "run/job.h"
+#include "asset/asset.h"
+#include "asset/hook.h"
 #include "run/git.h"
 #include "run/pattern.h"
 #include "run/run.h"
@@ -28,6 +30,7 @@
 #include "util/strutil.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -65,6 +68,8 @@ static char *json_text(json_t *j)
 
 static void io_release(struct mlw_job_io *io)
 {
+	free(io->asset_name);
+	free(io->asset_version);
 	free(io->name);
 	free(io->type);
 	free(io->value);
@@ -271,6 +276,36 @@ static void set_metrics_pattern(struct mlw_job *job, const char *v)
 		job->metrics_pattern = mlw_strdup(v);
 }
 
+/*
+ * An output with name (and version) is registered as an asset when the
+ * run completes, as Azure ML does: a model for the model types, data for
+ * the others.  Checked here, before anything runs.
+ */
+static int output_asset(struct mlw_job_io *io, const struct mlw_yaml_node *v)
+{
+	const struct mlw_yaml_node *n, *ver;
+
+	if (!v || v->kind != MLW_YAML_MAP)
+		return 0;
+	n = mlw_yaml_map_get(v, "name");
+	ver = mlw_yaml_map_get(v, "version");
+	if (!n || !n->text) {
+		if (ver)
+			return spec_err(ver, "outputs.%s.version needs "
+					"outputs.%s.name", io->name, io->name);
+		return 0;
+	}
+	if (!mlw_asset_name_ok(n->text))
+		return spec_err(n, "outputs.%s.name: '%s' is not a valid asset "
+				"name", io->name, n->text);
+	if (ver && (!ver->text || !mlw_asset_version_ok(ver->text)))
+		return spec_err(ver, "outputs.%s.version: not a valid version",
+				io->name);
+	io->asset_name = mlw_strdup(n->text);
+	io->asset_version = ver ? mlw_strdup(ver->text) : NULL;
+	return 0;
+}
+
 static char *default_experiment(void)
 {
 	char *cwd = getcwd(NULL, 0);
@@ -442,6 +477,9 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 				io->file_name = mlw_strdup(slash && slash[1] ?
 							   slash + 1 : io->name);
 			}
+			ret = output_asset(io, v);
+			if (ret)
+				goto fail;
 		}
 	}
 	*out = job;
@@ -731,6 +769,7 @@ static int snapshot_input(struct mlw_odb *odb, struct mlw_job_io *io)
 static int write_job_json(struct mlw_job *job, const char *cwd)
 {
 	json_t *j = json_object(), *env = json_array(), *outs = json_array();
+	json_t *reg = json_array();
 	char *path = mlw_path_join(job->workdir, "job.json");
 	char *text;
 	size_t i;
@@ -755,11 +794,26 @@ static int write_job_json(struct mlw_job *job, const char *cwd)
 		json_array_append_new(env, json_string(kv));
 		free(kv);
 		json_array_append_new(outs, json_string(job->outputs[i].name));
+		if (job->outputs[i].asset_name) {
+			json_t *r = json_object();
+
+			json_object_set_new(r, "output",
+					    json_string(job->outputs[i].name));
+			json_object_set_new(r, "type",
+					    json_string(job->outputs[i].type));
+			json_object_set_new(r, "name", json_string(
+					    job->outputs[i].asset_name));
+			if (job->outputs[i].asset_version)
+				json_object_set_new(r, "version", json_string(
+					job->outputs[i].asset_version));
+			json_array_append_new(reg, r);
+		}
 		free(key);
 		free(p);
 	}
 	json_object_set_new(j, "env", env);
 	json_object_set_new(j, "outputs", outs);
+	json_object_set_new(j, "register", reg);
 	text = json_dumps(j, JSON_INDENT(2));
 	json_decref(j);
 	/*
@@ -1272,6 +1326,104 @@ static void scan_output(struct supervisor *sv, const char *buf, size_t len)
 	flush_metrics(sv);
 }
 
+static void asset_warn(const char *msg, void *data)
+{
+	struct supervisor *sv = data;
+
+	sv_log(sv, "%s", msg);
+}
+
+/* register output r ({output, type, name[, version]}) as an asset */
+static int register_output(struct supervisor *sv, json_t *r)
+{
+	const char *out = json_string_value(json_object_get(r, "output"));
+	const char *type = json_string_value(json_object_get(r, "type"));
+	const char *ver = json_string_value(json_object_get(r, "version"));
+	struct mlw_asset_content content;
+	struct mlw_asset_spec spec;
+	struct mlw_asset *a = NULL;
+	struct mlw_odb *odb;
+	char *rel, *line;
+	int ret, existed = 0;
+
+	mlw_asset_spec_init(&spec, !strcmp(type, "custom_model") ||
+			    !strcmp(type, "mlflow_model") ||
+			    !strcmp(type, "triton_model") ?
+			    MLW_ASSET_MODEL : MLW_ASSET_DATA);
+	spec.name = mlw_strdup(json_string_value(json_object_get(r, "name")));
+	spec.version = ver ? mlw_strdup(ver) : NULL;
+	spec.type = mlw_strdup(type);
+	spec.job_name = mlw_strdup(sv->name);
+	rel = mlw_xstrfmt("runs/%s/outputs/%s", sv->name, out);
+	spec.path = mlw_repo_path(sv->repo, rel);
+	free(rel);
+	if (!strcmp(type, "uri_file")) {
+		/* the one file the job wrote into the output's folder */
+		DIR *d = opendir(spec.path);
+		struct dirent *de;
+		char *file = NULL;
+
+		while (d && (de = readdir(d)))
+			if (de->d_name[0] != '.' || (de->d_name[1] &&
+			    strcmp(de->d_name, "..")))
+				if (!file)
+					file = mlw_path_join(spec.path,
+							     de->d_name);
+		if (d)
+			closedir(d);
+		if (file) {
+			free(spec.path);
+			spec.path = file;
+		}
+	}
+	memset(&content, 0, sizeof(content));
+	ret = mlw_repo_odb(&odb, sv->repo);
+	if (!ret)
+		ret = mlw_asset_snapshot(&content, odb, NULL, &spec, asset_warn,
+					 sv);
+	if (!ret) {
+		/* recorded as where it came from, as "create --path" does */
+		free(spec.path);
+		spec.path = mlw_xstrfmt("azureml:jobs/%s/outputs/%s", sv->name,
+					out);
+		free(content.path);
+		content.path = mlw_strdup(spec.path);
+		line = mlw_xstrfmt("job %s: register output %s", sv->name, out);
+		ret = mlw_catalog_begin(sv->cat);
+		if (!ret)
+			ret = mlw_asset_register(&a, &existed, sv->cat, &spec,
+						 &content);
+		if (!ret)
+			ret = mlw_catalog_log(sv->cat, "job", line);
+		if (!ret)
+			ret = mlw_catalog_commit(sv->cat);
+		else
+			mlw_catalog_rollback(sv->cat);
+		free(line);
+	}
+	if (!ret) {
+		sv_log(sv, "registered %s '%s' version '%s' from output '%s'%s",
+		       mlw_asset_kind_name(spec.kind), a->name, a->version, out,
+		       existed ? " (already there with this content)" : "");
+		if (!existed && spec.kind == MLW_ASSET_MODEL) {
+			char *payload = mlw_asset_event_payload(a);
+			int ran;
+
+			if (mlw_hook_run(&ran, sv->repo->dir,
+					 sv->repo->worktree,
+					 "model-registered", payload)) {
+				sv_log(sv, "warning: %s", mlw_error_last());
+				mlw_error_clear();
+			}
+			free(payload);
+		}
+	}
+	mlw_asset_free(a);
+	mlw_asset_content_release(&content);
+	mlw_asset_spec_release(&spec);
+	return ret;
+}
+
 static int collect_outputs(struct supervisor *sv, json_t *outs)
 {
 	struct mlw_odb *odb;
@@ -1615,6 +1767,21 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 				  mlw_error_last());
 		sv_log(&sv, "error: %s", why);
 		final = MLW_RUN_FAILED;
+	}
+	/* outputs with a name become assets, once the run has completed */
+	for (i = 0; final == MLW_RUN_COMPLETED &&
+	     i < json_array_size(json_object_get(job, "register")); i++) {
+		json_t *r = json_array_get(json_object_get(job, "register"), i);
+
+		if (register_output(&sv, r)) {
+			free(why);
+			why = mlw_xstrfmt("cannot register output '%s': %s",
+					  json_string_value(json_object_get(r,
+								"output")),
+					  mlw_error_last());
+			sv_log(&sv, "error: %s", why);
+			final = MLW_RUN_FAILED;
+		}
 	}
 finish:
 	log_hex[0] = '\0';

@@ -59,6 +59,8 @@ struct mlw_job_io {
 	struct mlw_oid oid;
 	int has_oid;
 	char *file_name;	/* uri_file: the name inside its folder */
+	/* outputs: register as this asset when the run completes */
+	char *asset_name, *asset_version;
 };
 
 struct mlw_job {
