@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char mlw_buf_empty[1];
@@ -127,7 +128,8 @@ int mlw_buf_read_fd(struct mlw_buf *b, int fd, size_t max)
 	for (;;) {
 		ssize_t n;
 
-		mlw_buf_grow(b, 65536);
+		if (b->alloc - b->len < 2)
+			mlw_buf_grow(b, 65536);
 		n = read(fd, b->buf + b->len, b->alloc - b->len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -148,6 +150,7 @@ int mlw_buf_read_fd(struct mlw_buf *b, int fd, size_t max)
 int mlw_buf_read_file(struct mlw_buf *b, const char *path, size_t max)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	int ret;
 
 	if (fd < 0) {
@@ -156,6 +159,10 @@ int mlw_buf_read_file(struct mlw_buf *b, const char *path, size_t max)
 		mlw_error_errno("cannot open '%s'", path);
 		return mlw_error_recode(code);
 	}
+	/* a small file gets a buffer its size, not 64 KiB of fresh pages */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    st.st_size >= 0 && (unsigned long long)st.st_size < max)
+		mlw_buf_grow(b, (size_t)st.st_size + 1);
 	ret = mlw_buf_read_fd(b, fd, max);
 	close(fd);
 	if (ret < 0)
