@@ -1,0 +1,35 @@
+/*
+ * train-run.h - 'mlw train' inside a job: what it records in the run.
+ *
+ * A job's command that trains (mlw train ..., in-process or not) finds
+ * its run through MLW_RUN_ID, as 'mlw log' does, and records there what
+ * MLflow's autologging records for a scikit-learn fit: the algorithm and
+ * its hyperparameters as params, the metrics as metrics (step 0).
+ */
+#ifndef MLW_CMD_TRAIN_RUN_H
+#define MLW_CMD_TRAIN_RUN_H
+
+#include "builtin.h"
+#include "ml/metrics.h"
+#include "util/strutil.h"
+
+/* 1 when the command runs inside a job (MLW_RUN_ID is set) */
+int train_in_job(void);
+
+/*
+ * Record params (name, value, name, value, ...) and metrics in the run
+ * named by MLW_RUN_ID, in one transaction.  A param the run already has
+ * with another value is an error (params are write-once), as with
+ * 'mlw log param'.  Returns 0 or a negative code.
+ */
+int train_record_run(struct mlw_ctx *ctx, const struct mlw_strlist *params,
+		     const struct mlw_metric *metrics, size_t nr_metrics);
+
+/*
+ * Where the model goes when --output is not given inside a job: the
+ * job's output "model" (MLW_OUTPUT_MODEL), else its only output, else
+ * NULL.  The caller frees it.
+ */
+char *train_job_output(void);
+
+#endif
