@@ -406,7 +406,7 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	const char *file = NULL, *name = NULL, *experiment = NULL;
 	const char *display = NULL, *query = NULL;
 	struct mlw_strlist sets = MLW_STRLIST_INIT;
-	int stream = 0, wait = 0, dry_run = 0, ret, fds[2];
+	int stream = 0, wait = 0, dry_run = 0, keep_workdir = 0, ret, fds[2];
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('f', "file", &file, "FILE", "the job spec"),
 		MLW_OPT_LIST(0, "set", &sets, "PATH=VALUE",
@@ -422,6 +422,8 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		MLW_OPT_BOOL(0, "wait", &wait, "wait until the job ends"),
 		MLW_OPT_BOOL(0, "dry-run", &dry_run,
 			     "resolve and bind, print the command, run nothing"),
+		MLW_OPT_BOOL(0, "keep-workdir", &keep_workdir,
+			     "keep .mlw/runs/NAME after the run, for debugging"),
 		MLW_OPT_STRING(0, "query", &query, "JMESPATH",
 			       "print only this part of the result"),
 		MLW_OPT_END()
@@ -457,6 +459,7 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		goto out;
 	}
 	print_warnings(ctx, job);
+	job->keep_workdir = keep_workdir;
 	if (dry_run) {
 		ret = mlw_job_snapshot_code(job);
 		if (ret) {

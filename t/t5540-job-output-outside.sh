@@ -50,4 +50,13 @@ test_expect_success 'nothing is left behind in the working area' '
 	mlw fsck
 '
 
+test_expect_success '--keep-workdir keeps the working area' '
+	mlw -q job create -f job.yml --name o2 --wait --keep-workdir &&
+	test -f .mlw/runs/o2/outputs/escaped.txt &&
+	test -f .mlw/runs/o2/outputs/out/kept.txt &&
+	test -f .mlw/runs/o2/user_logs/std_log.txt &&
+	chmod -R u+w .mlw/runs/o2 && rm -rf .mlw/runs/o2 &&
+	mlw fsck
+'
+
 test_done

@@ -778,6 +778,8 @@ static int write_job_json(struct mlw_job *job, const char *cwd)
 	json_object_set_new(j, "command", json_string(job->command));
 	json_object_set_new(j, "cwd", json_string(cwd));
 	json_object_set_new(j, "timeout", json_real(job->timeout));
+	if (job->keep_workdir)
+		json_object_set_new(j, "keep_workdir", json_true());
 	if (job->metrics_pattern)
 		json_object_set_new(j, "metrics_pattern",
 				    json_string(job->metrics_pattern));
@@ -1816,7 +1818,8 @@ out:
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
-	if (!getenv("MLW_KEEP_WORKDIR")) {
+	if (!getenv("MLW_KEEP_WORKDIR") &&
+	    !json_is_true(json_object_get(job, "keep_workdir"))) {
 		char *rel = mlw_xstrfmt("runs/%s", name);
 		char *dir = mlw_repo_path(repo, rel);
 		char *code = mlw_path_join(dir, "code");

@@ -74,6 +74,7 @@ struct mlw_job {
 	int has_code;
 	uint64_t code_files, code_bytes;
 	int code_reused;	/* a kept working copy was used (wtcache.h) */
+	int keep_workdir;	/* leave .mlw/runs/NAME after the run */
 	char *environment, *compute;
 	double timeout;		/* seconds, 0: none */
 	char *properties;	/* JSON object text */
