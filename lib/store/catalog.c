@@ -17,7 +17,33 @@ struct mlw_catalog {
 	sqlite3 *db;
 	char *path;
 	int in_txn;
+	int wal_frames;		/* frames in the WAL after our last commit */
 };
+
+/*
+ * The WAL is kept between commands (no checkpoint on close), but every
+ * process that opens the catalog first must rebuild the WAL index by
+ * reading the whole WAL, one pread a frame, and takes all its frames as
+ * not yet checkpointed.  So the WAL must stay small: after a commit that
+ * leaves more than WAL_CHECKPOINT_FRAMES frames we checkpoint (SQLite's
+ * auto-checkpoint, at a lower mark), and a command that leaves more than
+ * WAL_TRUNCATE_FRAMES at close empties it (TRUNCATE), when no other
+ * connection is busy.  Without this a million-point batch left a 75 MB
+ * WAL that every later command read back and checkpointed again.
+ */
+#define WAL_CHECKPOINT_FRAMES 1000
+#define WAL_TRUNCATE_FRAMES 256
+
+static int wal_hook(void *data, sqlite3 *db, const char *name, int frames)
+{
+	struct mlw_catalog *cat = data;
+
+	cat->wal_frames = frames;
+	if (frames >= WAL_CHECKPOINT_FRAMES)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
+	return SQLITE_OK;
+}
 
 /*
  * Forward migrations: entry i takes the schema from version i to i + 1.
@@ -260,6 +286,7 @@ static int open_db(struct mlw_catalog **out, const char *path, int flags)
 				  (int *)NULL);
 		sqlite3_file_control(cat->db, "main", SQLITE_FCNTL_PERSIST_WAL,
 				     &persist);
+		sqlite3_wal_hook(cat->db, wal_hook, cat);
 	}
 	/*
 	 * WAL: readers never block the writer.  synchronous=NORMAL keeps the
@@ -320,6 +347,12 @@ void mlw_catalog_free(struct mlw_catalog *cat)
 		return;
 	if (cat->in_txn)
 		mlw_catalog_rollback(cat);
+	if (cat->wal_frames >= WAL_TRUNCATE_FRAMES) {
+		/* never wait for it: another writer will do it later */
+		sqlite3_busy_timeout(cat->db, 0);
+		sqlite3_wal_checkpoint_v2(cat->db, NULL,
+					  SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 	sqlite3_close(cat->db);
 	free(cat->path);
 	free(cat);
