@@ -155,6 +155,35 @@ static const char *const migrations[] = {
 	"  value REAL, time REAL NOT NULL, PRIMARY KEY (run, key)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX run_metrics_last_kv ON run_metrics_last(key, value);",
+	/*
+	 * 4: metric points keyed by an interned key id, clustered by
+	 * (run, key, step, seq) in a WITHOUT ROWID table: one b-tree instead
+	 * of a table and an index repeating the key text, 37 bytes a point
+	 * instead of 56 (a million points: 37 MB written to the WAL and again
+	 * to the database instead of 56), and 'job show --metrics' reads each
+	 * key's history in order without sorting.  seq orders points logged
+	 * at the same step (insertion order); run_metrics_last.seq is the
+	 * highest seq used for that key, so the next point takes seq + 1.
+	 */
+	"CREATE TABLE metric_keys ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE"
+	");"
+	"INSERT INTO metric_keys (name) SELECT key FROM run_metrics"
+	"  UNION SELECT key FROM run_metrics_last;"
+	"CREATE TABLE run_metric_points ("
+	"  run INTEGER NOT NULL, key INTEGER NOT NULL, step INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL, value REAL, time REAL NOT NULL,"
+	"  PRIMARY KEY (run, key, step, seq)"
+	") WITHOUT ROWID;"
+	"INSERT INTO run_metric_points (run, key, step, seq, value, time)"
+	"  SELECT m.run, k.id, m.step, m.rowid, m.value, m.time"
+	"  FROM run_metrics m JOIN metric_keys k ON k.name = m.key;"
+	"ALTER TABLE run_metrics_last ADD COLUMN seq INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE run_metrics_last SET seq = coalesce((SELECT max(m.rowid)"
+	"  FROM run_metrics m WHERE m.run = run_metrics_last.run"
+	"  AND m.key = run_metrics_last.key), 0);"
+	"DROP TABLE run_metrics;",
 };
 
 #define NR_MIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
