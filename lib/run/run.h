@@ -193,6 +193,14 @@ struct mlw_run_filter {
 };
 int mlw_run_list(struct mlw_run ***out, size_t *nr, struct mlw_catalog *cat,
 		 const struct mlw_run_filter *f);
+/*
+ * The same runs, one at a time, as the catalog yields them: fn owns each
+ * run (mlw_run_free() it); a non-zero return from fn stops the listing and
+ * is returned.  Memory stays flat however many runs match.
+ */
+typedef int (*mlw_run_fn)(struct mlw_run *run, void *data);
+int mlw_run_foreach(struct mlw_catalog *cat, const struct mlw_run_filter *f,
+		    mlw_run_fn fn, void *data);
 void mlw_run_list_free(struct mlw_run **runs, size_t nr);
 
 /*
