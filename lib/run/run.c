@@ -794,58 +794,46 @@ static void slots_grow(struct mlw_metric_writer *w)
 	}
 }
 
-/* the id of key in metric_keys, added when new */
-static int intern_key(struct mlw_catalog *cat, const char *key, int64_t *id)
-{
-	sqlite3_stmt *st;
-	int rc, ret = prep(cat, &st, "SELECT id FROM metric_keys"
-			   " WHERE name = ?");
-
-	if (ret)
-		return ret;
-	bind_str(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return db_err(cat, "reading metric keys");
-	ret = prep(cat, &st, "INSERT INTO metric_keys (name) VALUES (?)");
-	if (ret)
-		return ret;
-	bind_str(st, 1, key);
-	ret = done(cat, st, "recording metric key");
-	if (!ret)
-		*id = sqlite3_last_insert_rowid(mlw_catalog_db(cat));
-	return ret;
-}
-
-/* a key's state: its id, and its last point and seq from the catalog */
+/*
+ * A key's state: its id in metric_keys (added when new), and its last
+ * point and seq in this run, in one statement.
+ */
 static int load_key(struct mlw_metric_writer *w, struct key_state *k)
 {
 	sqlite3_stmt *st;
-	int rc, ret = intern_key(w->cat, k->name, &k->id);
+	int rc, ret = prep(w->cat, &st, "SELECT k.id, l.step, l.value, l.time,"
+			   " l.seq FROM metric_keys k LEFT JOIN run_metrics_last"
+			   " l ON l.run = ?1 AND l.key = k.name"
+			   " WHERE k.name = ?2");
 
-	if (!ret)
-		ret = prep(w->cat, &st, "SELECT step, value, time, seq FROM"
-			   " run_metrics_last WHERE run = ? AND key = ?");
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(st, 1, w->run);
 	bind_str(st, 2, k->name);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		k->step = sqlite3_column_int64(st, 0);
-		k->value = col_value(st, 1);
-		k->time = sqlite3_column_double(st, 2);
-		k->seq = sqlite3_column_int64(st, 3);
+		k->id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			k->step = sqlite3_column_int64(st, 1);
+			k->value = col_value(st, 2);
+			k->time = sqlite3_column_double(st, 3);
+			k->seq = sqlite3_column_int64(st, 4);
+		}
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
 		return db_err(w->cat, "reading metrics");
-	return 0;
+	/* a key never logged before, by any run */
+	ret = prep(w->cat, &st, "INSERT INTO metric_keys (name) VALUES (?)");
+	if (ret)
+		return ret;
+	bind_str(st, 1, k->name);
+	ret = done(w->cat, st, "recording metric key");
+	if (!ret)
+		k->id = sqlite3_last_insert_rowid(mlw_catalog_db(w->cat));
+	return ret;
 }
 
 static int find_key(struct mlw_metric_writer *w, const char *key,
