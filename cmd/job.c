@@ -715,6 +715,7 @@ static int job_list(int argc, const char **argv, struct mlw_ctx *ctx)
 	lr.o = o;
 	lr.full = ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML
 		  || query;
+	f.brief = !lr.full;
 	mlw_out_list_begin(o, NULL);
 	ret = mlw_run_foreach(job_catalog(ctx), &f, list_row, &lr);
 	free(tag_key);

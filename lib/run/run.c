@@ -963,20 +963,34 @@ int mlw_run_foreach(struct mlw_catalog *cat, const struct mlw_run_filter *f,
 
 	mlw_buf_adds(&sql, "SELECT ");
 	{
-		/* qualify the columns: a join may bring 'key' and 'value' */
+		/*
+		 * Qualify the columns (a join may bring 'key' and 'value');
+		 * brief: NULL for all but the few a short listing shows.
+		 */
+		static const char *const brief[] = {
+			"id", "name", "experiment", "status", "created",
+			"archived", NULL
+		};
 		const char *cols = RUN_COLUMNS;
 		const char *p = cols;
 
 		while (*p) {
 			const char *comma = strchr(p, ',');
 			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			int keep = !f->brief, i;
 
 			while (*p == ' ') {
 				p++;
 				len--;
 			}
-			mlw_buf_addf(&sql, "%sr.%.*s", p == cols ? "" : ", ",
-				     (int)len, p);
+			for (i = 0; !keep && brief[i]; i++)
+				keep = strlen(brief[i]) == len &&
+				       !strncmp(brief[i], p, len);
+			if (keep)
+				mlw_buf_addf(&sql, "%sr.%.*s",
+					     p == cols ? "" : ", ", (int)len, p);
+			else
+				mlw_buf_adds(&sql, p == cols ? "NULL" : ", NULL");
 			p += len;
 			if (*p == ',')
 				p++;

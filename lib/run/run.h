@@ -190,6 +190,12 @@ struct mlw_run_filter {
 	int ascending;
 	int include_archived;
 	int64_t max_results;	/* <= 0: all */
+	/*
+	 * Only id, name, experiment, status, times[NOT_STARTED] and
+	 * archived are read; the other fields are NULL or 0 (a long
+	 * listing in a table or tsv shows no more).
+	 */
+	int brief;
 };
 int mlw_run_list(struct mlw_run ***out, size_t *nr, struct mlw_catalog *cat,
 		 const struct mlw_run_filter *f);
