@@ -668,6 +668,30 @@ static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 	return cmd_finish_stdout(ret);
 }
 
+struct list_rows {
+	struct mlw_out *o;
+	int full;		/* every field, as 'job show' without details */
+};
+
+static int list_row(struct mlw_run *run, void *data)
+{
+	struct list_rows *lr = data;
+	struct mlw_out *o = lr->o;
+
+	mlw_out_object_begin(o, NULL);
+	if (lr->full) {
+		out_run(o, run, 0);
+	} else {
+		mlw_out_str(o, "name", run->name);
+		mlw_out_str(o, "experiment_name", run->experiment);
+		mlw_out_str(o, "status", mlw_run_status_name(run->status));
+		mlw_out_time(o, "created", run->times[MLW_RUN_NOT_STARTED]);
+	}
+	mlw_out_end(o);
+	mlw_run_free(run);
+	return 0;
+}
+
 static int job_list(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
@@ -699,10 +723,9 @@ static int job_list(int argc, const char **argv, struct mlw_ctx *ctx)
 		MLW_OPT_END()
 	};
 	struct mlw_run_filter f;
-	struct mlw_run **runs;
+	struct list_rows lr;
 	char *tag_key = NULL, *metric = NULL;
 	struct mlw_out *o;
-	size_t nr, i;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) > 0)
 		return cmd_usage_error(usage, opts, "unexpected operand");
@@ -741,32 +764,26 @@ static int job_list(int argc, const char **argv, struct mlw_ctx *ctx)
 		f.order_metric = metric;
 		f.ascending = sp && !strcmp(sp + 1, "asc");
 	}
-	ret = mlw_run_list(&runs, &nr, job_catalog(ctx), &f);
+	/*
+	 * Rows go out as the catalog yields them: with -o tsv each is
+	 * written and dropped at once, a table keeps text, not runs.
+	 */
+	o = query ? mlw_out_new() : cmd_out_list(ctx, MLW_FMT_TABLE);
+	lr.o = o;
+	lr.full = ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML
+		  || query;
+	f.brief = !lr.full;
+	mlw_out_list_begin(o, NULL);
+	ret = mlw_run_foreach(job_catalog(ctx), &f, list_row, &lr);
 	free(tag_key);
 	free(metric);
-	if (ret)
+	if (ret) {
+		mlw_out_free(o);
 		return cmd_fail(ret);
-	o = mlw_out_new();
-	mlw_out_list_begin(o, NULL);
-	for (i = 0; i < nr; i++) {
-		mlw_out_object_begin(o, NULL);
-		if (ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML
-		    || query) {
-			out_run(o, runs[i], 0);
-		} else {
-			mlw_out_str(o, "name", runs[i]->name);
-			mlw_out_str(o, "experiment_name", runs[i]->experiment);
-			mlw_out_str(o, "status",
-				    mlw_run_status_name(runs[i]->status));
-			mlw_out_time(o, "created",
-				     runs[i]->times[MLW_RUN_NOT_STARTED]);
-		}
-		mlw_out_end(o);
 	}
 	mlw_out_end(o);
 	ret = print_out(ctx, o, MLW_FMT_TABLE, query);
 	mlw_out_free(o);
-	mlw_run_list_free(runs, nr);
 	return cmd_finish_stdout(ret);
 }
 

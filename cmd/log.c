@@ -25,12 +25,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-/* the run named by MLW_RUN_ID, or exit 2 outside a job */
-static struct mlw_run *current_run(struct mlw_ctx *ctx,
-				   struct mlw_catalog **cat)
+/* the id of the run named by MLW_RUN_ID, or exit 2 outside a job */
+static int64_t current_run(struct mlw_ctx *ctx, struct mlw_catalog **cat)
 {
 	const char *id = getenv("MLW_RUN_ID");
-	struct mlw_run *run;
+	int64_t run;
 	int ret;
 
 	if (!id || !*id) {
@@ -39,7 +38,7 @@ static struct mlw_run *current_run(struct mlw_ctx *ctx,
 		exit(2);
 	}
 	*cat = cmd_catalog(ctx);
-	ret = mlw_run_get(&run, *cat, id);
+	ret = mlw_run_get_id(&run, *cat, id);
 	if (ret)
 		exit(cmd_fail(ret));
 	return run;
@@ -127,7 +126,7 @@ static int log_metric(int argc, const char **argv, struct mlw_ctx *ctx)
 		MLW_OPT_END()
 	};
 	struct mlw_catalog *cat;
-	struct mlw_run *run;
+	int64_t run;
 	const char **args = mlw_calloc((size_t)argc + 2, sizeof(*args));
 	int i, k = 0, nneg = 0, n, ret;
 	const char *neg[4];
@@ -163,24 +162,23 @@ static int log_metric(int argc, const char **argv, struct mlw_ctx *ctx)
 		FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
 
 		if (!fp) {
-			mlw_run_free(run);
 			free(args);
 			cmd_error("cannot open '%s': %s", file,
 				  strerror(errno));
 			return errno == ENOENT ? 3 : 128;
 		}
-		ret = log_batch(cat, run->id, fp, file);
+		ret = log_batch(cat, run, fp, file);
 		if (fp != stdin)
 			fclose(fp);
 	} else {
-		struct mlw_metric_writer *w;
+		struct mlw_metric_writer *w = NULL;
 		double v;
 
 		ret = parse_value(&v, argv[1]);
 		if (!ret)
 			ret = mlw_catalog_begin(cat);
 		if (!ret) {
-			ret = mlw_metric_writer_new(&w, cat, run->id);
+			ret = mlw_metric_writer_new(&w, cat, run);
 			if (!ret)
 				ret = mlw_metric_writer_add(w, argv[0], v, step,
 							    mlw_now());
@@ -194,7 +192,6 @@ static int log_metric(int argc, const char **argv, struct mlw_ctx *ctx)
 				mlw_catalog_rollback(cat);
 		}
 	}
-	mlw_run_free(run);
 	free(args);
 	return ret ? cmd_fail(ret) : 0;
 }
@@ -206,15 +203,14 @@ static int log_kv(int argc, const char **argv, struct mlw_ctx *ctx,
 				"mlw log tag KEY VALUE", NULL };
 	struct mlw_option opts[] = { MLW_OPT_END() };
 	struct mlw_catalog *cat;
-	struct mlw_run *run;
+	int64_t run;
 	int ret;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) != 2)
 		return cmd_usage_error(usage, opts, "KEY and VALUE expected");
 	run = current_run(ctx, &cat);
-	ret = is_param ? mlw_run_log_param(cat, run->id, argv[0], argv[1]) :
-	      mlw_run_set_tag(cat, run->id, argv[0], argv[1]);
-	mlw_run_free(run);
+	ret = is_param ? mlw_run_log_param(cat, run, argv[0], argv[1]) :
+	      mlw_run_set_tag(cat, run, argv[0], argv[1]);
 	if (ret == MLW_EEXISTS) {
 		cmd_error("%s", mlw_error_last());
 		return 2;
@@ -246,8 +242,8 @@ static int log_artifact(int argc, const char **argv, struct mlw_ctx *ctx)
 	};
 	char hex[MLW_OID_HEXSZ + 1];
 	struct mlw_catalog *cat;
-	struct mlw_run *run;
 	struct mlw_oid oid;
+	int64_t run;
 	uint64_t size;
 	int ret;
 
@@ -263,9 +259,8 @@ static int log_artifact(int argc, const char **argv, struct mlw_ctx *ctx)
 				 MLW_OBJ_BLOB, MLW_ODB_WRITE);
 	if (!ret) {
 		mlw_oid_to_hex(hex, &oid);
-		ret = mlw_run_add_artifact(cat, run->id, name, hex, size);
+		ret = mlw_run_add_artifact(cat, run, name, hex, size);
 	}
-	mlw_run_free(run);
 	return ret ? cmd_fail(ret) : 0;
 }
 

@@ -3,7 +3,8 @@
  *
  * A run is one execution of a job.  Its record lives in the catalog
  * (tables runs, run_inputs, run_outputs, run_artifacts, run_params,
- * run_tags, run_metrics, run_metrics_last; see catalog.c migration 2) and
+ * run_tags, run_metric_points, run_metrics_last, metric_keys; see the
+ * migrations in catalog.c) and
  * points at objects: the spec, the code snapshot, the log, the output
  * trees.  Status walks
  *
@@ -130,6 +131,8 @@ int mlw_run_add_artifact(struct mlw_catalog *cat, int64_t run,
 /* MLW_ENOTFOUND "job 'x' not found" */
 int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
 		const char *name);
+/* only the id (what 'mlw log' needs); MLW_ENOTFOUND as above */
+int mlw_run_get_id(int64_t *id, struct mlw_catalog *cat, const char *name);
 /* inputs, outputs, params, tags, artifacts, last metric values */
 int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run);
 
@@ -155,9 +158,12 @@ int mlw_run_log_param(struct mlw_catalog *cat, int64_t run, const char *key,
 int mlw_run_set_tag(struct mlw_catalog *cat, int64_t run, const char *key,
 		    const char *value);
 /*
- * A batch of metric points in one prepared statement; the caller holds
- * the transaction for big batches.  step < 0 means "next step of that
- * key" (one more than the last logged).
+ * A batch of metric points in one prepared statement.  The caller holds
+ * a transaction from mlw_metric_writer_new() to _finish(): the writer
+ * reads each key's last point and sequence number once, when the key
+ * first appears, and writes the new last points at the end.  step < 0
+ * means "next step of that key" (one more than the last logged).
+ * Keys are interned (metric_keys), so a point costs one b-tree insert.
  */
 struct mlw_metric_writer;
 int mlw_metric_writer_new(struct mlw_metric_writer **out,
@@ -184,9 +190,23 @@ struct mlw_run_filter {
 	int ascending;
 	int include_archived;
 	int64_t max_results;	/* <= 0: all */
+	/*
+	 * Only id, name, experiment, status, times[NOT_STARTED] and
+	 * archived are read; the other fields are NULL or 0 (a long
+	 * listing in a table or tsv shows no more).
+	 */
+	int brief;
 };
 int mlw_run_list(struct mlw_run ***out, size_t *nr, struct mlw_catalog *cat,
 		 const struct mlw_run_filter *f);
+/*
+ * The same runs, one at a time, as the catalog yields them: fn owns each
+ * run (mlw_run_free() it); a non-zero return from fn stops the listing and
+ * is returned.  Memory stays flat however many runs match.
+ */
+typedef int (*mlw_run_fn)(struct mlw_run *run, void *data);
+int mlw_run_foreach(struct mlw_catalog *cat, const struct mlw_run_filter *f,
+		    mlw_run_fn fn, void *data);
 void mlw_run_list_free(struct mlw_run **runs, size_t nr);
 
 /*
