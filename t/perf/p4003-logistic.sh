@@ -67,8 +67,9 @@ printf 'mlw train logistic %6.3f s wall %6.3f s CPU (load %.3f, fit %.3f: %s, %s
 	"$best" "$mlw_cpu" "$load" "$fit" "$solver" "$iters"
 printf 'pandas + sklearn  %6.3f s wall %6.3f s CPU (read_csv %.3f, fit %.3f wall %.3f CPU, %s iterations)\n' \
 	"$pd_total" "$pd_cpu" "$pd_read" "$pd_fit" "$pd_fit_cpu" "$sk_iter"
-printf 'final loss        mlw %.10g, sklearn %.10g (mlw - sklearn: %.3g)\n' \
-	"$mlw_loss" "$sk_loss" "$(echo "$mlw_loss - $sk_loss" | bc -l)"
+printf "final loss        mlw %.10g, sklearn %.10g (mlw - sklearn: %.3g, %.2g relative)\n" \
+	"$mlw_loss" "$sk_loss" "$(echo "$mlw_loss - $sk_loss" | bc -l)" \
+	"$(echo "($mlw_loss - $sk_loss) / $sk_loss" | bc -l)"
 printf 'fit ratio         %.1fx wall\n' "$(echo "$pd_fit / $fit" | bc -l)"
 printf 'end-to-end ratio  %.1fx wall, %.1fx CPU\n' "$(echo "$pd_total / $best" | bc -l)" \
 	"$(echo "$pd_cpu / $mlw_cpu" | bc -l)"
