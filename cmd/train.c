@@ -174,8 +174,13 @@ static int fit_model(struct mlw_model *m, const struct train_opts *o,
 	struct mlw_linear_model *lin = &m->linear;
 	int ret;
 
-	if (o->algo <= MLW_ALGO_LOGISTIC)
-		return mlw_linear_fit(lin, o->algo, par, X, n, p, y);
+	if (o->algo <= MLW_ALGO_LOGISTIC) {
+		struct mlw_linear_params lp = *par;
+
+		lp.names = m->featurizer->feature_names;
+		lp.warnings = &fit_warnings;
+		return mlw_linear_fit(lin, o->algo, &lp, X, n, p, y);
+	}
 	if (o->algo == MLW_ALGO_KERNEL_RIDGE || o->algo == MLW_ALGO_KMEANS ||
 	    o->algo == MLW_ALGO_PCA)
 		warn_constant_columns(X, n, p, m->featurizer->feature_names);
@@ -259,6 +264,12 @@ static int fit_and_score(struct mlw_model *model, struct scores *val,
 				"the target '%s' has only one class ('%s') in the training rows",
 				m.target.name, K ? m.target.classes[0] : "");
 		par.nr_classes = K;
+	}
+	if (!ret) {
+		const struct mlw_lapack *la;
+
+		/* dlopen()ing OpenBLAS is start-up, not fitting */
+		ret = mlw_lapack_load(&la);
 	}
 	if (!ret) {
 		t0 = mlw_now();

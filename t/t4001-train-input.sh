@@ -52,6 +52,58 @@ test_expect_success 'a malformed row is refused' '
 	test_grep "bad.csv:3:3: too many fields" err
 '
 
+# a sparse file: 10 GB of NUL bytes that take no disk and no time to write
+test_expect_success 'a 10 GB file of one line fails fast in bounded memory' '
+	truncate -s 10G huge1.csv &&
+	test_expect_code 2 /usr/bin/time -f %M -o rss \
+		mlw train ridge --data huge1.csv --target y 2>err &&
+	test_grep "huge1.csv:1: line longer than 64 MiB" err &&
+	test "$(tail -1 rss)" -lt 262144 &&
+	rm -f huge1.csv
+'
+
+test_expect_success 'a 10 GB second line is named by its number' '
+	printf "a,y\n1,2\n3," >huge2.csv &&
+	truncate -s 10G huge2.csv &&
+	test_expect_code 2 /usr/bin/time -f %M -o rss \
+		mlw train ridge --data huge2.csv --target y 2>err &&
+	test_grep "huge2.csv:3: line longer than 64 MiB" err &&
+	test "$(tail -1 rss)" -lt 262144 &&
+	rm -f huge2.csv
+'
+
+test_expect_success 'a line just under the limit is read' '
+	printf "a,y\n1,2\n3,4\n" >long.csv &&
+	/usr/bin/python3 -c "
+import sys
+with open(\"long.csv\", \"a\") as f:
+    f.write(\"5,\" + \"0\" * (20 << 20) + \"6\\n7,8\\n\")
+" &&
+	mlw train linear --data long.csv --target y -o json >out &&
+	test_json_get out "[\"rows\"]" >rows &&
+	echo 4 >expect &&
+	test_cmp expect rows
+'
+
+test_expect_success 'OLS on singular data: solved, the columns named in warnings' '
+	printf "x1,x2,x3,c,y\n" >sing.csv &&
+	for i in 1 2 3 4 5 6 7 8 9; do
+		echo "$i,$((i * i % 7)),$((i + i * i % 7)),4,$((3 * i + i * i % 5))" || return 1
+	done >>sing.csv &&
+	mlw train linear --data sing.csv --target y -o json >out 2>err &&
+	test_grep "column .x3. is a linear combination of the columns before it" err &&
+	test_grep "column .c. is constant" err &&
+	test_grep -v "column .x1.\|column .x2." err &&
+	test_json_get out "[\"rank\"]" >rank &&
+	echo 2 >expect &&
+	test_cmp expect rank
+'
+
+test_expect_success 'ridge on singular data needs no warning' '
+	mlw train ridge --data sing.csv --target y -o json >out 2>err &&
+	test_must_be_empty err
+'
+
 test_expect_success 'categorical features are one-hot encoded, missing imputed' '
 	printf "color,x,y\nred,1,2\nblue,2,4\nred,,6\ngreen,4,8\nblue,5,9\n" >cat.csv &&
 	mlw train ridge --data cat.csv --target y --alpha 0.1 -o json >out.json &&

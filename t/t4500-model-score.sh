@@ -21,14 +21,17 @@ test_expect_success 'ridge: scores equal mlw train --predictions bit for bit' '
 	cp scores.csv ridge-scores.csv
 '
 
-test_expect_success 'numbers are the shortest text that reads back' '
-	sed -n 2p scores.csv >first &&
-	echo 205.59094435613127 >expect &&
+test_expect_success PYTHON 'numbers are the shortest text that reads back' '
 	mlw train ridge --data $DATA/diabetes.csv --target target \
 		--output ridge1 >/dev/null &&
 	mlw model score ridge1 --input $DATA/diabetes.csv --output s1.csv &&
-	sed -n 2p s1.csv >first &&
-	test_cmp expect first
+	sed 1d s1.csv >values &&
+	test "$(wc -l <values)" -eq 442 &&
+	/usr/bin/python3 -c "
+import sys
+bad = [v for v in open(\"values\").read().split() if repr(float(v)) != v]
+sys.exit(\"not shortest: %s\" % bad[:3] if bad else 0)
+"
 '
 
 test_expect_success 'logistic: labels and probabilities equal training' '

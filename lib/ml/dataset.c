@@ -96,10 +96,13 @@ struct slice {
 	size_t error_line, error_col;
 	char *error_msg;
 	pthread_t thread;
+	const char *win_done, *win_next;	/* see window_step() */
 };
 
 struct loader {
 	const char *path;
+	const char *map;	/* the file, mapped */
+	int fd;			/* and open, for pread() */
 	char delim;
 	size_t nr_columns, nr_rows;
 	double *values;
@@ -147,11 +150,87 @@ static size_t count_char(const char *p, const char *end, char c)
 	return n;
 }
 
+static void slice_error(struct slice *s, size_t line, size_t col,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void slice_error(struct slice *s, size_t line, size_t col,
+			const char *fmt, ...)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	s->error = MLW_EINVALID;
+	s->error_line = line;
+	s->error_col = col;
+	s->error_msg = mlw_buf_detach(&b, NULL);
+}
+
+/*
+ * The file is read through a sliding window per thread, so the mapped
+ * file never counts in full towards the resident set: a 0.57 GB CSV
+ * would otherwise sit next to the 0.4 GB matrix parsed from it.  Each
+ * thread maps in the next WINDOW bytes at once (MADV_POPULATE_READ: one
+ * call instead of a fault per page) and drops what it has passed
+ * (MADV_DONTNEED; the pages stay in the page cache and fault back in if
+ * an error message needs them).
+ */
+#define WINDOW ((size_t)8 << 20)
+
+static uintptr_t page_down(const char *p)
+{
+	static uintptr_t mask;
+
+	if (!mask)
+		mask = ~((uintptr_t)sysconf(_SC_PAGESIZE) - 1);
+	return (uintptr_t)p & mask;
+}
+
+static void window_start(struct slice *s, const char *p)
+{
+	s->win_done = p;
+	s->win_next = p;
+}
+
+/* call when p >= s->win_next; p is where the thread reads now */
+static void window_step(struct slice *s, const char *p, const char *end)
+{
+	uintptr_t lo = page_down(s->win_done), hi = page_down(p);
+	size_t ahead = (size_t)(end - p) < WINDOW ? (size_t)(end - p) : WINDOW;
+
+	/* the page of s->win_done may be shared with the slice before */
+	lo += lo < (uintptr_t)s->win_done ? (uintptr_t)sysconf(_SC_PAGESIZE) : 0;
+	if (hi > lo) {
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+		s->win_done = (const char *)hi;
+	}
+#ifdef MADV_POPULATE_READ
+	if (ahead)
+		madvise((void *)hi, (uintptr_t)p + ahead - hi,
+			MADV_POPULATE_READ);
+#endif
+	s->win_next = p + (ahead > WINDOW / 2 ? WINDOW / 2 : ahead);
+}
+
 static void *count_quotes(void *arg)
 {
 	struct slice *s = arg;
+	const char *p = s->start;
 
-	s->nr_quotes = count_char(s->start, s->end, '"');
+	s->nr_quotes = 0;
+	window_start(s, p);
+	while (p < s->end) {
+		const char *stop = (size_t)(s->end - p) > WINDOW / 2 ?
+				   p + WINDOW / 2 : s->end;
+
+		window_step(s, p, s->end);
+		s->nr_quotes += count_char(p, stop, '"');
+		p = stop;
+	}
+	window_step(s, s->end, s->end);
 	return NULL;
 }
 
@@ -165,18 +244,21 @@ static void *count_quotes(void *arg)
 typedef signed char v16 __attribute__((vector_size(16)));
 
 static void count_newlines(size_t *nr_out, size_t *blank_out,
-			   size_t *quotes_out, const char *s, size_t len)
+			   size_t *quotes_out, const char *s, size_t len,
+			   char prev1, char prev2)
 {
 	size_t i = 0, nr = 0, blank = 0, quotes = 0;
 
+	/* prev1 and prev2: the bytes before s ('\n' at a slice start) */
 	for (; i < len && i < 2; i++) {
-		char p1 = i >= 1 ? s[i - 1] : '\n';
+		char p1 = i >= 1 ? s[i - 1] : prev1;
+		char p2 = i >= 2 ? s[i - 2] : i == 1 ? prev1 : prev2;
 
 		quotes += s[i] == '"';
 		if (s[i] != '\n')
 			continue;
 		nr++;
-		blank += p1 == '\n' || (p1 == '\r' && (i < 2 || s[i - 2] == '\n'));
+		blank += p1 == '\n' || (p1 == '\r' && p2 == '\n');
 	}
 	while (i + 16 <= len) {
 		v16 acc_nl = { 0 }, acc_blank = { 0 }, acc_q = { 0 };
@@ -221,12 +303,57 @@ static void count_newlines(size_t *nr_out, size_t *blank_out,
 static void *count_plain(void *arg)
 {
 	struct slice *s = arg;
+	struct loader *ld = s->ld;
 	const char *p = s->start, *end = s->end;
-	size_t len = (size_t)(end - p), blank;
-	const char *last = len ? memrchr(p, '\n', len) : NULL;
-	const char *tail = last ? last + 1 : p;
+	size_t blank = 0, run = 0;
+	const char *tail = p;	/* after the last line end */
+	char *buf = mlw_malloc(WINDOW), prev1 = '\n', prev2 = '\n';
 
-	count_newlines(&s->nr_lines, &blank, &s->nr_quotes, p, len);
+	s->nr_lines = s->nr_quotes = 0;
+	/*
+	 * read(2), a window at a time, not the mapping: the mapping is for
+	 * the parse, which then maps each page once and drops it behind
+	 */
+	while (p < end) {
+		size_t want = (size_t)(end - p) < WINDOW ? (size_t)(end - p) :
+			      WINDOW, got = 0, nr, b, q;
+		const char *nl;
+
+		while (got < want) {
+			ssize_t r = pread(ld->fd, buf + got, want - got,
+					  (off_t)(p - ld->map) + (off_t)got);
+
+			if (r <= 0) {
+				/* the file shrank or cannot be read: use the map */
+				memcpy(buf + got, p + got, want - got);
+				break;
+			}
+			got += (size_t)r;
+		}
+		nl = memrchr(buf, '\n', want);
+		if (!nl) {
+			run += want;
+			if (run > MLW_DATASET_MAX_LINE) {
+				slice_error(s, 0, 0,
+					    "line longer than %zu MiB",
+					    (size_t)MLW_DATASET_MAX_LINE >> 20);
+				break;
+			}
+		} else {
+			run = want - (size_t)(nl + 1 - buf);
+			tail = p + (nl + 1 - buf);
+		}
+		if (p + want < end && nl)
+			want = (size_t)(nl + 1 - buf);
+		count_newlines(&nr, &b, &q, buf, want, prev1, prev2);
+		s->nr_lines += nr;
+		s->nr_quotes += q;
+		blank += b;
+		prev1 = buf[want - 1];
+		prev2 = want >= 2 ? buf[want - 2] : prev1;
+		p += want;
+	}
+	free(buf);
 	s->nr_rows = s->nr_lines - blank;
 	if (tail < end && !(tail + 1 == end && *tail == '\r'))
 		s->nr_rows++;
@@ -244,8 +371,13 @@ static void *count_rows(void *arg)
 	const char *p = s->start, *end = s->end;
 	int in_quotes = 0;
 
+	window_start(s, p);
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl;
+
+		if (p >= s->win_next)
+			window_step(s, p, end);
+		nl = memchr(p, '\n', (size_t)(end - p));
 		const char *stop = nl ? nl : end;
 
 		if (!in_quotes && stop != p && !(stop == p + 1 && *p == '\r'))
@@ -258,25 +390,6 @@ static void *count_rows(void *arg)
 	return NULL;
 }
 
-static void slice_error(struct slice *s, size_t line, size_t col,
-			const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void slice_error(struct slice *s, size_t line, size_t col,
-			const char *fmt, ...)
-{
-	struct mlw_buf b = MLW_BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	mlw_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	s->error = MLW_EINVALID;
-	s->error_line = line;
-	s->error_col = col;
-	s->error_msg = mlw_buf_detach(&b, NULL);
-}
-
 static void *parse_slice(void *arg)
 {
 	struct slice *s = arg;
@@ -286,11 +399,15 @@ static void *parse_slice(void *arg)
 	size_t ncols = ld->nr_columns, nrows = ld->nr_rows;
 	char delim = ld->delim;
 
+	window_start(s, p);
 	while (p < end) {
 		size_t col, row_line = line;
 		double *cell = ld->values + row;
 		struct mlw_csv_field f;
 		int st = MLW_CSV_FIELD;
+
+		if (p >= s->win_next)
+			window_step(s, p, end);
 
 		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
 			p += *p == '\n' ? 1 : 2;
@@ -352,6 +469,7 @@ static void *parse_slice(void *arg)
 		line++;
 		row++;
 	}
+	window_step(s, end, end);
 	/* every field that was neither missing nor text was a number */
 	for (row = 0; row < ncols; row++)
 		s->nr_numeric[row] = s->nr_rows - s->nr_missing[row] -
@@ -921,8 +1039,25 @@ static void free_slices(struct loader *ld)
 	free(ld->slices);
 }
 
+/*
+ * The first line end in [p, end), end when there is none, or NULL when
+ * there is none in the first MLW_DATASET_MAX_LINE bytes.
+ */
+static const char *find_line_end(const char *p, const char *end)
+{
+	size_t len = (size_t)(end - p);
+	const char *nl;
+
+	if (len > MLW_DATASET_MAX_LINE + 1)
+		len = MLW_DATASET_MAX_LINE + 1;
+	nl = memchr(p, '\n', len);
+	if (!nl && p + len < end)
+		return NULL;
+	return nl ? nl : end;
+}
+
 static int load_mapped(struct mlw_dataset *ds, const char *map, size_t size,
-		       const struct mlw_dataset_options *opts)
+		       int fd, const struct mlw_dataset_options *opts)
 {
 	struct loader ld = { 0 };
 	const char *pos = map, *end = map + size, *body;
@@ -930,11 +1065,18 @@ static int load_mapped(struct mlw_dataset *ds, const char *map, size_t size,
 	int nr_threads, ret = 0;
 
 	ld.path = ds->path;
+	ld.map = map;
+	ld.fd = fd;
 	ld.delim = opts && opts->delimiter ? opts->delimiter : ',';
 	if (size >= 3 && !memcmp(pos, "\xEF\xBB\xBF", 3))
 		pos += 3;
 	if (pos == end)
 		return mlw_error_setc(MLW_EINVALID, "%s: empty file", ds->path);
+	/* a header of gigabytes is no header: fail before reading it */
+	if (!find_line_end(pos, end))
+		return mlw_error_setc(MLW_EINVALID,
+				      "%s:1: line longer than %zu MiB", ds->path,
+				      (size_t)MLW_DATASET_MAX_LINE >> 20);
 	ret = parse_header(ds, &pos, end, ld.delim, ds->path);
 	if (ret)
 		return ret;
@@ -961,15 +1103,27 @@ static int load_mapped(struct mlw_dataset *ds, const char *map, size_t size,
 	}
 	/* cut after line ends and hope for no quotes: one pass, not two */
 	for (k = 1; k < (size_t)nr_threads; k++) {
-		const char *nl = memchr(ld.slices[k].start, '\n',
-					(size_t)(end - ld.slices[k].start));
-		const char *cut = nl ? nl + 1 : end;
+		const char *nl = find_line_end(ld.slices[k].start, end);
+		/* no line end in sight: the slice before finds the long line */
+		const char *cut = nl && nl < end ? nl + 1 : end;
 
 		if (cut < ld.slices[k - 1].start)
 			cut = ld.slices[k - 1].start;
 		ld.slices[k].start = ld.slices[k - 1].end = cut;
 	}
 	run_parallel(&ld, count_plain);
+	for (k = 0, quotes = line; k < (size_t)nr_threads; k++) {
+		struct slice *s = &ld.slices[k];
+
+		if (s->error) {
+			ret = mlw_error_setc(s->error, "%s:%zu: %s", ds->path,
+					     quotes + s->nr_lines, s->error_msg);
+			free_slices(&ld);
+			return ret;
+		}
+		quotes += s->nr_lines;
+	}
+	quotes = 0;
 	for (k = 0; k < (size_t)nr_threads; k++)
 		quotes += ld.slices[k].nr_quotes;
 	if (!quotes)
@@ -1065,12 +1219,9 @@ int mlw_dataset_load(struct mlw_dataset **out, const char *path,
 		return mlw_error_setc(MLW_EINVALID, "'%s' is not a file", path);
 	}
 	if (st.st_size) {
-		/*
-		 * MAP_POPULATE maps every cached page in one call: one fault
-		 * per 4 KB page cost more than the quote scan they interrupt
-		 */
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ,
-			   MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		/* mapped in a window at a time: see window_step() */
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+			   fd, 0);
 		if (map == MAP_FAILED) {
 			ret = mlw_error_errno("cannot map '%s'", path);
 			close(fd);
@@ -1078,12 +1229,12 @@ int mlw_dataset_load(struct mlw_dataset **out, const char *path,
 		}
 		madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	}
-	close(fd);
 	ds = mlw_calloc(1, sizeof(*ds));
 	ds->refcount = 1;
 	ds->path = mlw_strdup(path);
 	ds->file_size = (size_t)st.st_size;
-	ret = load_mapped(ds, map ? map : "", (size_t)st.st_size, opts);
+	ret = load_mapped(ds, map ? map : "", (size_t)st.st_size, fd, opts);
+	close(fd);
 	if (map)
 		munmap(map, (size_t)st.st_size);
 	if (ret) {

@@ -57,6 +57,12 @@ struct mlw_dataset {
 	int refcount;
 };
 
+/*
+ * The longest line the loader reads: a file of gigabytes with no line
+ * end is refused after reading this much, not parsed as one row.
+ */
+#define MLW_DATASET_MAX_LINE ((size_t)64 << 20)
+
 struct mlw_dataset_options {
 	char delimiter;		/* ',' when 0 */
 	int nr_threads;		/* online CPUs when 0 */

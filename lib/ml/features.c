@@ -290,6 +290,8 @@ static void label_of(char num[32], const char **out,
 	}
 }
 
+#define FEW_CLASSES 256
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -318,12 +320,39 @@ int mlw_target_fit(struct mlw_target *out, const struct mlw_dataset *ds,
 		}
 		return 0;
 	}
-	/* the distinct present values, sorted (codes sort as labels do) */
+	/*
+	 * The distinct present values, sorted (codes sort as labels do):
+	 * kept sorted as they come while they are few, as classes are (a
+	 * million rows of two labels need no sort of a million values);
+	 * all of them sorted when there turn out to be many.
+	 */
 	vals = mlw_malloc(mlw_st_mult(nr_rows + 1, sizeof(double)));
-	for (i = 0; i < nr_rows; i++)
-		if (!isnan(v[row_at(rows, i)]))
-			vals[n++] = v[row_at(rows, i)];
-	qsort(vals, n, sizeof(double), cmp_double);
+	for (i = 0; i < nr_rows && n <= FEW_CLASSES; i++) {
+		double x = v[row_at(rows, i)];
+		size_t lo = 0, hi = n;
+
+		if (isnan(x))
+			continue;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (vals[mid] < x)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < n && vals[lo] == x)
+			continue;
+		memmove(vals + lo + 1, vals + lo, (n - lo) * sizeof(double));
+		vals[lo] = x;
+		n++;
+	}
+	if (n > FEW_CLASSES) {
+		for (n = 0, i = 0; i < nr_rows; i++)
+			if (!isnan(v[row_at(rows, i)]))
+				vals[n++] = v[row_at(rows, i)];
+		qsort(vals, n, sizeof(double), cmp_double);
+	}
 	out->classes = mlw_calloc(n + 1, sizeof(char *));
 	for (i = 0; i < n; i++) {
 		char num[32];
@@ -344,7 +373,8 @@ int mlw_target_apply(double *y, const struct mlw_target *t,
 {
 	int c = mlw_dataset_find(ds, t->name);
 	const double *v;
-	size_t i, k;
+	double seen[FEW_CLASSES], seen_k[FEW_CLASSES];
+	size_t i, k, nr_seen = 0;
 
 	if (c < 0)
 		return mlw_error_setc(MLW_EINVALID, "'%s' has no column '%s'",
@@ -354,7 +384,15 @@ int mlw_target_apply(double *y, const struct mlw_target *t,
 		double x = v[row_at(rows, i)];
 		char num[32];
 		const char *label;
+		size_t m;
 
+		/* a value seen before maps as it did: no text per row */
+		for (m = 0; m < nr_seen && seen[m] != x; m++)
+			;
+		if (m < nr_seen && t->classification) {
+			y[i] = seen_k[m];
+			continue;
+		}
 		if (isnan(x))
 			return mlw_error_setc(MLW_EINVALID,
 				"'%s': the target '%s' is missing in data row %zu",
@@ -372,6 +410,10 @@ int mlw_target_apply(double *y, const struct mlw_target *t,
 				"'%s': class '%s' of data row %zu was not in the training data",
 				ds->path, label, row_at(rows, i) + 1);
 		y[i] = (double)k;
+		if (nr_seen < FEW_CLASSES) {
+			seen[nr_seen] = x;
+			seen_k[nr_seen++] = (double)k;
+		}
 	}
 	return 0;
 }

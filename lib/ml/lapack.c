@@ -76,6 +76,7 @@ static void load(void)
 	    resolve(lh, table.lapacke_path, "LAPACKE_dpotrs", &table.dpotrs) ||
 	    resolve(lh, table.lapacke_path, "LAPACKE_dpocon", &table.dpocon) ||
 	    resolve(lh, table.lapacke_path, "LAPACKE_dgesdd", &table.dgesdd) ||
+	    resolve(lh, table.lapacke_path, "LAPACKE_dgeqrf", &table.dgeqrf) ||
 	    resolve(lh, table.lapacke_path, "LAPACKE_dsyevd", &table.dsyevd) ||
 	    resolve(lh, table.lapacke_path, "LAPACKE_dsygvd", &table.dsygvd) ||
 	    resolve(bh, table.blas_path, "cblas_dsyrk", &table.dsyrk) ||

@@ -39,6 +39,9 @@ struct mlw_lapack {
 		      double anorm, double *rcond);
 	int (*dgesdd)(int layout, char jobz, int m, int n, double *a, int lda,
 		      double *s, double *u, int ldu, double *vt, int ldvt);
+	/* QR without pivoting: OLS's tall-skinny QR, block by block */
+	int (*dgeqrf)(int layout, int m, int n, double *a, int lda,
+		      double *tau);
 	/* symmetric eigenproblems: PCA on a covariance, LDA's eigen solver */
 	int (*dsyevd)(int layout, char jobz, char uplo, int n, double *a,
 		      int lda, double *w);

@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 
+struct mlw_strlist;
+
 enum mlw_algorithm {
 	MLW_ALGO_LINEAR,
 	MLW_ALGO_RIDGE,
@@ -51,6 +53,12 @@ struct mlw_linear_params {
 	double tol;		/* 1e-4, as scikit-learn */
 	int class_weight_balanced;
 	size_t nr_classes;	/* logistic: K >= 2 */
+	/*
+	 * Optional: the features' names and a list that collects warnings
+	 * naming them (linear: collinear or constant columns).
+	 */
+	char *const *names;
+	struct mlw_strlist *warnings;
 };
 
 /* scikit-learn's defaults */

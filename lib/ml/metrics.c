@@ -11,19 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct ranked {
-	double v;
-	size_t i;
-};
-
-static int cmp_ranked(const void *a, const void *b)
-{
-	double x = ((const struct ranked *)a)->v;
-	double y = ((const struct ranked *)b)->v;
-
-	return x < y ? -1 : x > y;
-}
-
 /* a double's bits as an unsigned key in the same order (no NaN) */
 static uint64_t sort_key(double v)
 {
@@ -169,28 +156,19 @@ size_t mlw_argmax_row(const double *proba, size_t n, size_t K, size_t i)
 /* ROC AUC of score s for the positives pos[i] (Mann-Whitney, ties = 1/2) */
 static double auc(const double *s, const unsigned char *pos, size_t n)
 {
-	struct ranked *t = mlw_malloc(mlw_st_mult(n + 1, sizeof(*t)));
+	double *r = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
 	double npos = 0, nneg, rank_sum = 0;
-	size_t i, j, k;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		t[i].v = s[i];
-		t[i].i = i;
-		npos += pos[i];
-	}
+	/* Mann-Whitney: the positives' rank sum, ties averaged */
+	rank(r, s, n);
+	for (i = 0; i < n; i++)
+		if (pos[i]) {
+			npos++;
+			rank_sum += r[i];
+		}
 	nneg = (double)n - npos;
-	qsort(t, n, sizeof(*t), cmp_ranked);
-	for (i = 0; i < n; i = j) {
-		double r;
-
-		for (j = i + 1; j < n && t[j].v == t[i].v; j++)
-			;
-		r = (double)(i + j + 1) / 2.0;
-		for (k = i; k < j; k++)
-			if (pos[t[k].i])
-				rank_sum += r;
-	}
-	free(t);
+	free(r);
 	if (!npos || !nneg)
 		return NAN;
 	return (rank_sum - npos * (npos + 1) / 2) / (npos * nneg);

@@ -1,24 +1,32 @@
 # lib-p4.sh - shared by the p4* benchmarks: the 1,000,000 x 50 dense CSV
-# file (~0.57 GB) they read, generated once into /tmp by a small C
+# files (~0.57 GB) they read, generated once into /tmp by a small C
 # program (Python would take minutes), and helpers to time commands.
+# $BIG is regression (y a noisy linear function of x0..x48), $BIG_CLS
+# binary classification (y 0/1 drawn from a logistic model of x0..x48).
 
 MLW=${MLW:-$(cd "$(dirname "$0")/../.." && pwd)/mlw}
 PY=/usr/bin/python3
 ROWS=${P4_ROWS:-1000000}
 BIG=${P4_CSV:-/tmp/mlw-perf-${ROWS}x50.csv}
+BIG_CLS=${P4_CLS_CSV:-/tmp/mlw-perf-${ROWS}x50-cls.csv}
 
 now () {
 	date +%s.%N
 }
 
-# gen_csv: y is a noisy linear function of x0..x48, every value %.8f
+# gen_csv [cls]: y is a noisy linear function of x0..x48, every value
+# %.8f; with cls, y is 1 with probability 1 / (1 + exp(-w.x))
 gen_csv () {
-	test -s "$BIG" && return 0
+	out=$BIG
+	test "$1" = cls && out=$BIG_CLS
+	test -s "$out" && return 0
 	src=$(mktemp /tmp/mlw-perf-gen-XXXXXX.c)
 	cat >"$src" <<-\C
 	#include <stdio.h>
 	#include <stdlib.h>
 	#include <stdint.h>
+	#include <string.h>
+	#include <math.h>
 	static uint64_t s = 88172645463325252ULL;
 	static double unif(void)
 	{
@@ -28,6 +36,7 @@ gen_csv () {
 	int main(int argc, char **argv)
 	{
 		long n = atol(argv[1]), i;
+		int cls = argc > 2 && !strcmp(argv[2], "cls");
 		double w[49];
 		int j;
 		for (j = 0; j < 49; j++)
@@ -44,13 +53,16 @@ gen_csv () {
 				y += w[j] * atof(buf);
 				printf("%s,", buf);
 			}
-			printf("%.8f\n", y + 0.1 * (unif() - 0.5));
+			if (cls)
+				printf("%d\n", unif() < 1 / (1 + exp(-y)));
+			else
+				printf("%.8f\n", y + 0.1 * (unif() - 0.5));
 		}
 		return 0;
 	}
 	C
-	cc -O2 -o "$src.bin" "$src" && "$src.bin" "$ROWS" >"$BIG.tmp" &&
-		mv "$BIG.tmp" "$BIG"
+	cc -O2 -o "$src.bin" "$src" -lm && "$src.bin" "$ROWS" $1 >"$out.tmp" &&
+		mv "$out.tmp" "$out"
 	rc=$?
 	rm -f "$src" "$src.bin"
 	return $rc
