@@ -268,7 +268,7 @@ static int job_output_checkout(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
 {
 	struct mlw_ref ref = MLW_REF_INIT;
 	struct mlw_oid oid;
-	char *type = NULL, *tmp, *dir;
+	char *type = NULL, *file_name = NULL, *tmp, *dir;
 	int ret;
 
 	*job_path = *job_dir = NULL;
@@ -281,7 +281,8 @@ static int job_output_checkout(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
 				     "'%s' is not azureml:jobs/JOB/outputs/NAME",
 				     spec->path);
 	if (!ret)
-		ret = mlw_run_resolve_asset(&oid, &type, &ref, cmd_catalog(ctx));
+		ret = mlw_run_resolve_asset(&oid, &type, &file_name, &ref,
+					    cmd_catalog(ctx));
 	if (ret) {
 		mlw_ref_release(&ref);
 		return cmd_fail(ret);
@@ -290,6 +291,7 @@ static int job_output_checkout(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
 		spec->job_name = mlw_strdup(ref.job);
 	mlw_ref_release(&ref);
 	free(type);
+	free(file_name);
 	tmp = mlw_repo_path(cmd_repo(ctx), "tmp");
 	ret = mlw_mkdir_p(tmp, 0777);
 	dir = mlw_xstrfmt("%s/job-output-XXXXXX", tmp);

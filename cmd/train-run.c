@@ -22,7 +22,8 @@ int train_in_job(void)
 }
 
 int train_record_run(struct mlw_ctx *ctx, const struct mlw_strlist *params,
-		     const struct mlw_metric *metrics, size_t nr_metrics)
+		     const struct mlw_metric *metrics, size_t nr_metrics,
+		     const struct mlw_metric *train_metrics, size_t nr_train)
 {
 	struct mlw_catalog *cat = cmd_catalog(ctx);
 	struct mlw_metric_writer *w = NULL;
@@ -43,6 +44,13 @@ int train_record_run(struct mlw_ctx *ctx, const struct mlw_strlist *params,
 	for (i = 0; !ret && i < nr_metrics; i++)
 		ret = mlw_metric_writer_add(w, metrics[i].name,
 					    metrics[i].value, 0, now);
+	for (i = 0; !ret && i < nr_train; i++) {
+		char *key = mlw_xstrfmt("train_%s", train_metrics[i].name);
+
+		ret = mlw_metric_writer_add(w, key, train_metrics[i].value, 0,
+					    now);
+		free(key);
+	}
 	if (w) {
 		if (ret)
 			mlw_metric_writer_abort(w);
@@ -57,14 +65,14 @@ int train_record_run(struct mlw_ctx *ctx, const struct mlw_strlist *params,
 	return ret;
 }
 
-char *train_job_output(void)
+const char *train_job_output(void)
 {
 	const char *model = getenv("MLW_OUTPUT_MODEL"), *only = NULL;
 	char **e;
 	int n = 0;
 
 	if (model && *model)
-		return mlw_strdup(model);
+		return model;
 	for (e = environ; *e; e++) {
 		if (mlw_starts_with(*e, "MLW_OUTPUT_")) {
 			const char *eq = strchr(*e, '=');
@@ -75,5 +83,5 @@ char *train_job_output(void)
 			}
 		}
 	}
-	return n == 1 ? mlw_strdup(only) : NULL;
+	return n == 1 ? only : NULL;
 }

@@ -18,18 +18,20 @@ int train_in_job(void);
 
 /*
  * Record params (name, value, name, value, ...) and metrics in the run
- * named by MLW_RUN_ID, in one transaction.  A param the run already has
- * with another value is an error (params are write-once), as with
- * 'mlw log param'.  Returns 0 or a negative code.
+ * named by MLW_RUN_ID, in one transaction: metrics under their names,
+ * train_metrics with a "train_" prefix (Azure's names for both).  A param
+ * the run already has with another value is an error (params are
+ * write-once), as with 'mlw log param'.  Returns 0 or a negative code.
  */
 int train_record_run(struct mlw_ctx *ctx, const struct mlw_strlist *params,
-		     const struct mlw_metric *metrics, size_t nr_metrics);
+		     const struct mlw_metric *metrics, size_t nr_metrics,
+		     const struct mlw_metric *train_metrics, size_t nr_train);
 
 /*
  * Where the model goes when --output is not given inside a job: the
  * job's output "model" (MLW_OUTPUT_MODEL), else its only output, else
- * NULL.  The caller frees it.
+ * NULL.  The string is the environment's.
  */
-char *train_job_output(void);
+const char *train_job_output(void);
 
 #endif

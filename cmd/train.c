@@ -5,6 +5,7 @@
  * kmeans and pca are unsupervised: no --target, no validation.
  */
 #include "builtin.h"
+#include "train-run.h"
 #include "ml/dataset.h"
 #include "ml/features.h"
 #include "ml/kernel_ridge.h"
@@ -631,6 +632,74 @@ static int load_init_centers(struct mlw_dataset **out, struct train_opts *o,
 }
 
 /*
+ * Inside a job, what MLflow's autologging records for a fit: the
+ * algorithm and the hyperparameters given, as params (the data is the
+ * job's input, recorded with it).
+ */
+static void job_params(struct mlw_strlist *l, const struct train_opts *o)
+{
+	const struct { const char *name, *value; } given[] = {
+		{ "algorithm", mlw_algorithm_name(o->algo) },
+		{ "target", o->target },
+		{ "features", o->features }, { "exclude", o->exclude },
+		{ "validation_split", o->validation_split },
+		{ "alpha", o->alpha }, { "l1_ratio", o->l1_ratio },
+		{ "C", o->C }, { "tol", o->tol },
+		{ "class_weight", o->class_weight }, { "kernel", o->kernel },
+		{ "gamma", o->gamma }, { "degree", o->degree },
+		{ "coef0", o->coef0 }, { "solver", o->solver },
+		{ "shrinkage", o->shrinkage },
+		{ "var_smoothing", o->var_smoothing },
+	};
+	const struct { const char *name; int64_t value; } counts[] = {
+		{ "cv", o->cv }, { "seed", o->seed }, { "max_iter", o->max_iter },
+		{ "n_clusters", o->n_clusters }, { "n_init", o->n_init },
+		{ "n_components", o->n_components },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(given) / sizeof(*given); i++) {
+		if (!given[i].value)
+			continue;
+		mlw_strlist_push(l, given[i].name);
+		mlw_strlist_push(l, given[i].value);
+	}
+	for (i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
+		if (!counts[i].value)
+			continue;
+		mlw_strlist_push(l, counts[i].name);
+		mlw_strlist_push_owned(l, mlw_xstrfmt("%lld",
+					(long long)counts[i].value));
+	}
+	if (o->standardize) {
+		mlw_strlist_push(l, "standardize");
+		mlw_strlist_push(l, "true");
+	}
+	if (o->whiten) {
+		mlw_strlist_push(l, "whiten");
+		mlw_strlist_push(l, "true");
+	}
+}
+
+/* inside a job: params and metrics to the run (train-run.h) */
+static int record_in_job(struct mlw_ctx *ctx, const struct train_opts *o,
+			 const struct mlw_metric *m, size_t nm,
+			 const struct mlw_metric *tm, size_t ntm)
+{
+	struct mlw_strlist params = MLW_STRLIST_INIT;
+	int ret;
+
+	if (!train_in_job())
+		return 0;
+	job_params(&params, o);
+	ret = train_record_run(ctx, &params, m, nm, tm, ntm);
+	mlw_strlist_release(&params);
+	if (ret)
+		mlw_error_prefix("recording in job '%s'", getenv("MLW_RUN_ID"));
+	return ret;
+}
+
+/*
  * kmeans and pca: fit on every row, report the clustering or the
  * spectrum, write the model and, with --predictions, each row's cluster
  * or components.
@@ -718,6 +787,8 @@ static int train_unsupervised(struct mlw_ctx *ctx, struct train_opts *o,
 	o->labels = NULL;
 	mlw_dataset_unref(centers);
 	free(cols);
+	if (!ret)
+		ret = record_in_job(ctx, o, metrics, nm, NULL, 0);
 	if (ret) {
 		mlw_model_release(&m);
 		flush_warnings(ctx);
@@ -879,6 +950,8 @@ CMD(train)
 	if (parse_algorithm_options(&o, alpha, tol) < 0)
 		return cmd_usage_error(usage, opts, "%s", mlw_error_last());
 
+	if (!o.output_dir && train_in_job())
+		o.output_dir = train_job_output();
 	ret = cmd_load_dataset(ctx, &ds, o.data);
 	if (!ret && o.validation_data)
 		ret = cmd_load_dataset(ctx, &vds, o.validation_data);
@@ -985,6 +1058,9 @@ CMD(train)
 	}
 	if (!ret && o.output_dir)
 		ret = mlw_model_write(&model, o.output_dir);
+	if (!ret)
+		ret = record_in_job(ctx, &o, val.m, have_val ? val.nr : 0,
+				    train.m, train.nr);
 	if (ret)
 		goto fail;
 	mlw_lapack_load(&la);

@@ -47,7 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int mlw_asset_lookup_none(struct mlw_oid *out, char **type,
+int mlw_asset_lookup_none(struct mlw_oid *out, char **type, char **file_name,
 			  const struct mlw_ref *ref, void *data)
 {
 	char *s = mlw_ref_format(ref);
@@ -141,6 +141,55 @@ static int is_path_type(const char *t)
 	return 0;
 }
 
+/*
+ * An asset input is checked out as a folder under inputs/NAME.  A file
+ * (a uri_file data asset is a blob) is wrapped in a one-entry tree under
+ * the name it was registered with, and ${{inputs.NAME}} names the file,
+ * as it does for a local uri_file path; so does a uri_file input whose
+ * tree holds a single file (a job's uri_file output).
+ */
+static int asset_input_layout(struct mlw_job *job, struct mlw_job_io *io,
+			      const char *file_name)
+{
+	struct mlw_odb_reader *rd;
+	enum mlw_object_type t;
+	struct mlw_odb *odb;
+	uint64_t blob_size;
+	int ret = mlw_repo_odb(&odb, job->repo);
+
+	if (!ret)
+		ret = mlw_odb_reader_open(&rd, odb, &io->oid);
+	if (ret)
+		return ret;
+	t = mlw_odb_reader_type(rd);
+	blob_size = mlw_odb_reader_size(rd);
+	mlw_odb_reader_free(rd);
+	if (t == MLW_OBJ_BLOB) {
+		struct mlw_tree tree = MLW_TREE_INIT;
+		uint64_t size;
+
+		io->is_file = 1;
+		io->file_name = mlw_strdup(file_name ? file_name : io->name);
+		mlw_tree_add(&tree, MLW_MODE_FILE, io->file_name, &io->oid,
+			     blob_size);
+		ret = mlw_tree_write(&io->oid, &size, odb, &tree);
+		mlw_tree_release(&tree);
+		return ret;
+	}
+	if (!strcmp(io->type, "uri_file")) {
+		struct mlw_tree tree = MLW_TREE_INIT;
+
+		ret = mlw_tree_read(&tree, odb, &io->oid);
+		if (!ret && tree.nr == 1 &&
+		    tree.entries[0].mode != MLW_MODE_DIR) {
+			io->is_file = 1;
+			io->file_name = mlw_strdup(tree.entries[0].name);
+		}
+		mlw_tree_release(&tree);
+	}
+	return ret;
+}
+
 static int resolve_input(struct mlw_job *job, struct mlw_job_io *io,
 			 const struct mlw_yaml_node *n,
 			 const struct mlw_job_opts *opts)
@@ -223,17 +272,20 @@ static int resolve_input(struct mlw_job *job, struct mlw_job_io *io,
 	case MLW_REF_JOB_OUTPUT: {
 		mlw_asset_lookup_fn fn = opts->asset_lookup ?
 			opts->asset_lookup : mlw_asset_lookup_none;
-		char *type = NULL;
+		char *type = NULL, *file_name = NULL;
 
-		ret = fn(&io->oid, &type, &ref, opts->asset_data);
+		ret = fn(&io->oid, &type, &file_name, &ref, opts->asset_data);
+		if (!ret)
+			ret = asset_input_layout(job, io, file_name);
 		if (ret) {
 			mlw_error_prefix("%s:%d:%d: input '%s'", path->source,
 					 path->line, path->col, io->name);
 			ret = mlw_error_recode(MLW_EINVALID);
-			break;
+		} else {
+			io->has_oid = 1;
 		}
-		io->has_oid = 1;
 		free(type);
+		free(file_name);
 		break;
 	}
 	case MLW_REF_REMOTE:

@@ -32,13 +32,16 @@ struct mlw_ref;
 
 /*
  * Resolve an azureml: data or model reference to an object (a tree or a
- * blob) and its asset type ("uri_folder", "custom_model"...).  Returns 0,
- * MLW_ENOTFOUND (message set), or another negative code.
+ * blob) and its asset type ("uri_folder", "custom_model"...); for a
+ * blob, *file_name is the name of the file it was registered from (else
+ * NULL).  The caller frees both.  Returns 0, MLW_ENOTFOUND (message
+ * set), or another negative code.
  */
 typedef int (*mlw_asset_lookup_fn)(struct mlw_oid *out, char **type,
+				   char **file_name,
 				   const struct mlw_ref *ref, void *data);
 /* the default until the asset catalog exists: every asset is unknown */
-int mlw_asset_lookup_none(struct mlw_oid *out, char **type,
+int mlw_asset_lookup_none(struct mlw_oid *out, char **type, char **file_name,
 			  const struct mlw_ref *ref, void *data);
 
 struct mlw_job_opts {

@@ -22,7 +22,7 @@
 /* evaluate query on a JSON document; the result (or NULL) as JSON text */
 int mlw_query_eval(char **out, const char *json, const char *query);
 
-/* render o, apply query, print in fmt (DEFAULT/JSON/YAML: JSON; TSV) */
+/* render o, apply query, print in fmt (DEFAULT and JSON: JSON) */
 int mlw_query_print(struct mlw_out *o, const char *query,
 		    enum mlw_format fmt, FILE *fp);
 

@@ -48,7 +48,8 @@ static int from_job_output(struct mlw_oid *out, char **type,
 }
 
 int mlw_run_resolve_asset(struct mlw_oid *out, char **type,
-			  const struct mlw_ref *ref, void *catalog)
+			  char **file_name, const struct mlw_ref *ref,
+			  void *catalog)
 {
 	static const enum mlw_asset_kind kinds[] = {
 		MLW_ASSET_DATA, MLW_ASSET_MODEL
@@ -56,6 +57,7 @@ int mlw_run_resolve_asset(struct mlw_oid *out, char **type,
 	struct mlw_catalog *cat = catalog;
 	size_t i;
 
+	*file_name = NULL;
 	if (ref->kind == MLW_REF_JOB_OUTPUT)
 		return from_job_output(out, type, cat, ref);
 	if (ref->kind == MLW_REF_REGISTRY)
@@ -85,6 +87,13 @@ int mlw_run_resolve_asset(struct mlw_oid *out, char **type,
 			ret = mlw_oid_from_hex(out, a->object);
 			if (!ret)
 				*type = mlw_strdup(a->type ? a->type : "uri_folder");
+			if (!ret && a->type && !strcmp(a->type, "uri_file") &&
+			    a->path) {
+				const char *slash = strrchr(a->path, '/');
+
+				*file_name = mlw_strdup(slash ? slash + 1 :
+							a->path);
+			}
 		}
 		mlw_asset_free(a);
 		return ret;

@@ -15,9 +15,11 @@ struct mlw_ref;
  * version that is not archived; the label "latest" is the same; other
  * labels are not kept locally (MLW_ENOTFOUND says so).  Data assets are
  * looked up before models, as Azure ML resolves job inputs.  *type is the
- * asset's type (caller frees).
+ * asset's type, *file_name the name of the file a uri_file asset was
+ * registered from (NULL for folders); the caller frees both.
  */
 int mlw_run_resolve_asset(struct mlw_oid *out, char **type,
-			  const struct mlw_ref *ref, void *catalog);
+			  char **file_name, const struct mlw_ref *ref,
+			  void *catalog);
 
 #endif

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The mlw quickstart: create a workspace, store data, train a model
-# in-process on a bundled dataset, register it, and verify the store.
+# The mlw quickstart: create a workspace, register data, run a command job
+# that trains a model in-process on a bundled dataset, look at its metrics,
+# score data with the model it registered, and verify the store.
 # Run from the top of the source tree after 'make'; it works in a scratch
 # folder and leaves it behind for a look.
 set -e
@@ -8,7 +9,7 @@ top=$(pwd)
 MLW=${MLW:-$top/mlw}
 dir=${1:-${TMPDIR:-/tmp}/mlw-quickstart}
 rm -rf "$dir"
-mkdir -p "$dir"
+mkdir -p "$dir/data"
 cp -R share/quickstart/project/. "$dir/"
 cp share/datasets/diabetes.csv "$dir/data/"
 cd "$dir"
@@ -18,16 +19,17 @@ echo "== register the training data as a versioned data asset"
 echo "== its id is its SHA-256, as sha256sum prints"
 "$MLW" hash-object data/diabetes.csv
 sha256sum data/diabetes.csv
-echo "== train ridge regression in-process (LAPACK), 20% held out"
-"$MLW" train ridge --data data/diabetes.csv --target target \
-	--alpha 0.5 --validation-split 0.2 --seed 1 --output model
-echo "== register the model folder (MLflow layout)"
-"$MLW" model create --name diabetes-ridge --type mlflow_model --path model -o table
+echo "== run the command job train-job.yml: ridge regression, in-process (LAPACK)"
+"$MLW" job create -f train-job.yml --name diabetes-ridge-1 --stream
+echo "== the job's metrics (validation; train_ on the training rows) and params"
+"$MLW" job show diabetes-ridge-1 --query metrics -o yaml
+"$MLW" job show diabetes-ridge-1 --query params -o yaml
+echo "== the job registered its output as a model, with the job as lineage"
 "$MLW" model list
-echo "== snapshot the project folder into a tree and list it"
-tree=$("$MLW" write-tree .)
-"$MLW" update-ref quickstart "$tree"
-"$MLW" ls-tree "$tree"
+echo "== score every row with the registered model"
+"$MLW" model score diabetes-ridge@latest --input data/diabetes.csv \
+	--output predictions.csv
+head -n 5 predictions.csv
 echo "== verify every object and reference"
 "$MLW" fsck -v
 echo "quickstart done in $dir"
