@@ -258,4 +258,29 @@ test_expect_success SKLEARN 'predictions equal scikit-learn on the bundled datas
 		$DATA/iris.csv scores.csv 2>err || { cat err; false; }
 '
 
+# sparse files: 10 GB that take no disk and no time to write; the
+# sanitizers' shadow memory does not count against the bound
+rss_bound=65536
+test_have_prereq ASAN && rss_bound=1048576
+test_expect_success 'a 10 GB input of one line fails fast in bounded memory' '
+	printf "a,y\n1,2\n2,4\n3,7\n" >small.csv &&
+	mlw train linear --data small.csv --target y --output small >/dev/null &&
+	truncate -s 10G huge1.csv &&
+	test_expect_code 2 /usr/bin/time -f %M -o rss \
+		mlw model score small --input huge1.csv --output o.csv 2>err &&
+	test_grep "huge1.csv:1: a row longer than 16777216 bytes" err &&
+	test "$(tail -1 rss)" -lt $rss_bound &&
+	rm -f huge1.csv
+'
+
+test_expect_success 'a 10 GB row after good ones is named by its line' '
+	printf "a\n1\n2\n3" >huge2.csv &&
+	truncate -s 10G huge2.csv &&
+	test_expect_code 2 /usr/bin/time -f %M -o rss \
+		mlw model score small --input huge2.csv --output o.csv 2>err &&
+	test_grep "huge2.csv:4: a row longer than 16777216 bytes" err &&
+	test "$(tail -1 rss)" -lt $rss_bound &&
+	rm -f huge2.csv
+'
+
 test_done

@@ -1316,24 +1316,75 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 	return ret;
 }
 
+struct predict_job {
+	double *out;
+	const struct mlw_linear_model *m;
+	const double *X;
+	size_t n, lo, hi;
+	pthread_t thread;
+};
+
+/*
+ * Rows [lo, hi) of the scores, a block of rows at a time so the block's
+ * scores stay in cache while the columns stream by.  Every row is summed
+ * in the same order (intercept, then feature by feature) however the rows
+ * are cut, so training and streamed scoring agree to the bit.
+ */
+static void *predict_rows(void *arg)
+{
+	struct predict_job *j = arg;
+	const struct mlw_linear_model *m = j->m;
+	size_t p = m->nr_features, K = m->nr_outputs, n = j->n, i0, i, jj, k;
+
+	for (i0 = j->lo; i0 < j->hi; i0 += 2048) {
+		size_t i1 = j->hi - i0 < 2048 ? j->hi : i0 + 2048;
+
+		for (k = 0; k < K; k++) {
+			double *z = j->out + k * n;
+			const double *w = m->coef + k * p;
+
+			for (i = i0; i < i1; i++)
+				z[i] = m->intercept[k];
+			for (jj = 0; jj < p; jj++) {
+				const double *x = j->X + jj * n;
+
+				for (i = i0; i < i1; i++)
+					z[i] += w[jj] * x[i];
+			}
+		}
+	}
+	return NULL;
+}
+
 void mlw_linear_predict(double *out, const struct mlw_linear_model *m,
 			const double *X, size_t n, size_t nr_classes)
 {
-	size_t p = m->nr_features, K = m->nr_outputs, i, j, k;
+	size_t K = m->nr_outputs, i, k, t, nr_threads = 1;
+	struct predict_job jobs[MAX_CHUNKS];
 
-	for (k = 0; k < K; k++) {
-		double *z = out + k * n;
-		const double *w = m->coef + k * p;
-
-		for (i = 0; i < n; i++)
-			z[i] = m->intercept[k];
-		for (j = 0; j < p; j++) {
-			const double *x = X + j * n;
-
-			for (i = 0; i < n; i++)
-				z[i] += w[j] * x[i];
-		}
+	/* threads for the big matrices training scores, not for blocks */
+	if (n >= ((size_t)1 << 18)) {
+		nr_threads = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
+		if (nr_threads < 1)
+			nr_threads = 1;
+		if (nr_threads > MAX_CHUNKS)
+			nr_threads = MAX_CHUNKS;
 	}
+	for (t = 0; t < nr_threads; t++) {
+		struct predict_job *j = &jobs[t];
+
+		j->out = out;
+		j->m = m;
+		j->X = X;
+		j->n = n;
+		j->lo = n * t / nr_threads;
+		j->hi = n * (t + 1) / nr_threads;
+		if (t && pthread_create(&j->thread, NULL, predict_rows, j))
+			BUG("cannot create a thread");
+	}
+	predict_rows(&jobs[0]);
+	for (t = 1; t < nr_threads; t++)
+		pthread_join(jobs[t].thread, NULL);
 	if (m->algorithm != MLW_ALGO_LOGISTIC)
 		return;
 	if (K == 1) {

@@ -643,7 +643,8 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 			if (cap >= MAX_ROW_BYTES * 2) {
 				ret = mlw_error_setc(MLW_EINVALID,
 						     "%s:%zu: a row longer than %zu bytes",
-						     input, line, MAX_ROW_BYTES);
+						     input, started ? line : 1,
+						     MAX_ROW_BYTES);
 				break;
 			}
 			cap *= 2;

@@ -177,6 +177,43 @@ int main(void)
 		mlw_dataset_unref(three);
 		mlw_buf_release(&b);
 	}
+	{
+		/*
+		 * Rows are counted a window of MLW reads at a time (8 MiB):
+		 * blank and CRLF lines right at a window's edge, one thread
+		 */
+		const size_t window = (size_t)8 << 20;
+		int d;
+
+		for (d = -3; d <= 2; d++) {
+			struct mlw_buf b = MLW_BUF_INIT;
+			struct mlw_dataset *edge = NULL;
+			size_t rows = 0, body, want = window + (size_t)(d + 3) - 3;
+			char msg[80];
+
+			mlw_buf_adds(&b, "x,y\r\n");
+			body = b.len;
+			while (b.len - body + 40 < want) {
+				mlw_buf_adds(&b, "1,2\r\n");
+				rows++;
+			}
+			/* one row of the width that puts the blank lines at want */
+			mlw_buf_adds(&b, "1,");
+			while (b.len - body + 2 < want)
+				mlw_buf_addch(&b, '3');
+			mlw_buf_adds(&b, "\r\n\r\n\n\r\n5,6\n\n");
+			rows += 2;
+			write_file(b.buf, b.len);
+			snprintf(msg, sizeof(msg),
+				 "blank lines at window edge %+d: every row", d);
+			ok(!mlw_dataset_load(&edge, path,
+					     &(struct mlw_dataset_options){ 0, 1 }) &&
+			   edge->nr_rows == rows &&
+			   mlw_dataset_column(edge, 1)[rows - 1] == 6, "%s", msg);
+			mlw_dataset_unref(edge);
+			mlw_buf_release(&b);
+		}
+	}
 	unlink(path);
 	return done_testing();
 }
