@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,7 +228,16 @@ void mlw_fmt_double(char out[32], double v)
 		snprintf(out, 32, "%s", v > 0 ? "Infinity" : "-Infinity");
 		return;
 	}
-	for (prec = 1; prec <= 17; prec++) {
+	/*
+	 * 15, 16, then 17 significant digits, not 1 to 17: when some
+	 * decimal of k <= 15 digits reads back as v, v lies within half an
+	 * ulp of it, far closer than the 15-digit rounding step, so %.15g
+	 * prints exactly those k digits (%g drops trailing zeros).  So the
+	 * first precision from 15 up that reads back is the shortest; at
+	 * most three tries instead of up to seventeen.  Subnormals have
+	 * fewer significant bits: for them every precision is tried.
+	 */
+	for (prec = v != 0 && fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		char *e;
 
 		snprintf(out, 32, "%.*g", prec, v);
