@@ -570,17 +570,103 @@ static void release_scorer(struct scorer *sc)
 	free(sc->role);
 }
 
+static struct job *new_jobs(struct scorer *sc, size_t nr)
+{
+	struct job *jobs = mlw_calloc(nr, sizeof(*jobs));
+	size_t t;
+
+	for (t = 0; t < nr; t++) {
+		jobs[t].sc = sc;
+		jobs[t].X = mlw_calloc(sc->block_rows * sc->nr_features + 1,
+				       sizeof(double));
+		jobs[t].P = mlw_calloc(sc->block_rows * (sc->nr_classes + 1),
+				       sizeof(double));
+		jobs[t].row_start = mlw_calloc(sc->block_rows, sizeof(char *));
+		jobs[t].row_end = mlw_calloc(sc->block_rows, sizeof(char *));
+	}
+	return jobs;
+}
+
+static void free_jobs(struct job *jobs, size_t nr)
+{
+	size_t t, e;
+
+	for (t = 0; t < nr; t++) {
+		for (e = 0; e < jobs[t].nr_errors; e++)
+			free(jobs[t].errors[e].msg);
+		free(jobs[t].errors);
+		mlw_buf_release(&jobs[t].out);
+		free(jobs[t].X);
+		free(jobs[t].P);
+		free(jobs[t].row_start);
+		free(jobs[t].row_end);
+	}
+	free(jobs);
+}
+
+/* what finishing a scored buffer needs: where to report and write */
+struct finish {
+	const char *input;
+	const struct mlw_score_options *opts;
+	int out_fd;
+	struct mlw_score_stats *stats;
+	size_t *line, *nr_errors;
+};
+
+/* report the jobs' row errors and write their output, in order */
+static int finish_jobs(struct job *jobs, size_t nr, struct finish *f)
+{
+	size_t t;
+	int ret = 0;
+
+	for (t = 0; t < nr && !ret; t++) {
+		struct job *j = &jobs[t];
+		size_t e;
+
+		for (e = 0; e < j->nr_errors && !ret; e++) {
+			char *msg = mlw_xstrfmt("%s:%zu: %s", f->input,
+						*f->line + j->errors[e].line,
+						j->errors[e].msg);
+
+			(*f->nr_errors)++;
+			if (f->opts->error_threshold >= 0 &&
+			    *f->nr_errors > (size_t)f->opts->error_threshold)
+				ret = mlw_error_setc(MLW_EINVALID, "%s", msg);
+			else if (f->opts->on_error)
+				f->opts->on_error(msg, f->opts->data);
+			free(msg);
+		}
+		for (e = 0; e < j->nr_errors; e++)
+			free(j->errors[e].msg);
+		j->nr_errors = 0;
+		if (ret)
+			break;
+		if (write_buf(f->out_fd, &j->out, "the output"))
+			return -1;
+		f->stats->bytes_out += j->out.len;
+		if (j->out.alloc > f->stats->peak_buffer)
+			f->stats->peak_buffer = j->out.alloc;
+		f->stats->nr_rows += j->nr_rows;
+		f->stats->nr_scored += j->nr_scored;
+		*f->line += j->nr_lines;
+	}
+	return ret;
+}
+
 int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 		  const char *input, int out_fd,
 		  const struct mlw_score_options *opts)
 {
 	struct scorer sc = { 0 };
 	struct mlw_buf header = MLW_BUF_INIT;
-	struct job *jobs;
+	struct job *sets[2];
+	struct finish fin;
 	size_t chunk = opts->chunk_size ? opts->chunk_size : (size_t)4 << 20;
-	size_t cap, have = 0, line = 2, nr_errors = 0, t;
-	char *buf;
-	int fd, nr_threads, ret = 0, eof = 0, started = 0;
+	size_t cap, caps[2], have = 0, line = 2, nr_errors = 0, t;
+	char *bufs[2];
+	ssize_t n;
+	int fd, nr_threads, ret = 0, eof = 0, started = 0, cur = 0, k;
+	int pending = -1;
 
 	memset(stats, 0, sizeof(*stats));
 	sc.m = m;
@@ -613,43 +699,67 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 					      input, strerror(errno));
 		return mlw_error_errno("cannot open '%s'", input);
 	}
+	fin.input = input;
+	fin.opts = opts;
+	fin.out_fd = out_fd;
+	fin.stats = stats;
+	fin.line = &line;
+	fin.nr_errors = &nr_errors;
+	/*
+	 * Two buffers and two sets of jobs: while the threads score one
+	 * buffer, this thread writes what the previous one produced and
+	 * reads the next, so reading, parsing and writing overlap instead
+	 * of taking turns (one core was idle most of the time).
+	 */
 	cap = chunk * (size_t)nr_threads + chunk;
-	buf = mlw_malloc(cap);
-	jobs = mlw_calloc((size_t)nr_threads, sizeof(*jobs));
-	for (t = 0; t < (size_t)nr_threads; t++) {
-		jobs[t].sc = &sc;
-		jobs[t].X = mlw_calloc(sc.block_rows * sc.nr_features + 1,
-				       sizeof(double));
-		jobs[t].P = mlw_calloc(sc.block_rows * (sc.nr_classes + 1),
-				       sizeof(double));
-		jobs[t].row_start = mlw_calloc(sc.block_rows, sizeof(char *));
-		jobs[t].row_end = mlw_calloc(sc.block_rows, sizeof(char *));
+	for (k = 0; k < 2; k++) {
+		bufs[k] = mlw_malloc(cap);
+		caps[k] = cap;
+		sets[k] = new_jobs(&sc, (size_t)nr_threads);
 	}
-	while (!ret && !eof) {
-		ssize_t n = mlw_read_full(fd, buf + have, cap - have);
-		size_t len, cut, pos = 0;
-		const char *start, *end;
-
-		if (n < 0) {
-			ret = mlw_error_errno("cannot read '%s'", input);
-			break;
-		}
-		eof = n == 0 || (size_t)n < cap - have;
-		len = have + (size_t)n;
+	n = mlw_read_full(fd, bufs[0], caps[0]);
+	if (n < 0) {
+		ret = mlw_error_errno("cannot read '%s'", input);
+	} else {
+		eof = (size_t)n < caps[0];
+		have = (size_t)n;
 		stats->bytes_in += (size_t)n;
+	}
+	while (!ret && (have || !eof)) {
+		char *buf = bufs[cur];
+		struct job *jobs = sets[cur];
+		size_t len = have, cut, pos = 0, next_have = 0;
+		const char *start, *end;
+		int threaded;
+
 		cut = eof ? len : last_row_end(buf, len);
 		if (!cut) {
-			/* a row longer than the buffer: make room */
-			if (cap >= MAX_ROW_BYTES * 2) {
+			/* a row longer than the buffer: make room, read more */
+			if (pending >= 0) {
+				/* so that line counts every row before it */
+				ret = finish_jobs(sets[pending],
+						  (size_t)nr_threads, &fin);
+				pending = -1;
+				if (ret)
+					break;
+			}
+			if (caps[cur] >= MAX_ROW_BYTES * 2) {
 				ret = mlw_error_setc(MLW_EINVALID,
 						     "%s:%zu: a row longer than %zu bytes",
 						     input, started ? line : 1,
 						     MAX_ROW_BYTES);
 				break;
 			}
-			cap *= 2;
-			buf = mlw_realloc(buf, cap);
-			have = len;
+			caps[cur] *= 2;
+			bufs[cur] = buf = mlw_realloc(buf, caps[cur]);
+			n = mlw_read_full(fd, buf + have, caps[cur] - have);
+			if (n < 0) {
+				ret = mlw_error_errno("cannot read '%s'", input);
+				break;
+			}
+			eof = (size_t)n < caps[cur] - have;
+			have += (size_t)n;
+			stats->bytes_in += (size_t)n;
 			continue;
 		}
 		if (!started) {
@@ -691,73 +801,58 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 			jobs[t].nr_scored = jobs[t].nr_lines = 0;
 			mlw_buf_reset(&jobs[t].out);
 		}
-		if (nr_threads == 1 || end - start < (ptrdiff_t)(64 << 10)) {
-			for (t = 0; t < (size_t)nr_threads; t++)
-				score_job(&jobs[t]);
-		} else {
-			for (t = 0; t < (size_t)nr_threads; t++)
-				if (pthread_create(&jobs[t].thread, NULL,
-						   score_job, &jobs[t]))
-					BUG("cannot create a thread");
+		threaded = nr_threads > 1 && end - start >= (ptrdiff_t)(64 << 10);
+		for (t = 0; threaded && t < (size_t)nr_threads; t++)
+			if (pthread_create(&jobs[t].thread, NULL, score_job,
+					   &jobs[t]))
+				BUG("cannot create a thread");
+		/* meanwhile: the previous buffer's results, the next read */
+		if (pending >= 0) {
+			ret = finish_jobs(sets[pending], (size_t)nr_threads,
+					  &fin);
+			pending = -1;
+		}
+		if (!eof && !ret) {
+			char *nb;
+
+			if (caps[!cur] < caps[cur]) {
+				bufs[!cur] = mlw_realloc(bufs[!cur], caps[cur]);
+				caps[!cur] = caps[cur];
+			}
+			nb = bufs[!cur];
+			next_have = len - cut;
+			memcpy(nb, buf + cut, next_have);
+			n = mlw_read_full(fd, nb + next_have,
+					  caps[!cur] - next_have);
+			if (n < 0) {
+				ret = mlw_error_errno("cannot read '%s'", input);
+			} else {
+				eof = (size_t)n < caps[!cur] - next_have;
+				next_have += (size_t)n;
+				stats->bytes_in += (size_t)n;
+			}
+		}
+		if (threaded)
 			for (t = 0; t < (size_t)nr_threads; t++)
 				pthread_join(jobs[t].thread, NULL);
-		}
-		for (t = 0; t < (size_t)nr_threads && !ret; t++) {
-			struct job *j = &jobs[t];
-			size_t e;
-
-			for (e = 0; e < j->nr_errors && !ret; e++) {
-				char *msg = mlw_xstrfmt("%s:%zu: %s", input,
-							line + j->errors[e].line,
-							j->errors[e].msg);
-
-				nr_errors++;
-				if (opts->error_threshold >= 0 &&
-				    nr_errors > (size_t)opts->error_threshold)
-					ret = mlw_error_setc(MLW_EINVALID, "%s",
-							     msg);
-				else if (opts->on_error)
-					opts->on_error(msg, opts->data);
-				free(msg);
-			}
-			for (e = 0; e < j->nr_errors; e++)
-				free(j->errors[e].msg);
-			j->nr_errors = 0;
-			if (ret)
-				break;
-			if (write_buf(out_fd, &j->out, "the output")) {
-				ret = -1;
-				break;
-			}
-			stats->bytes_out += j->out.len;
-			if (j->out.alloc > stats->peak_buffer)
-				stats->peak_buffer = j->out.alloc;
-			stats->nr_rows += j->nr_rows;
-			stats->nr_scored += j->nr_scored;
-			line += j->nr_lines;
-		}
-		have = len - cut;
-		memmove(buf, buf + cut, have);
+		else
+			for (t = 0; t < (size_t)nr_threads; t++)
+				score_job(&jobs[t]);
+		pending = cur;
+		have = next_have;
+		cur = !cur;
 	}
+	if (!ret && pending >= 0)
+		ret = finish_jobs(sets[pending], (size_t)nr_threads, &fin);
 	if (!ret && !started)
 		ret = mlw_error_setc(MLW_EINVALID, "%s: empty file", input);
 	stats->nr_errors = nr_errors;
-	if (cap > stats->peak_buffer)
-		stats->peak_buffer = cap;
-	for (t = 0; t < (size_t)nr_threads; t++) {
-		size_t e;
-
-		for (e = 0; e < jobs[t].nr_errors; e++)
-			free(jobs[t].errors[e].msg);
-		free(jobs[t].errors);
-		mlw_buf_release(&jobs[t].out);
-		free(jobs[t].X);
-		free(jobs[t].P);
-		free(jobs[t].row_start);
-		free(jobs[t].row_end);
+	if (caps[0] + caps[1] > stats->peak_buffer)
+		stats->peak_buffer = caps[0] + caps[1];
+	for (k = 0; k < 2; k++) {
+		free_jobs(sets[k], (size_t)nr_threads);
+		free(bufs[k]);
 	}
-	free(jobs);
-	free(buf);
 	close(fd);
 	mlw_buf_release(&header);
 	release_scorer(&sc);
