@@ -766,7 +766,7 @@ struct mlw_metric_writer {
 	/* points not yet inserted, and their insertion order by key */
 	struct pending_point *pending;
 	uint32_t *order;
-	size_t nr_pending;
+	size_t nr_pending, alloc_pending, alloc_order;
 	size_t *counts;
 	size_t alloc_counts;
 };
@@ -902,6 +902,7 @@ static int flush_pending(struct mlw_metric_writer *w)
 
 	if (!n)
 		return 0;
+	MLW_ALLOC_GROW(w->order, n, w->alloc_order);
 	MLW_ALLOC_GROW(w->counts, w->nr_keys + 1, w->alloc_counts);
 	memset(w->counts, 0, (w->nr_keys + 1) * sizeof(*w->counts));
 	for (i = 0; i < n; i++)
@@ -941,10 +942,8 @@ int mlw_metric_writer_add(struct mlw_metric_writer *w, const char *key,
 		return ret;
 	if (step < 0)
 		step = k->step + 1;
-	if (!w->pending) {
-		w->pending = mlw_calloc(PENDING_MAX, sizeof(*w->pending));
-		w->order = mlw_calloc(PENDING_MAX, sizeof(*w->order));
-	}
+	/* grown as needed: a single point must not cost a 2.5 MB buffer */
+	MLW_ALLOC_GROW(w->pending, w->nr_pending + 1, w->alloc_pending);
 	p = &w->pending[w->nr_pending++];
 	p->key = (uint32_t)(k - w->keys);
 	p->step = step;
