@@ -16,7 +16,6 @@
 #include "util/strutil.h"
 
 #include <errno.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,14 +248,6 @@ static int run(int argc, const char **argv)
 	if (env && *env)
 		ctx.mlw_dir = env;
 	mlw_tempfile_install_handlers();
-	/*
-	 * mlw uses OpenSSL for SHA-256 only.  Left to itself, the first
-	 * digest would read openssl.cnf and load every error string (a few
-	 * milliseconds, more than "mlw log metric" may take in all); neither
-	 * changes a digest.
-	 */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
-			    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
