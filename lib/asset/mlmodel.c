@@ -308,44 +308,6 @@ out:
 
 /* ---- output ---- */
 
-static void out_value(struct mlw_out *o, const char *key, json_t *v)
-{
-	const char *k;
-	json_t *x;
-	size_t i;
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		mlw_out_object_begin(o, key);
-		json_object_foreach(v, k, x)
-			out_value(o, k, x);
-		mlw_out_end(o);
-		break;
-	case JSON_ARRAY:
-		mlw_out_list_begin(o, key);
-		json_array_foreach(v, i, x)
-			out_value(o, NULL, x);
-		mlw_out_end(o);
-		break;
-	case JSON_STRING:
-		mlw_out_str(o, key, json_string_value(v));
-		break;
-	case JSON_INTEGER:
-		mlw_out_int(o, key, (int64_t)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		mlw_out_num(o, key, json_real_value(v));
-		break;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		mlw_out_bool(o, key, json_is_true(v));
-		break;
-	case JSON_NULL:
-		mlw_out_null(o, key);
-		break;
-	}
-}
-
 void mlw_asset_out_json(struct mlw_out *o, const char *key, const char *json)
 {
 	json_t *v;
@@ -359,7 +321,7 @@ void mlw_asset_out_json(struct mlw_out *o, const char *key, const char *json)
 		mlw_out_str(o, key, json);
 		return;
 	}
-	out_value(o, key, v);
+	mlw_out_json(o, key, v);
 	json_decref(v);
 }
 

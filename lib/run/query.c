@@ -225,45 +225,6 @@ static void tsv_row(struct mlw_buf *b, json_t *v)
 	mlw_buf_addch(b, '\n');
 }
 
-/* a JSON value as output items, so that -o yaml and -o table apply */
-static void json_to_out(struct mlw_out *o, const char *key, json_t *v)
-{
-	const char *k;
-	json_t *x;
-	size_t i;
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		mlw_out_object_begin(o, key);
-		json_object_foreach(v, k, x)
-			json_to_out(o, k, x);
-		mlw_out_end(o);
-		break;
-	case JSON_ARRAY:
-		mlw_out_list_begin(o, key);
-		json_array_foreach(v, i, x)
-			json_to_out(o, NULL, x);
-		mlw_out_end(o);
-		break;
-	case JSON_STRING:
-		mlw_out_str(o, key, json_string_value(v));
-		break;
-	case JSON_INTEGER:
-		mlw_out_int(o, key, (int64_t)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		mlw_out_num(o, key, json_real_value(v));
-		break;
-	case JSON_TRUE:
-	case JSON_FALSE:
-		mlw_out_bool(o, key, json_is_true(v));
-		break;
-	default:
-		mlw_out_null(o, key);
-		break;
-	}
-}
-
 int mlw_query_print(struct mlw_out *o, const char *query,
 		    enum mlw_format fmt, FILE *fp)
 {
@@ -301,7 +262,7 @@ int mlw_query_print(struct mlw_out *o, const char *query,
 		json_t *v = json_loads(result, JSON_DECODE_ANY, NULL);
 		struct mlw_out *q = mlw_out_new();
 
-		json_to_out(q, NULL, v);
+		mlw_out_json(q, NULL, v);
 		ret = mlw_out_write(q, fmt, fp, 0);
 		mlw_out_free(q);
 		json_decref(v);

@@ -696,3 +696,42 @@ int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp, int width)
 	mlw_buf_release(&b);
 	return ret;
 }
+
+/* a JSON value as output items, so that -o yaml and -o table apply */
+void mlw_out_json(struct mlw_out *o, const char *key, json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		mlw_out_object_begin(o, key);
+		json_object_foreach(v, k, x)
+			mlw_out_json(o, k, x);
+		mlw_out_end(o);
+		break;
+	case JSON_ARRAY:
+		mlw_out_list_begin(o, key);
+		json_array_foreach(v, i, x)
+			mlw_out_json(o, NULL, x);
+		mlw_out_end(o);
+		break;
+	case JSON_STRING:
+		mlw_out_str(o, key, json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		mlw_out_int(o, key, (int64_t)json_integer_value(v));
+		break;
+	case JSON_REAL:
+		mlw_out_num(o, key, json_real_value(v));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		mlw_out_bool(o, key, json_is_true(v));
+		break;
+	default:
+		mlw_out_null(o, key);
+		break;
+	}
+}

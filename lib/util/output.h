@@ -63,6 +63,9 @@ void mlw_out_bool(struct mlw_out *o, const char *key, int value);
 void mlw_out_null(struct mlw_out *o, const char *key);
 /* an RFC 3339 UTC timestamp from seconds since the epoch */
 void mlw_out_time(struct mlw_out *o, const char *key, double epoch);
+/* a jansson value, recursively, as the items above */
+struct json_t;
+void mlw_out_json(struct mlw_out *o, const char *key, struct json_t *v);
 
 /*
  * Render to fp.  width is the terminal width for tables (0: unlimited).
