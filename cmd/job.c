@@ -4,7 +4,7 @@
  *
  * 'create' prepares the run (everything that can be wrong with the spec
  * or its inputs is reported before anything is recorded), records it and
- * forks its supervisor (mlw_job_spawn()), then returns
+ * forks its supervisor (mlw_job_start()), which records it, then returns
  * at once with the job's name, or follows it with --stream/--wait.
  */
 #include "builtin.h"
@@ -49,6 +49,14 @@ static struct mlw_catalog *job_catalog(struct mlw_ctx *ctx)
 	if (ret)
 		exit(cmd_fail(ret));
 	return cat;
+}
+
+/* azureml: inputs, through the catalog, opened only when one is asked */
+static int lookup_asset(struct mlw_oid *out, char **type, char **file_name,
+			const struct mlw_ref *ref, void *data)
+{
+	return mlw_run_resolve_asset(out, type, file_name, ref,
+				     cmd_catalog(data));
 }
 
 static int print_out(struct mlw_ctx *ctx, struct mlw_out *o,
@@ -266,6 +274,46 @@ static int replay(struct mlw_ctx *ctx, const struct mlw_run *run)
 
 /* the exit status for a run that has ended: 0 Completed, 1 otherwise */
 /*
+ * The supervisor's first line: "R REUSED NAME" once the run is recorded
+ * (the name may differ from a generated one that was taken), or
+ * "E CODE MESSAGE" when it could not be: that error, as if it were ours,
+ * and nothing was recorded.  What follows the line stays in msg.
+ */
+static int created(int fd, struct mlw_buf *msg, struct mlw_job *job, pid_t pid)
+{
+	char *nl = NULL, *p, *end;
+	int ret = 0, done = 0;
+	long v;
+
+	while (!done && !(nl = memchr(msg->buf, '\n', msg->len)))
+		done = read_notify(fd, msg);
+	if (!nl) {
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return mlw_error_set("the job supervisor ended before "
+				     "recording the run");
+	}
+	*nl = '\0';
+	errno = 0;
+	v = strtol(msg->buf + 2, &end, 10);
+	if (msg->len < 4 || msg->buf[1] != ' ' || errno || *end != ' ') {
+		ret = mlw_error_set("the job supervisor said '%s'", msg->buf);
+	} else if (msg->buf[0] == 'E') {
+		ret = mlw_error_setc(v < 0 ? (int)v : MLW_ERROR, "%s", end + 1);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	} else {
+		job->code_reused = v == 1;
+		free(job->name);
+		job->name = mlw_strdup(end + 1);
+	}
+	p = nl + 1;
+	memmove(msg->buf, p, (size_t)(msg->buf + msg->len - p));
+	mlw_buf_setlen(msg, (size_t)(msg->buf + msg->len - p));
+	return ret;
+}
+
+/*
  * What the supervisor said at the end ("STATUS\nERROR"), so that a plain
  * --wait need not open the catalog again; 0 when it said nothing (it
  * died), and the catalog is asked instead.
@@ -451,8 +499,8 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	jopts.name = name;
 	jopts.experiment = experiment;
 	jopts.display_name = display;
-	jopts.asset_lookup = mlw_run_resolve_asset;
-	jopts.asset_data = cmd_catalog(ctx);
+	jopts.asset_lookup = lookup_asset;
+	jopts.asset_data = ctx;
 	ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jopts);
 	if (ret) {
 		ret = cmd_fail(ret);
@@ -501,13 +549,26 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		mlw_error_clear();
 	}
 	ret = mlw_job_snapshot_code(job);
-	if (!ret)
-		ret = mlw_job_create(job);
 	if (ret) {
 		ret = cmd_fail(ret);
 		goto out;
 	}
-	mlw_run_fire_hooks(cmd_repo(ctx), job->name);
+	if (pipe2(fds, O_CLOEXEC)) {
+		ret = cmd_fail(mlw_error_errno("cannot create a pipe"));
+		goto out;
+	}
+	/* the write end goes to the supervisor (as fd 3), without CLOEXEC */
+	fcntl(fds[1], F_SETFD, 0);
+	/* the supervisor records the run; it says how that went first */
+	ret = mlw_job_start(&pid, job, fds[1]);
+	close(fds[1]);
+	if (!ret)
+		ret = created(fds[0], &msg, job, pid);
+	if (ret) {
+		close(fds[0]);
+		ret = cmd_fail(ret);
+		goto out;
+	}
 	if (ctx->verbose && job->has_code) {
 		char hex[MLW_OID_HEXSZ + 1];
 
@@ -522,19 +583,6 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	if (stream) {
 		log = mlw_job_log_path(cmd_repo(ctx), job->name);
 		log_fd = open(log, O_RDONLY | O_CLOEXEC);
-	}
-	if (pipe2(fds, O_CLOEXEC)) {
-		ret = cmd_fail(mlw_error_errno("cannot create a pipe"));
-		goto out;
-	}
-	/* the write end goes to the supervisor (as fd 3), without CLOEXEC */
-	fcntl(fds[1], F_SETFD, 0);
-	ret = mlw_job_spawn(&pid, cmd_repo(ctx), job->name, fds[1]);
-	close(fds[1]);
-	if (ret) {
-		close(fds[0]);
-		ret = cmd_fail(ret);
-		goto out;
 	}
 	if (!stream && !wait) {
 		struct mlw_out *o;

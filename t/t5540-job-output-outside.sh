@@ -59,4 +59,14 @@ test_expect_success '--keep-workdir keeps the working area' '
 	mlw fsck
 '
 
+test_expect_success 'a working area that cannot be made: error shown, run Failed' '
+	rm -rf .mlw/runs && echo not-a-folder >.mlw/runs &&
+	test_expect_code 128 mlw -q job create -f job.yml --name o3 --wait 2>err &&
+	test_grep "runs.*Not a directory" err &&
+	mlw job show o3 -o json >s.json &&
+	test "$(test_json_get s.json "[\"status\"]")" = Failed &&
+	rm .mlw/runs &&
+	mlw -q job create -f job.yml --name o4 --wait
+'
+
 test_done

@@ -1030,12 +1030,11 @@ int mlw_job_create(struct mlw_job *job)
 		if (ret)
 			return ret;
 	}
-	/* the working area */
+	/* the working area; a failure from here on fails the recorded run */
 	ret = mlw_mkdir_p(job->workdir, 0777);
-	if (ret)
-		return ret;
 	dir = mlw_path_join(job->workdir, "user_logs");
-	ret = mlw_mkdir_p(dir, 0777);
+	if (!ret)
+		ret = mlw_mkdir_p(dir, 0777);
 	free(dir);
 	log = mlw_path_join(job->workdir, "user_logs/std_log.txt");
 	fd = ret ? -1 : open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
@@ -1098,9 +1097,21 @@ int mlw_job_create(struct mlw_job *job)
 	return ret;
 }
 
-int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
-		  int notify_fd)
+/* the first line on the notify pipe: how creation went */
+static void notify_line(int fd, char kind, int num, const char *text)
 {
+	char *m = mlw_xstrfmt("%c %d %s\n", kind, num, text), *p;
+
+	for (p = m; p[1]; p++)
+		if (*p == '\n')
+			*p = ' ';
+	mlw_write_all(fd, m, strlen(m));
+	free(m);
+}
+
+int mlw_job_start(pid_t *pid, struct mlw_job *job, int notify_fd)
+{
+	struct mlw_repo *repo = job->repo;
 	pid_t child;
 
 	/* no SQLite connection may cross the fork: the child opens its own */
@@ -1110,7 +1121,7 @@ int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
 	if (child < 0)
 		return mlw_error_errno("cannot start the job supervisor");
 	if (!child) {
-		int fd = open("/dev/null", O_RDWR);
+		int fd = open("/dev/null", O_RDWR), ret;
 
 		setsid();
 		prctl(PR_SET_NAME, "mlw-supervise", 0, 0, 0);
@@ -1125,13 +1136,32 @@ int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
 			dup2(notify_fd, 3);
 			close(notify_fd);
 		}
+		notify_fd = notify_fd >= 0 ? 3 : -1;
 		setenv("MLW_DIR", repo->dir, 1);
 		/*
 		 * _exit: the creating command's exit handlers and buffers
 		 * are its own, not the supervisor's.
 		 */
-		_exit(mlw_job_supervise(repo, name, notify_fd >= 0 ? 3 : -1) ?
-		      1 : 0);
+		ret = mlw_job_create(job);
+		if (ret) {
+			if (notify_fd >= 0)
+				notify_line(notify_fd, 'E', ret,
+					    mlw_error_last());
+			_exit(1);
+		}
+		if (notify_fd >= 0)
+			notify_line(notify_fd, 'R', job->code_reused,
+				    job->name);
+		mlw_run_fire_hooks(repo, job->name);
+		ret = mlw_job_supervise(repo, job->name, notify_fd);
+		/*
+		 * Close the catalog: its close keeps the WAL small (nobody
+		 * else may open the catalog for a while, and every opener
+		 * reads the whole WAL back).
+		 */
+		mlw_catalog_free(repo->catalog);
+		repo->catalog = NULL;
+		_exit(ret ? 1 : 0);
 	}
 	*pid = child;
 	return 0;

@@ -5,7 +5,7 @@
  *				(nothing written; bad input is MLW_EINVALID)
  *	mlw_job_create()	snapshot code and inputs, record the run
  *				(Queued), lay out .mlw/runs/NAME/
- *	mlw_job_spawn()		fork the supervisor
+ *	mlw_job_start()		fork the supervisor, which records the run
  *				in its own session
  *	mlw_job_supervise()	(in the supervisor) run the command, capture
  *				its log, enforce the timeout, walk the status
@@ -114,13 +114,17 @@ int mlw_job_bind(struct mlw_job *job);
 int mlw_job_create(struct mlw_job *job);
 
 /*
- * Fork the supervisor of run name (mlw_job_supervise() in a new session).
- * repo's catalog connection is closed first (the caller's next use opens
- * it again).  notify_fd, when >= 0, is kept open in the supervisor only:
- * its peer sees EOF when the supervisor exits.
+ * Fork the supervisor of job (prepared, its code snapshotted).  The
+ * child records the run and lays out its working area
+ * (mlw_job_create()), then supervises it; the creating command opens no
+ * catalog connection of its own for that (repo's, if open, is closed
+ * before the fork: an SQLite connection must never cross one).  When
+ * notify_fd >= 0 it is kept open in the child only: its first line says
+ * how creation went, "R REUSED NAME" (REUSED: 1 when a kept working copy
+ * was taken) or "E CODE MESSAGE" (the child then exits); then the final
+ * status as mlw_job_supervise() writes it; EOF when the child exits.
  */
-int mlw_job_spawn(pid_t *pid, struct mlw_repo *repo, const char *name,
-		  int notify_fd);
+int mlw_job_start(pid_t *pid, struct mlw_job *job, int notify_fd);
 
 /*
  * Set by the mlw command itself: a job whose command is a simple
