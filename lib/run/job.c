@@ -941,6 +941,15 @@ static int record(struct mlw_job *job, struct mlw_catalog *cat)
 		ret = mlw_catalog_begin(cat);
 		if (!ret)
 			ret = mlw_run_insert(cat, &run);
+		/*
+		 * The caller is the run's supervisor (mlw_job_start): it is
+		 * recorded with the run, so that no moment exists in which
+		 * the run is there and a dead supervisor could not be told.
+		 */
+		if (!ret)
+			ret = mlw_run_set_supervisor(cat, run.name, getpid(),
+						     mlw_proc_start_time(
+							     getpid()), 0);
 		mlw_git_state_release(&gs);
 	}
 	if (ret) {
@@ -1683,8 +1692,6 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 		ret = 0;
 		goto out;
 	}
-	mlw_run_set_supervisor(sv.cat, name, getpid(),
-			       mlw_proc_start_time(getpid()), 0);
 	mlw_run_fire_hooks(repo, name);
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		why = mlw_xstrfmt("cannot start: %s", strerror(errno));
@@ -1757,9 +1764,25 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 	setpgid(child, child);
 	close(pipefd[1]);
 	pipefd[1] = -1;
-	mlw_run_set_supervisor(sv.cat, name, getpid(),
-			       mlw_proc_start_time(getpid()), child);
-	transition(&sv, MLW_RUN_RUNNING);
+	/* the process group and Running: one transaction */
+	if (!mlw_catalog_begin(sv.cat)) {
+		int r = mlw_run_set_supervisor(sv.cat, name, getpid(),
+					       mlw_proc_start_time(getpid()),
+					       child);
+
+		/* a cancel that came first keeps its status, not the pgid */
+		int running = !r && !mlw_run_set_status(sv.cat, name,
+							MLW_RUN_RUNNING,
+							mlw_now());
+
+		mlw_error_clear();
+		if (!r && !mlw_catalog_commit(sv.cat)) {
+			if (running)
+				mlw_run_fire_hooks(repo, name);
+		} else {
+			mlw_catalog_rollback(sv.cat);
+		}
+	}
 	if (timeout > 0)
 		deadline = mlw_now() + timeout;
 

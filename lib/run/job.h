@@ -110,7 +110,11 @@ char *mlw_job_code_summary(struct mlw_job *job);
 /* bind ${{...}} and $[[...]] into job->command for the working area */
 int mlw_job_bind(struct mlw_job *job);
 
-/* snapshot inputs, record the run as Queued, lay out the working area */
+/*
+ * Snapshot inputs, record the run as Queued with the calling process as
+ * its supervisor (mlw_job_start() calls it in the forked supervisor), lay
+ * out the working area.
+ */
 int mlw_job_create(struct mlw_job *job);
 
 /*
