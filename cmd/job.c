@@ -658,6 +658,108 @@ static int one_name(struct mlw_ctx *ctx, int argc, const char **argv,
 	return 0;
 }
 
+/*
+ * --metrics in json or yaml: the history is written a point at a time
+ * (a million points took 1.1 GB as one output tree).  Each point is
+ * rendered by the output layer on its own and indented to where the tree
+ * would have put it, so the text is the same as the tree's.
+ */
+struct history {
+	enum mlw_format fmt;
+	FILE *fp;
+	size_t nr;
+	struct mlw_buf line;
+};
+
+static int render(struct mlw_buf *b, struct mlw_out *o, enum mlw_format fmt)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int ret;
+
+	if (!mem)
+		return mlw_error_errno("cannot render output");
+	ret = mlw_out_write(o, fmt, mem, 0);
+	fclose(mem);
+	mlw_buf_reset(b);
+	if (text)
+		mlw_buf_add(b, text, len);
+	free(text);
+	return ret;
+}
+
+static int history_point(const struct mlw_run_metric *m, void *data)
+{
+	struct history *h = data;
+	struct mlw_out *o = mlw_out_new();
+	const char *p, *nl;
+	int ret;
+
+	mlw_out_object_begin(o, NULL);
+	mlw_out_str(o, "key", m->key);
+	mlw_out_int(o, "step", m->step);
+	mlw_out_num(o, "value", m->value);
+	mlw_out_time(o, "timestamp", m->time);
+	mlw_out_end(o);
+	ret = render(&h->line, o, h->fmt);
+	mlw_out_free(o);
+	if (ret)
+		return ret;
+	mlw_buf_rtrim(&h->line);
+	if (h->fmt == MLW_FMT_JSON)
+		fputs(h->nr ? ",\n" : "\n", h->fp);
+	else if (!h->nr)
+		putc('\n', h->fp);
+	for (p = h->line.buf; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (h->fmt == MLW_FMT_JSON)
+			fputs("    ", h->fp);
+		else
+			fputs(p == h->line.buf ? "  - " : "    ", h->fp);
+		fwrite(p, 1, nl ? (size_t)(nl - p) : strlen(p), h->fp);
+		if (!nl)
+			break;
+		putc('\n', h->fp);
+	}
+	if (h->fmt != MLW_FMT_JSON)
+		putc('\n', h->fp);
+	h->nr++;
+	return ferror(h->fp) ? mlw_error_errno("cannot write output") : 0;
+}
+
+static int show_streamed(struct mlw_catalog *cat, struct mlw_out *o,
+			 const struct mlw_run *run, enum mlw_format fmt)
+{
+	struct history h = { fmt, stdout, 0, MLW_BUF_INIT };
+	struct mlw_buf head = MLW_BUF_INIT;
+	int ret = render(&head, o, fmt);
+
+	if (!ret) {
+		mlw_buf_rtrim(&head);
+		if (fmt == MLW_FMT_JSON) {
+			/* the object without its closing brace */
+			mlw_buf_setlen(&head, head.len - 1);
+			mlw_buf_rtrim(&head);
+			printf("%s,\n  \"metric_history\": [", head.buf);
+		} else {
+			printf("%s\nmetric_history:", head.buf);
+		}
+		fflush(stdout);
+		ret = mlw_run_metric_foreach(cat, run->id, NULL,
+					     history_point, &h);
+	}
+	if (!ret) {
+		if (fmt == MLW_FMT_JSON)
+			fputs(h.nr ? "\n  ]\n}\n" : "]\n}\n", stdout);
+		else if (!h.nr)
+			fputs(" []\n", stdout);
+	}
+	mlw_buf_release(&head);
+	mlw_buf_release(&h.line);
+	return ret;
+}
+
 static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
@@ -687,6 +789,18 @@ static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 	o = mlw_out_new();
 	mlw_out_object_begin(o, NULL);
 	out_run(o, run, 1);
+	if (metrics && !query && (ctx->format == MLW_FMT_DEFAULT ||
+				  ctx->format == MLW_FMT_JSON ||
+				  ctx->format == MLW_FMT_YAML)) {
+		mlw_out_end(o);
+		ret = show_streamed(cat, o, run, ctx->format == MLW_FMT_JSON ?
+				    MLW_FMT_JSON : MLW_FMT_YAML);
+		mlw_out_free(o);
+		mlw_run_free(run);
+		if (ret)
+			return cmd_fail(ret);
+		return cmd_finish_stdout(0);
+	}
 	if (metrics) {
 		struct mlw_run_metric *m;
 		size_t nr, i;

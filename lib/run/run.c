@@ -505,35 +505,60 @@ static int load_io(struct mlw_run_io **out, size_t *nr,
 	return 0;
 }
 
-static int load_metrics(struct mlw_run_metric **out, size_t *nr,
-			struct mlw_catalog *cat, const char *sql, int64_t run,
-			const char *key)
+static int each_metric(struct mlw_catalog *cat, const char *sql,
+		       int64_t run, const char *key, mlw_run_metric_fn fn,
+		       void *data)
 {
 	sqlite3_stmt *st;
-	size_t alloc = 0;
 	int rc, ret = prep(cat, &st, sql);
 
-	*out = NULL;
-	*nr = 0;
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(st, 1, run);
 	if (key)
 		bind_str(st, 2, key);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct mlw_run_metric *m;
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mlw_run_metric m;
 
-		MLW_ALLOC_GROW(*out, *nr + 1, alloc);
-		m = &(*out)[(*nr)++];
-		m->key = col_str(st, 0);
-		m->step = sqlite3_column_int64(st, 1);
-		m->value = col_value(st, 2);
-		m->time = sqlite3_column_double(st, 3);
+		m.key = (char *)sqlite3_column_text(st, 0);
+		m.step = sqlite3_column_int64(st, 1);
+		m.value = col_value(st, 2);
+		m.time = sqlite3_column_double(st, 3);
+		ret = fn(&m, data);
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (!ret && rc != SQLITE_DONE)
 		return db_err(cat, "reading metrics");
+	return ret;
+}
+
+struct metric_array {
+	struct mlw_run_metric *m;
+	size_t nr, alloc;
+};
+
+static int keep_metric(const struct mlw_run_metric *m, void *data)
+{
+	struct metric_array *a = data;
+	struct mlw_run_metric *k;
+
+	MLW_ALLOC_GROW(a->m, a->nr + 1, a->alloc);
+	k = &a->m[a->nr++];
+	*k = *m;
+	k->key = mlw_strdup(m->key ? m->key : "");
 	return 0;
+}
+
+static int load_metrics(struct mlw_run_metric **out, size_t *nr,
+			struct mlw_catalog *cat, const char *sql, int64_t run,
+			const char *key)
+{
+	struct metric_array a = { NULL, 0, 0 };
+	int ret = each_metric(cat, sql, run, key, keep_metric, &a);
+
+	*out = a.m;
+	*nr = a.nr;
+	return ret;
 }
 
 int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
@@ -565,6 +590,20 @@ int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
 				   " run_metrics_last WHERE run = ?"
 				   " ORDER BY key", run->id, NULL);
 	return ret;
+}
+
+#define HISTORY_SQL(where) \
+	"SELECT l.key, p.step, p.value, p.time FROM" \
+	" run_metrics_last l JOIN metric_keys k" \
+	" ON k.name = l.key CROSS JOIN run_metric_points p" \
+	" ON p.run = l.run AND p.key = k.id" \
+	" WHERE " where " ORDER BY l.key, p.step, p.seq"
+
+int mlw_run_metric_foreach(struct mlw_catalog *cat, int64_t run,
+			   const char *key, mlw_run_metric_fn fn, void *data)
+{
+	return each_metric(cat, key ? HISTORY_SQL("l.run = ?1 AND l.key = ?2") :
+			   HISTORY_SQL("l.run = ?1"), run, key, fn, data);
 }
 
 int mlw_run_metric_history(struct mlw_run_metric **out, size_t *nr,

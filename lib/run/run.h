@@ -175,6 +175,15 @@ int mlw_metric_writer_finish(struct mlw_metric_writer *w);
 void mlw_metric_writer_abort(struct mlw_metric_writer *w);
 
 /* full history of metrics (all keys, or one), ordered by key and step */
+/*
+ * Call fn for every point of run's history (of key, or of every key), in
+ * the order mlw_run_metric_history() gives, one row at a time: memory
+ * does not grow with the history.  m->key is valid during the call only.
+ * A non-zero return from fn stops the walk and is returned.
+ */
+typedef int (*mlw_run_metric_fn)(const struct mlw_run_metric *m, void *data);
+int mlw_run_metric_foreach(struct mlw_catalog *cat, int64_t run,
+			   const char *key, mlw_run_metric_fn fn, void *data);
 int mlw_run_metric_history(struct mlw_run_metric **out, size_t *nr,
 			   struct mlw_catalog *cat, int64_t run,
 			   const char *key);
