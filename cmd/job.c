@@ -673,20 +673,8 @@ struct history {
 
 static int render(struct mlw_buf *b, struct mlw_out *o, enum mlw_format fmt)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	int ret;
-
-	if (!mem)
-		return mlw_error_errno("cannot render output");
-	ret = mlw_out_write(o, fmt, mem, 0);
-	fclose(mem);
 	mlw_buf_reset(b);
-	if (text)
-		mlw_buf_add(b, text, len);
-	free(text);
-	return ret;
+	return mlw_out_render(o, fmt, b, 0);
 }
 
 static int history_point(const struct mlw_run_metric *m, void *data)

@@ -228,18 +228,13 @@ static void tsv_row(struct mlw_buf *b, json_t *v)
 int mlw_query_print(struct mlw_out *o, const char *query,
 		    enum mlw_format fmt, FILE *fp)
 {
-	char *text = NULL, *result;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	int ret;
+	struct mlw_buf text = MLW_BUF_INIT;
+	char *result;
+	int ret = mlw_out_render(o, MLW_FMT_JSON, &text, 0);
 
-	if (!mem)
-		return mlw_error_errno("cannot render output");
-	ret = mlw_out_write(o, MLW_FMT_JSON, mem, 0);
-	fclose(mem);
 	if (!ret)
-		ret = mlw_query_eval(&result, text, query);
-	free(text);
+		ret = mlw_query_eval(&result, text.buf, query);
+	mlw_buf_release(&text);
 	if (ret)
 		return ret;
 	if (fmt == MLW_FMT_TSV) {

@@ -649,11 +649,9 @@ static void render_yaml(struct mlw_buf *b, json_t *v, int indent,
 	}
 }
 
-int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp, int width)
+int mlw_out_render(struct mlw_out *o, enum mlw_format fmt, struct mlw_buf *b,
+		   int width)
 {
-	struct mlw_buf b = MLW_BUF_INIT;
-	int ret = 0;
-
 	if (o->depth)
 		BUG("output written with %d open containers", o->depth);
 	if (o->stream && fmt != MLW_FMT_TSV)
@@ -669,27 +667,35 @@ int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp, int width)
 					       JSON_REAL_PRECISION(17)) : NULL;
 
 		if (s) {
-			mlw_buf_adds(&b, s);
-			mlw_buf_addch(&b, '\n');
+			mlw_buf_adds(b, s);
+			mlw_buf_addch(b, '\n');
 			free(s);
 		}
 		break;
 	}
 	case MLW_FMT_YAML:
 		if (o->root)
-			render_yaml(&b, o->root, 0, 0);
+			render_yaml(b, o->root, 0, 0);
 		break;
 	case MLW_FMT_TSV:
-		render_tsv(&b, o->root);
+		render_tsv(b, o->root);
 		break;
 	default:
 		if (o->table_list && fmt != MLW_FMT_TABLE &&
 		    fmt != MLW_FMT_DEFAULT)
 			BUG("a table list written as another format");
-		render_table(&b, o->root, width, o->table);
+		render_table(b, o->root, width, o->table);
 		break;
 	}
-	if (b.len && fwrite(b.buf, 1, b.len, fp) != b.len)
+	return 0;
+}
+
+int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp, int width)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	int ret = mlw_out_render(o, fmt, &b, width);
+
+	if (!ret && b.len && fwrite(b.buf, 1, b.len, fp) != b.len)
 		ret = mlw_error_errno("cannot write output");
 	if (!ret && fflush(fp))
 		ret = mlw_error_errno("cannot write output");

@@ -73,6 +73,10 @@ void mlw_out_json(struct mlw_out *o, const char *key, struct json_t *v);
  */
 int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp,
 		  int width);
+/* The same, appended to b instead of written. */
+struct mlw_buf;
+int mlw_out_render(struct mlw_out *o, enum mlw_format fmt, struct mlw_buf *b,
+		   int width);
 
 /* Format a double as the shortest string that reads back identically. */
 void mlw_fmt_double(char out[32], double v);
