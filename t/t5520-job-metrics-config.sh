@@ -50,7 +50,8 @@ test_expect_success 'a malformed config: file and line named, nothing run' '
 	test_expect_code 2 mlw job create -f plain.yml --name p4 2>err &&
 	test_grep "config:[0-9]*:" err &&
 	test_must_fail mlw job show p4 &&
-	cp config.good .mlw/config
+	cp config.good .mlw/config &&
+	mlw fsck
 '
 
 test_done
