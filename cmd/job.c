@@ -445,6 +445,18 @@ static int load_spec(struct mlw_spec **out, const char *file,
 	return 0;
 }
 
+/* "mlw: code 'DIR': N files, B bytes, tree ID[, how]" on stderr */
+static void print_code(const struct mlw_job *job, const char *how)
+{
+	char hex[MLW_OID_HEXSZ + 1];
+
+	mlw_oid_to_hex(hex, &job->code);
+	fprintf(stderr, "mlw: code '%s': %llu files, %llu bytes, tree %s%s%s\n",
+		job->code_dir, (unsigned long long)job->code_files,
+		(unsigned long long)job->code_bytes, hex, how ? ", " : "",
+		how ? how : "");
+}
+
 static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
@@ -518,15 +530,8 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 			job->name = mlw_strdup("DRY_RUN");
 		mlw_job_bind(job);
 		printf("%s\n", job->command);
-		if (job->code_dir && !ctx->quiet) {
-			char hex[MLW_OID_HEXSZ + 1];
-
-			mlw_oid_to_hex(hex, &job->code);
-			fprintf(stderr, "mlw: code '%s': %llu files, %llu "
-				"bytes, tree %s\n", job->code_dir,
-				(unsigned long long)job->code_files,
-				(unsigned long long)job->code_bytes, hex);
-		}
+		if (job->code_dir && !ctx->quiet)
+			print_code(job, NULL);
 		if (!ctx->quiet) {
 			char *note = mlw_job_code_summary(job);
 
@@ -569,17 +574,9 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		ret = cmd_fail(ret);
 		goto out;
 	}
-	if (ctx->verbose && job->has_code) {
-		char hex[MLW_OID_HEXSZ + 1];
-
-		mlw_oid_to_hex(hex, &job->code);
-		fprintf(stderr, "mlw: code '%s': %llu files, %llu bytes, tree "
-			"%s, %s\n", job->code_dir,
-			(unsigned long long)job->code_files,
-			(unsigned long long)job->code_bytes, hex,
-			job->code_reused ? "kept working copy reused" :
-			"checked out");
-	}
+	if (ctx->verbose && job->has_code)
+		print_code(job, job->code_reused ? "kept working copy reused" :
+			   "checked out");
 	if (stream) {
 		log = mlw_job_log_path(cmd_repo(ctx), job->name);
 		log_fd = open(log, O_RDONLY | O_CLOEXEC);
