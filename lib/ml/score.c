@@ -450,15 +450,16 @@ static void *score_job(void *arg)
 
 /*
  * The end of the last complete row in buf[0..len) (which starts at a row
- * start outside quotes), or 0 when there is none.
+ * start outside quotes), or 0 when there is none.  quotes: whether buf
+ * holds a '"' at all (one scan of the buffer answers for every cut).
  */
-static size_t last_row_end(const char *buf, size_t len)
+static size_t last_row_end(const char *buf, size_t len, int quotes)
 {
 	const char *nl;
 	size_t i, last = 0;
 	int in_quotes = 0;
 
-	if (!memchr(buf, '"', len)) {
+	if (!quotes) {
 		nl = memrchr(buf, '\n', len);
 		return nl ? (size_t)(nl - buf) + 1 : 0;
 	}
@@ -473,11 +474,11 @@ static size_t last_row_end(const char *buf, size_t len)
 
 /* the first row start at or after p (p inside a run starting at start) */
 static const char *row_start_after(const char *start, const char *p,
-				   const char *end)
+				   const char *end, int quotes)
 {
 	int in_quotes = 0;
 
-	if (!memchr(start, '"', (size_t)(end - start))) {
+	if (!quotes) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 		return nl ? nl + 1 : end;
@@ -730,9 +731,9 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 		struct job *jobs = sets[cur];
 		size_t len = have, cut, pos = 0, next_have = 0;
 		const char *start, *end;
-		int threaded;
+		int threaded, quotes = memchr(buf, '"', len) != NULL;
 
-		cut = eof ? len : last_row_end(buf, len);
+		cut = eof ? len : last_row_end(buf, len, quotes);
 		if (!cut) {
 			/* a row longer than the buffer: make room, read more */
 			if (pending >= 0) {
@@ -791,7 +792,7 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 			const char *s = t ? jobs[t - 1].end : start;
 			const char *e = t + 1 == (size_t)nr_threads ? end :
 				row_start_after(s, s + (size_t)(end - start) /
-						(size_t)nr_threads, end);
+						(size_t)nr_threads, end, quotes);
 
 			if (e < s)
 				e = s;

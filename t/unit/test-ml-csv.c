@@ -130,6 +130,40 @@ int main(void)
 			printf("# %s: got %s\n", want, got);
 	}
 	ok(!fails, "shortest formatting equals mlw_fmt_double");
+	/* where the fast digits are closest to failing: scale boundaries */
+	for (i = 0, fails = 0; i < 2 * 1100; i++) {
+		char want[32], got[32];
+		int e = i / 2 - 1075 + 53;
+		double v = ldexp(1.0, e), w;
+
+		if (i % 2)
+			v = pow(10.0, (double)(i / 2 % 600) - 300);
+		for (w = nextafter(v, 0); w <= nextafter(v, INFINITY) &&
+		     isfinite(w); w = nextafter(w, INFINITY)) {
+			mlw_fmt_double(want, w);
+			mlw_csv_format_double(got, w);
+			if (strcmp(want, got) && ++fails <= 10)
+				printf("# %s: got %s\n", want, got);
+		}
+	}
+	ok(!fails, "powers of two and ten and their neighbours");
+	for (i = 0, fails = 0; i < 200000; i++) {
+		char want[32], got[32];
+		/* k / 10^j: decimals of up to 17 digits, as data holds */
+		double v = (double)(int64_t)(next() >> (next() % 64)) /
+			   pow(10.0, (double)(next() % 30));
+
+		/* exact ties of 16 or 15 digits: n + 1/2, n + 1/4 */
+		if (i % 5 == 0)
+			v = (double)(next() >> (11 + next() % 8)) +
+			    (i % 2 ? 0.5 : 0.25);
+
+		mlw_fmt_double(want, v);
+		mlw_csv_format_double(got, v);
+		if (strcmp(want, got) && ++fails <= 10)
+			printf("# %s: got %s\n", want, got);
+	}
+	ok(!fails, "short decimals format as they were written");
 	{
 		char num[32];
 
