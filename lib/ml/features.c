@@ -35,6 +35,38 @@ static double mode_of(const double *v, const size_t *rows, size_t n,
 	return (double)best;
 }
 
+/*
+ * The sum and count of the values of v that are not missing (NaN), in
+ * four running sums: one sum is a chain of dependent additions, four
+ * cycles each, and made this the slowest step after the fit.
+ */
+static double present_sum(const double *v, const size_t *rows, size_t n,
+			  size_t *present)
+{
+	double s[4] = { 0, 0, 0, 0 };
+	size_t c[4] = { 0, 0, 0, 0 }, i, k;
+
+	for (i = 0; i + 4 <= n; i += 4)
+		for (k = 0; k < 4; k++) {
+			double x = v[row_at(rows, i + k)];
+
+			if (!isnan(x)) {
+				s[k] += x;
+				c[k]++;
+			}
+		}
+	for (; i < n; i++) {
+		double x = v[row_at(rows, i)];
+
+		if (!isnan(x)) {
+			s[0] += x;
+			c[0]++;
+		}
+	}
+	*present = c[0] + c[1] + c[2] + c[3];
+	return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 int mlw_featurizer_fit(struct mlw_featurizer **out,
 		       const struct mlw_dataset *ds, const size_t *cols,
 		       size_t nr_cols, const size_t *rows, size_t nr_rows,
@@ -53,20 +85,12 @@ int mlw_featurizer_fit(struct mlw_featurizer **out,
 		const struct mlw_column *c = &ds->columns[cols[j]];
 		const double *v = mlw_dataset_column(ds, cols[j]);
 		struct mlw_feature_input *in = &f->inputs[j];
-		size_t present = 0;
-		double sum = 0;
+		size_t present;
+		double sum = present_sum(v, rows, nr_rows, &present);
 
 		in->name = mlw_strdup(c->name);
 		in->type = c->type;
 		in->first = f->nr_features;
-		for (i = 0; i < nr_rows; i++) {
-			double x = v[row_at(rows, i)];
-
-			if (!isnan(x)) {
-				present++;
-				sum += x;
-			}
-		}
 		if (!present) {
 			mlw_featurizer_free(f);
 			return mlw_error_setc(MLW_EINVALID,

@@ -186,8 +186,8 @@ void mlw_metrics_regression(struct mlw_metric *out, const double *y,
 
 		var_e += e * e;
 	}
-	ry = mlw_malloc(mlw_st_mult(n, sizeof(double)));
-	rp = mlw_malloc(mlw_st_mult(n, sizeof(double)));
+	ry = mlw_big_alloc(mlw_st_mult(n, sizeof(double)));
+	rp = mlw_big_alloc(mlw_st_mult(n, sizeof(double)));
 	{
 		struct rank_job jobs[2] = { { ry, y, n, 0 }, { rp, pred, n, 0 } };
 
@@ -206,8 +206,8 @@ void mlw_metrics_regression(struct mlw_metric *out, const double *y,
 	out[4].value = pearson(ry, rp, n);
 	out[5].name = "explained_variance";
 	out[5].value = sst != 0 ? 1 - var_e / sst : var_e == 0 ? 1 : 0;
-	free(ry);
-	free(rp);
+	mlw_big_free(ry, n * sizeof(double));
+	mlw_big_free(rp, n * sizeof(double));
 }
 
 size_t mlw_argmax_row(const double *proba, size_t n, size_t K, size_t i)
@@ -246,7 +246,7 @@ void mlw_metrics_classification(struct mlw_metric *out, size_t *confusion,
 	size_t *cm = mlw_calloc(K * K, sizeof(size_t));
 	unsigned char *pos = mlw_malloc(n + 1);
 	/* the ranks of two classes' scores at a time, on two threads */
-	double *ranks = mlw_malloc(mlw_st_mult(2 * n + 1, sizeof(double)));
+	double *ranks = mlw_big_alloc(mlw_st_mult(2 * n + 1, sizeof(double)));
 	double correct = 0, pm = 0, pw = 0, rm = 0, rw = 0, fm = 0, fw = 0;
 	double am = 0, aw = 0, aw_sup = 0, ll = 0, eps = DBL_EPSILON;
 	size_t i, k, nr_auc = 0;
@@ -329,5 +329,5 @@ void mlw_metrics_classification(struct mlw_metric *out, size_t *confusion,
 		memcpy(confusion, cm, K * K * sizeof(size_t));
 	free(cm);
 	free(pos);
-	free(ranks);
+	mlw_big_free(ranks, (2 * n + 1) * sizeof(double));
 }
