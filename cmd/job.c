@@ -313,6 +313,12 @@ static int created(int fd, struct mlw_buf *msg, struct mlw_job *job, pid_t pid)
 	return ret;
 }
 
+/* whether the supervisor said how the run ended (see notified_status()) */
+static int notified_status_seen(const struct mlw_buf *msg)
+{
+	return msg->len && memchr(msg->buf, '\n', msg->len) != NULL;
+}
+
 /*
  * What the supervisor said at the end ("STATUS\nERROR"), so that a plain
  * --wait need not open the catalog again; 0 when it said nothing (it
@@ -610,8 +616,14 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 			;
 	}
 	close(fds[0]);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
+	/*
+	 * End-of-file: the run has ended and been cleaned up.  The
+	 * supervisor may still be folding the catalog's WAL; it is in its
+	 * own session, and whoever inherits it reaps it.
+	 */
+	if (waitpid(pid, NULL, WNOHANG) <= 0 && !notified_status_seen(&msg))
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	if (!ret && !notified_status(ctx, job->name, &msg, 1, &ret))
 		ret = final_status(ctx, job->name, 1);
 	if (query || ctx->format != MLW_FMT_DEFAULT) {

@@ -227,4 +227,26 @@ test_expect_success 'a large log is captured whole (streamed, constant memory)' 
 	test $(wc -c <big.out) = $((52428800 + 52428800 / 99))
 '
 
+test_expect_success 'the command: environment set over ours, own process group, stdin empty' '
+	cat >procenv.yml <<-\EOT &&
+	command: >-
+	  echo "greeting=$GREETING run=$MLW_RUN_ID dir=$MLW_DIR" &&
+	  echo "pgid=$(cut -d" " -f5 /proc/$$/stat) pid=$$" &&
+	  echo "stdin=$(cat)" &&
+	  yes | head -n 1
+	environment: azureml:sklearn@latest
+	environment_variables:
+	  GREETING: bonjour
+	  EXTRA: 1
+	EOT
+	GREETING=hello MLW_RUN_ID=stale \
+		mlw job create -f procenv.yml --name procenv --stream >out 2>err &&
+	test_grep "^greeting=bonjour run=procenv dir=$(pwd)/.mlw$" out &&
+	pid=$(sed -n "s/^pgid=\([0-9]*\) pid=.*/\1/p" out) &&
+	test_grep "^pgid=$pid pid=$pid$" out &&
+	test_grep "^stdin=$" out &&
+	test_grep "^y$" out &&
+	! grep -i "broken pipe" out
+'
+
 test_done

@@ -38,6 +38,7 @@
 #include <sys/prctl.h>
 #include <math.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1164,11 +1165,14 @@ int mlw_job_start(pid_t *pid, struct mlw_job *job, int notify_fd)
 		mlw_run_fire_hooks(repo, job->name);
 		ret = mlw_job_supervise(repo, job->name, notify_fd);
 		/*
-		 * Close the catalog: its close keeps the WAL small (nobody
-		 * else may open the catalog for a while, and every opener
-		 * reads the whole WAL back).
+		 * The run is over, its working area gone, its hooks run:
+		 * end-of-file tells the creating command so, and it returns
+		 * without waiting for what follows.  Then fold the WAL (every
+		 * first opener reads all of it back) while nobody waits.
 		 */
-		mlw_catalog_free(repo->catalog);
+		if (notify_fd >= 0)
+			close(notify_fd);
+		mlw_catalog_free_folding(repo->catalog);
 		repo->catalog = NULL;
 		_exit(ret ? 1 : 0);
 	}
@@ -1620,6 +1624,106 @@ static int split_simple(struct mlw_strlist *out, const char *s)
 	return ok && out->nr;
 }
 
+/*
+ * The environment of a command: this process's, with env's "K=V"
+ * strings, then MLW_RUN_ID and MLW_DIR, set over it (later ones win, as
+ * successive putenv(3) calls would).  Free with free_env().
+ */
+static char **command_env(json_t *env, const char *name, const char *dir)
+{
+	size_t nr_over = json_array_size(env) + 2, nr = 0, i, j, k;
+	const char **over = mlw_calloc(nr_over, sizeof(*over));
+	char **out;
+
+	for (i = 0; i < json_array_size(env); i++)
+		over[i] = json_string_value(json_array_get(env, i));
+	over[i++] = mlw_xstrfmt("MLW_RUN_ID=%s", name);
+	over[i++] = mlw_xstrfmt("MLW_DIR=%s", dir);
+	while (environ[nr])
+		nr++;
+	out = mlw_calloc(nr + nr_over + 3, sizeof(*out));
+	/* out[0] and out[1]: the two strings this function made */
+	out[0] = (char *)over[nr_over - 2];
+	out[1] = (char *)over[nr_over - 1];
+	k = 2;
+	for (i = 0; i < nr; i++) {
+		size_t len = strcspn(environ[i], "=");
+
+		for (j = 0; j < nr_over; j++)
+			if (!strncmp(over[j], environ[i], len) &&
+			    over[j][len] == '=')
+				break;
+		if (j == nr_over)
+			out[k++] = environ[i];
+	}
+	for (i = nr_over; i-- > 0;) {
+		size_t len = strcspn(over[i], "=");
+
+		for (j = i + 1; j < nr_over; j++)
+			if (!strncmp(over[j], over[i], len) &&
+			    over[j][len] == '=')
+				break;
+		if (j == nr_over)
+			out[k++] = (char *)over[i];
+	}
+	free(over);
+	return out;
+}
+
+static void free_env(char **env)
+{
+	free(env[0]);
+	free(env[1]);
+	free(env);
+}
+
+/*
+ * sh -c command in its own process group, in cwd, with output to out_fd
+ * and stdin from /dev/null.  posix_spawn(3), not fork: glibc starts the
+ * child with vfork semantics, so the supervisor's page tables are not
+ * copied and its pages not made copy-on-write (a millisecond and more
+ * of a short job).  Returns the pid, or -1 with errno set.
+ */
+static pid_t spawn_sh(const char *command, const char *cwd, int out_fd,
+		      char **envp)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t def, none;
+	char *argv[] = { "sh", "-c", (char *)command, NULL };
+	pid_t pid;
+	int err;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	posix_spawnattr_init(&at);
+	/* SIGPIPE is ignored here; exec keeps that, so reset it */
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGHUP);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+				 POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETSIGMASK);
+	err = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, envp);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return pid;
+}
+
 int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 		      int notify_fd)
 {
@@ -1711,7 +1815,17 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 		mlw_catalog_free(repo->catalog);
 		repo->catalog = sv.cat = NULL;
 	}
-	child = fork();
+	if (builtin) {
+		child = fork();
+	} else {
+		char **envp = command_env(env, name, repo->dir);
+
+		child = spawn_sh(command, cwd, pipefd[1], envp);
+		free_env(envp);
+		if (child < 0)
+			sv_log(&sv, "mlw: cannot run /bin/sh in '%s': %s", cwd,
+			       strerror(errno));
+	}
 	if (builtin && child) {
 		int r = mlw_repo_catalog(&sv.cat, repo);
 
@@ -1750,16 +1864,10 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 				strerror(errno));
 			_exit(126);
 		}
-		if (builtin) {
-			prctl(PR_SET_NAME, "mlw", 0, 0, 0);
-			/* exit, not _exit: the command's output is flushed */
-			exit(mlw_job_run_builtin((int)words.nr,
-						 (const char **)words.items));
-		}
-		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-		fprintf(stderr, "mlw: cannot run /bin/sh: %s\n",
-			strerror(errno));
-		_exit(127);
+		prctl(PR_SET_NAME, "mlw", 0, 0, 0);
+		/* exit, not _exit: the command's output is flushed */
+		exit(mlw_job_run_builtin((int)words.nr,
+					 (const char **)words.items));
 	}
 	setpgid(child, child);
 	close(pipefd[1]);

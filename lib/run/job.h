@@ -126,7 +126,8 @@ int mlw_job_create(struct mlw_job *job);
  * notify_fd >= 0 it is kept open in the child only: its first line says
  * how creation went, "R REUSED NAME" (REUSED: 1 when a kept working copy
  * was taken) or "E CODE MESSAGE" (the child then exits); then the final
- * status as mlw_job_supervise() writes it; EOF when the child exits.
+ * status as mlw_job_supervise() writes it; EOF when the run is over and
+ * its working area gone (the child may still be closing the catalog).
  */
 int mlw_job_start(pid_t *pid, struct mlw_job *job, int notify_fd);
 
