@@ -29,7 +29,7 @@ int mlw_catalog_open(struct mlw_catalog **out, const char *path);
 void mlw_catalog_free(struct mlw_catalog *cat);
 /*
  * mlw_catalog_free() for a process nobody waits for any more (the job
- * supervisor at its end): it also folds a WAL of more than 32 KiB into
+ * supervisor at its end): it also folds a WAL of more than 256 KiB into
  * the database, so that the next process to open the catalog does not
  * rebuild the WAL index from it.
  */

@@ -161,10 +161,16 @@ static int same_content(int dfd, const struct rec *r, const struct stat *st)
 	return !mlw_oid_cmp(&got, &r->oid);
 }
 
-/* 1 when the copy opened as dfd matches m */
-static int check(int dfd, const struct manifest *m)
+/*
+ * 1 when the copy opened as dfd matches m.  *racy: whether some file
+ * was stamped too late for its stat to vouch for it (and was compared
+ * by content).
+ */
+static int check(int dfd, const struct manifest *m, int *racy)
 {
 	size_t i;
+
+	*racy = 0;
 
 	for (i = 0; i < m->nr; i++) {
 		const struct rec *r = &m->recs[i];
@@ -183,10 +189,12 @@ static int check(int dfd, const struct manifest *m)
 		    !same_time(r->ms, r->mns, &st.st_mtim) ||
 		    !same_time(r->cs, r->cns, &st.st_ctim))
 			return 0;
-		if ((not_before(&st.st_mtim, m->ts, m->tns) ||
-		     not_before(&st.st_ctim, m->ts, m->tns)) &&
-		    !same_content(dfd, r, &st))
-			return 0;
+		if (not_before(&st.st_mtim, m->ts, m->tns) ||
+		    not_before(&st.st_ctim, m->ts, m->tns)) {
+			*racy = 1;
+			if (!same_content(dfd, r, &st))
+				return 0;
+		}
 	}
 	return 1;
 }
@@ -222,6 +230,37 @@ static int write_manifest(const struct manifest *m, const char *path)
 		close(fd);
 	mlw_buf_release(&b);
 	return ret;
+}
+
+/*
+ * A copy just checked against m, at a check that began at now: when
+ * some file was racily clean, and the clock has moved past the moment
+ * the manifest vouched for, vouch for now instead (the check compared
+ * those files by content, and whatever changes after it began is
+ * stamped now or later), so that the next check is a stat a file.  As
+ * git does when it rewrites a racily clean index.  Files from a fresh
+ * checkout share their clock tick with the manifest and were compared
+ * by content at every run otherwise.  A manifest that cannot be
+ * rewritten stays as it was.
+ */
+static void refresh(struct manifest *m, const struct timespec *now,
+		    const char *path)
+{
+	char *tmp;
+
+	if (!not_before(now, m->ts, m->tns) ||
+	    ((int64_t)now->tv_sec == m->ts &&
+	     (int64_t)now->tv_nsec == m->tns))
+		return;
+	m->ts = (int64_t)now->tv_sec;
+	m->tns = (int64_t)now->tv_nsec;
+	tmp = mlw_xstrfmt("%s.new", path);
+	unlink(tmp);
+	if (write_manifest(m, tmp) || rename(tmp, path)) {
+		unlink(tmp);
+		mlw_error_clear();
+	}
+	free(tmp);
 }
 
 static int parse_i64(const char **p, int64_t *out)
@@ -312,15 +351,20 @@ int mlw_wtcache_clean(struct mlw_odb *odb, const char *dir,
 		      const char *manifest)
 {
 	struct manifest m;
-	int dfd, ok;
+	struct timespec now;
+	int dfd, ok, racy = 0;
 
 	(void)odb;
+	/* on the clock files are stamped with, before looking at any */
+	clock_gettime(CLOCK_REALTIME_COARSE, &now);
 	if (read_manifest(&m, manifest))
 		return 0;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ok = dfd >= 0 && check(dfd, &m);
+	ok = dfd >= 0 && check(dfd, &m, &racy);
 	if (dfd >= 0)
 		close(dfd);
+	if (ok && racy)
+		refresh(&m, &now, manifest);
 	manifest_release(&m);
 	return ok;
 }
@@ -517,18 +561,22 @@ int mlw_wtcache_return(struct mlw_odb *odb, const char *cache_dir,
 		       const char *dir, const char *manifest)
 {
 	struct manifest m;
+	struct timespec now;
 	char hex[MLW_OID_HEXSZ + 1], *tmp, *tree, *man, *name;
 	unsigned char rnd[6];
-	int dfd, ok, placed = 0;
+	int dfd, ok, placed = 0, racy = 0;
 
 	(void)odb;
+	clock_gettime(CLOCK_REALTIME_COARSE, &now);
 	if (!cache_dir || read_manifest(&m, manifest))
 		return 0;
 	dfd = m.bytes <= MLW_WTCACHE_MAX_BYTES ?
 	      open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	ok = dfd >= 0 && check(dfd, &m);
+	ok = dfd >= 0 && check(dfd, &m, &racy);
 	if (dfd >= 0)
 		close(dfd);
+	if (ok && racy)
+		refresh(&m, &now, manifest);
 	mlw_oid_to_hex(hex, &m.tree);
 	manifest_release(&m);
 	if (!ok)

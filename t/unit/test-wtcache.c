@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void write_file(const char *path, const char *text)
@@ -108,6 +109,37 @@ int main(void)
 		   "a same-size change right after checkout is seen (%d)", i);
 		ok(mlw_wtcache_return(odb, cache, wc, man) == 0,
 		   "and the copy is not kept (%d)", i);
+	}
+
+	/*
+	 * Once the clock has moved on, a check that passes vouches for its
+	 * own start: the manifest's moment moves forward, so that files
+	 * stamped at checkout are no longer hashed at every check; a change
+	 * made after that is still seen.
+	 */
+	{
+		long long s0 = 0, n0 = 0, s1 = 0, n1 = 0;
+		char hex[80];
+		unsigned long long bytes;
+		struct timespec pause = { 0, 30 * 1000 * 1000 };
+
+		mlw_remove_tree(wc);
+		unlink(man);
+		mlw_error_clear();
+		ok(!mlw_wtcache_checkout(odb, NULL, &tree, wc, man, &reused),
+		   "checkout to be refreshed");
+		ok(sscanf(read_text(man), "mlw-wtcache 1 %64s %llu %lld %lld",
+			  hex, &bytes, &s0, &n0) == 4, "manifest header");
+		nanosleep(&pause, NULL);
+		ok(mlw_wtcache_clean(odb, wc, man), "clean a tick later");
+		ok(sscanf(read_text(man), "mlw-wtcache 1 %64s %llu %lld %lld",
+			  hex, &bytes, &s1, &n1) == 4 &&
+		   (s1 > s0 || (s1 == s0 && n1 > n0)),
+		   "the manifest vouches for the later check");
+		ok(mlw_wtcache_clean(odb, wc, man), "still clean");
+		write_file(p, "CCC\n");
+		ok(!mlw_wtcache_clean(odb, wc, man),
+		   "a same-size change after the refresh is seen");
 	}
 	free(p);
 
