@@ -249,4 +249,16 @@ test_expect_success 'the command: environment set over ours, own process group, 
 	! grep -i "broken pipe" out
 '
 
+test_expect_success 'every status has its time, in order, with no hook listening' '
+	! test -e .mlw/hooks/run-status-changed &&
+	mlw job show procenv -o json >times.json &&
+	for s in NotStarted Queued Starting Running Finalizing Ended
+	do
+		test_json_get times.json "[\"times\"][\"$s\"]" || return 1
+	done >times &&
+	test $(wc -l <times) = 6 &&
+	sort times >sorted &&
+	test_cmp sorted times
+'
+
 test_done

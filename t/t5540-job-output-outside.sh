@@ -47,6 +47,8 @@ test_expect_success 'download restores links without following them' '
 
 test_expect_success 'nothing is left behind in the working area' '
 	test_must_fail test -e .mlw/runs/o1 &&
+	ls .mlw/runs >left &&
+	test_must_be_empty left &&
 	mlw fsck
 '
 
@@ -55,6 +57,7 @@ test_expect_success '--keep-workdir keeps the working area' '
 	test -f .mlw/runs/o2/outputs/escaped.txt &&
 	test -f .mlw/runs/o2/outputs/out/kept.txt &&
 	test -f .mlw/runs/o2/user_logs/std_log.txt &&
+	test_grep "\"command\"" .mlw/runs/o2/job.json &&
 	chmod -R u+w .mlw/runs/o2 && rm -rf .mlw/runs/o2 &&
 	mlw fsck
 '

@@ -91,6 +91,7 @@ void mlw_job_free(struct mlw_job *job)
 	free(job->parent);
 	free(job->command_template);
 	free(job->command);
+	free(job->supervise_json);
 	free(job->code_dir);
 	free(job->environment);
 	free(job->compute);
@@ -872,21 +873,22 @@ static int write_job_json(struct mlw_job *job, const char *cwd)
 	text = json_dumps(j, JSON_INDENT(2));
 	json_decref(j);
 	/*
-	 * Scratch, like the rest of the working area: not synced (two
-	 * fsyncs were a tenth of a short job).  A run whose supervisor finds
-	 * it torn after a crash fails, as any run interrupted by a crash.
+	 * The supervisor is this process: it takes the text from memory.
+	 * The file is for a working area kept for debugging (a file made
+	 * and removed was a tenth of a short job's time in the supervisor).
 	 */
-	{
+	ret = 0;
+	if (job->keep_workdir) {
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			      0666);
 
-		ret = 0;
 		if (fd < 0 || mlw_write_all(fd, text, strlen(text)) < 0)
 			ret = mlw_error_errno("cannot write '%s'", path);
 		if (fd >= 0 && close(fd) < 0 && !ret)
 			ret = mlw_error_errno("cannot write '%s'", path);
 	}
-	free(text);
+	free(job->supervise_json);
+	job->supervise_json = text;
 	free(path);
 	return ret;
 }
@@ -1163,7 +1165,8 @@ int mlw_job_start(pid_t *pid, struct mlw_job *job, int notify_fd)
 			notify_line(notify_fd, 'R', job->code_reused,
 				    job->name);
 		mlw_run_fire_hooks(repo, job->name);
-		ret = mlw_job_supervise(repo, job->name, notify_fd);
+		ret = mlw_job_supervise(repo, job->name, job->supervise_json,
+					notify_fd);
 		/*
 		 * The run is over, its working area gone, its hooks run:
 		 * end-of-file tells the creating command so, and it returns
@@ -1243,6 +1246,15 @@ static char *experiment_id(const char *name)
 	mlw_oid_to_hex(hex, &oid);
 	return mlw_xstrfmt("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
 			   hex + 12, hex + 16, hex + 20);
+}
+
+int mlw_run_status_hook(struct mlw_repo *repo)
+{
+	char *changed = mlw_repo_path(repo, "hooks/run-status-changed");
+	int want = !access(changed, X_OK);
+
+	free(changed);
+	return want;
 }
 
 int mlw_run_fire_hooks(struct mlw_repo *repo, const char *name)
@@ -1725,11 +1737,10 @@ static pid_t spawn_sh(const char *command, const char *cwd, int out_fd,
 }
 
 int mlw_job_supervise(struct mlw_repo *repo, const char *name,
-		      int notify_fd)
+		      const char *desc, int notify_fd)
 {
 	struct supervisor sv;
 	struct mlw_strlist words = MLW_STRLIST_INIT;
-	struct mlw_buf jb = MLW_BUF_INIT;
 	int builtin = 0;
 	json_t *job = NULL, *env;
 	const char *command, *cwd;
@@ -1737,6 +1748,8 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 	int pipefd[2] = { -1, -1 }, status = 0, exited = 0, eof = 0;
 	enum mlw_run_status final = MLW_RUN_COMPLETED;
 	char *path, *why = NULL, log_hex[MLW_OID_HEXSZ + 1];
+	double t_starting = 0, t_finalizing = 0;
+	int status_hook = 1, finalizing_pending = 0, in_txn = 0, ended;
 	struct sigaction sa;
 	struct mlw_odb *odb;
 	pid_t child;
@@ -1765,16 +1778,10 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 	path = mlw_job_log_path(repo, name);
 	sv.log_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	free(path);
-	path = mlw_xstrfmt("%s/runs/%s/job.json", repo->dir, name);
-	ret = mlw_buf_read_file(&jb, path, 1 << 24);
-	free(path);
-	if (!ret) {
-		job = json_loadb(jb.buf, jb.len, 0, NULL);
-		if (!job)
-			ret = mlw_error_set("job.json of '%s' is unreadable",
-					    name);
-	}
-	mlw_buf_release(&jb);
+	job = desc ? json_loads(desc, 0, NULL) : NULL;
+	if (!job)
+		ret = mlw_error_set("the description of job '%s' is unreadable",
+				    name);
 	if (ret || sv.log_fd < 0) {
 		why = mlw_xstrfmt("cannot start: %s", mlw_error_last());
 		final = MLW_RUN_FAILED;
@@ -1791,12 +1798,27 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 		mlw_error_clear();
 	}
 
-	/* Queued -> Starting; a cancel that came first wins */
-	if (mlw_run_set_status(sv.cat, name, MLW_RUN_STARTING, mlw_now())) {
+	/*
+	 * Queued -> Starting; a cancel that came first wins.  When no hook
+	 * listens for each change, Starting is written with Running, in
+	 * one transaction (its time is still taken now): a short job's
+	 * transactions were a good part of its time.  A cancel then comes
+	 * as the signal it always is to a live supervisor.
+	 */
+	status_hook = mlw_run_status_hook(repo);
+	t_starting = mlw_now();
+	if (status_hook &&
+	    mlw_run_set_status(sv.cat, name, MLW_RUN_STARTING, t_starting)) {
 		ret = 0;
 		goto out;
 	}
-	mlw_run_fire_hooks(repo, name);
+	if (status_hook)
+		mlw_run_fire_hooks(repo, name);
+	if (stop_signal) {
+		final = MLW_RUN_CANCELED;
+		why = mlw_xstrfmt("canceled");
+		goto finish;
+	}
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		why = mlw_xstrfmt("cannot start: %s", strerror(errno));
 		final = MLW_RUN_FAILED;
@@ -1879,9 +1901,12 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 					       child);
 
 		/* a cancel that came first keeps its status, not the pgid */
-		int running = !r && !mlw_run_set_status(sv.cat, name,
-							MLW_RUN_RUNNING,
-							mlw_now());
+		int running = !r && (status_hook ||
+				     !mlw_run_set_status(sv.cat, name,
+							 MLW_RUN_STARTING,
+							 t_starting)) &&
+			      !mlw_run_set_status(sv.cat, name,
+						  MLW_RUN_RUNNING, mlw_now());
 
 		mlw_error_clear();
 		if (!r && !mlw_catalog_commit(sv.cat)) {
@@ -1974,7 +1999,12 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 		sv_log(&sv, "%s", why);
 	else if (why && final == MLW_RUN_FAILED && mlw_now() < deadline)
 		sv_log(&sv, "%s", why);
-	transition(&sv, MLW_RUN_FINALIZING);
+	/* likewise Finalizing, with the end, when there is nothing to do */
+	t_finalizing = mlw_now();
+	if (status_hook || json_array_size(json_object_get(job, "outputs")))
+		transition(&sv, MLW_RUN_FINALIZING);
+	else
+		finalizing_pending = 1;
 	ret = collect_outputs(&sv, json_object_get(job, "outputs"));
 	if (ret) {
 		free(why);
@@ -2010,9 +2040,20 @@ finish:
 			mlw_oid_to_hex(log_hex, &oid);
 	}
 	free(path);
-	if (!mlw_run_finish(sv.cat, name, final, mlw_now(),
-			    sv.run->has_exit_code ? sv.run->exit_code : -1,
-			    why, *log_hex ? log_hex : NULL)) {
+	if (finalizing_pending && !mlw_catalog_begin(sv.cat)) {
+		if (mlw_run_set_status(sv.cat, name, MLW_RUN_FINALIZING,
+				       t_finalizing))
+			mlw_error_clear();
+		in_txn = 1;
+	}
+	ended = !mlw_run_finish(sv.cat, name, final, mlw_now(),
+				sv.run->has_exit_code ? sv.run->exit_code : -1,
+				why, *log_hex ? log_hex : NULL);
+	if (in_txn && ended && mlw_catalog_commit(sv.cat))
+		ended = 0;
+	if (in_txn && !ended)
+		mlw_catalog_rollback(sv.cat);
+	if (ended) {
 		if (notify_fd >= 0) {
 			char *m = mlw_xstrfmt("%s\n%s",
 					      mlw_run_status_name(final),

@@ -13,9 +13,10 @@
  *
  * The working area .mlw/runs/NAME/ holds code/ (a fresh checkout of the
  * code snapshot, the command's working directory), inputs/X (read-only
- * checkouts of path inputs), outputs/X, user_logs/std_log.txt and
- * job.json (what the supervisor needs: command, environment, timeout).  It
- * is removed when the run ends; its outputs and log are objects by then.
+ * checkouts of path inputs), outputs/X, user_logs/std_log.txt (and with
+ * keep_workdir job.json: what the supervisor was told: command,
+ * environment, timeout).  It is removed when the run ends; its outputs and
+ * log are objects by then.
  */
 #ifndef MLW_RUN_JOB_H
 #define MLW_RUN_JOB_H
@@ -88,6 +89,7 @@ struct mlw_job {
 	struct mlw_strlist tags;	/* key, value, key, value... */
 	struct mlw_strlist warnings;
 	char *workdir;		/* .mlw/runs/NAME */
+	char *supervise_json;	/* for mlw_job_supervise(), by mlw_job_create() */
 	int64_t run_id;
 };
 
@@ -140,12 +142,14 @@ int mlw_job_start(pid_t *pid, struct mlw_job *job, int notify_fd);
 extern int (*mlw_job_run_builtin)(int argc, const char **argv);
 
 /*
- * The supervisor's work; returns 0 once the run has ended and is
- * recorded.  Then, when notify_fd >= 0, the final status and its error
- * message ("STATUS\nERROR") are written to it.
+ * The supervisor's work, from desc, what mlw_job_create() left in
+ * job->supervise_json (command, working folder, environment, timeout,
+ * outputs); returns 0 once the run has ended and is recorded.  Then,
+ * when notify_fd >= 0, the final status and its error message
+ * ("STATUS\nERROR") are written to it.
  */
 int mlw_job_supervise(struct mlw_repo *repo, const char *name,
-		      int notify_fd);
+		      const char *desc, int notify_fd);
 
 /*
  * Cancel: signal the supervisor (it kills the process group and records
@@ -160,5 +164,7 @@ char *mlw_job_log_path(struct mlw_repo *repo, const char *name);
 
 /* the hook payload and runner (run-status-changed, run-completed) */
 int mlw_run_fire_hooks(struct mlw_repo *repo, const char *name);
+/* whether a run-status-changed hook is there to be run */
+int mlw_run_status_hook(struct mlw_repo *repo);
 
 #endif
