@@ -1170,12 +1170,14 @@ int mlw_job_start(pid_t *pid, struct mlw_job *job, int notify_fd)
 		/*
 		 * The run is over, its working area gone, its hooks run:
 		 * end-of-file tells the creating command so, and it returns
-		 * without waiting for what follows.  Then fold the WAL (every
-		 * first opener reads all of it back) while nobody waits.
+		 * without waiting for the catalog's close (which may fold
+		 * the WAL) and this process's exit.  Folding at every close
+		 * here was tried: the syncs it costs the next writer undo
+		 * what the next opener saves.
 		 */
 		if (notify_fd >= 0)
 			close(notify_fd);
-		mlw_catalog_free_folding(repo->catalog);
+		mlw_catalog_free(repo->catalog);
 		repo->catalog = NULL;
 		_exit(ret ? 1 : 0);
 	}

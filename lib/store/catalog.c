@@ -402,37 +402,6 @@ static void shrink_wal(struct mlw_catalog *cat)
 	free(wal);
 }
 
-/*
- * The job supervisor's close, after it has said its last word to the
- * command that waits for it: nobody waits for this one, so it folds the
- * WAL at a quarter of WAL_KEEP_BYTES, and the next command, usually the
- * next job's supervisor, rebuilds its index from at most that (up to
- * 2.4 ms of a 20 ms job at 1 MiB).  Not at every close: a truncated WAL
- * costs the next writer two more syncs (the WAL header, the folder).
- */
-#define FOLD_BYTES (256 << 10)
-
-void mlw_catalog_free_folding(struct mlw_catalog *cat)
-{
-	char *wal;
-	struct stat st;
-
-	if (!cat)
-		return;
-	if (cat->in_txn)
-		mlw_catalog_rollback(cat);
-	wal = mlw_xstrfmt("%s-wal", cat->path);
-	if (!stat(wal, &st) && st.st_size > FOLD_BYTES) {
-		sqlite3_busy_timeout(cat->db, 0);
-		sqlite3_wal_checkpoint_v2(cat->db, NULL,
-					  SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	}
-	free(wal);
-	sqlite3_close(cat->db);
-	free(cat->path);
-	free(cat);
-}
-
 void mlw_catalog_free(struct mlw_catalog *cat)
 {
 	if (!cat)

@@ -27,13 +27,6 @@ int mlw_catalog_create(const char *path);
 /* Open an existing catalog, migrating its schema forward if needed. */
 int mlw_catalog_open(struct mlw_catalog **out, const char *path);
 void mlw_catalog_free(struct mlw_catalog *cat);
-/*
- * mlw_catalog_free() for a process nobody waits for any more (the job
- * supervisor at its end): it also folds a WAL of more than 256 KiB into
- * the database, so that the next process to open the catalog does not
- * rebuild the WAL index from it.
- */
-void mlw_catalog_free_folding(struct mlw_catalog *cat);
 
 /* The schema version this build writes. */
 int mlw_catalog_schema_version(void);
