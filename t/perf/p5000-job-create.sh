@@ -41,26 +41,42 @@ EOT
  git -c user.name=p -c user.email=p@p commit -qm code) || perf_die "git"
 
 # median wall milliseconds of runs of a command line, in folder $1
+# median_ms RUNS CWD1 ARGV1... -- CWD2 ARGV2...: the median wall time of
+# each command, run in turns (one, then the other, RUNS times) so that
+# both see the same machine: this VM's speed drifts by a third from one
+# minute to the next.
 median_ms () {
 	/usr/bin/python3 - "$runs" "$@" <<-\EOP
 	import os, subprocess, sys, time
-	runs, cwd, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+	runs, rest = int(sys.argv[1]), sys.argv[2:]
+	cmds, cur = [], []
+	for a in rest:
+	    if a == "--":
+	        cmds.append(cur); cur = []
+	    else:
+	        cur.append(a)
+	cmds.append(cur)
 	devnull = open(os.devnull, "w")
-	def once():
+	def once(c):
 	    t0 = time.perf_counter()
-	    subprocess.run(argv, cwd=cwd, stdout=devnull, stderr=devnull,
+	    subprocess.run(c[1:], cwd=c[0], stdout=devnull, stderr=devnull,
 	                   check=True)
 	    return time.perf_counter() - t0
 	for _ in range(5):
-	    once()
-	t = sorted(once() for _ in range(runs))
-	print("%.2f" % (1000 * t[len(t) // 2]))
+	    for c in cmds:
+	        once(c)
+	times = [[] for c in cmds]
+	for _ in range(runs):
+	    for i, c in enumerate(cmds):
+	        times[i].append(once(c))
+	print(" ".join("%.2f" % (1000 * sorted(t)[len(t) // 2]) for t in times))
 	EOP
 }
 
-bare=$(median_ms "$ws/src" sh -c "echo hi") || perf_die "bare run"
-mlw=$(median_ms "$ws" "$MLW" job create -f job.yml --wait -q) ||
+set -- $(median_ms "$ws/src" sh -c "echo hi" -- \
+	"$ws" "$MLW" job create -f job.yml --wait -q) ||
 	perf_die "mlw job create"
+bare=$1 mlw=$2
 git=$(median_ms "$ws/gitws" "$MLW" --mlw-dir "$ws/.mlw" job create \
 	-f job.yml --wait -q) || perf_die "mlw job create (git)"
 metric=$(median_ms "$ws" "$MLW" job create -f metric.yml --wait -q) ||
