@@ -6,7 +6,7 @@
  * decimal text (round to nearest, ties to even) but takes a fast path for
  * the numbers data files hold: Clinger's exact path when the mantissa fits
  * in 53 bits and the power of ten is exact, then Eisel-Lemire's 128-bit
- * multiplication (see pow5.h) for up to 19 significant digits, and strtod
+ * multiplication (util/number.h) for up to 19 significant digits, and strtod
  * itself for the rare inputs those cannot decide.  It accepts what a data
  * file calls a number: [+-]digits[.digits][(e|E)[+-]digits], and "inf",
  * "infinity" (any case, optional sign); not hex floats, not leading or
@@ -19,6 +19,8 @@
  */
 #ifndef MLW_ML_CSV_H
 #define MLW_ML_CSV_H
+
+#include "util/number.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -68,14 +70,6 @@ int mlw_csv_field(struct mlw_csv_field *field, const char **pos,
 #define MLW_CSV_SLOW 2
 /* (inline below: it runs once per field of a data file) */
 
-/* Eisel-Lemire for mlw_csv_number_field(); -1 when undecided */
-int mlw_csv_decimal_slow(double *out, uint64_t w, int64_t exp10,
-			 int negative);
-
-static const double mlw_csv_pow10[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
 
 /*
  * The run of digits at p (up to 8 at a time, with SWAR arithmetic: one
@@ -180,23 +174,16 @@ static inline int mlw_csv_number_field(double *out, const char **pos,
 		*out = negative ? -0.0 : 0.0;
 	} else if (exp10 >= -22 && exp10 <= 0 && w <= (1ULL << 53)) {
 		/* Clinger: both exact, so the quotient is correctly rounded */
-		double d = (double)w / mlw_csv_pow10[-exp10];
+		double d = (double)w / mlw_exact_pow10[-exp10];
 
 		*out = negative ? -d : d;
-	} else if (mlw_csv_decimal_slow(out, w, exp10, negative)) {
+	} else if (mlw_decimal_to_double(out, w, exp10, negative)) {
 		return MLW_CSV_SLOW;
 	}
 	*pos = p;
 	return st;
 }
 
-
-/*
- * Format v as the shortest "%.*g" text that reads back as v, the text
- * mlw_fmt_double() gives ("NaN", "Infinity", "-Infinity" included), in
- * one snprintf(3) instead of up to seventeen.  Returns its length.
- */
-size_t mlw_csv_format_double(char out[32], double v);
 
 /* The text of a field with its doubled quotes undone, into out (reset). */
 void mlw_csv_unquote(struct mlw_buf *out, const struct mlw_csv_field *field);

@@ -4,6 +4,7 @@
 #include "ml/features.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/number.h"
 #include "util/output.h"
 
 #include <math.h>

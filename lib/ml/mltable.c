@@ -15,6 +15,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/number.h"
 #include "util/output.h"
 
 #include <dirent.h>

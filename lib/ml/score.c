@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/number.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -169,7 +170,7 @@ static void add_json_key(struct mlw_buf *b, const char *prefix,
 static void add_number(struct mlw_buf *b, double v)
 {
 	mlw_buf_grow(b, 32);
-	b->len += mlw_csv_format_double(b->buf + b->len, v);
+	b->len += mlw_fmt_double(b->buf + b->len, v);
 }
 
 /* the input columns of one row as JSON members */

@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/number.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -214,42 +215,6 @@ void mlw_out_time(struct mlw_out *o, const char *key, double epoch)
 
 	mlw_fmt_time(buf, epoch);
 	mlw_out_str(o, key, buf);
-}
-
-void mlw_fmt_double(char out[32], double v)
-{
-	int prec;
-
-	if (isnan(v)) {
-		snprintf(out, 32, "NaN");
-		return;
-	}
-	if (isinf(v)) {
-		snprintf(out, 32, "%s", v > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	/*
-	 * 15, 16, then 17 significant digits, not 1 to 17: when some
-	 * decimal of k <= 15 digits reads back as v, v lies within half an
-	 * ulp of it, far closer than the 15-digit rounding step, so %.15g
-	 * prints exactly those k digits (%g drops trailing zeros).  So the
-	 * first precision from 15 up that reads back is the shortest; at
-	 * most three tries instead of up to seventeen.  Subnormals have
-	 * fewer significant bits: for them every precision is tried.
-	 */
-	for (prec = v != 0 && fabs(v) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
-		char *e;
-
-		snprintf(out, 32, "%.*g", prec, v);
-		if (strtod(out, NULL) != v)
-			continue;
-		/* 70, not 7e+01: whole digits below 1e16 are written out */
-		e = strchr(out, 'e');
-		if (e && e[1] == '+' && strtol(e + 2, NULL, 10) < 16)
-			snprintf(out, 32, "%.*g",
-				 (int)strtol(e + 2, NULL, 10) + 1, v);
-		return;
-	}
 }
 
 /* a scalar as text for table, tsv and yaml; nested values as compact json */

@@ -78,8 +78,6 @@ struct mlw_buf;
 int mlw_out_render(struct mlw_out *o, enum mlw_format fmt, struct mlw_buf *b,
 		   int width);
 
-/* Format a double as the shortest string that reads back identically. */
-void mlw_fmt_double(char out[32], double v);
 /* Format epoch seconds as RFC 3339 UTC with milliseconds. */
 void mlw_fmt_time(char out[32], double epoch);
 

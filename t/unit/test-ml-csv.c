@@ -5,7 +5,6 @@
 #include "tap.h"
 #include "ml/csv.h"
 #include "util/buf.h"
-#include "util/output.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -114,70 +113,6 @@ int main(void)
 	}
 	ok(!fails, "random doubles printed at 1-17 digits equal strtod");
 
-	for (i = 0, fails = 0; i < 300000; i++) {
-		uint64_t bits = next();
-		char want[32], got[32];
-		double v;
-
-		memcpy(&v, &bits, sizeof(v));
-		if (i % 4 == 0)
-			v = (double)(int64_t)(next() % 2000000) / 1000 - 1000;
-		else if (i % 4 == 1)
-			v = (double)(next() >> 11) / 9007199254740992.0;
-		mlw_fmt_double(want, v);
-		mlw_csv_format_double(got, v);
-		if (strcmp(want, got) && ++fails <= 10)
-			printf("# %s: got %s\n", want, got);
-	}
-	ok(!fails, "shortest formatting equals mlw_fmt_double");
-	/* where the fast digits are closest to failing: scale boundaries */
-	for (i = 0, fails = 0; i < 2 * 1100; i++) {
-		char want[32], got[32];
-		int e = i / 2 - 1075 + 53;
-		double v = ldexp(1.0, e), w;
-
-		if (i % 2)
-			v = pow(10.0, (double)(i / 2 % 600) - 300);
-		for (w = nextafter(v, 0); w <= nextafter(v, INFINITY) &&
-		     isfinite(w); w = nextafter(w, INFINITY)) {
-			mlw_fmt_double(want, w);
-			mlw_csv_format_double(got, w);
-			if (strcmp(want, got) && ++fails <= 10)
-				printf("# %s: got %s\n", want, got);
-		}
-	}
-	ok(!fails, "powers of two and ten and their neighbours");
-	for (i = 0, fails = 0; i < 200000; i++) {
-		char want[32], got[32];
-		/* k / 10^j: decimals of up to 17 digits, as data holds */
-		double v = (double)(int64_t)(next() >> (next() % 64)) /
-			   pow(10.0, (double)(next() % 30));
-
-		/* exact ties of 16 or 15 digits: n + 1/2, n + 1/4 */
-		if (i % 5 == 0)
-			v = (double)(next() >> (11 + next() % 8)) +
-			    (i % 2 ? 0.5 : 0.25);
-
-		mlw_fmt_double(want, v);
-		mlw_csv_format_double(got, v);
-		if (strcmp(want, got) && ++fails <= 10)
-			printf("# %s: got %s\n", want, got);
-	}
-	ok(!fails, "short decimals format as they were written");
-	{
-		char num[32];
-
-		mlw_fmt_double(num, 70);
-		is_str(num, "70", "70 is not written 7e+01");
-		mlw_csv_format_double(num, 1500);
-		is_str(num, "1500", "1500 is not written 1.5e+03");
-		mlw_csv_format_double(num, 1e16);
-		is_str(num, "1e+16", "1e16 stays short");
-		mlw_csv_format_double(num, 0.0001);
-		is_str(num, "0.0001", "0.0001");
-		mlw_csv_format_double(num, -2.5e-7);
-		is_str(num, "-2.5e-07", "-2.5e-07");
-	}
 	/* the one-pass number scanner agrees with the parser or declines */
 	for (i = 0, fails = 0; i < 300000; i++) {
 		char field[80];

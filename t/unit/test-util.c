@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/number.h"
 #include "util/opt.h"
 #include "util/output.h"
 #include "util/strutil.h"
@@ -248,6 +249,73 @@ static void test_shortest_double(void)
 	   bad);
 }
 
+/*
+ * Where the 128-bit digits are closest to failing: the neighbours of
+ * powers of two and ten (scale boundaries), decimals of up to 17 digits
+ * as data holds, exact ties of 15 and 16 digits (n + 1/2, n + 1/4), and
+ * the notation of round numbers.
+ */
+static void test_shortest_edges(void)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	long bad = 0, i;
+
+#define NEXT() (x ^= x >> 12, x ^= x << 25, x ^= x >> 27, \
+		x * 2685821657736338717ull)
+	for (i = 0; i < 2 * 1100; i++) {
+		double v = i % 2 ? pow(10.0, (double)(i / 2 % 600) - 300) :
+			   ldexp(1.0, (int)(i / 2) - 1075 + 53), w;
+
+		for (w = nextafter(v, 0); w <= nextafter(v, INFINITY) &&
+		     isfinite(w); w = nextafter(w, INFINITY)) {
+			char a[32], b[32];
+
+			mlw_fmt_double(a, w);
+			shortest_by_search(b, w);
+			if (strcmp(a, b) && bad++ < 3)
+				printf("# %s != %s\n", a, b);
+		}
+	}
+	ok(!bad, "powers of two and ten and their neighbours (%ld differ)",
+	   bad);
+	for (i = 0, bad = 0; i < 200000; i++) {
+		char a[32], b[32];
+		uint64_t r = NEXT(), s = NEXT();
+		double v = (double)(int64_t)(r >> (s % 64)) /
+			   pow(10.0, (double)(NEXT() % 30));
+
+		if (i % 5 == 0)
+			v = (double)(NEXT() >> (11 + s % 8)) +
+			    (i % 2 ? 0.5 : 0.25);
+		mlw_fmt_double(a, v);
+		shortest_by_search(b, v);
+		if (strcmp(a, b) && bad++ < 3)
+			printf("# %s != %s\n", a, b);
+	}
+#undef NEXT
+	ok(!bad, "short decimals and exact ties (%ld differ)", bad);
+	{
+		char num[32];
+
+		ok(mlw_fmt_double(num, 70) == 2 && !strcmp(num, "70"),
+		   "70 is not written 7e+01");
+		mlw_fmt_double(num, 1500);
+		is_str(num, "1500", "1500 is not written 1.5e+03");
+		mlw_fmt_double(num, 1e16);
+		is_str(num, "1e+16", "1e16 stays short");
+		mlw_fmt_double(num, 0.0001);
+		is_str(num, "0.0001", "0.0001");
+		mlw_fmt_double(num, -2.5e-7);
+		is_str(num, "-2.5e-07", "-2.5e-07");
+		mlw_fmt_double(num, -0.0);
+		is_str(num, "-0", "-0");
+		mlw_fmt_double(num, NAN);
+		is_str(num, "NaN", "NaN");
+		mlw_fmt_double(num, -INFINITY);
+		is_str(num, "-Infinity", "-Infinity");
+	}
+}
+
 static void test_paths(void)
 {
 	char *p;
@@ -272,6 +340,7 @@ int main(void)
 	test_opt();
 	test_output();
 	test_shortest_double();
+	test_shortest_edges();
 	test_paths();
 	return done_testing();
 }

@@ -1,13 +1,15 @@
 /*
  * pow5.h - the 128-bit truncated powers of five used by the
- * Eisel-Lemire float parser in csv.c (generated; do not edit).
+ * Eisel-Lemire float parser and the digit generator in number.c
+ * (generated; do not edit).
  *
  * Entry q + 342 holds 5^q for q in [-342, 308], normalised so that its
  * top bit is set: for q >= 0 the top 128 bits of 5^q; for q < 0 the
  * reciprocal 2^b / 5^-q + 1 truncated to 128 bits.  This is the table of
  * D. Lemire, "Number Parsing at a Gigabyte per Second" (2021) and
  * fast_float, regenerated with the Python snippet below.  The unit test
- * t/unit/test-ml-csv.c compares the parser bit for bit with strtod(3).
+ * t/unit/test-ml-csv.c compares the parser bit for bit with strtod(3),
+ * t/unit/test-util.c the formatting byte for byte with printf(3).
  *
  *	for q in range(-342, 309):
  *		if q < 0:
@@ -19,8 +21,8 @@
  *			while c < 1 << 127: c *= 2
  *			while c >= 1 << 128: c //= 2
  */
-#ifndef MLW_ML_POW5_H
-#define MLW_ML_POW5_H
+#ifndef MLW_UTIL_POW5_H
+#define MLW_UTIL_POW5_H
 
 #include <stdint.h>
 
