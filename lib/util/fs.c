@@ -91,10 +91,19 @@ int mlw_fsync_dir(const char *path)
 
 int mlw_mkdir_p(const char *path, mode_t mode)
 {
-	char *p = mlw_strdup(path), *s;
+	char *p, *s;
 	struct stat st;
 	int ret = 0;
 
+	/*
+	 * The parent is usually there: one mkdir, not a mkdir and a stat a
+	 * component (ten calls for a run's folder).  Anything else takes
+	 * the walk, which names the component at fault.
+	 */
+	if (!mkdir(path, mode) ||
+	    (errno == EEXIST && !stat(path, &st) && S_ISDIR(st.st_mode)))
+		return 0;
+	p = mlw_strdup(path);
 	for (s = p + 1;; s++) {
 		if (*s && *s != '/')
 			continue;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void test_buf(void)
 {
@@ -331,6 +332,42 @@ static void test_paths(void)
 	free(p);
 }
 
+static void test_mkdir_p(void)
+{
+	char tmpl[] = "/tmp/mlw-test-mkdir-XXXXXX", *d = mkdtemp(tmpl), *p;
+	struct stat st;
+	FILE *f;
+
+	if (!d) {
+		ok(0, "cannot make a temporary folder");
+		return;
+	}
+	p = mlw_xstrfmt("%s/a/b/c", d);
+	ok(!mlw_mkdir_p(p, 0777) && !stat(p, &st) && S_ISDIR(st.st_mode),
+	   "mkdir -p makes every missing folder");
+	ok(!mlw_mkdir_p(p, 0777), "and is fine when it is there");
+	free(p);
+	p = mlw_xstrfmt("%s/a/b/d", d);
+	ok(!mlw_mkdir_p(p, 0777) && !stat(p, &st),
+	   "one more beside it: one mkdir");
+	free(p);
+	p = mlw_xstrfmt("%s/file", d);
+	f = fopen(p, "w");
+	if (f)
+		fclose(f);
+	ok(mlw_mkdir_p(p, 0777) < 0 &&
+	   strstr(mlw_error_last(), "Not a directory") != NULL,
+	   "a file where the folder should be: ENOTDIR");
+	mlw_error_clear();
+	free(p);
+	p = mlw_xstrfmt("%s/file/x/y", d);
+	ok(mlw_mkdir_p(p, 0777) < 0 && strstr(mlw_error_last(), "/file'"),
+	   "a file on the way: the error names it");
+	mlw_error_clear();
+	free(p);
+	mlw_remove_tree(d);
+}
+
 int main(void)
 {
 	test_buf();
@@ -342,5 +379,6 @@ int main(void)
 	test_shortest_double();
 	test_shortest_edges();
 	test_paths();
+	test_mkdir_p();
 	return done_testing();
 }
