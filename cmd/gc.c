@@ -2,6 +2,7 @@
  * gc.c - 'mlw gc [--prune=now|DURATION] [--dry-run]'.
  */
 #include "builtin.h"
+#include "run/job.h"
 #include "store/catalog.h"
 #include "store/gc.h"
 #include "store/repo.h"
@@ -79,6 +80,8 @@ CMD(gc)
 		if (mlw_wtcache_clear(cache))
 			cmd_warn(ctx, "%s", mlw_error_last());
 		free(cache);
+		if (mlw_job_clear_spare(cmd_repo(ctx)))
+			cmd_warn(ctx, "%s", mlw_error_last());
 	}
 	if (!ret && !dry_run) {
 		struct mlw_catalog *cat = cmd_catalog(ctx);

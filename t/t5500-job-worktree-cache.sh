@@ -110,11 +110,25 @@ test_expect_success 'the cache is bounded' '
 	test $(ls .mlw/cache/worktrees | wc -l) -le 8
 '
 
+test_expect_success 'the working area skeleton is kept for the next run, emptied' '
+	run_job "echo first; mkdir -p extra; echo x >extra/y" &&
+	ls .mlw/runs >left &&
+	test_must_be_empty left &&
+	(cd .mlw/cache/workdir && find . | sort) >skeleton &&
+	printf ".\n./user_logs\n./user_logs/std_log.txt\n" >expect &&
+	test_cmp expect skeleton &&
+	run_job "echo second" &&
+	test_grep "^second$" out &&
+	! grep first out &&
+	test -d .mlw/cache/workdir
+'
+
 test_expect_success 'fsck is clean with kept copies, gc empties the cache' '
 	mlw fsck &&
 	mlw gc &&
 	ls .mlw/cache/worktrees >list &&
 	test_must_be_empty list &&
+	test_must_fail test -e .mlw/cache/workdir &&
 	run_job "cat f1.txt" &&
 	test_grep "checked out" err
 '

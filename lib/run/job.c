@@ -990,6 +990,26 @@ static int record(struct mlw_job *job, struct mlw_catalog *cat)
 	return ret;
 }
 
+/*
+ * The skeleton of a working area (its folder, user_logs/ and
+ * std_log.txt) is kept for the next run as .mlw/cache/workdir and taken
+ * with one rename(2): making and removing two folders and a file were a
+ * tenth of a short job's supervisor (ext4 makes a new inode slowly next
+ * to many recently freed ones).  Only this code puts anything there,
+ * and only the skeleton; two runs racing for it are told apart by the
+ * rename, and the loser makes its own.  "mlw gc" removes it.
+ */
+#define SPARE_WORKDIR "cache/workdir"
+
+static int take_spare_workdir(struct mlw_repo *repo, const char *workdir)
+{
+	char *spare = mlw_repo_path(repo, SPARE_WORKDIR);
+	int ok = !rename(spare, workdir);
+
+	free(spare);
+	return ok;
+}
+
 int mlw_job_create(struct mlw_job *job)
 {
 	struct mlw_catalog *cat;
@@ -1043,11 +1063,13 @@ int mlw_job_create(struct mlw_job *job)
 			return ret;
 	}
 	/* the working area; a failure from here on fails the recorded run */
-	ret = mlw_mkdir_p(job->workdir, 0777);
-	dir = mlw_path_join(job->workdir, "user_logs");
-	if (!ret)
-		ret = mlw_mkdir_p(dir, 0777);
-	free(dir);
+	if (!take_spare_workdir(job->repo, job->workdir)) {
+		ret = mlw_mkdir_p(job->workdir, 0777);
+		dir = mlw_path_join(job->workdir, "user_logs");
+		if (!ret)
+			ret = mlw_mkdir_p(dir, 0777);
+		free(dir);
+	}
 	log = mlw_path_join(job->workdir, "user_logs/std_log.txt");
 	fd = ret ? -1 : open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			     0666);
@@ -1329,16 +1351,71 @@ static int make_writable(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-static void remove_workdir(const char *dir)
+/* remove everything in dir but keep, a name in it; 0 when all went */
+static int empty_but(const char *dir, const char *keep)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char *p;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, keep))
+			continue;
+		p = mlw_path_join(dir, de->d_name);
+		if (mlw_remove_tree(p))
+			ret = -1;
+		free(p);
+	}
+	closedir(d);
+	return ret;
+}
+
+static void remove_workdir(struct mlw_repo *repo, const char *dir)
 {
 	char *inputs = mlw_path_join(dir, "inputs");
+	char *logs = mlw_path_join(dir, "user_logs");
+	char *spare = mlw_repo_path(repo, SPARE_WORKDIR);
+	int kept = 0;
 
 	/* read-only input checkouts: make their folders writable first */
-	chmod(inputs, 0755);
-	nftw(inputs, make_writable, 16, FTW_PHYS);
+	if (!access(inputs, F_OK)) {
+		chmod(inputs, 0755);
+		nftw(inputs, make_writable, 16, FTW_PHYS);
+	}
 	free(inputs);
-	if (mlw_remove_tree(dir))
+	/* what is left becomes the spare, unless there is one already */
+	if (!empty_but(dir, "user_logs") && !empty_but(logs, "std_log.txt") &&
+	    !access(logs, F_OK)) {
+		kept = !rename(dir, spare);
+		if (!kept && errno == ENOENT) {
+			char *cache = mlw_repo_path(repo, "cache");
+
+			kept = !mlw_mkdir_p(cache, 0777) && !rename(dir, spare);
+			free(cache);
+		}
+	}
+	mlw_error_clear();
+	if (!kept && mlw_remove_tree(dir))
 		mlw_error_clear();
+	free(spare);
+	free(logs);
+}
+
+/* mlw gc: the spare working area is only a cache */
+int mlw_job_clear_spare(struct mlw_repo *repo)
+{
+	char *spare = mlw_repo_path(repo, SPARE_WORKDIR);
+	int ret = 0;
+
+	if (!access(spare, F_OK))
+		ret = mlw_remove_tree(spare);
+	free(spare);
+	return ret;
 }
 
 struct supervisor {
@@ -2087,7 +2164,7 @@ out:
 		free(cache);
 		free(manifest);
 		free(code);
-		remove_workdir(dir);
+		remove_workdir(repo, dir);
 		free(dir);
 		free(rel);
 	}

@@ -159,6 +159,9 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 int mlw_job_cancel(struct mlw_repo *repo, const char *name,
 		   double wait_seconds);
 
+/* mlw gc: remove the spare working area kept for the next run */
+int mlw_job_clear_spare(struct mlw_repo *repo);
+
 /* "NAME=VALUE" metric lines and the like: the run's log path */
 char *mlw_job_log_path(struct mlw_repo *repo, const char *name);
 
