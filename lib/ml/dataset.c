@@ -90,6 +90,7 @@ struct slice {
 	size_t nr_quotes;
 	size_t nr_rows, nr_lines, first_row, first_line;
 	size_t *nr_numeric, *nr_text, *nr_missing;	/* per column */
+	double *sum;			/* per column: numbers seen */
 	struct text_cell *texts;
 	size_t nr_texts, alloc_texts;
 	int error;
@@ -426,8 +427,10 @@ static void *parse_slice(void *arg)
 			}
 			/* one pass for plain numbers, the common case */
 			st = mlw_csv_number_field(cell, &p, end, delim);
-			if (st != MLW_CSV_SLOW)
+			if (st != MLW_CSV_SLOW) {
+				s->sum[col] += *cell;
 				continue;
+			}
 			st = mlw_csv_field(&f, &p, end, delim);
 			if (st < 0) {
 				slice_error(s, line, col + 1, "%s",
@@ -450,6 +453,7 @@ static void *parse_slice(void *arg)
 			}
 			if (!r) {
 				*cell = v;
+				s->sum[col] += v;
 				continue;
 			}
 			*cell = NAN;
@@ -998,6 +1002,9 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 		}
 		if (!nr_text) {
 			ds->columns[col].type = MLW_COLUMN_NUMERIC;
+			ds->columns[col].has_sum = 1;
+			for (k = 0; k < ld->nr_slices; k++)
+				ds->columns[col].sum += ld->slices[k].sum[col];
 		} else if (!nr_num && nr_bool == nr_text) {
 			ds->columns[col].type = MLW_COLUMN_BOOLEAN;
 			for (k = 0; k < ld->nr_slices; k++) {
@@ -1033,6 +1040,7 @@ static void free_slices(struct loader *ld)
 		free(s->nr_numeric);
 		free(s->nr_text);
 		free(s->nr_missing);
+		free(s->sum);
 		free(s->texts);
 		free(s->error_msg);
 	}
@@ -1158,6 +1166,7 @@ counted:
 		s->nr_numeric = mlw_calloc(ds->nr_columns, sizeof(size_t));
 		s->nr_text = mlw_calloc(ds->nr_columns, sizeof(size_t));
 		s->nr_missing = mlw_calloc(ds->nr_columns, sizeof(size_t));
+		s->sum = mlw_calloc(ds->nr_columns, sizeof(double));
 	}
 	ds->nr_rows = ld.nr_rows = row;
 	ds->values_size = mlw_st_mult(mlw_st_mult(row, ds->nr_columns),

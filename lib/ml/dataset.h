@@ -41,6 +41,13 @@ struct mlw_column {
 	char *name;
 	enum mlw_column_type type;
 	size_t nr_missing;
+	/*
+	 * A numeric column read from a file: the sum of its values (not
+	 * the missing ones), added up while parsing, a slice at a time,
+	 * so that a mean costs no pass over the column (has_sum: 1).
+	 */
+	int has_sum;
+	double sum;
 	size_t nr_categories;	/* categorical only */
 	char **categories;	/* sorted (strcmp); code i is categories[i] */
 };

@@ -63,6 +63,10 @@ int main(void)
 	ok(c[0] == 1.5 && isnan(c[1]) && c[2] == -2000, "numeric column");
 	is_int(ds->columns[0].type, MLW_COLUMN_NUMERIC, "a is numeric");
 	is_int(ds->columns[0].nr_missing, 1, "NA is missing");
+	ok(ds->columns[0].has_sum && ds->columns[0].sum == 1.5 - 2000,
+	   "a numeric column's sum is kept from the parse, missing left out");
+	ok(!ds->columns[1].has_sum && !ds->columns[2].has_sum,
+	   "text and boolean columns have none");
 	is_int(ds->columns[1].type, MLW_COLUMN_CATEGORICAL, "b is text");
 	is_int(ds->columns[1].nr_categories, 2, "two categories");
 	is_str(ds->columns[1].categories[0], "w", "sorted vocabulary");
