@@ -296,6 +296,13 @@ static void count_newlines(size_t *nr_out, size_t *blank_out,
 }
 
 /*
+ * What count_plain() reads at a time: small enough that the copy read(2)
+ * makes is still in the core's cache when the count reads it back (an
+ * 8 MiB buffer went to memory and back).
+ */
+#define COUNT_CHUNK ((size_t)256 << 10)
+
+/*
  * The first pass when the file may hold no quotes at all: slices cut at
  * line ends, rows, lines and quotes counted in one vector pass.  Rows
  * are right only if no slice saw a quote; otherwise the loader starts
@@ -308,7 +315,7 @@ static void *count_plain(void *arg)
 	const char *p = s->start, *end = s->end;
 	size_t blank = 0, run = 0;
 	const char *tail = p;	/* after the last line end */
-	char *buf = mlw_malloc(WINDOW), prev1 = '\n', prev2 = '\n';
+	char *buf = mlw_malloc(COUNT_CHUNK), prev1 = '\n', prev2 = '\n';
 
 	s->nr_lines = s->nr_quotes = 0;
 	/*
@@ -316,8 +323,8 @@ static void *count_plain(void *arg)
 	 * the parse, which then maps each page once and drops it behind
 	 */
 	while (p < end) {
-		size_t want = (size_t)(end - p) < WINDOW ? (size_t)(end - p) :
-			      WINDOW, got = 0, nr, b, q;
+		size_t want = (size_t)(end - p) < COUNT_CHUNK ?
+			      (size_t)(end - p) : COUNT_CHUNK, got = 0, nr, b, q;
 		const char *nl;
 
 		while (got < want) {
