@@ -87,12 +87,15 @@ int mlw_featurizer_fit(struct mlw_featurizer **out,
 		const double *v = mlw_dataset_column(ds, cols[j]);
 		struct mlw_feature_input *in = &f->inputs[j];
 		size_t present;
-		/* all rows of a column read from a file: summed while parsed */
-		double sum = !rows && c->has_sum ?
-			     c->sum : present_sum(v, rows, nr_rows, &present);
+		double sum;
 
-		if (!rows && c->has_sum)
+		/* all rows of a column read from a file: summed while parsed */
+		if (!rows && c->has_sum) {
+			sum = c->sum;
 			present = nr_rows - c->nr_missing;
+		} else {
+			sum = present_sum(v, rows, nr_rows, &present);
+		}
 
 		in->name = mlw_strdup(c->name);
 		in->type = c->type;

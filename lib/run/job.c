@@ -1272,21 +1272,27 @@ static char *experiment_id(const char *name)
 			   hex + 12, hex + 16, hex + 20);
 }
 
+/* whether .mlw/hooks/NAME is there to be run */
+static int hook_wanted(struct mlw_repo *repo, const char *name)
+{
+	char *rel = mlw_xstrfmt("hooks/%s", name);
+	char *path = mlw_repo_path(repo, rel);
+	int want = !access(path, X_OK);
+
+	free(path);
+	free(rel);
+	return want;
+}
+
 int mlw_run_status_hook(struct mlw_repo *repo)
 {
-	char *changed = mlw_repo_path(repo, "hooks/run-status-changed");
-	int want = !access(changed, X_OK);
-
-	free(changed);
-	return want;
+	return hook_wanted(repo, "run-status-changed");
 }
 
 int mlw_run_fire_hooks(struct mlw_repo *repo, const char *name)
 {
-	char *changed = mlw_repo_path(repo, "hooks/run-status-changed");
-	char *completed = mlw_repo_path(repo, "hooks/run-completed");
-	int want_changed = !access(changed, X_OK);
-	int want_completed = !access(completed, X_OK);
+	int want_changed = mlw_run_status_hook(repo);
+	int want_completed = hook_wanted(repo, "run-completed");
 	struct mlw_catalog *cat;
 	struct mlw_run *run;
 	json_t *j, *tags;
@@ -1294,8 +1300,6 @@ int mlw_run_fire_hooks(struct mlw_repo *repo, const char *name)
 	size_t i;
 	int ret;
 
-	free(changed);
-	free(completed);
 	if (!want_changed && !want_completed)
 		return 0;
 	ret = mlw_repo_catalog(&cat, repo);
