@@ -331,12 +331,12 @@ static int bfgs(struct mlw_gp *gp, double *theta, double *best)
 {
 	size_t k = gp->p + 2, i, j, it;
 	double *H = mlw_calloc(k * k, sizeof(double));
-	double *g = mlw_calloc(k, sizeof(double)), *g2 = mlw_calloc(k,
-								     sizeof(double));
-	double *x2 = mlw_calloc(k, sizeof(double)), *dir = mlw_calloc(k,
-								      sizeof(double));
-	double *s = mlw_calloc(k, sizeof(double)), *yv = mlw_calloc(k,
-								     sizeof(double));
+	double *g = mlw_calloc(k, sizeof(double));
+	double *g2 = mlw_calloc(k, sizeof(double));
+	double *x2 = mlw_calloc(k, sizeof(double));
+	double *dir = mlw_calloc(k, sizeof(double));
+	double *s = mlw_calloc(k, sizeof(double));
+	double *yv = mlw_calloc(k, sizeof(double));
 	double *Hy = mlw_calloc(k, sizeof(double));
 	double f, f2;
 	int ret;
@@ -525,9 +525,10 @@ int mlw_gp_predict(struct mlw_gp *gp, const double *Xs, size_t m,
 		/* Ks: n x rows, column c the kernel against point b + c */
 		for (j = 0; j < rows; j++)
 			for (i = 0; i < n; i++)
-				Ks[j * n + i] = matern(scaled_r2(gp->X + i * p,
-								 Xs + (b + j) * p,
-								 ils, p), sf2);
+				Ks[j * n + i] = matern(
+					scaled_r2(gp->X + i * p,
+						  Xs + (b + j) * p, ils, p),
+					sf2);
 		if (n) {
 			memcpy(V, Ks, n * rows * sizeof(double));
 			if (gp->la->dpotrs(MLW_COL_MAJOR, 'L', (int)n,

@@ -231,8 +231,8 @@ void mlw_sweep_decision_format(struct mlw_buf *b,
 	const char *op = d->stop ? worse : not_worse;
 	const char *verdict = d->stop ? "stop" : "continue";
 
-	mlw_buf_addf(b, "%s at interval %zu: ", mlw_sweep_policy_name(d->policy),
-		     d->interval);
+	mlw_buf_addf(b, "%s at interval %zu: ",
+		     mlw_sweep_policy_name(d->policy), d->interval);
 	if (!d->evaluated) {
 		mlw_buf_adds(b, "not an evaluation point");
 		return;

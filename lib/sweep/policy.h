@@ -81,7 +81,7 @@ void mlw_sweep_curve_release(struct mlw_sweep_curve *c);
 
 struct mlw_sweep_decision {
 	enum mlw_sweep_policy_type policy;
-	int evaluated;		/* 0: not an evaluation point, nothing else set */
+	int evaluated;		/* 0: not an evaluation point (no numbers) */
 	int stop;
 	size_t interval;	/* N */
 	double trial_best;	/* Y (NaN when the trial has no value) */

@@ -36,7 +36,7 @@ const char *mlw_sweep_algorithm_name(enum mlw_sweep_algorithm algorithm)
 	return "unknown";
 }
 
-/* --- grid ------------------------------------------------------------------ */
+/* --- grid ----------------------------------------------------------------- */
 
 static uint64_t sat_mul(uint64_t a, uint64_t b)
 {

@@ -65,7 +65,7 @@ static int is_normal(enum mlw_sweep_dist_type t)
 	       t == MLW_DIST_LOGNORMAL || t == MLW_DIST_QLOGNORMAL;
 }
 
-/* --- values ---------------------------------------------------------------- */
+/* --- values --------------------------------------------------------------- */
 
 struct mlw_sweep_value *mlw_sweep_value_new(enum mlw_sweep_value_kind kind)
 {
@@ -366,12 +366,11 @@ double mlw_sweep_quantize(double x, double q)
 	return v == 0 ? 0 : v;	/* no -0 */
 }
 
-/* --- building from YAML ------------------------------------------------------ */
+/* --- building from YAML --------------------------------------------------- */
 
 struct builder {
 	struct mlw_sweep_space *space;
 	struct mlw_diags *d;
-	size_t errors;
 	struct mlw_sweep_dist **dists;	/* every distribution, to free */
 	size_t nr_dists, alloc_dists;
 };
@@ -385,23 +384,6 @@ static int valid_name(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
 			return 0;
 	return n > 0 && n <= MAX_NAME;
-}
-
-static void error_at(struct builder *b, const struct mlw_yaml_node *at,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void error_at(struct builder *b, const struct mlw_yaml_node *at,
-		     const char *fmt, ...)
-{
-	struct mlw_buf msg = MLW_BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	mlw_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	mlw_diags_add(b->d, 0, at, "%s", msg.buf);
-	mlw_buf_release(&msg);
-	b->errors++;
 }
 
 static const char *const keys_choice[] = { "type", "values", NULL };
@@ -434,6 +416,11 @@ static const char *const *keys_of(enum mlw_sweep_dist_type t)
 	}
 }
 
+static const char *text_of(const struct mlw_yaml_node *n)
+{
+	return n->kind == MLW_YAML_SCALAR ? n->text : mlw_yaml_describe(n);
+}
+
 /* a required finite number at key; 0 or -1 (reported) */
 static int get_number(struct builder *b, const struct mlw_yaml_node *map,
 		      const char *name, const char *key, double *out)
@@ -441,14 +428,14 @@ static int get_number(struct builder *b, const struct mlw_yaml_node *map,
 	const struct mlw_yaml_node *n = mlw_yaml_map_get(map, key);
 
 	if (!n || mlw_yaml_is_null(n)) {
-		error_at(b, map, "search_space '%s': missing '%s'", name, key);
+		mlw_diags_add(b->d, 0, map, "search_space '%s': missing '%s'",
+			      name, key);
 		return -1;
 	}
 	if (mlw_yaml_to_double(n, out) < 0 || !isfinite(*out)) {
-		error_at(b, n, "search_space '%s': '%s' must be a finite "
-			 "number, not %s", name, key,
-			 n->kind == MLW_YAML_SCALAR ? n->text :
-			 mlw_yaml_describe(n));
+		mlw_diags_add(b->d, 0, n, "search_space '%s': '%s' must be a "
+			      "finite number, not %s", name, key,
+			      text_of(n));
 		return -1;
 	}
 	return 0;
@@ -553,9 +540,9 @@ static struct mlw_sweep_value *parse_template(struct builder *b,
 		char *sub;
 
 		if (!valid_name(k->text)) {
-			error_at(b, k, "search_space '%s': key '%s' may hold "
-				 "only letters, digits, '_' and '-'", name,
-				 k->text);
+			mlw_diags_add(b->d, 0, k, "search_space '%s': key '%s' "
+				      "may hold only letters, digits, '_' and "
+				      "'-'", name, k->text);
 			continue;
 		}
 		sub = mlw_xstrfmt("%s.%s", name, k->text);
@@ -616,14 +603,13 @@ static void classify_choice(struct mlw_sweep_dist *dist)
 	free(order);
 }
 
-static void check_keys(struct builder *b, const struct mlw_yaml_node *n,
-		       const char *name, enum mlw_sweep_dist_type type)
+void mlw_sweep_check_keys(struct mlw_diags *d, const struct mlw_yaml_node *map,
+			  const char *what, const char *const *keys)
 {
-	const char *const *keys = keys_of(type);
 	size_t i;
 
-	for (i = 0; i < n->nr / 2; i++) {
-		const struct mlw_yaml_node *k = mlw_yaml_key(n, i);
+	for (i = 0; i < map->nr / 2; i++) {
+		const struct mlw_yaml_node *k = mlw_yaml_key(map, i);
 		const char *const *p;
 		const char *hint;
 
@@ -633,15 +619,9 @@ static void check_keys(struct builder *b, const struct mlw_yaml_node *n,
 		if (*p)
 			continue;
 		hint = mlw_suggest(k->text, keys);
-		if (hint)
-			error_at(b, k, "search_space '%s': unknown key '%s' "
-				 "in a %s distribution (did you mean '%s'?)",
-				 name, k->text, mlw_sweep_dist_name(type),
-				 hint);
-		else
-			error_at(b, k, "search_space '%s': unknown key '%s' "
-				 "in a %s distribution", name, k->text,
-				 mlw_sweep_dist_name(type));
+		mlw_diags_add(d, 0, k, "unknown key '%s' in %s%s%s%s", k->text,
+			      what, hint ? " (did you mean '" : "",
+			      hint ? hint : "", hint ? "'?)" : "");
 	}
 }
 
@@ -652,19 +632,19 @@ static void parse_choice(struct builder *b, struct mlw_sweep_dist *dist,
 	size_t i;
 
 	if (!values || mlw_yaml_is_null(values)) {
-		error_at(b, n, "search_space '%s': choice needs 'values'",
-			 dist->name);
+		mlw_diags_add(b->d, 0, n, "search_space '%s': choice needs "
+			      "'values'", dist->name);
 		return;
 	}
 	if (values->kind != MLW_YAML_SEQ) {
-		error_at(b, values, "search_space '%s': choice 'values' must "
-			 "be a list, not %s", dist->name,
-			 mlw_yaml_describe(values));
+		mlw_diags_add(b->d, 0, values, "search_space '%s': choice "
+			      "'values' must be a list, not %s", dist->name,
+			      mlw_yaml_describe(values));
 		return;
 	}
 	if (!values->nr) {
-		error_at(b, values, "search_space '%s': choice has no values",
-			 dist->name);
+		mlw_diags_add(b->d, 0, values, "search_space '%s': choice has "
+			      "no values", dist->name);
 		return;
 	}
 	dist->values = mlw_calloc(values->nr, sizeof(*dist->values));
@@ -691,17 +671,17 @@ static void parse_params(struct builder *b, struct mlw_sweep_dist *dist,
 	case MLW_DIST_RANDINT:
 		at = mlw_yaml_map_get(n, "upper");
 		if (!at || mlw_yaml_is_null(at))
-			error_at(b, n, "search_space '%s': missing 'upper'",
-				 name);
+			mlw_diags_add(b->d, 0, n, "search_space '%s': missing "
+				      "'upper'", name);
 		else if (mlw_yaml_to_int(at, &upper) < 0)
-			error_at(b, at, "search_space '%s': 'upper' must be "
-				 "an integer, not %s", name,
-				 at->kind == MLW_YAML_SCALAR ? at->text :
-				 mlw_yaml_describe(at));
+			mlw_diags_add(b->d, 0, at, "search_space '%s': 'upper' "
+				      "must be an integer, not %s", name,
+				      text_of(at));
 		else if (upper <= 0)
-			error_at(b, at, "search_space '%s': randint 'upper' "
-				 "must be positive (the values are 0 to "
-				 "upper - 1), not %" PRId64, name, upper);
+			mlw_diags_add(b->d, 0, at,
+				      "search_space '%s': randint 'upper' must "
+				      "be positive (the values are 0 to upper "
+				      "- 1), not %" PRId64, name, upper);
 		else
 			dist->upper = upper;
 		return;
@@ -712,24 +692,24 @@ static void parse_params(struct builder *b, struct mlw_sweep_dist *dist,
 		if (!get_number(b, n, name, "mu", &dist->mu) &&
 		    !get_number(b, n, name, "sigma", &dist->sigma) &&
 		    dist->sigma <= 0)
-			error_at(b, mlw_yaml_map_get(n, "sigma"),
-				 "search_space '%s': sigma must be positive, "
-				 "not %s", name,
-				 mlw_yaml_map_get(n, "sigma")->text);
+			mlw_diags_add(b->d, 0, mlw_yaml_map_get(n, "sigma"),
+				      "search_space '%s': sigma must be "
+				      "positive, not %s", name,
+				      mlw_yaml_map_get(n, "sigma")->text);
 	} else if (!get_number(b, n, name, "min_value", &dist->min) &&
 		   !get_number(b, n, name, "max_value", &dist->max) &&
 		   dist->min > dist->max) {
-		error_at(b, mlw_yaml_map_get(n, "min_value"),
-			 "search_space '%s': min_value %s is greater than "
-			 "max_value %s", name,
-			 mlw_yaml_map_get(n, "min_value")->text,
-			 mlw_yaml_map_get(n, "max_value")->text);
+		mlw_diags_add(b->d, 0, mlw_yaml_map_get(n, "min_value"),
+			      "search_space '%s': min_value %s is greater than "
+			      "max_value %s", name,
+			      mlw_yaml_map_get(n, "min_value")->text,
+			      mlw_yaml_map_get(n, "max_value")->text);
 	}
 	if (is_quantized(dist->type) &&
 	    !get_number(b, n, name, "q", &dist->q) && dist->q <= 0)
-		error_at(b, mlw_yaml_map_get(n, "q"), "search_space '%s': q "
-			 "must be positive, not %s", name,
-			 mlw_yaml_map_get(n, "q")->text);
+		mlw_diags_add(b->d, 0, mlw_yaml_map_get(n, "q"), "search_space "
+			      "'%s': q must be positive, not %s", name,
+			      mlw_yaml_map_get(n, "q")->text);
 }
 
 /* one distribution; its coordinate is taken before its nested ones' */
@@ -742,26 +722,27 @@ static struct mlw_sweep_dist *parse_dist(struct builder *b,
 	int type;
 
 	if (n->kind != MLW_YAML_MAP) {
-		error_at(b, n, "search_space '%s': a distribution must be a "
-			 "mapping with a 'type', not %s", name,
-			 mlw_yaml_describe(n));
+		mlw_diags_add(b->d, 0, n, "search_space '%s': a distribution "
+			      "must be a mapping with a 'type', not %s", name,
+			      mlw_yaml_describe(n));
 		return NULL;
 	}
 	t = mlw_yaml_map_get(n, "type");
 	if (!t || t->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(t)) {
-		error_at(b, t ? t : n, "search_space '%s': missing the "
-			 "distribution 'type' (choice, randint, uniform, "
-			 "quniform, loguniform, qloguniform, normal, qnormal, "
-			 "lognormal, qlognormal)", name);
+		mlw_diags_add(b->d, 0, t ? t : n, "search_space '%s': missing "
+			      "the distribution 'type' (choice, randint, "
+			      "uniform, quniform, loguniform, qloguniform, "
+			      "normal, qnormal, lognormal, qlognormal)", name);
 		return NULL;
 	}
 	type = mlw_sweep_dist_type(t->text);
 	if (type < 0) {
 		const char *hint = mlw_suggest(t->text, dist_names);
 
-		error_at(b, t, "search_space '%s': unknown distribution '%s'%s"
-			 "%s%s", name, t->text, hint ? " (did you mean '" : "",
-			 hint ? hint : "", hint ? "'?)" : "");
+		mlw_diags_add(b->d, 0, t, "search_space '%s': unknown "
+			      "distribution '%s'%s%s%s", name, t->text,
+			      hint ? " (did you mean '" : "", hint ? hint : "",
+			      hint ? "'?)" : "");
 		return NULL;
 	}
 	dist = mlw_calloc(1, sizeof(*dist));
@@ -773,7 +754,14 @@ static struct mlw_sweep_dist *parse_dist(struct builder *b,
 	dist->dim = b->space->dims++;
 	MLW_ALLOC_GROW(b->dists, b->nr_dists + 1, b->alloc_dists);
 	b->dists[b->nr_dists++] = dist;
-	check_keys(b, n, name, type);
+	{
+		char *what = mlw_xstrfmt("the %s distribution of "
+					 "search_space '%s'",
+					 mlw_sweep_dist_name(type), name);
+
+		mlw_sweep_check_keys(b->d, n, what, keys_of(type));
+		free(what);
+	}
 	parse_params(b, dist, n);
 	if (type == MLW_DIST_CHOICE)
 		classify_choice(dist);
@@ -809,7 +797,7 @@ int mlw_sweep_space_from_yaml(struct mlw_sweep_space **out,
 {
 	struct builder b = { 0 };
 	struct mlw_sweep_space *space;
-	size_t i;
+	size_t i, errors = d->errors;
 
 	*out = NULL;
 	space = mlw_calloc(1, sizeof(*space));
@@ -818,14 +806,13 @@ int mlw_sweep_space_from_yaml(struct mlw_sweep_space **out,
 	b.d = d;
 	if (!search_space || mlw_yaml_is_null(search_space)) {
 		mlw_diags_add(d, 0, search_space, "search_space is missing");
-		b.errors++;
 	} else if (search_space->kind != MLW_YAML_MAP) {
-		error_at(&b, search_space, "search_space must be a mapping of "
-			 "names to distributions, not %s",
-			 mlw_yaml_describe(search_space));
+		mlw_diags_add(d, 0, search_space, "search_space must be a "
+			      "mapping of names to distributions, not %s",
+			      mlw_yaml_describe(search_space));
 	} else if (!search_space->nr) {
-		error_at(&b, search_space, "search_space is empty: give at "
-			 "least one hyperparameter");
+		mlw_diags_add(d, 0, search_space, "search_space is empty: give "
+			      "at least one hyperparameter");
 	} else {
 		size_t nr = search_space->nr / 2;
 
@@ -837,9 +824,9 @@ int mlw_sweep_space_from_yaml(struct mlw_sweep_space **out,
 			struct mlw_sweep_dist *dist;
 
 			if (!valid_name(k->text)) {
-				error_at(&b, k, "search_space name '%s' may "
-					 "hold only letters, digits, '_' and "
-					 "'-'", k->text);
+				mlw_diags_add(d, 0, k, "search_space name '%s' "
+					      "may hold only letters, digits, "
+					      "'_' and '-'", k->text);
 				continue;
 			}
 			dist = parse_dist(&b, mlw_yaml_value(search_space, i),
@@ -850,7 +837,7 @@ int mlw_sweep_space_from_yaml(struct mlw_sweep_space **out,
 			space->params[space->nr++] = dist;
 		}
 	}
-	if (b.errors) {
+	if (d->errors > errors) {
 		space_free_dists(b.dists, b.nr_dists);
 		for (i = 0; i < space->nr; i++)
 			free(space->names[i]);
@@ -1059,8 +1046,9 @@ static int encode_dist(const struct mlw_sweep_space *space,
 		return 0;
 	}
 	support(space, dist, &lo, &hi);
+	slack = 1e-9 * (1 + (isfinite(lo) ? fabs(lo) : 0) +
+			(isfinite(hi) ? fabs(hi) : 0));
 	if (!is_quantized(dist->type)) {
-		slack = 1e-9 * (fabs(lo) + fabs(hi) + 1);
 		if (x < lo - slack || x > hi + slack)
 			return -1;
 		if (!dry)
@@ -1137,16 +1125,24 @@ int mlw_sweep_space_encode(const struct mlw_sweep_space *space,
 	return 0;
 }
 
+/*
+ * Encoding into a copy: a value a rounding error put just across a
+ * quantisation boundary leaves u as it was rather than half-written.
+ */
 void mlw_sweep_space_snap(const struct mlw_sweep_space *space, double *u)
 {
 	struct mlw_sweep_value *v = mlw_sweep_space_decode(space, u);
+	double *t = mlw_malloc(space->dims * sizeof(double) + 1);
 
-	if (mlw_sweep_space_encode(space, v, u) < 0)
-		BUG("a decoded point does not encode");
+	if (!mlw_sweep_space_encode(space, v, t))
+		memcpy(u, t, space->dims * sizeof(double));
+	else
+		mlw_error_clear();
+	free(t);
 	mlw_sweep_value_free(v);
 }
 
-/* --- features -------------------------------------------------------------- */
+/* --- features ------------------------------------------------------------- */
 
 static void features_of(const struct mlw_sweep_space *space,
 			const struct mlw_sweep_dist *dist, const double *u,

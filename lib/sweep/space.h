@@ -100,7 +100,7 @@ struct mlw_sweep_value {
 struct mlw_sweep_dist {
 	enum mlw_sweep_dist_type type;
 	char *name;		/* "lr"; nested: "model.lr" */
-	double min, max;	/* uniform family (exponents for the log ones) */
+	double min, max;	/* uniform family (log ones: exponents) */
 	double mu, sigma;	/* normal family */
 	double q;		/* quantised types; 0 otherwise */
 	int64_t upper;		/* randint */
@@ -190,7 +190,15 @@ void mlw_sweep_space_snap(const struct mlw_sweep_space *space, double *u);
 void mlw_sweep_space_features(const struct mlw_sweep_space *space,
 			      const double *u, double *x);
 
-/* --- values ---------------------------------------------------------------- */
+/*
+ * Report to d every key of mapping map that is not in keys (NULL-
+ * terminated): "unknown key 'min' in WHAT (did you mean 'min_value'?)".
+ * Shared by the readers of a sweep's YAML.
+ */
+void mlw_sweep_check_keys(struct mlw_diags *d, const struct mlw_yaml_node *map,
+			  const char *what, const char *const *keys);
+
+/* --- values --------------------------------------------------------------- */
 
 struct mlw_sweep_value *mlw_sweep_value_new(enum mlw_sweep_value_kind kind);
 void mlw_sweep_value_free(struct mlw_sweep_value *v);

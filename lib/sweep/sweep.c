@@ -25,52 +25,34 @@
 
 struct reader {
 	struct mlw_diags *d;
-	size_t errors;
+	size_t errors;		/* d->errors when reading began */
 };
-
-static void error_at(struct reader *r, const struct mlw_yaml_node *at,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void error_at(struct reader *r, const struct mlw_yaml_node *at,
-		     const char *fmt, ...)
-{
-	struct mlw_buf msg = MLW_BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	mlw_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	mlw_diags_add(r->d, 0, at, "%s", msg.buf);
-	mlw_buf_release(&msg);
-	r->errors++;
-}
 
 static const char *text_of(const struct mlw_yaml_node *n)
 {
 	return n->kind == MLW_YAML_SCALAR ? n->text : mlw_yaml_describe(n);
 }
 
-/* unknown keys of map, against the NULL-terminated keys */
-static void check_keys(struct reader *r, const struct mlw_yaml_node *map,
-		       const char *what, const char *const *keys)
+/*
+ * A mapping that may be absent (null) at name: 1 when a mapping, 0 when
+ * absent (reported at parent when required), -1 when reported.
+ */
+static int as_map(struct reader *r, const struct mlw_yaml_node *node,
+		  const char *name, const struct mlw_yaml_node *parent,
+		  const char *required)
 {
-	size_t i;
-
-	for (i = 0; i < map->nr / 2; i++) {
-		const struct mlw_yaml_node *k = mlw_yaml_key(map, i);
-		const char *const *p;
-		const char *hint;
-
-		for (p = keys; *p; p++)
-			if (!strcmp(*p, k->text))
-				break;
-		if (*p)
-			continue;
-		hint = mlw_suggest(k->text, keys);
-		error_at(r, k, "unknown key '%s' in %s%s%s%s", k->text, what,
-			 hint ? " (did you mean '" : "", hint ? hint : "",
-			 hint ? "'?)" : "");
+	if (!node || mlw_yaml_is_null(node)) {
+		if (required)
+			mlw_diags_add(r->d, 0, parent, "%s is missing: %s",
+				      name, required);
+		return required ? -1 : 0;
 	}
+	if (node->kind != MLW_YAML_MAP) {
+		mlw_diags_add(r->d, 0, node, "%s must be a mapping, not %s",
+			      name, mlw_yaml_describe(node));
+		return -1;
+	}
+	return 1;
 }
 
 /*
@@ -87,17 +69,17 @@ static int get_int(struct reader *r, const struct mlw_yaml_node *map,
 	if (!n || mlw_yaml_is_null(n))
 		return 0;
 	if (mlw_yaml_to_int(n, &v) < 0) {
-		error_at(r, n, "%s must be an integer, not %s", path,
-			 text_of(n));
+		mlw_diags_add(r->d, 0, n, "%s must be an integer, not %s", path,
+			      text_of(n));
 		return -1;
 	}
 	if (v < lo || v > hi) {
 		if (hi == INT64_MAX)
-			error_at(r, n, "%s must be at least %" PRId64 ", not %"
-				 PRId64, path, lo, v);
+			mlw_diags_add(r->d, 0, n, "%s must be at least %"
+				      PRId64 ", not %" PRId64, path, lo, v);
 		else
-			error_at(r, n, "%s must be %" PRId64 " to %" PRId64
-				 ", not %" PRId64, path, lo, hi, v);
+			mlw_diags_add(r->d, 0, n, "%s must be %" PRId64 " to %"
+				      PRId64 ", not %" PRId64, path, lo, hi, v);
 		return -1;
 	}
 	*out = v;
@@ -114,11 +96,13 @@ static int get_positive(struct reader *r, const struct mlw_yaml_node *map,
 	if (!n || mlw_yaml_is_null(n))
 		return 0;
 	if (mlw_yaml_to_double(n, &v) < 0 || !isfinite(v)) {
-		error_at(r, n, "%s must be a number, not %s", path, text_of(n));
+		mlw_diags_add(r->d, 0, n, "%s must be a number, not %s", path,
+			      text_of(n));
 		return -1;
 	}
 	if (v <= 0) {
-		error_at(r, n, "%s must be positive, not %s", path, n->text);
+		mlw_diags_add(r->d, 0, n, "%s must be positive, not %s", path,
+			      n->text);
 		return -1;
 	}
 	*out = v;
@@ -143,15 +127,15 @@ static void read_sampling(struct reader *r, struct mlw_sweep_config *cfg,
 	int64_t seed;
 
 	if (!node || mlw_yaml_is_null(node)) {
-		error_at(r, sweep, "sampling_algorithm is missing: random, "
-			 "grid or bayesian");
+		mlw_diags_add(r->d, 0, sweep, "sampling_algorithm is missing: "
+			      "random, grid or bayesian");
 		return;
 	}
 	if (node->kind == MLW_YAML_MAP)
 		type = mlw_yaml_map_get(node, "type");
 	if (!type || type->kind != MLW_YAML_SCALAR) {
-		error_at(r, type ? type : node, "sampling_algorithm needs a "
-			 "type: random, grid or bayesian");
+		mlw_diags_add(r->d, 0, type ? type : node, "sampling_algorithm "
+			      "needs a type: random, grid or bayesian");
 		return;
 	}
 	name = type->text;
@@ -163,22 +147,22 @@ static void read_sampling(struct reader *r, struct mlw_sweep_config *cfg,
 		cfg->algorithm = MLW_SAMPLE_BAYESIAN;
 	} else {
 		hint = mlw_suggest(name, algorithm_names);
-		error_at(r, type, "unknown sampling algorithm '%s'%s%s%s; "
-			 "one of random, grid, bayesian", name,
-			 hint ? " (did you mean '" : "", hint ? hint : "",
-			 hint ? "'?)" : "");
+		mlw_diags_add(r->d, 0, type, "unknown sampling algorithm "
+			      "'%s'%s%s%s; one of random, grid, bayesian", name,
+			      hint ? " (did you mean '" : "", hint ? hint : "",
+			      hint ? "'?)" : "");
 		return;
 	}
 	if (node->kind != MLW_YAML_MAP)
 		return;
-	check_keys(r, node, cfg->algorithm == MLW_SAMPLE_RANDOM ?
-		   "a random sampling algorithm" :
-		   cfg->algorithm == MLW_SAMPLE_GRID ?
-		   "a grid sampling algorithm" :
-		   "a bayesian sampling algorithm",
-		   cfg->algorithm == MLW_SAMPLE_RANDOM ? random_keys :
-		   cfg->algorithm == MLW_SAMPLE_GRID ? grid_keys :
-		   bayesian_keys);
+	mlw_sweep_check_keys(r->d, node, cfg->algorithm == MLW_SAMPLE_RANDOM ?
+			     "a random sampling algorithm" :
+			     cfg->algorithm == MLW_SAMPLE_GRID ?
+			     "a grid sampling algorithm" :
+			     "a bayesian sampling algorithm",
+			     cfg->algorithm == MLW_SAMPLE_RANDOM ? random_keys :
+			     cfg->algorithm == MLW_SAMPLE_GRID ? grid_keys :
+			     bayesian_keys);
 	if (get_int(r, node, "seed", "sampling_algorithm.seed", 0, INT64_MAX,
 		    &seed) > 0) {
 		cfg->seed = (uint64_t)seed;
@@ -190,8 +174,9 @@ static void read_sampling(struct reader *r, struct mlw_sweep_config *cfg,
 			cfg->algorithm = MLW_SAMPLE_SOBOL;
 		else if (n->kind != MLW_YAML_SCALAR ||
 			 strcasecmp(n->text, "random"))
-			error_at(r, n, "sampling_algorithm.rule must be random "
-				 "or sobol, not %s", text_of(n));
+			mlw_diags_add(r->d, 0, n, "sampling_algorithm.rule "
+				      "must be random or sobol, not %s",
+				      text_of(n));
 	}
 	n = mlw_yaml_map_get(node, "logbase");
 	if (n && !mlw_yaml_is_null(n) && cfg->algorithm != MLW_SAMPLE_GRID &&
@@ -202,9 +187,9 @@ static void read_sampling(struct reader *r, struct mlw_sweep_config *cfg,
 			cfg->space->log_base = 1;
 		else if (mlw_yaml_to_double(n, &base) < 0 || !isfinite(base) ||
 			 base <= 0 || base == 1)
-			error_at(r, n, "sampling_algorithm.logbase must be "
-				 "\"e\" or a positive number other than 1, "
-				 "not %s", text_of(n));
+			mlw_diags_add(r->d, 0, n, "sampling_algorithm.logbase "
+				      "must be \"e\" or a positive number "
+				      "other than 1, not %s", text_of(n));
 		else
 			cfg->space->log_base = log(base);
 	}
@@ -217,33 +202,27 @@ static void read_objective(struct reader *r, struct mlw_sweep_config *cfg,
 	static const char *const keys[] = { "goal", "primary_metric", NULL };
 	const struct mlw_yaml_node *goal, *metric;
 
-	if (!node || mlw_yaml_is_null(node)) {
-		error_at(r, sweep, "objective is missing: give its goal and "
-			 "primary_metric");
+	if (as_map(r, node, "objective", sweep, "give its goal and "
+		   "primary_metric") <= 0)
 		return;
-	}
-	if (node->kind != MLW_YAML_MAP) {
-		error_at(r, node, "objective must be a mapping, not %s",
-			 mlw_yaml_describe(node));
-		return;
-	}
-	check_keys(r, node, "the objective", keys);
+	mlw_sweep_check_keys(r->d, node, "the objective", keys);
 	goal = mlw_yaml_map_get(node, "goal");
 	metric = mlw_yaml_map_get(node, "primary_metric");
 	if (!goal || goal->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(goal))
-		error_at(r, goal ? goal : node, "objective.goal must be "
-			 "maximize or minimize");
+		mlw_diags_add(r->d, 0, goal ? goal : node, "objective.goal "
+			      "must be maximize or minimize");
 	else if (!strcasecmp(goal->text, "maximize"))
 		cfg->maximize = 1;
 	else if (!strcasecmp(goal->text, "minimize"))
 		cfg->maximize = 0;
 	else
-		error_at(r, goal, "objective.goal must be maximize or "
-			 "minimize, not %s", goal->text);
+		mlw_diags_add(r->d, 0, goal, "objective.goal must be maximize "
+			      "or minimize, not %s", goal->text);
 	if (!metric || metric->kind != MLW_YAML_SCALAR ||
 	    mlw_yaml_is_null(metric) || !*metric->text)
-		error_at(r, metric ? metric : node, "objective.primary_metric "
-			 "must name the metric the trials log");
+		mlw_diags_add(r->d, 0, metric ? metric : node,
+			      "objective.primary_metric must name the metric "
+			      "the trials log");
 	else
 		cfg->primary_metric = mlw_strdup(metric->text);
 }
@@ -262,16 +241,11 @@ static void read_limits(struct reader *r, struct mlw_sweep_config *cfg,
 	l->max_concurrent_trials = 0;
 	l->timeout = MLW_SWEEP_DEFAULT_TIMEOUT;
 	l->trial_timeout = 0;
-	if (!node || mlw_yaml_is_null(node)) {
+	if (as_map(r, node, "limits", NULL, NULL) <= 0) {
 		l->max_concurrent_trials = l->max_total_trials;
 		return;
 	}
-	if (node->kind != MLW_YAML_MAP) {
-		error_at(r, node, "limits must be a mapping, not %s",
-			 mlw_yaml_describe(node));
-		return;
-	}
-	check_keys(r, node, "sweep limits", keys);
+	mlw_sweep_check_keys(r->d, node, "sweep limits", keys);
 	get_int(r, node, "max_total_trials", "limits.max_total_trials", 1,
 		MLW_SWEEP_MAX_TRIALS, &l->max_total_trials);
 	get_int(r, node, "max_concurrent_trials",
@@ -311,37 +285,34 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 	int64_t pct;
 	int has_factor, has_amount;
 
-	if (!node || mlw_yaml_is_null(node))
+	if (as_map(r, node, "early_termination", NULL, NULL) <= 0)
 		return;
-	if (node->kind != MLW_YAML_MAP) {
-		error_at(r, node, "early_termination must be a mapping, not %s",
-			 mlw_yaml_describe(node));
-		return;
-	}
 	type = mlw_yaml_map_get(node, "type");
 	if (!type || type->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(type)) {
-		error_at(r, type ? type : node, "early_termination needs a "
-			 "type: bandit, median_stopping or "
-			 "truncation_selection");
+		mlw_diags_add(r->d, 0, type ? type : node, "early_termination "
+			      "needs a type: bandit, median_stopping or "
+			      "truncation_selection");
 		return;
 	}
 	if (!strcasecmp(type->text, "bandit")) {
 		p->type = MLW_POLICY_BANDIT;
-		check_keys(r, node, "a bandit policy", bandit_keys);
+		mlw_sweep_check_keys(r->d, node, "a bandit policy",
+				     bandit_keys);
 	} else if (!strcasecmp(type->text, "median_stopping")) {
 		p->type = MLW_POLICY_MEDIAN_STOPPING;
-		check_keys(r, node, "a median stopping policy", median_keys);
+		mlw_sweep_check_keys(r->d, node, "a median stopping policy",
+				     median_keys);
 	} else if (!strcasecmp(type->text, "truncation_selection")) {
 		p->type = MLW_POLICY_TRUNCATION_SELECTION;
-		check_keys(r, node, "a truncation selection policy",
-			   truncation_keys);
+		mlw_sweep_check_keys(r->d, node, "a truncation selection "
+				     "policy", truncation_keys);
 	} else {
 		hint = mlw_suggest(type->text, policy_names);
-		error_at(r, type, "unknown early_termination type '%s'%s%s%s; "
-			 "one of bandit, median_stopping, "
-			 "truncation_selection", type->text,
-			 hint ? " (did you mean '" : "", hint ? hint : "",
-			 hint ? "'?)" : "");
+		mlw_diags_add(r->d, 0, type, "unknown early_termination type "
+			      "'%s'%s%s%s; one of bandit, median_stopping, "
+			      "truncation_selection", type->text,
+			      hint ? " (did you mean '" : "", hint ? hint : "",
+			      hint ? "'?)" : "");
 		return;
 	}
 	get_int(r, node, "evaluation_interval",
@@ -359,17 +330,19 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 					  &p->slack_amount);
 		p->has_slack_factor = has_factor > 0;
 		if (has_factor > 0 && has_amount > 0)
-			error_at(r, mlw_yaml_map_get(node, "slack_amount"),
-				 "a bandit policy takes slack_factor or "
-				 "slack_amount, not both");
+			mlw_diags_add(r->d, 0,
+				      mlw_yaml_map_get(node, "slack_amount"),
+				      "a bandit policy takes slack_factor or "
+				      "slack_amount, not both");
 		else if (!has_factor && !has_amount)
-			error_at(r, node, "a bandit policy needs "
-				 "slack_factor or slack_amount");
+			mlw_diags_add(r->d, 0, node, "a bandit policy needs "
+				      "slack_factor or slack_amount");
 	} else if (p->type == MLW_POLICY_TRUNCATION_SELECTION) {
 		n = mlw_yaml_map_get(node, "truncation_percentage");
 		if (!n || mlw_yaml_is_null(n))
-			error_at(r, node, "a truncation selection policy "
-				 "needs truncation_percentage (1 to 99)");
+			mlw_diags_add(r->d, 0, node, "a truncation selection "
+				      "policy needs truncation_percentage (1 "
+				      "to 99)");
 		else if (get_int(r, node, "truncation_percentage",
 				 "early_termination.truncation_percentage",
 				 1, 99, &pct) > 0)
@@ -377,8 +350,9 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 		n = mlw_yaml_map_get(node, "exclude_finished_jobs");
 		if (n && !mlw_yaml_is_null(n) &&
 		    mlw_yaml_to_bool(n, &p->exclude_finished) < 0)
-			error_at(r, n, "early_termination.exclude_finished_jobs "
-				 "must be true or false, not %s", text_of(n));
+			mlw_diags_add(r->d, 0, n, "early_termination."
+				      "exclude_finished_jobs must be true or "
+				      "false, not %s", text_of(n));
 	}
 }
 
@@ -398,7 +372,6 @@ static void check_rules(struct reader *r, struct mlw_sweep_config *cfg,
 				 "grid sampling does not support %s "
 				 "distributions ('%s'); it allows only choice",
 				 mlw_sweep_dist_name(bad->type), bad->name);
-		r->errors++;
 	}
 	if (cfg->algorithm == MLW_SAMPLE_BAYESIAN &&
 	    !mlw_sweep_space_only(space, bayes_ok, &bad)) {
@@ -407,20 +380,21 @@ static void check_rules(struct reader *r, struct mlw_sweep_config *cfg,
 				 "distributions ('%s'); it allows only "
 				 "choice, uniform and quniform",
 				 mlw_sweep_dist_name(bad->type), bad->name);
-		r->errors++;
 	}
 	et = mlw_yaml_map_get(sweep, "early_termination");
 	if (cfg->algorithm == MLW_SAMPLE_BAYESIAN && et &&
 	    !mlw_yaml_is_null(et))
-		error_at(r, et, "bayesian sampling does not support "
-			 "early_termination; remove it or use random or grid "
-			 "sampling");
+		mlw_diags_add(r->d, 0, et, "bayesian sampling does not support "
+			      "early_termination; remove it or use random or "
+			      "grid sampling");
 	if (cfg->algorithm == MLW_SAMPLE_SOBOL &&
 	    space->dims > MLW_SOBOL_MAX_DIMS)
-		error_at(r, mlw_yaml_map_get(sweep, "search_space"),
-			 "sobol sampling supports at most %d distributions, "
-			 "not %zu", MLW_SOBOL_MAX_DIMS, space->dims);
-	if (cfg->algorithm == MLW_SAMPLE_BAYESIAN && !r->errors &&
+		mlw_diags_add(r->d, 0, mlw_yaml_map_get(sweep, "search_space"),
+			      "sobol sampling supports at most %d "
+			      "distributions, not %zu", MLW_SOBOL_MAX_DIMS,
+			      space->dims);
+	if (cfg->algorithm == MLW_SAMPLE_BAYESIAN &&
+	    r->d->errors == r->errors &&
 	    cfg->limits.max_total_trials < 20 * (int64_t)space->nr)
 		mlw_diags_add(r->d, 1, mlw_yaml_map_get(sweep, "limits") ?
 			      mlw_yaml_map_get(sweep, "limits") : sweep,
@@ -433,7 +407,7 @@ int mlw_sweep_config_from_yaml(struct mlw_sweep_config **out,
 			       const struct mlw_yaml_node *node,
 			       struct mlw_diags *d)
 {
-	struct reader r = { d, 0 };
+	struct reader r = { d, d->errors };
 	struct mlw_sweep_config *cfg;
 	struct mlw_sweep_policy none = MLW_SWEEP_POLICY_INIT;
 
@@ -446,9 +420,7 @@ int mlw_sweep_config_from_yaml(struct mlw_sweep_config **out,
 	cfg->policy = none;
 	if (mlw_sweep_space_from_yaml(&cfg->space,
 				      mlw_yaml_map_get(node, "search_space"),
-				      d) < 0)
-		r.errors++;
-	if (!cfg->space) {
+				      d) < 0 || !cfg->space) {
 		/* keep reading: report every problem of the sweep at once */
 		struct mlw_sweep_space *empty = mlw_calloc(1, sizeof(*empty));
 
@@ -461,7 +433,7 @@ int mlw_sweep_config_from_yaml(struct mlw_sweep_config **out,
 	read_limits(&r, cfg, mlw_yaml_map_get(node, "limits"));
 	read_policy(&r, cfg, mlw_yaml_map_get(node, "early_termination"));
 	check_rules(&r, cfg, node);
-	if (r.errors) {
+	if (d->errors > r.errors) {
 		mlw_sweep_config_free(cfg);
 		return MLW_EINVALID;
 	}

@@ -238,8 +238,10 @@ int mlw_sweep_best(struct mlw_sweep *s, size_t *trial, double *value);
 const struct mlw_sweep_trial *mlw_sweep_trial(struct mlw_sweep *s,
 					      size_t index);
 /*
- * A consistent copy of trial index's changing fields (curve and
- * other_metrics are not copied: NULL).  Returns 0 or MLW_ENOTFOUND.
+ * A consistent copy of trial index taken under the lock: params and u
+ * are the trial's own (borrowed), curve.nr is its number of reports but
+ * the curve's arrays and other_metrics are NULL.  Returns 0 or
+ * MLW_ENOTFOUND.
  */
 int mlw_sweep_trial_info(struct mlw_sweep *s, size_t index,
 			 struct mlw_sweep_trial *out);

@@ -41,8 +41,8 @@ static size_t trial(int maximize, const double *values)
 	return i;
 }
 
-static int decide(struct mlw_sweep_decision *d, const struct mlw_sweep_policy *p,
-		  int maximize, size_t t)
+static int decide(struct mlw_sweep_decision *d,
+		  const struct mlw_sweep_policy *p, int maximize, size_t t)
 {
 	return mlw_sweep_policy_decide(d, p, maximize, ptrs, nr, t);
 }

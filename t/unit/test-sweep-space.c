@@ -261,12 +261,14 @@ static void test_quantize(void)
 
 	v->f = mlw_sweep_quantize(0.31, 0.1);
 	mlw_sweep_value_format(&b, v);
-	is_str(b.buf, "0.3", "quniform q 0.1 gives 0.3, not 0.30000000000000004");
+	is_str(b.buf, "0.3", "quniform q 0.1 gives 0.3, not "
+	       "0.30000000000000004");
 	mlw_buf_reset(&b);
 	v->f = mlw_sweep_quantize(0.7, 0.05);
 	mlw_sweep_value_format(&b, v);
 	is_str(b.buf, "0.7", "q 0.05: 0.7");
-	ok(mlw_sweep_quantize(7.5, 5) == 10 && mlw_sweep_quantize(12.5, 5) == 10,
+	ok(mlw_sweep_quantize(7.5, 5) == 10 &&
+	   mlw_sweep_quantize(12.5, 5) == 10,
 	   "ties round to even (1.5 -> 2, 2.5 -> 2)");
 	ok(mlw_sweep_quantize(-0.2, 1) == 0 &&
 	   !signbit(mlw_sweep_quantize(-0.2, 1)), "no negative zero");
@@ -326,7 +328,8 @@ static void test_nested(void)
 			bad += m->f < 0 || m->f >= 1;
 		} else {
 			seen[3]++;
-			bad += m->kind != MLW_VALUE_STR || strcmp(m->s, "plain");
+			bad += m->kind != MLW_VALUE_STR ||
+			       strcmp(m->s, "plain");
 		}
 		if (mlw_sweep_space_encode(space, p, u2) < 0) {
 			printf("# encode: %s\n", mlw_error_last());
@@ -365,7 +368,8 @@ static void test_text(void)
 	/* model 0.3 -> knn, k at 0.95 -> 9, weights 0.99 -> distance */
 	p = mlw_sweep_space_decode(space, u);
 	mlw_sweep_value_format(&b, mlw_sweep_value_get(p, "model"));
-	is_str(b.buf, "{\"name\": \"knn\", \"k\": 9, \"weights\": \"distance\"}",
+	is_str(b.buf, "{\"name\": \"knn\", \"k\": 9, "
+	       "\"weights\": \"distance\"}",
 	       "a dictionary value is JSON for ${{search_space.model}}");
 	mlw_buf_reset(&b);
 	mlw_sweep_value_format(&b, mlw_sweep_value_get(p, "flag"));
@@ -414,6 +418,68 @@ static void test_text(void)
 	mlw_diags_release(&d);
 }
 
+/* values a catalog might hold that the space cannot have produced */
+static void test_encode_errors(void)
+{
+	struct mlw_diags d = MLW_DIAGS_INIT;
+	struct mlw_sweep_space *space = build(
+		"search_space:\n"
+		"  w: {type: lognormal, mu: 0, sigma: 1}\n"
+		"  n: {type: randint, upper: 4}\n"
+		"  k: {type: choice, values: [a, b]}\n"
+		"  q: {type: quniform, min_value: 0, max_value: 1, q: 0.25}\n",
+		&d, NULL);
+	static const char *const cases[][4] = {
+		{ "-1", "2", "a", "0.5" },	/* lognormal is positive */
+		{ "1", "4", "a", "0.5" },	/* randint(4) stops at 3 */
+		{ "1", "2", "c", "0.5" },	/* not a choice */
+		{ "1", "2", "a", "0.3" },	/* not a multiple of 0.25 */
+		{ "1", "2", "a", "2" },		/* beyond the support */
+	};
+	double u[4];
+	size_t i;
+	int refused = 0, good;
+
+	if (!space) {
+		ok(0, "encode space");
+		return;
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct mlw_sweep_value *p = mlw_sweep_value_new(MLW_VALUE_DICT);
+		struct mlw_sweep_value *v;
+		int k;
+
+		for (k = 0; k < 4; k++) {
+			if (k == 2) {
+				v = mlw_sweep_value_new(MLW_VALUE_STR);
+				v->s = strdup(cases[i][k]);
+			} else if (k == 1) {
+				v = mlw_sweep_value_new(MLW_VALUE_INT);
+				v->i = atoi(cases[i][k]);
+			} else {
+				v = mlw_sweep_value_new(MLW_VALUE_FLOAT);
+				v->f = strtod(cases[i][k], NULL);
+			}
+			mlw_sweep_value_dict_add(p, space->names[k], v);
+		}
+		refused += mlw_sweep_space_encode(space, p, u) == MLW_EINVALID;
+		if (!i) {
+			p->items[0]->f = 1;
+			good = !mlw_sweep_space_encode(space, p, u);
+			ok(good && fabs(u[0] - 0.5) < 1e-12 && u[1] == 0.625 &&
+			   u[2] == 0.25 && fabs(u[3] - 0.5) < 1e-12,
+			   "valid values encode to their cells' middles");
+		}
+		mlw_sweep_value_free(p);
+	}
+	is_int(refused, 5, "values outside the space are refused");
+	ok(mlw_sweep_space_encode(space, NULL, u) == MLW_EINVALID &&
+	   strstr(mlw_error_last(), "no value for search_space 'w'"),
+	   "a missing value is named");
+	mlw_sweep_space_free(space);
+	mlw_diags_release(&d);
+}
+
 /* one bad spec: the error message and its position */
 static void expect_error(const char *body, const char *msg, int line, int col)
 {
@@ -455,7 +521,8 @@ static void test_errors(void)
 	expect_error("  a:\n    type: uniform\n    min_value: 5\n"
 		     "    max_value: 1\n",
 		     "min_value 5 is greater than max_value 1", 4, 16);
-	expect_error("  a: {type: quniform, min_value: 0, max_value: 1, q: -1}\n",
+	expect_error("  a: {type: quniform, min_value: 0, max_value: 1, "
+		     "q: -1}\n",
 		     "q must be positive, not -1", 2, 54);
 	expect_error("  a: {type: qnormal, mu: 0, sigma: 1, q: 0}\n",
 		     "q must be positive, not 0", 2, 42);
@@ -466,8 +533,9 @@ static void test_errors(void)
 	expect_error("  a: {type: unifrom, min_value: 0, max_value: 1}\n",
 		     "unknown distribution 'unifrom' (did you mean 'uniform'?)",
 		     2, 13);
-	expect_error("  a: {type: uniform, min: 0, max_value: 1}\n",
-		     "unknown key 'min' in a uniform distribution", 2, 22);
+	expect_error("  a: {type: uniform, min_vale: 0, max_value: 1}\n",
+		     "unknown key 'min_vale' in the uniform distribution of "
+		     "search_space 'a' (did you mean 'min_value'?)", 2, 22);
 	expect_error("  a: {type: uniform, min_value: x, max_value: 1}\n",
 		     "'min_value' must be a finite number, not x", 2, 33);
 	expect_error("  a b: {type: randint, upper: 3}\n",
@@ -529,6 +597,7 @@ int main(void)
 	test_quantize();
 	test_nested();
 	test_text();
+	test_encode_errors();
 	test_errors();
 	test_corpus();
 	return done_testing();
