@@ -33,7 +33,7 @@ DEBIAN_PACKAGES = build-essential pkg-config perl git ca-certificates \
 	libsqlite3-dev libyaml-dev libjansson-dev zlib1g-dev libssl-dev \
 	libgit2-dev liblapacke-dev libopenblas-dev libpcre2-dev \
 	libmicrohttpd-dev libcurl4-openssl-dev \
-	python3-sklearn python3-pandas mandoc man-db sqlite3 time
+	python3-sklearn python3-pandas python3-optuna mandoc man-db sqlite3 time
 
 CFLAGS ?= -O2 -g
 # -ffunction-sections/--gc-sections drop what the static libraries carry
@@ -70,6 +70,8 @@ UNIT_SRC = $(sort $(wildcard t/unit/test-*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(OBJDIR)/%.o)
 UNIT_BIN = $(UNIT_SRC:t/unit/%.c=t/unit/%.bin)
+# benchmark drivers that link the library (t/perf/p6* run them)
+PERF_BIN = t/perf/sweep-bench.bin
 
 ifndef V
 QUIET_CC = @echo '   ' CC $@;
@@ -106,6 +108,9 @@ mlw: $(CMD_OBJ) $(OBJDIR)/libmlw.a .build/LINK-FLAGS
 t/unit/%.bin: t/unit/%.c t/unit/tap.h $(OBJDIR)/libmlw.a .build/LINK-FLAGS
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -It/unit $(LDFLAGS) -o $@ $< $(OBJDIR)/libmlw.a $(LIBS)
 
+t/perf/%.bin: t/perf/%.c $(OBJDIR)/libmlw.a .build/LINK-FLAGS
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJDIR)/libmlw.a $(LIBS)
+
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
 PROVE ?= prove
@@ -113,7 +118,7 @@ PROVE_OPTS ?= -j2
 test: mlw $(UNIT_BIN)
 	cd t && $(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_BIN:t/%=./%) $(patsubst t/%,./%,$(sort $(wildcard t/t[0-9]*.sh)))
 
-perf: mlw
+perf: mlw $(PERF_BIN)
 	@for f in t/perf/p*.sh; do echo "== $$f"; sh $$f || exit 1; done
 
 install-deps:
@@ -156,7 +161,7 @@ install: mlw
 	cp -R share/. $(DESTDIR)$(datadir)/
 
 clean:
-	rm -rf .build mlw t/unit/*.bin t/trash
+	rm -rf .build mlw t/unit/*.bin t/perf/*.bin t/trash
 
 style:
 	@! grep -nE '\b(strcpy|strcat|sprintf|strtok|atoi|localtime)\(' lib/*/*.c cmd/*.c
