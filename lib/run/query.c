@@ -5,6 +5,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/json.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -162,7 +163,6 @@ int mlw_query_eval(char **out, const char *json, const char *query)
 {
 	json_t *doc = json_loads(json, JSON_DECODE_ANY, NULL), *r;
 	int err = 0;
-	char *s;
 
 	*out = NULL;
 	if (!doc)
@@ -175,26 +175,17 @@ int mlw_query_eval(char **out, const char *json, const char *query)
 				      "understood (mlw knows fields, [N], [], "
 				      "and {A:b})", query);
 	}
-	s = json_dumps(r ? r : json_null(), JSON_INDENT(2) | JSON_ENCODE_ANY);
+	*out = mlw_json_dumps(r, MLW_JSON_INDENT);
 	json_decref(r);
-	*out = mlw_strdup(s);
-	free(s);
 	return 0;
 }
 
 static void tsv_scalar(struct mlw_buf *b, json_t *v)
 {
-	char *s;
-
-	if (json_is_string(v)) {
+	if (json_is_string(v))
 		mlw_buf_adds(b, json_string_value(v));
-		return;
-	}
-	if (!v || json_is_null(v))
-		return;
-	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	mlw_buf_adds(b, s);
-	free(s);
+	else if (v && !json_is_null(v))
+		mlw_json_write(b, v, MLW_JSON_COMPACT);
 }
 
 static void tsv_row(struct mlw_buf *b, json_t *v)

@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/json.h"
 #include "util/number.h"
 
 #include <errno.h>
@@ -217,44 +218,11 @@ void mlw_out_time(struct mlw_out *o, const char *key, double epoch)
 	mlw_out_str(o, key, buf);
 }
 
-/* a scalar as text for table, tsv and yaml; nested values as compact json */
-static void scalar_text(struct mlw_buf *b, json_t *v)
-{
-	char num[32];
-	char *s;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		mlw_buf_add(b, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		mlw_buf_addf(b, "%lld", (long long)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		mlw_fmt_double(num, json_real_value(v));
-		mlw_buf_adds(b, num);
-		break;
-	case JSON_TRUE:
-		mlw_buf_adds(b, "true");
-		break;
-	case JSON_FALSE:
-		mlw_buf_adds(b, "false");
-		break;
-	case JSON_NULL:
-		break;
-	default:
-		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (s)
-			mlw_buf_adds(b, s);
-		free(s);
-	}
-}
-
 static void tsv_field(struct mlw_buf *b, json_t *v)
 {
 	size_t start = b->len, i;
 
-	scalar_text(b, v);
+	mlw_json_scalar_text(b, v);
 	/* a tab or newline inside a value would break the row */
 	for (i = start; i < b->len; i++)
 		if (b->buf[i] == '\t' || b->buf[i] == '\n' || b->buf[i] == '\r')
@@ -472,7 +440,7 @@ static void render_table(struct mlw_buf *b, json_t *root, int termwidth,
 				kw = strlen(key);
 		json_object_foreach(root, key, v) {
 			mlw_buf_reset(&cell);
-			scalar_text(&cell, v);
+			mlw_json_scalar_text(&cell, v);
 			mlw_buf_addf(b, "%-*s  %s\n", (int)kw, key, cell.buf);
 		}
 		mlw_buf_release(&cell);
@@ -480,7 +448,7 @@ static void render_table(struct mlw_buf *b, json_t *root, int termwidth,
 	}
 	if (!json_is_array(root)) {
 		if (root) {
-			scalar_text(b, root);
+			mlw_json_scalar_text(b, root);
 			mlw_buf_addch(b, '\n');
 		}
 		return;
@@ -489,7 +457,7 @@ static void render_table(struct mlw_buf *b, json_t *root, int termwidth,
 		objects += json_is_object(v);
 	if (!objects && !(streamed && streamed->nrows)) {
 		json_array_foreach(root, i, v) {
-			scalar_text(b, v);
+			mlw_json_scalar_text(b, v);
 			mlw_buf_addch(b, '\n');
 		}
 		return;
@@ -542,14 +510,11 @@ static void yaml_scalar(struct mlw_buf *b, json_t *v)
 {
 	if (json_is_string(v) && !yaml_plain_ok(json_string_value(v))) {
 		/* a JSON string is a valid YAML double-quoted scalar */
-		char *s = json_dumps(v, JSON_ENCODE_ANY);
-
-		mlw_buf_adds(b, s ? s : "\"\"");
-		free(s);
+		mlw_json_write(b, v, MLW_JSON_COMPACT);
 	} else if (json_is_null(v)) {
 		mlw_buf_adds(b, "null");
 	} else {
-		scalar_text(b, v);
+		mlw_json_scalar_text(b, v);
 	}
 }
 
@@ -626,18 +591,12 @@ int mlw_out_render(struct mlw_out *o, enum mlw_format fmt, struct mlw_buf *b,
 		return mlw_error_errno("cannot write output");
 	}
 	switch (fmt) {
-	case MLW_FMT_JSON: {
-		char *s = o->root ? json_dumps(o->root, JSON_INDENT(2) |
-					       JSON_ENCODE_ANY |
-					       JSON_REAL_PRECISION(17)) : NULL;
-
-		if (s) {
-			mlw_buf_adds(b, s);
+	case MLW_FMT_JSON:
+		if (o->root) {
+			mlw_json_write(b, o->root, MLW_JSON_INDENT);
 			mlw_buf_addch(b, '\n');
-			free(s);
 		}
 		break;
-	}
 	case MLW_FMT_YAML:
 		if (o->root)
 			render_yaml(b, o->root, 0, 0);
