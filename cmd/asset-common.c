@@ -202,8 +202,8 @@ static void model_registered(struct mlw_ctx *ctx, const struct mlw_asset *a)
 
 		/* a hook failing says nothing about the registration */
 		snprintf(msg, sizeof(msg), "%s", mlw_error_last());
-		fprintf(stderr, "mlw: warning: %s; model '%s' version '%s' stays registered\n",
-			msg, a->name, a->version);
+		cmd_message("warning", "%s; model '%s' version '%s' stays registered",
+			    msg, a->name, a->version);
 	}
 	free(payload);
 }

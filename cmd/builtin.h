@@ -74,6 +74,12 @@ int cmd_fail(int code);
 void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * "mlw: LEVEL: message" on stderr, control characters in the message
+ * escaped (every error and warning goes through here).
+ */
+void cmd_message(const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* an output for a long list: streamed when the format is tsv */
 struct mlw_out *cmd_out_list(struct mlw_ctx *ctx, enum mlw_format fallback);

@@ -55,16 +55,37 @@ static void print_usage(FILE *fp, const char *const *usage,
 	mlw_buf_release(&b);
 }
 
+/* "mlw: LEVEL: message" with the message's control characters escaped */
+static void vmessage(const char *level, const char *fmt, va_list ap)
+{
+	struct mlw_buf msg = MLW_BUF_INIT, line = MLW_BUF_INIT;
+
+	mlw_buf_vaddf(&msg, fmt, ap);
+	mlw_buf_addf(&line, "mlw: %s: ", level);
+	mlw_error_escape(&line, msg.buf);
+	mlw_buf_addch(&line, '\n');
+	fputs(line.buf, stderr);
+	mlw_buf_release(&msg);
+	mlw_buf_release(&line);
+}
+
+void cmd_message(const char *level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(level, fmt, ap);
+	va_end(ap);
+}
+
 int cmd_usage_error(const char *const *usage, const struct mlw_option *opts,
 		    const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mlw: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (usage) {
 		struct mlw_option *all = with_globals(opts);
 
@@ -167,11 +188,9 @@ void cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mlw: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
@@ -180,11 +199,9 @@ void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
 
 	if (ctx->quiet)
 		return;
-	fputs("mlw: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cmd_fail(int code)

@@ -439,9 +439,8 @@ static int load_spec(struct mlw_spec **out, const char *file,
 		/* missing paths are checked for real below */
 		if (x->warning)
 			continue;
-		fprintf(stderr, "mlw: error: %s:%d:%d: %s\n",
-			x->source ? x->source : spec->path, x->line, x->col,
-			x->msg);
+		cmd_error("%s:%d:%d: %s", x->source ? x->source : spec->path,
+			  x->line, x->col, x->msg);
 	}
 	if (spec->diags.errors) {
 		mlw_spec_free(spec);

@@ -154,7 +154,7 @@ static const char *name_of(const char *path)
 
 static void quote_value(struct mlw_buf *b, const struct mlw_yaml_node *n)
 {
-	if (n->kind == MLW_YAML_SCALAR && n->len <= 40)
+	if (n->kind == MLW_YAML_SCALAR && !mlw_yaml_is_null(n) && n->len <= 40)
 		mlw_buf_addf(b, " '%s'", n->text);
 }
 
@@ -260,7 +260,8 @@ static void check_obj(const struct mlw_schema *s, const struct mlw_yaml_node *n,
 		given++;
 		sub = join_path(path, k->text);
 		if (mlw_yaml_is_null(v) && !(f->schema->flags & MLW_S_NULLABLE) &&
-		    f->schema->type != MLW_S_ANY) {
+		    f->schema->type != MLW_S_ANY &&
+		    f->schema->type != MLW_S_VERSION) {
 			/* "description:" left empty: as if absent */
 			if (f->flags & MLW_F_REQUIRED)
 				mlw_diags_add(d, 0, k, "'%s' needs a value", sub);
@@ -395,6 +396,17 @@ void mlw_schema_check(const struct mlw_schema *s, const struct mlw_yaml_node *n,
 		if (mlw_yaml_to_bool(n, &bv))
 			wrong_type(d, s, n, path);
 		return;
+	case MLW_S_VERSION:
+		/*
+		 * az's VersionField takes a string, or an int or float it
+		 * turns into text ("1.5"); true would become "True" by
+		 * Python's bool-is-an-int accident, and an empty version is
+		 * not the next integer: both are mistakes, said here.
+		 */
+		if (n->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(n) ||
+		    mlw_yaml_scalar_type(n) == MLW_YAML_BOOL)
+			wrong_type(d, s, n, path);
+		return;
 	case MLW_S_ENUM:
 		if (n->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(n))
 			wrong_type(d, s, n, path);
@@ -493,6 +505,7 @@ SCHEMA(t_scalar_or_null, MLW_S_SCALAR, "a scalar", MLW_S_NULLABLE);
 SCHEMA(t_int, MLW_S_INT, "an integer", 0);
 SCHEMA(t_num, MLW_S_NUM, "a number", 0);
 SCHEMA(t_bool, MLW_S_BOOL, "a boolean", 0);
+SCHEMA(t_version, MLW_S_VERSION, "a string or a number", 0);
 DICT(t_strmap, "a mapping of names to values", &t_scalar_or_null);
 DICT(t_anymap, "a mapping", &t_any);
 DICT(t_intmap, "a mapping of names to integers", &t_int);
@@ -537,7 +550,7 @@ static const struct mlw_field f_build[] = {
 OBJ(s_build, "a build context", f_build);
 
 #define ENV_FIELDS \
-	{ "name", &t_str, 0 }, { "version", &t_scalar, 0 }, \
+	{ "name", &t_str, 0 }, { "version", &t_version, 0 }, \
 	{ "description", &t_str, 0 }, { "tags", &t_strmap, 0 }, \
 	{ "properties", &t_strmap, 0 }, { "image", &t_str, 0 }, \
 	{ "conda_file", &t_str_or_map, 0 }, { "build", &s_build, 0 }, \
@@ -567,7 +580,7 @@ DICT(t_job_inputs, "a mapping of input names to inputs", &t_job_input);
 static const struct mlw_field f_job_output[] = {
 	{ "type", &e_output_type, 0 }, { "path", &t_str, 0 },
 	{ "mode", &e_out_mode, 0 }, { "name", &t_str, 0 },
-	{ "version", &t_scalar, 0 }, { "description", &t_str, 0 },
+	{ "version", &t_version, 0 }, { "description", &t_str, 0 },
 	{ "datastore", &t_str, 0 }, { "early_available", &t_bool, 0 },
 	END
 };
@@ -786,7 +799,7 @@ OBJ(s_sweep_job, "a sweep job", f_sweep_job);
 /* --- components ---------------------------------------------------------- */
 
 #define COMPONENT_COMMON \
-	{ "$schema", &t_str, 0 }, { "version", &t_scalar, LOC }, \
+	{ "$schema", &t_str, 0 }, { "version", &t_version, LOC }, \
 	{ "display_name", &t_str, LOC }, { "description", &t_str, LOC }, \
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, 0 }, \
 	{ "is_deterministic", &t_bool, LOC }, \
@@ -959,7 +972,7 @@ OBJ(s_automl_job, "an AutoML job", f_automl_job);
 
 static const struct mlw_field f_data[] = {
 	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC },
-	{ "version", &t_scalar, LOC }, { "description", &t_str, LOC },
+	{ "version", &t_version, LOC }, { "description", &t_str, LOC },
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, LOC },
 	{ "type", &e_data_type, LOC }, { "path", &t_str, REQ | LOC },
 	{ "datastore", &t_str, 0 }, END
@@ -968,7 +981,7 @@ OBJ(s_data, "a data asset", f_data);
 
 static const struct mlw_field f_model[] = {
 	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC },
-	{ "version", &t_scalar, LOC }, { "description", &t_str, LOC },
+	{ "version", &t_version, LOC }, { "description", &t_str, LOC },
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, LOC },
 	{ "type", &e_model_type, LOC }, { "path", &t_str, REQ | LOC },
 	{ "flavors", &t_anymap, LOC }, { "stage", &t_str, LOC },
@@ -979,7 +992,7 @@ OBJ(s_model, "a model", f_model);
 /* the asset needs a name; the rest is the inline form */
 static const struct mlw_field f_environment_asset[] = {
 	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC },
-	{ "version", &t_scalar, LOC }, { "description", &t_str, LOC },
+	{ "version", &t_version, LOC }, { "description", &t_str, LOC },
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, LOC },
 	{ "image", &t_str, 0 }, { "conda_file", &t_str_or_map, LOC },
 	{ "build", &s_build, LOC }, { "inference_config", &s_inference_config, 0 },
@@ -1095,7 +1108,7 @@ OBJ(s_k8s_online_endpoint, "a Kubernetes online endpoint",
     f_k8s_online_endpoint);
 
 static const struct mlw_field f_model_inline[] = {
-	{ "name", &t_str, LOC }, { "version", &t_scalar, LOC },
+	{ "name", &t_str, LOC }, { "version", &t_version, LOC },
 	{ "path", &t_str, LOC }, { "type", &e_model_type, LOC },
 	{ "description", &t_str, 0 }, { "tags", &t_strmap, 0 },
 	{ "properties", &t_strmap, 0 }, { "flavors", &t_anymap, 0 }, END

@@ -29,6 +29,7 @@ enum mlw_schema_type {
 	MLW_S_NUM,
 	MLW_S_BOOL,
 	MLW_S_ENUM,		/* one of values, case-insensitive */
+	MLW_S_VERSION,		/* a string or a number; null is an error */
 	MLW_S_OBJ,		/* fields */
 	MLW_S_DICT,		/* any keys, each value an item */
 	MLW_S_LIST,		/* each element an item */

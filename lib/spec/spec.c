@@ -13,9 +13,11 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -180,6 +182,34 @@ int mlw_spec_get_bool(const struct mlw_spec *spec, const char *path, int *out)
 	if (mlw_yaml_is_null(n))
 		return MLW_ENOTFOUND;
 	return mlw_yaml_to_bool(n, out);
+}
+
+char *mlw_spec_get_version(const struct mlw_spec *spec, const char *path)
+{
+	const struct mlw_yaml_node *n = mlw_spec_get(spec, path);
+	struct mlw_buf b = MLW_BUF_INIT;
+	int64_t i;
+	double d;
+
+	if (!n || n->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(n))
+		return NULL;
+	switch (mlw_yaml_scalar_type(n)) {
+	case MLW_YAML_INT:
+		if (mlw_yaml_to_int(n, &i))
+			break;
+		return mlw_xstrfmt("%lld", (long long)i);
+	case MLW_YAML_FLOAT:
+		if (mlw_yaml_to_double(n, &d))
+			break;
+		if (isinf(d) || isnan(d))
+			return mlw_strdup(isnan(d) ? "nan" : d > 0 ? "inf" :
+					  "-inf");
+		mlw_json_real_text(&b, d);
+		return mlw_buf_detach(&b, NULL);
+	default:
+		break;
+	}
+	return mlw_strdup(n->text);
 }
 
 int mlw_spec_get_ref(const struct mlw_spec *spec, const char *path,
@@ -1267,7 +1297,7 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 		ret = mlw_yaml_load_mem(&spec->doc, path, text, strlen(text));
 	else
 		ret = mlw_yaml_load_file(&spec->doc, path);
-	if (ret == MLW_EINVALID) {
+	if (ret == MLW_EINVALID && mlw_yaml_last_error()->line) {
 		const struct mlw_yaml_error *e = mlw_yaml_last_error();
 
 		mlw_diags_add_at(&spec->diags, 0, spec->path, e->line, e->col,
