@@ -387,4 +387,18 @@ test_expect_success 'version: with no value is refused, not the next integer' '
 	test_grep "v.yml:2:9: .version. must be a string or a number, not null$" err
 '
 
+test_expect_success 'an unknown search_space name lists the known entries' '
+	cat >entries.yml <<-\EOF &&
+	type: sweep
+	sampling_algorithm: random
+	search_space:
+	  a: {type: choice, values: [1]}
+	  b: {type: choice, values: [2]}
+	objective: {goal: minimize, primary_metric: loss}
+	trial: {command: "echo ${{search_space.zz}}", environment: {image: python}}
+	EOF
+	test_expect_code 2 mlw job validate entries.yml 2>err &&
+	test_grep "known search_space entries: a, b$" err
+'
+
 test_done

@@ -521,8 +521,12 @@ static void unknown_name(struct mlw_diags *d, const struct mlw_yaml_node *at,
 			 struct mlw_strlist *known)
 {
 	struct mlw_buf b = MLW_BUF_INIT;
+	size_t i, len = strlen(what);
+	/* "inputs", "search_space entries" */
+	char *whats = len && what[len - 1] == 'y' ?
+		      mlw_xstrfmt("%.*sies", (int)len - 1, what) :
+		      mlw_xstrfmt("%ss", what);
 	const char *hint;
-	size_t i;
 
 	mlw_buf_addf(&b, "'${{%s}}' refers to an unknown %s '%s'", expr, what,
 		     name);
@@ -532,9 +536,9 @@ static void unknown_name(struct mlw_diags *d, const struct mlw_yaml_node *at,
 	if (hint)
 		mlw_buf_addf(&b, " (did you mean '%s'?)", hint);
 	else if (!known->nr)
-		mlw_buf_addf(&b, "; there are no %ss", what);
+		mlw_buf_addf(&b, "; there are no %s", whats);
 	else {
-		mlw_buf_addf(&b, "; known %ss: ", what);
+		mlw_buf_addf(&b, "; known %s: ", whats);
 		for (i = 0; i < known->nr && i < 8; i++)
 			mlw_buf_addf(&b, "%s%s", i ? ", " : "", known->items[i]);
 		if (known->nr > 8)
@@ -542,6 +546,7 @@ static void unknown_name(struct mlw_diags *d, const struct mlw_yaml_node *at,
 	}
 	mlw_diags_add(d, 0, at, "%s", b.buf);
 	mlw_buf_release(&b);
+	free(whats);
 }
 
 static int name_in(const struct mlw_yaml_node *const *maps, size_t n,
