@@ -7,6 +7,15 @@
  * allowed values the SDK enforces.  Enums compare case-insensitively, as
  * the SDK's StringTransformedEnum does; numbers accept quoted digits as
  * marshmallow does; booleans accept YAML 1.1 words.
+ *
+ * Strict where az is strict, open where it is open.  azure-ai-ml's
+ * schemas raise on unknown keys (NestedField defaults to RAISE) except
+ * where they say unknown=INCLUDE: pipeline settings, every pipeline step
+ * and the inline components in steps; and fields.Dict() takes any key:
+ * tags, properties, environment_variables, resources.properties, the
+ * settings of a pipeline component batch deployment.  The dicts are DICT
+ * here (any key); the INCLUDE objects are MLW_S_LENIENT (an unknown key
+ * is a warning, since a typo there is still most likely a typo).
  */
 #include "spec/schema.h"
 #include "spec/yaml.h"
@@ -231,6 +240,7 @@ static void check_obj(const struct mlw_schema *s, const struct mlw_yaml_node *n,
 	const struct mlw_field *f;
 	struct mlw_strlist names = MLW_STRLIST_INIT;
 	size_t i, given = 0;
+	int lenient;
 
 	for (f = s->fields; f->key; f++)
 		mlw_strlist_push(&names, f->key);
@@ -248,13 +258,18 @@ static void check_obj(const struct mlw_schema *s, const struct mlw_yaml_node *n,
 				continue;
 			hint = mlw_suggest(k->text,
 					   (const char *const *)names.items);
+			lenient = !!(s->flags & MLW_S_LENIENT);
 			if (hint)
-				mlw_diags_add(d, 0, k, "unknown key '%s' in %s "
-					      "(did you mean '%s'?)", k->text,
-					      s->what, hint);
+				mlw_diags_add(d, lenient, k, "unknown key '%s' "
+					      "in %s (did you mean '%s'?)%s",
+					      k->text, s->what, hint, lenient ?
+					      "; az accepts it, mlw ignores it" :
+					      "");
 			else
-				mlw_diags_add(d, 0, k, "unknown key '%s' in %s",
-					      k->text, s->what);
+				mlw_diags_add(d, lenient, k, "unknown key '%s' "
+					      "in %s%s", k->text, s->what,
+					      lenient ? "; az accepts it, mlw "
+					      "ignores it" : "");
 			continue;
 		}
 		given++;
@@ -824,8 +839,9 @@ static const struct mlw_field f_command_component_inline[] = {
 	COMPONENT_COMMON, COMMAND_COMPONENT_BODY,
 	{ "name", &t_str, LOC }, { "type", &e_type_command, LOC }, END
 };
-OBJ(s_command_component_inline, "an inline command component",
-    f_command_component_inline);
+/* azure-ai-ml loads it with unknown=INCLUDE (component_job.py) */
+OBJF(s_command_component_inline, "an inline command component",
+     f_command_component_inline, MLW_S_LENIENT);
 UNION(t_command_component_ref, "a component reference or a component", 0,
       &t_str, &s_command_component_inline);
 
@@ -837,7 +853,13 @@ static const struct mlw_field f_pipeline_settings[] = {
 	{ "force_rerun", &t_bool, LOC }, { "default_environment", &t_str, 0 },
 	{ "on_init", &t_str, 0 }, { "on_finalize", &t_str, 0 }, END
 };
-OBJ(s_pipeline_settings, "pipeline settings", f_pipeline_settings);
+/*
+ * PipelineJobSettingsSchema has unknown = INCLUDE: az takes any key here
+ * (the examples' own 3a_basic_pipeline misspells default_datastore), so
+ * an unknown key is a warning.
+ */
+OBJF(s_pipeline_settings, "pipeline settings", f_pipeline_settings,
+     MLW_S_LENIENT);
 
 #define STEP_COMMON \
 	{ "type", &t_str, LOC }, { "name", &t_str, 0 }, \
@@ -856,12 +878,16 @@ static const struct mlw_field f_command_step[] = {
 	{ "resources", &s_resources, 0 }, { "distribution", &s_distribution, LOC },
 	{ "limits", &s_cmd_limits, LOC }, { "services", &t_anymap, 0 }, END
 };
-OBJ(s_command_step, "a command step", f_command_step);
+/*
+ * Steps: PipelineJobsField loads every node type with unknown=INCLUDE
+ * (pipeline_component.py), so unknown keys in a step are warnings too.
+ */
+OBJF(s_command_step, "a command step", f_command_step, MLW_S_LENIENT);
 
 static const struct mlw_field f_sweep_step[] = {
 	STEP_COMMON, SWEEP_FIELDS, END
 };
-OBJ(s_sweep_step, "a sweep step", f_sweep_step);
+OBJF(s_sweep_step, "a sweep step", f_sweep_step, MLW_S_LENIENT);
 
 static const struct mlw_field f_retry[] = {
 	{ "max_retries", &t_int, LOC }, { "timeout", &t_int, LOC }, END
@@ -888,7 +914,7 @@ static const struct mlw_field f_parallel_step[] = {
 	{ "partition_keys", &t_strlist, 0 }, { "task", &s_parallel_task, LOC },
 	END
 };
-OBJ(s_parallel_step, "a parallel step", f_parallel_step);
+OBJF(s_parallel_step, "a parallel step", f_parallel_step, MLW_S_LENIENT);
 
 /* automl and spark steps: accepted and recorded, not run locally */
 static const struct mlw_field f_open_step[] = { STEP_COMMON, END };
@@ -900,7 +926,7 @@ static const struct mlw_field f_pipeline_step[] = {
 	{ "component", &t_str_or_map, REQ | LOC },
 	{ "settings", &s_pipeline_settings, LOC }, END
 };
-OBJ(s_pipeline_step, "a pipeline step", f_pipeline_step);
+OBJF(s_pipeline_step, "a pipeline step", f_pipeline_step, MLW_S_LENIENT);
 
 static const struct mlw_variant v_steps[] = {
 	{ "command", &s_command_step }, { "sweep", &s_sweep_step },
@@ -1237,7 +1263,9 @@ static const struct mlw_field f_pipeline_batch_settings[] = {
 	{ "continue_on_step_failure", &t_bool, LOC },
 	{ "force_rerun", &t_bool, LOC }, END
 };
-OBJ(s_pipeline_batch_settings, "settings", f_pipeline_batch_settings);
+/* PipelineComponentBatchDeploymentSchema: settings = fields.Dict() */
+OBJF(s_pipeline_batch_settings, "settings", f_pipeline_batch_settings,
+     MLW_S_LENIENT);
 static const struct mlw_field f_pipeline_batch_deployment[] = {
 	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC },
 	{ "endpoint_name", &t_str, LOC }, { "description", &t_str, LOC },

@@ -41,6 +41,7 @@ enum mlw_schema_type {
 #define MLW_S_OPEN 1		/* OBJ: unknown keys are accepted */
 #define MLW_S_NULLABLE 2	/* a null value is accepted */
 #define MLW_S_ONE_KEY 4		/* OBJ: exactly one of the fields */
+#define MLW_S_LENIENT 8		/* OBJ: unknown keys are warnings (az: INCLUDE) */
 
 /* field flags */
 #define MLW_F_REQUIRED 1
