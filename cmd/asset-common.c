@@ -88,8 +88,8 @@ static void out_asset(struct mlw_ctx *ctx, struct mlw_out *o,
 		      const struct mlw_asset *a)
 {
 	/* a table cell holds one line: say what the flavors are in words */
-	int summaries = ctx->format == MLW_FMT_TABLE ||
-			ctx->format == MLW_FMT_TSV;
+	int summaries = !ctx->query && (ctx->format == MLW_FMT_TABLE ||
+					ctx->format == MLW_FMT_TSV);
 
 	mlw_out_object_begin(o, NULL);
 	mlw_out_str(o, "name", a->name);
@@ -618,6 +618,38 @@ static int target(char **name, char **version, int argc, const char **argv,
 	return 0;
 }
 
+/*
+ * --label LABEL, as az takes it on show, archive and restore: "latest" is
+ * the newest version (*latest set, *version stays NULL); the store has no
+ * other label.  Exit status.
+ */
+static int apply_label(int *latest, char **name, char **version,
+		       const char *label, const char *const *usage,
+		       const struct mlw_option *opts)
+{
+	int ret = 0;
+
+	*latest = 0;
+	if (!label)
+		return 0;
+	if (*version)
+		ret = cmd_usage_error(usage, opts, "give a version or --label, "
+				      "not both");
+	else if (strcmp(label, "latest")) {
+		cmd_error("label '%s' of '%s' not found (the only label is "
+			  "'latest')", label, *name);
+		ret = 3;
+	}
+	if (ret) {
+		free(*name);
+		free(*version);
+		*name = *version = NULL;
+		return ret;
+	}
+	*latest = 1;
+	return 0;
+}
+
 struct list_state {
 	struct mlw_ctx *ctx;
 	struct mlw_out *o;
@@ -674,7 +706,8 @@ int asset_list(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	fmt = ctx->format ? ctx->format : MLW_FMT_TABLE;
 	s.ctx = ctx;
 	s.o = cmd_out_list(ctx, MLW_FMT_TABLE);
-	s.full = fmt == MLW_FMT_JSON || fmt == MLW_FMT_YAML;
+	/* --query selects from the documents, as az's does */
+	s.full = fmt == MLW_FMT_JSON || fmt == MLW_FMT_YAML || ctx->query;
 	mlw_out_list_begin(s.o, NULL);
 	ret = mlw_asset_list(cmd_catalog(ctx), kind, name, flags, max, list_cb,
 			     &s);
@@ -693,13 +726,16 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 {
 	const char *const *usage = usage_of(kind, "show",
 		kind == MLW_ASSET_DATA ?
-		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION]) [--preview[=N]]" :
-		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION])");
+		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION | -l latest]) [--preview[=N]]" :
+		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION | -l latest])");
 	const char *opt_name = NULL, *opt_version = NULL, *preview = NULL;
+	const char *label = NULL;
 	struct mlw_option data_opts[] = {
 		MLW_OPT_STRING('n', "name", &opt_name, "NAME", "the asset"),
 		MLW_OPT_STRING('v', "version", &opt_version, "VERSION",
 			       "the version (default: the latest)"),
+		MLW_OPT_STRING('l', "label", &label, "LABEL",
+			       "the version with this label: latest"),
 		MLW_OPT_STRING_F(0, "preview", &preview, "N",
 				 "print the first N rows (10) as the trainers see them",
 				 MLW_OPT_OPTARG),
@@ -709,11 +745,11 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	struct mlw_asset *a;
 	char *name, *version;
 	int64_t rows = 10;
-	int ret;
+	int ret, latest;
 
 	/* --preview reads tables: data assets only */
 	if (kind != MLW_ASSET_DATA)
-		data_opts[2] = data_opts[3];
+		data_opts[3] = data_opts[4];
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
 	/* "--preview 5" as the issue writes it: the count after the flag */
 	if (preview && !*preview && argc == 2 &&
@@ -723,6 +759,8 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	}
 	ret = target(&name, &version, argc, argv, opt_name, opt_version,
 		     usage, opts);
+	if (!ret)
+		ret = apply_label(&latest, &name, &version, label, usage, opts);
 	if (ret)
 		return ret;
 	if (preview && *preview && mlw_parse_i64(&rows, preview, "--preview")) {
@@ -862,17 +900,20 @@ int asset_archive(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		  const char **argv, int archived)
 {
 	const char *const *usage = usage_of(kind, archived ? "archive" : "restore",
-		"(NAME[:VERSION] | -n NAME [-v VERSION])");
-	const char *opt_name = NULL, *opt_version = NULL;
+		"(NAME[:VERSION] | -n NAME [-v VERSION | -l latest])");
+	const char *opt_name = NULL, *opt_version = NULL, *label = NULL;
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('n', "name", &opt_name, "NAME", "the asset"),
 		MLW_OPT_STRING('v', "version", &opt_version, "VERSION",
 			       "only this version (default: every version)"),
+		MLW_OPT_STRING('l', "label", &label, "LABEL",
+			       "only the version with this label: latest"),
 		MLW_OPT_END()
 	};
 	struct mlw_catalog *cat;
+	struct mlw_asset *a;
 	char *name, *version, *line;
-	int ret;
+	int ret, latest;
 
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
 	if (argc == 1 && strstr(argv[0], "@latest")) {
@@ -882,9 +923,21 @@ int asset_archive(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	}
 	ret = target(&name, &version, argc, argv, opt_name, opt_version,
 		     usage, opts);
+	if (!ret)
+		ret = apply_label(&latest, &name, &version, label, usage, opts);
 	if (ret)
 		return ret;
 	cat = cmd_catalog(ctx);
+	/* the latest version only, not every version as no version means */
+	if (latest) {
+		ret = mlw_asset_get(&a, cat, kind, name, NULL);
+		if (ret) {
+			free(name);
+			return cmd_fail(ret);
+		}
+		version = mlw_strdup(a->version);
+		mlw_asset_free(a);
+	}
 	line = cmd_line(ctx);
 	ret = mlw_catalog_begin(cat);
 	if (!ret)

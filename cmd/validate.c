@@ -211,7 +211,8 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 	sopts.nr_overrides = sets.nr;
 	sopts.asset_exists = asset_lookup;
 	sopts.asset_data = ctx;
-	if (ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML) {
+	if (ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML ||
+	    ctx->query) {
 		o = mlw_out_new();
 		mlw_out_list_begin(o, NULL);
 	}
@@ -268,7 +269,8 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 			out_diags(o, "errors", spec, 0);
 			out_diags(o, "warnings", spec, 1);
 			mlw_out_end(o);
-		} else if (!spec->diags.errors && !ctx->quiet) {
+		} else if (!spec->diags.errors && !ctx->quiet &&
+			   ctx->format != MLW_FMT_NONE) {
 			printf("%s: valid %s\n", spec->path,
 			       mlw_spec_kind_name(spec->kind));
 		}

@@ -19,10 +19,31 @@
 
 #include <stdio.h>
 
-/* evaluate query on a JSON document; the result (or NULL) as JSON text */
+struct json_t;
+struct mlw_buf;
+
+/*
+ * Evaluate query on doc (borrowed): *out is a new reference, NULL for
+ * null.  MLW_EINVALID with a message when the query is outside the
+ * subset.
+ */
+int mlw_query_apply(struct json_t **out, struct json_t *doc,
+		    const char *query);
+
+/*
+ * Evaluate query on a JSON document given as text; the result as JSON
+ * text in *out (the caller frees; "null" when nothing matches).
+ */
 int mlw_query_eval(char **out, const char *json, const char *query);
 
-/* render o, apply query, print in fmt (DEFAULT and JSON: JSON) */
+/*
+ * Apply query to the finished document of o and append the result to b
+ * in fmt: DEFAULT and JSON as JSON, JSONC coloured, YAML and TABLE through
+ * the output layer, TSV as az prints query results, NONE nothing.
+ */
+int mlw_query_render(struct mlw_out *o, const char *query,
+		     enum mlw_format fmt, struct mlw_buf *b);
+/* The same, written to fp (a failed write is an error). */
 int mlw_query_print(struct mlw_out *o, const char *query,
 		    enum mlw_format fmt, FILE *fp);
 
