@@ -2,11 +2,11 @@
  * common.c - helpers shared by the command implementations.
  */
 #include "builtin.h"
-#include "run/query.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/query.h"
 #include "util/strutil.h"
 
 #include <errno.h>

@@ -10,7 +10,6 @@
 #include "builtin.h"
 #include "run/job.h"
 #include "run/resolve.h"
-#include "run/query.h"
 #include "run/run.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
@@ -20,6 +19,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/query.h"
 #include "util/strutil.h"
 
 #include <errno.h>

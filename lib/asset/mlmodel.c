@@ -322,19 +322,6 @@ static int key_field(const char *k)
 	       !strcmp(k, "loader_module") || !strcmp(k, "algorithm");
 }
 
-static void add_scalar_json(struct mlw_buf *b, json_t *v)
-{
-	char *s;
-
-	if (json_is_string(v)) {
-		mlw_buf_adds(b, json_string_value(v));
-		return;
-	}
-	s = mlw_json_dumps(v, MLW_JSON_COMPACT);
-	mlw_buf_adds(b, s);
-	free(s);
-}
-
 char *mlw_mlmodel_flavors_summary(const char *flavors)
 {
 	struct mlw_buf b = MLW_BUF_INIT;
@@ -359,7 +346,8 @@ char *mlw_mlmodel_flavors_summary(const char *flavors)
 				continue;
 			mlw_buf_adds(&b, n++ ? ", " : " (");
 			mlw_buf_addf(&b, "%s=", k);
-			add_scalar_json(&b, x);
+			if (!mlw_json_scalar_text(&b, x))
+				mlw_buf_adds(&b, "null");
 		}
 		if (n)
 			mlw_buf_addch(&b, ')');

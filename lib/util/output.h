@@ -78,7 +78,7 @@ struct json_t;
 void mlw_out_json(struct mlw_out *o, const char *key, struct json_t *v);
 /*
  * The finished document as a jansson value, borrowed from o (NULL when
- * empty); for --query (lib/run/query.h).  Not for streamed outputs.
+ * empty); for --query (lib/util/query.h).  Not for streamed outputs.
  */
 struct json_t *mlw_out_root(struct mlw_out *o);
 

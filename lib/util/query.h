@@ -12,8 +12,8 @@
  * with -o tsv as az prints them: strings bare, one list element per line,
  * an object's values tab-separated.
  */
-#ifndef MLW_RUN_QUERY_H
-#define MLW_RUN_QUERY_H
+#ifndef MLW_UTIL_QUERY_H
+#define MLW_UTIL_QUERY_H
 
 #include "util/output.h"
 

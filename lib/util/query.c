@@ -1,7 +1,7 @@
 /*
  * query.c - the JMESPath subset of --query over jansson; see query.h.
  */
-#include "run/query.h"
+#include "util/query.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
