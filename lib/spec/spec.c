@@ -1054,30 +1054,14 @@ static const char *input_type(const struct mlw_yaml_node *in)
 	return t->text;
 }
 
-/* typed inputs of a job or a step: {type: integer, value: abc} */
+/*
+ * Typed inputs: a value or default that does not read as its type
+ * ({type: integer, value: abc}); for a component's inputs (component
+ * set) also min and max only on numbers, enum only on strings.
+ */
 static void check_typed_inputs(struct mlw_diags *d,
-			       const struct mlw_yaml_node *inputs)
-{
-	size_t i;
-
-	if (!inputs || inputs->kind != MLW_YAML_MAP)
-		return;
-	for (i = 0; i < inputs->nr / 2; i++) {
-		const char *name = mlw_yaml_key(inputs, i)->text;
-		const struct mlw_yaml_node *in = mlw_yaml_value(inputs, i);
-		const char *type = input_type(in);
-
-		if (!type)
-			continue;
-		check_literal(d, type, name, "value",
-			      mlw_yaml_map_get(in, "value"));
-		check_literal(d, type, name, "default",
-			      mlw_yaml_map_get(in, "default"));
-	}
-}
-
-static void check_comp_inputs(struct mlw_diags *d,
-			      const struct mlw_yaml_node *inputs)
+			       const struct mlw_yaml_node *inputs,
+			       int component)
 {
 	size_t i;
 
@@ -1088,18 +1072,20 @@ static void check_comp_inputs(struct mlw_diags *d,
 		const struct mlw_yaml_node *in = mlw_yaml_value(inputs, i);
 		const char *type = input_type(in);
 		const struct mlw_yaml_node *n;
-		int numeric;
 
 		if (!type)
 			continue;
-		numeric = !strcasecmp(type, "integer") ||
-			  !strcasecmp(type, "number");
+		check_literal(d, type, name, "value",
+			      mlw_yaml_map_get(in, "value"));
 		check_literal(d, type, name, "default",
 			      mlw_yaml_map_get(in, "default"));
+		if (!component)
+			continue;
 		n = mlw_yaml_map_get(in, "min");
 		if (!n)
 			n = mlw_yaml_map_get(in, "max");
-		if (n && !numeric)
+		if (n && strcasecmp(type, "integer") &&
+		    strcasecmp(type, "number"))
 			mlw_diags_add(d, 0, n, "min and max apply to integer "
 				      "and number inputs, not to %s input '%s'",
 				      type, name);
@@ -1295,7 +1281,7 @@ static void check_pipeline_steps(struct mlw_diags *d,
 
 		if (step->kind != MLW_YAML_MAP)
 			continue;
-		check_typed_inputs(d, mlw_yaml_map_get(step, "inputs"));
+		check_typed_inputs(d, mlw_yaml_map_get(step, "inputs"), 0);
 		check_step_inputs(d, &cf, dir, mlw_yaml_key(jobs, i)->text,
 				  mlw_yaml_key(jobs, i), step);
 	}
@@ -1586,7 +1572,8 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 	check_sweeps(&spec->diags, root, spec->kind);
 	if (spec->kind == MLW_SPEC_COMMAND_COMPONENT ||
 	    spec->kind == MLW_SPEC_PIPELINE_COMPONENT)
-		check_comp_inputs(&spec->diags, mlw_yaml_map_get(root, "inputs"));
+		check_typed_inputs(&spec->diags,
+				   mlw_yaml_map_get(root, "inputs"), 1);
 	if (spec->kind == MLW_SPEC_BATCH_DEPLOYMENT)
 		check_batch_form(&spec->diags, root);
 	if (spec->kind == MLW_SPEC_PIPELINE_JOB && !has(root, "jobs") &&
@@ -1608,7 +1595,7 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 		if (spec->kind != MLW_SPEC_COMMAND_COMPONENT &&
 		    spec->kind != MLW_SPEC_PIPELINE_COMPONENT)
 			check_typed_inputs(&spec->diags,
-					   mlw_yaml_map_get(root, "inputs"));
+					   mlw_yaml_map_get(root, "inputs"), 0);
 		check_pipeline_steps(&spec->diags, root, spec->dir);
 		break;
 	default:
