@@ -6,9 +6,9 @@
  * --include-archived, --max-results/-r, --download-path.
  */
 #include "asset-common.h"
+#include "asset/document.h"
 #include "asset/from-spec.h"
 #include "asset/hook.h"
-#include "asset/mlmodel.h"
 #include "run/resolve.h"
 #include "spec/ref.h"
 #include "spec/spec.h"
@@ -46,117 +46,20 @@ static const char *const *usage_of(enum mlw_asset_kind kind, const char *verb,
 	return usage;
 }
 
-static void out_kvs(struct mlw_out *o, const char *key,
-		    const struct mlw_asset_kvs *kvs)
-{
-	size_t i;
-
-	mlw_out_object_begin(o, key);
-	for (i = 0; i < kvs->nr; i++)
-		mlw_out_str(o, kvs->items[i].key, kvs->items[i].value);
-	mlw_out_end(o);
-}
-
-static void out_opt(struct mlw_out *o, const char *key, const char *value)
-{
-	if (value)
-		mlw_out_str(o, key, value);
-	else
-		mlw_out_null(o, key);
-}
-
-/* the conda file's text, or NULL when there is none or it is unreadable */
-static char *conda_text(struct mlw_ctx *ctx, const struct mlw_asset *a)
-{
-	struct mlw_buf b = MLW_BUF_INIT;
-	enum mlw_object_type type;
-	struct mlw_oid oid;
-
-	if (!a->conda_file || mlw_oid_from_hex(&oid, a->conda_file) ||
-	    mlw_odb_read_buf(&b, &type, cmd_odb(ctx), &oid, 16u << 20)) {
-		if (a->conda_file)
-			cmd_warn(ctx, "cannot read the conda file of '%s:%s': %s",
-				  a->name, a->version, mlw_error_last());
-		mlw_buf_release(&b);
-		return NULL;
-	}
-	return mlw_buf_detach(&b, NULL);
-}
-
-/* one asset as a whole object (json, yaml, show) */
+/* one asset as a whole object (json, yaml, show), warnings printed */
 static void out_asset(struct mlw_ctx *ctx, struct mlw_out *o,
 		      const struct mlw_asset *a)
 {
 	/* a table cell holds one line: say what the flavors are in words */
-	int summaries = ctx->format == MLW_FMT_TABLE ||
-			ctx->format == MLW_FMT_TSV;
+	int summaries = !ctx->query && (ctx->format == MLW_FMT_TABLE ||
+					ctx->format == MLW_FMT_TSV);
+	char *warning;
 
-	mlw_out_object_begin(o, NULL);
-	mlw_out_str(o, "name", a->name);
-	mlw_out_str(o, "version", a->version);
-	if (a->kind != MLW_ASSET_ENVIRONMENT) {
-		mlw_out_str(o, "type", a->type);
-		out_opt(o, "path", a->reference ? a->reference : a->path);
-		out_opt(o, "object", a->object);
-		out_opt(o, "reference", a->reference);
-	}
-	out_opt(o, "description", a->description);
-	out_kvs(o, "tags", &a->tags);
-	if (a->kind == MLW_ASSET_MODEL) {
-		out_kvs(o, "properties", &a->properties);
-		out_opt(o, "stage", a->stage);
-		out_opt(o, "job_name", a->job_name);
-		if (summaries) {
-			char *f = mlw_mlmodel_flavors_summary(a->flavors);
-			char *g = mlw_mlmodel_signature_summary(a->signature);
-
-			mlw_out_str(o, "flavors", f);
-			mlw_out_str(o, "signature", g);
-			free(f);
-			free(g);
-		} else {
-			mlw_asset_out_json(o, "flavors", a->flavors);
-			mlw_asset_out_json(o, "signature", a->signature);
-		}
-	}
-	if (a->kind == MLW_ASSET_ENVIRONMENT) {
-		char *conda = conda_text(ctx, a);
-
-		out_opt(o, "image", a->image);
-		out_opt(o, "conda_file", conda);
-		out_opt(o, "conda_file_object", a->conda_file);
-		out_opt(o, "build_context", a->build_context);
-		out_opt(o, "build_context_path", a->build_context ? a->path :
-			NULL);
-		out_opt(o, "dockerfile_path", a->dockerfile_path);
-		out_kvs(o, "environment_variables", &a->environment_variables);
-		mlw_asset_out_json(o, "inference_config", a->inference_config);
-		free(conda);
-	}
-	mlw_out_bool(o, "archived", a->archived);
-	mlw_out_time(o, "created", a->created);
-	mlw_out_time(o, "updated", a->updated);
-	mlw_out_end(o);
-}
-
-/* one asset as a row of a table or of tsv */
-static void out_row(struct mlw_out *o, const struct mlw_asset *a)
-{
-	mlw_out_object_begin(o, NULL);
-	mlw_out_str(o, "name", a->name);
-	mlw_out_str(o, "version", a->version);
-	if (a->kind == MLW_ASSET_ENVIRONMENT) {
-		mlw_out_str(o, "image", a->image ? a->image : "(build)");
-	} else {
-		mlw_out_str(o, "type", a->type);
-		if (a->kind == MLW_ASSET_MODEL)
-			mlw_out_str(o, "stage", a->stage ? a->stage : "");
-	}
-	mlw_out_time(o, "created", a->created);
-	if (a->archived)
-		mlw_out_str(o, "archived", "yes");
-	mlw_out_str(o, "description", a->description ? a->description : "");
-	mlw_out_end(o);
+	mlw_asset_document(o, a, a->conda_file ? cmd_odb(ctx) : NULL,
+			   summaries ? MLW_ASSET_DOC_SUMMARY : 0, &warning);
+	if (warning)
+		cmd_warn(ctx, "%s", warning);
+	free(warning);
 }
 
 static int print_asset(struct mlw_ctx *ctx, const struct mlw_asset *a)
@@ -202,8 +105,8 @@ static void model_registered(struct mlw_ctx *ctx, const struct mlw_asset *a)
 
 		/* a hook failing says nothing about the registration */
 		snprintf(msg, sizeof(msg), "%s", mlw_error_last());
-		fprintf(stderr, "mlw: warning: %s; model '%s' version '%s' stays registered\n",
-			msg, a->name, a->version);
+		cmd_message("warning", "%s; model '%s' version '%s' stays registered",
+			    msg, a->name, a->version);
 	}
 	free(payload);
 }
@@ -618,6 +521,38 @@ static int target(char **name, char **version, int argc, const char **argv,
 	return 0;
 }
 
+/*
+ * --label LABEL, as az takes it on show, archive and restore: "latest" is
+ * the newest version (*latest set, *version stays NULL); the store has no
+ * other label.  Exit status.
+ */
+static int apply_label(int *latest, char **name, char **version,
+		       const char *label, const char *const *usage,
+		       const struct mlw_option *opts)
+{
+	int ret = 0;
+
+	*latest = 0;
+	if (!label)
+		return 0;
+	if (*version)
+		ret = cmd_usage_error(usage, opts, "give a version or --label, "
+				      "not both");
+	else if (strcmp(label, "latest")) {
+		cmd_error("label '%s' of '%s' not found (the only label is "
+			  "'latest')", label, *name);
+		ret = 3;
+	}
+	if (ret) {
+		free(*name);
+		free(*version);
+		*name = *version = NULL;
+		return ret;
+	}
+	*latest = 1;
+	return 0;
+}
+
 struct list_state {
 	struct mlw_ctx *ctx;
 	struct mlw_out *o;
@@ -631,7 +566,7 @@ static int list_cb(const struct mlw_asset *a, void *data)
 	if (s->full)
 		out_asset(s->ctx, s->o, a);
 	else
-		out_row(s->o, a);
+		mlw_asset_row(s->o, a);
 	return 0;
 }
 
@@ -674,7 +609,8 @@ int asset_list(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	fmt = ctx->format ? ctx->format : MLW_FMT_TABLE;
 	s.ctx = ctx;
 	s.o = cmd_out_list(ctx, MLW_FMT_TABLE);
-	s.full = fmt == MLW_FMT_JSON || fmt == MLW_FMT_YAML;
+	/* --query selects from the documents, as az's does */
+	s.full = fmt == MLW_FMT_JSON || fmt == MLW_FMT_YAML || ctx->query;
 	mlw_out_list_begin(s.o, NULL);
 	ret = mlw_asset_list(cmd_catalog(ctx), kind, name, flags, max, list_cb,
 			     &s);
@@ -693,13 +629,16 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 {
 	const char *const *usage = usage_of(kind, "show",
 		kind == MLW_ASSET_DATA ?
-		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION]) [--preview[=N]]" :
-		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION])");
+		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION | -l latest]) [--preview[=N]]" :
+		"(NAME[@latest|:VERSION] | -n NAME [-v VERSION | -l latest])");
 	const char *opt_name = NULL, *opt_version = NULL, *preview = NULL;
+	const char *label = NULL;
 	struct mlw_option data_opts[] = {
 		MLW_OPT_STRING('n', "name", &opt_name, "NAME", "the asset"),
 		MLW_OPT_STRING('v', "version", &opt_version, "VERSION",
 			       "the version (default: the latest)"),
+		MLW_OPT_STRING('l', "label", &label, "LABEL",
+			       "the version with this label: latest"),
 		MLW_OPT_STRING_F(0, "preview", &preview, "N",
 				 "print the first N rows (10) as the trainers see them",
 				 MLW_OPT_OPTARG),
@@ -709,11 +648,11 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	struct mlw_asset *a;
 	char *name, *version;
 	int64_t rows = 10;
-	int ret;
+	int ret, latest;
 
 	/* --preview reads tables: data assets only */
 	if (kind != MLW_ASSET_DATA)
-		data_opts[2] = data_opts[3];
+		data_opts[3] = data_opts[4];
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
 	/* "--preview 5" as the issue writes it: the count after the flag */
 	if (preview && !*preview && argc == 2 &&
@@ -723,6 +662,8 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	}
 	ret = target(&name, &version, argc, argv, opt_name, opt_version,
 		     usage, opts);
+	if (!ret)
+		ret = apply_label(&latest, &name, &version, label, usage, opts);
 	if (ret)
 		return ret;
 	if (preview && *preview && mlw_parse_i64(&rows, preview, "--preview")) {
@@ -862,17 +803,20 @@ int asset_archive(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		  const char **argv, int archived)
 {
 	const char *const *usage = usage_of(kind, archived ? "archive" : "restore",
-		"(NAME[:VERSION] | -n NAME [-v VERSION])");
-	const char *opt_name = NULL, *opt_version = NULL;
+		"(NAME[:VERSION] | -n NAME [-v VERSION | -l latest])");
+	const char *opt_name = NULL, *opt_version = NULL, *label = NULL;
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('n', "name", &opt_name, "NAME", "the asset"),
 		MLW_OPT_STRING('v', "version", &opt_version, "VERSION",
 			       "only this version (default: every version)"),
+		MLW_OPT_STRING('l', "label", &label, "LABEL",
+			       "only the version with this label: latest"),
 		MLW_OPT_END()
 	};
 	struct mlw_catalog *cat;
+	struct mlw_asset *a;
 	char *name, *version, *line;
-	int ret;
+	int ret, latest;
 
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
 	if (argc == 1 && strstr(argv[0], "@latest")) {
@@ -882,9 +826,21 @@ int asset_archive(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	}
 	ret = target(&name, &version, argc, argv, opt_name, opt_version,
 		     usage, opts);
+	if (!ret)
+		ret = apply_label(&latest, &name, &version, label, usage, opts);
 	if (ret)
 		return ret;
 	cat = cmd_catalog(ctx);
+	/* the latest version only, not every version as no version means */
+	if (latest) {
+		ret = mlw_asset_get(&a, cat, kind, name, NULL);
+		if (ret) {
+			free(name);
+			return cmd_fail(ret);
+		}
+		version = mlw_strdup(a->version);
+		mlw_asset_free(a);
+	}
 	line = cmd_line(ctx);
 	ret = mlw_catalog_begin(cat);
 	if (!ret)

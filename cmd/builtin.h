@@ -20,7 +20,15 @@ struct mlw_odb;
 struct mlw_catalog;
 
 struct mlw_ctx {
-	enum mlw_format format;	/* MLW_FMT_DEFAULT unless -o was given */
+	/*
+	 * MLW_FMT_DEFAULT unless -o was given; -o jsonc and yamlc are JSON
+	 * and YAML here, with color set when stdout is a terminal and
+	 * NO_COLOR is not (cmd_print() colours them)
+	 */
+	enum mlw_format format;
+	int color;
+	int no_color;		/* NO_COLOR is set */
+	const char *query;	/* --query JMESPATH, applied by cmd_print() */
 	int quiet;
 	int verbose;
 	const char *mlw_dir;	/* --mlw-dir or MLW_DIR */
@@ -36,6 +44,8 @@ struct cmd_struct {
 	int (*fn)(int argc, const char **argv, struct mlw_ctx *ctx);
 	const char *summary;
 	int hidden;
+	/* another name for this command (az's): its page is alias_of's */
+	const char *alias_of;
 };
 
 /* the sorted command table (mlw.c) */
@@ -74,10 +84,25 @@ int cmd_fail(int code);
 void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * "mlw: LEVEL: message" on stderr, control characters in the message
+ * escaped (every error and warning goes through here).
+ */
+void cmd_message(const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-/* an output for a long list: streamed when the format is tsv */
+/* -o NAME into ctx (format, colour); an exit status (2: unknown name) */
+int cmd_set_format(struct mlw_ctx *ctx, const char *name);
+
+/*
+ * An output for a long list: streamed when the format is tsv (not with
+ * --query, which needs the whole document).
+ */
 struct mlw_out *cmd_out_list(struct mlw_ctx *ctx, enum mlw_format fallback);
-/* render o in ctx's format (fallback when -o was not given); exit status */
+/*
+ * Render o in ctx's format (fallback when -o was not given; JSON with
+ * --query), through ctx->query when given; exit status.
+ */
 int cmd_print(struct mlw_ctx *ctx, struct mlw_out *o, enum mlw_format fallback);
 /* check that stdout was written (a full disk is an error); exit status */
 int cmd_finish_stdout(int status);

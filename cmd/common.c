@@ -6,6 +6,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/query.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -14,13 +15,15 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *global_output;
+static const char *global_output, *global_query;
 static int global_quiet, global_verbose;
 
 static const struct mlw_option global_options[] = {
 	MLW_OPT_GROUP("Global options:"),
 	MLW_OPT_STRING('o', "output", &global_output, "FORMAT",
-		       "output format: table, json, yaml or tsv"),
+		       "table, json, jsonc, yaml, yamlc, tsv or none"),
+	MLW_OPT_STRING(0, "query", &global_query, "JMESPATH",
+		       "print only what the JMESPath query selects"),
 	MLW_OPT_COUNT('q', "quiet", &global_quiet, "print only results and errors"),
 	MLW_OPT_COUNT('v', "verbose", &global_verbose, "say more about what happens"),
 	MLW_OPT_END()
@@ -35,13 +38,40 @@ static size_t count_opts(const struct mlw_option *o)
 	return n;
 }
 
+/* whether a command's options already use this long or short name */
+static int name_taken(const struct mlw_option *opts, const char *long_name,
+		      int short_name)
+{
+	for (; opts->type != MLW_OPTT_END; opts++)
+		if ((long_name && opts->long_name &&
+		     !strcmp(opts->long_name, long_name)) ||
+		    (short_name && opts->short_name == short_name))
+			return 1;
+	return 0;
+}
+
+/*
+ * The command's options, then the global ones, each without the names
+ * the command uses itself ('mlw train --output DIR' keeps -o FORMAT;
+ * 'mlw job show --query' is job's own).
+ */
 static struct mlw_option *with_globals(const struct mlw_option *opts)
 {
-	size_t n = count_opts(opts), g = count_opts(global_options);
+	size_t n = count_opts(opts), g = count_opts(global_options), i;
 	struct mlw_option *all = mlw_calloc(n + g + 1, sizeof(*all));
 
 	memcpy(all, opts, n * sizeof(*opts));
-	memcpy(all + n, global_options, (g + 1) * sizeof(*opts));
+	for (i = 0; i < g; i++) {
+		struct mlw_option o = global_options[i];
+
+		if (o.long_name && name_taken(opts, o.long_name, 0))
+			o.long_name = NULL;
+		if (o.short_name && name_taken(opts, NULL, o.short_name))
+			o.short_name = 0;
+		if (o.type == MLW_OPTT_GROUP || o.long_name || o.short_name)
+			all[n++] = o;
+	}
+	all[n] = global_options[g];
 	return all;
 }
 
@@ -55,16 +85,37 @@ static void print_usage(FILE *fp, const char *const *usage,
 	mlw_buf_release(&b);
 }
 
+/* "mlw: LEVEL: message" with the message's control characters escaped */
+static void vmessage(const char *level, const char *fmt, va_list ap)
+{
+	struct mlw_buf msg = MLW_BUF_INIT, line = MLW_BUF_INIT;
+
+	mlw_buf_vaddf(&msg, fmt, ap);
+	mlw_buf_addf(&line, "mlw: %s: ", level);
+	mlw_error_escape(&line, msg.buf);
+	mlw_buf_addch(&line, '\n');
+	fputs(line.buf, stderr);
+	mlw_buf_release(&msg);
+	mlw_buf_release(&line);
+}
+
+void cmd_message(const char *level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(level, fmt, ap);
+	va_end(ap);
+}
+
 int cmd_usage_error(const char *const *usage, const struct mlw_option *opts,
 		    const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mlw: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (usage) {
 		struct mlw_option *all = with_globals(opts);
 
@@ -81,7 +132,7 @@ int cmd_parse(struct mlw_ctx *ctx, int argc, const char **argv,
 	struct mlw_option *all = with_globals(opts);
 	int n;
 
-	global_output = NULL;
+	global_output = global_query = NULL;
 	global_quiet = global_verbose = 0;
 	/* argv[0] is the command name: parse what follows */
 	n = mlw_opt_parse(argc - 1, argv + 1, all, 0);
@@ -108,11 +159,10 @@ int cmd_parse(struct mlw_ctx *ctx, int argc, const char **argv,
 		exit(2);
 	}
 	free(all);
-	if (global_output &&
-	    mlw_format_parse(&ctx->format, global_output) < 0) {
-		cmd_error("%s", mlw_error_last());
+	if (global_output && cmd_set_format(ctx, global_output))
 		exit(2);
-	}
+	if (global_query)
+		ctx->query = global_query;
 	ctx->quiet += global_quiet;
 	ctx->verbose += global_verbose;
 	/* operands move to argv[0..n) */
@@ -167,11 +217,9 @@ void cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mlw: error: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
@@ -180,11 +228,9 @@ void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
 
 	if (ctx->quiet)
 		return;
-	fputs("mlw: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage("warning", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int cmd_fail(int code)
@@ -229,10 +275,28 @@ struct mlw_catalog *cmd_catalog(struct mlw_ctx *ctx)
 	return cat;
 }
 
+int cmd_set_format(struct mlw_ctx *ctx, const char *name)
+{
+	enum mlw_format fmt;
+
+	if (mlw_format_parse(&fmt, name) < 0) {
+		cmd_error("%s", mlw_error_last());
+		return 2;
+	}
+	/* colour only for someone watching a terminal, never with NO_COLOR */
+	ctx->color = (fmt == MLW_FMT_JSONC || fmt == MLW_FMT_YAMLC) &&
+		     ctx->stdout_tty && !ctx->no_color;
+	ctx->format = fmt == MLW_FMT_JSONC ? MLW_FMT_JSON :
+		      fmt == MLW_FMT_YAMLC ? MLW_FMT_YAML : fmt;
+	return 0;
+}
+
 struct mlw_out *cmd_out_list(struct mlw_ctx *ctx, enum mlw_format fallback)
 {
 	enum mlw_format fmt = ctx->format ? ctx->format : fallback;
 
+	if (ctx->query)
+		return mlw_out_new();
 	if (fmt == MLW_FMT_TSV)
 		return mlw_out_new_tsv_stream(stdout);
 	if (fmt == MLW_FMT_TABLE)
@@ -242,9 +306,19 @@ struct mlw_out *cmd_out_list(struct mlw_ctx *ctx, enum mlw_format fallback)
 
 int cmd_print(struct mlw_ctx *ctx, struct mlw_out *o, enum mlw_format fallback)
 {
-	enum mlw_format fmt = ctx->format ? ctx->format : fallback;
-	int ret = mlw_out_write(o, fmt, stdout,
-				ctx->stdout_tty ? ctx->term_width : 0);
+	enum mlw_format fmt = ctx->format ? ctx->format :
+			      ctx->query ? MLW_FMT_JSON : fallback;
+	int ret;
+
+	if (ctx->color && fmt == MLW_FMT_JSON)
+		fmt = MLW_FMT_JSONC;
+	else if (ctx->color && fmt == MLW_FMT_YAML)
+		fmt = MLW_FMT_YAMLC;
+	if (ctx->query)
+		ret = mlw_query_print(o, ctx->query, fmt, stdout);
+	else
+		ret = mlw_out_write(o, fmt, stdout,
+				    ctx->stdout_tty ? ctx->term_width : 0);
 
 	if (ret)
 		return cmd_fail(ret);

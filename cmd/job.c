@@ -10,7 +10,6 @@
 #include "builtin.h"
 #include "run/job.h"
 #include "run/resolve.h"
-#include "run/query.h"
 #include "run/run.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
@@ -20,6 +19,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/query.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -439,9 +439,8 @@ static int load_spec(struct mlw_spec **out, const char *file,
 		/* missing paths are checked for real below */
 		if (x->warning)
 			continue;
-		fprintf(stderr, "mlw: error: %s:%d:%d: %s\n",
-			x->source ? x->source : spec->path, x->line, x->col,
-			x->msg);
+		cmd_error("%s:%d:%d: %s", x->source ? x->source : spec->path,
+			  x->line, x->col, x->msg);
 	}
 	if (spec->diags.errors) {
 		mlw_spec_free(spec);

@@ -32,29 +32,30 @@
 
 /* sorted by name; 'mlw help' lists them in this order */
 const struct cmd_struct mlw_commands[] = {
-	{ "cat-object", cmd_cat_object, "show an object's content, type or size", 0 },
-	{ "checkout-tree", cmd_checkout_tree, "restore a tree into a folder", 0 },
-	{ "component", cmd_component, "validate command and pipeline components", 0 },
-	{ "data", cmd_data, "manage versioned data assets", 0 },
-	{ "endpoint", cmd_endpoint, "validate endpoint and deployment specs", 0 },
-	{ "env", cmd_env, "manage versioned environments", 0 },
-	{ "fsck", cmd_fsck, "verify the store and the catalog", 0 },
-	{ "gc", cmd_gc, "remove unreferenced objects and stale temp files", 0 },
-	{ "hash-object", cmd_hash_object, "compute an object id, optionally store it", 0 },
-	{ "help", cmd_help, "show help for mlw or a command", 0 },
-	{ "init", cmd_init, "create a workspace (.mlw/)", 0 },
-	{ "job", cmd_job, "run command jobs and track their runs", 0 },
-	{ "log", cmd_log, "log metrics, params, tags and artifacts of the running job", 0 },
-	{ "ls-tree", cmd_ls_tree, "list a tree's entries", 0 },
-	{ "model", cmd_model, "manage versioned models", 0 },
-	{ "preview-data", cmd_preview_data, "show the first rows of a table as the trainers see it", 1 },
-	{ "show-ref", cmd_show_ref, "list refs", 0 },
-	{ "train", cmd_train, "fit a built-in model on a CSV file", 0 },
-	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0 },
-	{ "validate-spec", cmd_validate_spec, "validate spec files of any kind", 1 },
-	{ "version", cmd_version, "print the version", 0 },
-	{ "write-tree", cmd_write_tree, "snapshot a folder into a tree", 0 },
-	{ NULL, NULL, NULL, 0 }
+	{ "cat-object", cmd_cat_object, "show an object's content, type or size", 0, NULL },
+	{ "checkout-tree", cmd_checkout_tree, "restore a tree into a folder", 0, NULL },
+	{ "component", cmd_component, "validate command and pipeline components", 0, NULL },
+	{ "data", cmd_data, "manage versioned data assets", 0, NULL },
+	{ "endpoint", cmd_endpoint, "validate endpoint and deployment specs", 0, NULL },
+	{ "env", cmd_env, "manage versioned environments", 0, NULL },
+	{ "environment", cmd_env, "alias of 'mlw env' (az's name)", 0, "env" },
+	{ "fsck", cmd_fsck, "verify the store and the catalog", 0, NULL },
+	{ "gc", cmd_gc, "remove unreferenced objects and stale temp files", 0, NULL },
+	{ "hash-object", cmd_hash_object, "compute an object id, optionally store it", 0, NULL },
+	{ "help", cmd_help, "show help for mlw or a command", 0, NULL },
+	{ "init", cmd_init, "create a workspace (.mlw/)", 0, NULL },
+	{ "job", cmd_job, "run command jobs and track their runs", 0, NULL },
+	{ "log", cmd_log, "log metrics, params, tags and artifacts of the running job", 0, NULL },
+	{ "ls-tree", cmd_ls_tree, "list a tree's entries", 0, NULL },
+	{ "model", cmd_model, "manage versioned models", 0, NULL },
+	{ "preview-data", cmd_preview_data, "show the first rows of a table as the trainers see it", 1, NULL },
+	{ "show-ref", cmd_show_ref, "list refs", 0, NULL },
+	{ "train", cmd_train, "fit a built-in model on a CSV file", 0, NULL },
+	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0, NULL },
+	{ "validate-spec", cmd_validate_spec, "validate spec files of any kind", 1, NULL },
+	{ "version", cmd_version, "print the version", 0, NULL },
+	{ "write-tree", cmd_write_tree, "snapshot a folder into a tree", 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 const struct cmd_struct *mlw_find_command(const char *name)
@@ -85,7 +86,8 @@ static void list_commands(FILE *fp)
 	fprintf(fp, "\nglobal options:\n"
 		"    -C DIR            run as if started in DIR\n"
 		"    --mlw-dir DIR     use DIR as the .mlw directory (also MLW_DIR)\n"
-		"    -o, --output FMT  table, json, yaml or tsv\n"
+		"    -o, --output FMT  table, json, jsonc, yaml, yamlc, tsv or none\n"
+		"    --query JMESPATH  print only what the query selects\n"
 		"    -q, --quiet       print only results and errors\n"
 		"    -v, --verbose     say more\n"
 		"    --version         print the version\n"
@@ -167,9 +169,12 @@ CMD(help)
 			return 2;
 		}
 	}
+	/* an alias shows its command's page */
+	c = strcmp(argv[0], "mlw") ? mlw_find_command(argv[0]) : NULL;
 	page = !strcmp(argv[0], "mlw") ? mlw_strdup("mlw.1") :
 	       strchr(argv[0], '.') ? mlw_strdup(argv[0]) :
-	       mlw_xstrfmt("mlw-%s.1", argv[0]);
+	       mlw_xstrfmt("mlw-%s.1", c && c->alias_of ? c->alias_of :
+			   argv[0]);
 	path = find_man_page(page);
 	free(page);
 	if (path) {
@@ -242,6 +247,8 @@ static int run(int argc, const char **argv)
 	ctx.stdout_tty = isatty(1);
 	ctx.stderr_tty = isatty(2);
 	ctx.term_width = 80;
+	env = getenv("NO_COLOR");
+	ctx.no_color = env && *env;
 	if (ctx.stdout_tty && !ioctl(1, TIOCGWINSZ, &ws) && ws.ws_col)
 		ctx.term_width = ws.ws_col;
 	env = getenv("MLW_DIR");
@@ -274,10 +281,11 @@ static int run(int argc, const char **argv)
 			const char *f = opt_value(&i, argc, argv,
 						  a[1] == 'o' ? "-o" : "--output");
 
-			if (mlw_format_parse(&ctx.format, f) < 0) {
-				cmd_error("%s", mlw_error_last());
+			if (cmd_set_format(&ctx, f))
 				return 2;
-			}
+		} else if (!strcmp(a, "--query") ||
+			   mlw_starts_with(a, "--query=")) {
+			ctx.query = opt_value(&i, argc, argv, "--query");
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			ctx.quiet++;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {

@@ -132,12 +132,12 @@ static void print_diag(const struct mlw_spec *spec, const struct mlw_diag *x)
 	const char *level = x->warning ? "warning" : "error";
 
 	if (x->source && mlw_starts_with(x->source, "--set "))
-		fprintf(stderr, "mlw: %s: %s: --set '%s': %s\n", level,
-			spec->path, x->source + 6, x->msg);
+		cmd_message(level, "%s: --set '%s': %s", spec->path,
+			    x->source + 6, x->msg);
 	else
-		fprintf(stderr, "mlw: %s: %s:%d:%d: %s\n", level,
-			x->source ? x->source : spec->path, x->line, x->col,
-			x->msg);
+		cmd_message(level, "%s:%d:%d: %s",
+			    x->source ? x->source : spec->path, x->line,
+			    x->col, x->msg);
 }
 
 static void out_diags(struct mlw_out *o, const char *key,
@@ -211,7 +211,8 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 	sopts.nr_overrides = sets.nr;
 	sopts.asset_exists = asset_lookup;
 	sopts.asset_data = ctx;
-	if (ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML) {
+	if (ctx->format == MLW_FMT_JSON || ctx->format == MLW_FMT_YAML ||
+	    ctx->query) {
 		o = mlw_out_new();
 		mlw_out_list_begin(o, NULL);
 	}
@@ -252,8 +253,8 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 				print_diag(spec, x);
 		}
 		if (shown > MAX_ERRORS_SHOWN)
-			fprintf(stderr, "mlw: error: %s: %zu more errors not "
-				"shown\n", spec->path, shown - MAX_ERRORS_SHOWN);
+			cmd_error("%s: %zu more errors not shown", spec->path,
+				  shown - MAX_ERRORS_SHOWN);
 		if (spec->diags.errors)
 			status = 2;
 		if (o) {
@@ -268,7 +269,8 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 			out_diags(o, "errors", spec, 0);
 			out_diags(o, "warnings", spec, 1);
 			mlw_out_end(o);
-		} else if (!spec->diags.errors && !ctx->quiet) {
+		} else if (!spec->diags.errors && !ctx->quiet &&
+			   ctx->format != MLW_FMT_NONE) {
 			printf("%s: valid %s\n", spec->path,
 			       mlw_spec_kind_name(spec->kind));
 		}
@@ -318,8 +320,8 @@ int cmd_spec_load(struct mlw_spec **out, struct mlw_ctx *ctx,
 			print_diag(spec, x);
 	}
 	if (shown > MAX_ERRORS_SHOWN)
-		fprintf(stderr, "mlw: error: %s: %zu more errors not shown\n",
-			spec->path, shown - MAX_ERRORS_SHOWN);
+		cmd_error("%s: %zu more errors not shown", spec->path,
+			  shown - MAX_ERRORS_SHOWN);
 	if (spec->diags.errors) {
 		mlw_spec_free(spec);
 		return 2;

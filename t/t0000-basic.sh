@@ -62,4 +62,14 @@ test_expect_success 'a full stdout is an error, not success' '
 	test_expect_code 128 mlw version >/dev/full 2>err
 '
 
+test_expect_success 'control characters in messages are escaped' '
+	test_expect_code 2 mlw help "$(printf "x\ny\033[31m")" 2>err &&
+	test $(wc -l <err) = 1 &&
+	test_grep "^mlw: error: .x\\\\ny\\\\x1b\[31m. is not an mlw command" err &&
+	test_expect_code 3 mlw data validate "$(printf "a\tb\177.yml")" 2>err &&
+	test_grep "cannot open .a\\\\tb\\\\x7f.yml." err &&
+	test_expect_code 2 mlw model show "$(printf "m\302\233x")" 2>err &&
+	test_grep "m\\\\u009bx" err
+'
+
 test_done

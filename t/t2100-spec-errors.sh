@@ -330,4 +330,75 @@ test_expect_success 'valid files print their kind' '
 	test_cmp expect out
 '
 
+test_expect_success 'a folder given as a spec file says so, exit 2' '
+	mkdir -p adir &&
+	test_expect_code 2 mlw data validate adir 2>err &&
+	echo "mlw: error: '"'"'adir'"'"' is a folder, not a spec file" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'each -f file gets its own error, not the one before' '
+	printf "name: [\n" >broken.yml &&
+	test_expect_code 2 mlw data validate -f broken.yml -f adir -f none.yml 2>err &&
+	test_grep "broken.yml:2:1: YAML syntax error" err &&
+	test_grep "^mlw: error: .adir. is a folder, not a spec file$" err &&
+	test_grep "cannot open .none.yml." err &&
+	test $(grep -c "YAML syntax" err) = 1
+'
+
+# versions: az's VersionField takes strings, and ints and floats it turns
+# into text as Python's str() does; anything else is an error here
+while read value want; do
+	test_expect_success "version: $value registers as $want" '
+		mkdir -p vdata && echo 1 >vdata/a &&
+		{ test -d .mlw || mlw init -q; } &&
+		printf "name: v\nversion: %s\npath: vdata\n" "$value" >v.yml &&
+		mlw data create -f v.yml -o tsv >out &&
+		cut -f2 out >got &&
+		echo "$want" >expect &&
+		test_cmp expect got
+	'
+done <<-\VERSIONS
+1.50 1.5
+2.0 2.0
+0x10 16
+"007" 007
+7 7
+v1.2-beta v1.2-beta
+VERSIONS
+
+while read value what; do
+	test_expect_success "version: $value is refused at its position" '
+		printf "name: w\nversion: %s\npath: vdata\n" "$value" >v.yml &&
+		test_expect_code 2 mlw data validate v.yml 2>err &&
+		test_grep "v.yml:2:10: .version. must be a string or a number, not $what" err &&
+		test_expect_code 2 mlw data create -f v.yml 2>err &&
+		test_expect_code 3 mlw data show w
+	'
+done <<-\VERSIONS
+true a.boolean
+null null
+~ null
+VERSIONS
+
+test_expect_success 'version: with no value is refused, not the next integer' '
+	printf "name: v\nversion:\npath: vdata\n" >v.yml &&
+	test_expect_code 2 mlw model validate v.yml 2>err &&
+	test_grep "v.yml:2:9: .version. must be a string or a number, not null$" err
+'
+
+test_expect_success 'an unknown search_space name lists the known entries' '
+	cat >entries.yml <<-\EOF &&
+	type: sweep
+	sampling_algorithm: random
+	search_space:
+	  a: {type: choice, values: [1]}
+	  b: {type: choice, values: [2]}
+	objective: {goal: minimize, primary_metric: loss}
+	trial: {command: "echo ${{search_space.zz}}", environment: {image: python}}
+	EOF
+	test_expect_code 2 mlw job validate entries.yml 2>err &&
+	test_grep "known search_space entries: a, b$" err
+'
+
 test_done

@@ -39,6 +39,15 @@ page_has_option () {
 	grep -E -e "(^|[^a-zA-Z0-9-])$2([^a-zA-Z0-9-]|$)" page.txt >/dev/null
 }
 
+# the commands with a page of their own: --list-cmds without the aliases
+# ('mlw help' says "alias of 'mlw CMD'"), whose page is their command's
+commands () {
+	mlw help >cmd-list || return 1
+	for c in $(commands); do
+		grep -e "^    $c  *alias of " cmd-list >/dev/null || echo "$c"
+	done
+}
+
 test_expect_success 'mlw --list-cmds lists the commands' '
 	mlw --list-cmds >cmds &&
 	test_grep "^fsck$" cmds &&
@@ -46,7 +55,7 @@ test_expect_success 'mlw --list-cmds lists the commands' '
 '
 
 test_expect_success 'every command has a man page' '
-	for c in $(mlw --list-cmds); do
+	for c in $(commands); do
 		test -f "$MAN_DIR/mlw-$c.1" ||
 		{ echo "man/mlw-$c.1 is missing"; return 1; }
 	done
@@ -54,7 +63,7 @@ test_expect_success 'every command has a man page' '
 
 test_expect_success 'mlw(1) lists every command' '
 	page_text "$MAN_DIR/mlw.1" >mlw.txt &&
-	for c in $(mlw --list-cmds); do
+	for c in $(commands); do
 		grep -e "mlw-$c (1)" mlw.txt >/dev/null ||
 		{ echo "mlw.1 does not list $c"; return 1; }
 	done
@@ -62,7 +71,7 @@ test_expect_success 'mlw(1) lists every command' '
 
 test_expect_success 'each page names its command with the summary of mlw help' '
 	mlw help >list &&
-	for c in $(mlw --list-cmds); do
+	for c in $(commands); do
 		summary=$(sed -n "s/^    $c *//p" list) &&
 		test -n "$summary" &&
 		page_text "$MAN_DIR/mlw-$c.1" >p.txt &&
@@ -73,7 +82,7 @@ test_expect_success 'each page names its command with the summary of mlw help' '
 '
 
 test_expect_success 'every page has the sections every page needs' '
-	for c in $(mlw --list-cmds); do
+	for c in $(commands); do
 		for s in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" \
 			 "SEE ALSO"; do
 			grep -e "^\.SH \"*$s\"*\$" "$MAN_DIR/mlw-$c.1" >/dev/null ||
@@ -92,7 +101,7 @@ test_expect_success 'option extraction from -h works (guards the next test)' '
 '
 
 test_expect_success 'every option in -h appears in the command page' '
-	for c in $(mlw --list-cmds); do
+	for c in $(commands); do
 		page=$MAN_DIR/mlw-$c.1
 		verbs=$(verbs_of $c) || return 1
 		if test -n "$verbs"; then
@@ -232,6 +241,48 @@ test_expect_success NO_INSTALLED_PAGES 'mlw help falls back to the usage when th
 	bare/mlw help gc >out 2>err &&
 	test_grep "^usage: mlw gc" out &&
 	test_grep "^ *--prune" out
+'
+
+test_expect_success 'mlw-spec(5) says what runs: sweeps and pipelines are validated only' '
+	page_text "$MAN_DIR/mlw-spec.5" >spec.txt &&
+	sed -n "/^\.Sh WHAT RUNS/,/^\.Sh FIELDS/p" spec.txt >runs &&
+	test_grep "^\.It sweepJob, pipelineJob, autoMLJob" runs &&
+	test_grep "refuses them (exit 2)" runs &&
+	sed -n "/^\.Ss sweepJob/,/^\.Ss pipelineJob/p" spec.txt >sweep &&
+	test_grep -v "used" sweep &&
+	sed -n "/^\.Ss pipelineJob/,/^\.Ss commandComponent/p" spec.txt >pipeline &&
+	test_grep -v "used" pipeline &&
+	mkdir -p runs-ws && (
+		cd runs-ws && mlw init -q &&
+		cat >sweep.yml <<-\EOF &&
+		type: sweep
+		sampling_algorithm: random
+		search_space: {a: {type: choice, values: [1]}}
+		objective: {goal: minimize, primary_metric: loss}
+		trial: {command: "echo ${{search_space.a}}", environment: {image: python}}
+		EOF
+		mlw job validate sweep.yml &&
+		test_expect_code 2 mlw job create -f sweep.yml
+	)
+'
+
+test_expect_success 'an alias (mlw environment) is listed, and shows its command' '
+	mlw --list-cmds >cmds &&
+	test_grep "^environment$" cmds &&
+	commands >real &&
+	test_grep -v "^environment$" real &&
+	mlw help >list &&
+	test_grep "^    environment  *alias of .mlw env." list &&
+	page_text "$MAN_DIR/mlw.1" >mlw.txt &&
+	test_grep "mlw environment" mlw.txt &&
+	mlw environment -h >alias-help &&
+	mlw env -h >env-help &&
+	test_cmp env-help alias-help
+'
+
+test_expect_success MAN 'mlw help environment shows the env page' '
+	mlw help environment >out 2>err &&
+	test_grep "mlw-env - manage versioned environments" out
 '
 
 test_done

@@ -78,20 +78,20 @@ test_expect_success BASH 'options of every command complete' '
 
 test_expect_success BASH '-o completes the output formats' '
 	complete_words mlw -o "" &&
-	expect table json yaml tsv &&
+	expect table json jsonc yaml yamlc tsv none &&
 	complete_words mlw -o t &&
 	expect table tsv &&
 	complete_words mlw ls-tree -o y &&
-	expect yaml
+	expect yaml yamlc
 '
 
 test_expect_success BASH '--output= completes formats as bash splits it' '
 	complete_words mlw --output = j &&
-	expect json &&
+	expect json jsonc &&
 	complete_words mlw fsck --output = &&
-	expect table json yaml tsv &&
+	expect table json jsonc yaml yamlc tsv none &&
 	complete_words mlw --output=y &&
-	expect yaml
+	expect yaml yamlc
 '
 
 test_expect_success BASH 'every completed format is one mlw accepts' '
@@ -194,6 +194,26 @@ test_expect_success BASH 'the verb list matches what cmd_dispatch prints' '
 			test_grep "^    $v " usage || return 1
 		done
 	done
+'
+
+test_expect_success BASH 'the environment alias completes, with the verbs of env' '
+	complete_words mlw envi &&
+	expect environment &&
+	complete_words mlw environment "" &&
+	mlw env --mlw-completion-helper | tr " " "\n" | sort >expect &&
+	test_cmp expect out &&
+	complete_words mlw environment show --la &&
+	expect --label=
+'
+
+test_expect_success BASH '--query takes a query, not a file name' '
+	: >query-file &&
+	complete_words mlw data list --query que &&
+	test_must_be_empty out &&
+	complete_words mlw --query que &&
+	test_must_be_empty out &&
+	complete_words mlw data list --que &&
+	expect --query=
 '
 
 test_done

@@ -16,8 +16,8 @@
 # itself (before the command) and the -o formats are listed here, and
 # t/t9001-completion.sh checks them against 'mlw -h'.
 
-_mlw_global_opts='-C --mlw-dir= --output= -o --quiet -q --verbose -v --version --help -h'
-_mlw_formats='table json yaml tsv'
+_mlw_global_opts='-C --mlw-dir= --output= -o --query= --quiet -q --verbose -v --version --help -h'
+_mlw_formats='table json jsonc yaml yamlc tsv none'
 
 # the mlw being completed: ./mlw completes with ./mlw's own lists
 _mlw_run ()
@@ -95,6 +95,8 @@ _mlw_value ()
 		_mlw_reply "$cur" "$_mlw_formats" ;;
 	-C|--mlw-dir)
 		_mlw_files "$cur" -d ;;
+	--query)
+		COMPREPLY=() ;;
 	*)
 		_mlw_files "$cur" ;;
 	esac
@@ -115,7 +117,7 @@ _mlw ()
 	for ((i = 1; i < _mlw_cword; i++)); do
 		w=${_mlw_words[i]}
 		case $w in
-		-C|--mlw-dir|-o|--output) ((i++)) ;;
+		-C|--mlw-dir|-o|--output|--query) ((i++)) ;;
 		-*) ;;
 		*) cmd=$w; cmdi=$i; break ;;
 		esac
@@ -128,7 +130,7 @@ _mlw ()
 		return 0 ;;
 	esac
 	case $prev in
-	-C|--mlw-dir|-o|--output)
+	-C|--mlw-dir|-o|--output|--query)
 		_mlw_value "$prev" "$cur"
 		return 0 ;;
 	esac

@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -117,16 +118,10 @@ static json_t *kvs_to_json(const struct mlw_asset_kvs *kvs)
 static char *kvs_to_text(const struct mlw_asset_kvs *kvs)
 {
 	json_t *o = kvs_to_json(kvs);
-	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	char *copy;
+	char *s = mlw_json_dumps(o, MLW_JSON_COMPACT | MLW_JSON_SORT_KEYS);
 
 	json_decref(o);
-	if (!s)
-		BUG("cannot serialise key=value pairs");
-	/* jansson's memory goes back to jansson; ours is ours */
-	copy = mlw_strdup(s);
-	free(s);
-	return copy;
+	return s;
 }
 
 static int kvs_from_text(struct mlw_asset_kvs *out, const char *text,
@@ -1272,17 +1267,13 @@ int mlw_asset_download(char **path_out, struct mlw_odb *odb,
 char *mlw_asset_event_payload(const struct mlw_asset *a)
 {
 	json_t *o = json_object();
-	char *s, *copy;
+	char *s;
 
 	json_object_set_new(o, "ModelName", json_string(a->name));
 	json_object_set_new(o, "ModelVersion", json_string(a->version));
 	json_object_set_new(o, "ModelTags", kvs_to_json(&a->tags));
 	json_object_set_new(o, "ModelProperties", kvs_to_json(&a->properties));
-	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	s = mlw_json_dumps(o, MLW_JSON_COMPACT);
 	json_decref(o);
-	if (!s)
-		BUG("cannot serialise an event payload");
-	copy = mlw_strdup(s);
-	free(s);
-	return copy;
+	return s;
 }

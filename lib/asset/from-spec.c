@@ -124,7 +124,7 @@ int mlw_asset_spec_from_spec(struct mlw_asset_spec *out,
 	if (out->name && !mlw_asset_name_ok(out->name))
 		return bad_value(spec, n, "name", "letters, digits, '-', '_', '.'; starting with a letter or digit; at most 255");
 	n = mlw_spec_get(spec, "version");
-	out->version = get_str(spec, "version");
+	out->version = mlw_spec_get_version(spec, "version");
 	if (out->version && !mlw_asset_version_ok(out->version))
 		return bad_value(spec, n, "version", "letters, digits, '-', '_', '.'; at most 64");
 	out->description = get_str(spec, "description");

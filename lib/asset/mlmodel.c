@@ -13,6 +13,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/output.h"
 #include "util/strutil.h"
 
@@ -21,24 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* jansson's text as ours */
-static char *dump(json_t *v)
-{
-	char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER |
-			     JSON_ENCODE_ANY);
-	char *copy;
-
-	if (!s)
-		BUG("cannot serialise a JSON value");
-	copy = mlw_strdup(s);
-	free(s);
-	return copy;
-}
-
 char *mlw_yaml_node_to_json(const struct mlw_yaml_node *n)
 {
 	json_t *v = mlw_yaml_to_jansson(n);
-	char *s = dump(v);
+	char *s = mlw_json_dumps(v, MLW_JSON_COMPACT);
 
 	json_decref(v);
 	return s;
@@ -296,7 +283,7 @@ int mlw_mlmodel_read(char **flavors, char **signature, const char *dir)
 		s = json_object();
 		json_object_set_new(s, "inputs", inputs);
 		json_object_set_new(s, "outputs", outputs);
-		*signature = dump(s);
+		*signature = mlw_json_dumps(s, MLW_JSON_COMPACT);
 		json_decref(s);
 	}
 	*flavors = mlw_yaml_node_to_json(fl);
@@ -335,19 +322,6 @@ static int key_field(const char *k)
 	       !strcmp(k, "loader_module") || !strcmp(k, "algorithm");
 }
 
-static void add_scalar_json(struct mlw_buf *b, json_t *v)
-{
-	char *s;
-
-	if (json_is_string(v)) {
-		mlw_buf_adds(b, json_string_value(v));
-		return;
-	}
-	s = dump(v);
-	mlw_buf_adds(b, s);
-	free(s);
-}
-
 char *mlw_mlmodel_flavors_summary(const char *flavors)
 {
 	struct mlw_buf b = MLW_BUF_INIT;
@@ -372,7 +346,8 @@ char *mlw_mlmodel_flavors_summary(const char *flavors)
 				continue;
 			mlw_buf_adds(&b, n++ ? ", " : " (");
 			mlw_buf_addf(&b, "%s=", k);
-			add_scalar_json(&b, x);
+			if (!mlw_json_scalar_text(&b, x))
+				mlw_buf_adds(&b, "null");
 		}
 		if (n)
 			mlw_buf_addch(&b, ')');

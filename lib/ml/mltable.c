@@ -15,7 +15,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
-#include "util/number.h"
+#include "util/json.h"
 #include "util/output.h"
 
 #include <dirent.h>
@@ -1133,40 +1133,6 @@ static int read_delimited(struct table *t)
 	return ret;
 }
 
-/* a JSON value as cell text into b; 0 when null (missing) */
-static int json_text(struct mlw_buf *b, json_t *v)
-{
-	char num[32];
-	char *dump;
-
-	mlw_buf_reset(b);
-	switch (json_typeof(v)) {
-	case JSON_NULL:
-		return 0;
-	case JSON_STRING:
-		mlw_buf_add(b, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		mlw_buf_addf(b, "%lld", (long long)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		mlw_fmt_double(num, json_real_value(v));
-		mlw_buf_adds(b, num);
-		break;
-	case JSON_TRUE:
-		mlw_buf_adds(b, "true");
-		break;
-	case JSON_FALSE:
-		mlw_buf_adds(b, "false");
-		break;
-	default:
-		dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		mlw_buf_adds(b, dump ? dump : "");
-		free(dump);
-	}
-	return 1;
-}
-
 /*
  * JSON lines: one object a line.  The columns are every key seen, in
  * the order first seen, so the files are read twice: keys, then rows.
@@ -1229,7 +1195,10 @@ static int read_json_lines(struct table *t)
 				for (i = 0; i < nr_texts; i++) {
 					v = i < t->nr_names - !!s->include_path ?
 					    json_object_get(o, t->names[i]) : NULL;
-					t->cells[i].missing = !v || !json_text(&texts[i], v);
+					mlw_buf_reset(&texts[i]);
+					t->cells[i].missing =
+						!mlw_json_scalar_text(&texts[i],
+								      v);
 					t->cells[i].text = texts[i].buf;
 					t->cells[i].len = texts[i].len;
 				}

@@ -27,6 +27,7 @@
 #include "util/config.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
@@ -60,11 +61,7 @@ int mlw_asset_lookup_none(struct mlw_oid *out, char **type, char **file_name,
 
 static char *json_text(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
-	char *copy = mlw_strdup(s ? s : "null");
-
-	free(s);
-	return copy;
+	return mlw_json_dumps(j, MLW_JSON_COMPACT);
 }
 
 static void io_release(struct mlw_job_io *io)
@@ -870,7 +867,7 @@ static int write_job_json(struct mlw_job *job, const char *cwd)
 	json_object_set_new(j, "env", env);
 	json_object_set_new(j, "outputs", outs);
 	json_object_set_new(j, "register", reg);
-	text = json_dumps(j, JSON_INDENT(2));
+	text = mlw_json_dumps(j, MLW_JSON_INDENT);
 	json_decref(j);
 	/*
 	 * The supervisor is this process: it takes the text from memory.
@@ -1327,7 +1324,7 @@ int mlw_run_fire_hooks(struct mlw_repo *repo, const char *name)
 			    json_object());
 	json_object_set_new(j, "runStatus",
 			    json_string(mlw_run_status_name(run->status)));
-	text = json_dumps(j, JSON_COMPACT);
+	text = mlw_json_dumps(j, MLW_JSON_COMPACT);
 	json_decref(j);
 	if (want_changed)
 		run_hook(repo, "run-status-changed", text);

@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void mlw_ref_release(struct mlw_ref *ref)
 {
@@ -166,6 +167,40 @@ static int parse_asset(struct mlw_ref *out, const char *text, const char *rest)
 	return 0;
 }
 
+/*
+ * An ARM id of a workspace asset, as az takes it in place of a name:
+ * /subscriptions/S/resourceGroups/G/providers/Microsoft.MachineLearning
+ * Services/workspaces/W/TYPE/NAME/versions/V.  Returns 1 and fills out
+ * (an MLW_REF_ASSET naming NAME:V) when text is one, 0 when not.
+ */
+static int parse_arm_id(struct mlw_ref *out, const char *text)
+{
+	static const char *const fixed[] = {
+		"subscriptions", NULL, "resourceGroups", NULL, "providers",
+		"Microsoft.MachineLearningServices", "workspaces", NULL
+	};
+	static const char *const types[] = {
+		"data", "models", "environments", "components", "codes", NULL
+	};
+	char *copy = mlw_strdup(text + 1), *p[16];
+	size_t n = split(p, 16, copy), i;
+	const char *const *t;
+	int ok = n == 12 && !strcmp(p[10], "versions") && *p[11] && *p[9];
+
+	for (i = 0; ok && i < 8; i++)
+		ok = *p[i] && (!fixed[i] || !strcasecmp(p[i], fixed[i]));
+	for (t = types; ok && *t && strcmp(p[8], *t); t++)
+		;
+	if (ok && *t) {
+		out->kind = MLW_REF_ASSET;
+		out->asset_type = mlw_strdup(*t);
+		out->name = mlw_strdup(p[9]);
+		out->version = mlw_strdup(p[11]);
+	}
+	free(copy);
+	return ok && *t;
+}
+
 int mlw_ref_parse(struct mlw_ref *out, const char *text, const char *base_dir)
 {
 	struct mlw_ref zero = MLW_REF_INIT;
@@ -185,9 +220,22 @@ int mlw_ref_parse(struct mlw_ref *out, const char *text, const char *base_dir)
 	if (mlw_starts_with(text, "azureml://jobs/"))
 		return parse_job_output(out, text,
 					text + strlen("azureml://jobs/"));
-	if (mlw_starts_with(text, "azureml://"))
-		return bad(text, "unknown azureml:// form (expected "
-			   "registries/, datastores/ or jobs/)");
+	if (mlw_starts_with(text, "azureml://")) {
+		/* az loads forms mlw does not know: kept, like a URL */
+		out->kind = MLW_REF_REMOTE;
+		out->uri = mlw_strdup(text);
+		return 0;
+	}
+	if (mlw_starts_with(text, "/subscriptions/") &&
+	    parse_arm_id(out, text))
+		return 0;
+	if (mlw_starts_with(text, "azureml:/subscriptions/")) {
+		if (parse_arm_id(out, text + strlen("azureml:")))
+			return 0;
+		out->kind = MLW_REF_REMOTE;
+		out->uri = mlw_strdup(text);
+		return 0;
+	}
 	if (mlw_starts_with(text, "azureml:jobs/"))
 		return parse_job_output(out, text,
 					text + strlen("azureml:jobs/"));

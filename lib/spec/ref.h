@@ -6,12 +6,20 @@
  *	azureml:NAME@LABEL              asset, by label
  *	azureml:NAME                    asset (or compute), no version
  *	azureml:jobs/JOB/outputs/OUT    a job's named output
+ *	[azureml:]/subscriptions/S/resourceGroups/G/providers/
+ *	        Microsoft.MachineLearningServices/workspaces/W/
+ *	        {data,models,environments,components,codes}/NAME/versions/V
+ *	                                an ARM id: the asset NAME:V
+ *	                                (asset_type says which kind)
  *	azureml://registries/R/{environments,models,components,data}/NAME/
  *	        {versions/V | labels/L}  registry asset
  *	azureml://jobs/JOB/outputs/OUT[/paths/P]
  *	azureml://datastores/..., azureml://subscriptions/...,
  *	https://, http://, wasbs://, wasb://, abfss://, adl://, runs:/
  *	                                remote: kept as written
+ *	azureml://ANYTHING-ELSE, azureml:/subscriptions/... of another form
+ *	                                remote too: az loads forms mlw does
+ *	                                not know; only using one fails
  *	file:PATH, PATH                 local; relative paths resolve against
  *	                                the spec file's directory
  */
@@ -20,7 +28,8 @@
 
 enum mlw_ref_kind {
 	MLW_REF_LOCAL,		/* path: a local file or folder */
-	MLW_REF_ASSET,		/* name, version or label (or neither) */
+	MLW_REF_ASSET,		/* name, version or label (or neither);
+				   asset_type when from an ARM id */
 	MLW_REF_REGISTRY,	/* registry, asset_type, name, version|label */
 	MLW_REF_JOB_OUTPUT,	/* job, output (path: sub-path or NULL) */
 	MLW_REF_REMOTE		/* uri: a URL mlw cannot fetch offline */

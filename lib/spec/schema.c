@@ -7,6 +7,15 @@
  * allowed values the SDK enforces.  Enums compare case-insensitively, as
  * the SDK's StringTransformedEnum does; numbers accept quoted digits as
  * marshmallow does; booleans accept YAML 1.1 words.
+ *
+ * Strict where az is strict, open where it is open.  azure-ai-ml's
+ * schemas raise on unknown keys (NestedField defaults to RAISE) except
+ * where they say unknown=INCLUDE: pipeline settings, every pipeline step
+ * and the inline components in steps; and fields.Dict() takes any key:
+ * tags, properties, environment_variables, resources.properties, the
+ * settings of a pipeline component batch deployment.  The dicts are DICT
+ * here (any key); the INCLUDE objects are MLW_S_LENIENT (an unknown key
+ * is a warning, since a typo there is still most likely a typo).
  */
 #include "spec/schema.h"
 #include "spec/yaml.h"
@@ -154,7 +163,7 @@ static const char *name_of(const char *path)
 
 static void quote_value(struct mlw_buf *b, const struct mlw_yaml_node *n)
 {
-	if (n->kind == MLW_YAML_SCALAR && n->len <= 40)
+	if (n->kind == MLW_YAML_SCALAR && !mlw_yaml_is_null(n) && n->len <= 40)
 		mlw_buf_addf(b, " '%s'", n->text);
 }
 
@@ -231,6 +240,7 @@ static void check_obj(const struct mlw_schema *s, const struct mlw_yaml_node *n,
 	const struct mlw_field *f;
 	struct mlw_strlist names = MLW_STRLIST_INIT;
 	size_t i, given = 0;
+	int lenient;
 
 	for (f = s->fields; f->key; f++)
 		mlw_strlist_push(&names, f->key);
@@ -248,19 +258,25 @@ static void check_obj(const struct mlw_schema *s, const struct mlw_yaml_node *n,
 				continue;
 			hint = mlw_suggest(k->text,
 					   (const char *const *)names.items);
+			lenient = !!(s->flags & MLW_S_LENIENT);
 			if (hint)
-				mlw_diags_add(d, 0, k, "unknown key '%s' in %s "
-					      "(did you mean '%s'?)", k->text,
-					      s->what, hint);
+				mlw_diags_add(d, lenient, k, "unknown key '%s' "
+					      "in %s (did you mean '%s'?)%s",
+					      k->text, s->what, hint, lenient ?
+					      "; az accepts it, mlw ignores it" :
+					      "");
 			else
-				mlw_diags_add(d, 0, k, "unknown key '%s' in %s",
-					      k->text, s->what);
+				mlw_diags_add(d, lenient, k, "unknown key '%s' "
+					      "in %s%s", k->text, s->what,
+					      lenient ? "; az accepts it, mlw "
+					      "ignores it" : "");
 			continue;
 		}
 		given++;
 		sub = join_path(path, k->text);
 		if (mlw_yaml_is_null(v) && !(f->schema->flags & MLW_S_NULLABLE) &&
-		    f->schema->type != MLW_S_ANY) {
+		    f->schema->type != MLW_S_ANY &&
+		    f->schema->type != MLW_S_VERSION) {
 			/* "description:" left empty: as if absent */
 			if (f->flags & MLW_F_REQUIRED)
 				mlw_diags_add(d, 0, k, "'%s' needs a value", sub);
@@ -395,6 +411,17 @@ void mlw_schema_check(const struct mlw_schema *s, const struct mlw_yaml_node *n,
 		if (mlw_yaml_to_bool(n, &bv))
 			wrong_type(d, s, n, path);
 		return;
+	case MLW_S_VERSION:
+		/*
+		 * az's VersionField takes a string, or an int or float it
+		 * turns into text ("1.5"); true would become "True" by
+		 * Python's bool-is-an-int accident, and an empty version is
+		 * not the next integer: both are mistakes, said here.
+		 */
+		if (n->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(n) ||
+		    mlw_yaml_scalar_type(n) == MLW_YAML_BOOL)
+			wrong_type(d, s, n, path);
+		return;
 	case MLW_S_ENUM:
 		if (n->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(n))
 			wrong_type(d, s, n, path);
@@ -493,6 +520,7 @@ SCHEMA(t_scalar_or_null, MLW_S_SCALAR, "a scalar", MLW_S_NULLABLE);
 SCHEMA(t_int, MLW_S_INT, "an integer", 0);
 SCHEMA(t_num, MLW_S_NUM, "a number", 0);
 SCHEMA(t_bool, MLW_S_BOOL, "a boolean", 0);
+SCHEMA(t_version, MLW_S_VERSION, "a string or a number", 0);
 DICT(t_strmap, "a mapping of names to values", &t_scalar_or_null);
 DICT(t_anymap, "a mapping", &t_any);
 DICT(t_intmap, "a mapping of names to integers", &t_int);
@@ -537,7 +565,7 @@ static const struct mlw_field f_build[] = {
 OBJ(s_build, "a build context", f_build);
 
 #define ENV_FIELDS \
-	{ "name", &t_str, 0 }, { "version", &t_scalar, 0 }, \
+	{ "name", &t_str, 0 }, { "version", &t_version, 0 }, \
 	{ "description", &t_str, 0 }, { "tags", &t_strmap, 0 }, \
 	{ "properties", &t_strmap, 0 }, { "image", &t_str, 0 }, \
 	{ "conda_file", &t_str_or_map, 0 }, { "build", &s_build, 0 }, \
@@ -567,7 +595,7 @@ DICT(t_job_inputs, "a mapping of input names to inputs", &t_job_input);
 static const struct mlw_field f_job_output[] = {
 	{ "type", &e_output_type, 0 }, { "path", &t_str, 0 },
 	{ "mode", &e_out_mode, 0 }, { "name", &t_str, 0 },
-	{ "version", &t_scalar, 0 }, { "description", &t_str, 0 },
+	{ "version", &t_version, 0 }, { "description", &t_str, 0 },
 	{ "datastore", &t_str, 0 }, { "early_available", &t_bool, 0 },
 	END
 };
@@ -786,7 +814,7 @@ OBJ(s_sweep_job, "a sweep job", f_sweep_job);
 /* --- components ---------------------------------------------------------- */
 
 #define COMPONENT_COMMON \
-	{ "$schema", &t_str, 0 }, { "version", &t_scalar, LOC }, \
+	{ "$schema", &t_str, 0 }, { "version", &t_version, LOC }, \
 	{ "display_name", &t_str, LOC }, { "description", &t_str, LOC }, \
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, 0 }, \
 	{ "is_deterministic", &t_bool, LOC }, \
@@ -811,8 +839,9 @@ static const struct mlw_field f_command_component_inline[] = {
 	COMPONENT_COMMON, COMMAND_COMPONENT_BODY,
 	{ "name", &t_str, LOC }, { "type", &e_type_command, LOC }, END
 };
-OBJ(s_command_component_inline, "an inline command component",
-    f_command_component_inline);
+/* azure-ai-ml loads it with unknown=INCLUDE (component_job.py) */
+OBJF(s_command_component_inline, "an inline command component",
+     f_command_component_inline, MLW_S_LENIENT);
 UNION(t_command_component_ref, "a component reference or a component", 0,
       &t_str, &s_command_component_inline);
 
@@ -824,7 +853,13 @@ static const struct mlw_field f_pipeline_settings[] = {
 	{ "force_rerun", &t_bool, LOC }, { "default_environment", &t_str, 0 },
 	{ "on_init", &t_str, 0 }, { "on_finalize", &t_str, 0 }, END
 };
-OBJ(s_pipeline_settings, "pipeline settings", f_pipeline_settings);
+/*
+ * PipelineJobSettingsSchema has unknown = INCLUDE: az takes any key here
+ * (the examples' own 3a_basic_pipeline misspells default_datastore), so
+ * an unknown key is a warning.
+ */
+OBJF(s_pipeline_settings, "pipeline settings", f_pipeline_settings,
+     MLW_S_LENIENT);
 
 #define STEP_COMMON \
 	{ "type", &t_str, LOC }, { "name", &t_str, 0 }, \
@@ -843,12 +878,16 @@ static const struct mlw_field f_command_step[] = {
 	{ "resources", &s_resources, 0 }, { "distribution", &s_distribution, LOC },
 	{ "limits", &s_cmd_limits, LOC }, { "services", &t_anymap, 0 }, END
 };
-OBJ(s_command_step, "a command step", f_command_step);
+/*
+ * Steps: PipelineJobsField loads every node type with unknown=INCLUDE
+ * (pipeline_component.py), so unknown keys in a step are warnings too.
+ */
+OBJF(s_command_step, "a command step", f_command_step, MLW_S_LENIENT);
 
 static const struct mlw_field f_sweep_step[] = {
 	STEP_COMMON, SWEEP_FIELDS, END
 };
-OBJ(s_sweep_step, "a sweep step", f_sweep_step);
+OBJF(s_sweep_step, "a sweep step", f_sweep_step, MLW_S_LENIENT);
 
 static const struct mlw_field f_retry[] = {
 	{ "max_retries", &t_int, LOC }, { "timeout", &t_int, LOC }, END
@@ -875,7 +914,7 @@ static const struct mlw_field f_parallel_step[] = {
 	{ "partition_keys", &t_strlist, 0 }, { "task", &s_parallel_task, LOC },
 	END
 };
-OBJ(s_parallel_step, "a parallel step", f_parallel_step);
+OBJF(s_parallel_step, "a parallel step", f_parallel_step, MLW_S_LENIENT);
 
 /* automl and spark steps: accepted and recorded, not run locally */
 static const struct mlw_field f_open_step[] = { STEP_COMMON, END };
@@ -887,7 +926,7 @@ static const struct mlw_field f_pipeline_step[] = {
 	{ "component", &t_str_or_map, REQ | LOC },
 	{ "settings", &s_pipeline_settings, LOC }, END
 };
-OBJ(s_pipeline_step, "a pipeline step", f_pipeline_step);
+OBJF(s_pipeline_step, "a pipeline step", f_pipeline_step, MLW_S_LENIENT);
 
 static const struct mlw_variant v_steps[] = {
 	{ "command", &s_command_step }, { "sweep", &s_sweep_step },
@@ -959,7 +998,7 @@ OBJ(s_automl_job, "an AutoML job", f_automl_job);
 
 static const struct mlw_field f_data[] = {
 	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC },
-	{ "version", &t_scalar, LOC }, { "description", &t_str, LOC },
+	{ "version", &t_version, LOC }, { "description", &t_str, LOC },
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, LOC },
 	{ "type", &e_data_type, LOC }, { "path", &t_str, REQ | LOC },
 	{ "datastore", &t_str, 0 }, END
@@ -968,7 +1007,7 @@ OBJ(s_data, "a data asset", f_data);
 
 static const struct mlw_field f_model[] = {
 	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC },
-	{ "version", &t_scalar, LOC }, { "description", &t_str, LOC },
+	{ "version", &t_version, LOC }, { "description", &t_str, LOC },
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, LOC },
 	{ "type", &e_model_type, LOC }, { "path", &t_str, REQ | LOC },
 	{ "flavors", &t_anymap, LOC }, { "stage", &t_str, LOC },
@@ -979,7 +1018,7 @@ OBJ(s_model, "a model", f_model);
 /* the asset needs a name; the rest is the inline form */
 static const struct mlw_field f_environment_asset[] = {
 	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC },
-	{ "version", &t_scalar, LOC }, { "description", &t_str, LOC },
+	{ "version", &t_version, LOC }, { "description", &t_str, LOC },
 	{ "tags", &t_strmap, LOC }, { "properties", &t_strmap, LOC },
 	{ "image", &t_str, 0 }, { "conda_file", &t_str_or_map, LOC },
 	{ "build", &s_build, LOC }, { "inference_config", &s_inference_config, 0 },
@@ -1095,7 +1134,7 @@ OBJ(s_k8s_online_endpoint, "a Kubernetes online endpoint",
     f_k8s_online_endpoint);
 
 static const struct mlw_field f_model_inline[] = {
-	{ "name", &t_str, LOC }, { "version", &t_scalar, LOC },
+	{ "name", &t_str, LOC }, { "version", &t_version, LOC },
 	{ "path", &t_str, LOC }, { "type", &e_model_type, LOC },
 	{ "description", &t_str, 0 }, { "tags", &t_strmap, 0 },
 	{ "properties", &t_strmap, 0 }, { "flavors", &t_anymap, 0 }, END
@@ -1224,7 +1263,9 @@ static const struct mlw_field f_pipeline_batch_settings[] = {
 	{ "continue_on_step_failure", &t_bool, LOC },
 	{ "force_rerun", &t_bool, LOC }, END
 };
-OBJ(s_pipeline_batch_settings, "settings", f_pipeline_batch_settings);
+/* PipelineComponentBatchDeploymentSchema: settings = fields.Dict() */
+OBJF(s_pipeline_batch_settings, "settings", f_pipeline_batch_settings,
+     MLW_S_LENIENT);
 static const struct mlw_field f_pipeline_batch_deployment[] = {
 	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC },
 	{ "endpoint_name", &t_str, LOC }, { "description", &t_str, LOC },

@@ -29,6 +29,7 @@ enum mlw_schema_type {
 	MLW_S_NUM,
 	MLW_S_BOOL,
 	MLW_S_ENUM,		/* one of values, case-insensitive */
+	MLW_S_VERSION,		/* a string or a number; null is an error */
 	MLW_S_OBJ,		/* fields */
 	MLW_S_DICT,		/* any keys, each value an item */
 	MLW_S_LIST,		/* each element an item */
@@ -40,6 +41,7 @@ enum mlw_schema_type {
 #define MLW_S_OPEN 1		/* OBJ: unknown keys are accepted */
 #define MLW_S_NULLABLE 2	/* a null value is accepted */
 #define MLW_S_ONE_KEY 4		/* OBJ: exactly one of the fields */
+#define MLW_S_LENIENT 8		/* OBJ: unknown keys are warnings (az: INCLUDE) */
 
 /* field flags */
 #define MLW_F_REQUIRED 1

@@ -13,9 +13,11 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -180,6 +182,34 @@ int mlw_spec_get_bool(const struct mlw_spec *spec, const char *path, int *out)
 	if (mlw_yaml_is_null(n))
 		return MLW_ENOTFOUND;
 	return mlw_yaml_to_bool(n, out);
+}
+
+char *mlw_spec_get_version(const struct mlw_spec *spec, const char *path)
+{
+	const struct mlw_yaml_node *n = mlw_spec_get(spec, path);
+	struct mlw_buf b = MLW_BUF_INIT;
+	int64_t i;
+	double d;
+
+	if (!n || n->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(n))
+		return NULL;
+	switch (mlw_yaml_scalar_type(n)) {
+	case MLW_YAML_INT:
+		if (mlw_yaml_to_int(n, &i))
+			break;
+		return mlw_xstrfmt("%lld", (long long)i);
+	case MLW_YAML_FLOAT:
+		if (mlw_yaml_to_double(n, &d))
+			break;
+		if (isinf(d) || isnan(d))
+			return mlw_strdup(isnan(d) ? "nan" : d > 0 ? "inf" :
+					  "-inf");
+		mlw_json_real_text(&b, d);
+		return mlw_buf_detach(&b, NULL);
+	default:
+		break;
+	}
+	return mlw_strdup(n->text);
 }
 
 int mlw_spec_get_ref(const struct mlw_spec *spec, const char *path,
@@ -491,8 +521,12 @@ static void unknown_name(struct mlw_diags *d, const struct mlw_yaml_node *at,
 			 struct mlw_strlist *known)
 {
 	struct mlw_buf b = MLW_BUF_INIT;
+	size_t i, len = strlen(what);
+	/* "inputs", "search_space entries" */
+	char *whats = len && what[len - 1] == 'y' ?
+		      mlw_xstrfmt("%.*sies", (int)len - 1, what) :
+		      mlw_xstrfmt("%ss", what);
 	const char *hint;
-	size_t i;
 
 	mlw_buf_addf(&b, "'${{%s}}' refers to an unknown %s '%s'", expr, what,
 		     name);
@@ -502,9 +536,9 @@ static void unknown_name(struct mlw_diags *d, const struct mlw_yaml_node *at,
 	if (hint)
 		mlw_buf_addf(&b, " (did you mean '%s'?)", hint);
 	else if (!known->nr)
-		mlw_buf_addf(&b, "; there are no %ss", what);
+		mlw_buf_addf(&b, "; there are no %s", whats);
 	else {
-		mlw_buf_addf(&b, "; known %ss: ", what);
+		mlw_buf_addf(&b, "; known %s: ", whats);
 		for (i = 0; i < known->nr && i < 8; i++)
 			mlw_buf_addf(&b, "%s%s", i ? ", " : "", known->items[i]);
 		if (known->nr > 8)
@@ -512,6 +546,7 @@ static void unknown_name(struct mlw_diags *d, const struct mlw_yaml_node *at,
 	}
 	mlw_diags_add(d, 0, at, "%s", b.buf);
 	mlw_buf_release(&b);
+	free(whats);
 }
 
 static int name_in(const struct mlw_yaml_node *const *maps, size_t n,
@@ -976,8 +1011,57 @@ static void check_sweeps(struct mlw_diags *d, const struct mlw_yaml_node *root,
 
 /* --- component inputs ---------------------------------------------------- */
 
-static void check_comp_inputs(struct mlw_diags *d,
-			      const struct mlw_yaml_node *inputs)
+/*
+ * A literal given for an input of declared type (integer, number,
+ * boolean; other types take any text) that does not read as that type
+ * is an error at the literal: "value of integer input 'n' must be an
+ * integer, not 'abc'".  field is "default" or "value".
+ */
+static void check_literal(struct mlw_diags *d, const char *type,
+			  const char *name, const char *field,
+			  const struct mlw_yaml_node *v)
+{
+	const char *want;
+	int64_t iv;
+	double dv;
+	int b;
+
+	/* not a scalar: the schema says so */
+	if (!v || mlw_yaml_is_null(v) || v->kind != MLW_YAML_SCALAR)
+		return;
+	if (strstr(v->text, "${{"))
+		return;		/* a binding: its value comes later */
+	if (!strcasecmp(type, "integer") && mlw_yaml_to_int(v, &iv))
+		want = "an integer";
+	else if (!strcasecmp(type, "number") && mlw_yaml_to_double(v, &dv))
+		want = "a number";
+	else if (!strcasecmp(type, "boolean") && mlw_yaml_to_bool(v, &b))
+		want = "true or false";
+	else
+		return;
+	mlw_diags_add(d, 0, v, "%s of %s input '%s' must be %s, not '%s'",
+		      field, type, name, want, v->text);
+}
+
+/* the declared type of an input mapping, or NULL */
+static const char *input_type(const struct mlw_yaml_node *in)
+{
+	const struct mlw_yaml_node *t = mlw_yaml_map_get(in, "type");
+
+	if (!in || in->kind != MLW_YAML_MAP || !t ||
+	    t->kind != MLW_YAML_SCALAR)
+		return NULL;
+	return t->text;
+}
+
+/*
+ * Typed inputs: a value or default that does not read as its type
+ * ({type: integer, value: abc}); for a component's inputs (component
+ * set) also min and max only on numbers, enum only on strings.
+ */
+static void check_typed_inputs(struct mlw_diags *d,
+			       const struct mlw_yaml_node *inputs,
+			       int component)
 {
 	size_t i;
 
@@ -986,49 +1070,222 @@ static void check_comp_inputs(struct mlw_diags *d,
 	for (i = 0; i < inputs->nr / 2; i++) {
 		const char *name = mlw_yaml_key(inputs, i)->text;
 		const struct mlw_yaml_node *in = mlw_yaml_value(inputs, i);
-		const struct mlw_yaml_node *t, *def, *n;
-		int numeric, b;
-		int64_t iv;
-		double dv;
+		const char *type = input_type(in);
+		const struct mlw_yaml_node *n;
 
-		if (in->kind != MLW_YAML_MAP)
+		if (!type)
 			continue;
-		t = mlw_yaml_map_get(in, "type");
-		if (!t || t->kind != MLW_YAML_SCALAR)
+		check_literal(d, type, name, "value",
+			      mlw_yaml_map_get(in, "value"));
+		check_literal(d, type, name, "default",
+			      mlw_yaml_map_get(in, "default"));
+		if (!component)
 			continue;
-		numeric = !strcasecmp(t->text, "integer") ||
-			  !strcasecmp(t->text, "number");
-		def = mlw_yaml_map_get(in, "default");
-		if (def && !mlw_yaml_is_null(def)) {
-			if (!strcasecmp(t->text, "integer") &&
-			    mlw_yaml_to_int(def, &iv))
-				mlw_diags_add(d, 0, def, "default of integer "
-					      "input '%s' must be an integer, "
-					      "not '%s'", name, def->text);
-			else if (!strcasecmp(t->text, "number") &&
-				 mlw_yaml_to_double(def, &dv))
-				mlw_diags_add(d, 0, def, "default of number "
-					      "input '%s' must be a number, "
-					      "not '%s'", name, def->text);
-			else if (!strcasecmp(t->text, "boolean") &&
-				 mlw_yaml_to_bool(def, &b))
-				mlw_diags_add(d, 0, def, "default of boolean "
-					      "input '%s' must be true or "
-					      "false, not '%s'", name,
-					      def->text);
-		}
 		n = mlw_yaml_map_get(in, "min");
 		if (!n)
 			n = mlw_yaml_map_get(in, "max");
-		if (n && !numeric)
+		if (n && strcasecmp(type, "integer") &&
+		    strcasecmp(type, "number"))
 			mlw_diags_add(d, 0, n, "min and max apply to integer "
 				      "and number inputs, not to %s input '%s'",
-				      t->text, name);
+				      type, name);
 		n = mlw_yaml_map_get(in, "enum");
-		if (n && strcasecmp(t->text, "string"))
+		if (n && strcasecmp(type, "string"))
 			mlw_diags_add(d, 0, n, "enum applies to string inputs, "
-				      "not to %s input '%s'", t->text, name);
+				      "not to %s input '%s'", type, name);
 	}
+}
+
+/* --- pipeline steps against their components ----------------------------- */
+
+/*
+ * Component files a pipeline's steps name, loaded once each.  az reads
+ * them when it loads the pipeline and checks each step against the
+ * component's declared inputs; so does mlw, for the components it can
+ * see: inline ones and local files.  Asset and registry components are
+ * not here, and their steps are not checked.
+ */
+struct comp_files {
+	char **paths;
+	struct mlw_yaml_doc **docs;	/* NULL: did not load */
+	size_t nr, alloc;
+};
+
+#define MAX_COMPONENT_FILES 256
+
+static const struct mlw_yaml_node *component_file(struct comp_files *cf,
+						  const char *dir,
+						  const char *text)
+{
+	struct mlw_ref ref;
+	struct mlw_yaml_doc *doc = NULL;
+	size_t i;
+
+	if (mlw_ref_parse(&ref, text, dir) || ref.kind != MLW_REF_LOCAL) {
+		mlw_ref_release(&ref);
+		return NULL;
+	}
+	for (i = 0; i < cf->nr; i++)
+		if (!strcmp(cf->paths[i], ref.path)) {
+			mlw_ref_release(&ref);
+			return cf->docs[i] ? cf->docs[i]->root : NULL;
+		}
+	if (cf->nr == MAX_COMPONENT_FILES) {
+		mlw_ref_release(&ref);
+		return NULL;
+	}
+	/* a file that does not load is reported where it is validated */
+	if (mlw_yaml_load_file(&doc, ref.path))
+		mlw_error_clear();
+	MLW_ALLOC_GROW(cf->paths, cf->nr + 1, cf->alloc);
+	cf->docs = mlw_realloc(cf->docs, cf->alloc * sizeof(*cf->docs));
+	cf->paths[cf->nr] = ref.path;
+	cf->docs[cf->nr++] = doc;
+	ref.path = NULL;
+	mlw_ref_release(&ref);
+	return doc ? doc->root : NULL;
+}
+
+static void comp_files_release(struct comp_files *cf)
+{
+	size_t i;
+
+	for (i = 0; i < cf->nr; i++) {
+		free(cf->paths[i]);
+		mlw_yaml_free(cf->docs[i]);
+	}
+	free(cf->paths);
+	free(cf->docs);
+}
+
+/*
+ * The inputs a step's component declares into *out (NULL: none); 0 when
+ * the component is not seen here (an asset, a registry, a sweep's trial
+ * that also takes search_space, a parallel step's data).
+ */
+static int declared_inputs(const struct mlw_yaml_node **out,
+			   struct comp_files *cf, const char *dir,
+			   const struct mlw_yaml_node *step)
+{
+	const struct mlw_yaml_node *comp = mlw_yaml_map_get(step, "component");
+	const struct mlw_yaml_node *in;
+	const char *t = type_of(step);
+
+	*out = NULL;
+	if (!comp || (t && strcasecmp(t, "command") &&
+		      strcasecmp(t, "pipeline")))
+		return 0;
+	if (comp->kind == MLW_YAML_SCALAR && !mlw_yaml_is_null(comp))
+		comp = component_file(cf, dir, comp->text);
+	if (!comp || comp->kind != MLW_YAML_MAP)
+		return 0;
+	in = mlw_yaml_map_get(comp, "inputs");
+	if (in && in->kind != MLW_YAML_MAP)
+		return 0;
+	*out = in;
+	return 1;
+}
+
+static int input_required(const struct mlw_yaml_node *in)
+{
+	int opt = 0;
+
+	if (in->kind != MLW_YAML_MAP)
+		return 0;
+	if (!mlw_yaml_to_bool(mlw_yaml_map_get(in, "optional"), &opt) && opt)
+		return 0;
+	return mlw_yaml_is_null(mlw_yaml_map_get(in, "default"));
+}
+
+/*
+ * A step binds only inputs its component declares, binds every required
+ * one, and a literal it gives fits the declared type: what az checks
+ * when it loads the pipeline ("Required input ... not provided").
+ */
+static void check_step_inputs(struct mlw_diags *d, struct comp_files *cf,
+			      const char *dir, const char *step_name,
+			      const struct mlw_yaml_node *step_key,
+			      const struct mlw_yaml_node *step)
+{
+	const struct mlw_yaml_node *decl;
+	const struct mlw_yaml_node *given = mlw_yaml_map_get(step, "inputs");
+	struct mlw_strlist known = MLW_STRLIST_INIT;
+	long at = mlw_yaml_map_find(step, "inputs");
+	size_t i;
+
+	if (!declared_inputs(&decl, cf, dir, step))
+		return;
+	names_of(&known, decl);
+	mlw_strlist_push_owned(&known, NULL);
+	known.nr--;
+	for (i = 0; given && given->kind == MLW_YAML_MAP &&
+	     i < given->nr / 2; i++) {
+		const struct mlw_yaml_node *k = mlw_yaml_key(given, i);
+		const struct mlw_yaml_node *v = mlw_yaml_value(given, i);
+		const struct mlw_yaml_node *in = mlw_yaml_map_get(decl, k->text);
+		const char *type;
+
+		if (!in) {
+			const char *hint = mlw_suggest(k->text,
+				(const char *const *)known.items);
+
+			if (hint)
+				mlw_diags_add(d, 0, k, "step '%s' gives input "
+					      "'%s', which its component does "
+					      "not declare (did you mean "
+					      "'%s'?)", step_name, k->text,
+					      hint);
+			else
+				mlw_diags_add(d, 0, k, "step '%s' gives input "
+					      "'%s', which its component does "
+					      "not declare", step_name,
+					      k->text);
+			continue;
+		}
+		type = input_type(in);
+		if (!type)
+			continue;
+		/* a typed mapping is checked against its own type */
+		if (v->kind == MLW_YAML_SCALAR)
+			check_literal(d, type, k->text, "value", v);
+		else if (!input_type(v))
+			check_literal(d, type, k->text, "value",
+				      mlw_yaml_map_get(v, "value"));
+	}
+	for (i = 0; decl && i < decl->nr / 2; i++) {
+		const char *name = mlw_yaml_key(decl, i)->text;
+
+		if (!input_required(mlw_yaml_value(decl, i)) ||
+		    mlw_yaml_map_find(given, name) >= 0)
+			continue;
+		mlw_diags_add(d, 0, at >= 0 ? mlw_yaml_key(step, at) : step_key,
+			      "step '%s' leaves required input '%s' of its "
+			      "component unbound", step_name, name);
+	}
+	known.nr++;
+	mlw_strlist_release(&known);
+}
+
+static void check_pipeline_steps(struct mlw_diags *d,
+				 const struct mlw_yaml_node *root,
+				 const char *dir)
+{
+	const struct mlw_yaml_node *jobs = mlw_yaml_map_get(root, "jobs");
+	struct comp_files cf = { NULL, NULL, 0, 0 };
+	size_t i;
+
+	if (!jobs || jobs->kind != MLW_YAML_MAP)
+		return;
+	for (i = 0; i < jobs->nr / 2; i++) {
+		const struct mlw_yaml_node *step = mlw_yaml_value(jobs, i);
+
+		if (step->kind != MLW_YAML_MAP)
+			continue;
+		check_typed_inputs(d, mlw_yaml_map_get(step, "inputs"), 0);
+		check_step_inputs(d, &cf, dir, mlw_yaml_key(jobs, i)->text,
+				  mlw_yaml_key(jobs, i), step);
+	}
+	comp_files_release(&cf);
 }
 
 /* modes that make sense for data inputs and outputs */
@@ -1092,6 +1349,14 @@ static void check_ref(struct ref_check *rc, const struct mlw_yaml_node *n,
 					    what))
 			mlw_diags_add(rc->d, 1, n, "%s '%s' is not in the "
 				      "local store", what, n->text);
+		break;
+	case MLW_REF_REMOTE:
+		if (mlw_starts_with(n->text, "azureml:") &&
+		    !mlw_ref_is_remote(n->text))
+			mlw_diags_add(rc->d, 1, n, "%s '%s' is a form of "
+				      "reference mlw does not know: az takes "
+				      "it, a job that needs it cannot run "
+				      "here", what, n->text);
 		break;
 	default:
 		break;
@@ -1267,7 +1532,7 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 		ret = mlw_yaml_load_mem(&spec->doc, path, text, strlen(text));
 	else
 		ret = mlw_yaml_load_file(&spec->doc, path);
-	if (ret == MLW_EINVALID) {
+	if (ret == MLW_EINVALID && mlw_yaml_last_error()->line) {
 		const struct mlw_yaml_error *e = mlw_yaml_last_error();
 
 		mlw_diags_add_at(&spec->diags, 0, spec->path, e->line, e->col,
@@ -1307,7 +1572,8 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 	check_sweeps(&spec->diags, root, spec->kind);
 	if (spec->kind == MLW_SPEC_COMMAND_COMPONENT ||
 	    spec->kind == MLW_SPEC_PIPELINE_COMPONENT)
-		check_comp_inputs(&spec->diags, mlw_yaml_map_get(root, "inputs"));
+		check_typed_inputs(&spec->diags,
+				   mlw_yaml_map_get(root, "inputs"), 1);
 	if (spec->kind == MLW_SPEC_BATCH_DEPLOYMENT)
 		check_batch_form(&spec->diags, root);
 	if (spec->kind == MLW_SPEC_PIPELINE_JOB && !has(root, "jobs") &&
@@ -1326,6 +1592,11 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 	case MLW_SPEC_PIPELINE_COMPONENT:
 		check_modes(&spec->diags, mlw_yaml_map_get(root, "inputs"), 0);
 		check_body(&spec->diags, root, NULL, NULL, 0, &budget);
+		if (spec->kind != MLW_SPEC_COMMAND_COMPONENT &&
+		    spec->kind != MLW_SPEC_PIPELINE_COMPONENT)
+			check_typed_inputs(&spec->diags,
+					   mlw_yaml_map_get(root, "inputs"), 0);
+		check_pipeline_steps(&spec->diags, root, spec->dir);
 		break;
 	default:
 		break;

@@ -64,7 +64,8 @@ struct mlw_spec {
 /*
  * Load and validate path.  Returns 0 with *out set, also when the spec
  * has errors (see (*out)->diags); negative only when the file cannot be
- * read at all (MLW_ENOTFOUND, MLW_ERROR), message set, *out NULL.
+ * read at all (MLW_ENOTFOUND, MLW_ERROR; MLW_EINVALID for a folder),
+ * message set, *out NULL.
  */
 int mlw_spec_load(struct mlw_spec **out, const char *path,
 		  const struct mlw_spec_options *opts);
@@ -106,6 +107,13 @@ int mlw_spec_get_int(const struct mlw_spec *spec, const char *path,
 int mlw_spec_get_double(const struct mlw_spec *spec, const char *path,
 			double *out);
 int mlw_spec_get_bool(const struct mlw_spec *spec, const char *path, int *out);
+/*
+ * The version at path as the text az registers (NULL when absent; the
+ * caller frees): a string as written, an integer in decimal ("0x10" is
+ * "16"), a float as Python's str() writes it ("1.50" is "1.5", "2.0"
+ * stays "2.0").  Call on a spec without errors.
+ */
+char *mlw_spec_get_version(const struct mlw_spec *spec, const char *path);
 /* a reference at path, relative paths resolved against the spec's dir */
 int mlw_spec_get_ref(const struct mlw_spec *spec, const char *path,
 		     struct mlw_ref *out);

@@ -554,6 +554,7 @@ int mlw_yaml_load_mem(struct mlw_yaml_doc **out, const char *name,
 	int ret;
 
 	*out = NULL;
+	memset(&last_error, 0, sizeof(last_error));
 	doc->name = mlw_strdup(name);
 	memset(&l, 0, sizeof(l));
 	l.doc = doc;
@@ -595,6 +596,8 @@ int mlw_yaml_load_file(struct mlw_yaml_doc **out, const char *path)
 	int fd, ret;
 
 	*out = NULL;
+	/* no earlier document's error may stand for this one */
+	memset(&last_error, 0, sizeof(last_error));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
@@ -608,8 +611,8 @@ int mlw_yaml_load_file(struct mlw_yaml_doc **out, const char *path)
 	}
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
-		return mlw_error_setc(MLW_EINVALID, "'%s' is a directory, "
-				      "not a spec file", path);
+		return mlw_error_setc(MLW_EINVALID, "'%s' is a folder, not a "
+				      "spec file", path);
 	}
 	/* a regular file's size is known: refuse before reading it */
 	if (S_ISREG(st.st_mode) && (size_t)st.st_size > MLW_YAML_MAX_SIZE) {

@@ -84,7 +84,10 @@ struct mlw_yaml_doc {
 	int schema_comment_line;
 };
 
-/* Where the last failed load stopped (valid after an MLW_EINVALID). */
+/*
+ * Where the last failed load stopped (valid after an MLW_EINVALID; line 0
+ * when the error has no position, such as a folder given as a file).
+ */
 struct mlw_yaml_error {
 	int line, col;
 	char msg[512];		/* without the "FILE:LINE:COL: " prefix */
@@ -93,8 +96,9 @@ const struct mlw_yaml_error *mlw_yaml_last_error(void);
 
 /*
  * Load a file (at most MLW_YAML_MAX_SIZE bytes, checked before reading).
- * Errors are MLW_EINVALID with "FILE:LINE:COL: problem", MLW_ENOTFOUND for
- * a missing file, MLW_ERROR for I/O.
+ * Errors are MLW_EINVALID with "FILE:LINE:COL: problem" (a folder:
+ * "'DIR' is a folder, not a spec file", no position), MLW_ENOTFOUND for a
+ * missing file, MLW_ERROR for I/O.
  */
 int mlw_yaml_load_file(struct mlw_yaml_doc **out, const char *path);
 /* Load from memory; name is used in positions. */

@@ -2,6 +2,7 @@
  * error.c - per-thread last-error message; see error.h.
  */
 #include "util/error.h"
+#include "util/buf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -110,5 +111,26 @@ int mlw_error_exit_code(int code)
 		return 1;
 	default:
 		return 128;
+	}
+}
+
+void mlw_error_escape(struct mlw_buf *b, const char *msg)
+{
+	const unsigned char *p = (const unsigned char *)msg;
+
+	for (; *p; p++) {
+		if (*p == '\n')
+			mlw_buf_adds(b, "\\n");
+		else if (*p == '\t')
+			mlw_buf_adds(b, "\\t");
+		else if (*p == '\r')
+			mlw_buf_adds(b, "\\r");
+		else if (*p < 0x20 || *p == 0x7f)
+			mlw_buf_addf(b, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			/* U+0080..U+009F: C1 controls (CSI is one) */
+			mlw_buf_addf(b, "\\u%04x", *++p);
+		else
+			mlw_buf_addch(b, *p);
 	}
 }

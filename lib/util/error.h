@@ -42,6 +42,15 @@ const char *mlw_error_last(void);
 int mlw_error_last_code(void);
 void mlw_error_clear(void);
 
+/*
+ * Append msg to b with its control characters escaped ("\n", "\t",
+ * "\r", "\xHH"; C1 controls as "\u0080"), for printing messages that
+ * quote what a user or a file wrote: a name holding a newline or an
+ * escape sequence cannot forge a line or drive the terminal.
+ */
+struct mlw_buf;
+void mlw_error_escape(struct mlw_buf *b, const char *msg);
+
 /* DESIGN §5: map a library code to the process exit status. */
 int mlw_error_exit_code(int code);
 

@@ -5,8 +5,8 @@
  * decimal parser (the CSV reader's: lib/ml/csv.h); mlw_fmt_double() writes
  * the shortest text that reads back as the same double, as "%.{p}g" with
  * the smallest such p would (and "70", not "7e+01", for whole numbers
- * below 1e16; "NaN", "Infinity", "-Infinity").  Tables, TSV, YAML and
- * predictions all print numbers with it.
+ * below 1e16; "NaN", "Infinity", "-Infinity").  Tables, TSV, YAML, JSON
+ * (lib/util/json.h) and predictions all print numbers with it.
  */
 #ifndef MLW_UTIL_NUMBER_H
 #define MLW_UTIL_NUMBER_H

@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/json.h"
 #include "util/number.h"
 
 #include <errno.h>
@@ -40,17 +41,25 @@ static void table_render(struct mlw_buf *b, struct table *t, int termwidth);
 
 int mlw_format_parse(enum mlw_format *out, const char *name)
 {
-	static const char *const names[] = { "table", "json", "yaml", "tsv" };
+	static const struct {
+		const char *name;
+		enum mlw_format fmt;
+	} names[] = {
+		{ "table", MLW_FMT_TABLE }, { "json", MLW_FMT_JSON },
+		{ "jsonc", MLW_FMT_JSONC }, { "yaml", MLW_FMT_YAML },
+		{ "yamlc", MLW_FMT_YAMLC }, { "tsv", MLW_FMT_TSV },
+		{ "none", MLW_FMT_NONE },
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(*names); i++)
-		if (!strcmp(name, names[i])) {
-			*out = (enum mlw_format)(MLW_FMT_TABLE + i);
+		if (!strcmp(name, names[i].name)) {
+			*out = names[i].fmt;
 			return 0;
 		}
 	return mlw_error_setc(MLW_EINVALID,
-			      "unknown output format '%s' (use table, json, yaml or tsv)",
-			      name);
+			      "unknown output format '%s' (use table, json, "
+			      "jsonc, yaml, yamlc, tsv or none)", name);
 }
 
 struct mlw_out *mlw_out_new(void)
@@ -217,44 +226,11 @@ void mlw_out_time(struct mlw_out *o, const char *key, double epoch)
 	mlw_out_str(o, key, buf);
 }
 
-/* a scalar as text for table, tsv and yaml; nested values as compact json */
-static void scalar_text(struct mlw_buf *b, json_t *v)
-{
-	char num[32];
-	char *s;
-
-	switch (json_typeof(v)) {
-	case JSON_STRING:
-		mlw_buf_add(b, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		mlw_buf_addf(b, "%lld", (long long)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		mlw_fmt_double(num, json_real_value(v));
-		mlw_buf_adds(b, num);
-		break;
-	case JSON_TRUE:
-		mlw_buf_adds(b, "true");
-		break;
-	case JSON_FALSE:
-		mlw_buf_adds(b, "false");
-		break;
-	case JSON_NULL:
-		break;
-	default:
-		s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (s)
-			mlw_buf_adds(b, s);
-		free(s);
-	}
-}
-
 static void tsv_field(struct mlw_buf *b, json_t *v)
 {
 	size_t start = b->len, i;
 
-	scalar_text(b, v);
+	mlw_json_scalar_text(b, v);
 	/* a tab or newline inside a value would break the row */
 	for (i = start; i < b->len; i++)
 		if (b->buf[i] == '\t' || b->buf[i] == '\n' || b->buf[i] == '\r')
@@ -472,7 +448,7 @@ static void render_table(struct mlw_buf *b, json_t *root, int termwidth,
 				kw = strlen(key);
 		json_object_foreach(root, key, v) {
 			mlw_buf_reset(&cell);
-			scalar_text(&cell, v);
+			mlw_json_scalar_text(&cell, v);
 			mlw_buf_addf(b, "%-*s  %s\n", (int)kw, key, cell.buf);
 		}
 		mlw_buf_release(&cell);
@@ -480,7 +456,7 @@ static void render_table(struct mlw_buf *b, json_t *root, int termwidth,
 	}
 	if (!json_is_array(root)) {
 		if (root) {
-			scalar_text(b, root);
+			mlw_json_scalar_text(b, root);
 			mlw_buf_addch(b, '\n');
 		}
 		return;
@@ -489,7 +465,7 @@ static void render_table(struct mlw_buf *b, json_t *root, int termwidth,
 		objects += json_is_object(v);
 	if (!objects && !(streamed && streamed->nrows)) {
 		json_array_foreach(root, i, v) {
-			scalar_text(b, v);
+			mlw_json_scalar_text(b, v);
 			mlw_buf_addch(b, '\n');
 		}
 		return;
@@ -538,26 +514,46 @@ static int yaml_plain_ok(const char *s)
 	return p[-1] != ' ';
 }
 
-static void yaml_scalar(struct mlw_buf *b, json_t *v)
-{
-	if (json_is_string(v) && !yaml_plain_ok(json_string_value(v))) {
-		/* a JSON string is a valid YAML double-quoted scalar */
-		char *s = json_dumps(v, JSON_ENCODE_ANY);
+#define C_KEY "\033[34;1m"
+#define C_STR "\033[32m"
+#define C_NUM "\033[36m"
+#define C_LIT "\033[35m"
+#define C_OFF "\033[0m"
 
-		mlw_buf_adds(b, s ? s : "\"\"");
-		free(s);
-	} else if (json_is_null(v)) {
-		mlw_buf_adds(b, "null");
-	} else {
-		scalar_text(b, v);
+/* the colour of a scalar in -o yamlc, the same as -o jsonc's */
+static const char *scalar_color(json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return C_STR;
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return C_NUM;
+	default:
+		return C_LIT;
 	}
 }
 
-static void yaml_key(struct mlw_buf *b, const char *key)
+static void yaml_scalar(struct mlw_buf *b, json_t *v, const char *color)
+{
+	if (color)
+		mlw_buf_adds(b, color);
+	if (json_is_string(v) && !yaml_plain_ok(json_string_value(v)))
+		/* a JSON string is a valid YAML double-quoted scalar */
+		mlw_json_write(b, v, MLW_JSON_COMPACT);
+	else if (json_is_null(v))
+		mlw_buf_adds(b, "null");
+	else
+		mlw_json_scalar_text(b, v);
+	if (color)
+		mlw_buf_adds(b, C_OFF);
+}
+
+static void yaml_key(struct mlw_buf *b, const char *key, int color)
 {
 	json_t *k = json_string(key);
 
-	yaml_scalar(b, k);
+	yaml_scalar(b, k, color ? C_KEY : NULL);
 	json_decref(k);
 }
 
@@ -568,7 +564,7 @@ static int is_empty_container(json_t *v)
 }
 
 static void render_yaml(struct mlw_buf *b, json_t *v, int indent,
-			int inline_first)
+			int inline_first, int color)
 {
 	const char *key;
 	json_t *x;
@@ -580,15 +576,15 @@ static void render_yaml(struct mlw_buf *b, json_t *v, int indent,
 			if (!(first && inline_first))
 				mlw_buf_addf(b, "%*s", indent, "");
 			first = 0;
-			yaml_key(b, key);
+			yaml_key(b, key, color);
 			mlw_buf_addch(b, ':');
 			if ((json_is_object(x) || json_is_array(x)) &&
 			    !is_empty_container(x)) {
 				mlw_buf_addch(b, '\n');
-				render_yaml(b, x, indent + 2, 0);
+				render_yaml(b, x, indent + 2, 0, color);
 			} else {
 				mlw_buf_addch(b, ' ');
-				render_yaml(b, x, indent + 2, 1);
+				render_yaml(b, x, indent + 2, 1, color);
 			}
 		}
 	} else if (json_is_array(v) && json_array_size(v)) {
@@ -599,9 +595,9 @@ static void render_yaml(struct mlw_buf *b, json_t *v, int indent,
 			mlw_buf_adds(b, "- ");
 			if (json_is_array(x) && json_array_size(x)) {
 				mlw_buf_addch(b, '\n');
-				render_yaml(b, x, indent + 2, 0);
+				render_yaml(b, x, indent + 2, 0, color);
 			} else {
-				render_yaml(b, x, indent + 2, 1);
+				render_yaml(b, x, indent + 2, 1, color);
 			}
 		}
 	} else if (json_is_array(v)) {
@@ -609,7 +605,7 @@ static void render_yaml(struct mlw_buf *b, json_t *v, int indent,
 	} else if (json_is_object(v)) {
 		mlw_buf_adds(b, "{}\n");
 	} else {
-		yaml_scalar(b, v);
+		yaml_scalar(b, v, color ? scalar_color(v) : NULL);
 		mlw_buf_addch(b, '\n');
 	}
 }
@@ -619,35 +615,35 @@ int mlw_out_render(struct mlw_out *o, enum mlw_format fmt, struct mlw_buf *b,
 {
 	if (o->depth)
 		BUG("output written with %d open containers", o->depth);
-	if (o->stream && fmt != MLW_FMT_TSV)
+	if (o->stream && fmt != MLW_FMT_TSV && fmt != MLW_FMT_NONE)
 		BUG("a tsv stream written as another format");
 	if (o->stream_err) {
 		errno = o->stream_err;
 		return mlw_error_errno("cannot write output");
 	}
 	switch (fmt) {
-	case MLW_FMT_JSON: {
-		char *s = o->root ? json_dumps(o->root, JSON_INDENT(2) |
-					       JSON_ENCODE_ANY |
-					       JSON_REAL_PRECISION(17)) : NULL;
-
-		if (s) {
-			mlw_buf_adds(b, s);
+	case MLW_FMT_NONE:
+		break;
+	case MLW_FMT_JSON:
+	case MLW_FMT_JSONC:
+		if (o->root) {
+			mlw_json_write(b, o->root, MLW_JSON_INDENT |
+				       (fmt == MLW_FMT_JSONC ? MLW_JSON_COLOR :
+					0));
 			mlw_buf_addch(b, '\n');
-			free(s);
 		}
 		break;
-	}
 	case MLW_FMT_YAML:
+	case MLW_FMT_YAMLC:
 		if (o->root)
-			render_yaml(b, o->root, 0, 0);
+			render_yaml(b, o->root, 0, 0, fmt == MLW_FMT_YAMLC);
 		break;
 	case MLW_FMT_TSV:
 		render_tsv(b, o->root);
 		break;
 	default:
 		if (o->table_list && fmt != MLW_FMT_TABLE &&
-		    fmt != MLW_FMT_DEFAULT)
+		    fmt != MLW_FMT_DEFAULT && fmt != MLW_FMT_NONE)
 			BUG("a table list written as another format");
 		render_table(b, o->root, width, o->table);
 		break;
@@ -666,6 +662,13 @@ int mlw_out_write(struct mlw_out *o, enum mlw_format fmt, FILE *fp, int width)
 		ret = mlw_error_errno("cannot write output");
 	mlw_buf_release(&b);
 	return ret;
+}
+
+json_t *mlw_out_root(struct mlw_out *o)
+{
+	if (o->depth)
+		BUG("output read with %d open containers", o->depth);
+	return o->root;
 }
 
 /* a JSON value as output items, so that -o yaml and -o table apply */

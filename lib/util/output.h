@@ -18,6 +18,9 @@
  *	ret = mlw_out_write(o, MLW_FMT_TABLE, stdout, 80);
  *	mlw_out_free(o);
  *
+ * -o jsonc and yamlc are json and yaml with colours (keys blue, strings
+ * green, numbers cyan, true/false/null magenta); -o none writes nothing.
+ *
  * Inside an object every value needs a key; inside a list (or at the top)
  * the key is NULL.  Non-finite numbers are written as the strings "NaN",
  * "Infinity" and "-Infinity" (JSON has no literal for them).
@@ -33,10 +36,17 @@ enum mlw_format {
 	MLW_FMT_TABLE,
 	MLW_FMT_JSON,
 	MLW_FMT_YAML,
-	MLW_FMT_TSV
+	MLW_FMT_TSV,
+	MLW_FMT_NONE,		/* nothing at all (az's -o none) */
+	MLW_FMT_JSONC,		/* json with ANSI colours, for a terminal */
+	MLW_FMT_YAMLC		/* yaml with ANSI colours, for a terminal */
 };
 
-/* Parse "table", "json", "yaml", "tsv"; MLW_EINVALID otherwise. */
+/*
+ * Parse "table", "json", "jsonc", "yaml", "yamlc", "tsv" or "none";
+ * MLW_EINVALID otherwise.  Whether colour suits the output is the
+ * caller's decision (a terminal, NO_COLOR): it may write JSONC as JSON.
+ */
 int mlw_format_parse(enum mlw_format *out, const char *name);
 
 struct mlw_out;
@@ -66,6 +76,11 @@ void mlw_out_time(struct mlw_out *o, const char *key, double epoch);
 /* a jansson value, recursively, as the items above */
 struct json_t;
 void mlw_out_json(struct mlw_out *o, const char *key, struct json_t *v);
+/*
+ * The finished document as a jansson value, borrowed from o (NULL when
+ * empty); for --query (lib/util/query.h).  Not for streamed outputs.
+ */
+struct json_t *mlw_out_root(struct mlw_out *o);
 
 /*
  * Render to fp.  width is the terminal width for tables (0: unlimited).

@@ -9,6 +9,7 @@
 #include "util/error.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,11 +50,27 @@ static void test_refs(void)
 		  NULL, NULL, NULL },
 		{ "azureml://datastores/workspaceblobstore/paths/x.csv",
 		  MLW_REF_REMOTE, NULL, NULL, NULL, NULL },
+		/* ARM ids of workspace assets: NAME:VERSION */
+		{ "/subscriptions/0-1/resourceGroups/rg/providers/"
+		  "Microsoft.MachineLearningServices/workspaces/ws/data/"
+		  "titanic/versions/3", MLW_REF_ASSET, "titanic", "3", NULL,
+		  "data" },
+		{ "azureml:/subscriptions/s/resourcegroups/rg/providers/"
+		  "microsoft.machinelearningservices/workspaces/ws/models/"
+		  "m/versions/1", MLW_REF_ASSET, "m", "1", NULL, "models" },
+		/* forms az loads and mlw does not know: kept, like URLs */
+		{ "azureml://elsewhere/x", MLW_REF_REMOTE, NULL, NULL, NULL,
+		  NULL },
+		{ "azureml:/subscriptions/s/resourceGroups/rg/providers/"
+		  "Microsoft.MachineLearningServices/workspaces/ws/data/d",
+		  MLW_REF_REMOTE, NULL, NULL, NULL, NULL },
+		{ "/subscriptions/not-an-arm-id", MLW_REF_LOCAL, NULL, NULL,
+		  NULL, "/subscriptions/not-an-arm-id" },
 	};
 	static const char *const bad[] = {
 		"azureml:", "azureml:m:", "azureml:m@", "azureml:m:1@x",
 		"azureml://registries/r/widgets/n", "azureml://registries/r",
-		"azureml:jobs/j/inputs/x", "azureml://elsewhere/x", "file:", "",
+		"azureml:jobs/j/inputs/x", "file:", "",
 		"azureml://registries/r/models/m/versions/",
 	};
 	size_t i;
@@ -78,9 +95,21 @@ static void test_refs(void)
 		}
 		if (cases[i].kind == MLW_REF_LOCAL)
 			is_str(s_or(r.path), cases[i].extra, "  path");
+		if (cases[i].kind == MLW_REF_ASSET && cases[i].extra)
+			is_str(s_or(r.asset_type), cases[i].extra,
+			       "  asset type");
 		if (cases[i].kind == MLW_REF_REMOTE)
 			is_str(s_or(r.uri), cases[i].text, "  uri kept");
-		if (cases[i].kind != MLW_REF_LOCAL) {
+		if (cases[i].kind == MLW_REF_ASSET && cases[i].extra) {
+			char *back = mlw_ref_format(&r);
+			char want[128];
+
+			/* an ARM id names the asset as NAME:VERSION does */
+			snprintf(want, sizeof(want), "azureml:%s:%s",
+				 cases[i].name, cases[i].version);
+			is_str(back, want, "  formats as azureml:NAME:VERSION");
+			free(back);
+		} else if (cases[i].kind != MLW_REF_LOCAL) {
 			char *back = mlw_ref_format(&r);
 
 			is_str(back, cases[i].text, "  formats back");

@@ -7,11 +7,13 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/number.h"
 #include "util/opt.h"
 #include "util/output.h"
 #include "util/strutil.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -368,6 +370,85 @@ static void test_mkdir_p(void)
 	mlw_remove_tree(d);
 }
 
+/*
+ * The JSON writer, table-driven: a document (read by jansson) and the
+ * text mlw writes for it, compact and indented.  Reals are the shortest
+ * text that reads back ("0.7", not jansson's "0.69999999999999996") and
+ * keep ".0" when whole.
+ */
+static void test_json_writer(void)
+{
+	static const struct {
+		const char *in, *compact, *indented;
+	} cases[] = {
+		{ "0.7", "0.7", "0.7" },
+		{ "[0.1, 0.2, 0.30000000000000004]",
+		  "[0.1,0.2,0.30000000000000004]",
+		  "[\n  0.1,\n  0.2,\n  0.30000000000000004\n]" },
+		{ "1.0", "1.0", "1.0" },
+		{ "-0.0", "-0.0", "-0.0" },
+		{ "1e300", "1e+300", "1e+300" },
+		{ "5e-324", "5e-324", "5e-324" },
+		{ "123456789012345678901234.0", "1.2345678901234569e+23",
+		  "1.2345678901234569e+23" },
+		{ "1e16", "1e+16", "1e+16" },
+		{ "9007199254740993", "9007199254740993", "9007199254740993" },
+		{ "{\"b\": 2.5, \"a\": [true, false, null]}",
+		  "{\"b\":2.5,\"a\":[true,false,null]}",
+		  "{\n  \"b\": 2.5,\n  \"a\": [\n    true,\n    false,\n"
+		  "    null\n  ]\n}" },
+		{ "{\"e\": {}, \"l\": []}", "{\"e\":{},\"l\":[]}",
+		  "{\n  \"e\": {},\n  \"l\": []\n}" },
+		{ "\"q\\\"b\\\\t\\t\\n\\u0001\\u007f\u00e9\"",
+		  "\"q\\\"b\\\\t\\t\\n\\u0001\x7f\u00e9\"",
+		  "\"q\\\"b\\\\t\\t\\n\\u0001\x7f\u00e9\"" },
+	};
+	struct mlw_buf b = MLW_BUF_INIT;
+	size_t i;
+	char *s;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		json_t *v = json_loads(cases[i].in, JSON_DECODE_ANY, NULL);
+
+		ok(v != NULL, "json case %zu parses", i);
+		s = mlw_json_dumps(v, MLW_JSON_COMPACT);
+		is_str(s, cases[i].compact, "json %s compact", cases[i].in);
+		free(s);
+		s = mlw_json_dumps(v, MLW_JSON_INDENT);
+		is_str(s, cases[i].indented, "json %s indented", cases[i].in);
+		free(s);
+		json_decref(v);
+	}
+	{
+		json_t *v = json_loads("{\"b\": 1, \"a\": {\"d\": 2, \"c\": 3}}",
+				       0, NULL);
+
+		s = mlw_json_dumps(v, MLW_JSON_COMPACT | MLW_JSON_SORT_KEYS);
+		is_str(s, "{\"a\":{\"c\":3,\"d\":2},\"b\":1}",
+		       "json: keys sorted at every level");
+		free(s);
+		s = mlw_json_dumps(v, MLW_JSON_COMPACT | MLW_JSON_COLOR);
+		ok(strstr(s, "\033[34;1m\"b\"\033[0m:\033[36m1\033[0m") != NULL,
+		   "json: colour for keys and numbers");
+		free(s);
+		json_decref(v);
+	}
+	s = mlw_json_dumps(NULL, MLW_JSON_INDENT);
+	is_str(s, "null", "json: no value is null");
+	free(s);
+	{
+		json_t *v = json_real(0.7);
+
+		ok(mlw_json_scalar_text(&b, v) == 1 && !strcmp(b.buf, "0.7"),
+		   "scalar text of a real is shortest, no .0");
+		json_decref(v);
+		mlw_buf_reset(&b);
+		ok(mlw_json_scalar_text(&b, NULL) == 0 && !b.len,
+		   "scalar text of null is nothing");
+	}
+	mlw_buf_release(&b);
+}
+
 int main(void)
 {
 	test_buf();
@@ -376,6 +457,7 @@ int main(void)
 	test_duration();
 	test_opt();
 	test_output();
+	test_json_writer();
 	test_shortest_double();
 	test_shortest_edges();
 	test_paths();

@@ -1,10 +1,12 @@
 /*
- * test-run-query.c - the --query JMESPath subset, table-driven as jq's
+ * test-util-query.c - the --query JMESPath subset, table-driven as jq's
  * tests are: (query, input, expected output).
  */
 #include "tap.h"
-#include "run/query.h"
+#include "util/query.h"
+#include "util/buf.h"
 #include "util/error.h"
+#include "util/output.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,45 @@ static const struct {
 	{ "name.x", "{\"name\": \"a\"}", "null" },
 };
 
+/* a query's result in each output format, from an output tree */
+static void test_render(void)
+{
+	static const struct {
+		enum mlw_format fmt;
+		const char *query, *expect;
+	} cases[] = {
+		{ MLW_FMT_DEFAULT, "[].n", "[\n  \"a\",\n  \"b\"\n]\n" },
+		{ MLW_FMT_JSON, "[0].x", "0.7\n" },
+		{ MLW_FMT_JSONC, "[0].n", "\033[32m\"a\"\033[0m\n" },
+		{ MLW_FMT_TSV, "[].n", "a\nb\n" },
+		{ MLW_FMT_TSV, "[].{n:n, x:x}", "a\t0.7\nb\t\n" },
+		{ MLW_FMT_TSV, "[5]", "" },
+		{ MLW_FMT_YAML, "[0]", "n: a\nx: 0.7\n" },
+		{ MLW_FMT_NONE, "[0]", "" },
+	};
+	struct mlw_out *o = mlw_out_new();
+	size_t i;
+
+	mlw_out_list_begin(o, NULL);
+	mlw_out_object_begin(o, NULL);
+	mlw_out_str(o, "n", "a");
+	mlw_out_num(o, "x", 0.7);
+	mlw_out_end(o);
+	mlw_out_object_begin(o, NULL);
+	mlw_out_str(o, "n", "b");
+	mlw_out_end(o);
+	mlw_out_end(o);
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct mlw_buf b = MLW_BUF_INIT;
+
+		ok(!mlw_query_render(o, cases[i].query, cases[i].fmt, &b),
+		   "render %zu: '%s'", i, cases[i].query);
+		is_str(b.buf, cases[i].expect, "render %zu gives its text", i);
+		mlw_buf_release(&b);
+	}
+	mlw_out_free(o);
+}
+
 int main(void)
 {
 	size_t i;
@@ -52,5 +93,6 @@ int main(void)
 	   "and says so");
 	ok(mlw_query_eval(&out, "{}", "[x]") == MLW_EINVALID,
 	   "a bad index is an error");
+	test_render();
 	return done_testing();
 }

@@ -1,10 +1,11 @@
 /*
  * query.c - the JMESPath subset of --query over jansson; see query.h.
  */
-#include "run/query.h"
+#include "util/query.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/json.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -161,40 +162,25 @@ static json_t *eval(const char *p, json_t *v, int *err)
 int mlw_query_eval(char **out, const char *json, const char *query)
 {
 	json_t *doc = json_loads(json, JSON_DECODE_ANY, NULL), *r;
-	int err = 0;
-	char *s;
+	int ret;
 
 	*out = NULL;
 	if (!doc)
 		return mlw_error_set("--query: the result is not JSON");
-	r = eval(query, doc, &err);
+	ret = mlw_query_apply(&r, doc, query);
 	json_decref(doc);
-	if (err) {
-		json_decref(r);
-		return mlw_error_setc(MLW_EINVALID, "--query '%s': not "
-				      "understood (mlw knows fields, [N], [], "
-				      "and {A:b})", query);
-	}
-	s = json_dumps(r ? r : json_null(), JSON_INDENT(2) | JSON_ENCODE_ANY);
+	if (!ret)
+		*out = mlw_json_dumps(r, MLW_JSON_INDENT);
 	json_decref(r);
-	*out = mlw_strdup(s);
-	free(s);
-	return 0;
+	return ret;
 }
 
 static void tsv_scalar(struct mlw_buf *b, json_t *v)
 {
-	char *s;
-
-	if (json_is_string(v)) {
+	if (json_is_string(v))
 		mlw_buf_adds(b, json_string_value(v));
-		return;
-	}
-	if (!v || json_is_null(v))
-		return;
-	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	mlw_buf_adds(b, s);
-	free(s);
+	else if (v && !json_is_null(v))
+		mlw_json_write(b, v, MLW_JSON_COMPACT);
 }
 
 static void tsv_row(struct mlw_buf *b, json_t *v)
@@ -225,47 +211,65 @@ static void tsv_row(struct mlw_buf *b, json_t *v)
 	mlw_buf_addch(b, '\n');
 }
 
-int mlw_query_print(struct mlw_out *o, const char *query,
-		    enum mlw_format fmt, FILE *fp)
+int mlw_query_apply(json_t **out, json_t *doc, const char *query)
 {
-	struct mlw_buf text = MLW_BUF_INIT;
-	char *result;
-	int ret = mlw_out_render(o, MLW_FMT_JSON, &text, 0);
+	int err = 0;
 
-	if (!ret)
-		ret = mlw_query_eval(&result, text.buf, query);
-	mlw_buf_release(&text);
+	*out = eval(query, doc, &err);
+	if (err) {
+		json_decref(*out);
+		*out = NULL;
+		return mlw_error_setc(MLW_EINVALID, "--query '%s': not "
+				      "understood (mlw knows fields, [N], [], "
+				      "and {A:b})", query);
+	}
+	return 0;
+}
+
+int mlw_query_render(struct mlw_out *o, const char *query,
+		     enum mlw_format fmt, struct mlw_buf *b)
+{
+	json_t *v;
+	int ret = mlw_query_apply(&v, mlw_out_root(o), query);
+
 	if (ret)
 		return ret;
 	if (fmt == MLW_FMT_TSV) {
-		json_t *v = json_loads(result, JSON_DECODE_ANY, NULL);
-		struct mlw_buf b = MLW_BUF_INIT;
-
 		if (json_is_array(v)) {
 			size_t i;
 			json_t *x;
 
 			json_array_foreach(v, i, x)
-				tsv_row(&b, x);
+				tsv_row(b, x);
 		} else if (v && !json_is_null(v)) {
-			tsv_row(&b, v);
+			tsv_row(b, v);
 		}
-		fwrite(b.buf, 1, b.len, fp);
-		mlw_buf_release(&b);
-		json_decref(v);
-	} else if (fmt == MLW_FMT_YAML || fmt == MLW_FMT_TABLE) {
-		json_t *v = json_loads(result, JSON_DECODE_ANY, NULL);
+	} else if (fmt == MLW_FMT_YAML || fmt == MLW_FMT_YAMLC ||
+		   fmt == MLW_FMT_TABLE) {
 		struct mlw_out *q = mlw_out_new();
 
-		mlw_out_json(q, NULL, v);
-		ret = mlw_out_write(q, fmt, fp, 0);
+		mlw_out_json(q, NULL, v ? v : json_null());
+		ret = mlw_out_render(q, fmt, b, 0);
 		mlw_out_free(q);
-		json_decref(v);
-	} else {
-		fprintf(fp, "%s\n", result);
+	} else if (fmt != MLW_FMT_NONE) {
+		mlw_json_write(b, v, MLW_JSON_INDENT |
+			       (fmt == MLW_FMT_JSONC ? MLW_JSON_COLOR : 0));
+		mlw_buf_addch(b, '\n');
 	}
-	free(result);
-	if (ret)
-		return ret;
-	return ferror(fp) ? mlw_error_errno("cannot write the result") : 0;
+	json_decref(v);
+	return ret;
+}
+
+int mlw_query_print(struct mlw_out *o, const char *query,
+		    enum mlw_format fmt, FILE *fp)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	int ret = mlw_query_render(o, query, fmt, &b);
+
+	if (!ret && b.len && fwrite(b.buf, 1, b.len, fp) != b.len)
+		ret = mlw_error_errno("cannot write the result");
+	if (!ret && fflush(fp))
+		ret = mlw_error_errno("cannot write the result");
+	mlw_buf_release(&b);
+	return ret;
 }
