@@ -20,6 +20,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -508,6 +509,19 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		mlw_strlist_release(&sets);
 		return cmd_usage_error(usage, opts, "no spec file (use -f FILE)");
 	}
+	ret = 0;
+	if (name && mlw_name_check(MLW_NAME_JOB, name)) {
+		mlw_error_prefix("--name");
+		ret = MLW_EINVALID;
+	} else if (experiment &&
+		   mlw_name_check(MLW_NAME_EXPERIMENT, experiment)) {
+		mlw_error_prefix("--experiment-name");
+		ret = MLW_EINVALID;
+	}
+	if (ret) {
+		mlw_strlist_release(&sets);
+		return cmd_fail(ret);
+	}
 	cmd_repo(ctx);
 	ret = load_spec(&spec, file, &sets);
 	mlw_strlist_release(&sets);
@@ -534,7 +548,10 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		}
 		if (!job->name)
 			job->name = mlw_strdup("DRY_RUN");
-		mlw_job_bind(job);
+		if (mlw_job_bind(job)) {
+			ret = cmd_fail(MLW_EINVALID);
+			goto out;
+		}
 		printf("%s\n", job->command);
 		if (job->code_dir && !ctx->quiet)
 			print_code(job, NULL);
@@ -1110,6 +1127,12 @@ static int job_download(int argc, const char **argv, struct mlw_ctx *ctx)
 					     io->name, name);
 			break;
 		}
+		/* the catalog is read back: its names are checked again */
+		ret = mlw_name_check(MLW_NAME_OUTPUT, io->name);
+		if (ret) {
+			ret = mlw_error_recode(MLW_ECORRUPT);
+			break;
+		}
 		dir = mlw_xstrfmt("%s/named-outputs/%s", dest, io->name);
 		ret = mlw_oid_from_hex(&oid, io->object);
 		if (!ret)
@@ -1120,41 +1143,27 @@ static int job_download(int argc, const char **argv, struct mlw_ctx *ctx)
 		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' has no output "
 				     "'%s'", name, output);
 	if (!ret && !output && run->log) {
-		char *dir = mlw_xstrfmt("%s/artifacts/user_logs", dest);
-		char *file = mlw_path_join(dir, "std_log.txt");
-		struct mlw_buf b = MLW_BUF_INIT;
 		struct mlw_oid oid;
 
-		ret = mlw_mkdir_p(dir, 0777);
+		ret = mlw_oid_from_hex(&oid, run->log);
 		if (!ret)
-			ret = mlw_oid_from_hex(&oid, run->log);
-		if (!ret)
-			ret = mlw_odb_read_buf(&b, NULL, cmd_odb(ctx), &oid,
-					       (size_t)1 << 34);
-		if (!ret)
-			ret = mlw_write_file_atomic(file, b.buf, b.len);
-		mlw_buf_release(&b);
-		free(dir);
-		free(file);
+			ret = mlw_blob_checkout(cmd_odb(ctx), &oid, dest,
+						"artifacts/user_logs/"
+						"std_log.txt");
 	}
 	for (i = 0; !ret && !output && i < run->nr_artifacts; i++) {
-		char *file = mlw_xstrfmt("%s/artifacts/%s", dest,
-					 run->artifacts[i].key);
-		char *dir = mlw_path_dirname(file);
-		struct mlw_buf b = MLW_BUF_INIT;
+		char *rel = mlw_xstrfmt("artifacts/%s", run->artifacts[i].key);
 		struct mlw_oid oid;
 
-		ret = mlw_mkdir_p(dir, 0777);
+		ret = mlw_name_check_path("artifact name",
+					  run->artifacts[i].key);
+		if (ret)
+			ret = mlw_error_recode(MLW_ECORRUPT);
 		if (!ret)
 			ret = mlw_oid_from_hex(&oid, run->artifacts[i].value);
 		if (!ret)
-			ret = mlw_odb_read_buf(&b, NULL, cmd_odb(ctx), &oid,
-					       (size_t)1 << 34);
-		if (!ret)
-			ret = mlw_write_file_atomic(file, b.buf, b.len);
-		mlw_buf_release(&b);
-		free(dir);
-		free(file);
+			ret = mlw_blob_checkout(cmd_odb(ctx), &oid, dest, rel);
+		free(rel);
 	}
 	mlw_run_free(run);
 	return ret ? cmd_fail(ret) : 0;

@@ -27,6 +27,7 @@
 #include "util/config.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
@@ -128,6 +129,21 @@ static int spec_err(const struct mlw_yaml_node *n, const char *fmt, ...)
 	return ret;
 }
 
+/*
+ * A name that will be joined to a path (or stands for one), checked
+ * against Azure's rule (util/name.h); n, when the name is the spec's, is
+ * where it was written.
+ */
+static int check_name(enum mlw_name_kind kind, const char *name,
+		      const struct mlw_yaml_node *n)
+{
+	if (!mlw_name_check(kind, name))
+		return 0;
+	if (n)
+		mlw_error_prefix("%s:%d:%d", n->source, n->line, n->col);
+	return MLW_EINVALID;
+}
+
 static const char *const path_types[] = {
 	"uri_file", "uri_folder", "mltable", "custom_model", "mlflow_model",
 	"triton_model", NULL
@@ -170,6 +186,9 @@ static int asset_input_layout(struct mlw_job *job, struct mlw_job_io *io,
 		struct mlw_tree tree = MLW_TREE_INIT;
 		uint64_t size;
 
+		if (file_name && !mlw_tree_name_ok(file_name))
+			return mlw_error_setc(MLW_ECORRUPT, "the asset's file "
+					      "name is not a file name");
 		io->is_file = 1;
 		io->file_name = mlw_strdup(file_name ? file_name : io->name);
 		mlw_tree_add(&tree, MLW_MODE_FILE, io->file_name, &io->oid,
@@ -360,17 +379,27 @@ static int output_asset(struct mlw_job_io *io, const struct mlw_yaml_node *v)
 	return 0;
 }
 
+/*
+ * Azure's default experiment: the name of the current folder, made to
+ * follow the rule for names (other characters become '_', what cannot
+ * start a name is dropped from its front), "Default" when nothing is left.
+ */
 static char *default_experiment(void)
 {
-	char *cwd = getcwd(NULL, 0);
+	char *cwd = getcwd(NULL, 0), *p;
 	const char *base;
 	char *s;
 
 	if (!cwd)
 		return mlw_strdup("Default");
 	base = strrchr(cwd, '/');
-	base = base && base[1] ? base + 1 : "Default";
-	s = mlw_strdup(base);
+	base = base ? base + 1 : cwd;
+	while (*base && !isalnum((unsigned char)*base))
+		base++;
+	s = mlw_strndup(*base ? base : "Default", 255);
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_-.", *p))
+			*p = '_';
 	free(cwd);
 	return s;
 }
@@ -396,9 +425,17 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 		goto fail;
 	}
 	s = opts->name ? opts->name : mlw_spec_get_str(spec, "name");
+	ret = s ? check_name(MLW_NAME_JOB, s, opts->name ? NULL :
+			     mlw_spec_get(spec, "name")) : 0;
+	if (ret)
+		goto fail;
 	job->name = s ? mlw_strdup(s) : NULL;
 	s = opts->experiment ? opts->experiment :
 	    mlw_spec_get_str(spec, "experiment_name");
+	ret = s ? check_name(MLW_NAME_EXPERIMENT, s, opts->experiment ? NULL :
+			     mlw_spec_get(spec, "experiment_name")) : 0;
+	if (ret)
+		goto fail;
 	job->experiment = s ? mlw_strdup(s) : default_experiment();
 	s = opts->display_name ? opts->display_name :
 	    mlw_spec_get_str(spec, "display_name");
@@ -502,8 +539,12 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 		job->inputs = mlw_calloc(n->nr, sizeof(*job->inputs));
 		for (i = 0; 2 * i + 1 < n->nr; i++) {
 			struct mlw_job_io *io = &job->inputs[job->nr_inputs++];
+			const struct mlw_yaml_node *k = mlw_yaml_key(n, i);
 
-			io->name = mlw_strdup(mlw_yaml_key(n, i)->text);
+			ret = check_name(MLW_NAME_INPUT, k->text, k);
+			if (ret)
+				goto fail;
+			io->name = mlw_strdup(k->text);
 			ret = resolve_input(job, io, mlw_yaml_value(n, i), opts);
 			if (ret)
 				goto fail;
@@ -517,8 +558,12 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 			const struct mlw_yaml_node *v = mlw_yaml_value(n, i);
 			const struct mlw_yaml_node *t = v && v->kind ==
 				MLW_YAML_MAP ? mlw_yaml_map_get(v, "type") : NULL;
+			const struct mlw_yaml_node *k = mlw_yaml_key(n, i);
 
-			io->name = mlw_strdup(mlw_yaml_key(n, i)->text);
+			ret = check_name(MLW_NAME_OUTPUT, k->text, k);
+			if (ret)
+				goto fail;
+			io->name = mlw_strdup(k->text);
 			io->type = mlw_strdup(t && t->text ? t->text :
 					      "uri_folder");
 			io->is_file = !strcmp(io->type, "uri_file");
@@ -530,6 +575,12 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 
 				io->file_name = mlw_strdup(slash && slash[1] ?
 							   slash + 1 : io->name);
+				if (!mlw_tree_name_ok(io->file_name)) {
+					ret = spec_err(p, "outputs.%s.path "
+						       "does not end with a "
+						       "file name", io->name);
+					goto fail;
+				}
 			}
 			ret = output_asset(io, v);
 			if (ret)
@@ -758,15 +809,15 @@ int mlw_job_bind(struct mlw_job *job)
 {
 	struct mlw_buf out = MLW_BUF_INIT, block = MLW_BUF_INIT;
 	const char *p = job->command_template;
+	char *rel;
 
-	if (!job->workdir)
-		job->workdir = mlw_repo_path(job->repo, "runs");
-	if (!mlw_ends_with(job->workdir, job->name)) {
-		char *w = mlw_xstrfmt("%s/%s", job->workdir, job->name);
-
-		free(job->workdir);
-		job->workdir = w;
-	}
+	/* the name was checked (mlw_job_prepare) or generated */
+	if (mlw_name_check(MLW_NAME_JOB, job->name))
+		return MLW_EINVALID;
+	rel = mlw_xstrfmt("runs/%s", job->name);
+	free(job->workdir);
+	job->workdir = mlw_repo_path(job->repo, rel);
+	free(rel);
 	while (*p) {
 		const char *open = strstr(p, "$[["), *close;
 
@@ -1050,8 +1101,9 @@ int mlw_job_create(struct mlw_job *job)
 
 			if (generated)
 				job->name = mlw_run_new_name();
-			mlw_job_bind(job);
-			ret = record(job, cat);
+			ret = mlw_job_bind(job);
+			if (!ret)
+				ret = record(job, cat);
 			if (ret == MLW_EEXISTS && generated) {
 				free(job->name);
 				job->name = NULL;

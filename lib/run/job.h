@@ -109,7 +109,11 @@ int mlw_job_snapshot_code(struct mlw_job *job);
 #define MLW_JOB_LARGE_FILES 2000
 #define MLW_JOB_LARGE_BYTES (100u << 20)
 char *mlw_job_code_summary(struct mlw_job *job);
-/* bind ${{...}} and $[[...]] into job->command for the working area */
+/*
+ * Bind ${{...}} and $[[...]] into job->command for the working area
+ * .mlw/runs/NAME (job->workdir).  MLW_EINVALID when job->name does not
+ * follow the rule for job names (util/name.h); 0 otherwise.
+ */
 int mlw_job_bind(struct mlw_job *job);
 
 /*

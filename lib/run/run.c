@@ -7,6 +7,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -276,6 +277,12 @@ int mlw_run_insert(struct mlw_catalog *cat, struct mlw_run *run)
 {
 	int tries, ret;
 
+	/* the name becomes a folder (.mlw/runs/NAME): never a path */
+	if (run->name && mlw_name_check(MLW_NAME_JOB, run->name))
+		return MLW_EINVALID;
+	if (run->experiment &&
+	    mlw_name_check(MLW_NAME_EXPERIMENT, run->experiment))
+		return MLW_EINVALID;
 	if (run->name)
 		return insert_once(cat, run);
 	for (tries = 0; tries < 20; tries++) {
@@ -348,7 +355,11 @@ int mlw_run_add_artifact(struct mlw_catalog *cat, int64_t run,
 			 const char *path, const char *hex, uint64_t size)
 {
 	sqlite3_stmt *st;
-	int ret = prep(cat, &st, "INSERT INTO run_artifacts (run, path, object,"
+	int ret = mlw_name_check_path("artifact name", path);
+
+	if (ret)
+		return ret;
+	ret = prep(cat, &st, "INSERT INTO run_artifacts (run, path, object,"
 		       " size) VALUES (?, ?, ?, ?) ON CONFLICT(run, path) DO"
 		       " UPDATE SET object = excluded.object,"
 		       " size = excluded.size");

@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -577,6 +578,51 @@ int mlw_tree_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
 		path[--len] = '\0';
 	ret = checkout(odb, oid, path, flags);
 	free(path);
+	return ret;
+}
+
+int mlw_blob_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
+		      const char *dir, const char *relpath)
+{
+	static unsigned counter;
+	struct restore r = { odb, 0, 0 };
+	struct mlw_tree_entry e;
+	const char *base = strrchr(relpath, '/');
+	char *sub, *tmp_path;
+	int dfd, ret = mlw_name_check_path("path", relpath);
+
+	if (ret)
+		return ret;
+	sub = base ? mlw_strndup(relpath, (size_t)(base - relpath)) :
+	      mlw_strdup("");
+	base = base ? base + 1 : relpath;
+	ret = mlw_open_dir_beneath(&dfd, dir, sub);
+	if (ret) {
+		free(sub);
+		return ret;
+	}
+	memset(&e, 0, sizeof(e));
+	e.mode = MLW_MODE_FILE;
+	e.oid = *oid;
+	e.size = UINT64_MAX;	/* whatever the blob holds */
+	e.name = mlw_xstrfmt(".%.200s.mlw-tmp-%ld-%u", base, (long)getpid(),
+			     counter++);
+	tmp_path = mlw_xstrfmt("%s/%s%s%s", dir, sub, *sub ? "/" : "",
+			       e.name);
+	mlw_tempfile_register(tmp_path);
+	ret = restore_blob(&r, dfd, &e);
+	if (!ret && renameat(dfd, e.name, dfd, base) < 0)
+		ret = mlw_error_errno("cannot rename '%s' to '%s'", e.name,
+				      base);
+	if (ret)
+		unlinkat(dfd, e.name, 0);
+	mlw_tempfile_unregister(tmp_path);
+	if (ret)
+		mlw_error_prefix("'%s/%s'", dir, relpath);
+	close(dfd);
+	free(tmp_path);
+	free(e.name);
+	free(sub);
 	return ret;
 }
 

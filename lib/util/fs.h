@@ -31,6 +31,16 @@ int mlw_remove_tree(const char *path);
 int mlw_dir_is_empty(const char *path);
 
 /*
+ * Open the folder dir/sub for writing beneath it: sub is a relative
+ * path of names (checked with mlw_name_check_path(); "" is dir itself),
+ * its missing folders are made, and none of its components is followed
+ * if it is a symbolic link (MLW_EINVALID: "'X' is a symbolic link or not
+ * a folder; mlw does not write through it").  dir itself may be a link.
+ * On success *out is an O_DIRECTORY descriptor the caller closes.
+ */
+int mlw_open_dir_beneath(int *out, const char *dir, const char *sub);
+
+/*
  * Replace path's content atomically and durably: PATH.lock is created with
  * O_EXCL (MLW_ELOCKED when another process holds it), written, fsync'd,
  * renamed over path, and the directory fsync'd.
