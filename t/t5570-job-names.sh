@@ -262,6 +262,46 @@ test_expect_success 'symbolic links in code: are snapshotted as links, never fol
 	mlw fsck
 '
 
+test_expect_success 'validate checks the names of jobs, components, endpoints and deployments' '
+	test_expect_code 2 mlw job validate -f in.yml 2>err &&
+	test_grep "in.yml:4:3: input name" err &&
+	test_expect_code 2 mlw job validate -f evil.yml 2>err &&
+	test_grep "evil.yml:3:7: job name" err &&
+	cat >comp.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+	name: ../train
+	type: command
+	command: echo hi
+	environment: azureml:host@1
+	outputs:
+	  a/b:
+	    type: uri_folder
+	EOT
+	test_expect_code 2 mlw component validate -f comp.yml 2>err &&
+	test_grep "comp.yml:2:7: component name .../train. is not valid" err &&
+	test_grep "comp.yml:7:3: output name .a/b. is not valid" err &&
+	cat >ep.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json
+	name: my_endpoint
+	auth_mode: key
+	EOT
+	test_expect_code 2 mlw endpoint validate -f ep.yml 2>err &&
+	test_grep "ep.yml:2:7: endpoint name .my_endpoint. is not valid: an endpoint name is 3 to 32" err &&
+	cat >dep.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json
+	name: ../blue
+	endpoint_name: my-endpoint
+	model: azureml:m:1
+	instance_type: Standard_DS3_v2
+	instance_count: 1
+	EOT
+	test_expect_code 2 mlw endpoint validate -f dep.yml 2>err &&
+	test_grep "dep.yml:2:7: deployment name" err &&
+	sed -i "s/name: ..\/blue/name: blue/" dep.yml &&
+	sed -i "s/my_endpoint/my-endpoint/" ep.yml &&
+	mlw endpoint validate -f dep.yml -f ep.yml
+'
+
 test_expect_success 'cleanup' '
 	rm -rf "$CANARY"
 '
