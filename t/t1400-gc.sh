@@ -206,4 +206,40 @@ test_expect_success 'gc warns about a reference to a missing object; fsck names 
 	test_grep "^$c: missing (referenced by ref '\''three'\'')" out
 '
 
+# a gc killed half-way leaves no tree without one of its entries: trees
+# go before what they list
+test_expect_success 'gc killed at any moment leaves a store fsck finds clean' '
+	mlw update-ref -d three &&
+	mkdir many &&
+	for i in $(seq 300); do
+		mkdir many/$i && echo "a $i" >many/$i/a &&
+		echo "b $i" >many/$i/b || return 1
+	done &&
+	landed=0 &&
+	for d in 0.002 0.005 0.01 0.02 0.03 0.05 0.08 0.12; do
+		mlw write-tree many >/dev/null &&
+		total=$(find .mlw/objects -type f | wc -l) &&
+		{ mlw gc --prune=now & } &&
+		pid=$! &&
+		sleep $d &&
+		kill -9 $pid 2>/dev/null
+		wait $pid
+		left=$(find .mlw/objects -type f | wc -l) &&
+		if test $left -lt $total && test $left -gt 20; then
+			landed=$((landed + 1))
+		fi &&
+		mlw fsck || return 1
+	done &&
+	echo "$landed kills landed mid-way" &&
+	test $landed -gt 0
+'
+
+test_expect_success 'dry run lists every unreachable object, trees and their entries' '
+	mlw gc --prune=now &&
+	t=$(mlw write-tree many) &&
+	mlw gc --prune=now --dry-run >out &&
+	test $(grep -c "^would remove object" out) = 901 &&
+	test_grep "would remove object $t" out
+'
+
 test_done
