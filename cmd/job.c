@@ -45,7 +45,7 @@ static void reaped(const char *name, void *data)
 static struct mlw_catalog *job_catalog(struct mlw_ctx *ctx)
 {
 	struct mlw_catalog *cat = cmd_catalog(ctx);
-	int ret = mlw_run_reap(cat, reaped, ctx);
+	int ret = mlw_job_reap(cmd_repo(ctx), reaped, ctx);
 
 	if (ret)
 		exit(cmd_fail(ret));
@@ -379,7 +379,7 @@ static int stream_run(struct mlw_ctx *ctx, const char *name)
 {
 	struct mlw_run *run;
 	char *path;
-	int ret, fd;
+	int ret, fd, ended;
 
 	for (;;) {
 		ret = mlw_run_get(&run, job_catalog(ctx), name);
@@ -392,12 +392,16 @@ static int stream_run(struct mlw_ctx *ctx, const char *name)
 				return cmd_fail(ret);
 			return final_status(ctx, name, 0);
 		}
+		ended = mlw_run_status_terminal(run->status);
 		mlw_run_free(run);
 		path = mlw_job_log_path(cmd_repo(ctx), name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		free(path);
 		if (fd >= 0)
 			break;
+		/* ended without a stored log, its working area gone */
+		if (ended)
+			return final_status(ctx, name, 0);
 		{
 			struct timespec ts = { 0, 20 * 1000 * 1000 };
 

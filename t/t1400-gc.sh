@@ -63,7 +63,8 @@ test_expect_success 'gc -o json reports what it kept' '
 	cat >expect <<-JSON &&
 	{"removed": [], "dry_run": false, "objects": $(wc -l <all),
 	 "reachable": $(wc -l <reachable), "kept_young": 4,
-	 "removed_objects": 0, "removed_bytes": 0, "removed_temp_files": 0}
+	 "removed_objects": 0, "removed_bytes": 0, "removed_temp_files": 0,
+	 "removed_workdirs": 0}
 	JSON
 	test_json_eq expect out
 '

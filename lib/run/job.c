@@ -18,6 +18,7 @@
 #include "run/run.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
+#include "store/gc.h"
 #include "store/repo.h"
 #include "store/statcache.h"
 #include "store/tree.h"
@@ -1462,14 +1463,177 @@ static void remove_workdir(struct mlw_repo *repo, const char *dir)
 	free(logs);
 }
 
-/* mlw gc: the spare working area is only a cache */
+/*
+ * The end of a run whose supervisor died: what its log held becomes the
+ * run's log, the run is Failed, and its working area goes (unless it was
+ * kept for debugging: job.json is there).  0 when this process ended it,
+ * MLW_EEXISTS when it had ended meanwhile (its area is then not ours).
+ */
+static int reap_one(struct mlw_repo *repo, struct mlw_catalog *cat,
+		    const char *name)
+{
+	char hex[MLW_OID_HEXSZ + 1], *log, *rel, *dir, *kept;
+	struct mlw_odb *odb;
+	struct mlw_oid oid;
+	uint64_t size;
+	int ret, has_log = 0;
+
+	if (mlw_name_check(MLW_NAME_JOB, name))
+		return mlw_error_recode(MLW_ECORRUPT);
+	log = mlw_job_log_path(repo, name);
+	ret = mlw_repo_odb(&odb, repo);
+	if (!ret && !access(log, F_OK)) {
+		ret = mlw_odb_write_path(&oid, &size, odb, log, MLW_OBJ_BLOB,
+					 MLW_ODB_WRITE);
+		has_log = !ret;
+		if (has_log)
+			mlw_oid_to_hex(hex, &oid);
+	}
+	free(log);
+	if (ret)
+		return ret;
+	ret = mlw_run_finish(cat, name, MLW_RUN_FAILED, mlw_now(), -1,
+			     "the supervisor of the job died",
+			     has_log ? hex : NULL);
+	if (ret)
+		return ret;
+	rel = mlw_xstrfmt("runs/%s", name);
+	dir = mlw_repo_path(repo, rel);
+	kept = mlw_path_join(dir, "job.json");
+	if (access(kept, F_OK))
+		remove_workdir(repo, dir);
+	free(kept);
+	free(dir);
+	free(rel);
+	return 0;
+}
+
+int mlw_job_reap(struct mlw_repo *repo,
+		 void (*fn)(const char *name, void *data), void *data)
+{
+	struct mlw_strlist dead = MLW_STRLIST_INIT;
+	struct mlw_catalog *cat;
+	size_t i;
+	int ret = mlw_repo_catalog(&cat, repo);
+
+	if (!ret)
+		ret = mlw_run_list_dead(&dead, cat);
+	for (i = 0; !ret && i < dead.nr; i++) {
+		ret = reap_one(repo, cat, dead.items[i]);
+		if (ret == MLW_EEXISTS) {
+			ret = 0;	/* it finished meanwhile */
+			mlw_error_clear();
+			continue;
+		}
+		if (!ret) {
+			mlw_run_fire_hooks(repo, dead.items[i]);
+			if (fn)
+				fn(dead.items[i], data);
+		}
+	}
+	mlw_strlist_release(&dead);
+	return ret;
+}
+
+/* rm -rf of a working area left behind: its input checkouts are read-only */
+static int remove_area(const char *dir)
+{
+	chmod(dir, 0755);
+	nftw(dir, make_writable, 16, FTW_PHYS);
+	return mlw_remove_tree(dir);
+}
+
+/*
+ * Whether .mlw/runs/NAME (or a leftover beside it) may go: the working
+ * area of a run that ended before the cutoff, or an entry no run owns
+ * whose last change is older than it.  A run still going keeps its own.
+ */
+static int area_is_garbage(struct mlw_catalog *cat, const char *name,
+			   double mtime, double cutoff)
+{
+	struct mlw_run *run;
+	int garbage;
+
+	if (!mlw_name_ok(MLW_NAME_JOB, name) ||
+	    mlw_run_get(&run, cat, name)) {
+		mlw_error_clear();
+		return mtime <= cutoff;
+	}
+	garbage = mlw_run_status_terminal(run->status) &&
+		  run->times[MLW_RUN_ENDED_TIME] <= cutoff;
+	mlw_run_free(run);
+	return garbage;
+}
+
+/* call gc's removed() for an area, after removing it unless a dry run */
+static int drop_area(const struct mlw_gc_opts *opts, const char *path,
+		     struct mlw_gc_stats *stats)
+{
+	if (!opts->dry_run && remove_area(path))
+		return MLW_ERROR;
+	stats->workdirs_removed++;
+	if (opts->removed)
+		opts->removed("workdir", path, 0, opts->data);
+	return 0;
+}
+
+int mlw_job_gc_workdirs(struct mlw_repo *repo, const struct mlw_gc_opts *opts,
+			struct mlw_gc_stats *stats)
+{
+	double cutoff = mlw_now() - opts->grace;
+	char *runs = mlw_repo_path(repo, "runs");
+	char *cache = mlw_repo_path(repo, "cache");
+	const char *dirs[2] = { runs, cache };
+	struct mlw_catalog *cat;
+	size_t k;
+	int ret = mlw_repo_catalog(&cat, repo);
+
+	for (k = 0; !ret && opts->grace >= 0 && k < 2; k++) {
+		DIR *d = opendir(dirs[k]);
+		struct dirent *de;
+
+		while (!ret && d && (de = readdir(d))) {
+			char *path;
+			struct stat st;
+
+			if (de->d_name[0] == '.' ||
+			    (k == 1 && !mlw_starts_with(de->d_name,
+							"workdir.gc-")))
+				continue;
+			path = mlw_path_join(dirs[k], de->d_name);
+			if (!lstat(path, &st) &&
+			    (k ? st.st_mtim.tv_sec <= cutoff :
+			     area_is_garbage(cat, de->d_name,
+					     (double)st.st_mtim.tv_sec,
+					     cutoff)))
+				ret = drop_area(opts, path, stats);
+			free(path);
+		}
+		if (d)
+			closedir(d);
+	}
+	free(cache);
+	free(runs);
+	return ret;
+}
+
+/*
+ * mlw gc: the spare working area is only a cache.  It is taken first,
+ * with the same rename(2) a starting run takes it with, so that only one
+ * of them has it: removing it in place let a run take it half-removed,
+ * and lose its working area to the removal.
+ */
 int mlw_job_clear_spare(struct mlw_repo *repo)
 {
 	char *spare = mlw_repo_path(repo, SPARE_WORKDIR);
+	char *mine = mlw_xstrfmt("%s.gc-%ld", spare, (long)getpid());
 	int ret = 0;
 
-	if (!access(spare, F_OK))
-		ret = mlw_remove_tree(spare);
+	if (!rename(spare, mine))
+		ret = mlw_remove_tree(mine);
+	else if (errno != ENOENT)
+		ret = mlw_error_errno("cannot take '%s'", spare);
+	free(mine);
 	free(spare);
 	return ret;
 }

@@ -166,6 +166,31 @@ int mlw_job_cancel(struct mlw_repo *repo, const char *name,
 /* mlw gc: remove the spare working area kept for the next run */
 int mlw_job_clear_spare(struct mlw_repo *repo);
 
+/*
+ * End the runs whose supervisor died (mlw_run_list_dead()): each is
+ * marked Failed with the log its working area held stored as its log,
+ * its working area is removed (unless kept with --keep-workdir), its
+ * hooks run, and fn (may be NULL) is told its name.  0 or a negative
+ * code; a run that ended meanwhile is left alone.
+ */
+int mlw_job_reap(struct mlw_repo *repo,
+		 void (*fn)(const char *name, void *data), void *data);
+
+/*
+ * mlw gc, after mlw_job_reap(): remove the working areas .mlw/runs/NAME
+ * of runs that ended longer ago than opts->grace (kept with
+ * --keep-workdir, or left by a supervisor killed as it cleaned up),
+ * entries there no run owns, and spare working areas a killed gc was
+ * removing (.mlw/cache/workdir.gc-*), older than that.  Each is told to
+ * opts->removed as ("workdir", PATH) and counted in
+ * stats->workdirs_removed; with opts->dry_run nothing is removed.
+ * 0 or a negative code.
+ */
+struct mlw_gc_opts;
+struct mlw_gc_stats;
+int mlw_job_gc_workdirs(struct mlw_repo *repo, const struct mlw_gc_opts *opts,
+			struct mlw_gc_stats *stats);
+
 /* "NAME=VALUE" metric lines and the like: the run's log path */
 char *mlw_job_log_path(struct mlw_repo *repo, const char *name);
 

@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/name.h"
+#include "util/strutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1236,16 +1237,10 @@ int64_t mlw_proc_start_time(int64_t pid)
 	return strtoll(p, NULL, 10);
 }
 
-int mlw_run_reap(struct mlw_catalog *cat,
-		 void (*fn)(const char *name, void *data), void *data)
+int mlw_run_list_dead(struct mlw_strlist *out, struct mlw_catalog *cat)
 {
 	sqlite3_stmt *st;
-	struct mlw_strlist_like {
-		char **items;
-		size_t nr, alloc;
-	} dead = { NULL, 0, 0 };
 	double now = mlw_now();
-	size_t i;
 	int rc, ret = prep(cat, &st, "SELECT name, supervisor_pid,"
 			   " supervisor_start, created, pgid FROM runs WHERE"
 			   " status IN ('NotStarted', 'Queued', 'Starting',"
@@ -1268,25 +1263,10 @@ int mlw_run_reap(struct mlw_catalog *cat,
 		/* the run's processes must not outlive its record */
 		if (pgid > 1)
 			kill(-(pid_t)pgid, SIGKILL);
-		MLW_ALLOC_GROW(dead.items, dead.nr + 1, dead.alloc);
-		dead.items[dead.nr++] = col_str(st, 0);
+		mlw_strlist_push_owned(out, col_str(st, 0));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		ret = db_err(cat, "checking runs");
-	for (i = 0; !ret && i < dead.nr; i++) {
-		ret = mlw_run_finish(cat, dead.items[i], MLW_RUN_FAILED, now,
-				     -1, "the supervisor of the job died",
-				     NULL);
-		if (ret == MLW_EEXISTS) {
-			ret = 0;	/* it finished meanwhile */
-			continue;
-		}
-		if (!ret && fn)
-			fn(dead.items[i], data);
-	}
-	for (i = 0; i < dead.nr; i++)
-		free(dead.items[i]);
-	free(dead.items);
-	return ret;
+		return db_err(cat, "checking runs");
+	return 0;
 }

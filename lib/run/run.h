@@ -232,11 +232,13 @@ void mlw_run_list_free(struct mlw_run **runs, size_t nr);
 int64_t mlw_proc_start_time(int64_t pid);
 
 /*
- * Runs whose supervisor has died (pid gone, or reused by another process
- * with a different start time) are marked Failed; a Queued run with no
- * supervisor after a minute too.  Names of the runs reaped go to fn.
+ * The names of the runs that have not ended but whose supervisor has
+ * died (pid gone, or reused by another process with a different start
+ * time), and of Queued runs with no supervisor after a minute, appended
+ * to out; the process groups of those runs are killed.  The run layer's
+ * reaper (mlw_job_reap() in job.h) ends them.
  */
-int mlw_run_reap(struct mlw_catalog *cat,
-		 void (*fn)(const char *name, void *data), void *data);
+struct mlw_strlist;
+int mlw_run_list_dead(struct mlw_strlist *out, struct mlw_catalog *cat);
 
 #endif

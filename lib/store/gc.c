@@ -10,7 +10,9 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/strutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +199,34 @@ static int sweep_temp(const char *path, double mtime, void *data)
 	return 0;
 }
 
+/*
+ * Lock files a killed writer left in .mlw (statcache.lock, config.lock:
+ * mlw_write_file_atomic() writes through them): older than the grace
+ * period they are temporary files like the others.
+ */
+static int sweep_locks(struct gc_state *s, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d)
+		return mlw_error_errno("cannot read '%s'", dir);
+	while (!ret && (de = readdir(d))) {
+		struct stat st;
+		char *path;
+
+		if (!mlw_ends_with(de->d_name, ".lock"))
+			continue;
+		path = mlw_path_join(dir, de->d_name);
+		if (!lstat(path, &st) && S_ISREG(st.st_mode))
+			ret = sweep_temp(path, (double)st.st_mtim.tv_sec, s);
+		free(path);
+	}
+	closedir(d);
+	return ret;
+}
+
 int mlw_gc(struct mlw_gc_stats *stats, struct mlw_repo *repo,
 	   const struct mlw_gc_opts *opts)
 {
@@ -223,6 +253,8 @@ int mlw_gc(struct mlw_gc_stats *stats, struct mlw_repo *repo,
 		ret = mlw_odb_foreach(s.odb, sweep_object, sweep_temp, &s);
 	if (!ret)
 		ret = remove_doomed(&s);
+	if (!ret)
+		ret = sweep_locks(&s, repo->dir);
 	mlw_oidset_release(&s.reachable);
 	free(s.doomed);
 	return ret;
