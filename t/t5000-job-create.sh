@@ -172,6 +172,18 @@ test_expect_success 'an azureml: data input that is not registered: exit 2, noth
 	test_cmp before after
 '
 
+test_expect_success 'an empty command: exit 2 with its position, nothing recorded' '
+	for c in "\"\"" "\"  \"" "\"\\n\""; do
+		printf "command: %s\nenvironment: azureml:host@1\n" "$c" \
+			>empty.yml &&
+		test_expect_code 2 mlw job create -f empty.yml 2>err &&
+		test_grep "^mlw: error: empty.yml:1:10: .command. is empty" err ||
+		return 1
+	done &&
+	mlw job list --all-results -o tsv >after &&
+	test_cmp before after
+'
+
 test_expect_success '--dry-run prints the bound command and records nothing' '
 	mlw -q job create -f job.yml --dry-run >cmd &&
 	test_grep "echo hi 42" cmd &&

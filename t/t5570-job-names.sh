@@ -1,6 +1,7 @@
 #!/bin/sh
 test_description='names from users and specs never reach outside their folder'
 . ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-store.sh
 
 # The workspace is ws/; outside/ (in the trash folder) and a canary
 # folder beside the trash folder must never change, whatever a name says.
@@ -12,23 +13,6 @@ snapshot () {
 		(cd "$d" && find . -printf "%y %m %s %p %l\n" | sort &&
 		 find . -type f -exec cksum {} + | sort) || return 1
 	done
-}
-
-# a raw object in the store, bypassing every check: FILE holds the content
-put_raw_object () {
-	/usr/bin/python3 - "$1" "$2" <<-\PY
-	import hashlib, os, struct, sys
-	kind = {"blob": 1, "tree": 2}[sys.argv[1]]
-	data = open(sys.argv[2], "rb").read()
-	oid = hashlib.sha256(data).hexdigest()
-	d = os.path.join(".mlw", "objects", oid[:2])
-	os.makedirs(d, exist_ok=True)
-	with open(os.path.join(d, oid[2:]), "wb") as f:
-	    f.write(b"mlwo" + bytes([1, kind, 0, 0]) + struct.pack(">Q", len(data)))
-	    if data:
-	        f.write(struct.pack(">II", len(data), len(data)) + data)
-	print(oid)
-	PY
 }
 
 test_expect_success 'setup' '

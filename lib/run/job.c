@@ -450,6 +450,11 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 				     spec->path);
 		goto fail;
 	}
+	if (!s[strspn(s, " \t\r\n")]) {
+		ret = spec_err(mlw_spec_get(spec, "command"), "'command' is "
+			       "empty: there is nothing to run");
+		goto fail;
+	}
 	job->command_template = mlw_strdup(s);
 
 	n = mlw_spec_get(spec, "code");

@@ -109,6 +109,31 @@ static int arrived_since(struct fsck_state *s, const struct mlw_oid *oid)
 	return mlw_odb_exists(s->odb, oid) == 1;
 }
 
+/*
+ * What a subtree holds: the sum of its entries' sizes, which its parent's
+ * entry must say.  -1 when it cannot be read (reported as itself), 1 when
+ * the sum passes 2^64 (no entry can say it), else 0.
+ */
+static int tree_total(struct fsck_state *s, const struct mlw_oid *oid,
+		      uint64_t *total)
+{
+	struct mlw_tree t = MLW_TREE_INIT;
+	size_t i;
+
+	if (mlw_tree_read(&t, s->odb, oid)) {
+		mlw_error_clear();
+		return -1;
+	}
+	*total = 0;
+	for (i = 0; i < t.nr; i++) {
+		if (*total + t.entries[i].size < *total)
+			break;
+		*total += t.entries[i].size;
+	}
+	mlw_tree_release(&t);
+	return i < t.nr;
+}
+
 static void check_tree(struct fsck_state *s, const struct mlw_oid *oid)
 {
 	struct mlw_tree t = MLW_TREE_INIT;
@@ -131,6 +156,7 @@ static void check_tree(struct fsck_state *s, const struct mlw_oid *oid)
 		const struct mlw_tree_entry *e = &t.entries[i];
 		char ehex[MLW_OID_HEXSZ + 1];
 		enum mlw_object_type type;
+		uint64_t size;
 
 		mlw_oid_to_hex(ehex, &e->oid);
 		if (!mlw_oidset_contains(&s->present, &e->oid)) {
@@ -145,12 +171,21 @@ static void check_tree(struct fsck_state *s, const struct mlw_oid *oid)
 		}
 		if (mlw_oidset_contains(&s->bad, &e->oid))
 			continue;
-		if (mlw_odb_info(&type, NULL, s->odb, &e->oid))
+		if (mlw_odb_info(&type, &size, s->odb, &e->oid))
 			continue;
-		if ((e->mode == MLW_MODE_DIR) != (type == MLW_OBJ_TREE))
+		if ((e->mode == MLW_MODE_DIR) != (type == MLW_OBJ_TREE)) {
 			problem(s, ehex, "is a %s but tree %s lists '%s' as a %s",
 				mlw_object_type_name(type), hex, e->name,
 				mlw_tree_mode_type(e->mode));
+			continue;
+		}
+		ret = type == MLW_OBJ_TREE ? tree_total(s, &e->oid, &size) : 0;
+		if (ret < 0)
+			continue;
+		if (ret || size != e->size)
+			problem(s, ehex, "holds %llu bytes but tree %s says "
+				"'%s' holds %llu", (unsigned long long)size,
+				hex, e->name, (unsigned long long)e->size);
 	}
 	mlw_tree_release(&t);
 }

@@ -184,6 +184,20 @@ int mlw_dir_is_empty(const char *path)
 	return empty;
 }
 
+int mlw_errno_code(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return MLW_ENOTFOUND;
+	case ENOTDIR:
+	case ELOOP:
+	case ENAMETOOLONG:
+		return MLW_EINVALID;
+	default:
+		return MLW_ERROR;
+	}
+}
+
 int mlw_open_dir_beneath(int *out, const char *dir, const char *sub)
 {
 	const char *p = sub;

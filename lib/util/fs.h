@@ -21,6 +21,16 @@ char *mlw_path_absolute(const char *path);
 /* "a/b/c" → "a/b"; "c" → "."; caller frees. */
 char *mlw_path_dirname(const char *path);
 
+/*
+ * The code a failed system call on a path the user gave earns, from its
+ * errno: ENOENT is MLW_ENOTFOUND (exit 3); ENOTDIR (a path through a
+ * regular file), ELOOP and ENAMETOOLONG are MLW_EINVALID (exit 2);
+ * anything else is MLW_ERROR (an I/O error, exit 128).  For paths inside
+ * .mlw, where a file in place of a folder is a damaged store, callers
+ * keep MLW_ERROR.
+ */
+int mlw_errno_code(int err);
+
 /* fsync a directory so the names created in it are durable. */
 int mlw_fsync_dir(const char *path);
 /* mkdir -p; existing directories are fine. */
