@@ -891,6 +891,7 @@ static int write_job_json(struct mlw_job *job, const char *cwd)
 	json_object_set_new(j, "timeout", json_real(job->timeout));
 	if (job->keep_workdir)
 		json_object_set_new(j, "keep_workdir", json_true());
+	json_object_set_new(j, "made_dirs", json_integer(job->made_dirs));
 	if (job->metrics_pattern)
 		json_object_set_new(j, "metrics_pattern",
 				    json_string(job->metrics_pattern));
@@ -1048,6 +1049,13 @@ static int record(struct mlw_job *job, struct mlw_catalog *cat)
 }
 
 /*
+ * Azure gives a command job ./outputs and ./logs; what it leaves there is
+ * uploaded as the run's artifacts, under these names.
+ */
+static const char *const artifact_dirs[] = { "outputs", "logs" };
+#define ARTIFACT_DIRS 2
+
+/*
  * The skeleton of a working area (its folder, user_logs/ and
  * std_log.txt) is kept for the next run as .mlw/cache/workdir and taken
  * with one rename(2): making and removing two folders and a file were a
@@ -1153,6 +1161,15 @@ int mlw_job_create(struct mlw_job *job)
 		free(cache);
 	} else if (!ret)
 		ret = mlw_mkdir_p(cwd, 0777);
+	for (i = 0; !ret && i < ARTIFACT_DIRS; i++) {
+		char *d = mlw_path_join(cwd, artifact_dirs[i]);
+
+		if (!mkdir(d, 0777))
+			job->made_dirs |= 1u << i;
+		else if (errno != EEXIST)
+			ret = mlw_error_errno("cannot create '%s'", d);
+		free(d);
+	}
 	for (i = 0; !ret && i < job->nr_inputs; i++) {
 		const struct mlw_job_io *io = &job->inputs[i];
 		char *d;
@@ -1837,6 +1854,124 @@ static int register_output(struct supervisor *sv, json_t *r)
 	return ret;
 }
 
+/*
+ * Snapshot a folder the job wrote (an output, ./outputs, ./logs): it
+ * must still be a folder, not a symbolic link the job put in its place,
+ * which would be followed out of the working area.
+ */
+static int snapshot_area(struct mlw_oid *out, struct mlw_odb *odb,
+			 const char *dir)
+{
+	struct mlw_snapshot_opts so;
+	struct stat st;
+	uint64_t size;
+
+	if (lstat(dir, &st))
+		return mlw_error_errno("cannot collect '%s'", dir);
+	if (!S_ISDIR(st.st_mode))
+		return mlw_error_setc(MLW_EINVALID, "'%s' is no longer a "
+				      "folder (a symbolic link is never "
+				      "followed)", dir);
+	memset(&so, 0, sizeof(so));
+	return mlw_tree_write_dir(out, &size, odb, dir, &so);
+}
+
+struct artifact_walk {
+	struct supervisor *sv;
+	const char *prefix;
+	int64_t nr;
+};
+
+/* one file of ./outputs or ./logs: an artifact PREFIX/PATH */
+static int add_artifact(const char *path, const struct mlw_tree_entry *e,
+			void *data)
+{
+	struct artifact_walk *w = data;
+	char hex[MLW_OID_HEXSZ + 1];
+	char *rel;
+	int ret;
+
+	if (e->mode == MLW_MODE_DIR)
+		return 0;
+	rel = mlw_xstrfmt("%s/%s", w->prefix, path);
+	if (e->mode == MLW_MODE_LINK) {
+		sv_log(w->sv, "warning: './%s' is a symbolic link; not "
+		       "collected", rel);
+		free(rel);
+		return 0;
+	}
+	mlw_oid_to_hex(hex, &e->oid);
+	ret = mlw_run_add_artifact(w->sv->cat, w->sv->run->id, rel, hex,
+				   e->size);
+	if (ret == MLW_EINVALID) {
+		/* a name no download could write: the rest is collected */
+		sv_log(w->sv, "warning: %s; not collected", mlw_error_last());
+		mlw_error_clear();
+		ret = 0;
+	}
+	w->nr += !ret;
+	free(rel);
+	return ret;
+}
+
+/*
+ * What the job left in ./outputs and ./logs becomes the run's artifacts
+ * outputs/... and logs/..., in one transaction, as Azure uploads them.
+ */
+static int collect_artifacts(struct supervisor *sv, const char *cwd)
+{
+	struct artifact_walk w = { sv, NULL, 0 };
+	struct mlw_odb *odb;
+	size_t i;
+	int ret = mlw_repo_odb(&odb, sv->repo);
+
+	if (!ret)
+		ret = mlw_catalog_begin(sv->cat);
+	for (i = 0; !ret && i < ARTIFACT_DIRS; i++) {
+		char *dir = mlw_path_join(cwd, artifact_dirs[i]);
+		struct mlw_oid tree;
+		struct stat st;
+
+		if (lstat(dir, &st) && errno == ENOENT) {
+			free(dir);
+			continue;
+		}
+		ret = snapshot_area(&tree, odb, dir);
+		if (ret == MLW_EINVALID) {
+			sv_log(sv, "warning: %s; not collected",
+			       mlw_error_last());
+			mlw_error_clear();
+			ret = 0;
+		} else if (!ret) {
+			w.prefix = artifact_dirs[i];
+			ret = mlw_tree_walk(odb, &tree, 1, add_artifact, &w);
+		}
+		free(dir);
+	}
+	if (!ret)
+		ret = mlw_catalog_commit(sv->cat);
+	else
+		mlw_catalog_rollback(sv->cat);
+	return ret;
+}
+
+/* ./outputs and ./logs that mlw made go, so a clean code copy is kept */
+static void remove_artifact_dirs(const char *cwd, unsigned made)
+{
+	size_t i;
+
+	for (i = 0; i < ARTIFACT_DIRS; i++) {
+		char *dir;
+
+		if (!(made & (1u << i)))
+			continue;
+		dir = mlw_path_join(cwd, artifact_dirs[i]);
+		if (mlw_remove_tree(dir))
+			mlw_error_clear();
+		free(dir);
+	}
+}
+
 static int collect_outputs(struct supervisor *sv, json_t *outs)
 {
 	struct mlw_odb *odb;
@@ -1847,13 +1982,10 @@ static int collect_outputs(struct supervisor *sv, json_t *outs)
 		const char *name = json_string_value(json_array_get(outs, i));
 		char *rel = mlw_xstrfmt("runs/%s/outputs/%s", sv->name, name);
 		char *dir = mlw_repo_path(sv->repo, rel);
-		struct mlw_snapshot_opts so;
 		char hex[MLW_OID_HEXSZ + 1];
 		struct mlw_oid oid;
-		uint64_t size;
 
-		memset(&so, 0, sizeof(so));
-		ret = mlw_tree_write_dir(&oid, &size, odb, dir, &so);
+		ret = snapshot_area(&oid, odb, dir);
 		if (!ret) {
 			mlw_oid_to_hex(hex, &oid);
 			ret = mlw_run_set_output_object(sv->cat, sv->run->id,
@@ -2310,6 +2442,8 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 	else
 		finalizing_pending = 1;
 	ret = collect_outputs(&sv, json_object_get(job, "outputs"));
+	if (!ret)
+		ret = collect_artifacts(&sv, cwd);
 	if (ret) {
 		free(why);
 		why = mlw_xstrfmt("cannot collect outputs: %s",
@@ -2384,6 +2518,8 @@ out:
 		char *manifest = mlw_path_join(dir, "code.manifest");
 		char *cache = mlw_repo_path(repo, "cache/worktrees");
 
+		remove_artifact_dirs(code, (unsigned)json_integer_value(
+				     json_object_get(job, "made_dirs")));
 		/* a code copy the run left as it found it serves the next */
 		mlw_wtcache_return(odb, cache, code, manifest);
 		free(cache);

@@ -12,7 +12,9 @@
  *				to its end, collect outputs, fire hooks
  *
  * The working area .mlw/runs/NAME/ holds code/ (a fresh checkout of the
- * code snapshot, the command's working directory), inputs/X (read-only
+ * code snapshot, the command's working directory, with Azure's outputs/
+ * and logs/ in it, whose files become the run's artifacts outputs/...
+ * and logs/...), inputs/X (read-only
  * checkouts of path inputs), outputs/X, user_logs/std_log.txt (and with
  * keep_workdir job.json: what the supervisor was told: command,
  * environment, timeout).  It is removed when the run ends; its outputs and
@@ -79,6 +81,13 @@ struct mlw_job {
 	uint64_t code_files, code_bytes;
 	int code_reused;	/* a kept working copy was used (wtcache.h) */
 	int keep_workdir;	/* leave .mlw/runs/NAME after the run */
+	/*
+	 * Azure's ./outputs and ./logs in the command's working folder,
+	 * made by mlw_job_create() (bit 0: outputs, bit 1: logs) unless
+	 * the code snapshot holds them; collected as the run's artifacts
+	 * outputs/... and logs/... when it ends.
+	 */
+	unsigned made_dirs;
 	char *environment, *compute;
 	double timeout;		/* seconds, 0: none */
 	char *properties;	/* JSON object text */
