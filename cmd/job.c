@@ -468,6 +468,42 @@ static void print_code(const struct mlw_job *job, const char *how)
 		how ? how : "");
 }
 
+/* create --dry-run: snapshot the code, bind, print the command */
+static int create_dry_run(struct mlw_ctx *ctx, struct mlw_job *job)
+{
+	char *note;
+	int ret = mlw_job_snapshot_code(job);
+
+	if (!ret && !job->name)
+		job->name = mlw_strdup("DRY_RUN");
+	if (!ret)
+		ret = mlw_job_bind(job);
+	if (ret)
+		return cmd_fail(ret);
+	printf("%s\n", job->command);
+	if (job->code_dir && !ctx->quiet)
+		print_code(job, NULL);
+	note = ctx->quiet ? NULL : mlw_job_code_summary(job);
+	if (note)
+		fputs(note, stderr);
+	free(note);
+	return cmd_finish_stdout(0);
+}
+
+/* --name and --experiment-name follow the rule for names (util/name.h) */
+static int check_names(const char *name, const char *experiment)
+{
+	if (name && mlw_name_check(MLW_NAME_JOB, name)) {
+		mlw_error_prefix("--name");
+		return MLW_EINVALID;
+	}
+	if (experiment && mlw_name_check(MLW_NAME_EXPERIMENT, experiment)) {
+		mlw_error_prefix("--experiment-name");
+		return MLW_EINVALID;
+	}
+	return 0;
+}
+
 static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
@@ -513,18 +549,9 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		mlw_strlist_release(&sets);
 		return cmd_usage_error(usage, opts, "no spec file (use -f FILE)");
 	}
-	ret = 0;
-	if (name && mlw_name_check(MLW_NAME_JOB, name)) {
-		mlw_error_prefix("--name");
-		ret = MLW_EINVALID;
-	} else if (experiment &&
-		   mlw_name_check(MLW_NAME_EXPERIMENT, experiment)) {
-		mlw_error_prefix("--experiment-name");
-		ret = MLW_EINVALID;
-	}
-	if (ret) {
+	if (check_names(name, experiment)) {
 		mlw_strlist_release(&sets);
-		return cmd_fail(ret);
+		return cmd_fail(MLW_EINVALID);
 	}
 	cmd_repo(ctx);
 	ret = load_spec(&spec, file, &sets);
@@ -545,28 +572,7 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	print_warnings(ctx, job);
 	job->keep_workdir = keep_workdir;
 	if (dry_run) {
-		ret = mlw_job_snapshot_code(job);
-		if (ret) {
-			ret = cmd_fail(ret);
-			goto out;
-		}
-		if (!job->name)
-			job->name = mlw_strdup("DRY_RUN");
-		if (mlw_job_bind(job)) {
-			ret = cmd_fail(MLW_EINVALID);
-			goto out;
-		}
-		printf("%s\n", job->command);
-		if (job->code_dir && !ctx->quiet)
-			print_code(job, NULL);
-		if (!ctx->quiet) {
-			char *note = mlw_job_code_summary(job);
-
-			if (note)
-				fputs(note, stderr);
-			free(note);
-		}
-		ret = cmd_finish_stdout(0);
+		ret = create_dry_run(ctx, job);
 		goto out;
 	}
 	if (name) {

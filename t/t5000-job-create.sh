@@ -2,6 +2,27 @@
 test_description='mlw job create: command jobs run on this machine and recorded'
 . ./test-lib.sh
 
+# wait_status NAME STATUS: poll until job NAME has STATUS; fail when it
+# ends with another, or after 60 s
+wait_status () {
+	tries=0
+	while s=$(mlw job show "$1" --query status -o tsv) && test "$s" != "$2"
+	do
+		case $s in
+		Completed|Failed|Canceled)
+			echo >&2 "job $1 ended $s, not $2"
+			return 1 ;;
+		esac
+		tries=$((tries + 1))
+		if test $tries -ge 1200; then
+			echo >&2 "job $1 is still $s after 60 s"
+			return 1
+		fi
+		sleep 0.05
+	done
+	test "$s" = "$2"
+}
+
 test_expect_success 'setup' '
 	mlw init -q . &&
 	git init -q -b main . &&
@@ -194,8 +215,7 @@ test_expect_success '--dry-run prints the bound command and records nothing' '
 
 test_expect_success 'cancel kills the process group and records Canceled' '
 	name=$(mlw -q job create -f sleep.yml) &&
-	while test "$(mlw job show $name --query status -o tsv)" != Running
-	do sleep 0.05; done &&
+	wait_status $name Running &&
 	mlw job cancel $name &&
 	mlw job show $name -o json >s.json &&
 	test "$(test_json_get s.json "[\"status\"]")" = Canceled &&
@@ -204,8 +224,7 @@ test_expect_success 'cancel kills the process group and records Canceled' '
 
 test_expect_success 'a supervisor killed with -9 is detected: the run is Failed' '
 	name=$(mlw -q job create -f sleep.yml) &&
-	while test "$(mlw job show $name --query status -o tsv)" != Running
-	do sleep 0.05; done &&
+	wait_status $name Running &&
 	mlw job show $name -o json >s.json &&
 	kill -9 $(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''$name'\''") &&
 	sleep 0.1 &&
@@ -221,11 +240,7 @@ test_expect_success '20 jobs created at once all complete with unique names' '
 	cat name.* | sort -u >names &&
 	test $(wc -l <names) = 20 &&
 	for n in $(cat names); do
-		while true; do
-			s=$(mlw job show $n --query status -o tsv) &&
-			case $s in Completed) break ;; Failed|Canceled) return 1 ;; esac &&
-			sleep 0.05 || return 1
-		done || return 1
+		wait_status $n Completed || return 1
 	done
 '
 

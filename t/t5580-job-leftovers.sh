@@ -2,6 +2,20 @@
 test_description='runs and gc: races on the spare working area, killed supervisors, leftovers'
 . ./test-lib.sh
 
+# until CONDITION: wait until the shell condition holds; fail after 60 s
+until_true () {
+	tries=0
+	until eval "$1"
+	do
+		tries=$((tries + 1))
+		if test $tries -ge 1200; then
+			echo >&2 "still not true after 60 s: $1"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
 test_expect_success 'setup' '
 	mlw init -q . &&
 	cat >echo.yml <<-\EOT &&
@@ -30,11 +44,9 @@ test_expect_success 'a job starting while gc removes the spare working area keep
 		(cd .mlw/cache/workdir/junk && seq 20000 | xargs touch) &&
 		{ mlw gc 2>gc.err & } &&
 		gc=$! &&
-		while test -d .mlw/cache/workdir/junk &&
-		      test $(ls .mlw/cache/workdir/junk 2>/dev/null | wc -l) -ge 20000
-		do
-			sleep 0.01 || return 1
-		done &&
+		until_true "! test -d .mlw/cache/workdir/junk ||
+			test \$(ls .mlw/cache/workdir/junk 2>/dev/null |
+				wc -l) -lt 20000" &&
 		mlw -q job create -f slow.yml --wait --name race$k >/dev/null &&
 		wait $gc &&
 		test_must_be_empty gc.err &&
@@ -49,10 +61,7 @@ test_expect_success 'a job starting while gc removes the spare working area keep
 
 # the supervisor's pid, once the run is Running
 supervisor_of () {
-	while test "$(mlw job show $1 --query status -o tsv)" != Running
-	do
-		sleep 0.05 || return 1
-	done &&
+	until_true "test \"\$(mlw job show $1 --query status -o tsv)\" = Running" &&
 	sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '$1'"
 }
 
@@ -60,11 +69,9 @@ test_expect_success 'a run whose supervisor was killed: Failed, its log kept, it
 	mlw -q job create -f sleep.yml --name killed1 >/dev/null &&
 	pid=$(supervisor_of killed1) &&
 	pgid=$(sqlite3 .mlw/mlw.db "SELECT pgid FROM runs WHERE name = '\''killed1'\''") &&
-	while ! grep -q started .mlw/runs/killed1/user_logs/std_log.txt; do
-		sleep 0.05 || return 1
-	done &&
+	until_true "grep -q started .mlw/runs/killed1/user_logs/std_log.txt" &&
 	kill -9 $pid &&
-	while kill -0 $pid 2>/dev/null; do sleep 0.05 || return 1; done &&
+	until_true "! kill -0 $pid 2>/dev/null" &&
 	mlw job show killed1 -o json >s.json 2>err &&
 	test_grep "job .killed1.: its supervisor died; marked Failed" err &&
 	test "$(test_json_get s.json "[\"status\"]")" = Failed &&
@@ -87,7 +94,7 @@ test_expect_success 'reaped with --keep-workdir: the area is kept' '
 	mlw -q job create -f sleep.yml --name killed2 --keep-workdir >/dev/null &&
 	pid=$(supervisor_of killed2) &&
 	kill -9 $pid &&
-	while kill -0 $pid 2>/dev/null; do sleep 0.05 || return 1; done &&
+	until_true "! kill -0 $pid 2>/dev/null" &&
 	mlw job list -o tsv >/dev/null 2>err &&
 	test_grep "killed2" err &&
 	test -f .mlw/runs/killed2/job.json &&
@@ -122,6 +129,7 @@ test_expect_success 'gc: working areas of ended runs go after the grace period' 
 	test ! -e .mlw/runs/orphan-young &&
 	test -d .mlw/runs/running &&
 	mlw job cancel running &&
+	until_true "test ! -e .mlw/runs/running" &&
 	ls .mlw/runs >left &&
 	test_must_be_empty left &&
 	mlw fsck
