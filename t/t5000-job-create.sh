@@ -1,27 +1,7 @@
 #!/bin/sh
 test_description='mlw job create: command jobs run on this machine and recorded'
 . ./test-lib.sh
-
-# wait_status NAME STATUS: poll until job NAME has STATUS; fail when it
-# ends with another, or after 60 s
-wait_status () {
-	tries=0
-	while s=$(mlw job show "$1" --query status -o tsv) && test "$s" != "$2"
-	do
-		case $s in
-		Completed|Failed|Canceled)
-			echo >&2 "job $1 ended $s, not $2"
-			return 1 ;;
-		esac
-		tries=$((tries + 1))
-		if test $tries -ge 1200; then
-			echo >&2 "job $1 is still $s after 60 s"
-			return 1
-		fi
-		sleep 0.05
-	done
-	test "$s" = "$2"
-}
+. "$TEST_DIRECTORY"/lib-job.sh
 
 test_expect_success 'setup' '
 	mlw init -q . &&

@@ -1,20 +1,7 @@
 #!/bin/sh
 test_description='runs and gc: races on the spare working area, killed supervisors, leftovers'
 . ./test-lib.sh
-
-# until CONDITION: wait until the shell condition holds; fail after 60 s
-until_true () {
-	tries=0
-	until eval "$1"
-	do
-		tries=$((tries + 1))
-		if test $tries -ge 1200; then
-			echo >&2 "still not true after 60 s: $1"
-			return 1
-		fi
-		sleep 0.05
-	done
-}
+. "$TEST_DIRECTORY"/lib-job.sh
 
 test_expect_success 'setup' '
 	mlw init -q . &&
@@ -61,7 +48,7 @@ test_expect_success 'a job starting while gc removes the spare working area keep
 
 # the supervisor's pid, once the run is Running
 supervisor_of () {
-	until_true "test \"\$(mlw job show $1 --query status -o tsv)\" = Running" &&
+	wait_status $1 Running &&
 	sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '$1'"
 }
 
