@@ -397,7 +397,8 @@ static int prepare_inputs(struct mlw_job *job, const struct mlw_yaml_node *n,
 		ret = check_name(MLW_NAME_INPUT, k->text, k);
 		if (!ret) {
 			io->name = mlw_strdup(k->text);
-			ret = resolve_input(job, io, mlw_yaml_value(n, i), opts);
+			ret = resolve_input(job, io, mlw_yaml_value(n, i),
+					    opts);
 		}
 	}
 	return ret;
@@ -1697,7 +1698,7 @@ struct supervisor {
 	struct mlw_metric_writer *mw;
 	int nr_points;
 
-	json_t *job;		/* what mlw_job_create() said: write_job_json() */
+	json_t *job;		/* from mlw_job_create(): write_job_json() */
 	const char *command, *cwd;
 	double timeout, deadline;	/* 0: none */
 	int pipefd[2];		/* the command's output */

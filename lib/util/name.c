@@ -31,8 +31,8 @@ struct name_rule {
 	"an " what " name is 1 to 255 letters, digits, '_', '-' and '.', " \
 	"starting with a letter, digit or '_'"
 #define HOST_RULE(art, what) \
-	art " " what " name is 3 to 32 letters, digits and '-', starting with " \
-	"a letter and ending with a letter or digit"
+	art " " what " name is 3 to 32 letters, digits and '-', " \
+	"starting with a letter and ending with a letter or digit"
 
 static const struct name_rule rules[MLW_NAME_NR_KINDS] = {
 	[MLW_NAME_JOB] = { "job", 1, 255, "", "_-.", 0, 0,
