@@ -35,6 +35,13 @@ static void removed(const char *what, const char *id, uint64_t bytes,
 	}
 }
 
+static void reaped(const char *name, void *data)
+{
+	struct gc_report *r = data;
+
+	cmd_warn(r->ctx, "job '%s': its supervisor died; marked Failed", name);
+}
+
 static void warn(const char *msg, void *data)
 {
 	struct gc_report *r = data;
@@ -72,7 +79,12 @@ CMD(gc)
 		mlw_out_object_begin(r.o, NULL);
 		mlw_out_list_begin(r.o, "removed");
 	}
-	ret = mlw_gc(&stats, cmd_repo(ctx), &gopts);
+	/* runs whose supervisor died end first, and their areas with them */
+	ret = dry_run ? 0 : mlw_job_reap(cmd_repo(ctx), reaped, &r);
+	if (!ret)
+		ret = mlw_gc(&stats, cmd_repo(ctx), &gopts);
+	if (!ret)
+		ret = mlw_job_gc_workdirs(cmd_repo(ctx), &gopts, &stats);
 	if (!ret && !dry_run) {
 		/* kept working copies of code (wtcache.h): only a cache */
 		char *cache = mlw_repo_path(cmd_repo(ctx), "cache/worktrees");
@@ -107,19 +119,23 @@ CMD(gc)
 		mlw_out_int(r.o, "removed_objects", (int64_t)stats.removed);
 		mlw_out_int(r.o, "removed_bytes", (int64_t)stats.removed_bytes);
 		mlw_out_int(r.o, "removed_temp_files", (int64_t)stats.temp_removed);
+		mlw_out_int(r.o, "removed_workdirs",
+			    (int64_t)stats.workdirs_removed);
 		mlw_out_end(r.o);
 		ret = cmd_print(ctx, r.o, MLW_FMT_YAML);
 		mlw_out_free(r.o);
 		return ret;
 	}
 	if (ctx->verbose || (ctx->stderr_tty && !ctx->quiet))
-		fprintf(stderr, "%s %llu unreferenced object%s (%llu bytes) and %llu temp file%s; kept %llu reachable, %llu within the grace period\n",
+		fprintf(stderr, "%s %llu unreferenced object%s (%llu bytes), %llu temp file%s and %llu working area%s; kept %llu reachable, %llu within the grace period\n",
 			dry_run ? "would remove" : "removed",
 			(unsigned long long)stats.removed,
 			stats.removed == 1 ? "" : "s",
 			(unsigned long long)stats.removed_bytes,
 			(unsigned long long)stats.temp_removed,
 			stats.temp_removed == 1 ? "" : "s",
+			(unsigned long long)stats.workdirs_removed,
+			stats.workdirs_removed == 1 ? "" : "s",
 			(unsigned long long)stats.reachable,
 			(unsigned long long)stats.kept_young);
 	return 0;

@@ -20,6 +20,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/query.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -44,7 +45,7 @@ static void reaped(const char *name, void *data)
 static struct mlw_catalog *job_catalog(struct mlw_ctx *ctx)
 {
 	struct mlw_catalog *cat = cmd_catalog(ctx);
-	int ret = mlw_run_reap(cat, reaped, ctx);
+	int ret = mlw_job_reap(cmd_repo(ctx), reaped, ctx);
 
 	if (ret)
 		exit(cmd_fail(ret));
@@ -378,7 +379,7 @@ static int stream_run(struct mlw_ctx *ctx, const char *name)
 {
 	struct mlw_run *run;
 	char *path;
-	int ret, fd;
+	int ret, fd, ended;
 
 	for (;;) {
 		ret = mlw_run_get(&run, job_catalog(ctx), name);
@@ -391,12 +392,16 @@ static int stream_run(struct mlw_ctx *ctx, const char *name)
 				return cmd_fail(ret);
 			return final_status(ctx, name, 0);
 		}
+		ended = mlw_run_status_terminal(run->status);
 		mlw_run_free(run);
 		path = mlw_job_log_path(cmd_repo(ctx), name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		free(path);
 		if (fd >= 0)
 			break;
+		/* ended without a stored log, its working area gone */
+		if (ended)
+			return final_status(ctx, name, 0);
 		{
 			struct timespec ts = { 0, 20 * 1000 * 1000 };
 
@@ -462,6 +467,42 @@ static void print_code(const struct mlw_job *job, const char *how)
 		how ? how : "");
 }
 
+/* create --dry-run: snapshot the code, bind, print the command */
+static int create_dry_run(struct mlw_ctx *ctx, struct mlw_job *job)
+{
+	char *note;
+	int ret = mlw_job_snapshot_code(job);
+
+	if (!ret && !job->name)
+		job->name = mlw_strdup("DRY_RUN");
+	if (!ret)
+		ret = mlw_job_bind(job);
+	if (ret)
+		return cmd_fail(ret);
+	printf("%s\n", job->command);
+	if (job->code_dir && !ctx->quiet)
+		print_code(job, NULL);
+	note = ctx->quiet ? NULL : mlw_job_code_summary(job);
+	if (note)
+		fputs(note, stderr);
+	free(note);
+	return cmd_finish_stdout(0);
+}
+
+/* --name and --experiment-name follow the rule for names (util/name.h) */
+static int check_names(const char *name, const char *experiment)
+{
+	if (name && mlw_name_check(MLW_NAME_JOB, name)) {
+		mlw_error_prefix("--name");
+		return MLW_EINVALID;
+	}
+	if (experiment && mlw_name_check(MLW_NAME_EXPERIMENT, experiment)) {
+		mlw_error_prefix("--experiment-name");
+		return MLW_EINVALID;
+	}
+	return 0;
+}
+
 static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
@@ -507,6 +548,10 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		mlw_strlist_release(&sets);
 		return cmd_usage_error(usage, opts, "no spec file (use -f FILE)");
 	}
+	if (check_names(name, experiment)) {
+		mlw_strlist_release(&sets);
+		return cmd_fail(MLW_EINVALID);
+	}
 	cmd_repo(ctx);
 	ret = load_spec(&spec, file, &sets);
 	mlw_strlist_release(&sets);
@@ -526,25 +571,7 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	print_warnings(ctx, job);
 	job->keep_workdir = keep_workdir;
 	if (dry_run) {
-		ret = mlw_job_snapshot_code(job);
-		if (ret) {
-			ret = cmd_fail(ret);
-			goto out;
-		}
-		if (!job->name)
-			job->name = mlw_strdup("DRY_RUN");
-		mlw_job_bind(job);
-		printf("%s\n", job->command);
-		if (job->code_dir && !ctx->quiet)
-			print_code(job, NULL);
-		if (!ctx->quiet) {
-			char *note = mlw_job_code_summary(job);
-
-			if (note)
-				fputs(note, stderr);
-			free(note);
-		}
-		ret = cmd_finish_stdout(0);
+		ret = create_dry_run(ctx, job);
 		goto out;
 	}
 	if (name) {
@@ -1109,6 +1136,12 @@ static int job_download(int argc, const char **argv, struct mlw_ctx *ctx)
 					     io->name, name);
 			break;
 		}
+		/* the catalog is read back: its names are checked again */
+		ret = mlw_name_check(MLW_NAME_OUTPUT, io->name);
+		if (ret) {
+			ret = mlw_error_recode(MLW_ECORRUPT);
+			break;
+		}
 		dir = mlw_xstrfmt("%s/named-outputs/%s", dest, io->name);
 		ret = mlw_oid_from_hex(&oid, io->object);
 		if (!ret)
@@ -1119,41 +1152,27 @@ static int job_download(int argc, const char **argv, struct mlw_ctx *ctx)
 		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' has no output "
 				     "'%s'", name, output);
 	if (!ret && !output && run->log) {
-		char *dir = mlw_xstrfmt("%s/artifacts/user_logs", dest);
-		char *file = mlw_path_join(dir, "std_log.txt");
-		struct mlw_buf b = MLW_BUF_INIT;
 		struct mlw_oid oid;
 
-		ret = mlw_mkdir_p(dir, 0777);
+		ret = mlw_oid_from_hex(&oid, run->log);
 		if (!ret)
-			ret = mlw_oid_from_hex(&oid, run->log);
-		if (!ret)
-			ret = mlw_odb_read_buf(&b, NULL, cmd_odb(ctx), &oid,
-					       (size_t)1 << 34);
-		if (!ret)
-			ret = mlw_write_file_atomic(file, b.buf, b.len);
-		mlw_buf_release(&b);
-		free(dir);
-		free(file);
+			ret = mlw_blob_checkout(cmd_odb(ctx), &oid, dest,
+						"artifacts/user_logs/"
+						"std_log.txt");
 	}
 	for (i = 0; !ret && !output && i < run->nr_artifacts; i++) {
-		char *file = mlw_xstrfmt("%s/artifacts/%s", dest,
-					 run->artifacts[i].key);
-		char *dir = mlw_path_dirname(file);
-		struct mlw_buf b = MLW_BUF_INIT;
+		char *rel = mlw_xstrfmt("artifacts/%s", run->artifacts[i].key);
 		struct mlw_oid oid;
 
-		ret = mlw_mkdir_p(dir, 0777);
+		ret = mlw_name_check_path("artifact name",
+					  run->artifacts[i].key);
+		if (ret)
+			ret = mlw_error_recode(MLW_ECORRUPT);
 		if (!ret)
 			ret = mlw_oid_from_hex(&oid, run->artifacts[i].value);
 		if (!ret)
-			ret = mlw_odb_read_buf(&b, NULL, cmd_odb(ctx), &oid,
-					       (size_t)1 << 34);
-		if (!ret)
-			ret = mlw_write_file_atomic(file, b.buf, b.len);
-		mlw_buf_release(&b);
-		free(dir);
-		free(file);
+			ret = mlw_blob_checkout(cmd_odb(ctx), &oid, dest, rel);
+		free(rel);
 	}
 	mlw_run_free(run);
 	return ret ? cmd_fail(ret) : 0;

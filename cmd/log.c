@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
@@ -245,16 +246,23 @@ static int log_artifact(int argc, const char **argv, struct mlw_ctx *ctx)
 	struct mlw_oid oid;
 	int64_t run;
 	uint64_t size;
-	int ret;
+	int ret, from_option;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) != 1)
 		return cmd_usage_error(usage, opts, "one PATH expected");
-	run = current_run(ctx, &cat);
+	from_option = name != NULL;
 	if (!name) {
 		const char *slash = strrchr(argv[0], '/');
 
 		name = slash ? slash + 1 : argv[0];
 	}
+	/* it becomes a path under the download folder: checked first */
+	if (mlw_name_check_path("artifact name", name)) {
+		if (from_option)
+			mlw_error_prefix("--name");
+		return cmd_fail(MLW_EINVALID);
+	}
+	run = current_run(ctx, &cat);
 	ret = mlw_odb_write_path(&oid, &size, cmd_odb(ctx), argv[0],
 				 MLW_OBJ_BLOB, MLW_ODB_WRITE);
 	if (!ret) {

@@ -269,9 +269,11 @@ static int run(int argc, const char **argv)
 			const char *dir = opt_value(&i, argc, argv, "-C");
 
 			if (chdir(dir) < 0) {
+				int code = mlw_errno_code(errno);
+
 				cmd_error("cannot change to '%s': %s", dir,
 					  strerror(errno));
-				return errno == ENOENT ? 3 : 128;
+				return mlw_error_exit_code(code);
 			}
 		} else if (!strcmp(a, "--mlw-dir") ||
 			   mlw_starts_with(a, "--mlw-dir=")) {

@@ -63,7 +63,8 @@ test_expect_success 'gc -o json reports what it kept' '
 	cat >expect <<-JSON &&
 	{"removed": [], "dry_run": false, "objects": $(wc -l <all),
 	 "reachable": $(wc -l <reachable), "kept_young": 4,
-	 "removed_objects": 0, "removed_bytes": 0, "removed_temp_files": 0}
+	 "removed_objects": 0, "removed_bytes": 0, "removed_temp_files": 0,
+	 "removed_workdirs": 0}
 	JSON
 	test_json_eq expect out
 '
@@ -204,6 +205,48 @@ test_expect_success 'gc warns about a reference to a missing object; fsck names 
 	test_grep "missing object $c" err &&
 	test_expect_code 1 mlw fsck >out &&
 	test_grep "^$c: missing (referenced by ref '\''three'\'')" out
+'
+
+# a gc killed half-way leaves no tree without one of its entries: trees
+# go before what they list
+test_expect_success 'gc killed at any moment leaves a store fsck finds clean' '
+	mlw update-ref -d three &&
+	mkdir many &&
+	for i in $(seq 300); do
+		mkdir many/$i && echo "a $i" >many/$i/a &&
+		echo "b $i" >many/$i/b || return 1
+	done &&
+	mlw gc --prune=now &&
+	base=$(find .mlw/objects -type f | wc -l) &&
+	landed=0 && d=0.005 && k=0 &&
+	while test $k -lt 50; do
+		k=$((k + 1)) &&
+		mlw write-tree many >/dev/null &&
+		total=$(find .mlw/objects -type f | wc -l) &&
+		{ mlw gc --prune=now & } &&
+		pid=$! &&
+		sleep $d &&
+		kill -9 $pid 2>/dev/null
+		wait $pid
+		left=$(find .mlw/objects -type f | wc -l) &&
+		mlw fsck || return 1
+		if test $left -lt $total && test $left -gt $base; then
+			landed=$((landed + 1))
+		fi
+		# later kills find the collection over: stop there
+		test $left = $base && break
+		d=$(awk "BEGIN { print $d * 1.2 }")
+	done &&
+	echo "$landed kills landed mid-way" &&
+	test $landed -gt 0
+'
+
+test_expect_success 'dry run lists every unreachable object, trees and their entries' '
+	mlw gc --prune=now &&
+	t=$(mlw write-tree many) &&
+	mlw gc --prune=now --dry-run >out &&
+	test $(grep -c "^would remove object" out) = 901 &&
+	test_grep "would remove object $t" out
 '
 
 test_done

@@ -273,4 +273,20 @@ test_expect_success 'with room again the same content stores with the right id' 
 	mlw fsck
 '
 
+test_expect_success 'a path under a regular file is a usage error (2), not a fault' '
+	test_expect_code 2 mlw hash-object -w good/sub 2>err &&
+	test_grep "cannot open .good/sub.: Not a directory" err &&
+	test_expect_code 2 mlw write-tree good/sub 2>err &&
+	test_expect_code 2 mlw init -q good/sub 2>err &&
+	test_grep "good.: Not a directory" err &&
+	test_expect_code 2 mlw -C good/sub hash-object good 2>err &&
+	test_grep "cannot change to .good/sub.: Not a directory" err &&
+	test_expect_code 3 mlw -C nosuch hash-object good 2>err &&
+	tree=$(mlw write-tree adir) &&
+	test_expect_code 2 mlw checkout-tree $tree good/sub 2>err &&
+	test_grep "good/sub" err &&
+	test_expect_code 2 mlw checkout-tree $tree good/sub/deeper 2>err &&
+	echo good >expect && test_cmp expect good
+'
+
 test_done

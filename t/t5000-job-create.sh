@@ -1,6 +1,7 @@
 #!/bin/sh
 test_description='mlw job create: command jobs run on this machine and recorded'
 . ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-job.sh
 
 test_expect_success 'setup' '
 	mlw init -q . &&
@@ -172,6 +173,18 @@ test_expect_success 'an azureml: data input that is not registered: exit 2, noth
 	test_cmp before after
 '
 
+test_expect_success 'an empty command: exit 2 with its position, nothing recorded' '
+	for c in "\"\"" "\"  \"" "\"\\n\""; do
+		printf "command: %s\nenvironment: azureml:host@1\n" "$c" \
+			>empty.yml &&
+		test_expect_code 2 mlw job create -f empty.yml 2>err &&
+		test_grep "^mlw: error: empty.yml:1:10: .command. is empty" err ||
+		return 1
+	done &&
+	mlw job list --all-results -o tsv >after &&
+	test_cmp before after
+'
+
 test_expect_success '--dry-run prints the bound command and records nothing' '
 	mlw -q job create -f job.yml --dry-run >cmd &&
 	test_grep "echo hi 42" cmd &&
@@ -182,8 +195,7 @@ test_expect_success '--dry-run prints the bound command and records nothing' '
 
 test_expect_success 'cancel kills the process group and records Canceled' '
 	name=$(mlw -q job create -f sleep.yml) &&
-	while test "$(mlw job show $name --query status -o tsv)" != Running
-	do sleep 0.05; done &&
+	wait_status $name Running &&
 	mlw job cancel $name &&
 	mlw job show $name -o json >s.json &&
 	test "$(test_json_get s.json "[\"status\"]")" = Canceled &&
@@ -192,8 +204,7 @@ test_expect_success 'cancel kills the process group and records Canceled' '
 
 test_expect_success 'a supervisor killed with -9 is detected: the run is Failed' '
 	name=$(mlw -q job create -f sleep.yml) &&
-	while test "$(mlw job show $name --query status -o tsv)" != Running
-	do sleep 0.05; done &&
+	wait_status $name Running &&
 	mlw job show $name -o json >s.json &&
 	kill -9 $(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''$name'\''") &&
 	sleep 0.1 &&
@@ -209,11 +220,7 @@ test_expect_success '20 jobs created at once all complete with unique names' '
 	cat name.* | sort -u >names &&
 	test $(wc -l <names) = 20 &&
 	for n in $(cat names); do
-		while true; do
-			s=$(mlw job show $n --query status -o tsv) &&
-			case $s in Completed) break ;; Failed|Canceled) return 1 ;; esac &&
-			sleep 0.05 || return 1
-		done || return 1
+		wait_status $n Completed || return 1
 	done
 '
 

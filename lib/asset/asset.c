@@ -18,6 +18,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -192,31 +193,14 @@ void mlw_asset_spec_release(struct mlw_asset_spec *spec)
 	memset(spec, 0, sizeof(*spec));
 }
 
-static int word_ok(const char *s, size_t max)
-{
-	size_t n = strlen(s), i;
-
-	if (!n || n > max)
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9');
-
-		if (!alnum && (!i || !strchr("-_.", c)))
-			return 0;
-	}
-	return 1;
-}
-
 int mlw_asset_name_ok(const char *name)
 {
-	return word_ok(name, 255);
+	return mlw_name_ok(MLW_NAME_ASSET, name);
 }
 
 int mlw_asset_version_ok(const char *version)
 {
-	return word_ok(version, 64);
+	return mlw_name_ok(MLW_NAME_VERSION, version);
 }
 
 const char *const *mlw_asset_types(enum mlw_asset_kind kind)

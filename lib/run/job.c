@@ -18,6 +18,7 @@
 #include "run/run.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
+#include "store/gc.h"
 #include "store/repo.h"
 #include "store/statcache.h"
 #include "store/tree.h"
@@ -28,6 +29,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
@@ -125,6 +127,21 @@ static int spec_err(const struct mlw_yaml_node *n, const char *fmt, ...)
 	return ret;
 }
 
+/*
+ * A name that will be joined to a path (or stands for one), checked
+ * against Azure's rule (util/name.h); n, when the name is the spec's, is
+ * where it was written.
+ */
+static int check_name(enum mlw_name_kind kind, const char *name,
+		      const struct mlw_yaml_node *n)
+{
+	if (!mlw_name_check(kind, name))
+		return 0;
+	if (n)
+		mlw_error_prefix("%s:%d:%d", n->source, n->line, n->col);
+	return MLW_EINVALID;
+}
+
 static const char *const path_types[] = {
 	"uri_file", "uri_folder", "mltable", "custom_model", "mlflow_model",
 	"triton_model", NULL
@@ -167,6 +184,9 @@ static int asset_input_layout(struct mlw_job *job, struct mlw_job_io *io,
 		struct mlw_tree tree = MLW_TREE_INIT;
 		uint64_t size;
 
+		if (file_name && !mlw_tree_name_ok(file_name))
+			return mlw_error_setc(MLW_ECORRUPT, "the asset's file "
+					      "name is not a file name");
 		io->is_file = 1;
 		io->file_name = mlw_strdup(file_name ? file_name : io->name);
 		mlw_tree_add(&tree, MLW_MODE_FILE, io->file_name, &io->oid,
@@ -357,17 +377,97 @@ static int output_asset(struct mlw_job_io *io, const struct mlw_yaml_node *v)
 	return 0;
 }
 
+/* the spec's inputs: names checked, paths and references resolved */
+static int prepare_inputs(struct mlw_job *job, const struct mlw_yaml_node *n,
+			  const struct mlw_job_opts *opts)
+{
+	size_t i;
+	int ret = 0;
+
+	if (!n || n->kind != MLW_YAML_MAP)
+		return 0;
+	job->inputs = mlw_calloc(n->nr, sizeof(*job->inputs));
+	for (i = 0; !ret && 2 * i + 1 < n->nr; i++) {
+		struct mlw_job_io *io = &job->inputs[job->nr_inputs++];
+		const struct mlw_yaml_node *k = mlw_yaml_key(n, i);
+
+		ret = check_name(MLW_NAME_INPUT, k->text, k);
+		if (!ret) {
+			io->name = mlw_strdup(k->text);
+			ret = resolve_input(job, io, mlw_yaml_value(n, i),
+					    opts);
+		}
+	}
+	return ret;
+}
+
+/*
+ * One output, v its spec (NULL: a folder): its type, the name of its
+ * file for a uri_file (the last part of its path, else its name), the
+ * asset it is registered as.
+ */
+static int prepare_output(struct mlw_job_io *io, const struct mlw_yaml_node *v)
+{
+	const struct mlw_yaml_node *t = v && v->kind == MLW_YAML_MAP ?
+		mlw_yaml_map_get(v, "type") : NULL;
+
+	io->type = mlw_strdup(t && t->text ? t->text : "uri_folder");
+	io->is_file = !strcmp(io->type, "uri_file");
+	if (io->is_file) {
+		const struct mlw_yaml_node *p = mlw_yaml_map_get(v, "path");
+		const char *slash = p && p->text ? strrchr(p->text, '/') : NULL;
+
+		io->file_name = mlw_strdup(slash && slash[1] ? slash + 1 :
+					   io->name);
+		if (!mlw_tree_name_ok(io->file_name))
+			return spec_err(p, "outputs.%s.path does not end with "
+					"a file name", io->name);
+	}
+	return output_asset(io, v);
+}
+
+static int prepare_outputs(struct mlw_job *job, const struct mlw_yaml_node *n)
+{
+	size_t i;
+	int ret = 0;
+
+	if (!n || n->kind != MLW_YAML_MAP)
+		return 0;
+	job->outputs = mlw_calloc(n->nr, sizeof(*job->outputs));
+	for (i = 0; !ret && 2 * i + 1 < n->nr; i++) {
+		struct mlw_job_io *io = &job->outputs[job->nr_outputs++];
+		const struct mlw_yaml_node *k = mlw_yaml_key(n, i);
+
+		ret = check_name(MLW_NAME_OUTPUT, k->text, k);
+		if (!ret) {
+			io->name = mlw_strdup(k->text);
+			ret = prepare_output(io, mlw_yaml_value(n, i));
+		}
+	}
+	return ret;
+}
+
+/*
+ * Azure's default experiment: the name of the current folder, made to
+ * follow the rule for names (other characters become '_', what cannot
+ * start a name is dropped from its front), "Default" when nothing is left.
+ */
 static char *default_experiment(void)
 {
-	char *cwd = getcwd(NULL, 0);
+	char *cwd = getcwd(NULL, 0), *p;
 	const char *base;
 	char *s;
 
 	if (!cwd)
 		return mlw_strdup("Default");
 	base = strrchr(cwd, '/');
-	base = base && base[1] ? base + 1 : "Default";
-	s = mlw_strdup(base);
+	base = base ? base + 1 : cwd;
+	while (*base && !isalnum((unsigned char)*base))
+		base++;
+	s = mlw_strndup(*base ? base : "Default", 255);
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_-.", *p))
+			*p = '_';
 	free(cwd);
 	return s;
 }
@@ -393,9 +493,17 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 		goto fail;
 	}
 	s = opts->name ? opts->name : mlw_spec_get_str(spec, "name");
+	ret = s ? check_name(MLW_NAME_JOB, s, opts->name ? NULL :
+			     mlw_spec_get(spec, "name")) : 0;
+	if (ret)
+		goto fail;
 	job->name = s ? mlw_strdup(s) : NULL;
 	s = opts->experiment ? opts->experiment :
 	    mlw_spec_get_str(spec, "experiment_name");
+	ret = s ? check_name(MLW_NAME_EXPERIMENT, s, opts->experiment ? NULL :
+			     mlw_spec_get(spec, "experiment_name")) : 0;
+	if (ret)
+		goto fail;
 	job->experiment = s ? mlw_strdup(s) : default_experiment();
 	s = opts->display_name ? opts->display_name :
 	    mlw_spec_get_str(spec, "display_name");
@@ -407,6 +515,11 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 	if (!s) {
 		ret = mlw_error_setc(MLW_EINVALID, "%s: missing 'command'",
 				     spec->path);
+		goto fail;
+	}
+	if (!s[strspn(s, " \t\r\n")]) {
+		ret = spec_err(mlw_spec_get(spec, "command"), "'command' is "
+			       "empty: there is nothing to run");
 		goto fail;
 	}
 	job->command_template = mlw_strdup(s);
@@ -494,45 +607,11 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 		ret = 0;
 	}
 
-	n = mlw_spec_get(spec, "inputs");
-	if (n && n->kind == MLW_YAML_MAP) {
-		job->inputs = mlw_calloc(n->nr, sizeof(*job->inputs));
-		for (i = 0; 2 * i + 1 < n->nr; i++) {
-			struct mlw_job_io *io = &job->inputs[job->nr_inputs++];
-
-			io->name = mlw_strdup(mlw_yaml_key(n, i)->text);
-			ret = resolve_input(job, io, mlw_yaml_value(n, i), opts);
-			if (ret)
-				goto fail;
-		}
-	}
-	n = mlw_spec_get(spec, "outputs");
-	if (n && n->kind == MLW_YAML_MAP) {
-		job->outputs = mlw_calloc(n->nr, sizeof(*job->outputs));
-		for (i = 0; 2 * i + 1 < n->nr; i++) {
-			struct mlw_job_io *io = &job->outputs[job->nr_outputs++];
-			const struct mlw_yaml_node *v = mlw_yaml_value(n, i);
-			const struct mlw_yaml_node *t = v && v->kind ==
-				MLW_YAML_MAP ? mlw_yaml_map_get(v, "type") : NULL;
-
-			io->name = mlw_strdup(mlw_yaml_key(n, i)->text);
-			io->type = mlw_strdup(t && t->text ? t->text :
-					      "uri_folder");
-			io->is_file = !strcmp(io->type, "uri_file");
-			if (io->is_file) {
-				const struct mlw_yaml_node *p =
-					mlw_yaml_map_get(v, "path");
-				const char *slash = p && p->text ?
-					strrchr(p->text, '/') : NULL;
-
-				io->file_name = mlw_strdup(slash && slash[1] ?
-							   slash + 1 : io->name);
-			}
-			ret = output_asset(io, v);
-			if (ret)
-				goto fail;
-		}
-	}
+	ret = prepare_inputs(job, mlw_spec_get(spec, "inputs"), opts);
+	if (!ret)
+		ret = prepare_outputs(job, mlw_spec_get(spec, "outputs"));
+	if (ret)
+		goto fail;
 	*out = job;
 	return 0;
 fail:
@@ -755,15 +834,15 @@ int mlw_job_bind(struct mlw_job *job)
 {
 	struct mlw_buf out = MLW_BUF_INIT, block = MLW_BUF_INIT;
 	const char *p = job->command_template;
+	char *rel;
 
-	if (!job->workdir)
-		job->workdir = mlw_repo_path(job->repo, "runs");
-	if (!mlw_ends_with(job->workdir, job->name)) {
-		char *w = mlw_xstrfmt("%s/%s", job->workdir, job->name);
-
-		free(job->workdir);
-		job->workdir = w;
-	}
+	/* the name was checked (mlw_job_prepare) or generated */
+	if (mlw_name_check(MLW_NAME_JOB, job->name))
+		return MLW_EINVALID;
+	rel = mlw_xstrfmt("runs/%s", job->name);
+	free(job->workdir);
+	job->workdir = mlw_repo_path(job->repo, rel);
+	free(rel);
 	while (*p) {
 		const char *open = strstr(p, "$[["), *close;
 
@@ -831,6 +910,7 @@ static int write_job_json(struct mlw_job *job, const char *cwd)
 	json_object_set_new(j, "timeout", json_real(job->timeout));
 	if (job->keep_workdir)
 		json_object_set_new(j, "keep_workdir", json_true());
+	json_object_set_new(j, "made_dirs", json_integer(job->made_dirs));
 	if (job->metrics_pattern)
 		json_object_set_new(j, "metrics_pattern",
 				    json_string(job->metrics_pattern));
@@ -988,6 +1068,13 @@ static int record(struct mlw_job *job, struct mlw_catalog *cat)
 }
 
 /*
+ * Azure gives a command job ./outputs and ./logs; what it leaves there is
+ * uploaded as the run's artifacts, under these names.
+ */
+static const char *const artifact_dirs[] = { "outputs", "logs" };
+#define ARTIFACT_DIRS 2
+
+/*
  * The skeleton of a working area (its folder, user_logs/ and
  * std_log.txt) is kept for the next run as .mlw/cache/workdir and taken
  * with one rename(2): making and removing two folders and a file were a
@@ -1047,8 +1134,9 @@ int mlw_job_create(struct mlw_job *job)
 
 			if (generated)
 				job->name = mlw_run_new_name();
-			mlw_job_bind(job);
-			ret = record(job, cat);
+			ret = mlw_job_bind(job);
+			if (!ret)
+				ret = record(job, cat);
 			if (ret == MLW_EEXISTS && generated) {
 				free(job->name);
 				job->name = NULL;
@@ -1092,6 +1180,15 @@ int mlw_job_create(struct mlw_job *job)
 		free(cache);
 	} else if (!ret)
 		ret = mlw_mkdir_p(cwd, 0777);
+	for (i = 0; !ret && i < ARTIFACT_DIRS; i++) {
+		char *d = mlw_path_join(cwd, artifact_dirs[i]);
+
+		if (!mkdir(d, 0777))
+			job->made_dirs |= 1u << i;
+		else if (errno != EEXIST)
+			ret = mlw_error_errno("cannot create '%s'", d);
+		free(d);
+	}
 	for (i = 0; !ret && i < job->nr_inputs; i++) {
 		const struct mlw_job_io *io = &job->inputs[i];
 		char *d;
@@ -1407,21 +1504,189 @@ static void remove_workdir(struct mlw_repo *repo, const char *dir)
 	free(logs);
 }
 
-/* mlw gc: the spare working area is only a cache */
+/*
+ * The end of a run whose supervisor died: what its log held becomes the
+ * run's log, the run is Failed, and its working area goes (unless it was
+ * kept for debugging: job.json is there).  0 when this process ended it,
+ * MLW_EEXISTS when it had ended meanwhile (its area is then not ours).
+ */
+static int reap_one(struct mlw_repo *repo, struct mlw_catalog *cat,
+		    const char *name)
+{
+	char hex[MLW_OID_HEXSZ + 1], *log, *rel, *dir, *kept;
+	struct mlw_odb *odb;
+	struct mlw_oid oid;
+	uint64_t size;
+	int ret, has_log = 0;
+
+	if (mlw_name_check(MLW_NAME_JOB, name))
+		return mlw_error_recode(MLW_ECORRUPT);
+	log = mlw_job_log_path(repo, name);
+	ret = mlw_repo_odb(&odb, repo);
+	if (!ret && !access(log, F_OK)) {
+		ret = mlw_odb_write_path(&oid, &size, odb, log, MLW_OBJ_BLOB,
+					 MLW_ODB_WRITE);
+		has_log = !ret;
+		if (has_log)
+			mlw_oid_to_hex(hex, &oid);
+	}
+	free(log);
+	if (ret)
+		return ret;
+	ret = mlw_run_finish(cat, name, MLW_RUN_FAILED, mlw_now(), -1,
+			     "the supervisor of the job died",
+			     has_log ? hex : NULL);
+	if (ret)
+		return ret;
+	rel = mlw_xstrfmt("runs/%s", name);
+	dir = mlw_repo_path(repo, rel);
+	kept = mlw_path_join(dir, "job.json");
+	if (access(kept, F_OK))
+		remove_workdir(repo, dir);
+	free(kept);
+	free(dir);
+	free(rel);
+	return 0;
+}
+
+int mlw_job_reap(struct mlw_repo *repo,
+		 void (*fn)(const char *name, void *data), void *data)
+{
+	struct mlw_strlist dead = MLW_STRLIST_INIT;
+	struct mlw_catalog *cat;
+	size_t i;
+	int ret = mlw_repo_catalog(&cat, repo);
+
+	if (!ret)
+		ret = mlw_run_list_dead(&dead, cat);
+	for (i = 0; !ret && i < dead.nr; i++) {
+		ret = reap_one(repo, cat, dead.items[i]);
+		if (ret == MLW_EEXISTS) {
+			ret = 0;	/* it finished meanwhile */
+			mlw_error_clear();
+			continue;
+		}
+		if (!ret) {
+			mlw_run_fire_hooks(repo, dead.items[i]);
+			if (fn)
+				fn(dead.items[i], data);
+		}
+	}
+	mlw_strlist_release(&dead);
+	return ret;
+}
+
+/* rm -rf of a working area left behind: its input checkouts are read-only */
+static int remove_area(const char *dir)
+{
+	chmod(dir, 0755);
+	nftw(dir, make_writable, 16, FTW_PHYS);
+	return mlw_remove_tree(dir);
+}
+
+/*
+ * Whether .mlw/runs/NAME (or a leftover beside it) may go: the working
+ * area of a run that ended before the cutoff, or an entry no run owns
+ * whose last change is older than it.  A run still going keeps its own.
+ */
+static int area_is_garbage(struct mlw_catalog *cat, const char *name,
+			   double mtime, double cutoff)
+{
+	struct mlw_run *run;
+	int garbage;
+
+	if (!mlw_name_ok(MLW_NAME_JOB, name) ||
+	    mlw_run_get(&run, cat, name)) {
+		mlw_error_clear();
+		return mtime <= cutoff;
+	}
+	garbage = mlw_run_status_terminal(run->status) &&
+		  run->times[MLW_RUN_ENDED_TIME] <= cutoff;
+	mlw_run_free(run);
+	return garbage;
+}
+
+/* call gc's removed() for an area, after removing it unless a dry run */
+static int drop_area(const struct mlw_gc_opts *opts, const char *path,
+		     struct mlw_gc_stats *stats)
+{
+	if (!opts->dry_run && remove_area(path))
+		return MLW_ERROR;
+	stats->workdirs_removed++;
+	if (opts->removed)
+		opts->removed("workdir", path, 0, opts->data);
+	return 0;
+}
+
+int mlw_job_gc_workdirs(struct mlw_repo *repo, const struct mlw_gc_opts *opts,
+			struct mlw_gc_stats *stats)
+{
+	double cutoff = mlw_now() - opts->grace;
+	char *runs = mlw_repo_path(repo, "runs");
+	char *cache = mlw_repo_path(repo, "cache");
+	const char *dirs[2] = { runs, cache };
+	struct mlw_catalog *cat;
+	size_t k;
+	int ret = mlw_repo_catalog(&cat, repo);
+
+	for (k = 0; !ret && opts->grace >= 0 && k < 2; k++) {
+		DIR *d = opendir(dirs[k]);
+		struct dirent *de;
+
+		while (!ret && d && (de = readdir(d))) {
+			char *path;
+			struct stat st;
+
+			if (de->d_name[0] == '.' ||
+			    (k == 1 && !mlw_starts_with(de->d_name,
+							"workdir.gc-")))
+				continue;
+			path = mlw_path_join(dirs[k], de->d_name);
+			if (!lstat(path, &st) &&
+			    (k ? st.st_mtim.tv_sec <= cutoff :
+			     area_is_garbage(cat, de->d_name,
+					     (double)st.st_mtim.tv_sec,
+					     cutoff)))
+				ret = drop_area(opts, path, stats);
+			free(path);
+		}
+		if (d)
+			closedir(d);
+	}
+	free(cache);
+	free(runs);
+	return ret;
+}
+
+/*
+ * mlw gc: the spare working area is only a cache.  It is taken first,
+ * with the same rename(2) a starting run takes it with, so that only one
+ * of them has it: removing it in place let a run take it half-removed,
+ * and lose its working area to the removal.
+ */
 int mlw_job_clear_spare(struct mlw_repo *repo)
 {
 	char *spare = mlw_repo_path(repo, SPARE_WORKDIR);
+	char *mine = mlw_xstrfmt("%s.gc-%ld", spare, (long)getpid());
 	int ret = 0;
 
-	if (!access(spare, F_OK))
-		ret = mlw_remove_tree(spare);
+	if (!rename(spare, mine))
+		ret = mlw_remove_tree(mine);
+	else if (errno != ENOENT)
+		ret = mlw_error_errno("cannot take '%s'", spare);
+	free(mine);
 	free(spare);
 	return ret;
 }
 
+/*
+ * A supervisor's state, from the description of its job to the end of
+ * the run.  The steps of mlw_job_supervise() each take it.
+ */
 struct supervisor {
 	struct mlw_repo *repo;
 	struct mlw_catalog *cat;
+	struct mlw_odb *odb;
 	const char *name;
 	struct mlw_run *run;
 	int log_fd;
@@ -1429,7 +1694,23 @@ struct supervisor {
 	struct mlw_buf line;
 	struct mlw_metric_writer *mw;
 	int nr_points;
+
+	json_t *job;		/* from mlw_job_create(): write_job_json() */
+	const char *command, *cwd;
+	double timeout, deadline;	/* 0: none */
+	int pipefd[2];		/* the command's output */
+	struct mlw_strlist words;	/* a built-in "mlw ..." command */
+	pid_t child;		/* leader of the command's process group */
+	int wait_status;
+	enum mlw_run_status final;
+	char *why;		/* why it did not complete */
+	double t_starting, t_finalizing;
+	int status_hook;	/* a hook listens to every status change */
+	int finalizing_pending;	/* Finalizing written with the end */
 };
+
+/* how a step of the supervisor went: on, to the end, or out at once */
+enum sv_next { SV_GO, SV_FINISH, SV_OUT };
 
 static void sv_log(struct supervisor *sv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -1613,6 +1894,124 @@ static int register_output(struct supervisor *sv, json_t *r)
 	return ret;
 }
 
+/*
+ * Snapshot a folder the job wrote (an output, ./outputs, ./logs): it
+ * must still be a folder, not a symbolic link the job put in its place,
+ * which would be followed out of the working area.
+ */
+static int snapshot_area(struct mlw_oid *out, struct mlw_odb *odb,
+			 const char *dir)
+{
+	struct mlw_snapshot_opts so;
+	struct stat st;
+	uint64_t size;
+
+	if (lstat(dir, &st))
+		return mlw_error_errno("cannot collect '%s'", dir);
+	if (!S_ISDIR(st.st_mode))
+		return mlw_error_setc(MLW_EINVALID, "'%s' is no longer a "
+				      "folder (a symbolic link is never "
+				      "followed)", dir);
+	memset(&so, 0, sizeof(so));
+	return mlw_tree_write_dir(out, &size, odb, dir, &so);
+}
+
+struct artifact_walk {
+	struct supervisor *sv;
+	const char *prefix;
+	int64_t nr;
+};
+
+/* one file of ./outputs or ./logs: an artifact PREFIX/PATH */
+static int add_artifact(const char *path, const struct mlw_tree_entry *e,
+			void *data)
+{
+	struct artifact_walk *w = data;
+	char hex[MLW_OID_HEXSZ + 1];
+	char *rel;
+	int ret;
+
+	if (e->mode == MLW_MODE_DIR)
+		return 0;
+	rel = mlw_xstrfmt("%s/%s", w->prefix, path);
+	if (e->mode == MLW_MODE_LINK) {
+		sv_log(w->sv, "warning: './%s' is a symbolic link; not "
+		       "collected", rel);
+		free(rel);
+		return 0;
+	}
+	mlw_oid_to_hex(hex, &e->oid);
+	ret = mlw_run_add_artifact(w->sv->cat, w->sv->run->id, rel, hex,
+				   e->size);
+	if (ret == MLW_EINVALID) {
+		/* a name no download could write: the rest is collected */
+		sv_log(w->sv, "warning: %s; not collected", mlw_error_last());
+		mlw_error_clear();
+		ret = 0;
+	}
+	w->nr += !ret;
+	free(rel);
+	return ret;
+}
+
+/*
+ * What the job left in ./outputs and ./logs becomes the run's artifacts
+ * outputs/... and logs/..., in one transaction, as Azure uploads them.
+ */
+static int collect_artifacts(struct supervisor *sv, const char *cwd)
+{
+	struct artifact_walk w = { sv, NULL, 0 };
+	struct mlw_odb *odb;
+	size_t i;
+	int ret = mlw_repo_odb(&odb, sv->repo);
+
+	if (!ret)
+		ret = mlw_catalog_begin(sv->cat);
+	for (i = 0; !ret && i < ARTIFACT_DIRS; i++) {
+		char *dir = mlw_path_join(cwd, artifact_dirs[i]);
+		struct mlw_oid tree;
+		struct stat st;
+
+		if (lstat(dir, &st) && errno == ENOENT) {
+			free(dir);
+			continue;
+		}
+		ret = snapshot_area(&tree, odb, dir);
+		if (ret == MLW_EINVALID) {
+			sv_log(sv, "warning: %s; not collected",
+			       mlw_error_last());
+			mlw_error_clear();
+			ret = 0;
+		} else if (!ret) {
+			w.prefix = artifact_dirs[i];
+			ret = mlw_tree_walk(odb, &tree, 1, add_artifact, &w);
+		}
+		free(dir);
+	}
+	if (!ret)
+		ret = mlw_catalog_commit(sv->cat);
+	else
+		mlw_catalog_rollback(sv->cat);
+	return ret;
+}
+
+/* ./outputs and ./logs that mlw made go, so a clean code copy is kept */
+static void remove_artifact_dirs(const char *cwd, unsigned made)
+{
+	size_t i;
+
+	for (i = 0; i < ARTIFACT_DIRS; i++) {
+		char *dir;
+
+		if (!(made & (1u << i)))
+			continue;
+		dir = mlw_path_join(cwd, artifact_dirs[i]);
+		if (mlw_remove_tree(dir))
+			mlw_error_clear();
+		free(dir);
+	}
+}
+
 static int collect_outputs(struct supervisor *sv, json_t *outs)
 {
 	struct mlw_odb *odb;
@@ -1623,13 +2022,10 @@ static int collect_outputs(struct supervisor *sv, json_t *outs)
 		const char *name = json_string_value(json_array_get(outs, i));
 		char *rel = mlw_xstrfmt("runs/%s/outputs/%s", sv->name, name);
 		char *dir = mlw_repo_path(sv->repo, rel);
-		struct mlw_snapshot_opts so;
 		char hex[MLW_OID_HEXSZ + 1];
 		struct mlw_oid oid;
-		uint64_t size;
 
-		memset(&so, 0, sizeof(so));
-		ret = mlw_tree_write_dir(&oid, &size, odb, dir, &so);
+		ret = snapshot_area(&oid, odb, dir);
 		if (!ret) {
 			mlw_oid_to_hex(hex, &oid);
 			ret = mlw_run_set_output_object(sv->cat, sv->run->id,
@@ -1816,36 +2212,39 @@ static pid_t spawn_sh(const char *command, const char *cwd, int out_fd,
 	return pid;
 }
 
-int mlw_job_supervise(struct mlw_repo *repo, const char *name,
-		      const char *desc, int notify_fd)
+/* the run fails (or is canceled) for this reason, said in its log too */
+static void sv_fail(struct supervisor *sv, enum mlw_run_status final,
+		    char *why)
 {
-	struct supervisor sv;
-	struct mlw_strlist words = MLW_STRLIST_INIT;
-	int builtin = 0;
-	json_t *job = NULL, *env;
-	const char *command, *cwd;
-	double timeout, deadline = 0, kill_at = 0, now;
-	int pipefd[2] = { -1, -1 }, status = 0, exited = 0, eof = 0;
-	enum mlw_run_status final = MLW_RUN_COMPLETED;
-	char *path, *why = NULL, log_hex[MLW_OID_HEXSZ + 1];
-	double t_starting = 0, t_finalizing = 0;
-	int status_hook = 1, finalizing_pending = 0, in_txn = 0, ended;
+	free(sv->why);
+	sv->why = why;
+	sv->final = final;
+}
+
+/*
+ * Open what the supervisor needs: the catalog, the run, the log, the
+ * job's description; take SIGTERM (a cancel) and the like as requests
+ * to stop.  Negative: the run cannot even be told (left to the reaper).
+ */
+static int sv_open(struct supervisor *sv, struct mlw_repo *repo,
+		   const char *name, const char *desc)
+{
 	struct sigaction sa;
-	struct mlw_odb *odb;
-	pid_t child;
-	size_t i;
+	const char *pattern;
+	char *path;
 	int ret;
 
-	memset(&sv, 0, sizeof(sv));
-	sv.repo = repo;
-	sv.name = name;
-	sv.log_fd = -1;
-	mlw_buf_init(&sv.line, 0);
-	ret = mlw_repo_catalog(&sv.cat, repo);
+	memset(sv, 0, sizeof(*sv));
+	sv->repo = repo;
+	sv->name = name;
+	sv->log_fd = sv->pipefd[0] = sv->pipefd[1] = -1;
+	sv->final = MLW_RUN_COMPLETED;
+	mlw_buf_init(&sv->line, 0);
+	ret = mlw_repo_catalog(&sv->cat, repo);
 	if (!ret)
-		ret = mlw_repo_odb(&odb, repo);
+		ret = mlw_repo_odb(&sv->odb, repo);
 	if (!ret)
-		ret = mlw_run_get(&sv.run, sv.cat, name);
+		ret = mlw_run_get(&sv->run, sv->cat, name);
 	if (ret)
 		return ret;
 	memset(&sa, 0, sizeof(sa));
@@ -1856,326 +2255,416 @@ int mlw_job_supervise(struct mlw_repo *repo, const char *name,
 	signal(SIGPIPE, SIG_IGN);
 
 	path = mlw_job_log_path(repo, name);
-	sv.log_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	sv->log_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	free(path);
-	job = desc ? json_loads(desc, 0, NULL) : NULL;
-	if (!job)
+	sv->job = desc ? json_loads(desc, 0, NULL) : NULL;
+	if (!sv->job)
 		ret = mlw_error_set("the description of job '%s' is unreadable",
 				    name);
-	if (ret || sv.log_fd < 0) {
-		why = mlw_xstrfmt("cannot start: %s", mlw_error_last());
-		final = MLW_RUN_FAILED;
-		goto finish;
+	if (ret || sv->log_fd < 0) {
+		sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt("cannot start: %s",
+							mlw_error_last()));
+		return SV_FINISH;
 	}
-	command = json_string_value(json_object_get(job, "command"));
-	cwd = json_string_value(json_object_get(job, "cwd"));
-	timeout = json_real_value(json_object_get(job, "timeout"));
-	env = json_object_get(job, "env");
-	if (json_object_get(job, "metrics_pattern") &&
-	    mlw_pattern_new(&sv.pattern, json_string_value(
-			    json_object_get(job, "metrics_pattern")))) {
-		sv_log(&sv, "warning: metrics pattern: %s", mlw_error_last());
+	sv->command = json_string_value(json_object_get(sv->job, "command"));
+	sv->cwd = json_string_value(json_object_get(sv->job, "cwd"));
+	sv->timeout = json_real_value(json_object_get(sv->job, "timeout"));
+	pattern = json_string_value(json_object_get(sv->job,
+						    "metrics_pattern"));
+	if (pattern && mlw_pattern_new(&sv->pattern, pattern)) {
+		sv_log(sv, "warning: metrics pattern: %s", mlw_error_last());
 		mlw_error_clear();
 	}
+	return SV_GO;
+}
 
-	/*
-	 * Queued -> Starting; a cancel that came first wins.  When no hook
-	 * listens for each change, Starting is written with Running, in
-	 * one transaction (its time is still taken now): a short job's
-	 * transactions were a good part of its time.  A cancel then comes
-	 * as the signal it always is to a live supervisor.
-	 */
-	status_hook = mlw_run_status_hook(repo);
-	t_starting = mlw_now();
-	if (status_hook &&
-	    mlw_run_set_status(sv.cat, name, MLW_RUN_STARTING, t_starting)) {
-		ret = 0;
-		goto out;
-	}
-	if (status_hook)
-		mlw_run_fire_hooks(repo, name);
+/*
+ * Queued -> Starting; a cancel that came first wins.  When no hook
+ * listens for each change, Starting is written with Running, in one
+ * transaction (its time is still taken now): a short job's transactions
+ * were a good part of its time.  A cancel then comes as the signal it
+ * always is to a live supervisor.
+ */
+static enum sv_next sv_starting(struct supervisor *sv)
+{
+	sv->status_hook = mlw_run_status_hook(sv->repo);
+	sv->t_starting = mlw_now();
+	if (sv->status_hook &&
+	    mlw_run_set_status(sv->cat, sv->name, MLW_RUN_STARTING,
+			       sv->t_starting))
+		return SV_OUT;
+	if (sv->status_hook)
+		mlw_run_fire_hooks(sv->repo, sv->name);
 	if (stop_signal) {
-		final = MLW_RUN_CANCELED;
-		why = mlw_xstrfmt("canceled");
-		goto finish;
+		sv_fail(sv, MLW_RUN_CANCELED, mlw_xstrfmt("canceled"));
+		return SV_FINISH;
 	}
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		why = mlw_xstrfmt("cannot start: %s", strerror(errno));
-		final = MLW_RUN_FAILED;
-		goto finish;
+	if (pipe2(sv->pipefd, O_CLOEXEC)) {
+		sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt("cannot start: %s",
+							strerror(errno)));
+		return SV_FINISH;
 	}
-	/*
-	 * "mlw train ..." and the like run in the forked child itself, as
-	 * git runs its builtins: no exec of sh, none of mlw, no dynamic
-	 * loading again.  The child opens the catalog for itself, so the
-	 * supervisor's connection must not cross the fork: it is closed
-	 * and opened again after.
-	 */
-	if (mlw_job_run_builtin && split_simple(&words, command) &&
-	    !strcmp(words.items[0], "mlw")) {
-		builtin = 1;
-		mlw_catalog_free(repo->catalog);
-		repo->catalog = sv.cat = NULL;
-	}
-	if (builtin) {
-		child = fork();
-	} else {
-		char **envp = command_env(env, name, repo->dir);
+	return SV_GO;
+}
 
-		child = spawn_sh(command, cwd, pipefd[1], envp);
+/* the forked child of a built-in "mlw ..." command: it never returns */
+static void sv_run_builtin(struct supervisor *sv) __attribute__((noreturn));
+static void sv_run_builtin(struct supervisor *sv)
+{
+	json_t *env = json_object_get(sv->job, "env");
+	int devnull = open("/dev/null", O_RDONLY);
+	struct sigaction sa;
+	size_t i;
+
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	dup2(devnull, 0);
+	dup2(sv->pipefd[1], 1);
+	dup2(sv->pipefd[1], 2);
+	close_range(3, ~0U, 0);
+	for (i = 0; i < json_array_size(env); i++)
+		putenv((char *)json_string_value(json_array_get(env, i)));
+	setenv("MLW_RUN_ID", sv->name, 1);
+	setenv("MLW_DIR", sv->repo->dir, 1);
+	if (chdir(sv->cwd)) {
+		fprintf(stderr, "mlw: cannot enter '%s': %s\n", sv->cwd,
+			strerror(errno));
+		_exit(126);
+	}
+	prctl(PR_SET_NAME, "mlw", 0, 0, 0);
+	/* exit, not _exit: the command's output is flushed */
+	exit(mlw_job_run_builtin((int)sv->words.nr,
+				 (const char **)sv->words.items));
+}
+
+/*
+ * Start the command: "mlw train ..." and the like run in a forked child
+ * of this process, as git runs its builtins (no exec of sh, none of mlw,
+ * no dynamic loading again); anything else under sh.  The child opens the
+ * catalog for itself, so the supervisor's connection must not cross the
+ * fork: it is closed and opened again after.  Negative when it cannot
+ * be opened again (the run is then left to the reaper).
+ */
+static int sv_spawn(struct supervisor *sv)
+{
+	int builtin = mlw_job_run_builtin &&
+		      split_simple(&sv->words, sv->command) &&
+		      !strcmp(sv->words.items[0], "mlw");
+
+	if (builtin) {
+		mlw_catalog_free(sv->repo->catalog);
+		sv->repo->catalog = sv->cat = NULL;
+		sv->child = fork();
+		if (!sv->child)
+			sv_run_builtin(sv);
+		if (mlw_repo_catalog(&sv->cat, sv->repo)) {
+			if (sv->child > 0)
+				kill(sv->child, SIGKILL);
+			return MLW_ERROR;
+		}
+	} else {
+		char **envp = command_env(json_object_get(sv->job, "env"),
+					  sv->name, sv->repo->dir);
+
+		sv->child = spawn_sh(sv->command, sv->cwd, sv->pipefd[1], envp);
 		free_env(envp);
-		if (child < 0)
-			sv_log(&sv, "mlw: cannot run /bin/sh in '%s': %s", cwd,
+		if (sv->child < 0)
+			sv_log(sv, "cannot run /bin/sh in '%s': %s", sv->cwd,
 			       strerror(errno));
 	}
-	if (builtin && child) {
-		int r = mlw_repo_catalog(&sv.cat, repo);
-
-		if (r) {
-			/* the next mlw command finds the run's supervisor gone */
-			if (child > 0)
-				kill(child, SIGKILL);
-			return r;
-		}
+	if (sv->child < 0) {
+		sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt("cannot start: %s",
+							strerror(errno)));
+		return SV_FINISH;
 	}
-	if (child < 0) {
-		why = mlw_xstrfmt("cannot start: %s", strerror(errno));
-		final = MLW_RUN_FAILED;
-		goto finish;
-	}
-	if (!child) {
-		int devnull = open("/dev/null", O_RDONLY);
+	setpgid(sv->child, sv->child);
+	close(sv->pipefd[1]);
+	sv->pipefd[1] = -1;
+	return SV_GO;
+}
 
-		setpgid(0, 0);
-		signal(SIGPIPE, SIG_DFL);
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		dup2(devnull, 0);
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		close_range(3, ~0U, 0);
-		for (i = 0; i < json_array_size(env); i++)
-			putenv((char *)json_string_value(json_array_get(env,
-									i)));
-		setenv("MLW_RUN_ID", name, 1);
-		setenv("MLW_DIR", repo->dir, 1);
-		if (chdir(cwd)) {
-			fprintf(stderr, "mlw: cannot enter '%s': %s\n", cwd,
-				strerror(errno));
-			_exit(126);
-		}
-		prctl(PR_SET_NAME, "mlw", 0, 0, 0);
-		/* exit, not _exit: the command's output is flushed */
-		exit(mlw_job_run_builtin((int)words.nr,
-					 (const char **)words.items));
-	}
-	setpgid(child, child);
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	/* the process group and Running: one transaction */
-	if (!mlw_catalog_begin(sv.cat)) {
-		int r = mlw_run_set_supervisor(sv.cat, name, getpid(),
-					       mlw_proc_start_time(getpid()),
-					       child);
+/* the process group and Running: one transaction */
+static void sv_running(struct supervisor *sv)
+{
+	int r, running;
 
+	if (!mlw_catalog_begin(sv->cat)) {
+		r = mlw_run_set_supervisor(sv->cat, sv->name, getpid(),
+					   mlw_proc_start_time(getpid()),
+					   sv->child);
 		/* a cancel that came first keeps its status, not the pgid */
-		int running = !r && (status_hook ||
-				     !mlw_run_set_status(sv.cat, name,
-							 MLW_RUN_STARTING,
-							 t_starting)) &&
-			      !mlw_run_set_status(sv.cat, name,
-						  MLW_RUN_RUNNING, mlw_now());
-
+		running = !r && (sv->status_hook ||
+				 !mlw_run_set_status(sv->cat, sv->name,
+						     MLW_RUN_STARTING,
+						     sv->t_starting)) &&
+			  !mlw_run_set_status(sv->cat, sv->name,
+					      MLW_RUN_RUNNING, mlw_now());
 		mlw_error_clear();
-		if (!r && !mlw_catalog_commit(sv.cat)) {
+		if (!r && !mlw_catalog_commit(sv->cat)) {
 			if (running)
-				mlw_run_fire_hooks(repo, name);
+				mlw_run_fire_hooks(sv->repo, sv->name);
 		} else {
-			mlw_catalog_rollback(sv.cat);
+			mlw_catalog_rollback(sv->cat);
 		}
 	}
-	if (timeout > 0)
-		deadline = mlw_now() + timeout;
+	if (sv->timeout > 0)
+		sv->deadline = mlw_now() + sv->timeout;
+}
+
+/*
+ * A cancel (a signal to this process) and the timeout: the process group
+ * gets SIGTERM, then SIGKILL five seconds later.  Returns how long the
+ * next poll may wait, in milliseconds.
+ */
+static int sv_enforce(struct supervisor *sv, double *kill_at)
+{
+	double now;
+	int wait_ms = 200;
+
+	if (stop_signal && !*kill_at) {
+		sv_fail(sv, MLW_RUN_CANCELED, mlw_xstrfmt("canceled"));
+		kill(-sv->child, SIGTERM);
+		*kill_at = mlw_now() + 5;
+	}
+	now = mlw_now();
+	if (sv->deadline && now >= sv->deadline && !*kill_at) {
+		sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt(
+			"the job exceeded its timeout of %gs (limits.timeout) "
+			"and was stopped", sv->timeout));
+		sv_log(sv, "%s", sv->why);
+		kill(-sv->child, SIGTERM);
+		*kill_at = now + 5;
+	}
+	if (*kill_at && now >= *kill_at) {
+		kill(-sv->child, SIGKILL);
+		*kill_at = now + 3600;
+	}
+	if (sv->deadline && !*kill_at && (sv->deadline - now) * 1000 < wait_ms)
+		wait_ms = (int)((sv->deadline - now) * 1000) + 1;
+	return wait_ms;
+}
+
+/*
+ * Copy the command's output to the log (and its metric lines to the
+ * catalog) until it closes and the command has exited.
+ */
+static void sv_wait(struct supervisor *sv)
+{
+	double kill_at = 0;
+	int exited = 0, eof = 0;
 
 	while (!eof || !exited) {
-		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
-		int wait_ms = 200, rc;
+		struct pollfd pfd = { sv->pipefd[0], POLLIN, 0 };
+		int wait_ms = sv_enforce(sv, &kill_at);
 		char buf[65536];
 
-		if (stop_signal && !kill_at) {
-			final = MLW_RUN_CANCELED;
-			why = mlw_xstrfmt("canceled");
-			kill(-child, SIGTERM);
-			kill_at = mlw_now() + 5;
-		}
-		now = mlw_now();
-		if (deadline && now >= deadline && !kill_at) {
-			final = MLW_RUN_FAILED;
-			why = mlw_xstrfmt("the job exceeded its timeout of %gs "
-					  "(limits.timeout) and was stopped",
-					  timeout);
-			sv_log(&sv, "%s", why);
-			kill(-child, SIGTERM);
-			kill_at = now + 5;
-		}
-		if (kill_at && now >= kill_at) {
-			kill(-child, SIGKILL);
-			kill_at = now + 3600;
-		}
-		if (deadline && !kill_at && (deadline - now) * 1000 < wait_ms)
-			wait_ms = (int)((deadline - now) * 1000) + 1;
 		if (eof) {
 			/* output closed; wait for the process itself */
-			if (waitpid(child, &status, 0) == child)
+			if (waitpid(sv->child, &sv->wait_status, 0) ==
+			    sv->child)
 				exited = 1;
 			continue;
 		}
-		rc = poll(&pfd, 1, wait_ms);
-		if (rc > 0) {
-			ssize_t n = read(pipefd[0], buf, sizeof(buf));
+		if (poll(&pfd, 1, wait_ms) > 0) {
+			ssize_t n = read(sv->pipefd[0], buf, sizeof(buf));
 
 			if (n > 0) {
-				mlw_write_all(sv.log_fd, buf, (size_t)n);
-				if (sv.pattern)
-					scan_output(&sv, buf, (size_t)n);
+				mlw_write_all(sv->log_fd, buf, (size_t)n);
+				if (sv->pattern)
+					scan_output(sv, buf, (size_t)n);
 			} else if (n == 0 || (errno != EINTR &&
 					      errno != EAGAIN)) {
 				eof = 1;
 			}
 		}
-		if (!exited && waitpid(child, &status, WNOHANG) == child) {
+		if (!exited && waitpid(sv->child, &sv->wait_status, WNOHANG) ==
+		    sv->child) {
 			exited = 1;
 			/* the run owns its processes: none outlives it */
-			kill(-child, SIGKILL);
+			kill(-sv->child, SIGKILL);
 		}
 	}
-	if (sv.line.len && sv.pattern) {
-		scan_line(&sv, sv.line.buf, sv.line.len);
-		flush_metrics(&sv);
+	if (sv->line.len && sv->pattern) {
+		scan_line(sv, sv->line.buf, sv->line.len);
+		flush_metrics(sv);
 	}
+}
+
+/* the command's exit: its code, and why the run failed if it did */
+static void sv_exited(struct supervisor *sv)
+{
+	int status = sv->wait_status;
+
 	if (WIFEXITED(status)) {
-		sv.run->has_exit_code = 1;
-		sv.run->exit_code = WEXITSTATUS(status);
-		if (sv.run->exit_code && final == MLW_RUN_COMPLETED) {
-			final = MLW_RUN_FAILED;
-			why = mlw_xstrfmt("the command exited with status %d%s",
-					  sv.run->exit_code,
-					  sv.run->exit_code == 127 ?
-					  " (command not found)" : "");
-		}
+		sv->run->has_exit_code = 1;
+		sv->run->exit_code = WEXITSTATUS(status);
+		if (sv->run->exit_code && sv->final == MLW_RUN_COMPLETED)
+			sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt(
+				"the command exited with status %d%s",
+				sv->run->exit_code, sv->run->exit_code == 127 ?
+				" (command not found)" : ""));
 	} else if (WIFSIGNALED(status)) {
-		sv.run->has_exit_code = 1;
-		sv.run->exit_code = 128 + WTERMSIG(status);
-		if (final == MLW_RUN_COMPLETED) {
-			final = MLW_RUN_FAILED;
-			why = mlw_xstrfmt("the command was killed by signal %d "
-					  "(%s)", WTERMSIG(status),
-					  strsignal(WTERMSIG(status)));
-		}
+		sv->run->has_exit_code = 1;
+		sv->run->exit_code = 128 + WTERMSIG(status);
+		if (sv->final == MLW_RUN_COMPLETED)
+			sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt(
+				"the command was killed by signal %d (%s)",
+				WTERMSIG(status), strsignal(WTERMSIG(status))));
 	}
-	if (why && final == MLW_RUN_FAILED && !deadline)
-		sv_log(&sv, "%s", why);
-	else if (why && final == MLW_RUN_FAILED && mlw_now() < deadline)
-		sv_log(&sv, "%s", why);
-	/* likewise Finalizing, with the end, when there is nothing to do */
-	t_finalizing = mlw_now();
-	if (status_hook || json_array_size(json_object_get(job, "outputs")))
-		transition(&sv, MLW_RUN_FINALIZING);
+	/* a timeout said so already */
+	if (sv->why && sv->final == MLW_RUN_FAILED &&
+	    (!sv->deadline || mlw_now() < sv->deadline))
+		sv_log(sv, "%s", sv->why);
+}
+
+/*
+ * Finalizing: the outputs and ./outputs, ./logs become objects, and named
+ * outputs assets once the run has completed.  Finalizing is written with
+ * the end when there is nothing to do and no hook listens.
+ */
+static void sv_collect(struct supervisor *sv)
+{
+	json_t *outs = json_object_get(sv->job, "outputs");
+	json_t *reg = json_object_get(sv->job, "register");
+	size_t i;
+	int ret;
+
+	sv->t_finalizing = mlw_now();
+	if (sv->status_hook || json_array_size(outs))
+		transition(sv, MLW_RUN_FINALIZING);
 	else
-		finalizing_pending = 1;
-	ret = collect_outputs(&sv, json_object_get(job, "outputs"));
+		sv->finalizing_pending = 1;
+	ret = collect_outputs(sv, outs);
+	if (!ret)
+		ret = collect_artifacts(sv, sv->cwd);
 	if (ret) {
-		free(why);
-		why = mlw_xstrfmt("cannot collect outputs: %s",
-				  mlw_error_last());
-		sv_log(&sv, "error: %s", why);
-		final = MLW_RUN_FAILED;
+		sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt(
+			"cannot collect outputs: %s", mlw_error_last()));
+		sv_log(sv, "error: %s", sv->why);
 	}
-	/* outputs with a name become assets, once the run has completed */
-	for (i = 0; final == MLW_RUN_COMPLETED &&
-	     i < json_array_size(json_object_get(job, "register")); i++) {
-		json_t *r = json_array_get(json_object_get(job, "register"), i);
+	for (i = 0; sv->final == MLW_RUN_COMPLETED &&
+	     i < json_array_size(reg); i++) {
+		json_t *r = json_array_get(reg, i);
 
-		if (register_output(&sv, r)) {
-			free(why);
-			why = mlw_xstrfmt("cannot register output '%s': %s",
-					  json_string_value(json_object_get(r,
-								"output")),
-					  mlw_error_last());
-			sv_log(&sv, "error: %s", why);
-			final = MLW_RUN_FAILED;
+		if (register_output(sv, r)) {
+			sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt(
+				"cannot register output '%s': %s",
+				json_string_value(json_object_get(r, "output")),
+				mlw_error_last()));
+			sv_log(sv, "error: %s", sv->why);
 		}
 	}
-finish:
-	log_hex[0] = '\0';
-	path = mlw_job_log_path(repo, name);
-	{
-		struct mlw_oid oid;
-		uint64_t size;
+}
 
-		if (!mlw_odb_write_path(&oid, &size, odb, path, MLW_OBJ_BLOB,
-					MLW_ODB_WRITE))
-			mlw_oid_to_hex(log_hex, &oid);
-	}
+/*
+ * The end: the log becomes an object, the run its final status (with
+ * Finalizing when it was left for now); then notify_fd hears the status
+ * and its reason, and the hooks run.
+ */
+static void sv_end(struct supervisor *sv, int notify_fd)
+{
+	char log_hex[MLW_OID_HEXSZ + 1] = "";
+	char *path = mlw_job_log_path(sv->repo, sv->name);
+	int in_txn = 0, ended;
+	struct mlw_oid oid;
+	uint64_t size;
+
+	if (!mlw_odb_write_path(&oid, &size, sv->odb, path, MLW_OBJ_BLOB,
+				MLW_ODB_WRITE))
+		mlw_oid_to_hex(log_hex, &oid);
 	free(path);
-	if (finalizing_pending && !mlw_catalog_begin(sv.cat)) {
-		if (mlw_run_set_status(sv.cat, name, MLW_RUN_FINALIZING,
-				       t_finalizing))
+	if (sv->finalizing_pending && !mlw_catalog_begin(sv->cat)) {
+		if (mlw_run_set_status(sv->cat, sv->name, MLW_RUN_FINALIZING,
+				       sv->t_finalizing))
 			mlw_error_clear();
 		in_txn = 1;
 	}
-	ended = !mlw_run_finish(sv.cat, name, final, mlw_now(),
-				sv.run->has_exit_code ? sv.run->exit_code : -1,
-				why, *log_hex ? log_hex : NULL);
-	if (in_txn && ended && mlw_catalog_commit(sv.cat))
+	ended = !mlw_run_finish(sv->cat, sv->name, sv->final, mlw_now(),
+				sv->run->has_exit_code ? sv->run->exit_code :
+				-1, sv->why, *log_hex ? log_hex : NULL);
+	if (in_txn && ended && mlw_catalog_commit(sv->cat))
 		ended = 0;
 	if (in_txn && !ended)
-		mlw_catalog_rollback(sv.cat);
-	if (ended) {
-		if (notify_fd >= 0) {
-			char *m = mlw_xstrfmt("%s\n%s",
-					      mlw_run_status_name(final),
-					      why ? why : "");
+		mlw_catalog_rollback(sv->cat);
+	if (!ended)
+		return;
+	if (notify_fd >= 0) {
+		char *m = mlw_xstrfmt("%s\n%s", mlw_run_status_name(sv->final),
+				      sv->why ? sv->why : "");
 
-			mlw_write_all(notify_fd, m, strlen(m));
-			free(m);
-		}
-		mlw_run_fire_hooks(repo, name);
+		mlw_write_all(notify_fd, m, strlen(m));
+		free(m);
 	}
-	ret = 0;
-out:
-	if (sv.log_fd >= 0)
-		close(sv.log_fd);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
+	mlw_run_fire_hooks(sv->repo, sv->name);
+}
+
+/* close what is open; the working area goes unless it is to be kept */
+static void sv_close(struct supervisor *sv)
+{
+	if (sv->log_fd >= 0)
+		close(sv->log_fd);
+	if (sv->pipefd[0] >= 0)
+		close(sv->pipefd[0]);
+	if (sv->pipefd[1] >= 0)
+		close(sv->pipefd[1]);
 	if (!getenv("MLW_KEEP_WORKDIR") &&
-	    !json_is_true(json_object_get(job, "keep_workdir"))) {
-		char *rel = mlw_xstrfmt("runs/%s", name);
-		char *dir = mlw_repo_path(repo, rel);
+	    !json_is_true(json_object_get(sv->job, "keep_workdir"))) {
+		char *rel = mlw_xstrfmt("runs/%s", sv->name);
+		char *dir = mlw_repo_path(sv->repo, rel);
 		char *code = mlw_path_join(dir, "code");
 		char *manifest = mlw_path_join(dir, "code.manifest");
-		char *cache = mlw_repo_path(repo, "cache/worktrees");
+		char *cache = mlw_repo_path(sv->repo, "cache/worktrees");
 
+		remove_artifact_dirs(code, (unsigned)json_integer_value(
+				     json_object_get(sv->job, "made_dirs")));
 		/* a code copy the run left as it found it serves the next */
-		mlw_wtcache_return(odb, cache, code, manifest);
+		mlw_wtcache_return(sv->odb, cache, code, manifest);
 		free(cache);
 		free(manifest);
 		free(code);
-		remove_workdir(repo, dir);
+		remove_workdir(sv->repo, dir);
 		free(dir);
 		free(rel);
 	}
-	mlw_strlist_release(&words);
-	mlw_pattern_free(sv.pattern);
-	mlw_buf_release(&sv.line);
-	mlw_run_free(sv.run);
-	json_decref(job);
-	free(why);
-	return ret;
+	mlw_strlist_release(&sv->words);
+	mlw_pattern_free(sv->pattern);
+	mlw_buf_release(&sv->line);
+	mlw_run_free(sv->run);
+	json_decref(sv->job);
+	free(sv->why);
+}
+
+int mlw_job_supervise(struct mlw_repo *repo, const char *name,
+		      const char *desc, int notify_fd)
+{
+	struct supervisor sv;
+	int next = sv_open(&sv, repo, name, desc);
+
+	if (next < 0) {
+		mlw_run_free(sv.run);
+		return next;
+	}
+	if (next == SV_GO)
+		next = sv_starting(&sv);
+	if (next == SV_GO)
+		next = sv_spawn(&sv);
+	if (next < 0)
+		return next;	/* the next mlw command finds it gone */
+	if (next == SV_GO) {
+		sv_running(&sv);
+		sv_wait(&sv);
+		sv_exited(&sv);
+		sv_collect(&sv);
+	}
+	if (next != SV_OUT)
+		sv_end(&sv, notify_fd);
+	sv_close(&sv);
+	return 0;
 }
 
 int mlw_job_cancel(struct mlw_repo *repo, const char *name,

@@ -12,7 +12,9 @@
  *				to its end, collect outputs, fire hooks
  *
  * The working area .mlw/runs/NAME/ holds code/ (a fresh checkout of the
- * code snapshot, the command's working directory), inputs/X (read-only
+ * code snapshot, the command's working directory, with Azure's outputs/
+ * and logs/ in it, whose files become the run's artifacts outputs/...
+ * and logs/...), inputs/X (read-only
  * checkouts of path inputs), outputs/X, user_logs/std_log.txt (and with
  * keep_workdir job.json: what the supervisor was told: command,
  * environment, timeout).  It is removed when the run ends; its outputs and
@@ -79,6 +81,13 @@ struct mlw_job {
 	uint64_t code_files, code_bytes;
 	int code_reused;	/* a kept working copy was used (wtcache.h) */
 	int keep_workdir;	/* leave .mlw/runs/NAME after the run */
+	/*
+	 * Azure's ./outputs and ./logs in the command's working folder,
+	 * made by mlw_job_create() (bit 0: outputs, bit 1: logs) unless
+	 * the code snapshot holds them; collected as the run's artifacts
+	 * outputs/... and logs/... when it ends.
+	 */
+	unsigned made_dirs;
 	char *environment, *compute;
 	double timeout;		/* seconds, 0: none */
 	char *properties;	/* JSON object text */
@@ -109,7 +118,11 @@ int mlw_job_snapshot_code(struct mlw_job *job);
 #define MLW_JOB_LARGE_FILES 2000
 #define MLW_JOB_LARGE_BYTES (100u << 20)
 char *mlw_job_code_summary(struct mlw_job *job);
-/* bind ${{...}} and $[[...]] into job->command for the working area */
+/*
+ * Bind ${{...}} and $[[...]] into job->command for the working area
+ * .mlw/runs/NAME (job->workdir).  MLW_EINVALID when job->name does not
+ * follow the rule for job names (util/name.h); 0 otherwise.
+ */
 int mlw_job_bind(struct mlw_job *job);
 
 /*
@@ -161,6 +174,31 @@ int mlw_job_cancel(struct mlw_repo *repo, const char *name,
 
 /* mlw gc: remove the spare working area kept for the next run */
 int mlw_job_clear_spare(struct mlw_repo *repo);
+
+/*
+ * End the runs whose supervisor died (mlw_run_list_dead()): each is
+ * marked Failed with the log its working area held stored as its log,
+ * its working area is removed (unless kept with --keep-workdir), its
+ * hooks run, and fn (may be NULL) is told its name.  0 or a negative
+ * code; a run that ended meanwhile is left alone.
+ */
+int mlw_job_reap(struct mlw_repo *repo,
+		 void (*fn)(const char *name, void *data), void *data);
+
+/*
+ * mlw gc, after mlw_job_reap(): remove the working areas .mlw/runs/NAME
+ * of runs that ended longer ago than opts->grace (kept with
+ * --keep-workdir, or left by a supervisor killed as it cleaned up),
+ * entries there no run owns, and spare working areas a killed gc was
+ * removing (.mlw/cache/workdir.gc-*), older than that.  Each is told to
+ * opts->removed as ("workdir", PATH) and counted in
+ * stats->workdirs_removed; with opts->dry_run nothing is removed.
+ * 0 or a negative code.
+ */
+struct mlw_gc_opts;
+struct mlw_gc_stats;
+int mlw_job_gc_workdirs(struct mlw_repo *repo, const struct mlw_gc_opts *opts,
+			struct mlw_gc_stats *stats);
 
 /* "NAME=VALUE" metric lines and the like: the run's log path */
 char *mlw_job_log_path(struct mlw_repo *repo, const char *name);

@@ -7,6 +7,8 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
+#include "util/strutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -276,6 +278,12 @@ int mlw_run_insert(struct mlw_catalog *cat, struct mlw_run *run)
 {
 	int tries, ret;
 
+	/* the name becomes a folder (.mlw/runs/NAME): never a path */
+	if (run->name && mlw_name_check(MLW_NAME_JOB, run->name))
+		return MLW_EINVALID;
+	if (run->experiment &&
+	    mlw_name_check(MLW_NAME_EXPERIMENT, run->experiment))
+		return MLW_EINVALID;
 	if (run->name)
 		return insert_once(cat, run);
 	for (tries = 0; tries < 20; tries++) {
@@ -348,7 +356,11 @@ int mlw_run_add_artifact(struct mlw_catalog *cat, int64_t run,
 			 const char *path, const char *hex, uint64_t size)
 {
 	sqlite3_stmt *st;
-	int ret = prep(cat, &st, "INSERT INTO run_artifacts (run, path, object,"
+	int ret = mlw_name_check_path("artifact name", path);
+
+	if (ret)
+		return ret;
+	ret = prep(cat, &st, "INSERT INTO run_artifacts (run, path, object,"
 		       " size) VALUES (?, ?, ?, ?) ON CONFLICT(run, path) DO"
 		       " UPDATE SET object = excluded.object,"
 		       " size = excluded.size");
@@ -1225,16 +1237,10 @@ int64_t mlw_proc_start_time(int64_t pid)
 	return strtoll(p, NULL, 10);
 }
 
-int mlw_run_reap(struct mlw_catalog *cat,
-		 void (*fn)(const char *name, void *data), void *data)
+int mlw_run_list_dead(struct mlw_strlist *out, struct mlw_catalog *cat)
 {
 	sqlite3_stmt *st;
-	struct mlw_strlist_like {
-		char **items;
-		size_t nr, alloc;
-	} dead = { NULL, 0, 0 };
 	double now = mlw_now();
-	size_t i;
 	int rc, ret = prep(cat, &st, "SELECT name, supervisor_pid,"
 			   " supervisor_start, created, pgid FROM runs WHERE"
 			   " status IN ('NotStarted', 'Queued', 'Starting',"
@@ -1257,25 +1263,10 @@ int mlw_run_reap(struct mlw_catalog *cat,
 		/* the run's processes must not outlive its record */
 		if (pgid > 1)
 			kill(-(pid_t)pgid, SIGKILL);
-		MLW_ALLOC_GROW(dead.items, dead.nr + 1, dead.alloc);
-		dead.items[dead.nr++] = col_str(st, 0);
+		mlw_strlist_push_owned(out, col_str(st, 0));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		ret = db_err(cat, "checking runs");
-	for (i = 0; !ret && i < dead.nr; i++) {
-		ret = mlw_run_finish(cat, dead.items[i], MLW_RUN_FAILED, now,
-				     -1, "the supervisor of the job died",
-				     NULL);
-		if (ret == MLW_EEXISTS) {
-			ret = 0;	/* it finished meanwhile */
-			continue;
-		}
-		if (!ret && fn)
-			fn(dead.items[i], data);
-	}
-	for (i = 0; i < dead.nr; i++)
-		free(dead.items[i]);
-	free(dead.items);
-	return ret;
+		return db_err(cat, "checking runs");
+	return 0;
 }

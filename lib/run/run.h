@@ -115,7 +115,9 @@ char *mlw_run_new_name(void);
 /*
  * Insert run (status, times[NOT_STARTED], and the fields set).  When
  * run->name is NULL a fresh name is generated (and stored in run->name);
- * a given name that exists is MLW_EEXISTS.  Sets run->id.
+ * a given name that exists is MLW_EEXISTS; a name or experiment that
+ * does not follow the rule for names (util/name.h) is MLW_EINVALID.
+ * Sets run->id.
  */
 int mlw_run_insert(struct mlw_catalog *cat, struct mlw_run *run);
 int mlw_run_add_input(struct mlw_catalog *cat, int64_t run,
@@ -125,6 +127,11 @@ int mlw_run_add_output(struct mlw_catalog *cat, int64_t run,
 /* replace an output's object (when collected at the end) */
 int mlw_run_set_output_object(struct mlw_catalog *cat, int64_t run,
 			      const char *name, const char *hex);
+/*
+ * An artifact: path is a relative path of names (util/name.h,
+ * mlw_name_check_path(): MLW_EINVALID otherwise), as it is downloaded
+ * under artifacts/; the same path again replaces it.
+ */
 int mlw_run_add_artifact(struct mlw_catalog *cat, int64_t run,
 			 const char *path, const char *hex, uint64_t size);
 
@@ -225,11 +232,13 @@ void mlw_run_list_free(struct mlw_run **runs, size_t nr);
 int64_t mlw_proc_start_time(int64_t pid);
 
 /*
- * Runs whose supervisor has died (pid gone, or reused by another process
- * with a different start time) are marked Failed; a Queued run with no
- * supervisor after a minute too.  Names of the runs reaped go to fn.
+ * The names of the runs that have not ended but whose supervisor has
+ * died (pid gone, or reused by another process with a different start
+ * time), and of Queued runs with no supervisor after a minute, appended
+ * to out; the process groups of those runs are killed.  The run layer's
+ * reaper (mlw_job_reap() in job.h) ends them.
  */
-int mlw_run_reap(struct mlw_catalog *cat,
-		 void (*fn)(const char *name, void *data), void *data);
+struct mlw_strlist;
+int mlw_run_list_dead(struct mlw_strlist *out, struct mlw_catalog *cat);
 
 #endif

@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
@@ -1515,6 +1516,54 @@ static void check_batch_form(struct mlw_diags *d,
 /* --- loading ------------------------------------------------------------- */
 
 /* load path, or with text not NULL the document text named path */
+/* a name that can become a path follows the rule for names (util/name.h) */
+static void check_name(struct mlw_diags *d, const struct mlw_yaml_node *n,
+		       enum mlw_name_kind kind)
+{
+	if (n && n->kind == MLW_YAML_SCALAR && mlw_name_check(kind, n->text)) {
+		mlw_diags_add(d, 0, n, "%s", mlw_error_last());
+		mlw_error_clear();
+	}
+}
+
+static void check_names(struct mlw_diags *d, const struct mlw_yaml_node *root,
+			enum mlw_spec_kind kind)
+{
+	static const char *const keys[] = { "inputs", "outputs" };
+	enum mlw_name_kind nk = MLW_NAME_NR_KINDS;
+	size_t i, k;
+
+	if (kind >= MLW_SPEC_COMMAND_JOB && kind <= MLW_SPEC_AUTOML_JOB) {
+		nk = MLW_NAME_JOB;
+		check_name(d, mlw_yaml_map_get(root, "experiment_name"),
+			   MLW_NAME_EXPERIMENT);
+	} else if (kind == MLW_SPEC_COMMAND_COMPONENT ||
+		   kind == MLW_SPEC_PIPELINE_COMPONENT) {
+		nk = MLW_NAME_COMPONENT;
+	} else if (kind >= MLW_SPEC_ONLINE_ENDPOINT &&
+		   kind <= MLW_SPEC_PIPELINE_BATCH_DEPLOYMENT) {
+		int endpoint = kind == MLW_SPEC_ONLINE_ENDPOINT ||
+			       kind == MLW_SPEC_K8S_ONLINE_ENDPOINT ||
+			       kind == MLW_SPEC_BATCH_ENDPOINT;
+
+		nk = endpoint ? MLW_NAME_ENDPOINT : MLW_NAME_DEPLOYMENT;
+		check_name(d, mlw_yaml_map_get(root, "endpoint_name"),
+			   MLW_NAME_ENDPOINT);
+	}
+	if (nk == MLW_NAME_NR_KINDS)
+		return;
+	check_name(d, mlw_yaml_map_get(root, "name"), nk);
+	if (nk != MLW_NAME_JOB && nk != MLW_NAME_COMPONENT)
+		return;
+	for (k = 0; k < 2; k++) {
+		const struct mlw_yaml_node *m = mlw_yaml_map_get(root, keys[k]);
+
+		for (i = 0; m && m->kind == MLW_YAML_MAP && 2 * i < m->nr; i++)
+			check_name(d, mlw_yaml_key(m, i), k ? MLW_NAME_OUTPUT :
+				   MLW_NAME_INPUT);
+	}
+}
+
 static int load(struct mlw_spec **out, const char *path, const char *text,
 		const struct mlw_spec_options *opts)
 {
@@ -1602,6 +1651,7 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 		break;
 	}
 	check_paths(spec, opts);
+	check_names(&spec->diags, root, spec->kind);
 done:
 	mlw_diags_sort(&spec->diags, spec->path);
 	*out = spec;

@@ -431,6 +431,18 @@ int mlw_catalog_begin(struct mlw_catalog *cat)
 	return ret;
 }
 
+int mlw_catalog_begin_read(struct mlw_catalog *cat)
+{
+	int ret;
+
+	if (cat->in_txn)
+		BUG("nested catalog transaction");
+	ret = exec(cat->db, "BEGIN DEFERRED", "starting a read");
+	if (!ret)
+		cat->in_txn = 1;
+	return ret;
+}
+
 int mlw_catalog_commit(struct mlw_catalog *cat)
 {
 	int ret;

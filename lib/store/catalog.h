@@ -32,6 +32,13 @@ void mlw_catalog_free(struct mlw_catalog *cat);
 int mlw_catalog_schema_version(void);
 
 int mlw_catalog_begin(struct mlw_catalog *cat);
+/*
+ * A read transaction: every query until mlw_catalog_rollback() (or
+ * _commit()) sees the catalog as it was at the first of them, whatever
+ * other processes commit meanwhile (WAL snapshot).  Takes no lock that
+ * writers wait for.  0 or a negative code.
+ */
+int mlw_catalog_begin_read(struct mlw_catalog *cat);
 int mlw_catalog_commit(struct mlw_catalog *cat);
 void mlw_catalog_rollback(struct mlw_catalog *cat);
 

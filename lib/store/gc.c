@@ -10,7 +10,9 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/strutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,8 @@
 struct gc_state {
 	struct mlw_odb *odb;
 	struct mlw_oidset reachable;
+	struct mlw_oid *doomed;		/* unreachable and old */
+	size_t nr_doomed, alloc_doomed;
 	const struct mlw_gc_opts *opts;
 	struct mlw_gc_stats *stats;
 	double cutoff;
@@ -80,13 +84,10 @@ static int mark_root(const char *hex, const char *what, void *data)
 	return mark(s, &oid, 0);
 }
 
+/* the listing: reachable, young, or a candidate for removal */
 static int sweep_object(const struct mlw_oid *oid, double mtime, void *data)
 {
 	struct gc_state *s = data;
-	char hex[MLW_OID_HEXSZ + 1];
-	uint64_t size = 0;
-	char *path;
-	struct stat st;
 
 	s->stats->objects++;
 	if (mlw_oidset_contains(&s->reachable, oid)) {
@@ -97,10 +98,29 @@ static int sweep_object(const struct mlw_oid *oid, double mtime, void *data)
 		s->stats->kept_young++;
 		return 0;
 	}
+	MLW_ALLOC_GROW(s->doomed, s->nr_doomed + 1, s->alloc_doomed);
+	s->doomed[s->nr_doomed++] = *oid;
+	return 0;
+}
+
+static int remove_object(struct gc_state *s, const struct mlw_oid *oid)
+{
+	char hex[MLW_OID_HEXSZ + 1];
+	char *path = mlw_odb_object_path(s->odb, oid);
+	uint64_t size = 0;
+	struct stat st;
+
 	mlw_oid_to_hex(hex, oid);
-	path = mlw_odb_object_path(s->odb, oid);
-	if (!stat(path, &st))
+	if (!stat(path, &st)) {
 		size = (uint64_t)st.st_size;
+		/* re-used (its mtime refreshed) since it was listed */
+		if (s->opts->grace >= 0 &&
+		    (double)st.st_mtim.tv_sec > s->cutoff) {
+			free(path);
+			s->stats->kept_young++;
+			return 0;
+		}
+	}
 	free(path);
 	if (!s->opts->dry_run) {
 		int ret = mlw_odb_remove(s->odb, oid);
@@ -113,6 +133,52 @@ static int sweep_object(const struct mlw_oid *oid, double mtime, void *data)
 	if (s->opts->removed)
 		s->opts->removed("object", hex, size, s->opts->data);
 	return 0;
+}
+
+/*
+ * Remove the doomed objects, every tree before what it lists: in each
+ * round, those that no doomed tree still lists go.  A tree on disk thus
+ * never lacks an entry, during a gc or after one killed half-way, and a
+ * concurrent mlw fsck sees no "missing" object.
+ */
+static int remove_doomed(struct gc_state *s)
+{
+	struct mlw_oid *left = s->doomed;
+	size_t nr = s->nr_doomed, i;
+	int ret = 0;
+
+	while (!ret && nr) {
+		struct mlw_oidset listed = MLW_OIDSET_INIT;
+		size_t kept = 0;
+
+		for (i = 0; i < nr; i++) {
+			struct mlw_tree t = MLW_TREE_INIT;
+			enum mlw_object_type type;
+			size_t k;
+
+			if (mlw_odb_info(&type, NULL, s->odb, &left[i]) ||
+			    type != MLW_OBJ_TREE ||
+			    mlw_tree_read(&t, s->odb, &left[i])) {
+				mlw_error_clear();
+				continue;
+			}
+			for (k = 0; k < t.nr; k++)
+				mlw_oidset_insert(&listed, &t.entries[k].oid);
+			mlw_tree_release(&t);
+		}
+		for (i = 0; !ret && i < nr; i++) {
+			if (mlw_oidset_contains(&listed, &left[i]))
+				left[kept++] = left[i];
+			else
+				ret = remove_object(s, &left[i]);
+		}
+		mlw_oidset_release(&listed);
+		/* a cycle cannot be built from hashes; stop if one were */
+		if (kept == nr)
+			break;
+		nr = kept;
+	}
+	return ret;
 }
 
 static int sweep_temp(const char *path, double mtime, void *data)
@@ -131,6 +197,34 @@ static int sweep_temp(const char *path, double mtime, void *data)
 	if (s->opts->removed)
 		s->opts->removed("temp", path, size, s->opts->data);
 	return 0;
+}
+
+/*
+ * Lock files a killed writer left in .mlw (statcache.lock, config.lock:
+ * mlw_write_file_atomic() writes through them): older than the grace
+ * period they are temporary files like the others.
+ */
+static int sweep_locks(struct gc_state *s, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int ret = 0;
+
+	if (!d)
+		return mlw_error_errno("cannot read '%s'", dir);
+	while (!ret && (de = readdir(d))) {
+		struct stat st;
+		char *path;
+
+		if (!mlw_ends_with(de->d_name, ".lock"))
+			continue;
+		path = mlw_path_join(dir, de->d_name);
+		if (!lstat(path, &st) && S_ISREG(st.st_mode))
+			ret = sweep_temp(path, (double)st.st_mtim.tv_sec, s);
+		free(path);
+	}
+	closedir(d);
+	return ret;
 }
 
 int mlw_gc(struct mlw_gc_stats *stats, struct mlw_repo *repo,
@@ -157,6 +251,11 @@ int mlw_gc(struct mlw_gc_stats *stats, struct mlw_repo *repo,
 		ret = mlw_catalog_foreach_root(cat, mark_root, &s);
 	if (!ret)
 		ret = mlw_odb_foreach(s.odb, sweep_object, sweep_temp, &s);
+	if (!ret)
+		ret = remove_doomed(&s);
+	if (!ret)
+		ret = sweep_locks(&s, repo->dir);
 	mlw_oidset_release(&s.reachable);
+	free(s.doomed);
 	return ret;
 }

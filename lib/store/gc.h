@@ -6,7 +6,9 @@
  * removed only when its file is older than the grace period: a writer
  * that has just stored (or re-used, which refreshes the mtime) an object
  * and is about to record it in the catalog is never robbed.  Temporary
- * files older than the grace period are left-overs of killed writers.
+ * files (objects/tmp_*, and .mlw/NAME.lock of mlw_write_file_atomic())
+ * older than the grace period are left-overs of killed writers.
+ * Unreachable trees are removed before the objects they list.
  */
 #ifndef MLW_STORE_GC_H
 #define MLW_STORE_GC_H
@@ -32,6 +34,7 @@ struct mlw_gc_opts {
 struct mlw_gc_stats {
 	uint64_t objects, reachable, removed, removed_bytes, kept_young,
 		 temp_removed;
+	uint64_t workdirs_removed;	/* mlw_job_gc_workdirs() (run/job.h) */
 };
 
 int mlw_gc(struct mlw_gc_stats *stats, struct mlw_repo *repo,

@@ -895,7 +895,7 @@ int mlw_odb_write_path(struct mlw_oid *out, uint64_t *size_out,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		int code = errno == ENOENT ? MLW_ENOTFOUND : MLW_ERROR;
+		int code = mlw_errno_code(errno);
 
 		mlw_error_errno("cannot open '%s'", path);
 		return mlw_error_recode(code);

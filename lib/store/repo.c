@@ -39,6 +39,9 @@ int mlw_repo_init_dir(const char *mlwdir)
 	parent = mlw_path_dirname(mlwdir);
 	ret = mlw_mkdir_p(parent, 0777);
 	if (ret) {
+		/* a folder asked for under a regular file: the user's slip */
+		if (errno == ENOTDIR)
+			ret = mlw_error_recode(MLW_EINVALID);
 		free(parent);
 		return ret;
 	}

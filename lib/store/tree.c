@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -353,8 +354,7 @@ int mlw_tree_write_dir(struct mlw_oid *out, uint64_t *size_out,
 	int ret;
 
 	if (fd < 0) {
-		int code = errno == ENOENT ? MLW_ENOTFOUND :
-			   errno == ENOTDIR ? MLW_EINVALID : MLW_ERROR;
+		int code = mlw_errno_code(errno);
 
 		mlw_error_errno("cannot open folder '%s'", dir);
 		return mlw_error_recode(code);
@@ -387,6 +387,16 @@ static int restore_blob(struct restore *r, int dfd, const struct mlw_tree_entry 
 	if (mlw_odb_reader_type(rd) != MLW_OBJ_BLOB) {
 		mlw_odb_reader_free(rd);
 		return mlw_error_setc(MLW_ECORRUPT, "'%s' is not a blob", e->name);
+	}
+	/* UINT64_MAX: no tree entry to hold it to (mlw_blob_checkout) */
+	if (e->size != UINT64_MAX && mlw_odb_reader_size(rd) != e->size) {
+		uint64_t real = mlw_odb_reader_size(rd);
+
+		mlw_odb_reader_free(rd);
+		return mlw_error_setc(MLW_ECORRUPT, "the tree says '%s' holds "
+				      "%llu bytes, its blob %llu", e->name,
+				      (unsigned long long)e->size,
+				      (unsigned long long)real);
 	}
 	if (e->mode == MLW_MODE_LINK) {
 		char target[MAX_LINK_SIZE + 1];
@@ -431,7 +441,43 @@ static int restore_blob(struct restore *r, int dfd, const struct mlw_tree_entry 
 	return ret;
 }
 
-static int restore_tree(struct restore *r, int dfd, const struct mlw_oid *oid)
+/*
+ * A subtree as its parent's entry names it: a tree (a blob there is a
+ * damaged store, not a bad argument) whose entries add up to the size the
+ * entry says (size UINT64_MAX: the top, held to nothing).
+ */
+static int read_subtree(struct mlw_tree *t, struct mlw_odb *odb,
+			const struct mlw_oid *oid, int depth, uint64_t size)
+{
+	char hex[MLW_OID_HEXSZ + 1];
+	uint64_t total = 0;
+	size_t i;
+	int ret = mlw_tree_read(t, odb, oid);
+
+	if ((ret == MLW_ENOTFOUND || ret == MLW_EINVALID) && depth > 0)
+		ret = mlw_error_recode(MLW_ECORRUPT);
+	if (ret || size == UINT64_MAX)
+		return ret;
+	for (i = 0; i < t->nr; i++) {
+		if (total + t->entries[i].size < total)
+			break;
+		total += t->entries[i].size;
+	}
+	if (i == t->nr && total == size)
+		return 0;
+	mlw_oid_to_hex(hex, oid);
+	mlw_tree_release(t);
+	if (i < t->nr)
+		return mlw_error_setc(MLW_ECORRUPT, "tree %s: its entries hold "
+				      "more than 2^64 bytes", hex);
+	return mlw_error_setc(MLW_ECORRUPT, "tree %s: its entries hold %llu "
+			      "bytes, its parent says %llu", hex,
+			      (unsigned long long)total,
+			      (unsigned long long)size);
+}
+
+static int restore_tree(struct restore *r, int dfd, const struct mlw_oid *oid,
+			uint64_t size)
 {
 	struct mlw_tree t = MLW_TREE_INIT;
 	size_t i;
@@ -439,9 +485,7 @@ static int restore_tree(struct restore *r, int dfd, const struct mlw_oid *oid)
 
 	if (++r->depth > MAX_DEPTH)
 		return mlw_error_setc(MLW_ECORRUPT, "trees nested too deeply");
-	ret = mlw_tree_read(&t, r->odb, oid);
-	if (ret == MLW_ENOTFOUND && r->depth > 1)
-		ret = mlw_error_recode(MLW_ECORRUPT);
+	ret = read_subtree(&t, r->odb, oid, r->depth - 1, size);
 	for (i = 0; !ret && i < t.nr; i++) {
 		const struct mlw_tree_entry *e = &t.entries[i];
 
@@ -458,7 +502,7 @@ static int restore_tree(struct restore *r, int dfd, const struct mlw_oid *oid)
 				ret = mlw_error_errno("cannot open '%s'", e->name);
 				break;
 			}
-			ret = restore_tree(r, sub, &e->oid);
+			ret = restore_tree(r, sub, &e->oid, e->size);
 			if (!ret && (r->flags & MLW_CHECKOUT_READONLY))
 				fchmod(sub, 0555);
 			close(sub);
@@ -497,8 +541,12 @@ static int checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
 		/* restore beside it, then rename: all or nothing */
 		char *parent;
 
-		if (errno != ENOENT)
-			return mlw_error_errno("cannot stat '%s'", dir);
+		if (errno != ENOENT) {
+			int code = mlw_errno_code(errno);
+
+			mlw_error_errno("cannot stat '%s'", dir);
+			return mlw_error_recode(code);
+		}
 		parent = mlw_path_dirname(dir);
 		ret = mlw_mkdir_p(parent, 0777);
 		free(parent);
@@ -523,7 +571,7 @@ static int checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
 	if (fd < 0)
 		ret = mlw_error_errno("cannot open '%s'", target);
 	else
-		ret = restore_tree(&r, fd, oid);
+		ret = restore_tree(&r, fd, oid, UINT64_MAX);
 	if (!ret && !existed && rename(target, dir) < 0)
 		ret = mlw_error_errno("cannot rename '%s' to '%s'", target, dir);
 	if (!ret && (flags & MLW_CHECKOUT_READONLY) && fd >= 0)
@@ -580,11 +628,56 @@ int mlw_tree_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
 	return ret;
 }
 
+int mlw_blob_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
+		      const char *dir, const char *relpath)
+{
+	static unsigned counter;
+	struct restore r = { odb, 0, 0 };
+	struct mlw_tree_entry e;
+	const char *base = strrchr(relpath, '/');
+	char *sub, *tmp_path;
+	int dfd, ret = mlw_name_check_path("path", relpath);
+
+	if (ret)
+		return ret;
+	sub = base ? mlw_strndup(relpath, (size_t)(base - relpath)) :
+	      mlw_strdup("");
+	base = base ? base + 1 : relpath;
+	ret = mlw_open_dir_beneath(&dfd, dir, sub);
+	if (ret) {
+		free(sub);
+		return ret;
+	}
+	memset(&e, 0, sizeof(e));
+	e.mode = MLW_MODE_FILE;
+	e.oid = *oid;
+	e.size = UINT64_MAX;	/* whatever the blob holds */
+	e.name = mlw_xstrfmt(".%.200s.mlw-tmp-%ld-%u", base, (long)getpid(),
+			     counter++);
+	tmp_path = mlw_xstrfmt("%s/%s%s%s", dir, sub, *sub ? "/" : "",
+			       e.name);
+	mlw_tempfile_register(tmp_path);
+	ret = restore_blob(&r, dfd, &e);
+	if (!ret && renameat(dfd, e.name, dfd, base) < 0)
+		ret = mlw_error_errno("cannot rename '%s' to '%s'", e.name,
+				      base);
+	if (ret)
+		unlinkat(dfd, e.name, 0);
+	mlw_tempfile_unregister(tmp_path);
+	if (ret)
+		mlw_error_prefix("'%s/%s'", dir, relpath);
+	close(dfd);
+	free(tmp_path);
+	free(e.name);
+	free(sub);
+	return ret;
+}
+
 /* ---- walking ---- */
 
 static int walk(struct mlw_odb *odb, const struct mlw_oid *oid, int recursive,
 		struct mlw_buf *path, mlw_tree_walk_fn fn, void *data,
-		int depth)
+		int depth, uint64_t size)
 {
 	struct mlw_tree t = MLW_TREE_INIT;
 	size_t i, base = path->len;
@@ -592,10 +685,8 @@ static int walk(struct mlw_odb *odb, const struct mlw_oid *oid, int recursive,
 
 	if (depth > MAX_DEPTH)
 		return mlw_error_setc(MLW_ECORRUPT, "trees nested too deeply");
-	ret = mlw_tree_read(&t, odb, oid);
 	/* a subtree the parent lists but the store lacks is corruption */
-	if (ret == MLW_ENOTFOUND && depth > 0)
-		ret = mlw_error_recode(MLW_ECORRUPT);
+	ret = read_subtree(&t, odb, oid, depth, size);
 	for (i = 0; !ret && i < t.nr; i++) {
 		mlw_buf_setlen(path, base);
 		if (base)
@@ -604,7 +695,7 @@ static int walk(struct mlw_odb *odb, const struct mlw_oid *oid, int recursive,
 		ret = fn(path->buf, &t.entries[i], data);
 		if (!ret && recursive && t.entries[i].mode == MLW_MODE_DIR)
 			ret = walk(odb, &t.entries[i].oid, recursive, path, fn,
-				   data, depth + 1);
+				   data, depth + 1, t.entries[i].size);
 	}
 	mlw_buf_setlen(path, base);
 	mlw_tree_release(&t);
@@ -615,7 +706,7 @@ int mlw_tree_walk(struct mlw_odb *odb, const struct mlw_oid *oid,
 		  int recursive, mlw_tree_walk_fn fn, void *data)
 {
 	struct mlw_buf path = MLW_BUF_INIT;
-	int ret = walk(odb, oid, recursive, &path, fn, data, 0);
+	int ret = walk(odb, oid, recursive, &path, fn, data, 0, UINT64_MAX);
 
 	mlw_buf_release(&path);
 	return ret;

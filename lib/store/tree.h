@@ -105,6 +105,16 @@ int mlw_tree_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
 		      const char *dir, int flags);
 
 /*
+ * Write blob oid as the file dir/relpath, replacing a file there (through
+ * a temporary file and rename(2)), verified against its id as it is
+ * written.  relpath is a relative path of names (mlw_name_check_path());
+ * its folders are made beneath dir, and a symbolic link among them is
+ * never followed (MLW_EINVALID), so nothing is written outside dir.
+ */
+int mlw_blob_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
+		      const char *dir, const char *relpath);
+
+/*
  * Visit tree entries in order; with recursive, subtrees are descended
  * (and still reported) and path is the full relative path.  A non-zero
  * return from fn stops the walk and is returned.

@@ -5,6 +5,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/name.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -181,6 +182,74 @@ int mlw_dir_is_empty(const char *path)
 		}
 	closedir(d);
 	return empty;
+}
+
+int mlw_errno_code(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return MLW_ENOTFOUND;
+	case ENOTDIR:
+	case ELOOP:
+	case ENAMETOOLONG:
+		return MLW_EINVALID;
+	default:
+		return MLW_ERROR;
+	}
+}
+
+int mlw_open_dir_beneath(int *out, const char *dir, const char *sub)
+{
+	const char *p = sub;
+	int fd, ret;
+
+	*out = -1;
+	if (*sub) {
+		ret = mlw_name_check_path("path", sub);
+		if (ret)
+			return ret;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		ret = mlw_mkdir_p(dir, 0777);
+		if (ret)
+			return ret;
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return mlw_error_errno("cannot open folder '%s'", dir);
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		char *name = mlw_strndup(p, len);
+		int sub_fd;
+
+		if (mkdirat(fd, name, 0777) < 0 && errno != EEXIST) {
+			ret = mlw_error_errno("cannot create '%s/%.*s'", dir,
+					      (int)(p + len - sub), sub);
+			free(name);
+			close(fd);
+			return ret;
+		}
+		sub_fd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				O_CLOEXEC);
+		free(name);
+		close(fd);
+		if (sub_fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+			return mlw_error_setc(MLW_EINVALID, "'%s/%.*s' is a "
+					      "symbolic link or not a folder; "
+					      "mlw does not write through it",
+					      dir, (int)(p + len - sub), sub);
+		if (sub_fd < 0)
+			return mlw_error_errno("cannot open '%s/%.*s'", dir,
+					       (int)(p + len - sub), sub);
+		fd = sub_fd;
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	*out = fd;
+	return 0;
 }
 
 int mlw_write_all(int fd, const void *buf, size_t len)

@@ -21,6 +21,16 @@ char *mlw_path_absolute(const char *path);
 /* "a/b/c" → "a/b"; "c" → "."; caller frees. */
 char *mlw_path_dirname(const char *path);
 
+/*
+ * The code a failed system call on a path the user gave earns, from its
+ * errno: ENOENT is MLW_ENOTFOUND (exit 3); ENOTDIR (a path through a
+ * regular file), ELOOP and ENAMETOOLONG are MLW_EINVALID (exit 2);
+ * anything else is MLW_ERROR (an I/O error, exit 128).  For paths inside
+ * .mlw, where a file in place of a folder is a damaged store, callers
+ * keep MLW_ERROR.
+ */
+int mlw_errno_code(int err);
+
 /* fsync a directory so the names created in it are durable. */
 int mlw_fsync_dir(const char *path);
 /* mkdir -p; existing directories are fine. */
@@ -29,6 +39,16 @@ int mlw_mkdir_p(const char *path, mode_t mode);
 int mlw_remove_tree(const char *path);
 /* 1 when path is an empty directory, 0 when not empty, <0 on error. */
 int mlw_dir_is_empty(const char *path);
+
+/*
+ * Open the folder dir/sub for writing beneath it: sub is a relative
+ * path of names (checked with mlw_name_check_path(); "" is dir itself),
+ * its missing folders are made, and none of its components is followed
+ * if it is a symbolic link (MLW_EINVALID: "'X' is a symbolic link or not
+ * a folder; mlw does not write through it").  dir itself may be a link.
+ * On success *out is an O_DIRECTORY descriptor the caller closes.
+ */
+int mlw_open_dir_beneath(int *out, const char *dir, const char *sub);
 
 /*
  * Replace path's content atomically and durably: PATH.lock is created with
