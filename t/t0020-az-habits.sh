@@ -67,7 +67,7 @@ test_expect_success '--query selects from the validation documents of component 
 	EOF
 	cat >ep.yml <<-\EOF &&
 	$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json
-	name: e
+	name: ep-one
 	auth_mode: key
 	EOF
 	mlw component validate comp.yml --query "[0].kind" -o tsv >out &&
