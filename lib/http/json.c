@@ -34,6 +34,24 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
+size_t mlw_json_utf8_prefix(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_len(p + i, len - i);
+		if (!n)
+			break;
+		i += n;
+	}
+	return i;
+}
+
 void mlw_json_add_string(struct mlw_buf *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -25,6 +25,9 @@ void mlw_json_write(struct mlw_buf *out, const struct json_t *v);
 /* s[0..len) as a JSON string, quotes included */
 void mlw_json_add_string(struct mlw_buf *out, const char *s, size_t len);
 
+/* How many bytes of s[0..len) are valid UTF-8 from the start (len: all). */
+size_t mlw_json_utf8_prefix(const char *s, size_t len);
+
 /* v as the shortest text that reads back as v */
 void mlw_json_add_number(struct mlw_buf *out, double v);
 
