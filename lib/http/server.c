@@ -113,7 +113,8 @@ struct mlw_http_response {
 	size_t len;
 	int fd;			/* FD */
 	uint64_t fd_size;
-	char *content_type;	/* NULL: none */
+	const char *content_type;	/* NULL: none; ctype_inline or owned */
+	char ctype_inline[64];
 	struct header *headers;
 	size_t nr_headers, alloc_headers;
 };
@@ -126,6 +127,7 @@ struct mlw_http_request {
 	struct mlw_buf body;
 	size_t max_body;
 	uint64_t bytes_in, bytes_out;
+	uint64_t length;	/* Content-Length; 0 when none */
 	int64_t start_ns, start_ms, deadline_ns;
 	uint64_t connection;
 	int counted;		/* in server->active */
@@ -190,13 +192,32 @@ static void release_body(struct mlw_http_response *res)
 	res->fd = -1;
 }
 
+/* a copy of content_type in res, on the heap only when long */
+static void set_content_type(struct mlw_http_response *res,
+			     const char *content_type)
+{
+	size_t len;
+
+	if (res->content_type != res->ctype_inline)
+		free((char *)res->content_type);
+	res->content_type = NULL;
+	if (!content_type)
+		return;
+	len = strlen(content_type);
+	if (len < sizeof(res->ctype_inline)) {
+		memcpy(res->ctype_inline, content_type, len + 1);
+		res->content_type = res->ctype_inline;
+	} else {
+		res->content_type = mlw_strdup(content_type);
+	}
+}
+
 static void release_response(struct mlw_http_response *res)
 {
 	size_t i;
 
 	release_body(res);
-	free(res->content_type);
-	res->content_type = NULL;
+	set_content_type(res, NULL);
 	for (i = 0; i < res->nr_headers; i++) {
 		free(res->headers[i].name);
 		free(res->headers[i].value);
@@ -211,8 +232,7 @@ static void set_answer(struct mlw_http_response *res, int status,
 		       const char *content_type)
 {
 	release_body(res);
-	free(res->content_type);
-	res->content_type = content_type ? mlw_strdup(content_type) : NULL;
+	set_content_type(res, content_type);
 	res->status = status;
 }
 
@@ -591,21 +611,20 @@ static uint64_t parse_length(const char *s)
 /*
  * The first call for a request: route it and decide the limits that
  * need only the headers.  Returns 1 when req is answered already (a
- * refusal), else 0; *has_body says whether a body follows.
+ * refusal), else 0.
  */
-static int begin_request(struct mlw_http_request *req, int *has_body)
+static int begin_request(struct mlw_http_request *req)
 {
 	struct mlw_http_server *s = req->server;
-	const char *cl, *te;
+	const char *cl;
 	uint64_t length = 0;
 	int path_known;
 
 	req->route = find_route(s, req->method, req->path, &path_known);
 	cl = mhd_lookup(req->conn, MHD_HEADER_KIND, "Content-Length");
-	te = mhd_lookup(req->conn, MHD_HEADER_KIND, "Transfer-Encoding");
 	if (cl)
 		length = parse_length(cl);
-	*has_body = te || length;
+	req->length = length;
 
 	if (!req->route) {
 		if (path_known)
@@ -709,24 +728,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
+	struct mlw_http_server *s = cls;
 	struct mlw_http_request *req = *con_cls;
-	int has_body;
 
 	if (!req) {
-		const union MHD_ConnectionInfo *ci;
-
 		req = mlw_calloc(1, sizeof(*req));
-		req->server = cls;
+		req->server = s;
 		req->conn = conn;
 		req->method = method;
 		req->path = url;
-		req->start_ns = now_ns();
-		req->start_ms = wall_ms();
 		req->res.fd = -1;
 		mlw_buf_init(&req->body, 0);
-		ci = mhd_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-		if (ci)
-			req->connection = (uint64_t)(uintptr_t)ci->socket_context;
+		if (s->opts.on_access || s->opts.request_timeout_ms)
+			req->start_ns = now_ns();
+		if (s->opts.on_access) {
+			const union MHD_ConnectionInfo *ci;
+
+			req->start_ms = wall_ms();
+			ci = mhd_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+			if (ci)
+				req->connection =
+					(uint64_t)(uintptr_t)ci->socket_context;
+		}
 		*con_cls = req;
 		/*
 		 * An answer queued now is sent before the body is read and
@@ -734,9 +757,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		 * but anything else waits for the next call to keep the
 		 * connection alive.
 		 */
-		if (begin_request(req, &has_body)) {
+		if (begin_request(req)) {
 			req->refused = 1;
-			if (has_body)
+			if (req->length ||
+			    mhd_lookup(conn, MHD_HEADER_KIND,
+				       "Transfer-Encoding"))
 				return queue_answer(req);
 		}
 		return MHD_YES;
@@ -958,8 +983,10 @@ int mlw_http_server_start(struct mlw_http_server *s)
 					    s->opts.max_connections, NULL };
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 					    (intptr_t)on_completed, s };
-	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
-					    (intptr_t)on_connection, s };
+	if (s->opts.on_access)
+		ops[n++] = (struct MHD_OptionItem){
+			MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s
+		};
 	if (s->opts.nr_threads > 1)
 		ops[n++] = (struct MHD_OptionItem){
 			MHD_OPTION_THREAD_POOL_SIZE, s->opts.nr_threads, NULL
