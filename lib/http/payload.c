@@ -10,7 +10,7 @@
  * the frame owns.
  */
 #include "http/payload.h"
-#include "http/json.h"
+#include "util/json.h"
 #include "ml/csv.h"
 #include "ml/dataset.h"
 #include "util/alloc.h"

@@ -11,7 +11,7 @@
  * ends and writes the access log.
  */
 #include "http/server.h"
-#include "http/json.h"
+#include "util/json.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/dl.h"

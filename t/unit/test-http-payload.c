@@ -5,7 +5,7 @@
  * parser (run it under SANITIZE=1: no crash, no leak).
  */
 #include "tap.h"
-#include "http/json.h"
+#include "util/json.h"
 #include "http/payload.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -872,18 +872,27 @@ static void test_stop(void)
 
 static void test_error_table(void)
 {
-	is_int(mlw_http_error_status("RESOURCE_ALREADY_EXISTS"), 400,
-	       "RESOURCE_ALREADY_EXISTS is 400");
-	is_int(mlw_http_error_status("RESOURCE_DOES_NOT_EXIST"), 404,
-	       "RESOURCE_DOES_NOT_EXIST is 404");
-	is_int(mlw_http_error_status("UNAUTHENTICATED"), 401,
-	       "UNAUTHENTICATED is 401");
-	is_int(mlw_http_error_status("REQUEST_LIMIT_EXCEEDED"), 429,
-	       "REQUEST_LIMIT_EXCEEDED is 429");
-	is_int(mlw_http_error_status("TEMPORARILY_UNAVAILABLE"), 503,
-	       "TEMPORARILY_UNAVAILABLE is 503");
-	is_int(mlw_http_error_status("SOMETHING_ELSE"), 500,
-	       "an unknown code is 500");
+	static const struct {
+		const char *code;
+		int status;
+	} table[] = {
+		{ "RESOURCE_ALREADY_EXISTS", 400 },
+		{ "INVALID_PARAMETER_VALUE", 400 },
+		{ "RESOURCE_DOES_NOT_EXIST", 404 },
+		{ "UNAUTHENTICATED", 401 },
+		{ "PERMISSION_DENIED", 403 },
+		{ "RESOURCE_CONFLICT", 409 },
+		{ "REQUEST_LIMIT_EXCEEDED", 429 },
+		{ "NOT_IMPLEMENTED", 501 },
+		{ "TEMPORARILY_UNAVAILABLE", 503 },
+		{ "DEADLINE_EXCEEDED", 504 },
+		{ "SOMETHING_ELSE", 500 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(*table); i++)
+		is_int(mlw_http_error_status(table[i].code), table[i].status,
+		       "%s is %d", table[i].code, table[i].status);
 }
 
 int main(void)

@@ -1,18 +1,19 @@
 /*
- * json.h - JSON text for HTTP answers, numbers as their shortest text.
+ * json.h - JSON text with numbers as their shortest text.
  *
  * jansson parses requests and builds documents, but its writer prints a
  * double with 17 significant digits (0.7 becomes 0.69999999999999996);
- * mlw answers with the shortest text that reads back as the same double,
- * as Python's json and JavaScript do (STYLE, Output).  Non-finite doubles
+ * mlw writes the shortest text that reads back as the same double, as
+ * Python's json and JavaScript do (STYLE, Output), in HTTP answers and
+ * wherever else JSON is written.  Non-finite doubles
  * are written NaN, Infinity and -Infinity as Python's json.dumps writes
  * them (MLflow's server and client accept them; strict JSON has no
  * spelling for them).  Strings are written as UTF-8 with the escapes
  * JSON requires; an invalid UTF-8 byte becomes \ufffd, so the output is
  * always valid UTF-8.  Every function appends to out.
  */
-#ifndef MLW_HTTP_JSON_H
-#define MLW_HTTP_JSON_H
+#ifndef MLW_UTIL_JSON_H
+#define MLW_UTIL_JSON_H
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /*
  * json.c - JSON text with shortest doubles; see json.h.
  */
-#include "http/json.h"
+#include "util/json.h"
 #include "util/buf.h"
 #include "util/number.h"
 
