@@ -97,6 +97,7 @@ struct mlw_http_server {
 	unsigned port;
 	char address[80];
 	unsigned active;	/* requests in progress (atomic) */
+	unsigned limited;	/* of those, counted by max_concurrent */
 	uint64_t connections;	/* connections accepted (atomic) */
 };
 
@@ -131,6 +132,7 @@ struct mlw_http_request {
 	int64_t start_ns, start_ms, deadline_ns;
 	uint64_t connection;
 	int counted;		/* in server->active */
+	int limited;		/* in server->limited */
 	int refused;		/* answered early: drop the body */
 	int queued;		/* an answer went to libmicrohttpd */
 	void *state;
@@ -645,22 +647,21 @@ static int begin_request(struct mlw_http_request *req)
 		return 1;
 	}
 	if (s->opts.max_concurrent && !req->route->r.unlimited) {
-		unsigned n = __atomic_add_fetch(&s->active, 1,
+		unsigned n = __atomic_add_fetch(&s->limited, 1,
 						__ATOMIC_ACQ_REL);
 
 		if (n > s->opts.max_concurrent) {
-			__atomic_sub_fetch(&s->active, 1, __ATOMIC_ACQ_REL);
+			__atomic_sub_fetch(&s->limited, 1, __ATOMIC_ACQ_REL);
 			mlw_http_respond_error(&req->res, 429,
 					       "REQUEST_LIMIT_EXCEEDED",
 					       "too many requests in progress (at most %u)",
 					       s->opts.max_concurrent);
 			return 1;
 		}
-		req->counted = 1;
-	} else {
-		__atomic_add_fetch(&s->active, 1, __ATOMIC_ACQ_REL);
-		req->counted = 1;
+		req->limited = 1;
 	}
+	__atomic_add_fetch(&s->active, 1, __ATOMIC_ACQ_REL);
+	req->counted = 1;
 	if (s->opts.request_timeout_ms)
 		req->deadline_ns = req->start_ns +
 				   (int64_t)s->opts.request_timeout_ms * 1000000;
@@ -811,6 +812,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	}
 	if (req->route && req->route->r.done)
 		req->route->r.done(req, req->route->r.data);
+	if (req->limited)
+		__atomic_sub_fetch(&s->limited, 1, __ATOMIC_ACQ_REL);
 	if (req->counted)
 		__atomic_sub_fetch(&s->active, 1, __ATOMIC_ACQ_REL);
 	release_response(&req->res);

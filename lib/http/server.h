@@ -80,9 +80,15 @@ struct mlw_http_server_options {
 	unsigned max_connections;	/* open at once; 0: 1024 */
 	unsigned idle_timeout_s;	/* idle connection closed; 0: 15 */
 	size_t max_body;	/* bytes; 0: 16 MiB */
-	unsigned max_concurrent;	/* requests in progress; 0: no limit */
+	/* requests in progress on limited routes; 0: no limit */
+	unsigned max_concurrent;
 	unsigned request_timeout_ms;	/* 0: no limit */
-	int timeout_status;	/* answer past the time limit; 0: 408 */
+	/*
+	 * The status of an answer past the time limit (error_code
+	 * DEADLINE_EXCEEDED); 0: 408, what Azure's online endpoints answer
+	 * past request_timeout_ms.  MLflow's servers answer 504.
+	 */
+	int timeout_status;
 	unsigned drain_ms;	/* at stop, wait for requests; 0: 5000 */
 	/*
 	 * Called on a pool thread when each request ends (answered, or the
@@ -176,7 +182,9 @@ void mlw_http_server_request_stop(struct mlw_http_server *s);
 
 /*
  * Stop accepting, let requests in progress finish (at most drain_ms),
- * close every connection, join the threads, free s.  NULL is fine.
+ * close every connection, join the threads, free s.  A handler that
+ * never returns holds this up: handlers that wait use a time limit.
+ * NULL is fine.
  */
 void mlw_http_server_free(struct mlw_http_server *s);
 
