@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/number.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,40 +32,105 @@ void mlw_json_real_text(struct mlw_buf *b, double v)
 		mlw_buf_adds(b, ".0");
 }
 
-static void string_text(struct mlw_buf *b, const char *s, size_t len)
+/* the length of the valid UTF-8 sequence at s (1..4), or 0 */
+static size_t utf8_len(const unsigned char *s, size_t avail)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, start = 0;
+	unsigned c = s[0];
+	size_t n, i;
+	uint32_t cp;
 
-	mlw_buf_addch(b, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		switch (c) {
-		case '"': esc = "\\\""; break;
-		case '\\': esc = "\\\\"; break;
-		case '\b': esc = "\\b"; break;
-		case '\f': esc = "\\f"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		case '\t': esc = "\\t"; break;
-		default:
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
-		}
-		mlw_buf_add(b, s + start, i - start);
-		mlw_buf_adds(b, esc);
-		start = i + 1;
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (n > avail)
+		return 0;
+	cp = c & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
 	}
-	mlw_buf_add(b, s + start, len - start);
-	mlw_buf_addch(b, '"');
+	/* overlong forms, surrogates and beyond U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+size_t mlw_json_utf8_prefix(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_len(p + i, len - i);
+		if (!n)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+void mlw_json_add_string(struct mlw_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + len, *run = p;
+
+	mlw_buf_grow(out, len + 2);
+	mlw_buf_addch(out, '"');
+	while (p < end) {
+		unsigned c = *p;
+		size_t n;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0x80) {
+			n = utf8_len(p, (size_t)(end - p));
+			if (n) {
+				p += n;
+				continue;
+			}
+		}
+		mlw_buf_add(out, run, (size_t)(p - run));
+		switch (c) {
+		case '"':
+			mlw_buf_adds(out, "\\\"");
+			break;
+		case '\\':
+			mlw_buf_adds(out, "\\\\");
+			break;
+		case '\n':
+			mlw_buf_adds(out, "\\n");
+			break;
+		case '\r':
+			mlw_buf_adds(out, "\\r");
+			break;
+		case '\t':
+			mlw_buf_adds(out, "\\t");
+			break;
+		default:
+			if (c < 0x20)
+				mlw_buf_addf(out, "\\u%04x", c);
+			else
+				mlw_buf_adds(out, "\\ufffd");
+			break;
+		}
+		run = ++p;
+	}
+	mlw_buf_add(out, run, (size_t)(p - run));
+	mlw_buf_addch(out, '"');
+}
+
+void mlw_json_add_number(struct mlw_buf *out, double v)
+{
+	mlw_buf_grow(out, 32);
+	out->len += mlw_fmt_double(out->buf + out->len, v);
 }
 
 static void colored(struct mlw_buf *b, unsigned flags, const char *color)
@@ -110,7 +176,7 @@ static void write_object(struct mlw_buf *b, json_t *v, unsigned flags,
 			mlw_buf_addch(b, ',');
 		newline(b, flags, depth + 1);
 		colored(b, flags, C_KEY);
-		string_text(b, keys[i], strlen(keys[i]));
+		mlw_json_add_string(b, keys[i], strlen(keys[i]));
 		colored(b, flags, C_OFF);
 		mlw_buf_adds(b, flags & MLW_JSON_INDENT ? ": " : ":");
 		write_value(b, json_object_get(v, keys[i]), flags, depth + 1);
@@ -147,7 +213,7 @@ static void write_value(struct mlw_buf *b, json_t *v, unsigned flags,
 		break;
 	case JSON_STRING:
 		colored(b, flags, C_STR);
-		string_text(b, json_string_value(v), json_string_length(v));
+		mlw_json_add_string(b, json_string_value(v), json_string_length(v));
 		colored(b, flags, C_OFF);
 		break;
 	case JSON_INTEGER:

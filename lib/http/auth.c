@@ -1,0 +1,70 @@
+/*
+ * auth.c - keys and Bearer authentication; see auth.h.
+ */
+#include "http/auth.h"
+#include "http/server.h"
+#include "util/error.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <string.h>
+#include <strings.h>
+
+int mlw_http_key_generate(char out[MLW_HTTP_KEY_LEN + 1])
+{
+	unsigned char raw[MLW_HTTP_KEY_BYTES];
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return mlw_error_set("cannot generate a key: the random number generator failed");
+	EVP_EncodeBlock((unsigned char *)out, raw, sizeof(raw));
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+/* SHA-256 of s: equal digests for equal strings, fixed size for all */
+static void digest(unsigned char md[32], const char *s)
+{
+	unsigned int len = 32;
+
+	if (!EVP_Digest(s, strlen(s), md, &len, EVP_sha256(), NULL))
+		memset(md, 0, 32);
+}
+
+int mlw_http_key_equal(const char *given, const char *key)
+{
+	unsigned char a[32], b[32];
+
+	digest(a, given);
+	digest(b, key);
+	return !CRYPTO_memcmp(a, b, sizeof(a));
+}
+
+int mlw_http_auth_bearer(const struct mlw_http_request *req,
+			 const char *const *keys)
+{
+	const char *h = mlw_http_request_header(req, "Authorization");
+	unsigned char given[32], want[32];
+	int match = 0;
+
+	if (!h || strncasecmp(h, "Bearer ", 7))
+		return 0;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	digest(given, h);
+	for (; keys && *keys; keys++) {
+		if (!**keys)
+			continue;
+		digest(want, *keys);
+		match |= !CRYPTO_memcmp(given, want, sizeof(given));
+	}
+	return match;
+}
+
+void mlw_http_respond_unauthorized(struct mlw_http_response *res)
+{
+	mlw_http_respond_error(res, 401, "UNAUTHENTICATED",
+			       "a valid key is required: Authorization: Bearer KEY");
+	mlw_http_response_header(res, "WWW-Authenticate", "Bearer");
+}

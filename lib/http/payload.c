@@ -1,0 +1,1036 @@
+/*
+ * payload.c - scoring requests into frames, predictions into answers;
+ * see payload.h.
+ *
+ * JSON bodies are parsed by jansson, and the document is kept with the
+ * frame: string cells point into it instead of being copied.  CSV
+ * bodies are read with the project's RFC 4180 field scanner and number
+ * parser (ml/csv.h), in two passes over the text: one to count and check
+ * the rows, one to fill the cells, whose strings are copied into blocks
+ * the frame owns.
+ */
+#include "http/payload.h"
+#include "util/json.h"
+#include "ml/csv.h"
+#include "ml/dataset.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* --- frames */
+
+struct block {
+	struct block *next;
+	size_t used, size;
+	char data[];
+};
+
+struct frame_priv {
+	struct block *blocks;
+	json_t *doc;		/* the parsed body; string cells point in */
+	size_t alloc_columns;
+};
+
+#define BLOCK_SIZE 65536
+
+struct mlw_frame *mlw_frame_new(size_t nr_rows)
+{
+	struct mlw_frame *f = mlw_calloc(1, sizeof(*f));
+
+	f->nr_rows = nr_rows;
+	f->priv_ = mlw_calloc(1, sizeof(struct frame_priv));
+	return f;
+}
+
+struct mlw_frame_column *mlw_frame_add_column(struct mlw_frame *f,
+					      const char *name)
+{
+	struct frame_priv *priv = f->priv_;
+	struct mlw_frame_column *c;
+
+	MLW_ALLOC_GROW(f->columns, f->nr_columns + 1, priv->alloc_columns);
+	c = &f->columns[f->nr_columns++];
+	memset(c, 0, sizeof(*c));
+	c->name = mlw_strdup(name);
+	c->cells = mlw_calloc(f->nr_rows ? f->nr_rows : 1, sizeof(*c->cells));
+	c->nr_of[MLW_CELL_NULL] = f->nr_rows;
+	return c;
+}
+
+/* a NUL-terminated copy of s[0..len) in the frame's blocks */
+static const char *frame_copy(struct mlw_frame *f, const char *s, size_t len)
+{
+	struct frame_priv *priv = f->priv_;
+	struct block *b = priv->blocks;
+	char *p;
+
+	if (!b || b->size - b->used < len + 1) {
+		size_t size = len + 1 > BLOCK_SIZE ? len + 1 : BLOCK_SIZE;
+
+		b = mlw_malloc(mlw_st_add(sizeof(*b), size));
+		b->size = size;
+		b->used = 0;
+		b->next = priv->blocks;
+		priv->blocks = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
+void mlw_frame_set_text(struct mlw_frame *f, struct mlw_cell *cell,
+			const char *text, size_t len)
+{
+	cell->type = MLW_CELL_STRING;
+	cell->text = frame_copy(f, text, len);
+	cell->len = len;
+}
+
+long mlw_frame_find(const struct mlw_frame *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr_columns; i++)
+		if (!strcmp(f->columns[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+void mlw_frame_free(struct mlw_frame *f)
+{
+	struct frame_priv *priv;
+	size_t i;
+
+	if (!f)
+		return;
+	priv = f->priv_;
+	for (i = 0; i < f->nr_columns; i++) {
+		free(f->columns[i].name);
+		free(f->columns[i].cells);
+	}
+	free(f->columns);
+	while (priv->blocks) {
+		struct block *next = priv->blocks->next;
+
+		free(priv->blocks);
+		priv->blocks = next;
+	}
+	json_decref(priv->doc);
+	json_decref(f->params);
+	free(priv);
+	free(f);
+}
+
+/* recount a column's cell types after it is filled */
+static void count_types(struct mlw_frame *f)
+{
+	size_t i, r;
+
+	for (i = 0; i < f->nr_columns; i++) {
+		struct mlw_frame_column *c = &f->columns[i];
+
+		memset(c->nr_of, 0, sizeof(c->nr_of));
+		for (r = 0; r < f->nr_rows; r++)
+			c->nr_of[c->cells[r].type]++;
+	}
+}
+
+const char *mlw_payload_form_name(enum mlw_payload_form form)
+{
+	switch (form) {
+	case MLW_FORM_AZURE_SPLIT:
+		return "input_data (split)";
+	case MLW_FORM_AZURE_TENSOR:
+		return "input_data (tensor)";
+	case MLW_FORM_AZURE_NAMED:
+		return "input_data (named tensors)";
+	case MLW_FORM_DATAFRAME_SPLIT:
+		return "dataframe_split";
+	case MLW_FORM_DATAFRAME_RECORDS:
+		return "dataframe_records";
+	case MLW_FORM_INSTANCES:
+		return "instances";
+	case MLW_FORM_INPUTS:
+		return "inputs";
+	case MLW_FORM_CSV:
+		return "text/csv";
+	}
+	return "?";
+}
+
+/* --- errors */
+
+/* MLW_EINVALID with the message; *status set for the HTTP answer */
+static int fail(int *status, int http, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(int *status, int http, const char *fmt, ...)
+{
+	struct mlw_buf msg = MLW_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	*status = http;
+	mlw_error_setc(MLW_EINVALID, "%s", msg.buf);
+	mlw_buf_release(&msg);
+	return MLW_EINVALID;
+}
+
+/* a JSON path for messages: where, where[i], where[i][j] */
+struct path {
+	const char *where;
+	long i, j;		/* -1: absent */
+	const char *key;	/* where.key when set (instead of [j]) */
+};
+
+static const char *path_text(const struct path *p, char *out, size_t size)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+
+	mlw_buf_adds(&b, p->where);
+	if (p->i >= 0)
+		mlw_buf_addf(&b, "[%ld]", p->i);
+	if (p->key)
+		mlw_buf_addf(&b, ".%s", p->key);
+	else if (p->j >= 0)
+		mlw_buf_addf(&b, "[%ld]", p->j);
+	snprintf(out, size, "%s", b.buf);
+	mlw_buf_release(&b);
+	return out;
+}
+
+static const char *json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "a list";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
+	}
+}
+
+/* --- cells from JSON */
+
+static int is_scalar(const json_t *v)
+{
+	return !json_is_array(v) && !json_is_object(v);
+}
+
+/* v into cell; a list or an object is not a cell */
+static int json_cell(struct mlw_cell *cell, const json_t *v,
+		     const struct path *p, int *status)
+{
+	char where[256];
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		cell->type = MLW_CELL_STRING;
+		cell->text = json_string_value(v);
+		cell->len = json_string_length(v);
+		return 0;
+	case JSON_INTEGER:
+		cell->type = MLW_CELL_NUMBER;
+		cell->number = (double)json_integer_value(v);
+		return 0;
+	case JSON_REAL:
+		cell->type = MLW_CELL_NUMBER;
+		cell->number = json_real_value(v);
+		return 0;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		cell->type = MLW_CELL_BOOL;
+		cell->boolean = json_is_true(v);
+		return 0;
+	case JSON_NULL:
+		cell->type = MLW_CELL_NULL;
+		return 0;
+	default:
+		return fail(status, 400,
+			    "'%s' is %s; a value is a number, a string, a boolean or null",
+			    path_text(p, where, sizeof(where)), json_kind(v));
+	}
+}
+
+static int check_cells(size_t rows, size_t columns, const char *where,
+		       int *status)
+{
+	if (columns && rows > MLW_PAYLOAD_MAX_CELLS / columns)
+		return fail(status, 400,
+			    "'%s' has %zu rows of %zu columns; at most %u values are taken",
+			    where, rows, columns, MLW_PAYLOAD_MAX_CELLS);
+	return 0;
+}
+
+/* "0", "1", ... columns for forms without names */
+static void add_positional(struct mlw_frame *f, size_t n)
+{
+	char name[32];
+	size_t i;
+
+	f->positional = 1;
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%zu", i);
+		mlw_frame_add_column(f, name);
+	}
+}
+
+/* rows: a list of lists of values (ragged rows refused) */
+static int fill_rows(struct mlw_frame *f, const json_t *rows,
+		     const char *where, int *status)
+{
+	size_t r, c;
+
+	for (r = 0; r < f->nr_rows; r++) {
+		const json_t *row = json_array_get(rows, r);
+		struct path p = { where, (long)r, -1, NULL };
+		char at[256];
+
+		if (!json_is_array(row))
+			return fail(status, 400,
+				    "'%s' is %s; a row is a list of values",
+				    path_text(&p, at, sizeof(at)),
+				    json_kind(row));
+		if (json_array_size(row) != f->nr_columns)
+			return fail(status, 400,
+				    "'%s' has %zu values for %zu columns",
+				    path_text(&p, at, sizeof(at)),
+				    json_array_size(row), f->nr_columns);
+		for (c = 0; c < f->nr_columns; c++) {
+			p.j = (long)c;
+			if (json_cell(&f->columns[c].cells[r],
+				      json_array_get(row, c), &p, status))
+				return MLW_EINVALID;
+		}
+	}
+	return 0;
+}
+
+/* the split orient: {"columns": [...], "index": [...], "data": [[...]]} */
+static int parse_split(struct mlw_frame *f, const json_t *v,
+		       const char *where, int *status)
+{
+	const json_t *columns = json_object_get(v, "columns");
+	const json_t *data = json_object_get(v, "data");
+	const json_t *index = json_object_get(v, "index");
+	const char *key;
+	json_t *x;
+	size_t i, n;
+	char at[256];
+
+	json_object_foreach((json_t *)v, key, x) {
+		if (strcmp(key, "columns") && strcmp(key, "data") &&
+		    strcmp(key, "index"))
+			return fail(status, 400,
+				    "'%s' has an unknown key '%s'; the split orient has 'columns', 'index' and 'data'",
+				    where, key);
+	}
+	if (!json_is_array(data))
+		return fail(status, 400,
+			    "'%s.data' must be a list of rows, like {\"columns\": [\"a\", \"b\"], \"data\": [[1, 2]]}%s",
+			    where, data ? "" : " (it is missing)");
+	if (columns && !json_is_array(columns))
+		return fail(status, 400,
+			    "'%s.columns' must be a list of column names", where);
+	f->nr_rows = json_array_size(data);
+	if (index && (!json_is_array(index) ||
+		      json_array_size(index) != f->nr_rows))
+		return fail(status, 400,
+			    "'%s.index' must be a list of one label a row (%zu rows)",
+			    where, f->nr_rows);
+	if (columns) {
+		n = json_array_size(columns);
+		if (check_cells(f->nr_rows, n, where, status))
+			return MLW_EINVALID;
+		for (i = 0; i < n; i++) {
+			const json_t *name = json_array_get(columns, i);
+			struct path p = { where, -1, -1, NULL };
+
+			snprintf(at, sizeof(at), "%s.columns", where);
+			p.where = at;
+			p.i = (long)i;
+			if (json_is_string(name)) {
+				mlw_frame_add_column(f, json_string_value(name));
+			} else if (json_is_integer(name)) {
+				char num[32];
+
+				snprintf(num, sizeof(num), "%lld",
+					 (long long)json_integer_value(name));
+				mlw_frame_add_column(f, num);
+			} else {
+				char text[256];
+
+				return fail(status, 400,
+					    "'%s' is %s; a column name is a string",
+					    path_text(&p, text, sizeof(text)),
+					    json_kind(name));
+			}
+		}
+	} else {
+		const json_t *first = json_array_get(data, 0);
+
+		n = json_is_array(first) ? json_array_size(first) : 0;
+		if (check_cells(f->nr_rows, n, where, status))
+			return MLW_EINVALID;
+		add_positional(f, n);
+	}
+	snprintf(at, sizeof(at), "%s.data", where);
+	return fill_rows(f, data, at, status);
+}
+
+/* the column of records for key, found from the hint position first */
+static struct mlw_frame_column *record_column(struct mlw_frame *f,
+					      const char *key, size_t hint,
+					      const char *where, int *status)
+{
+	long found;
+
+	if (hint < f->nr_columns && !strcmp(f->columns[hint].name, key))
+		return &f->columns[hint];
+	found = mlw_frame_find(f, key);
+	if (found >= 0)
+		return &f->columns[found];
+	if (check_cells(f->nr_rows, f->nr_columns + 1, where, status))
+		return NULL;
+	return mlw_frame_add_column(f, key);
+}
+
+/* records: [{"a": 1, "b": 2}, ...]; a missing key is null */
+static int parse_records(struct mlw_frame *f, const json_t *list,
+			 const char *where, int *status)
+{
+	size_t r;
+
+	f->nr_rows = json_array_size(list);
+	for (r = 0; r < f->nr_rows; r++) {
+		const json_t *rec = json_array_get(list, r);
+		struct path p = { where, (long)r, -1, NULL };
+		const char *key;
+		json_t *v;
+		size_t k = 0;
+		char at[256];
+
+		if (!json_is_object(rec))
+			return fail(status, 400,
+				    "'%s' is %s; a record is an object {\"column\": value, ...}",
+				    path_text(&p, at, sizeof(at)),
+				    json_kind(rec));
+		json_object_foreach((json_t *)rec, key, v) {
+			struct mlw_frame_column *c;
+
+			c = record_column(f, key, k++, where, status);
+			if (!c)
+				return MLW_EINVALID;
+			p.key = key;
+			if (json_cell(&c->cells[r], v, &p, status))
+				return MLW_EINVALID;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A list of rows as TF-serving's "instances" and Azure's tensors have
+ * them: lists (a 2-D tensor, positional columns), values (a 1-D tensor:
+ * one column), or records when records is set.
+ */
+static int parse_list(struct mlw_frame *f, const json_t *list,
+		      const char *where, int records, int *status)
+{
+	const json_t *first = json_array_get(list, 0);
+	size_t r, n = json_array_size(list);
+	char at[256];
+
+	if (!n)
+		return 0;
+	if (json_is_object(first)) {
+		if (!records)
+			return fail(status, 400,
+				    "'%s' is a list of records, which Azure ML does not take for MLflow models: send {\"input_data\": {\"columns\": [...], \"data\": [[...]]}} (records go to /invocations as dataframe_records)",
+				    where);
+		return parse_records(f, list, where, status);
+	}
+	if (json_is_array(first)) {
+		f->nr_rows = n;
+		if (check_cells(n, json_array_size(first), where, status))
+			return MLW_EINVALID;
+		add_positional(f, json_array_size(first));
+		return fill_rows(f, list, where, status);
+	}
+	f->nr_rows = n;
+	add_positional(f, 1);
+	for (r = 0; r < n; r++) {
+		const json_t *v = json_array_get(list, r);
+		struct path p = { where, (long)r, -1, NULL };
+
+		if (!is_scalar(v))
+			return fail(status, 400,
+				    "'%s' is %s but '%s[0]' is a value; a tensor's rows are all lists or all values",
+				    path_text(&p, at, sizeof(at)), json_kind(v),
+				    where);
+		if (json_cell(&f->columns[0].cells[r], v, &p, status))
+			return MLW_EINVALID;
+	}
+	return 0;
+}
+
+/*
+ * Named columns: {"a": [1, 2], "b": [3, 4]}; with scalars_ok, all
+ * values scalars make one row ({"a": 1, "b": 3}), as TF serving's
+ * columnar "inputs" has it.
+ */
+static int parse_named(struct mlw_frame *f, const json_t *obj,
+		       const char *where, int scalars_ok, int *status)
+{
+	const char *key, *first_key = NULL;
+	json_t *v;
+	size_t r, rows = 0;
+	int scalars = -1;
+	char at[256];
+
+	json_object_foreach((json_t *)obj, key, v) {
+		struct path p = { where, -1, -1, key };
+		int scalar = is_scalar(v);
+
+		if (scalar && !scalars_ok)
+			return fail(status, 400,
+				    "'%s' is %s; a named tensor is a list of values",
+				    path_text(&p, at, sizeof(at)), json_kind(v));
+		if (!scalar && !json_is_array(v))
+			return fail(status, 400,
+				    "'%s' is %s; a named input is a list of values",
+				    path_text(&p, at, sizeof(at)), json_kind(v));
+		if (scalars < 0) {
+			scalars = scalar;
+			rows = scalar ? 1 : json_array_size(v);
+			first_key = key;
+		} else if (scalar != scalars ||
+			   (!scalar && json_array_size(v) != rows)) {
+			return fail(status, 400,
+				    "'%s.%s' has %zu values but '%s.%s' has %zu; named inputs are columns of one length",
+				    where, key, scalar ? 1 : json_array_size(v),
+				    where, first_key, rows);
+		}
+	}
+	f->nr_rows = rows;
+	if (check_cells(rows, json_object_size(obj), where, status))
+		return MLW_EINVALID;
+	json_object_foreach((json_t *)obj, key, v) {
+		struct mlw_frame_column *c = mlw_frame_add_column(f, key);
+		struct path p = { where, -1, -1, NULL };
+
+		snprintf(at, sizeof(at), "%s.%s", where, key);
+		p.where = at;
+		if (scalars) {
+			if (json_cell(&c->cells[0], v, &p, status))
+				return MLW_EINVALID;
+			continue;
+		}
+		for (r = 0; r < rows; r++) {
+			p.i = (long)r;
+			if (json_cell(&c->cells[r], json_array_get(v, r), &p,
+				      status))
+				return MLW_EINVALID;
+		}
+	}
+	return 0;
+}
+
+static int take_params(struct mlw_frame *f, json_t *doc, int *status)
+{
+	json_t *params = json_object_get(doc, "params");
+
+	if (!params)
+		return 0;
+	if (!json_is_object(params))
+		return fail(status, 400, "'params' must be an object, not %s",
+			    json_kind(params));
+	f->params = json_incref(params);
+	return 0;
+}
+
+static int parse_azure(struct mlw_frame *f, json_t *doc, int *status)
+{
+	const json_t *in = json_object_get(doc, "input_data");
+
+	if (!json_is_object(doc) || !in)
+		return fail(status, 400,
+			    "expected a JSON object with 'input_data': {\"input_data\": {\"columns\": [...], \"index\": [...], \"data\": [[...]]}}%s%s",
+			    json_is_object(doc) ? "" : ", not ",
+			    json_is_object(doc) ? "" : json_kind(doc));
+	if (take_params(f, doc, status))
+		return MLW_EINVALID;
+	if (json_is_array(in)) {
+		f->form = MLW_FORM_AZURE_TENSOR;
+		return parse_list(f, in, "input_data", 0, status);
+	}
+	if (!json_is_object(in))
+		return fail(status, 400,
+			    "'input_data' is %s; expected {\"columns\": [...], \"data\": [[...]]} or a list of rows",
+			    json_kind(in));
+	if (json_object_get(in, "data") || json_object_get(in, "columns") ||
+	    json_object_get(in, "index")) {
+		f->form = MLW_FORM_AZURE_SPLIT;
+		return parse_split(f, in, "input_data", status);
+	}
+	f->form = MLW_FORM_AZURE_NAMED;
+	return parse_named(f, in, "input_data", 0, status);
+}
+
+static const char *const mlflow_forms[] = {
+	"dataframe_split", "dataframe_records", "instances", "inputs", NULL
+};
+
+#define MLFLOW_REQUIRED "The input must be a JSON dictionary with exactly one of the input fields {'dataframe_split', 'dataframe_records', 'instances', 'inputs'}"
+
+static int parse_mlflow(struct mlw_frame *f, json_t *doc, int *status)
+{
+	const char *form = NULL, *key;
+	struct mlw_buf keys = MLW_BUF_INIT;
+	json_t *v, *in;
+	int nr = 0, i, ret;
+
+	if (json_is_array(doc))
+		return fail(status, 400, "%s. Received a list.",
+			    MLFLOW_REQUIRED);
+	if (!json_is_object(doc))
+		return fail(status, 400,
+			    "%s. Received unexpected input type '%s'.",
+			    MLFLOW_REQUIRED, json_kind(doc));
+	json_object_foreach(doc, key, v) {
+		for (i = 0; mlflow_forms[i]; i++)
+			if (!strcmp(key, mlflow_forms[i])) {
+				form = mlflow_forms[i];
+				nr++;
+			}
+	}
+	if (nr != 1) {
+		json_object_foreach(doc, key, v) {
+			mlw_buf_adds(&keys, keys.len ? ", '" : "'");
+			mlw_buf_adds(&keys, key);
+			mlw_buf_addch(&keys, '\'');
+		}
+		ret = fail(status, 400,
+			   "%s. Received dictionary with input fields: [%s].",
+			   MLFLOW_REQUIRED, keys.buf);
+		mlw_buf_release(&keys);
+		return ret;
+	}
+	if (take_params(f, doc, status))
+		return MLW_EINVALID;
+	in = json_object_get(doc, form);
+	if (!strcmp(form, "dataframe_split")) {
+		f->form = MLW_FORM_DATAFRAME_SPLIT;
+		if (!json_is_object(in))
+			return fail(status, 400,
+				    "'dataframe_split' is %s; expected {\"columns\": [...], \"data\": [[...]]}",
+				    json_kind(in));
+		return parse_split(f, in, form, status);
+	}
+	if (!strcmp(form, "dataframe_records")) {
+		f->form = MLW_FORM_DATAFRAME_RECORDS;
+		if (!json_is_array(in))
+			return fail(status, 400,
+				    "'dataframe_records' is %s; expected a list of records [{\"column\": value, ...}]",
+				    json_kind(in));
+		return parse_records(f, in, form, status);
+	}
+	if (!strcmp(form, "instances")) {
+		f->form = MLW_FORM_INSTANCES;
+		if (!json_is_array(in))
+			return fail(status, 400,
+				    "'instances' is %s; expected a list of rows",
+				    json_kind(in));
+		return parse_list(f, in, form, 1, status);
+	}
+	f->form = MLW_FORM_INPUTS;
+	if (json_is_array(in))
+		return parse_list(f, in, form, 1, status);
+	if (!json_is_object(in))
+		return fail(status, 400,
+			    "'inputs' is %s; expected {\"column\": [values], ...} or a list of rows",
+			    json_kind(in));
+	return parse_named(f, in, form, 1, status);
+}
+
+static int parse_json(struct mlw_frame *f, enum mlw_payload_style style,
+		      const char *body, size_t len, int *status)
+{
+	struct frame_priv *priv = f->priv_;
+	json_error_t jerr;
+
+	if (!len)
+		return fail(status, 400, "the request body is empty; expected a JSON object");
+	priv->doc = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+	if (!priv->doc)
+		return fail(status, 400, "invalid JSON at byte %d: %s",
+			    jerr.position, jerr.text);
+	if (style == MLW_PAYLOAD_AZURE)
+		return parse_azure(f, priv->doc, status);
+	return parse_mlflow(f, priv->doc, status);
+}
+
+/* --- CSV */
+
+static size_t line_of(const char *start, const char *at)
+{
+	size_t line = 1;
+	const char *p = start;
+
+	while ((p = memchr(p, '\n', (size_t)(at - p))))
+		line++, p++;
+	return line;
+}
+
+/*
+ * The fields of the row at *pos into *fields; returns how many (0 for
+ * a blank line), or a negative mlw_csv_status.
+ */
+static long scan_row(struct mlw_csv_field **fields, size_t *alloc,
+		     const char **pos, const char *end)
+{
+	size_t n = 0;
+	int st;
+
+	do {
+		MLW_ALLOC_GROW(*fields, n + 1, *alloc);
+		st = mlw_csv_field(&(*fields)[n], pos, end, ',');
+		if (st < 0)
+			return st;
+		n++;
+	} while (st == MLW_CSV_FIELD && *pos < end);
+	if (st == MLW_CSV_FIELD) {
+		/* "a,b," at the very end: an empty last field */
+		MLW_ALLOC_GROW(*fields, n + 1, *alloc);
+		(*fields)[n].text = end;
+		(*fields)[n].len = 0;
+		(*fields)[n].quoted = 0;
+		(*fields)[n].escaped = 0;
+		n++;
+	}
+	if (n == 1 && !(*fields)[0].len && !(*fields)[0].quoted)
+		return 0;
+	return (long)n;
+}
+
+/* one CSV field into a cell, typed as pandas.read_csv would */
+static void csv_cell(struct mlw_frame *f, struct mlw_cell *cell,
+		     const struct mlw_csv_field *field, struct mlw_buf *text)
+{
+	const char *s = field->text;
+	size_t len = field->len;
+	double v;
+
+	if (field->escaped) {
+		mlw_csv_unquote(text, field);
+		s = text->buf;
+		len = text->len;
+	}
+	if (mlw_dataset_is_missing(s, len)) {
+		cell->type = MLW_CELL_NULL;
+	} else if (mlw_csv_parse_double(&v, s, len) >= 0) {
+		cell->type = MLW_CELL_NUMBER;
+		cell->number = v;
+		cell->text = frame_copy(f, s, len);
+		cell->len = len;
+	} else if (len == 4 && !strncasecmp(s, "true", 4)) {
+		cell->type = MLW_CELL_BOOL;
+		cell->boolean = 1;
+	} else if (len == 5 && !strncasecmp(s, "false", 5)) {
+		cell->type = MLW_CELL_BOOL;
+		cell->boolean = 0;
+	} else {
+		mlw_frame_set_text(f, cell, s, len);
+	}
+}
+
+static int parse_csv(struct mlw_frame *f, const char *body, size_t len,
+		     int *status)
+{
+	const char *start = body, *end = body + len, *pos, *data;
+	struct mlw_csv_field *fields = NULL;
+	struct mlw_buf text = MLW_BUF_INIT;
+	size_t alloc = 0, valid, rows = 0, r, c, nr_columns;
+	long n;
+	int ret = 0;
+
+	f->form = MLW_FORM_CSV;
+	valid = mlw_json_utf8_prefix(body, len);
+	if (valid < len)
+		return fail(status, 400,
+			    "the CSV body is not UTF-8 (byte %zu, line %zu)",
+			    valid, line_of(body, body + valid));
+	if (len >= 3 && !memcmp(body, "\xef\xbb\xbf", 3))
+		start += 3;
+	pos = start;
+	do {
+		n = pos < end ? scan_row(&fields, &alloc, &pos, end) : -100;
+	} while (!n);
+	if (n == -100) {
+		free(fields);
+		return fail(status, 400,
+			    "the CSV body is empty; expected a header row of column names");
+	}
+	if (n < 0)
+		goto bad;
+	nr_columns = (size_t)n;
+	for (c = 0; c < nr_columns; c++) {
+		mlw_csv_unquote(&text, &fields[c]);
+		mlw_frame_add_column(f, text.buf);
+	}
+	f->nr_rows = 0;
+
+	/* pass 1: count the rows, check their width */
+	data = pos;
+	while (pos < end) {
+		const char *row = pos;
+
+		n = scan_row(&fields, &alloc, &pos, end);
+		if (n < 0)
+			goto bad;
+		if (!n)
+			continue;
+		if ((size_t)n != nr_columns) {
+			ret = fail(status, 400,
+				   "line %zu has %ld fields; the header has %zu",
+				   line_of(body, row), n, nr_columns);
+			goto out;
+		}
+		rows++;
+	}
+	if (check_cells(rows, nr_columns, "the CSV body", status)) {
+		ret = MLW_EINVALID;
+		goto out;
+	}
+	f->nr_rows = rows;
+	for (c = 0; c < nr_columns; c++) {
+		free(f->columns[c].cells);
+		f->columns[c].cells = mlw_calloc(rows ? rows : 1,
+						 sizeof(struct mlw_cell));
+	}
+
+	/* pass 2: the cells */
+	pos = data;
+	for (r = 0; r < rows;) {
+		n = scan_row(&fields, &alloc, &pos, end);
+		if (!n)
+			continue;
+		for (c = 0; c < nr_columns; c++)
+			csv_cell(f, &f->columns[c].cells[r], &fields[c], &text);
+		r++;
+	}
+	goto out;
+bad:
+	ret = fail(status, 400, "line %zu: %s", line_of(body, pos),
+		   mlw_csv_strerror((int)n));
+out:
+	free(fields);
+	mlw_buf_release(&text);
+	return ret;
+}
+
+/* --- content types */
+
+/* s[0..len) without blanks around it */
+static void trim(const char **s, size_t *len)
+{
+	while (*len && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+		(*len)--;
+}
+
+/*
+ * MLflow's rules: a media type of application/json or text/csv, the
+ * only parameter charset, and that utf-8.  Returns 0 (JSON) or 1 (CSV),
+ * or MLW_EINVALID with *status 415.
+ */
+static int mlflow_content_type(const char *ct, int *status)
+{
+	struct mlw_buf unknown = MLW_BUF_INIT;
+	const char *p = ct ? ct : "", *semi;
+	size_t len;
+	int csv, ret;
+
+	semi = strchr(p, ';');
+	len = semi ? (size_t)(semi - p) : strlen(p);
+	trim(&p, &len);
+	if (len == 16 && !strncasecmp(p, "application/json", 16))
+		csv = 0;
+	else if (len == 8 && !strncasecmp(p, "text/csv", 8))
+		csv = 1;
+	else
+		return fail(status, 415,
+			    "This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got '%s'.",
+			    ct ? ct : "");
+	while (semi) {
+		const char *param = semi + 1, *eq, *value;
+		size_t plen, nlen, vlen;
+
+		semi = strchr(param, ';');
+		plen = semi ? (size_t)(semi - param) : strlen(param);
+		trim(&param, &plen);
+		if (!plen)
+			continue;
+		eq = memchr(param, '=', plen);
+		nlen = eq ? (size_t)(eq - param) : plen;
+		value = eq ? eq + 1 : param + plen;
+		vlen = eq ? plen - nlen - 1 : 0;
+		trim(&param, &nlen);
+		trim(&value, &vlen);
+		if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+			value++;
+			vlen -= 2;
+		}
+		if (nlen == 7 && !strncasecmp(param, "charset", 7)) {
+			if (vlen != 5 || strncasecmp(value, "utf-8", 5)) {
+				mlw_buf_release(&unknown);
+				return fail(status, 415,
+					    "The scoring server only supports UTF-8");
+			}
+			continue;
+		}
+		if (unknown.len)
+			mlw_buf_adds(&unknown, ", ");
+		mlw_buf_add(&unknown, param, nlen);
+	}
+	if (unknown.len) {
+		ret = fail(status, 415,
+			   "Unrecognized content type parameters: %s. (MLflow 2 takes the format in the body, as {\"dataframe_split\": ...})",
+			   unknown.buf);
+		mlw_buf_release(&unknown);
+		return ret;
+	}
+	return csv;
+}
+
+int mlw_payload_parse(struct mlw_frame **out, int *status,
+		      enum mlw_payload_style style, const char *content_type,
+		      const char *body, size_t len)
+{
+	struct mlw_frame *f;
+	int csv = 0, ret;
+
+	*out = NULL;
+	*status = 0;
+	if (style == MLW_PAYLOAD_MLFLOW) {
+		csv = mlflow_content_type(content_type, status);
+		if (csv < 0)
+			return csv;
+	}
+	f = mlw_frame_new(0);
+	ret = csv ? parse_csv(f, body, len, status) :
+		    parse_json(f, style, body, len, status);
+	if (ret) {
+		mlw_frame_free(f);
+		return ret;
+	}
+	count_types(f);
+	*out = f;
+	return 0;
+}
+
+/* --- answers */
+
+static void begin_answer(struct mlw_buf *out, enum mlw_payload_style style)
+{
+	mlw_buf_adds(out, style == MLW_PAYLOAD_MLFLOW ? "{\"predictions\":[" :
+			  "[");
+}
+
+static void end_answer(struct mlw_buf *out, enum mlw_payload_style style)
+{
+	mlw_buf_adds(out, style == MLW_PAYLOAD_MLFLOW ? "]}" : "]");
+}
+
+static void add_cell(struct mlw_buf *out, const struct mlw_cell *c)
+{
+	switch (c->type) {
+	case MLW_CELL_NUMBER:
+		mlw_json_add_number(out, c->number);
+		break;
+	case MLW_CELL_STRING:
+		mlw_json_add_string(out, c->text, c->len);
+		break;
+	case MLW_CELL_BOOL:
+		mlw_buf_adds(out, c->boolean ? "true" : "false");
+		break;
+	default:
+		mlw_buf_adds(out, "null");
+		break;
+	}
+}
+
+void mlw_payload_write_numbers(struct mlw_buf *out,
+			       enum mlw_payload_style style,
+			       const double *values, size_t n)
+{
+	size_t i;
+
+	mlw_buf_grow(out, mlw_st_mult(n, 8) + 24);
+	begin_answer(out, style);
+	for (i = 0; i < n; i++) {
+		if (i)
+			mlw_buf_addch(out, ',');
+		mlw_json_add_number(out, values[i]);
+	}
+	end_answer(out, style);
+}
+
+void mlw_payload_write_cells(struct mlw_buf *out, enum mlw_payload_style style,
+			     const struct mlw_cell *values, size_t n)
+{
+	size_t i;
+
+	begin_answer(out, style);
+	for (i = 0; i < n; i++) {
+		if (i)
+			mlw_buf_addch(out, ',');
+		add_cell(out, &values[i]);
+	}
+	end_answer(out, style);
+}
+
+void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
+			     const struct mlw_frame *f)
+{
+	size_t r, c;
+
+	begin_answer(out, style);
+	for (r = 0; r < f->nr_rows; r++) {
+		mlw_buf_adds(out, r ? ",{" : "{");
+		for (c = 0; c < f->nr_columns; c++) {
+			const char *name = f->columns[c].name;
+
+			if (c)
+				mlw_buf_addch(out, ',');
+			mlw_json_add_string(out, name, strlen(name));
+			mlw_buf_addch(out, ':');
+			add_cell(out, &f->columns[c].cells[r]);
+		}
+		mlw_buf_addch(out, '}');
+	}
+	end_answer(out, style);
+}

@@ -1,0 +1,160 @@
+/*
+ * payload.h - scoring requests into a frame of cells, and predictions
+ * into the answers Azure ML and MLflow give, without knowing the model.
+ *
+ * A frame is a table held by column: names, and per row one cell that
+ * is a number, a string, a boolean or null, exactly as the request
+ * spelt it (the endpoint then matches columns to what its model needs
+ * and says what is missing or mistyped).  Two styles of request:
+ *
+ * MLW_PAYLOAD_AZURE, Azure ML's /score for MLflow models (no scoring
+ * script), application/json whatever the Content-Type says (Azure's
+ * server passes the raw body on):
+ *   {"input_data": {"columns": [...], "index": [...], "data": [[...]]}}
+ *	the split orient; "index" optional, "columns" optional (then the
+ *	columns are positional, named "0", "1", ...);
+ *   {"input_data": [[...], ...]}	a tensor: rows of values
+ *	(positional columns); [v, ...] is one column;
+ *   {"input_data": {"a": [...], "b": [...]}}	named 1-D tensors: columns.
+ * Records ({"input_data": [{"a": 1}, ...]}) are refused with a 400 that
+ * says so: Azure documents the records orient as not supported for
+ * MLflow deployments (reference/semantics.md §3.5), and a request that
+ * works here must work there; /invocations takes records.  CSV is for
+ * batch endpoints on Azure: a CSV body is malformed JSON to /score.
+ *
+ * MLW_PAYLOAD_MLFLOW, MLflow's /invocations (MLflow 2): Content-Type
+ * application/json or text/csv, the only parameter "charset", and that
+ * utf-8; anything else is 415 with MLflow's message.  A JSON body is an
+ * object with exactly one of
+ *   "dataframe_split"	{"columns": [...], "data": [[...]], "index": [...]}
+ *   "dataframe_records"	[{"col": value, ...}, ...]; a key missing
+ *			from a record is null there, as pandas reads it
+ *   "instances"		rows: a list of records, of lists, or of values
+ *   "inputs"		columns: {"col": [values], ...}, or a list as
+ *			"instances"
+ * and optionally "params" (an object, kept in frame->params); anything
+ * else is 400 with MLflow's message "The input must be a JSON
+ * dictionary with exactly one of the input fields {...}" (without its
+ * paragraph on MLflow 1.x).  MLflow's LLM shortcuts (messages, prompt,
+ * input) are not taken.  A text/csv body has a header row; blank lines
+ * are skipped; an empty field and NA, N/A, NaN, nan, null, None are null;
+ * numbers are numbers (their text kept), true and false in any case
+ * booleans, anything else a string; quoting does not change the type,
+ * as in pandas.read_csv.
+ *
+ * Errors say what was expected, with a JSON path or a line: malformed
+ * JSON "invalid JSON at byte 17: ..." (jansson's position), a wrong
+ * shape "'dataframe_split.data' must be a list of rows", a ragged row
+ * "'input_data.data[3]' has 2 values for 4 columns", "line 5 has 3
+ * fields; the header has 4".
+ */
+#ifndef MLW_HTTP_PAYLOAD_H
+#define MLW_HTTP_PAYLOAD_H
+
+#include <stddef.h>
+
+struct json_t;
+struct mlw_buf;
+
+enum mlw_payload_style {
+	MLW_PAYLOAD_AZURE,	/* /score: bare list answers */
+	MLW_PAYLOAD_MLFLOW	/* /invocations: {"predictions": ...} */
+};
+
+/* which form a request came in, for logs and swagger */
+enum mlw_payload_form {
+	MLW_FORM_AZURE_SPLIT,
+	MLW_FORM_AZURE_TENSOR,
+	MLW_FORM_AZURE_NAMED,
+	MLW_FORM_DATAFRAME_SPLIT,
+	MLW_FORM_DATAFRAME_RECORDS,
+	MLW_FORM_INSTANCES,
+	MLW_FORM_INPUTS,
+	MLW_FORM_CSV
+};
+
+enum mlw_cell_type {
+	MLW_CELL_NULL = 0,
+	MLW_CELL_NUMBER,
+	MLW_CELL_STRING,
+	MLW_CELL_BOOL
+};
+
+struct mlw_cell {
+	enum mlw_cell_type type;
+	int boolean;		/* BOOL: 0 or 1 */
+	double number;		/* NUMBER */
+	/*
+	 * STRING: the text (NUL-terminated, owned by the frame).  NUMBER
+	 * from CSV: the text as written ("007", "1.50"), for a column the
+	 * model takes as text; NULL for JSON numbers.
+	 */
+	const char *text;
+	size_t len;
+};
+
+struct mlw_frame_column {
+	char *name;		/* "0", "1", ... when positional */
+	struct mlw_cell *cells;	/* nr_rows of them */
+	/* how many cells of each mlw_cell_type */
+	size_t nr_of[4];
+};
+
+struct mlw_frame {
+	size_t nr_rows, nr_columns;
+	struct mlw_frame_column *columns;
+	int positional;		/* the request named no columns */
+	enum mlw_payload_form form;
+	struct json_t *params;	/* MLflow's "params" object, or NULL */
+	void *priv_;		/* the strings' storage */
+};
+
+/* at most this many cells a request (rows times columns) */
+#define MLW_PAYLOAD_MAX_CELLS (16u << 20)
+
+/*
+ * Parse body[0..len) (need not be NUL-terminated) sent with
+ * content_type (NULL when none) in the given style.  Returns 0 and
+ * *out, freed with mlw_frame_free(); or MLW_EINVALID with the message
+ * in mlw_error_last() and *status 415 (content type or charset) or 400
+ * (anything else: MLflow's BAD_REQUEST).
+ */
+int mlw_payload_parse(struct mlw_frame **out, int *status,
+		      enum mlw_payload_style style, const char *content_type,
+		      const char *body, size_t len);
+
+/*
+ * Building a frame (the endpoint's outputs, say): a frame of nr_rows
+ * rows and no columns; a column of nr_rows null cells (name copied);
+ * text copied into the frame's storage for a cell of it.
+ */
+struct mlw_frame *mlw_frame_new(size_t nr_rows);
+struct mlw_frame_column *mlw_frame_add_column(struct mlw_frame *f,
+					      const char *name);
+void mlw_frame_set_text(struct mlw_frame *f, struct mlw_cell *cell,
+			const char *text, size_t len);
+
+/* The column named name, or -1 (the first when names repeat). */
+long mlw_frame_find(const struct mlw_frame *f, const char *name);
+
+void mlw_frame_free(struct mlw_frame *f);
+
+/* "dataframe_split", "input_data (split)", "text/csv", ... */
+const char *mlw_payload_form_name(enum mlw_payload_form form);
+
+/*
+ * Answers, appended to out: Azure's bare JSON list [...], or MLflow's
+ * {"predictions": [...]}.  Numbers are the shortest text that reads
+ * back as the same double (NaN and Infinity as Python's json writes
+ * them).
+ */
+void mlw_payload_write_numbers(struct mlw_buf *out,
+			       enum mlw_payload_style style,
+			       const double *values, size_t n);
+void mlw_payload_write_cells(struct mlw_buf *out, enum mlw_payload_style style,
+			     const struct mlw_cell *values, size_t n);
+/* several outputs a row (probabilities): records [{"name": v, ...}] */
+void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
+			     const struct mlw_frame *f);
+
+#endif

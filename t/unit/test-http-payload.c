@@ -1,0 +1,549 @@
+/*
+ * test-http-payload.c - lib/http/payload and json: every request form
+ * Azure's /score and MLflow's /invocations take, every refusal with its
+ * message, the answers, and 10,000 random and mutated bodies through the
+ * parser (run it under SANITIZE=1: no crash, no leak).
+ */
+#include "tap.h"
+#include "util/json.h"
+#include "http/payload.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/number.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AZ MLW_PAYLOAD_AZURE
+#define ML MLW_PAYLOAD_MLFLOW
+#define JSON "application/json"
+#define CSV "text/csv"
+
+/* a frame as one line: "form [a,b] 1,"x";2,null" */
+static void describe(struct mlw_buf *out, const struct mlw_frame *f)
+{
+	size_t r, c;
+
+	mlw_buf_reset(out);
+	mlw_buf_addf(out, "%s%s [", mlw_payload_form_name(f->form),
+		     f->positional ? " positional" : "");
+	for (c = 0; c < f->nr_columns; c++)
+		mlw_buf_addf(out, "%s%s", c ? "," : "", f->columns[c].name);
+	mlw_buf_addch(out, ']');
+	for (r = 0; r < f->nr_rows; r++) {
+		mlw_buf_addch(out, r ? ';' : ' ');
+		for (c = 0; c < f->nr_columns; c++) {
+			const struct mlw_cell *cell = &f->columns[c].cells[r];
+			char num[32];
+
+			if (c)
+				mlw_buf_addch(out, ',');
+			switch (cell->type) {
+			case MLW_CELL_NUMBER:
+				mlw_fmt_double(num, cell->number);
+				mlw_buf_adds(out, num);
+				break;
+			case MLW_CELL_STRING:
+				mlw_buf_addf(out, "\"%s\"", cell->text);
+				break;
+			case MLW_CELL_BOOL:
+				mlw_buf_adds(out, cell->boolean ? "true" :
+					     "false");
+				break;
+			default:
+				mlw_buf_adds(out, "null");
+			}
+		}
+	}
+}
+
+struct good {
+	enum mlw_payload_style style;
+	const char *ctype, *body, *want;
+};
+
+static const struct good goods[] = {
+	/* Azure's /score */
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\"], \"index\": [0, 1], \"data\": [[1, \"x\"], [2.5, null]]}}",
+	  "input_data (split) [a,b] 1,\"x\";2.5,null" },
+	{ AZ, JSON, "{\"input_data\": {\"data\": [[1, 2], [3, 4]]}}",
+	  "input_data (split) positional [0,1] 1,2;3,4" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [7, \"b\"], \"data\": [[true, false]]}}",
+	  "input_data (split) [7,b] true,false" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": []}}",
+	  "input_data (split) [a]" },
+	{ AZ, JSON, "{\"input_data\": [[1, 2.25, -0.0], [4, 5, 1e308]]}",
+	  "input_data (tensor) positional [0,1,2] 1,2.25,-0;4,5,1e+308" },
+	{ AZ, JSON, "{\"input_data\": [0.1, 0.7, 9007199254740993]}",
+	  "input_data (tensor) positional [0] 0.1;0.7;9007199254740992" },
+	{ AZ, JSON, "{\"input_data\": {\"tokens\": [1, 2], \"mask\": [true, false]}}",
+	  "input_data (named tensors) [tokens,mask] 1,true;2,false" },
+	{ AZ, "text/plain", "{\"input_data\": [[\"caf\\u00e9\", \"\xe2\x82\xac\"]]}",
+	  "input_data (tensor) positional [0,1] \"caf\xc3\xa9\",\"\xe2\x82\xac\"" },
+	{ AZ, NULL, "{\"input_data\": [], \"other\": 1}",
+	  "input_data (tensor) []" },
+	/* MLflow's /invocations */
+	{ ML, JSON, "{\"dataframe_split\": {\"columns\": [\"x\", \"y\"], \"data\": [[1, \"a\"], [null, \"b\"]]}}",
+	  "dataframe_split [x,y] 1,\"a\";null,\"b\"" },
+	{ ML, JSON, "{\"dataframe_records\": [{\"x\": 1, \"y\": 2}, {\"y\": 3}, {\"z\": true}]}",
+	  "dataframe_records [x,y,z] 1,2,null;null,3,null;null,null,true" },
+	{ ML, JSON, "{\"dataframe_records\": [{\"b\": 1, \"a\": 2}, {\"a\": 3, \"b\": 4}]}",
+	  "dataframe_records [b,a] 1,2;4,3" },
+	{ ML, JSON, "{\"instances\": [{\"x\": 1}, {\"x\": 2}]}",
+	  "instances [x] 1;2" },
+	{ ML, JSON, "{\"instances\": [[1, 2], [3, 4]]}",
+	  "instances positional [0,1] 1,2;3,4" },
+	{ ML, JSON, "{\"instances\": [\"a\", \"b\"]}",
+	  "instances positional [0] \"a\";\"b\"" },
+	{ ML, JSON, "{\"inputs\": {\"x\": [1, 2], \"y\": [\"u\", \"v\"]}}",
+	  "inputs [x,y] 1,\"u\";2,\"v\"" },
+	{ ML, JSON, "{\"inputs\": {\"x\": 1, \"y\": \"u\"}}",
+	  "inputs [x,y] 1,\"u\"" },
+	{ ML, JSON, "{\"inputs\": [[1], [2]]}", "inputs positional [0] 1;2" },
+	{ ML, "application/json; charset=UTF-8",
+	  "{\"inputs\": [1], \"params\": {\"k\": 1}}", "inputs positional [0] 1" },
+	{ ML, "Application/JSON ; charset=\"utf-8\"", "{\"instances\": []}",
+	  "instances []" },
+	{ ML, CSV, "a,b\n1,x\n2,\"y,z\"\n", "text/csv [a,b] 1,\"x\";2,\"y,z\"" },
+	{ ML, "text/csv; charset=utf-8",
+	  "\xef\xbb\xbf\"a b\",c,d\r\n\r\n\"3\",TRUE,NA\r\n-1.5e3,\"say \"\"hi\"\"\",\n\n",
+	  "text/csv [a b,c,d] 3,true,null;-1500,\"say \"hi\"\",null" },
+	{ ML, CSV, "x\n", "text/csv [x]" },
+	{ ML, CSV, "x,y\n007,inf", "text/csv [x,y] 7,Infinity" },
+};
+
+static void test_good(void)
+{
+	struct mlw_buf got = MLW_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(goods) / sizeof(*goods); i++) {
+		const struct good *g = &goods[i];
+		struct mlw_frame *f;
+		int status = -1;
+
+		if (mlw_payload_parse(&f, &status, g->style, g->ctype, g->body,
+				      strlen(g->body))) {
+			ok(0, "case %zu parses: %s", i, mlw_error_last());
+			continue;
+		}
+		describe(&got, f);
+		is_str(got.buf, g->want, "case %zu: %s", i, g->want);
+		mlw_frame_free(f);
+	}
+	mlw_buf_release(&got);
+}
+
+static void test_details(void)
+{
+	const char *body = "{\"inputs\": [1], \"params\": {\"temperature\": 0.5}}";
+	const char *csv = "zip,n\n02134,1.50\n";
+	struct mlw_frame *f;
+	int status;
+
+	ok(!mlw_payload_parse(&f, &status, ML, JSON, body, strlen(body)),
+	   "MLflow params parse");
+	ok(f->params && json_real_value(json_object_get(f->params,
+							"temperature")) == 0.5,
+	   "and are kept");
+	mlw_frame_free(f);
+
+	ok(!mlw_payload_parse(&f, &status, ML, CSV, csv, strlen(csv)),
+	   "a CSV of numbers");
+	ok(f->columns[0].cells[0].type == MLW_CELL_NUMBER &&
+	   !strcmp(f->columns[0].cells[0].text, "02134") &&
+	   !strcmp(f->columns[1].cells[0].text, "1.50"),
+	   "keeps each number's text");
+	is_int(mlw_frame_find(f, "n"), 1, "columns are found by name");
+	is_int(mlw_frame_find(f, "m"), -1, "or not");
+	is_int(f->columns[0].nr_of[MLW_CELL_NUMBER], 1, "types are counted");
+	mlw_frame_free(f);
+}
+
+struct bad {
+	enum mlw_payload_style style;
+	const char *ctype, *body;
+	int status;
+	const char *message;
+};
+
+#define REQUIRED "The input must be a JSON dictionary with exactly one of the input fields {'dataframe_split', 'dataframe_records', 'instances', 'inputs'}. "
+
+static const struct bad bads[] = {
+	{ AZ, JSON, "{\"input_data\": [1, 2", 400,
+	  "invalid JSON at byte 20: ']' expected near end of file" },
+	{ AZ, JSON, "{\"input_data\": [1, 2,]}", 400,
+	  "invalid JSON at byte 22: unexpected token near ']'" },
+	{ AZ, JSON, "", 400,
+	  "the request body is empty; expected a JSON object" },
+	{ AZ, JSON, "[[1, 2]]", 400,
+	  "expected a JSON object with 'input_data': {\"input_data\": {\"columns\": [...], \"index\": [...], \"data\": [[...]]}}, not a list" },
+	{ AZ, JSON, "{\"data\": [[1]]}", 400,
+	  "expected a JSON object with 'input_data': {\"input_data\": {\"columns\": [...], \"index\": [...], \"data\": [[...]]}}" },
+	{ AZ, JSON, "{\"input_data\": [{\"a\": 1}]}", 400,
+	  "'input_data' is a list of records, which Azure ML does not take for MLflow models: send {\"input_data\": {\"columns\": [...], \"data\": [[...]]}} (records go to /invocations as dataframe_records)" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\"], \"data\": [[1, 2], [3]]}}", 400,
+	  "'input_data.data[1]' has 1 values for 2 columns" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\"], \"data\": [[1, [2]]]}}", 400,
+	  "'input_data.data[0][1]' is a list; a value is a number, a string, a boolean or null" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [5]}}", 400,
+	  "'input_data.data[0]' is a number; a row is a list of values" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"index\": [0, 1], \"data\": [[1]]}}", 400,
+	  "'input_data.index' must be a list of one label a row (1 rows)" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1]], \"dtype\": 1}}", 400,
+	  "'input_data' has an unknown key 'dtype'; the split orient has 'columns', 'index' and 'data'" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": \"a\", \"data\": [[1]]}}", 400,
+	  "'input_data.columns' must be a list of column names" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"]}}", 400,
+	  "'input_data.data' must be a list of rows, like {\"columns\": [\"a\", \"b\"], \"data\": [[1, 2]]} (it is missing)" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [{}], \"data\": []}}", 400,
+	  "'input_data.columns[0]' is an object; a column name is a string" },
+	{ AZ, JSON, "{\"input_data\": {\"a\": [1, 2], \"b\": [3]}}", 400,
+	  "'input_data.b' has 1 values but 'input_data.a' has 2; named inputs are columns of one length" },
+	{ AZ, JSON, "{\"input_data\": {\"a\": 1}}", 400,
+	  "'input_data.a' is a number; a named tensor is a list of values" },
+	{ AZ, JSON, "{\"input_data\": [[1], 2]}", 400,
+	  "'input_data[1]' is a number; a row is a list of values" },
+	{ AZ, JSON, "{\"input_data\": [1, [2]]}", 400,
+	  "'input_data[1]' is a list but 'input_data[0]' is a value; a tensor's rows are all lists or all values" },
+	{ AZ, JSON, "{\"input_data\": \"x\"}", 400,
+	  "'input_data' is a string; expected {\"columns\": [...], \"data\": [[...]]} or a list of rows" },
+	{ AZ, JSON, "{\"input_data\": [[\"\xff\"]]}", 400,
+	  "invalid JSON at byte 18: unable to decode byte 0xff near '\"'" },
+	{ AZ, JSON, "{\"input_data\": [], \"params\": [1]}", 400,
+	  "'params' must be an object, not a list" },
+	/* MLflow */
+	{ ML, JSON, "[[1, 2]]", 400, REQUIRED "Received a list." },
+	{ ML, JSON, "{\"data\": [[1]], \"columns\": [\"a\"]}", 400,
+	  REQUIRED "Received dictionary with input fields: ['data', 'columns']." },
+	{ ML, JSON, "{\"inputs\": [1], \"instances\": [1]}", 400,
+	  REQUIRED "Received dictionary with input fields: ['inputs', 'instances']." },
+	{ ML, JSON, "\"x\"", 400,
+	  REQUIRED "Received unexpected input type 'a string'." },
+	{ ML, NULL, "{\"inputs\": [1]}", 415,
+	  "This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got ''." },
+	{ ML, "text/plain", "{\"inputs\": [1]}", 415,
+	  "This predictor only supports the following content types: Types: ['text/csv', 'application/json']. Got 'text/plain'." },
+	{ ML, "application/json; charset=latin-1", "{\"inputs\": [1]}", 415,
+	  "The scoring server only supports UTF-8" },
+	{ ML, "application/json; format=pandas-split", "{\"inputs\": [1]}", 415,
+	  "Unrecognized content type parameters: format. (MLflow 2 takes the format in the body, as {\"dataframe_split\": ...})" },
+	{ ML, JSON, "{\"dataframe_split\": [[1]]}", 400,
+	  "'dataframe_split' is a list; expected {\"columns\": [...], \"data\": [[...]]}" },
+	{ ML, JSON, "{\"dataframe_split\": {\"columns\": [\"a\", \"b\"], \"data\": [[1, 2], [1, 2, 3]]}}", 400,
+	  "'dataframe_split.data[1]' has 3 values for 2 columns" },
+	{ ML, JSON, "{\"dataframe_records\": {\"a\": 1}}", 400,
+	  "'dataframe_records' is an object; expected a list of records [{\"column\": value, ...}]" },
+	{ ML, JSON, "{\"dataframe_records\": [{\"a\": 1}, [1]]}", 400,
+	  "'dataframe_records[1]' is a list; a record is an object {\"column\": value, ...}" },
+	{ ML, JSON, "{\"dataframe_records\": [{\"a\": 1}, {\"a\": {\"b\": 2}}]}", 400,
+	  "'dataframe_records[1].a' is an object; a value is a number, a string, a boolean or null" },
+	{ ML, JSON, "{\"instances\": {\"a\": [1]}}", 400,
+	  "'instances' is an object; expected a list of rows" },
+	{ ML, JSON, "{\"inputs\": {\"a\": [1, 2], \"b\": 3}}", 400,
+	  "'inputs.b' has 1 values but 'inputs.a' has 2; named inputs are columns of one length" },
+	{ ML, JSON, "{\"inputs\": {\"a\": [[1]]}}", 400,
+	  "'inputs.a[0]' is a list; a value is a number, a string, a boolean or null" },
+	{ ML, JSON, "{\"inputs\": 5}", 400,
+	  "'inputs' is a number; expected {\"column\": [values], ...} or a list of rows" },
+	{ ML, CSV, "a,b\n1,2\n3,4,5\n", 400,
+	  "line 3 has 3 fields; the header has 2" },
+	{ ML, CSV, "a,b\n\n1\n", 400, "line 3 has 1 fields; the header has 2" },
+	{ ML, CSV, "a,b\n1,\"2\n", 400, "line 2: unterminated quoted field" },
+	{ ML, CSV, "a,b\n1,\"2\"x\n", 400, "line 2: text after a closing quote" },
+	{ ML, CSV, "", 400,
+	  "the CSV body is empty; expected a header row of column names" },
+	{ ML, CSV, "\n\n", 400,
+	  "the CSV body is empty; expected a header row of column names" },
+	{ ML, CSV, "a\nok\n\xc3\x28\n", 400,
+	  "the CSV body is not UTF-8 (byte 5, line 3)" },
+};
+
+static void test_bad(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bads) / sizeof(*bads); i++) {
+		const struct bad *b = &bads[i];
+		struct mlw_frame *f = NULL;
+		int status = 0, ret;
+
+		ret = mlw_payload_parse(&f, &status, b->style, b->ctype,
+					b->body, strlen(b->body));
+		ok(ret == MLW_EINVALID && status == b->status && !f,
+		   "refusal %zu is %d (got %d, status %d)", i, b->status, ret,
+		   status);
+		is_str(mlw_error_last(), b->message, "with its message");
+		mlw_frame_free(f);
+	}
+}
+
+/* 5,000 records with a key each: rows times columns is refused */
+static void test_cells_limit(void)
+{
+	struct mlw_buf body = MLW_BUF_INIT;
+	struct mlw_frame *f = NULL;
+	int status, i;
+
+	mlw_buf_adds(&body, "{\"dataframe_records\": [");
+	for (i = 0; i < 5000; i++)
+		mlw_buf_addf(&body, "%s{\"k%d\": 1}", i ? "," : "", i);
+	mlw_buf_adds(&body, "]}");
+	ok(mlw_payload_parse(&f, &status, ML, JSON, body.buf, body.len) ==
+	   MLW_EINVALID && status == 400,
+	   "records that would make 5000 x 5000 cells are refused");
+	ok(strstr(mlw_error_last(), "at most 16777216 values") != NULL,
+	   "saying why: %s", mlw_error_last());
+	mlw_frame_free(f);
+	mlw_buf_release(&body);
+}
+
+static void test_answers(void)
+{
+	const double v[] = { 0.7, 1, -0.5, 1e20, 0.1 + 0.2, NAN, -INFINITY };
+	struct mlw_buf out = MLW_BUF_INIT;
+	struct mlw_cell cells[4] = {
+		{ .type = MLW_CELL_STRING, .text = "a\"b\\\n\x01\xff", .len = 7 },
+		{ .type = MLW_CELL_BOOL, .boolean = 1 },
+		{ .type = MLW_CELL_NULL },
+		{ .type = MLW_CELL_NUMBER, .number = 3 },
+	};
+	struct mlw_frame *f = mlw_frame_new(2);
+	struct mlw_frame_column *c;
+	json_t *j;
+
+	mlw_payload_write_numbers(&out, AZ, v, 7);
+	is_str(out.buf,
+	       "[0.7,1,-0.5,1e+20,0.30000000000000004,NaN,-Infinity]",
+	       "Azure's answer is a bare list of shortest numbers");
+	mlw_buf_reset(&out);
+	mlw_payload_write_numbers(&out, ML, v, 2);
+	is_str(out.buf, "{\"predictions\":[0.7,1]}",
+	       "MLflow's is wrapped in predictions");
+	mlw_buf_reset(&out);
+	mlw_payload_write_numbers(&out, ML, v, 0);
+	is_str(out.buf, "{\"predictions\":[]}", "an empty answer");
+	mlw_buf_reset(&out);
+	mlw_payload_write_cells(&out, AZ, cells, 4);
+	is_str(out.buf, "[\"a\\\"b\\\\\\n\\u0001\\ufffd\",true,null,3]",
+	       "strings escaped, invalid UTF-8 replaced, booleans, null");
+
+	c = mlw_frame_add_column(f, "label");
+	mlw_frame_set_text(f, &c->cells[0], "cat", 3);
+	mlw_frame_set_text(f, &c->cells[1], "dog", 3);
+	c = mlw_frame_add_column(f, "p");
+	c->cells[0] = cells[3];
+	mlw_buf_reset(&out);
+	mlw_payload_write_frame(&out, ML, f);
+	is_str(out.buf,
+	       "{\"predictions\":[{\"label\":\"cat\",\"p\":3},{\"label\":\"dog\",\"p\":null}]}",
+	       "several outputs a row as records");
+	mlw_frame_free(f);
+
+	j = json_pack("{s:f, s:[i, s, b, n], s:{}}", "x", 0.7, "l", -3,
+		      "\xc3\xa9\t", 0, "o");
+	mlw_buf_reset(&out);
+	mlw_json_write(&out, j, MLW_JSON_COMPACT);
+	is_str(out.buf, "{\"x\":0.7,\"l\":[-3,\"\xc3\xa9\\t\",false,null],\"o\":{}}",
+	       "jansson values with shortest doubles, keys in order");
+	json_decref(j);
+	mlw_buf_release(&out);
+}
+
+/* --- fuzz */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static const char alphabet[] = "{}[],:\"\\0123456789.eE+-truefalsnl \n\r,xyz";
+
+/* a mutation of seed into out */
+static void mutate(struct mlw_buf *out, const char *seed, const char *other)
+{
+	size_t len, i, at, n;
+	int rounds = 1 + (int)(next() % 3), k;
+
+	mlw_buf_reset(out);
+	mlw_buf_adds(out, seed);
+	for (k = 0; k < rounds; k++) {
+		len = out->len;
+		at = len ? next() % len : 0;
+		switch (next() % 10) {
+		case 7:	/* another digit: shapes stay, values change */
+		case 8:
+			for (i = 0; i < len; i++) {
+				size_t j = (at + i) % len;
+
+				if (out->buf[j] >= '0' && out->buf[j] <= '9') {
+					out->buf[j] = (char)('0' + next() % 10);
+					break;
+				}
+			}
+			break;
+		case 9:	/* a value after a '[' or ',' */
+			for (i = 0; i < len; i++) {
+				static const char *const values[] = {
+					"null,", "[1],", "{\"q\":1},", "\"s\",",
+					"true,", "-0.5e-3,", "{},", "[[]],"
+				};
+				size_t j = (at + i) % len;
+				const char *v = values[next() % 8];
+
+				if (out->buf[j] != '[' && out->buf[j] != ',')
+					continue;
+				n = strlen(v);
+				mlw_buf_grow(out, n);
+				memmove(out->buf + j + 1 + n, out->buf + j + 1,
+					len - j - 1);
+				memcpy(out->buf + j + 1, v, n);
+				mlw_buf_setlen(out, len + n);
+				break;
+			}
+			break;
+		case 0:	/* flip a byte */
+			if (len)
+				out->buf[at] = (char)(next() & 0xff);
+			break;
+		case 1:	/* insert a token character */
+			mlw_buf_addch(out, 0);
+			memmove(out->buf + at + 1, out->buf + at, len - at);
+			out->buf[at] = alphabet[next() % (sizeof(alphabet) - 1)];
+			break;
+		case 2:	/* delete a range */
+			n = len - at ? next() % (len - at) % 16 : 0;
+			memmove(out->buf + at, out->buf + at + n, len - at - n);
+			mlw_buf_setlen(out, len - n);
+			break;
+		case 3:	/* duplicate a range */
+			n = len - at ? next() % (len - at) % 32 : 0;
+			for (i = 0; i < n; i++)
+				mlw_buf_addch(out, out->buf[at + i]);
+			break;
+		case 4:	/* truncate */
+			mlw_buf_setlen(out, at);
+			break;
+		case 5:	/* splice another seed in */
+			mlw_buf_setlen(out, at);
+			mlw_buf_adds(out, other + next() % (strlen(other) + 1));
+			break;
+		default:	/* random bytes */
+			n = next() % 8;
+			for (i = 0; i < n; i++)
+				mlw_buf_addch(out, (char)(next() & 0xff));
+			break;
+		}
+	}
+}
+
+/* a successful parse must give a coherent frame and a valid answer */
+static int frame_is_sane(const struct mlw_frame *f, enum mlw_payload_style s)
+{
+	struct mlw_buf out = MLW_BUF_INIT;
+	size_t c, r, finite = 1;
+	int sane = 1;
+	json_t *j;
+
+	for (c = 0; c < f->nr_columns; c++) {
+		const struct mlw_frame_column *col = &f->columns[c];
+		size_t total = 0;
+
+		for (r = 0; r < 4; r++)
+			total += col->nr_of[r];
+		if (total != f->nr_rows || !col->name)
+			sane = 0;
+		for (r = 0; r < f->nr_rows; r++) {
+			const struct mlw_cell *cell = &col->cells[r];
+
+			if (cell->type == MLW_CELL_STRING && !cell->text)
+				sane = 0;
+			if (cell->type == MLW_CELL_NUMBER &&
+			    !isfinite(cell->number))
+				finite = 0;
+		}
+	}
+	mlw_payload_write_frame(&out, s, f);
+	if (finite) {
+		j = json_loadb(out.buf, out.len, 0, NULL);
+		if (!j)
+			sane = 0;
+		json_decref(j);
+	}
+	mlw_buf_release(&out);
+	return sane;
+}
+
+static void test_fuzz(void)
+{
+	struct seed {
+		enum mlw_payload_style style;
+		const char *ctype, *body;
+	} seeds[sizeof(goods) / sizeof(*goods) + sizeof(bads) / sizeof(*bads)];
+	struct mlw_buf body = MLW_BUF_INIT;
+	size_t nr_seeds = 0, i;
+	int parsed = 0, refused = 0, insane = 0, wrong = 0;
+	static const char *const ctypes[] = { JSON, CSV, NULL };
+
+	for (i = 0; i < sizeof(goods) / sizeof(*goods); i++)
+		seeds[nr_seeds++] = (struct seed){ goods[i].style,
+						   goods[i].ctype,
+						   goods[i].body };
+	for (i = 0; i < sizeof(bads) / sizeof(*bads); i++)
+		seeds[nr_seeds++] = (struct seed){ bads[i].style, bads[i].ctype,
+						   bads[i].body };
+	for (i = 0; i < 10000; i++) {
+		const struct seed *sd = &seeds[next() % nr_seeds];
+		enum mlw_payload_style style = sd->style;
+		const char *ct = sd->ctype;
+		struct mlw_frame *f = NULL;
+		int status = 0, ret;
+
+		/* half the time the seed's own style and type */
+		if (next() % 2) {
+			style = next() % 2 ? AZ : ML;
+			ct = ctypes[next() % 3];
+		}
+		mutate(&body, sd->body, seeds[next() % nr_seeds].body);
+		ret = mlw_payload_parse(&f, &status, style, ct, body.buf,
+					body.len);
+		if (!ret) {
+			parsed++;
+			if (!frame_is_sane(f, style))
+				insane++;
+		} else if (ret == MLW_EINVALID &&
+			   (status == 400 || status == 415) &&
+			   *mlw_error_last()) {
+			refused++;
+		} else {
+			wrong++;
+		}
+		mlw_frame_free(f);
+	}
+	ok(parsed + refused == 10000 && !wrong,
+	   "10,000 mutated bodies are parsed (%d) or refused with 400/415 and a message (%d)",
+	   parsed, refused);
+	ok(parsed > 500 && refused > 500, "both happen often enough to matter");
+	is_int(insane, 0, "every frame parsed is coherent and answers valid JSON");
+	mlw_buf_release(&body);
+}
+
+int main(void)
+{
+	test_good();
+	test_details();
+	test_bad();
+	test_cells_limit();
+	test_answers();
+	test_fuzz();
+	return done_testing();
+}
