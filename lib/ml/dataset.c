@@ -1278,6 +1278,8 @@ void mlw_dataset_unref(struct mlw_dataset *ds)
 			free(ds->columns[i].categories[j]);
 		free(ds->columns[i].categories);
 		free(ds->columns[i].name);
+		free(ds->columns[i].problem);
+		free(ds->columns[i].note);
 	}
 	free(ds->columns);
 	mlw_big_free(ds->values, ds->values_size);

@@ -50,6 +50,16 @@ struct mlw_column {
 	double sum;
 	size_t nr_categories;	/* categorical only */
 	char **categories;	/* sorted (strcmp); code i is categories[i] */
+	/*
+	 * What the loader found in the column, for whoever uses it (a column
+	 * left out of training is never a reason to refuse a file): problem,
+	 * a value that makes the column unusable ("data.csv:3:1: infinite
+	 * value 'inf' (column 'a')"); note, something to warn about when
+	 * the column is used (numbers and text mixed, so categorical).  Both
+	 * owned, NULL when there is nothing to say.
+	 */
+	char *problem;
+	char *note;
 };
 
 struct mlw_dataset {

@@ -309,6 +309,21 @@ void mlw_featurizer_free(struct mlw_featurizer *f)
 	free(f);
 }
 
+void mlw_warn_constant_columns(struct mlw_train_ctx *ctx, const double *X,
+			       size_t n, size_t p, char *const *names)
+{
+	size_t i, j;
+
+	for (j = 0; j < p && n > 1; j++) {
+		for (i = 1; i < n && X[j * n + i] == X[j * n]; i++)
+			;
+		if (i == n)
+			mlw_train_warn(ctx,
+				"column '%s' is constant; it adds nothing to the model",
+				names[j]);
+	}
+}
+
 /* the label text of value x in column col ("red", "1.5", "true") */
 static void label_of(char num[32], const char **out,
 		     const struct mlw_column *col, double x)

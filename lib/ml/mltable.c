@@ -1323,3 +1323,17 @@ int mlw_mltable_load(struct mlw_dataset **out, const char *dir,
 	free(path);
 	return ret;
 }
+
+int mlw_dataset_open(struct mlw_dataset **out, const char *path,
+		     const struct mlw_dataset_options *opts)
+{
+	struct stat st;
+	size_t len = strlen(path);
+
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return mlw_mltable_load(out, path, opts);
+	if (!strcmp(path, "MLTable") ||
+	    (len > 8 && !strcmp(path + len - 8, "/MLTable")))
+		return mlw_mltable_load_file(out, path, opts);
+	return mlw_dataset_load(out, path, opts);
+}

@@ -56,4 +56,12 @@ int mlw_mltable_load(struct mlw_dataset **out, const char *dir,
 int mlw_mltable_load_file(struct mlw_dataset **out, const char *path,
 			  const struct mlw_dataset_options *opts);
 
+/*
+ * A table from a local path, whatever it is: a folder with an MLTable
+ * file, an MLTable file, or a CSV file (mlw_dataset_load()).  Errors as
+ * those loaders'.
+ */
+int mlw_dataset_open(struct mlw_dataset **out, const char *path,
+		     const struct mlw_dataset_options *opts);
+
 #endif
