@@ -182,6 +182,62 @@ test_expect_success 'a registered model: azureml:NAME:VERSION and NAME@latest' '
 		--input $DATA/iris.csv --output r3.csv
 '
 
+test_expect_success 'NAME:VERSION and a bare NAME resolve as model show does' '
+	mlw model show iris-logit:1 >/dev/null &&
+	mlw model score iris-logit:1 --input $DATA/iris.csv --output r4.csv \
+		--proba &&
+	test_cmp scores.csv r4.csv &&
+	mlw model score iris-logit --input $DATA/iris.csv --output r5.csv \
+		--proba &&
+	test_cmp scores.csv r5.csv &&
+	test_expect_code 3 mlw model score iris-logit:7 --input $DATA/iris.csv \
+		--output r6.csv 2>err &&
+	test_grep "no version .7." err &&
+	test_expect_code 3 mlw model score nosuch --input $DATA/iris.csv \
+		--output r6.csv 2>err &&
+	test_grep "nosuch" err &&
+	! test -e r6.csv
+'
+
+test_expect_success 'a folder on disk wins over a model of the same name' '
+	mkdir -p shadow &&
+	cp -R ridge1/. shadow/ &&
+	mlw model create -n shadow -p logit >/dev/null &&
+	mlw model score shadow --input $DATA/diabetes.csv --output sh.csv &&
+	head -1 sh.csv >h &&
+	echo prediction >expect &&
+	test_cmp expect h &&
+	test $(wc -l <sh.csv) = 443
+'
+
+test_expect_success 'an MLflow model without the mlw flavor is named as such' '
+	mkdir -p skmodel &&
+	printf "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n  sklearn:\n    sklearn_version: 1.2.1\n" >skmodel/MLmodel &&
+	echo pickle >skmodel/model.pkl &&
+	test_expect_code 2 mlw model score skmodel --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "MLflow model with no mlw flavor (it has python_function, sklearn)" err &&
+	test_grep "mlflow models serve" err &&
+	mlw model create -n skm -p skmodel -t mlflow_model >/dev/null &&
+	test_expect_code 2 mlw model score skm --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "no mlw flavor" err &&
+	! test -e o.csv
+'
+
+test_expect_success 'a malformed MLmodel is reported with its position' '
+	cp -R logit badml &&
+	printf "flavors: [unclosed\n" >badml/MLmodel &&
+	test_expect_code 2 mlw model score badml --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "badml/MLmodel:" err &&
+	cp logit/MLmodel badml/MLmodel &&
+	sed "s/algorithm: logistic/algorithm: ridge/" logit/MLmodel >badml/MLmodel &&
+	test_expect_code 2 mlw model score badml --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "badml/MLmodel:[0-9]*:[0-9]*: flavor mlw: the algorithm contradicts params.bin, a model of logistic" err
+'
+
 test_expect_success 'an MLTable folder or a data asset as input' '
 	mkdir irisml &&
 	cp $DATA/iris.csv irisml/ &&

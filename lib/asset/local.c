@@ -44,7 +44,8 @@ static struct mlw_asset *lookup(int *ret, struct mlw_catalog *cat,
 				ref, mlw_asset_kind_name(kind)) : 0;
 	else
 		*ret = mlw_asset_get(&a, cat, kind, name, version);
-	if (*ret == MLW_ENOTFOUND && !explicit) {
+	/* a bare NAME that is no asset may still be a file to report */
+	if (*ret == MLW_ENOTFOUND && !explicit && !version) {
 		mlw_error_clear();
 		*ret = 0;
 	}

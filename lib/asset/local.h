@@ -6,9 +6,8 @@
  * score MODEL --input DATA') take either.  A path that exists is always
  * the path.  Otherwise an explicit reference (azureml:NAME:VERSION,
  * azureml:NAME@latest, NAME@latest) is looked up, and so, as 'mlw model
- * show' takes them, are NAME:VERSION and a bare NAME; an implicit one
- * that names no asset stays a path, so the reader says the file is
- * missing.
+ * show' takes them, are NAME:VERSION and a bare NAME; a bare NAME that
+ * names no asset stays a path, so the reader says the file is missing.
  */
 #ifndef MLW_ASSET_LOCAL_H
 #define MLW_ASSET_LOCAL_H
@@ -23,8 +22,9 @@ int mlw_asset_ref_is_explicit(const char *ref);
  * NULL, or the asset's content restored into a new folder *tmp_out made
  * under tmpdir, which the caller removes (mlw_remove_tree()); both are
  * the caller's to free.  cat and odb may be NULL outside a workspace:
- * then only paths resolve.  Errors: MLW_ENOTFOUND (an explicit reference
- * to no asset, or outside a workspace), MLW_EINVALID (a malformed
+ * then only paths resolve.  Errors: MLW_ENOTFOUND (a reference with a
+ * version or label to no asset, an explicit one outside a workspace),
+ * MLW_EINVALID (a malformed
  * reference, an asset that is only a remote reference), MLW_ERROR.
  */
 int mlw_asset_materialize(char **path_out, char **tmp_out,

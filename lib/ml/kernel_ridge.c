@@ -22,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* rows of X scored per kernel block: bounds memory at 8 * BLOCK * n_train */
-#define BLOCK 1024
-
 static const char *const kernel_names[] = {
 	[MLW_KERNEL_LINEAR] = "linear",
 	[MLW_KERNEL_POLY] = "poly",
@@ -181,32 +178,49 @@ int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 	return 0;
 }
 
+/*
+ * One row at a time, each kernel value and the sum over the training
+ * rows in a fixed order: a row's prediction never depends on the rows
+ * scored with it (a BLAS product's last bit does, through its blocking),
+ * so 'mlw model score' in blocks of any size on any threads writes what
+ * training predicted, to the bit.
+ */
 int mlw_kernel_ridge_predict(double *out,
 			     const struct mlw_kernel_ridge_model *m,
 			     const double *X, size_t n)
 {
-	const struct mlw_lapack *la;
-	size_t nt = m->nr_train, i0, nb;
-	double *K, *xn, *tn;
+	size_t nt = m->nr_train, p = m->nr_features, i, j, k;
+	double *acc = mlw_malloc(mlw_st_mult(nt + 1, sizeof(double)));
+	double *tn = mlw_malloc(mlw_st_mult(nt + 1, sizeof(double)));
 
-	if (mlw_lapack_load(&la) < 0)
-		return -1;
-	nb = n < BLOCK ? n : BLOCK;
-	K = mlw_malloc(mlw_st_mult(mlw_st_mult(nb, nt) + 1, sizeof(double)));
-	xn = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
-	tn = mlw_malloc(mlw_st_mult(nt + 1, sizeof(double)));
-	row_norms(xn, X, n, m->nr_features);
-	row_norms(tn, m->X_fit, nt, m->nr_features);
-	for (i0 = 0; i0 < n; i0 += nb) {
-		size_t rows = n - i0 < nb ? n - i0 : nb;
+	row_norms(tn, m->X_fit, nt, p);
+	for (i = 0; i < n; i++) {
+		double xn = 0, pred = 0;
 
-		kernel_block(K, la, m, X + i0, rows, n, xn + i0, m->X_fit, nt,
-			     nt, tn, 0);
-		la->dgemv(MLW_COL_MAJOR, MLW_NO_TRANS, (int)rows, (int)nt, 1, K,
-			  (int)rows, m->dual_coef, 1, 0, out + i0, 1);
+		for (j = 0; j < nt; j++)
+			acc[j] = 0;
+		for (k = 0; k < p; k++) {
+			const double *col = m->X_fit + k * nt;
+			double x = X[k * n + i];
+
+			xn += x * x;
+			for (j = 0; j < nt; j++)
+				acc[j] += x * col[j];
+		}
+		for (j = 0; j < nt; j++) {
+			double v = acc[j];
+
+			if (m->kernel == MLW_KERNEL_POLY) {
+				v = pow(v * m->gamma + m->coef0, m->degree);
+			} else if (m->kernel == MLW_KERNEL_RBF) {
+				v = -2 * v + xn + tn[j];
+				v = exp(-m->gamma * (v < 0 ? 0 : v));
+			}
+			pred += v * m->dual_coef[j];
+		}
+		out[i] = pred;
 	}
-	free(K);
-	free(xn);
+	free(acc);
 	free(tn);
 	return 0;
 }

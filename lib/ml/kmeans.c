@@ -312,22 +312,45 @@ int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
 	return 0;
 }
 
+/*
+ * The nearest centre by ||c||^2 - 2 x'c, as assign() ranks them, but a
+ * row at a time with the sums in a fixed order: a row's cluster never
+ * depends on the rows scored with it (see mlw_kernel_ridge_predict()).
+ */
 int mlw_kmeans_predict(size_t *labels, double *distances,
 		       const struct mlw_kmeans_model *m, const double *X,
 		       size_t n)
 {
-	const struct mlw_lapack *la;
-	size_t k = m->nr_clusters, i;
-	double *D;
+	size_t k = m->nr_clusters, p = m->nr_features, i, j, c;
+	double *cn = mlw_calloc(k + 1, sizeof(double));
+	double *acc = mlw_calloc(k + 1, sizeof(double));
 
-	if (mlw_lapack_load(&la) < 0)
-		return -1;
-	D = mlw_malloc(mlw_st_mult(mlw_st_mult(BLOCK, k) + 1, sizeof(double)));
-	assign(labels, la, X, n, m->nr_features, m->centers, k, D);
-	free(D);
-	for (i = 0; distances && i < n; i++)
-		distances[i] = dist2(X, n, i, m->centers, k, labels[i],
-				     m->nr_features);
+	for (j = 0; j < p; j++)
+		for (c = 0; c < k; c++)
+			cn[c] += m->centers[j * k + c] * m->centers[j * k + c];
+	for (i = 0; i < n; i++) {
+		size_t best = 0;
+
+		for (c = 0; c < k; c++)
+			acc[c] = 0;
+		for (j = 0; j < p; j++) {
+			double x = X[j * n + i];
+			const double *C = m->centers + j * k;
+
+			for (c = 0; c < k; c++)
+				acc[c] += x * C[c];
+		}
+		for (c = 0; c < k; c++)
+			acc[c] = cn[c] + -2 * acc[c];
+		for (c = 1; c < k; c++)
+			if (acc[c] < acc[best])
+				best = c;
+		labels[i] = best;
+		if (distances)
+			distances[i] = dist2(X, n, i, m->centers, k, best, p);
+	}
+	free(cn);
+	free(acc);
 	return 0;
 }
 

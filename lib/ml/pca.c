@@ -123,28 +123,34 @@ int mlw_pca_fit(struct mlw_pca_model *out, const double *X, size_t n,
 	return 0;
 }
 
+/*
+ * Row by row, each component's sum over the features in a fixed order,
+ * so a row's components never depend on the rows transformed with it
+ * (see mlw_kernel_ridge_predict()).
+ */
 int mlw_pca_transform(double *out, const struct mlw_pca_model *m,
 		      const double *X, size_t n)
 {
-	const struct mlw_lapack *la;
 	size_t p = m->nr_features, k = m->nr_components, i, j, r;
-	double *Xc;
+	double *acc = dalloc(k), *scale = dalloc(k);
 
-	if (mlw_lapack_load(&la) < 0)
-		return -1;
-	Xc = dalloc(mlw_st_mult(n, p));
-	for (j = 0; j < p; j++)
-		for (i = 0; i < n; i++)
-			Xc[j * n + i] = X[j * n + i] - m->mean[j];
-	la->dgemm(MLW_COL_MAJOR, MLW_NO_TRANS, MLW_TRANS, (int)n, (int)k,
-		  (int)p, 1, Xc, (int)n, m->components, (int)k, 0, out, (int)n);
-	free(Xc);
-	for (r = 0; m->whiten && r < k; r++) {
-		double s = sqrt(m->explained_variance[r]);
+	for (r = 0; r < k; r++)
+		scale[r] = m->whiten ? sqrt(m->explained_variance[r]) : 1;
+	for (i = 0; i < n; i++) {
+		for (r = 0; r < k; r++)
+			acc[r] = 0;
+		for (j = 0; j < p; j++) {
+			double x = X[j * n + i] - m->mean[j];
+			const double *c = m->components + j * k;
 
-		for (i = 0; i < n; i++)
-			out[r * n + i] /= s;
+			for (r = 0; r < k; r++)
+				acc[r] += x * c[r];
+		}
+		for (r = 0; r < k; r++)
+			out[r * n + i] = m->whiten ? acc[r] / scale[r] : acc[r];
 	}
+	free(acc);
+	free(scale);
 	return 0;
 }
 
