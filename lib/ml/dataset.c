@@ -90,6 +90,7 @@ struct slice {
 	size_t nr_quotes;
 	size_t nr_rows, nr_lines, first_row, first_line;
 	size_t *nr_numeric, *nr_text, *nr_missing;	/* per column */
+	size_t *nr_inf;			/* per column: infinities (as text) */
 	double *sum;			/* per column: numbers seen */
 	struct text_cell *texts;
 	size_t nr_texts, alloc_texts;
@@ -452,12 +453,13 @@ static void *parse_slice(void *arg)
 				continue;
 			}
 			r = f.escaped ? -1 : mlw_csv_parse_double(&v, f.text, f.len);
-			if (r == 1) {
-				slice_error(s, row_line, col + 1,
-					    "infinite value '%.*s'",
-					    (int)f.len, f.text);
-				return NULL;
-			}
+			/*
+			 * an infinity is kept as text: a column of numbers and
+			 * infinities cannot be used, but is refused only if it
+			 * is (type_columns())
+			 */
+			if (r == 1)
+				s->nr_inf[col]++;
 			if (!r) {
 				*cell = v;
 				s->sum[col] += v;
@@ -672,7 +674,6 @@ struct mlw_dataset_builder {
 	size_t nr_columns;
 	char **names;
 	int *forced;		/* -1 or an enum mlw_column_type */
-	int mixed_as_text;
 	struct mlw_buf arena;
 	struct cell_ref *cells;	/* row-major */
 	size_t nr_rows, alloc_cells;
@@ -749,11 +750,6 @@ void mlw_dataset_builder_add(struct mlw_dataset_builder *b,
 	b->nr_rows++;
 }
 
-void mlw_dataset_builder_mixed_as_text(struct mlw_dataset_builder *b)
-{
-	b->mixed_as_text = 1;
-}
-
 size_t mlw_dataset_builder_rows(const struct mlw_dataset_builder *b)
 {
 	return b->nr_rows;
@@ -796,7 +792,8 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 {
 	struct mlw_column *c = &ds->columns[col];
 	double *out = ds->values + col * ds->nr_rows;
-	size_t row, nr_num = 0, nr_text = 0, nr_bool = 0, first_text = SIZE_MAX;
+	size_t row, nr_num = 0, nr_text = 0, nr_bool = 0, nr_inf = 0;
+	size_t first_text = SIZE_MAX;
 	int forced = b->forced[col];
 
 	for (row = 0; row < ds->nr_rows; row++) {
@@ -811,12 +808,8 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 			continue;
 		}
 		ret = mlw_csv_parse_double(&v, s, r->len);
-		if (ret == 1 && forced != MLW_COLUMN_CATEGORICAL)
-			return mlw_error_setc(MLW_EINVALID,
-					      "%s:%zu: infinite value '%.*s' (column '%s')",
-					      b->sources[b->where[row].source],
-					      b->where[row].line, (int)r->len, s,
-					      c->name);
+		/* an infinity is text, as the CSV loader keeps it */
+		nr_inf += ret == 1;
 		if (!ret) {
 			out[row] = v;
 			nr_num++;
@@ -829,11 +822,23 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 			first_text = row;
 	}
 	if (forced < 0)
-		forced = !nr_text ? MLW_COLUMN_NUMERIC :
+		forced = nr_text == nr_inf ? MLW_COLUMN_NUMERIC :
 			 !nr_num && nr_bool == nr_text ? MLW_COLUMN_BOOLEAN :
-			 nr_num > nr_text && !b->mixed_as_text ? -2 :
 			 MLW_COLUMN_CATEGORICAL;
-	if (forced == MLW_COLUMN_NUMERIC || forced == -2) {
+	if (forced == MLW_COLUMN_NUMERIC && nr_text == nr_inf && nr_inf) {
+		struct cell_ref *r = &b->cells[first_text * b->nr_columns + col];
+
+		/* unusable, but refused only when used */
+		c->problem = mlw_xstrfmt(
+			"%s:%zu: infinite value '%.*s' (column '%s')",
+			b->sources[b->where[first_text].source],
+			b->where[first_text].line,
+			(int)(r->len > 40 ? 40 : r->len),
+			b->arena.buf + r->off, c->name);
+		c->type = MLW_COLUMN_NUMERIC;
+		return 0;
+	}
+	if (forced == MLW_COLUMN_NUMERIC) {
 		if (nr_text) {
 			struct cell_ref *r =
 				&b->cells[first_text * b->nr_columns + col];
@@ -900,6 +905,16 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 		free(rank);
 		free(v.keys);
 		free(v.slots);
+	}
+	if (nr_num && b->forced[col] < 0) {
+		struct cell_ref *r = &b->cells[first_text * b->nr_columns + col];
+
+		c->note = mlw_xstrfmt(
+			"column '%s' holds numbers and text ('%.*s' at %s:%zu): it is categorical, one feature per value (%zu); fix that value, or leave the column out with --exclude",
+			c->name, (int)(r->len > 40 ? 40 : r->len),
+			b->arena.buf + r->off,
+			b->sources[b->where[first_text].source],
+			b->where[first_text].line, c->nr_categories);
 	}
 	return 0;
 }
@@ -982,7 +997,23 @@ static int parse_header(struct mlw_dataset *ds, const char **pos,
 	return 0;
 }
 
-/* decide each column's type from the parse counts; encode text columns */
+/* what a column of numbers and text is told when it is used */
+static char *mixed_note(const struct mlw_column *c, const char *path,
+			const struct text_cell *first)
+{
+	return mlw_xstrfmt(
+		"column '%s' holds numbers and text ('%.*s' at %s:%zu): it is categorical, one feature per value (%zu); fix that value, or leave the column out with --exclude",
+		c->name,
+		(int)(first->field.len > 40 ? 40 : first->field.len),
+		first->field.text, path, first->line, c->nr_categories);
+}
+
+/*
+ * Decide each column's type from the parse counts and encode text
+ * columns.  Nothing here refuses the file: a column of numbers with an
+ * infinity gets a problem (refused if used), one of numbers and text is
+ * categorical with a note (a warning if used), as pandas reads it.
+ */
 static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 			const char *body, const char *end)
 {
@@ -990,7 +1021,8 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 	int k;
 
 	for (col = 0; col < ds->nr_columns; col++) {
-		size_t nr_num = 0, nr_text = 0, nr_bool = 0;
+		struct mlw_column *c = &ds->columns[col];
+		size_t nr_num = 0, nr_text = 0, nr_bool = 0, nr_inf = 0;
 		struct text_cell *first = NULL;
 
 		for (k = 0; k < ld->nr_slices; k++) {
@@ -998,7 +1030,8 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 
 			nr_num += s->nr_numeric[col];
 			nr_text += s->nr_text[col];
-			ds->columns[col].nr_missing += s->nr_missing[col];
+			nr_inf += s->nr_inf[col];
+			c->nr_missing += s->nr_missing[col];
 			for (i = 0; i < s->nr_texts && s->nr_text[col]; i++) {
 				if (s->texts[i].col != col)
 					continue;
@@ -1007,13 +1040,20 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 				nr_bool += bool_value(&s->texts[i].field) >= 0;
 			}
 		}
-		if (!nr_text) {
-			ds->columns[col].type = MLW_COLUMN_NUMERIC;
-			ds->columns[col].has_sum = 1;
+		if (nr_text == nr_inf) {
+			c->type = MLW_COLUMN_NUMERIC;
+			c->has_sum = 1;
 			for (k = 0; k < ld->nr_slices; k++)
-				ds->columns[col].sum += ld->slices[k].sum[col];
+				c->sum += ld->slices[k].sum[col];
+			if (first)
+				c->problem = mlw_xstrfmt(
+					"%s:%zu:%zu: infinite value '%.*s' (column '%s')",
+					ld->path, first->line, col + 1,
+					(int)(first->field.len > 40 ? 40 :
+					      first->field.len),
+					first->field.text, c->name);
 		} else if (!nr_num && nr_bool == nr_text) {
-			ds->columns[col].type = MLW_COLUMN_BOOLEAN;
+			c->type = MLW_COLUMN_BOOLEAN;
 			for (k = 0; k < ld->nr_slices; k++) {
 				struct slice *s = &ld->slices[k];
 
@@ -1023,15 +1063,11 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 							   s->texts[i].row] =
 							bool_value(&s->texts[i].field);
 			}
-		} else if (nr_num > nr_text) {
-			return mlw_error_setc(MLW_EINVALID,
-				"%s:%zu:%zu: '%.*s' is not a number (column '%s' is numeric)",
-				ld->path, first->line, col + 1,
-				(int)(first->field.len > 40 ? 40 : first->field.len),
-				first->field.text, ds->columns[col].name);
 		} else {
-			ds->columns[col].type = MLW_COLUMN_CATEGORICAL;
+			c->type = MLW_COLUMN_CATEGORICAL;
 			encode_categorical(ds, ld, col, body, end, nr_num > 0);
+			if (nr_num)
+				c->note = mixed_note(c, ld->path, first);
 		}
 	}
 	return 0;
@@ -1047,6 +1083,7 @@ static void free_slices(struct loader *ld)
 		free(s->nr_numeric);
 		free(s->nr_text);
 		free(s->nr_missing);
+		free(s->nr_inf);
 		free(s->sum);
 		free(s->texts);
 		free(s->error_msg);
@@ -1173,6 +1210,7 @@ counted:
 		s->nr_numeric = mlw_calloc(ds->nr_columns, sizeof(size_t));
 		s->nr_text = mlw_calloc(ds->nr_columns, sizeof(size_t));
 		s->nr_missing = mlw_calloc(ds->nr_columns, sizeof(size_t));
+		s->nr_inf = mlw_calloc(ds->nr_columns, sizeof(size_t));
 		s->sum = mlw_calloc(ds->nr_columns, sizeof(double));
 	}
 	ds->nr_rows = ld.nr_rows = row;

@@ -839,8 +839,6 @@ static int start_table(struct table *t)
 	for (i = 0; i < nr_vis; i++)
 		names[i] = t->names[vis[i]];
 	ret = mlw_dataset_builder_new(&t->builder, s->path, names, nr_vis);
-	if (!ret)
-		mlw_dataset_builder_mixed_as_text(t->builder);
 	for (i = 0; !ret && i < nr_vis; i++)
 		if ((int)forced[vis[i]] >= 0)
 			mlw_dataset_builder_force(t->builder, i, forced[vis[i]]);
