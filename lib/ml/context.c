@@ -6,6 +6,7 @@
 #include "util/strutil.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void mlw_rng_shuffle(struct mlw_rng *r, size_t *v, size_t n)
@@ -25,6 +26,24 @@ void mlw_train_ctx_init(struct mlw_train_ctx *ctx, uint64_t seed)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->rng.state = seed;
 	ctx->nr_threads = 1;
+}
+
+size_t mlw_train_ctx_memory(const struct mlw_train_ctx *ctx)
+{
+	unsigned long long kb = 0;
+	char line[256];
+	FILE *fp;
+
+	if (ctx && ctx->memory_limit)
+		return ctx->memory_limit;
+	fp = fopen("/proc/meminfo", "re");
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(fp);
+	return (size_t)kb * 1024;
 }
 
 int mlw_train_ctx_threads(const struct mlw_train_ctx *ctx, int max)

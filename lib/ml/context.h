@@ -71,10 +71,21 @@ struct mlw_train_ctx {
 	mlw_progress_fn progress;	/* may be NULL */
 	void *progress_data;
 	int stopped;			/* progress returned non-zero */
+	/*
+	 * bytes a fit may take beyond its data (0: the memory the system
+	 * says is available); a fit that would need more is refused
+	 */
+	size_t memory_limit;
 };
 
 /* rng seeded with seed, one thread, no warnings, no progress */
 void mlw_train_ctx_init(struct mlw_train_ctx *ctx, uint64_t seed);
+
+/*
+ * The memory a fit may use: ctx->memory_limit, or the system's
+ * available memory (MemAvailable of /proc/meminfo); 0 when unknown.
+ */
+size_t mlw_train_ctx_memory(const struct mlw_train_ctx *ctx);
 
 /* ctx->nr_threads, at least 1 and at most max */
 int mlw_train_ctx_threads(const struct mlw_train_ctx *ctx, int max);

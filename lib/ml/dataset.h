@@ -74,6 +74,7 @@ struct mlw_dataset {
 	size_t file_size;
 	/* private */
 	size_t values_size;	/* bytes mapped for values */
+	size_t *by_name;	/* column indices sorted by name, or NULL */
 	int refcount;
 };
 

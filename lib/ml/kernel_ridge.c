@@ -344,6 +344,13 @@ static void kr_release(struct mlw_model *m)
 	mlw_kernel_ridge_release(&m->kernel_ridge);
 }
 
+/* the n x n kernel matrix and the model's copy of the rows */
+static double kr_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			size_t nr_classes)
+{
+	return 8 * ((double)n * (double)n + (double)n * (double)p);
+}
+
 const struct mlw_trainer mlw_kernel_ridge_trainer = {
 	.name = "kernel_ridge",
 	.algorithm = MLW_ALGO_KERNEL_RIDGE,
@@ -359,5 +366,6 @@ const struct mlw_trainer mlw_kernel_ridge_trainer = {
 	.read_params = kr_read,
 	.validate = kr_validate,
 	.describe = kr_describe,
+	.memory = kr_memory,
 	.release = kr_release,
 };

@@ -586,6 +586,15 @@ static void km_release(struct mlw_model *m)
 	mlw_kmeans_release(&m->kmeans);
 }
 
+/* a centred copy of the data, the seeding's candidate distances */
+static double km_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			size_t nr_classes)
+{
+	double k = hp->value[HP_N_CLUSTERS];
+
+	return 8 * ((double)n * (double)p + (double)n * (4 + log(k)));
+}
+
 const struct mlw_trainer mlw_kmeans_trainer = {
 	.name = "kmeans",
 	.algorithm = MLW_ALGO_KMEANS,
@@ -601,5 +610,6 @@ const struct mlw_trainer mlw_kmeans_trainer = {
 	.validate = km_validate,
 	.scores = km_scores,
 	.describe = km_describe,
+	.memory = km_memory,
 	.release = km_release,
 };

@@ -683,6 +683,17 @@ static void lda_release_model(struct mlw_model *m)
 	mlw_lda_release(&m->lda);
 }
 
+/* svd: copies and factors of the data; lsqr, eigen: p x p scatters */
+static double lda_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			 size_t nr_classes)
+{
+	double N = (double)n, P = (double)p, mn = N < P ? N : P;
+
+	if (hp->value[HP_SOLVER] == MLW_LDA_SVD)
+		return 8 * (N * P + N * mn + mn * P);
+	return 8 * (3 * P * P + N * P);
+}
+
 const struct mlw_trainer mlw_lda_trainer = {
 	.name = "lda",
 	.algorithm = MLW_ALGO_LDA,
@@ -698,5 +709,6 @@ const struct mlw_trainer mlw_lda_trainer = {
 	.validate = lda_validate,
 	.describe = lda_describe,
 	.check = lda_check,
+	.memory = lda_memory,
 	.release = lda_release_model,
 };

@@ -457,6 +457,166 @@ static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	return 0;
 }
 
+/* the sum numpy's add.reduce takes of a vector: pairwise, 8 at a time */
+static double numpy_sum(const double *a, size_t n)
+{
+	double r[8], res = 0;
+	size_t i, k, n2;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			res += a[i];
+		return res;
+	}
+	if (n > 128) {
+		n2 = n / 2;
+		n2 -= n2 % 8;
+		return numpy_sum(a, n2) + numpy_sum(a + n2, n - n2);
+	}
+	for (k = 0; k < 8; k++)
+		r[k] = a[k];
+	for (i = 8; i < n - n % 8; i += 8)
+		for (k = 0; k < 8; k++)
+			r[k] += a[i + k];
+	res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+	for (; i < n; i++)
+		res += a[i];
+	return res;
+}
+
+/*
+ * Least squares with at least as many features as rows, as scipy's
+ * lstsq solves it for scikit-learn: dgelsd (SVD) on a centred copy of X,
+ * n x p, the minimum-norm solution, singular values below eps times the
+ * largest taken as zero.  The normal equations would need p x p
+ * matrices (20,000 features: 3.2 GB each) for a problem of n x p.
+ */
+static int fit_ols_wide(struct mlw_linear_model *m,
+			const struct mlw_lapack *la, const double *X,
+			size_t n, size_t p, const double *y,
+			const struct mlw_linear_params *par)
+{
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean;
+	double *Xc, *b = mlw_calloc(p + 1, sizeof(double));
+	double *s = mlw_calloc(n + 1, sizeof(double));
+	size_t i, j;
+	int info, rank = 0;
+
+	/*
+	 * The centred data have a singular value that is zero but for
+	 * rounding, right at the rank threshold: whether it counts depends
+	 * on the last bits of the means, so they are numpy's, to the bit
+	 * (a column's rows summed in order, y by pairwise summation)
+	 */
+	for (j = 0; j < p; j++) {
+		for (i = 0; i < n; i++)
+			xmean[j] += X[j * n + i];
+		xmean[j] /= (double)n;
+	}
+	ymean = numpy_sum(y, n) / (double)n;
+	Xc = center_copy(X, n, p, xmean);
+	for (i = 0; i < n; i++)
+		b[i] = y[i] - ymean;
+	info = la->dgelsd(MLW_COL_MAJOR, (int)n, (int)p, 1, Xc, (int)n, b,
+			  (int)p, s, DBL_EPSILON, &rank);
+	if (info < 0)
+		BUG("dgelsd argument %d", -info);
+	if (!info) {
+		memcpy(m->coef, b, p * sizeof(double));
+		m->rank = rank;
+		set_intercept(m, xmean, ymean);
+		m->converged = 1;
+	}
+	m->solver = "gelsd (wide)";
+	mlw_big_free(Xc, n * p * sizeof(double));
+	free(b);
+	free(s);
+	free(xmean);
+	if (info > 0)
+		return mlw_error_setc(MLW_ENUMERIC,
+			"least squares: the SVD did not converge (%d superdiagonals)",
+			info);
+	return 0;
+}
+
+/*
+ * Ridge with more features than rows, as scikit-learn's cholesky solver
+ * does it then (_solve_cholesky_kernel): the dual, w = Xc' c with
+ * (Xc Xc' + alpha I) c = yc, an n x n system by Cholesky; when it is not
+ * positive definite (alpha 0 on a singular kernel) the least-squares
+ * solution (dgelsd), as scikit-learn falls back.  Memory n x p and
+ * n x n, not p x p.
+ */
+static int fit_ridge_dual(struct mlw_linear_model *m,
+			  const struct mlw_lapack *la, const double *X,
+			  size_t n, size_t p, const double *y,
+			  const struct mlw_linear_params *par)
+{
+	int threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean = 0;
+	double *K = mlw_calloc(n * n + 1, sizeof(double));
+	double *c = mlw_calloc(n + 1, sizeof(double)), *r, *Xc;
+	size_t i, j;
+	int info, rank;
+
+	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	Xc = center_copy(X, n, p, xmean);
+	la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_NO_TRANS, (int)n, (int)p, 1,
+		  Xc, (int)n, 0, K, (int)n);
+	for (j = 0; j < n; j++)
+		for (i = j + 1; i < n; i++)
+			K[i * n + j] = K[j * n + i];
+	for (i = 0; i < n; i++) {
+		K[i * n + i] += par->alpha;
+		c[i] = y[i] - ymean;
+	}
+	m->solver = "cholesky (dual)";
+	info = la->dposv(MLW_COL_MAJOR, 'L', (int)n, 1, K, (int)n, c, (int)n);
+	if (info < 0)
+		BUG("dposv argument %d", -info);
+	if (info > 0) {
+		double *sv = mlw_calloc(n + 1, sizeof(double));
+
+		la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_NO_TRANS, (int)n,
+			  (int)p, 1, Xc, (int)n, 0, K, (int)n);
+		for (j = 0; j < n; j++)
+			for (i = j + 1; i < n; i++)
+				K[i * n + j] = K[j * n + i];
+		for (i = 0; i < n; i++) {
+			K[i * n + i] += par->alpha;
+			c[i] = y[i] - ymean;
+		}
+		info = la->dgelsd(MLW_COL_MAJOR, (int)n, (int)n, 1, K, (int)n,
+				  c, (int)n, sv, DBL_EPSILON, &rank);
+		free(sv);
+		if (info < 0)
+			BUG("dgelsd argument %d", -info);
+		m->solver = "gelsd (dual)";
+	}
+	if (!info) {
+		la->dgemv(MLW_COL_MAJOR, MLW_TRANS, (int)n, (int)p, 1, Xc,
+			  (int)n, c, 1, 0, m->coef, 1);
+		set_intercept(m, xmean, ymean);
+		m->converged = 1;
+		/* ||yc - Xc w||^2 + alpha ||w||^2 */
+		r = mlw_calloc(n + 1, sizeof(double));
+		for (i = 0; i < n; i++)
+			r[i] = y[i] - ymean;
+		la->dgemv(MLW_COL_MAJOR, MLW_NO_TRANS, (int)n, (int)p, -1, Xc,
+			  (int)n, m->coef, 1, 1, r, 1);
+		m->objective = sumsq(r, n) + par->alpha * sumsq(m->coef, p);
+		free(r);
+	}
+	mlw_big_free(Xc, n * p * sizeof(double));
+	free(K);
+	free(c);
+	free(xmean);
+	if (info > 0)
+		return mlw_error_setc(MLW_ENUMERIC,
+				      "ridge: the SVD of the kernel did not converge");
+	return 0;
+}
+
 /*
  * Ridge: the normal equations (X'X + alpha I) w = X'y by Cholesky, as
  * scikit-learn's "cholesky" solver: X'X costs one blocked dsyrk pass over
@@ -543,6 +703,16 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	free(G);
 	free(xmean);
 	return ret;
+}
+
+static double l1_norm(const double *v, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += fabs(v[i]);
+	return s;
 }
 
 static double soft_threshold(double x, double t)
@@ -675,6 +845,126 @@ static int fit_enet(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	return 0;
 }
 
+int mlw_linear_wide(enum mlw_algorithm algo, size_t n, size_t p)
+{
+	switch (algo) {
+	case MLW_ALGO_RIDGE:
+		return p > n;
+	case MLW_ALGO_LINEAR:
+	case MLW_ALGO_LASSO:
+	case MLW_ALGO_ELASTIC_NET:
+		return p >= n;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Lasso and elastic net with at least as many features as rows, as
+ * scikit-learn solves them then (enet_coordinate_descent without a
+ * Gram matrix): cyclic coordinate descent on a centred copy of X, the
+ * residual kept up to date, n flops a coordinate; the same stopping
+ * rules as fit_enet().  Memory n x p, not p x p.
+ */
+static int fit_enet_rows(struct mlw_linear_model *m,
+			 const struct mlw_lapack *la, const double *X,
+			 size_t n, size_t p, const double *y,
+			 const struct mlw_linear_params *par)
+{
+	int threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean = 0;
+	double *norm = mlw_calloc(p + 1, sizeof(double));
+	double *R = mlw_calloc(n + 1, sizeof(double));
+	double *yc = mlw_calloc(n + 1, sizeof(double)), *Xc, *w = m->coef;
+	double l1 = par->alpha * par->l1_ratio * (double)n;
+	double l2 = par->alpha * (1 - par->l1_ratio) * (double)n;
+	double y2, tol;
+	size_t i, j;
+	int iter;
+
+	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	Xc = center_copy(X, n, p, xmean);
+	for (i = 0; i < n; i++)
+		R[i] = yc[i] = y[i] - ymean;
+	for (j = 0; j < p; j++)
+		norm[j] = sumsq(Xc + j * n, n);
+	y2 = sumsq(yc, n);
+	tol = par->tol * y2;
+	for (iter = 0; iter < par->max_iter; iter++) {
+		double w_max = 0, dw_max = 0;
+
+		for (j = 0; j < p; j++) {
+			const double *x = Xc + j * n;
+			double old = w[j], tmp = 0;
+
+			if (norm[j] == 0)
+				continue;
+			if (old != 0)
+				for (i = 0; i < n; i++)
+					R[i] += old * x[i];
+			for (i = 0; i < n; i++)
+				tmp += x[i] * R[i];
+			w[j] = soft_threshold(tmp, l1) / (norm[j] + l2);
+			if (w[j] != 0)
+				for (i = 0; i < n; i++)
+					R[i] -= w[j] * x[i];
+			if (fabs(w[j] - old) > dw_max)
+				dw_max = fabs(w[j] - old);
+			if (fabs(w[j]) > w_max)
+				w_max = fabs(w[j]);
+		}
+		if (w_max == 0 || dw_max / w_max < par->tol ||
+		    iter == par->max_iter - 1) {
+			double dual = 0, r2 = sumsq(R, n), w2 = sumsq(w, p);
+			double l1n = 0, ry = 0, c, gap;
+
+			for (j = 0; j < p; j++) {
+				const double *x = Xc + j * n;
+				double xta = 0;
+
+				for (i = 0; i < n; i++)
+					xta += x[i] * R[i];
+				xta -= l2 * w[j];
+				if (fabs(xta) > dual)
+					dual = fabs(xta);
+				l1n += fabs(w[j]);
+			}
+			for (i = 0; i < n; i++)
+				ry += R[i] * yc[i];
+			c = dual > l1 ? l1 / dual : 1;
+			gap = dual > l1 ? 0.5 * (r2 + r2 * c * c) : r2;
+			gap += l1 * l1n - c * ry + 0.5 * l2 * (1 + c * c) * w2;
+			if (gap < tol) {
+				iter++;
+				m->converged = 1;
+				break;
+			}
+		}
+		if (par->ctx && par->ctx->progress &&
+		    mlw_train_report(par->ctx, "iteration", iter + 1,
+				     par->max_iter, "objective",
+				     sumsq(R, n) / (2.0 * (double)n) +
+				     par->alpha * par->l1_ratio *
+				     l1_norm(w, p) + 0.5 * par->alpha *
+				     (1 - par->l1_ratio) * sumsq(w, p))) {
+			iter++;
+			break;
+		}
+	}
+	m->nr_iter = iter;
+	m->solver = "coordinate_descent (rows)";
+	set_intercept(m, xmean, ymean);
+	m->objective = sumsq(R, n) / (2.0 * (double)n) +
+		       par->alpha * par->l1_ratio * l1_norm(w, p) +
+		       0.5 * par->alpha * (1 - par->l1_ratio) * sumsq(w, p);
+	mlw_big_free(Xc, n * p * sizeof(double));
+	free(xmean);
+	free(norm);
+	free(R);
+	free(yc);
+	return 0;
+}
+
 int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 		   const struct mlw_linear_params *par, const double *X,
 		   size_t n, size_t p, const double *y)
@@ -703,15 +993,22 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 	out->coef = mlw_calloc(p * nout + 1, sizeof(double));
 	out->intercept = mlw_calloc(nout, sizeof(double));
 	switch (algo) {
+	/* more features than rows: no p x p matrix (mlw_linear_wide()) */
 	case MLW_ALGO_LINEAR:
-		ret = fit_ols(out, la, X, n, p, y, par);
+		ret = mlw_linear_wide(algo, n, p) ?
+		      fit_ols_wide(out, la, X, n, p, y, par) :
+		      fit_ols(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_RIDGE:
-		ret = fit_ridge(out, la, X, n, p, y, par);
+		ret = mlw_linear_wide(algo, n, p) ?
+		      fit_ridge_dual(out, la, X, n, p, y, par) :
+		      fit_ridge(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_LASSO:
 	case MLW_ALGO_ELASTIC_NET:
-		ret = fit_enet(out, la, X, n, p, y, par);
+		ret = mlw_linear_wide(algo, n, p) ?
+		      fit_enet_rows(out, la, X, n, p, y, par) :
+		      fit_enet(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_LOGISTIC:
 		ret = mlw_logistic_fit(out, la, X, n, p, y, par);
@@ -912,6 +1209,17 @@ static void linear_validate(struct mlw_params_reader *r,
 				m->linear.nr_outputs);
 }
 
+/* the normal equations' p x p matrices, or the wide paths' copies */
+static double linear_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			    size_t nr_classes)
+{
+	double N = (double)n, P = (double)p, Q = P + 1;
+
+	if (mlw_linear_wide(hp->trainer->algorithm, n, p))
+		return 8 * (N * P + N * N + 4 * (N + P));
+	return 8 * (3 * Q * Q + 16 * Q);
+}
+
 const struct mlw_trainer mlw_linear_trainer = {
 	.name = "linear",
 	.algorithm = MLW_ALGO_LINEAR,
@@ -921,6 +1229,7 @@ const struct mlw_trainer mlw_linear_trainer = {
 	.predict = linear_predict,
 	.nr_outputs = one_output,
 	.validate = linear_validate,
+	.memory = linear_memory,
 };
 
 const struct mlw_trainer mlw_ridge_trainer = {
@@ -934,6 +1243,7 @@ const struct mlw_trainer mlw_ridge_trainer = {
 	.predict = linear_predict,
 	.nr_outputs = one_output,
 	.validate = linear_validate,
+	.memory = linear_memory,
 };
 
 const struct mlw_trainer mlw_lasso_trainer = {
@@ -947,6 +1257,7 @@ const struct mlw_trainer mlw_lasso_trainer = {
 	.predict = linear_predict,
 	.nr_outputs = one_output,
 	.validate = linear_validate,
+	.memory = linear_memory,
 };
 
 const struct mlw_trainer mlw_elastic_net_trainer = {
@@ -961,4 +1272,5 @@ const struct mlw_trainer mlw_elastic_net_trainer = {
 	.predict = linear_predict,
 	.nr_outputs = one_output,
 	.validate = linear_validate,
+	.memory = linear_memory,
 };

@@ -80,6 +80,14 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 		   size_t n, size_t p, const double *y);
 
 /*
+ * 1 when algo fits n x p data without a p x p matrix: with more features
+ * than rows, linear by the SVD of the data (lstsq), ridge by its dual
+ * (an n x n system), lasso and elastic_net by coordinate descent on the
+ * data instead of its Gram matrix, each as scikit-learn solves that case.
+ */
+int mlw_linear_wide(enum mlw_algorithm algo, size_t n, size_t p);
+
+/*
  * Predict n rows on at most nr_threads threads: regression writes out[n];
  * logistic writes the class probabilities out[n x K] column-major
  * (K = nr_classes); lda (whose decision function a linear model holds)

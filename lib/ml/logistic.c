@@ -666,6 +666,17 @@ static void logistic_validate(struct mlw_params_reader *r,
 				m->linear.nr_outputs, K);
 }
 
+/* Newton's M x M Hessians, or L-BFGS's pairs and pass results */
+static double logistic_memory(const struct mlw_hparams *hp, size_t n,
+			      size_t p, size_t nr_classes)
+{
+	double M = (double)(nr_classes > 2 ? nr_classes : 1) * ((double)p + 1);
+
+	if (M <= NEWTON_MAX_PARAMS)
+		return 8 * (20 * M * M);
+	return 8 * (30 * M);
+}
+
 const struct mlw_trainer mlw_logistic_trainer = {
 	.name = "logistic",
 	.algorithm = MLW_ALGO_LOGISTIC,
@@ -677,4 +688,5 @@ const struct mlw_trainer mlw_logistic_trainer = {
 	.predict = logistic_predict,
 	.nr_outputs = class_outputs,
 	.validate = logistic_validate,
+	.memory = logistic_memory,
 };

@@ -290,6 +290,17 @@ static void pca_release_model(struct mlw_model *m)
 	mlw_pca_release(&m->pca);
 }
 
+/* a centred copy, then X'X or the thin SVD's factors */
+static double pca_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			 size_t nr_classes)
+{
+	double N = (double)n, P = (double)p, mn = N < P ? N : P;
+
+	if (n >= 10 * p && p <= 1000)
+		return 8 * (N * P + 2 * P * P);
+	return 8 * (N * P + N * mn + mn * P);
+}
+
 const struct mlw_trainer mlw_pca_trainer = {
 	.name = "pca",
 	.algorithm = MLW_ALGO_PCA,
@@ -305,5 +316,6 @@ const struct mlw_trainer mlw_pca_trainer = {
 	.validate = pca_validate,
 	.scores = pca_scores,
 	.describe = pca_describe,
+	.memory = pca_memory,
 	.release = pca_release_model,
 };

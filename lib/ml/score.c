@@ -584,6 +584,34 @@ static int init_scorer(struct scorer *sc, const struct mlw_model *m,
 	return ret;
 }
 
+static int cmp_name_index(const void *a, const void *b, void *arg)
+{
+	char **names = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(names[i], names[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* the first header column named name (order: sorted), or nr_columns */
+static size_t find_column(const struct scorer *sc, const size_t *order,
+			  const char *name)
+{
+	size_t lo = 0, hi = sc->nr_columns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(sc->names[order[mid]], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < sc->nr_columns && !strcmp(sc->names[order[lo]], name))
+		return order[lo];
+	return sc->nr_columns;
+}
+
 /* header: names, roles; the output header; 0 or MLW_EINVALID */
 static int read_header(struct scorer *sc, struct mlw_buf *out_header,
 		       const char *p, const char *end)
@@ -591,7 +619,7 @@ static int read_header(struct scorer *sc, struct mlw_buf *out_header,
 	const struct mlw_featurizer *f = sc->m->featurizer;
 	struct mlw_buf b = MLW_BUF_INIT;
 	const char *start = p;
-	size_t alloc = 0, i, c;
+	size_t alloc = 0, i, c, *order;
 	int st = MLW_CSV_FIELD;
 
 	while (st == MLW_CSV_FIELD) {
@@ -611,17 +639,24 @@ static int read_header(struct scorer *sc, struct mlw_buf *out_header,
 	sc->role = mlw_malloc(mlw_st_mult(sc->nr_columns, sizeof(int)));
 	for (c = 0; c < sc->nr_columns; c++)
 		sc->role[c] = -1;
+	order = mlw_malloc(mlw_st_mult(sc->nr_columns + 1, sizeof(size_t)));
+	for (c = 0; c < sc->nr_columns; c++)
+		order[c] = c;
+	/* by name, then position: a binary search finds the first */
+	qsort_r(order, sc->nr_columns, sizeof(*order), cmp_name_index,
+		sc->names);
 	for (i = 0; i < f->nr_inputs; i++) {
-		for (c = 0; c < sc->nr_columns; c++)
-			if (!strcmp(sc->names[c], f->inputs[i].name))
-				break;
-		if (c == sc->nr_columns)
+		c = find_column(sc, order, f->inputs[i].name);
+		if (c == sc->nr_columns) {
+			free(order);
 			return mlw_error_setc(MLW_EINVALID,
 					      "%s: no column '%s' (the model needs it)",
 					      sc->path, f->inputs[i].name);
+		}
 		if (sc->role[c] < 0)
 			sc->role[c] = (int)i;
 	}
+	free(order);
 	if (sc->o->json)
 		return (int)(p - start);
 	if (sc->o->include_input) {

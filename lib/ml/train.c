@@ -195,6 +195,28 @@ static int score_design(struct mlw_metric *out, size_t *nr, double **P_out,
 	return ret;
 }
 
+/*
+ * Refuse a fit that would take more memory than it may, before it
+ * takes it (an out-of-memory abort halfway is no answer).
+ */
+static int check_memory(const struct mlw_trainer *t,
+			const struct mlw_hparams *hp, size_t n, size_t p,
+			size_t nr_classes, const struct mlw_train_ctx *ctx)
+{
+	double need = t->memory ? t->memory(hp, n, p, nr_classes) : 0;
+	size_t avail;
+
+	/* small fits need not read /proc/meminfo */
+	if ((!ctx || !ctx->memory_limit) && need < (double)((size_t)64 << 20))
+		return 0;
+	avail = mlw_train_ctx_memory(ctx);
+	if (!avail || need <= (double)avail)
+		return 0;
+	return mlw_error_setc(MLW_EINVALID,
+		"%s on %zu rows x %zu features needs about %.1f GB of memory; %.1f GB is available: use fewer features (--features, --exclude) or rows",
+		t->name, n, p, need / 1e9, (double)avail / 1e9);
+}
+
 /* run the trainer's fit on d, timing it */
 static int run_fit(struct mlw_model *m, const struct mlw_train_request *req,
 		   const struct design *d, size_t *labels,
@@ -216,6 +238,10 @@ static int run_fit(struct mlw_model *m, const struct mlw_train_request *req,
 	in.nr_classes = m->target.nr_classes;
 	in.names = m->featurizer->feature_names;
 	in.labels = labels;
+	ret = check_memory(m->trainer, &req->hparams, d->n, d->p,
+			   m->target.nr_classes, ctx);
+	if (ret)
+		return ret;
 	m->linear.algorithm = m->trainer->algorithm;
 	m->linear.nr_features = d->p;
 	t0 = mlw_now();

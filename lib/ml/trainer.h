@@ -163,6 +163,13 @@ struct mlw_trainer {
 	void (*describe)(struct mlw_out *o, const struct mlw_model *m,
 			 const struct mlw_hparams *hp);
 	/*
+	 * About how many bytes fit() takes beyond its input, for n x p data
+	 * and nr_classes classes: what the train call checks against the
+	 * memory it may use before fitting (NULL: little).
+	 */
+	double (*memory)(const struct mlw_hparams *hp, size_t n, size_t p,
+			 size_t nr_classes);
+	/*
 	 * Cross-checks of hyperparameters before any data is read
 	 * (lda: shrinkage needs solver lsqr or eigen).  MLW_EINVALID.  NULL:
 	 * none.

@@ -222,6 +222,31 @@ static void test_progress(void)
 	free(path);
 }
 
+/* a fit that needs more than the context allows is refused before */
+static void test_memory_limit(void)
+{
+	struct mlw_train_request req;
+	struct mlw_train_result res;
+	struct mlw_train_ctx ctx;
+	struct mlw_dataset *ds;
+	char *path = mlw_xstrfmt("%s/diabetes.csv", datasets);
+
+	ok(!mlw_dataset_load(&ds, path, NULL), "diabetes loads a third time");
+	mlw_train_request_init(&req, mlw_trainer_find("kernel_ridge"));
+	req.target = "target";
+	mlw_train_ctx_init(&ctx, 0);
+	ctx.memory_limit = 100000;
+	ok(mlw_train(&res, ds, &req, &ctx) == MLW_EINVALID &&
+	   strstr(mlw_error_last(), "kernel_ridge on 442 rows x 10 features needs about"),
+	   "a kernel of 442 x 442 is refused with 100 kB (%s)",
+	   mlw_error_last());
+	ctx.memory_limit = 10000000;
+	ok(!mlw_train(&res, ds, &req, &ctx), "and fits in 10 MB");
+	mlw_train_result_release(&res);
+	mlw_dataset_unref(ds);
+	free(path);
+}
+
 int main(void)
 {
 	const char *build = getenv("MLW_BUILD_DIR");
@@ -232,6 +257,7 @@ int main(void)
 	ok(mkdtemp(dir) != NULL, "a temporary folder");
 	test_two_threads();
 	test_progress();
+	test_memory_limit();
 	cmd = mlw_xstrfmt("rm -rf '%s'", dir);
 	if (system(cmd))
 		ok(0, "removing %s", dir);
