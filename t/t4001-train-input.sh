@@ -73,7 +73,11 @@ test_expect_success 'infinite values are refused with their position when used' 
 	mlw train ridge --data inf.csv --target y --exclude a >out &&
 	test_grep "^train_r2_score" out &&
 	test_expect_code 2 mlw train ridge --data inf.csv --target a 2>err &&
-	test_grep "infinite value" err
+	test_grep "infinite value" err &&
+	printf "a,b,y\n1,5,2\n2,6,3\n3,7,1\n" >fine.csv &&
+	test_expect_code 2 mlw train ridge --data fine.csv --target y \
+		--validation-data inf.csv 2>err &&
+	test_grep "inf.csv:3:1: infinite value" err
 '
 
 test_expect_success 'an option the algorithm does not take is a usage error naming those it takes' '

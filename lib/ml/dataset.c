@@ -172,6 +172,18 @@ static void slice_error(struct slice *s, size_t line, size_t col,
 }
 
 /*
+ * What a column of numbers and text is told when it is used: the first
+ * text (len bytes of text, from source:line), the category count.
+ */
+static char *mixed_note(const struct mlw_column *c, int len, const char *text,
+			const char *source, size_t line)
+{
+	return mlw_xstrfmt(
+		"column '%s' holds numbers and text ('%.*s' at %s:%zu): it is categorical, one feature per value (%zu); fix that value, or leave the column out with --exclude",
+		c->name, len, text, source, line, c->nr_categories);
+}
+
+/*
  * The file is read through a sliding window per thread, so the mapped
  * file never counts in full towards the resident set: a 0.57 GB CSV
  * would otherwise sit next to the 0.4 GB matrix parsed from it.  Each
@@ -734,6 +746,30 @@ struct mlw_dataset_builder {
 	size_t nr_sources, alloc_sources;
 };
 
+/* where a builder's cell came from and (up to 40 bytes of) its text */
+struct cell_at {
+	const char *source;
+	size_t line;
+	int len;
+	const char *text;
+};
+
+static struct cell_at cell_at(const struct mlw_dataset_builder *b,
+			      size_t row, size_t col)
+{
+	struct cell_at at = { "", 0, 0, "" };
+	const struct cell_ref *r;
+
+	if (row >= b->nr_rows)
+		return at;
+	r = &b->cells[row * b->nr_columns + col];
+	at.source = b->sources[b->where[row].source];
+	at.line = b->where[row].line;
+	at.len = r->len == SIZE_MAX ? 0 : (int)(r->len > 40 ? 40 : r->len);
+	at.text = b->arena.buf + r->off;
+	return at;
+}
+
 int mlw_dataset_builder_new(struct mlw_dataset_builder **out,
 			    const char *path, char *const *names,
 			    size_t nr_columns)
@@ -876,30 +912,22 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 			 !nr_num && nr_bool == nr_text ? MLW_COLUMN_BOOLEAN :
 			 MLW_COLUMN_CATEGORICAL;
 	if (forced == MLW_COLUMN_NUMERIC && nr_text == nr_inf && nr_inf) {
-		struct cell_ref *r = &b->cells[first_text * b->nr_columns + col];
+		struct cell_at at = cell_at(b, first_text, col);
 
 		/* unusable, but refused only when used */
 		c->problem = mlw_xstrfmt(
 			"%s:%zu: infinite value '%.*s' (column '%s')",
-			b->sources[b->where[first_text].source],
-			b->where[first_text].line,
-			(int)(r->len > 40 ? 40 : r->len),
-			b->arena.buf + r->off, c->name);
+			at.source, at.line, at.len, at.text, c->name);
 		c->type = MLW_COLUMN_NUMERIC;
 		return 0;
 	}
 	if (forced == MLW_COLUMN_NUMERIC) {
-		if (nr_text) {
-			struct cell_ref *r =
-				&b->cells[first_text * b->nr_columns + col];
+		struct cell_at at = cell_at(b, first_text, col);
 
+		if (nr_text)
 			return mlw_error_setc(MLW_EINVALID,
 				"%s:%zu: '%.*s' is not a number (column '%s' is numeric)",
-				b->sources[b->where[first_text].source],
-				b->where[first_text].line,
-				(int)(r->len > 40 ? 40 : r->len),
-				b->arena.buf + r->off, c->name);
-		}
+				at.source, at.line, at.len, at.text, c->name);
 		c->type = MLW_COLUMN_NUMERIC;
 		return 0;
 	}
@@ -957,14 +985,9 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 		free(v.slots);
 	}
 	if (nr_num && b->forced[col] < 0) {
-		struct cell_ref *r = &b->cells[first_text * b->nr_columns + col];
+		struct cell_at at = cell_at(b, first_text, col);
 
-		c->note = mlw_xstrfmt(
-			"column '%s' holds numbers and text ('%.*s' at %s:%zu): it is categorical, one feature per value (%zu); fix that value, or leave the column out with --exclude",
-			c->name, (int)(r->len > 40 ? 40 : r->len),
-			b->arena.buf + r->off,
-			b->sources[b->where[first_text].source],
-			b->where[first_text].line, c->nr_categories);
+		c->note = mixed_note(c, at.len, at.text, at.source, at.line);
 	}
 	return 0;
 }
@@ -1051,16 +1074,6 @@ static int parse_header(struct mlw_dataset *ds, const char **pos,
 	return 0;
 }
 
-/* what a column of numbers and text is told when it is used */
-static char *mixed_note(const struct mlw_column *c, const char *path,
-			const struct text_cell *first)
-{
-	return mlw_xstrfmt(
-		"column '%s' holds numbers and text ('%.*s' at %s:%zu): it is categorical, one feature per value (%zu); fix that value, or leave the column out with --exclude",
-		c->name,
-		(int)(first->field.len > 40 ? 40 : first->field.len),
-		first->field.text, path, first->line, c->nr_categories);
-}
 
 /*
  * Decide each column's type from the parse counts and encode text
@@ -1121,7 +1134,11 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 			c->type = MLW_COLUMN_CATEGORICAL;
 			encode_categorical(ds, ld, col, body, end, nr_num > 0);
 			if (nr_num)
-				c->note = mixed_note(c, ld->path, first);
+				c->note = mixed_note(c,
+					(int)(first->field.len > 40 ? 40 :
+					      first->field.len),
+					first->field.text, ld->path,
+					first->line);
 		}
 	}
 	return 0;

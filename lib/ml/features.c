@@ -222,6 +222,9 @@ int mlw_featurizer_apply(double **out, const struct mlw_featurizer *f,
 			return mlw_error_setc(MLW_EINVALID,
 					      "'%s' has no column '%s'",
 					      ds->path, f->inputs[j].name);
+		if (ds->columns[c].problem)
+			return mlw_error_setc(MLW_EINVALID, "%s",
+					      ds->columns[c].problem);
 		if (f->inputs[j].type != MLW_COLUMN_CATEGORICAL &&
 		    ds->columns[c].type == MLW_COLUMN_CATEGORICAL)
 			return mlw_error_setc(MLW_EINVALID,
@@ -282,7 +285,7 @@ const double *mlw_featurizer_view(const struct mlw_featurizer *f,
 		if (c < 0 || c != first + (int)j || in->first != j ||
 		    in->type == MLW_COLUMN_CATEGORICAL ||
 		    ds->columns[c].type == MLW_COLUMN_CATEGORICAL ||
-		    ds->columns[c].nr_missing)
+		    ds->columns[c].nr_missing || ds->columns[c].problem)
 			return NULL;
 	}
 	return mlw_dataset_column(ds, (size_t)first);

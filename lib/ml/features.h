@@ -58,7 +58,7 @@ int mlw_featurizer_fit(struct mlw_featurizer **out,
  * nr_rows, allocated with mlw_big_alloc(): free with mlw_big_free(X,
  * nr_rows * nr_features * sizeof(double))) for rows of ds; rows NULL
  * means all rows.  Columns are found by name: MLW_EINVALID when one is
- * missing or has an incompatible type.
+ * missing, has an incompatible type, or has a problem (an infinity).
  */
 int mlw_featurizer_apply(double **out, const struct mlw_featurizer *f,
 			 const struct mlw_dataset *ds, const size_t *rows,
