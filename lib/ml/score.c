@@ -766,6 +766,69 @@ static int finish_jobs(struct job *jobs, size_t nr, struct finish *f)
 	return ret;
 }
 
+/*
+ * The first buffer, buf[0..cut): a byte-order mark, the header (the
+ * output's header written); the offset of the first row, or MLW_EINVALID
+ * (an empty file, a column missing) or MLW_ERROR (I/O).
+ */
+static int start_output(struct scorer *sc, struct mlw_buf *header,
+			const char *buf, size_t cut, int out_fd,
+			struct mlw_score_stats *stats)
+{
+	size_t pos = 0;
+	int hlen;
+
+	if (cut >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+		pos = 3;
+	if (pos == cut)
+		return mlw_error_setc(MLW_EINVALID, "%s: empty file", sc->path);
+	hlen = read_header(sc, header, buf + pos, buf + cut);
+	if (hlen < 0)
+		return hlen;
+	if (!sc->o->json && write_buf(out_fd, header, "the output"))
+		return -1;
+	stats->bytes_out += header->len;
+	return (int)(pos + (size_t)hlen);
+}
+
+/*
+ * Read into buf[have..cap): the bytes now in buf (counted in
+ * stats->bytes_in, *eof set at the end of the file), or -1 (I/O).
+ */
+static ssize_t fill(int fd, char *buf, size_t have, size_t cap, int *eof,
+		    struct mlw_score_stats *stats, const char *input)
+{
+	ssize_t n = mlw_read_full(fd, buf + have, cap - have);
+
+	if (n < 0)
+		return mlw_error_errno("cannot read '%s'", input);
+	*eof = (size_t)n < cap - have;
+	stats->bytes_in += (size_t)n;
+	return (ssize_t)have + n;
+}
+
+/* the rows [start, end) cut at row starts into nr jobs' shares */
+static void cut_jobs(struct job *jobs, size_t nr, const char *start,
+		     const char *end, int quotes)
+{
+	size_t t;
+
+	for (t = 0; t < nr; t++) {
+		const char *s = t ? jobs[t - 1].end : start;
+		const char *e = t + 1 == nr ? end :
+			row_start_after(s, s + (size_t)(end - start) / nr, end,
+					quotes);
+
+		if (e < s)
+			e = s;
+		jobs[t].start = s;
+		jobs[t].end = e;
+		jobs[t].nr_errors = jobs[t].nr_rows = 0;
+		jobs[t].nr_scored = jobs[t].nr_lines = 0;
+		mlw_buf_reset(&jobs[t].out);
+	}
+}
+
 int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 		  const char *input, int out_fd,
 		  const struct mlw_score_options *opts)
@@ -817,14 +880,11 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 		caps[k] = cap;
 		sets[k] = new_jobs(&sc, (size_t)nr_threads);
 	}
-	n = mlw_read_full(fd, bufs[0], caps[0]);
-	if (n < 0) {
-		ret = mlw_error_errno("cannot read '%s'", input);
-	} else {
-		eof = (size_t)n < caps[0];
+	n = fill(fd, bufs[0], 0, caps[0], &eof, stats, input);
+	if (n < 0)
+		ret = -1;
+	else
 		have = (size_t)n;
-		stats->bytes_in += (size_t)n;
-	}
 	while (!ret && (have || !eof)) {
 		char *buf = bufs[cur];
 		struct job *jobs = sets[cur];
@@ -852,55 +912,28 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 			}
 			caps[cur] *= 2;
 			bufs[cur] = buf = mlw_realloc(buf, caps[cur]);
-			n = mlw_read_full(fd, buf + have, caps[cur] - have);
+			n = fill(fd, buf, have, caps[cur], &eof, stats, input);
 			if (n < 0) {
-				ret = mlw_error_errno("cannot read '%s'", input);
+				ret = -1;
 				break;
 			}
-			eof = (size_t)n < caps[cur] - have;
-			have += (size_t)n;
-			stats->bytes_in += (size_t)n;
+			have = (size_t)n;
 			continue;
 		}
 		if (!started) {
-			int hlen;
+			int hlen = start_output(&sc, &header, buf, cut, out_fd,
+						stats);
 
-			if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-				pos = 3;
-			if (pos == len) {
-				ret = mlw_error_setc(MLW_EINVALID, "%s: empty file",
-						     input);
-				break;
-			}
-			hlen = read_header(&sc, &header, buf + pos, buf + cut);
 			if (hlen < 0) {
 				ret = hlen;
 				break;
 			}
-			pos += (size_t)hlen;
-			if (opts->json ? 0 : write_buf(out_fd, &header, "the output")) {
-				ret = -1;
-				break;
-			}
-			stats->bytes_out += header.len;
+			pos = (size_t)hlen;
 			started = 1;
 		}
 		start = buf + pos;
 		end = buf + cut;
-		for (t = 0; t < (size_t)nr_threads; t++) {
-			const char *s = t ? jobs[t - 1].end : start;
-			const char *e = t + 1 == (size_t)nr_threads ? end :
-				row_start_after(s, s + (size_t)(end - start) /
-						(size_t)nr_threads, end, quotes);
-
-			if (e < s)
-				e = s;
-			jobs[t].start = s;
-			jobs[t].end = e;
-			jobs[t].nr_errors = jobs[t].nr_rows = 0;
-			jobs[t].nr_scored = jobs[t].nr_lines = 0;
-			mlw_buf_reset(&jobs[t].out);
-		}
+		cut_jobs(jobs, (size_t)nr_threads, start, end, quotes);
 		threaded = nr_threads > 1 && end - start >= (ptrdiff_t)(64 << 10);
 		for (t = 0; threaded && t < (size_t)nr_threads; t++)
 			if (pthread_create(&jobs[t].thread, NULL, score_job,
@@ -920,17 +953,13 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 				caps[!cur] = caps[cur];
 			}
 			nb = bufs[!cur];
-			next_have = len - cut;
-			memcpy(nb, buf + cut, next_have);
-			n = mlw_read_full(fd, nb + next_have,
-					  caps[!cur] - next_have);
-			if (n < 0) {
-				ret = mlw_error_errno("cannot read '%s'", input);
-			} else {
-				eof = (size_t)n < caps[!cur] - next_have;
-				next_have += (size_t)n;
-				stats->bytes_in += (size_t)n;
-			}
+			memcpy(nb, buf + cut, len - cut);
+			n = fill(fd, nb, len - cut, caps[!cur], &eof, stats,
+				 input);
+			if (n < 0)
+				ret = -1;
+			else
+				next_have = (size_t)n;
 		}
 		if (threaded)
 			for (t = 0; t < (size_t)nr_threads; t++)
