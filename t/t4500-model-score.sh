@@ -168,7 +168,7 @@ test_expect_success 'usage errors' '
 	test_expect_code 2 mlw model score logit --input $DATA/iris.csv \
 		--output o.csv --threads 0 2>err &&
 	test_grep "threads must be between 1 and 64" err &&
-	mlw model score logit --input $DATA/iris.csv --output o.csv --threads 1 &&
+	mlw model score logit --input $DATA/iris.csv --output one.csv --threads 1 &&
 	test_expect_code 3 mlw model score logit --input absent.csv --output o.csv &&
 	test_expect_code 3 mlw model score nomodel --input $DATA/iris.csv --output o.csv
 '
