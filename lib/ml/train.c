@@ -744,6 +744,8 @@ int mlw_train(struct mlw_train_result *out, const struct mlw_dataset *ds,
 	free(cols);
 	if (ret)
 		mlw_train_result_release(out);
+	else if (ctx && ctx->stopped)
+		out->stopped = 1;
 	return ret;
 }
 

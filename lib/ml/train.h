@@ -117,9 +117,10 @@ struct mlw_train_result {
  * data that cannot be trained on (a missing column, a classifier on a
  * continuous target, one class, too few rows for the folds; the message
  * says which), MLW_ENUMERIC when the solver cannot proceed, MLW_ERROR
- * when LAPACK cannot be loaded.  When the progress callback stops a
- * cross-validation, the metrics are the means of the folds done and
- * there is no model (out->stopped, out->model.trainer NULL).
+ * when LAPACK cannot be loaded.  When the progress callback asks to
+ * stop, out->stopped is set: a cross-validation has the means of the
+ * folds done and no model (out->model.trainer NULL); an iterative solver
+ * keeps the model where it stopped (converged 0).
  */
 int mlw_train(struct mlw_train_result *out, const struct mlw_dataset *ds,
 	      const struct mlw_train_request *req, struct mlw_train_ctx *ctx);

@@ -183,6 +183,16 @@ static int on_fold(const struct mlw_progress *p, void *data)
 	return s->stop_after && s->nr >= s->stop_after;
 }
 
+static int on_iteration(const struct mlw_progress *p, void *data)
+{
+	struct folds_seen *s = data;
+
+	if (!strcmp(p->stage, "iteration") && !strcmp(p->metric, "objective") &&
+	    s->nr < 16)
+		s->steps[s->nr++] = p->step;
+	return s->nr >= s->stop_after;
+}
+
 /* the progress callback sees each fold, and stopping stops */
 static void test_progress(void)
 {
@@ -217,6 +227,25 @@ static void test_progress(void)
 	ok(res.stopped && ctx.stopped && res.nr_folds == 2 &&
 	   !res.model.trainer && res.nr_metrics,
 	   "stopped after 2 folds: their metrics, no model");
+	mlw_train_result_release(&res);
+	mlw_dataset_unref(ds);
+	free(path);
+
+	/* an iterative solver stops where it is */
+	path = mlw_xstrfmt("%s/iris.csv", datasets);
+	ok(!mlw_dataset_load(&ds, path, NULL), "iris loads again");
+	mlw_train_request_init(&req, mlw_trainer_find("logistic"));
+	req.target = "species";
+	memset(&seen, 0, sizeof(seen));
+	seen.stop_after = 2;
+	mlw_train_ctx_init(&ctx, 0);
+	ctx.progress = on_iteration;
+	ctx.progress_data = &seen;
+	ok(!mlw_train(&res, ds, &req, &ctx), "a stopped logistic fit returns");
+	ok(res.stopped && res.model.trainer && !res.model.linear.converged &&
+	   res.model.linear.nr_iter == 2 && seen.nr == 2,
+	   "after 2 iterations, not converged (%d iterations, %d reports)",
+	   res.model.linear.nr_iter, seen.nr);
 	mlw_train_result_release(&res);
 	mlw_dataset_unref(ds);
 	free(path);
