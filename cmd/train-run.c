@@ -33,6 +33,7 @@ static char *join(const char *const *names, size_t nr)
 	return mlw_buf_detach(&b, NULL);
 }
 
+/* a param, name then value (owned) */
 static void push(struct mlw_strlist *l, const char *name, char *value)
 {
 	mlw_strlist_push(l, name);
@@ -70,6 +71,7 @@ static void fit_params(struct mlw_strlist *l,
 		push(l, "shuffle", mlw_strdup("true"));
 }
 
+/* the params and metrics, inside the caller's transaction */
 static int record(struct mlw_catalog *cat, int64_t run_id,
 		  const struct mlw_strlist *params,
 		  const struct mlw_train_result *res)

@@ -205,6 +205,7 @@ struct report {
 	const char *blas;
 };
 
+/* mlw_train_describe() and what only the command knows: times, paths */
 static struct mlw_out *make_report(const struct report *r)
 {
 	struct mlw_out *out = mlw_out_new();
@@ -273,6 +274,7 @@ static void flush_warnings(struct mlw_ctx *ctx, struct mlw_strlist *w)
 	mlw_strlist_release(w);
 }
 
+/* --predictions FILE, through mlw_output: a device stays a device */
 static int write_predictions(const char *path,
 			     const struct mlw_train_result *res)
 {
