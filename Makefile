@@ -55,9 +55,10 @@ BASIC_CFLAGS += -Werror -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	-Wdeclaration-after-statement -Wno-declaration-after-statement
 endif
 ifdef SANITIZE
-BASIC_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+BASIC_CFLAGS += -fsanitize=address,undefined,float-cast-overflow \
+	-fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined
+LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
 VARIANT = sanitize
 else
 VARIANT = plain

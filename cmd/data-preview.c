@@ -1,15 +1,17 @@
 /*
  * data-preview.c - where training and scoring find their input: a CSV
- * file, a folder with an MLTable file, or a registered asset
- * (azureml:NAME:VERSION, azureml:NAME@latest, NAME@latest) restored
- * from the store into a temporary folder; and the preview of a table as
- * the training engine sees it ('mlw data show NAME --preview N', for now
- * the hidden plumbing command 'preview-data').
+ * file, a folder with an MLTable file, or a registered asset restored
+ * from the store into a temporary folder (lib/asset/local.h resolves,
+ * lib/ml/mltable.h's mlw_dataset_open() loads; this file only finds the
+ * workspace and the temporary folder, TMPDIR); and the preview of a
+ * table as the training engine sees it ('mlw data show NAME --preview
+ * N', for now the hidden plumbing command 'preview-data').
  */
 #include "builtin.h"
-#include "asset/asset.h"
+#include "asset/local.h"
 #include "ml/dataset.h"
 #include "ml/mltable.h"
+#include "store/repo.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -20,79 +22,56 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* is ref an asset reference rather than a path? */
-static int is_asset_ref(const char *ref)
+/*
+ * The workspace's catalog and objects, or NULLs when there is none: an
+ * explicit asset reference needs one (cmd_catalog() says so), a path or
+ * a bare NAME does not.
+ */
+static void find_workspace(struct mlw_ctx *ctx, const char *ref,
+			   struct mlw_catalog **cat, struct mlw_odb **odb)
 {
-	size_t len = strlen(ref);
-
-	if (!strncmp(ref, "azureml:", 8))
-		return 1;
-	return len > 7 && !strcmp(ref + len - 7, "@latest") &&
-	       !strchr(ref, '/');
+	*cat = NULL;
+	*odb = NULL;
+	if (!ctx->repo && !mlw_asset_ref_is_explicit(ref) &&
+	    mlw_repo_discover(&ctx->repo, ".", ctx->mlw_dir) < 0) {
+		mlw_error_clear();
+		ctx->repo = NULL;
+		return;
+	}
+	*cat = cmd_catalog(ctx);
+	*odb = cmd_odb(ctx);
 }
 
 int cmd_resolve_input(struct mlw_ctx *ctx, int kind, const char *ref,
 		      char **path_out, char **tmp_out)
 {
+	struct mlw_catalog *cat;
+	struct mlw_odb *odb;
 	struct stat st;
-	struct mlw_asset *a;
-	char *name = NULL, *version = NULL, *tmp, *path;
-	const char *base;
-	int ret;
+	const char *base = getenv("TMPDIR");
 
 	*path_out = *tmp_out = NULL;
-	if (!is_asset_ref(ref) || !stat(ref, &st)) {
+	if (!stat(ref, &st)) {
 		*path_out = mlw_strdup(ref);
 		return 0;
 	}
-	ret = mlw_asset_ref_parse(&name, &version, ref);
-	if (ret)
-		return ret;
-	ret = mlw_asset_get(&a, cmd_catalog(ctx), (enum mlw_asset_kind)kind,
-			    name, version);
-	free(name);
-	free(version);
-	if (ret)
-		return ret;
-	base = getenv("TMPDIR");
-	tmp = mlw_xstrfmt("%s/mlw-input-XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmp)) {
-		ret = mlw_error_errno("cannot create a folder in '%s'",
-				      base && *base ? base : "/tmp");
-		free(tmp);
-		mlw_asset_free(a);
-		return ret;
-	}
-	ret = mlw_asset_download(&path, cmd_odb(ctx), a, tmp);
-	mlw_asset_free(a);
-	if (ret) {
-		mlw_remove_tree(tmp);
-		free(tmp);
-		return ret;
-	}
-	*path_out = path;
-	*tmp_out = tmp;
-	return 0;
+	find_workspace(ctx, ref, &cat, &odb);
+	return mlw_asset_materialize(path_out, tmp_out, cat, odb,
+				     (enum mlw_asset_kind)kind, ref,
+				     base && *base ? base : "/tmp");
 }
 
 int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
 		     const char *ref)
 {
 	char *path, *tmp;
-	struct stat st;
 	int ret;
 
 	*out = NULL;
 	ret = cmd_resolve_input(ctx, MLW_ASSET_DATA, ref, &path, &tmp);
 	if (ret)
 		return ret;
-	if (!stat(path, &st) && S_ISDIR(st.st_mode))
-		ret = mlw_mltable_load(out, path, NULL);
-	else if (!strcmp(path, "MLTable") ||
-		 (strlen(path) > 8 && !strcmp(path + strlen(path) - 8, "/MLTable")))
-		ret = mlw_mltable_load_file(out, path, NULL);
-	else
-		ret = mlw_dataset_load(out, path, NULL);
+	ret = mlw_dataset_open(out, path, NULL);
 	if (tmp) {
 		mlw_remove_tree(tmp);
 		/* name what the user gave, not the temporary copy */

@@ -1,8 +1,10 @@
 /*
- * model-score.c - 'mlw model score MODEL --input CSV --output FILE':
- * batch scoring with a model folder or a registered model, streamed in
- * bounded memory (lib/ml/score.h).  Until it joins 'mlw model' as a verb
- * it is the hidden command 'model-score'.
+ * model-score.c - 'mlw model score MODEL --input DATA --output FILE':
+ * batch scoring with a model folder or a registered model (found as
+ * 'mlw model show' finds it), streamed in bounded memory
+ * (lib/ml/score.h), written through mlw_output (lib/util/fs.h): a file
+ * is replaced only when the run succeeds, a device or FIFO is written
+ * to and stays what it is.
  */
 #include "builtin.h"
 #include "ml/model.h"
@@ -72,11 +74,11 @@ static int score_input(struct mlw_ctx *ctx, struct mlw_score_stats *stats,
 CMD(model_score)
 {
 	static const char *const usage[] = {
-		"mlw model score (DIR | azureml:NAME:VERSION | NAME@latest) --input DATA --output FILE [options]",
+		"mlw model score (DIR | NAME[:VERSION|@latest] | azureml:NAME:VERSION) --input DATA --output FILE [options]",
 		NULL
 	};
 	const char *input = NULL, *output = NULL, *chunk = NULL;
-	int64_t threshold = 0, threads = 0;
+	int64_t threshold = 0, threads = -1;
 	struct mlw_score_options so = { 0 };
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING(0, "input", &input, "DATA", "CSV file (streamed), MLTable folder or data asset"),
@@ -90,9 +92,10 @@ CMD(model_score)
 	};
 	struct mlw_score_stats stats;
 	struct mlw_model model;
-	char *dir = NULL, *tmp = NULL, *partial = NULL;
+	struct mlw_output out;
+	char *dir = NULL, *tmp = NULL;
 	double t0 = mlw_now();
-	int ret, fd;
+	int ret, to_stdout;
 
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
 	if (argc != 1)
@@ -102,7 +105,7 @@ CMD(model_score)
 		return cmd_usage_error(usage, opts, "--input and --output are required");
 	if (threshold < -1)
 		return cmd_usage_error(usage, opts, "--error-threshold must be -1 or more");
-	if (threads < 0 || threads > 64)
+	if (threads != -1 && (threads < 1 || threads > 64))
 		return cmd_usage_error(usage, opts, "--threads must be between 1 and 64");
 	if (ctx->format && ctx->format != MLW_FMT_JSON)
 		return cmd_usage_error(usage, opts, "scores are CSV, or JSON lines with -o json");
@@ -116,7 +119,7 @@ CMD(model_score)
 	}
 	so.json = ctx->format == MLW_FMT_JSON;
 	so.error_threshold = (long)threshold;
-	so.nr_threads = (int)threads;
+	so.nr_threads = threads > 0 ? (int)threads : 0;
 	so.on_error = report_row;
 	so.data = ctx;
 
@@ -131,35 +134,18 @@ CMD(model_score)
 	if (ret)
 		return cmd_fail(ret);
 
-	if (!strcmp(output, "-")) {
-		fd = STDOUT_FILENO;
-	} else {
-		/* a run that fails leaves no half-written file behind */
-		partial = mlw_xstrfmt("%s.tmp%ld", output, (long)getpid());
-		fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0666);
-		if (fd < 0) {
-			ret = mlw_error_errno("cannot create '%s'", partial);
-			free(partial);
-			mlw_model_release(&model);
-			return cmd_fail(ret);
-		}
-		mlw_tempfile_register(partial);
+	/* a file is replaced only by a whole run; a device is written to */
+	ret = mlw_output_open(&out, output);
+	if (ret) {
+		mlw_model_release(&model);
+		return cmd_fail(ret);
 	}
-	ret = score_input(ctx, &stats, &model, input, fd, &so);
-	if (partial) {
-		if (!ret && (fsync(fd) < 0 || close(fd) < 0))
-			ret = mlw_error_errno("cannot write '%s'", output);
-		else if (ret)
-			close(fd);
-		if (!ret && rename(partial, output) < 0)
-			ret = mlw_error_errno("cannot rename '%s' to '%s'",
-					      partial, output);
-		if (ret)
-			unlink(partial);
-		mlw_tempfile_unregister(partial);
-		free(partial);
-	}
+	to_stdout = out.is_stdout;
+	ret = score_input(ctx, &stats, &model, input, out.fd, &so);
+	if (ret)
+		mlw_output_abort(&out);
+	else
+		ret = mlw_output_commit(&out);
 	mlw_model_release(&model);
 	if (ret)
 		return cmd_fail(ret);
@@ -169,5 +155,5 @@ CMD(model_score)
 			stats.nr_scored, stats.nr_rows, stats.nr_errors,
 			mlw_now() - t0,
 			(double)stats.bytes_in / 1e6 / (mlw_now() - t0 + 1e-9));
-	return partial ? 0 : cmd_finish_stdout(0);
+	return to_stdout ? cmd_finish_stdout(0) : 0;
 }

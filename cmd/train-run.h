@@ -10,22 +10,25 @@
 #define MLW_CMD_TRAIN_RUN_H
 
 #include "builtin.h"
-#include "ml/metrics.h"
-#include "util/strutil.h"
+#include "ml/train.h"
 
 /* 1 when the command runs inside a job (MLW_RUN_ID is set) */
 int train_in_job(void);
 
 /*
- * Record params (name, value, name, value, ...) and metrics in the run
- * named by MLW_RUN_ID, in one transaction: metrics under their names,
- * train_metrics with a "train_" prefix (Azure's names for both).  A param
- * the run already has with another value is an error (params are
+ * Record the fit in the run named by MLW_RUN_ID, in one transaction, as
+ * MLflow's autologging records a scikit-learn fit: the algorithm, the
+ * target, the feature choice and every setting given (hyperparameters,
+ * cv, seed, validation_split, standardize, shuffle) as params; the
+ * metrics under their names and the training metrics with a "train_"
+ * prefix (Azure's names for both), at step 0.  cv < 0 and seed 0 are
+ * "not given"; validation_split is the text given or NULL.  A param the
+ * run already has with another value is an error (params are
  * write-once), as with 'mlw log param'.  Returns 0 or a negative code.
  */
-int train_record_run(struct mlw_ctx *ctx, const struct mlw_strlist *params,
-		     const struct mlw_metric *metrics, size_t nr_metrics,
-		     const struct mlw_metric *train_metrics, size_t nr_train);
+int train_record_run(struct mlw_ctx *ctx, const struct mlw_train_request *req,
+		     const struct mlw_train_result *res, int64_t cv,
+		     int64_t seed, const char *validation_split);
 
 /*
  * Where the model goes when --output is not given inside a job: the

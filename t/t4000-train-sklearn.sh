@@ -97,11 +97,13 @@ test_expect_success SKLEARN 'set up the scikit-learn reference script' '
 	kind, pred, out = sys.argv[1:4]
 	m = {k: v for k, v in json.load(open(out))["metrics"].items()
 	     if not k.startswith("train_")}
-	hdr = open(pred).readline().strip().split(",")
-	D = np.loadtxt(pred, delimiter=",", skiprows=1, ndmin=2)
-	d = {h: D[:, i] for i, h in enumerate(hdr)}
+	import csv
+	rows = list(csv.reader(open(pred)))
+	hdr = rows[0]
+	d = {h: np.array([r[i] for r in rows[1:]]) for i, h in enumerate(hdr)}
 	y = d["y_true"]
 	if kind == "regression":
+	    y = y.astype(float); d["prediction"] = d["prediction"].astype(float)
 	    p = d["prediction"]
 	    rmse = np.sqrt(M.mean_squared_error(y, p))
 	    ref = dict(r2_score=M.r2_score(y, p), root_mean_squared_error=rmse,
@@ -110,8 +112,10 @@ test_expect_success SKLEARN 'set up the scikit-learn reference script' '
 	        spearman_correlation=spearmanr(y, p).correlation,
 	        explained_variance=M.explained_variance_score(y, p))
 	else:
-	    y = y.astype(int); yp = d["prediction"].astype(int)
-	    P = np.column_stack([d[c] for c in hdr if c[0] == "p" and c[1:].isdigit()])
+	    classes = [c[6:] for c in hdr if c.startswith("proba_")]
+	    y = np.array([classes.index(v) for v in y])
+	    yp = np.array([classes.index(v) for v in d["prediction"]])
+	    P = np.column_stack([d["proba_" + c].astype(float) for c in classes])
 	    K = P.shape[1]; labels = list(range(K))
 	    ref = dict(accuracy=M.accuracy_score(y, yp))
 	    for f, name in ((M.precision_score, "precision_score"),

@@ -34,16 +34,94 @@ test_expect_success 'one class only' '
 	test_grep "only one class (.x.)" err
 '
 
-test_expect_success 'text in a numeric column names line and column' '
-	printf "a,b,y\n1,2,3\n4,5,6\n7,oops,9\n1,1,1\n" >text.csv &&
-	test_expect_code 2 mlw train ridge --data text.csv --target y 2>err &&
-	test_grep "text.csv:4:2: .oops. is not a number (column .b. is numeric)" err
+test_expect_success 'a column of numbers and text is never a reason to refuse the file' '
+	printf "a,b,y\nX1,1,0\n2,2,1\n3,3,0\n4,4,1\n" >mix.csv &&
+	mlw train logistic --data mix.csv --target y --exclude a >out 2>err &&
+	test_grep "^train_accuracy" out &&
+	! grep "warning" err &&
+	mlw train logistic --data mix.csv --target y --features b >/dev/null 2>err &&
+	! grep "warning" err
 '
 
-test_expect_success 'infinite values are refused with their position' '
-	printf "a,y\n1,2\n-Infinity,3\n" >inf.csv &&
+test_expect_success 'used, it is categorical, with a warning naming it, the row and the fix' '
+	printf "a,b,y\n1,2,3\n4,5,6\n7,oops,9\n1,1,1\n" >text.csv &&
+	mlw train ridge --data text.csv --target y -o json >text.json 2>err &&
+	test_grep "warning: column .b. holds numbers and text (.oops. at text.csv:4): it is categorical, one feature per value (4); fix that value, or leave the column out with --exclude" err &&
+	test_json_get text.json "[\"features\"]" >n &&
+	echo 5 >expect &&
+	test_cmp expect n
+'
+
+test_expect_success CORPUS 'Azure titanic.csv trains as a plain file' '
+	titanic=$SHARED_DIRECTORY/corpus/cli/assets/data/sample-data/titanic.csv &&
+	mlw train logistic --data $titanic --target Survived --max-iter 1000 \
+		--cv 3 -o json >titanic.json 2>err &&
+	test_grep "column .Ticket. holds numbers and text" err &&
+	test_json_get titanic.json "[\"rows\"]" >rows &&
+	echo 891 >expect &&
+	test_cmp expect rows &&
+	mlw train logistic --data $titanic --target Survived \
+		--exclude PassengerId,Name,Ticket,Cabin >out 2>err &&
+	! grep "holds numbers and text" err &&
+	test_grep "^train_accuracy" out
+'
+
+test_expect_success 'infinite values are refused with their position when used' '
+	printf "a,b,y\n1,5,2\n-Infinity,6,3\n2,7,1\n" >inf.csv &&
 	test_expect_code 2 mlw train ridge --data inf.csv --target y 2>err &&
+	test_grep "inf.csv:3:1: infinite value .-Infinity. (column .a.)" err &&
+	mlw train ridge --data inf.csv --target y --exclude a >out &&
+	test_grep "^train_r2_score" out &&
+	test_expect_code 2 mlw train ridge --data inf.csv --target a 2>err &&
+	test_grep "infinite value" err &&
+	printf "a,b,y\n1,5,2\n2,6,3\n3,7,1\n" >fine.csv &&
+	test_expect_code 2 mlw train ridge --data fine.csv --target y \
+		--validation-data inf.csv 2>err &&
 	test_grep "inf.csv:3:1: infinite value" err
+'
+
+test_expect_success 'an option the algorithm does not take is a usage error naming those it takes' '
+	test_expect_code 2 mlw train linear --data $DATA/diabetes.csv \
+		--target target --alpha 5 2>err &&
+	test_grep "error: --alpha does not apply to linear (linear takes no hyperparameters)" err &&
+	test_expect_code 2 mlw train logistic --data $DATA/iris.csv \
+		--target species --alpha 5 2>err &&
+	test_grep "error: --alpha does not apply to logistic (logistic takes --C, --max-iter, --tol, --class-weight)" err &&
+	test_expect_code 2 mlw train ridge --data $DATA/diabetes.csv \
+		--target target --max-iter 10 2>err &&
+	test_grep "does not apply to ridge (ridge takes --alpha)" err &&
+	test_expect_code 2 mlw train kmeans --data $DATA/iris.csv \
+		--exclude species --whiten 2>err &&
+	test_grep "does not apply to kmeans (kmeans takes --n-clusters, --n-init, --max-iter, --tol)" err
+'
+
+test_expect_success 'zero is not a count: --n-clusters 0, --cv 0, --max-iter 0' '
+	test_expect_code 2 mlw train kmeans --data $DATA/iris.csv \
+		--exclude species --n-clusters 0 2>err &&
+	test_grep "n_clusters: .0. is out of range (1 to 1e+06)" err &&
+	test_expect_code 2 mlw train ridge --data $DATA/diabetes.csv \
+		--target target --cv 0 2>err &&
+	test_grep "cv must be between 2 and 1000" err &&
+	test_expect_code 2 mlw train lasso --data $DATA/diabetes.csv \
+		--target target --max-iter 0 2>err &&
+	test_grep "max_iter: .0. is out of range" err &&
+	test_expect_code 2 mlw train pca --data $DATA/iris.csv \
+		--exclude species --n-components 0 2>err &&
+	test_grep "n_components: .0. is out of range" err
+'
+
+test_expect_success 'a classifier on a continuous target is refused, as type_of_target says' '
+	test_expect_code 2 mlw train logistic --data $DATA/diabetes.csv \
+		--target bmi 2>err &&
+	test_grep "error: continuous target: use a regression algorithm (.bmi. holds 32.1 in data row 1; logistic is a classifier)" err &&
+	test_expect_code 2 mlw train gaussian_nb --data $DATA/diabetes.csv \
+		--target s5 2>err &&
+	test_grep "continuous target" err &&
+	printf "a,y\n1,1.0\n2,2.0\n3,1.0\n4,2.0\n" >whole.csv &&
+	mlw train logistic --data whole.csv --target y -o json >w.json &&
+	test_json_get w.json "[\"coefficients\"][\"classes\"][1]" >c &&
+	echo 2 >expect &&
+	test_cmp expect c
 '
 
 test_expect_success 'a malformed row is refused' '

@@ -104,7 +104,7 @@ test_expect_success 'bad kernel options are usage errors' '
 	test_grep "gamma" err &&
 	test_expect_code 2 mlw train ridge --data $DATA/diabetes.csv \
 		--target target --kernel rbf 2>err &&
-	test_grep "applies to kernel_ridge only" err
+	test_grep "kernel does not apply to ridge (ridge takes --alpha)" err
 '
 
 test_expect_success 'the model folder records the kernel and the training rows' '

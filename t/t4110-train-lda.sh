@@ -44,14 +44,17 @@ test_expect_success SKLEARN 'set up the reference script and synthetic sets' '
 	    assert len(evr) == len(est.explained_variance_ratio_)
 	    for k, v in enumerate(evr):
 	        print("explained_variance_ratio[%d]" % k, v, est.explained_variance_ratio_[k], tol)
-	P = np.loadtxt(pred, delimiter=",", skiprows=1, ndmin=2)
+	P = list(csvmod.reader(open(pred)))
+	assert P[0] == ["row", "y_true", "prediction"] + ["proba_" + str(c) for c in est.classes_], P[0]
+	P = P[1:]
 	proba = est.predict_proba(X); dec = est.decision_function(X)
 	cls = list(est.classes_)
 	yp = est.predict(X)
 	for i in range(len(y)):
-	    print("predicted[%d]" % i, int(P[i, 2]), cls.index(yp[i]), 0)
+	    assert P[i][1] == y[i], (P[i][1], y[i])
+	    print("predicted[%d]" % i, cls.index(P[i][2]), cls.index(yp[i]), 0)
 	    for k in range(proba.shape[1]):
-	        print("proba[%d][%d]" % (i, k), P[i, 3 + k], proba[i, k], tol)
+	        print("proba[%d][%d]" % (i, k), float(P[i][3 + k]), proba[i, k], tol)
 	PY
 	/usr/bin/python3 -c "
 import numpy as np
@@ -128,12 +131,12 @@ test_expect_success SKLEARN 'one class only is an error' '
 test_expect_success 'shrinkage needs lsqr or eigen; bad values are usage errors' '
 	test_expect_code 2 mlw train lda --data $DATA/iris.csv --target species \
 		--shrinkage 0.5 2>err &&
-	test_grep "needs --solver lsqr or eigen" err &&
+	test_grep "shrinkage needs solver lsqr or eigen" err &&
 	test_expect_code 2 mlw train lda --data $DATA/iris.csv --target species \
 		--solver lsqr --shrinkage 1.5 2>err &&
 	test_expect_code 2 mlw train lda --data $DATA/iris.csv --target species \
 		--solver qr 2>err &&
-	test_grep "unknown lda solver" err
+	test_grep "unknown solver .qr. (svd, lsqr, eigen)" err
 '
 
 test_expect_success 'validation metrics and the model folder' '

@@ -146,9 +146,9 @@ test_expect_success 'more clusters than rows, a target, bad centre files' '
 	printf "a,b\n1,2\n3,4\n" >c2.csv &&
 	test_expect_code 2 mlw train kmeans --data three.csv --init-centers c2.csv \
 		--n-clusters 3 2>err &&
-	test_grep "2 centres but --n-clusters is 3" err &&
+	test_grep "2 centres but n_clusters is 3" err &&
 	test_expect_code 2 mlw train pca --data three.csv --n-clusters 2 2>err &&
-	test_grep "apply to kmeans only" err
+	test_grep "n-clusters does not apply to pca (pca takes --n-components, --whiten)" err
 '
 
 test_expect_success 'the model folder and the plain output' '

@@ -115,7 +115,7 @@ test_expect_success 'too many components, too few rows, a target' '
 	test_grep "unsupervised" err &&
 	test_expect_code 2 mlw train lda --data $DATA/iris.csv --target species \
 		--n-components 2 2>err &&
-	test_grep "apply to pca only" err
+	test_grep "n-components does not apply to lda (lda takes --solver, --shrinkage, --tol)" err
 '
 
 test_expect_success 'the model folder and the plain output' '

@@ -4,20 +4,13 @@ test_description='mlw model score: streamed batch scoring equals training predic
 
 DATA=$MLW_BUILD_DIR/share/datasets
 
-# the prediction column of 'mlw train --predictions' (column 3)
-train_predictions () {
-	cut -d, -f"$2" "$1" | sed 1d
-}
-
 test_expect_success 'ridge: scores equal mlw train --predictions bit for bit' '
 	mlw train ridge --data $DATA/diabetes.csv --target target --alpha 0.5 \
 		--output ridge --predictions train.csv >/dev/null &&
 	mlw model score ridge --input $DATA/diabetes.csv --output scores.csv 2>err &&
 	test_grep "scored 442 of 442 rows (0 skipped)" err &&
-	echo prediction >expect &&
-	train_predictions train.csv 3 >>expect &&
-	awk -F, "NR == 1 { print; next } { printf \"%.17g\\n\", \$1 }" scores.csv >got &&
-	test_cmp expect got &&
+	cut -d, -f3 train.csv >expect &&
+	test_cmp expect scores.csv &&
 	cp scores.csv ridge-scores.csv
 '
 
@@ -41,11 +34,8 @@ test_expect_success 'logistic: labels and probabilities equal training' '
 	head -1 scores.csv >header &&
 	echo prediction,proba_setosa,proba_versicolor,proba_virginica >expect &&
 	test_cmp expect header &&
-	sed 1d train.csv | cut -d, -f3- >want &&
-	sed 1d scores.csv | awk -F, "{
-		k = \$1 == \"setosa\" ? 0 : \$1 == \"versicolor\" ? 1 : 2
-		printf \"%d,%.17g,%.17g,%.17g\\n\", k, \$2, \$3, \$4 }" >got &&
-	test_cmp want got
+	cut -d, -f3- train.csv >want &&
+	test_cmp want scores.csv
 '
 
 test_expect_success '--include-input puts the input columns first, as read' '
@@ -100,9 +90,8 @@ test_expect_success 'quoted fields with newlines across chunks' '
 	mlw model score lin --input q.csv --output a.csv --include-input \
 		--chunk-size 50 --threads 2 &&
 	mlw model score lin --input q.csv --output b.csv &&
-	cut -d, -f3 p.csv | sed 1d >want &&
-	sed 1d b.csv | awk "{ printf \"%.17g\\n\", \$1 }" >got &&
-	test_cmp want got &&
+	cut -d, -f3 p.csv >want &&
+	test_cmp want b.csv &&
 	test $(wc -l <a.csv) = 25 &&
 	grep "^line \"\"7\"\", two\",7,15," a.csv
 '
@@ -176,6 +165,10 @@ test_expect_success 'usage errors' '
 	test_expect_code 2 mlw model score ridge --input $DATA/diabetes.csv \
 		--output o.csv --proba 2>err &&
 	test_grep "probabilities need a classifier" err &&
+	test_expect_code 2 mlw model score logit --input $DATA/iris.csv \
+		--output o.csv --threads 0 2>err &&
+	test_grep "threads must be between 1 and 64" err &&
+	mlw model score logit --input $DATA/iris.csv --output one.csv --threads 1 &&
 	test_expect_code 3 mlw model score logit --input absent.csv --output o.csv &&
 	test_expect_code 3 mlw model score nomodel --input $DATA/iris.csv --output o.csv
 '
@@ -191,6 +184,62 @@ test_expect_success 'a registered model: azureml:NAME:VERSION and NAME@latest' '
 	test_cmp scores.csv r2.csv &&
 	test_expect_code 3 mlw model score azureml:iris-logit:7 \
 		--input $DATA/iris.csv --output r3.csv
+'
+
+test_expect_success 'NAME:VERSION and a bare NAME resolve as model show does' '
+	mlw model show iris-logit:1 >/dev/null &&
+	mlw model score iris-logit:1 --input $DATA/iris.csv --output r4.csv \
+		--proba &&
+	test_cmp scores.csv r4.csv &&
+	mlw model score iris-logit --input $DATA/iris.csv --output r5.csv \
+		--proba &&
+	test_cmp scores.csv r5.csv &&
+	test_expect_code 3 mlw model score iris-logit:7 --input $DATA/iris.csv \
+		--output r6.csv 2>err &&
+	test_grep "no version .7." err &&
+	test_expect_code 3 mlw model score nosuch --input $DATA/iris.csv \
+		--output r6.csv 2>err &&
+	test_grep "nosuch" err &&
+	! test -e r6.csv
+'
+
+test_expect_success 'a folder on disk wins over a model of the same name' '
+	mkdir -p shadow &&
+	cp -R ridge1/. shadow/ &&
+	mlw model create -n shadow -p logit >/dev/null &&
+	mlw model score shadow --input $DATA/diabetes.csv --output sh.csv &&
+	head -1 sh.csv >h &&
+	echo prediction >expect &&
+	test_cmp expect h &&
+	test $(wc -l <sh.csv) = 443
+'
+
+test_expect_success 'an MLflow model without the mlw flavor is named as such' '
+	mkdir -p skmodel &&
+	printf "flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n  sklearn:\n    sklearn_version: 1.2.1\n" >skmodel/MLmodel &&
+	echo pickle >skmodel/model.pkl &&
+	test_expect_code 2 mlw model score skmodel --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "MLflow model with no mlw flavor (it has python_function, sklearn)" err &&
+	test_grep "mlflow models serve" err &&
+	mlw model create -n skm -p skmodel -t mlflow_model >/dev/null &&
+	test_expect_code 2 mlw model score skm --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "no mlw flavor" err &&
+	! test -e o.csv
+'
+
+test_expect_success 'a malformed MLmodel is reported with its position' '
+	cp -R logit badml &&
+	printf "flavors: [unclosed\n" >badml/MLmodel &&
+	test_expect_code 2 mlw model score badml --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "badml/MLmodel:" err &&
+	cp logit/MLmodel badml/MLmodel &&
+	sed "s/algorithm: logistic/algorithm: ridge/" logit/MLmodel >badml/MLmodel &&
+	test_expect_code 2 mlw model score badml --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "badml/MLmodel:[0-9]*:[0-9]*: flavor mlw: the algorithm contradicts params.bin, a model of logistic" err
 '
 
 test_expect_success 'an MLTable folder or a data asset as input' '

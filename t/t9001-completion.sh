@@ -183,6 +183,21 @@ test_expect_success BASH 'verbs, then the verb options, for a command with verbs
 	rm stub
 '
 
+test_expect_success BASH 'mlw train completes the algorithms, then that algorithm'"'"'s options' '
+	complete_words mlw train "" &&
+	mlw train --mlw-completion-helper | tr " " "\n" | sort >expect &&
+	test_cmp expect out &&
+	test_grep "^kernel_ridge$" out &&
+	complete_words mlw train ridge --al &&
+	expect --alpha= &&
+	complete_words mlw train logistic --class &&
+	expect --class-weight= &&
+	complete_words mlw train ridge --cl &&
+	test_must_be_empty out &&
+	complete_words mlw train pca --wh &&
+	expect --whiten
+'
+
 test_expect_success BASH 'the verb list matches what cmd_dispatch prints' '
 	for c in $(mlw --list-cmds); do
 		h=$(mlw $c --mlw-completion-helper) || return 1

@@ -12,6 +12,10 @@
 #						verbs, else its long options
 #	mlw CMD VERB --mlw-completion-helper	a verb's long options
 #
+# 'mlw train' answers with its algorithms, as verbs: 'mlw train <TAB>'
+# offers them and 'mlw train ridge --<TAB>' the options ridge takes, from
+# its trainer's table of hyperparameters.
+#
 # Long options that take a value end with '='.  Only the options of mlw
 # itself (before the command) and the -o formats are listed here, and
 # t/t9001-completion.sh checks them against 'mlw -h'.

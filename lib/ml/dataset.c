@@ -90,6 +90,7 @@ struct slice {
 	size_t nr_quotes;
 	size_t nr_rows, nr_lines, first_row, first_line;
 	size_t *nr_numeric, *nr_text, *nr_missing;	/* per column */
+	size_t *nr_inf;			/* per column: infinities (as text) */
 	double *sum;			/* per column: numbers seen */
 	struct text_cell *texts;
 	size_t nr_texts, alloc_texts;
@@ -168,6 +169,18 @@ static void slice_error(struct slice *s, size_t line, size_t col,
 	s->error_line = line;
 	s->error_col = col;
 	s->error_msg = mlw_buf_detach(&b, NULL);
+}
+
+/*
+ * What a column of numbers and text is told when it is used: the first
+ * text (len bytes of text, from source:line), the category count.
+ */
+static char *mixed_note(const struct mlw_column *c, int len, const char *text,
+			const char *source, size_t line)
+{
+	return mlw_xstrfmt(
+		"column '%s' holds numbers and text ('%.*s' at %s:%zu): it is categorical, one feature per value (%zu); fix that value, or leave the column out with --exclude",
+		c->name, len, text, source, line, c->nr_categories);
 }
 
 /*
@@ -452,12 +465,13 @@ static void *parse_slice(void *arg)
 				continue;
 			}
 			r = f.escaped ? -1 : mlw_csv_parse_double(&v, f.text, f.len);
-			if (r == 1) {
-				slice_error(s, row_line, col + 1,
-					    "infinite value '%.*s'",
-					    (int)f.len, f.text);
-				return NULL;
-			}
+			/*
+			 * an infinity is kept as text: a column of numbers and
+			 * infinities cannot be used, but is refused only if it
+			 * is (type_columns())
+			 */
+			if (r == 1)
+				s->nr_inf[col]++;
 			if (!r) {
 				*cell = v;
 				s->sum[col] += v;
@@ -576,6 +590,57 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int cmp_name_index(const void *a, const void *b, void *arg)
+{
+	char *const *names = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(names[i], names[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/*
+ * The indices of names[0..n) sorted by name, then by position (the
+ * caller frees): a binary search finds a column among 100,000 where a
+ * scan of them per lookup made wide files quadratic.
+ */
+static size_t *sort_names(char *const *names, size_t n)
+{
+	size_t *idx = mlw_malloc(mlw_st_mult(n + 1, sizeof(size_t))), i;
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp_name_index, (void *)names);
+	return idx;
+}
+
+/* the position of the first name that repeats an earlier one, or n */
+static size_t first_duplicate(char *const *names, size_t n)
+{
+	size_t *idx = sort_names(names, n), k, first = n;
+
+	for (k = 1; k < n; k++)
+		if (!strcmp(names[idx[k]], names[idx[k - 1]]) &&
+		    idx[k] < first)
+			first = idx[k];
+	free(idx);
+	return first;
+}
+
+/* ds->by_name, for mlw_dataset_find() */
+static void index_columns(struct mlw_dataset *ds)
+{
+	char **names = mlw_malloc(mlw_st_mult(ds->nr_columns + 1,
+					      sizeof(char *)));
+	size_t i;
+
+	for (i = 0; i < ds->nr_columns; i++)
+		names[i] = ds->columns[i].name;
+	free(ds->by_name);
+	ds->by_name = sort_names(names, ds->nr_columns);
+	free(names);
+}
+
 /*
  * Encode column col as categories: codes[] (one per row, SIZE_MAX when
  * missing) come from the text cells, or from a serial re-scan of the body
@@ -672,7 +737,6 @@ struct mlw_dataset_builder {
 	size_t nr_columns;
 	char **names;
 	int *forced;		/* -1 or an enum mlw_column_type */
-	int mixed_as_text;
 	struct mlw_buf arena;
 	struct cell_ref *cells;	/* row-major */
 	size_t nr_rows, alloc_cells;
@@ -682,6 +746,30 @@ struct mlw_dataset_builder {
 	size_t nr_sources, alloc_sources;
 };
 
+/* where a builder's cell came from and (up to 40 bytes of) its text */
+struct cell_at {
+	const char *source;
+	size_t line;
+	int len;
+	const char *text;
+};
+
+static struct cell_at cell_at(const struct mlw_dataset_builder *b,
+			      size_t row, size_t col)
+{
+	struct cell_at at = { "", 0, 0, "" };
+	const struct cell_ref *r;
+
+	if (row >= b->nr_rows)
+		return at;
+	r = &b->cells[row * b->nr_columns + col];
+	at.source = b->sources[b->where[row].source];
+	at.line = b->where[row].line;
+	at.len = r->len == SIZE_MAX ? 0 : (int)(r->len > 40 ? 40 : r->len);
+	at.text = b->arena.buf + r->off;
+	return at;
+}
+
 int mlw_dataset_builder_new(struct mlw_dataset_builder **out,
 			    const char *path, char *const *names,
 			    size_t nr_columns)
@@ -690,17 +778,16 @@ int mlw_dataset_builder_new(struct mlw_dataset_builder **out,
 	size_t i, j;
 
 	*out = NULL;
-	for (i = 0; i < nr_columns; i++) {
+	for (i = 0; i < nr_columns; i++)
 		if (!*names[i])
 			return mlw_error_setc(MLW_EINVALID,
 					      "%s: column %zu has no name", path,
 					      i + 1);
-		for (j = 0; j < i; j++)
-			if (!strcmp(names[i], names[j]))
-				return mlw_error_setc(MLW_EINVALID,
-						      "%s: duplicate column name '%s'",
-						      path, names[i]);
-	}
+	j = first_duplicate(names, nr_columns);
+	if (j < nr_columns)
+		return mlw_error_setc(MLW_EINVALID,
+				      "%s: duplicate column name '%s'", path,
+				      names[j]);
 	if (nr_columns > MAX_COLUMNS)
 		return mlw_error_setc(MLW_EINVALID, "%s: more than %d columns",
 				      path, MAX_COLUMNS);
@@ -749,11 +836,6 @@ void mlw_dataset_builder_add(struct mlw_dataset_builder *b,
 	b->nr_rows++;
 }
 
-void mlw_dataset_builder_mixed_as_text(struct mlw_dataset_builder *b)
-{
-	b->mixed_as_text = 1;
-}
-
 size_t mlw_dataset_builder_rows(const struct mlw_dataset_builder *b)
 {
 	return b->nr_rows;
@@ -796,7 +878,8 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 {
 	struct mlw_column *c = &ds->columns[col];
 	double *out = ds->values + col * ds->nr_rows;
-	size_t row, nr_num = 0, nr_text = 0, nr_bool = 0, first_text = SIZE_MAX;
+	size_t row, nr_num = 0, nr_text = 0, nr_bool = 0, nr_inf = 0;
+	size_t first_text = SIZE_MAX;
 	int forced = b->forced[col];
 
 	for (row = 0; row < ds->nr_rows; row++) {
@@ -811,12 +894,8 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 			continue;
 		}
 		ret = mlw_csv_parse_double(&v, s, r->len);
-		if (ret == 1 && forced != MLW_COLUMN_CATEGORICAL)
-			return mlw_error_setc(MLW_EINVALID,
-					      "%s:%zu: infinite value '%.*s' (column '%s')",
-					      b->sources[b->where[row].source],
-					      b->where[row].line, (int)r->len, s,
-					      c->name);
+		/* an infinity is text, as the CSV loader keeps it */
+		nr_inf += ret == 1;
 		if (!ret) {
 			out[row] = v;
 			nr_num++;
@@ -829,22 +908,26 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 			first_text = row;
 	}
 	if (forced < 0)
-		forced = !nr_text ? MLW_COLUMN_NUMERIC :
+		forced = nr_text == nr_inf ? MLW_COLUMN_NUMERIC :
 			 !nr_num && nr_bool == nr_text ? MLW_COLUMN_BOOLEAN :
-			 nr_num > nr_text && !b->mixed_as_text ? -2 :
 			 MLW_COLUMN_CATEGORICAL;
-	if (forced == MLW_COLUMN_NUMERIC || forced == -2) {
-		if (nr_text) {
-			struct cell_ref *r =
-				&b->cells[first_text * b->nr_columns + col];
+	if (forced == MLW_COLUMN_NUMERIC && nr_text == nr_inf && nr_inf) {
+		struct cell_at at = cell_at(b, first_text, col);
 
+		/* unusable, but refused only when used */
+		c->problem = mlw_xstrfmt(
+			"%s:%zu: infinite value '%.*s' (column '%s')",
+			at.source, at.line, at.len, at.text, c->name);
+		c->type = MLW_COLUMN_NUMERIC;
+		return 0;
+	}
+	if (forced == MLW_COLUMN_NUMERIC) {
+		struct cell_at at = cell_at(b, first_text, col);
+
+		if (nr_text)
 			return mlw_error_setc(MLW_EINVALID,
 				"%s:%zu: '%.*s' is not a number (column '%s' is numeric)",
-				b->sources[b->where[first_text].source],
-				b->where[first_text].line,
-				(int)(r->len > 40 ? 40 : r->len),
-				b->arena.buf + r->off, c->name);
-		}
+				at.source, at.line, at.len, at.text, c->name);
 		c->type = MLW_COLUMN_NUMERIC;
 		return 0;
 	}
@@ -901,6 +984,11 @@ static int build_column(struct mlw_dataset *ds, struct mlw_dataset_builder *b,
 		free(v.keys);
 		free(v.slots);
 	}
+	if (nr_num && b->forced[col] < 0) {
+		struct cell_at at = cell_at(b, first_text, col);
+
+		c->note = mixed_note(c, at.len, at.text, at.source, at.line);
+	}
 	return 0;
 }
 
@@ -926,6 +1014,7 @@ int mlw_dataset_builder_finish(struct mlw_dataset **out,
 		ds->values = mlw_big_alloc(ds->values_size);
 	for (col = 0; col < b->nr_columns && !ret; col++)
 		ret = build_column(ds, b, col);
+	index_columns(ds);
 	mlw_dataset_builder_free(b);
 	if (ret) {
 		mlw_dataset_unref(ds);
@@ -940,6 +1029,7 @@ static int parse_header(struct mlw_dataset *ds, const char **pos,
 {
 	struct mlw_buf b = MLW_BUF_INIT;
 	size_t alloc = 0, i;
+	char **names;
 	int st = MLW_CSV_FIELD;
 
 	while (st == MLW_CSV_FIELD) {
@@ -959,15 +1049,6 @@ static int parse_header(struct mlw_dataset *ds, const char **pos,
 					      "%s:1:%zu: empty column name in the header",
 					      path, ds->nr_columns + 1);
 		}
-		for (i = 0; i < ds->nr_columns; i++)
-			if (!strcmp(ds->columns[i].name, b.buf)) {
-				int ret = mlw_error_setc(MLW_EINVALID,
-					"%s:1:%zu: duplicate column name '%s'",
-					path, ds->nr_columns + 1, b.buf);
-
-				mlw_buf_release(&b);
-				return ret;
-			}
 		if (ds->nr_columns >= MAX_COLUMNS) {
 			mlw_buf_release(&b);
 			return mlw_error_setc(MLW_EINVALID,
@@ -979,10 +1060,27 @@ static int parse_header(struct mlw_dataset *ds, const char **pos,
 		ds->columns[ds->nr_columns++].name = mlw_strdup(b.buf);
 	}
 	mlw_buf_release(&b);
+	names = mlw_malloc(mlw_st_mult(ds->nr_columns + 1, sizeof(char *)));
+	for (i = 0; i < ds->nr_columns; i++)
+		names[i] = ds->columns[i].name;
+	/* the first repeat in the header, found by sorting, not n^2 */
+	i = first_duplicate(names, ds->nr_columns);
+	free(names);
+	if (i < ds->nr_columns)
+		return mlw_error_setc(MLW_EINVALID,
+				      "%s:1:%zu: duplicate column name '%s'",
+				      path, i + 1, ds->columns[i].name);
+	index_columns(ds);
 	return 0;
 }
 
-/* decide each column's type from the parse counts; encode text columns */
+
+/*
+ * Decide each column's type from the parse counts and encode text
+ * columns.  Nothing here refuses the file: a column of numbers with an
+ * infinity gets a problem (refused if used), one of numbers and text is
+ * categorical with a note (a warning if used), as pandas reads it.
+ */
 static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 			const char *body, const char *end)
 {
@@ -990,7 +1088,8 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 	int k;
 
 	for (col = 0; col < ds->nr_columns; col++) {
-		size_t nr_num = 0, nr_text = 0, nr_bool = 0;
+		struct mlw_column *c = &ds->columns[col];
+		size_t nr_num = 0, nr_text = 0, nr_bool = 0, nr_inf = 0;
 		struct text_cell *first = NULL;
 
 		for (k = 0; k < ld->nr_slices; k++) {
@@ -998,7 +1097,8 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 
 			nr_num += s->nr_numeric[col];
 			nr_text += s->nr_text[col];
-			ds->columns[col].nr_missing += s->nr_missing[col];
+			nr_inf += s->nr_inf[col];
+			c->nr_missing += s->nr_missing[col];
 			for (i = 0; i < s->nr_texts && s->nr_text[col]; i++) {
 				if (s->texts[i].col != col)
 					continue;
@@ -1007,13 +1107,20 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 				nr_bool += bool_value(&s->texts[i].field) >= 0;
 			}
 		}
-		if (!nr_text) {
-			ds->columns[col].type = MLW_COLUMN_NUMERIC;
-			ds->columns[col].has_sum = 1;
+		if (nr_text == nr_inf) {
+			c->type = MLW_COLUMN_NUMERIC;
+			c->has_sum = 1;
 			for (k = 0; k < ld->nr_slices; k++)
-				ds->columns[col].sum += ld->slices[k].sum[col];
+				c->sum += ld->slices[k].sum[col];
+			if (first)
+				c->problem = mlw_xstrfmt(
+					"%s:%zu:%zu: infinite value '%.*s' (column '%s')",
+					ld->path, first->line, col + 1,
+					(int)(first->field.len > 40 ? 40 :
+					      first->field.len),
+					first->field.text, c->name);
 		} else if (!nr_num && nr_bool == nr_text) {
-			ds->columns[col].type = MLW_COLUMN_BOOLEAN;
+			c->type = MLW_COLUMN_BOOLEAN;
 			for (k = 0; k < ld->nr_slices; k++) {
 				struct slice *s = &ld->slices[k];
 
@@ -1023,15 +1130,15 @@ static int type_columns(struct mlw_dataset *ds, struct loader *ld,
 							   s->texts[i].row] =
 							bool_value(&s->texts[i].field);
 			}
-		} else if (nr_num > nr_text) {
-			return mlw_error_setc(MLW_EINVALID,
-				"%s:%zu:%zu: '%.*s' is not a number (column '%s' is numeric)",
-				ld->path, first->line, col + 1,
-				(int)(first->field.len > 40 ? 40 : first->field.len),
-				first->field.text, ds->columns[col].name);
 		} else {
-			ds->columns[col].type = MLW_COLUMN_CATEGORICAL;
+			c->type = MLW_COLUMN_CATEGORICAL;
 			encode_categorical(ds, ld, col, body, end, nr_num > 0);
+			if (nr_num)
+				c->note = mixed_note(c,
+					(int)(first->field.len > 40 ? 40 :
+					      first->field.len),
+					first->field.text, ld->path,
+					first->line);
 		}
 	}
 	return 0;
@@ -1047,6 +1154,7 @@ static void free_slices(struct loader *ld)
 		free(s->nr_numeric);
 		free(s->nr_text);
 		free(s->nr_missing);
+		free(s->nr_inf);
 		free(s->sum);
 		free(s->texts);
 		free(s->error_msg);
@@ -1173,6 +1281,7 @@ counted:
 		s->nr_numeric = mlw_calloc(ds->nr_columns, sizeof(size_t));
 		s->nr_text = mlw_calloc(ds->nr_columns, sizeof(size_t));
 		s->nr_missing = mlw_calloc(ds->nr_columns, sizeof(size_t));
+		s->nr_inf = mlw_calloc(ds->nr_columns, sizeof(size_t));
 		s->sum = mlw_calloc(ds->nr_columns, sizeof(double));
 	}
 	ds->nr_rows = ld.nr_rows = row;
@@ -1278,8 +1387,11 @@ void mlw_dataset_unref(struct mlw_dataset *ds)
 			free(ds->columns[i].categories[j]);
 		free(ds->columns[i].categories);
 		free(ds->columns[i].name);
+		free(ds->columns[i].problem);
+		free(ds->columns[i].note);
 	}
 	free(ds->columns);
+	free(ds->by_name);
 	mlw_big_free(ds->values, ds->values_size);
 	free(ds->path);
 	free(ds);
@@ -1287,10 +1399,24 @@ void mlw_dataset_unref(struct mlw_dataset *ds)
 
 int mlw_dataset_find(const struct mlw_dataset *ds, const char *name)
 {
-	size_t i;
+	size_t lo = 0, hi = ds->nr_columns, i;
 
-	for (i = 0; i < ds->nr_columns; i++)
-		if (!strcmp(ds->columns[i].name, name))
-			return (int)i;
+	if (!ds->by_name) {
+		for (i = 0; i < ds->nr_columns; i++)
+			if (!strcmp(ds->columns[i].name, name))
+				return (int)i;
+		return -1;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(ds->columns[ds->by_name[mid]].name, name);
+
+		if (!c)
+			return (int)ds->by_name[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }

@@ -12,10 +12,13 @@
  *    sorted vocabulary (categories[]), as scikit-learn's encoders sort.
  *
  * Missing values (an empty field, NA, N/A, NaN, nan, null, NULL, None) are
- * NaN in every type.  A column whose present values are mostly numbers but
- * hold some text is an error naming the file, line and column, as are
- * rows with the wrong number of fields, broken quoting and infinite
- * values: the whole file is checked before anything trains on it.
+ * NaN in every type.  A column of numbers with some text is categorical,
+ * as pandas reads it (an "object" column), with a note naming the first
+ * text for whoever uses it; a column of numbers with an infinity is
+ * numeric with a problem: unusable, but only an error for a command that
+ * uses it.  Rows with the wrong number of fields and broken quoting are
+ * errors naming the file, line and column: the whole file is checked
+ * before anything trains on it.
  *
  * The file is memory-mapped and parsed by all online CPUs in parallel:
  * it is cut at row boundaries found from the parity of the quotes before
@@ -50,6 +53,16 @@ struct mlw_column {
 	double sum;
 	size_t nr_categories;	/* categorical only */
 	char **categories;	/* sorted (strcmp); code i is categories[i] */
+	/*
+	 * What the loader found in the column, for whoever uses it (a column
+	 * left out of training is never a reason to refuse a file): problem,
+	 * a value that makes the column unusable ("data.csv:3:1: infinite
+	 * value 'inf' (column 'a')"); note, something to warn about when
+	 * the column is used (numbers and text mixed, so categorical).  Both
+	 * owned, NULL when there is nothing to say.
+	 */
+	char *problem;
+	char *note;
 };
 
 struct mlw_dataset {
@@ -61,6 +74,7 @@ struct mlw_dataset {
 	size_t file_size;
 	/* private */
 	size_t values_size;	/* bytes mapped for values */
+	size_t *by_name;	/* column indices sorted by name, or NULL */
 	int refcount;
 };
 
@@ -93,7 +107,8 @@ int mlw_dataset_load(struct mlw_dataset **out, const char *path,
  *	mlw_dataset_builder_add(b, "data/a.csv", line, cells);   (per row)
  *	ret = mlw_dataset_builder_finish(&ds, b);   (frees b)
  *
- * A text cell in a numeric column is an error naming its file and line.
+ * A text cell in a column forced numeric is an error naming its file
+ * and line.
  */
 struct mlw_dataset_cell {
 	const char *text;	/* copied */
@@ -112,11 +127,6 @@ void mlw_dataset_builder_force(struct mlw_dataset_builder *b, size_t col,
 void mlw_dataset_builder_add(struct mlw_dataset_builder *b,
 			     const char *source, size_t line,
 			     const struct mlw_dataset_cell *cells);
-/*
- * Type a column of numbers with some text as text (MLTable's inference)
- * instead of refusing it (the CSV loader's rule).
- */
-void mlw_dataset_builder_mixed_as_text(struct mlw_dataset_builder *b);
 size_t mlw_dataset_builder_rows(const struct mlw_dataset_builder *b);
 int mlw_dataset_builder_finish(struct mlw_dataset **out,
 			       struct mlw_dataset_builder *b);

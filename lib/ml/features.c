@@ -222,6 +222,9 @@ int mlw_featurizer_apply(double **out, const struct mlw_featurizer *f,
 			return mlw_error_setc(MLW_EINVALID,
 					      "'%s' has no column '%s'",
 					      ds->path, f->inputs[j].name);
+		if (ds->columns[c].problem)
+			return mlw_error_setc(MLW_EINVALID, "%s",
+					      ds->columns[c].problem);
 		if (f->inputs[j].type != MLW_COLUMN_CATEGORICAL &&
 		    ds->columns[c].type == MLW_COLUMN_CATEGORICAL)
 			return mlw_error_setc(MLW_EINVALID,
@@ -282,7 +285,7 @@ const double *mlw_featurizer_view(const struct mlw_featurizer *f,
 		if (c < 0 || c != first + (int)j || in->first != j ||
 		    in->type == MLW_COLUMN_CATEGORICAL ||
 		    ds->columns[c].type == MLW_COLUMN_CATEGORICAL ||
-		    ds->columns[c].nr_missing)
+		    ds->columns[c].nr_missing || ds->columns[c].problem)
 			return NULL;
 	}
 	return mlw_dataset_column(ds, (size_t)first);
@@ -307,6 +310,21 @@ void mlw_featurizer_free(struct mlw_featurizer *f)
 	free(f->mean);
 	free(f->scale);
 	free(f);
+}
+
+void mlw_warn_constant_columns(struct mlw_train_ctx *ctx, const double *X,
+			       size_t n, size_t p, char *const *names)
+{
+	size_t i, j;
+
+	for (j = 0; j < p && n > 1; j++) {
+		for (i = 1; i < n && X[j * n + i] == X[j * n]; i++)
+			;
+		if (i == n)
+			mlw_train_warn(ctx,
+				"column '%s' is constant; it adds nothing to the model",
+				names[j]);
+	}
 }
 
 /* the label text of value x in column col ("red", "1.5", "true") */

@@ -21,6 +21,7 @@
 #ifndef MLW_ML_FEATURES_H
 #define MLW_ML_FEATURES_H
 
+#include "ml/context.h"
 #include "ml/dataset.h"
 
 #include <stddef.h>
@@ -57,7 +58,7 @@ int mlw_featurizer_fit(struct mlw_featurizer **out,
  * nr_rows, allocated with mlw_big_alloc(): free with mlw_big_free(X,
  * nr_rows * nr_features * sizeof(double))) for rows of ds; rows NULL
  * means all rows.  Columns are found by name: MLW_EINVALID when one is
- * missing or has an incompatible type.
+ * missing, has an incompatible type, or has a problem (an infinity).
  */
 int mlw_featurizer_apply(double **out, const struct mlw_featurizer *f,
 			 const struct mlw_dataset *ds, const size_t *rows,
@@ -75,6 +76,15 @@ const double *mlw_featurizer_view(const struct mlw_featurizer *f,
 				  const struct mlw_dataset *ds);
 
 void mlw_featurizer_free(struct mlw_featurizer *f);
+
+/*
+ * Warn on ctx about each constant column of X (n x p, column-major),
+ * named by names[j]: kernel_ridge, kmeans and pca take such a column in
+ * their stride (it adds nothing to a kernel, a distance or a spectrum),
+ * but the user should know.
+ */
+void mlw_warn_constant_columns(struct mlw_train_ctx *ctx, const double *X,
+			       size_t n, size_t p, char *const *names);
 
 struct mlw_target {
 	char *name;

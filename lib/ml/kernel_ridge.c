@@ -9,8 +9,12 @@
  */
 #include "ml/kernel_ridge.h"
 #include "ml/lapack.h"
+#include "ml/model.h"
+#include "ml/params.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
+#include "util/output.h"
 #include "util/strutil.h"
 
 #include <float.h>
@@ -18,20 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* rows of X scored per kernel block: bounds memory at 8 * BLOCK * n_train */
-#define BLOCK 1024
-
 static const char *const kernel_names[] = {
 	[MLW_KERNEL_LINEAR] = "linear",
 	[MLW_KERNEL_POLY] = "poly",
 	[MLW_KERNEL_RBF] = "rbf",
+	NULL
 };
 
 int mlw_kernel_parse(enum mlw_kernel *out, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(kernel_names) / sizeof(*kernel_names); i++)
+	for (i = 0; kernel_names[i]; i++)
 		if (!strcmp(name, kernel_names[i])) {
 			*out = (enum mlw_kernel)i;
 			return 0;
@@ -101,7 +103,7 @@ static void kernel_block(double *K, const struct mlw_lapack *la,
 int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 			 const struct mlw_kernel_ridge_params *par,
 			 const double *X, size_t n, size_t p, const double *y,
-			 struct mlw_strlist *warnings)
+			 struct mlw_train_ctx *ctx)
 {
 	const struct mlw_lapack *la;
 	struct mlw_kernel_ridge_model m = { 0 };
@@ -148,10 +150,9 @@ int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 		BUG("dposv: argument %d is wrong", -info);
 	m.solver = "posv";
 	if (info > 0) {
-		if (warnings)
-			mlw_strlist_push_owned(warnings, mlw_xstrfmt(
-				"the kernel matrix plus alpha is not positive definite (pivot %d); using the least-squares solution",
-				info));
+		mlw_train_warn(ctx,
+			"the kernel matrix plus alpha is not positive definite (pivot %d); using the least-squares solution",
+			info);
 		kernel_block(K, la, &m, X, n, n, norms, X, n, n, norms, 1);
 		for (i = 0; i < n; i++)
 			K[i * n + i] += par->alpha;
@@ -177,32 +178,49 @@ int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 	return 0;
 }
 
+/*
+ * One row at a time, each kernel value and the sum over the training
+ * rows in a fixed order: a row's prediction never depends on the rows
+ * scored with it (a BLAS product's last bit does, through its blocking),
+ * so 'mlw model score' in blocks of any size on any threads writes what
+ * training predicted, to the bit.
+ */
 int mlw_kernel_ridge_predict(double *out,
 			     const struct mlw_kernel_ridge_model *m,
 			     const double *X, size_t n)
 {
-	const struct mlw_lapack *la;
-	size_t nt = m->nr_train, i0, nb;
-	double *K, *xn, *tn;
+	size_t nt = m->nr_train, p = m->nr_features, i, j, k;
+	double *acc = mlw_malloc(mlw_st_mult(nt + 1, sizeof(double)));
+	double *tn = mlw_malloc(mlw_st_mult(nt + 1, sizeof(double)));
 
-	if (mlw_lapack_load(&la) < 0)
-		return -1;
-	nb = n < BLOCK ? n : BLOCK;
-	K = mlw_malloc(mlw_st_mult(mlw_st_mult(nb, nt) + 1, sizeof(double)));
-	xn = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
-	tn = mlw_malloc(mlw_st_mult(nt + 1, sizeof(double)));
-	row_norms(xn, X, n, m->nr_features);
-	row_norms(tn, m->X_fit, nt, m->nr_features);
-	for (i0 = 0; i0 < n; i0 += nb) {
-		size_t rows = n - i0 < nb ? n - i0 : nb;
+	row_norms(tn, m->X_fit, nt, p);
+	for (i = 0; i < n; i++) {
+		double xn = 0, pred = 0;
 
-		kernel_block(K, la, m, X + i0, rows, n, xn + i0, m->X_fit, nt,
-			     nt, tn, 0);
-		la->dgemv(MLW_COL_MAJOR, MLW_NO_TRANS, (int)rows, (int)nt, 1, K,
-			  (int)rows, m->dual_coef, 1, 0, out + i0, 1);
+		for (j = 0; j < nt; j++)
+			acc[j] = 0;
+		for (k = 0; k < p; k++) {
+			const double *col = m->X_fit + k * nt;
+			double x = X[k * n + i];
+
+			xn += x * x;
+			for (j = 0; j < nt; j++)
+				acc[j] += x * col[j];
+		}
+		for (j = 0; j < nt; j++) {
+			double v = acc[j];
+
+			if (m->kernel == MLW_KERNEL_POLY) {
+				v = pow(v * m->gamma + m->coef0, m->degree);
+			} else if (m->kernel == MLW_KERNEL_RBF) {
+				v = -2 * v + xn + tn[j];
+				v = exp(-m->gamma * (v < 0 ? 0 : v));
+			}
+			pred += v * m->dual_coef[j];
+		}
+		out[i] = pred;
 	}
-	free(K);
-	free(xn);
+	free(acc);
 	free(tn);
 	return 0;
 }
@@ -213,3 +231,141 @@ void mlw_kernel_ridge_release(struct mlw_kernel_ridge_model *m)
 	free(m->dual_coef);
 	m->X_fit = m->dual_coef = NULL;
 }
+
+/* ---- the trainer ---- */
+
+enum { HP_ALPHA, HP_KERNEL, HP_GAMMA, HP_DEGREE, HP_COEF0 };
+
+static const struct mlw_hparam kernel_ridge_hparams[] = {
+	[HP_ALPHA] = MLW_HPARAM_ALPHA,
+	[HP_KERNEL] = { "kernel", MLW_HPARAM_CHOICE, "K",
+			"kernel: linear, poly, rbf (linear)", 0, 0, 0,
+			kernel_names, 0 },
+	[HP_GAMMA] = { "gamma", MLW_HPARAM_FLOAT, "G",
+		       "rbf and poly kernel scale (1/features)", 0, 0,
+		       INFINITY, NULL, MLW_HPARAM_OPEN_MIN },
+	[HP_DEGREE] = { "degree", MLW_HPARAM_FLOAT, "D",
+			"poly kernel degree (3)", 3, 0, INFINITY, NULL, 0 },
+	[HP_COEF0] = { "coef0", MLW_HPARAM_FLOAT, "C0",
+		       "poly kernel constant (1)", 1, -INFINITY, INFINITY,
+		       NULL, 0 },
+};
+
+static int kr_fit(struct mlw_model *m, const struct mlw_hparams *hp,
+		  const struct mlw_fit_input *in, struct mlw_train_ctx *ctx)
+{
+	struct mlw_kernel_ridge_params par;
+	int ret;
+
+	mlw_kernel_ridge_params_init(&par);
+	par.alpha = hp->value[HP_ALPHA];
+	par.kernel = (enum mlw_kernel)hp->value[HP_KERNEL];
+	par.gamma = hp->value[HP_GAMMA];
+	par.degree = hp->value[HP_DEGREE];
+	par.coef0 = hp->value[HP_COEF0];
+	mlw_warn_constant_columns(ctx, in->X, in->n, in->p, in->names);
+	ret = mlw_kernel_ridge_fit(&m->kernel_ridge, &par, in->X, in->n,
+				   in->p, in->y, ctx);
+	m->linear.solver = m->kernel_ridge.solver;
+	m->linear.converged = 1;
+	return ret;
+}
+
+static int kr_predict(double *out, const struct mlw_model *m,
+		      const double *X, size_t n, int nr_threads)
+{
+	return mlw_kernel_ridge_predict(out, &m->kernel_ridge, X, n);
+}
+
+static size_t kr_outputs(const struct mlw_model *m)
+{
+	return 1;
+}
+
+static void kr_write(struct mlw_buf *b, const struct mlw_model *m)
+{
+	const struct mlw_kernel_ridge_model *kr = &m->kernel_ridge;
+
+	mlw_params_put_u32(b, (uint32_t)kr->kernel);
+	mlw_params_put_f64(b, kr->gamma);
+	mlw_params_put_f64(b, kr->degree);
+	mlw_params_put_f64(b, kr->coef0);
+	mlw_params_put_u64(b, kr->nr_train);
+	mlw_params_put_f64s(b, kr->X_fit, kr->nr_train * kr->nr_features);
+	mlw_params_put_f64s(b, kr->dual_coef, kr->nr_train);
+}
+
+static void kr_read(struct mlw_params_reader *r, struct mlw_model *m)
+{
+	struct mlw_kernel_ridge_model *kr = &m->kernel_ridge;
+	uint32_t kernel = mlw_params_u32(r, "kernel_ridge.kernel");
+
+	if (kernel > MLW_KERNEL_RBF)
+		mlw_params_fail(r, "kernel_ridge.kernel", "%u is no kernel",
+				(unsigned)kernel);
+	kr->kernel = (enum mlw_kernel)kernel;
+	kr->gamma = mlw_params_f64(r, "kernel_ridge.gamma");
+	kr->degree = mlw_params_f64(r, "kernel_ridge.degree");
+	kr->coef0 = mlw_params_f64(r, "kernel_ridge.coef0");
+	kr->nr_features = m->linear.nr_features;
+	kr->nr_train = mlw_params_count(r, 8, "kernel_ridge.nr_train");
+	kr->X_fit = mlw_params_matrix(r, kr->nr_train, kr->nr_features,
+				      "kernel_ridge.X_fit");
+	kr->dual_coef = mlw_params_f64s(r, kr->nr_train,
+					"kernel_ridge.dual_coef");
+	kr->solver = "posv";
+	if (!r->bad && !(kr->gamma > 0))
+		mlw_params_fail(r, "kernel_ridge.gamma", "%g", kr->gamma);
+}
+
+static void kr_validate(struct mlw_params_reader *r,
+			const struct mlw_model *m)
+{
+	mlw_model_expect_outputs(r, m, 0);
+}
+
+static void kr_describe(struct mlw_out *o, const struct mlw_model *m,
+			const struct mlw_hparams *hp)
+{
+	const struct mlw_kernel_ridge_model *kr = &m->kernel_ridge;
+
+	mlw_out_object_begin(o, "kernel_ridge");
+	mlw_out_str(o, "kernel", mlw_kernel_name(kr->kernel));
+	mlw_out_num(o, "alpha", hp->value[HP_ALPHA]);
+	mlw_out_num(o, "gamma", kr->gamma);
+	mlw_out_num(o, "degree", kr->degree);
+	mlw_out_num(o, "coef0", kr->coef0);
+	mlw_trainer_out_vector(o, "dual_coef", kr->dual_coef, kr->nr_train);
+	mlw_out_end(o);
+}
+
+static void kr_release(struct mlw_model *m)
+{
+	mlw_kernel_ridge_release(&m->kernel_ridge);
+}
+
+/* the n x n kernel matrix and the model's copy of the rows */
+static double kr_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			size_t nr_classes)
+{
+	return 8 * ((double)n * (double)n + (double)n * (double)p);
+}
+
+const struct mlw_trainer mlw_kernel_ridge_trainer = {
+	.name = "kernel_ridge",
+	.algorithm = MLW_ALGO_KERNEL_RIDGE,
+	.task = MLW_TASK_REGRESSION,
+	.estimator = "KernelRidge",
+	.hparams = kernel_ridge_hparams,
+	.nr_hparams = sizeof(kernel_ridge_hparams) /
+		      sizeof(*kernel_ridge_hparams),
+	.fit = kr_fit,
+	.predict = kr_predict,
+	.nr_outputs = kr_outputs,
+	.write_params = kr_write,
+	.read_params = kr_read,
+	.validate = kr_validate,
+	.describe = kr_describe,
+	.memory = kr_memory,
+	.release = kr_release,
+};

@@ -52,14 +52,14 @@ struct mlw_kernel_ridge_model {
 /*
  * Fit on X (n x p, column-major, leading dimension n; borrowed) and y.
  * Cholesky (dposv) when K + alpha I is positive definite, else the
- * least-squares solution (dgelsd) with a warning pushed on warnings
- * (may be NULL).  0, MLW_ENUMERIC or MLW_ERROR (no LAPACK).
+ * least-squares solution (dgelsd) with a warning on ctx (may be NULL).
+ * 0, MLW_ENUMERIC or MLW_ERROR (no LAPACK).
  */
-struct mlw_strlist;
+struct mlw_train_ctx;
 int mlw_kernel_ridge_fit(struct mlw_kernel_ridge_model *out,
 			 const struct mlw_kernel_ridge_params *params,
 			 const double *X, size_t n, size_t p, const double *y,
-			 struct mlw_strlist *warnings);
+			 struct mlw_train_ctx *ctx);
 
 /* out[n] for X (n x nr_features, column-major); 0 or MLW_ERROR */
 int mlw_kernel_ridge_predict(double *out,
@@ -67,5 +67,7 @@ int mlw_kernel_ridge_predict(double *out,
 			     const double *X, size_t n);
 
 void mlw_kernel_ridge_release(struct mlw_kernel_ridge_model *m);
+
+extern const struct mlw_trainer mlw_kernel_ridge_trainer;
 
 #endif

@@ -10,8 +10,13 @@
  */
 #include "ml/kmeans.h"
 #include "ml/lapack.h"
+#include "ml/metrics.h"
+#include "ml/model.h"
+#include "ml/params.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
+#include "util/output.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,21 +31,6 @@ void mlw_kmeans_params_init(struct mlw_kmeans_params *p)
 	p->n_init = 10;
 	p->max_iter = 300;
 	p->tol = 1e-4;
-}
-
-static uint64_t next_random(uint64_t *state)
-{
-	/* splitmix64, the seeded generator of 'mlw train' */
-	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *state)
-{
-	return (double)(next_random(state) >> 11) * 0x1.0p-53;
 }
 
 /* squared distance from row i of X (ld n) to row c of C (ld k) */
@@ -92,7 +82,7 @@ static void assign(size_t *labels, const struct mlw_lapack *la,
 
 /* greedy k-means++: each new centre the best of 2 + log k draws */
 static void kmeans_plusplus(double *C, const double *X, size_t n, size_t p,
-			    size_t k, uint64_t *rng)
+			    size_t k, struct mlw_rng *rng)
 {
 	size_t trials = 2 + (size_t)log((double)k), c, t, i, j;
 	double *closest = mlw_malloc((n + 1) * sizeof(double));
@@ -101,7 +91,7 @@ static void kmeans_plusplus(double *C, const double *X, size_t n, size_t p,
 	double *cum = mlw_malloc((n + 1) * sizeof(double)), pot = 0;
 	size_t *ids = mlw_malloc((trials + 1) * sizeof(size_t)), first;
 
-	first = (size_t)(next_random(rng) % n);
+	first = (size_t)(mlw_rng_next(rng) % n);
 	for (j = 0; j < p; j++)
 		C[j * k] = X[j * n + first];
 	for (i = 0; i < n; i++)
@@ -113,7 +103,7 @@ static void kmeans_plusplus(double *C, const double *X, size_t n, size_t p,
 		for (i = 0; i < n; i++)
 			cum[i] = (s += closest[i]);
 		for (t = 0; t < trials; t++) {
-			double r = uniform(rng) * pot;
+			double r = mlw_rng_uniform(rng) * pot;
 			size_t lo = 0, hi = n;
 
 			while (lo < hi) {	/* first cum[i] >= r */
@@ -250,7 +240,7 @@ int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
 	size_t k = par->nr_clusters, i, j, c;
 	double *Xc, *mean, *C, *best = NULL, tol = 0, best_inertia = INFINITY;
 	size_t *labels, *best_labels;
-	uint64_t rng = par->seed;
+	struct mlw_rng own = { par->seed }, *rng = par->rng ? par->rng : &own;
 	int run, runs = par->init ? 1 : par->n_init, best_iter = 0;
 
 	if (!k || k > n)
@@ -288,7 +278,7 @@ int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
 					C[j * k + c] = par->init[j * k + c] -
 						       mean[j];
 		else
-			kmeans_plusplus(C, Xc, n, p, k, &rng);
+			kmeans_plusplus(C, Xc, n, p, k, rng);
 		inertia = lloyd(C, labels, &it, la, Xc, n, p, k,
 				par->max_iter, tol);
 		if (inertia < best_inertia || !best) {
@@ -300,6 +290,9 @@ int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
 			best_inertia = inertia;
 			best_iter = it;
 		}
+		if (mlw_train_report(par->ctx, "init", run + 1, runs, "inertia",
+				     inertia))
+			break;
 	}
 	for (j = 0; j < p; j++)
 		for (c = 0; c < k; c++)
@@ -319,22 +312,45 @@ int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
 	return 0;
 }
 
+/*
+ * The nearest centre by ||c||^2 - 2 x'c, as assign() ranks them, but a
+ * row at a time with the sums in a fixed order: a row's cluster never
+ * depends on the rows scored with it (see mlw_kernel_ridge_predict()).
+ */
 int mlw_kmeans_predict(size_t *labels, double *distances,
 		       const struct mlw_kmeans_model *m, const double *X,
 		       size_t n)
 {
-	const struct mlw_lapack *la;
-	size_t k = m->nr_clusters, i;
-	double *D;
+	size_t k = m->nr_clusters, p = m->nr_features, i, j, c;
+	double *cn = mlw_calloc(k + 1, sizeof(double));
+	double *acc = mlw_calloc(k + 1, sizeof(double));
 
-	if (mlw_lapack_load(&la) < 0)
-		return -1;
-	D = mlw_malloc(mlw_st_mult(mlw_st_mult(BLOCK, k) + 1, sizeof(double)));
-	assign(labels, la, X, n, m->nr_features, m->centers, k, D);
-	free(D);
-	for (i = 0; distances && i < n; i++)
-		distances[i] = dist2(X, n, i, m->centers, k, labels[i],
-				     m->nr_features);
+	for (j = 0; j < p; j++)
+		for (c = 0; c < k; c++)
+			cn[c] += m->centers[j * k + c] * m->centers[j * k + c];
+	for (i = 0; i < n; i++) {
+		size_t best = 0;
+
+		for (c = 0; c < k; c++)
+			acc[c] = 0;
+		for (j = 0; j < p; j++) {
+			double x = X[j * n + i];
+			const double *C = m->centers + j * k;
+
+			for (c = 0; c < k; c++)
+				acc[c] += x * C[c];
+		}
+		for (c = 0; c < k; c++)
+			acc[c] = cn[c] + -2 * acc[c];
+		for (c = 1; c < k; c++)
+			if (acc[c] < acc[best])
+				best = c;
+		labels[i] = best;
+		if (distances)
+			distances[i] = dist2(X, n, i, m->centers, k, best, p);
+	}
+	free(cn);
+	free(acc);
 	return 0;
 }
 
@@ -409,3 +425,191 @@ void mlw_kmeans_release(struct mlw_kmeans_model *m)
 	free(m->centers);
 	m->centers = NULL;
 }
+
+/* ---- the trainer ---- */
+
+enum { HP_N_CLUSTERS, HP_N_INIT, HP_MAX_ITER, HP_TOL, HP_INIT_CENTERS };
+
+static const struct mlw_hparam kmeans_hparams[] = {
+	[HP_N_CLUSTERS] = { "n_clusters", MLW_HPARAM_INT, "K",
+			    "clusters (8)", 8, 1, 1000000, NULL, 0 },
+	[HP_N_INIT] = { "n_init", MLW_HPARAM_INT, "N",
+			"runs from new seeds, the best kept (10)", 10, 1,
+			100000, NULL, 0 },
+	[HP_MAX_ITER] = MLW_HPARAM_MAX_ITER(300),
+	[HP_TOL] = { "tol", MLW_HPARAM_FLOAT, "T",
+		     "centre shift tolerance (1e-4; 0 allowed)", 1e-4, 0,
+		     INFINITY, NULL, 0 },
+	[HP_INIT_CENTERS] = { "init_centers", MLW_HPARAM_PATH, "CSV",
+			      "initial centres (testing)", 0, 0, 0, NULL,
+			      MLW_HPARAM_HIDDEN },
+};
+
+/*
+ * init_centers FILE: k rows of p numbers, one column per feature in the
+ * order of the features; n_clusters, when given, must be k.
+ */
+static int load_centers(struct mlw_dataset **out, const struct mlw_hparams *hp,
+			size_t p)
+{
+	const char *path = hp->text[HP_INIT_CENTERS];
+	struct mlw_dataset *c;
+	int ret = mlw_dataset_load(&c, path, NULL);
+
+	if (ret)
+		return ret;
+	if (c->nr_columns != p)
+		ret = mlw_error_setc(MLW_EINVALID,
+				     "'%s' has %zu columns; the data have %zu features",
+				     path, c->nr_columns, p);
+	else if (hp->text[HP_N_CLUSTERS] &&
+		 (size_t)hp->value[HP_N_CLUSTERS] != c->nr_rows)
+		ret = mlw_error_setc(MLW_EINVALID,
+				     "'%s' has %zu centres but n_clusters is %s",
+				     path, c->nr_rows, hp->text[HP_N_CLUSTERS]);
+	if (ret) {
+		mlw_dataset_unref(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+static int km_fit(struct mlw_model *m, const struct mlw_hparams *hp,
+		  const struct mlw_fit_input *in, struct mlw_train_ctx *ctx)
+{
+	struct mlw_kmeans_params par;
+	struct mlw_dataset *centers = NULL;
+	int ret = 0;
+
+	mlw_kmeans_params_init(&par);
+	par.nr_clusters = (size_t)hp->value[HP_N_CLUSTERS];
+	par.n_init = (int)hp->value[HP_N_INIT];
+	par.max_iter = (int)hp->value[HP_MAX_ITER];
+	par.tol = hp->value[HP_TOL];
+	par.rng = ctx ? &ctx->rng : NULL;
+	par.ctx = ctx;
+	if (hp->text[HP_INIT_CENTERS]) {
+		ret = load_centers(&centers, hp, in->p);
+		if (ret)
+			return ret;
+		par.nr_clusters = centers->nr_rows;
+		par.init = centers->values;
+	}
+	mlw_warn_constant_columns(ctx, in->X, in->n, in->p, in->names);
+	ret = mlw_kmeans_fit(&m->kmeans, in->labels, &par, in->X, in->n,
+			     in->p);
+	mlw_dataset_unref(centers);
+	m->linear.solver = "lloyd (dgemm distances)";
+	m->linear.nr_iter = m->kmeans.nr_iter;
+	m->linear.converged = m->kmeans.nr_iter < par.max_iter;
+	return ret;
+}
+
+static int km_predict(double *out, const struct mlw_model *m,
+		      const double *X, size_t n, int nr_threads)
+{
+	size_t *labels = mlw_malloc(mlw_st_mult(n + 1, sizeof(size_t))), i;
+	int ret = mlw_kmeans_predict(labels, NULL, &m->kmeans, X, n);
+
+	for (i = 0; !ret && i < n; i++)
+		out[i] = (double)labels[i];
+	free(labels);
+	return ret;
+}
+
+static size_t km_outputs(const struct mlw_model *m)
+{
+	return 1;
+}
+
+/* inertia and, up to 20,000 rows, the silhouette */
+static size_t km_scores(struct mlw_metric *out, const struct mlw_model *m,
+			const struct mlw_fit_input *in)
+{
+	size_t nr = 0;
+
+	out[nr].name = "inertia";
+	out[nr++].value = m->kmeans.inertia;
+	/* O(n^2): past 20,000 rows it would take longer than the fit */
+	if (in->n <= 20000 && in->labels &&
+	    !mlw_silhouette_score(&out[nr].value, in->X, in->n, in->p,
+				  in->labels, m->kmeans.nr_clusters))
+		out[nr++].name = "silhouette_score";
+	mlw_error_clear();
+	return nr;
+}
+
+static void km_write(struct mlw_buf *b, const struct mlw_model *m)
+{
+	const struct mlw_kmeans_model *km = &m->kmeans;
+
+	mlw_params_put_u64(b, km->nr_clusters);
+	mlw_params_put_f64s(b, km->centers, km->nr_clusters * km->nr_features);
+	mlw_params_put_f64(b, km->inertia);
+}
+
+static void km_read(struct mlw_params_reader *r, struct mlw_model *m)
+{
+	struct mlw_kmeans_model *km = &m->kmeans;
+
+	km->nr_features = m->linear.nr_features;
+	km->nr_clusters = mlw_params_count(r, 8, "kmeans.nr_clusters");
+	km->centers = mlw_params_matrix(r, km->nr_clusters, km->nr_features,
+					"kmeans.centers");
+	km->inertia = mlw_params_f64(r, "kmeans.inertia");
+	if (!r->bad && !km->nr_clusters)
+		mlw_params_fail(r, "kmeans.nr_clusters", "no clusters");
+}
+
+static void km_validate(struct mlw_params_reader *r,
+			const struct mlw_model *m)
+{
+	mlw_model_expect_outputs(r, m, 0);
+}
+
+static void km_describe(struct mlw_out *o, const struct mlw_model *m,
+			const struct mlw_hparams *hp)
+{
+	const struct mlw_kmeans_model *km = &m->kmeans;
+
+	mlw_out_object_begin(o, "kmeans");
+	mlw_trainer_out_matrix(o, "cluster_centers", km->centers,
+			       km->nr_clusters, km->nr_features);
+	mlw_out_num(o, "inertia", km->inertia);
+	mlw_out_int(o, "n_iter", km->nr_iter);
+	mlw_out_end(o);
+}
+
+static void km_release(struct mlw_model *m)
+{
+	mlw_kmeans_release(&m->kmeans);
+}
+
+/* a centred copy of the data, the seeding's candidate distances */
+static double km_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			size_t nr_classes)
+{
+	double k = hp->value[HP_N_CLUSTERS];
+
+	return 8 * ((double)n * (double)p + (double)n * (4 + log(k)));
+}
+
+const struct mlw_trainer mlw_kmeans_trainer = {
+	.name = "kmeans",
+	.algorithm = MLW_ALGO_KMEANS,
+	.task = MLW_TASK_CLUSTERING,
+	.estimator = "KMeans",
+	.hparams = kmeans_hparams,
+	.nr_hparams = sizeof(kmeans_hparams) / sizeof(*kmeans_hparams),
+	.fit = km_fit,
+	.predict = km_predict,
+	.nr_outputs = km_outputs,
+	.write_params = km_write,
+	.read_params = km_read,
+	.validate = km_validate,
+	.scores = km_scores,
+	.describe = km_describe,
+	.memory = km_memory,
+	.release = km_release,
+};

@@ -11,6 +11,8 @@
 #ifndef MLW_ML_KMEANS_H
 #define MLW_ML_KMEANS_H
 
+#include "ml/context.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,8 +21,11 @@ struct mlw_kmeans_params {
 	int n_init;		/* 10 (scikit-learn 1.2) */
 	int max_iter;		/* 300 */
 	double tol;		/* 1e-4 */
-	uint64_t seed;		/* 0 */
+	uint64_t seed;		/* 0: seeds a generator when rng is NULL */
+	struct mlw_rng *rng;	/* the generator of the seeding, or NULL */
 	const double *init;	/* k x p column-major (ld k), or NULL */
+	/* may be NULL: progress after each of the n_init runs */
+	struct mlw_train_ctx *ctx;
 };
 
 void mlw_kmeans_params_init(struct mlw_kmeans_params *p);
@@ -56,5 +61,7 @@ int mlw_silhouette_score(double *out, const double *X, size_t n, size_t p,
 			 const size_t *labels, size_t k);
 
 void mlw_kmeans_release(struct mlw_kmeans_model *m);
+
+extern const struct mlw_trainer mlw_kmeans_trainer;
 
 #endif

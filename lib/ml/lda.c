@@ -5,8 +5,12 @@
  */
 #include "ml/lda.h"
 #include "ml/lapack.h"
+#include "ml/model.h"
+#include "ml/params.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
+#include "util/output.h"
 #include "util/strutil.h"
 
 #include <float.h>
@@ -18,13 +22,14 @@ static const char *const solver_names[] = {
 	[MLW_LDA_SVD] = "svd",
 	[MLW_LDA_LSQR] = "lsqr",
 	[MLW_LDA_EIGEN] = "eigen",
+	NULL
 };
 
 int mlw_lda_solver_parse(enum mlw_lda_solver *out, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(solver_names) / sizeof(*solver_names); i++)
+	for (i = 0; solver_names[i]; i++)
 		if (!strcmp(name, solver_names[i])) {
 			*out = (enum mlw_lda_solver)i;
 			return 0;
@@ -435,7 +440,7 @@ static int solve_eigen(struct mlw_lda_model *m, double *coef, double *icpt,
 int mlw_lda_fit(struct mlw_linear_model *lin, struct mlw_lda_model *out,
 		const struct mlw_lda_params *par, const double *X, size_t n,
 		size_t p, const double *y, const char *const *names,
-		struct mlw_strlist *warnings)
+		struct mlw_train_ctx *ctx)
 {
 	const struct mlw_lapack *la;
 	struct mlw_lda_model m = { 0 };
@@ -461,13 +466,13 @@ int mlw_lda_fit(struct mlw_linear_model *lin, struct mlw_lda_model *out,
 			return mlw_error_setc(MLW_EINVALID,
 					      "lda: class %zu has no rows", k);
 		}
-	for (j = 0; j < p && warnings; j++) {
+	for (j = 0; j < p && ctx && ctx->warnings; j++) {
 		for (i = 1; i < n && X[j * n + i] == X[j * n]; i++)
 			;
 		if (i == n)
-			mlw_strlist_push_owned(warnings, mlw_xstrfmt(
+			mlw_train_warn(ctx,
 				"column '%s' is constant; it cannot separate classes",
-				names ? names[j] : "?"));
+				names ? names[j] : "?");
 	}
 	m.solver = par->solver;
 	m.nr_classes = K;
@@ -533,32 +538,13 @@ int mlw_lda_fit(struct mlw_linear_model *lin, struct mlw_lda_model *out,
 
 void mlw_lda_predict(double *out, double *decision,
 		     const struct mlw_linear_model *lin, const double *X,
-		     size_t n, size_t K)
+		     size_t n, size_t K, int nr_threads)
 {
-	size_t i, k;
-
 	/* the decision function (no link: the algorithm is not logistic) */
-	mlw_linear_predict(out, lin, X, n, K);
+	mlw_linear_predict(out, lin, X, n, K, nr_threads);
 	if (decision)
 		memcpy(decision, out, n * lin->nr_outputs * sizeof(double));
-	if (lin->nr_outputs == 1) {
-		for (i = 0; i < n; i++) {
-			out[n + i] = 1 / (1 + exp(-out[i]));
-			out[i] = 1 - out[n + i];
-		}
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		double zmax = -INFINITY, s = 0;
-
-		for (k = 0; k < K; k++)
-			if (out[k * n + i] > zmax)
-				zmax = out[k * n + i];
-		for (k = 0; k < K; k++)
-			s += (out[k * n + i] = exp(out[k * n + i] - zmax));
-		for (k = 0; k < K; k++)
-			out[k * n + i] /= s;
-	}
+	mlw_linear_proba(out, n, lin->nr_outputs);
 }
 
 void mlw_lda_release(struct mlw_lda_model *m)
@@ -570,3 +556,159 @@ void mlw_lda_release(struct mlw_lda_model *m)
 	free(m->explained_variance_ratio);
 	memset(m, 0, sizeof(*m));
 }
+
+/* ---- the trainer ---- */
+
+enum { HP_SOLVER, HP_SHRINKAGE, HP_TOL };
+
+static const struct mlw_hparam lda_hparams[] = {
+	[HP_SOLVER] = { "solver", MLW_HPARAM_CHOICE, "S",
+			"solver: svd, lsqr, eigen (svd)", 0, 0, 0,
+			solver_names, 0 },
+	[HP_SHRINKAGE] = { "shrinkage", MLW_HPARAM_FLOAT, "S",
+			   "lsqr and eigen shrinkage: 0..1 or auto (none)",
+			   -1, 0, 1, NULL, MLW_HPARAM_AUTO },
+	[HP_TOL] = { "tol", MLW_HPARAM_FLOAT, "T",
+		     "svd: singular values below are dropped (1e-4)", 1e-4, 0,
+		     INFINITY, NULL, 0 },
+};
+
+static int lda_check(const struct mlw_hparams *hp)
+{
+	if (hp->text[HP_SHRINKAGE] && hp->value[HP_SOLVER] == MLW_LDA_SVD)
+		return mlw_error_setc(MLW_EINVALID,
+				      "lda: shrinkage needs solver lsqr or eigen");
+	return 0;
+}
+
+static int lda_fit(struct mlw_model *m, const struct mlw_hparams *hp,
+		   const struct mlw_fit_input *in, struct mlw_train_ctx *ctx)
+{
+	struct mlw_lda_params par;
+	double s = hp->value[HP_SHRINKAGE];
+
+	mlw_lda_params_init(&par);
+	par.solver = (enum mlw_lda_solver)hp->value[HP_SOLVER];
+	par.shrinkage_auto = isnan(s);
+	par.shrinkage = isnan(s) ? -1 : s;
+	par.tol = hp->value[HP_TOL];
+	par.nr_classes = in->nr_classes;
+	return mlw_lda_fit(&m->linear, &m->lda, &par, in->X, in->n, in->p,
+			   in->y, (const char *const *)in->names, ctx);
+}
+
+static int lda_predict_model(double *out, const struct mlw_model *m,
+			     const double *X, size_t n, int nr_threads)
+{
+	mlw_lda_predict(out, NULL, &m->linear, X, n, m->target.nr_classes,
+			nr_threads);
+	return 0;
+}
+
+static size_t lda_outputs(const struct mlw_model *m)
+{
+	return m->target.nr_classes;
+}
+
+static void lda_write(struct mlw_buf *b, const struct mlw_model *m)
+{
+	const struct mlw_lda_model *l = &m->lda;
+	size_t p = m->linear.nr_features;
+
+	mlw_params_put_u32(b, (uint32_t)l->solver);
+	mlw_params_put_u64(b, l->nr_classes);
+	mlw_params_put_f64s(b, l->means, l->nr_classes * p);
+	mlw_params_put_f64s(b, l->priors, l->nr_classes);
+	mlw_params_put_f64s(b, l->xbar, p);
+	mlw_params_put_u64(b, l->rank);
+	mlw_params_put_f64s(b, l->scalings, p * l->rank);
+	mlw_params_put_u64(b, l->nr_components);
+	mlw_params_put_f64s(b, l->explained_variance_ratio, l->nr_components);
+}
+
+static void lda_read(struct mlw_params_reader *r, struct mlw_model *m)
+{
+	struct mlw_lda_model *l = &m->lda;
+	size_t p = m->linear.nr_features, K;
+	uint32_t solver = mlw_params_u32(r, "lda.solver");
+
+	if (solver > MLW_LDA_EIGEN)
+		mlw_params_fail(r, "lda.solver", "%u is no solver",
+				(unsigned)solver);
+	l->solver = (enum mlw_lda_solver)solver;
+	l->nr_features = p;
+	K = l->nr_classes = mlw_params_count(r, 8, "lda.nr_classes");
+	l->means = mlw_params_matrix(r, K, p, "lda.means");
+	l->priors = mlw_params_f64s(r, K, "lda.priors");
+	l->xbar = mlw_params_f64s(r, p, "lda.xbar");
+	l->rank = mlw_params_count(r, 8, "lda.rank");
+	l->scalings = mlw_params_matrix(r, p, l->rank, "lda.scalings");
+	l->nr_components = mlw_params_count(r, 8, "lda.nr_components");
+	l->explained_variance_ratio = mlw_params_f64s(r, l->nr_components,
+					"lda.explained_variance_ratio");
+}
+
+/* one decision for two classes, one per class for more */
+static void lda_validate(struct mlw_params_reader *r,
+			 const struct mlw_model *m)
+{
+	size_t K = m->target.nr_classes;
+
+	if (m->lda.nr_classes != K)
+		mlw_params_fail(r, "lda.nr_classes", "%zu for %zu classes",
+				m->lda.nr_classes, K);
+	else
+		mlw_model_expect_outputs(r, m, K == 2 ? 1 : K);
+}
+
+static void lda_describe(struct mlw_out *o, const struct mlw_model *m,
+			 const struct mlw_hparams *hp)
+{
+	const struct mlw_lda_model *l = &m->lda;
+	size_t p = m->linear.nr_features;
+
+	mlw_out_object_begin(o, "lda");
+	mlw_out_str(o, "solver", mlw_lda_solver_name(l->solver));
+	mlw_trainer_out_matrix(o, "means", l->means, l->nr_classes, p);
+	mlw_trainer_out_vector(o, "priors", l->priors, l->nr_classes);
+	mlw_trainer_out_vector(o, "xbar", l->xbar, p);
+	mlw_trainer_out_matrix(o, "scalings", l->scalings, p, l->rank);
+	mlw_trainer_out_vector(o, "explained_variance_ratio",
+			       l->explained_variance_ratio, l->nr_components);
+	mlw_out_end(o);
+}
+
+static void lda_release_model(struct mlw_model *m)
+{
+	mlw_lda_release(&m->lda);
+}
+
+/* svd: copies and factors of the data; lsqr, eigen: p x p scatters */
+static double lda_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			 size_t nr_classes)
+{
+	double N = (double)n, P = (double)p, mn = N < P ? N : P;
+
+	if (hp->value[HP_SOLVER] == MLW_LDA_SVD)
+		return 8 * (N * P + N * mn + mn * P);
+	return 8 * (3 * P * P + N * P);
+}
+
+const struct mlw_trainer mlw_lda_trainer = {
+	.name = "lda",
+	.algorithm = MLW_ALGO_LDA,
+	.task = MLW_TASK_CLASSIFICATION,
+	.estimator = "LinearDiscriminantAnalysis",
+	.hparams = lda_hparams,
+	.nr_hparams = sizeof(lda_hparams) / sizeof(*lda_hparams),
+	.fit = lda_fit,
+	.predict = lda_predict_model,
+	.nr_outputs = lda_outputs,
+	.write_params = lda_write,
+	.read_params = lda_read,
+	.validate = lda_validate,
+	.describe = lda_describe,
+	.check = lda_check,
+	.memory = lda_memory,
+	.release = lda_release_model,
+};

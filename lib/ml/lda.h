@@ -64,25 +64,28 @@ struct mlw_lda_model {
 /*
  * Fit on X (n x p, column-major, borrowed) and y (class indices
  * 0..K-1, each present).  Fills *lin (algorithm MLW_ALGO_LDA) and *out.
- * Constant columns are reported on warnings (names[j] names column j;
+ * Constant columns are reported on ctx (names[j] names column j;
  * either may be NULL).  0, MLW_EINVALID (fewer than two classes),
  * MLW_ENUMERIC (the within-class scatter is singular for eigen) or
  * MLW_ERROR (no LAPACK).
  */
-struct mlw_strlist;
+struct mlw_train_ctx;
 int mlw_lda_fit(struct mlw_linear_model *lin, struct mlw_lda_model *out,
 		const struct mlw_lda_params *params, const double *X, size_t n,
 		size_t p, const double *y, const char *const *names,
-		struct mlw_strlist *warnings);
+		struct mlw_train_ctx *ctx);
 
 /*
- * Class probabilities out[n x K] (column-major) of X; decision (n x
- * nr_outputs, may be NULL) gets the decision function.
+ * Class probabilities out[n x K] (column-major) of X, as scikit-learn's
+ * predict_proba (mlw_linear_proba() of the decision function); decision
+ * (n x nr_outputs, may be NULL) gets the decision function.
  */
 void mlw_lda_predict(double *out, double *decision,
 		     const struct mlw_linear_model *lin, const double *X,
-		     size_t n, size_t K);
+		     size_t n, size_t K, int nr_threads);
 
 void mlw_lda_release(struct mlw_lda_model *m);
+
+extern const struct mlw_trainer mlw_lda_trainer;
 
 #endif

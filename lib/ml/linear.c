@@ -1,16 +1,20 @@
 /*
- * linear.c - the linear-model trainers (linear.h).
+ * linear.c - the linear-model trainers (linear.h) but logistic
+ * regression (logistic.c).
  *
  * Every estimator with an intercept is solved the way scikit-learn
  * solves it: centre the columns of X and y with the (weighted) means, fit
  * w on the centred data without intercept, then b = mean(y) - mean(X) w.
- * (Logistic regression cannot be centred and fits b as a parameter.)
  */
 #include "ml/linear.h"
 #include "ml/dataset.h"
 #include "ml/lapack.h"
+#include "ml/model.h"
+#include "ml/params.h"
+#include "ml/rowpass.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/output.h"
 #include "util/strutil.h"
 
 #include <float.h>
@@ -19,50 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-static const char *const algorithm_names[] = {
-	[MLW_ALGO_LINEAR] = "linear",
-	[MLW_ALGO_RIDGE] = "ridge",
-	[MLW_ALGO_LASSO] = "lasso",
-	[MLW_ALGO_ELASTIC_NET] = "elastic_net",
-	[MLW_ALGO_LOGISTIC] = "logistic",
-	[MLW_ALGO_KERNEL_RIDGE] = "kernel_ridge",
-	[MLW_ALGO_LDA] = "lda",
-	[MLW_ALGO_GAUSSIAN_NB] = "gaussian_nb",
-	[MLW_ALGO_KMEANS] = "kmeans",
-	[MLW_ALGO_PCA] = "pca",
-};
-
-int mlw_algorithm_parse(enum mlw_algorithm *out, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(algorithm_names) / sizeof(*algorithm_names); i++)
-		if (!strcmp(name, algorithm_names[i])) {
-			*out = (enum mlw_algorithm)i;
-			return 0;
-		}
-	return mlw_error_setc(MLW_EINVALID,
-		"unknown algorithm '%s' (linear, ridge, lasso, elastic_net, logistic, kernel_ridge, lda, gaussian_nb, kmeans, pca)",
-		name);
-}
-
-const char *mlw_algorithm_name(enum mlw_algorithm algo)
-{
-	return algorithm_names[algo];
-}
-
-int mlw_algorithm_is_classifier(enum mlw_algorithm algo)
-{
-	return algo == MLW_ALGO_LOGISTIC || algo == MLW_ALGO_LDA ||
-	       algo == MLW_ALGO_GAUSSIAN_NB;
-}
-
-int mlw_algorithm_is_unsupervised(enum mlw_algorithm algo)
-{
-	return algo == MLW_ALGO_KMEANS || algo == MLW_ALGO_PCA;
-}
 
 void mlw_linear_params_init(struct mlw_linear_params *p,
 			    enum mlw_algorithm algo)
@@ -75,6 +35,7 @@ void mlw_linear_params_init(struct mlw_linear_params *p,
 	p->tol = 1e-4;
 }
 
+
 /*
  * The regression trainers never copy X.  Centring is done a block of
  * rows at a time into a small buffer that stays in cache, and what the
@@ -83,14 +44,6 @@ void mlw_linear_params_init(struct mlw_linear_params *p,
  * centred copy of a 1,000,000 x 50 matrix would be 400 MB of fresh pages,
  * and first touch of a page is what costs on this kind of machine.
  */
-
-/* rows in a block: p + 1 columns of them make about 1 MB */
-static size_t block_rows(size_t p)
-{
-	size_t b = ((size_t)128 << 10) / (p + 1);
-
-	return b < 256 ? 256 : b;
-}
 
 /*
  * Rows [i0, i0 + b) of [X y] centred into A (b x (p + 1), leading
@@ -113,44 +66,29 @@ static void center_block(double *A, size_t lda, const double *X, size_t n,
 		A[p * lda + i] = y[i0 + i] - ymean;
 }
 
+
 /*
  * The passes over the rows of [X y]: column sums, the Gram matrix of the
- * centred data, or the R of its QR.  The rows are cut into a fixed
- * number of chunks (it depends on n and p only, so results are the same
- * bits on any number of CPUs); the online CPUs take chunks in turn and
- * each chunk's result is combined in chunk order.  OpenBLAS runs dsyrk on
- * 51 columns on one core whatever its thread count, so two threads
- * calling it halve the time (0.11 -> 0.055 s for 1,000,000 x 51).
+ * centred data, or the R of its QR (rowpass.h: the same bits on any
+ * number of threads).  OpenBLAS runs dsyrk on 51 columns on one core
+ * whatever its thread count, so two threads calling it halve the time
+ * (0.11 -> 0.055 s for 1,000,000 x 51).
  */
-enum pass_kind { PASS_SUMS, PASS_GRAM, PASS_QR, PASS_LOGIT };
-
-struct logit;
-
-#define MAX_CHUNKS 16
+enum pass_kind { PASS_SUMS, PASS_GRAM, PASS_QR };
 
 struct pass {
 	enum pass_kind kind;
 	const struct mlw_lapack *la;
 	const double *X, *y, *xmean;
 	double ymean;
-	size_t n, p, nr_chunks, outsize;
-	double *out;		/* nr_chunks x outsize */
-	struct logit *logit;	/* PASS_LOGIT */
-};
-
-static void logit_chunk(struct logit *L, size_t qlo, size_t qhi,
-			double *out);
-
-struct pass_thread {
-	struct pass *pass;
-	size_t first, step;
-	pthread_t thread;
+	size_t n, p;
 };
 
 /* rows [lo, hi) into out: sums (p + 1) or the m x m Gram matrix or R */
-static void pass_chunk(struct pass *ps, size_t lo, size_t hi, double *out)
+static void pass_rows(struct pass *ps, size_t lo, size_t hi, double *out)
 {
-	size_t p = ps->p, m = p + 1, n = ps->n, b = block_rows(p), i0, i, j;
+	size_t p = ps->p, m = p + 1, n = ps->n;
+	size_t b = mlw_rowpass_block_rows(p), i0, i, j;
 	const double *X = ps->X;
 
 	if (ps->kind == PASS_SUMS) {
@@ -220,76 +158,41 @@ static void pass_chunk(struct pass *ps, size_t lo, size_t hi, double *out)
 	}
 }
 
-static void *pass_thread(void *arg)
+static void pass_chunk(void *data, size_t qlo, size_t qhi, double *out)
 {
-	struct pass_thread *t = arg;
-	struct pass *ps = t->pass;
-	size_t c;
+	struct pass *ps = data;
+	size_t b = mlw_rowpass_block_rows(ps->p);
 
-	size_t b = block_rows(ps->p), nr_blocks = (ps->n + b - 1) / b;
-
-	/* chunks are runs of whole blocks */
-	for (c = t->first; c < ps->nr_chunks; c += t->step) {
-		size_t qlo = nr_blocks * c / ps->nr_chunks;
-		size_t qhi = nr_blocks * (c + 1) / ps->nr_chunks;
-		double *out = ps->out + c * ps->outsize;
-
-		if (ps->kind == PASS_LOGIT)
-			logit_chunk(ps->logit, qlo, qhi, out);
-		else if (qlo < qhi)
-			pass_chunk(ps, qlo * b, qhi * b < ps->n ? qhi * b : ps->n,
-				   out);
-	}
-	return NULL;
+	if (qlo < qhi)
+		pass_rows(ps, qlo * b, qhi * b < ps->n ? qhi * b : ps->n, out);
 }
 
-/* run ps over all rows; the combined result in out (outsize doubles) */
-static void run_pass(struct pass *ps, double *out)
+/* run ps over all rows on nr_threads; the combined result in out */
+static void run_pass(struct pass *ps, int nr_threads, double *out)
 {
-	size_t m = ps->p + 1, b = block_rows(ps->p), c, i, j;
-	size_t nr_threads = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-	struct pass_thread th[MAX_CHUNKS];
+	size_t m = ps->p + 1, c, i, j;
+	struct mlw_rowpass rp = { 0 };
 
-	if (ps->kind != PASS_LOGIT)
-		ps->outsize = ps->kind == PASS_SUMS ? m : m * m;
-	/* a chunk is at least a few blocks, and chunk results stay small */
-	ps->nr_chunks = ps->n / (4 * b) + 1;
-	if (ps->nr_chunks > MAX_CHUNKS)
-		ps->nr_chunks = MAX_CHUNKS;
-	while (ps->nr_chunks > 1 &&
-	       ps->nr_chunks * ps->outsize > ((size_t)4 << 20))
-		ps->nr_chunks--;
-	if (nr_threads < 1)
-		nr_threads = 1;
-	if (nr_threads > ps->nr_chunks)
-		nr_threads = ps->nr_chunks;
-	ps->out = mlw_calloc(ps->nr_chunks * ps->outsize, sizeof(double));
-	for (i = 0; i < nr_threads; i++) {
-		th[i].pass = ps;
-		th[i].first = i;
-		th[i].step = nr_threads;
-		if (i && pthread_create(&th[i].thread, NULL, pass_thread, &th[i]))
-			BUG("cannot create a thread");
-	}
-	pass_thread(&th[0]);
-	for (i = 1; i < nr_threads; i++)
-		pthread_join(th[i].thread, NULL);
+	rp.n = ps->n;
+	rp.block = mlw_rowpass_block_rows(ps->p);
+	rp.outsize = ps->kind == PASS_SUMS ? m : m * m;
+	rp.nr_threads = nr_threads;
+	rp.chunk = pass_chunk;
+	rp.data = ps;
+	mlw_rowpass_run(&rp);
 	if (ps->kind != PASS_QR) {
-		memset(out, 0, ps->outsize * sizeof(double));
-		for (c = 0; c < ps->nr_chunks; c++)
-			for (i = 0; i < ps->outsize; i++)
-				out[i] += ps->out[c * ps->outsize + i];
+		mlw_rowpass_sum(&rp, out);
 	} else {
 		/* R of the stacked chunk Rs */
-		size_t rows = ps->nr_chunks * m;
+		size_t rows = rp.nr_chunks * m;
 		double *W = mlw_calloc(rows * m, sizeof(double));
 		double *tau = mlw_calloc(m, sizeof(double));
 		int info;
 
-		for (c = 0; c < ps->nr_chunks; c++)
+		for (c = 0; c < rp.nr_chunks; c++)
 			for (j = 0; j < m; j++)
 				memcpy(W + j * rows + c * m,
-				       ps->out + c * ps->outsize + j * m,
+				       rp.out + c * rp.outsize + j * m,
 				       m * sizeof(double));
 		info = ps->la->dgeqrf(MLW_COL_MAJOR, (int)rows, (int)m, W,
 				      (int)rows, tau);
@@ -301,21 +204,19 @@ static void run_pass(struct pass *ps, double *out)
 		free(W);
 		free(tau);
 	}
-	free(ps->out);
-	ps->out = NULL;
+	mlw_rowpass_release(&rp);
 }
 
 /* the column means of X (xmean) and of y (*ymean) */
 static void col_means(double *xmean, double *ymean,
 		      const struct mlw_lapack *la, const double *X, size_t n,
-		      size_t p, const double *y)
+		      size_t p, const double *y, int nr_threads)
 {
-	struct pass ps = { PASS_SUMS, la, X, y, NULL, 0, n, p, 0, 0, NULL,
-			   NULL };
+	struct pass ps = { PASS_SUMS, la, X, y, NULL, 0, n, p };
 	double *s = mlw_calloc(p + 1, sizeof(double));
 	size_t j;
 
-	run_pass(&ps, s);
+	run_pass(&ps, nr_threads, s);
 	for (j = 0; j < p; j++)
 		xmean[j] = s[j] / (double)n;
 	*ymean = s[p] / (double)n;
@@ -329,13 +230,12 @@ static void col_means(double *xmean, double *ymean,
  */
 static void gram(double *S, const struct mlw_lapack *la, const double *X,
 		 size_t n, size_t p, const double *y, const double *xmean,
-		 double ymean)
+		 double ymean, int nr_threads)
 {
-	struct pass ps = { PASS_GRAM, la, X, y, xmean, ymean, n, p, 0, 0,
-			   NULL, NULL };
+	struct pass ps = { PASS_GRAM, la, X, y, xmean, ymean, n, p };
 	size_t m = p + 1, i, j;
 
-	run_pass(&ps, S);
+	run_pass(&ps, nr_threads, S);
 	for (j = 0; j < m; j++)
 		for (i = j + 1; i < m; i++)
 			S[i * m + j] = S[j * m + i];
@@ -343,19 +243,18 @@ static void gram(double *S, const struct mlw_lapack *la, const double *X,
 
 /*
  * R ((p + 1) x (p + 1) upper triangular) of the QR factorisation of the
- * centred [X y], by a tall-skinny QR (see pass_chunk): orthogonal
+ * centred [X y], by a tall-skinny QR (see pass_rows): orthogonal
  * transformations only, so R is as accurate as a QR of all of [Xc yc]
  * and its singular values are those of [Xc yc], with one block of
  * memory per thread.
  */
 static void tsqr(double *R, const struct mlw_lapack *la, const double *X,
 		 size_t n, size_t p, const double *y, const double *xmean,
-		 double ymean)
+		 double ymean, int nr_threads)
 {
-	struct pass ps = { PASS_QR, la, X, y, xmean, ymean, n, p, 0, 0, NULL,
-			   NULL };
+	struct pass ps = { PASS_QR, la, X, y, xmean, ymean, n, p };
 
-	run_pass(&ps, R);
+	run_pass(&ps, nr_threads, R);
 }
 
 /* a centred copy of X, for the solvers that need all of it (rare) */
@@ -450,7 +349,7 @@ static void warn_dependent(const struct mlw_linear_params *par,
 {
 	size_t i, j, named = 0;
 
-	if (!par->warnings)
+	if (!par->ctx || !par->ctx->warnings)
 		return;
 	for (j = 0; j < p; j++) {
 		double norm = 0, scale = fabs(xmean[j]) * sqrt((double)n);
@@ -465,20 +364,20 @@ static void warn_dependent(const struct mlw_linear_params *par,
 			name = buf;
 		}
 		if (norm <= 1e-13 * scale || norm == 0) {
-			mlw_strlist_push_owned(par->warnings, mlw_xstrfmt(
-				"column '%s' is constant; its coefficient is 0", name));
+			mlw_train_warn(par->ctx,
+				"column '%s' is constant; its coefficient is 0", name);
 			named++;
 		} else if (fabs(R[j * ld + j]) <= 1e-12 * norm) {
-			mlw_strlist_push_owned(par->warnings, mlw_xstrfmt(
+			mlw_train_warn(par->ctx,
 				"column '%s' is a linear combination of the columns before it; the least-squares solution is not unique (minimum norm taken)",
-				name));
+				name);
 			named++;
 		}
 	}
 	if (!named)
-		mlw_strlist_push_owned(par->warnings, mlw_xstrfmt(
+		mlw_train_warn(par->ctx,
 			"the features are nearly collinear (rank %d of %zu); the minimum-norm solution is taken",
-			rank, p));
+			rank, p);
 }
 
 /* Cholesky on the normal equations above this reciprocal condition */
@@ -511,9 +410,10 @@ static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	double *S = mlw_calloc(q1 * q1, sizeof(double));
 	double *G = mlw_calloc(p * p + 1, sizeof(double));
 	int info = 0, rank = (int)p;
+	int threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
 
-	col_means(xmean, &ymean, la, X, n, p, y);
-	gram(S, la, X, n, p, y, xmean, ymean);
+	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	gram(S, la, X, n, p, y, xmean, ymean, threads);
 	for (j = 0; j < p; j++)
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
 	if (n > p && cholesky_solve(m->coef, la, G, S + p * q1, p,
@@ -523,7 +423,7 @@ static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
 		double *s = mlw_calloc(q1, sizeof(double));
 		double *z = mlw_calloc(q1, sizeof(double));
 
-		tsqr(S, la, X, n, p, y, xmean, ymean);
+		tsqr(S, la, X, n, p, y, xmean, ymean, threads);
 		for (j = 0; j < p; j++) {
 			memcpy(G + j * p, S + j * q1, p * sizeof(double));
 			z[j] = S[p * q1 + j];
@@ -557,6 +457,166 @@ static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	return 0;
 }
 
+/* the sum numpy's add.reduce takes of a vector: pairwise, 8 at a time */
+static double numpy_sum(const double *a, size_t n)
+{
+	double r[8], res = 0;
+	size_t i, k, n2;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			res += a[i];
+		return res;
+	}
+	if (n > 128) {
+		n2 = n / 2;
+		n2 -= n2 % 8;
+		return numpy_sum(a, n2) + numpy_sum(a + n2, n - n2);
+	}
+	for (k = 0; k < 8; k++)
+		r[k] = a[k];
+	for (i = 8; i < n - n % 8; i += 8)
+		for (k = 0; k < 8; k++)
+			r[k] += a[i + k];
+	res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+	for (; i < n; i++)
+		res += a[i];
+	return res;
+}
+
+/*
+ * Least squares with at least as many features as rows, as scipy's
+ * lstsq solves it for scikit-learn: dgelsd (SVD) on a centred copy of X,
+ * n x p, the minimum-norm solution, singular values below eps times the
+ * largest taken as zero.  The normal equations would need p x p
+ * matrices (20,000 features: 3.2 GB each) for a problem of n x p.
+ */
+static int fit_ols_wide(struct mlw_linear_model *m,
+			const struct mlw_lapack *la, const double *X,
+			size_t n, size_t p, const double *y,
+			const struct mlw_linear_params *par)
+{
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean;
+	double *Xc, *b = mlw_calloc(p + 1, sizeof(double));
+	double *s = mlw_calloc(n + 1, sizeof(double));
+	size_t i, j;
+	int info, rank = 0;
+
+	/*
+	 * The centred data have a singular value that is zero but for
+	 * rounding, right at the rank threshold: whether it counts depends
+	 * on the last bits of the means, so they are numpy's, to the bit
+	 * (a column's rows summed in order, y by pairwise summation)
+	 */
+	for (j = 0; j < p; j++) {
+		for (i = 0; i < n; i++)
+			xmean[j] += X[j * n + i];
+		xmean[j] /= (double)n;
+	}
+	ymean = numpy_sum(y, n) / (double)n;
+	Xc = center_copy(X, n, p, xmean);
+	for (i = 0; i < n; i++)
+		b[i] = y[i] - ymean;
+	info = la->dgelsd(MLW_COL_MAJOR, (int)n, (int)p, 1, Xc, (int)n, b,
+			  (int)p, s, DBL_EPSILON, &rank);
+	if (info < 0)
+		BUG("dgelsd argument %d", -info);
+	if (!info) {
+		memcpy(m->coef, b, p * sizeof(double));
+		m->rank = rank;
+		set_intercept(m, xmean, ymean);
+		m->converged = 1;
+	}
+	m->solver = "gelsd (wide)";
+	mlw_big_free(Xc, n * p * sizeof(double));
+	free(b);
+	free(s);
+	free(xmean);
+	if (info > 0)
+		return mlw_error_setc(MLW_ENUMERIC,
+			"least squares: the SVD did not converge (%d superdiagonals)",
+			info);
+	return 0;
+}
+
+/*
+ * Ridge with more features than rows, as scikit-learn's cholesky solver
+ * does it then (_solve_cholesky_kernel): the dual, w = Xc' c with
+ * (Xc Xc' + alpha I) c = yc, an n x n system by Cholesky; when it is not
+ * positive definite (alpha 0 on a singular kernel) the least-squares
+ * solution (dgelsd), as scikit-learn falls back.  Memory n x p and
+ * n x n, not p x p.
+ */
+static int fit_ridge_dual(struct mlw_linear_model *m,
+			  const struct mlw_lapack *la, const double *X,
+			  size_t n, size_t p, const double *y,
+			  const struct mlw_linear_params *par)
+{
+	int threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean = 0;
+	double *K = mlw_calloc(n * n + 1, sizeof(double));
+	double *c = mlw_calloc(n + 1, sizeof(double)), *r, *Xc;
+	size_t i, j;
+	int info, rank;
+
+	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	Xc = center_copy(X, n, p, xmean);
+	la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_NO_TRANS, (int)n, (int)p, 1,
+		  Xc, (int)n, 0, K, (int)n);
+	for (j = 0; j < n; j++)
+		for (i = j + 1; i < n; i++)
+			K[i * n + j] = K[j * n + i];
+	for (i = 0; i < n; i++) {
+		K[i * n + i] += par->alpha;
+		c[i] = y[i] - ymean;
+	}
+	m->solver = "cholesky (dual)";
+	info = la->dposv(MLW_COL_MAJOR, 'L', (int)n, 1, K, (int)n, c, (int)n);
+	if (info < 0)
+		BUG("dposv argument %d", -info);
+	if (info > 0) {
+		double *sv = mlw_calloc(n + 1, sizeof(double));
+
+		la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_NO_TRANS, (int)n,
+			  (int)p, 1, Xc, (int)n, 0, K, (int)n);
+		for (j = 0; j < n; j++)
+			for (i = j + 1; i < n; i++)
+				K[i * n + j] = K[j * n + i];
+		for (i = 0; i < n; i++) {
+			K[i * n + i] += par->alpha;
+			c[i] = y[i] - ymean;
+		}
+		info = la->dgelsd(MLW_COL_MAJOR, (int)n, (int)n, 1, K, (int)n,
+				  c, (int)n, sv, DBL_EPSILON, &rank);
+		free(sv);
+		if (info < 0)
+			BUG("dgelsd argument %d", -info);
+		m->solver = "gelsd (dual)";
+	}
+	if (!info) {
+		la->dgemv(MLW_COL_MAJOR, MLW_TRANS, (int)n, (int)p, 1, Xc,
+			  (int)n, c, 1, 0, m->coef, 1);
+		set_intercept(m, xmean, ymean);
+		m->converged = 1;
+		/* ||yc - Xc w||^2 + alpha ||w||^2 */
+		r = mlw_calloc(n + 1, sizeof(double));
+		for (i = 0; i < n; i++)
+			r[i] = y[i] - ymean;
+		la->dgemv(MLW_COL_MAJOR, MLW_NO_TRANS, (int)n, (int)p, -1, Xc,
+			  (int)n, m->coef, 1, 1, r, 1);
+		m->objective = sumsq(r, n) + par->alpha * sumsq(m->coef, p);
+		free(r);
+	}
+	mlw_big_free(Xc, n * p * sizeof(double));
+	free(K);
+	free(c);
+	free(xmean);
+	if (info > 0)
+		return mlw_error_setc(MLW_ENUMERIC,
+				      "ridge: the SVD of the kernel did not converge");
+	return 0;
+}
+
 /*
  * Ridge: the normal equations (X'X + alpha I) w = X'y by Cholesky, as
  * scikit-learn's "cholesky" solver: X'X costs one blocked dsyrk pass over
@@ -569,8 +629,10 @@ static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
  */
 static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 		     const double *X, size_t n, size_t p, const double *y,
-		     double alpha)
+		     const struct mlw_linear_params *par)
 {
+	int threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
+	double alpha = par->alpha;
 	size_t q1 = p + 1, i, j;
 	double *xmean = mlw_calloc(q1, sizeof(double)), ymean = 0;
 	double *S = mlw_calloc(q1 * q1, sizeof(double));
@@ -578,8 +640,8 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	double yy, qw = 0, wGw = 0;
 	int ret = 0;
 
-	col_means(xmean, &ymean, la, X, n, p, y);
-	gram(S, la, X, n, p, y, xmean, ymean);
+	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	gram(S, la, X, n, p, y, xmean, ymean, threads);
 	yy = S[p * q1 + p];
 	for (j = 0; j < p; j++) {
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
@@ -643,9 +705,40 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	return ret;
 }
 
+static double l1_norm(const double *v, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		s += fabs(v[i]);
+	return s;
+}
+
 static double soft_threshold(double x, double t)
 {
 	return x > t ? x - t : x < -t ? x + t : 0;
+}
+
+/*
+ * The elastic net objective at w from the Gram quantities: q = Xc'yc,
+ * H = Xc'Xc w, y2 = yc'yc.
+ */
+static double enet_objective(const double *q, const double *w,
+			     const double *H, double y2, size_t n, size_t p,
+			     const struct mlw_linear_params *par)
+{
+	double qw = 0, wHw = 0, l1n = 0;
+	size_t j;
+
+	for (j = 0; j < p; j++) {
+		qw += q[j] * w[j];
+		wHw += w[j] * H[j];
+		l1n += fabs(w[j]);
+	}
+	return (y2 - 2 * qw + wHw) / (2.0 * (double)n) +
+	       par->alpha * par->l1_ratio * l1n +
+	       0.5 * par->alpha * (1 - par->l1_ratio) * sumsq(w, p);
 }
 
 /*
@@ -660,6 +753,7 @@ static int fit_enet(struct mlw_linear_model *m, const struct mlw_lapack *la,
 		    const double *X, size_t n, size_t p, const double *y,
 		    const struct mlw_linear_params *par)
 {
+	int threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
 	size_t q1 = p + 1;
 	double *xmean = mlw_calloc(q1, sizeof(double)), ymean = 0;
 	double *S = mlw_calloc(q1 * q1, sizeof(double));
@@ -673,8 +767,8 @@ static int fit_enet(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	size_t i, j;
 	int iter;
 
-	col_means(xmean, &ymean, la, X, n, p, y);
-	gram(S, la, X, n, p, y, xmean, ymean);
+	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	gram(S, la, X, n, p, y, xmean, ymean, threads);
 	for (j = 0; j < p; j++)
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
 	y2 = S[p * q1 + p];
@@ -732,23 +826,18 @@ static int fit_enet(struct mlw_linear_model *m, const struct mlw_lapack *la,
 				break;
 			}
 		}
+		if (par->ctx && par->ctx->progress &&
+		    mlw_train_report(par->ctx, "iteration", iter + 1,
+				     par->max_iter, "objective",
+				     enet_objective(q, w, H, y2, n, p, par))) {
+			iter++;
+			break;
+		}
 	}
 	m->nr_iter = iter;
 	m->solver = "coordinate_descent";
 	set_intercept(m, xmean, ymean);
-	{
-		double qw = 0, wHw = 0, l1n = 0;
-
-		for (j = 0; j < p; j++) {
-			qw += q[j] * w[j];
-			wHw += w[j] * H[j];
-			l1n += fabs(w[j]);
-		}
-		m->objective = (y2 - 2 * qw + wHw) / (2.0 * (double)n) +
-			       par->alpha * par->l1_ratio * l1n +
-			       0.5 * par->alpha * (1 - par->l1_ratio) *
-			       sumsq(w, p);
-	}
+	m->objective = enet_objective(q, w, H, y2, n, p, par);
 	free(S);
 	free(G);
 	free(H);
@@ -756,577 +845,124 @@ static int fit_enet(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	return 0;
 }
 
-/*
- * The logistic problem.  theta holds K' = (K == 2 ? 1 : K) columns of
- * m = p + 1 parameters, the weights then the intercept.  The objective
- *
- *	f = C sum_i sw_i loss_i + 1/2 ||W||^2
- *
- * (scikit-learn's, times C n), its gradient and its Hessian are summed a
- * block of rows at a time, with the block still in cache: the scores by
- * one dgemm on a view of X (no copy), the gradient by another, the
- * Hessian by dsyrk of the block scaled by the square roots of the row
- * weights (binary) or one dgemm per class pair (multinomial).  A pass is
- * one read of X, shared by the threads as the regression passes are.
- *
- * A pass may look at one block in every stride (a systematic sample of
- * the rows, scaled up by n over the rows seen): see newton().
- */
-struct logit {
-	const struct mlw_lapack *la;
-	const double *X, *y;
-	size_t n, p, K;		/* K = 1 for binary */
-	double C;
-	const double *cw;	/* weight of each class */
-	const double *theta;	/* where the pass evaluates */
-	size_t gstride, hstride;	/* blocks sampled for f and g, for H */
-	int want_g, want_h;
-};
-
-/*
- * z += X theta and g += X' r for a block of nb rows of X (leading
- * dimension ld), the binary case's two products.  By hand: a dgemm of
- * one column packed (copied) the block first, half the CPU of a fit,
- * and OpenBLAS's dgemv starts its own threads under ours.  Four columns
- * a pass over the block, which is in cache.
- */
-static void block_gemv(double *z, const double *X, size_t ld, size_t nb,
-		       size_t p, const double *theta)
+int mlw_linear_wide(enum mlw_algorithm algo, size_t n, size_t p)
 {
-	size_t i, j = 0;
-
-	for (; j + 4 <= p; j += 4) {
-		const double *a = X + j * ld, *b = a + ld, *c = b + ld;
-		const double *d = c + ld;
-		double ta = theta[j], tb = theta[j + 1], tc = theta[j + 2];
-		double td = theta[j + 3];
-
-		for (i = 0; i < nb; i++)
-			z[i] += ta * a[i] + tb * b[i] + tc * c[i] + td * d[i];
+	switch (algo) {
+	case MLW_ALGO_RIDGE:
+		return p > n;
+	case MLW_ALGO_LINEAR:
+	case MLW_ALGO_LASSO:
+	case MLW_ALGO_ELASTIC_NET:
+		return p >= n;
+	default:
+		return 0;
 	}
-	for (; j < p; j++) {
-		const double *a = X + j * ld;
-
-		for (i = 0; i < nb; i++)
-			z[i] += theta[j] * a[i];
-	}
-}
-
-static void block_gemv_t(double *g, const double *X, size_t ld, size_t nb,
-			 size_t p, const double *r)
-{
-	size_t i, j = 0;
-
-	for (; j + 4 <= p; j += 4) {
-		const double *a = X + j * ld, *b = a + ld, *c = b + ld;
-		const double *d = c + ld;
-		double sa = 0, sb = 0, sc = 0, sd = 0;
-
-		for (i = 0; i < nb; i++) {
-			sa += a[i] * r[i];
-			sb += b[i] * r[i];
-			sc += c[i] * r[i];
-			sd += d[i] * r[i];
-		}
-		g[j] += sa;
-		g[j + 1] += sb;
-		g[j + 2] += sc;
-		g[j + 3] += sd;
-	}
-	for (; j < p; j++) {
-		const double *a = X + j * ld;
-		double s = 0;
-
-		for (i = 0; i < nb; i++)
-			s += a[i] * r[i];
-		g[j] += s;
-	}
-}
-
-static size_t logit_outsize(const struct logit *L)
-{
-	size_t M = L->K * (L->p + 1);
-
-	/* rows seen, f, g, rows seen for H, H */
-	return 2 + M + 1 + M * M;
-}
-
-static void logit_chunk(struct logit *L, size_t qlo, size_t qhi, double *out)
-{
-	size_t n = L->n, p = L->p, K = L->K, m = p + 1, M = K * m;
-	size_t b = block_rows(p), q, i, j, k, l;
-	double *Z = mlw_malloc(mlw_st_mult(mlw_st_mult(b, K), sizeof(double)));
-	double *R = mlw_malloc(mlw_st_mult(mlw_st_mult(b, K), sizeof(double)));
-	double *D = L->want_h ? mlw_malloc(mlw_st_mult(mlw_st_mult(b, K * K),
-					   sizeof(double))) : NULL;
-	double *X1 = L->want_h ? mlw_malloc(mlw_st_mult(mlw_st_mult(b, m),
-					    sizeof(double))) : NULL;
-	double *T = L->want_h && K > 1 ?
-		    mlw_malloc(mlw_st_mult(mlw_st_mult(b, m), sizeof(double))) :
-		    NULL;
-	double *f = out + 1, *g = out + 2, *H = out + 3 + M;
-	const double *theta = L->theta;
-
-	for (q = qlo; q < qhi; q++) {
-		size_t i0 = q * b, nb = n - i0 < b ? n - i0 : b;
-		int do_g = q % L->gstride == 0;
-		int do_h = L->want_h && q % L->hstride == 0;
-		const double *X = L->X + i0;
-		double fb = 0;
-
-		if (!do_g && !do_h)
-			continue;
-		for (k = 0; k < K; k++)
-			for (i = 0; i < nb; i++)
-				Z[k * nb + i] = theta[k * m + p];
-		if (K == 1)
-			block_gemv(Z, X, n, nb, p, theta);
-		else if (p)
-			L->la->dgemm(MLW_COL_MAJOR, MLW_NO_TRANS, MLW_NO_TRANS,
-				     (int)nb, (int)K, (int)p, 1.0, X, (int)n,
-				     theta, (int)m, 1.0, Z, (int)nb);
-		for (i = 0; i < nb; i++) {
-			size_t yi = (size_t)L->y[i0 + i];
-			double c = L->C * L->cw[yi];
-
-			if (K == 1) {
-				double z = Z[i], e = exp(-fabs(z));
-				/* log(1 + e^-z), stably; one exp for both */
-				double lp = z > 0 ? log1p(e) : -z + log1p(e);
-				double pr = z > 0 ? 1 / (1 + e) : e / (1 + e);
-
-				fb += c * (yi ? lp : lp + z);
-				R[i] = c * (pr - (double)yi);
-				if (D)
-					D[i] = c * pr * (1 - pr);
-				continue;
-			} else {
-				double zmax = -INFINITY, s = 0;
-				double zy = Z[yi * nb + i];
-
-				for (k = 0; k < K; k++)
-					if (Z[k * nb + i] > zmax)
-						zmax = Z[k * nb + i];
-				for (k = 0; k < K; k++)
-					s += (Z[k * nb + i] =
-					      exp(Z[k * nb + i] - zmax));
-				fb += c * (zmax + log(s) - zy);
-				for (k = 0; k < K; k++) {
-					double pk = Z[k * nb + i] / s;
-
-					Z[k * nb + i] = pk;
-					R[k * nb + i] = c * (pk - (k == yi));
-				}
-				if (D)
-					for (k = 0; k < K; k++)
-						for (l = 0; l <= k; l++)
-							D[(k * K + l) * nb + i] =
-								c * Z[k * nb + i] *
-								((k == l) - Z[l * nb + i]);
-			}
-		}
-		if (do_g) {
-			out[0] += (double)nb;
-			*f += fb;
-			if (L->want_g) {
-				if (K == 1)
-					block_gemv_t(g, X, n, nb, p, R);
-				else if (p)
-					L->la->dgemm(MLW_COL_MAJOR, MLW_TRANS,
-						     MLW_NO_TRANS, (int)p, (int)K,
-						     (int)nb, 1.0, X, (int)n, R,
-						     (int)nb, 1.0, g, (int)m);
-				for (k = 0; k < K; k++)
-					for (i = 0; i < nb; i++)
-						g[k * m + p] += R[k * nb + i];
-			}
-		}
-		if (!do_h)
-			continue;
-		out[2 + M] += (double)nb;
-		if (K == 1) {
-			/* H += T'T, T = diag(sqrt(d)) [X 1] */
-			for (i = 0; i < nb; i++)
-				D[i] = sqrt(D[i]);
-			for (j = 0; j < p; j++)
-				for (i = 0; i < nb; i++)
-					X1[j * nb + i] = D[i] * X[j * n + i];
-			memcpy(X1 + p * nb, D, nb * sizeof(double));
-			L->la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_TRANS, (int)m,
-				     (int)nb, 1.0, X1, (int)nb, 1.0, H, (int)M);
-			continue;
-		}
-		for (j = 0; j < p; j++)
-			memcpy(X1 + j * nb, X + j * n, nb * sizeof(double));
-		for (i = 0; i < nb; i++)
-			X1[p * nb + i] = 1;
-		for (k = 0; k < K; k++)
-			for (l = 0; l <= k; l++) {
-				const double *d = D + (k * K + l) * nb;
-
-				for (j = 0; j < m; j++)
-					for (i = 0; i < nb; i++)
-						T[j * nb + i] = d[i] * X1[j * nb + i];
-				L->la->dgemm(MLW_COL_MAJOR, MLW_TRANS,
-					     MLW_NO_TRANS, (int)m, (int)m,
-					     (int)nb, 1.0, X1, (int)nb, T,
-					     (int)nb, 1.0, H + l * m * M + k * m,
-					     (int)M);
-			}
-	}
-	free(Z);
-	free(R);
-	free(D);
-	free(X1);
-	free(T);
 }
 
 /*
- * f at theta, and its gradient g and Hessian H (M x M, both triangles)
- * when not NULL.  Sampled terms are scaled to all n rows; the penalty is
- * exact.
+ * Lasso and elastic net with at least as many features as rows, as
+ * scikit-learn solves them then (enet_coordinate_descent without a
+ * Gram matrix): cyclic coordinate descent on a centred copy of X, the
+ * residual kept up to date, n flops a coordinate; the same stopping
+ * rules as fit_enet().  Memory n x p, not p x p.
  */
-static double logit_pass(struct logit *L, const double *theta, double *g,
-			 double *H, size_t gstride, size_t hstride)
+static int fit_enet_rows(struct mlw_linear_model *m,
+			 const struct mlw_lapack *la, const double *X,
+			 size_t n, size_t p, const double *y,
+			 const struct mlw_linear_params *par)
 {
-	size_t p = L->p, K = L->K, m = p + 1, M = K * m, i, j, k;
-	double *out = mlw_calloc(logit_outsize(L), sizeof(double));
-	struct pass ps = { PASS_LOGIT, L->la, L->X, L->y, NULL, 0, L->n, p,
-			   0, logit_outsize(L), NULL, L };
-	double f, gs, hs;
+	int threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
+	double *xmean = mlw_calloc(p + 1, sizeof(double)), ymean = 0;
+	double *norm = mlw_calloc(p + 1, sizeof(double));
+	double *R = mlw_calloc(n + 1, sizeof(double));
+	double *yc = mlw_calloc(n + 1, sizeof(double)), *Xc, *w = m->coef;
+	double l1 = par->alpha * par->l1_ratio * (double)n;
+	double l2 = par->alpha * (1 - par->l1_ratio) * (double)n;
+	double y2, tol;
+	size_t i, j;
+	int iter;
 
-	L->theta = theta;
-	L->gstride = gstride;
-	L->hstride = hstride;
-	L->want_g = !!g;
-	L->want_h = !!H;
-	run_pass(&ps, out);
-	gs = (double)L->n / out[0];
-	f = out[1] * gs;
-	for (k = 0; k < K; k++)
-		f += 0.5 * sumsq(theta + k * m, p);
-	if (g)
-		for (k = 0; k < K; k++)
-			for (j = 0; j < m; j++)
-				g[k * m + j] = out[2 + k * m + j] * gs +
-					       (j < p ? theta[k * m + j] : 0);
-	if (H) {
-		const double *h = out + 3 + M;
-
-		hs = (double)L->n / out[2 + M];
-		for (j = 0; j < M; j++)
-			for (i = j; i < M; i++)
-				H[j * M + i] = H[i * M + j] = h[j * M + i] * hs;
-		for (k = 0; k < K; k++)
-			for (j = 0; j < p; j++)
-				H[(k * m + j) * M + k * m + j] += 1;
-	}
-	free(out);
-	return f;
-}
-
-static double max_abs(const double *v, size_t n)
-{
-	double m = 0;
-	size_t i;
-
+	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	Xc = center_copy(X, n, p, xmean);
 	for (i = 0; i < n; i++)
-		if (fabs(v[i]) > m)
-			m = fabs(v[i]);
-	return m;
-}
-
-/* rows a sampled pass looks at, at least */
-#define SAMPLE_ROWS ((size_t)1 << 16)
-
-/*
- * Newton's method with a backtracking line search, for few parameters:
- * quadratic convergence reaches the optimum to machine precision in a
- * handful of iterations, each one fused pass (f, g and H at the point)
- * and one dposv.  The multinomial objective is unchanged when the same
- * constant is added to every intercept, so its Hessian is singular along
- * that direction; adding 11' on the intercepts makes it definite and
- * keeps the step orthogonal to it (the gradient is), so the intercepts
- * keep summing to zero as scikit-learn's L-BFGS from zero does.
- *
- * On many rows (more than 4 x SAMPLE_ROWS) two things make it cheaper
- * without changing the answer, which is set by the exact gradient alone:
- *  - it starts from the optimum of the problem on a systematic sample of
- *    about SAMPLE_ROWS rows (one block in every stride, scaled up), which
- *    is within O(1/sqrt(sample)) of the full optimum, so the full-data
- *    iterations start in Newton's quadratic region;
- *  - the Hessian of the full-data steps comes from such a sample too: a
- *    Hessian off by a relative 1/sqrt(sample) still contracts the error by
- *    about that factor a step, and costs a stride-th of a full one.
- */
-static int newton(struct logit *L, double *theta, double sw_sum,
-		  const struct mlw_linear_params *par,
-		  struct mlw_linear_model *out)
-{
-	size_t n = L->n, K = L->K, M = K * (L->p + 1), m = L->p + 1, j, k;
-	size_t b = block_rows(L->p), nr_blocks = (n + b - 1) / b, stride = 1;
-	double *H = mlw_calloc(M * M, sizeof(double));
-	double *g = mlw_calloc(M, sizeof(double)), *d = mlw_calloc(M, sizeof(double));
-	double *trial = mlw_calloc(M, sizeof(double)), f;
-	int iter = 0, ret = 0, phase;
-
-	if (n > 4 * SAMPLE_ROWS)
-		stride = nr_blocks / ((SAMPLE_ROWS + b - 1) / b);
-	if (stride < 1)
-		stride = 1;
-	/* phase 0: the sample's problem (skipped without a sample) */
-	for (phase = stride > 1 ? 0 : 1; phase < 2; phase++) {
-		size_t gs = phase ? 1 : stride;
-		/*
-		 * scikit-learn's L-BFGS stops at a scaled gradient of tol
-		 * and usually lands well below it; a Newton step near the
-		 * optimum is cheap and divides the gradient by a hundred or
-		 * more, so Newton goes on to tol / 100 and ends at or below
-		 * scikit-learn's loss (converged still means tol was met)
-		 */
-		double tol = phase ? par->tol / 100 : 1e-8, gmax;
-
-		f = logit_pass(L, theta, g, H, gs, stride);
-		for (; iter < par->max_iter; iter++) {
-			double slope = 0, t = 1, ft = f;
-			int info, halvings;
-
-			gmax = max_abs(g, M) / (L->C * sw_sum);
-			if (phase)
-				out->converged = gmax <= par->tol;
-			if (gmax <= tol)
-				break;
-			if (K > 1)
-				for (k = 0; k < K; k++)
-					for (j = 0; j < K; j++)
-						H[(k * m + L->p) * M + j * m + L->p] += 1;
-			for (j = 0; j < M; j++)
-				d[j] = -g[j];
-			info = L->la->dposv(MLW_COL_MAJOR, 'L', (int)M, 1, H,
-					    (int)M, d, (int)M);
-			if (info < 0)
-				BUG("dposv argument %d", -info);
-			if (info > 0) {
-				/* not definite in floating point: a gradient step */
-				for (j = 0; j < M; j++)
-					d[j] = -g[j] / (L->C * sw_sum);
-			}
-			for (j = 0; j < M; j++)
-				slope += g[j] * d[j];
-			/* the full step, with g and H there for the next one */
-			for (j = 0; j < M; j++)
-				trial[j] = theta[j] + d[j];
-			ft = logit_pass(L, trial, g, H, gs, stride);
-			for (halvings = 0; !(ft <= f + 1e-4 * t * slope) &&
-			     halvings < 60; halvings++) {
-				t /= 2;
-				for (j = 0; j < M; j++)
-					trial[j] = theta[j] + t * d[j];
-				ft = logit_pass(L, trial, NULL, NULL, gs, stride);
-			}
-			if (halvings == 60 || ft >= f ||
-			    t * max_abs(d, M) <= 1e-15 * (1 + max_abs(theta, M))) {
-				/* no progress possible in floating point: optimal */
-				if (ft < f)
-					memcpy(theta, trial, M * sizeof(double));
-				f = ft < f ? ft : f;
-				out->converged = phase;
-				break;
-			}
-			memcpy(theta, trial, M * sizeof(double));
-			f = ft;
-			if (halvings)
-				f = logit_pass(L, theta, g, H, gs, stride);
-		}
-		if (phase && iter == par->max_iter)
-			out->converged = max_abs(g, M) / (L->C * sw_sum) <=
-					 par->tol;
-		if (!phase)
-			iter = 0;	/* sample iterations are not counted */
-	}
-	out->nr_iter = iter;
-	out->objective = f;
-	out->solver = stride > 1 ? "newton (sampled start and Hessian)" :
-		      "newton";
-	free(H);
-	free(g);
-	free(d);
-	free(trial);
-	return ret;
-}
-
-/*
- * L-BFGS (Nocedal's two-loop recursion, 10 pairs, Armijo backtracking)
- * for many parameters, where a Hessian would cost M^2 memory and n M^2
- * flops an iteration: each iteration is one pass over X.
- */
-static int lbfgs(struct logit *L, double *theta, double sw_sum,
-		 const struct mlw_linear_params *par,
-		 struct mlw_linear_model *out)
-{
-	enum { HIST = 10 };
-	size_t M = L->K * (L->p + 1), j;
-	double *S = mlw_calloc(HIST * M, sizeof(double));
-	double *Y = mlw_calloc(HIST * M, sizeof(double));
-	double rho[HIST], a[HIST];
-	double *g = mlw_calloc(M, sizeof(double)), *gn = mlw_calloc(M, sizeof(double));
-	double *d = mlw_calloc(M, sizeof(double)), *xn = mlw_calloc(M, sizeof(double));
-	double f = logit_pass(L, theta, g, NULL, 1, 1), fn = f;
-	int iter, nr_hist = 0, head = 0, h;
-
+		R[i] = yc[i] = y[i] - ymean;
+	for (j = 0; j < p; j++)
+		norm[j] = sumsq(Xc + j * n, n);
+	y2 = sumsq(yc, n);
+	tol = par->tol * y2;
 	for (iter = 0; iter < par->max_iter; iter++) {
-		double slope = 0, t = 1, gamma = 1;
-		int c, halvings;
+		double w_max = 0, dw_max = 0;
 
-		if (max_abs(g, M) / (L->C * sw_sum) <= par->tol) {
-			out->converged = 1;
-			break;
-		}
-		for (j = 0; j < M; j++)
-			d[j] = -g[j];
-		for (c = 0; c < nr_hist; c++) {
-			h = (head - 1 - c + HIST) % HIST;
-			a[h] = 0;
-			for (j = 0; j < M; j++)
-				a[h] += S[h * M + j] * d[j];
-			a[h] *= rho[h];
-			for (j = 0; j < M; j++)
-				d[j] -= a[h] * Y[h * M + j];
-		}
-		if (nr_hist) {
-			double sy = 0, yy = 0;
+		for (j = 0; j < p; j++) {
+			const double *x = Xc + j * n;
+			double old = w[j], tmp = 0;
 
-			h = (head - 1 + HIST) % HIST;
-			for (j = 0; j < M; j++) {
-				sy += S[h * M + j] * Y[h * M + j];
-				yy += Y[h * M + j] * Y[h * M + j];
+			if (norm[j] == 0)
+				continue;
+			if (old != 0)
+				for (i = 0; i < n; i++)
+					R[i] += old * x[i];
+			for (i = 0; i < n; i++)
+				tmp += x[i] * R[i];
+			w[j] = soft_threshold(tmp, l1) / (norm[j] + l2);
+			if (w[j] != 0)
+				for (i = 0; i < n; i++)
+					R[i] -= w[j] * x[i];
+			if (fabs(w[j] - old) > dw_max)
+				dw_max = fabs(w[j] - old);
+			if (fabs(w[j]) > w_max)
+				w_max = fabs(w[j]);
+		}
+		if (w_max == 0 || dw_max / w_max < par->tol ||
+		    iter == par->max_iter - 1) {
+			double dual = 0, r2 = sumsq(R, n), w2 = sumsq(w, p);
+			double l1n = 0, ry = 0, c, gap;
+
+			for (j = 0; j < p; j++) {
+				const double *x = Xc + j * n;
+				double xta = 0;
+
+				for (i = 0; i < n; i++)
+					xta += x[i] * R[i];
+				xta -= l2 * w[j];
+				if (fabs(xta) > dual)
+					dual = fabs(xta);
+				l1n += fabs(w[j]);
 			}
-			gamma = sy / yy;
-		} else {
-			gamma = 1 / (max_abs(g, M) > 1 ? max_abs(g, M) : 1);
-		}
-		for (j = 0; j < M; j++)
-			d[j] *= gamma;
-		for (c = nr_hist - 1; c >= 0; c--) {
-			double b = 0;
-
-			h = (head - 1 - c + HIST) % HIST;
-			for (j = 0; j < M; j++)
-				b += Y[h * M + j] * d[j];
-			b *= rho[h];
-			for (j = 0; j < M; j++)
-				d[j] += S[h * M + j] * (a[h] - b);
-		}
-		for (j = 0; j < M; j++)
-			slope += g[j] * d[j];
-		if (slope >= 0) {
-			/* not a descent direction: restart from the gradient */
-			nr_hist = 0;
-			for (j = 0; j < M; j++)
-				d[j] = -g[j] / (1 + max_abs(g, M));
-			slope = 0;
-			for (j = 0; j < M; j++)
-				slope += g[j] * d[j];
-		}
-		for (halvings = 0; halvings < 60; halvings++, t /= 2) {
-			for (j = 0; j < M; j++)
-				xn[j] = theta[j] + t * d[j];
-			fn = logit_pass(L, xn, gn, NULL, 1, 1);
-			if (fn <= f + 1e-4 * t * slope)
+			for (i = 0; i < n; i++)
+				ry += R[i] * yc[i];
+			c = dual > l1 ? l1 / dual : 1;
+			gap = dual > l1 ? 0.5 * (r2 + r2 * c * c) : r2;
+			gap += l1 * l1n - c * ry + 0.5 * l2 * (1 + c * c) * w2;
+			if (gap < tol) {
+				iter++;
+				m->converged = 1;
 				break;
+			}
 		}
-		if (halvings == 60) {
-			out->converged = 1;
+		if (par->ctx && par->ctx->progress &&
+		    mlw_train_report(par->ctx, "iteration", iter + 1,
+				     par->max_iter, "objective",
+				     sumsq(R, n) / (2.0 * (double)n) +
+				     par->alpha * par->l1_ratio *
+				     l1_norm(w, p) + 0.5 * par->alpha *
+				     (1 - par->l1_ratio) * sumsq(w, p))) {
+			iter++;
 			break;
 		}
-		{
-			double sy = 0;
-
-			for (j = 0; j < M; j++) {
-				S[head * M + j] = xn[j] - theta[j];
-				Y[head * M + j] = gn[j] - g[j];
-				sy += S[head * M + j] * Y[head * M + j];
-			}
-			if (sy > 1e-300) {
-				rho[head] = 1 / sy;
-				head = (head + 1) % HIST;
-				if (nr_hist < HIST)
-					nr_hist++;
-			}
-		}
-		memcpy(theta, xn, M * sizeof(double));
-		memcpy(g, gn, M * sizeof(double));
-		f = fn;
 	}
-	out->nr_iter = iter;
-	out->objective = f;
-	out->solver = "lbfgs";
-	free(S);
-	free(Y);
-	free(g);
-	free(gn);
-	free(d);
-	free(xn);
+	m->nr_iter = iter;
+	m->solver = "coordinate_descent (rows)";
+	set_intercept(m, xmean, ymean);
+	m->objective = sumsq(R, n) / (2.0 * (double)n) +
+		       par->alpha * par->l1_ratio * l1_norm(w, p) +
+		       0.5 * par->alpha * (1 - par->l1_ratio) * sumsq(w, p);
+	mlw_big_free(Xc, n * p * sizeof(double));
+	free(xmean);
+	free(norm);
+	free(R);
+	free(yc);
 	return 0;
-}
-
-/* Newton up to this many parameters, L-BFGS beyond */
-#define NEWTON_MAX_PARAMS 200
-
-static int fit_logistic(struct mlw_linear_model *m,
-			const struct mlw_lapack *la, const double *X, size_t n,
-			size_t p, const double *y,
-			const struct mlw_linear_params *par)
-{
-	struct logit L = { 0 };
-	size_t K = par->nr_classes, Kp = K == 2 ? 1 : K, i, k;
-	size_t *count = mlw_calloc(K + 1, sizeof(size_t));
-	double *cw = mlw_calloc(K + 1, sizeof(double));
-	double *theta, sw_sum = 0;
-	int ret;
-
-	if (K < 2) {
-		free(count);
-		free(cw);
-		return mlw_error_setc(MLW_EINVALID,
-			"logistic regression needs at least two classes in the training data");
-	}
-	for (i = 0; i < n; i++)
-		count[(size_t)y[i]]++;
-	for (k = 0; k < K; k++)
-		if (!count[k]) {
-			free(count);
-			free(cw);
-			return mlw_error_setc(MLW_EINVALID,
-				"class %zu has no training rows", k);
-		}
-	L.la = la;
-	L.X = X;
-	L.y = y;
-	L.n = n;
-	L.p = p;
-	L.K = Kp;
-	L.C = par->C;
-	L.cw = cw;
-	for (k = 0; k < K; k++) {
-		/* "balanced": n / (K * count of the class) */
-		cw[k] = par->class_weight_balanced ?
-			(double)n / ((double)K * (double)count[k]) : 1;
-		sw_sum += cw[k] * (double)count[k];
-	}
-	theta = mlw_calloc(Kp * (p + 1), sizeof(double));
-	if (Kp * (p + 1) <= NEWTON_MAX_PARAMS)
-		ret = newton(&L, theta, sw_sum, par, m);
-	else
-		ret = lbfgs(&L, theta, sw_sum, par, m);
-	for (k = 0; k < Kp; k++) {
-		memcpy(m->coef + k * p, theta + k * (p + 1), p * sizeof(double));
-		m->intercept[k] = theta[k * (p + 1) + p];
-	}
-	free(theta);
-	free(count);
-	free(cw);
-	return ret;
 }
 
 int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
@@ -1357,18 +993,25 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 	out->coef = mlw_calloc(p * nout + 1, sizeof(double));
 	out->intercept = mlw_calloc(nout, sizeof(double));
 	switch (algo) {
+	/* more features than rows: no p x p matrix (mlw_linear_wide()) */
 	case MLW_ALGO_LINEAR:
-		ret = fit_ols(out, la, X, n, p, y, par);
+		ret = mlw_linear_wide(algo, n, p) ?
+		      fit_ols_wide(out, la, X, n, p, y, par) :
+		      fit_ols(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_RIDGE:
-		ret = fit_ridge(out, la, X, n, p, y, par->alpha);
+		ret = mlw_linear_wide(algo, n, p) ?
+		      fit_ridge_dual(out, la, X, n, p, y, par) :
+		      fit_ridge(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_LASSO:
 	case MLW_ALGO_ELASTIC_NET:
-		ret = fit_enet(out, la, X, n, p, y, par);
+		ret = mlw_linear_wide(algo, n, p) ?
+		      fit_enet_rows(out, la, X, n, p, y, par) :
+		      fit_enet(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_LOGISTIC:
-		ret = fit_logistic(out, la, X, n, p, y, par);
+		ret = mlw_logistic_fit(out, la, X, n, p, y, par);
 		break;
 	default:
 		BUG("mlw_linear_fit: '%s' is not a linear model",
@@ -1419,37 +1062,10 @@ static void *predict_rows(void *arg)
 	return NULL;
 }
 
-void mlw_linear_predict(double *out, const struct mlw_linear_model *m,
-			const double *X, size_t n, size_t nr_classes)
+void mlw_linear_proba(double *out, size_t n, size_t nr_outputs)
 {
-	size_t K = m->nr_outputs, i, k, t, nr_threads = 1;
-	struct predict_job jobs[MAX_CHUNKS];
+	size_t i, k, K = nr_outputs;
 
-	/* threads for the big matrices training scores, not for blocks */
-	if (n >= ((size_t)1 << 18)) {
-		nr_threads = (size_t)sysconf(_SC_NPROCESSORS_ONLN);
-		if (nr_threads < 1)
-			nr_threads = 1;
-		if (nr_threads > MAX_CHUNKS)
-			nr_threads = MAX_CHUNKS;
-	}
-	for (t = 0; t < nr_threads; t++) {
-		struct predict_job *j = &jobs[t];
-
-		j->out = out;
-		j->m = m;
-		j->X = X;
-		j->n = n;
-		j->lo = n * t / nr_threads;
-		j->hi = n * (t + 1) / nr_threads;
-		if (t && pthread_create(&j->thread, NULL, predict_rows, j))
-			BUG("cannot create a thread");
-	}
-	predict_rows(&jobs[0]);
-	for (t = 1; t < nr_threads; t++)
-		pthread_join(jobs[t].thread, NULL);
-	if (m->algorithm != MLW_ALGO_LOGISTIC)
-		return;
 	if (K == 1) {
 		/* binary: column 1 is P(class 1), column 0 its complement */
 		for (i = 0; i < n; i++) {
@@ -1461,14 +1077,45 @@ void mlw_linear_predict(double *out, const struct mlw_linear_model *m,
 	for (i = 0; i < n; i++) {
 		double zmax = -INFINITY, s = 0;
 
-		for (k = 0; k < nr_classes; k++)
+		for (k = 0; k < K; k++)
 			if (out[k * n + i] > zmax)
 				zmax = out[k * n + i];
-		for (k = 0; k < nr_classes; k++)
+		for (k = 0; k < K; k++)
 			s += (out[k * n + i] = exp(out[k * n + i] - zmax));
-		for (k = 0; k < nr_classes; k++)
+		for (k = 0; k < K; k++)
 			out[k * n + i] /= s;
 	}
+}
+
+void mlw_linear_predict(double *out, const struct mlw_linear_model *m,
+			const double *X, size_t n, size_t nr_classes,
+			int nr_threads)
+{
+	struct predict_job jobs[MLW_ROWPASS_MAX_CHUNKS];
+	size_t t, threads = 1;
+
+	/* threads for the big matrices training scores, not for blocks */
+	if (n >= ((size_t)1 << 18) && nr_threads > 1)
+		threads = nr_threads > MLW_ROWPASS_MAX_CHUNKS ?
+			  MLW_ROWPASS_MAX_CHUNKS : (size_t)nr_threads;
+	for (t = 0; t < threads; t++) {
+		struct predict_job *j = &jobs[t];
+
+		j->out = out;
+		j->m = m;
+		j->X = X;
+		j->n = n;
+		j->lo = n * t / threads;
+		j->hi = n * (t + 1) / threads;
+		if (t && pthread_create(&j->thread, NULL, predict_rows, j))
+			BUG("cannot create a thread");
+	}
+	predict_rows(&jobs[0]);
+	for (t = 1; t < threads; t++)
+		pthread_join(jobs[t].thread, NULL);
+	if (m->algorithm == MLW_ALGO_LOGISTIC)
+		mlw_linear_proba(out, n, m->nr_outputs);
+	(void)nr_classes;
 }
 
 void mlw_linear_model_release(struct mlw_linear_model *m)
@@ -1477,3 +1124,153 @@ void mlw_linear_model_release(struct mlw_linear_model *m)
 	free(m->intercept);
 	m->coef = m->intercept = NULL;
 }
+
+/* ---- the trainers of the regression models ---- */
+
+static const struct mlw_hparam ridge_hparams[] = {
+	MLW_HPARAM_ALPHA,
+};
+
+static const struct mlw_hparam lasso_hparams[] = {
+	MLW_HPARAM_ALPHA,
+	MLW_HPARAM_MAX_ITER(1000),
+	MLW_HPARAM_TOL,
+};
+
+static const struct mlw_hparam elastic_net_hparams[] = {
+	MLW_HPARAM_ALPHA,
+	{ "l1_ratio", MLW_HPARAM_FLOAT, "R", "share of the L1 penalty (0.5)",
+	  0.5, 0, 1, NULL, 0 },
+	MLW_HPARAM_MAX_ITER(1000),
+	MLW_HPARAM_TOL,
+};
+
+void mlw_linear_params_from(struct mlw_linear_params *lp,
+			    const struct mlw_hparams *hp,
+			    const struct mlw_fit_input *in,
+			    struct mlw_train_ctx *ctx)
+{
+	const struct mlw_trainer *t = hp->trainer;
+	size_t i;
+
+	mlw_linear_params_init(lp, t->algorithm);
+	for (i = 0; i < t->nr_hparams; i++) {
+		const char *name = t->hparams[i].name;
+		double v = hp->value[i];
+
+		if (!strcmp(name, "alpha"))
+			lp->alpha = v;
+		else if (!strcmp(name, "l1_ratio"))
+			lp->l1_ratio = v;
+		else if (!strcmp(name, "C"))
+			lp->C = v;
+		else if (!strcmp(name, "max_iter"))
+			lp->max_iter = (int)v;
+		else if (!strcmp(name, "tol"))
+			lp->tol = v;
+		else if (!strcmp(name, "class_weight"))
+			lp->class_weight_balanced = v == 1;
+	}
+	lp->nr_classes = in ? in->nr_classes : 0;
+	lp->names = in ? in->names : NULL;
+	lp->ctx = ctx;
+}
+
+static int linear_fit(struct mlw_model *m, const struct mlw_hparams *hp,
+		      const struct mlw_fit_input *in,
+		      struct mlw_train_ctx *ctx)
+{
+	struct mlw_linear_params lp;
+
+	mlw_linear_params_from(&lp, hp, in, ctx);
+	return mlw_linear_fit(&m->linear, hp->trainer->algorithm, &lp, in->X,
+			      in->n, in->p, in->y);
+}
+
+static int linear_predict(double *out, const struct mlw_model *m,
+			  const double *X, size_t n, int nr_threads)
+{
+	mlw_linear_predict(out, &m->linear, X, n, 1, nr_threads);
+	return 0;
+}
+
+static size_t one_output(const struct mlw_model *m)
+{
+	return 1;
+}
+
+/* coef and intercept are in the common part of params.bin: one output */
+static void linear_validate(struct mlw_params_reader *r,
+			    const struct mlw_model *m)
+{
+	if (m->linear.nr_outputs != 1)
+		mlw_params_fail(r, "nr_outputs",
+				"%zu for a regression (1 expected)",
+				m->linear.nr_outputs);
+}
+
+/* the normal equations' p x p matrices, or the wide paths' copies */
+static double linear_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			    size_t nr_classes)
+{
+	double N = (double)n, P = (double)p, Q = P + 1;
+
+	if (mlw_linear_wide(hp->trainer->algorithm, n, p))
+		return 8 * (N * P + N * N + 4 * (N + P));
+	return 8 * (3 * Q * Q + 16 * Q);
+}
+
+const struct mlw_trainer mlw_linear_trainer = {
+	.name = "linear",
+	.algorithm = MLW_ALGO_LINEAR,
+	.task = MLW_TASK_REGRESSION,
+	.estimator = "LinearRegression",
+	.fit = linear_fit,
+	.predict = linear_predict,
+	.nr_outputs = one_output,
+	.validate = linear_validate,
+	.memory = linear_memory,
+};
+
+const struct mlw_trainer mlw_ridge_trainer = {
+	.name = "ridge",
+	.algorithm = MLW_ALGO_RIDGE,
+	.task = MLW_TASK_REGRESSION,
+	.estimator = "Ridge",
+	.hparams = ridge_hparams,
+	.nr_hparams = sizeof(ridge_hparams) / sizeof(*ridge_hparams),
+	.fit = linear_fit,
+	.predict = linear_predict,
+	.nr_outputs = one_output,
+	.validate = linear_validate,
+	.memory = linear_memory,
+};
+
+const struct mlw_trainer mlw_lasso_trainer = {
+	.name = "lasso",
+	.algorithm = MLW_ALGO_LASSO,
+	.task = MLW_TASK_REGRESSION,
+	.estimator = "Lasso",
+	.hparams = lasso_hparams,
+	.nr_hparams = sizeof(lasso_hparams) / sizeof(*lasso_hparams),
+	.fit = linear_fit,
+	.predict = linear_predict,
+	.nr_outputs = one_output,
+	.validate = linear_validate,
+	.memory = linear_memory,
+};
+
+const struct mlw_trainer mlw_elastic_net_trainer = {
+	.name = "elastic_net",
+	.algorithm = MLW_ALGO_ELASTIC_NET,
+	.task = MLW_TASK_REGRESSION,
+	.estimator = "ElasticNet",
+	.hparams = elastic_net_hparams,
+	.nr_hparams = sizeof(elastic_net_hparams) /
+		      sizeof(*elastic_net_hparams),
+	.fit = linear_fit,
+	.predict = linear_predict,
+	.nr_outputs = one_output,
+	.validate = linear_validate,
+	.memory = linear_memory,
+};

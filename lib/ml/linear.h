@@ -19,31 +19,9 @@
 #ifndef MLW_ML_LINEAR_H
 #define MLW_ML_LINEAR_H
 
+#include "ml/trainer.h"
+
 #include <stddef.h>
-
-struct mlw_strlist;
-
-enum mlw_algorithm {
-	MLW_ALGO_LINEAR,
-	MLW_ALGO_RIDGE,
-	MLW_ALGO_LASSO,
-	MLW_ALGO_ELASTIC_NET,
-	MLW_ALGO_LOGISTIC,
-	/* not linear models: kernel_ridge.h, lda.h, naive_bayes.h, kmeans.h,
-	 * pca.h; listed here so that one enum names every trainer */
-	MLW_ALGO_KERNEL_RIDGE,
-	MLW_ALGO_LDA,
-	MLW_ALGO_GAUSSIAN_NB,
-	MLW_ALGO_KMEANS,
-	MLW_ALGO_PCA
-};
-
-/* "linear" -> MLW_ALGO_LINEAR; MLW_EINVALID for an unknown name */
-int mlw_algorithm_parse(enum mlw_algorithm *out, const char *name);
-const char *mlw_algorithm_name(enum mlw_algorithm algo);
-int mlw_algorithm_is_classifier(enum mlw_algorithm algo);
-/* kmeans and pca: no target */
-int mlw_algorithm_is_unsupervised(enum mlw_algorithm algo);
 
 struct mlw_linear_params {
 	double alpha;		/* ridge 1, lasso and elastic_net 1 */
@@ -54,12 +32,26 @@ struct mlw_linear_params {
 	int class_weight_balanced;
 	size_t nr_classes;	/* logistic: K >= 2 */
 	/*
-	 * Optional: the features' names and a list that collects warnings
-	 * naming them (linear: collinear or constant columns).
+	 * Optional: the features' names, for warnings naming them (linear:
+	 * collinear or constant columns), and the context of the call: its
+	 * thread budget, its warnings, its progress callback (one call per
+	 * iteration of lasso, elastic_net and logistic).  May be NULL: one
+	 * thread, no warnings.
 	 */
 	char *const *names;
-	struct mlw_strlist *warnings;
+	struct mlw_train_ctx *ctx;
 };
+
+/*
+ * The params of hp's trainer (a linear model) from its hyperparameters,
+ * the fit's input (classes and names; may be NULL) and the context.
+ */
+struct mlw_fit_input;
+struct mlw_hparams;
+void mlw_linear_params_from(struct mlw_linear_params *lp,
+			    const struct mlw_hparams *hp,
+			    const struct mlw_fit_input *in,
+			    struct mlw_train_ctx *ctx);
 
 /* scikit-learn's defaults */
 void mlw_linear_params_init(struct mlw_linear_params *p,
@@ -88,12 +80,45 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 		   size_t n, size_t p, const double *y);
 
 /*
- * Predict n rows: regression writes out[n]; logistic writes the class
- * probabilities out[n x K] column-major (K = nr_classes).
+ * 1 when algo fits n x p data without a p x p matrix: with more features
+ * than rows, linear by the SVD of the data (lstsq), ridge by its dual
+ * (an n x n system), lasso and elastic_net by coordinate descent on the
+ * data instead of its Gram matrix, each as scikit-learn solves that case.
+ */
+int mlw_linear_wide(enum mlw_algorithm algo, size_t n, size_t p);
+
+/*
+ * Predict n rows on at most nr_threads threads: regression writes out[n];
+ * logistic writes the class probabilities out[n x K] column-major
+ * (K = nr_classes); lda (whose decision function a linear model holds)
+ * the decision function, out[n x nr_outputs].
  */
 void mlw_linear_predict(double *out, const struct mlw_linear_model *m,
-			const double *X, size_t n, size_t nr_classes);
+			const double *X, size_t n, size_t nr_classes,
+			int nr_threads);
+
+/*
+ * Decision values to class probabilities, in place: with one output
+ * (two classes) the logistic sigmoid of the decision z, written as
+ * out[0..n) = 1 - s(z), out[n..2n) = s(z); with K outputs their softmax
+ * row by row.  out holds n x max(2, K) doubles.  Logistic regression and
+ * lda share it, as scikit-learn's predict_proba does.
+ */
+void mlw_linear_proba(double *out, size_t n, size_t nr_outputs);
+
+/*
+ * The logistic fit (logistic.c) that mlw_linear_fit() calls: out is
+ * allocated for K' = (K == 2 ? 1 : K) outputs.
+ */
+struct mlw_lapack;
+int mlw_logistic_fit(struct mlw_linear_model *out, const struct mlw_lapack *la,
+		     const double *X, size_t n, size_t p, const double *y,
+		     const struct mlw_linear_params *par);
 
 void mlw_linear_model_release(struct mlw_linear_model *m);
+
+/* the trainers (trainer.h) */
+extern const struct mlw_trainer mlw_linear_trainer, mlw_ridge_trainer,
+	mlw_lasso_trainer, mlw_elastic_net_trainer, mlw_logistic_trainer;
 
 #endif

@@ -839,8 +839,6 @@ static int start_table(struct table *t)
 	for (i = 0; i < nr_vis; i++)
 		names[i] = t->names[vis[i]];
 	ret = mlw_dataset_builder_new(&t->builder, s->path, names, nr_vis);
-	if (!ret)
-		mlw_dataset_builder_mixed_as_text(t->builder);
 	for (i = 0; !ret && i < nr_vis; i++)
 		if ((int)forced[vis[i]] >= 0)
 			mlw_dataset_builder_force(t->builder, i, forced[vis[i]]);
@@ -1291,4 +1289,18 @@ int mlw_mltable_load(struct mlw_dataset **out, const char *dir,
 	ret = mlw_mltable_load_file(out, path, opts);
 	free(path);
 	return ret;
+}
+
+int mlw_dataset_open(struct mlw_dataset **out, const char *path,
+		     const struct mlw_dataset_options *opts)
+{
+	struct stat st;
+	size_t len = strlen(path);
+
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return mlw_mltable_load(out, path, opts);
+	if (!strcmp(path, "MLTable") ||
+	    (len > 8 && !strcmp(path + len - 8, "/MLTable")))
+		return mlw_mltable_load_file(out, path, opts);
+	return mlw_dataset_load(out, path, opts);
 }

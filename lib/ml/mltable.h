@@ -27,9 +27,9 @@
  * (columns Column1, Column2, ...).  encoding is utf8 or ascii, or latin1
  * (iso88591), converted to UTF-8; others are refused.  Transformations
  * apply in order to rows as they are read, so take stops reading early;
- * the rows that remain are typed as the CSV loader types them, except
- * that a column of numbers with some text is text (as MLTable infers
- * it, where the CSV loader refuses it), unless convert_column_types says (int, float: numeric; boolean; string,
+ * the rows that remain are typed as the CSV loader types them (a column
+ * of numbers with some text is text, as MLTable infers it), unless
+ * convert_column_types says (int, float: numeric; boolean; string,
  * datetime, stream_info: text).  take_random_sample keeps each row with
  * the given probability from a generator seeded with seed (0 when not
  * given): the same file and seed give the same rows.
@@ -55,5 +55,13 @@ int mlw_mltable_load(struct mlw_dataset **out, const char *dir,
 /* Load the MLTable file at path (its folder is the base of its paths). */
 int mlw_mltable_load_file(struct mlw_dataset **out, const char *path,
 			  const struct mlw_dataset_options *opts);
+
+/*
+ * A table from a local path, whatever it is: a folder with an MLTable
+ * file, an MLTable file, or a CSV file (mlw_dataset_load()).  Errors as
+ * those loaders'.
+ */
+int mlw_dataset_open(struct mlw_dataset **out, const char *path,
+		     const struct mlw_dataset_options *opts);
 
 #endif

@@ -1,60 +1,22 @@
 /*
- * model.c - writing and reading model folders (model.h).
+ * model.c - writing and reading model folders (model.h): the parts of
+ * params.bin every algorithm shares, MLmodel, and the trainer's block.
  */
 #include "ml/model.h"
+#include "ml/params.h"
+#include "spec/yaml.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAGIC "MLWPARAM"
 #define MAX_PARAMS_SIZE ((size_t)1 << 32)
-
-static void put_u32(struct mlw_buf *b, uint32_t v)
-{
-	unsigned char c[4];
-	int i;
-
-	for (i = 0; i < 4; i++)
-		c[i] = (unsigned char)(v >> (8 * i));
-	mlw_buf_add(b, c, 4);
-}
-
-static void put_u64(struct mlw_buf *b, uint64_t v)
-{
-	unsigned char c[8];
-	int i;
-
-	for (i = 0; i < 8; i++)
-		c[i] = (unsigned char)(v >> (8 * i));
-	mlw_buf_add(b, c, 8);
-}
-
-static void put_f64(struct mlw_buf *b, double d)
-{
-	uint64_t v;
-
-	memcpy(&v, &d, 8);
-	put_u64(b, v);
-}
-
-static void put_str(struct mlw_buf *b, const char *s)
-{
-	put_u32(b, (uint32_t)strlen(s));
-	mlw_buf_adds(b, s);
-}
-
-static void put_f64s(struct mlw_buf *b, const double *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		put_f64(b, v[i]);
-}
 
 /* a YAML double-quoted scalar */
 static void yaml_str(struct mlw_buf *b, const char *s)
@@ -77,148 +39,103 @@ static const char *mlflow_type(enum mlw_column_type t)
 	       t == MLW_COLUMN_BOOLEAN ? "boolean" : "string";
 }
 
-/* format version 2's block of the algorithms that are not linear */
-static void put_algorithm_block(struct mlw_buf *b, const struct mlw_model *m)
+/*
+ * Version 1 for the algorithms with no block of their own (the linear
+ * models, byte for byte what older readers know), 2 for the others.
+ */
+static int format_version(const struct mlw_trainer *t)
 {
-	size_t p = m->linear.nr_features;
-
-	switch (m->linear.algorithm) {
-	case MLW_ALGO_KERNEL_RIDGE: {
-		const struct mlw_kernel_ridge_model *kr = &m->kernel_ridge;
-
-		put_u32(b, (uint32_t)kr->kernel);
-		put_f64(b, kr->gamma);
-		put_f64(b, kr->degree);
-		put_f64(b, kr->coef0);
-		put_u64(b, kr->nr_train);
-		put_f64s(b, kr->X_fit, kr->nr_train * p);
-		put_f64s(b, kr->dual_coef, kr->nr_train);
-		break;
-	}
-	case MLW_ALGO_LDA: {
-		const struct mlw_lda_model *l = &m->lda;
-
-		put_u32(b, (uint32_t)l->solver);
-		put_u64(b, l->nr_classes);
-		put_f64s(b, l->means, l->nr_classes * p);
-		put_f64s(b, l->priors, l->nr_classes);
-		put_f64s(b, l->xbar, p);
-		put_u64(b, l->rank);
-		put_f64s(b, l->scalings, p * l->rank);
-		put_u64(b, l->nr_components);
-		put_f64s(b, l->explained_variance_ratio, l->nr_components);
-		break;
-	}
-	case MLW_ALGO_GAUSSIAN_NB: {
-		const struct mlw_gaussian_nb_model *nb = &m->gaussian_nb;
-
-		put_u64(b, nb->nr_classes);
-		put_f64s(b, nb->theta, nb->nr_classes * p);
-		put_f64s(b, nb->var, nb->nr_classes * p);
-		put_f64s(b, nb->class_prior, nb->nr_classes);
-		put_f64s(b, nb->class_count, nb->nr_classes);
-		put_f64(b, nb->epsilon);
-		break;
-	}
-	case MLW_ALGO_KMEANS:
-		put_u64(b, m->kmeans.nr_clusters);
-		put_f64s(b, m->kmeans.centers, m->kmeans.nr_clusters * p);
-		put_f64(b, m->kmeans.inertia);
-		break;
-	case MLW_ALGO_PCA: {
-		const struct mlw_pca_model *pc = &m->pca;
-		size_t k = pc->nr_components;
-
-		put_u64(b, k);
-		put_u32(b, (uint32_t)pc->whiten);
-		put_f64s(b, pc->mean, p);
-		put_f64s(b, pc->components, k * p);
-		put_f64s(b, pc->explained_variance, k);
-		put_f64s(b, pc->explained_variance_ratio, k);
-		put_f64s(b, pc->singular_values, k);
-		put_f64(b, pc->noise_variance);
-		break;
-	}
-	default:
-		break;
-	}
+	return t->write_params ? 2 : 1;
 }
 
-/* linear models keep writing version 1, which older readers know */
-static int format_version(enum mlw_algorithm algo)
-{
-	return algo <= MLW_ALGO_LOGISTIC ? 1 : 2;
-}
-
-int mlw_model_write(const struct mlw_model *m, const char *dir)
+static void put_params(struct mlw_buf *b, const struct mlw_model *m)
 {
 	const struct mlw_featurizer *f = m->featurizer;
 	const struct mlw_linear_model *lm = &m->linear;
-	struct mlw_buf b = MLW_BUF_INIT;
-	char *path;
 	size_t i, k;
-	int ret;
 
-	ret = mlw_mkdir_p(dir, 0777);
-	if (ret)
-		return ret;
-	mlw_buf_add(&b, MAGIC, 8);
-	put_u32(&b, (uint32_t)format_version(lm->algorithm));
-	put_u32(&b, (uint32_t)lm->algorithm);
-	put_u64(&b, lm->nr_features);
-	put_u64(&b, lm->nr_outputs);
-	put_f64s(&b, lm->coef, lm->nr_features * lm->nr_outputs);
-	put_f64s(&b, lm->intercept, lm->nr_outputs);
-	put_algorithm_block(&b, m);
-	put_u32(&b, (uint32_t)f->standardize);
+	mlw_buf_add(b, MAGIC, 8);
+	mlw_params_put_u32(b, (uint32_t)format_version(m->trainer));
+	mlw_params_put_u32(b, (uint32_t)m->trainer->algorithm);
+	mlw_params_put_u64(b, lm->nr_features);
+	mlw_params_put_u64(b, lm->nr_outputs);
+	mlw_params_put_f64s(b, lm->coef, lm->nr_features * lm->nr_outputs);
+	mlw_params_put_f64s(b, lm->intercept, lm->nr_outputs);
+	if (m->trainer->write_params)
+		m->trainer->write_params(b, m);
+	mlw_params_put_u32(b, (uint32_t)f->standardize);
 	if (f->standardize) {
-		put_f64s(&b, f->mean, f->nr_features);
-		put_f64s(&b, f->scale, f->nr_features);
+		mlw_params_put_f64s(b, f->mean, f->nr_features);
+		mlw_params_put_f64s(b, f->scale, f->nr_features);
 	}
-	put_u64(&b, f->nr_inputs);
+	mlw_params_put_u64(b, f->nr_inputs);
 	for (i = 0; i < f->nr_inputs; i++) {
 		const struct mlw_feature_input *in = &f->inputs[i];
 
-		put_str(&b, in->name);
-		put_u32(&b, (uint32_t)in->type);
-		put_f64(&b, in->fill);
-		put_u64(&b, in->first);
-		put_u64(&b, in->nr_categories);
+		mlw_params_put_str(b, in->name);
+		mlw_params_put_u32(b, (uint32_t)in->type);
+		mlw_params_put_f64(b, in->fill);
+		mlw_params_put_u64(b, in->first);
+		mlw_params_put_u64(b, in->nr_categories);
 		for (k = 0; k < in->nr_categories; k++)
-			put_str(&b, in->categories[k]);
+			mlw_params_put_str(b, in->categories[k]);
 	}
-	put_str(&b, m->target.name ? m->target.name : "");
-	put_u32(&b, (uint32_t)m->target.classification);
-	put_u64(&b, m->target.nr_classes);
+	mlw_params_put_str(b, m->target.name ? m->target.name : "");
+	mlw_params_put_u32(b, (uint32_t)m->target.classification);
+	mlw_params_put_u64(b, m->target.nr_classes);
 	for (k = 0; k < m->target.nr_classes; k++)
-		put_str(&b, m->target.classes[k]);
-	path = mlw_path_join(dir, "params.bin");
-	ret = mlw_write_file_atomic(path, b.buf, b.len);
-	free(path);
-	if (ret) {
-		mlw_buf_release(&b);
-		return ret;
-	}
+		mlw_params_put_str(b, m->target.classes[k]);
+}
 
-	mlw_buf_reset(&b);
-	mlw_buf_addf(&b, "flavors:\n  mlw:\n    algorithm: %s\n"
+/* the signature's outputs: what the trainer's predict() writes */
+static void put_signature_outputs(struct mlw_buf *b, const struct mlw_model *m)
+{
+	size_t k, nout;
+
+	switch (m->trainer->task) {
+	case MLW_TASK_CLUSTERING:
+		mlw_buf_adds(b, "[{\"name\": \"cluster\", \"type\": \"long\"}]");
+		return;
+	case MLW_TASK_DECOMPOSITION:
+		nout = mlw_model_nr_outputs(m);
+		mlw_buf_addch(b, '[');
+		for (k = 0; k < nout; k++)
+			mlw_buf_addf(b, "%s{\"name\": \"pc%zu\", \"type\": \"double\"}",
+				     k ? ", " : "", k);
+		mlw_buf_addch(b, ']');
+		return;
+	case MLW_TASK_CLASSIFICATION:
+		mlw_buf_adds(b, "[{\"type\": \"string\"}]");
+		return;
+	case MLW_TASK_REGRESSION:
+		mlw_buf_adds(b, "[{\"type\": \"double\"}]");
+		return;
+	}
+}
+
+static void put_mlmodel(struct mlw_buf *b, const struct mlw_model *m)
+{
+	const struct mlw_featurizer *f = m->featurizer;
+	const struct mlw_linear_model *lm = &m->linear;
+	size_t i, k;
+
+	mlw_buf_addf(b, "flavors:\n  mlw:\n    algorithm: %s\n"
 		     "    format_version: %d\n    params: params.bin\n"
 		     "    solver: %s\n    nr_features: %zu\n"
 		     "    standardize: %s\n",
-		     mlw_algorithm_name(lm->algorithm),
-		     format_version(lm->algorithm),
+		     m->trainer->name, format_version(m->trainer),
 		     lm->solver ? lm->solver : "none", lm->nr_features,
 		     f->standardize ? "true" : "false");
 	if (m->target.classification) {
-		mlw_buf_adds(&b, "    classes: [");
+		mlw_buf_adds(b, "    classes: [");
 		for (k = 0; k < m->target.nr_classes; k++) {
 			if (k)
-				mlw_buf_adds(&b, ", ");
-			yaml_str(&b, m->target.classes[k]);
+				mlw_buf_adds(b, ", ");
+			yaml_str(b, m->target.classes[k]);
 		}
-		mlw_buf_adds(&b, "]\n");
+		mlw_buf_adds(b, "]\n");
 	}
-	mlw_buf_addf(&b, "mlw_version: %s\nsignature:\n  inputs: '[",
+	mlw_buf_addf(b, "mlw_version: %s\nsignature:\n  inputs: '[",
 #ifdef MLW_VERSION
 		     MLW_VERSION
 #else
@@ -229,281 +146,344 @@ int mlw_model_write(const struct mlw_model *m, const char *dir)
 	for (i = 0; i < f->nr_inputs; i++) {
 		const char *s;
 
-		mlw_buf_addf(&b, "%s{\"name\": \"", i ? ", " : "");
+		mlw_buf_addf(b, "%s{\"name\": \"", i ? ", " : "");
 		for (s = f->inputs[i].name; *s; s++) {
 			if (*s == '\'')
-				mlw_buf_adds(&b, "''");
+				mlw_buf_adds(b, "''");
 			else if (*s == '"' || *s == '\\')
-				mlw_buf_addf(&b, "\\%c", *s);
+				mlw_buf_addf(b, "\\%c", *s);
 			else
-				mlw_buf_addch(&b, *s);
+				mlw_buf_addch(b, *s);
 		}
-		mlw_buf_addf(&b, "\", \"type\": \"%s\"}",
+		mlw_buf_addf(b, "\", \"type\": \"%s\"}",
 			     mlflow_type(f->inputs[i].type));
 	}
-	if (lm->algorithm == MLW_ALGO_KMEANS) {
-		mlw_buf_adds(&b, "]'\n  outputs: '[{\"name\": \"cluster\", \"type\": \"long\"}]'\n");
-	} else if (lm->algorithm == MLW_ALGO_PCA) {
-		mlw_buf_adds(&b, "]'\n  outputs: '[");
-		for (k = 0; k < m->pca.nr_components; k++)
-			mlw_buf_addf(&b, "%s{\"name\": \"pc%zu\", \"type\": \"double\"}",
-				     k ? ", " : "", k);
-		mlw_buf_adds(&b, "]'\n");
-	} else {
-		mlw_buf_addf(&b, "]'\n  outputs: '[{\"type\": \"%s\"}]'\n",
-			     m->target.classification ? "string" : "double");
-	}
-	path = mlw_path_join(dir, "MLmodel");
-	ret = mlw_write_file_atomic(path, b.buf, b.len);
+	mlw_buf_adds(b, "]'\n  outputs: '");
+	put_signature_outputs(b, m);
+	mlw_buf_adds(b, "'\n");
+}
+
+/* dir/name with b's bytes (mlw_output: a link followed, a file replaced) */
+static int write_file(const char *dir, const char *name,
+		      const struct mlw_buf *b)
+{
+	struct mlw_output out;
+	char *path = mlw_path_join(dir, name);
+	int ret = mlw_output_open(&out, path);
+
 	free(path);
+	if (ret)
+		return ret;
+	if (mlw_write_all(out.fd, b->buf, b->len) < 0) {
+		ret = mlw_error_errno("cannot write '%s'", out.path);
+		mlw_output_abort(&out);
+		return ret;
+	}
+	return mlw_output_commit(&out);
+}
+
+int mlw_model_write(const struct mlw_model *m, const char *dir)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	int ret;
+
+	ret = mlw_mkdir_p(dir, 0777);
+	if (ret)
+		return ret;
+	put_params(&b, m);
+	ret = write_file(dir, "params.bin", &b);
+	if (!ret) {
+		mlw_buf_reset(&b);
+		put_mlmodel(&b, m);
+		ret = write_file(dir, "MLmodel", &b);
+	}
 	mlw_buf_release(&b);
 	return ret;
 }
 
-struct reader {
-	const unsigned char *p, *end;
-	int bad;
-};
-
-static uint64_t get_u(struct reader *r, int size)
+void mlw_model_expect_outputs(struct mlw_params_reader *r,
+			      const struct mlw_model *m, size_t expected)
 {
-	uint64_t v = 0;
-	int i;
+	if (m->linear.nr_outputs != expected)
+		mlw_params_fail(r, "nr_outputs",
+				"%zu decision functions for a %s model (%zu expected)",
+				m->linear.nr_outputs, m->trainer->name,
+				expected);
+}
 
-	if (r->bad || r->end - r->p < size) {
-		r->bad = 1;
-		return 0;
+/* one input column: its encoding checked against the features */
+static void read_input(struct mlw_params_reader *r,
+		       struct mlw_feature_input *in, size_t *next,
+		       size_t nr_features)
+{
+	size_t k, width;
+
+	in->name = mlw_params_str(r, "input.name");
+	in->type = (enum mlw_column_type)mlw_params_u32(r, "input.type");
+	in->fill = mlw_params_f64(r, "input.fill");
+	in->first = (size_t)mlw_params_u64(r, "input.first");
+	in->nr_categories = mlw_params_count(r, 4, "input.nr_categories");
+	in->categories = mlw_calloc(in->nr_categories + 1, sizeof(char *));
+	for (k = 0; k < in->nr_categories; k++) {
+		in->categories[k] = mlw_params_str(r, "input.category");
+		/* scoring finds categories by binary search */
+		if (k && !r->bad &&
+		    strcmp(in->categories[k - 1], in->categories[k]) >= 0)
+			mlw_params_fail(r, "input.category",
+					"input '%s': categories not sorted",
+					in->name);
 	}
-	for (i = 0; i < size; i++)
-		v |= (uint64_t)r->p[i] << (8 * i);
-	r->p += size;
-	return v;
-}
-
-static double get_f64(struct reader *r)
-{
-	uint64_t v = get_u(r, 8);
-	double d;
-
-	memcpy(&d, &v, 8);
-	return d;
-}
-
-static char *get_str(struct reader *r)
-{
-	uint64_t len = get_u(r, 4);
-	char *s;
-
-	if (r->bad || (uint64_t)(r->end - r->p) < len) {
-		r->bad = 1;
-		return mlw_strdup("");
+	if (r->bad)
+		return;
+	if (in->type > MLW_COLUMN_CATEGORICAL) {
+		mlw_params_fail(r, "input.type", "input '%s': type %u",
+				in->name, (unsigned)in->type);
+		return;
 	}
-	s = mlw_strndup((const char *)r->p, (size_t)len);
-	r->p += len;
-	return s;
-}
-
-/* a count that must fit in what is left of the file (items of size) */
-static size_t get_count(struct reader *r, size_t size)
-{
-	uint64_t n = get_u(r, 8);
-
-	if (r->bad || n > (uint64_t)(r->end - r->p) / size) {
-		r->bad = 1;
-		return 0;
+	width = in->type == MLW_COLUMN_CATEGORICAL ? in->nr_categories : 1;
+	/* the inputs' columns tile the features in order */
+	if (in->first != *next || width > nr_features - *next) {
+		mlw_params_fail(r, "input.first",
+				"input '%s': columns %zu..+%zu of %zu features",
+				in->name, in->first, width, nr_features);
+		return;
 	}
-	return (size_t)n;
+	*next += width;
+	if (in->type != MLW_COLUMN_CATEGORICAL && in->nr_categories)
+		mlw_params_fail(r, "input.nr_categories",
+				"input '%s' is %s but has categories", in->name,
+				mlw_column_type_name(in->type));
+	else if (in->type == MLW_COLUMN_CATEGORICAL &&
+		 !mlw_params_index_ok(in->fill, in->nr_categories))
+		mlw_params_fail(r, "input.fill",
+				"input '%s': %g is not one of its %zu categories",
+				in->name, in->fill, in->nr_categories);
+	else if (in->type == MLW_COLUMN_BOOLEAN &&
+		 !mlw_params_index_ok(in->fill, 2))
+		mlw_params_fail(r, "input.fill",
+				"input '%s': %g is not true or false", in->name,
+				in->fill);
+	else if (!isfinite(in->fill))
+		mlw_params_fail(r, "input.fill", "input '%s': %g", in->name,
+				in->fill);
 }
 
-static double *get_f64s(struct reader *r, size_t n)
+static struct mlw_featurizer *read_featurizer(struct mlw_params_reader *r,
+					      size_t nr_features)
 {
-	double *v = mlw_calloc(n + 1, sizeof(double));
+	struct mlw_featurizer *f = mlw_calloc(1, sizeof(*f));
+	size_t i, next = 0;
+
+	f->nr_features = nr_features;
+	f->feature_names = mlw_calloc(nr_features + 1, sizeof(char *));
+	for (i = 0; i < nr_features; i++)
+		f->feature_names[i] = mlw_strdup("");
+	f->standardize = (int)mlw_params_u32(r, "standardize");
+	if (f->standardize > 1)
+		mlw_params_fail(r, "standardize", "%d", f->standardize);
+	if (f->standardize) {
+		f->mean = mlw_params_f64s(r, nr_features, "mean");
+		f->scale = mlw_params_f64s(r, nr_features, "scale");
+		for (i = 0; !r->bad && i < nr_features; i++)
+			if (!isfinite(f->mean[i]) || !(f->scale[i] > 0) ||
+			    !isfinite(f->scale[i]))
+				mlw_params_fail(r, "scale", "feature %zu", i);
+	}
+	/* an input takes at least 32 bytes: name, type, fill, first, count */
+	f->nr_inputs = mlw_params_count(r, 32, "nr_inputs");
+	f->inputs = mlw_calloc(f->nr_inputs + 1, sizeof(*f->inputs));
+	for (i = 0; i < f->nr_inputs && !r->bad; i++)
+		read_input(r, &f->inputs[i], &next, nr_features);
+	if (!r->bad && next != nr_features)
+		mlw_params_fail(r, "nr_inputs",
+				"the inputs make %zu features, not %zu", next,
+				nr_features);
+	return f;
+}
+
+static void read_target(struct mlw_params_reader *r, struct mlw_model *m)
+{
+	struct mlw_target *t = &m->target;
+	int cls = m->trainer->task == MLW_TASK_CLASSIFICATION;
+	size_t k;
+
+	t->name = mlw_params_str(r, "target");
+	t->classification = (int)mlw_params_u32(r, "classification");
+	t->nr_classes = mlw_params_count(r, 4, "nr_classes");
+	t->classes = mlw_calloc(t->nr_classes + 1, sizeof(char *));
+	for (k = 0; k < t->nr_classes; k++)
+		t->classes[k] = mlw_params_str(r, "class");
+	if (r->bad)
+		return;
+	if (t->classification != cls)
+		mlw_params_fail(r, "classification", "%d for a %s model",
+				t->classification, m->trainer->name);
+	else if (cls ? t->nr_classes < 2 : t->nr_classes != 0)
+		mlw_params_fail(r, "nr_classes", "%zu for a %s model",
+				t->nr_classes, m->trainer->name);
+}
+
+/* params.bin's bytes into m; 0 or MLW_EINVALID */
+static int read_params(struct mlw_model *m, const char *path,
+		       const struct mlw_buf *b)
+{
+	struct mlw_params_reader r;
+	struct mlw_linear_model *lm = &m->linear;
+	uint32_t version, algo;
+
+	if (b->len < 16 || memcmp(b->buf, MAGIC, 8))
+		return mlw_error_setc(MLW_EINVALID,
+				      "'%s' is not an mlw params file", path);
+	mlw_params_reader_init(&r, path, b->buf + 8, b->len - 8);
+	version = mlw_params_u32(&r, "format_version");
+	if (!version || version > MLW_MODEL_FORMAT_VERSION)
+		return mlw_error_setc(MLW_EINVALID,
+			"'%s' has format version %u; this mlw reads 1 to %d",
+			path, (unsigned)version, MLW_MODEL_FORMAT_VERSION);
+	algo = mlw_params_u32(&r, "algorithm");
+	if (algo >= MLW_NR_ALGORITHMS)
+		return mlw_params_fail(&r, "algorithm", "%u is no algorithm",
+				       (unsigned)algo);
+	m->trainer = mlw_trainer_of((enum mlw_algorithm)algo);
+	if ((int)version != format_version(m->trainer))
+		return mlw_params_fail(&r, "format_version",
+				       "%u for a %s model", (unsigned)version,
+				       m->trainer->name);
+	lm->algorithm = (enum mlw_algorithm)algo;
+	lm->nr_features = mlw_params_count(&r, 8, "nr_features");
+	lm->nr_outputs = mlw_params_count(&r, 8, "nr_outputs");
+	lm->coef = mlw_params_matrix(&r, lm->nr_features, lm->nr_outputs,
+				     "coef");
+	lm->intercept = mlw_params_f64s(&r, lm->nr_outputs, "intercept");
+	if (m->trainer->read_params && !r.bad)
+		m->trainer->read_params(&r, m);
+	m->featurizer = read_featurizer(&r, lm->nr_features);
+	read_target(&r, m);
+	if (!r.bad && r.p != r.end)
+		mlw_params_fail(&r, "end", "%zu bytes after the last field",
+				(size_t)(r.end - r.p));
+	if (!r.bad && m->trainer->validate)
+		m->trainer->validate(&r, m);
+	return r.bad ? MLW_EINVALID : 0;
+}
+
+static int mlmodel_bad(const char *path, const struct mlw_yaml_node *n,
+		       const char *fmt, const char *what)
+{
+	return mlw_error_setc(MLW_EINVALID, "%s:%d:%d: %s%s", path, n->line,
+			      n->col, fmt, what);
+}
+
+/*
+ * Check dir/MLmodel, when there is one: YAML with a flavors mapping
+ * that has an mlw flavor whose algorithm and format version are those
+ * of params.bin (algo NULL: not read yet, checked later).  *has is set
+ * when the file exists.
+ */
+static int check_mlmodel(int *has, const char *dir, const char *algo,
+			 int version)
+{
+	char *path = mlw_path_join(dir, "MLmodel");
+	const struct mlw_yaml_node *root, *fl, *mlw, *v;
+	struct mlw_yaml_doc *doc;
+	struct mlw_buf names = MLW_BUF_INIT;
+	int64_t fv;
 	size_t i;
+	int ret;
 
-	for (i = 0; i < n && !r->bad; i++)
-		v[i] = get_f64(r);
-	return v;
-}
-
-/* an f64 array of a * b entries, a and b read from the file */
-static double *get_matrix(struct reader *r, size_t a, size_t b)
-{
-	if (r->bad || (b && a > (size_t)(r->end - r->p) / 8 / b)) {
-		r->bad = 1;
-		return get_f64s(r, 0);
+	*has = 0;
+	ret = mlw_yaml_load_file(&doc, path);
+	if (ret == MLW_ENOTFOUND) {
+		mlw_error_clear();
+		free(path);
+		return 0;
 	}
-	return get_f64s(r, a * b);
-}
-
-static void get_algorithm_block(struct reader *r, struct mlw_model *m)
-{
-	size_t p = m->linear.nr_features, K;
-
-	switch (m->linear.algorithm) {
-	case MLW_ALGO_KERNEL_RIDGE: {
-		struct mlw_kernel_ridge_model *kr = &m->kernel_ridge;
-
-		kr->kernel = (enum mlw_kernel)get_u(r, 4);
-		if (kr->kernel > MLW_KERNEL_RBF)
-			r->bad = 1;
-		kr->gamma = get_f64(r);
-		kr->degree = get_f64(r);
-		kr->coef0 = get_f64(r);
-		kr->nr_features = p;
-		kr->nr_train = get_count(r, 8);
-		kr->X_fit = get_matrix(r, kr->nr_train, p);
-		kr->dual_coef = get_f64s(r, kr->nr_train);
-		kr->solver = "posv";
-		break;
+	if (ret) {
+		free(path);
+		return ret == MLW_ERROR ? ret : MLW_EINVALID;
 	}
-	case MLW_ALGO_LDA: {
-		struct mlw_lda_model *l = &m->lda;
-
-		l->solver = (enum mlw_lda_solver)get_u(r, 4);
-		if (l->solver > MLW_LDA_EIGEN)
-			r->bad = 1;
-		l->nr_features = p;
-		K = l->nr_classes = get_count(r, 8);
-		l->means = get_matrix(r, K, p);
-		l->priors = get_f64s(r, K);
-		l->xbar = get_f64s(r, p);
-		l->rank = get_count(r, 8);
-		l->scalings = get_matrix(r, p, l->rank);
-		l->nr_components = get_count(r, 8);
-		l->explained_variance_ratio = get_f64s(r, l->nr_components);
-		if (m->linear.nr_outputs != (K == 2 ? 1 : K))
-			r->bad = 1;
-		break;
+	*has = 1;
+	root = doc->root;
+	fl = root->kind == MLW_YAML_MAP ? mlw_yaml_map_get(root, "flavors") :
+	     NULL;
+	if (!fl || fl->kind != MLW_YAML_MAP || !fl->nr) {
+		ret = mlmodel_bad(path, fl ? fl : root,
+				  "MLmodel has no flavors mapping", "");
+		goto out;
 	}
-	case MLW_ALGO_GAUSSIAN_NB: {
-		struct mlw_gaussian_nb_model *nb = &m->gaussian_nb;
-
-		nb->nr_features = p;
-		K = nb->nr_classes = get_count(r, 8);
-		nb->theta = get_matrix(r, K, p);
-		nb->var = get_matrix(r, K, p);
-		nb->class_prior = get_f64s(r, K);
-		nb->class_count = get_f64s(r, K);
-		nb->epsilon = get_f64(r);
-		break;
+	mlw = mlw_yaml_map_get(fl, "mlw");
+	if (!mlw) {
+		for (i = 0; i < fl->nr / 2; i++)
+			mlw_buf_addf(&names, "%s%s", i ? ", " : "",
+				     mlw_yaml_key(fl, i)->text);
+		ret = mlw_error_setc(MLW_EINVALID,
+			"'%s' is an MLflow model with no mlw flavor (it has %s): mlw scores only the models of 'mlw train'; %s",
+			dir, names.buf,
+			mlw_yaml_map_get(fl, "python_function") ?
+			"serve it with MLflow ('mlflow models serve -m DIR' or 'mlflow models predict') in a Python environment with its dependencies" :
+			"serve it with the library that wrote it");
+		goto out;
 	}
-	case MLW_ALGO_KMEANS:
-		m->kmeans.nr_features = p;
-		m->kmeans.nr_clusters = get_count(r, 8);
-		m->kmeans.centers = get_matrix(r, m->kmeans.nr_clusters, p);
-		m->kmeans.inertia = get_f64(r);
-		if (!m->kmeans.nr_clusters)
-			r->bad = 1;
-		break;
-	case MLW_ALGO_PCA: {
-		struct mlw_pca_model *pc = &m->pca;
-
-		pc->nr_features = p;
-		K = pc->nr_components = get_count(r, 8);
-		pc->whiten = (int)get_u(r, 4);
-		pc->mean = get_f64s(r, r->bad ? 0 : p);
-		pc->components = get_matrix(r, K, p);
-		pc->explained_variance = get_f64s(r, K);
-		pc->explained_variance_ratio = get_f64s(r, K);
-		pc->singular_values = get_f64s(r, K);
-		pc->noise_variance = get_f64(r);
-		pc->solver = "";
-		break;
+	if (mlw->kind != MLW_YAML_MAP) {
+		ret = mlmodel_bad(path, mlw, "flavor mlw must be a mapping", "");
+		goto out;
 	}
-	default:
-		break;
+	v = mlw_yaml_map_get(mlw, "algorithm");
+	if (!v || !mlw_yaml_str(v) || !mlw_trainer_find(v->text)) {
+		mlw_error_clear();
+		ret = mlmodel_bad(path, v ? v : mlw,
+				  "flavor mlw: no known algorithm", "");
+		goto out;
 	}
+	if (algo && strcmp(v->text, algo)) {
+		ret = mlmodel_bad(path, v,
+				  "flavor mlw: the algorithm contradicts params.bin, a model of ",
+				  algo);
+		goto out;
+	}
+	v = mlw_yaml_map_get(mlw, "format_version");
+	if (!v || mlw_yaml_to_int(v, &fv) < 0 || fv < 1 ||
+	    fv > MLW_MODEL_FORMAT_VERSION || (version && fv != version)) {
+		ret = mlmodel_bad(path, v ? v : mlw,
+				  "flavor mlw: format_version does not match params.bin",
+				  "");
+		goto out;
+	}
+	v = mlw_yaml_map_get(mlw, "params");
+	if (v && (!mlw_yaml_str(v) || strcmp(v->text, "params.bin")))
+		ret = mlmodel_bad(path, v,
+				  "flavor mlw: params must be params.bin", "");
+out:
+	mlw_buf_release(&names);
+	mlw_yaml_free(doc);
+	free(path);
+	return ret;
 }
 
 int mlw_model_read(struct mlw_model *m, const char *dir)
 {
 	struct mlw_buf b = MLW_BUF_INIT;
-	char *path = mlw_path_join(dir, "params.bin");
-	struct reader r;
-	struct mlw_featurizer *f;
-	uint64_t version;
-	size_t i, k;
-	int ret;
+	char *path;
+	int ret, has_mlmodel;
 
 	memset(m, 0, sizeof(*m));
+	/* first: a foreign model is named as such, params.bin or not */
+	ret = check_mlmodel(&has_mlmodel, dir, NULL, 0);
+	if (ret)
+		return ret;
+	path = mlw_path_join(dir, "params.bin");
 	ret = mlw_buf_read_file(&b, path, MAX_PARAMS_SIZE);
-	if (ret) {
-		free(path);
-		return ret;
-	}
-	r.p = (const unsigned char *)b.buf;
-	r.end = r.p + b.len;
-	r.bad = 0;
-	if (b.len < 16 || memcmp(b.buf, MAGIC, 8)) {
-		mlw_buf_release(&b);
-		ret = mlw_error_setc(MLW_ECORRUPT, "'%s' is not an mlw params file",
-				     path);
-		free(path);
-		return ret;
-	}
-	r.p += 8;
-	version = get_u(&r, 4);
-	if (version > MLW_MODEL_FORMAT_VERSION) {
-		mlw_buf_release(&b);
-		ret = mlw_error_setc(MLW_EINVALID,
-			"'%s' has format version %u; this mlw reads up to %d",
-			path, (unsigned)version, MLW_MODEL_FORMAT_VERSION);
-		free(path);
-		return ret;
-	}
-	m->linear.algorithm = (enum mlw_algorithm)get_u(&r, 4);
-	if (m->linear.algorithm > MLW_ALGO_PCA ||
-	    (int)version != format_version(m->linear.algorithm))
-		r.bad = 1;
-	m->linear.nr_features = get_count(&r, 8);
-	m->linear.nr_outputs = get_count(&r, 8);
-	if (m->linear.nr_outputs && m->linear.nr_features >
-	    (size_t)(r.end - r.p) / 8 / m->linear.nr_outputs)
-		r.bad = 1;
-	m->linear.coef = get_f64s(&r, r.bad ? 0 :
-				  m->linear.nr_features * m->linear.nr_outputs);
-	m->linear.intercept = get_f64s(&r, m->linear.nr_outputs);
-	if (!r.bad)
-		get_algorithm_block(&r, m);
-	f = m->featurizer = mlw_calloc(1, sizeof(*f));
-	f->nr_features = m->linear.nr_features;
-	f->feature_names = mlw_calloc(f->nr_features + 1, sizeof(char *));
-	f->standardize = (int)get_u(&r, 4);
-	if (f->standardize) {
-		f->mean = get_f64s(&r, f->nr_features);
-		f->scale = get_f64s(&r, f->nr_features);
-	}
-	f->nr_inputs = get_count(&r, 4 + 4 + 8 + 8 + 8);
-	f->inputs = mlw_calloc(f->nr_inputs + 1, sizeof(*f->inputs));
-	for (i = 0; i < f->nr_inputs && !r.bad; i++) {
-		struct mlw_feature_input *in = &f->inputs[i];
-
-		in->name = get_str(&r);
-		in->type = (enum mlw_column_type)get_u(&r, 4);
-		in->fill = get_f64(&r);
-		in->first = (size_t)get_u(&r, 8);
-		in->nr_categories = get_count(&r, 4);
-		in->categories = mlw_calloc(in->nr_categories + 1, sizeof(char *));
-		for (k = 0; k < in->nr_categories; k++)
-			in->categories[k] = get_str(&r);
-		if (in->type > MLW_COLUMN_CATEGORICAL ||
-		    in->first + (in->type == MLW_COLUMN_CATEGORICAL ?
-				 in->nr_categories : 1) > f->nr_features)
-			r.bad = 1;
-	}
-	m->target.name = get_str(&r);
-	m->target.classification = (int)get_u(&r, 4);
-	m->target.nr_classes = get_count(&r, 4);
-	m->target.classes = mlw_calloc(m->target.nr_classes + 1, sizeof(char *));
-	for (k = 0; k < m->target.nr_classes; k++)
-		m->target.classes[k] = get_str(&r);
-	for (k = 0; k < f->nr_features; k++)
-		f->feature_names[k] = mlw_strdup("");
-	if (r.bad || r.p != r.end) {
-		ret = mlw_error_setc(MLW_ECORRUPT, "'%s' is truncated or damaged",
-				     path);
+	if (ret == MLW_ENOTFOUND && !has_mlmodel)
+		ret = mlw_error_setc(MLW_ENOTFOUND,
+				     "no model in '%s' (no MLmodel nor params.bin)",
+				     dir);
+	if (!ret)
+		ret = read_params(m, path, &b);
+	if (!ret && has_mlmodel)
+		ret = check_mlmodel(&has_mlmodel, dir, m->trainer->name,
+				    format_version(m->trainer));
+	if (ret)
 		mlw_model_release(m);
-	}
 	mlw_buf_release(&b);
 	free(path);
 	return ret;
@@ -512,58 +492,11 @@ int mlw_model_read(struct mlw_model *m, const char *dir)
 void mlw_model_release(struct mlw_model *m)
 {
 	mlw_linear_model_release(&m->linear);
-	mlw_kernel_ridge_release(&m->kernel_ridge);
-	mlw_lda_release(&m->lda);
-	mlw_gaussian_nb_release(&m->gaussian_nb);
-	mlw_kmeans_release(&m->kmeans);
-	mlw_pca_release(&m->pca);
+	if (m->trainer && m->trainer->release)
+		m->trainer->release(m);
 	mlw_featurizer_free(m->featurizer);
 	m->featurizer = NULL;
 	if (m->target.name || m->target.classes)
 		mlw_target_release(&m->target);
-}
-
-size_t mlw_model_nr_outputs(const struct mlw_model *m)
-{
-	switch (m->linear.algorithm) {
-	case MLW_ALGO_PCA:
-		return m->pca.nr_components;
-	case MLW_ALGO_KMEANS:
-		return 1;
-	default:
-		return m->target.classification ? m->target.nr_classes : 1;
-	}
-}
-
-int mlw_model_predict(double *out, const struct mlw_model *m,
-		      const double *X, size_t n)
-{
-	size_t *labels, i;
-	int ret;
-
-	switch (m->linear.algorithm) {
-	case MLW_ALGO_KERNEL_RIDGE:
-		return mlw_kernel_ridge_predict(out, &m->kernel_ridge, X, n);
-	case MLW_ALGO_LDA:
-		mlw_lda_predict(out, NULL, &m->linear, X, n,
-				m->target.nr_classes);
-		return 0;
-	case MLW_ALGO_GAUSSIAN_NB:
-		mlw_gaussian_nb_predict(out, NULL, &m->gaussian_nb, X, n);
-		return 0;
-	case MLW_ALGO_KMEANS:
-		labels = mlw_malloc(mlw_st_mult(n + 1, sizeof(size_t)));
-		ret = mlw_kmeans_predict(labels, NULL, &m->kmeans, X, n);
-		for (i = 0; !ret && i < n; i++)
-			out[i] = (double)labels[i];
-		free(labels);
-		return ret;
-	case MLW_ALGO_PCA:
-		return mlw_pca_transform(out, &m->pca, X, n);
-	default:
-		mlw_linear_predict(out, &m->linear, X, n,
-				   m->target.classification ?
-				   m->target.nr_classes : 1);
-		return 0;
-	}
+	m->trainer = NULL;
 }

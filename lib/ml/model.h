@@ -46,8 +46,20 @@
  *                 f64 singular_values[nr_components]  f64 noise_variance
  *
  * (K x p matrices are column-major with class k in row k.)  kmeans and
- * pca have no target: its name is empty and it has no classes.  Each file is written atomically (temporary file,
- * fsync, rename, fsync of the folder).
+ * pca have no target: its name is empty and it has no classes.  Each
+ * file is written atomically (temporary file, fsync, rename, fsync of
+ * the folder).  Each algorithm's trainer (trainer.h) writes and reads
+ * its block.
+ *
+ * Reading trusts nothing: every count, index and offset is checked
+ * against the file's own size and the other counts (an input's one-hot
+ * columns within the features, its fill a category it has, one decision
+ * per class...), with overflow-safe arithmetic; a bad file is
+ * MLW_EINVALID naming the field.  MLmodel is read too: YAML that does not
+ * parse, or a flavor that contradicts params.bin, is MLW_EINVALID with
+ * its position; an MLflow model with no mlw flavor (a scikit-learn
+ * pickle, say) is MLW_EINVALID naming the flavors it has and what can
+ * serve it.
  */
 #ifndef MLW_ML_MODEL_H
 #define MLW_ML_MODEL_H
@@ -59,11 +71,15 @@
 #include "ml/linear.h"
 #include "ml/naive_bayes.h"
 #include "ml/pca.h"
+#include "ml/trainer.h"
 
 /* the newest version this mlw reads and writes */
 #define MLW_MODEL_FORMAT_VERSION 2
 
+struct mlw_params_reader;
+
 struct mlw_model {
+	const struct mlw_trainer *trainer;
 	/*
 	 * algorithm, nr_features and the solver's report for every
 	 * algorithm; coef and intercept for the linear models and lda
@@ -71,7 +87,7 @@ struct mlw_model {
 	struct mlw_linear_model linear;
 	struct mlw_featurizer *featurizer;
 	struct mlw_target target;
-	/* the other algorithms' parameters: linear.algorithm says which */
+	/* the other algorithms' parameters: the trainer says which */
 	struct mlw_kernel_ridge_model kernel_ridge;
 	struct mlw_lda_model lda;
 	struct mlw_gaussian_nb_model gaussian_nb;
@@ -82,24 +98,21 @@ struct mlw_model {
 /* Write dir/MLmodel and dir/params.bin, creating dir. */
 int mlw_model_write(const struct mlw_model *m, const char *dir);
 
-/* Read dir/params.bin into *m (release with mlw_model_release()). */
+/*
+ * Read the model folder dir into *m (release with mlw_model_release()).
+ * 0; MLW_ENOTFOUND when dir has no params.bin (nor MLmodel);
+ * MLW_EINVALID for a damaged or foreign model (see above); MLW_ERROR on
+ * I/O errors.
+ */
 int mlw_model_read(struct mlw_model *m, const char *dir);
 
 void mlw_model_release(struct mlw_model *m);
 
 /*
- * The columns mlw_model_predict() writes: 1 for regression (the value)
- * and kmeans (the cluster), K class probabilities for classifiers,
- * nr_components for pca.
+ * For a trainer's validate(): the linear part of the file must hold
+ * expected decision functions (0 for the algorithms that keep none).
  */
-size_t mlw_model_nr_outputs(const struct mlw_model *m);
-
-/*
- * Replay the model on n featurized rows X (n x nr_features, column-major,
- * from mlw_featurizer_apply()): out[n x mlw_model_nr_outputs()],
- * column-major.  0, or MLW_ERROR when LAPACK cannot be loaded.
- */
-int mlw_model_predict(double *out, const struct mlw_model *m,
-		      const double *X, size_t n);
+void mlw_model_expect_outputs(struct mlw_params_reader *r,
+			      const struct mlw_model *m, size_t expected);
 
 #endif

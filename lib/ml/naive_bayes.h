@@ -29,15 +29,15 @@ struct mlw_gaussian_nb_model {
 
 /*
  * Fit on X (n x p, column-major, borrowed) and y (class indices
- * 0..K-1).  Constant columns are reported on warnings (names may be
+ * 0..K-1).  Constant columns are reported on ctx (names may be
  * NULL).  0, or MLW_EINVALID (fewer than two classes, a class without
  * rows, every column constant).
  */
-struct mlw_strlist;
+struct mlw_train_ctx;
 int mlw_gaussian_nb_fit(struct mlw_gaussian_nb_model *out, const double *X,
 			size_t n, size_t p, const double *y, size_t K,
 			double var_smoothing, const char *const *names,
-			struct mlw_strlist *warnings);
+			struct mlw_train_ctx *ctx);
 
 /* probabilities out[n x K], column-major; jll (may be NULL) the same */
 void mlw_gaussian_nb_predict(double *out, double *jll,
@@ -45,5 +45,7 @@ void mlw_gaussian_nb_predict(double *out, double *jll,
 			     const double *X, size_t n);
 
 void mlw_gaussian_nb_release(struct mlw_gaussian_nb_model *m);
+
+extern const struct mlw_trainer mlw_gaussian_nb_trainer;
 
 #endif

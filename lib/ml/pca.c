@@ -3,8 +3,13 @@
  */
 #include "ml/pca.h"
 #include "ml/lapack.h"
+#include "ml/metrics.h"
+#include "ml/model.h"
+#include "ml/params.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
+#include "util/output.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -118,28 +123,34 @@ int mlw_pca_fit(struct mlw_pca_model *out, const double *X, size_t n,
 	return 0;
 }
 
+/*
+ * Row by row, each component's sum over the features in a fixed order,
+ * so a row's components never depend on the rows transformed with it
+ * (see mlw_kernel_ridge_predict()).
+ */
 int mlw_pca_transform(double *out, const struct mlw_pca_model *m,
 		      const double *X, size_t n)
 {
-	const struct mlw_lapack *la;
 	size_t p = m->nr_features, k = m->nr_components, i, j, r;
-	double *Xc;
+	double *acc = dalloc(k), *scale = dalloc(k);
 
-	if (mlw_lapack_load(&la) < 0)
-		return -1;
-	Xc = dalloc(mlw_st_mult(n, p));
-	for (j = 0; j < p; j++)
-		for (i = 0; i < n; i++)
-			Xc[j * n + i] = X[j * n + i] - m->mean[j];
-	la->dgemm(MLW_COL_MAJOR, MLW_NO_TRANS, MLW_TRANS, (int)n, (int)k,
-		  (int)p, 1, Xc, (int)n, m->components, (int)k, 0, out, (int)n);
-	free(Xc);
-	for (r = 0; m->whiten && r < k; r++) {
-		double s = sqrt(m->explained_variance[r]);
+	for (r = 0; r < k; r++)
+		scale[r] = m->whiten ? sqrt(m->explained_variance[r]) : 1;
+	for (i = 0; i < n; i++) {
+		for (r = 0; r < k; r++)
+			acc[r] = 0;
+		for (j = 0; j < p; j++) {
+			double x = X[j * n + i] - m->mean[j];
+			const double *c = m->components + j * k;
 
-		for (i = 0; i < n; i++)
-			out[r * n + i] /= s;
+			for (r = 0; r < k; r++)
+				acc[r] += x * c[r];
+		}
+		for (r = 0; r < k; r++)
+			out[r * n + i] = m->whiten ? acc[r] / scale[r] : acc[r];
 	}
+	free(acc);
+	free(scale);
 	return 0;
 }
 
@@ -153,3 +164,158 @@ void mlw_pca_release(struct mlw_pca_model *m)
 	m->mean = m->components = m->explained_variance = NULL;
 	m->explained_variance_ratio = m->singular_values = NULL;
 }
+
+/* ---- the trainer ---- */
+
+enum { HP_N_COMPONENTS, HP_WHITEN };
+
+static const struct mlw_hparam pca_hparams[] = {
+	[HP_N_COMPONENTS] = { "n_components", MLW_HPARAM_INT, "K",
+			      "components (min(rows, features))", 0, 1,
+			      1000000000, NULL, 0 },
+	[HP_WHITEN] = { "whiten", MLW_HPARAM_BOOL, NULL,
+			"scale components to unit variance", 0, 0, 1, NULL,
+			0 },
+};
+
+static int pca_fit_model(struct mlw_model *m, const struct mlw_hparams *hp,
+			 const struct mlw_fit_input *in,
+			 struct mlw_train_ctx *ctx)
+{
+	int ret;
+
+	mlw_warn_constant_columns(ctx, in->X, in->n, in->p, in->names);
+	ret = mlw_pca_fit(&m->pca, in->X, in->n, in->p,
+			  (size_t)hp->value[HP_N_COMPONENTS],
+			  hp->value[HP_WHITEN] != 0);
+	m->linear.solver = m->pca.solver;
+	m->linear.converged = 1;
+	return ret;
+}
+
+static int pca_predict(double *out, const struct mlw_model *m,
+		       const double *X, size_t n, int nr_threads)
+{
+	return mlw_pca_transform(out, &m->pca, X, n);
+}
+
+static size_t pca_outputs(const struct mlw_model *m)
+{
+	return m->pca.nr_components;
+}
+
+static size_t pca_scores(struct mlw_metric *out, const struct mlw_model *m,
+			 const struct mlw_fit_input *in)
+{
+	double total = 0;
+	size_t k;
+
+	for (k = 0; k < m->pca.nr_components; k++)
+		total += m->pca.explained_variance_ratio[k];
+	out[0].name = "explained_variance_ratio_total";
+	out[0].value = total;
+	out[1].name = "noise_variance";
+	out[1].value = m->pca.noise_variance;
+	return 2;
+}
+
+static void pca_write(struct mlw_buf *b, const struct mlw_model *m)
+{
+	const struct mlw_pca_model *pc = &m->pca;
+	size_t k = pc->nr_components, p = pc->nr_features;
+
+	mlw_params_put_u64(b, k);
+	mlw_params_put_u32(b, (uint32_t)pc->whiten);
+	mlw_params_put_f64s(b, pc->mean, p);
+	mlw_params_put_f64s(b, pc->components, k * p);
+	mlw_params_put_f64s(b, pc->explained_variance, k);
+	mlw_params_put_f64s(b, pc->explained_variance_ratio, k);
+	mlw_params_put_f64s(b, pc->singular_values, k);
+	mlw_params_put_f64(b, pc->noise_variance);
+}
+
+static void pca_read(struct mlw_params_reader *r, struct mlw_model *m)
+{
+	struct mlw_pca_model *pc = &m->pca;
+	size_t K, p = m->linear.nr_features;
+	uint32_t whiten;
+
+	pc->nr_features = p;
+	K = pc->nr_components = mlw_params_count(r, 8, "pca.nr_components");
+	whiten = mlw_params_u32(r, "pca.whiten");
+	pc->whiten = whiten == 1;
+	pc->mean = mlw_params_f64s(r, p, "pca.mean");
+	pc->components = mlw_params_matrix(r, K, p, "pca.components");
+	pc->explained_variance = mlw_params_f64s(r, K,
+						 "pca.explained_variance");
+	pc->explained_variance_ratio = mlw_params_f64s(r, K,
+					"pca.explained_variance_ratio");
+	pc->singular_values = mlw_params_f64s(r, K, "pca.singular_values");
+	pc->noise_variance = mlw_params_f64(r, "pca.noise_variance");
+	pc->solver = "";
+	if (!r->bad && whiten > 1)
+		mlw_params_fail(r, "pca.whiten", "%u", (unsigned)whiten);
+	else if (!r->bad && !K)
+		mlw_params_fail(r, "pca.nr_components", "no components");
+}
+
+static void pca_validate(struct mlw_params_reader *r,
+			 const struct mlw_model *m)
+{
+	mlw_model_expect_outputs(r, m, 0);
+}
+
+static void pca_describe(struct mlw_out *o, const struct mlw_model *m,
+			 const struct mlw_hparams *hp)
+{
+	const struct mlw_pca_model *pc = &m->pca;
+	size_t k = pc->nr_components;
+
+	mlw_out_object_begin(o, "pca");
+	mlw_trainer_out_matrix(o, "components", pc->components, k,
+			       pc->nr_features);
+	mlw_trainer_out_vector(o, "explained_variance", pc->explained_variance,
+			       k);
+	mlw_trainer_out_vector(o, "explained_variance_ratio",
+			       pc->explained_variance_ratio, k);
+	mlw_trainer_out_vector(o, "singular_values", pc->singular_values, k);
+	mlw_trainer_out_vector(o, "mean", pc->mean, pc->nr_features);
+	mlw_out_num(o, "noise_variance", pc->noise_variance);
+	mlw_out_bool(o, "whiten", pc->whiten);
+	mlw_out_end(o);
+}
+
+static void pca_release_model(struct mlw_model *m)
+{
+	mlw_pca_release(&m->pca);
+}
+
+/* a centred copy, then X'X or the thin SVD's factors */
+static double pca_memory(const struct mlw_hparams *hp, size_t n, size_t p,
+			 size_t nr_classes)
+{
+	double N = (double)n, P = (double)p, mn = N < P ? N : P;
+
+	if (n >= 10 * p && p <= 1000)
+		return 8 * (N * P + 2 * P * P);
+	return 8 * (N * P + N * mn + mn * P);
+}
+
+const struct mlw_trainer mlw_pca_trainer = {
+	.name = "pca",
+	.algorithm = MLW_ALGO_PCA,
+	.task = MLW_TASK_DECOMPOSITION,
+	.estimator = "PCA",
+	.hparams = pca_hparams,
+	.nr_hparams = sizeof(pca_hparams) / sizeof(*pca_hparams),
+	.fit = pca_fit_model,
+	.predict = pca_predict,
+	.nr_outputs = pca_outputs,
+	.write_params = pca_write,
+	.read_params = pca_read,
+	.validate = pca_validate,
+	.scores = pca_scores,
+	.describe = pca_describe,
+	.memory = pca_memory,
+	.release = pca_release_model,
+};

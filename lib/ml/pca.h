@@ -49,4 +49,6 @@ int mlw_pca_transform(double *out, const struct mlw_pca_model *m,
 
 void mlw_pca_release(struct mlw_pca_model *m);
 
+extern const struct mlw_trainer mlw_pca_trainer;
+
 #endif

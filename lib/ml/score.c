@@ -6,8 +6,9 @@
  * rows, and writes the threads' output in order; the partial last row is
  * carried to the front of the buffer for the next round.  A thread turns
  * its rows into blocks of at most BLOCK_ROWS feature rows and predicts a
- * block with mlw_linear_predict(), the very function training used, so
- * the predictions are bit for bit those of 'mlw train --predictions'.
+ * block with the trainer's predict() (mlw_model_predict()), the very
+ * function training used, so the predictions are bit for bit those of
+ * 'mlw train --predictions'.
  */
 #include "ml/score.h"
 #include "ml/csv.h"
@@ -42,7 +43,7 @@ struct scorer {
 	size_t nr_columns;	/* of the input header */
 	char **names;		/* header names, unquoted */
 	int *role;		/* per header column: model input or -1 */
-	size_t nr_features, nr_classes;
+	size_t nr_features, nr_outputs;
 	size_t block_rows;
 };
 
@@ -204,41 +205,85 @@ static void add_json_input(struct mlw_buf *b, const struct scorer *sc,
 	mlw_buf_release(&text);
 }
 
+/* the output columns' names, as the model's signature names them */
+static char *output_name(const struct mlw_model *m, size_t k)
+{
+	switch (m->trainer->task) {
+	case MLW_TASK_CLUSTERING:
+		return mlw_strdup("cluster");
+	case MLW_TASK_DECOMPOSITION:
+		return mlw_xstrfmt("pc%zu", k);
+	default:
+		return mlw_strdup("prediction");
+	}
+}
+
 /*
- * Row i of the n predictions P: "prediction" and the probabilities, to
- * the end of the line (of the JSON object when json).
+ * Row i of the n predictions P: "prediction" (with the probabilities),
+ * "cluster" or the components, to the end of the line (of the JSON
+ * object when json).
  */
 static void add_prediction(struct mlw_buf *b, const struct scorer *sc,
 			   const double *P, size_t n, size_t i)
 {
 	const struct mlw_model *m = sc->m;
-	size_t k, K = sc->nr_classes;
-	int cls = m->target.classification;
+	size_t k, K = sc->nr_outputs;
+	int cls = m->trainer->task == MLW_TASK_CLASSIFICATION;
+	int pca = m->trainer->task == MLW_TASK_DECOMPOSITION;
 	const char *label = cls ? m->target.classes[mlw_argmax_row(P, n, K, i)] :
 			    NULL;
+	char *name;
 
-	if (sc->o->json) {
-		mlw_buf_adds(b, "\"prediction\":");
-		if (cls)
+	for (k = 0; k < (pca ? K : 1); k++) {
+		if (k)
+			mlw_buf_addch(b, sc->o->json ? ',' : sc->delim);
+		if (sc->o->json) {
+			name = output_name(m, k);
+			add_json_text(b, name, strlen(name));
+			mlw_buf_addch(b, ':');
+			free(name);
+		}
+		if (label && sc->o->json)
 			add_json_text(b, label, strlen(label));
+		else if (label)
+			add_csv_text(b, label, strlen(label), sc->delim);
 		else
-			add_number(b, P[i]);
-		for (k = 0; cls && sc->o->proba && k < K; k++) {
+			add_number(b, P[k * n + i]);
+	}
+	for (k = 0; cls && sc->o->proba && k < K; k++) {
+		if (sc->o->json) {
 			mlw_buf_addch(b, ',');
 			add_json_key(b, "proba_", m->target.classes[k]);
 			mlw_buf_addch(b, ':');
-			add_number(b, P[k * n + i]);
+		} else {
+			mlw_buf_addch(b, sc->delim);
 		}
-		mlw_buf_adds(b, "}\n");
-		return;
-	}
-	if (cls)
-		add_csv_text(b, label, strlen(label), sc->delim);
-	else
-		add_number(b, P[i]);
-	for (k = 0; cls && sc->o->proba && k < K; k++) {
-		mlw_buf_addch(b, sc->delim);
 		add_number(b, P[k * n + i]);
+	}
+	mlw_buf_adds(b, sc->o->json ? "}\n" : "\n");
+}
+
+/* the output columns of the header line */
+static void add_output_header(struct mlw_buf *b, const struct scorer *sc)
+{
+	const struct mlw_model *m = sc->m;
+	size_t k, nr = m->trainer->task == MLW_TASK_DECOMPOSITION ?
+		       sc->nr_outputs : 1;
+
+	for (k = 0; k < nr; k++) {
+		char *name = output_name(m, k);
+
+		if (k)
+			mlw_buf_addch(b, sc->delim);
+		add_csv_text(b, name, strlen(name), sc->delim);
+		free(name);
+	}
+	for (k = 0; sc->o->proba && k < sc->nr_outputs; k++) {
+		char *name = mlw_xstrfmt("proba_%s", m->target.classes[k]);
+
+		mlw_buf_addch(b, sc->delim);
+		add_csv_text(b, name, strlen(name), sc->delim);
+		free(name);
 	}
 	mlw_buf_addch(b, '\n');
 }
@@ -249,7 +294,7 @@ static void flush_block(struct job *j, size_t n)
 	const struct scorer *sc = j->sc;
 	const struct mlw_model *m = sc->m;
 	const struct mlw_featurizer *f = m->featurizer;
-	size_t B = sc->block_rows, i, k, K = sc->nr_classes;
+	size_t B = sc->block_rows, i, k;
 
 	if (!n)
 		return;
@@ -264,7 +309,8 @@ static void flush_block(struct job *j, size_t n)
 	if (n < B)
 		for (k = 1; k < sc->nr_features; k++)
 			memmove(j->X + k * n, j->X + k * B, n * sizeof(double));
-	mlw_linear_predict(j->P, &m->linear, j->X, n, K);
+	/* init_scorer() loaded what predict() needs: this cannot fail */
+	mlw_model_predict(j->P, m, j->X, n, 1);
 	for (i = 0; i < n; i++) {
 		struct mlw_buf *b = &j->out;
 
@@ -500,6 +546,72 @@ static int write_buf(int fd, const struct mlw_buf *b, const char *what)
 	return 0;
 }
 
+/*
+ * What every scoring needs: the model's outputs, a block size that keeps
+ * a block's features and outputs within BLOCK_BYTES, and what predict()
+ * loads on first use (LAPACK for most trainers, not for the linear
+ * models), loaded by a prediction of one row of zeros before the
+ * threads start, so that theirs cannot fail.  MLW_EINVALID for --proba
+ * with a model that has no probabilities.
+ */
+static int init_scorer(struct scorer *sc, const struct mlw_model *m,
+		       const struct mlw_score_options *opts, const char *path)
+{
+	double *x, *p;
+	int ret;
+
+	if (opts->proba && m->trainer->task != MLW_TASK_CLASSIFICATION)
+		return mlw_error_setc(MLW_EINVALID,
+				      "probabilities need a classifier; this model is a %s",
+				      m->trainer->name);
+	sc->m = m;
+	sc->o = opts;
+	sc->path = path;
+	sc->delim = opts->delimiter ? opts->delimiter : ',';
+	sc->nr_features = m->featurizer->nr_features;
+	sc->nr_outputs = mlw_model_nr_outputs(m);
+	sc->block_rows = BLOCK_BYTES / sizeof(double) /
+			 (sc->nr_features + sc->nr_outputs + 1);
+	if (sc->block_rows > BLOCK_ROWS)
+		sc->block_rows = BLOCK_ROWS;
+	if (!sc->block_rows)
+		sc->block_rows = 1;
+	x = mlw_calloc(sc->nr_features + 1, sizeof(double));
+	p = mlw_calloc(sc->nr_outputs + 1, sizeof(double));
+	ret = mlw_model_predict(p, m, x, 1, 1);
+	free(x);
+	free(p);
+	return ret;
+}
+
+static int cmp_name_index(const void *a, const void *b, void *arg)
+{
+	char **names = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(names[i], names[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* the first header column named name (order: sorted), or nr_columns */
+static size_t find_column(const struct scorer *sc, const size_t *order,
+			  const char *name)
+{
+	size_t lo = 0, hi = sc->nr_columns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(sc->names[order[mid]], name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < sc->nr_columns && !strcmp(sc->names[order[lo]], name))
+		return order[lo];
+	return sc->nr_columns;
+}
+
 /* header: names, roles; the output header; 0 or MLW_EINVALID */
 static int read_header(struct scorer *sc, struct mlw_buf *out_header,
 		       const char *p, const char *end)
@@ -507,7 +619,7 @@ static int read_header(struct scorer *sc, struct mlw_buf *out_header,
 	const struct mlw_featurizer *f = sc->m->featurizer;
 	struct mlw_buf b = MLW_BUF_INIT;
 	const char *start = p;
-	size_t alloc = 0, i, c, k;
+	size_t alloc = 0, i, c, *order;
 	int st = MLW_CSV_FIELD;
 
 	while (st == MLW_CSV_FIELD) {
@@ -527,17 +639,24 @@ static int read_header(struct scorer *sc, struct mlw_buf *out_header,
 	sc->role = mlw_malloc(mlw_st_mult(sc->nr_columns, sizeof(int)));
 	for (c = 0; c < sc->nr_columns; c++)
 		sc->role[c] = -1;
+	order = mlw_malloc(mlw_st_mult(sc->nr_columns + 1, sizeof(size_t)));
+	for (c = 0; c < sc->nr_columns; c++)
+		order[c] = c;
+	/* by name, then position: a binary search finds the first */
+	qsort_r(order, sc->nr_columns, sizeof(*order), cmp_name_index,
+		sc->names);
 	for (i = 0; i < f->nr_inputs; i++) {
-		for (c = 0; c < sc->nr_columns; c++)
-			if (!strcmp(sc->names[c], f->inputs[i].name))
-				break;
-		if (c == sc->nr_columns)
+		c = find_column(sc, order, f->inputs[i].name);
+		if (c == sc->nr_columns) {
+			free(order);
 			return mlw_error_setc(MLW_EINVALID,
 					      "%s: no column '%s' (the model needs it)",
 					      sc->path, f->inputs[i].name);
+		}
 		if (sc->role[c] < 0)
 			sc->role[c] = (int)i;
 	}
+	free(order);
 	if (sc->o->json)
 		return (int)(p - start);
 	if (sc->o->include_input) {
@@ -550,15 +669,7 @@ static int read_header(struct scorer *sc, struct mlw_buf *out_header,
 		mlw_buf_add(out_header, start, (size_t)(e - start));
 		mlw_buf_addch(out_header, sc->delim);
 	}
-	mlw_buf_adds(out_header, "prediction");
-	for (k = 0; sc->o->proba && k < sc->nr_classes; k++) {
-		char *name = mlw_xstrfmt("proba_%s", sc->m->target.classes[k]);
-
-		mlw_buf_addch(out_header, sc->delim);
-		add_csv_text(out_header, name, strlen(name), sc->delim);
-		free(name);
-	}
-	mlw_buf_addch(out_header, '\n');
+	add_output_header(out_header, sc);
 	return (int)(p - start);
 }
 
@@ -581,7 +692,7 @@ static struct job *new_jobs(struct scorer *sc, size_t nr)
 		jobs[t].sc = sc;
 		jobs[t].X = mlw_calloc(sc->block_rows * sc->nr_features + 1,
 				       sizeof(double));
-		jobs[t].P = mlw_calloc(sc->block_rows * (sc->nr_classes + 1),
+		jobs[t].P = mlw_calloc(sc->block_rows * (sc->nr_outputs + 1),
 				       sizeof(double));
 		jobs[t].row_start = mlw_calloc(sc->block_rows, sizeof(char *));
 		jobs[t].row_end = mlw_calloc(sc->block_rows, sizeof(char *));
@@ -655,6 +766,69 @@ static int finish_jobs(struct job *jobs, size_t nr, struct finish *f)
 	return ret;
 }
 
+/*
+ * The first buffer, buf[0..cut): a byte-order mark, the header (the
+ * output's header written); the offset of the first row, or MLW_EINVALID
+ * (an empty file, a column missing) or MLW_ERROR (I/O).
+ */
+static int start_output(struct scorer *sc, struct mlw_buf *header,
+			const char *buf, size_t cut, int out_fd,
+			struct mlw_score_stats *stats)
+{
+	size_t pos = 0;
+	int hlen;
+
+	if (cut >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+		pos = 3;
+	if (pos == cut)
+		return mlw_error_setc(MLW_EINVALID, "%s: empty file", sc->path);
+	hlen = read_header(sc, header, buf + pos, buf + cut);
+	if (hlen < 0)
+		return hlen;
+	if (!sc->o->json && write_buf(out_fd, header, "the output"))
+		return -1;
+	stats->bytes_out += header->len;
+	return (int)(pos + (size_t)hlen);
+}
+
+/*
+ * Read into buf[have..cap): the bytes now in buf (counted in
+ * stats->bytes_in, *eof set at the end of the file), or -1 (I/O).
+ */
+static ssize_t fill(int fd, char *buf, size_t have, size_t cap, int *eof,
+		    struct mlw_score_stats *stats, const char *input)
+{
+	ssize_t n = mlw_read_full(fd, buf + have, cap - have);
+
+	if (n < 0)
+		return mlw_error_errno("cannot read '%s'", input);
+	*eof = (size_t)n < cap - have;
+	stats->bytes_in += (size_t)n;
+	return (ssize_t)have + n;
+}
+
+/* the rows [start, end) cut at row starts into nr jobs' shares */
+static void cut_jobs(struct job *jobs, size_t nr, const char *start,
+		     const char *end, int quotes)
+{
+	size_t t;
+
+	for (t = 0; t < nr; t++) {
+		const char *s = t ? jobs[t - 1].end : start;
+		const char *e = t + 1 == nr ? end :
+			row_start_after(s, s + (size_t)(end - start) / nr, end,
+					quotes);
+
+		if (e < s)
+			e = s;
+		jobs[t].start = s;
+		jobs[t].end = e;
+		jobs[t].nr_errors = jobs[t].nr_rows = 0;
+		jobs[t].nr_scored = jobs[t].nr_lines = 0;
+		mlw_buf_reset(&jobs[t].out);
+	}
+}
+
 int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 		  const char *input, int out_fd,
 		  const struct mlw_score_options *opts)
@@ -671,22 +845,9 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 	int pending = -1;
 
 	memset(stats, 0, sizeof(*stats));
-	sc.m = m;
-	sc.o = opts;
-	sc.path = input;
-	sc.delim = opts->delimiter ? opts->delimiter : ',';
-	sc.nr_features = m->featurizer->nr_features;
-	sc.nr_classes = m->target.classification ? m->target.nr_classes : 1;
-	if (opts->proba && !m->target.classification)
-		return mlw_error_setc(MLW_EINVALID,
-				      "probabilities need a classifier; this model is a %s",
-				      mlw_algorithm_name(m->linear.algorithm));
-	sc.block_rows = BLOCK_BYTES / sizeof(double) /
-			(sc.nr_features + sc.nr_classes + 1);
-	if (sc.block_rows > BLOCK_ROWS)
-		sc.block_rows = BLOCK_ROWS;
-	if (!sc.block_rows)
-		sc.block_rows = 1;
+	ret = init_scorer(&sc, m, opts, input);
+	if (ret)
+		return ret;
 	nr_threads = opts->nr_threads > 0 ? opts->nr_threads :
 		     (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (nr_threads < 1)
@@ -719,14 +880,11 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 		caps[k] = cap;
 		sets[k] = new_jobs(&sc, (size_t)nr_threads);
 	}
-	n = mlw_read_full(fd, bufs[0], caps[0]);
-	if (n < 0) {
-		ret = mlw_error_errno("cannot read '%s'", input);
-	} else {
-		eof = (size_t)n < caps[0];
+	n = fill(fd, bufs[0], 0, caps[0], &eof, stats, input);
+	if (n < 0)
+		ret = -1;
+	else
 		have = (size_t)n;
-		stats->bytes_in += (size_t)n;
-	}
 	while (!ret && (have || !eof)) {
 		char *buf = bufs[cur];
 		struct job *jobs = sets[cur];
@@ -754,55 +912,28 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 			}
 			caps[cur] *= 2;
 			bufs[cur] = buf = mlw_realloc(buf, caps[cur]);
-			n = mlw_read_full(fd, buf + have, caps[cur] - have);
+			n = fill(fd, buf, have, caps[cur], &eof, stats, input);
 			if (n < 0) {
-				ret = mlw_error_errno("cannot read '%s'", input);
+				ret = -1;
 				break;
 			}
-			eof = (size_t)n < caps[cur] - have;
-			have += (size_t)n;
-			stats->bytes_in += (size_t)n;
+			have = (size_t)n;
 			continue;
 		}
 		if (!started) {
-			int hlen;
+			int hlen = start_output(&sc, &header, buf, cut, out_fd,
+						stats);
 
-			if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-				pos = 3;
-			if (pos == len) {
-				ret = mlw_error_setc(MLW_EINVALID, "%s: empty file",
-						     input);
-				break;
-			}
-			hlen = read_header(&sc, &header, buf + pos, buf + cut);
 			if (hlen < 0) {
 				ret = hlen;
 				break;
 			}
-			pos += (size_t)hlen;
-			if (opts->json ? 0 : write_buf(out_fd, &header, "the output")) {
-				ret = -1;
-				break;
-			}
-			stats->bytes_out += header.len;
+			pos = (size_t)hlen;
 			started = 1;
 		}
 		start = buf + pos;
 		end = buf + cut;
-		for (t = 0; t < (size_t)nr_threads; t++) {
-			const char *s = t ? jobs[t - 1].end : start;
-			const char *e = t + 1 == (size_t)nr_threads ? end :
-				row_start_after(s, s + (size_t)(end - start) /
-						(size_t)nr_threads, end, quotes);
-
-			if (e < s)
-				e = s;
-			jobs[t].start = s;
-			jobs[t].end = e;
-			jobs[t].nr_errors = jobs[t].nr_rows = 0;
-			jobs[t].nr_scored = jobs[t].nr_lines = 0;
-			mlw_buf_reset(&jobs[t].out);
-		}
+		cut_jobs(jobs, (size_t)nr_threads, start, end, quotes);
 		threaded = nr_threads > 1 && end - start >= (ptrdiff_t)(64 << 10);
 		for (t = 0; threaded && t < (size_t)nr_threads; t++)
 			if (pthread_create(&jobs[t].thread, NULL, score_job,
@@ -822,17 +953,13 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 				caps[!cur] = caps[cur];
 			}
 			nb = bufs[!cur];
-			next_have = len - cut;
-			memcpy(nb, buf + cut, next_have);
-			n = mlw_read_full(fd, nb + next_have,
-					  caps[!cur] - next_have);
-			if (n < 0) {
-				ret = mlw_error_errno("cannot read '%s'", input);
-			} else {
-				eof = (size_t)n < caps[!cur] - next_have;
-				next_have += (size_t)n;
-				stats->bytes_in += (size_t)n;
-			}
+			memcpy(nb, buf + cut, len - cut);
+			n = fill(fd, nb, len - cut, caps[!cur], &eof, stats,
+				 input);
+			if (n < 0)
+				ret = -1;
+			else
+				next_have = (size_t)n;
 		}
 		if (threaded)
 			for (t = 0; t < (size_t)nr_threads; t++)
@@ -865,7 +992,7 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 static void dataset_header(struct mlw_buf *b, const struct scorer *sc,
 			   const struct mlw_dataset *ds)
 {
-	size_t c, k;
+	size_t c;
 
 	if (sc->o->json)
 		return;
@@ -874,15 +1001,7 @@ static void dataset_header(struct mlw_buf *b, const struct scorer *sc,
 			     strlen(ds->columns[c].name), sc->delim);
 		mlw_buf_addch(b, sc->delim);
 	}
-	mlw_buf_adds(b, "prediction");
-	for (k = 0; sc->o->proba && k < sc->nr_classes; k++) {
-		char *name = mlw_xstrfmt("proba_%s", sc->m->target.classes[k]);
-
-		mlw_buf_addch(b, sc->delim);
-		add_csv_text(b, name, strlen(name), sc->delim);
-		free(name);
-	}
-	mlw_buf_addch(b, '\n');
+	add_output_header(b, sc);
 }
 
 /* row r of ds as the trainers see it, CSV cells or JSON members */
@@ -928,27 +1047,19 @@ int mlw_score_dataset(struct mlw_score_stats *stats, const struct mlw_model *m,
 {
 	struct scorer sc = { 0 };
 	struct mlw_buf out = MLW_BUF_INIT;
-	size_t B, start, i, K;
+	size_t B, start, i;
 	size_t *rows;
 	double *P;
-	int ret = 0;
+	int ret;
 
 	memset(stats, 0, sizeof(*stats));
-	if (opts->proba && !m->target.classification)
-		return mlw_error_setc(MLW_EINVALID,
-				      "probabilities need a classifier; this model is a %s",
-				      mlw_algorithm_name(m->linear.algorithm));
-	sc.m = m;
-	sc.o = opts;
-	sc.path = ds->path;
-	sc.delim = opts->delimiter ? opts->delimiter : ',';
-	sc.nr_features = m->featurizer->nr_features;
-	sc.nr_classes = K = m->target.classification ?
-			    m->target.nr_classes : 1;
-	B = BLOCK_BYTES / sizeof(double) / (sc.nr_features + K + 1);
-	B = B > BLOCK_ROWS ? BLOCK_ROWS : B ? B : 1;
+	ret = init_scorer(&sc, m, opts, ds->path);
+	if (ret)
+		return ret;
+	B = sc.block_rows;
 	rows = mlw_malloc(mlw_st_mult(B, sizeof(size_t)));
-	P = mlw_malloc(mlw_st_mult(mlw_st_mult(B, K + 1), sizeof(double)));
+	P = mlw_malloc(mlw_st_mult(mlw_st_mult(B, sc.nr_outputs + 1),
+				   sizeof(double)));
 	dataset_header(&out, &sc, ds);
 	for (start = 0; start < ds->nr_rows && !ret; start += B) {
 		size_t n = ds->nr_rows - start < B ? ds->nr_rows - start : B;
@@ -959,8 +1070,10 @@ int mlw_score_dataset(struct mlw_score_stats *stats, const struct mlw_model *m,
 		ret = mlw_featurizer_apply(&X, m->featurizer, ds, rows, n);
 		if (ret)
 			break;
-		mlw_linear_predict(P, &m->linear, X, n, K);
+		ret = mlw_model_predict(P, m, X, n, 1);
 		mlw_big_free(X, n * sc.nr_features * sizeof(double));
+		if (ret)
+			break;
 		for (i = 0; i < n; i++) {
 			if (opts->json)
 				mlw_buf_addch(&out, '{');

@@ -333,6 +333,142 @@ out:
 	return ret;
 }
 
+/* a temporary name beside path that no other writer has */
+static int open_temp(char **out, const char *path)
+{
+	static unsigned counter;
+	unsigned n;
+	int fd, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+		*out = mlw_xstrfmt("%s.tmp%ld.%u", path, (long)getpid(), n);
+		fd = open(*out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		free(*out);
+		*out = NULL;
+	}
+	if (fd < 0) {
+		int ret = mlw_error_errno("cannot create a file beside '%s'",
+					  path);
+
+		free(*out);
+		*out = NULL;
+		return ret;
+	}
+	mlw_tempfile_register(*out);
+	return fd;
+}
+
+int mlw_output_open(struct mlw_output *out, const char *path)
+{
+	struct stat st, lst;
+	int fd;
+
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	if (!strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
+		out->fd = STDOUT_FILENO;
+		out->is_stdout = 1;
+		return 0;
+	}
+	if (stat(path, &st) < 0) {
+		if (errno != ENOENT)
+			return mlw_error_errno("cannot write '%s'", path);
+		if (!lstat(path, &lst) && S_ISLNK(lst.st_mode))
+			return mlw_error_setc(MLW_EINVALID,
+					      "'%s' is a symbolic link that leads nowhere",
+					      path);
+		out->path = mlw_strdup(path);
+	} else if (S_ISDIR(st.st_mode)) {
+		return mlw_error_setc(MLW_EINVALID, "'%s' is a folder", path);
+	} else if (!S_ISREG(st.st_mode)) {
+		/* a device, a FIFO: write to it, never replace it */
+		fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return mlw_error_errno("cannot open '%s'", path);
+		out->fd = fd;
+		out->path = mlw_strdup(path);
+		return 0;
+	} else if (!lstat(path, &lst) && S_ISLNK(lst.st_mode)) {
+		char *real = realpath(path, NULL);
+
+		if (!real)
+			return mlw_error_errno("cannot follow '%s'", path);
+		out->path = mlw_strdup(real);
+		free(real);
+	} else {
+		out->path = mlw_strdup(path);
+	}
+	fd = open_temp(&out->tmp, out->path);
+	if (fd < 0) {
+		free(out->path);
+		out->path = NULL;
+		return fd;
+	}
+	out->fd = fd;
+	return 0;
+}
+
+int mlw_output_commit(struct mlw_output *out)
+{
+	char *dir;
+	int ret = 0;
+
+	if (out->is_stdout) {
+		memset(out, 0, sizeof(*out));
+		out->fd = -1;
+		return 0;
+	}
+	if (!out->tmp) {
+		if (close(out->fd) < 0)
+			ret = mlw_error_errno("cannot write '%s'", out->path);
+		free(out->path);
+		memset(out, 0, sizeof(*out));
+		out->fd = -1;
+		return ret;
+	}
+	if (fsync(out->fd) < 0) {
+		ret = mlw_error_errno("cannot write '%s'", out->path);
+		close(out->fd);
+	} else if (close(out->fd) < 0) {
+		ret = mlw_error_errno("cannot write '%s'", out->path);
+	} else if (rename(out->tmp, out->path) < 0) {
+		/* rename is the commit point */
+		ret = mlw_error_errno("cannot rename '%s' to '%s'", out->tmp,
+				      out->path);
+	}
+	if (ret)
+		unlink(out->tmp);
+	mlw_tempfile_unregister(out->tmp);
+	if (!ret) {
+		/* and the folder's entry lasts */
+		dir = mlw_path_dirname(out->path);
+		ret = mlw_fsync_dir(dir);
+		free(dir);
+	}
+	free(out->tmp);
+	free(out->path);
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	return ret;
+}
+
+void mlw_output_abort(struct mlw_output *out)
+{
+	if (!out->is_stdout && out->fd >= 0)
+		close(out->fd);
+	if (out->tmp) {
+		unlink(out->tmp);
+		mlw_tempfile_unregister(out->tmp);
+	}
+	free(out->tmp);
+	free(out->path);
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+}
+
 double mlw_now(void)
 {
 	struct timespec ts;

@@ -57,6 +57,40 @@ int mlw_open_dir_beneath(int *out, const char *dir, const char *sub);
  */
 int mlw_write_file_atomic(const char *path, const void *data, size_t len);
 
+/*
+ * A file a user names for a command's output (--output, --predictions):
+ *
+ *	struct mlw_output out;
+ *	if (mlw_output_open(&out, path) < 0) ...
+ *	... mlw_write_all(out.fd, ...) ...
+ *	ret = ok ? mlw_output_commit(&out) : (mlw_output_abort(&out), ret);
+ *
+ * A regular file or a new path is replaced atomically: the output goes
+ * to a temporary file beside it, renamed over it by commit (fsync'd, and
+ * the folder too), removed by abort or when mlw is interrupted, so a
+ * failed run leaves the old file as it was.  Everything else is written
+ * in place and never replaced: "-" and "/dev/stdout" are standard
+ * output; a character or block device, a FIFO or a socket is opened for
+ * writing as it is (so /dev/null stays a device; abort cannot take back
+ * what was written).  A symbolic link is followed on purpose: the file
+ * it leads to is replaced (atomically, beside it) and the link stays a
+ * link; a link that leads nowhere is refused.  A folder is refused.
+ * Errors: MLW_EINVALID (a folder, a dangling link), MLW_ERROR (errno's
+ * message).
+ */
+struct mlw_output {
+	char *path;		/* what is written: links followed */
+	char *tmp;		/* the temporary file, or NULL when in place */
+	int fd;
+	int is_stdout;		/* fd is standard output: never closed */
+};
+
+int mlw_output_open(struct mlw_output *out, const char *path);
+/* make the output final; closes it and frees out's strings */
+int mlw_output_commit(struct mlw_output *out);
+/* drop it (the temporary file, if any); frees out's strings */
+void mlw_output_abort(struct mlw_output *out);
+
 /* write all of buf, retrying short writes and EINTR */
 int mlw_write_all(int fd, const void *buf, size_t len);
 /* read up to len bytes, retrying short reads; returns bytes read or <0 */

@@ -195,13 +195,14 @@ void mlw_opt_usage(struct mlw_buf *out, const char *const *usage,
 		   const struct mlw_option *opts)
 {
 	const char *prefix = "usage: ";
+	int free_text = 0;
 
+	/* after an empty line, the lines are text under the usage */
 	for (; usage && *usage; usage++) {
 		if (!**usage)
-			prefix = "";
-		mlw_buf_addf(out, "%s%s\n", prefix, *usage);
-		if (**usage)
-			prefix = "   or: ";
+			free_text = 1;
+		mlw_buf_addf(out, "%s%s\n", free_text ? "" : prefix, *usage);
+		prefix = "   or: ";
 	}
 	if (opts->type != MLW_OPTT_END)
 		mlw_buf_addch(out, '\n');

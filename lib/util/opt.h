@@ -74,7 +74,11 @@ struct mlw_option {
 int mlw_opt_parse(int argc, const char **argv, const struct mlw_option *opts,
 		  int flags);
 
-/* Append "usage: ..." lines and the option table to out. */
+/*
+ * Append "usage: ..." lines and the option table to out.  An empty line
+ * in usage ends the usage lines: the lines after it are printed as they
+ * are (a list of algorithms, say).
+ */
 void mlw_opt_usage(struct mlw_buf *out, const char *const *usage,
 		   const struct mlw_option *opts);
 /* Append every long option ("--name" or "--name=") separated by spaces. */

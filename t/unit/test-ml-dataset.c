@@ -100,11 +100,36 @@ int main(void)
 		     "too many fields");
 	expect_error("a,b\n1,2\n3\n", "3:2: too few fields: 1 of 2 (column 'b')",
 		     "too few fields");
-	expect_error("a,b\n1,2\n3,4\n5,x7\n6,8\n",
-		     "4:2: 'x7' is not a number (column 'b' is numeric)",
-		     "text in a numeric column");
-	expect_error("a,b\n1,\"2\n\"\n3,-inf\n",
-		     "4:2: infinite value '-inf' (column 'b')", "infinity");
+	/* a column of numbers and text: categorical, with a note */
+	ok(!load(&ds, "a,b\n1,2\n3,4\n5,x7\n6,8\n", 2),
+	   "numbers with text load");
+	is_int(ds->columns[1].type, MLW_COLUMN_CATEGORICAL,
+	       "numbers with text are categorical, as pandas reads them");
+	is_int(ds->columns[1].nr_categories, 4, "every value a category");
+	ok(ds->columns[1].note && strstr(ds->columns[1].note,
+	   "column 'b' holds numbers and text ('x7' at "),
+	   "a note names the first text (%s)", ds->columns[1].note);
+	ok(!ds->columns[0].note && !ds->columns[0].problem,
+	   "the other column has nothing to say");
+	mlw_dataset_unref(ds);
+	/* an infinity: the file loads, the column is unusable */
+	ok(!load(&ds, "a,b\n\"1\n\",2\n3,-inf\n", 1), "an infinity loads");
+	is_int(ds->columns[1].type, MLW_COLUMN_NUMERIC, "still numeric");
+	ok(ds->columns[1].problem && strstr(ds->columns[1].problem,
+	   ":4:2: infinite value '-inf' (column 'b')"),
+	   "its problem names the position (%s)", ds->columns[1].problem);
+	ok(!ds->columns[0].problem && ds->columns[0].note,
+	   "the other column has text (a quoted line end), not a problem");
+	mlw_dataset_unref(ds);
+	ok(!load(&ds, "a,b\nx,inf\ny,2\n", 1) &&
+	   ds->columns[1].type == MLW_COLUMN_NUMERIC && ds->columns[1].problem,
+	   "an infinity among numbers in another row");
+	mlw_dataset_unref(ds);
+	ok(!load(&ds, "a\nInf\nbob\n", 1) &&
+	   ds->columns[0].type == MLW_COLUMN_CATEGORICAL &&
+	   !ds->columns[0].problem && ds->columns[0].nr_categories == 2,
+	   "\"Inf\" among text is text");
+	mlw_dataset_unref(ds);
 	expect_error("a,b\n1,\"2\n", "2:2: unterminated quoted field (column 'b')",
 		     "unterminated quote");
 	expect_error("a,a\n1,2\n", "1:2: duplicate column name 'a'",

@@ -51,7 +51,6 @@ static void builder_tests(void)
 	ok(mlw_dataset_builder_new(&b, "t", (char *[]){ "a", "a" }, 2) ==
 	   MLW_EINVALID, "duplicate names are refused");
 	ok(!mlw_dataset_builder_new(&b, "t", names, 4), "a builder");
-	mlw_dataset_builder_mixed_as_text(b);
 	mlw_dataset_builder_force(b, 3, MLW_COLUMN_CATEGORICAL);
 	for (i = 0; i < 3; i++) {
 		for (k = 0; k < 4; k++) {
@@ -69,6 +68,11 @@ static void builder_tests(void)
 	is_int(ds->columns[0].nr_missing, 1, "an empty cell is missing");
 	is_int(ds->columns[1].type, MLW_COLUMN_CATEGORICAL,
 	       "numbers with text are text");
+	ok(ds->columns[1].note &&
+	   strstr(ds->columns[1].note, "column 'mixed' holds numbers and text ('x' at f.csv:3)"),
+	   "with a note naming the first text (%s)", ds->columns[1].note);
+	ok(!ds->columns[0].note && !ds->columns[3].note,
+	   "no note for numbers, nor for a column forced to text");
 	is_int(ds->columns[2].type, MLW_COLUMN_BOOLEAN, "booleans");
 	ok(mlw_dataset_column(ds, 2)[1] == 0, "False is 0");
 	is_int(ds->columns[3].type, MLW_COLUMN_CATEGORICAL, "forced to text");
