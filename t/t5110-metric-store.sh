@@ -83,6 +83,8 @@ test_expect_success SQLITE3 'a store of schema 3 is upgraded and reads the same'
 		mlw init -q . &&
 		mlw -q job create -f ../idle.yml --wait --name o1 &&
 		sqlite3 .mlw/mlw.db <<-\EOT
+		DROP TABLE catalog_schemas;
+		DROP TABLE catalog_roots;
 		DROP TABLE run_metric_points;
 		DROP TABLE metric_keys;
 		ALTER TABLE run_metrics_last DROP COLUMN seq;
@@ -101,7 +103,7 @@ test_expect_success SQLITE3 'a store of schema 3 is upgraded and reads the same'
 	) &&
 	test "$(sqlite3 old/.mlw/mlw.db "PRAGMA user_version")" = 3 &&
 	mlw -C old job show o1 -o json >o.json &&
-	test "$(sqlite3 old/.mlw/mlw.db "PRAGMA user_version")" = 4 &&
+	test "$(sqlite3 old/.mlw/mlw.db "PRAGMA user_version")" = 5 &&
 	test "$(test_json_get o.json "[\"metrics\"][\"rmse\"]")" = 2.0 &&
 	test "$(test_json_get o.json "[\"metrics\"][\"acc\"]")" = NaN &&
 	(cd old && history o1 rmse) >actual &&

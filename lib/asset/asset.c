@@ -566,16 +566,7 @@ int mlw_asset_snapshot(struct mlw_asset_content *out, struct mlw_odb *odb,
 
 static int db_error(sqlite3 *db, const char *what)
 {
-	int code = sqlite3_errcode(db);
-
-	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		return mlw_error_setc(MLW_ELOCKED,
-				      "catalog: %s: still locked by another mlw process after waiting",
-				      what);
-	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
-		return mlw_error_setc(MLW_ECORRUPT, "catalog: %s: %s", what,
-				      sqlite3_errmsg(db));
-	return mlw_error_set("catalog: %s: %s", what, sqlite3_errmsg(db));
+	return mlw_catalog_db_error(db, what);
 }
 
 static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql)

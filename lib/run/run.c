@@ -61,17 +61,7 @@ int mlw_run_status_terminal(enum mlw_run_status s)
 
 static int db_err(struct mlw_catalog *cat, const char *what)
 {
-	sqlite3 *db = mlw_catalog_db(cat);
-	int code = sqlite3_errcode(db);
-
-	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-		return mlw_error_setc(MLW_ELOCKED, "catalog: %s: still locked "
-				      "by another mlw process after waiting",
-				      what);
-	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
-		return mlw_error_setc(MLW_ECORRUPT, "catalog: %s: %s", what,
-				      sqlite3_errmsg(db));
-	return mlw_error_set("catalog: %s: %s", what, sqlite3_errmsg(db));
+	return mlw_catalog_db_error(mlw_catalog_db(cat), what);
 }
 
 static int prep(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)

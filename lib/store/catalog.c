@@ -5,6 +5,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/strutil.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -14,10 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* the layers' schemas a connection has checked, so each is read once */
+#define MAX_SCHEMAS 16
+
 struct mlw_catalog {
 	sqlite3 *db;
 	char *path;
 	int in_txn;
+	const struct mlw_catalog_schema *checked[MAX_SCHEMAS];
+	int nr_checked;
 };
 
 /*
@@ -181,6 +187,22 @@ static const char *const migrations[] = {
 	"  FROM run_metrics m WHERE m.run = run_metrics_last.run"
 	"  AND m.key = run_metrics_last.key), 0);"
 	"DROP TABLE run_metrics;",
+	/*
+	 * 5: the tables of the layers above run (sweeps, pipelines,
+	 * endpoints, experiments, ...) are versioned per layer, each by
+	 * its own list of migrations (mlw_catalog_use()), and each layer's
+	 * gc roots are stored here as queries, so that gc and fsck see
+	 * every root whichever layers the running command has loaded.  A
+	 * catalog at this version is refused by an mlw that knows only 4:
+	 * it would not know those roots and would collect what they keep.
+	 */
+	"CREATE TABLE catalog_schemas ("
+	"  name TEXT PRIMARY KEY, version INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE catalog_roots ("
+	"  schema TEXT NOT NULL, seq INTEGER NOT NULL, query TEXT NOT NULL,"
+	"  PRIMARY KEY (schema, seq)"
+	") WITHOUT ROWID;",
 };
 
 #define NR_MIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
@@ -213,7 +235,7 @@ int mlw_catalog_schema_version(void)
 	return NR_MIGRATIONS;
 }
 
-static int db_error(sqlite3 *db, const char *what)
+int mlw_catalog_db_error(struct sqlite3 *db, const char *what)
 {
 	int code = sqlite3_errcode(db);
 
@@ -225,6 +247,11 @@ static int db_error(sqlite3 *db, const char *what)
 				      "catalog: %s: still locked by another mlw process after waiting",
 				      what);
 	return mlw_error_set("catalog: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static int db_error(sqlite3 *db, const char *what)
+{
+	return mlw_catalog_db_error(db, what);
 }
 
 static int exec(sqlite3 *db, const char *sql, const char *what)
@@ -578,34 +605,171 @@ int mlw_catalog_ref_foreach(struct mlw_catalog *cat, mlw_catalog_ref_fn fn,
 	return ret;
 }
 
+/* Call fn for every (object, description) row of one root query. */
+static int foreach_root_of(struct mlw_catalog *cat, const char *sql,
+			   mlw_catalog_root_fn fn, void *data)
+{
+	sqlite3_stmt *st;
+	int rc, ret = prepare(cat, &st, sql);
+
+	if (ret)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *hex = (const char *)sqlite3_column_text(st, 0);
+
+		if (!hex)
+			continue;
+		ret = fn(hex, (const char *)sqlite3_column_text(st, 1), data);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = db_error(cat->db, "listing references");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int mlw_catalog_foreach_root(struct mlw_catalog *cat, mlw_catalog_root_fn fn,
 			     void *data)
 {
+	struct mlw_strlist stored = MLW_STRLIST_INIT;
+	sqlite3_stmt *st;
 	size_t i;
-	int ret = 0;
+	int rc, ret = 0;
 
-	for (i = 0; !ret && i < sizeof(root_queries) / sizeof(*root_queries); i++) {
-		sqlite3_stmt *st;
-		int rc;
+	for (i = 0; !ret && i < sizeof(root_queries) / sizeof(*root_queries); i++)
+		ret = foreach_root_of(cat, root_queries[i], fn, data);
+	if (ret)
+		return ret;
+	/*
+	 * The layers' roots, as their schemas stored them: read them all
+	 * first, a statement may not run while another reads its table.
+	 */
+	ret = prepare(cat, &st, "SELECT query FROM catalog_roots"
+		      " ORDER BY schema, seq");
+	if (ret)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		mlw_strlist_push(&stored,
+				(const char *)sqlite3_column_text(st, 0));
+	if (rc != SQLITE_DONE)
+		ret = db_error(cat->db, "listing the layers' references");
+	sqlite3_finalize(st);
+	for (i = 0; !ret && i < stored.nr; i++)
+		ret = foreach_root_of(cat, stored.items[i], fn, data);
+	mlw_strlist_release(&stored);
+	return ret;
+}
 
-		ret = prepare(cat, &st, root_queries[i]);
+/* Whether cat has already checked s in this connection. */
+static int schema_checked(const struct mlw_catalog *cat,
+			  const struct mlw_catalog_schema *s)
+{
+	int i;
+
+	for (i = 0; i < cat->nr_checked; i++)
+		if (cat->checked[i] == s)
+			return 1;
+	return 0;
+}
+
+static int schema_version(struct mlw_catalog *cat,
+			  const struct mlw_catalog_schema *s, int *out)
+{
+	sqlite3_stmt *st;
+	int rc, ret = prepare(cat, &st, "SELECT version FROM catalog_schemas"
+			      " WHERE name = ?1");
+
+	if (ret)
+		return ret;
+	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_error(cat->db, "reading a layer's schema version");
+	return 0;
+}
+
+/* Run s's migrations from version 'from' and store its roots. */
+static int schema_migrate(struct mlw_catalog *cat,
+			  const struct mlw_catalog_schema *s, int from)
+{
+	sqlite3_stmt *st;
+	int i, ret = 0;
+
+	for (i = from; !ret && i < s->nr_migrations; i++)
+		ret = exec(cat->db, s->migrations[i], "migrating a layer's schema");
+	if (!ret)
+		ret = prepare(cat, &st, "INSERT OR REPLACE INTO catalog_schemas"
+			      " (name, version) VALUES (?1, ?2)");
+	if (ret)
+		return ret;
+	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, s->nr_migrations);
+	ret = step_done(cat, st, "recording a layer's schema version");
+	if (!ret)
+		ret = prepare(cat, &st, "DELETE FROM catalog_roots"
+			      " WHERE schema = ?1");
+	if (ret)
+		return ret;
+	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
+	ret = step_done(cat, st, "recording a layer's references");
+	for (i = 0; !ret && i < s->nr_roots; i++) {
+		ret = prepare(cat, &st, "INSERT INTO catalog_roots"
+			      " (schema, seq, query) VALUES (?1, ?2, ?3)");
 		if (ret)
 			break;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *hex = (const char *)sqlite3_column_text(st, 0);
-
-			if (!hex)
-				continue;
-			ret = fn(hex, (const char *)sqlite3_column_text(st, 1),
-				 data);
-			if (ret)
-				break;
-		}
-		if (!ret && rc != SQLITE_DONE)
-			ret = db_error(cat->db, "listing references");
-		sqlite3_finalize(st);
+		sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, i);
+		sqlite3_bind_text(st, 3, s->roots[i], -1, SQLITE_STATIC);
+		ret = step_done(cat, st, "recording a layer's references");
 	}
 	return ret;
+}
+
+int mlw_catalog_use(struct mlw_catalog *cat,
+		    const struct mlw_catalog_schema *s)
+{
+	int version, own_txn = !cat->in_txn, ret;
+
+	if (schema_checked(cat, s))
+		return 0;
+	if (cat->nr_checked == MAX_SCHEMAS)
+		BUG("more than %d catalog schemas", MAX_SCHEMAS);
+	ret = schema_version(cat, s, &version);
+	if (ret)
+		return ret;
+	if (version > s->nr_migrations)
+		return mlw_error_setc(MLW_ECORRUPT,
+				      "catalog '%s': the %s tables have schema version %d, newer than this mlw understands (%d); upgrade mlw",
+				      cat->path, s->name, version,
+				      s->nr_migrations);
+	if (version < s->nr_migrations) {
+		/*
+		 * Inside the caller's write transaction the migration is
+		 * part of it; otherwise it is its own, and the version is
+		 * read again under the write lock: another process may
+		 * have migrated meanwhile.
+		 */
+		if (own_txn) {
+			ret = mlw_catalog_begin(cat);
+			if (!ret)
+				ret = schema_version(cat, s, &version);
+		}
+		if (!ret && version < s->nr_migrations)
+			ret = schema_migrate(cat, s, version);
+		if (own_txn) {
+			if (!ret)
+				ret = mlw_catalog_commit(cat);
+			else
+				mlw_catalog_rollback(cat);
+		}
+		if (ret)
+			return ret;
+	}
+	cat->checked[cat->nr_checked++] = s;
+	return 0;
 }
 
 int mlw_catalog_check(struct mlw_catalog *cat, struct mlw_buf *problems)

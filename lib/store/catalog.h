@@ -73,4 +73,55 @@ int mlw_catalog_check(struct mlw_catalog *cat, struct mlw_buf *problems);
 /* The underlying handle, for lib/ layers that add tables; never cmd/. */
 struct sqlite3 *mlw_catalog_db(struct mlw_catalog *cat);
 
+/*
+ * The one mapping of SQLite's errors to mlw's, for every layer that runs
+ * its own statements: busy or locked after the busy timeout is
+ * MLW_ELOCKED, a corrupt database MLW_ECORRUPT, anything else MLW_ERROR;
+ * the message is "catalog: WHAT: SQLite's message".  Returns the code.
+ */
+int mlw_catalog_db_error(struct sqlite3 *db, const char *what);
+
+/*
+ * A layer's own tables.  Each layer above the store that keeps records
+ * (experiments, sweeps, pipelines, endpoints, the tracking API, ...)
+ * declares them in a static schema of its own instead of adding to the
+ * store's list, and calls mlw_catalog_use() before its first statement:
+ *
+ *	static const char *const migrations[] = {
+ *		"CREATE TABLE sweeps (...);",		// version 1
+ *		"ALTER TABLE sweeps ADD COLUMN ...;",	// version 2
+ *	};
+ *	static const char *const roots[] = {
+ *		"SELECT best_model, 'sweep ' || name FROM sweeps",
+ *	};
+ *	const struct mlw_catalog_schema mlw_sweep_schema = {
+ *		"sweep", migrations, 2, roots, 1,
+ *	};
+ *
+ * migrations[i] takes the layer's tables from version i to i + 1; never
+ * edit a released entry, append one.  roots are queries yielding
+ * (object id, description) for every object the layer's tables keep
+ * from gc: they are stored in the catalog with the layer's version, so
+ * 'mlw gc' and 'mlw fsck' honour them whatever layers the running
+ * command uses.  name is unique, lower-case.
+ */
+struct mlw_catalog_schema {
+	const char *name;
+	const char *const *migrations;
+	int nr_migrations;
+	const char *const *roots;
+	int nr_roots;
+};
+
+/*
+ * Bring s's tables to its newest version in this catalog, once per
+ * connection (later calls cost nothing).  Called outside a transaction
+ * the migration is a transaction of its own; inside a write transaction
+ * (mlw_catalog_begin()) it is part of it; never inside a read
+ * transaction.  0; MLW_ECORRUPT when the catalog's tables are newer than
+ * s (an older mlw); a catalog error otherwise.
+ */
+int mlw_catalog_use(struct mlw_catalog *cat,
+		    const struct mlw_catalog_schema *s);
+
 #endif
