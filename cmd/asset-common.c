@@ -331,7 +331,7 @@ static char *yaml_quoted(const char *key, const char *text)
 /* a flag's path, absolute unless remote or azureml: (the spec is elsewhere) */
 static char *flag_path(const char *path)
 {
-	if (mlw_asset_path_is_remote(path) || mlw_starts_with(path, "azureml:") ||
+	if (mlw_ref_is_remote(path) || mlw_starts_with(path, "azureml:") ||
 	    path[0] == '/')
 		return mlw_strdup(path);
 	if (mlw_starts_with(path, "file:"))
@@ -482,20 +482,40 @@ int asset_validate(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 }
 
 /*
- * The asset a verb names: an operand NAME, NAME@latest or NAME:VERSION,
- * or -n NAME with -v VERSION.  Exit status, 0 when found.
+ * The asset a verb names: an operand (NAME, NAME:VERSION, NAME@LABEL,
+ * azureml:..., an ARM id), or -n NAME with -v VERSION or -l LABEL, as a
+ * reference for mlw_asset_lookup().  verb, when not NULL, takes no
+ * NAME@LABEL operand (archive and restore: NAME is every version).
+ * Exit status, 0 when it names one.
  */
-static int target(char **name, char **version, int argc, const char **argv,
+static int target(struct mlw_ref *ref, int argc, const char **argv,
 		  const char *opt_name, const char *opt_version,
+		  const char *label, const char *verb,
 		  const char *const *usage, const struct mlw_option *opts)
 {
-	*name = *version = NULL;
+	struct mlw_ref zero = MLW_REF_INIT;
+	int ret = 0;
+
+	*ref = zero;
 	if (argc > 1 || (argc == 1 && opt_name))
 		return cmd_usage_error(usage, opts,
 				       "name one asset: NAME[@latest|:VERSION] or -n NAME [-v VERSION]");
 	if (argc == 1) {
-		if (mlw_asset_ref_parse(name, version, argv[0]) < 0) {
+		if (mlw_ref_parse_operand(ref, argv[0]) < 0) {
 			cmd_error("%s", mlw_error_last());
+			mlw_ref_release(ref);
+			return 2;
+		}
+		if (verb && ref->label) {
+			cmd_error("%s takes NAME or NAME:VERSION, not @%s",
+				  verb, ref->label);
+			mlw_ref_release(ref);
+			return 2;
+		}
+		/* as written, a label the store never has is a usage error */
+		if (ref->label && strcmp(ref->label, "latest")) {
+			cmd_error("'%s': the only label is @latest", argv[0]);
+			mlw_ref_release(ref);
 			return 2;
 		}
 	} else if (opt_name) {
@@ -503,54 +523,26 @@ static int target(char **name, char **version, int argc, const char **argv,
 			cmd_error("invalid name '%s'", opt_name);
 			return 2;
 		}
-		*name = mlw_strdup(opt_name);
+		ref->kind = MLW_REF_ASSET;
+		ref->name = mlw_strdup(opt_name);
 	} else {
 		return cmd_usage_error(usage, opts, "which asset? give NAME or -n NAME");
 	}
-	if (opt_version) {
-		if (*version && strcmp(*version, opt_version)) {
-			free(*name);
-			free(*version);
-			*name = *version = NULL;
-			return cmd_usage_error(usage, opts,
-					       "two different versions given");
-		}
-		free(*version);
-		*version = mlw_strdup(opt_version);
-	}
-	return 0;
-}
-
-/*
- * --label LABEL, as az takes it on show, archive and restore: "latest" is
- * the newest version (*latest set, *version stays NULL); the store has no
- * other label.  Exit status.
- */
-static int apply_label(int *latest, char **name, char **version,
-		       const char *label, const char *const *usage,
-		       const struct mlw_option *opts)
-{
-	int ret = 0;
-
-	*latest = 0;
-	if (!label)
-		return 0;
-	if (*version)
+	if (opt_version && ref->version && strcmp(ref->version, opt_version))
+		ret = cmd_usage_error(usage, opts, "two different versions given");
+	else if (opt_version && !ref->version)
+		ref->version = mlw_strdup(opt_version);
+	/* --label LABEL, as az takes it on show, archive and restore */
+	if (!ret && label && ref->version)
 		ret = cmd_usage_error(usage, opts, "give a version or --label, "
 				      "not both");
-	else if (strcmp(label, "latest")) {
-		cmd_error("label '%s' of '%s' not found (the only label is "
-			  "'latest')", label, *name);
-		ret = 3;
-	}
-	if (ret) {
-		free(*name);
-		free(*version);
-		*name = *version = NULL;
-		return ret;
-	}
-	*latest = 1;
-	return 0;
+	else if (!ret && label && ref->label && strcmp(ref->label, label))
+		ret = cmd_usage_error(usage, opts, "two different labels given");
+	else if (!ret && label && !ref->label)
+		ref->label = mlw_strdup(label);
+	if (ret)
+		mlw_ref_release(ref);
+	return ret;
 }
 
 struct list_state {
@@ -646,9 +638,9 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	};
 	struct mlw_option *opts = data_opts;
 	struct mlw_asset *a;
-	char *name, *version;
+	struct mlw_ref ref;
 	int64_t rows = 10;
-	int ret, latest;
+	int ret;
 
 	/* --preview reads tables: data assets only */
 	if (kind != MLW_ASSET_DATA)
@@ -660,27 +652,24 @@ int asset_show(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		preview = argv[1];
 		argc = 1;
 	}
-	ret = target(&name, &version, argc, argv, opt_name, opt_version,
+	ret = target(&ref, argc, argv, opt_name, opt_version, label, NULL,
 		     usage, opts);
-	if (!ret)
-		ret = apply_label(&latest, &name, &version, label, usage, opts);
 	if (ret)
 		return ret;
 	if (preview && *preview && mlw_parse_i64(&rows, preview, "--preview")) {
-		free(name);
-		free(version);
+		mlw_ref_release(&ref);
 		return cmd_usage_error(usage, opts, "%s", mlw_error_last());
 	}
-	ret = mlw_asset_get(&a, cmd_catalog(ctx), kind, name, version);
-	free(name);
-	free(version);
+	ret = mlw_asset_lookup(&a, cmd_catalog(ctx), kind, &ref);
+	mlw_ref_release(&ref);
 	if (ret)
 		return cmd_fail(ret);
 	if (preview) {
-		char *ref = mlw_xstrfmt("azureml:%s:%s", a->name, a->version);
+		char *text = mlw_xstrfmt("azureml:%s:%s", a->name,
+					 a->version);
 
-		ret = cmd_data_preview(ctx, ref, (long)rows);
-		free(ref);
+		ret = cmd_data_preview(ctx, text, (long)rows);
+		free(text);
 	} else {
 		ret = print_asset(ctx, a);
 	}
@@ -745,13 +734,14 @@ int asset_update(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		MLW_OPT_END()
 	};
 	struct mlw_catalog *cat;
-	struct mlw_asset *a = NULL;
-	char *name = NULL, *version = NULL, *line;
+	struct mlw_asset *a = NULL, *old = NULL;
+	struct mlw_ref ref = MLW_REF_INIT;
+	char *line;
 	size_t i;
 	int ret;
 
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
-	ret = target(&name, &version, argc, argv, opt_name, opt_version,
+	ret = target(&ref, argc, argv, opt_name, opt_version, NULL, NULL,
 		     usage, opts);
 	if (!ret)
 		ret = asset_parse_kvs(&tags, &tag_args, "tag");
@@ -776,9 +766,11 @@ int asset_update(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		line = cmd_line(ctx);
 		ret = mlw_catalog_begin(cat);
 		if (!ret)
-			ret = mlw_asset_update(&a, cat, kind, name, version,
-					       description, &tags, &remove_tags,
-					       stage);
+			ret = mlw_asset_lookup(&old, cat, kind, &ref);
+		if (!ret)
+			ret = mlw_asset_update(&a, cat, kind, old->name,
+					       old->version, description, &tags,
+					       &remove_tags, stage);
 		if (!ret)
 			ret = mlw_catalog_log(cat, asset_cmd_name(kind), line);
 		if (!ret)
@@ -789,13 +781,13 @@ int asset_update(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		ret = ret ? cmd_fail(ret) : print_asset(ctx, a);
 	}
 	mlw_asset_free(a);
+	mlw_asset_free(old);
 	mlw_asset_kvs_release(&tags);
 	mlw_strlist_release(&tag_args);
 	mlw_strlist_release(&sets);
 	mlw_strlist_release(&removes);
 	mlw_strlist_release(&remove_tags);
-	free(name);
-	free(version);
+	mlw_ref_release(&ref);
 	return ret;
 }
 
@@ -815,32 +807,33 @@ int asset_archive(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	};
 	struct mlw_catalog *cat;
 	struct mlw_asset *a;
-	char *name, *version, *line;
-	int ret, latest;
+	struct mlw_ref ref;
+	char *name, *version = NULL, *line;
+	int ret;
 
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
-	if (argc == 1 && strstr(argv[0], "@latest")) {
-		cmd_error("%s takes NAME or NAME:VERSION, not @latest",
-			  archived ? "archive" : "restore");
-		return 2;
-	}
-	ret = target(&name, &version, argc, argv, opt_name, opt_version,
-		     usage, opts);
-	if (!ret)
-		ret = apply_label(&latest, &name, &version, label, usage, opts);
+	ret = target(&ref, argc, argv, opt_name, opt_version, label,
+		     archived ? "archive" : "restore", usage, opts);
 	if (ret)
 		return ret;
 	cat = cmd_catalog(ctx);
-	/* the latest version only, not every version as no version means */
-	if (latest) {
-		ret = mlw_asset_get(&a, cat, kind, name, NULL);
+	/*
+	 * -l latest: the latest version only, not every version as no
+	 * version means; anything but NAME[:VERSION] names one version too
+	 */
+	if (ref.label || ref.kind != MLW_REF_ASSET || ref.asset_type) {
+		ret = mlw_asset_lookup(&a, cat, kind, &ref);
 		if (ret) {
-			free(name);
+			mlw_ref_release(&ref);
 			return cmd_fail(ret);
 		}
 		version = mlw_strdup(a->version);
 		mlw_asset_free(a);
+	} else if (ref.version) {
+		version = mlw_strdup(ref.version);
 	}
+	name = mlw_strdup(ref.name);
+	mlw_ref_release(&ref);
 	line = cmd_line(ctx);
 	ret = mlw_catalog_begin(cat);
 	if (!ret)
@@ -872,17 +865,17 @@ int asset_download(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		MLW_OPT_END()
 	};
 	struct mlw_asset *a;
-	char *name, *version, *path;
+	struct mlw_ref ref;
+	char *path;
 	int ret;
 
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
-	ret = target(&name, &version, argc, argv, opt_name, opt_version,
+	ret = target(&ref, argc, argv, opt_name, opt_version, NULL, NULL,
 		     usage, opts);
 	if (ret)
 		return ret;
-	ret = mlw_asset_get(&a, cmd_catalog(ctx), kind, name, version);
-	free(name);
-	free(version);
+	ret = mlw_asset_lookup(&a, cmd_catalog(ctx), kind, &ref);
+	mlw_ref_release(&ref);
 	if (ret)
 		return cmd_fail(ret);
 	ret = mlw_asset_download(&path, cmd_odb(ctx), a, dir);

@@ -11,6 +11,7 @@
 #include "asset/local.h"
 #include "ml/dataset.h"
 #include "ml/mltable.h"
+#include "spec/ref.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -30,9 +31,16 @@
 static void find_workspace(struct mlw_ctx *ctx, const char *ref,
 			   struct mlw_catalog **cat, struct mlw_odb **odb)
 {
+	struct mlw_ref parsed;
+	int explicit;
+
+	mlw_ref_parse_operand(&parsed, ref);
+	explicit = parsed.explicit;
+	mlw_ref_release(&parsed);
+	mlw_error_clear();
 	*cat = NULL;
 	*odb = NULL;
-	if (!ctx->repo && !mlw_asset_ref_is_explicit(ref) &&
+	if (!ctx->repo && !explicit &&
 	    mlw_repo_discover(&ctx->repo, ".", ctx->mlw_dir) < 0) {
 		mlw_error_clear();
 		ctx->repo = NULL;

@@ -223,22 +223,6 @@ const char *const *mlw_asset_types(enum mlw_asset_kind kind)
 	}
 }
 
-int mlw_asset_path_is_remote(const char *path)
-{
-	static const char *const schemes[] = {
-		"https://", "http://", "wasbs://", "wasb://", "abfss://",
-		"abfs://", "adl://", "azureml://datastores/", "s3://", "gs://",
-		NULL
-	};
-	size_t i;
-
-	for (i = 0; schemes[i]; i++)
-		if (mlw_starts_with(path, schemes[i]))
-			return 1;
-	/* the spec layer's list: runs:/, azureml://subscriptions/... */
-	return mlw_ref_is_remote(path);
-}
-
 void mlw_asset_content_release(struct mlw_asset_content *c)
 {
 	free(c->path);
@@ -389,7 +373,7 @@ static int snapshot_path(struct mlw_asset_content *out, struct mlw_odb *odb,
 	if (mlw_starts_with(path, "azureml:jobs/") ||
 	    mlw_starts_with(path, "azureml://jobs/"))
 		return job_output_path(path);
-	if (mlw_asset_path_is_remote(path)) {
+	if (mlw_ref_is_remote(path)) {
 		out->reference = mlw_strdup(path);
 		note(warn, data, "'%s' is recorded as a reference: mlw works offline and does not fetch it",
 		     path);
@@ -737,36 +721,59 @@ int mlw_asset_get(struct mlw_asset **out, struct mlw_catalog *cat,
 	return ret;
 }
 
-int mlw_asset_ref_parse(char **name_out, char **version_out, const char *ref)
+/* the ARM id segment of a kind: .../workspaces/W/models/NAME/versions/V */
+static const char *arm_type(enum mlw_asset_kind kind)
 {
-	const char *p = ref, *sep;
+	switch (kind) {
+	case MLW_ASSET_DATA:
+		return "data";
+	case MLW_ASSET_MODEL:
+		return "models";
+	case MLW_ASSET_ENVIRONMENT:
+		return "environments";
+	}
+	BUG("unknown asset kind %d", (int)kind);
+}
 
-	if (mlw_starts_with(p, "azureml:") && !mlw_starts_with(p, "azureml://"))
-		p += strlen("azureml:");
-	*name_out = *version_out = NULL;
-	sep = strpbrk(p, "@:");
-	if (!sep) {
-		*name_out = mlw_strdup(p);
-	} else if (*sep == '@') {
-		if (strcmp(sep, "@latest"))
+int mlw_asset_lookup(struct mlw_asset **out, struct mlw_catalog *cat,
+		     enum mlw_asset_kind kind, const struct mlw_ref *ref)
+{
+	char *text;
+	int ret;
+
+	*out = NULL;
+	switch (ref->kind) {
+	case MLW_REF_ASSET:
+		if (ref->asset_type && strcmp(ref->asset_type, arm_type(kind)))
 			return mlw_error_setc(MLW_EINVALID,
-					      "'%s': the only label is @latest",
-					      ref);
-		*name_out = mlw_strndup(p, (size_t)(sep - p));
-	} else {
-		*name_out = mlw_strndup(p, (size_t)(sep - p));
-		*version_out = mlw_strdup(sep + 1);
+					      "the ARM id of '%s' names %s, not %s",
+					      ref->name, ref->asset_type,
+					      arm_type(kind));
+		if (ref->label && strcmp(ref->label, "latest"))
+			return mlw_error_setc(MLW_ENOTFOUND,
+					      "label '%s' of '%s' not found (the only label is 'latest')",
+					      ref->label, ref->name);
+		return mlw_asset_get(out, cat, kind, ref->name, ref->version);
+	case MLW_REF_REGISTRY:
+	case MLW_REF_REMOTE:
+		text = mlw_ref_format(ref);
+		ret = mlw_error_setc(MLW_ENOTFOUND,
+				     "'%s' is not available locally: mlw works offline (register a copy with 'mlw %s create')",
+				     text, kind == MLW_ASSET_ENVIRONMENT ? "env" :
+				     mlw_asset_kind_name(kind));
+		free(text);
+		return ret;
+	case MLW_REF_JOB_OUTPUT:
+	case MLW_REF_LOCAL:
+		break;
 	}
-	if (!mlw_asset_name_ok(*name_out) ||
-	    (*version_out && !mlw_asset_version_ok(*version_out))) {
-		free(*name_out);
-		free(*version_out);
-		*name_out = *version_out = NULL;
-		return mlw_error_setc(MLW_EINVALID,
-				      "'%s' is not NAME, NAME@latest or NAME:VERSION",
-				      ref);
-	}
-	return 0;
+	text = mlw_ref_format(ref);
+	ret = mlw_error_setc(MLW_EINVALID, ref->kind == MLW_REF_JOB_OUTPUT ?
+			     "'%s' is a job's output, not a registered %s (register it with 'create --path')" :
+			     "'%s' is a path, not a registered %s", text,
+			     kind_label(kind));
+	free(text);
+	return ret;
 }
 
 static int next_version(char **out, sqlite3 *db, enum mlw_asset_kind kind,

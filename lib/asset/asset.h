@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 struct mlw_catalog;
+struct mlw_ref;
 struct mlw_statcache;
 struct mlw_strlist;
 
@@ -108,9 +109,6 @@ int mlw_asset_version_ok(const char *version);
 /* The types a kind accepts, NULL-terminated; the first is the default. */
 const char *const *mlw_asset_types(enum mlw_asset_kind kind);
 
-/* Remote URIs recorded as references (never fetched). */
-int mlw_asset_path_is_remote(const char *path);
-
 /* What mlw_asset_snapshot() stored. */
 struct mlw_asset_content {
 	char object[MLW_OID_HEXSZ + 1];	/* "" when a reference or none */
@@ -167,19 +165,24 @@ int mlw_asset_register(struct mlw_asset **out, int *existed,
 		       const struct mlw_asset_content *content);
 
 /*
- * Parse a reference to an asset: "NAME", "NAME@latest", "NAME:VERSION",
- * each optionally prefixed with "azureml:".  *version_out is NULL for the
- * latest version.  Both outputs are the caller's.  MLW_EINVALID.
- */
-int mlw_asset_ref_parse(char **name_out, char **version_out, const char *ref);
-
-/*
  * One version, or with version NULL the newest version that is not
  * archived.  MLW_ENOTFOUND when there is none.
  */
 int mlw_asset_get(struct mlw_asset **out, struct mlw_catalog *cat,
 		  enum mlw_asset_kind kind, const char *name,
 		  const char *version);
+
+/*
+ * The asset a parsed reference names (spec/ref.h: mlw_ref_parse_operand()
+ * for a command's operand): NAME:VERSION, NAME or NAME@latest (the newest
+ * version that is not archived), an ARM id of this kind.  MLW_ENOTFOUND
+ * for no such asset, another label (the store keeps only "latest"), a
+ * registry asset or a remote URI (not available locally); MLW_EINVALID
+ * for a job's output or an ARM id of another kind, which are no
+ * registered asset of this kind.
+ */
+int mlw_asset_lookup(struct mlw_asset **out, struct mlw_catalog *cat,
+		     enum mlw_asset_kind kind, const struct mlw_ref *ref);
 
 #define MLW_ASSET_LIST_INCLUDE_ARCHIVED 1
 #define MLW_ASSET_LIST_ARCHIVED_ONLY 2
