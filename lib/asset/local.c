@@ -70,7 +70,7 @@ int mlw_asset_materialize(char **path_out, char **tmp_out,
 		mlw_asset_free(a);
 		return ret;
 	}
-	ret = mlw_asset_download(&path, odb, a, tmp);
+	ret = mlw_asset_restore(&path, odb, a, tmp);
 	mlw_asset_free(a);
 	if (ret) {
 		mlw_remove_tree(tmp);
