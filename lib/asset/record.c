@@ -39,6 +39,22 @@ static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql)
 	return 0;
 }
 
+/*
+ * sql prepared with kind and name bound to its first two parameters, as
+ * every query about one asset's versions starts
+ */
+static int prepare_asset(sqlite3 *db, sqlite3_stmt **st, const char *sql,
+			 enum mlw_asset_kind kind, const char *name)
+{
+	int ret = prepare(db, st, sql);
+
+	if (ret)
+		return ret;
+	sqlite3_bind_text(*st, 1, mlw_asset_kind_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 2, name, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
 static char *col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -151,14 +167,13 @@ static int name_exists(sqlite3 *db, enum mlw_asset_kind kind,
 		       const char *name, int *archived_only)
 {
 	sqlite3_stmt *st;
-	int ret = prepare(db, &st, "SELECT COUNT(*), SUM(archived = 0)"
-			  " FROM assets WHERE kind = ? AND name = ?");
+	int ret = prepare_asset(db, &st, "SELECT COUNT(*), SUM(archived = 0)"
+				" FROM assets WHERE kind = ? AND name = ?",
+				kind, name);
 	int n = 0;
 
 	if (ret)
 		return ret;
-	sqlite3_bind_text(st, 1, mlw_asset_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		n = sqlite3_column_int(st, 0);
 		if (archived_only)
@@ -176,15 +191,14 @@ int mlw_asset_get(struct mlw_asset **out, struct mlw_catalog *cat,
 	sqlite3_stmt *st;
 	int ret, archived_only = 0;
 
-	ret = prepare(db, &st, version ?
-		      "SELECT " COLUMNS " FROM assets WHERE kind = ?"
-		      " AND name = ? AND version = ?" :
-		      "SELECT " COLUMNS " FROM assets WHERE kind = ?"
-		      " AND name = ? AND archived = 0 ORDER BY id DESC LIMIT 1");
+	ret = prepare_asset(db, &st, version ?
+			    "SELECT " COLUMNS " FROM assets WHERE kind = ?"
+			    " AND name = ? AND version = ?" :
+			    "SELECT " COLUMNS " FROM assets WHERE kind = ?"
+			    " AND name = ? AND archived = 0"
+			    " ORDER BY id DESC LIMIT 1", kind, name);
 	if (ret)
 		return ret;
-	sqlite3_bind_text(st, 1, mlw_asset_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 	if (version)
 		sqlite3_bind_text(st, 3, version, -1, SQLITE_TRANSIENT);
 	ret = get_one(out, db, st, kind, name, version);
@@ -241,14 +255,12 @@ static int next_version(char **out, sqlite3 *db, enum mlw_asset_kind kind,
 			const char *name)
 {
 	sqlite3_stmt *st;
-	int ret = prepare(db, &st, "SELECT MAX(version_num) FROM assets"
-			  " WHERE kind = ? AND name = ?");
+	int ret = prepare_asset(db, &st, "SELECT MAX(version_num) FROM assets"
+				" WHERE kind = ? AND name = ?", kind, name);
 	sqlite3_int64 max = 0;
 
 	if (ret)
 		return ret;
-	sqlite3_bind_text(st, 1, mlw_asset_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		ret = db_error(db, "finding the next version");
 	} else {

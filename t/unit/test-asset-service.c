@@ -70,23 +70,36 @@ static void ctx_for(struct mlw_asset_ctx *ctx, struct mlw_repo *repo)
 	ctx->log_args = "test-asset-service";
 }
 
-/* register a data asset from rel (a file), version NULL for the next */
-static int create_data(struct mlw_asset_result *res, struct mlw_asset_ctx *ctx,
-		       const char *name, const char *version, const char *rel)
+/*
+ * Register rel (a file for data, a folder for a model) as kind's name,
+ * version NULL for the next; models get a tag, for the hook's payload.
+ */
+static int create(struct mlw_asset_result *res, struct mlw_asset_ctx *ctx,
+		  enum mlw_asset_kind kind, const char *name,
+		  const char *version, const char *rel)
 {
 	struct mlw_asset_request req = { NULL, NULL, NULL, NULL };
 	struct mlw_asset_spec spec;
 	int ret;
 
-	mlw_asset_spec_init(&spec, MLW_ASSET_DATA);
+	mlw_asset_spec_init(&spec, kind);
 	spec.name = mlw_strdup(name);
 	spec.version = version ? mlw_strdup(version) : NULL;
 	spec.path = path_of(rel);
-	spec.type = mlw_strdup("uri_file");
+	if (kind == MLW_ASSET_DATA)
+		spec.type = mlw_strdup("uri_file");
+	else
+		mlw_asset_kvs_set(&spec.tags, "by", "unit");
 	req.spec = &spec;
 	ret = mlw_asset_create(res, ctx, &req);
 	mlw_asset_spec_release(&spec);
 	return ret;
+}
+
+static int create_data(struct mlw_asset_result *res, struct mlw_asset_ctx *ctx,
+		       const char *name, const char *version, const char *rel)
+{
+	return create(res, ctx, MLW_ASSET_DATA, name, version, rel);
 }
 
 /* the version ref names, or "not found", "invalid" or "error N" */
@@ -282,24 +295,11 @@ static void test_update(struct mlw_asset_ctx *ctx)
 	mlw_ref_release(&ref);
 }
 
-/* a model from folder rel, with the model-registered hook */
 static int create_model(struct mlw_asset_result *res,
 			struct mlw_asset_ctx *ctx, const char *name,
 			const char *version, const char *rel)
 {
-	struct mlw_asset_request req = { NULL, NULL, NULL, NULL };
-	struct mlw_asset_spec spec;
-	int ret;
-
-	mlw_asset_spec_init(&spec, MLW_ASSET_MODEL);
-	spec.name = mlw_strdup(name);
-	spec.version = version ? mlw_strdup(version) : NULL;
-	spec.path = path_of(rel);
-	mlw_asset_kvs_set(&spec.tags, "by", "unit");
-	req.spec = &spec;
-	ret = mlw_asset_create(res, ctx, &req);
-	mlw_asset_spec_release(&spec);
-	return ret;
+	return create(res, ctx, MLW_ASSET_MODEL, name, version, rel);
 }
 
 static char *read_text(const char *rel)
