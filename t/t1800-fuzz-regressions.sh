@@ -1,0 +1,30 @@
+#!/bin/sh
+test_description='what the fuzzers found stays fixed (t/fuzz)
+
+The harnesses of t/fuzz, linked with a replay driver instead of libFuzzer
+(make builds them with this build'"'"'s compiler and sanitizers), run every
+input that once broke them (t/fuzz/regress/NAME) and fresh seeds made by
+t/fuzz/seeds.sh.  Then the findings as a user meets them.'
+. ./test-lib.sh
+
+REPLAY=$TEST_DIRECTORY/fuzz
+
+test_expect_success 'setup: seeds' '
+	sh "$TEST_DIRECTORY/fuzz/seeds.sh" seeds >out &&
+	test_grep "seeds for tree" out
+'
+
+for name in tree number csv mltable params mlmodel spec json
+do
+	test_expect_success "fuzz-$name: its past findings and its seeds replay" '
+		test -x $REPLAY/fuzz-$name.replay &&
+		inputs=seeds/$name &&
+		if test -d $REPLAY/regress/$name
+		then
+			inputs="$REPLAY/regress/$name $inputs"
+		fi &&
+		$REPLAY/fuzz-$name.replay $inputs
+	'
+done
+
+test_done
