@@ -555,6 +555,13 @@ static size_t vocab_intern(struct vocab *v, const char *s, size_t len)
 {
 	size_t h;
 
+	/*
+	 * Categories are C strings: a NUL byte in a field ends the value,
+	 * here as wherever it is printed, so that the key stored is the
+	 * key hashed (else equal fields never match and the ranking below
+	 * probes an empty slot)
+	 */
+	len = strnlen(s, len);
 	if (2 * (v->nr + 1) > v->nr_slots)
 		vocab_rehash(v, v->nr_slots ? 2 * v->nr_slots : 64);
 	h = hash_str(s, len) & (v->nr_slots - 1);
