@@ -27,4 +27,12 @@ do
 	'
 done
 
+test_expect_success 'a lone CR at the end of a CSV file is not a row' '
+	printf "a\n1\n2\n3\n\r" >cr.csv &&
+	mlw train kmeans --data cr.csv --n-clusters 2 -o json >out &&
+	test_json_get out "[\"rows\"]" >rows &&
+	echo 3 >expect &&
+	test_cmp expect rows
+'
+
 test_done

@@ -417,8 +417,11 @@ static void *parse_slice(void *arg)
 		if (p >= s->win_next)
 			window_step(s, p, end);
 
-		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-			p += *p == '\n' ? 1 : 2;
+		/* blank lines, and a lone CR at the end, as the count saw
+		 * them: not rows (else one more row than values) */
+		if (*p == '\n' ||
+		    (*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+			p += *p == '\n' || p + 1 == end ? 1 : 2;
 			line++;
 			continue;
 		}
@@ -622,9 +625,9 @@ static void encode_categorical(struct mlw_dataset *ds, struct loader *ld,
 			size_t c;
 			int st = MLW_CSV_FIELD;
 
-			if (*p == '\n' ||
-			    (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-				p += *p == '\n' ? 1 : 2;
+			if (*p == '\n' || (*p == '\r' &&
+					    (p + 1 == end || p[1] == '\n'))) {
+				p += *p == '\n' || p + 1 == end ? 1 : 2;
 				continue;
 			}
 			for (c = 0; st == MLW_CSV_FIELD; c++) {
