@@ -932,8 +932,8 @@ int mlw_dataset_builder_finish(struct mlw_dataset **out,
 		ds->columns[col].name = mlw_strdup(b->names[col]);
 	ds->values_size = mlw_st_mult(mlw_st_mult(ds->nr_rows, ds->nr_columns),
 				      sizeof(double));
-	if (ds->values_size)
-		ds->values = mlw_big_alloc(ds->values_size);
+	/* also for no rows: a column's address is never NULL + 0 */
+	ds->values = mlw_big_alloc(ds->values_size);
 	for (col = 0; col < b->nr_columns && !ret; col++)
 		ret = build_column(ds, b, col);
 	mlw_dataset_builder_free(b);
@@ -1188,8 +1188,8 @@ counted:
 	ds->nr_rows = ld.nr_rows = row;
 	ds->values_size = mlw_st_mult(mlw_st_mult(row, ds->nr_columns),
 				      sizeof(double));
-	if (row)
-		ds->values = mlw_big_alloc(ds->values_size);
+	/* also for no rows: a column's address is never NULL + 0 */
+	ds->values = mlw_big_alloc(ds->values_size);
 	ld.values = ds->values;
 	run_parallel(&ld, parse_slice);
 	for (k = 0; k < (size_t)nr_threads; k++) {
