@@ -27,6 +27,16 @@ do
 	'
 done
 
+test_expect_success 'a description in Latin-1 is shown, not a crash' '
+	mlw init >/dev/null &&
+	mkdir model && echo w >model/w &&
+	mlw model create -n latin -p model -d "$(printf "caf\351")" >out &&
+	mlw model show latin -o json >out &&
+	test_grep "caf" out &&
+	mlw model list >out &&
+	test_grep latin out
+'
+
 test_expect_success 'a lone CR at the end of a CSV file is not a row' '
 	printf "a\n1\n2\n3\n\r" >cr.csv &&
 	mlw train kmeans --data cr.csv --n-clusters 2 -o json >out &&
