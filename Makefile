@@ -5,6 +5,8 @@
 #   make perf                               benchmarks in t/perf (not in test)
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS=...]  libFuzzer harnesses
 #                                           (t/fuzz) under ASan+UBSan
+#   make stress                             the crash and concurrency
+#                                           campaigns at full size
 #   make check-deps                         name missing Debian packages
 #   make check-docs                         lint man pages
 #   make check-startup                      mlw --version under 5 ms
@@ -167,6 +169,13 @@ fuzz: mlw $(FUZZ_BIN)
 	@MLW=./mlw FUZZ_DIR=$(FUZZ_DIR) sh t/fuzz/run.sh $(FUZZ_SECONDS) \
 		$(FUZZ_TARGETS)
 
+# the campaigns at full size: 50 kills of each of six kinds of write
+# (300), 16 writers x 25 cycles of five kinds of write (2,000 operations)
+stress: mlw
+	cd t && MLW_TEST_CRASH_ROUNDS=50 MLW_TEST_STRESS_CYCLES=25 \
+		$(PROVE) $(PROVE_OPTS) --exec '' ./t1600-concurrency.sh \
+		./t1700-crash.sh
+
 perf: mlw
 	@for f in t/perf/p*.sh; do echo "== $$f"; sh $$f || exit 1; done
 
@@ -215,4 +224,4 @@ clean:
 style:
 	@! grep -nE '\b(strcpy|strcat|sprintf|strtok|atoi|localtime)\(' lib/*/*.c cmd/*.c
 
-.PHONY: all test perf fuzz fuzz-build install-deps quickstart check-deps check-docs check-startup install clean style FORCE
+.PHONY: all test perf fuzz fuzz-build stress install-deps quickstart check-deps check-docs check-startup install clean style FORCE
