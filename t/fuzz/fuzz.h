@@ -14,6 +14,8 @@
 #ifndef MLW_FUZZ_H
 #define MLW_FUZZ_H
 
+#include "util/alloc.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,12 +56,10 @@ void fuzz_check_dataset(const struct mlw_dataset *ds);
  */
 void fuzz_render_model_json(const char *flavors, const char *signature);
 
-/* abort with a message: an invariant the code under test broke */
+/* an invariant the code under test broke: abort with file and line */
 #define FUZZ_CHECK(cond, ...) do { \
 	if (!(cond)) \
-		fuzz_fail(__FILE__, __LINE__, __VA_ARGS__); \
+		BUG(__VA_ARGS__); \
 } while (0)
-_Noreturn void fuzz_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif
