@@ -7,6 +7,8 @@
 #                                           (t/fuzz) under ASan+UBSan
 #   make stress                             the crash and concurrency
 #                                           campaigns at full size
+#   make fault                              every write path with its
+#                                           Nth file call failing, all N
 #   make check-deps                         name missing Debian packages
 #   make check-docs                         lint man pages
 #   make check-startup                      mlw --version under 5 ms
@@ -120,11 +122,17 @@ t/fuzz/%.replay: t/fuzz/%.c t/fuzz/fuzz.c t/fuzz/replay.c t/fuzz/fuzz.h \
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -It/fuzz $(LDFLAGS) -o $@ $< \
 		t/fuzz/fuzz.c t/fuzz/replay.c $(OBJDIR)/libmlw.a $(LIBS)
 
+# the fault-injection shim (t/fault/fault.c), preloaded by t1550; never
+# sanitized itself (it runs before and under any runtime)
+t/fault/libfault.so: t/fault/fault.c
+	$(QUIET_LINK)$(CC) -shared -fPIC -O2 -g -Wall -Wextra -Werror \
+		-Wno-unused-parameter -o $@ $< -ldl
+
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
 PROVE ?= prove
 PROVE_OPTS ?= -j2
-test: mlw $(UNIT_BIN) $(FUZZ_REPLAY)
+test: mlw $(UNIT_BIN) $(FUZZ_REPLAY) t/fault/libfault.so
 	cd t && $(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_BIN:t/%=./%) $(patsubst t/%,./%,$(sort $(wildcard t/t[0-9]*.sh)))
 
 # --- fuzzing: clang's libFuzzer with ASan and UBSan, in .build/fuzz -------
@@ -176,6 +184,11 @@ stress: mlw
 		$(PROVE) $(PROVE_OPTS) --exec '' ./t1600-concurrency.sh \
 		./t1700-crash.sh
 
+# every write path with its Nth file-system call failing, for every N
+fault: mlw t/fault/libfault.so
+	cd t && MLW_TEST_FAULT_ALL=1 $(PROVE) --exec '' -v \
+		./t1550-fault-injection.sh
+
 perf: mlw
 	@for f in t/perf/p*.sh; do echo "== $$f"; sh $$f || exit 1; done
 
@@ -219,9 +232,9 @@ install: mlw
 	cp -R share/. $(DESTDIR)$(datadir)/
 
 clean:
-	rm -rf .build mlw t/unit/*.bin t/fuzz/*.replay t/trash
+	rm -rf .build mlw t/unit/*.bin t/fuzz/*.replay t/fault/*.so t/trash
 
 style:
 	@! grep -nE '\b(strcpy|strcat|sprintf|strtok|atoi|localtime)\(' lib/*/*.c cmd/*.c
 
-.PHONY: all test perf fuzz fuzz-build stress install-deps quickstart check-deps check-docs check-startup install clean style FORCE
+.PHONY: all test perf fuzz fuzz-build stress fault install-deps quickstart check-deps check-docs check-startup install clean style FORCE
