@@ -5,7 +5,7 @@ t/fault/libfault.so (LD_PRELOAD) makes the Nth write, pwrite, fsync,
 fdatasync, ftruncate, rename, mkdir, open, openat or unlink under .mlw
 of each mlw process fail with ENOSPC or EIO.  For each write path (an
 object, a tree, a data and a model version, a job from start to end, a
-metric batch) N goes from 1 up until the command runs with no fault
+metric batch, gc) N goes from 1 up until the command runs with no fault
 left to inject, each time on a fresh copy of a workspace holding a ref,
 two asset versions, a completed job and its metric.  Every run must fail
 cleanly (exit 1, 2, 3 or 128 with a message, no crash, no sanitizer
@@ -222,6 +222,12 @@ ok_log_metric () {
 	MLW_RUN_ID=j mlw log metric --file batch
 }
 
+ok_gc () {
+	mlw gc --prune=now >/dev/null &&
+	id=$(mlw hash-object g1) &&
+	test_must_fail mlw cat-object -t $id 2>/dev/null
+}
+
 test_expect_success SHIM 'hash-object -w: every fault fails cleanly' '
 	sweep hash-object ok_hash_object mlw hash-object -w big small
 '
@@ -246,14 +252,35 @@ test_expect_success SHIM 'log metric --file: every fault fails cleanly, all or n
 	sweep "log-metric" ok_log_metric env MLW_RUN_ID=j mlw log metric --file batch
 '
 
+test_expect_success SHIM 'gc: every fault fails cleanly, nothing referenced lost' '
+	sweep gc ok_gc mlw gc --prune=now
+'
+
+test_expect_success SHIM 'gc that cannot read a tree removes nothing beneath it' '
+	rm -rf ws && cp -a base ws && (
+		cd ws &&
+		mlw model show m -o json >show &&
+		tree=$(test_json_get show "[\"object\"]") &&
+		blob=$(mlw hash-object model/w) &&
+		path=$PWD/.mlw/objects/$(echo $tree | cut -c1-2)/$(echo $tree | cut -c3-) &&
+		test -f $path &&
+		test_expect_code 128 env LD_PRELOAD="$SHIM" MLW_FAULT_AT=1 \
+			MLW_FAULT_CALLS=open MLW_FAULT_ERRNO=EIO \
+			MLW_FAULT_PATH=$path mlw gc --prune=now 2>err &&
+		test_grep "cannot open object $tree" err &&
+		test "$(mlw cat-object -t $blob)" = blob &&
+		mlw fsck
+	)
+'
+
 test_expect_success SHIM 'faults were injected on every path, in every kind of call' '
 	awk "{ runs++; faults += \$5 } END { print \"# \" runs \" runs, \" faults \" faults injected\" }" sweeps &&
-	for name in hash-object write-tree data-create model-create job-create log-metric; do
+	for name in hash-object write-tree data-create model-create job-create log-metric gc; do
 		awk -v name=$name "\$1 == name && \$5 > 0" sweeps >injected &&
 		test_file_not_empty injected || return 1
 	done &&
 	cut -d" " -f2 all-faults | sort | uniq -c &&
-	for call in write pwrite fsync rename mkdir open; do
+	for call in write pwrite fsync rename mkdir open unlink; do
 		grep -q "^[0-9]* $call " all-faults ||
 			{ echo "no $call failed"; return 1; }
 	done
