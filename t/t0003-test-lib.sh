@@ -51,12 +51,14 @@ check_timed_out () {
 }
 
 test_expect_success 'running sees a process' '
-	sleep 1004 &
+	# a number of our own: other scripts may be sleeping 1004 too
+	n=$((2000000 + $$)) &&
+	sleep $n &
 	pid=$! &&
-	running "sleep 1004" &&
+	running "sleep $n" &&
 	kill $pid &&
 	wait $pid
-	! running "sleep 1004"
+	! running "sleep $n"
 '
 
 test_expect_success 'a body looping in the shell is stopped' '

@@ -16,7 +16,7 @@
 #include "fuzz.h"
 #include "asset/asset.h"
 #include "asset/mlmodel.h"
-#include "run/query.h"
+#include "util/query.h"
 #include "store/catalog.h"
 #include "util/alloc.h"
 #include "util/error.h"
