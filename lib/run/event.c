@@ -3,7 +3,6 @@
  */
 #include "run/event.h"
 #include "run/run.h"
-#include "store/odb.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -14,24 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *experiment_id(const char *name)
-{
-	struct mlw_oid oid;
-	char hex[MLW_OID_HEXSZ + 1];
-
-	mlw_hash_buf(&oid, name, strlen(name));
-	mlw_oid_to_hex(hex, &oid);
-	return mlw_xstrfmt("%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8,
-			   hex + 12, hex + 16, hex + 20);
-}
-
 /* Azure's payload of a run event */
 static char *payload(const struct mlw_run *run)
 {
 	json_t *j = json_object(), *tags = json_object();
-	char *eid = experiment_id(run->experiment), *text;
+	char *eid = mlw_xstrfmt("%lld", (long long)run->experiment_id), *text;
 	size_t i;
 
+	/* the experiment's stable id (experiment.h) */
 	json_object_set_new(j, "experimentId", json_string(eid));
 	free(eid);
 	json_object_set_new(j, "experimentName", json_string(run->experiment));
