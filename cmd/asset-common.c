@@ -8,7 +8,7 @@
 #include "asset-common.h"
 #include "asset/document.h"
 #include "asset/from-spec.h"
-#include "asset/hook.h"
+#include "util/hook.h"
 #include "run/resolve.h"
 #include "spec/ref.h"
 #include "spec/spec.h"

@@ -48,6 +48,13 @@ struct cmd_struct {
 	const char *alias_of;
 };
 
+/*
+ * The whole command line, global options and all (mlw.c): what main()
+ * runs, and what a job's built-in "mlw ..." command runs in the forked
+ * child of its supervisor (cmd/job.c).  Returns the exit status.
+ */
+int cmd_main(int argc, const char **argv);
+
 /* the sorted command table (mlw.c) */
 extern const struct cmd_struct mlw_commands[];
 const struct cmd_struct *mlw_find_command(const char *name);
