@@ -55,6 +55,14 @@ test_expect_success 'running sees a process' '
 	n=$((2000000 + $$)) &&
 	sleep $n &
 	pid=$! &&
+	# the child may not have exec'"'"'d sleep yet: give it a few seconds
+	tries=0 &&
+	until running "sleep $n"
+	do
+		test $tries -lt 50 || break
+		tries=$((tries + 1)) &&
+		sleep 0.1
+	done &&
 	running "sleep $n" &&
 	kill $pid &&
 	wait $pid
