@@ -56,7 +56,8 @@ static int significant_digits(const char *s)
 	if (!first)
 		return 1;
 	/* digits between first and last, not counting a '.' */
-	return (int)(last - first) + 1 - (memchr(first, '.', (size_t)(last - first)) != NULL);
+	return (int)(last - first) + 1 -
+	       (memchr(first, '.', (size_t)(last - first)) != NULL);
 }
 
 static void check_format(double v)
