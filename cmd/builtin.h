@@ -48,6 +48,13 @@ struct cmd_struct {
 	const char *alias_of;
 };
 
+/*
+ * The whole command line, global options and all (mlw.c): what main()
+ * runs, and what a job's built-in "mlw ..." command runs in the forked
+ * child of its supervisor (cmd/job.c).  Returns the exit status.
+ */
+int cmd_main(int argc, const char **argv);
+
 /* the sorted command table (mlw.c) */
 extern const struct cmd_struct mlw_commands[];
 const struct cmd_struct *mlw_find_command(const char *name);
@@ -78,6 +85,13 @@ int cmd_dispatch(struct mlw_ctx *ctx, int argc, const char **argv,
 struct mlw_repo *cmd_repo(struct mlw_ctx *ctx);
 struct mlw_odb *cmd_odb(struct mlw_ctx *ctx);
 struct mlw_catalog *cmd_catalog(struct mlw_ctx *ctx);
+/*
+ * The catalog, after ending the runs whose supervisor died (each told as
+ * a warning): what every 'mlw job' verb reads.
+ */
+struct mlw_catalog *cmd_job_catalog(struct mlw_ctx *ctx);
+/* mlw_job_reap()'s callback: the warning, data the struct mlw_ctx */
+void cmd_job_reaped(const char *name, void *data);
 
 /* report lib/'s last error and return the matching exit status */
 int cmd_fail(int code);

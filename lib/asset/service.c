@@ -8,7 +8,7 @@
  */
 #include "asset/service.h"
 #include "asset/from-spec.h"
-#include "asset/hook.h"
+#include "util/hook.h"
 #include "spec/ref.h"
 #include "store/catalog.h"
 #include "store/statcache.h"
