@@ -243,5 +243,7 @@ clean:
 
 style:
 	@! grep -nE '\b(strcpy|strcat|sprintf|strtok|atoi|localtime)\(' lib/*/*.c cmd/*.c
+	@# lib/ never reads the environment, exits or prints to stdout
+	@! grep -nwE '(getenv|secure_getenv|exit|printf|puts|putchar)\(|\(stdout\)|, stdout\)' lib/*/*.c
 
 .PHONY: all test perf fuzz fuzz-build stress fault install-deps quickstart check-deps check-docs check-startup install clean style FORCE

@@ -6,6 +6,7 @@
  * asks for it, so 'mlw --version' costs little more than exec.
  */
 #include "builtin.h"
+#include "store/odb.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -253,6 +254,9 @@ int cmd_main(int argc, const char **argv)
 	env = getenv("MLW_DIR");
 	if (env && *env)
 		ctx.mlw_dir = env;
+	env = getenv("MLW_TEST_READ_DELAY_MS");
+	if (env && *env)
+		mlw_odb_set_test_read_delay((unsigned)strtoul(env, NULL, 10));
 	mlw_tempfile_install_handlers();
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
