@@ -98,36 +98,20 @@ static const char *const run_migrations[] = {
 	"CREATE INDEX runs_experiment_id ON runs(experiment_id, created);",
 };
 
-static const struct mlw_catalog_schema run_schema = {
+const struct mlw_catalog_schema mlw_run_schema = {
 	"run", run_migrations,
 	(int)(sizeof(run_migrations) / sizeof(*run_migrations)), NULL, 0,
 };
 
 int mlw_run_schema_use(struct mlw_catalog *cat)
 {
-	return mlw_catalog_use(cat, &run_schema);
+	return mlw_catalog_use(cat, &mlw_run_schema);
 }
 
 /* a statement on the runs, the run layer's tables up to date first */
 static int prep(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
 {
-	int ret = mlw_run_schema_use(cat);
-
-	if (ret)
-		return ret;
-	if (sqlite3_prepare_v2(mlw_catalog_db(cat), sql, -1, st, NULL))
-		return db_err(cat, "preparing query");
-	return 0;
-}
-
-static int done(struct mlw_catalog *cat, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_err(cat, what);
-	return 0;
+	return mlw_catalog_prepare(cat, &mlw_run_schema, st, sql);
 }
 
 static void bind_str(sqlite3_stmt *st, int i, const char *s)
@@ -364,7 +348,8 @@ static int add_io(struct mlw_catalog *cat, const char *table, int64_t run,
 	} else {
 		bind_str(st, 4, io->object);
 	}
-	return done(cat, st, "recording run inputs and outputs");
+	return mlw_catalog_step_done(cat, st,
+				     "recording run inputs and outputs");
 }
 
 int mlw_run_add_input(struct mlw_catalog *cat, int64_t run,
@@ -391,7 +376,7 @@ int mlw_run_set_output_object(struct mlw_catalog *cat, int64_t run,
 	bind_str(st, 1, hex);
 	sqlite3_bind_int64(st, 2, run);
 	bind_str(st, 3, name);
-	return done(cat, st, "recording output");
+	return mlw_catalog_step_done(cat, st, "recording output");
 }
 
 int mlw_run_add_artifact(struct mlw_catalog *cat, int64_t run,
@@ -413,7 +398,7 @@ int mlw_run_add_artifact(struct mlw_catalog *cat, int64_t run,
 	bind_str(st, 2, path);
 	bind_str(st, 3, hex);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
-	return done(cat, st, "recording artifact");
+	return mlw_catalog_step_done(cat, st, "recording artifact");
 }
 
 #define RUN_COLUMNS "id, name, display_name, experiment, parent, type," \
@@ -713,7 +698,7 @@ int mlw_run_finish(struct mlw_catalog *cat, const char *name,
 	bind_str(st, 4, error);
 	bind_str(st, 5, log_hex);
 	bind_str(st, 6, name);
-	ret = done(cat, st, "updating run status");
+	ret = mlw_catalog_step_done(cat, st, "updating run status");
 	if (!ret && !sqlite3_changes(mlw_catalog_db(cat))) {
 		struct mlw_run *run;
 
@@ -742,7 +727,7 @@ int mlw_run_set_supervisor(struct mlw_catalog *cat, const char *name,
 	if (pgid)
 		sqlite3_bind_int64(st, 3, pgid);
 	bind_str(st, 4, name);
-	return done(cat, st, "recording supervisor");
+	return mlw_catalog_step_done(cat, st, "recording supervisor");
 }
 
 int mlw_run_set_field(struct mlw_catalog *cat, const char *name,
@@ -765,7 +750,7 @@ int mlw_run_set_field(struct mlw_catalog *cat, const char *name,
 	else
 		bind_str(st, 1, value);
 	bind_str(st, 2, name);
-	ret = done(cat, st, "updating run");
+	ret = mlw_catalog_step_done(cat, st, "updating run");
 	if (!ret && !sqlite3_changes(mlw_catalog_db(cat)))
 		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' not found", name);
 	return ret;
@@ -802,7 +787,7 @@ int mlw_run_log_param(struct mlw_catalog *cat, int64_t run, const char *key,
 	sqlite3_bind_int64(st, 1, run);
 	bind_str(st, 2, key);
 	bind_str(st, 3, value);
-	return done(cat, st, "recording param");
+	return mlw_catalog_step_done(cat, st, "recording param");
 }
 
 int mlw_run_set_tag(struct mlw_catalog *cat, int64_t run, const char *key,
@@ -818,7 +803,7 @@ int mlw_run_set_tag(struct mlw_catalog *cat, int64_t run, const char *key,
 	sqlite3_bind_int64(st, 1, run);
 	bind_str(st, 2, key);
 	bind_str(st, 3, value);
-	return done(cat, st, "recording tag");
+	return mlw_catalog_step_done(cat, st, "recording tag");
 }
 
 /*
@@ -944,7 +929,7 @@ static int load_key(struct mlw_metric_writer *w, struct key_state *k)
 	if (ret)
 		return ret;
 	bind_str(st, 1, k->name);
-	ret = done(w->cat, st, "recording metric key");
+	ret = mlw_catalog_step_done(w->cat, st, "recording metric key");
 	if (!ret)
 		k->id = sqlite3_last_insert_rowid(mlw_catalog_db(w->cat));
 	return ret;

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 struct mlw_catalog;
+struct mlw_catalog_schema;
 
 enum mlw_run_status {
 	MLW_RUN_NOT_STARTED,
@@ -119,6 +120,8 @@ char *mlw_run_new_name(void);
  * experiment.h calls it.  0 or negative.
  */
 int mlw_run_schema_use(struct mlw_catalog *cat);
+/* that schema, for mlw_catalog_prepare() */
+extern const struct mlw_catalog_schema mlw_run_schema;
 
 /*
  * Insert run (status, times[NOT_STARTED], and the fields set).  When

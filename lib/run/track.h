@@ -48,8 +48,9 @@ int mlw_run_log_artifact(struct mlw_catalog *cat, struct mlw_odb *odb,
  * given"; validation_split is the text given or NULL.  run is an id
  * from mlw_run_get().  A param the run already has with another value
  * is MLW_EEXISTS (params are write-once, as with mlw_run_log_param()),
- * and then nothing is recorded.  0 or a negative code.  'mlw train' inside a job calls it; so can a sweep's
- * trial, on its own catalog connection.
+ * and then nothing is recorded.  0 or a negative code.  'mlw train'
+ * inside a job calls it; so can a sweep's trial, on its own catalog
+ * connection.
  */
 int mlw_run_log_fit(struct mlw_catalog *cat, int64_t run,
 		    const struct mlw_train_request *req,

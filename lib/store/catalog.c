@@ -498,7 +498,18 @@ static int prepare(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
 	return 0;
 }
 
-static int step_done(struct mlw_catalog *cat, sqlite3_stmt *st, const char *what)
+int mlw_catalog_prepare(struct mlw_catalog *cat,
+			const struct mlw_catalog_schema *s, sqlite3_stmt **st,
+			const char *sql)
+{
+	int ret = s ? mlw_catalog_use(cat, s) : 0;
+
+	*st = NULL;
+	return ret ? ret : prepare(cat, st, sql);
+}
+
+int mlw_catalog_step_done(struct mlw_catalog *cat, sqlite3_stmt *st,
+			  const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -529,7 +540,7 @@ int mlw_catalog_log(struct mlw_catalog *cat, const char *command,
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
 	sqlite3_bind_text(st, 3, command, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, args, -1, SQLITE_TRANSIENT);
-	return step_done(cat, st, "logging operation");
+	return mlw_catalog_step_done(cat, st, "logging operation");
 }
 
 int mlw_catalog_ref_set(struct mlw_catalog *cat, const char *name,
@@ -545,7 +556,7 @@ int mlw_catalog_ref_set(struct mlw_catalog *cat, const char *name,
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, hex, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(st, 3, now_seconds());
-	return step_done(cat, st, "updating ref");
+	return mlw_catalog_step_done(cat, st, "updating ref");
 }
 
 int mlw_catalog_ref_get(struct mlw_catalog *cat, const char *name, char *hex)
@@ -576,7 +587,7 @@ int mlw_catalog_ref_delete(struct mlw_catalog *cat, const char *name)
 	if (ret)
 		return ret;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	ret = step_done(cat, st, "deleting ref");
+	ret = mlw_catalog_step_done(cat, st, "deleting ref");
 	if (!ret && !sqlite3_changes(cat->db))
 		ret = mlw_error_setc(MLW_ENOTFOUND, "ref '%s' not found", name);
 	return ret;
@@ -707,14 +718,15 @@ static int schema_migrate(struct mlw_catalog *cat,
 		return ret;
 	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, s->nr_migrations);
-	ret = step_done(cat, st, "recording a layer's schema version");
+	ret = mlw_catalog_step_done(cat, st,
+				    "recording a layer's schema version");
 	if (!ret)
 		ret = prepare(cat, &st, "DELETE FROM catalog_roots"
 			      " WHERE schema = ?1");
 	if (ret)
 		return ret;
 	sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
-	ret = step_done(cat, st, "recording a layer's references");
+	ret = mlw_catalog_step_done(cat, st, "recording a layer's references");
 	for (i = 0; !ret && i < s->nr_roots; i++) {
 		ret = prepare(cat, &st, "INSERT INTO catalog_roots"
 			      " (schema, seq, query) VALUES (?1, ?2, ?3)");
@@ -723,7 +735,8 @@ static int schema_migrate(struct mlw_catalog *cat,
 		sqlite3_bind_text(st, 1, s->name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 2, i);
 		sqlite3_bind_text(st, 3, s->roots[i], -1, SQLITE_STATIC);
-		ret = step_done(cat, st, "recording a layer's references");
+		ret = mlw_catalog_step_done(cat, st,
+					    "recording a layer's references");
 	}
 	return ret;
 }
