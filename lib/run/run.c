@@ -451,46 +451,56 @@ static struct mlw_run *row_to_run(sqlite3_stmt *st)
 	return run;
 }
 
+/*
+ * sql (one parameter: the run's name) stepped to its row: 0 with *st on
+ * it (the caller finalizes), MLW_ENOTFOUND "job 'NAME' not found", or a
+ * catalog error; *st is finalized on error
+ */
+static int by_name(struct mlw_catalog *cat, sqlite3_stmt **st,
+		   const char *sql, const char *name)
+{
+	int rc, ret = prep(cat, st, sql);
+
+	if (ret)
+		return ret;
+	bind_str(*st, 1, name);
+	rc = sqlite3_step(*st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' not found", name);
+	else
+		ret = db_err(cat, "reading run");
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return ret;
+}
+
 int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
 		const char *name)
 {
 	sqlite3_stmt *st;
-	int ret = prep(cat, &st, "SELECT " RUN_COLUMNS " FROM runs"
-		       " WHERE name = ?");
-	int rc;
+	int ret = by_name(cat, &st, "SELECT " RUN_COLUMNS " FROM runs"
+			  " WHERE name = ?", name);
 
 	*out = NULL;
 	if (ret)
 		return ret;
-	bind_str(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = row_to_run(st);
-	else if (rc == SQLITE_DONE)
-		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' not found", name);
-	else
-		ret = db_err(cat, "reading run");
+	*out = row_to_run(st);
 	sqlite3_finalize(st);
-	return ret;
+	return 0;
 }
 
 int mlw_run_get_id(int64_t *id, struct mlw_catalog *cat, const char *name)
 {
 	sqlite3_stmt *st;
-	int rc, ret = prep(cat, &st, "SELECT id FROM runs WHERE name = ?");
+	int ret = by_name(cat, &st, "SELECT id FROM runs WHERE name = ?", name);
 
 	if (ret)
 		return ret;
-	bind_str(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
-		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' not found", name);
-	else
-		ret = db_err(cat, "reading run");
+	*id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return ret;
+	return 0;
 }
 
 static int load_kv(struct mlw_run_kv **out, size_t *nr,
