@@ -44,6 +44,7 @@ enum mlw_run_status {
 	MLW_RUN_NR_STATUS
 };
 
+/* "NotStarted", "Running", "Completed", ...: static */
 const char *mlw_run_status_name(enum mlw_run_status s);
 /* case-insensitive; MLW_EINVALID with the list of statuses otherwise */
 int mlw_run_status_parse(enum mlw_run_status *out, const char *name);
@@ -106,6 +107,7 @@ struct mlw_run {
 
 #define MLW_RUN_ENDED_TIME (MLW_RUN_FINALIZING + 1)
 
+/* Free run and everything it holds, details included (NULL is fine). */
 void mlw_run_free(struct mlw_run *run);
 
 /*
