@@ -122,6 +122,31 @@ static void bind_str(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+/*
+ * sql (one parameter: the run's name) stepped to its row: 0 with *st on
+ * it (the caller finalizes), MLW_ENOTFOUND "job 'NAME' not found", or a
+ * catalog error; *st is finalized on error
+ */
+static int by_name(struct mlw_catalog *cat, sqlite3_stmt **st,
+		   const char *sql, const char *name)
+{
+	int rc, ret = prep(cat, st, sql);
+
+	if (ret)
+		return ret;
+	bind_str(*st, 1, name);
+	rc = sqlite3_step(*st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' not found", name);
+	else
+		ret = db_err(cat, "reading run");
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return ret;
+}
+
 static char *col_str(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
@@ -449,31 +474,6 @@ static struct mlw_run *row_to_run(sqlite3_stmt *st)
 	run->archived = sqlite3_column_int(st, 30);
 	run->experiment_id = sqlite3_column_int64(st, 31);
 	return run;
-}
-
-/*
- * sql (one parameter: the run's name) stepped to its row: 0 with *st on
- * it (the caller finalizes), MLW_ENOTFOUND "job 'NAME' not found", or a
- * catalog error; *st is finalized on error
- */
-static int by_name(struct mlw_catalog *cat, sqlite3_stmt **st,
-		   const char *sql, const char *name)
-{
-	int rc, ret = prep(cat, st, sql);
-
-	if (ret)
-		return ret;
-	bind_str(*st, 1, name);
-	rc = sqlite3_step(*st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' not found", name);
-	else
-		ret = db_err(cat, "reading run");
-	sqlite3_finalize(*st);
-	*st = NULL;
-	return ret;
 }
 
 int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
