@@ -25,15 +25,12 @@ int train_record_run(struct mlw_ctx *ctx, const struct mlw_train_request *req,
 		     int64_t seed, const char *validation_split)
 {
 	struct mlw_catalog *cat = cmd_catalog(ctx);
-	struct mlw_run *run;
-	int ret;
+	int64_t run;
+	int ret = mlw_run_get_id(&run, cat, getenv("MLW_RUN_ID"));
 
-	ret = mlw_run_get(&run, cat, getenv("MLW_RUN_ID"));
-	if (!ret) {
-		ret = mlw_run_log_fit(cat, run->id, req, res, cv, seed,
+	if (!ret)
+		ret = mlw_run_log_fit(cat, run, req, res, cv, seed,
 				      validation_split, mlw_now());
-		mlw_run_free(run);
-	}
 	if (ret)
 		mlw_error_prefix("recording in job '%s'", getenv("MLW_RUN_ID"));
 	return ret;
