@@ -2,6 +2,7 @@
  * experiment.c - experiments in the catalog; see experiment.h.
  */
 #include "run/experiment.h"
+#include "run/sql.h"
 #include "store/catalog.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -22,27 +23,9 @@ const char *mlw_experiment_lifecycle_name(enum mlw_experiment_lifecycle l)
 	return lifecycle_names[l];
 }
 
-static int db_err(struct mlw_catalog *cat, const char *what)
-{
-	return mlw_catalog_db_error(mlw_catalog_db(cat), what);
-}
-
-/* a statement on the run layer's tables, brought up to date first */
-static int prep(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
-{
-	return mlw_catalog_prepare(cat, &mlw_run_schema, st, sql);
-}
-
 static int changes(struct mlw_catalog *cat)
 {
 	return sqlite3_changes(mlw_catalog_db(cat));
-}
-
-static char *col_str(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? mlw_strdup(s) : NULL;
 }
 
 static int not_found(int64_t id)
