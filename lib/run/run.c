@@ -466,6 +466,16 @@ static struct mlw_run *row_to_run(sqlite3_stmt *st)
 	return run;
 }
 
+const char *mlw_run_columns(void)
+{
+	return RUN_COLUMNS;
+}
+
+struct mlw_run *mlw_run_from_row(sqlite3_stmt *st)
+{
+	return row_to_run(st);
+}
+
 int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
 		const char *name)
 {
@@ -1287,7 +1297,9 @@ int mlw_run_list_dead(struct mlw_strlist *out, struct mlw_catalog *cat)
 	int rc, ret = prep(cat, &st, "SELECT name, supervisor_pid,"
 			   " supervisor_start, created, pgid FROM runs WHERE"
 			   " status IN ('NotStarted', 'Queued', 'Starting',"
-			   " 'Running', 'Finalizing')");
+			   " 'Running', 'Finalizing')"
+			   /* an MLflow client's run has no supervisor */
+			   " AND type != 'tracking'");
 
 	if (ret)
 		return ret;

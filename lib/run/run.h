@@ -235,6 +235,16 @@ int mlw_run_foreach(struct mlw_catalog *cat, const struct mlw_run_filter *f,
 void mlw_run_list_free(struct mlw_run **runs, size_t nr);
 
 /*
+ * For the run layer's own queries (search.c): the runs table's columns
+ * a run is read from, "id, name, ...", to follow SELECT; and the run of
+ * a result row whose first columns are those (the caller's, freed with
+ * mlw_run_free()).
+ */
+struct sqlite3_stmt;
+const char *mlw_run_columns(void);
+struct mlw_run *mlw_run_from_row(struct sqlite3_stmt *st);
+
+/*
  * Process start time of pid from /proc (clock ticks since boot), 0 when
  * the process does not exist.
  */
@@ -243,7 +253,8 @@ int64_t mlw_proc_start_time(int64_t pid);
 /*
  * The names of the runs that have not ended but whose supervisor has
  * died (pid gone, or reused by another process with a different start
- * time), and of Queued runs with no supervisor after a minute, appended
+ * time), and of Queued runs with no supervisor after a minute (runs of
+ * type "tracking", an MLflow client's, have none: never these), appended
  * to out; the process groups of those runs are killed.  The run layer's
  * reaper (mlw_job_reap() in job.h) ends them.
  */
