@@ -182,6 +182,7 @@ CMD(model);
 CMD(model_score);
 CMD(preview_data);
 CMD(show_ref);
+CMD(tracking);
 CMD(train);
 CMD(update_ref);
 CMD(validate_spec);

@@ -49,6 +49,7 @@ const struct cmd_struct mlw_commands[] = {
 	{ "model", cmd_model, "manage versioned models", 0, NULL },
 	{ "preview-data", cmd_preview_data, "show the first rows of a table as the trainers see it", 1, NULL },
 	{ "show-ref", cmd_show_ref, "list refs", 0, NULL },
+	{ "tracking", cmd_tracking, "serve MLflow's tracking REST API over the workspace", 0, NULL },
 	{ "train", cmd_train, "fit a built-in model on a CSV file", 0, NULL },
 	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0, NULL },
 	{ "validate-spec", cmd_validate_spec, "validate spec files of any kind", 1, NULL },

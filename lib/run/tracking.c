@@ -4,6 +4,7 @@
 #include "run/tracking.h"
 #include "store/catalog.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
 
@@ -638,5 +639,99 @@ int mlw_run_metric_page(struct mlw_catalog *cat, int64_t run,
 	if (!ret && !*more && rc != SQLITE_DONE)
 		ret = db_err(cat, "reading metric history");
 	sqlite3_finalize(st);
+	return ret;
+}
+
+/* rows of run under prefix: "path = ?2 OR path GLOB ?3" with ?3 'P/ *' */
+static char *folder_glob(const char *prefix)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	const char *p;
+
+	for (p = prefix; *p; p++) {
+		if (*p == '*' || *p == '?' || *p == '[')
+			mlw_buf_addf(&b, "[%c]", *p);
+		else
+			mlw_buf_addch(&b, *p);
+	}
+	mlw_buf_adds(&b, "/*");
+	return mlw_buf_detach(&b, NULL);
+}
+
+int mlw_run_artifact_foreach(struct mlw_catalog *cat, int64_t run,
+			     const char *prefix, mlw_run_artifact_fn fn,
+			     void *data)
+{
+	sqlite3_stmt *st;
+	char *glob = prefix && *prefix ? folder_glob(prefix) : NULL;
+	int rc = SQLITE_DONE, ret = prep(cat, &st, "SELECT path, object, size"
+					 " FROM run_artifacts WHERE run = ?1"
+					 " AND (?2 IS NULL OR path GLOB ?2)"
+					 " ORDER BY path");
+
+	if (ret) {
+		free(glob);
+		return ret;
+	}
+	sqlite3_bind_int64(st, 1, run);
+	bind_str(st, 2, glob);
+	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(st, 0);
+		const char *hex = (const char *)sqlite3_column_text(st, 1);
+
+		if (path && hex)
+			ret = fn(path, hex, (uint64_t)sqlite3_column_int64(st,
+				 2), data);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = db_err(cat, "reading artifacts");
+	sqlite3_finalize(st);
+	free(glob);
+	return ret;
+}
+
+int mlw_run_artifact_get(struct mlw_catalog *cat, int64_t run,
+			 const char *path, char *hex, uint64_t *size)
+{
+	sqlite3_stmt *st;
+	int rc, ret = prep(cat, &st, "SELECT object, size FROM run_artifacts"
+			   " WHERE run = ? AND path = ?");
+
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(st, 1, run);
+	bind_str(st, 2, path);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 64) {
+		memcpy(hex, sqlite3_column_text(st, 0), 65);
+		*size = (uint64_t)sqlite3_column_int64(st, 1);
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		ret = mlw_error_setc(MLW_ENOTFOUND, "no artifact '%s' in the "
+				     "run", path);
+	} else {
+		ret = db_err(cat, "reading artifacts");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int mlw_run_artifact_delete(struct mlw_catalog *cat, int64_t run,
+			    const char *path)
+{
+	sqlite3_stmt *st;
+	char *glob = folder_glob(path);
+	int ret = prep(cat, &st, "DELETE FROM run_artifacts WHERE run = ?"
+		       " AND (path = ? OR path GLOB ?)");
+
+	if (!ret) {
+		sqlite3_bind_int64(st, 1, run);
+		bind_str(st, 2, path);
+		bind_str(st, 3, glob);
+		ret = done(cat, st, "removing artifacts");
+	}
+	free(glob);
+	if (!ret && !sqlite3_changes(mlw_catalog_db(cat)))
+		ret = mlw_error_setc(MLW_ENOTFOUND, "no artifact '%s' in the "
+				     "run", path);
 	return ret;
 }

@@ -150,6 +150,26 @@ int mlw_run_load_inputs(struct mlw_run_dataset **out, size_t *nr,
 void mlw_run_datasets_free(struct mlw_run_dataset *d, size_t nr);
 
 /*
+ * The artifacts of run under folder prefix ("" or NULL: all), by path:
+ * fn gets each one's path (borrowed for the call), object id and size;
+ * its non-zero return stops and is returned.
+ */
+typedef int (*mlw_run_artifact_fn)(const char *path, const char *hex,
+				   uint64_t size, void *data);
+int mlw_run_artifact_foreach(struct mlw_catalog *cat, int64_t run,
+			     const char *prefix, mlw_run_artifact_fn fn,
+			     void *data);
+/* The object (hex, 65 bytes) and size of an artifact; MLW_ENOTFOUND. */
+int mlw_run_artifact_get(struct mlw_catalog *cat, int64_t run,
+			 const char *path, char *hex, uint64_t *size);
+/*
+ * Remove the artifact path, or every artifact under the folder path;
+ * MLW_ENOTFOUND when there was none.
+ */
+int mlw_run_artifact_delete(struct mlw_catalog *cat, int64_t run,
+			    const char *path);
+
+/*
  * A page of key's history in run: the points after position (step,
  * seq) (after NULL: from the first), in (step, seq) order, at most max
  * (> 0) of them.  fn gets each point and its position; its non-zero
