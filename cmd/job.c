@@ -15,6 +15,7 @@
 #include "run/workdir.h"
 #include "run/resolve.h"
 #include "run/run.h"
+#include "tracking/tracking.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
 #include "store/repo.h"
@@ -346,7 +347,10 @@ static void on_cancel(int sig)
 
 static void in_supervisor(void *data)
 {
+	struct mlw_job *job = data;
+	struct mlw_tracking_lazy *lazy;
 	struct sigaction sa;
+	char *uri;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_cancel;
@@ -356,6 +360,14 @@ static void in_supervisor(void *data)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * An MLflow server for the command, started when a client first
+	 * connects (lib/tracking/lazy.c), for the supervisor's life: it
+	 * ends with this process.  Without one the job runs all the same.
+	 */
+	if (job && !mlw_tracking_lazy_start(&lazy, &uri, job->repo))
+		job->tracking_uri = uri;
+	mlw_error_clear();
 }
 
 /*
@@ -456,6 +468,7 @@ static int create_run(struct mlw_ctx *ctx, struct mlw_job *job, int stream,
 	so.nr_executors = 1;
 	so.cancel = &cancel_requested;
 	so.in_supervisor = in_supervisor;
+	so.data = job;
 	/* the supervisor records the run; it says how that went first */
 	ret = mlw_job_submit(&w, job, &so);
 	if (ret)
