@@ -293,7 +293,7 @@ static int cmp_experiments(const void *a, const void *b)
 /* experiments/search (and MLflow 1's experiments/list) */
 static void search_experiments(struct call *c, int list)
 {
-	struct mlw_experiment_filter ef = { -1, 0, 0 };
+	struct mlw_experiment_filter ef = { -1, -1, 0 };
 	struct mlw_search_filter f = { NULL, 0 };
 	struct mlw_search_order o = { MLW_SEARCH_ATTRIBUTE, NULL, 0 };
 	struct experiment_list l = { NULL, 0, 0 };
