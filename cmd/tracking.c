@@ -212,7 +212,15 @@ static int serve_detached(struct mlw_ctx *ctx, const char *host,
 			if (null > 2)
 				close(null);
 		}
-		exit(serve(ctx, host, port, threads, fds[1]));
+		/*
+		 * No descriptor of the caller's but the pipe: a pipe the
+		 * caller's caller reads to its end (a shell's $(...), a
+		 * test harness) must not stay open for the server's life.
+		 */
+		if (fds[1] != 3 && dup2(fds[1], 3) < 0)
+			_exit(128);
+		close_range(4, ~0U, 0);
+		exit(serve(ctx, host, port, threads, 3));
 	}
 	close(fds[1]);
 	waitpid(pid, &status, 0);

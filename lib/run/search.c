@@ -228,6 +228,9 @@ static int parse_value(struct lexer *lx, struct mlw_search_clause *c)
 		const char *start = lx->p;
 		char *end;
 
+		if (!*start || *start == ')')
+			return parse_error(lx, "expected a value after the "
+					   "comparator");
 		errno = 0;
 		c->number = strtod(start, &end);
 		if (end == start || errno == ERANGE ||
