@@ -118,4 +118,16 @@ test_expect_success CURL,NPM_MLFLOW 'the client'"'"'s misspelt set-experiment-ta
 	mlw tracking stop
 '
 
+test_expect_success NPM_MLFLOW 'share/examples/mlflow-npm: a job logs with the npm client' '
+	cp -R "$TEST_DIRECTORY/../share/examples/mlflow-npm" example &&
+	cp -R npm/node_modules example/src/node_modules &&
+	(cd example && git init -q && ./run.sh >../example.json 2>../example.log) &&
+	test "$(test_json_get example.json "[\"status\"]")" = Completed &&
+	test "$(test_json_get example.json "[\"params\"][\"learning_rate\"]")" = 0.5 &&
+	test "$(test_json_get example.json "[\"metrics\"][\"w\"]")" = 2.9970703125 &&
+	test "$(test_json_get example.json "[\"tags\"][\"mlflow.source.name\"]")" = train.js &&
+	mlw -C example job list -o json >list.json &&
+	test "$(test_json_get list.json "[0][\"experiment_name\"]")" = mlflow-npm
+'
+
 test_done
