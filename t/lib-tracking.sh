@@ -51,11 +51,39 @@ shape () {
 	PY
 }
 
-# start_server: a workspace here and its server (URL set, stopped at exit)
+# start_server: a workspace here and its server, in the foreground of a
+# background shell with its stderr in server.err (where a sanitizer
+# build reports); URL set, stopped at exit if no test stopped it
 start_server () {
 	mlw init -q . &&
-	mlw tracking serve --port 0 --detach >url &&
+	(mlw tracking serve --port 0 >url 2>server.err &) &&
+	tries=0 &&
+	until test -s url && test -s .mlw/tracking
+	do
+		tries=$((tries + 1)) &&
+		test $tries -lt 1200 || return 1
+		sleep 0.05
+	done &&
+	SERVER_PID=$(cut -d" " -f2 .mlw/tracking) &&
 	URL=$(cat url)/api/2.0/mlflow &&
 	trap "mlw -C \"$TRASH_DIRECTORY\" tracking stop >/dev/null 2>&1" EXIT &&
 	test_grep "^http://127.0.0.1:[0-9]*$" url
+}
+
+# stop_server: stop it, wait for it to exit, and find nothing in its
+# stderr but its greeting (a sanitizer's report fails)
+stop_server () {
+	mlw tracking stop &&
+	tries=0 &&
+	while test -d /proc/$SERVER_PID
+	do
+		tries=$((tries + 1)) &&
+		test $tries -lt 1200 || return 1
+		sleep 0.05
+	done &&
+	if grep -v "^mlw: MLflow tracking API on" server.err
+	then
+		echo "the server said more than its greeting" >&2
+		return 1
+	fi
 }

@@ -359,7 +359,7 @@ test_expect_success CURL 'the UI prefix /ajax-api serves the same' '
 test_expect_success CURL 'serve refuses a second server; stop stops it' '
 	test_expect_code 1 mlw tracking serve --port 0 2>err &&
 	test_grep "runs already" err &&
-	mlw tracking stop &&
+	stop_server &&
 	! curl -sf "$URL/experiments/get?experiment_id=0" &&
 	test_expect_code 3 mlw tracking stop
 '

@@ -192,7 +192,7 @@ test_expect_success CURL 'deleting a version archives it; deleting the model arc
 	api DELETE /registered-models/delete "{\"name\": \"churn\"}" &&
 	expect 404 RESOURCE_DOES_NOT_EXIST &&
 	mlw fsck &&
-	mlw tracking stop
+	stop_server
 '
 
 test_done

@@ -115,7 +115,7 @@ test_expect_success CURL,NPM_MLFLOW 'the npm client logs a run that mlw job show
 test_expect_success CURL,NPM_MLFLOW 'the client'"'"'s misspelt set-experiment-tag route is ENDPOINT_NOT_FOUND' '
 	test "$(test_json_get out.json "[\"set_experiment_tag\"][\"status\"]")" = 404 &&
 	test "$(test_json_get out.json "[\"set_experiment_tag\"][\"data\"][\"error_code\"]")" = ENDPOINT_NOT_FOUND &&
-	mlw tracking stop
+	stop_server
 '
 
 test_expect_success NPM_MLFLOW 'share/examples/mlflow-npm: a job logs with the npm client' '

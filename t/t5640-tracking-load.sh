@@ -12,11 +12,8 @@ peak_kb () {
 }
 
 test_expect_success CURL,PYTHON3 'setup: a server and a run' '
-	mlw init -q . &&
-	mlw tracking serve --port 0 --detach -o json >srv.json &&
-	trap "mlw -C \"$TRASH_DIRECTORY\" tracking stop >/dev/null 2>&1" EXIT &&
-	URL=$(test_json_get srv.json "[\"url\"]")/api/2.0/mlflow &&
-	PID=$(test_json_get srv.json "[\"pid\"]") &&
+	start_server &&
+	PID=$SERVER_PID &&
 	api POST /runs/create "{\"experiment_id\": \"0\"}" && expect 200 &&
 	RUN=$(test_json_get out.json "[\"run\"][\"info\"][\"run_id\"]")
 '
@@ -31,7 +28,7 @@ with open(\"big.bin\", \"wb\") as f:
 " &&
 	test $(wc -c <big.bin) -eq 104857600 &&
 	before=$(peak_kb) &&
-	ROOT=$(test_json_get srv.json "[\"url\"]")/api/2.0/mlflow-artifacts/artifacts &&
+	ROOT=$(cat url)/api/2.0/mlflow-artifacts/artifacts &&
 	curl -sf -X PUT -T big.bin "$ROOT/0/$RUN/artifacts/data/big.bin" >put.json &&
 	after=$(peak_kb) &&
 	echo "peak RSS before $before kB, after $after kB" &&
@@ -75,7 +72,7 @@ test_expect_success CURL,PYTHON3 '1,000 concurrent clients: no error, no lost po
 	for e in errors[:5]: print(e)
 	sys.exit(1 if errors or took > 300 else 0)
 	EOT
-	/usr/bin/python3 clients.py "$(test_json_get srv.json "[\"url\"]")" "$RUN" >clients.log &&
+	/usr/bin/python3 clients.py "$(cat url)" "$RUN" >clients.log &&
 	cat clients.log &&
 	for k in 0 17 49
 	do
@@ -89,7 +86,7 @@ got = sorted(int(p[\"value\"]) for p in m)
 sys.exit(0 if got == want else \"c$k: %d points, %d wanted\" % (len(got), len(want)))
 " || return 1
 	done &&
-	mlw tracking stop
+	stop_server
 '
 
 test_done

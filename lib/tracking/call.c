@@ -278,7 +278,7 @@ int find_run(struct call *c, const char *run_id, int64_t *id)
 	return ret ? reply_fail(c, ret) : 0;
 }
 
-char *page_token_make(int64_t offset)
+json_t *page_token_make(int64_t offset)
 {
 	char json[64];
 	unsigned char out[96];
@@ -286,7 +286,7 @@ char *page_token_make(int64_t offset)
 			 (long long)offset);
 
 	EVP_EncodeBlock(out, (const unsigned char *)json, n);
-	return mlw_strdup((const char *)out);
+	return json_string((const char *)out);
 }
 
 int page_token_read(struct call *c, int64_t *offset)

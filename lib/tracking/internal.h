@@ -81,7 +81,7 @@ json_t *metric_value_json(double v);
 int find_run(struct call *c, const char *run_id, int64_t *id);
 
 /* Page tokens: base64 of {"offset": N}, as MLflow's. */
-char *page_token_make(int64_t offset);
+json_t *page_token_make(int64_t offset);	/* a new reference */
 int page_token_read(struct call *c, int64_t *offset);
 
 /* The handlers of registry.c and artifacts.c, by route. */

@@ -838,8 +838,7 @@ static void reply_page(struct call *c, json_t *list, struct order *o,
 	json_object_set_new(ans, key, page);
 	if (i < n)
 		json_object_set_new(ans, "next_page_token",
-				    json_string_nocheck(page_token_make(
-							(int64_t)i)));
+				    page_token_make((int64_t)i));
 	free(items);
 	reply(c, ans);
 }

@@ -370,8 +370,7 @@ static void search_experiments(struct call *c, int list)
 	ans = json_pack("{s:O}", "experiments", out);
 	if (!list && i < l.nr)
 		json_object_set_new(ans, "next_page_token",
-				    json_string_nocheck(page_token_make(
-							(int64_t)i)));
+				    page_token_make((int64_t)i));
 	reply(c, ans);
 out:
 	for (i = 0; i < l.nr; i++)
@@ -886,8 +885,8 @@ static void runs_search(struct call *c)
 	if (json_array_size(page.runs))
 		json_object_set(ans, "runs", page.runs);
 	if (more)
-		json_object_set_new(ans, "next_page_token", json_string_nocheck(
-				    page_token_make(s.offset + max)));
+		json_object_set_new(ans, "next_page_token",
+				    page_token_make(s.offset + max));
 	reply(c, ans);
 out:
 	json_decref(page.runs);
