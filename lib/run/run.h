@@ -245,6 +245,22 @@ const char *mlw_run_columns(void);
 struct mlw_run *mlw_run_from_row(struct sqlite3_stmt *st);
 
 /*
+ * And the statements of those queries, for the run layer's files:
+ * _prep() prepares sql on cat once the run layer's tables are up to
+ * date (0 or negative); _done() steps a statement that returns no row
+ * and finalizes it (MLW_E* naming what on failure); _bind_str() binds s
+ * or NULL; _col_str() is column i as a new string (the caller's) or
+ * NULL; _error() is SQLite's last error on cat as an MLW_E* code.
+ */
+int mlw_run_db_prep(struct mlw_catalog *cat, struct sqlite3_stmt **st,
+		    const char *sql);
+int mlw_run_db_done(struct mlw_catalog *cat, struct sqlite3_stmt *st,
+		    const char *what);
+void mlw_run_db_bind_str(struct sqlite3_stmt *st, int i, const char *s);
+char *mlw_run_db_col_str(struct sqlite3_stmt *st, int i);
+int mlw_run_db_error(struct mlw_catalog *cat, const char *what);
+
+/*
  * Process start time of pid from /proc (clock ticks since boot), 0 when
  * the process does not exist.
  */

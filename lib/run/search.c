@@ -687,10 +687,6 @@ static void query_release(struct query *q)
 	free(q->binds);
 }
 
-static int db_err(struct mlw_catalog *cat, const char *what)
-{
-	return mlw_catalog_db_error(mlw_catalog_db(cat), what);
-}
 
 /* the ids the search selects, in order: at most max + 1 */
 static int select_ids(int64_t **ids, size_t *nr, struct mlw_catalog *cat,
@@ -743,7 +739,7 @@ static int select_ids(int64_t **ids, size_t *nr, struct mlw_catalog *cat,
 	if (ret)
 		goto out;
 	if (sqlite3_prepare_v2(mlw_catalog_db(cat), sql.buf, -1, &st, NULL)) {
-		ret = db_err(cat, "preparing search");
+		ret = mlw_run_db_error(cat, "preparing search");
 		goto out;
 	}
 	for (i = 0; i < q.nr_binds; i++) {
@@ -758,7 +754,7 @@ static int select_ids(int64_t **ids, size_t *nr, struct mlw_catalog *cat,
 		(*ids)[(*nr)++] = sqlite3_column_int64(st, 0);
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_err(cat, "searching runs");
+		ret = mlw_run_db_error(cat, "searching runs");
 out:
 	sqlite3_finalize(st);
 	mlw_buf_release(&sql);
@@ -822,7 +818,7 @@ static int load_page(struct mlw_run **runs, struct mlw_catalog *cat,
 	mlw_buf_addf(&q, "SELECT %s FROM runs WHERE id IN (SELECT value"
 		     " FROM json_each(?1))", mlw_run_columns());
 	if (sqlite3_prepare_v2(db, q.buf, -1, &st, NULL)) {
-		ret = db_err(cat, "preparing search");
+		ret = mlw_run_db_error(cat, "preparing search");
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, list.buf, (int)list.len, SQLITE_STATIC);
@@ -840,12 +836,12 @@ static int load_page(struct mlw_run **runs, struct mlw_catalog *cat,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (rc != SQLITE_DONE) {
-		ret = db_err(cat, "reading runs");
+		ret = mlw_run_db_error(cat, "reading runs");
 		goto out;
 	}
 	for (k = 0; !ret && k < 3; k++) {
 		if (sqlite3_prepare_v2(db, sql[k], -1, &st, NULL)) {
-			ret = db_err(cat, "preparing search");
+			ret = mlw_run_db_error(cat, "preparing search");
 			break;
 		}
 		sqlite3_bind_text(st, 1, list.buf, (int)list.len,
@@ -892,7 +888,7 @@ static int load_page(struct mlw_run **runs, struct mlw_catalog *cat,
 		sqlite3_finalize(st);
 		st = NULL;
 		if (rc != SQLITE_DONE)
-			ret = db_err(cat, "reading runs");
+			ret = mlw_run_db_error(cat, "reading runs");
 	}
 out:
 	sqlite3_finalize(st);

@@ -14,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int db_err(struct mlw_catalog *cat, const char *what)
-{
-	return mlw_catalog_db_error(mlw_catalog_db(cat), what);
-}
-
 /*
  * The datasets runs used (log-inputs), a table of their own, versioned
  * apart from the run layer's list so that it merges with the changes
@@ -40,42 +35,14 @@ static const struct mlw_catalog_schema dataset_schema = {
 	NULL, 0,
 };
 
+/* a statement on the run layer's tables, this file's own up to date too */
 static int prep(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
 {
 	int ret = mlw_run_schema_use(cat);
 
 	if (!ret)
 		ret = mlw_catalog_use(cat, &dataset_schema);
-	if (ret)
-		return ret;
-	if (sqlite3_prepare_v2(mlw_catalog_db(cat), sql, -1, st, NULL))
-		return db_err(cat, "preparing query");
-	return 0;
-}
-
-static int done(struct mlw_catalog *cat, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_err(cat, what);
-	return 0;
-}
-
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static char *col_str(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? mlw_strdup(s) : NULL;
+	return ret ? ret : mlw_run_db_prep(cat, st, sql);
 }
 
 /* several statements as one change: the caller's transaction, or ours */
@@ -204,36 +171,31 @@ static int check_value(const char *what, const char *key, const char *value,
 	return 0;
 }
 
+/* MLflow's answer to a batch over one of its limits */
+static int over_limit(const char *what, int limit, size_t n)
+{
+	return mlw_error_setc(MLW_EINVALID, "a batch logging request can "
+			      "contain at most %d %s; got %zu", limit, what,
+			      n);
+}
+
 int mlw_run_batch_check(const struct mlw_run_batch *b)
 {
-	size_t i, j;
+	size_t i, j, all = b->nr_metrics + b->nr_params + b->nr_tags;
 	int ret;
 
 	if (b->nr_metrics > MLW_TRACKING_MAX_BATCH_METRICS)
-		return mlw_error_setc(MLW_EINVALID, "a batch logging "
-				      "request can contain at most %d "
-				      "metrics; got %zu",
-				      MLW_TRACKING_MAX_BATCH_METRICS,
-				      b->nr_metrics);
+		return over_limit("metrics", MLW_TRACKING_MAX_BATCH_METRICS,
+				  b->nr_metrics);
 	if (b->nr_params > MLW_TRACKING_MAX_BATCH_PARAMS)
-		return mlw_error_setc(MLW_EINVALID, "a batch logging "
-				      "request can contain at most %d "
-				      "params; got %zu",
-				      MLW_TRACKING_MAX_BATCH_PARAMS,
-				      b->nr_params);
+		return over_limit("params", MLW_TRACKING_MAX_BATCH_PARAMS,
+				  b->nr_params);
 	if (b->nr_tags > MLW_TRACKING_MAX_BATCH_TAGS)
-		return mlw_error_setc(MLW_EINVALID, "a batch logging "
-				      "request can contain at most %d tags; "
-				      "got %zu", MLW_TRACKING_MAX_BATCH_TAGS,
-				      b->nr_tags);
-	if (b->nr_metrics + b->nr_params + b->nr_tags >
-	    MLW_TRACKING_MAX_BATCH_ITEMS)
-		return mlw_error_setc(MLW_EINVALID, "a batch logging "
-				      "request can contain at most %d "
-				      "metrics, params and tags in total; "
-				      "got %zu", MLW_TRACKING_MAX_BATCH_ITEMS,
-				      b->nr_metrics + b->nr_params +
-				      b->nr_tags);
+		return over_limit("tags", MLW_TRACKING_MAX_BATCH_TAGS,
+				  b->nr_tags);
+	if (all > MLW_TRACKING_MAX_BATCH_ITEMS)
+		return over_limit("metrics, params and tags in total",
+				  MLW_TRACKING_MAX_BATCH_ITEMS, all);
 	for (i = 0; i < b->nr_metrics; i++) {
 		ret = mlw_run_check_key("metric", b->metrics[i].key);
 		if (ret)
@@ -351,7 +313,7 @@ int mlw_run_create_tracking(struct mlw_run **out, struct mlw_catalog *cat,
 			   " WHERE id = ?");
 		if (!ret) {
 			sqlite3_bind_int64(st, 1, run->id);
-			ret = done(cat, st, "recording run");
+			ret = mlw_run_db_done(cat, st, "recording run");
 		}
 		run->times[MLW_RUN_RUNNING] = start;
 	}
@@ -397,11 +359,11 @@ int mlw_run_tracking_update(struct mlw_catalog *cat, const char *name,
 			   " ended = CASE WHEN ?2 THEN ?3 ELSE NULL END"
 			   " WHERE id = ?4");
 		if (!ret) {
-			bind_str(st, 1, mlw_run_status_name(status));
+			mlw_run_db_bind_str(st, 1, mlw_run_status_name(status));
 			sqlite3_bind_int(st, 2, terminal);
 			sqlite3_bind_double(st, 3, end_time);
 			sqlite3_bind_int64(st, 4, run->id);
-			ret = done(cat, st, "updating run status");
+			ret = mlw_run_db_done(cat, st, "updating run status");
 		}
 	}
 	if (!ret && run_name) {
@@ -430,8 +392,8 @@ int mlw_run_delete_tag(struct mlw_catalog *cat, int64_t run,
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(st, 1, run);
-	bind_str(st, 2, key);
-	ret = done(cat, st, "removing tag");
+	mlw_run_db_bind_str(st, 2, key);
+	ret = mlw_run_db_done(cat, st, "removing tag");
 	if (!ret && !sqlite3_changes(mlw_catalog_db(cat)))
 		ret = mlw_error_setc(MLW_ENOTFOUND, "no tag with name '%s' "
 				     "in the run", key);
@@ -504,16 +466,16 @@ int mlw_run_log_inputs(struct mlw_catalog *cat, int64_t run,
 		json_decref(tags);
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, run);
-		bind_str(st, 2, d[i].name);
-		bind_str(st, 3, d[i].digest);
-		bind_str(st, 4, d[i].source_type);
-		bind_str(st, 5, d[i].source);
-		bind_str(st, 6, d[i].schema);
-		bind_str(st, 7, d[i].profile);
-		bind_str(st, 8, text ? text : "[]");
+		mlw_run_db_bind_str(st, 2, d[i].name);
+		mlw_run_db_bind_str(st, 3, d[i].digest);
+		mlw_run_db_bind_str(st, 4, d[i].source_type);
+		mlw_run_db_bind_str(st, 5, d[i].source);
+		mlw_run_db_bind_str(st, 6, d[i].schema);
+		mlw_run_db_bind_str(st, 7, d[i].profile);
+		mlw_run_db_bind_str(st, 8, text ? text : "[]");
 		free(text);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			ret = db_err(cat, "recording run inputs");
+			ret = mlw_run_db_error(cat, "recording run inputs");
 	}
 	sqlite3_finalize(st);
 	return own_end(cat, own, ret);
@@ -580,12 +542,12 @@ int mlw_run_load_inputs(struct mlw_run_dataset **out, size_t *nr,
 		MLW_ALLOC_GROW(*out, *nr + 1, alloc);
 		d = &(*out)[(*nr)++];
 		memset(d, 0, sizeof(*d));
-		d->name = col_str(st, 0);
-		d->digest = col_str(st, 1);
-		d->source_type = col_str(st, 2);
-		d->source = col_str(st, 3);
-		d->schema = col_str(st, 4);
-		d->profile = col_str(st, 5);
+		d->name = mlw_run_db_col_str(st, 0);
+		d->digest = mlw_run_db_col_str(st, 1);
+		d->source_type = mlw_run_db_col_str(st, 2);
+		d->source = mlw_run_db_col_str(st, 3);
+		d->schema = mlw_run_db_col_str(st, 4);
+		d->profile = mlw_run_db_col_str(st, 5);
 		parse_tags(d, (const char *)sqlite3_column_text(st, 6));
 	}
 	sqlite3_finalize(st);
@@ -593,7 +555,7 @@ int mlw_run_load_inputs(struct mlw_run_dataset **out, size_t *nr,
 		mlw_run_datasets_free(*out, *nr);
 		*out = NULL;
 		*nr = 0;
-		return db_err(cat, "reading run inputs");
+		return mlw_run_db_error(cat, "reading run inputs");
 	}
 	return 0;
 }
@@ -615,7 +577,7 @@ int mlw_run_metric_page(struct mlw_catalog *cat, int64_t run,
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(st, 1, run);
-	bind_str(st, 2, key);
+	mlw_run_db_bind_str(st, 2, key);
 	sqlite3_bind_int64(st, 3, after ? after->step : INT64_MIN);
 	sqlite3_bind_int64(st, 4, after ? after->seq : INT64_MIN);
 	sqlite3_bind_int64(st, 5, max + 1);
@@ -637,7 +599,7 @@ int mlw_run_metric_page(struct mlw_catalog *cat, int64_t run,
 		ret = fn(&m, &pos, data);
 	}
 	if (!ret && !*more && rc != SQLITE_DONE)
-		ret = db_err(cat, "reading metric history");
+		ret = mlw_run_db_error(cat, "reading metric history");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -674,7 +636,7 @@ int mlw_run_artifact_foreach(struct mlw_catalog *cat, int64_t run,
 		return ret;
 	}
 	sqlite3_bind_int64(st, 1, run);
-	bind_str(st, 2, glob);
+	mlw_run_db_bind_str(st, 2, glob);
 	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *path = (const char *)sqlite3_column_text(st, 0);
 		const char *hex = (const char *)sqlite3_column_text(st, 1);
@@ -684,7 +646,7 @@ int mlw_run_artifact_foreach(struct mlw_catalog *cat, int64_t run,
 				 2), data);
 	}
 	if (!ret && rc != SQLITE_DONE)
-		ret = db_err(cat, "reading artifacts");
+		ret = mlw_run_db_error(cat, "reading artifacts");
 	sqlite3_finalize(st);
 	free(glob);
 	return ret;
@@ -700,7 +662,7 @@ int mlw_run_artifact_get(struct mlw_catalog *cat, int64_t run,
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(st, 1, run);
-	bind_str(st, 2, path);
+	mlw_run_db_bind_str(st, 2, path);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 64) {
 		memcpy(hex, sqlite3_column_text(st, 0), 65);
@@ -709,7 +671,7 @@ int mlw_run_artifact_get(struct mlw_catalog *cat, int64_t run,
 		ret = mlw_error_setc(MLW_ENOTFOUND, "no artifact '%s' in the "
 				     "run", path);
 	} else {
-		ret = db_err(cat, "reading artifacts");
+		ret = mlw_run_db_error(cat, "reading artifacts");
 	}
 	sqlite3_finalize(st);
 	return ret;
@@ -725,9 +687,9 @@ int mlw_run_artifact_delete(struct mlw_catalog *cat, int64_t run,
 
 	if (!ret) {
 		sqlite3_bind_int64(st, 1, run);
-		bind_str(st, 2, path);
-		bind_str(st, 3, glob);
-		ret = done(cat, st, "removing artifacts");
+		mlw_run_db_bind_str(st, 2, path);
+		mlw_run_db_bind_str(st, 3, glob);
+		ret = mlw_run_db_done(cat, st, "removing artifacts");
 	}
 	free(glob);
 	if (!ret && !sqlite3_changes(mlw_catalog_db(cat)))

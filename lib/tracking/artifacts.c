@@ -176,8 +176,7 @@ static int proxy_path(struct mlw_tracking *t, struct mlw_http_response *res,
 		goto fail;
 	}
 	if (ret) {
-		mlw_http_respond_error(res, 0, "INTERNAL_ERROR", "%s",
-				       mlw_error_last());
+		respond_fail(res, ret);
 		goto fail;
 	}
 	free(name);
@@ -319,10 +318,7 @@ static void upload_end(struct mlw_http_request *req,
 		mlw_run_pool_put(t->pool, cat);
 	}
 	if (ret)
-		mlw_http_respond_error(res, 0, ret == MLW_EINVALID ?
-				       "INVALID_PARAMETER_VALUE" :
-				       "INTERNAL_ERROR", "%s",
-				       mlw_error_last());
+		respond_fail(res, ret);
 	else
 		mlw_http_respond_static(res, 200, "application/json", "{}", 2);
 	mlw_error_clear();
@@ -372,13 +368,9 @@ static void download(struct mlw_http_request *req,
 		ret = mlw_error_errno("cannot read the download back");
 	mlw_odb_reader_free(r);
 	mlw_odb_free(odb);
-	if (ret == MLW_ENOTFOUND)
-		mlw_http_respond_error(res, 0, "RESOURCE_DOES_NOT_EXIST", "%s",
-				       mlw_error_last());
-	else if (ret)
-		mlw_http_respond_error(res, 0, "INTERNAL_ERROR", "%s",
-				       mlw_error_last());
-	else {
+	if (ret) {
+		respond_fail(res, ret);
+	} else {
 		mlw_http_respond_fd(res, 200, "application/octet-stream", fd,
 				    size);
 		fd = -1;
@@ -407,12 +399,8 @@ static void remove_artifact(struct mlw_http_request *req,
 		pthread_mutex_unlock(&t->write_lock);
 		mlw_run_pool_put(t->pool, cat);
 	}
-	if (ret == MLW_ENOTFOUND)
-		mlw_http_respond_error(res, 0, "RESOURCE_DOES_NOT_EXIST", "%s",
-				       mlw_error_last());
-	else if (ret)
-		mlw_http_respond_error(res, 0, "INTERNAL_ERROR", "%s",
-				       mlw_error_last());
+	if (ret)
+		respond_fail(res, ret);
 	else
 		mlw_http_respond_static(res, 200, "application/json", "{}", 2);
 	free(rel);
@@ -442,8 +430,7 @@ static void proxy_list(struct mlw_http_request *req,
 		mlw_run_pool_put(t->pool, cat);
 	}
 	if (ret) {
-		mlw_http_respond_error(res, 0, "INTERNAL_ERROR", "%s",
-				       mlw_error_last());
+		respond_fail(res, ret);
 	} else {
 		json_t *ans = json_object();
 

@@ -228,27 +228,31 @@ int reply_error(struct call *c, const char *code, const char *fmt, ...)
 	return -1;
 }
 
-int reply_fail(struct call *c, int ret)
+const char *mlflow_error_code(int ret)
 {
-	const char *code;
-
 	switch (ret) {
 	case MLW_EINVALID:
-		code = "INVALID_PARAMETER_VALUE";
-		break;
+		return "INVALID_PARAMETER_VALUE";
 	case MLW_ENOTFOUND:
-		code = "RESOURCE_DOES_NOT_EXIST";
-		break;
+		return "RESOURCE_DOES_NOT_EXIST";
 	case MLW_EEXISTS:
-		code = "RESOURCE_ALREADY_EXISTS";
-		break;
+		return "RESOURCE_ALREADY_EXISTS";
 	case MLW_ELOCKED:
-		code = "TEMPORARILY_UNAVAILABLE";
-		break;
+		return "TEMPORARILY_UNAVAILABLE";
 	default:
-		code = "INTERNAL_ERROR";
+		return "INTERNAL_ERROR";
 	}
-	return reply_error(c, code, "%s", mlw_error_last());
+}
+
+int reply_fail(struct call *c, int ret)
+{
+	return reply_error(c, mlflow_error_code(ret), "%s", mlw_error_last());
+}
+
+void respond_fail(struct mlw_http_response *res, int ret)
+{
+	mlw_http_respond_error(res, 0, mlflow_error_code(ret), "%s",
+			       mlw_error_last());
 }
 
 int64_t to_ms(double t)

@@ -69,8 +69,12 @@ void reply_empty(struct call *c);	/* 200 {} */
 /* an error with MLflow's code and status; returns -1 */
 int reply_error(struct call *c, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* MLflow's error_code for lib's error code ret (MLW_E*) */
+const char *mlflow_error_code(int ret);
 /* lib's error code as MLflow's answer (mlw_error_last() the message) */
 int reply_fail(struct call *c, int ret);
+/* the same, for the artifact proxy's handlers (no struct call) */
+void respond_fail(struct mlw_http_response *res, int ret);
 
 /* ms since the epoch of a time in seconds */
 int64_t to_ms(double t);
