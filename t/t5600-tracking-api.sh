@@ -375,4 +375,17 @@ test_expect_success CURL 'a detached server keeps none of its caller'"'"'s descr
 	mlw tracking stop
 '
 
+test_expect_success CURL '--access-log: a line a request, with the server'"'"'s time' '
+	mlw tracking serve --port 0 --detach --access-log access.log -o json >srv.json &&
+	U=$(test_json_get srv.json "[\"url\"]") &&
+	curl -sf "$U/api/2.0/mlflow/experiments/get?experiment_id=0" >/dev/null &&
+	! curl -sf "$U/api/2.0/mlflow/experiments/get?experiment_id=77" &&
+	mlw tracking stop &&
+	test $(wc -l <access.log) -eq 2 &&
+	awk -F"\t" "NR == 1 && \$3 == \"GET\" && \$4 == \"/api/2.0/mlflow/experiments/get\" && \$5 == 200 && \$6 > 0 { ok = 1 } END { exit !ok }" access.log &&
+	awk -F"\t" "NR == 2 && \$5 == 404 { ok = 1 } END { exit !ok }" access.log &&
+	test_expect_code 128 mlw tracking serve --port 0 --access-log no/such/dir/log 2>err &&
+	test_grep "cannot open" err
+'
+
 test_done
