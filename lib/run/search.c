@@ -486,7 +486,8 @@ static const char *attribute_sql(const char *key, int *numeric,
 	} attrs[] = {
 		{ "run_id", "run_id", "r.name", 0 },
 		{ "run_uuid", "run_id", "r.name", 0 },
-		{ "run_name", "run_name", "coalesce(r.display_name, r.name)", 0 },
+		{ "run_name", "run_name", "coalesce(r.display_name, r.name)",
+		  0 },
 		{ "status", "status", STATUS_SQL, 0 },
 		{ "user_id", "user_id", "(SELECT u.value FROM run_tags u"
 		  " WHERE u.run = r.id AND u.key = 'mlflow.user')", 0 },

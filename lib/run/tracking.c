@@ -567,7 +567,8 @@ int mlw_run_metric_page(struct mlw_catalog *cat, int64_t run,
 {
 	sqlite3_stmt *st;
 	int64_t n = 0;
-	int rc = SQLITE_DONE, ret = prep(cat, &st, "SELECT p.step, p.seq, p.value, p.time"
+	int rc = SQLITE_DONE, ret = prep(cat, &st, "SELECT p.step, p.seq,"
+			   " p.value, p.time"
 			   " FROM metric_keys k JOIN run_metric_points p"
 			   " ON p.run = ?1 AND p.key = k.id WHERE k.name = ?2"
 			   " AND (p.step, p.seq) > (?3, ?4)"

@@ -115,10 +115,11 @@ int need_str(struct call *c, const char *name, const char **out)
 {
 	*out = get_str(c, name);
 	if (!*out || (!**out && strcmp(name, "value")))
-		return reply_error(c, "INVALID_PARAMETER_VALUE", "Missing value "
-				   "for required parameter '%s'. See the API "
-				   "docs for more information about request "
-				   "parameters.", name);
+		return reply_error(c, "INVALID_PARAMETER_VALUE",
+				   "Missing value for required parameter "
+				   "'%s'. See the API docs for more "
+				   "information about request parameters.",
+				   name);
 	return 0;
 }
 
@@ -140,7 +141,8 @@ int get_i64(struct call *c, json_t *v, const char *name, int64_t *out)
 			return 0;
 		}
 	}
-	if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
+	if (json_is_real(v) &&
+	    json_real_value(v) == floor(json_real_value(v)) &&
 	    fabs(json_real_value(v)) < 9e18) {
 		*out = (int64_t)json_real_value(v);
 		return 0;

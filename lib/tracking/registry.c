@@ -233,11 +233,13 @@ static int pairs(struct call *c, json_t **out, const char *sql,
 	if (ret)
 		return ret;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(st, 0);
+		const char *b = (const char *)sqlite3_column_text(st, 1);
+
 		json_array_append_new(*out, json_pack("{s:s,s:s}", k1,
-				      (const char *)sqlite3_column_text(st, 0),
-				      k2,
-				      (const char *)sqlite3_column_text(st, 1)));
+				      a ? a : "", k2, b ? b : ""));
+	}
 	if (rc != SQLITE_DONE)
 		ret = mlw_catalog_db_error(mlw_catalog_db(c->cat),
 					   "the model registry");
@@ -346,12 +348,14 @@ static json_t *latest_versions(json_t *versions, const char *stage)
 		if (stage && strcmp(stage, stages[s]))
 			continue;
 		json_array_foreach(versions, i, v) {
+			const char *version = json_string_value(
+					      json_object_get(v, "version"));
+
 			if (strcmp(json_string_value(json_object_get(v,
 				   "current_stage")), stages[s]))
 				continue;
-			if (!best || version_cmp(json_string_value(
-				json_object_get(v, "version")), json_string_value(
-				json_object_get(best, "version"))) > 0)
+			if (!best || version_cmp(version, json_string_value(
+				     json_object_get(best, "version"))) > 0)
 				best = v;
 		}
 		if (best)
@@ -418,8 +422,8 @@ static int check_tags(struct call *c, json_t *tags)
 		json_t *v = json_object_get(t, "value");
 
 		if (!k)
-			return reply_error(c, "INVALID_PARAMETER_VALUE", "a tag "
-					   "without a key");
+			return reply_error(c, "INVALID_PARAMETER_VALUE",
+					   "a tag without a key");
 		if (mlw_run_check_key("tag", k))
 			return reply_fail(c, MLW_EINVALID);
 		if (v && !json_is_null(v) && !text_of(c, v))
@@ -511,7 +515,10 @@ static void registered_models_get(struct call *c)
 	model_release(&m);
 }
 
-/* write: the model exists (its row made), ret of fn, then the answer */
+/*
+ * Before a write to the request's model: it exists (else answered, -1),
+ * the call's transaction is begun and the model has its row.
+ */
 static int begin_model(struct call *c, struct model *m)
 {
 	int ret;
@@ -647,7 +654,8 @@ static int clause_matches(const struct mlw_search_clause *k, json_t *obj)
 				    "key")), k->key))
 				s = json_string_value(json_object_get(t,
 						      "value"));
-		if (k->op == MLW_SEARCH_IS_NULL || k->op == MLW_SEARCH_IS_NOT_NULL)
+		if (k->op == MLW_SEARCH_IS_NULL ||
+		    k->op == MLW_SEARCH_IS_NOT_NULL)
 			return !s == (k->op == MLW_SEARCH_IS_NULL);
 	} else if (!strcmp(k->key, "source_path")) {
 		s = json_string_value(json_object_get(obj, "source"));
@@ -939,9 +947,9 @@ static int find_version(struct call *c, struct mlw_asset **a)
 		ret = MLW_ENOTFOUND;
 	}
 	if (ret == MLW_ENOTFOUND)
-		return reply_error(c, "RESOURCE_DOES_NOT_EXIST", "Model Version "
-				   "(name=%s, version=%s) not found", name,
-				   version);
+		return reply_error(c, "RESOURCE_DOES_NOT_EXIST",
+				   "Model Version (name=%s, version=%s) not "
+				   "found", name, version);
 	return ret ? reply_fail(c, ret) : 0;
 }
 
@@ -1431,7 +1439,7 @@ static void model_versions_search(struct call *c)
 		"name", "ASC", "version", "DESC", NULL
 	};
 	struct mlw_search_filter f = { NULL, 0 };
-	json_t *names = NULL, *list = json_array(), *v, *all;
+	json_t *names = NULL, *list = json_array(), *yes, *all, *v;
 	struct order o;
 	const char *name;
 	size_t i;
@@ -1441,7 +1449,7 @@ static void model_versions_search(struct call *c)
 	    call_catalog(c))
 		goto out;
 	ret = model_names(c, &names);
-	json_object_foreach(names, name, v) {
+	json_object_foreach(names, name, yes) {
 		if (ret)
 			break;
 		ret = model_versions(c, &all, name);
@@ -1463,16 +1471,17 @@ out:
 
 static void get_latest_versions(struct call *c)
 {
-	json_t *wanted = get_list(c, "stages"), *versions = NULL, *out, *s;
+	json_t *wanted = get_list(c, "stages"), *versions = NULL, *out, *s, *v;
 	struct model m;
 	size_t i, j;
 	int ret;
 
 	json_array_foreach(wanted, i, s)
 		if (!stage_name(text_of(c, s))) {
-			reply_error(c, "INVALID_PARAMETER_VALUE", "Invalid Model "
-				    "Version stage: %s. Value must be one of "
-				    "None, Staging, Production, Archived.",
+			reply_error(c, "INVALID_PARAMETER_VALUE", "Invalid "
+				    "Model Version stage: %s. Value must be "
+				    "one of None, Staging, Production, "
+				    "Archived.",
 				    text_of(c, s) ? text_of(c, s) : "?");
 			return;
 		}
@@ -1492,8 +1501,8 @@ static void get_latest_versions(struct call *c)
 			json_t *l = latest_versions(versions,
 						    stage_name(text_of(c, s)));
 
-			json_array_foreach(l, j, s)
-				json_array_append(out, s);
+			json_array_foreach(l, j, v)
+				json_array_append(out, v);
 			json_decref(l);
 		}
 	}

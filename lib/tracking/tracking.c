@@ -66,8 +66,8 @@ static int experiment_id(struct call *c, const char *text, int64_t *id)
 	errno = 0;
 	*id = strtoll(text, &end, 10);
 	if (!*text || *end || errno || *id < 0)
-		return reply_error(c, "RESOURCE_DOES_NOT_EXIST", "No Experiment "
-				   "with id=%s exists", text);
+		return reply_error(c, "RESOURCE_DOES_NOT_EXIST",
+				   "No Experiment with id=%s exists", text);
 	return 0;
 }
 
@@ -84,8 +84,8 @@ static int load_experiment(struct call *c, struct mlw_experiment **e)
 		return -1;
 	ret = mlw_experiment_get(e, c->cat, id);
 	if (ret == MLW_ENOTFOUND)
-		return reply_error(c, "RESOURCE_DOES_NOT_EXIST", "No Experiment "
-				   "with id=%s exists", text);
+		return reply_error(c, "RESOURCE_DOES_NOT_EXIST",
+				   "No Experiment with id=%s exists", text);
 	return ret ? reply_fail(c, ret) : 0;
 }
 
@@ -209,7 +209,8 @@ static int experiment_matches(const struct mlw_experiment *e,
 
 	if (k->entity == MLW_SEARCH_TAG) {
 		s = experiment_tag(e, k->key);
-		if (k->op == MLW_SEARCH_IS_NULL || k->op == MLW_SEARCH_IS_NOT_NULL)
+		if (k->op == MLW_SEARCH_IS_NULL ||
+		    k->op == MLW_SEARCH_IS_NOT_NULL)
 			return !s == (k->op == MLW_SEARCH_IS_NULL);
 	} else if (!strcmp(k->key, "name")) {
 		s = e->name;
@@ -933,10 +934,11 @@ static int read_metric(struct call *c, json_t *o, struct mlw_run_metric *m)
 
 	if (!json_is_string(k) || !v || json_is_null(v) || !ts ||
 	    json_is_null(ts))
-		return reply_error(c, "INVALID_PARAMETER_VALUE", "Missing value "
-				   "for required parameter '%s'. See the API "
-				   "docs for more information about request "
-				   "parameters.", !json_is_string(k) ? "key" :
+		return reply_error(c, "INVALID_PARAMETER_VALUE",
+				   "Missing value for required parameter "
+				   "'%s'. See the API docs for more "
+				   "information about request parameters.",
+				   !json_is_string(k) ? "key" :
 				   !v || json_is_null(v) ? "value" :
 				   "timestamp");
 	m->key = (char *)json_string_value(k);
@@ -1200,8 +1202,8 @@ static void metrics_get_history(struct call *c)
 
 		if (sscanf(tok, "%lld:%lld%n", &step, &seq, &n) != 2 ||
 		    tok[n]) {
-			reply_error(c, "INVALID_PARAMETER_VALUE", "Invalid page "
-				    "token '%s'", tok);
+			reply_error(c, "INVALID_PARAMETER_VALUE",
+				    "Invalid page token '%s'", tok);
 			goto out;
 		}
 		after.step = step;
