@@ -14,6 +14,7 @@
 #include "util/output.h"
 
 #include <stdio.h>
+#include <sys/types.h>
 
 struct mlw_repo;
 struct mlw_odb;
@@ -148,6 +149,36 @@ int cmd_resolve_input(struct mlw_ctx *ctx, int kind, const char *ref,
 int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
 		     const char *ref);
 int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
+
+/*
+ * Pipeline jobs (cmd/pipeline.c).  cmd_pipeline_create() checks the
+ * graph of a loaded pipeline spec (problems printed; exit status 2) and
+ * forks its supervisor: 0 with pc->run, pc->pid, pc->notify_fd (as a
+ * job's; what was read of it is in msg) and pc->experiment_name, which
+ * the caller frees; or the exit status.  cmd_pipeline_show() adds to a
+ * job's JSON its reused_from (a step) and graph (a pipeline);
+ * cmd_pipeline_draw() prints a pipeline's graph as text or, graph
+ * "dot", Graphviz.  cmd_datadir() is where the data installed with mlw
+ * is (share/ next to the binary in a build tree), cmd_components_dir()
+ * its built-in components; the caller frees both.
+ */
+struct mlw_buf;
+struct mlw_run;
+struct cmd_pipeline_create {
+	const char *name, *experiment, *display_name;
+	int max_concurrent_steps, keep_workdir, dry_run;
+	char *run, *experiment_name;
+	pid_t pid;
+	int notify_fd;
+};
+int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
+			struct cmd_pipeline_create *pc, struct mlw_buf *msg);
+void cmd_pipeline_show(struct mlw_ctx *ctx, struct mlw_out *o,
+		       const struct mlw_run *run);
+int cmd_pipeline_draw(struct mlw_ctx *ctx, const struct mlw_run *run,
+		      const char *graph);
+char *cmd_datadir(void);
+char *cmd_components_dir(void);
 
 #define CMD(name) int cmd_##name(int argc, const char **argv, struct mlw_ctx *ctx)
 CMD(cat_object);

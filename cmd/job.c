@@ -503,16 +503,100 @@ static int check_names(const char *name, const char *experiment)
 	return 0;
 }
 
+/*
+ * A run whose supervisor has recorded it as name: print its name, or
+ * follow it (--stream, --wait) on its notify channel fd (msg holds what
+ * was read of it) to its end.  Returns the exit status.
+ */
+static int follow_started(struct mlw_ctx *ctx, const char *name,
+			  const char *experiment, pid_t pid, int fd,
+			  struct mlw_buf *msg, int stream, int wait,
+			  const char *query)
+{
+	char *log = NULL;
+	int log_fd = -1, ret = 0;
+
+	if (stream) {
+		log = mlw_job_log_path(cmd_repo(ctx), name);
+		log_fd = open(log, O_RDONLY | O_CLOEXEC);
+	}
+	if (!stream && !wait) {
+		struct mlw_out *o;
+
+		close(fd);
+		if (!query && ctx->format == MLW_FMT_DEFAULT) {
+			printf("%s\n", name);
+			ret = cmd_finish_stdout(0);
+			goto out;
+		}
+		o = mlw_out_new();
+		mlw_out_object_begin(o, NULL);
+		mlw_out_str(o, "name", name);
+		mlw_out_str(o, "status", "Queued");
+		mlw_out_str(o, "experiment_name", experiment);
+		mlw_out_end(o);
+		ret = cmd_finish_stdout(print_out(ctx, o, MLW_FMT_JSON, query));
+		mlw_out_free(o);
+		goto out;
+	}
+	if (!ctx->quiet)
+		fprintf(stderr, "mlw: job '%s' started\n", name);
+	if (stream && log_fd >= 0) {
+		if (follow_fd(ctx, log_fd, fd, name, msg))
+			ret = 128;
+	} else {
+		while (!read_notify(fd, msg))
+			;
+	}
+	close(fd);
+	/*
+	 * End-of-file: the run has ended and been cleaned up.  The
+	 * supervisor may still be folding the catalog's WAL; it is in its
+	 * own session, and whoever inherits it reaps it.
+	 */
+	if (waitpid(pid, NULL, WNOHANG) <= 0 && !notified_status_seen(msg))
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (!ret && !notified_status(ctx, name, msg, 1, &ret))
+		ret = final_status(ctx, name, 1);
+	if (query || ctx->format != MLW_FMT_DEFAULT) {
+		struct mlw_run *run;
+
+		if (!mlw_run_get(&run, job_catalog(ctx), name)) {
+			struct mlw_out *o = mlw_out_new();
+
+			mlw_run_load_details(job_catalog(ctx), run);
+			mlw_out_object_begin(o, NULL);
+			out_run(o, run, 1);
+			cmd_pipeline_show(ctx, o, run);
+			mlw_out_end(o);
+			print_out(ctx, o, MLW_FMT_JSON, query);
+			mlw_out_free(o);
+			mlw_run_free(run);
+		}
+	} else if (!stream) {
+		printf("%s\n", name);
+	}
+	ret = cmd_finish_stdout(ret);
+out:
+	if (log_fd >= 0)
+		close(log_fd);
+	free(log);
+	return ret;
+}
+
 static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
 		"mlw job create -f FILE [--set PATH=VALUE...] [--name NAME] "
-		"[--stream | --wait] [--dry-run]", NULL
+		"[--stream | --wait] [--dry-run] [--max-concurrent-steps N]",
+		NULL
 	};
 	const char *file = NULL, *name = NULL, *experiment = NULL;
 	const char *display = NULL, *query = NULL;
 	struct mlw_strlist sets = MLW_STRLIST_INIT;
 	int stream = 0, wait = 0, dry_run = 0, keep_workdir = 0, ret, fds[2];
+	int64_t max_steps = 0;
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('f', "file", &file, "FILE", "the job spec"),
 		MLW_OPT_LIST(0, "set", &sets, "PATH=VALUE",
@@ -530,6 +614,8 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 			     "resolve and bind, print the command, run nothing"),
 		MLW_OPT_BOOL(0, "keep-workdir", &keep_workdir,
 			     "keep .mlw/runs/NAME after the run, for debugging"),
+		MLW_OPT_INT(0, "max-concurrent-steps", &max_steps, "N",
+			    "a pipeline's steps run N at once (default: CPUs)"),
 		MLW_OPT_STRING(0, "query", &query, "JMESPATH",
 			       "print only this part of the result"),
 		MLW_OPT_END()
@@ -538,8 +624,6 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
 	struct mlw_buf msg = MLW_BUF_INIT;
-	char *log = NULL;
-	int log_fd = -1;
 	pid_t pid;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) > 0)
@@ -557,6 +641,19 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	mlw_strlist_release(&sets);
 	if (ret)
 		return ret;
+	if (mlw_spec_kind(spec) == MLW_SPEC_PIPELINE_JOB) {
+		struct cmd_pipeline_create pc = { name, experiment, display,
+			(int)max_steps, keep_workdir, dry_run, NULL, NULL, 0, -1 };
+
+		ret = cmd_pipeline_create(ctx, spec, &pc, &msg);
+		if (!ret && pc.run)
+			ret = follow_started(ctx, pc.run, pc.experiment_name,
+					     pc.pid, pc.notify_fd, &msg, stream,
+					     wait, query);
+		free(pc.run);
+		free(pc.experiment_name);
+		goto out;
+	}
 	memset(&jopts, 0, sizeof(jopts));
 	jopts.name = name;
 	jopts.experiment = experiment;
@@ -609,71 +706,9 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	if (ctx->verbose && job->has_code)
 		print_code(job, job->code_reused ? "kept working copy reused" :
 			   "checked out");
-	if (stream) {
-		log = mlw_job_log_path(cmd_repo(ctx), job->name);
-		log_fd = open(log, O_RDONLY | O_CLOEXEC);
-	}
-	if (!stream && !wait) {
-		struct mlw_out *o;
-
-		close(fds[0]);
-		if (!query && ctx->format == MLW_FMT_DEFAULT) {
-			printf("%s\n", job->name);
-			ret = cmd_finish_stdout(0);
-			goto out;
-		}
-		o = mlw_out_new();
-		mlw_out_object_begin(o, NULL);
-		mlw_out_str(o, "name", job->name);
-		mlw_out_str(o, "status", "Queued");
-		mlw_out_str(o, "experiment_name", job->experiment);
-		mlw_out_end(o);
-		ret = cmd_finish_stdout(print_out(ctx, o, MLW_FMT_JSON, query));
-		mlw_out_free(o);
-		goto out;
-	}
-	if (!ctx->quiet)
-		fprintf(stderr, "mlw: job '%s' started\n", job->name);
-	if (stream && log_fd >= 0) {
-		if (follow_fd(ctx, log_fd, fds[0], job->name, &msg))
-			ret = 128;
-	} else {
-		while (!read_notify(fds[0], &msg))
-			;
-	}
-	close(fds[0]);
-	/*
-	 * End-of-file: the run has ended and been cleaned up.  The
-	 * supervisor may still be folding the catalog's WAL; it is in its
-	 * own session, and whoever inherits it reaps it.
-	 */
-	if (waitpid(pid, NULL, WNOHANG) <= 0 && !notified_status_seen(&msg))
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	if (!ret && !notified_status(ctx, job->name, &msg, 1, &ret))
-		ret = final_status(ctx, job->name, 1);
-	if (query || ctx->format != MLW_FMT_DEFAULT) {
-		struct mlw_run *run;
-
-		if (!mlw_run_get(&run, job_catalog(ctx), job->name)) {
-			struct mlw_out *o = mlw_out_new();
-
-			mlw_run_load_details(job_catalog(ctx), run);
-			mlw_out_object_begin(o, NULL);
-			out_run(o, run, 1);
-			mlw_out_end(o);
-			print_out(ctx, o, MLW_FMT_JSON, query);
-			mlw_out_free(o);
-			mlw_run_free(run);
-		}
-	} else if (!stream) {
-		printf("%s\n", job->name);
-	}
-	ret = cmd_finish_stdout(ret);
+	ret = follow_started(ctx, job->name, job->experiment, pid, fds[0],
+			     &msg, stream, wait, query);
 out:
-	if (log_fd >= 0)
-		close(log_fd);
-	free(log);
 	mlw_buf_release(&msg);
 	mlw_job_free(job);
 	mlw_spec_free(spec);
@@ -786,14 +821,17 @@ static int show_streamed(struct mlw_catalog *cat, struct mlw_out *o,
 static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"mlw job show [-n] NAME [--metrics] [--query JMESPATH]", NULL
+		"mlw job show [-n] NAME [--metrics] [--graph dot|text] "
+		"[--query JMESPATH]", NULL
 	};
-	const char *name = NULL, *query = NULL;
+	const char *name = NULL, *query = NULL, *graph = NULL;
 	int metrics = 0, ret;
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('n', "name", &name, "NAME", "the job"),
 		MLW_OPT_BOOL(0, "metrics", &metrics,
 			     "the full history of every metric"),
+		MLW_OPT_STRING(0, "graph", &graph, "dot|text",
+			       "a pipeline's graph, as Graphviz or text"),
 		MLW_OPT_STRING(0, "query", &query, "JMESPATH",
 			       "print only this part of the result"),
 		MLW_OPT_END()
@@ -809,9 +847,16 @@ static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 		ret = mlw_run_load_details(cat, run);
 	if (ret)
 		return cmd_fail(ret);
+	if (graph || (!strcmp(run->type, "pipeline") && !metrics && !query &&
+		      ctx->format == MLW_FMT_DEFAULT)) {
+		ret = cmd_pipeline_draw(ctx, run, graph);
+		mlw_run_free(run);
+		return ret;
+	}
 	o = mlw_out_new();
 	mlw_out_object_begin(o, NULL);
 	out_run(o, run, 1);
+	cmd_pipeline_show(ctx, o, run);
 	if (metrics && !query && (ctx->format == MLW_FMT_DEFAULT ||
 				  ctx->format == MLW_FMT_JSON ||
 				  ctx->format == MLW_FMT_YAML)) {
