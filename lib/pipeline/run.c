@@ -716,6 +716,99 @@ static void launch_ready(struct psv *sv)
 	}
 }
 
+/*
+ * The tree of entries[0..n) (relative paths, sorted, with their blobs)
+ * below prefix (its length): subfolders become trees of their own.
+ */
+static int artifact_tree(struct mlw_oid *out, uint64_t *size,
+			 struct mlw_odb *odb, const struct mlw_run_kv *kv,
+			 size_t n, size_t prefix)
+{
+	struct mlw_tree t = MLW_TREE_INIT;
+	size_t i = 0;
+	int ret = 0;
+
+	*size = 0;
+	while (!ret && i < n) {
+		const char *rest = kv[i].key + prefix;
+		const char *slash = strchr(rest, '/');
+		struct mlw_oid oid;
+		uint64_t sz = 0;
+
+		if (!slash) {
+			enum mlw_object_type type;
+
+			ret = mlw_oid_from_hex(&oid, kv[i].value);
+			if (!ret)
+				ret = mlw_odb_info(&type, &sz, odb, &oid);
+			if (!ret)
+				mlw_tree_add(&t, MLW_MODE_FILE, rest, &oid, sz);
+			i++;
+		} else {
+			size_t len = (size_t)(slash - rest), j = i;
+			char *dir = mlw_strndup(rest, len);
+
+			while (j < n && !strncmp(kv[j].key + prefix, rest,
+						 len + 1))
+				j++;
+			ret = artifact_tree(&oid, &sz, odb, kv + i, j - i,
+					    prefix + len + 1);
+			if (!ret)
+				mlw_tree_add(&t, MLW_MODE_DIR, dir, &oid, sz);
+			free(dir);
+			i = j;
+		}
+		*size += sz;
+	}
+	if (!ret)
+		ret = mlw_tree_write(out, NULL, odb, &t);
+	mlw_tree_release(&t);
+	return ret;
+}
+
+static int cmp_kv(const void *a, const void *b)
+{
+	return strcmp(((const struct mlw_run_kv *)a)->key,
+		      ((const struct mlw_run_kv *)b)->key);
+}
+
+/* step i's "artifacts" output: what its run left as artifacts */
+static void default_artifacts(struct psv *sv, size_t i)
+{
+	const struct mlw_pipeline_step *st = &sv->p->steps[i];
+	struct mlw_catalog *cat = catalog(sv);
+	struct mlw_run *run = NULL;
+	struct mlw_odb *odb;
+	size_t k;
+
+	for (k = 0; k < st->nr_outputs; k++)
+		if (mlw_step_default_artifacts(st, k))
+			break;
+	if (k == st->nr_outputs || !cat)
+		return;
+	if (!mlw_run_get(&run, cat, sv->jobs[i]) &&
+	    !mlw_run_load_details(cat, run) && !mlw_repo_odb(&odb, sv->repo)) {
+		char hex[MLW_OID_HEXSZ + 1];
+		struct mlw_oid oid;
+		uint64_t size;
+
+		qsort(run->artifacts, run->nr_artifacts,
+		      sizeof(*run->artifacts), cmp_kv);
+		if (!artifact_tree(&oid, &size, odb, run->artifacts,
+				   run->nr_artifacts, 0)) {
+			struct mlw_run_io io = { "artifacts", "uri_folder",
+						 NULL, hex };
+
+			mlw_oid_to_hex(hex, &oid);
+			if (mlw_run_add_output(cat, run->id, &io))
+				sv_log(sv, "step '%s': %s", st->name,
+				       mlw_error_last());
+		}
+	}
+	mlw_error_clear();
+	mlw_run_free(run);
+}
+
 /* step i's channel is at end of file: how did its run end? */
 static void reap_step(struct psv *sv, size_t i)
 {
@@ -756,6 +849,8 @@ static void reap_step(struct psv *sv, size_t i)
 	sv_log(sv, "step '%s': %s (job %s)%s%s", sv->p->steps[i].name,
 	       mlw_run_status_name(status), sv->jobs[i],
 	       error && *error ? ": " : "", error ? error : "");
+	if (status == MLW_RUN_COMPLETED)
+		default_artifacts(sv, i);
 	step_done(sv, i, status, error);
 	if (status == MLW_RUN_COMPLETED)
 		check_outputs(sv, i);

@@ -122,6 +122,17 @@ static json_t *input_json(const struct mlw_pipeline *p,
 	return j;
 }
 
+int mlw_step_default_artifacts(const struct mlw_pipeline_step *st, size_t k)
+{
+	const struct mlw_yaml_node *cmd = mlw_yaml_map_get(st->component->root,
+							   "command");
+
+	return !strcmp(st->outputs[k].name, "artifacts") &&
+	       !strcmp(st->outputs[k].type, "uri_folder") && cmd &&
+	       cmd->kind == MLW_YAML_SCALAR &&
+	       !strstr(cmd->text, "outputs.artifacts");
+}
+
 /* the command job step idx is, as JSON (which YAML reads as it is) */
 static char *job_text(const struct mlw_pipeline *p, size_t idx,
 		      char *const *jobs)
@@ -166,7 +177,11 @@ static char *job_text(const struct mlw_pipeline *p, size_t idx,
 	json_object_set_new(doc, "inputs", in);
 	for (i = 0; i < st->nr_outputs; i++) {
 		const struct mlw_pipeline_output *o = &st->outputs[i];
-		json_t *j = json_object();
+		json_t *j;
+
+		if (mlw_step_default_artifacts(st, i))
+			continue;	/* the run's artifacts, once it ends */
+		j = json_object();
 
 		json_object_set_new(j, "type", json_string(o->type));
 		if (o->asset_name)

@@ -62,6 +62,14 @@ void mlw_step_snapshots_release(struct mlw_step_snapshots *s);
 int mlw_step_snapshot(struct mlw_job *job, const struct mlw_pipeline *p,
 		      size_t idx, struct mlw_step_snapshots *snaps);
 
+/*
+ * Whether output k of step st is Azure's default output "artifacts": a
+ * folder the command does not write itself, which holds what the run
+ * leaves in ./outputs and ./logs (its artifacts) when it ends.
+ */
+struct mlw_pipeline_step;
+int mlw_step_default_artifacts(const struct mlw_pipeline_step *st, size_t k);
+
 /* The reuse key of a snapshotted step (reuse.h). */
 void mlw_step_key(char hex[MLW_OID_HEXSZ + 1], const struct mlw_job *job,
 		  const struct mlw_pipeline *p, size_t idx);
