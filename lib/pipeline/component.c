@@ -119,8 +119,10 @@ static int load_file(struct mlw_component *c, struct mlw_diags *d,
 	if (errors)
 		return MLW_EINVALID;
 	if (c->spec->kind != want) {
-		mlw_diags_add(d, 0, node, "component '%s' is %s, not %s",
-			      node->text, mlw_spec_kind_name(c->spec->kind),
+		const char *k = mlw_spec_kind_name(c->spec->kind);
+
+		mlw_diags_add(d, 0, node, "component '%s' is %s %s, not %s",
+			      node->text, strchr("aeiou", k[0]) ? "an" : "a", k,
 			      kind_what(want));
 		return MLW_EINVALID;
 	}

@@ -566,9 +566,10 @@ static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 			      st->name);
 	} else {
 		st->kind = MLW_STEP_COMMAND;
-		mlw_diags_add(&p->diags, 0, tnode, "step '%s' is a %s step, "
+		mlw_diags_add(&p->diags, 0, tnode, "step '%s' is %s %s step, "
 			      "which mlw cannot run on this machine (it runs "
-			      "command and pipeline steps)", st->name, type);
+			      "command and pipeline steps)", st->name,
+			      strchr("aeiouAEIOU", type[0]) ? "an" : "a", type);
 	}
 	if (ret) {
 		*fatal = ret;
@@ -968,7 +969,7 @@ static void bind_step(struct binder *b, size_t idx)
 							     "inputs");
 	const struct mlw_yaml_node *decl = c->inline_step ? given :
 		mlw_component_inputs(c);
-	size_t i;
+	size_t i, errors;
 
 	if (given && given->kind != MLW_YAML_MAP)
 		given = NULL;
@@ -989,8 +990,11 @@ static void bind_step(struct binder *b, size_t idx)
 		}
 		in->type = dup_or_null(type_of(d));
 		v = given ? mlw_yaml_map_get(given, name) : NULL;
+		errors = p->diags.errors;
 		bind_input(b, in, d, v, c->dir);
-		if (in->bind == MLW_BIND_NONE && input_required(d))
+		/* a binding that is wrong is unbound: said once */
+		if (in->bind == MLW_BIND_NONE && input_required(d) &&
+		    errors == p->diags.errors)
 			mlw_diags_add(&p->diags, 0, v ? v : st->node, "step "
 				      "'%s' leaves required input '%s' of its "
 				      "component unbound", st->name, name);
