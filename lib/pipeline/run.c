@@ -694,6 +694,16 @@ static void launch_ready(struct psv *sv)
 		if (sv->st[i].state != PENDING)
 			continue;
 		why = blocked(sv, i, &ready, &status);
+		if (why && ready && status == MLW_RUN_FAILED &&
+		    strstr(why, "is empty")) {
+			/* its own failure, not one passed on */
+			sv_log(sv, "step '%s' not run: %s",
+			       sv->p->steps[i].name, why);
+			record_no_job(sv, i, MLW_RUN_FAILED, why);
+			step_done(sv, i, MLW_RUN_FAILED, why);
+			free(why);
+			continue;
+		}
 		if (why) {
 			step_skipped(sv, i, (enum mlw_run_status)status, why);
 			free(why);

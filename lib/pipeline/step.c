@@ -249,7 +249,23 @@ int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
 	}
 	ret = mlw_job_prepare(job, repo, *spec, opts);
 	if (ret) {
-		mlw_error_prefix("step '%s'", st->name);
+		/*
+		 * A position in the job made here means nothing to the
+		 * user: say where the step is in the pipeline instead.
+		 */
+		const char *msg = mlw_error_last();
+		size_t n = strlen(path);
+		char *why;
+
+		if (!strncmp(msg, path, n) && msg[n] == ':') {
+			const char *colon = strstr(msg + n, ": ");
+
+			msg = colon ? colon + 2 : msg;
+		}
+		why = mlw_xstrfmt("%s:%d:%d: step '%s': %s", st->node->source,
+				  st->node->line, st->node->col, st->name, msg);
+		mlw_error_setc(ret, "%s", why);
+		free(why);
 		mlw_spec_free(*spec);
 		*spec = NULL;
 	}
