@@ -55,6 +55,14 @@ struct step_state {
 
 struct psv {
 	struct mlw_repo *repo;
+	/*
+	 * The workspace as the steps' jobs see it: the same folders, a
+	 * catalog connection of its own.  mlw_job_start() closes its
+	 * job's connection before forking (none must cross a fork), and
+	 * that is this one, never opened here: the supervisor keeps its
+	 * own open across every step it starts.
+	 */
+	struct mlw_repo step_repo;
 	struct mlw_pipeline *p;
 	const struct mlw_pipeline_run_opts *opts;
 	char *name, *experiment;
@@ -370,6 +378,11 @@ static void step_skipped(struct psv *sv, size_t i, enum mlw_run_status status,
 	sv->st[i].error = mlw_strdup(why);
 }
 
+static const char reuse_note[] =
+	"mlw: this step reused the outputs of an earlier job whose component, "
+	"code, inputs and environment were the same; 'mlw job show' names it "
+	"(reused_from)\n";
+
 /*
  * Record step i as done by reusing job src: a Completed child run with
  * src's outputs, its inputs as this run would have had them.
@@ -383,7 +396,6 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 	struct mlw_run run, *from = NULL;
 	struct mlw_odb *odb;
 	struct mlw_oid oid;
-	char *note;
 	double now = mlw_now();
 	size_t k;
 	int ret;
@@ -395,13 +407,13 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		ret = mlw_run_load_details(cat, from);
 	if (!ret)
 		ret = mlw_repo_odb(&odb, sv->repo);
-	note = mlw_xstrfmt("mlw: step '%s' reused the outputs of job '%s': "
-			   "its component, code, inputs and environment are "
-			   "the same (reuse key %s)\n", step, src, key);
+	/*
+	 * One text for every reused step, so one object, stored once: the
+	 * job it names is in reused_from and the pipeline's log.
+	 */
 	if (!ret)
-		ret = mlw_odb_write_buf(&oid, odb, note, strlen(note),
-					MLW_OBJ_BLOB);
-	free(note);
+		ret = mlw_odb_write_buf(&oid, odb, reuse_note,
+					strlen(reuse_note), MLW_OBJ_BLOB);
 	if (ret) {
 		mlw_run_free(from);
 		return ret;
@@ -546,7 +558,7 @@ static int start_step(struct psv *sv, size_t i)
 	struct mlw_job_opts jopts;
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
-	char *src = NULL, *rel, *path;
+	char *src = NULL, *rel, *path, *text = NULL;
 	int ret;
 
 	if (!cat)
@@ -560,9 +572,8 @@ static int start_step(struct psv *sv, size_t i)
 	jopts.parent = parent_of(sv, i);
 	jopts.asset_lookup = mlw_run_resolve_asset;
 	jopts.asset_data = cat;
-	ret = mlw_step_prepare(&job, &spec, sv->repo, sv->p, i, sv->jobs, path,
-			       &jopts);
-	free(path);
+	ret = mlw_step_prepare(&job, &spec, &text, &sv->step_repo, sv->p, i,
+			       sv->jobs, path, &jopts);
 	if (!ret)
 		ret = mlw_step_snapshot(job, sv->p, i, &sv->snaps);
 	if (!ret) {
@@ -581,8 +592,12 @@ static int start_step(struct psv *sv, size_t i)
 		step_done(sv, i, MLW_RUN_COMPLETED, NULL);
 		check_outputs(sv, i);
 	} else if (!ret) {
-		ret = launch(sv, i, job, key);
+		ret = mlw_step_write_spec(path, text);
+		if (!ret)
+			ret = launch(sv, i, job, key);
 	}
+	free(path);
+	free(text);
 	free(src);
 	mlw_job_free(job);
 	mlw_spec_free(spec);
@@ -1184,6 +1199,9 @@ static void psv_release(struct psv *sv)
 {
 	size_t i;
 
+	mlw_odb_free(sv->step_repo.odb);
+	mlw_catalog_free(sv->step_repo.catalog);
+	memset(&sv->step_repo, 0, sizeof(sv->step_repo));
 	for (i = 0; sv->st && i < sv->p->nr_steps; i++) {
 		mlw_buf_release(&sv->st[i].msg);
 		mlw_strlist_release(&sv->st[i].empty);
@@ -1276,6 +1294,8 @@ int mlw_pipeline_submit(char **name, pid_t *pid, int *notify_fd,
 		return mlw_error_errno("cannot create a pipe");
 	memset(&sv, 0, sizeof(sv));
 	sv.repo = repo;
+	sv.step_repo.worktree = repo->worktree;
+	sv.step_repo.dir = repo->dir;
 	sv.p = p;
 	sv.opts = opts;
 	sv.log_fd = -1;

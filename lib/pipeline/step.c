@@ -198,7 +198,7 @@ static char *job_text(const struct mlw_pipeline *p, size_t idx,
 	return text;
 }
 
-static int write_scratch(const char *path, const char *text)
+int mlw_step_write_spec(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	int ret = 0;
@@ -211,30 +211,31 @@ static int write_scratch(const char *path, const char *text)
 }
 
 int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
-		     struct mlw_repo *repo, const struct mlw_pipeline *p,
-		     size_t idx, char *const *jobs, const char *path,
+		     char **text, struct mlw_repo *repo,
+		     const struct mlw_pipeline *p, size_t idx,
+		     char *const *jobs, const char *path,
 		     const struct mlw_job_opts *opts)
 {
 	const struct mlw_pipeline_step *st = &p->steps[idx];
 	struct mlw_spec_options so;
-	char *text = job_text(p, idx, jobs);
 	int ret;
 
 	*job = NULL;
 	*spec = NULL;
+	*text = job_text(p, idx, jobs);
 	memset(&so, 0, sizeof(so));
 	so.group = "job";
 	/*
-	 * A file: the job records it as its spec.  Scratch in the
-	 * pipeline's working area (its content is stored as an object), so
-	 * not synced: a sync here was most of a reused step's time.
+	 * Loaded from memory under the name of the file it becomes when
+	 * the step runs (mlw_step_write_spec()): a reused step needs no
+	 * file, and making one was most of a reused step's time.
 	 */
-	ret = write_scratch(path, text);
-	free(text);
-	if (!ret)
-		ret = mlw_spec_load(spec, path, &so);
-	if (ret)
+	ret = mlw_spec_load_mem(spec, path, *text, &so);
+	if (ret) {
+		free(*text);
+		*text = NULL;
 		return ret;
+	}
 	if ((*spec)->diags.errors) {
 		size_t i;
 
@@ -245,6 +246,8 @@ int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
 				     (*spec)->diags.items[i].msg);
 		mlw_spec_free(*spec);
 		*spec = NULL;
+		free(*text);
+		*text = NULL;
 		return ret;
 	}
 	ret = mlw_job_prepare(job, repo, *spec, opts);
@@ -268,6 +271,8 @@ int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
 		free(why);
 		mlw_spec_free(*spec);
 		*spec = NULL;
+		free(*text);
+		*text = NULL;
 	}
 	return ret;
 }

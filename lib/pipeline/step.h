@@ -11,7 +11,7 @@
  * as a job is.
  *
  *	struct mlw_step_snapshots snaps = MLW_STEP_SNAPSHOTS_INIT;
- *	mlw_step_prepare(&job, &spec, repo, p, i, jobs, path, &jopts);
+ *	mlw_step_prepare(&job, &spec, &text, repo, p, i, jobs, path, &o);
  *	mlw_step_snapshot(job, p, i, &snaps);	 code and local inputs
  *	mlw_step_key(key, job, p, i);
  *	...
@@ -31,17 +31,23 @@ struct mlw_repo;
 struct mlw_spec;
 
 /*
- * Prepare step idx of p as a job, whose spec is written to path (it is
- * recorded as the run's spec).  jobs[i] names the job that ran (or
- * reused) step i, for the steps idx reads from.  Returns 0 with *job
- * and *spec (the job borrows the spec: free the job first); MLW_EINVALID
- * when the step cannot be run as bound (an input path gone...), or
- * another negative code; message set.
+ * Prepare step idx of p as a job.  Its spec is made in memory as *text
+ * (the caller's) and named path: write it there with
+ * mlw_step_write_spec() before the job starts, which records the file as
+ * the run's spec.  jobs[i] names the job that ran (or reused) step i,
+ * for the steps idx reads from.  Returns 0 with *job and *spec (the job
+ * borrows the spec: free the job first); MLW_EINVALID when the step
+ * cannot be run as bound (an input path gone...), with the step's
+ * position in the pipeline in the message; another negative code.
  */
 int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
-		     struct mlw_repo *repo, const struct mlw_pipeline *p,
-		     size_t idx, char *const *jobs, const char *path,
+		     char **text, struct mlw_repo *repo,
+		     const struct mlw_pipeline *p, size_t idx,
+		     char *const *jobs, const char *path,
 		     const struct mlw_job_opts *opts);
+
+/* Write a step's spec text to path (scratch: not synced). */
+int mlw_step_write_spec(const char *path, const char *text);
 
 /* Local input folders and files snapshotted by this pipeline run. */
 struct mlw_step_snapshots {
