@@ -55,14 +55,7 @@ struct step_state {
 
 struct psv {
 	struct mlw_repo *repo;
-	/*
-	 * The workspace as the steps' jobs see it: the same folders, a
-	 * catalog connection of its own.  mlw_job_start() closes its
-	 * job's connection before forking (none must cross a fork), and
-	 * that is this one, never opened here: the supervisor keeps its
-	 * own open across every step it starts.
-	 */
-	struct mlw_repo step_repo;
+
 	struct mlw_pipeline *p;
 	const struct mlw_pipeline_run_opts *opts;
 	char *name, *experiment;
@@ -572,7 +565,7 @@ static int start_step(struct psv *sv, size_t i)
 	jopts.parent = parent_of(sv, i);
 	jopts.asset_lookup = mlw_run_resolve_asset;
 	jopts.asset_data = cat;
-	ret = mlw_step_prepare(&job, &spec, &text, &sv->step_repo, sv->p, i,
+	ret = mlw_step_prepare(&job, &spec, &text, sv->repo, sv->p, i,
 			       sv->jobs, path, &jopts);
 	if (!ret)
 		ret = mlw_step_snapshot(job, sv->p, i, &sv->snaps);
@@ -1199,9 +1192,6 @@ static void psv_release(struct psv *sv)
 {
 	size_t i;
 
-	mlw_odb_free(sv->step_repo.odb);
-	mlw_catalog_free(sv->step_repo.catalog);
-	memset(&sv->step_repo, 0, sizeof(sv->step_repo));
 	for (i = 0; sv->st && i < sv->p->nr_steps; i++) {
 		mlw_buf_release(&sv->st[i].msg);
 		mlw_strlist_release(&sv->st[i].empty);
@@ -1294,8 +1284,6 @@ int mlw_pipeline_submit(char **name, pid_t *pid, int *notify_fd,
 		return mlw_error_errno("cannot create a pipe");
 	memset(&sv, 0, sizeof(sv));
 	sv.repo = repo;
-	sv.step_repo.worktree = repo->worktree;
-	sv.step_repo.dir = repo->dir;
 	sv.p = p;
 	sv.opts = opts;
 	sv.log_fd = -1;
