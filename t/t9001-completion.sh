@@ -231,4 +231,19 @@ test_expect_success BASH '--query takes a query, not a file name' '
 	expect --query=
 '
 
+test_expect_success BASH 'pipeline and table options complete their values' '
+	complete_words mlw job show p1 --graph "" &&
+	expect dot text &&
+	complete_words mlw job show p1 --graph=d &&
+	expect dot &&
+	complete_words mlw job create --max-concurrent &&
+	expect --max-concurrent-steps= &&
+	complete_words mlw data normalize --method m &&
+	expect minmax &&
+	complete_words mlw model evaluate --task c &&
+	expect classification &&
+	complete_words mlw data sp &&
+	expect split
+'
+
 test_done
