@@ -1,33 +1,7 @@
 #!/bin/sh
 test_description='pipeline jobs: a step whose inputs did not change is reused'
 . ./test-lib.sh
-
-# reused PIPE STEP: the job STEP reused in PIPE, or None
-reused () {
-	mlw job show "$1" -o json >show.json &&
-	/usr/bin/python3 -c '
-import json, sys
-g = json.load(open("show.json"))["graph"]["steps"]
-print([s["reused_from"] for s in g if s["name"] == sys.argv[1]][0])' "$2"
-}
-
-# step_job PIPE STEP: the job of STEP in PIPE
-step_job () {
-	mlw job show "$1" -o json >show.json &&
-	/usr/bin/python3 -c '
-import json, sys
-g = json.load(open("show.json"))["graph"]["steps"]
-print([s["job"] for s in g if s["name"] == sys.argv[1]][0])' "$2"
-}
-
-# ran PIPE: the steps of PIPE that ran (were not reused), sorted
-ran () {
-	mlw job show "$1" -o json >show.json &&
-	/usr/bin/python3 -c '
-import json
-g = json.load(open("show.json"))["graph"]["steps"]
-print(" ".join(sorted(s["name"] for s in g if not s["reused_from"])))'
-}
+. "$TEST_DIRECTORY"/lib-pipeline.sh
 
 test_expect_success 'setup' '
 	mlw init -q . &&
@@ -92,20 +66,20 @@ test_expect_success 'setup' '
 
 test_expect_success 'the first run runs every step' '
 	mlw -q job create -f pipe.yml --name r1 --wait >/dev/null &&
-	test "$(ran r1)" = "other prep train"
+	test "$(steps_ran r1)" = "other prep train"
 '
 
 test_expect_success 'a second run with nothing changed reuses every step' '
 	mlw -q job create -f pipe.yml --name r2 --wait >/dev/null &&
-	test "$(ran r2)" = "" &&
-	prep1=$(step_job r1 prep) &&
-	test "$(reused r2 prep)" = "$prep1"
+	test "$(steps_ran r2)" = "" &&
+	prep1=$(step_field r1 prep job) &&
+	test "$(step_field r2 prep reused_from)" = "$prep1"
 '
 
 test_expect_success 'the log and the step say which job they reused' '
 	mlw job stream r2 >log &&
 	test_grep "step .prep.: reused from $prep1" log &&
-	kid=$(step_job r2 prep) &&
+	kid=$(step_field r2 prep job) &&
 	test "$(mlw job show $kid --query reused_from -o tsv)" = "$prep1" &&
 	test "$(mlw job show $kid --query status -o tsv)" = Completed &&
 	mlw job stream $kid >kidlog &&
@@ -120,59 +94,59 @@ test_expect_success 'a reused step has the outputs of the job it reused' '
 
 test_expect_success 'a run after a reusing run reuses the job that ran' '
 	mlw -q job create -f pipe.yml --name r3 --wait >/dev/null &&
-	test "$(reused r3 prep)" = "$prep1"
+	test "$(step_field r3 prep reused_from)" = "$prep1"
 '
 
 test_expect_success 'a change to a component code reruns it and what reads it' '
 	echo "train v2" >src/train/t.txt &&
 	mlw -q job create -f pipe.yml --name r4 --wait >/dev/null &&
-	test "$(ran r4)" = "train"
+	test "$(steps_ran r4)" = "train"
 '
 
 test_expect_success 'changing it back reuses the first run again' '
 	echo "train v1" >src/train/t.txt &&
 	mlw -q job create -f pipe.yml --name r5 --wait >/dev/null &&
-	test "$(ran r5)" = ""
+	test "$(steps_ran r5)" = ""
 '
 
 test_expect_success 'a change to the data reruns the steps that read it' '
 	printf "x,y\n5,6\n" >data/d.csv &&
 	mlw -q job create -f pipe.yml --name r6 --wait >/dev/null &&
-	test "$(ran r6)" = "prep train"
+	test "$(steps_ran r6)" = "prep train"
 '
 
 test_expect_success 'the same data at another path is reused: content, not names' '
 	mv data moved &&
 	sed "s|path: ./data|path: ./moved|" pipe.yml >moved.yml &&
 	mlw -q job create -f moved.yml --name r7 --wait >/dev/null &&
-	test "$(ran r7)" = ""
+	test "$(steps_ran r7)" = ""
 '
 
 test_expect_success 'the same data as a registered asset is reused too' '
 	mlw -q data create --name raw --path moved --type uri_folder >/dev/null &&
 	sed "s|path: ./data|path: azureml:raw@latest|" pipe.yml >asset.yml &&
 	mlw -q job create -f asset.yml --name r8 --wait >/dev/null &&
-	test "$(ran r8)" = "" &&
+	test "$(steps_ran r8)" = "" &&
 	mv moved data
 '
 
 test_expect_success 'a change to a literal reruns the steps that read it' '
 	mlw -q job create -f pipe.yml --set inputs.rate=0.25 --name r9 --wait >/dev/null &&
-	test "$(ran r9)" = "other train"
+	test "$(steps_ran r9)" = "other train"
 '
 
 test_expect_success 'a change to the command reruns the step' '
 	sed "s|>>\${{outputs.model}}/m.txt|>>\${{outputs.model}}/m.txt \&\& true|" train.yml >train2.yml &&
 	sed "s|./train.yml|./train2.yml|" pipe.yml >pipe2.yml &&
 	mlw -q job create -f pipe2.yml --name r10 --wait >/dev/null &&
-	test "$(ran r10)" = "train"
+	test "$(steps_ran r10)" = "train"
 '
 
 test_expect_success 'a change to the environment reruns the step' '
 	sed "s|azureml:env@latest|azureml:env:2|" prep.yml >prep2.yml &&
 	sed "s|./prep.yml|./prep2.yml|" pipe.yml >pipe3.yml &&
 	mlw -q job create -f pipe3.yml --name r11 --wait >/dev/null &&
-	test "$(ran r11)" = "prep"
+	test "$(steps_ran r11)" = "prep"
 '
 
 test_expect_success 'names and descriptions are not part of the key' '
@@ -181,7 +155,7 @@ test_expect_success 'names and descriptions are not part of the key' '
 	    prep.yml >prep3.yml &&
 	sed "s|./prep.yml|./prep3.yml|" pipe.yml >pipe4.yml &&
 	mlw -q job create -f pipe4.yml --name r12 --wait >/dev/null &&
-	test "$(ran r12)" = ""
+	test "$(steps_ran r12)" = ""
 '
 
 test_expect_success 'is_deterministic: false is never reused' '
@@ -189,14 +163,14 @@ test_expect_success 'is_deterministic: false is never reused' '
 	sed "s|./prep.yml|./prep4.yml|" pipe.yml >pipe5.yml &&
 	mlw -q job create -f pipe5.yml --name r13 --wait >/dev/null &&
 	mlw -q job create -f pipe5.yml --name r14 --wait >/dev/null &&
-	test "$(ran r14)" = "prep" &&
+	test "$(steps_ran r14)" = "prep" &&
 	mlw job stream r14 >log &&
 	test_grep "step .prep.: not reused (is_deterministic: false)" log
 '
 
 test_expect_success 'force_rerun runs every step' '
 	mlw -q job create -f pipe.yml --set settings.force_rerun=true --name r15 --wait >/dev/null &&
-	test "$(ran r15)" = "other prep train" &&
+	test "$(steps_ran r15)" = "other prep train" &&
 	mlw job stream r15 >log &&
 	test_grep "not reused (settings.force_rerun)" log
 '
@@ -213,7 +187,7 @@ test_expect_success 'a failed step is not reused' '
 	mkdir flaky &&
 	test_expect_code 1 mlw -q job create -f flaky.yml --name f1 --wait >/dev/null 2>&1 &&
 	test_expect_code 1 mlw -q job create -f flaky.yml --name f2 --wait >/dev/null 2>&1 &&
-	test "$(ran f2)" = "flaky"
+	test "$(steps_ran f2)" = "flaky"
 '
 
 test_done

@@ -2,24 +2,7 @@
 test_description='pipeline jobs: failing steps, cancels, killed supervisors, races'
 . ./test-lib.sh
 . "$TEST_DIRECTORY"/lib-job.sh
-
-# status_of PIPE STEP: the status of STEP in PIPE's graph
-status_of () {
-	mlw job show "$1" -o json >show.json &&
-	/usr/bin/python3 -c '
-import json, sys
-g = json.load(open("show.json"))["graph"]["steps"]
-print([s["status"] for s in g if s["name"] == sys.argv[1]][0])' "$2"
-}
-
-# field_of PIPE STEP FIELD
-field_of () {
-	mlw job show "$1" -o json >show.json &&
-	/usr/bin/python3 -c '
-import json, sys
-g = json.load(open("show.json"))["graph"]["steps"]
-print([s[sys.argv[2]] for s in g if s["name"] == sys.argv[1]][0])' "$2" "$3"
-}
+. "$TEST_DIRECTORY"/lib-pipeline.sh
 
 test_expect_success 'setup' '
 	mlw init -q . &&
@@ -59,12 +42,12 @@ test_expect_success 'a step failing in a diamond cancels the rest and fails' '
 	test_expect_code 1 mlw -q job create -f diamond.yml --name d1 \
 		--max-concurrent-steps 4 --wait >/dev/null 2>err &&
 	test_grep "job .d1. Failed: step .left. Failed: the command exited with status 4" err &&
-	test "$(status_of d1 top)" = Completed &&
-	test "$(status_of d1 left)" = Failed &&
-	test "$(status_of d1 right)" = Canceled &&
-	test "$(status_of d1 bottom)" = Failed &&
-	test "$(field_of d1 bottom error)" = "step '\''left'\'' it reads from failed" &&
-	test "$(field_of d1 bottom job)" = None
+	test "$(step_field d1 top status)" = Completed &&
+	test "$(step_field d1 left status)" = Failed &&
+	test "$(step_field d1 right status)" = Canceled &&
+	test "$(step_field d1 bottom status)" = Failed &&
+	test "$(step_field d1 bottom error)" = "step '\''left'\'' it reads from failed" &&
+	test "$(step_field d1 bottom job)" = None
 '
 
 test_expect_success 'with continue_on_step_failure the other branch completes' '
@@ -72,21 +55,21 @@ test_expect_success 'with continue_on_step_failure the other branch completes' '
 		--set settings.continue_on_step_failure=true \
 		--max-concurrent-steps 4 --wait >/dev/null 2>err &&
 	test "$(mlw job show d2 --query status -o tsv)" = Failed &&
-	test "$(status_of d2 left)" = Failed &&
-	test "$(status_of d2 right)" = Completed &&
-	test "$(status_of d2 bottom)" = Failed
+	test "$(step_field d2 left status)" = Failed &&
+	test "$(step_field d2 right status)" = Completed &&
+	test "$(step_field d2 bottom status)" = Failed
 '
 
 test_expect_success 'cancel stops the running steps and the pipeline' '
 	mlw job create -f diamond.yml --name c1 --set jobs.left.command="sleep 30" \
 		--set jobs.right.inputs.pause=30 >/dev/null &&
 	wait_status c1 Running &&
-	until_true "test \"\$(status_of c1 left)\" = Running" &&
+	until_true "test \"\$(step_field c1 left status)\" = Running" &&
 	mlw job cancel c1 &&
 	test "$(mlw job show c1 --query status -o tsv)" = Canceled &&
-	until_true "test \"\$(status_of c1 left)\" = Canceled" &&
-	test "$(status_of c1 right)" = Canceled &&
-	test "$(status_of c1 bottom)" = Canceled &&
+	until_true "test \"\$(step_field c1 left status)\" = Canceled" &&
+	test "$(step_field c1 right status)" = Canceled &&
+	test "$(step_field c1 bottom status)" = Canceled &&
 	test_expect_code 1 mlw job cancel c1 2>err &&
 	test_grep "already ended" err
 '
@@ -114,7 +97,7 @@ test_expect_success 'a pipeline killed mid-way is Failed; its completed steps ar
 	      i: ${{parent.jobs.second.outputs.o}}
 	EOT
 	mlw job create -f chain.yml --name k1 >/dev/null &&
-	until_true "test \"\$(status_of k1 second)\" = Running" &&
+	until_true "test \"\$(step_field k1 second status)\" = Running" &&
 	pid=$(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''k1'\''") &&
 	kill -9 $pid &&
 	until_true "! kill -0 $pid 2>/dev/null" &&
@@ -122,12 +105,12 @@ test_expect_success 'a pipeline killed mid-way is Failed; its completed steps ar
 	echo Failed >expect &&
 	test_cmp expect status &&
 	test_grep "job .k1.: its supervisor died; marked Failed" err &&
-	until_true "test \"\$(status_of k1 second)\" = Completed" &&
-	test "$(status_of k1 third)" = NotStarted &&
+	until_true "test \"\$(step_field k1 second status)\" = Completed" &&
+	test "$(step_field k1 third status)" = NotStarted &&
 	mlw -q job create -f chain.yml --name k2 --wait >/dev/null &&
-	test "$(field_of k2 first reused_from)" = "$(field_of k1 first job)" &&
-	test "$(field_of k2 second reused_from)" = "$(field_of k1 second job)" &&
-	test "$(field_of k2 third reused_from)" = None
+	test "$(step_field k2 first reused_from)" = "$(step_field k1 first job)" &&
+	test "$(step_field k2 second reused_from)" = "$(step_field k1 second job)" &&
+	test "$(step_field k2 third reused_from)" = None
 '
 
 test_expect_success 'two pipelines sharing steps run at once, both right' '
@@ -152,7 +135,7 @@ test_expect_success 'two pipelines sharing steps run at once, both right' '
 	test "$(mlw job show s1 --query status -o tsv)" = Completed &&
 	test "$(mlw job show s2 --query status -o tsv)" = Completed &&
 	for p in s1 s2; do
-		mlw job stream $(field_of $p mine job) >log.$p || return 1
+		mlw job stream $(step_field $p mine job) >log.$p || return 1
 	done &&
 	test_grep "^shared$" log.s1 && test_grep "^one$" log.s1 &&
 	test_grep "^shared$" log.s2 && test_grep "^two$" log.s2 &&
@@ -189,9 +172,9 @@ test_expect_success 'an empty output folder is a warning; an empty file output s
 	test_expect_code 1 mlw job stream e1 >log 2>/dev/null &&
 	test_grep "warning: step .lazy. left its output .folder. empty" log &&
 	test_grep "error: step .lazy. left its output .file. empty" log &&
-	test "$(status_of e1 reads_folder)" = Completed &&
-	test "$(status_of e1 reads_file)" = Failed &&
-	test "$(field_of e1 reads_file error)" = "output '\''file'\'' of step '\''lazy'\'' is empty: a uri_file output must hold its file"
+	test "$(step_field e1 reads_folder status)" = Completed &&
+	test "$(step_field e1 reads_file status)" = Failed &&
+	test "$(step_field e1 reads_file error)" = "output '\''file'\'' of step '\''lazy'\'' is empty: a uri_file output must hold its file"
 '
 
 test_expect_success 'a step that cannot start fails with why' '
@@ -207,7 +190,7 @@ test_expect_success 'a step that cannot start fails with why' '
 	        path: ./not-there
 	EOT
 	test_expect_code 1 mlw -q job create -f gone.yml --name g1 --wait >/dev/null 2>err &&
-	test "$(status_of g1 a)" = Failed &&
+	test "$(step_field g1 a status)" = Failed &&
 	test_grep "does not exist" err
 '
 

@@ -1,15 +1,7 @@
 #!/bin/sh
 test_description='pipeline jobs: pipeline components as steps, and as the job'
 . ./test-lib.sh
-
-# field_of PIPE STEP FIELD
-field_of () {
-	mlw job show "$1" -o json >show.json &&
-	/usr/bin/python3 -c '
-import json, sys
-g = json.load(open("show.json"))["graph"]["steps"]
-print([s[sys.argv[2]] for s in g if s["name"] == sys.argv[1]][0])' "$2" "$3"
-}
+. "$TEST_DIRECTORY"/lib-pipeline.sh
 
 test_expect_success 'setup' '
 	mlw init -q . &&
@@ -81,17 +73,17 @@ test_expect_success 'setup' '
 
 test_expect_success 'a pipeline step runs its component s steps in the graph' '
 	mlw -q job create -f outer.yml --name n1 --wait >/dev/null &&
-	test "$(field_of n1 inner/first status)" = Completed &&
-	test "$(field_of n1 inner/second status)" = Completed &&
-	test "$(field_of n1 inner type)" = pipeline &&
-	test "$(field_of n1 inner/first pipeline_step)" = inner &&
-	mlw job stream $(field_of n1 last job) >log &&
+	test "$(step_field n1 inner/first status)" = Completed &&
+	test "$(step_field n1 inner/second status)" = Completed &&
+	test "$(step_field n1 inner type)" = pipeline &&
+	test "$(step_field n1 inner/first pipeline_step)" = inner &&
+	mlw job stream $(step_field n1 last job) >log &&
 	printf "HELLO\nHELLO\n?\n" >expect &&
 	test_cmp expect log
 '
 
 test_expect_success 'the pipeline step is a child run whose children are its steps' '
-	group=$(field_of n1 inner job) &&
+	group=$(step_field n1 inner job) &&
 	test "$(mlw job show $group --query type -o tsv)" = pipeline &&
 	test "$(mlw job show $group --query status -o tsv)" = Completed &&
 	test "$(mlw job show $group --query parent_job_name -o tsv)" = n1 &&
@@ -114,10 +106,10 @@ test_expect_success 'show draws the inner steps under their pipeline step' '
 
 test_expect_success 'inner steps are reused like any other' '
 	mlw -q job create -f outer.yml --name n2 --wait >/dev/null &&
-	test "$(field_of n2 inner/second reused_from)" = "$(field_of n1 inner/second job)" &&
+	test "$(step_field n2 inner/second reused_from)" = "$(step_field n1 inner/second job)" &&
 	mlw -q job create -f outer.yml --name n3 --set jobs.inner.inputs.suffix=. --wait >/dev/null &&
-	test "$(field_of n3 inner/first reused_from)" = "$(field_of n1 inner/first job)" &&
-	test "$(field_of n3 inner/second reused_from)" = None
+	test "$(step_field n3 inner/first reused_from)" = "$(step_field n1 inner/first job)" &&
+	test "$(step_field n3 inner/second reused_from)" = None
 '
 
 test_expect_success 'a pipeline job may run a pipeline component itself' '

@@ -144,6 +144,21 @@ static char *default_experiment(const struct mlw_pipeline *p)
 
 /* --- recording the pipeline ---------------------------------------------- */
 
+/* a child run of the pipeline for step i, Queued at now, to insert */
+static void child_run(struct mlw_run *run, struct psv *sv, size_t i,
+		      const char *type, double now)
+{
+	memset(run, 0, sizeof(*run));
+	run->display_name = sv->p->steps[i].name;
+	run->experiment = sv->experiment;
+	run->parent = (char *)parent_of(sv, i);
+	run->type = (char *)type;
+	run->status = MLW_RUN_QUEUED;
+	run->times[MLW_RUN_NOT_STARTED] = now;
+	run->times[MLW_RUN_QUEUED] = now;
+	run->git_dirty = -1;
+}
+
 static int insert_group_runs(struct psv *sv, struct mlw_catalog *cat,
 			     double now)
 {
@@ -156,15 +171,7 @@ static int insert_group_runs(struct psv *sv, struct mlw_catalog *cat,
 
 		if (s->kind != MLW_STEP_PIPELINE)
 			continue;
-		memset(&run, 0, sizeof(run));
-		run.display_name = s->name;
-		run.experiment = sv->experiment;
-		run.parent = (char *)parent_of(sv, i);
-		run.type = "pipeline";
-		run.status = MLW_RUN_QUEUED;
-		run.times[MLW_RUN_NOT_STARTED] = now;
-		run.times[MLW_RUN_QUEUED] = now;
-		run.git_dirty = -1;
+		child_run(&run, sv, i, "pipeline", now);
 		run.compute = "local";
 		ret = mlw_run_insert(cat, &run);
 		if (!ret)
@@ -412,19 +419,11 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		return ret;
 	}
 	mlw_oid_to_hex(log_hex, &oid);
-	memset(&run, 0, sizeof(run));
-	run.display_name = (char *)step;
-	run.experiment = sv->experiment;
-	run.parent = (char *)parent_of(sv, i);
-	run.type = "command";
-	run.status = MLW_RUN_QUEUED;
-	run.times[MLW_RUN_NOT_STARTED] = now;
-	run.times[MLW_RUN_QUEUED] = now;
+	child_run(&run, sv, i, "command", now);
 	run.spec = from->spec;
 	run.environment = job->environment;
 	run.compute = job->compute;
 	run.command = from->command;
-	run.git_dirty = -1;
 	if (job->has_code) {
 		mlw_oid_to_hex(code_hex, &job->code);
 		run.code = code_hex;
