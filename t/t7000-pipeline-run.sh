@@ -167,6 +167,14 @@ test_expect_success CORPUS 'the default artifacts of a step feed the next' '
 	test_grep "^world$" log
 '
 
+test_expect_success CORPUS 'a step output takes the type and file name of the pipeline output' '
+	cp "$SHARED_DIRECTORY/corpus/cli/jobs/basics/hello-pipeline-customize-output-file.yml" custom.yml &&
+	mlw -q job create -f custom.yml --name custom --wait >/dev/null &&
+	mlw job download custom --output-name output --download-path custom-out &&
+	echo world >expect &&
+	test_cmp expect custom-out/named-outputs/output/hello_world.txt
+'
+
 test_expect_success '--dry-run checks and prints the order, runs nothing' '
 	mlw job create -f pipe.yml --dry-run >plan &&
 	printf "make\nshout\t<- make\nalone\n" >expect &&

@@ -37,6 +37,8 @@ struct scope {
 	long group;		/* its pipeline step, -1 at the top */
 	int depth;
 	const char *dir;	/* relative paths in its file resolve here */
+	/* its pipeline's outputs, as declared (${{parent.outputs.X}}) */
+	const struct mlw_yaml_node *outputs;
 };
 
 static const char *const data_types[] = {
@@ -118,6 +120,7 @@ static void output_release(struct mlw_pipeline_output *o)
 	free(o->asset_version);
 	free(o->promoted);
 	free(o->src_output);
+	free(o->file_name);
 }
 
 static void free_ios(struct mlw_pipeline_input *in, size_t nr_in,
@@ -399,7 +402,36 @@ static void given_output(struct mlw_diags *d, struct mlw_pipeline_output *o,
  * step says of each (a promotion, a type, a name to register); an
  * inline step's are the ones it lists.
  */
-static void step_outputs(struct mlw_pipeline *p, size_t idx)
+/*
+ * An inline step's output promoted to its pipeline's output X takes X's
+ * type, and for a file the name its path ends with, unless it says.
+ */
+static void promoted_type(struct mlw_pipeline_output *o,
+			  const struct mlw_yaml_node *v,
+			  const struct mlw_yaml_node *outputs)
+{
+	const struct mlw_yaml_node *decl;
+	const char *t, *path, *slash;
+
+	if (!o->promoted || type_of(v) || !outputs ||
+	    outputs->kind != MLW_YAML_MAP)
+		return;
+	decl = mlw_yaml_map_get(outputs, o->promoted);
+	t = type_of(decl);
+	if (t) {
+		free(o->type);
+		o->type = mlw_strdup(t);
+	}
+	path = decl && decl->kind == MLW_YAML_MAP ?
+	       scalar_text(mlw_yaml_map_get(decl, "path")) : NULL;
+	slash = path ? strrchr(path, '/') : NULL;
+	if (slash && slash[1] && !strstr(slash, "${{") &&
+	    !strcasecmp(o->type, "uri_file") && !o->file_name)
+		o->file_name = mlw_strdup(slash + 1);
+}
+
+static void step_outputs(struct mlw_pipeline *p, size_t idx,
+			 const struct scope *sc)
 {
 	struct mlw_pipeline_step *st = &p->steps[idx];
 	const struct mlw_yaml_node *given = mlw_yaml_map_get(st->node,
@@ -429,9 +461,11 @@ static void step_outputs(struct mlw_pipeline *p, size_t idx)
 		if (!st->component->inline_step && given)
 			given_output(&p->diags, o, mlw_yaml_map_get(given, name),
 				     whose);
-		else if (st->component->inline_step)
+		else if (st->component->inline_step) {
 			given_output(&p->diags, o, mlw_yaml_value(decl, i),
 				     whose);
+			promoted_type(o, mlw_yaml_value(decl, i), sc->outputs);
+		}
 	}
 	for (i = 0; !st->component->inline_step && given &&
 	     i < given->nr / 2; i++) {
@@ -581,7 +615,7 @@ static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 		return;
 	st->deterministic = mlw_component_deterministic(c);
 	if (st->kind == MLW_STEP_COMMAND) {
-		step_outputs(p, idx);
+		step_outputs(p, idx, sc);
 	} else {
 		struct scope inner;
 		const struct mlw_yaml_node *jobs = mlw_yaml_map_get(c->root,
@@ -604,6 +638,7 @@ static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 		inner.group = (long)idx;
 		inner.depth = sc->depth + 1;
 		inner.dir = c->dir;
+		inner.outputs = mlw_component_outputs(c);
 		add_steps(p, &inner, opts, fatal);
 		free(inner.prefix);
 		st = &p->steps[idx];
@@ -1256,6 +1291,7 @@ int mlw_pipeline_load(struct mlw_pipeline **out, const struct mlw_spec *spec,
 	top.prefix = "";
 	top.group = -1;
 	top.dir = spec->dir;
+	top.outputs = mlw_yaml_map_get(root, "outputs");
 	if (!top.jobs && comp && !mlw_yaml_is_null(comp)) {
 		fatal = mlw_component_resolve(&p->component, &p->diags, comp,
 					      spec->dir,
@@ -1264,6 +1300,7 @@ int mlw_pipeline_load(struct mlw_pipeline **out, const struct mlw_spec *spec,
 		if (!fatal && !p->component->broken) {
 			top.jobs = mlw_yaml_map_get(p->component->root, "jobs");
 			top.dir = p->component->dir;
+			top.outputs = mlw_component_outputs(p->component);
 		}
 	}
 	if (!fatal && (!p->component || !p->component->broken)) {

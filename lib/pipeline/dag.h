@@ -62,6 +62,7 @@ struct mlw_pipeline_output {
 	char *name;
 	char *type;		/* declared; "uri_folder" when not said */
 	char *mode;
+	char *file_name;	/* a uri_file's, from a path; NULL: its name */
 	/* registered as a data asset when its producer completes */
 	char *asset_name, *asset_version;
 	/* ${{parent.outputs.X}}: promoted to its pipeline's output X */

@@ -75,9 +75,16 @@ char *mlw_reuse_component_text(const struct mlw_pipeline_step *step)
 		json_object_set_new(in, mlw_yaml_key(decl, i)->text, d);
 	}
 	json_object_set_new(doc, "inputs", in);
-	for (i = 0; i < step->nr_outputs; i++)
-		json_object_set_new(out, step->outputs[i].name,
-				    json_string(step->outputs[i].type));
+	for (i = 0; i < step->nr_outputs; i++) {
+		const struct mlw_pipeline_output *o = &step->outputs[i];
+		/* a file's name is what the command sees of it */
+		char *t = o->file_name ? mlw_xstrfmt("%s %s", o->type,
+						     o->file_name) :
+			  mlw_strdup(o->type);
+
+		json_object_set_new(out, o->name, json_string(t));
+		free(t);
+	}
 	json_object_set_new(doc, "outputs", out);
 	if (!c->inline_step)
 		add_fields(over, step->node, step_overrides, 1);

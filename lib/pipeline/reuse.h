@@ -8,7 +8,8 @@
  * of four parts, and of nothing else:
  *
  *	component	what the component runs: its command, inputs (type,
- *			default, optional, min, max, enum), outputs (type),
+ *			default, optional, min, max, enum), outputs (type,
+ *			and the name of a file output's file),
  *			environment_variables, distribution, limits, and
  *			any other field but the ones that only describe it
  *			($schema, name, version, display_name, description,

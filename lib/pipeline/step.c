@@ -182,8 +182,14 @@ static char *job_text(const struct mlw_pipeline *p, size_t idx,
 		if (mlw_step_default_artifacts(st, i))
 			continue;	/* the run's artifacts, once it ends */
 		j = json_object();
-
 		json_object_set_new(j, "type", json_string(o->type));
+		if (o->file_name) {
+			/* the job names the file after its path's end */
+			char *path = mlw_xstrfmt("./%s", o->file_name);
+
+			json_object_set_new(j, "path", json_string(path));
+			free(path);
+		}
 		if (o->asset_name)
 			json_object_set_new(j, "name",
 					    json_string(o->asset_name));
