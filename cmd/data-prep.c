@@ -6,6 +6,8 @@
  */
 #include "builtin.h"
 #include "asset/asset.h"
+#include "asset/local.h"
+#include "run/local-input.h"
 #include "ml/prep.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -32,8 +34,12 @@ static void split_list(struct mlw_strlist *l, const char *s)
 static int input_path(struct mlw_ctx *ctx, const char *ref, char **path,
 		      char **tmp)
 {
-	int ret = cmd_resolve_input(ctx, MLW_ASSET_DATA, ref, path, tmp);
+	struct mlw_input_source src;
+	int ret;
 
+	cmd_input_source(ctx, &src, ref);
+	ret = mlw_asset_materialize(path, tmp, src.cat, src.odb,
+				    MLW_ASSET_DATA, ref, src.tmpdir);
 	return ret ? cmd_fail(ret) : 0;
 }
 

@@ -12,6 +12,7 @@
 #include "pipeline/record.h"
 #include "pipeline/render.h"
 #include "pipeline/run.h"
+#include "run/notify.h"
 #include "run/run.h"
 #include "spec/spec.h"
 #include "store/repo.h"
@@ -96,7 +97,7 @@ static int dry_run(const struct mlw_pipeline *p)
 }
 
 int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
-			struct cmd_pipeline_create *pc, struct mlw_buf *msg)
+			struct cmd_pipeline_create *pc)
 {
 	struct mlw_pipeline_options popts;
 	struct mlw_pipeline_run_opts ropts;
@@ -135,8 +136,9 @@ int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
 	ropts.display_name = pc->display_name;
 	ropts.max_concurrent_steps = pc->max_concurrent_steps;
 	ropts.keep_workdir = pc->keep_workdir;
-	ret = mlw_pipeline_submit(&pc->run, &pc->pid, &pc->notify_fd, msg,
-				  cmd_repo(ctx), p, &ropts);
+	ropts.start = pc->start;
+	ret = mlw_pipeline_submit(pc->watch, &pc->run, cmd_repo(ctx), p,
+				  &ropts);
 	if (ret) {
 		ret = cmd_fail(ret);
 		goto out;

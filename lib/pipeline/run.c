@@ -16,7 +16,12 @@
 #include "pipeline/dag.h"
 #include "pipeline/record.h"
 #include "pipeline/step.h"
+#include "run/child.h"
+#include "run/event.h"
 #include "run/job.h"
+#include "run/launch.h"
+#include "run/notify.h"
+#include "run/workdir.h"
 #include "run/resolve.h"
 #include "run/run.h"
 #include "spec/spec.h"
@@ -46,9 +51,7 @@ enum { PENDING, RUNNING, DONE };
 struct step_state {
 	int state;
 	enum mlw_run_status status;	/* when DONE */
-	pid_t pid;			/* RUNNING: its job's supervisor */
-	int fd;				/* RUNNING: its notify channel */
-	struct mlw_buf msg;
+	struct mlw_job_watch watch;	/* RUNNING: its job's supervisor */
 	char *error;			/* why it did not complete */
 	struct mlw_strlist empty;	/* its outputs left empty */
 };
@@ -63,6 +66,8 @@ struct psv {
 	struct step_state *st;
 	/* per step: its job (a group: its run), for the steps after it */
 	char **jobs;
+	/* per pipeline step: its own run (child.h), NULL for the others */
+	struct mlw_child_run **groups;
 	int max, running;
 	int stopping;		/* start nothing more */
 	int canceled;
@@ -72,11 +77,12 @@ struct psv {
 	struct mlw_step_snapshots snaps;
 };
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
+/* 'mlw job cancel' of the pipeline: its SIGTERM sets the command's flag */
+static int cancel_asked(const struct psv *sv)
 {
-	stop_signal = sig;
+	const struct mlw_job_start_opts *so = sv->opts->start;
+
+	return so && so->cancel && atomic_load(so->cancel);
 }
 
 /* a line of the pipeline's log */
@@ -159,29 +165,50 @@ static void child_run(struct mlw_run *run, struct psv *sv, size_t i,
 	run->git_dirty = -1;
 }
 
-static int insert_group_runs(struct psv *sv, struct mlw_catalog *cat,
-			     double now)
+/*
+ * The pipeline steps' own runs (children of the pipeline, or of the
+ * pipeline step they are in), Running until their steps end: one flush
+ * of the child-run records (child.h) per level of nesting, so that each
+ * parent exists before its children.
+ */
+static int insert_group_runs(struct psv *sv, double now)
 {
+	int depth, more = 1, ret = 0;
 	size_t i;
-	int ret = 0;
 
-	for (i = 0; !ret && i < sv->p->nr_steps; i++) {
-		const struct mlw_pipeline_step *s = &sv->p->steps[i];
-		struct mlw_run run;
+	for (depth = 0; !ret && more; depth++) {
+		struct mlw_child_run **batch = mlw_calloc(sv->p->nr_steps + 1,
+							  sizeof(*batch));
+		size_t n = 0;
 
-		if (s->kind != MLW_STEP_PIPELINE)
-			continue;
-		child_run(&run, sv, i, "pipeline", now);
-		run.compute = "local";
-		ret = mlw_run_insert(cat, &run);
-		if (!ret)
-			ret = mlw_run_set_supervisor(cat, run.name, getpid(),
-						     mlw_proc_start_time(
-							     getpid()), 0);
-		if (!ret)
-			ret = mlw_run_set_status(cat, run.name, MLW_RUN_RUNNING,
-						 now);
-		sv->jobs[i] = run.name;
+		more = 0;
+		for (i = 0; !ret && i < sv->p->nr_steps; i++) {
+			const struct mlw_pipeline_step *s = &sv->p->steps[i];
+			struct mlw_child_run_request req;
+
+			if (s->kind != MLW_STEP_PIPELINE)
+				continue;
+			if (s->depth > depth)
+				more = 1;
+			if (s->depth != depth)
+				continue;
+			memset(&req, 0, sizeof(req));
+			req.parent = parent_of(sv, i);
+			req.type = "pipeline";
+			req.display_name = s->name;
+			ret = mlw_child_run_new(&sv->groups[i], &req);
+			if (!ret) {
+				mlw_child_run_status(sv->groups[i],
+						     MLW_RUN_RUNNING, now);
+				batch[n++] = sv->groups[i];
+			}
+		}
+		if (!ret && n)
+			ret = mlw_child_run_flush(catalog(sv), batch, n);
+		for (i = 0; !ret && i < sv->p->nr_steps; i++)
+			if (sv->groups[i] && !sv->jobs[i])
+				sv->jobs[i] = mlw_child_run_name(sv->groups[i]);
+		free(batch);
 	}
 	return ret;
 }
@@ -257,10 +284,6 @@ static int record_pipeline(struct psv *sv)
 					     mlw_proc_start_time(getpid()), 0);
 	if (!ret)
 		ret = record_io(sv, cat, run.id);
-	if (!ret)
-		ret = insert_group_runs(sv, cat, now);
-	if (!ret)
-		ret = mlw_pipeline_record_graph(cat, run.name, p, sv->jobs);
 	if (!ret) {
 		const struct mlw_yaml_node *tags = mlw_spec_get(p->spec,
 								"tags");
@@ -281,6 +304,30 @@ static int record_pipeline(struct psv *sv)
 		ret = mlw_catalog_commit(cat);
 	else
 		mlw_catalog_rollback(cat);
+	return ret;
+}
+
+/*
+ * After the pipeline's run: its pipeline steps' runs and its graph.  A
+ * failure here ends the recorded pipeline (the caller says how).
+ */
+static int record_graph(struct psv *sv)
+{
+	struct mlw_catalog *cat;
+	int ret = insert_group_runs(sv, mlw_now());
+
+	cat = ret ? NULL : catalog(sv);
+	if (!ret && !cat)
+		ret = mlw_error_last_code();
+	if (!ret)
+		ret = mlw_catalog_begin(cat);
+	if (!ret) {
+		ret = mlw_pipeline_record_graph(cat, sv->name, sv->p, sv->jobs);
+		if (!ret)
+			ret = mlw_catalog_commit(cat);
+		else
+			mlw_catalog_rollback(cat);
+	}
 	return ret;
 }
 
@@ -348,7 +395,7 @@ static void step_done(struct psv *sv, size_t i, enum mlw_run_status status,
 		       mlw_run_status_name(status));
 		for (j = 0; j < sv->p->nr_steps; j++)
 			if (sv->st[j].state == RUNNING)
-				kill(sv->st[j].pid, SIGTERM);
+				kill(sv->st[j].watch.pid, SIGTERM);
 	}
 }
 
@@ -465,41 +512,8 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 	}
 	sv->jobs[i] = run.name;
 	sv_log(sv, "step '%s': reused from %s (job %s)", step, src, run.name);
-	if (mlw_run_fire_hooks(sv->repo, run.name))
+	if (mlw_run_fire_hooks(sv->repo, catalog(sv), run.name))
 		mlw_error_clear();
-	return 0;
-}
-
-/* the first line of a job's notify channel: "R N NAME" or "E CODE MSG" */
-static int read_created(struct step_state *s, char **name)
-{
-	char buf[4096], *nl, *end;
-	ssize_t n;
-	long v;
-
-	while (!(nl = s->msg.len ? memchr(s->msg.buf, '\n', s->msg.len) :
-		 NULL)) {
-		do
-			n = read(s->fd, buf, sizeof(buf));
-		while (n < 0 && errno == EINTR);
-		if (n <= 0)
-			return mlw_error_set("the job supervisor ended before "
-					     "recording the run");
-		mlw_buf_add(&s->msg, buf, (size_t)n);
-	}
-	*nl = '\0';
-	errno = 0;
-	v = strtol(s->msg.buf + 2, &end, 10);
-	if (s->msg.len < 4 || s->msg.buf[1] != ' ' || errno || *end != ' ')
-		return mlw_error_set("the job supervisor said '%s'",
-				     s->msg.buf);
-	if (s->msg.buf[0] == 'E')
-		return mlw_error_setc(v < 0 ? (int)v : MLW_ERROR, "%s",
-				      end + 1);
-	*name = mlw_strdup(end + 1);
-	nl++;
-	memmove(s->msg.buf, nl, (size_t)(s->msg.buf + s->msg.len - nl));
-	mlw_buf_setlen(&s->msg, (size_t)(s->msg.buf + s->msg.len - nl));
 	return 0;
 }
 
@@ -509,34 +523,22 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 {
 	struct step_state *s = &sv->st[i];
 	struct mlw_catalog *cat;
-	char *name = NULL;
-	int fds[2], ret;
+	int ret;
 
-	if (pipe2(fds, O_CLOEXEC))
-		return mlw_error_errno("cannot create a pipe");
-	/* the write end goes to the job's supervisor, as fd 3 */
-	fcntl(fds[1], F_SETFD, 0);
 	job->keep_workdir = sv->opts->keep_workdir;
-	ret = mlw_job_start(&s->pid, job, fds[1]);
-	close(fds[1]);
-	s->fd = fds[0];
-	mlw_buf_reset(&s->msg);
-	if (!ret)
-		ret = read_created(s, &name);
-	if (ret) {
-		close(s->fd);
-		s->fd = -1;
+	/* the catalog is closed for the fork, opened again after */
+	ret = mlw_job_submit(&s->watch, job, sv->opts->start);
+	if (ret)
 		return ret;
-	}
-	sv->jobs[i] = name;
+	sv->jobs[i] = mlw_strdup(job->name);
 	s->state = RUNNING;
 	sv->running++;
 	sv_log(sv, "step '%s': started as job %s", sv->p->steps[i].name,
-	       name);
+	       job->name);
 	cat = catalog(sv);
 	if (!cat || mlw_pipeline_record_step(cat, sv->name,
-					     sv->p->steps[i].name, name, NULL,
-					     NULL, key, NULL))
+					     sv->p->steps[i].name, job->name,
+					     NULL, NULL, key, NULL))
 		mlw_error_clear();	/* the run itself is recorded */
 	return 0;
 }
@@ -716,7 +718,7 @@ static void launch_ready(struct psv *sv)
 			free(why);
 			continue;
 		}
-		if (!ready || sv->stopping || stop_signal)
+		if (!ready || sv->stopping || cancel_asked(sv))
 			continue;
 		if (sv->running >= sv->max)
 			break;
@@ -831,31 +833,16 @@ static void reap_step(struct psv *sv, size_t i)
 {
 	struct step_state *s = &sv->st[i];
 	enum mlw_run_status status = MLW_RUN_FAILED;
-	char *nl = s->msg.len ? memchr(s->msg.buf, '\n', s->msg.len) : NULL;
 	char *error = NULL;
 	struct mlw_run *run;
 
-	close(s->fd);
-	s->fd = -1;
-	waitpid(s->pid, NULL, WNOHANG);
-	if (nl) {
-		char *word = mlw_strndup(s->msg.buf, (size_t)(nl - s->msg.buf));
-
-		if (mlw_run_status_parse(&status, word) ||
-		    !mlw_run_status_terminal(status))
-			nl = NULL;
-		free(word);
-		mlw_error_clear();
-		if (nl)
-			error = mlw_strdup(nl + 1);
-	}
-	if (!nl) {
+	if (!mlw_job_watch_status(&s->watch, &status, &error)) {
 		/* it died: the catalog says, once the reaper has been */
 		struct mlw_catalog *cat = catalog(sv);
 
 		status = MLW_RUN_FAILED;
 		if (cat && !mlw_job_reap(sv->repo, NULL, NULL) &&
-		    !mlw_run_get(&run, cat, sv->jobs[i])) {
+		    !mlw_run_get(&run, catalog(sv), sv->jobs[i])) {
 			if (mlw_run_status_terminal(run->status))
 				status = run->status;
 			error = run->error ? mlw_strdup(run->error) : NULL;
@@ -863,6 +850,7 @@ static void reap_step(struct psv *sv, size_t i)
 		}
 		mlw_error_clear();
 	}
+	mlw_job_watch_release(&s->watch);
 	sv_log(sv, "step '%s': %s (job %s)%s%s", sv->p->steps[i].name,
 	       mlw_run_status_name(status), sv->jobs[i],
 	       error && *error ? ": " : "", error ? error : "");
@@ -874,7 +862,11 @@ static void reap_step(struct psv *sv, size_t i)
 	free(error);
 }
 
-/* wait for a running step to say something; reap the ones that ended */
+/*
+ * Wait for a running step's supervisor to say something (a second at
+ * most: a cancel is looked at between waits), and reap the steps whose
+ * channel has ended.
+ */
 static void wait_some(struct psv *sv)
 {
 	struct pollfd *fds = mlw_calloc(sv->p->nr_steps + 1, sizeof(*fds));
@@ -884,23 +876,25 @@ static void wait_some(struct psv *sv)
 
 	for (i = 0; i < sv->p->nr_steps; i++)
 		if (sv->st[i].state == RUNNING) {
-			fds[n].fd = sv->st[i].fd;
+			fds[n].fd = sv->st[i].watch.fd;
 			fds[n].events = POLLIN;
 			which[n++] = i;
 		}
 	r = poll(fds, n, 1000);
 	for (i = 0; r > 0 && i < n; i++) {
-		struct step_state *s = &sv->st[which[i]];
+		struct mlw_job_watch *w = &sv->st[which[i]].watch;
 		char buf[4096];
 		ssize_t got;
 
 		if (!fds[i].revents)
 			continue;
-		got = read(s->fd, buf, sizeof(buf));
-		if (got > 0 && s->msg.len < 65536)
-			mlw_buf_add(&s->msg, buf, (size_t)got);
-		else if (got == 0 || (got < 0 && errno != EINTR))
+		got = read(w->fd, buf, sizeof(buf));
+		if (got > 0 && w->msg.len < 65536) {
+			mlw_buf_add(&w->msg, buf, (size_t)got);
+		} else if (got == 0 || (got < 0 && errno != EINTR)) {
+			w->eof = 1;
 			reap_step(sv, which[i]);
+		}
 	}
 	/* job supervisors that have exited since */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -919,7 +913,7 @@ static void cancel_all(struct psv *sv)
 	sv_log(sv, "canceled: stopping the running steps");
 	for (i = 0; i < sv->p->nr_steps; i++)
 		if (sv->st[i].state == RUNNING)
-			kill(sv->st[i].pid, SIGTERM);
+			kill(sv->st[i].watch.pid, SIGTERM);
 }
 
 /* --- the end ------------------------------------------------------------- */
@@ -1103,20 +1097,25 @@ static enum mlw_run_status group_status(struct psv *sv, size_t g)
 
 static void finish_groups(struct psv *sv, double now)
 {
+	struct mlw_child_run **batch = mlw_calloc(sv->p->nr_steps + 1,
+						  sizeof(*batch));
 	struct mlw_catalog *cat = catalog(sv);
-	size_t i;
+	size_t i, n = 0;
 
-	for (i = 0; cat && i < sv->p->nr_steps; i++) {
+	for (i = 0; i < sv->p->nr_steps; i++) {
 		enum mlw_run_status s;
 
-		if (sv->p->steps[i].kind != MLW_STEP_PIPELINE || !sv->jobs[i])
+		if (!sv->groups[i])
 			continue;
 		s = group_status(sv, i);
-		if (mlw_run_finish(cat, sv->jobs[i], s, now, -1,
-				   s == MLW_RUN_COMPLETED ? NULL :
-				   "a step inside it did not complete", NULL))
-			mlw_error_clear();
+		mlw_child_run_finish(sv->groups[i], s, -1,
+				     s == MLW_RUN_COMPLETED ? NULL :
+				     "a step inside it did not complete", now);
+		batch[n++] = sv->groups[i];
 	}
+	if (n && (!cat || mlw_child_run_flush(cat, batch, n)))
+		mlw_error_clear();
+	free(batch);
 }
 
 /* the pipeline's end: statuses, outputs, log, hooks */
@@ -1170,7 +1169,7 @@ static enum mlw_run_status finish(struct psv *sv, char **error)
 		mlw_error_clear();
 	free(dir);
 	free(rel);
-	if (mlw_run_fire_hooks(sv->repo, sv->name))
+	if (mlw_run_fire_hooks(sv->repo, catalog(sv), sv->name))
 		mlw_error_clear();
 	return final;
 }
@@ -1178,7 +1177,7 @@ static enum mlw_run_status finish(struct psv *sv, char **error)
 static void supervise(struct psv *sv)
 {
 	for (;;) {
-		if (stop_signal && !sv->canceled)
+		if (cancel_asked(sv) && !sv->canceled)
 			cancel_all(sv);
 		launch_ready(sv);
 		if (!sv->running)
@@ -1192,28 +1191,39 @@ static void psv_release(struct psv *sv)
 	size_t i;
 
 	for (i = 0; sv->st && i < sv->p->nr_steps; i++) {
-		mlw_buf_release(&sv->st[i].msg);
 		mlw_strlist_release(&sv->st[i].empty);
 		free(sv->st[i].error);
 		free(sv->jobs[i]);
+		mlw_child_run_free(sv->groups[i]);
 	}
 	free(sv->st);
 	free(sv->jobs);
+	free(sv->groups);
 	free(sv->first_failure);
 	free(sv->experiment);
 	mlw_step_snapshots_release(&sv->snaps);
 }
 
-static void notify_line(int fd, char kind, int num, const char *text)
+/*
+ * The supervisor process: out of the creating command's session and
+ * terminal, its channel close-on-exec (no step inherits it through an
+ * exec), the command's signal handlers set (a cancel sets its flag).
+ */
+static void become_supervisor(const struct mlw_pipeline_run_opts *opts)
 {
-	char *m = mlw_xstrfmt("%c %d %s\n", kind, num, text), *q;
+	int fd = open("/dev/null", O_RDWR);
 
-	for (q = m; q[1]; q++)
-		if (*q == '\n')
-			*q = ' ';
-	if (mlw_write_all(fd, m, strlen(m)))
-		mlw_error_clear();
-	free(m);
+	setsid();
+	prctl(PR_SET_NAME, "mlw-pipeline", 0, 0, 0);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	if (opts->start && opts->start->in_supervisor)
+		opts->start->in_supervisor(opts->start->data);
 }
 
 /* the supervisor process: never returns */
@@ -1221,17 +1231,11 @@ static void supervisor_main(struct psv *sv, int notify_fd)
 	__attribute__((noreturn));
 static void supervisor_main(struct psv *sv, int notify_fd)
 {
-	struct sigaction sa;
 	enum mlw_run_status final;
-	char *error = NULL, *text;
+	char *error = NULL;
 	int ret;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	become_supervisor(sv->opts);
 	ret = record_pipeline(sv);
 	if (!ret)
 		ret = open_log(sv);
@@ -1244,21 +1248,27 @@ static void supervisor_main(struct psv *sv, int notify_fd)
 		free(rel);
 	}
 	if (ret) {
-		notify_line(notify_fd, 'E', ret, mlw_error_last());
+		mlw_notify_created(notify_fd, ret, 0, mlw_error_last());
 		_exit(1);
 	}
-	notify_line(notify_fd, 'R', 0, sv->name);
+	mlw_notify_created(notify_fd, 0, 0, sv->name);
+	if (record_graph(sv)) {
+		/* recorded, but it cannot run: it ends Failed, saying why */
+		error = mlw_strdup(mlw_error_last());
+		mlw_error_clear();
+		sv->failed = 1;
+		sv->first_failure = mlw_strdup(error);
+		sv->stopping = 1;
+		free(error);
+		error = NULL;
+	}
 	sv_log(sv, "pipeline %s: %zu steps, up to %d at once", sv->name,
 	       sv->p->nr_order, sv->max);
-	if (mlw_run_fire_hooks(sv->repo, sv->name))
+	if (mlw_run_fire_hooks(sv->repo, catalog(sv), sv->name))
 		mlw_error_clear();
 	supervise(sv);
 	final = finish(sv, &error);
-	text = mlw_xstrfmt("%s\n%s", mlw_run_status_name(final),
-			   error ? error : "");
-	if (mlw_write_all(notify_fd, text, strlen(text)))
-		mlw_error_clear();
-	free(text);
+	mlw_notify_ended(notify_fd, final, error);
 	free(error);
 	close(notify_fd);
 	/* job supervisors still closing the catalog: let init have them */
@@ -1267,20 +1277,16 @@ static void supervisor_main(struct psv *sv, int notify_fd)
 	_exit(final == MLW_RUN_COMPLETED ? 0 : 1);
 }
 
-int mlw_pipeline_submit(char **name, pid_t *pid, int *notify_fd,
-			struct mlw_buf *rest, struct mlw_repo *repo,
-			struct mlw_pipeline *p,
+int mlw_pipeline_submit(struct mlw_job_watch *w, char **name,
+			struct mlw_repo *repo, struct mlw_pipeline *p,
 			const struct mlw_pipeline_run_opts *opts)
 {
-	struct step_state tmp;
 	struct psv sv;
-	int fds[2], ret;
+	int fds[2], ret, reused;
 	long cpus;
 	pid_t child;
 
 	*name = NULL;
-	if (pipe2(fds, O_CLOEXEC))
-		return mlw_error_errno("cannot create a pipe");
 	memset(&sv, 0, sizeof(sv));
 	sv.repo = repo;
 	sv.p = p;
@@ -1293,12 +1299,16 @@ int mlw_pipeline_submit(char **name, pid_t *pid, int *notify_fd,
 			default_experiment(p);
 	if (mlw_name_check(MLW_NAME_EXPERIMENT, sv.experiment)) {
 		free(sv.experiment);
-		close(fds[0]);
-		close(fds[1]);
 		return MLW_EINVALID;
+	}
+	ret = mlw_notify_channel(fds);
+	if (ret) {
+		free(sv.experiment);
+		return ret;
 	}
 	sv.st = mlw_calloc(p->nr_steps + 1, sizeof(*sv.st));
 	sv.jobs = mlw_calloc(p->nr_steps + 1, sizeof(*sv.jobs));
+	sv.groups = mlw_calloc(p->nr_steps + 1, sizeof(*sv.groups));
 	/* no SQLite connection may cross the fork */
 	mlw_catalog_free(repo->catalog);
 	repo->catalog = NULL;
@@ -1311,37 +1321,17 @@ int mlw_pipeline_submit(char **name, pid_t *pid, int *notify_fd,
 		return ret;
 	}
 	if (!child) {
-		int fd = open("/dev/null", O_RDWR);
-
 		close(fds[0]);
-		setsid();
-		prctl(PR_SET_NAME, "mlw-pipeline", 0, 0, 0);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			if (fd > 2)
-				close(fd);
-		}
-		setenv("MLW_DIR", repo->dir, 1);
 		supervisor_main(&sv, fds[1]);
 	}
 	close(fds[1]);
 	psv_release(&sv);
-	*pid = child;
-	*notify_fd = fds[0];
+	mlw_job_watch_init(w, child, fds[0]);
 	/* its first line: recorded, or why not */
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.fd = fds[0];
-	ret = read_created(&tmp, name);
-	if (!ret)
-		mlw_buf_add(rest, tmp.msg.buf, tmp.msg.len);
+	ret = mlw_job_watch_created(w, name, &reused);
 	if (ret) {
-		close(fds[0]);
-		*notify_fd = -1;
-		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-			;
+		w->pid = 0;	/* waited for */
+		mlw_job_watch_release(w);
 	}
-	mlw_buf_release(&tmp.msg);
 	return ret;
 }

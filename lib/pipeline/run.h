@@ -31,9 +31,9 @@
 #ifndef MLW_PIPELINE_RUN_H
 #define MLW_PIPELINE_RUN_H
 
-#include <sys/types.h>
 
 struct mlw_catalog;
+struct mlw_job_start_opts;
 struct mlw_pipeline;
 struct mlw_repo;
 
@@ -43,22 +43,26 @@ struct mlw_pipeline_run_opts {
 	const char *display_name;	/* NULL: the spec's */
 	int max_concurrent_steps;	/* <= 0: the online CPUs */
 	int keep_workdir;		/* steps keep .mlw/runs/NAME */
+	/*
+	 * How the steps' jobs start (their executors, the cancel flag and
+	 * the handlers that set it: launch.h).  Its in_supervisor is also
+	 * called first in the pipeline's supervisor, whose cancel (SIGTERM,
+	 * 'mlw job cancel PIPE') is then *cancel.  May be NULL.
+	 */
+	const struct mlw_job_start_opts *start;
 };
 
 /*
- * Fork the supervisor of pipeline p (loaded without errors).  It
- * records the pipeline run, then says on the notify channel "R 0 NAME"
- * (this function reads that line: *name is the caller's), or "E CODE
- * MESSAGE" (returned as this function's error, nothing recorded).  The
- * rest of the channel, *notify_fd, is as for a job (job.h): the final
- * status and its error, then end-of-file once the pipeline is over;
- * what of it was read with the first line is appended to rest.  The
- * catalog connection of repo is closed before the fork.
+ * Fork the supervisor of pipeline p (loaded without errors), with a
+ * notify channel as a job's (notify.h).  It records the pipeline run and
+ * says so: 0 with *name (the caller's) and *w to follow it (then
+ * mlw_job_watch_release()); or its error as if it were the caller's,
+ * nothing recorded.  The catalog connection of repo is closed before
+ * the fork.
  */
-struct mlw_buf;
-int mlw_pipeline_submit(char **name, pid_t *pid, int *notify_fd,
-			struct mlw_buf *rest, struct mlw_repo *repo,
-			struct mlw_pipeline *p,
+struct mlw_job_watch;
+int mlw_pipeline_submit(struct mlw_job_watch *w, char **name,
+			struct mlw_repo *repo, struct mlw_pipeline *p,
 			const struct mlw_pipeline_run_opts *opts);
 
 /* The catalog tables of pipelines (pipeline_steps). */
