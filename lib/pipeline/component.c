@@ -2,6 +2,9 @@
  * component.c - find the component a pipeline step names (component.h).
  */
 #include "pipeline/component.h"
+#include "asset/asset.h"
+#include "pipeline/registry.h"
+#include "store/repo.h"
 #include "spec/ref.h"
 #include "spec/spec.h"
 #include "spec/yaml.h"
@@ -132,6 +135,22 @@ static int load_file(struct mlw_component *c, struct mlw_diags *d,
 	return 0;
 }
 
+/* the registered component ref names: 0 and *out, or MLW_ENOTFOUND */
+static int registered(struct mlw_asset **out, struct mlw_repo *repo,
+		      const struct mlw_ref *ref)
+{
+	struct mlw_catalog *cat;
+	int ret;
+
+	*out = NULL;
+	if (!repo)
+		return MLW_ENOTFOUND;
+	ret = mlw_repo_catalog(&cat, repo);
+	if (!ret)
+		ret = mlw_asset_lookup(out, cat, MLW_ASSET_COMPONENT, ref);
+	return ret;
+}
+
 /*
  * azureml:NAME[:VERSION|@latest]: a registered component, else a built-in
  * one of that name (whose version is the one its file says).
@@ -141,9 +160,20 @@ static int load_asset(struct mlw_component *c, struct mlw_diags *d,
 		      const struct mlw_ref *ref, enum mlw_spec_kind want,
 		      const struct mlw_component_options *opts)
 {
+	struct mlw_asset *a;
 	char *path;
 	int ret;
 
+	ret = registered(&a, opts ? opts->repo : NULL, ref);
+	if (!ret) {
+		c->kind = want;
+		ret = mlw_component_from_asset(c, d, node, opts->repo, a);
+		mlw_asset_free(a);
+		return ret ? ret : c->broken ? MLW_EINVALID : 0;
+	}
+	if (ret != MLW_ENOTFOUND)
+		return ret;
+	mlw_error_clear();
 	if (ref->label && strcmp(ref->label, "latest")) {
 		mlw_diags_add(d, 0, node, "component '%s': labels other than "
 			      "'latest' are not kept locally", node->text);

@@ -203,6 +203,44 @@ static const char *const migrations[] = {
 	"  schema TEXT NOT NULL, seq INTEGER NOT NULL, query TEXT NOT NULL,"
 	"  PRIMARY KEY (schema, seq)"
 	") WITHOUT ROWID;",
+	/*
+	 * 6: components are assets too (mlw component, lib/pipeline).
+	 * SQLite cannot change a CHECK in place: the table is made again
+	 * with the wider one and its rows copied, ids and all.
+	 */
+	"CREATE TABLE assets_6 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('data', 'model', 'environment',"
+	"    'component')),"
+	"  name TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  version_num INTEGER,"
+	"  type TEXT,"
+	"  path TEXT,"
+	"  object TEXT,"
+	"  reference TEXT,"
+	"  description TEXT,"
+	"  stage TEXT,"
+	"  job_name TEXT,"
+	"  flavors TEXT,"
+	"  signature TEXT,"
+	"  image TEXT,"
+	"  conda_file TEXT,"
+	"  build_context TEXT,"
+	"  dockerfile_path TEXT,"
+	"  inference_config TEXT,"
+	"  tags TEXT NOT NULL DEFAULT '{}',"
+	"  properties TEXT NOT NULL DEFAULT '{}',"
+	"  environment_variables TEXT,"
+	"  archived INTEGER NOT NULL DEFAULT 0,"
+	"  created REAL NOT NULL,"
+	"  updated REAL NOT NULL,"
+	"  UNIQUE (kind, name, version)"
+	");"
+	"INSERT INTO assets_6 SELECT * FROM assets;"
+	"DROP TABLE assets;"
+	"ALTER TABLE assets_6 RENAME TO assets;"
+	"CREATE INDEX assets_by_name ON assets (kind, name, archived, id);",
 };
 
 #define NR_MIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))

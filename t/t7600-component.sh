@@ -1,0 +1,173 @@
+#!/bin/sh
+test_description='mlw component: versioned components, their code snapshotted'
+. ./test-lib.sh
+. "$TEST_DIRECTORY"/lib-pipeline.sh
+
+test_expect_success 'setup' '
+	mlw init -q . &&
+	git init -q . &&
+	mkdir src &&
+	echo one >src/v.txt &&
+	echo junk >src/junk.tmp &&
+	echo "*.tmp" >src/.gitignore &&
+	cat >train.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+	name: copier
+	display_name: Copier
+	description: copies v.txt
+	tags:
+	  team: blue
+	code: ./src
+	command: cat v.txt >${{outputs.o}}/v.txt && ls
+	environment: azureml:env@latest
+	outputs:
+	  o:
+	    type: uri_folder
+	EOT
+	cat >pipe.yml <<-\EOT
+	type: pipeline
+	jobs:
+	  first:
+	    component: azureml:copier:1
+	  newest:
+	    component: azureml:copier@latest
+	EOT
+'
+
+test_expect_success 'create registers version 1 with its code' '
+	mlw component create -f train.yml -o json >c1.json &&
+	test "$(test_json_get c1.json "[\"name\"]")" = copier &&
+	test "$(test_json_get c1.json "[\"version\"]")" = 1 &&
+	test "$(test_json_get c1.json "[\"type\"]")" = command &&
+	test "$(test_json_get c1.json "[\"description\"]")" = "copies v.txt" &&
+	test "$(test_json_get c1.json "[\"tags\"][\"team\"]")" = blue &&
+	mlw ls-tree -r $(test_json_get c1.json "[\"object\"]") >tree &&
+	test_grep "code/v.txt" tree &&
+	test_grep "component.yml" tree &&
+	test_grep -v "junk.tmp" tree
+'
+
+test_expect_success 'the same content again changes nothing; new code is version 2' '
+	mlw component create -f train.yml -v 1 -o json >again.json 2>err &&
+	test_grep "already there with this content" err &&
+	echo two >src/v.txt &&
+	mlw component create -f train.yml -o json >c2.json &&
+	test "$(test_json_get c2.json "[\"version\"]")" = 2 &&
+	test_expect_code 2 mlw component create -f train.yml -v 1 2>err &&
+	test_grep "version .1. already exists with content" err
+'
+
+test_expect_success 'list, show, update, archive, restore' '
+	mlw component list -o tsv >list &&
+	test_grep "^copier	2	command" list &&
+	mlw component list -n copier -o tsv >versions &&
+	test $(wc -l <versions) = 2 &&
+	test "$(mlw component show copier:1 --query version -o tsv)" = 1 &&
+	test "$(mlw component show copier@latest --query version -o tsv)" = 2 &&
+	mlw component update copier --set description=newer -o none &&
+	test "$(mlw component show copier --query description -o tsv)" = newer &&
+	mlw component archive copier:2 &&
+	test "$(mlw component show copier@latest --query version -o tsv)" = 1 &&
+	mlw component restore copier:2 &&
+	test "$(mlw component show copier@latest --query version -o tsv)" = 2
+'
+
+test_expect_success 'download restores the spec and the code as registered' '
+	mlw component download copier -v 1 -p dl &&
+	echo one >expect &&
+	test_cmp expect dl/copier/code/v.txt &&
+	test_cmp train.yml dl/copier/component.yml
+'
+
+test_expect_success 'steps run the code of the version they name' '
+	echo three >src/v.txt &&
+	mlw -q job create -f pipe.yml --name p1 --wait >/dev/null &&
+	mlw job download $(step_field p1 first job) --output-name o -p a &&
+	mlw job download $(step_field p1 newest job) --output-name o -p b &&
+	echo one >expect && test_cmp expect a/named-outputs/o/v.txt &&
+	echo two >expect && test_cmp expect b/named-outputs/o/v.txt
+'
+
+test_expect_success 'a new version of a component reruns the steps naming @latest' '
+	mlw -q component create -f train.yml -o none &&
+	mlw -q job create -f pipe.yml --name p2 --wait >/dev/null &&
+	test "$(steps_ran p2)" = newest &&
+	mlw job download $(step_field p2 newest job) --output-name o -p c &&
+	echo three >expect && test_cmp expect c/named-outputs/o/v.txt
+'
+
+test_expect_success 'a pipeline component is registered with its folder' '
+	mkdir -p pc/inner &&
+	echo hi >pc/inner/msg.txt &&
+	cat >pc/inner/say.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+	name: say
+	code: .
+	command: cat msg.txt >${{outputs.o}}/m.txt
+	environment: azureml:env@latest
+	outputs:
+	  o:
+	    type: uri_folder
+	EOT
+	cat >pc/group.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json
+	name: group
+	type: pipeline
+	outputs:
+	  said:
+	    type: uri_folder
+	jobs:
+	  say:
+	    component: ./inner/say.yml
+	    outputs:
+	      o: ${{parent.outputs.said}}
+	EOT
+	mlw component create -f pc/group.yml -o json >g.json &&
+	test "$(test_json_get g.json "[\"type\"]")" = pipeline &&
+	echo changed >pc/inner/msg.txt &&
+	cat >usegroup.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  g:
+	    type: pipeline
+	    component: azureml:group@latest
+	EOT
+	mlw -q job create -f usegroup.yml --name g1 --wait >/dev/null &&
+	mlw job download $(step_field g1 g/say job) --output-name o -p said &&
+	echo hi >expect &&
+	test_cmp expect said/named-outputs/o/m.txt
+'
+
+test_expect_success 'a command component for a pipeline step is refused' '
+	cat >wrong.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  g:
+	    type: pipeline
+	    component: azureml:copier@latest
+	EOT
+	test_expect_code 2 mlw job create -f wrong.yml 2>err &&
+	test_grep "wrong.yml:5:16: component .copier. version .3. is not a pipeline component" err
+'
+
+test_expect_success 'create refuses a spec with errors and records nothing' '
+	sed "s/^command:/comand:/" train.yml >bad.yml &&
+	test_expect_code 2 mlw component create -f bad.yml 2>err &&
+	test_grep "bad.yml:8:1: unknown key .comand." err &&
+	test $(mlw component list -n copier -o tsv | wc -l) = 3
+'
+
+test_expect_success 'a registered component takes the place of a built-in one' '
+	sed -e "s/^name: copier/name: mlw_split/" train.yml >mine.yml &&
+	mlw -q component create -f mine.yml -o none &&
+	cat >usesplit.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  s:
+	    component: azureml:mlw_split@latest
+	EOT
+	mlw -q job create -f usesplit.yml --name s1 --wait >/dev/null &&
+	test "$(step_field s1 s status)" = Completed
+'
+
+test_done
