@@ -176,6 +176,7 @@ void cmd_pipeline_show(struct mlw_ctx *ctx, struct mlw_out *o,
 		mlw_error_clear();
 		return;
 	}
+	mlw_graph_settings_out(o, g);
 	mlw_out_object_begin(o, "graph");
 	mlw_graph_out(o, g);
 	mlw_out_end(o);

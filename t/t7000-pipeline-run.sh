@@ -100,6 +100,25 @@ test_expect_success 'a named pipeline output is registered as data' '
 	test "$(test_json_get asset.json "[\"path\"]")" = azureml:jobs/p1/outputs/final
 '
 
+test_expect_success 'settings are recorded; steps run on the default compute' '
+	mlw job show p1 -o json >p1.json &&
+	test "$(test_json_get p1.json "[\"settings\"][\"default_compute\"]")" = azureml:cpu-cluster &&
+	test "$(test_json_get p1.json "[\"settings\"][\"default_datastore\"]")" = None &&
+	test "$(test_json_get p1.json "[\"settings\"][\"force_rerun\"]")" = False &&
+	test "$(test_json_get p1.json "[\"compute\"]")" = azureml:cpu-cluster &&
+	mlw job list --parent-job-name p1 -o tsv --query "[].compute" >computes &&
+	printf "azureml:cpu-cluster\n%.0s" 1 2 3 >expect &&
+	test_cmp expect computes &&
+	mlw -q job create -f hello.yml --name h0 --wait \
+		--set settings.default_datastore=azureml:blobs \
+		--set settings.continue_on_step_failure=true >/dev/null &&
+	mlw job show h0 -o json >h0.json &&
+	test "$(test_json_get h0.json "[\"settings\"][\"default_datastore\"]")" = azureml:blobs &&
+	test "$(test_json_get h0.json "[\"settings\"][\"continue_on_step_failure\"]")" = True &&
+	test "$(test_json_get h0.json "[\"settings\"][\"default_compute\"]")" = None &&
+	test "$(test_json_get h0.json "[\"compute\"]")" = local
+'
+
 test_expect_success 'the log says what each step did' '
 	mlw job stream p1 >log &&
 	test_grep "step .make.: started as job" log &&

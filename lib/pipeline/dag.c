@@ -595,9 +595,8 @@ static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 	} else if (!strcasecmp(type, "sweep")) {
 		st->kind = MLW_STEP_SWEEP;
 		mlw_diags_add(&p->diags, 0, tnode, "step '%s' is a sweep "
-			      "step: sweeps inside pipelines need mlw's sweep "
-			      "jobs, which this build cannot run yet",
-			      st->name);
+			      "step: sweep steps need mlw's sweep jobs, which "
+			      "this build does not have yet", st->name);
 	} else {
 		st->kind = MLW_STEP_COMMAND;
 		mlw_diags_add(&p->diags, 0, tnode, "step '%s' is %s %s step, "

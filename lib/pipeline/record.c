@@ -37,10 +37,18 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX pipeline_steps_key ON pipeline_steps(reuse_key);"
 	"CREATE INDEX pipeline_steps_job ON pipeline_steps(job);",
+	/* version 2: the settings each pipeline ran with */
+	"CREATE TABLE pipeline_settings ("
+	"  pipeline TEXT PRIMARY KEY,"
+	"  default_compute TEXT,"
+	"  default_datastore TEXT,"
+	"  continue_on_step_failure INTEGER NOT NULL,"
+	"  force_rerun INTEGER NOT NULL"
+	");",
 };
 
 static const struct mlw_catalog_schema pipeline_schema = {
-	"pipeline", migrations, 1, NULL, 0
+	"pipeline", migrations, 2, NULL, 0
 };
 
 int mlw_pipeline_use_catalog(struct mlw_catalog *cat)
@@ -146,6 +154,22 @@ int mlw_pipeline_record_graph(struct mlw_catalog *cat, const char *pipeline,
 		}
 		free(deps_text);
 		free(edges_text);
+	}
+	if (!ret) {
+		sqlite3_stmt *st;
+
+		ret = prep(cat, &st, "INSERT OR REPLACE INTO pipeline_settings"
+			   " (pipeline, default_compute, default_datastore,"
+			   " continue_on_step_failure, force_rerun) VALUES"
+			   " (?1, ?2, ?3, ?4, ?5)");
+		if (!ret) {
+			bind_str(st, 1, pipeline);
+			bind_str(st, 2, p->default_compute);
+			bind_str(st, 3, p->default_datastore);
+			sqlite3_bind_int(st, 4, !!p->continue_on_step_failure);
+			sqlite3_bind_int(st, 5, !!p->force_rerun);
+			ret = step_done(cat, st);
+		}
 	}
 	return ret;
 }
@@ -279,6 +303,8 @@ void mlw_graph_free(struct mlw_graph *g)
 	}
 	free(g->steps);
 	free(g->pipeline);
+	free(g->settings.default_compute);
+	free(g->settings.default_datastore);
 	free(g);
 }
 
@@ -351,6 +377,34 @@ static int load_jobs(struct mlw_graph *g, struct mlw_catalog *cat)
 	return 0;
 }
 
+/* the settings row of g's pipeline (none: a pipeline of an older mlw) */
+static int load_settings(struct mlw_graph *g, struct mlw_catalog *cat)
+{
+	sqlite3_stmt *st;
+	int rc, ret = prep(cat, &st, "SELECT default_compute,"
+			   " default_datastore, continue_on_step_failure,"
+			   " force_rerun FROM pipeline_settings WHERE"
+			   " pipeline = ?1");
+
+	if (ret)
+		return ret;
+	bind_str(st, 1, g->pipeline);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		g->settings.recorded = 1;
+		g->settings.default_compute = col_str(st, 0);
+		g->settings.default_datastore = col_str(st, 1);
+		g->settings.continue_on_step_failure =
+			sqlite3_column_int(st, 2) != 0;
+		g->settings.force_rerun = sqlite3_column_int(st, 3) != 0;
+	} else if (rc != SQLITE_DONE) {
+		ret = mlw_catalog_db_error(mlw_catalog_db(cat),
+					   "reading pipeline settings");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int mlw_graph_load(struct mlw_graph **out, struct mlw_catalog *cat,
 		   const char *name)
 {
@@ -402,6 +456,8 @@ int mlw_graph_load(struct mlw_graph **out, struct mlw_catalog *cat,
 	if (!ret && !g->nr_steps)
 		ret = mlw_error_setc(MLW_ENOTFOUND, "job '%s' is not a "
 				     "pipeline", name);
+	if (!ret)
+		ret = load_settings(g, cat);
 	if (!ret)
 		ret = load_jobs(g, cat);
 	if (ret) {

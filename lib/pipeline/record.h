@@ -1,7 +1,9 @@
 /*
  * record.h - a pipeline's graph in the catalog, and the steps it ran.
  *
- * Table pipeline_steps holds one row per step of each pipeline run: its
+ * Table pipeline_settings holds the settings each pipeline ran with
+ * (default_compute, default_datastore, continue_on_step_failure,
+ * force_rerun), for 'mlw job show'.  Table pipeline_steps holds one row per step of each pipeline run: its
  * name, kind, the pipeline step it is in, the steps it reads from and
  * the edges (which output feeds which input), the job that ran it (a
  * child run), its status while it has no job (NotStarted; Canceled;
@@ -19,8 +21,8 @@ struct mlw_pipeline;
 
 /*
  * Record every step of p as a row of pipeline run `pipeline`, status
- * NotStarted; groups[i], when not NULL, is the run of pipeline step i.
- * In the caller's transaction.
+ * NotStarted, and p's settings; groups[i], when not NULL, is the run of
+ * pipeline step i.  In the caller's transaction.
  */
 int mlw_pipeline_record_graph(struct mlw_catalog *cat, const char *pipeline,
 			      const struct mlw_pipeline *p,
@@ -61,10 +63,17 @@ struct mlw_graph_step {
 	size_t nr_edges;
 };
 
+struct mlw_graph_settings {
+	int recorded;		/* 0: none recorded (an older mlw's run) */
+	char *default_compute, *default_datastore;	/* NULL: not set */
+	int continue_on_step_failure, force_rerun;
+};
+
 struct mlw_graph {
 	char *pipeline;
 	struct mlw_graph_step *steps;	/* in the order they were recorded */
 	size_t nr_steps;
+	struct mlw_graph_settings settings;
 };
 
 /*

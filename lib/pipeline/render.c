@@ -175,6 +175,21 @@ static void out_opt(struct mlw_out *o, const char *key, const char *v)
 		mlw_out_null(o, key);
 }
 
+void mlw_graph_settings_out(struct mlw_out *o, const struct mlw_graph *g)
+{
+	const struct mlw_graph_settings *st = &g->settings;
+
+	if (!st->recorded)
+		return;
+	mlw_out_object_begin(o, "settings");
+	out_opt(o, "default_compute", st->default_compute);
+	out_opt(o, "default_datastore", st->default_datastore);
+	mlw_out_bool(o, "continue_on_step_failure",
+		     st->continue_on_step_failure);
+	mlw_out_bool(o, "force_rerun", st->force_rerun);
+	mlw_out_end(o);
+}
+
 void mlw_graph_out(struct mlw_out *o, const struct mlw_graph *g)
 {
 	size_t i, j;

@@ -8,6 +8,8 @@
  *	mlw_graph_out()		the same as data: "steps" (one object per
  *				step) and "edges" (output -> input), for -o
  *				json and yaml
+ *	mlw_graph_settings_out() "settings": what the pipeline ran with
+ *				(nothing for a run recorded without them)
  *	mlw_graph_dot()		Graphviz: a node per step (coloured by
  *				status), an edge per binding labelled
  *				OUTPUT -> INPUT, a cluster per pipeline step
@@ -31,6 +33,7 @@ void mlw_graph_draw(struct mlw_buf *b, const struct mlw_graph *g,
 		    const char *status, double seconds, double now,
 		    unsigned flags);
 void mlw_graph_out(struct mlw_out *o, const struct mlw_graph *g);
+void mlw_graph_settings_out(struct mlw_out *o, const struct mlw_graph *g);
 void mlw_graph_dot(struct mlw_buf *b, const struct mlw_graph *g);
 
 #endif

@@ -166,6 +166,10 @@ static char *job_text(const struct mlw_pipeline *p, size_t idx,
 		mlw_ref_release(&ref);
 	}
 	set_node(doc, "environment", field(st, "environment"));
+	/* recorded: a step runs here, on the compute it names or the default */
+	if (st->compute || p->default_compute)
+		json_object_set_new(doc, "compute", json_string(
+			st->compute ? st->compute : p->default_compute));
 	json_object_set_new(doc, "environment_variables",
 			    environment_variables(st));
 	set_node(doc, "distribution", field(st, "distribution"));
