@@ -100,6 +100,34 @@ test_expect_success 'a named pipeline output is registered as data' '
 	test "$(test_json_get asset.json "[\"path\"]")" = azureml:jobs/p1/outputs/final
 '
 
+test_expect_success 'a named step output is registered, also when the step is reused' '
+	cat >named.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  make:
+	    command: echo hi >${{outputs.o}}/h.txt
+	    environment: azureml:env@latest
+	    outputs:
+	      o:
+	        type: uri_folder
+	        name: step-hi
+	        version: "7"
+	EOT
+	mlw -q job create -f named.yml --name n1 --wait >/dev/null &&
+	job=$(mlw job list --parent-job-name n1 --query "[0].name" -o tsv) &&
+	mlw data show step-hi:7 -o json >a7.json &&
+	test "$(test_json_get a7.json "[\"path\"]")" = azureml:jobs/$job/outputs/o &&
+	mlw -q job create -f named.yml --name n2 --wait \
+		--set jobs.make.outputs.o.version=8 >/dev/null &&
+	mlw job show n2 -o json >n2.json &&
+	test "$(test_json_get n2.json "[\"graph\"][\"steps\"][0][\"reused_from\"]")" = $job &&
+	mlw data show step-hi:8 -o json >a8.json &&
+	test "$(test_json_get a8.json "[\"object\"]")" = "$(test_json_get a7.json "[\"object\"]")" &&
+	mlw data download step-hi:8 -p got &&
+	echo hi >expect &&
+	test_cmp expect got/step-hi/h.txt
+'
+
 test_expect_success 'settings are recorded; steps run on the default compute' '
 	mlw job show p1 -o json >p1.json &&
 	test "$(test_json_get p1.json "[\"settings\"][\"default_compute\"]")" = azureml:cpu-cluster &&
