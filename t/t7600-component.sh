@@ -157,6 +157,72 @@ test_expect_success 'create refuses a spec with errors and records nothing' '
 	test $(mlw component list -n copier -o tsv | wc -l) = 3
 '
 
+test_expect_success 'validate checks command and pipeline components, records nothing' '
+	mlw component list --include-archived -o tsv >before &&
+	mlw component validate train.yml pc/group.yml >out &&
+	test_grep "train.yml: valid command component" out &&
+	test_grep "pc/group.yml: valid pipeline component" out &&
+	test_expect_code 2 mlw component validate bad.yml 2>err &&
+	test_grep "bad.yml:8:1: unknown key .comand." err &&
+	mlw component list --include-archived -o tsv >after &&
+	test_cmp before after
+'
+
+test_expect_success 'unknown names and versions are not found' '
+	test_expect_code 3 mlw component show nope 2>err &&
+	test_grep "component .nope. not found" err &&
+	test_expect_code 3 mlw component show nope@latest &&
+	test_expect_code 3 mlw component show copier:99 2>err &&
+	test_grep "component .copier. has no version .99." err &&
+	test_expect_code 3 mlw component download copier:99 -p nowhere &&
+	! test -e nowhere
+'
+
+test_expect_success 'a version is immutable: update changes only description and tags' '
+	mlw component show copier:1 -o json >v1.json &&
+	test_expect_code 2 mlw component update copier:1 --set command=ls 2>err &&
+	test_grep "content is immutable" err &&
+	mlw component update copier:1 --set tags.stage=prod -o none &&
+	mlw component show copier:1 -o json >v1b.json &&
+	test "$(test_json_get v1b.json "[\"tags\"][\"stage\"]")" = prod &&
+	test "$(test_json_get v1b.json "[\"object\"]")" = \
+	     "$(test_json_get v1.json "[\"object\"]")"
+'
+
+test_expect_success 'list hides archived components unless asked' '
+	mlw component archive copier &&
+	mlw component list -o tsv >list &&
+	test_grep -v "^copier	" list &&
+	mlw component list --archived-only -o tsv >list &&
+	test_grep "^copier	" list &&
+	test_grep -v "^group	" list &&
+	mlw component list --include-archived -o tsv >list &&
+	test_grep "^copier	" list &&
+	test_grep "^group	" list &&
+	mlw component restore copier &&
+	mlw component list -o tsv >list &&
+	test_grep "^copier	" list
+'
+
+test_expect_success 'the registered code outlives gc --prune=now' '
+	mlw gc --prune=now &&
+	mlw fsck &&
+	mlw component download copier:1 -p after-gc &&
+	echo one >expect &&
+	test_cmp expect after-gc/copier/code/v.txt
+'
+
+test_expect_success 'bad names and versions are refused before anything is written' '
+	mlw component list -n copier -o tsv >before &&
+	test_expect_code 2 mlw component create -f train.yml -n bad/name 2>err &&
+	test_grep "invalid component name" err &&
+	test_expect_code 2 mlw component create -f train.yml -v "1 2" 2>err &&
+	test_grep "invalid version" err &&
+	test_expect_code 2 mlw component create -f train.yml -v ../x &&
+	mlw component list -n copier -o tsv >after &&
+	test_cmp before after
+'
+
 test_expect_success 'a registered component takes the place of a built-in one' '
 	sed -e "s/^name: copier/name: mlw_split/" train.yml >mine.yml &&
 	mlw -q component create -f mine.yml -o none &&

@@ -246,4 +246,17 @@ test_expect_success BASH 'pipeline and table options complete their values' '
 	expect split
 '
 
+test_expect_success BASH 'mlw component completes its verbs and their options' '
+	complete_words mlw compo &&
+	expect component &&
+	complete_words mlw component "" &&
+	expect archive create download list restore show update validate &&
+	complete_words mlw component create --vers &&
+	expect --version= &&
+	complete_words mlw component list --include &&
+	expect --include-archived &&
+	complete_words mlw component download --download &&
+	expect --download-path=
+'
+
 test_done
