@@ -2,6 +2,7 @@
 test_description='pipeline jobs: steps run as child jobs in dependency order'
 . ./test-lib.sh
 . "$TEST_DIRECTORY"/lib-job.sh
+. "$TEST_DIRECTORY"/lib-pipeline.sh
 
 test_expect_success 'setup' '
 	mlw init -q . &&
@@ -126,6 +127,44 @@ test_expect_success 'a named step output is registered, also when the step is re
 	mlw data download step-hi:8 -p got &&
 	echo hi >expect &&
 	test_cmp expect got/step-hi/h.txt
+'
+
+test_expect_success 'defaults fill inputs not given; optional blocks go with them' '
+	cat >opt.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+	name: opt
+	command: echo n=${{inputs.n}}$[[ --extra ${{inputs.extra}}]] >${{outputs.o}}/o.txt
+	environment: azureml:env@latest
+	inputs:
+	  n:
+	    type: integer
+	    default: 2
+	  extra:
+	    type: string
+	    optional: true
+	outputs:
+	  o:
+	    type: uri_folder
+	EOT
+	cat >optpipe.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  bare:
+	    component: ./opt.yml
+	  given:
+	    component: ./opt.yml
+	    inputs:
+	      n: 3
+	      extra: hey
+	EOT
+	mlw -q job create -f optpipe.yml --name o1 --wait >/dev/null &&
+	for s in bare given
+	do
+		mlw job download $(step_field o1 $s job) --output-name o -p $s ||
+		return 1
+	done &&
+	echo n=2 >expect && test_cmp expect bare/named-outputs/o/o.txt &&
+	echo n=3 --extra hey >expect && test_cmp expect given/named-outputs/o/o.txt
 '
 
 test_expect_success 'settings are recorded; steps run on the default compute' '

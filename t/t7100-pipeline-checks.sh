@@ -150,6 +150,55 @@ test_expect_success 'a pipeline literal of the wrong type for its input is an er
 	nothing_recorded
 '
 
+test_expect_success 'a literal outside its input'"'"'s min, max or enum is an error' '
+	cat >bounded.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+	name: bounded
+	command: echo ${{inputs.n}} ${{inputs.rate}} ${{inputs.mode}}
+	environment: azureml:env@latest
+	inputs:
+	  n:
+	    type: integer
+	    min: 1
+	    max: 5
+	    default: 2
+	  rate:
+	    type: number
+	    min: 0.5
+	    default: 1
+	  mode:
+	    type: string
+	    enum: [fast, slow]
+	    default: fast
+	EOT
+	cat >bounds.yml <<-\EOT &&
+	type: pipeline
+	inputs:
+	  how: medium
+	jobs:
+	  a:
+	    component: ./bounded.yml
+	    inputs:
+	      n: 10
+	      rate: 0.25
+	      mode: ${{parent.inputs.how}}
+	  b:
+	    component: ./bounded.yml
+	    inputs:
+	      n: 5
+	      rate: 0.5
+	      mode: slow
+	EOT
+	test_expect_code 2 mlw job create -f bounds.yml 2>err &&
+	test_grep "bounds.yml:8:10: input .n. of step .a. is at most 5: 10 is not" err &&
+	test_grep "bounds.yml:9:13: input .rate. of step .a. is at least 0.5: 0.25 is not" err &&
+	test_grep "bounds.yml:10:13: input .mode. of step .a. is one of fast, slow: not .medium." err &&
+	test_grep -v "step .b." err &&
+	nothing_recorded &&
+	mlw job create -f bounds.yml --set jobs.a.inputs.n=1 \
+		--set jobs.a.inputs.rate=3 --set inputs.how=fast --dry-run >out
+'
+
 test_expect_success 'every problem is reported at once' '
 	cat >many.yml <<-\EOT &&
 	type: pipeline

@@ -735,6 +735,64 @@ static void check_type(struct binder *b, struct mlw_pipeline_input *in,
 	}
 }
 
+/*
+ * A literal bound to an input its component bounds: one of its enum,
+ * not below its min nor above its max (Azure refuses such a job; here
+ * it would run with a value its component says it cannot take).
+ */
+static void check_bounds(struct binder *b, const struct mlw_pipeline_input *in,
+			 const struct mlw_yaml_node *decl,
+			 const struct mlw_yaml_node *at)
+{
+	static const char *const keys[] = { "min", "max" };
+	const struct mlw_yaml_node *n;
+	double v, lim;
+	size_t i;
+
+	if (in->bind != MLW_BIND_LITERAL || !in->value || !decl ||
+	    decl->kind != MLW_YAML_MAP)
+		return;
+	n = mlw_yaml_map_get(decl, "enum");
+	if (n && n->kind == MLW_YAML_SEQ && n->nr) {
+		struct mlw_buf list = MLW_BUF_INIT;
+
+		for (i = 0; i < n->nr; i++) {
+			const char *t = n->items[i]->text;
+
+			if (t && !strcmp(t, in->value))
+				break;
+			mlw_buf_addf(&list, "%s%s", i ? ", " : "", t ? t : "?");
+		}
+		if (i == n->nr)
+			mlw_diags_add(&b->p->diags, 0, at, "input '%s' of %s "
+				      "is one of %s: not '%s'", in->name,
+				      b->whose, list.buf, in->value);
+		mlw_buf_release(&list);
+	}
+	if (!in->type || (strcasecmp(in->type, "integer") &&
+			  strcasecmp(in->type, "number")))
+		return;
+	if (mlw_parse_double(&v, in->value, "x")) {
+		mlw_error_clear();
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		const char *t = scalar_text(mlw_yaml_map_get(decl, keys[i]));
+
+		if (!t)
+			continue;
+		if (mlw_parse_double(&lim, t, "x")) {
+			mlw_error_clear();
+			continue;
+		}
+		if (i ? v > lim : v < lim)
+			mlw_diags_add(&b->p->diags, 0, at, "input '%s' of %s "
+				      "is at %s %s: %s is not", in->name,
+				      b->whose, i ? "most" : "least", t,
+				      in->value);
+	}
+}
+
 static void bind_default(struct binder *b, struct mlw_pipeline_input *in,
 			 const struct mlw_yaml_node *decl, const char *dir)
 {
@@ -1026,6 +1084,8 @@ static void bind_step(struct binder *b, size_t idx)
 		v = given ? mlw_yaml_map_get(given, name) : NULL;
 		errors = p->diags.errors;
 		bind_input(b, in, d, v, c->dir);
+		if (errors == p->diags.errors)
+			check_bounds(b, in, d, v ? v : st->node);
 		/* a binding that is wrong is unbound: said once */
 		if (in->bind == MLW_BIND_NONE && input_required(d) &&
 		    errors == p->diags.errors)

@@ -24,8 +24,9 @@
  * Problems are diagnostics at the text that causes them (FILE:LINE:COL):
  * a cycle (naming its steps in order), a binding to a step or an output
  * that does not exist, an output feeding an input of another type, a
- * literal that is not of its input's type, a component that cannot be
- * found, a step of a type mlw cannot run.
+ * literal that is not of its input's type (or outside its min, max or
+ * enum), a component that cannot be found, a step of a type mlw cannot
+ * run.
  */
 #ifndef MLW_PIPELINE_DAG_H
 #define MLW_PIPELINE_DAG_H
