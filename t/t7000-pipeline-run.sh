@@ -167,6 +167,36 @@ test_expect_success 'defaults fill inputs not given; optional blocks go with the
 	echo n=3 --extra hey >expect && test_cmp expect given/named-outputs/o/o.txt
 '
 
+test_expect_success 'a step records its resources and distribution in its spec' '
+	cat >res.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+	name: res
+	command: echo hi
+	environment: azureml:env@latest
+	resources:
+	  instance_count: 2
+	distribution:
+	  type: pytorch
+	  process_count_per_instance: 1
+	EOT
+	cat >respipe.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  mine:
+	    component: ./res.yml
+	  bigger:
+	    component: ./res.yml
+	    resources:
+	      instance_count: 4
+	EOT
+	mlw -q job create -f respipe.yml --name rs1 --wait >/dev/null &&
+	mlw cat-object -p $(mlw job show $(step_field rs1 mine job) --query spec -o tsv) >mine.spec &&
+	mlw cat-object -p $(mlw job show $(step_field rs1 bigger job) --query spec -o tsv) >bigger.spec &&
+	test "$(test_json_get mine.spec "[\"resources\"][\"instance_count\"]")" = 2 &&
+	test "$(test_json_get bigger.spec "[\"resources\"][\"instance_count\"]")" = 4 &&
+	test "$(test_json_get mine.spec "[\"distribution\"][\"type\"]")" = pytorch
+'
+
 test_expect_success 'settings are recorded; steps run on the default compute' '
 	mlw job show p1 -o json >p1.json &&
 	test "$(test_json_get p1.json "[\"settings\"][\"default_compute\"]")" = azureml:cpu-cluster &&

@@ -173,6 +173,7 @@ static char *job_text(const struct mlw_pipeline *p, size_t idx,
 	json_object_set_new(doc, "environment_variables",
 			    environment_variables(st));
 	set_node(doc, "distribution", field(st, "distribution"));
+	set_node(doc, "resources", field(st, "resources"));
 	set_node(doc, "limits", field(st, "limits"));
 	set_node(doc, "description", mlw_yaml_map_get(c->root, "description"));
 	for (i = 0; i < st->nr_inputs; i++)
