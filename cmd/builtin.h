@@ -177,8 +177,13 @@ int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
  * forks its supervisor, whose steps' jobs start with pc->start: 0 with
  * pc->run and pc->experiment_name (the caller frees them) and
  * *pc->watch (the caller's) to follow it (notify.h), pc->run NULL after
- * --dry-run; or the exit status.  cmd_pipeline_show() adds to a job's JSON its reused_from (a
- * step) and graph (a pipeline); cmd_pipeline_draw() prints a
+ * --dry-run; or the exit status.  cmd_pipeline_check() checks the
+ * graph of a pipeline job spec loaded without errors for 'validate', its
+ * problems moved into spec->diags: 0 and *keep, to free with
+ * mlw_pipeline_free() after spec (the diagnostics point into it), or
+ * lib's error code.  cmd_pipeline_show() adds to a job's JSON its
+ * reused_from (a step), settings and graph (a pipeline);
+ * cmd_pipeline_draw() prints a
  * pipeline's graph as text or, graph "dot", Graphviz.  cmd_datadir() is
  * where the data installed with mlw is (share/ next to the binary in a
  * build tree), cmd_components_dir() its built-in components; the caller
@@ -196,6 +201,9 @@ struct cmd_pipeline_create {
 };
 int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
 			struct cmd_pipeline_create *pc);
+struct mlw_pipeline;
+int cmd_pipeline_check(struct mlw_ctx *ctx, struct mlw_spec *spec,
+		       struct mlw_pipeline **keep);
 void cmd_pipeline_show(struct mlw_ctx *ctx, struct mlw_out *o,
 		       const struct mlw_run *run);
 int cmd_pipeline_draw(struct mlw_ctx *ctx, const struct mlw_run *run,

@@ -96,24 +96,48 @@ static int dry_run(const struct mlw_pipeline *p)
 	return cmd_finish_stdout(0);
 }
 
-int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
-			struct cmd_pipeline_create *pc)
+/* the graph of spec, its components found in repo (may be NULL) and ours */
+static int load_graph(struct mlw_pipeline **p, struct mlw_repo *repo,
+		      const struct mlw_spec *spec, int check_only)
 {
 	struct mlw_pipeline_options popts;
-	struct mlw_pipeline_run_opts ropts;
-	struct mlw_pipeline *p = NULL;
 	char *builtin = cmd_components_dir();
-	struct mlw_run *run;
 	int ret;
 
 	memset(&popts, 0, sizeof(popts));
-	popts.components.repo = cmd_repo(ctx);
+	popts.components.repo = repo;
 	popts.components.builtin_dir = builtin;
-	ret = mlw_pipeline_load(&p, spec, &popts);
-	if (ret) {
-		free(builtin);
+	popts.components.check_only = check_only;
+	ret = mlw_pipeline_load(p, spec, &popts);
+	free(builtin);
+	return ret;
+}
+
+int cmd_pipeline_check(struct mlw_ctx *ctx, struct mlw_spec *spec,
+		       struct mlw_pipeline **keep)
+{
+	int ret;
+
+	*keep = NULL;
+	/* outside a workspace nothing is registered: no repo */
+	if (!ctx->repo && mlw_repo_discover(&ctx->repo, ".", ctx->mlw_dir))
+		mlw_error_clear();
+	ret = load_graph(keep, ctx->repo, spec, 1);
+	if (!ret)
+		mlw_diags_move(&spec->diags, &(*keep)->diags);
+	return ret;
+}
+
+int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
+			struct cmd_pipeline_create *pc)
+{
+	struct mlw_pipeline_run_opts ropts;
+	struct mlw_pipeline *p = NULL;
+	struct mlw_run *run;
+	int ret = load_graph(&p, cmd_repo(ctx), spec, 0);
+
+	if (ret)
 		return cmd_fail(ret);
-	}
 	ret = print_diags(ctx, p);
 	if (!ret && pc->dry_run) {
 		ret = dry_run(p);
@@ -150,7 +174,6 @@ int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
 	mlw_error_clear();
 out:
 	mlw_pipeline_free(p);
-	free(builtin);
 	return ret;
 }
 

@@ -321,4 +321,52 @@ test_expect_success 'validate passes a pipeline create would run' '
 	test_cmp expect plan
 '
 
+test_expect_success 'validate checks the graph as create does' '
+	mlw job validate good.yml >out &&
+	test_grep "good.yml: valid pipeline job" out &&
+	test_expect_code 2 mlw job validate cycle2.yml bounds.yml usebroken.yml \
+		good.yml >out 2>err &&
+	test_grep "cycle2.yml:7:13: steps form a cycle: a -> b -> c -> a" err &&
+	test_grep "bounds.yml:8:10: input .n. of step .a. is at most 5" err &&
+	test_grep "broken.yml:3:1: unknown key .comand." err &&
+	test_grep "good.yml: valid pipeline job" out &&
+	test_expect_code 2 mlw job validate -o json dangling.yml >out.json &&
+	test "$(test_json_get out.json "[0][\"valid\"]")" = False &&
+	test_grep "dangling.yml" out.json &&
+	nothing_recorded
+'
+
+test_expect_success 'what only this machine lacks is a warning to validate, an error to create' '
+	mlw job validate sweep.yml automl.yml missing.yml >out 2>err &&
+	test_grep "warning: sweep.yml:4:11: step .tune. is a sweep step" err &&
+	test_grep "warning: automl.yml" err &&
+	test_grep "warning: missing.yml:4:16: component .\./nowhere.yml.:" err &&
+	test_grep "warning: missing.yml:8:16: component .*Azure registry" err &&
+	test_grep -v "error:" err &&
+	test_grep "sweep.yml: valid pipeline job" out &&
+	for f in sweep.yml automl.yml missing.yml
+	do
+		test_expect_code 2 mlw job create -f $f 2>/dev/null || return 1
+	done &&
+	nothing_recorded
+'
+
+test_expect_success 'a step reading from a step that is wrong is not also unbound' '
+	cat >gone.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  a:
+	    component: ./nowhere.yml
+	  use:
+	    component: ./use.yml
+	    inputs:
+	      data: ${{parent.jobs.a.outputs.table}}
+	EOT
+	test_expect_code 2 mlw job create -f gone.yml 2>err &&
+	test_grep "gone.yml:4:16: component .\./nowhere.yml.:" err &&
+	test_grep -v "unbound" err &&
+	test_expect_code 0 mlw job validate gone.yml 2>err &&
+	test_grep -v "unbound" err
+'
+
 test_done

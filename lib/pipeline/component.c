@@ -93,7 +93,7 @@ static const char *kind_what(enum mlw_spec_kind k)
  */
 static int load_file(struct mlw_component *c, struct mlw_diags *d,
 		     const struct mlw_yaml_node *node, const char *path,
-		     enum mlw_spec_kind want)
+		     enum mlw_spec_kind want, int check_only)
 {
 	struct mlw_spec_options so;
 	size_t i;
@@ -103,7 +103,8 @@ static int load_file(struct mlw_component *c, struct mlw_diags *d,
 	so.group = "component";
 	ret = mlw_spec_load(&c->spec, path, &so);
 	if (ret == MLW_ENOTFOUND || ret == MLW_EINVALID) {
-		mlw_diags_add(d, 0, node, "component '%s': %s", node->text,
+		mlw_diags_add(d, check_only && ret == MLW_ENOTFOUND, node,
+			      "component '%s': %s", node->text,
 			      mlw_error_last());
 		mlw_error_clear();
 		return MLW_EINVALID;
@@ -182,11 +183,12 @@ static int load_asset(struct mlw_component *c, struct mlw_diags *d,
 	path = mlw_component_builtin_path(opts ? opts->builtin_dir : NULL,
 					  ref->name);
 	if (!path) {
-		mlw_diags_add(d, 0, node, "component '%s' is not registered "
-			      "(see 'mlw component list')", node->text);
+		mlw_diags_add(d, opts && opts->check_only, node, "component "
+			      "'%s' is not registered (see 'mlw component "
+			      "list')", node->text);
 		return MLW_EINVALID;
 	}
-	ret = load_file(c, d, node, path, want);
+	ret = load_file(c, d, node, path, want, 0);
 	free(path);
 	if (ret)
 		return ret;
@@ -237,17 +239,18 @@ int mlw_component_resolve(struct mlw_component **out, struct mlw_diags *d,
 	}
 	switch (ref.kind) {
 	case MLW_REF_LOCAL:
-		ret = load_file(c, d, node, ref.path, want);
+		ret = load_file(c, d, node, ref.path, want,
+				opts && opts->check_only);
 		break;
 	case MLW_REF_ASSET:
 		ret = load_asset(c, d, node, &ref, want, opts);
 		break;
 	case MLW_REF_REGISTRY:
 	case MLW_REF_REMOTE:
-		mlw_diags_add(d, 0, node, "component '%s' is in an Azure "
-			      "registry, which mlw cannot reach offline; "
-			      "register a copy with 'mlw component create'",
-			      node->text);
+		mlw_diags_add(d, opts && opts->check_only, node, "component "
+			      "'%s' is in an Azure registry, which mlw cannot "
+			      "reach offline; register a copy with 'mlw "
+			      "component create'", node->text);
 		ret = MLW_EINVALID;
 		break;
 	default:

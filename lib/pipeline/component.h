@@ -34,6 +34,12 @@ struct mlw_component_options {
 	struct mlw_repo *repo;
 	/* the folder of built-in component specs; NULL: none */
 	const char *builtin_dir;
+	/*
+	 * Checking only ('validate'): a component this machine cannot
+	 * reach (its file missing, not registered, in an Azure registry)
+	 * is a warning; it is still broken.
+	 */
+	int check_only;
 };
 
 struct mlw_component {

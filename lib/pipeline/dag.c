@@ -594,12 +594,14 @@ static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 					    &opts->components);
 	} else if (!strcasecmp(type, "sweep")) {
 		st->kind = MLW_STEP_SWEEP;
-		mlw_diags_add(&p->diags, 0, tnode, "step '%s' is a sweep "
+		mlw_diags_add(&p->diags, p->check_only, tnode, "step '%s' is "
+			      "a sweep "
 			      "step: sweep steps need mlw's sweep jobs, which "
 			      "this build does not have yet", st->name);
 	} else {
 		st->kind = MLW_STEP_COMMAND;
-		mlw_diags_add(&p->diags, 0, tnode, "step '%s' is %s %s step, "
+		mlw_diags_add(&p->diags, p->check_only, tnode, "step '%s' is "
+			      "%s %s step, "
 			      "which mlw cannot run on this machine (it runs "
 			      "command and pipeline steps)", st->name,
 			      strchr("aeiouAEIOU", type[0]) ? "an" : "a", type);
@@ -671,6 +673,11 @@ struct binder {
 	const struct mlw_pipeline_input *parent_inputs;
 	size_t nr_parent_inputs;
 	const char *whose;	/* "step 'train'", for messages */
+	/*
+	 * The last binding named what cannot be checked (a broken step,
+	 * remote data): said already, not also "unbound".
+	 */
+	int to_broken;
 };
 
 static void set_path(struct binder *b, struct mlw_pipeline_input *in,
@@ -690,10 +697,11 @@ static void set_path(struct binder *b, struct mlw_pipeline_input *in,
 		in->bind = MLW_BIND_PATH;
 		in->value = mlw_strdup(text);
 	} else {
-		mlw_diags_add(&b->p->diags, 0, at, "input '%s' of %s: '%s' is "
-			      "remote; mlw runs offline (register the data "
-			      "locally with 'mlw data create')", in->name,
-			      b->whose, text);
+		mlw_diags_add(&b->p->diags, b->p->check_only, at, "input '%s' "
+			      "of %s: '%s' is remote; mlw runs offline "
+			      "(register the data locally with 'mlw data "
+			      "create')", in->name, b->whose, text);
+		b->to_broken = 1;	/* said: not also unbound */
 	}
 	mlw_ref_release(&ref);
 }
@@ -858,8 +866,10 @@ static void bind_step_output(struct binder *b, struct mlw_pipeline_input *in,
 	}
 	src = &p->steps[s];
 	if (!src->component || src->component->broken ||
-	    src->kind == MLW_STEP_SWEEP)
+	    src->kind == MLW_STEP_SWEEP) {
+		b->to_broken = 1;
 		return;		/* said already */
+	}
 	for (k = 0; k < src->nr_outputs; k++)
 		if (!strcmp(src->outputs[k].name, output))
 			break;
@@ -1083,12 +1093,13 @@ static void bind_step(struct binder *b, size_t idx)
 		in->type = dup_or_null(type_of(d));
 		v = given ? mlw_yaml_map_get(given, name) : NULL;
 		errors = p->diags.errors;
+		b->to_broken = 0;
 		bind_input(b, in, d, v, c->dir);
 		if (errors == p->diags.errors)
 			check_bounds(b, in, d, v ? v : st->node);
 		/* a binding that is wrong is unbound: said once */
 		if (in->bind == MLW_BIND_NONE && input_required(d) &&
-		    errors == p->diags.errors)
+		    errors == p->diags.errors && !b->to_broken)
 			mlw_diags_add(&p->diags, 0, v ? v : st->node, "step "
 				      "'%s' leaves required input '%s' of its "
 				      "component unbound", st->name, name);
@@ -1344,6 +1355,7 @@ int mlw_pipeline_load(struct mlw_pipeline **out, const struct mlw_spec *spec,
 		opts = &none;
 	}
 	p->spec = spec;
+	p->check_only = opts->components.check_only;
 	read_settings(p, mlw_yaml_map_get(root, "settings"));
 	memset(&top, 0, sizeof(top));
 	top.jobs = mlw_yaml_map_get(root, "jobs");

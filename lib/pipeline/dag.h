@@ -103,6 +103,11 @@ struct mlw_pipeline_step {
 };
 
 struct mlw_pipeline_options {
+	/*
+	 * components.check_only: loaded to be checked ('validate'), never
+	 * run: what only this machine lacks (steps of types it cannot run,
+	 * components and data it cannot reach) are warnings.
+	 */
 	struct mlw_component_options components;
 };
 
@@ -122,6 +127,7 @@ struct mlw_pipeline {
 	int force_rerun;		/* default false */
 	char *default_compute, *default_datastore;	/* recorded */
 	struct mlw_diags diags;		/* errors found; see above */
+	int check_only;			/* see mlw_pipeline_options */
 	/* the pipeline's own component (pipeline job with component:) */
 	struct mlw_component *component;
 };
