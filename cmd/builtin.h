@@ -178,10 +178,12 @@ int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
  * pc->run and pc->experiment_name (the caller frees them) and
  * *pc->watch (the caller's) to follow it (notify.h), pc->run NULL after
  * --dry-run; or the exit status.  cmd_pipeline_check() checks the
- * graph of a pipeline job spec loaded without errors for 'validate', its
- * problems moved into spec->diags: 0 and *keep, to free with
- * mlw_pipeline_free() after spec (the diagnostics point into it), or
- * lib's error code.  cmd_pipeline_show() adds to a job's JSON its
+ * graph of a pipeline job or component spec loaded without errors, as
+ * 'validate' does (what only this machine lacks is a warning): with
+ * keep, its problems are moved into spec->diags, and it returns 0 and
+ * *keep, to free with mlw_pipeline_free() after spec (the diagnostics
+ * point into it), or lib's error code; without, they are printed and it
+ * returns the exit status (2: errors).  cmd_pipeline_show() adds to a job's JSON its
  * reused_from (a step), settings and graph (a pipeline);
  * cmd_pipeline_draw() prints a
  * pipeline's graph as text or, graph "dot", Graphviz.  cmd_datadir() is

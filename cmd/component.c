@@ -51,6 +51,14 @@ static int component_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	mlw_strlist_release(&sets);
 	if (ret)
 		return ret;
+	/* a pipeline component's graph is checked before it is kept */
+	if (spec->kind == MLW_SPEC_PIPELINE_COMPONENT) {
+		ret = cmd_pipeline_check(ctx, spec, NULL);
+		if (ret) {
+			mlw_spec_free(spec);
+			return ret;
+		}
+	}
 	asset_service_ctx(&actx, &line, ctx, MLW_ASSET_COMPONENT);
 	ret = mlw_component_create(&res, &actx, spec, name, version);
 	free(line);

@@ -116,15 +116,23 @@ static int load_graph(struct mlw_pipeline **p, struct mlw_repo *repo,
 int cmd_pipeline_check(struct mlw_ctx *ctx, struct mlw_spec *spec,
 		       struct mlw_pipeline **keep)
 {
+	struct mlw_pipeline *p;
 	int ret;
 
-	*keep = NULL;
 	/* outside a workspace nothing is registered: no repo */
 	if (!ctx->repo && mlw_repo_discover(&ctx->repo, ".", ctx->mlw_dir))
 		mlw_error_clear();
-	ret = load_graph(keep, ctx->repo, spec, 1);
-	if (!ret)
-		mlw_diags_move(&spec->diags, &(*keep)->diags);
+	ret = load_graph(&p, ctx->repo, spec, 1);
+	if (keep) {
+		*keep = p;
+		if (!ret)
+			mlw_diags_move(&spec->diags, &p->diags);
+		return ret;
+	}
+	if (ret)
+		return cmd_fail(ret);
+	ret = print_diags(ctx, p);
+	mlw_pipeline_free(p);
 	return ret;
 }
 

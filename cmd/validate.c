@@ -225,7 +225,8 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 
 		/* a pipeline's graph is checked as 'job create' checks it */
 		if (!ret && !spec->diags.errors &&
-		    spec->kind == MLW_SPEC_PIPELINE_JOB) {
+		    (spec->kind == MLW_SPEC_PIPELINE_JOB ||
+		     spec->kind == MLW_SPEC_PIPELINE_COMPONENT)) {
 			ret = cmd_pipeline_check(ctx, spec, &graph);
 			if (ret)
 				mlw_spec_free(spec);

@@ -138,6 +138,67 @@ test_expect_success 'a pipeline component is registered with its folder' '
 	test_cmp expect said/named-outputs/o/m.txt
 '
 
+test_expect_success 'a pipeline component'"'"'s graph is checked before it is registered' '
+	cat >pc/inner/echo.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+	name: echo
+	command: echo ${{inputs.w}} >${{outputs.o}}/w.txt
+	environment: azureml:env@latest
+	inputs:
+	  w:
+	    type: string
+	  d:
+	    type: uri_folder
+	    optional: true
+	outputs:
+	  o:
+	    type: uri_folder
+	EOT
+	cat >pc/loop.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json
+	name: loop
+	type: pipeline
+	jobs:
+	  a:
+	    component: ./inner/echo.yml
+	    inputs:
+	      w: x
+	      d: ${{parent.jobs.b.outputs.o}}
+	  b:
+	    component: ./inner/echo.yml
+	    inputs:
+	      w: y
+	      d: ${{parent.jobs.a.outputs.o}}
+	EOT
+	test_expect_code 2 mlw component validate pc/loop.yml 2>err &&
+	test_grep "loop.yml:.*steps form a cycle" err &&
+	test_expect_code 2 mlw component create -f pc/loop.yml 2>err &&
+	test_grep "loop.yml:.*steps form a cycle" err &&
+	test_expect_code 3 mlw component show loop &&
+	cat >pc/ask.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json
+	name: ask
+	type: pipeline
+	inputs:
+	  word:
+	    type: string
+	jobs:
+	  say:
+	    component: ./inner/echo.yml
+	    inputs:
+	      w: ${{parent.inputs.word}}
+	  again:
+	    component: ./inner/echo.yml
+	    inputs:
+	      w: ${{parent.inputs.nope}}
+	EOT
+	test_expect_code 2 mlw component create -f pc/ask.yml 2>err &&
+	test_grep "ask.yml:15:10: .\${{parent.inputs.nope}}. refers to an unknown pipeline input" err &&
+	sed -i "s/inputs.nope/inputs.word/" pc/ask.yml &&
+	mlw component validate pc/ask.yml &&
+	mlw -q component create -f pc/ask.yml -o none
+'
+
 test_expect_success 'a command component for a pipeline step is refused' '
 	cat >wrong.yml <<-\EOT &&
 	type: pipeline

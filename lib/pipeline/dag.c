@@ -829,6 +829,9 @@ static int bind_parent_input(struct binder *b, struct mlw_pipeline_input *in,
 
 		if (strcmp(x->name, name))
 			continue;
+		/* nothing to check it with, here or in a step inside */
+		if (x->unknown)
+			b->to_broken = in->unknown = 1;
 		in->bind = x->bind;
 		in->value = dup_or_null(x->value);
 		in->step = x->step;
@@ -1331,6 +1334,9 @@ static void top_inputs(struct mlw_pipeline *p, const struct scope *top)
 		in->name = mlw_strdup(name);
 		if (!p->component) {
 			bind_input(&b, in, NULL, d, p->spec->dir);
+			in->unknown = in->bind == MLW_BIND_NONE &&
+				      p->spec->kind ==
+				      MLW_SPEC_PIPELINE_COMPONENT;
 			continue;
 		}
 		in->type = dup_or_null(type_of(d));

@@ -57,6 +57,11 @@ struct mlw_pipeline_input {
 	char *mode;		/* as written, or NULL */
 	/* where the binding (or the value) is written; NULL: a default */
 	const struct mlw_yaml_node *at;
+	/*
+	 * A pipeline component's input checked on its own: its value is
+	 * not known yet, so what it feeds is not checked (nor unbound).
+	 */
+	int unknown;
 };
 
 struct mlw_pipeline_output {
@@ -133,7 +138,9 @@ struct mlw_pipeline {
 };
 
 /*
- * Build and check the graph of spec (a pipeline job without errors).
+ * Build and check the graph of spec (a pipeline job without errors; or,
+ * with components.check_only, a pipeline component, whose inputs with no
+ * default are not known yet).
  * Returns 0 and *out, with (*out)->diags.errors when the pipeline is
  * wrong (nothing may run then); a negative code (message set, *out
  * NULL) when the store fails.  Free with mlw_pipeline_free() (the
