@@ -211,7 +211,7 @@ static int completed(struct mlw_catalog *cat, const char *name)
 		return 0;
 	}
 	ok = run->status == MLW_RUN_COMPLETED &&
-	     !mlw_run_load_details(cat, run);
+	     !mlw_run_load_io(cat, run);
 	for (i = 0; ok && i < run->nr_outputs; i++)
 		if (!run->outputs[i].object)
 			ok = 0;

@@ -451,7 +451,7 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		return mlw_error_last_code();
 	ret = mlw_run_get(&from, cat, src);
 	if (!ret)
-		ret = mlw_run_load_details(cat, from);
+		ret = mlw_run_load_io(cat, from);
 	if (!ret)
 		ret = mlw_repo_odb(&odb, sv->repo);
 	/*
@@ -996,7 +996,7 @@ static char *output_object(struct psv *sv, const char *job, const char *name)
 
 	if (!cat || mlw_run_get(&run, cat, job))
 		return NULL;
-	if (!mlw_run_load_details(cat, run))
+	if (!mlw_run_load_io(cat, run))
 		for (k = 0; k < run->nr_outputs; k++)
 			if (!strcmp(run->outputs[k].name, name) &&
 			    run->outputs[k].object)
