@@ -369,4 +369,18 @@ test_expect_success 'a step reading from a step that is wrong is not also unboun
 	test_grep -v "unbound" err
 '
 
+test_expect_success 'a broken component used by two steps is reported once' '
+	cat >twice.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  a:
+	    component: ./broken.yml
+	  b:
+	    component: ./broken.yml
+	EOT
+	test_expect_code 2 mlw job create -f twice.yml 2>err &&
+	test $(grep -c "broken.yml:3:1: unknown key .comand." err) = 1 &&
+	nothing_recorded
+'
+
 test_done

@@ -1345,6 +1345,40 @@ static void top_inputs(struct mlw_pipeline *p, const struct scope *top)
 	}
 }
 
+/*
+ * A component file that two steps use is read twice: its problems are
+ * said once.  Sources are compared by text (each read has its own).
+ */
+static void drop_repeats(struct mlw_diags *d)
+{
+	size_t i, j, kept = 0;
+
+	for (i = 0; i < d->nr; i++) {
+		const struct mlw_diag *x = &d->items[i];
+
+		for (j = 0; j < kept; j++) {
+			const struct mlw_diag *y = &d->items[j];
+
+			if (x->line == y->line && x->col == y->col &&
+			    x->warning == y->warning &&
+			    !strcmp(x->source ? x->source : "",
+				    y->source ? y->source : "") &&
+			    !strcmp(x->msg, y->msg))
+				break;
+		}
+		if (j < kept) {
+			if (x->warning)
+				d->warnings--;
+			else
+				d->errors--;
+			free(d->items[i].msg);
+			continue;
+		}
+		d->items[kept++] = d->items[i];
+	}
+	d->nr = kept;
+}
+
 int mlw_pipeline_load(struct mlw_pipeline **out, const struct mlw_spec *spec,
 		      const struct mlw_pipeline_options *opts)
 {
@@ -1404,6 +1438,7 @@ int mlw_pipeline_load(struct mlw_pipeline **out, const struct mlw_spec *spec,
 	if (!p->nr_steps && !p->diags.errors)
 		mlw_diags_add(&p->diags, 0, top.jobs ? top.jobs : root,
 			      "the pipeline has no steps");
+	drop_repeats(&p->diags);
 	mlw_diags_sort(&p->diags, spec->path);
 	*out = p;
 	return 0;
