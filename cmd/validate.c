@@ -158,6 +158,9 @@ static void out_diags(struct mlw_out *o, const char *key,
 			mlw_out_str(o, "override", x->source + 6);
 		} else {
 			mlw_out_str(o, "source", "file");
+			/* a pipeline's problem inside a component's file */
+			if (x->source && strcmp(x->source, spec->path))
+				mlw_out_str(o, "path", x->source);
 		}
 		mlw_out_int(o, "line", x->line);
 		mlw_out_int(o, "column", x->col);

@@ -380,6 +380,9 @@ test_expect_success 'a broken component used by two steps is reported once' '
 	EOT
 	test_expect_code 2 mlw job create -f twice.yml 2>err &&
 	test $(grep -c "broken.yml:3:1: unknown key .comand." err) = 1 &&
+	test_expect_code 2 mlw job validate -o json twice.yml >out.json &&
+	test "$(test_json_get out.json "[0][\"errors\"][0][\"path\"]")" = ./broken.yml &&
+	test "$(test_json_get out.json "[0][\"errors\"][0][\"line\"]")" = 1 &&
 	nothing_recorded
 '
 
