@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -363,7 +364,7 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	const char *file = NULL, *query = NULL;
 	struct mlw_strlist sets = MLW_STRLIST_INIT;
 	int stream = 0, wait = 0, dry_run = 0, keep_workdir = 0, ret;
-	int64_t max_steps = 0;
+	int64_t max_steps = INT64_MIN;	/* not given: the online CPUs */
 	struct mlw_job_opts jo = { NULL, NULL, NULL, NULL, lookup_asset, ctx };
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('f', "file", &file, "FILE", "the job spec"),
@@ -396,6 +397,11 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		return cmd_usage_error(usage, opts, file ? "unexpected operand" :
 				       "no spec file (use -f FILE)");
 	}
+	if (max_steps != INT64_MIN && (max_steps < 1 || max_steps > 4096)) {
+		mlw_strlist_release(&sets);
+		return cmd_usage_error(usage, opts, "--max-concurrent-steps "
+				       "takes 1 to 4096");
+	}
 	if (query)
 		ctx->query = query;
 	ret = check_names(jo.name, jo.experiment);
@@ -413,7 +419,7 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		pc.name = jo.name;
 		pc.experiment = jo.experiment;
 		pc.display_name = jo.display_name;
-		pc.max_concurrent_steps = (int)max_steps;
+		pc.max_concurrent_steps = max_steps > 0 ? (int)max_steps : 0;
 		pc.keep_workdir = keep_workdir ||
 				  getenv("MLW_KEEP_WORKDIR") != NULL;
 		pc.dry_run = dry_run;
@@ -421,6 +427,9 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		mlw_spec_free(spec);
 		return ret;
 	}
+	if (!ret && max_steps != INT64_MIN)
+		cmd_warn(ctx, "--max-concurrent-steps is for pipeline jobs; "
+			 "'%s' is a %s", file, mlw_spec_kind_name(spec->kind));
 	if (!ret) {
 		ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jo);
 		if (ret)

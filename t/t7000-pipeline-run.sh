@@ -291,6 +291,21 @@ test_expect_success CORPUS 'a step output takes the type and file name of the pi
 	test_cmp expect custom-out/named-outputs/output/hello_world.txt
 '
 
+test_expect_success '--max-concurrent-steps takes 1 to 4096; a command job warns' '
+	for n in 0 -1 4097 100000000000
+	do
+		test_expect_code 2 mlw job create -f hello.yml --name mc$n \
+			--max-concurrent-steps $n 2>err &&
+		test_grep "max-concurrent-steps takes 1 to 4096" err || return 1
+	done &&
+	test_expect_code 3 mlw job show mc0 &&
+	mlw -q job create -f hello.yml --name mc1 --max-concurrent-steps 1 \
+		--wait >/dev/null &&
+	printf "command: echo one\nenvironment: azureml:env@latest\n" >one.yml &&
+	mlw job create -f one.yml --max-concurrent-steps 2 --wait >/dev/null 2>err &&
+	test_grep "max-concurrent-steps is for pipeline jobs; .one.yml. is a command job" err
+'
+
 test_expect_success '--dry-run checks and prints the order, runs nothing' '
 	mlw job create -f pipe.yml --dry-run >plan &&
 	printf "make\nshout\t<- make\nalone\n" >expect &&
