@@ -110,7 +110,8 @@ test_expect_success 'a pipeline killed mid-way is Failed; its completed steps ar
 	mlw -q job create -f chain.yml --name k2 --wait >/dev/null &&
 	test "$(step_field k2 first reused_from)" = "$(step_field k1 first job)" &&
 	test "$(step_field k2 second reused_from)" = "$(step_field k1 second job)" &&
-	test "$(step_field k2 third reused_from)" = None
+	test "$(step_field k2 third reused_from)" = None &&
+	mlw fsck
 '
 
 test_expect_success 'two pipelines sharing steps run at once, both right' '
