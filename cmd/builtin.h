@@ -183,10 +183,10 @@ int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
  * keep, its problems are moved into spec->diags, and it returns 0 and
  * *keep, to free with mlw_pipeline_free() after spec (the diagnostics
  * point into it), or lib's error code; without, they are printed and it
- * returns the exit status (2: errors).  cmd_pipeline_show() adds to a job's JSON its
- * reused_from (a step), settings and graph (a pipeline);
- * cmd_pipeline_draw() prints a
- * pipeline's graph as text or, graph "dot", Graphviz.  cmd_datadir() is
+ * returns the exit status (2: errors).  cmd_pipeline_show() adds to a
+ * job's JSON its reused_from (a step), settings and graph (a pipeline);
+ * cmd_pipeline_draw() prints a pipeline's graph as text or, graph
+ * "dot", Graphviz.  cmd_datadir() is
  * where the data installed with mlw is (share/ next to the binary in a
  * build tree), cmd_components_dir() its built-in components; the caller
  * frees both.

@@ -3,13 +3,14 @@
  *
  * Table pipeline_settings holds the settings each pipeline ran with
  * (default_compute, default_datastore, continue_on_step_failure,
- * force_rerun), for 'mlw job show'.  Table pipeline_steps holds one row per step of each pipeline run: its
- * name, kind, the pipeline step it is in, the steps it reads from and
- * the edges (which output feeds which input), the job that ran it (a
- * child run), its status while it has no job (NotStarted; Canceled;
- * Failed when a step it reads from failed), its reuse key and the job
- * whose outputs it reused.  'mlw job show' draws the graph from it
- * (render.h) without the spec, which may have changed since.
+ * force_rerun), for 'mlw job show'.  Table pipeline_steps holds one row
+ * per step of each pipeline run: its name, kind, the pipeline step it is
+ * in, the steps it reads from and the edges (which output feeds which
+ * input), the job that ran it (a child run), its status while it has no
+ * job (NotStarted; Canceled; Failed when a step it reads from failed),
+ * its reuse key and the job whose outputs it reused.  'mlw job show'
+ * draws the graph from it (render.h) without the spec, which may have
+ * changed since.
  */
 #ifndef MLW_PIPELINE_RECORD_H
 #define MLW_PIPELINE_RECORD_H
