@@ -409,6 +409,84 @@ static void test_key(void)
 	ok(strcmp(k, base), "which input gets the data changes it");
 }
 
+/* a literal against its input's min, max and enum; each said once */
+static void test_bounds(void)
+{
+	struct mlw_spec *spec;
+	struct mlw_pipeline *p;
+	int line, col;
+
+	write_file("bounded.yml",
+		   "$schema: https://azuremlschemas.azureedge.net/latest/"
+		   "commandComponent.schema.json\n"
+		   "name: bounded\n"
+		   "command: echo ${{inputs.n}} ${{inputs.x}} ${{inputs.m}}\n"
+		   "environment: azureml:e@latest\n"
+		   "inputs:\n"
+		   "  n: {type: integer, min: 1, max: 5, default: 1}\n"
+		   "  x: {type: number, min: -0.5, default: 0}\n"
+		   "  m: {type: string, enum: [a, b], default: a}\n");
+	p = load("type: pipeline\n"
+		 "jobs:\n"
+		 "  edge:\n"
+		 "    component: ./bounded.yml\n"
+		 "    inputs: {n: 5, x: -0.5, m: b}\n", &spec);
+	ok(p && !p->diags.errors, "values at the bounds and in the enum");
+	drop(p, spec);
+	p = load("type: pipeline\n"
+		 "jobs:\n"
+		 "  out:\n"
+		 "    component: ./bounded.yml\n"
+		 "    inputs:\n"
+		 "      n: 0\n"
+		 "      x: -1\n"
+		 "      m: c\n", &spec);
+	is_int(p ? (int)p->diags.errors : -1, 3, "three values out of bounds");
+	is_str(first_error(p, &line, &col), "input 'n' of step 'out' is at "
+	       "least 1: 0 is not", "below min");
+	is_int(line, 6, "at the value");
+	ok(p && p->diags.nr == 3 && !strcmp(p->diags.items[1].msg,
+	   "input 'x' of step 'out' is at least -0.5: -1 is not"),
+	   "a number below min");
+	ok(p && p->diags.nr == 3 && !strcmp(p->diags.items[2].msg,
+	   "input 'm' of step 'out' is one of a, b: not 'c'"),
+	   "a string not in the enum");
+	drop(p, spec);
+}
+
+/* checking only: what this machine lacks is a warning, the rest errors */
+static void test_check_only(void)
+{
+	struct mlw_pipeline_options opts;
+	struct mlw_spec_options so;
+	struct mlw_spec *spec = NULL;
+	struct mlw_pipeline *p = NULL;
+	char *path = mlw_path_join(dir, "pipeline.yml");
+
+	memset(&so, 0, sizeof(so));
+	so.group = "job";
+	memset(&opts, 0, sizeof(opts));
+	opts.components.check_only = 1;
+	if (mlw_spec_load_mem(&spec, path, "type: pipeline\n"
+			      "jobs:\n"
+			      "  far:\n"
+			      "    type: parallel\n"
+			      "  gone:\n"
+			      "    component: ./nowhere.yml\n"
+			      "  use:\n"
+			      "    component: ./bounded.yml\n"
+			      "    inputs:\n"
+			      "      n: 9\n", &so) ||
+	    mlw_pipeline_load(&p, spec, &opts))
+		p = NULL;
+	free(path);
+	ok(p && p->diags.warnings == 2, "a parallel step and a missing file "
+	   "are warnings");
+	is_int(p ? (int)p->diags.errors : -1, 1, "a value out of bounds is "
+	       "still an error");
+	drop(p, spec);
+}
+
 static void test_component_text(void)
 {
 	struct mlw_spec *spec;
@@ -462,6 +540,8 @@ int main(void)
 	test_nested();
 	test_key();
 	test_component_text();
+	test_bounds();
+	test_check_only();
 	mlw_remove_tree(dir);
 	return done_testing();
 }
