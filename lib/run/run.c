@@ -638,7 +638,7 @@ static int load_metrics(struct mlw_run_metric **out, size_t *nr,
 	return ret;
 }
 
-int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
+int mlw_run_load_io(struct mlw_catalog *cat, struct mlw_run *run)
 {
 	int ret;
 
@@ -649,6 +649,13 @@ int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
 		ret = load_io(&run->outputs, &run->nr_outputs, cat,
 			      "SELECT name, type, NULL, object FROM run_outputs"
 			      " WHERE run = ? ORDER BY name", run->id);
+	return ret;
+}
+
+int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
+{
+	int ret = mlw_run_load_io(cat, run);
+
 	if (!ret)
 		ret = load_kv(&run->params, &run->nr_params, cat, "SELECT key,"
 			      " value FROM run_params WHERE run = ?"

@@ -151,6 +151,8 @@ int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
 int mlw_run_get_id(int64_t *id, struct mlw_catalog *cat, const char *name);
 /* inputs, outputs, params, tags, artifacts, last metric values */
 int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run);
+/* only inputs and outputs (what a pipeline reusing a step reads) */
+int mlw_run_load_io(struct mlw_catalog *cat, struct mlw_run *run);
 
 /*
  * Move run to status s at time t.  MLW_EEXISTS (message set) when the
