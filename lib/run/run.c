@@ -129,6 +129,34 @@ static int by_name(struct mlw_catalog *cat, sqlite3_stmt **st,
 	return ret;
 }
 
+/* run/sql.h's helpers, for the run layer's files that use run.h's names */
+int mlw_run_db_error(struct mlw_catalog *cat, const char *what)
+{
+	return db_err(cat, what);
+}
+
+int mlw_run_db_prep(struct mlw_catalog *cat, sqlite3_stmt **st,
+		    const char *sql)
+{
+	return prep(cat, st, sql);
+}
+
+int mlw_run_db_done(struct mlw_catalog *cat, sqlite3_stmt *st,
+		    const char *what)
+{
+	return mlw_catalog_step_done(cat, st, what);
+}
+
+void mlw_run_db_bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	bind_str(st, i, s);
+}
+
+char *mlw_run_db_col_str(sqlite3_stmt *st, int i)
+{
+	return col_str(st, i);
+}
+
 static const char *const adjectives[] = {
 	"amber", "bold", "brave", "bright", "busy", "calm", "clever", "cool",
 	"crisp", "dreamy", "eager", "fancy", "frosty", "gentle", "happy",
@@ -435,6 +463,16 @@ static struct mlw_run *row_to_run(sqlite3_stmt *st)
 	return run;
 }
 
+const char *mlw_run_columns(void)
+{
+	return RUN_COLUMNS;
+}
+
+struct mlw_run *mlw_run_from_row(sqlite3_stmt *st)
+{
+	return row_to_run(st);
+}
+
 int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
 		const char *name)
 {
@@ -570,7 +608,7 @@ static int load_metrics(struct mlw_run_metric **out, size_t *nr,
 	return ret;
 }
 
-int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
+int mlw_run_load_io(struct mlw_catalog *cat, struct mlw_run *run)
 {
 	int ret;
 
@@ -581,6 +619,13 @@ int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
 		ret = load_io(&run->outputs, &run->nr_outputs, cat,
 			      "SELECT name, type, NULL, object FROM run_outputs"
 			      " WHERE run = ? ORDER BY name", run->id);
+	return ret;
+}
+
+int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
+{
+	int ret = mlw_run_load_io(cat, run);
+
 	if (!ret)
 		ret = load_kv(&run->params, &run->nr_params, cat, "SELECT key,"
 			      " value FROM run_params WHERE run = ?"
@@ -952,7 +997,9 @@ int mlw_run_list_dead(struct mlw_strlist *out, struct mlw_catalog *cat)
 	int rc, ret = prep(cat, &st, "SELECT name, supervisor_pid,"
 			   " supervisor_start, created, pgid FROM runs WHERE"
 			   " status IN ('NotStarted', 'Queued', 'Starting',"
-			   " 'Running', 'Finalizing')");
+			   " 'Running', 'Finalizing')"
+			   /* an MLflow client's run has no supervisor */
+			   " AND type != 'tracking'");
 
 	if (ret)
 		return ret;
