@@ -1,17 +1,819 @@
 /*
- * endpoint.c - 'mlw endpoint': online and batch endpoints and deployments.
+ * endpoint.c - 'mlw endpoint': online and batch endpoints and their
+ * deployments (az ml online-endpoint, online-deployment, batch-endpoint
+ * and batch-deployment in one command).
  *
- * Verbs are added as the layers below them land; 'validate' checks spec
- * files against the Azure ML CLI v2 dialect (see mlw-spec(5)).
+ * Every verb parses its options and calls lib/endpoint (endpoint.h for
+ * the registry, serve.h for the online server, batch.h for batch jobs),
+ * then prints what it returns through the output layer.  Specs are
+ * loaded as 'validate' loads them (cmd_spec_load()), with -n/--name and
+ * --endpoint-name given as the overrides az turns them into.
  */
 #include "builtin.h"
+#include "endpoint/endpoint.h"
+#include "endpoint/serve.h"
+#include "spec/spec.h"
+#include "store/repo.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void warn_cb(const char *msg, void *data)
+{
+	cmd_warn(data, "%s", msg);
+}
+
+static void ep_ctx(struct mlw_endpoint_ctx *e, struct mlw_ctx *ctx)
+{
+	memset(e, 0, sizeof(*e));
+	e->repo = cmd_repo(ctx);
+	e->warn = warn_cb;
+	e->data = ctx;
+}
+
+/* parse, then take one NAME from -n or the operand */
+static void one_name(struct mlw_ctx *ctx, int argc, const char **argv,
+		     const struct mlw_option *opts, const char *const *usage,
+		     const char **name, const char *what)
+{
+	int n = cmd_parse(ctx, argc, argv, opts, usage);
+
+	if (n == 1 && !*name)
+		*name = argv[0];
+	else if (n != 0 || !*name)
+		exit(cmd_usage_error(usage, opts, "one %s name expected",
+				     what));
+}
+
+/*
+ * A spec for create or update: read from file (-f), or for an update
+ * without -f the one the record was last applied from, with its
+ * overrides; then the overrides given, and -n/--endpoint-name as az
+ * turns them into overrides.  *text is the text the spec came from,
+ * kept with the record.  Exit status (0: *spec set).
+ */
+struct spec_request {
+	const char *file;
+	const char *name, *endpoint_name;
+	const struct mlw_strlist *sets;
+	/* update without -f: what the record was applied from */
+	const char *stored_spec, *stored_path, *stored_overrides;
+	/* a spec made up for create --name alone */
+	const char *made_up;
+};
+
+static int load_spec(struct mlw_spec **spec, char **text,
+		     struct mlw_strlist *overrides, struct mlw_ctx *ctx,
+		     const struct spec_request *r, const char *what)
+{
+	struct mlw_endpoint_ctx e;
+	struct mlw_buf b = MLW_BUF_INIT;
+	const char *path = r->file;
+	size_t i;
+	int ret, status;
+
+	*spec = NULL;
+	*text = NULL;
+	if (r->file) {
+		ret = mlw_buf_read_file(&b, r->file, MLW_YAML_MAX_SIZE);
+		if (ret)
+			return cmd_fail(ret);
+		*text = mlw_buf_detach(&b, NULL);
+	} else if (r->made_up) {
+		*text = mlw_strdup(r->made_up);
+		path = what;
+	} else {
+		ep_ctx(&e, ctx);
+		ret = mlw_endpoint_stored_spec(text, overrides, &e,
+					       r->stored_spec,
+					       r->stored_overrides);
+		if (ret == MLW_ENOTFOUND) {
+			cmd_error("%s has no spec to update; give one with -f FILE",
+				  what);
+			return 2;
+		}
+		if (ret)
+			return cmd_fail(ret);
+		path = r->stored_path ? r->stored_path : what;
+	}
+	for (i = 0; r->sets && i < r->sets->nr; i++)
+		mlw_strlist_push(overrides, r->sets->items[i]);
+	if (r->name)
+		mlw_strlist_push_owned(overrides,
+				       mlw_xstrfmt("name=%s", r->name));
+	if (r->endpoint_name)
+		mlw_strlist_push_owned(overrides,
+				       mlw_xstrfmt("endpoint_name=%s",
+						   r->endpoint_name));
+	status = cmd_spec_load(spec, ctx, path, *text, "endpoint", overrides);
+	if (status) {
+		free(*text);
+		*text = NULL;
+	}
+	return status;
+}
+
+static void source_of(struct mlw_endpoint_source *src, const char *text,
+		      const struct mlw_spec *spec,
+		      const struct mlw_strlist *overrides)
+{
+	src->text = text;
+	src->path = spec->path;
+	src->overrides = (const char *const *)overrides->items;
+	src->nr_overrides = overrides->nr;
+}
+
+static int print_endpoint(struct mlw_ctx *ctx, const struct mlw_endpoint *ep)
+{
+	struct mlw_endpoint_server_info info;
+	struct mlw_out *o = mlw_out_new();
+	int ret;
+
+	if (ep->kind != MLW_ENDPOINT_ONLINE ||
+	    mlw_endpoint_server_find(&info, cmd_repo(ctx), ep->name))
+		info.url[0] = '\0';
+	mlw_error_clear();
+	mlw_endpoint_document(o, ep, info.url);
+	ret = cmd_print(ctx, o, MLW_FMT_YAML);
+	mlw_out_free(o);
+	return cmd_finish_stdout(ret);
+}
+
+static int print_deployment(struct mlw_ctx *ctx,
+			    const struct mlw_deployment *d)
+{
+	struct mlw_out *o = mlw_out_new();
+	int ret;
+
+	mlw_deployment_document(o, d);
+	ret = cmd_print(ctx, o, MLW_FMT_YAML);
+	mlw_out_free(o);
+	return cmd_finish_stdout(ret);
+}
+
+/* the text of a spec made up from flags alone (create --name X) */
+static char *made_up_endpoint(const char *name, int batch)
+{
+	return mlw_xstrfmt("$schema: https://azuremlschemas.azureedge.net/latest/%s.schema.json\n"
+			   "name: %s\n", batch ? "batchEndpoint" :
+			   "managedOnlineEndpoint", name);
+}
+
+static int endpoint_create(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint create -f FILE [-n NAME] [--set PATH=VALUE]...",
+		"mlw endpoint create -n NAME [--batch] [--set PATH=VALUE]...",
+		NULL
+	};
+	struct mlw_strlist sets = MLW_STRLIST_INIT, owned = MLW_STRLIST_INIT;
+	struct mlw_strlist overrides = MLW_STRLIST_INIT;
+	struct spec_request r = { 0 };
+	int batch = 0;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('f', "file", &r.file, "FILE",
+			       "an endpoint spec (managedOnlineEndpoint, batchEndpoint)"),
+		MLW_OPT_STRING('n', "name", &r.name, "NAME",
+			       "the endpoint's name (overrides the file's)"),
+		MLW_OPT_BOOL(0, "batch", &batch,
+			     "without -f: a batch endpoint (default: online)"),
+		MLW_OPT_LIST(0, "set", &sets, "PATH=VALUE",
+			     "set a spec field before validation (repeatable)"),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint_source src;
+	struct mlw_endpoint_ctx e;
+	struct mlw_endpoint *ep;
+	struct mlw_spec *spec;
+	char *text, *made = NULL;
+	const char **args;
+	int n, ret;
+
+	args = cmd_spec_expand_set(argc, argv, &owned, &n);
+	n = cmd_parse(ctx, n, args, opts, usage);
+	if (n)
+		ret = cmd_usage_error(usage, opts, "unexpected argument '%s'",
+				      args[0]);
+	else if (!r.file && !r.name)
+		ret = cmd_usage_error(usage, opts, "give a spec with -f FILE, or a name with -n NAME");
+	else if (r.file && batch)
+		ret = cmd_usage_error(usage, opts, "--batch is for a spec made from -n alone; the file's $schema says the kind");
+	else
+		ret = 0;
+	if (ret)
+		goto out;
+	if (!r.file)
+		r.made_up = made = made_up_endpoint(r.name, batch);
+	r.sets = &sets;
+	ret = load_spec(&spec, &text, &overrides, ctx, &r, "endpoint.yml");
+	if (ret)
+		goto out;
+	ep_ctx(&e, ctx);
+	source_of(&src, text, spec, &overrides);
+	ret = mlw_endpoint_apply(&ep, &e, spec, &src, MLW_ENDPOINT_CREATE);
+	mlw_spec_free(spec);
+	free(text);
+	if (ret) {
+		ret = cmd_fail(ret);
+		goto out;
+	}
+	ret = print_endpoint(ctx, ep);
+	mlw_endpoint_free(ep);
+out:
+	free(made);
+	free(args);
+	mlw_strlist_release(&sets);
+	mlw_strlist_release(&owned);
+	mlw_strlist_release(&overrides);
+	return ret;
+}
+
+static int endpoint_update(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint update [-n] NAME [--traffic 'D=PCT ...'] [--mirror-traffic 'D=PCT ...']",
+		"mlw endpoint update [-n] NAME [-f FILE] [--set PATH=VALUE]...",
+		NULL
+	};
+	struct mlw_strlist sets = MLW_STRLIST_INIT, owned = MLW_STRLIST_INIT;
+	struct mlw_strlist overrides = MLW_STRLIST_INIT;
+	const char *traffic = NULL, *mirror = NULL;
+	struct spec_request r = { 0 };
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &r.name, "NAME", "the endpoint"),
+		MLW_OPT_STRING('f', "file", &r.file, "FILE",
+			       "the endpoint's spec, applied again"),
+		MLW_OPT_LIST(0, "set", &sets, "PATH=VALUE",
+			     "set a spec field (repeatable)"),
+		MLW_OPT_STRING(0, "traffic", &traffic, "'D=PCT ...'",
+			       "live traffic by deployment, summing to 0 or 100"),
+		MLW_OPT_STRING(0, "mirror-traffic", &mirror, "'D=PCT ...'",
+			       "traffic copied to deployments (at most 50 each)"),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint_source src;
+	struct mlw_endpoint_ctx e;
+	struct mlw_endpoint *ep = NULL;
+	struct mlw_spec *spec;
+	const char **args;
+	char *text;
+	int n, ret;
+
+	args = cmd_spec_expand_set(argc, argv, &owned, &n);
+	one_name(ctx, n, args, opts, usage, &r.name, "endpoint");
+	ep_ctx(&e, ctx);
+	if ((traffic || mirror) && (r.file || sets.nr)) {
+		ret = cmd_usage_error(usage, opts, "--traffic and --mirror-traffic go without -f and --set");
+		goto out;
+	}
+	if (traffic || mirror) {
+		ret = mlw_endpoint_set_traffic(&ep, &e, r.name, traffic, mirror);
+		ret = ret ? cmd_fail(ret) : print_endpoint(ctx, ep);
+		goto out;
+	}
+	if (!r.file) {
+		ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), r.name);
+		if (ret) {
+			ret = cmd_fail(ret);
+			goto out;
+		}
+		r.stored_spec = ep->spec;
+		r.stored_path = ep->spec_path;
+		r.stored_overrides = ep->spec_overrides;
+	}
+	r.sets = &sets;
+	ret = load_spec(&spec, &text, &overrides, ctx, &r, "endpoint");
+	mlw_endpoint_free(ep);
+	ep = NULL;
+	if (ret)
+		goto out;
+	source_of(&src, text, spec, &overrides);
+	ret = mlw_endpoint_apply(&ep, &e, spec, &src, MLW_ENDPOINT_UPDATE);
+	mlw_spec_free(spec);
+	free(text);
+	ret = ret ? cmd_fail(ret) : print_endpoint(ctx, ep);
+out:
+	mlw_endpoint_free(ep);
+	free(args);
+	mlw_strlist_release(&sets);
+	mlw_strlist_release(&owned);
+	mlw_strlist_release(&overrides);
+	return ret;
+}
+
+static int endpoint_show(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = { "mlw endpoint show [-n] NAME",
+					     NULL };
+	const char *name = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint *ep;
+	int ret;
+
+	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), name);
+	if (ret)
+		return cmd_fail(ret);
+	ret = print_endpoint(ctx, ep);
+	mlw_endpoint_free(ep);
+	return ret;
+}
+
+struct list_data {
+	struct mlw_ctx *ctx;
+	struct mlw_out *o;
+	int full;
+};
+
+static int list_endpoint(const struct mlw_endpoint *ep, void *data)
+{
+	struct list_data *l = data;
+	struct mlw_endpoint_server_info info;
+
+	if (!l->full) {
+		mlw_endpoint_row(l->o, ep);
+		return 0;
+	}
+	if (ep->kind != MLW_ENDPOINT_ONLINE ||
+	    mlw_endpoint_server_find(&info, cmd_repo(l->ctx), ep->name))
+		info.url[0] = '\0';
+	mlw_error_clear();
+	mlw_endpoint_document(l->o, ep, info.url);
+	return 0;
+}
+
+/* a table and tsv get rows; json and yaml whole documents */
+static int full_documents(struct mlw_ctx *ctx)
+{
+	return ctx->query || ctx->format == MLW_FMT_JSON ||
+	       ctx->format == MLW_FMT_YAML;
+}
+
+static int endpoint_list(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = { "mlw endpoint list", NULL };
+	struct mlw_option opts[] = { MLW_OPT_END() };
+	struct list_data l = { ctx, NULL, full_documents(ctx) };
+	int ret;
+
+	if (cmd_parse(ctx, argc, argv, opts, usage))
+		return cmd_usage_error(usage, opts, "no arguments expected");
+	l.o = cmd_out_list(ctx, MLW_FMT_TABLE);
+	mlw_out_list_begin(l.o, NULL);
+	ret = mlw_endpoint_list(cmd_catalog(ctx), list_endpoint, &l);
+	mlw_out_end(l.o);
+	if (!ret)
+		ret = cmd_print(ctx, l.o, MLW_FMT_TABLE);
+	else
+		ret = cmd_fail(ret);
+	mlw_out_free(l.o);
+	return cmd_finish_stdout(ret);
+}
+
+static int endpoint_delete(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint delete [-n] NAME [-y]", NULL
+	};
+	const char *name = NULL;
+	int yes = 0, ret;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_BOOL('y', "yes", &yes,
+			     "do not ask (mlw never asks; accepted as az takes it)"),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint_ctx e;
+
+	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	ep_ctx(&e, ctx);
+	ret = mlw_endpoint_delete(&e, name);
+	if (ret)
+		return cmd_fail(ret);
+	if (!ctx->quiet)
+		fprintf(stderr, "mlw: endpoint '%s' deleted\n", name);
+	return 0;
+}
+
+static int endpoint_get_credentials(int argc, const char **argv,
+				    struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint get-credentials [-n] NAME", NULL
+	};
+	const char *name = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_END()
+	};
+	char primary[MLW_ENDPOINT_KEY_SIZE], secondary[MLW_ENDPOINT_KEY_SIZE];
+	struct mlw_endpoint *ep;
+	struct mlw_out *o;
+	int ret;
+
+	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), name);
+	if (ret)
+		return cmd_fail(ret);
+	mlw_endpoint_free(ep);
+	ret = mlw_endpoint_keys(primary, secondary, cmd_repo(ctx), name);
+	if (ret)
+		return cmd_fail(ret);
+	o = mlw_out_new();
+	mlw_out_object_begin(o, NULL);
+	mlw_out_str(o, "primaryKey", primary);
+	mlw_out_str(o, "secondaryKey", secondary);
+	mlw_out_end(o);
+	ret = cmd_print(ctx, o, MLW_FMT_JSON);
+	mlw_out_free(o);
+	return cmd_finish_stdout(ret);
+}
+
+static int endpoint_regenerate_keys(int argc, const char **argv,
+				    struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint regenerate-keys [-n] NAME [--key-type primary|secondary]",
+		NULL
+	};
+	const char *name = NULL, *type = "primary";
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_STRING(0, "key-type", &type, "TYPE",
+			       "primary (default) or secondary"),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint_ctx e;
+	int ret;
+
+	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	if (strcmp(type, "primary") && strcmp(type, "secondary"))
+		return cmd_usage_error(usage, opts, "--key-type is primary or secondary, not '%s'",
+				       type);
+	ep_ctx(&e, ctx);
+	ret = mlw_endpoint_regenerate_key(&e, name, !strcmp(type, "secondary"));
+	if (ret)
+		return cmd_fail(ret);
+	if (!ctx->quiet)
+		fprintf(stderr, "mlw: the %s key of endpoint '%s' is new\n",
+			type, name);
+	return 0;
+}
 
 static int endpoint_validate(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	return cmd_spec_validate(ctx, argc, argv, "endpoint");
 }
 
+/* --- deployments */
+
+static int deployment_create_or_update(int argc, const char **argv,
+				       struct mlw_ctx *ctx, int mode)
+{
+	static const char *const create_usage[] = {
+		"mlw endpoint deployment create -f FILE [-n NAME] [-e ENDPOINT] [--all-traffic] [--set-default] [--set PATH=VALUE]...",
+		NULL
+	};
+	static const char *const update_usage[] = {
+		"mlw endpoint deployment update [-n NAME] [-e ENDPOINT] [-f FILE] [--set PATH=VALUE]...",
+		NULL
+	};
+	const char *const *usage = mode == MLW_ENDPOINT_CREATE ? create_usage :
+				   update_usage;
+	struct mlw_strlist sets = MLW_STRLIST_INIT, owned = MLW_STRLIST_INIT;
+	struct mlw_strlist overrides = MLW_STRLIST_INIT;
+	const char *endpoint_alias = NULL;
+	struct spec_request r = { 0 };
+	int all_traffic = 0, set_default = 0;
+	struct mlw_option create_opts[] = {
+		MLW_OPT_STRING('f', "file", &r.file, "FILE",
+			       "a deployment spec (managedOnlineDeployment, modelBatchDeployment, ...)"),
+		MLW_OPT_STRING('n', "name", &r.name, "NAME",
+			       "the deployment's name (overrides the file's)"),
+		MLW_OPT_STRING('e', "endpoint-name", &r.endpoint_name,
+			       "ENDPOINT", "its endpoint (overrides endpoint_name)"),
+		MLW_OPT_STRING_F(0, "endpoint", &endpoint_alias, "ENDPOINT",
+				 "the same as --endpoint-name", MLW_OPT_HIDDEN),
+		MLW_OPT_BOOL(0, "all-traffic", &all_traffic,
+			     "send it all the live traffic (online)"),
+		MLW_OPT_BOOL(0, "set-default", &set_default,
+			     "make it the endpoint's default (batch)"),
+		MLW_OPT_LIST(0, "set", &sets, "PATH=VALUE",
+			     "set a spec field before validation (repeatable)"),
+		MLW_OPT_END()
+	};
+	struct mlw_option update_opts[] = {
+		MLW_OPT_STRING('f', "file", &r.file, "FILE",
+			       "the deployment's spec, applied again"),
+		MLW_OPT_STRING('n', "name", &r.name, "NAME", "the deployment"),
+		MLW_OPT_STRING('e', "endpoint-name", &r.endpoint_name,
+			       "ENDPOINT", "its endpoint"),
+		MLW_OPT_STRING_F(0, "endpoint", &endpoint_alias, "ENDPOINT",
+				 "the same as --endpoint-name", MLW_OPT_HIDDEN),
+		MLW_OPT_LIST(0, "set", &sets, "PATH=VALUE",
+			     "set a spec field (repeatable)"),
+		MLW_OPT_END()
+	};
+	const struct mlw_option *opts = mode == MLW_ENDPOINT_CREATE ?
+					create_opts : update_opts;
+	struct mlw_endpoint_source src;
+	struct mlw_endpoint_ctx e;
+	struct mlw_deployment *d = NULL;
+	struct mlw_spec *spec;
+	const char **args;
+	char *text, *hook_error = NULL;
+	int n, ret;
+
+	args = cmd_spec_expand_set(argc, argv, &owned, &n);
+	n = cmd_parse(ctx, n, args, opts, usage);
+	if (!r.endpoint_name)
+		r.endpoint_name = endpoint_alias;
+	if (n == 1 && !r.name && mode == MLW_ENDPOINT_UPDATE)
+		r.name = args[0];
+	else if (n) {
+		ret = cmd_usage_error(usage, opts, "unexpected argument '%s'",
+				      args[0]);
+		goto out;
+	}
+	if (mode == MLW_ENDPOINT_CREATE && !r.file) {
+		ret = cmd_usage_error(usage, opts, "give the deployment's spec with -f FILE");
+		goto out;
+	}
+	ep_ctx(&e, ctx);
+	if (!r.file) {
+		if (!r.name || !r.endpoint_name) {
+			ret = cmd_usage_error(usage, opts, "without -f, give the deployment with -n NAME and -e ENDPOINT");
+			goto out;
+		}
+		ret = mlw_deployment_get(&d, cmd_catalog(ctx), r.endpoint_name,
+					 r.name);
+		if (ret) {
+			ret = cmd_fail(ret);
+			goto out;
+		}
+		r.stored_spec = d->spec;
+		r.stored_path = d->spec_path;
+		r.stored_overrides = d->spec_overrides;
+	}
+	r.sets = &sets;
+	ret = load_spec(&spec, &text, &overrides, ctx, &r, "deployment");
+	mlw_deployment_free(d);
+	d = NULL;
+	if (ret)
+		goto out;
+	source_of(&src, text, spec, &overrides);
+	ret = mlw_deployment_apply(&d, &e, spec, &src, mode, all_traffic,
+				   set_default, &hook_error);
+	mlw_spec_free(spec);
+	free(text);
+	if (hook_error) {
+		cmd_warn(ctx, "%s; the deployment stands", hook_error);
+		free(hook_error);
+	}
+	ret = ret ? cmd_fail(ret) : print_deployment(ctx, d);
+out:
+	mlw_deployment_free(d);
+	free(args);
+	mlw_strlist_release(&sets);
+	mlw_strlist_release(&owned);
+	mlw_strlist_release(&overrides);
+	return ret;
+}
+
+static int deployment_create(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	return deployment_create_or_update(argc, argv, ctx,
+					   MLW_ENDPOINT_CREATE);
+}
+
+static int deployment_update(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	return deployment_create_or_update(argc, argv, ctx,
+					   MLW_ENDPOINT_UPDATE);
+}
+
+/* -n NAME (or the operand) and -e ENDPOINT, as every other verb takes */
+struct dep_args {
+	const char *name, *endpoint, *alias;
+};
+
+#define DEP_OPTS(a) \
+	MLW_OPT_STRING('n', "name", &(a).name, "NAME", "the deployment"), \
+	MLW_OPT_STRING('e', "endpoint-name", &(a).endpoint, "ENDPOINT", \
+		       "its endpoint"), \
+	MLW_OPT_STRING_F(0, "endpoint", &(a).alias, "ENDPOINT", \
+			 "the same as --endpoint-name", MLW_OPT_HIDDEN)
+
+static void dep_args(struct mlw_ctx *ctx, int argc, const char **argv,
+		     const struct mlw_option *opts, const char *const *usage,
+		     struct dep_args *a, int need_name)
+{
+	int n = cmd_parse(ctx, argc, argv, opts, usage);
+
+	if (!a->endpoint)
+		a->endpoint = a->alias;
+	if (n == 1 && !a->name && need_name)
+		a->name = argv[0];
+	else if (n)
+		exit(cmd_usage_error(usage, opts, "unexpected argument '%s'",
+				     argv[0]));
+	if (!a->endpoint || (need_name && !a->name))
+		exit(cmd_usage_error(usage, opts, need_name ?
+				     "give the deployment (-n NAME) and its endpoint (-e ENDPOINT)" :
+				     "give the endpoint with -e ENDPOINT"));
+}
+
+static int deployment_show(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint deployment show [-n] NAME -e ENDPOINT", NULL
+	};
+	struct dep_args a = { 0 };
+	struct mlw_option opts[] = { DEP_OPTS(a), MLW_OPT_END() };
+	struct mlw_deployment *d;
+	int ret;
+
+	dep_args(ctx, argc, argv, opts, usage, &a, 1);
+	ret = mlw_deployment_get(&d, cmd_catalog(ctx), a.endpoint, a.name);
+	if (ret)
+		return cmd_fail(ret);
+	ret = print_deployment(ctx, d);
+	mlw_deployment_free(d);
+	return ret;
+}
+
+static int list_deployment(const struct mlw_deployment *d, void *data)
+{
+	struct list_data *l = data;
+
+	if (l->full)
+		mlw_deployment_document(l->o, d);
+	else
+		mlw_deployment_row(l->o, d);
+	return 0;
+}
+
+static int deployment_list(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint deployment list -e ENDPOINT", NULL
+	};
+	struct dep_args a = { 0 };
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('e', "endpoint-name", &a.endpoint, "ENDPOINT",
+			       "the endpoint"),
+		MLW_OPT_STRING_F(0, "endpoint", &a.alias, "ENDPOINT",
+				 "the same as --endpoint-name", MLW_OPT_HIDDEN),
+		MLW_OPT_END()
+	};
+	struct list_data l = { ctx, NULL, full_documents(ctx) };
+	struct mlw_endpoint *ep;
+	int ret;
+
+	dep_args(ctx, argc, argv, opts, usage, &a, 0);
+	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), a.endpoint);
+	if (ret)
+		return cmd_fail(ret);
+	mlw_endpoint_free(ep);
+	l.o = cmd_out_list(ctx, MLW_FMT_TABLE);
+	mlw_out_list_begin(l.o, NULL);
+	ret = mlw_deployment_list(cmd_catalog(ctx), a.endpoint,
+				  list_deployment, &l);
+	mlw_out_end(l.o);
+	ret = ret ? cmd_fail(ret) : cmd_print(ctx, l.o, MLW_FMT_TABLE);
+	mlw_out_free(l.o);
+	return cmd_finish_stdout(ret);
+}
+
+static int deployment_delete(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint deployment delete [-n] NAME -e ENDPOINT [-y]", NULL
+	};
+	struct dep_args a = { 0 };
+	int yes = 0, ret;
+	struct mlw_option opts[] = {
+		DEP_OPTS(a),
+		MLW_OPT_BOOL('y', "yes", &yes,
+			     "do not ask (mlw never asks; accepted as az takes it)"),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint_ctx e;
+
+	dep_args(ctx, argc, argv, opts, usage, &a, 1);
+	ep_ctx(&e, ctx);
+	ret = mlw_deployment_delete(&e, a.endpoint, a.name);
+	if (ret)
+		return cmd_fail(ret);
+	if (!ctx->quiet)
+		fprintf(stderr, "mlw: deployment '%s' of endpoint '%s' deleted\n",
+			a.name, a.endpoint);
+	return 0;
+}
+
+/* the last n lines of buf[0..len) */
+static const char *last_lines(const char *buf, size_t len, long n)
+{
+	const char *p = buf + len;
+
+	if (n < 0)
+		return buf;
+	if (p > buf && p[-1] == '\n')
+		p--;
+	while (p > buf) {
+		if (p[-1] == '\n' && --n < 0)
+			return p;
+		p--;
+	}
+	return buf;
+}
+
+static int deployment_get_logs(int argc, const char **argv,
+			       struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint deployment get-logs [-n] NAME -e ENDPOINT [--lines N]",
+		NULL
+	};
+	struct dep_args a = { 0 };
+	int64_t lines = -1;
+	struct mlw_option opts[] = {
+		DEP_OPTS(a),
+		MLW_OPT_INT('l', "lines", &lines, "N",
+			    "only the last N lines (default: all)"),
+		MLW_OPT_END()
+	};
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_deployment *d;
+	const char *start;
+	char *rel, *path;
+	int ret;
+
+	dep_args(ctx, argc, argv, opts, usage, &a, 1);
+	ret = mlw_deployment_get(&d, cmd_catalog(ctx), a.endpoint, a.name);
+	if (ret)
+		return cmd_fail(ret);
+	mlw_deployment_free(d);
+	rel = mlw_xstrfmt("logs/%s.log", a.name);
+	path = mlw_endpoint_path(cmd_repo(ctx), a.endpoint, rel);
+	ret = mlw_buf_read_file(&b, path, (size_t)1 << 30);
+	free(rel);
+	free(path);
+	if (ret == MLW_ENOTFOUND) {
+		/* never served yet: an empty log */
+		mlw_buf_release(&b);
+		return 0;
+	}
+	if (ret) {
+		mlw_buf_release(&b);
+		return cmd_fail(ret);
+	}
+	start = last_lines(b.buf, b.len, lines);
+	fwrite(start, 1, b.len - (size_t)(start - b.buf), stdout);
+	mlw_buf_release(&b);
+	return cmd_finish_stdout(0);
+}
+
+static int endpoint_deployment(int argc, const char **argv,
+			       struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint deployment VERB [OPTIONS]", NULL
+	};
+	static const struct cmd_verb verbs[] = {
+		{ "create", deployment_create, "add a deployment to an endpoint" },
+		{ "delete", deployment_delete, "remove a deployment" },
+		{ "get-logs", deployment_get_logs, "show a deployment's server log" },
+		{ "list", deployment_list, "list an endpoint's deployments" },
+		{ "show", deployment_show, "show one deployment" },
+		{ "update", deployment_update, "change a deployment" },
+		{ NULL, NULL, NULL }
+	};
+
+	return cmd_dispatch(ctx, argc, argv, verbs, usage);
+}
+
 static const struct cmd_verb endpoint_verbs[] = {
+	{ "create", endpoint_create, "create an online or batch endpoint" },
+	{ "delete", endpoint_delete, "delete an endpoint and its deployments" },
+	{ "deployment", endpoint_deployment, "manage an endpoint's deployments" },
+	{ "get-credentials", endpoint_get_credentials, "print an endpoint's keys" },
+	{ "list", endpoint_list, "list endpoints" },
+	{ "regenerate-keys", endpoint_regenerate_keys, "replace a key" },
+	{ "show", endpoint_show, "show one endpoint" },
+	{ "update", endpoint_update, "change an endpoint or its traffic" },
 	{ "validate", endpoint_validate, "check spec files without running them" },
 	{ NULL, NULL, NULL }
 };

@@ -806,6 +806,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 			.bytes_in = req->bytes_in,
 			.bytes_out = req->queued ? req->bytes_out : 0,
 			.connection = req->connection,
+			.state = req->state,
 		};
 
 		s->opts.on_access(&a, s->opts.data);
