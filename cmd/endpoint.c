@@ -21,6 +21,8 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,6 +474,195 @@ static int endpoint_regenerate_keys(int argc, const char **argv,
 	return 0;
 }
 
+/* --- serving */
+
+static void print_event(const char *line, void *data)
+{
+	struct mlw_ctx *ctx = data;
+	char t[32];
+
+	if (ctx->quiet)
+		return;
+	mlw_fmt_time(t, mlw_now());
+	fprintf(stderr, "%s %s\n", t, line);
+}
+
+static int endpoint_serve(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint serve [-n] NAME [--host ADDR] [--port N] [--detach]",
+		NULL
+	};
+	const char *name = NULL, *host = NULL;
+	int64_t port = MLW_ENDPOINT_DEFAULT_PORT, threads = 0, idle = 0;
+	int64_t max_body = 0, poll_ms = 0;
+	int detach = 0;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_STRING(0, "host", &host, "ADDR",
+			       "the address to listen on (default: 127.0.0.1)"),
+		MLW_OPT_INT(0, "port", &port, "N",
+			    "the port (default: 5001; 0: any free port)"),
+		MLW_OPT_BOOL(0, "detach", &detach,
+			     "serve in the background; print the URL and return"),
+		MLW_OPT_INT(0, "threads", &threads, "N",
+			    "threads answering requests (default: CPUs + Python workers)"),
+		MLW_OPT_INT(0, "idle-timeout", &idle, "SECONDS",
+			    "close a connection idle this long (default: 15)"),
+		MLW_OPT_INT(0, "max-body", &max_body, "BYTES",
+			    "answer 413 to a larger body (default: 16 MiB)"),
+		MLW_OPT_INT(0, "poll-ms", &poll_ms, "MS",
+			    "how often changes are looked for (default: 100)"),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint_serve_options so = { 0 };
+	struct mlw_endpoint_server *s;
+	sigset_t stop;
+	int ret, sig;
+
+	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	if (port < 0 || port > 65535)
+		return cmd_usage_error(usage, opts, "--port must be from 0 to 65535");
+	if (threads < 0 || threads > 256 || idle < 0 || idle > 86400 ||
+	    max_body < 0 || poll_ms < 0 || poll_ms > 60000)
+		return cmd_usage_error(usage, opts, "a value is out of range");
+	so.host = host;
+	so.port = (unsigned)port;
+	so.nr_threads = (unsigned)threads;
+	so.idle_timeout_s = (unsigned)idle;
+	so.max_body = (size_t)max_body;
+	so.poll_ms = (unsigned)poll_ms;
+	if (detach) {
+		pid_t pid;
+		char *url;
+
+		ret = mlw_endpoint_serve_detached(&pid, &url, cmd_repo(ctx),
+						  name, &so);
+		if (ret)
+			return cmd_fail(ret);
+		printf("%s\n", url);
+		if (!ctx->quiet)
+			fprintf(stderr, "mlw: serving '%s' on %s (pid %ld); stop it with 'mlw endpoint stop %s'\n",
+				name, url, (long)pid, name);
+		free(url);
+		return cmd_finish_stdout(0);
+	}
+	so.on_event = print_event;
+	so.data = ctx;
+	/* blocked before the server's threads exist: they inherit it */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	ret = mlw_endpoint_server_start(&s, cmd_repo(ctx), name, &so);
+	if (ret)
+		return cmd_fail(ret);
+	printf("%s\n", mlw_endpoint_server_url(s));
+	fflush(stdout);
+	sig = mlw_endpoint_server_wait(s, &stop);
+	mlw_endpoint_server_free(s);
+	return cmd_finish_stdout(sig == SIGINT ? 130 : 0);
+}
+
+static int endpoint_stop(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = { "mlw endpoint stop [-n] NAME",
+					     NULL };
+	const char *name = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_END()
+	};
+	int ret;
+
+	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	ret = mlw_endpoint_stop_server(cmd_repo(ctx), name, 10);
+	if (ret)
+		return cmd_fail(ret);
+	if (!ctx->quiet)
+		fprintf(stderr, "mlw: the server of '%s' stopped\n", name);
+	return 0;
+}
+
+/* the message of an error answer, or its body */
+static void report_answer(const char *name, int status,
+			  const struct mlw_buf *body)
+{
+	json_t *o = json_loadb(body->buf, body->len, 0, NULL);
+	const char *msg = json_string_value(json_object_get(o, "message"));
+
+	cmd_error("endpoint '%s' answered %d: %.*s", name, status,
+		  msg ? (int)strlen(msg) : (int)(body->len > 2000 ? 2000 :
+						  body->len),
+		  msg ? msg : body->buf);
+	json_decref(o);
+}
+
+static int invoke_online(struct mlw_ctx *ctx, const char *name,
+			 const char *request_file, const char *deployment)
+{
+	struct mlw_buf body = MLW_BUF_INIT, answer = MLW_BUF_INIT;
+	int status, ret;
+
+	ret = mlw_buf_read_file(&body, request_file, (size_t)1 << 30);
+	if (!ret)
+		ret = mlw_endpoint_invoke(&status, &answer, cmd_repo(ctx), name,
+					  deployment, NULL, body.buf, body.len);
+	mlw_buf_release(&body);
+	if (ret) {
+		mlw_buf_release(&answer);
+		return cmd_fail(ret);
+	}
+	if (status < 200 || status > 299) {
+		report_answer(name, status, &answer);
+		mlw_buf_release(&answer);
+		return 1;
+	}
+	fwrite(answer.buf, 1, answer.len, stdout);
+	if (!answer.len || answer.buf[answer.len - 1] != '\n')
+		putchar('\n');
+	mlw_buf_release(&answer);
+	return cmd_finish_stdout(0);
+}
+
+static int endpoint_invoke(int argc, const char **argv, struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint invoke [-n] NAME --request-file FILE [--deployment-name D]",
+		NULL
+	};
+	const char *name = NULL, *request_file = NULL, *deployment = NULL;
+	const char *deployment_alias = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_STRING('r', "request-file", &request_file, "FILE",
+			       "online: the request body to POST to /score"),
+		MLW_OPT_STRING('d', "deployment-name", &deployment, "D",
+			       "this deployment rather than the traffic's choice"),
+		MLW_OPT_STRING_F(0, "deployment", &deployment_alias, "D",
+				 "the same as --deployment-name", MLW_OPT_HIDDEN),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint *ep;
+	int ret;
+
+	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	if (!deployment)
+		deployment = deployment_alias;
+	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), name);
+	if (ret)
+		return cmd_fail(ret);
+	if (ep->kind != MLW_ENDPOINT_ONLINE) {
+		mlw_endpoint_free(ep);
+		return cmd_usage_error(usage, opts, "'%s' is a batch endpoint", name);
+	}
+	mlw_endpoint_free(ep);
+	if (!request_file)
+		return cmd_usage_error(usage, opts, "an online endpoint is invoked with --request-file FILE");
+	return invoke_online(ctx, name, request_file, deployment);
+}
+
 static int endpoint_validate(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	return cmd_spec_validate(ctx, argc, argv, "endpoint");
@@ -730,10 +921,12 @@ static const char *last_lines(const char *buf, size_t len, long n)
 
 	if (n < 0)
 		return buf;
+	if (!n)
+		return p;
 	if (p > buf && p[-1] == '\n')
 		p--;
 	while (p > buf) {
-		if (p[-1] == '\n' && --n < 0)
+		if (p[-1] == '\n' && !--n)
 			return p;
 		p--;
 	}
@@ -810,9 +1003,12 @@ static const struct cmd_verb endpoint_verbs[] = {
 	{ "delete", endpoint_delete, "delete an endpoint and its deployments" },
 	{ "deployment", endpoint_deployment, "manage an endpoint's deployments" },
 	{ "get-credentials", endpoint_get_credentials, "print an endpoint's keys" },
+	{ "invoke", endpoint_invoke, "score a request, or start a batch job" },
 	{ "list", endpoint_list, "list endpoints" },
 	{ "regenerate-keys", endpoint_regenerate_keys, "replace a key" },
+	{ "serve", endpoint_serve, "serve an online endpoint over HTTP" },
 	{ "show", endpoint_show, "show one endpoint" },
+	{ "stop", endpoint_stop, "stop the server of an endpoint" },
 	{ "update", endpoint_update, "change an endpoint or its traffic" },
 	{ "validate", endpoint_validate, "check spec files without running them" },
 	{ NULL, NULL, NULL }

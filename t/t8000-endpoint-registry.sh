@@ -285,6 +285,57 @@ test_expect_success 'deleting an endpoint takes its deployments, keys and files'
 	mlw fsck -q
 '
 
+# the page's text with roff escapes for '-' and fonts removed
+page_text () {
+	sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' "$MLW_BUILD_DIR/man/mlw-endpoint.1"
+}
+
+# the options 'mlw endpoint VERB... -h' prints, one per line
+options_of () {
+	mlw endpoint "$@" -h >help.out &&
+	sed -n -e 's/^ *\(-[a-zA-Z0-9]\), \(--[a-zA-Z0-9-]*\).*/\1\n\2/p' \
+	       -e 's/^ *\(--[a-zA-Z0-9-]*\).*/\1/p' help.out
+}
+
+test_expect_success 'mlw-endpoint(1) has every verb and every option of -h' '
+	page_text >page.txt &&
+	for v in $(mlw endpoint --mlw-completion-helper) \
+		 $(mlw endpoint deployment --mlw-completion-helper | tr " " "\n" | sed "s/^/deployment:/"); do
+		verb=$(echo $v | tr : " ") &&
+		grep -w -e "${v#deployment:}" page.txt >/dev/null ||
+		{ echo "no verb $v in the page"; return 1; }
+		test "$verb" = deployment && continue
+		options_of $verb >opts || return 1
+		for o in $(cat opts); do
+			grep -E -e "(^|[^a-zA-Z0-9-])$o([^a-zA-Z0-9-]|$)" page.txt >/dev/null ||
+			{ echo "mlw-endpoint.1: $verb option $o missing"; return 1; }
+		done
+	done
+'
+
+test_expect_success PYTHON 'every json field of show is documented' '
+	mlw endpoint show plain -o json >e.json &&
+	mlw endpoint show nightly -o json >b.json &&
+	mlw endpoint deployment show hooked -e my-endpoint -o json >d.json 2>/dev/null ||
+	mlw endpoint deployment list -e nightly -o json >d.json &&
+	mlw endpoint get-credentials plain -o json >k.json &&
+	for f in e.json b.json d.json k.json; do
+		/usr/bin/python3 -c "
+import json, sys
+def walk(v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            print(k); walk(x)
+    elif isinstance(v, list):
+        for x in v: walk(x)
+walk(json.load(open(sys.argv[1])))" $f >keys &&
+		for k in $(sort -u keys); do
+			grep -E -e "^\.B $k\$" "$MLW_BUILD_DIR/man/mlw-endpoint.1" >/dev/null ||
+			{ echo "mlw-endpoint.1 does not document json field $k"; return 1; }
+		done || return 1
+	done
+'
+
 COMPLETION=$MLW_BUILD_DIR/contrib/completion/mlw.bash
 command -v bash >/dev/null && test_set_prereq BASH
 

@@ -50,6 +50,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 struct mlw_repo;
@@ -84,8 +85,14 @@ int mlw_endpoint_server_start(struct mlw_endpoint_server **out,
 			      const struct mlw_endpoint_serve_options *opts);
 /* "http://127.0.0.1:5001": borrowed from the server */
 const char *mlw_endpoint_server_url(const struct mlw_endpoint_server *s);
-/* Block until _request_stop(); 0. */
-int mlw_endpoint_server_wait(struct mlw_endpoint_server *s);
+/*
+ * Block until _request_stop(), or one of signals arrives: the caller
+ * blocked them in every thread before _start() (pthread_sigmask()), so
+ * they wait here instead of running a handler.  signals NULL: none.
+ * Returns the signal's number, or 0.
+ */
+int mlw_endpoint_server_wait(struct mlw_endpoint_server *s,
+			     const sigset_t *signals);
 /* Ask the server to stop; async-signal-safe (a SIGTERM handler's). */
 void mlw_endpoint_server_request_stop(struct mlw_endpoint_server *s);
 /*

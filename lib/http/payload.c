@@ -838,13 +838,13 @@ int mlw_payload_parse(struct mlw_frame **out, int *status,
 
 /* --- answers */
 
-static void begin_answer(struct mlw_buf *out, enum mlw_payload_style style)
+void mlw_payload_begin(struct mlw_buf *out, enum mlw_payload_style style)
 {
 	mlw_buf_adds(out, style == MLW_PAYLOAD_MLFLOW ? "{\"predictions\":[" :
 			  "[");
 }
 
-static void end_answer(struct mlw_buf *out, enum mlw_payload_style style)
+void mlw_payload_end(struct mlw_buf *out, enum mlw_payload_style style)
 {
 	mlw_buf_adds(out, style == MLW_PAYLOAD_MLFLOW ? "]}" : "]");
 }
@@ -874,13 +874,13 @@ void mlw_payload_write_numbers(struct mlw_buf *out,
 	size_t i;
 
 	mlw_buf_grow(out, mlw_st_mult(n, 8) + 24);
-	begin_answer(out, style);
+	mlw_payload_begin(out, style);
 	for (i = 0; i < n; i++) {
 		if (i)
 			mlw_buf_addch(out, ',');
 		mlw_json_add_number(out, values[i]);
 	}
-	end_answer(out, style);
+	mlw_payload_end(out, style);
 }
 
 void mlw_payload_write_cells(struct mlw_buf *out, enum mlw_payload_style style,
@@ -888,13 +888,13 @@ void mlw_payload_write_cells(struct mlw_buf *out, enum mlw_payload_style style,
 {
 	size_t i;
 
-	begin_answer(out, style);
+	mlw_payload_begin(out, style);
 	for (i = 0; i < n; i++) {
 		if (i)
 			mlw_buf_addch(out, ',');
 		add_cell(out, &values[i]);
 	}
-	end_answer(out, style);
+	mlw_payload_end(out, style);
 }
 
 void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
@@ -902,7 +902,7 @@ void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
 {
 	size_t r, c;
 
-	begin_answer(out, style);
+	mlw_payload_begin(out, style);
 	for (r = 0; r < f->nr_rows; r++) {
 		mlw_buf_adds(out, r ? ",{" : "{");
 		for (c = 0; c < f->nr_columns; c++) {
@@ -916,5 +916,5 @@ void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
 		}
 		mlw_buf_addch(out, '}');
 	}
-	end_answer(out, style);
+	mlw_payload_end(out, style);
 }

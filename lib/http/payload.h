@@ -103,6 +103,12 @@ void mlw_payload_write_numbers(struct mlw_buf *out,
 			       const double *values, size_t n);
 void mlw_payload_write_cells(struct mlw_buf *out, enum mlw_payload_style style,
 			     const struct mlw_cell *values, size_t n);
+/*
+ * The parts around the values, for answers written value by value:
+ * "[" and "]", or {"predictions":[ and ]}.
+ */
+void mlw_payload_begin(struct mlw_buf *out, enum mlw_payload_style style);
+void mlw_payload_end(struct mlw_buf *out, enum mlw_payload_style style);
 /* several outputs a row (probabilities): records [{"name": v, ...}] */
 void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
 			     const struct mlw_frame *f);
