@@ -16,7 +16,7 @@
 #include "endpoint/internal.h"
 #include "endpoint/serve.h"
 #include "asset/asset.h"
-#include "asset/hook.h"
+#include "util/hook.h"
 #include "http/auth.h"
 #include "ml/model.h"
 #include "spec/spec.h"
