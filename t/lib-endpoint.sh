@@ -88,3 +88,53 @@ predictions () {
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "prediction") c = i; next }
 		 { print $c }' "$1"
 }
+
+# load URL KEY BODY-FILE STOP OUT [THREADS]: POST BODY-FILE to URL/score
+# from THREADS keep-alive connections for STOP seconds (a number) or
+# until the file STOP exists (and at most 120 s), then write to OUT one
+# line per answer: "STATUS DEPLOYMENT"
+load () {
+	/usr/bin/python3 - "$@" <<-\PY
+	import http.client, os, sys, threading, time
+	url, key, body_file, stop, out = sys.argv[1:6]
+	threads = int(sys.argv[6]) if len(sys.argv) > 6 else 4
+	host, port = url.split("//")[1].split(":")
+	body = open(body_file, "rb").read()
+	deadline = time.time() + (int(stop) if stop.isdigit() else 120)
+	def done():
+	    return time.time() > deadline or os.path.exists(stop)
+	results = []
+	lock = threading.Lock()
+	def worker():
+	    conn = None
+	    mine = []
+	    while not done():
+	        try:
+	            if conn is None:
+	                conn = http.client.HTTPConnection(host, int(port), timeout=30)
+	            conn.request("POST", "/score", body, {
+	                "Authorization": "Bearer " + key,
+	                "Content-Type": "application/json"})
+	            r = conn.getresponse()
+	            r.read()
+	            mine.append("%d %s" % (r.status,
+	                r.getheader("azureml-model-deployment") or "-"))
+	        except Exception as e:
+	            mine.append("000 %s" % type(e).__name__)
+	            conn = None
+	    with lock:
+	        results.extend(mine)
+	ts = [threading.Thread(target=worker) for _ in range(threads)]
+	for t in ts:
+	    t.start()
+	for t in ts:
+	    t.join()
+	open(out, "w").write("".join(r + "\n" for r in results))
+	PY
+}
+
+# start_load ARGS...: load ARGS in the background; $load_pid is its pid
+start_load () {
+	load "$@" &
+	load_pid=$!
+}
