@@ -10,7 +10,9 @@
  * --endpoint-name given as the overrides az turns them into.
  */
 #include "builtin.h"
+#include "endpoint/batch.h"
 #include "endpoint/endpoint.h"
+#include "job-run.h"
 #include "endpoint/serve.h"
 #include "spec/spec.h"
 #include "store/repo.h"
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void warn_cb(const char *msg, void *data)
@@ -626,41 +629,328 @@ static int invoke_online(struct mlw_ctx *ctx, const char *name,
 	return cmd_finish_stdout(0);
 }
 
+/* what 'invoke' of a batch endpoint was given */
+struct batch_invoke {
+	const char *input, *input_type, *output_path, *deployment;
+	int mini_batch_size, instance_count, stream, wait;
+};
+
+/* the deployment an invocation of batch endpoint ep goes to */
+static int pick_batch_deployment(char **out, struct mlw_ctx *ctx,
+				 const struct mlw_endpoint *ep,
+				 const char *given)
+{
+	struct mlw_deployment *d;
+	int ret;
+
+	*out = NULL;
+	if (!given)
+		given = ep->default_deployment;
+	if (!given) {
+		cmd_error("batch endpoint '%s' has no default deployment; give --deployment-name or create one with --set-default",
+			  ep->name);
+		return 2;
+	}
+	ret = mlw_deployment_get(&d, cmd_catalog(ctx), ep->name, given);
+	if (ret)
+		return cmd_fail(ret);
+	*out = mlw_strdup(d->name);
+	mlw_deployment_free(d);
+	return 0;
+}
+
+/* s as a YAML scalar (a JSON string is one) */
+static void add_yaml_string(struct mlw_buf *b, const char *s)
+{
+	json_t *j = json_string(s);
+	char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	/* a path that is no UTF-8: YAML could not hold it either */
+	mlw_buf_adds(b, text ? text : "\"\"");
+	free(text);
+	json_decref(j);
+}
+
+/*
+ * The command job of a batch invocation: input 'data', output 'score',
+ * and the hidden 'mlw endpoint batch-score' as its command.
+ */
+static int batch_job_spec(struct mlw_buf *spec, const char *endpoint,
+			  const char *deployment, const struct batch_invoke *bi)
+{
+	const char *type = bi->input_type;
+	char *path;
+	struct stat st;
+
+	if (!strncmp(bi->input, "azureml:", 8)) {
+		path = mlw_strdup(bi->input);
+		if (!type)
+			type = "uri_folder";
+	} else {
+		if (stat(bi->input, &st) < 0) {
+			cmd_error("cannot read '%s': %s", bi->input,
+				  strerror(errno));
+			return errno == ENOENT ? 3 : 128;
+		}
+		if (!type)
+			type = S_ISDIR(st.st_mode) ? "uri_folder" : "uri_file";
+		if (!strcmp(type, "uri_folder") != !!S_ISDIR(st.st_mode)) {
+			cmd_error("'%s' is %s, not a %s", bi->input,
+				  S_ISDIR(st.st_mode) ? "a folder" : "a file",
+				  type);
+			return 2;
+		}
+		path = mlw_path_absolute(bi->input);
+	}
+	mlw_buf_adds(spec, "$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
+		     "type: command\ncommand: mlw endpoint batch-score ");
+	mlw_buf_addf(spec, "%s %s ${{inputs.data}} ${{outputs.score}}",
+		     endpoint, deployment);
+	if (bi->mini_batch_size > 0)
+		mlw_buf_addf(spec, " --mini-batch-size %d",
+			     bi->mini_batch_size);
+	if (bi->instance_count > 0)
+		mlw_buf_addf(spec, " --instance-count %d", bi->instance_count);
+	if (bi->output_path) {
+		char *out = mlw_path_absolute(bi->output_path);
+
+		mlw_buf_adds(spec, " --output-path ");
+		add_yaml_string(spec, out);
+		free(out);
+	}
+	mlw_buf_addf(spec, "\nenvironment: azureml:host@1\n"
+		     "display_name: %s-%s\n"
+		     "tags:\n  endpoint: %s\n  deployment: %s\n"
+		     "inputs:\n  data:\n    type: %s\n    path: ",
+		     endpoint, deployment, endpoint, deployment, type);
+	add_yaml_string(spec, path);
+	mlw_buf_adds(spec, "\noutputs:\n  score:\n    type: uri_folder\n");
+	free(path);
+	return 0;
+}
+
+/* 'invoke' of a batch endpoint: a recorded scoring job */
+static int invoke_batch(struct mlw_ctx *ctx, const struct mlw_endpoint *ep,
+			const struct batch_invoke *bi)
+{
+	struct mlw_buf spec = MLW_BUF_INIT;
+	const char *argv[8];
+	char *deployment, *rel, *path, *dir;
+	int argc = 0, ret;
+
+	if (bi->input_type && strcmp(bi->input_type, "uri_file") &&
+	    strcmp(bi->input_type, "uri_folder")) {
+		cmd_error("--input-type: '%s' is not uri_file or uri_folder",
+			  bi->input_type);
+		return 2;
+	}
+	ret = pick_batch_deployment(&deployment, ctx, ep, bi->deployment);
+	if (ret)
+		return ret;
+	ret = batch_job_spec(&spec, ep->name, deployment, bi);
+	free(deployment);
+	if (ret) {
+		mlw_buf_release(&spec);
+		return ret;
+	}
+	rel = mlw_xstrfmt("invoke-%ld.yml", (long)getpid());
+	path = mlw_endpoint_path(cmd_repo(ctx), ep->name, rel);
+	free(rel);
+	dir = mlw_path_dirname(path);
+	ret = mlw_mkdir_p(dir, 0700);
+	free(dir);
+	if (!ret)
+		ret = mlw_write_file_atomic(path, spec.buf, spec.len);
+	mlw_buf_release(&spec);
+	if (ret) {
+		free(path);
+		return cmd_fail(ret);
+	}
+	argv[argc++] = "create";
+	argv[argc++] = "-f";
+	argv[argc++] = path;
+	argv[argc++] = "--experiment-name";
+	argv[argc++] = ep->name;
+	if (bi->stream)
+		argv[argc++] = "--stream";
+	else if (bi->wait)
+		argv[argc++] = "--wait";
+	argv[argc] = NULL;
+	ret = cmd_job_create(argc, argv, ctx);
+	unlink(path);
+	free(path);
+	return ret;
+}
+
 static int endpoint_invoke(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
 		"mlw endpoint invoke [-n] NAME --request-file FILE [--deployment-name D]",
+		"mlw endpoint invoke [-n] NAME --input PATH|azureml:DATA [--input-type T] [--deployment-name D] [--output-path P] [--mini-batch-size N] [--instance-count N] [--stream | --wait]",
 		NULL
 	};
-	const char *name = NULL, *request_file = NULL, *deployment = NULL;
+	const char *name = NULL, *request_file = NULL;
 	const char *deployment_alias = NULL;
+	struct batch_invoke bi = { 0 };
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
 		MLW_OPT_STRING('r', "request-file", &request_file, "FILE",
 			       "online: the request body to POST to /score"),
-		MLW_OPT_STRING('d', "deployment-name", &deployment, "D",
-			       "this deployment rather than the traffic's choice"),
+		MLW_OPT_STRING('d', "deployment-name", &bi.deployment, "D",
+			       "this deployment rather than the traffic's choice (online) or the default (batch)"),
 		MLW_OPT_STRING_F(0, "deployment", &deployment_alias, "D",
 				 "the same as --deployment-name", MLW_OPT_HIDDEN),
+		MLW_OPT_STRING('i', "input", &bi.input, "PATH",
+			       "batch: a file, a folder or azureml:DATA to score"),
+		MLW_OPT_STRING(0, "input-type", &bi.input_type, "T",
+			       "batch: uri_file or uri_folder (default: what the path is)"),
+		MLW_OPT_STRING(0, "output-path", &bi.output_path, "P",
+			       "batch: a folder the predictions are copied to too"),
+		MLW_OPT_INT(0, "mini-batch-size", &bi.mini_batch_size, "N",
+			    "batch: files (or rows of one file) per mini-batch"),
+		MLW_OPT_INT(0, "instance-count", &bi.instance_count, "N",
+			    "batch: instances, each with max_concurrency_per_instance workers"),
+		MLW_OPT_BOOL('s', "stream", &bi.stream,
+			     "batch: follow the job's log until it ends"),
+		MLW_OPT_BOOL(0, "wait", &bi.wait,
+			     "batch: wait for the job to end"),
 		MLW_OPT_END()
 	};
 	struct mlw_endpoint *ep;
 	int ret;
 
 	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
-	if (!deployment)
-		deployment = deployment_alias;
+	if (!bi.deployment)
+		bi.deployment = deployment_alias;
 	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), name);
 	if (ret)
 		return cmd_fail(ret);
-	if (ep->kind != MLW_ENDPOINT_ONLINE) {
+	if (ep->kind == MLW_ENDPOINT_BATCH) {
+		if (request_file)
+			ret = cmd_usage_error(usage, opts, "'%s' is a batch endpoint: it is invoked with --input", name);
+		else if (!bi.input)
+			ret = cmd_usage_error(usage, opts, "a batch endpoint is invoked with --input PATH|azureml:DATA");
+		else
+			ret = invoke_batch(ctx, ep, &bi);
 		mlw_endpoint_free(ep);
-		return cmd_usage_error(usage, opts, "'%s' is a batch endpoint", name);
+		return ret;
 	}
 	mlw_endpoint_free(ep);
+	if (bi.input || bi.input_type || bi.output_path ||
+	    bi.mini_batch_size || bi.instance_count || bi.stream || bi.wait)
+		return cmd_usage_error(usage, opts, "'%s' is an online endpoint: --input and the batch options are for batch endpoints", name);
 	if (!request_file)
 		return cmd_usage_error(usage, opts, "an online endpoint is invoked with --request-file FILE");
-	return invoke_online(ctx, name, request_file, deployment);
+	return invoke_online(ctx, name, request_file, bi.deployment);
+}
+
+/* 'list-jobs': the batch jobs of an endpoint, as 'mlw job list' lists */
+static int endpoint_list_jobs(int argc, const char **argv,
+			      struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint list-jobs [-n] NAME [--deployment-name D]", NULL
+	};
+	const char *name = NULL, *deployment = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_STRING('d', "deployment-name", &deployment, "D",
+			       "only this deployment's jobs"),
+		MLW_OPT_END()
+	};
+	const char *job_argv[8];
+	struct mlw_endpoint *ep;
+	char *tag;
+	int n = 0, ret;
+
+	one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), name);
+	if (ret)
+		return cmd_fail(ret);
+	ret = ep->kind == MLW_ENDPOINT_BATCH;
+	mlw_endpoint_free(ep);
+	if (!ret)
+		return cmd_usage_error(usage, opts, "'%s' is an online endpoint: it has no jobs", name);
+	tag = deployment ? mlw_xstrfmt("deployment=%s", deployment) :
+	      mlw_xstrfmt("endpoint=%s", name);
+	job_argv[n++] = "job";
+	job_argv[n++] = "list";
+	job_argv[n++] = "--experiment-name";
+	job_argv[n++] = name;
+	job_argv[n++] = "--tag";
+	job_argv[n++] = tag;
+	job_argv[n++] = "--all-results";
+	job_argv[n] = NULL;
+	ret = mlw_find_command("job")->fn(n, job_argv, ctx);
+	free(tag);
+	return ret;
+}
+
+/* print one line of a batch invocation's log (the job's log) */
+static void batch_log(enum mlw_batch_level level, const char *line,
+		      void *data)
+{
+	static const char *const names[] = { "WARNING", "INFO", "DEBUG" };
+
+	(void)data;
+	printf("%s %s\n", names[level], line);
+	fflush(stdout);
+}
+
+/*
+ * 'endpoint batch-score', the command of a batch invocation's job (not
+ * listed: 'invoke' writes it): score INPUT with the deployment into the
+ * folder OUTPUT.
+ */
+static int endpoint_batch_score(int argc, const char **argv,
+				struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint batch-score ENDPOINT DEPLOYMENT INPUT OUTPUT [--mini-batch-size N] [--instance-count N] [--output-path P]",
+		NULL
+	};
+	int size = 0, count = 0, ret;
+	const char *copy_to = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING(0, "output-path", &copy_to, "P",
+			       "a folder for a copy of the predictions"),
+		MLW_OPT_INT(0, "mini-batch-size", &size, "N",
+			    "files (or rows of one file) per mini-batch"),
+		MLW_OPT_INT(0, "instance-count", &count, "N",
+			    "instances, each with max_concurrency_per_instance workers"),
+		MLW_OPT_END()
+	};
+	struct mlw_batch_request req = { 0 };
+	struct mlw_batch_summary sum;
+	struct mlw_deployment *d;
+
+	if (cmd_parse(ctx, argc, argv, opts, usage) != 4)
+		return cmd_usage_error(usage, opts, "four operands expected");
+	ret = mlw_deployment_get(&d, cmd_catalog(ctx), argv[0], argv[1]);
+	if (ret)
+		return cmd_fail(ret);
+	req.repo = cmd_repo(ctx);
+	req.deployment = d;
+	req.input = argv[2];
+	req.output = argv[3];
+	req.copy_to = copy_to;
+	req.mini_batch_size = size;
+	req.instance_count = count;
+	req.log = batch_log;
+	ret = mlw_batch_score(&sum, &req);
+	printf("%zu file%s, %zu mini-batch%s, %zu rows scored, %zu failed item%s, %zu failed mini-batch%s, %zu retr%s in %.3f s on %u worker%s\n",
+	       sum.nr_files, sum.nr_files == 1 ? "" : "s",
+	       sum.nr_mini_batches, sum.nr_mini_batches == 1 ? "" : "es",
+	       sum.nr_rows, sum.nr_failed_items,
+	       sum.nr_failed_items == 1 ? "" : "s",
+	       sum.nr_failed_mini_batches,
+	       sum.nr_failed_mini_batches == 1 ? "" : "es",
+	       sum.nr_retries, sum.nr_retries == 1 ? "y" : "ies", sum.seconds,
+	       sum.nr_workers, sum.nr_workers == 1 ? "" : "s");
+	mlw_deployment_free(d);
+	if (ret)
+		return cmd_fail(ret);
+	return cmd_finish_stdout(0);
 }
 
 static int endpoint_validate(int argc, const char **argv, struct mlw_ctx *ctx)
@@ -1005,6 +1295,7 @@ static const struct cmd_verb endpoint_verbs[] = {
 	{ "get-credentials", endpoint_get_credentials, "print an endpoint's keys" },
 	{ "invoke", endpoint_invoke, "score a request, or start a batch job" },
 	{ "list", endpoint_list, "list endpoints" },
+	{ "list-jobs", endpoint_list_jobs, "list a batch endpoint's jobs" },
 	{ "regenerate-keys", endpoint_regenerate_keys, "replace a key" },
 	{ "serve", endpoint_serve, "serve an online endpoint over HTTP" },
 	{ "show", endpoint_show, "show one endpoint" },
@@ -1018,5 +1309,8 @@ CMD(endpoint)
 {
 	static const char *const usage[] = { "mlw endpoint VERB [OPTIONS]", NULL };
 
+	/* a batch job's command: not a verb users type */
+	if (argc > 1 && !strcmp(argv[1], "batch-score"))
+		return endpoint_batch_score(argc - 1, argv + 1, ctx);
 	return cmd_dispatch(ctx, argc, argv, endpoint_verbs, usage);
 }
