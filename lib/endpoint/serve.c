@@ -572,10 +572,11 @@ static struct deployment *deployment_load(struct mlw_endpoint_server *s,
 		else
 			ret = start_workers(dep);
 		/* a model mlw reads gives the swagger its columns */
-		if (!ret && d->model_object &&
-		    !mlw_deployment_read_model(&dep->model, s->repo, d))
-			dep->has_model = 1;
-		mlw_error_clear();
+		if (!ret && d->model_object) {
+			if (!mlw_deployment_read_model(&dep->model, s->repo, d))
+				dep->has_model = 1;
+			mlw_error_clear();
+		}
 	} else {
 		ret = mlw_deployment_read_model(&dep->model, s->repo, d);
 		dep->has_model = !ret;
