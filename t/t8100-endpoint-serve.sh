@@ -85,6 +85,56 @@ test_expect_success CURL,PYTHON '/score answers what mlw model score writes, byt
 	test_cmp expect served
 '
 
+test_expect_success CURL,SKLEARN '/score answers scikit-learn'"'"'s predictions for the same rows' '
+	mlw train ridge --data "$DATA/diabetes.csv" --target target \
+		--alpha 0.5 --output plain -q >/dev/null &&
+	mlw model create -n plain -p plain -t mlflow_model -o none &&
+	mlw endpoint deployment create -f dep.yml -n plain \
+		--set model=azureml:plain:1 -o none &&
+	to_payload split "$DATA/diabetes.csv" target >plain.json &&
+	for i in $(seq 1 40); do
+		post /score plain.json -H "azureml-model-deployment: plain" &&
+		test "$(cat status)" != 404 && break
+		sleep 0.25
+	done &&
+	test "$(cat status)" = 200 &&
+	/usr/bin/python3 - "$DATA/diabetes.csv" body >out <<-\PY &&
+	import json, sys
+	import numpy as np
+	import pandas as pd
+	from sklearn.linear_model import Ridge
+	df = pd.read_csv(sys.argv[1])
+	X, y = df.drop(columns=["target"]), df["target"]
+	want = Ridge(alpha=0.5).fit(X, y).predict(X)
+	got = np.array(json.load(open(sys.argv[2])))
+	assert got.shape == want.shape, (got.shape, want.shape)
+	assert np.allclose(got, want, rtol=1e-9, atol=1e-9), abs(got - want).max()
+	print("ok", len(got))
+	PY
+	test_grep "^ok 442$" out
+'
+
+test_expect_success PYTHON 'keep-alive: one connection answers many requests' '
+	port=${URL##*:} &&
+	/usr/bin/python3 - "$port" "$KEY" two.json >answer <<-\PY &&
+	import http.client, sys
+	c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+	body = open(sys.argv[3], "rb").read()
+	socks, statuses = set(), []
+	for i in range(50):
+	    c.request("POST", "/score", body, {"Authorization": "Bearer " + sys.argv[2],
+	              "Content-Type": "application/json"})
+	    r = c.getresponse()
+	    r.read()
+	    statuses.append(r.status)
+	    socks.add(c.sock.getsockname())
+	    assert not r.will_close, "the server closed the connection"
+	print(len(socks), set(statuses))
+	PY
+	echo "1 {200}" >expect.ka &&
+	test_cmp expect.ka answer
+'
+
 test_expect_success CURL,PYTHON 'invoke sends the request file with the key' '
 	mlw endpoint invoke diabetes --request-file two.json >out &&
 	answer_lines out >served &&
