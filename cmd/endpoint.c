@@ -632,7 +632,8 @@ static int invoke_online(struct mlw_ctx *ctx, const char *name,
 /* what 'invoke' of a batch endpoint was given */
 struct batch_invoke {
 	const char *input, *input_type, *output_path, *deployment;
-	int mini_batch_size, instance_count, stream, wait;
+	int64_t mini_batch_size, instance_count;
+	int stream, wait;
 };
 
 /* the deployment an invocation of batch endpoint ep goes to */
@@ -707,10 +708,11 @@ static int batch_job_spec(struct mlw_buf *spec, const char *endpoint,
 	mlw_buf_addf(spec, "%s %s ${{inputs.data}} ${{outputs.score}}",
 		     endpoint, deployment);
 	if (bi->mini_batch_size > 0)
-		mlw_buf_addf(spec, " --mini-batch-size %d",
-			     bi->mini_batch_size);
+		mlw_buf_addf(spec, " --mini-batch-size %lld",
+			     (long long)bi->mini_batch_size);
 	if (bi->instance_count > 0)
-		mlw_buf_addf(spec, " --instance-count %d", bi->instance_count);
+		mlw_buf_addf(spec, " --instance-count %lld",
+			     (long long)bi->instance_count);
 	if (bi->output_path) {
 		char *out = mlw_path_absolute(bi->output_path);
 
@@ -909,8 +911,9 @@ static int endpoint_batch_score(int argc, const char **argv,
 		"mlw endpoint batch-score ENDPOINT DEPLOYMENT INPUT OUTPUT [--mini-batch-size N] [--instance-count N] [--output-path P]",
 		NULL
 	};
-	int size = 0, count = 0, ret;
+	int64_t size = 0, count = 0;
 	const char *copy_to = NULL;
+	int ret;
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING(0, "output-path", &copy_to, "P",
 			       "a folder for a copy of the predictions"),

@@ -195,6 +195,16 @@ test_expect_success 'list-jobs: the jobs of the endpoint, or of one deployment' 
 	test_grep "online endpoint" err
 '
 
+test_expect_success 'every job ran clean (no sanitizer report in its log)' '
+	mlw job list --all-results --query "[].name" -o tsv >jobs &&
+	test $(wc -l <jobs) -ge 9 &&
+	while read j; do
+		{ mlw job stream $j >job.log 2>&1 || :; } &&
+		test_file_not_empty job.log &&
+		! grep -e Sanitizer -e "runtime error" job.log || return 1
+	done <jobs
+'
+
 test_expect_success 'the store is clean' '
 	mlw fsck -q
 '
