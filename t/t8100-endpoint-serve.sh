@@ -356,6 +356,11 @@ test_expect_success CURL,PYTHON 'a deployment whose model is missing is 503; oth
 test_expect_success CURL,PYTHON 'a server killed with -9 leaves a store that serves again' '
 	pid=$(cat .mlw/endpoints/diabetes/server.pid) &&
 	kill -9 $pid &&
+	for i in $(seq 1 100); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done &&
+	! kill -0 $pid 2>/dev/null &&
 	test_expect_code 3 mlw endpoint invoke diabetes --request-file two.json 2>err &&
 	test_grep "not being served" err &&
 	mlw endpoint show diabetes --query scoring_uri -o tsv >uri &&
