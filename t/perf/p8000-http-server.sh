@@ -21,13 +21,7 @@ perf_need wrk
 runs=${PERF_RUNS:-5}
 secs=${PERF_SECS:-3}
 
-test "$(cut -d' ' -f1 .build/LINK-FLAGS 2>/dev/null)" = plain ||
-	perf_die "build without SANITIZE first (make)"
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -no-pie -Ilib \
-	$(pkg-config --cflags libmicrohttpd jansson) \
-	-o "$PERF_TMP/http-bench" t/perf/http-bench.c .build/plain/libmlw.a \
-	$(pkg-config --libs libmicrohttpd jansson libcrypto) -ldl -lpthread -lm ||
-	perf_die "cannot compile t/perf/http-bench.c"
+perf_http_bench
 
 echo "# load: $(uptime | sed 's/.*load/load/')"
 

@@ -76,6 +76,20 @@ perf_need () {
 	done
 }
 
+# perf_http_bench: build t/perf/http-bench.c (the do-nothing HTTP
+# servers) into $PERF_TMP/http-bench, against the plain build's library
+perf_http_bench () {
+	test "$(cut -d' ' -f1 .build/LINK-FLAGS 2>/dev/null)" = plain ||
+		perf_die "build without SANITIZE first (make)"
+	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -no-pie -Ilib \
+		$(pkg-config --cflags libmicrohttpd jansson) \
+		-o "$PERF_TMP/http-bench" t/perf/http-bench.c \
+		.build/plain/libmlw.a \
+		$(pkg-config --libs libmicrohttpd jansson libcrypto) \
+		-ldl -lpthread -lm ||
+		perf_die "cannot compile t/perf/http-bench.c"
+}
+
 # perf_gen ARGS...: run the data generator (built once into $PERF_TMP)
 perf_gen () {
 	if ! test -x "$PERF_TMP/perf-gen"; then
