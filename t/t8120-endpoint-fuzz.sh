@@ -182,4 +182,35 @@ test_expect_success 'it stops clean: no crash, no sanitizer report, a clean stor
 	mlw fsck -q
 '
 
+test_expect_success PYTHON 'killed with -9 mid-request, it serves again on a clean store' '
+	serve fuzz &&
+	KEY=$(key fuzz) &&
+	pid=$(cat .mlw/endpoints/fuzz/server.pid) &&
+	rm -f stop &&
+	n0=$(sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests") &&
+	start_load "$URL" "$KEY" seed-split.json stop killed.out 4 &&
+	for i in $(seq 1 100); do
+		n=$(sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests") &&
+		test $n -gt $((n0 + 100)) && break
+		sleep 0.1
+	done &&
+	kill -9 $pid &&
+	sleep 0.5 &&
+	touch stop &&
+	wait $load_pid &&
+	grep -q "^000 " killed.out &&
+	grep -q "^200 " killed.out &&
+	for i in $(seq 1 100); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done &&
+	mlw fsck -q &&
+	serve fuzz &&
+	post /score seed-split.json &&
+	test "$(cat status)" = 200 &&
+	test_cmp answer.before body &&
+	mlw endpoint stop fuzz -q &&
+	mlw fsck -q
+'
+
 test_done
