@@ -937,6 +937,7 @@ static int endpoint_batch_score(int argc, const char **argv,
 	req.input = argv[2];
 	req.output = argv[3];
 	req.copy_to = copy_to;
+	req.log_fd = STDOUT_FILENO;
 	req.mini_batch_size = size;
 	req.instance_count = count;
 	req.log = batch_log;

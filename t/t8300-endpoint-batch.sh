@@ -166,6 +166,66 @@ test_expect_success 'a file that is no CSV fails the job before anything is scor
 	! grep "scoring" log
 '
 
+test_expect_success PYTHON 'a batch driver: init() once a worker, run(mini_batch) with the files' '
+	mkdir -p driver &&
+	cat >driver/batch_driver.py <<-\PY &&
+	import os
+	def init():
+	    global model_dir
+	    model_dir = os.environ["AZUREML_MODEL_DIR"]
+	    print("init in", os.getpid())
+	def run(mini_batch):
+	    out = []
+	    for path in mini_batch:
+	        name = os.path.basename(path)
+	        first = open(path).readline()
+	        if first.startswith("#fail"):
+	            raise ValueError("cannot read " + name)
+	        if first.startswith("#sleep"):
+	            import time
+	            time.sleep(30)
+	        rows = sum(1 for _ in open(path)) - 1
+	        out.append((name, rows, os.path.isdir(os.path.join(model_dir, "ridge"))))
+	    return out
+	PY
+	deployment scripted &&
+	cat >>scripted.yml <<-\EOF &&
+	code_configuration:
+	  code: driver
+	  scoring_script: batch_driver.py
+	EOF
+	mlw endpoint deployment create -f scripted.yml \
+		--set settings.error_threshold=0 -o none &&
+	mlw endpoint invoke nightly -d scripted --input in --stream >log &&
+	test_grep "starting 3 Python workers for batch_driver.py" log &&
+	test $(grep -c "^init in" log) = 3 &&
+	mlw job download $(last_job) --output-name score --download-path script &&
+	for i in 1 2 3 4 5; do
+		echo "part$i.csv $((10 + i)) True" || return 1
+	done >expect &&
+	test_cmp expect script/named-outputs/score/predictions.csv
+'
+
+test_expect_success PYTHON 'a driver that raises fails its mini-batch; one that overruns retry_settings.timeout too' '
+	mkdir drv &&
+	cp in/part1.csv in/part2.csv in/part3.csv in/part4.csv drv/ &&
+	echo "#fail" >drv/part5.csv &&
+	test_expect_code 1 mlw endpoint invoke nightly -d scripted --input drv \
+		--stream >log &&
+	test_grep "mini-batch 2 (part5.csv) failed (try 2 of 2).*ValueError: cannot read part5.csv" log &&
+	test_grep "1 failed item" log &&
+	mlw endpoint deployment update scripted -e nightly \
+		--set settings.retry_settings.timeout=2 \
+		--set settings.retry_settings.max_retries=0 \
+		--set settings.error_threshold=-1 -o none &&
+	echo "#sleep" >drv/part5.csv &&
+	mlw endpoint invoke nightly -d scripted --input drv --stream >log &&
+	test_grep "mini-batch 2 (part5.csv) failed (try 1 of 1): run() did not return within retry_settings.timeout (2 s)" log &&
+	mlw job download $(last_job) --output-name score --download-path late &&
+	head -n 4 expect >expect4 &&
+	test_cmp expect4 late/named-outputs/score/predictions.csv
+'
+
 test_expect_success 'invoke: usage errors and what is not there' '
 	test_expect_code 3 mlw endpoint invoke nightly --input nowhere 2>err &&
 	test_grep "cannot read .nowhere." err &&
@@ -188,7 +248,7 @@ test_expect_success 'invoke: usage errors and what is not there' '
 
 test_expect_success 'list-jobs: the jobs of the endpoint, or of one deployment' '
 	mlw endpoint list-jobs nightly -o tsv >all &&
-	test $(wc -l <all) = 9 &&
+	test $(wc -l <all) = 12 &&
 	mlw endpoint list-jobs nightly -d strict -o tsv >strict &&
 	test $(wc -l <strict) = 3 &&
 	test_expect_code 2 mlw endpoint list-jobs live 2>err &&

@@ -1029,6 +1029,47 @@ int mlw_deployment_read_model(struct mlw_model *m, struct mlw_repo *repo,
 	return ret;
 }
 
+int mlw_deployment_lay_out(char **code_out, char **model_dir_out,
+			   struct mlw_repo *repo,
+			   const struct mlw_deployment *d, const char *dir)
+{
+	char *code = mlw_path_join(dir, "code"), *model_dir = NULL, *path;
+	struct mlw_odb *odb;
+	struct mlw_oid oid;
+	int ret = mlw_oid_from_hex(&oid, d->code);
+
+	*code_out = *model_dir_out = NULL;
+	if (!ret)
+		ret = mlw_repo_odb(&odb, repo);
+	if (!ret)
+		ret = mlw_tree_checkout(odb, &oid, code, 0);
+	if (!ret && d->model_object) {
+		/* azureml:NAME:VERSION, or an inline model as version 1 */
+		const char *v = d->model ? strrchr(d->model, ':') : NULL;
+		char *name = d->model ? mlw_strndup(d->model + 8,
+				(size_t)(v - d->model - 8)) :
+			     mlw_strdup(d->model_path);
+
+		model_dir = mlw_xstrfmt("%s/azureml-models/%s/%s", dir, name,
+					v ? v + 1 : "1");
+		free(name);
+		ret = mlw_mkdir_p(model_dir, 0700);
+		if (!ret)
+			ret = mlw_deployment_checkout_model(&path, repo, d,
+							    model_dir);
+		if (!ret)
+			free(path);
+	}
+	if (ret) {
+		free(code);
+		free(model_dir);
+		return ret;
+	}
+	*code_out = code;
+	*model_dir_out = model_dir;
+	return 0;
+}
+
 /* the model-deployed hook's payload (§3.7's ModelDeployed data) */
 static char *deployed_payload(const struct mlw_endpoint *ep,
 			      const struct mlw_deployment *d,

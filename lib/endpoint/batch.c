@@ -13,6 +13,7 @@
 #include "endpoint/batch.h"
 #include "endpoint/endpoint.h"
 #include "endpoint/internal.h"
+#include "endpoint/worker.h"
 #include "ml/model.h"
 #include "ml/score.h"
 #include "util/alloc.h"
@@ -21,6 +22,7 @@
 #include "util/fs.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -51,6 +53,7 @@ struct batch {
 	const struct mlw_batch_request *req;
 	const struct mlw_deployment *d;
 	struct mlw_model model;
+	struct mlw_worker_pool *pool;	/* a scoring script's workers */
 	int is_folder;
 	int level;
 	char *scratch;
@@ -162,7 +165,7 @@ static int list_folder(struct batch *b, const char *dir)
 	closedir(d);
 	qsort(b->names + first, b->nr_names - first, sizeof(*b->names),
 	      compare_names);
-	for (i = first; i < b->nr_names && !ret; i++)
+	for (i = first; i < b->nr_names && !ret && !b->d->scoring_script; i++)
 		if (!has_csv_suffix(b->names[i]))
 			ret = mlw_error_setc(MLW_EINVALID,
 					     "'%s': only .csv files are scored (mlw models take tables)",
@@ -295,12 +298,18 @@ static int plan(struct batch *b, int64_t size)
 		const char *slash = strrchr(input, '/');
 		const char *name = add_name(b, slash ? slash + 1 : input);
 
-		if (!has_csv_suffix(name))
+		per = 1;
+		if (b->d->scoring_script) {
+			/* a script reads the file itself: one item */
+			add_part(b, mlw_strdup(input), name, 0, 1);
+			ret = 0;
+		} else if (!has_csv_suffix(name)) {
 			return mlw_error_setc(MLW_EINVALID,
 					      "'%s': only .csv files are scored (mlw models take tables)",
 					      name);
-		ret = cut_file(b, input, name, (size_t)size);
-		per = 1;
+		} else {
+			ret = cut_file(b, input, name, (size_t)size);
+		}
 	}
 	if (ret)
 		return ret;
@@ -446,6 +455,48 @@ static int score_part(struct batch *b, const struct part *p, int scratch_fd,
 	return ret;
 }
 
+/*
+ * A mini-batch on the scoring script's workers: run(mini_batch) with its
+ * files' paths, within retry_settings.timeout; its answer is its lines.
+ */
+static int run_script(struct batch *b, struct mini_batch *mb, FILE *out)
+{
+	json_t *paths = json_array();
+	struct mlw_buf answer = MLW_BUF_INIT;
+	int64_t timeout = b->d->batch.retry_timeout > 0 ?
+			  b->d->batch.retry_timeout : 30;
+	char *body;
+	size_t i;
+	int status = 0, ret;
+
+	for (i = 0; i < mb->nr; i++)
+		json_array_append_new(paths,
+				      json_string(b->parts[mb->first + i].path));
+	body = json_dumps(paths, JSON_COMPACT);
+	json_decref(paths);
+	if (!body)
+		return mlw_error_set("cannot encode a mini-batch");
+	ret = mlw_worker_pool_call(b->pool, body, strlen(body),
+				   timeout * 1000, &status, &answer);
+	free(body);
+	if (ret == MLW_WORKER_TIMEOUT)
+		ret = mlw_error_set("run() did not return within retry_settings.timeout (%lld s)",
+				    (long long)timeout);
+	else if (!ret && status != 200)
+		ret = mlw_error_set("%.*s", (int)(answer.len < 4096 ?
+						  answer.len : 4096),
+				    answer.buf ? answer.buf : "");
+	if (!ret) {
+		for (i = 0; i < answer.len; i++)
+			mb->nr_rows += answer.buf[i] == '\n';
+		if (answer.len &&
+		    fwrite(answer.buf, 1, answer.len, out) != answer.len)
+			ret = mlw_error_errno("cannot write predictions");
+	}
+	mlw_buf_release(&answer);
+	return ret;
+}
+
 /* one try of a mini-batch: its parts scored into its output file */
 static int try_mini_batch(struct batch *b, struct mini_batch *mb,
 			  int scratch_fd)
@@ -457,6 +508,13 @@ static int try_mini_batch(struct batch *b, struct mini_batch *mb,
 	mb->nr_rows = mb->nr_skipped = 0;
 	if (!out)
 		return mlw_error_errno("cannot create '%s'", mb->out_path);
+	if (b->pool) {
+		ret = run_script(b, mb, out);
+		if (fclose(out) && !ret)
+			ret = mlw_error_errno("cannot write '%s'",
+					      mb->out_path);
+		return ret;
+	}
 	for (i = 0; i < mb->nr && !ret; i++)
 		ret = score_part(b, &b->parts[mb->first + i], scratch_fd, out,
 				 &mb->nr_rows, &mb->nr_skipped);
@@ -616,6 +674,50 @@ static void batch_release(struct batch *b)
 	pthread_mutex_destroy(&b->lock);
 }
 
+/*
+ * The scoring script's workers, one per worker thread, in a working area
+ * of the scratch folder laid out as Azure lays it out; its init() runs
+ * once in each.
+ */
+static int start_script(struct batch *b, unsigned nr)
+{
+	const struct mlw_deployment *d = b->d;
+	struct mlw_worker_options wo = { 0 };
+	size_t n = json_object_size(d->environment_variables), k = 0;
+	char **env = mlw_calloc(n + 2, sizeof(*env));
+	char *code, *model_dir;
+	const char *key;
+	json_t *v;
+	int ret;
+
+	ret = mlw_deployment_lay_out(&code, &model_dir, b->req->repo, d,
+				     b->scratch);
+	if (ret) {
+		free(env);
+		return ret;
+	}
+	json_object_foreach(d->environment_variables, key, v)
+		if (json_is_string(v) && k < n)
+			env[k++] = mlw_xstrfmt("%s=%s", key,
+					       json_string_value(v));
+	env[k++] = mlw_strdup("MLW_WORKER_BATCH=1");
+	wo.code_dir = code;
+	wo.script = d->scoring_script;
+	wo.model_dir = model_dir ? model_dir : code;
+	wo.env = (const char *const *)env;
+	wo.nr_workers = nr ? nr : 1;
+	wo.log_fd = b->req->log_fd;
+	say(b, MLW_BATCH_INFO, "starting %u Python worker%s for %s",
+	    wo.nr_workers, wo.nr_workers == 1 ? "" : "s", d->scoring_script);
+	ret = mlw_worker_pool_new(&b->pool, &wo);
+	while (k)
+		free(env[--k]);
+	free(env);
+	free(code);
+	free(model_dir);
+	return ret;
+}
+
 /* a file name of the output folder: one name, no path */
 static int check_file_name(const char *name)
 {
@@ -659,12 +761,6 @@ int mlw_batch_score(struct mlw_batch_summary *out,
 				     d->name);
 		goto out;
 	}
-	if (d->scoring_script) {
-		ret = mlw_error_setc(MLW_EINVALID,
-				     "deployment '%s' has a scoring script (%s): batch scoring scripts are not run yet; deploy the mlw model without one",
-				     d->name, d->scoring_script);
-		goto out;
-	}
 	if (!file_name)
 		file_name = "predictions.csv";
 	ret = check_file_name(file_name);
@@ -676,14 +772,18 @@ int mlw_batch_score(struct mlw_batch_summary *out,
 		workers64 = 1;
 	if (workers64 > 256)
 		workers64 = 256;
-	ret = mlw_deployment_read_model(&b.model, req->repo, d);
-	if (ret)
-		goto out;
 	ret = mlw_endpoint_tmpdir(&b.scratch, req->repo, "batch");
 	if (!ret)
 		ret = mlw_mkdir_p(req->output, 0777);
 	if (!ret)
 		ret = plan(&b, size);
+	if (!ret && d->scoring_script)
+		ret = start_script(&b, (unsigned)(workers64 <
+						  (int64_t)b.nr_batches ?
+						  workers64 :
+						  (int64_t)b.nr_batches));
+	else if (!ret)
+		ret = mlw_deployment_read_model(&b.model, req->repo, d);
 	if (ret)
 		goto release;
 	out->nr_files = b.nr_names;
@@ -729,6 +829,7 @@ int mlw_batch_score(struct mlw_batch_summary *out,
 			ret = write_predictions(&b, req->copy_to, file_name);
 	}
 release:
+	mlw_worker_pool_free(b.pool);
 	mlw_model_release(&b.model);
 out:
 	out->seconds = mlw_now() - start;

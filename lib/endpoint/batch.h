@@ -24,8 +24,13 @@
  * but the summary is written.  Only files whose name ends in .csv are
  * read; any other file fails the invocation before anything is scored.
  *
- * A deployment with a scoring script (init() and run(mini_batch)) is not
- * run here yet: MLW_EINVALID says so.
+ * A deployment with a scoring script (a batch driver with init() and
+ * run(mini_batch)) runs it on as many Python workers as there are
+ * worker threads (worker.h, in batch mode): run() gets the mini-batch's
+ * file paths (an input file's chunk files for a file), must return
+ * within retry_settings.timeout seconds, and what it returns are the
+ * mini-batch's lines, written as they are with append_row.  Its items
+ * are the mini-batch's files; the script decides what a row is.
  */
 #ifndef MLW_ENDPOINT_BATCH_H
 #define MLW_ENDPOINT_BATCH_H
@@ -53,6 +58,7 @@ struct mlw_batch_request {
 	int64_t mini_batch_size;
 	int64_t instance_count;
 	const char *output_file_name;
+	int log_fd;		/* a scoring script's standard output */
 	/*
 	 * The invocation's log lines, at or above the deployment's
 	 * logging_level; called from the workers' threads one at a time.
@@ -75,10 +81,11 @@ struct mlw_batch_summary {
 
 /*
  * Score req->input with req->deployment into req->output, filling *out
- * (also on failure: how far it came).  0; MLW_EINVALID (a scoring script,
- * a file that is no .csv, more failed items than error_threshold: the
+ * (also on failure: how far it came).  0; MLW_EINVALID (a file that is
+ * no .csv, more failed items than error_threshold: the
  * message says which); MLW_ENOTFOUND (no input, no files in it);
- * MLW_ERROR (I/O, a model that cannot be read).  A failed invocation
+ * MLW_ERROR (I/O, a model that cannot be read, a scoring script whose
+ * init() fails).  A failed invocation
  * writes no predictions file.
  */
 int mlw_batch_score(struct mlw_batch_summary *out,

@@ -64,6 +64,16 @@ int mlw_endpoint_tmpdir(char **out, struct mlw_repo *repo, const char *what);
 int mlw_deployment_checkout_model(char **path_out, struct mlw_repo *repo,
 				  const struct mlw_deployment *d,
 				  const char *dir);
+/*
+ * A scoring script's working files, as Azure lays them out, under dir:
+ * dir/code (*code_out), and the model under
+ * dir/azureml-models/NAME/VERSION/ (*model_dir_out, the
+ * AZUREML_MODEL_DIR; NULL for a deployment without a model).  Both are
+ * the caller's.
+ */
+int mlw_deployment_lay_out(char **code_out, char **model_dir_out,
+			   struct mlw_repo *repo,
+			   const struct mlw_deployment *d, const char *dir);
 /* read d's model as mlw scores it (ml/model.h); a temporary checkout */
 int mlw_deployment_read_model(struct mlw_model *m, struct mlw_repo *repo,
 			      const struct mlw_deployment *d);

@@ -480,9 +480,7 @@ static int start_workers(struct deployment *dep)
 	struct mlw_endpoint_server *s = dep->server;
 	const struct mlw_deployment *d = dep->d;
 	struct mlw_worker_options wo = { 0 };
-	struct mlw_odb *odb;
-	struct mlw_oid oid;
-	char *base, *rel, *code, *model_dir = NULL, *model_path, **env;
+	char *base, *rel, *code, *model_dir, **env;
 	size_t i;
 	int ret;
 
@@ -501,33 +499,10 @@ static int start_workers(struct deployment *dep)
 	free(base);
 	if (ret)
 		return ret;
-	code = mlw_path_join(dep->workdir, "code");
-	ret = mlw_oid_from_hex(&oid, d->code);
-	if (!ret)
-		ret = mlw_repo_odb(&odb, s->repo);
-	if (!ret)
-		ret = mlw_tree_checkout(odb, &oid, code, 0);
-	if (!ret && d->model_object) {
-		const char *v = d->model ? strrchr(d->model, ':') : NULL;
-		char *name = d->model ? mlw_strndup(d->model + 8,
-				(size_t)(v - d->model - 8)) :
-			     mlw_strdup(d->model_path);
-
-		model_dir = mlw_xstrfmt("%s/azureml-models/%s/%s",
-					dep->workdir, name, v ? v + 1 : "1");
-		free(name);
-		ret = mlw_mkdir_p(model_dir, 0700);
-		if (!ret)
-			ret = mlw_deployment_checkout_model(&model_path, s->repo,
-							    d, model_dir);
-		if (!ret)
-			free(model_path);
-	}
-	if (ret) {
-		free(code);
-		free(model_dir);
+	ret = mlw_deployment_lay_out(&code, &model_dir, s->repo, d,
+				     dep->workdir);
+	if (ret)
 		return ret;
-	}
 	env = env_list(d);
 	wo.code_dir = code;
 	wo.script = d->scoring_script;

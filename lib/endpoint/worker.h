@@ -17,6 +17,13 @@
  * way, answers "STATUS LENGTH\n" and the body.  AZUREML_MODEL_DIR is
  * set as Azure sets it, with the deployment's environment_variables.
  *
+ * With MLW_WORKER_BATCH=1 among the variables, the workers run a batch
+ * driver's run(mini_batch): the body is a JSON list of file paths given
+ * to run() as a list, and the answer is what it returns as lines, as
+ * Azure's append_row writes them: a DataFrame's rows with their values
+ * separated by spaces, or one line per element of a list (an element
+ * that is a list or tuple with its items separated by spaces).
+ *
  * A call waits for a free worker and for its answer within a time
  * limit; a worker that does not answer in time is killed (it may be
  * stuck in run()) and started again for a later call, so a late answer
