@@ -15,6 +15,7 @@
 #include "endpoint/endpoint.h"
 #include "endpoint/internal.h"
 #include "endpoint/serve.h"
+#include "endpoint/worker.h"
 #include "asset/asset.h"
 #include "util/hook.h"
 #include "http/auth.h"
@@ -1029,9 +1030,40 @@ int mlw_deployment_read_model(struct mlw_model *m, struct mlw_repo *repo,
 	return ret;
 }
 
-int mlw_deployment_lay_out(char **code_out, char **model_dir_out,
-			   struct mlw_repo *repo,
-			   const struct mlw_deployment *d, const char *dir)
+/* "NAME=VALUE" for each of d's environment_variables, then more */
+static char **deployment_env(const struct mlw_deployment *d, const char *more)
+{
+	size_t n = json_object_size(d->environment_variables), k = 0;
+	char **env = mlw_calloc(n + 2, sizeof(*env));
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(d->environment_variables, key, v)
+		if (json_is_string(v) && k < n)
+			env[k++] = mlw_xstrfmt("%s=%s", key,
+					       json_string_value(v));
+	if (more)
+		env[k] = mlw_strdup(more);
+	return env;
+}
+
+static void env_free(char **env)
+{
+	size_t i;
+
+	for (i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+/*
+ * A scoring script's working files, as Azure lays them out, under dir:
+ * dir/code, and the model under dir/azureml-models/NAME/VERSION/ (the
+ * AZUREML_MODEL_DIR; NULL for a deployment without a model).
+ */
+static int lay_out(char **code_out, char **model_dir_out,
+		   struct mlw_repo *repo, const struct mlw_deployment *d,
+		   const char *dir)
 {
 	char *code = mlw_path_join(dir, "code"), *model_dir = NULL, *path;
 	struct mlw_odb *odb;
@@ -1068,6 +1100,32 @@ int mlw_deployment_lay_out(char **code_out, char **model_dir_out,
 	*code_out = code;
 	*model_dir_out = model_dir;
 	return 0;
+}
+
+int mlw_deployment_workers(struct mlw_worker_pool **out,
+			   struct mlw_repo *repo,
+			   const struct mlw_deployment *d, const char *dir,
+			   unsigned nr, int log_fd, const char *more_env)
+{
+	struct mlw_worker_options wo = { 0 };
+	char *code, *model_dir, **env;
+	int ret = lay_out(&code, &model_dir, repo, d, dir);
+
+	*out = NULL;
+	if (ret)
+		return ret;
+	env = deployment_env(d, more_env);
+	wo.code_dir = code;
+	wo.script = d->scoring_script;
+	wo.model_dir = model_dir ? model_dir : code;
+	wo.env = (const char *const *)env;
+	wo.nr_workers = nr;
+	wo.log_fd = log_fd;
+	ret = mlw_worker_pool_new(out, &wo);
+	env_free(env);
+	free(code);
+	free(model_dir);
+	return ret;
 }
 
 /* the model-deployed hook's payload (§3.7's ModelDeployed data) */

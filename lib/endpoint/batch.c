@@ -682,40 +682,14 @@ static void batch_release(struct batch *b)
 static int start_script(struct batch *b, unsigned nr)
 {
 	const struct mlw_deployment *d = b->d;
-	struct mlw_worker_options wo = { 0 };
-	size_t n = json_object_size(d->environment_variables), k = 0;
-	char **env = mlw_calloc(n + 2, sizeof(*env));
-	char *code, *model_dir;
-	const char *key;
-	json_t *v;
-	int ret;
 
-	ret = mlw_deployment_lay_out(&code, &model_dir, b->req->repo, d,
-				     b->scratch);
-	if (ret) {
-		free(env);
-		return ret;
-	}
-	json_object_foreach(d->environment_variables, key, v)
-		if (json_is_string(v) && k < n)
-			env[k++] = mlw_xstrfmt("%s=%s", key,
-					       json_string_value(v));
-	env[k++] = mlw_strdup("MLW_WORKER_BATCH=1");
-	wo.code_dir = code;
-	wo.script = d->scoring_script;
-	wo.model_dir = model_dir ? model_dir : code;
-	wo.env = (const char *const *)env;
-	wo.nr_workers = nr ? nr : 1;
-	wo.log_fd = b->req->log_fd;
-	say(b, MLW_BATCH_INFO, "starting %u Python worker%s for %s",
-	    wo.nr_workers, wo.nr_workers == 1 ? "" : "s", d->scoring_script);
-	ret = mlw_worker_pool_new(&b->pool, &wo);
-	while (k)
-		free(env[--k]);
-	free(env);
-	free(code);
-	free(model_dir);
-	return ret;
+	if (!nr)
+		nr = 1;
+	say(b, MLW_BATCH_INFO, "starting %u Python worker%s for %s", nr,
+	    nr == 1 ? "" : "s", d->scoring_script);
+	return mlw_deployment_workers(&b->pool, b->req->repo, d, b->scratch,
+				      nr, b->req->log_fd,
+				      "MLW_WORKER_BATCH=1");
 }
 
 /* a file name of the output folder: one name, no path */

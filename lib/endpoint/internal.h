@@ -64,16 +64,18 @@ int mlw_endpoint_tmpdir(char **out, struct mlw_repo *repo, const char *what);
 int mlw_deployment_checkout_model(char **path_out, struct mlw_repo *repo,
 				  const struct mlw_deployment *d,
 				  const char *dir);
+struct mlw_worker_pool;
 /*
- * A scoring script's working files, as Azure lays them out, under dir:
- * dir/code (*code_out), and the model under
- * dir/azureml-models/NAME/VERSION/ (*model_dir_out, the
- * AZUREML_MODEL_DIR; NULL for a deployment without a model).  Both are
- * the caller's.
+ * Start nr workers (worker.h) for d's scoring script in dir, laid out as
+ * Azure lays it out: dir/code (the working folder), the model under
+ * dir/azureml-models/NAME/VERSION/ (AZUREML_MODEL_DIR), d's
+ * environment_variables set, and more_env ("NAME=VALUE", or NULL).
+ * Their output goes to log_fd.  0 and *out, or negative.
  */
-int mlw_deployment_lay_out(char **code_out, char **model_dir_out,
+int mlw_deployment_workers(struct mlw_worker_pool **out,
 			   struct mlw_repo *repo,
-			   const struct mlw_deployment *d, const char *dir);
+			   const struct mlw_deployment *d, const char *dir,
+			   unsigned nr, int log_fd, const char *more_env);
 /* read d's model as mlw scores it (ml/model.h); a temporary checkout */
 int mlw_deployment_read_model(struct mlw_model *m, struct mlw_repo *repo,
 			      const struct mlw_deployment *d);

@@ -455,21 +455,6 @@ static int open_log_fd(struct mlw_endpoint_server *s, const char *deployment)
 	return fd;
 }
 
-/* "NAME=VALUE" for each of the deployment's environment variables */
-static char **env_list(const struct mlw_deployment *d)
-{
-	size_t n = json_object_size(d->environment_variables), k = 0;
-	char **env = mlw_calloc(n + 1, sizeof(*env));
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(d->environment_variables, key, v)
-		if (json_is_string(v) && k < n)
-			env[k++] = mlw_xstrfmt("%s=%s", key,
-					       json_string_value(v));
-	return env;
-}
-
 /*
  * A scoring script's working files, as Azure lays them out: the code
  * folder, and the model under azureml-models/NAME/VERSION/ (the
@@ -479,9 +464,7 @@ static int start_workers(struct deployment *dep)
 {
 	struct mlw_endpoint_server *s = dep->server;
 	const struct mlw_deployment *d = dep->d;
-	struct mlw_worker_options wo = { 0 };
-	char *base, *rel, *code, *model_dir, **env;
-	size_t i;
+	char *base, *rel;
 	int ret;
 
 	rel = mlw_xstrfmt("deployments/%s", d->name);
@@ -499,24 +482,9 @@ static int start_workers(struct deployment *dep)
 	free(base);
 	if (ret)
 		return ret;
-	ret = mlw_deployment_lay_out(&code, &model_dir, s->repo, d,
-				     dep->workdir);
-	if (ret)
-		return ret;
-	env = env_list(d);
-	wo.code_dir = code;
-	wo.script = d->scoring_script;
-	wo.model_dir = model_dir ? model_dir : code;
-	wo.env = (const char *const *)env;
-	wo.nr_workers = (unsigned)d->instance_count;
-	wo.log_fd = dep->log_fd;
-	ret = mlw_worker_pool_new(&dep->pool, &wo);
-	for (i = 0; env[i]; i++)
-		free(env[i]);
-	free(env);
-	free(code);
-	free(model_dir);
-	return ret;
+	return mlw_deployment_workers(&dep->pool, s->repo, d, dep->workdir,
+				      (unsigned)d->instance_count, dep->log_fd,
+				      NULL);
 }
 
 /*

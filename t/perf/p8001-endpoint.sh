@@ -179,17 +179,11 @@ drive () {
 }
 
 rps () {
-	awk '/^Requests\/sec:/ { print $2 }' "$PERF_TMP/wrk"
+	perf_wrk_rps "$PERF_TMP/wrk"
 }
 
 p99_ms () {
-	awk '$1 == "99%" {
-		v = $2
-		if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
-		else if (v ~ /ms$/) sub(/ms$/, "", v)
-		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
-		print v
-	}' "$PERF_TMP/wrk"
+	perf_wrk_p99 "$PERF_TMP/wrk"
 }
 
 # best KIND CONNS BODY: the best requests/s of $runs runs

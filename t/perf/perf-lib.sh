@@ -90,6 +90,23 @@ perf_http_bench () {
 		perf_die "cannot compile t/perf/http-bench.c"
 }
 
+# perf_wrk_rps FILE: the requests/s of wrk's report in FILE
+perf_wrk_rps () {
+	awk '/^Requests\/sec:/ { print $2 }' "$1"
+}
+
+# perf_wrk_p99 FILE: the 99th percentile latency of wrk --latency's
+# report in FILE, in milliseconds
+perf_wrk_p99 () {
+	awk '$1 == "99%" {
+		v = $2
+		if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
+		else if (v ~ /ms$/) sub(/ms$/, "", v)
+		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
+		print v
+	}' "$1"
+}
+
 # perf_gen ARGS...: run the data generator (built once into $PERF_TMP)
 perf_gen () {
 	if ! test -x "$PERF_TMP/perf-gen"; then
