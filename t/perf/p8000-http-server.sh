@@ -62,14 +62,9 @@ rps () {
 	perf_wrk_rps "$PERF_TMP/wrk"
 }
 
-# cpu_us: the server's CPU time (user + system) per request served, in
-# microseconds: the work a request costs, which a busy machine disturbs
-# far less than the requests/s it reaches
+# cpu_us: the server's CPU time per request served (perf-lib.sh)
 cpu_us () {
-	_ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-	awk -v t="$_ticks" -v hz="$(getconf CLK_TCK)" '
-		/ requests in / { n = $1 }
-		END { printf "%.2f", t / hz * 1e6 / n }' "$PERF_TMP/wrk"
+	perf_wrk_cpu_us "$pid" "$PERF_TMP/wrk"
 }
 
 p99_ms () {

@@ -186,19 +186,23 @@ p99_ms () {
 	perf_wrk_p99 "$PERF_TMP/wrk"
 }
 
-# best KIND CONNS BODY: the best requests/s of $runs runs
+# best KIND CONNS BODY: the best requests/s of $runs runs, each with a
+# fresh server; the server CPU time a request of each run (a figure a
+# busy machine disturbs less) goes to $PERF_TMP/cpu.KIND.CONNS
 best () {
 	_b=0
 	_i=0
-	start_server $1
 	while test $_i -lt "$runs"; do
+		start_server $1
 		drive $2 $3 "$secs"
 		_r=$(rps)
-		echo "#   $1, $2 connections, $3: $_r requests/s" >&2
+		_c=$(perf_wrk_cpu_us "$pid" "$PERF_TMP/wrk")
+		echo "$_c" >>"$PERF_TMP/cpu.$1.$2"
+		echo "#   $1, $2 connections, $3: $_r requests/s, $_c us CPU a request" >&2
 		perf_lt "$_b" "$_r" && _b=$_r
+		stop $1
 		_i=$((_i + 1))
 	done
-	stop $1
 	echo "$_b"
 }
 
@@ -270,6 +274,12 @@ perf_result "mlw vs Flask+gunicorn, 1 row" \
 	"$(perf_calc "$mlw_1 / $peer_1")" ">" 15 x
 perf_result "mlw vs do-nothing libmicrohttpd, 1 row" \
 	"$(perf_calc "$mlw_1 / $raw_1")" ">" 0.7 x
+cpu_raw=$(perf_median <"$PERF_TMP/cpu.raw.32")
+cpu_mlw=$(perf_median <"$PERF_TMP/cpu.mlw.32")
+perf_info "server CPU a request (median), do-nothing" "$cpu_raw" us
+perf_info "server CPU a request (median), mlw, 1 row" "$cpu_mlw" us
+perf_info "do-nothing vs mlw, CPU a request" \
+	"$(perf_calc "$cpu_raw / $cpu_mlw")" x
 perf_result "mlw p99 at 8 conns, 1 row" "$mlw_p99" "<" 2 ms
 perf_info "mlw endpoint, 1,000 rows, 8 conns" \
 	"$(perf_calc "$mlw_1k * 1000")" "rows/s"
