@@ -383,6 +383,15 @@ static void add_field(struct mlw_buf *out, const char *f)
 	mlw_buf_addch(out, '"');
 }
 
+/* write the lines gathered in b to out and empty b; 0 or -1 (errno) */
+static int flush_lines(struct mlw_buf *b, FILE *out)
+{
+	int ret = b->len && fwrite(b->buf, 1, b->len, out) != b->len ? -1 : 0;
+
+	mlw_buf_setlen(b, 0);
+	return ret;
+}
+
 /*
  * Score one part into scratch_fd (truncated first), then append its
  * lines as "ROW,PREDICTION,FILE" to out.  Rows the scorer skipped keep
@@ -394,7 +403,7 @@ static int score_part(struct batch *b, const struct part *p, int scratch_fd,
 	struct mlw_score_options so = { 0 };
 	struct mlw_score_stats st;
 	struct skipped sk = { b, p, NULL, 0, 0 };
-	struct mlw_buf line = MLW_BUF_INIT;
+	struct mlw_buf line = MLW_BUF_INIT, suffix = MLW_BUF_INIT;
 	size_t row = 0, k = 0;
 	char *text = NULL;
 	size_t cap = 0;
@@ -425,7 +434,13 @@ static int score_part(struct batch *b, const struct part *p, int scratch_fd,
 		free(sk.rows);
 		return mlw_error_errno("cannot read a scratch file");
 	}
+	mlw_buf_addch(&suffix, ',');
+	add_field(&suffix, p->file_name);
+	mlw_buf_addch(&suffix, '\n');
 	while ((len = getline(&text, &cap, in)) > 0) {
+		char digits[24];
+		size_t n = sizeof(digits), r;
+
 		if (first) {
 			first = 0;	/* the header */
 			continue;
@@ -436,18 +451,25 @@ static int score_part(struct batch *b, const struct part *p, int scratch_fd,
 			row++;
 			k++;
 		}
-		mlw_buf_setlen(&line, 0);
-		mlw_buf_addf(&line, "%zu,", p->row_base + row);
-		mlw_buf_add(&line, text, (size_t)len);
+		/* "ROW,PREDICTION,FILE\n", without printf: a million a run */
+		r = p->row_base + row;
+		do {
+			digits[--n] = (char)('0' + r % 10);
+			r /= 10;
+		} while (r);
+		mlw_buf_add(&line, digits + n, sizeof(digits) - n);
 		mlw_buf_addch(&line, ',');
-		add_field(&line, p->file_name);
-		mlw_buf_addch(&line, '\n');
-		if (fwrite(line.buf, 1, line.len, out) != line.len) {
+		mlw_buf_add(&line, text, (size_t)len);
+		mlw_buf_add(&line, suffix.buf, suffix.len);
+		if (line.len >= 65536 && flush_lines(&line, out)) {
 			ret = mlw_error_errno("cannot write predictions");
 			break;
 		}
 		row++;
 	}
+	if (!ret && flush_lines(&line, out))
+		ret = mlw_error_errno("cannot write predictions");
+	mlw_buf_release(&suffix);
 	fclose(in);
 	free(text);
 	free(sk.rows);
