@@ -185,13 +185,18 @@ int cmd_dispatch(struct mlw_ctx *ctx, int argc, const char **argv,
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		FILE *fp = argc < 2 ? stderr : stdout;
+		int width = 14;
 		size_t i;
 
+		/* a column as wide as the longest verb and two spaces */
+		for (v = verbs; v->name; v++)
+			if ((int)strlen(v->name) + 2 > width)
+				width = (int)strlen(v->name) + 2;
 		for (i = 0; usage[i]; i++)
 			fprintf(fp, "%s%s\n", i ? "   or: " : "usage: ", usage[i]);
 		fprintf(fp, "\nverbs:\n");
 		for (v = verbs; v->name; v++)
-			fprintf(fp, "    %-14s%s\n", v->name, v->summary);
+			fprintf(fp, "    %-*s%s\n", width, v->name, v->summary);
 		return argc < 2 ? 2 : cmd_finish_stdout(0);
 	}
 	if (!strcmp(argv[1], MLW_OPT_COMPLETION_FLAG)) {

@@ -36,7 +36,7 @@ const struct cmd_struct mlw_commands[] = {
 	{ "checkout-tree", cmd_checkout_tree, "restore a tree into a folder", 0, NULL },
 	{ "component", cmd_component, "manage command and pipeline components", 0, NULL },
 	{ "data", cmd_data, "manage versioned data assets", 0, NULL },
-	{ "endpoint", cmd_endpoint, "validate endpoint and deployment specs", 0, NULL },
+	{ "endpoint", cmd_endpoint, "deploy models to online and batch endpoints, serve and invoke them", 0, NULL },
 	{ "env", cmd_env, "manage versioned environments", 0, NULL },
 	{ "environment", cmd_env, "alias of 'mlw env' (az's name)", 0, "env" },
 	{ "fsck", cmd_fsck, "verify the store and the catalog", 0, NULL },

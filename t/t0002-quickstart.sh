@@ -26,6 +26,16 @@ test_expect_success 'the job registered its model, which scored every row' '
 	test $(wc -l <qs/predictions.csv) = 443
 '
 
+test_expect_success 'it deployed the model, served it and invoked it' '
+	test_grep "^http://127.0.0.1:[0-9]*$" out &&
+	sed -n "/^\[/p" out >answer &&
+	test $(tr "," "\n" <answer | wc -l) = 2 &&
+	sed -n 2,3p qs/predictions.csv >expect &&
+	tr -d "[]" <answer | tr "," "\n" >served &&
+	test_cmp expect served &&
+	! test -f qs/.mlw/endpoints/diabetes-online/server.json
+'
+
 test_expect_success 'the store is clean' '
 	test_grep "0 problems" err
 '

@@ -88,8 +88,16 @@ _mlw_files ()
 	return 0
 }
 
+# the endpoints of the workspace, asked of mlw (nothing when there is none)
+_mlw_endpoints ()
+{
+	_mlw_run endpoint list -o tsv | cut -f1
+}
+
 # complete the value of option opt (its name without '='); cur is the
-# value alone or "opt=value" (readline replaces only what follows '=')
+# value alone or "opt=value" (readline replaces only what follows '=').
+# The values of a few 'mlw endpoint' options are the ones az takes, or
+# the workspace's endpoints.
 _mlw_value ()
 {
 	local opt=$1 cur=${2#"$1="}
@@ -107,6 +115,12 @@ _mlw_value ()
 		_mlw_reply "$cur" 'zscore minmax' ;;
 	--task)
 		_mlw_reply "$cur" 'auto regression classification' ;;
+	--key-type)
+		_mlw_reply "$cur" "primary secondary" ;;
+	--input-type)
+		_mlw_reply "$cur" "uri_file uri_folder" ;;
+	-e|--endpoint-name|--endpoint)
+		_mlw_reply "$cur" "$(_mlw_endpoints)" ;;
 	*)
 		_mlw_files "$cur" ;;
 	esac
@@ -177,16 +191,44 @@ _mlw ()
 			return 0
 		fi
 		opts=$(_mlw_run "$cmd" "$verb" --mlw-completion-helper)
+		# a verb with verbs of its own ('mlw endpoint deployment')
+		if [[ -n $opts && $opts != -* ]]; then
+			local sub=
+			for ((i = i + 1; i < _mlw_cword; i++)); do
+				w=${_mlw_words[i]}
+				[[ $w != -* ]] && { sub=$w; break; }
+			done
+			if [[ -z $sub ]]; then
+				if [[ $cur == -* ]]; then
+					_mlw_reply "$cur" '--help'
+				else
+					_mlw_reply "$cur" "$opts"
+				fi
+				return 0
+			fi
+			opts=$(_mlw_run "$cmd" "$verb" "$sub" \
+				--mlw-completion-helper)
+		fi
 	fi
 
 	# the value of an option given as the next word ("--prune <TAB>")
-	if [[ $prev == --* && " $opts " == *" $prev= "* ]]; then
+	if [[ $prev == --* && " $opts " == *" $prev= "* ]] ||
+	   [[ $cmd == endpoint && $prev == -e ]]; then
 		_mlw_value "$prev" "$cur"
 		return 0
 	fi
 	if [[ $cur == -* ]]; then
 		_mlw_reply "$cur" "$opts --help"
 		return 0
+	fi
+	# 'mlw endpoint show <TAB>': the endpoint names
+	if [[ $cmd == endpoint ]]; then
+		case $verb in
+		create|validate|deployment) ;;
+		*)
+			_mlw_reply "$cur" "$(_mlw_endpoints)"
+			return 0 ;;
+		esac
 	fi
 	_mlw_files "$cur"
 }

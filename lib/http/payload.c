@@ -24,125 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* --- frames */
-
-struct block {
-	struct block *next;
-	size_t used, size;
-	char data[];
-};
-
-struct frame_priv {
-	struct block *blocks;
-	json_t *doc;		/* the parsed body; string cells point in */
-	size_t alloc_columns;
-};
-
-#define BLOCK_SIZE 65536
-
-struct mlw_frame *mlw_frame_new(size_t nr_rows)
-{
-	struct mlw_frame *f = mlw_calloc(1, sizeof(*f));
-
-	f->nr_rows = nr_rows;
-	f->priv_ = mlw_calloc(1, sizeof(struct frame_priv));
-	return f;
-}
-
-struct mlw_frame_column *mlw_frame_add_column(struct mlw_frame *f,
-					      const char *name)
-{
-	struct frame_priv *priv = f->priv_;
-	struct mlw_frame_column *c;
-
-	MLW_ALLOC_GROW(f->columns, f->nr_columns + 1, priv->alloc_columns);
-	c = &f->columns[f->nr_columns++];
-	memset(c, 0, sizeof(*c));
-	c->name = mlw_strdup(name);
-	c->cells = mlw_calloc(f->nr_rows ? f->nr_rows : 1, sizeof(*c->cells));
-	c->nr_of[MLW_CELL_NULL] = f->nr_rows;
-	return c;
-}
-
-/* a NUL-terminated copy of s[0..len) in the frame's blocks */
-static const char *frame_copy(struct mlw_frame *f, const char *s, size_t len)
-{
-	struct frame_priv *priv = f->priv_;
-	struct block *b = priv->blocks;
-	char *p;
-
-	if (!b || b->size - b->used < len + 1) {
-		size_t size = len + 1 > BLOCK_SIZE ? len + 1 : BLOCK_SIZE;
-
-		b = mlw_malloc(mlw_st_add(sizeof(*b), size));
-		b->size = size;
-		b->used = 0;
-		b->next = priv->blocks;
-		priv->blocks = b;
-	}
-	p = b->data + b->used;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	b->used += len + 1;
-	return p;
-}
-
-void mlw_frame_set_text(struct mlw_frame *f, struct mlw_cell *cell,
-			const char *text, size_t len)
-{
-	cell->type = MLW_CELL_STRING;
-	cell->text = frame_copy(f, text, len);
-	cell->len = len;
-}
-
-long mlw_frame_find(const struct mlw_frame *f, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < f->nr_columns; i++)
-		if (!strcmp(f->columns[i].name, name))
-			return (long)i;
-	return -1;
-}
-
-void mlw_frame_free(struct mlw_frame *f)
-{
-	struct frame_priv *priv;
-	size_t i;
-
-	if (!f)
-		return;
-	priv = f->priv_;
-	for (i = 0; i < f->nr_columns; i++) {
-		free(f->columns[i].name);
-		free(f->columns[i].cells);
-	}
-	free(f->columns);
-	while (priv->blocks) {
-		struct block *next = priv->blocks->next;
-
-		free(priv->blocks);
-		priv->blocks = next;
-	}
-	json_decref(priv->doc);
-	json_decref(f->params);
-	free(priv);
-	free(f);
-}
-
-/* recount a column's cell types after it is filled */
-static void count_types(struct mlw_frame *f)
-{
-	size_t i, r;
-
-	for (i = 0; i < f->nr_columns; i++) {
-		struct mlw_frame_column *c = &f->columns[i];
-
-		memset(c->nr_of, 0, sizeof(c->nr_of));
-		for (r = 0; r < f->nr_rows; r++)
-			c->nr_of[c->cells[r].type]++;
-	}
-}
+/* --- frames (ml/frame.h) */
 
 const char *mlw_payload_form_name(enum mlw_payload_form form)
 {
@@ -676,18 +558,20 @@ static int parse_mlflow(struct mlw_frame *f, json_t *doc, int *status)
 static int parse_json(struct mlw_frame *f, enum mlw_payload_style style,
 		      const char *body, size_t len, int *status)
 {
-	struct frame_priv *priv = f->priv_;
 	json_error_t jerr;
+	json_t *doc;
 
 	if (!len)
 		return fail(status, 400, "the request body is empty; expected a JSON object");
-	priv->doc = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
-	if (!priv->doc)
+	doc = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
+	if (!doc)
 		return fail(status, 400, "invalid JSON at byte %d: %s",
 			    jerr.position, jerr.text);
+	/* string cells point into the document: the frame keeps it */
+	mlw_frame_hold(f, doc);
 	if (style == MLW_PAYLOAD_AZURE)
-		return parse_azure(f, priv->doc, status);
-	return parse_mlflow(f, priv->doc, status);
+		return parse_azure(f, doc, status);
+	return parse_mlflow(f, doc, status);
 }
 
 /* --- CSV */
@@ -749,10 +633,10 @@ static void csv_cell(struct mlw_frame *f, struct mlw_cell *cell,
 	if (mlw_dataset_is_missing(s, len)) {
 		cell->type = MLW_CELL_NULL;
 	} else if (mlw_csv_parse_double(&v, s, len) >= 0) {
+		/* the text is kept for a column the model takes as text */
+		mlw_frame_set_text(f, cell, s, len);
 		cell->type = MLW_CELL_NUMBER;
 		cell->number = v;
-		cell->text = frame_copy(f, s, len);
-		cell->len = len;
 	} else if (len == 4 && !strncasecmp(s, "true", 4)) {
 		cell->type = MLW_CELL_BOOL;
 		cell->boolean = 1;
@@ -947,20 +831,20 @@ int mlw_payload_parse(struct mlw_frame **out, int *status,
 		mlw_frame_free(f);
 		return ret;
 	}
-	count_types(f);
+	mlw_frame_count_types(f);
 	*out = f;
 	return 0;
 }
 
 /* --- answers */
 
-static void begin_answer(struct mlw_buf *out, enum mlw_payload_style style)
+void mlw_payload_begin(struct mlw_buf *out, enum mlw_payload_style style)
 {
 	mlw_buf_adds(out, style == MLW_PAYLOAD_MLFLOW ? "{\"predictions\":[" :
 			  "[");
 }
 
-static void end_answer(struct mlw_buf *out, enum mlw_payload_style style)
+void mlw_payload_end(struct mlw_buf *out, enum mlw_payload_style style)
 {
 	mlw_buf_adds(out, style == MLW_PAYLOAD_MLFLOW ? "]}" : "]");
 }
@@ -990,13 +874,13 @@ void mlw_payload_write_numbers(struct mlw_buf *out,
 	size_t i;
 
 	mlw_buf_grow(out, mlw_st_mult(n, 8) + 24);
-	begin_answer(out, style);
+	mlw_payload_begin(out, style);
 	for (i = 0; i < n; i++) {
 		if (i)
 			mlw_buf_addch(out, ',');
 		mlw_json_add_number(out, values[i]);
 	}
-	end_answer(out, style);
+	mlw_payload_end(out, style);
 }
 
 void mlw_payload_write_cells(struct mlw_buf *out, enum mlw_payload_style style,
@@ -1004,13 +888,13 @@ void mlw_payload_write_cells(struct mlw_buf *out, enum mlw_payload_style style,
 {
 	size_t i;
 
-	begin_answer(out, style);
+	mlw_payload_begin(out, style);
 	for (i = 0; i < n; i++) {
 		if (i)
 			mlw_buf_addch(out, ',');
 		add_cell(out, &values[i]);
 	}
-	end_answer(out, style);
+	mlw_payload_end(out, style);
 }
 
 void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
@@ -1018,7 +902,7 @@ void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
 {
 	size_t r, c;
 
-	begin_answer(out, style);
+	mlw_payload_begin(out, style);
 	for (r = 0; r < f->nr_rows; r++) {
 		mlw_buf_adds(out, r ? ",{" : "{");
 		for (c = 0; c < f->nr_columns; c++) {
@@ -1032,5 +916,5 @@ void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
 		}
 		mlw_buf_addch(out, '}');
 	}
-	end_answer(out, style);
+	mlw_payload_end(out, style);
 }

@@ -51,6 +51,8 @@
 #ifndef MLW_HTTP_PAYLOAD_H
 #define MLW_HTTP_PAYLOAD_H
 
+#include "ml/frame.h"
+
 #include <stddef.h>
 
 struct json_t;
@@ -73,42 +75,6 @@ enum mlw_payload_form {
 	MLW_FORM_CSV
 };
 
-enum mlw_cell_type {
-	MLW_CELL_NULL = 0,
-	MLW_CELL_NUMBER,
-	MLW_CELL_STRING,
-	MLW_CELL_BOOL
-};
-
-struct mlw_cell {
-	enum mlw_cell_type type;
-	int boolean;		/* BOOL: 0 or 1 */
-	double number;		/* NUMBER */
-	/*
-	 * STRING: the text (NUL-terminated, owned by the frame).  NUMBER
-	 * from CSV: the text as written ("007", "1.50"), for a column the
-	 * model takes as text; NULL for JSON numbers.
-	 */
-	const char *text;
-	size_t len;
-};
-
-struct mlw_frame_column {
-	char *name;		/* "0", "1", ... when positional */
-	struct mlw_cell *cells;	/* nr_rows of them */
-	/* how many cells of each mlw_cell_type */
-	size_t nr_of[4];
-};
-
-struct mlw_frame {
-	size_t nr_rows, nr_columns;
-	struct mlw_frame_column *columns;
-	int positional;		/* the request named no columns */
-	enum mlw_payload_form form;
-	struct json_t *params;	/* MLflow's "params" object, or NULL */
-	void *priv_;		/* the strings' storage */
-};
-
 /* at most this many cells a request (rows times columns) */
 #define MLW_PAYLOAD_MAX_CELLS (16u << 20)
 
@@ -122,22 +88,6 @@ struct mlw_frame {
 int mlw_payload_parse(struct mlw_frame **out, int *status,
 		      enum mlw_payload_style style, const char *content_type,
 		      const char *body, size_t len);
-
-/*
- * Building a frame (the endpoint's outputs, say): a frame of nr_rows
- * rows and no columns; a column of nr_rows null cells (name copied);
- * text copied into the frame's storage for a cell of it.
- */
-struct mlw_frame *mlw_frame_new(size_t nr_rows);
-struct mlw_frame_column *mlw_frame_add_column(struct mlw_frame *f,
-					      const char *name);
-void mlw_frame_set_text(struct mlw_frame *f, struct mlw_cell *cell,
-			const char *text, size_t len);
-
-/* The column named name, or -1 (the first when names repeat). */
-long mlw_frame_find(const struct mlw_frame *f, const char *name);
-
-void mlw_frame_free(struct mlw_frame *f);
 
 /* "dataframe_split", "input_data (split)", "text/csv", ... */
 const char *mlw_payload_form_name(enum mlw_payload_form form);
@@ -153,6 +103,12 @@ void mlw_payload_write_numbers(struct mlw_buf *out,
 			       const double *values, size_t n);
 void mlw_payload_write_cells(struct mlw_buf *out, enum mlw_payload_style style,
 			     const struct mlw_cell *values, size_t n);
+/*
+ * The parts around the values, for answers written value by value:
+ * "[" and "]", or {"predictions":[ and ]}.
+ */
+void mlw_payload_begin(struct mlw_buf *out, enum mlw_payload_style style);
+void mlw_payload_end(struct mlw_buf *out, enum mlw_payload_style style);
 /* several outputs a row (probabilities): records [{"name": v, ...}] */
 void mlw_payload_write_frame(struct mlw_buf *out, enum mlw_payload_style style,
 			     const struct mlw_frame *f);

@@ -806,6 +806,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 			.bytes_in = req->bytes_in,
 			.bytes_out = req->queued ? req->bytes_out : 0,
 			.connection = req->connection,
+			.state = req->state,
 		};
 
 		s->opts.on_access(&a, s->opts.data);
@@ -983,6 +984,11 @@ int mlw_http_server_start(struct mlw_http_server *s)
 		flags |= MHD_USE_IPv6;
 	if (s->opts.on_log)
 		flags |= MHD_USE_ERROR_LOG;
+	/* the logger first: libmicrohttpd says so when it is not */
+	if (s->opts.on_log)
+		ops[n++] = (struct MHD_OptionItem){
+			MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s
+		};
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET,
 					    s->listen_fd, NULL };
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
@@ -998,10 +1004,6 @@ int mlw_http_server_start(struct mlw_http_server *s)
 	if (s->opts.nr_threads > 1)
 		ops[n++] = (struct MHD_OptionItem){
 			MHD_OPTION_THREAD_POOL_SIZE, s->opts.nr_threads, NULL
-		};
-	if (s->opts.on_log)
-		ops[n++] = (struct MHD_OptionItem){
-			MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s
 		};
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 

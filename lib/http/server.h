@@ -71,6 +71,12 @@ struct mlw_http_access {
 	uint64_t bytes_in;	/* body bytes received */
 	uint64_t bytes_out;	/* body bytes of the answer */
 	uint64_t connection;	/* 1, 2, ... per connection since start */
+	/*
+	 * The route's state (*mlw_http_request_state()), still there:
+	 * on_access runs before the route's done() frees it, so a route
+	 * may leave what its log needs (a copy of the input, say).
+	 */
+	void *state;
 };
 
 struct mlw_http_server_options {

@@ -284,6 +284,13 @@ int mlw_catalog_db_error(struct sqlite3 *db, const char *what)
 		return mlw_error_setc(MLW_ELOCKED,
 				      "catalog: %s: still locked by another mlw process after waiting",
 				      what);
+	/*
+	 * A layer's trigger refused the change (a model in use cannot be
+	 * archived): a rule of the workspace, not a failure of the catalog
+	 */
+	if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_TRIGGER)
+		return mlw_error_setc(MLW_EINVALID, "%s: %s", what,
+				      sqlite3_errmsg(db));
 	return mlw_error_set("catalog: %s: %s", what, sqlite3_errmsg(db));
 }
 

@@ -120,8 +120,10 @@ struct sqlite3 *mlw_catalog_db(struct mlw_catalog *cat);
 /*
  * The one mapping of SQLite's errors to mlw's, for every layer that runs
  * its own statements: busy or locked after the busy timeout is
- * MLW_ELOCKED, a corrupt database MLW_ECORRUPT, anything else MLW_ERROR;
- * the message is "catalog: WHAT: SQLite's message".  Returns the code.
+ * MLW_ELOCKED, a corrupt database MLW_ECORRUPT, a layer's trigger
+ * refusing the change (RAISE(ABORT, ...)) MLW_EINVALID with "WHAT:
+ * the trigger's message", anything else MLW_ERROR with "catalog: WHAT:
+ * SQLite's message".  Returns the code.
  */
 int mlw_catalog_db_error(struct sqlite3 *db, const char *what);
 

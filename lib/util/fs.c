@@ -292,11 +292,17 @@ ssize_t mlw_read_full(int fd, void *buf, size_t len)
 
 int mlw_write_file_atomic(const char *path, const void *data, size_t len)
 {
+	return mlw_write_file_atomic_mode(path, data, len, 0666);
+}
+
+int mlw_write_file_atomic_mode(const char *path, const void *data,
+			       size_t len, mode_t mode)
+{
 	char *lock = mlw_xstrfmt("%s.lock", path);
 	char *dir = mlw_path_dirname(path);
 	int fd, ret = 0;
 
-	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
 		if (errno == EEXIST)
 			ret = mlw_error_setc(MLW_ELOCKED,

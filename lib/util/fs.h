@@ -56,6 +56,9 @@ int mlw_open_dir_beneath(int *out, const char *dir, const char *sub);
  * renamed over path, and the directory fsync'd.
  */
 int mlw_write_file_atomic(const char *path, const void *data, size_t len);
+/* The same, the file created with mode (before the umask): 0600 keys. */
+int mlw_write_file_atomic_mode(const char *path, const void *data,
+			       size_t len, mode_t mode);
 
 /*
  * A file a user names for a command's output (--output, --predictions):

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The mlw quickstart: create a workspace, register data, run a command job
 # that trains a model in-process on a bundled dataset, look at its metrics,
-# score data with the model it registered, and verify the store.
+# score data with the model it registered, deploy it to an online
+# endpoint and invoke it over HTTP, and verify the store.
 # Run from the top of the source tree after 'make'; it works in a scratch
 # folder and leaves it behind for a look.
 set -e
@@ -30,6 +31,13 @@ echo "== score every row with the registered model"
 "$MLW" model score diabetes-ridge@latest --input data/diabetes.csv \
 	--output predictions.csv
 head -n 5 predictions.csv
+echo "== deploy the model to an online endpoint, serve it, invoke it over HTTP"
+"$MLW" endpoint create -f endpoint.yml -o none
+"$MLW" endpoint deployment create -f blue.yml --all-traffic -o none
+trap '"$MLW" endpoint stop diabetes-online -q 2>/dev/null || :' EXIT
+"$MLW" endpoint serve diabetes-online --port 0 --detach
+"$MLW" endpoint invoke diabetes-online --request-file sample-request.json
+"$MLW" endpoint stop diabetes-online
 echo "== verify every object and reference"
 "$MLW" fsck -v
 echo "quickstart done in $dir"

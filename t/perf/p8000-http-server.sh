@@ -21,13 +21,7 @@ perf_need wrk
 runs=${PERF_RUNS:-5}
 secs=${PERF_SECS:-3}
 
-test "$(cut -d' ' -f1 .build/LINK-FLAGS 2>/dev/null)" = plain ||
-	perf_die "build without SANITIZE first (make)"
-${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -no-pie -Ilib \
-	$(pkg-config --cflags libmicrohttpd jansson) \
-	-o "$PERF_TMP/http-bench" t/perf/http-bench.c .build/plain/libmlw.a \
-	$(pkg-config --libs libmicrohttpd jansson libcrypto) -ldl -lpthread -lm ||
-	perf_die "cannot compile t/perf/http-bench.c"
+perf_http_bench
 
 echo "# load: $(uptime | sed 's/.*load/load/')"
 
@@ -65,27 +59,16 @@ drive () {
 }
 
 rps () {
-	awk '/^Requests\/sec:/ { print $2 }' "$PERF_TMP/wrk"
+	perf_wrk_rps "$PERF_TMP/wrk"
 }
 
-# cpu_us: the server's CPU time (user + system) per request served, in
-# microseconds: the work a request costs, which a busy machine disturbs
-# far less than the requests/s it reaches
+# cpu_us: the server's CPU time per request served (perf-lib.sh)
 cpu_us () {
-	_ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-	awk -v t="$_ticks" -v hz="$(getconf CLK_TCK)" '
-		/ requests in / { n = $1 }
-		END { printf "%.2f", t / hz * 1e6 / n }' "$PERF_TMP/wrk"
+	perf_wrk_cpu_us "$pid" "$PERF_TMP/wrk"
 }
 
 p99_ms () {
-	awk '$1 == "99%" {
-		v = $2
-		if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
-		else if (v ~ /ms$/) sub(/ms$/, "", v)
-		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
-		print v
-	}' "$PERF_TMP/wrk"
+	perf_wrk_p99 "$PERF_TMP/wrk"
 }
 
 best_raw=0

@@ -76,6 +76,48 @@ perf_need () {
 	done
 }
 
+# perf_http_bench: build t/perf/http-bench.c (the do-nothing HTTP
+# servers) into $PERF_TMP/http-bench, against the plain build's library
+perf_http_bench () {
+	test "$(cut -d' ' -f1 .build/LINK-FLAGS 2>/dev/null)" = plain ||
+		perf_die "build without SANITIZE first (make)"
+	${CC:-cc} -O2 -std=c11 -D_GNU_SOURCE -no-pie -Ilib \
+		$(pkg-config --cflags libmicrohttpd jansson) \
+		-o "$PERF_TMP/http-bench" t/perf/http-bench.c \
+		.build/plain/libmlw.a \
+		$(pkg-config --libs libmicrohttpd jansson libcrypto) \
+		-ldl -lpthread -lm ||
+		perf_die "cannot compile t/perf/http-bench.c"
+}
+
+# perf_wrk_rps FILE: the requests/s of wrk's report in FILE
+perf_wrk_rps () {
+	awk '/^Requests\/sec:/ { print $2 }' "$1"
+}
+
+# perf_wrk_p99 FILE: the 99th percentile latency of wrk --latency's
+# report in FILE, in milliseconds
+perf_wrk_p99 () {
+	awk '$1 == "99%" {
+		v = $2
+		if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
+		else if (v ~ /ms$/) sub(/ms$/, "", v)
+		else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
+		print v
+	}' "$1"
+}
+
+# perf_wrk_cpu_us PID FILE: the CPU time (user + system) process PID
+# has used so far, per request of wrk's report in FILE, in microseconds:
+# the work a request costs, which a busy machine disturbs far less than
+# the requests/s it reaches
+perf_wrk_cpu_us () {
+	_ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	awk -v t="$_ticks" -v hz="$(getconf CLK_TCK)" '
+		/ requests in / { n = $1 }
+		END { printf "%.2f", t / hz * 1e6 / n }' "$2"
+}
+
 # perf_gen ARGS...: run the data generator (built once into $PERF_TMP)
 perf_gen () {
 	if ! test -x "$PERF_TMP/perf-gen"; then
