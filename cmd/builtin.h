@@ -167,6 +167,7 @@ int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
 CMD(cat_object);
 CMD(checkout_tree);
 CMD(component);
+CMD(compute);
 CMD(data);
 CMD(endpoint);
 CMD(env);
