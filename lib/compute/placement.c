@@ -150,6 +150,12 @@ int mlw_placement_prepare(struct mlw_placement **out, char **note,
 			 "resources.instance_count %lld is more than the %lld "
 			 "nodes compute '%s' allows", (long long)p->instances,
 			 (long long)p->target->slurm.nodes, p->target->name);
+	if (!ret && mlw_placement_is_slurm(p) &&
+	    p->dist == MLW_DIST_TENSORFLOW)
+		ret = at(mlw_spec_get(spec, "distribution.type"),
+			 "distribution type tensorflow runs on this machine "
+			 "only, not on Slurm compute '%s' (use mpi or pytorch "
+			 "there)", p->target->name);
 	if (!ret && !mlw_placement_is_slurm(p) && p->instances > 1 &&
 	    !*note)
 		*note = mlw_xstrfmt("resources.instance_count %lld: every "
