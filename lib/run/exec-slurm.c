@@ -58,6 +58,7 @@ struct slurm_job {
 	double next_poll;	/* when to ask the scheduler next */
 	double unreachable_since;	/* 0: it answers */
 	int stop_asked;		/* we canceled it */
+	int have_exit;		/* the command recorded its exit status */
 	int ended;		/* how it ended is known: status */
 	int drained;		/* its output is all copied */
 	struct mlw_exec_status status;
@@ -502,9 +503,18 @@ static int poll_scheduler(struct slurm_job *j, const char *id)
 		mlw_buf_release(&b);
 		return 0;
 	}
-	/* ended, or gone (an id it no longer knows) */
-	if (!read_exit(j))
+	/*
+	 * Ended, or gone (an id it no longer knows).  A status the command
+	 * recorded stands unless Slurm ended it (a time limit, a scancel:
+	 * the command then records the signal it died of).
+	 */
+	if (!j->have_exit)
+		j->have_exit = read_exit(j);
+	if (!j->have_exit || (!rc && strcmp(b.buf, "COMPLETED") &&
+			      strcmp(b.buf, "FAILED"))) {
+		memset(&j->status, 0, sizeof(j->status));
 		ended_by_scheduler(j, id, rc ? NULL : b.buf);
+	}
 	j->ended = 1;
 	mlw_buf_release(&b);
 	return 1;
@@ -516,8 +526,17 @@ static int slurm_wait(struct mlw_exec *e, int timeout_ms,
 	struct slurm_job *j = e->state;
 	int ret;
 
-	if (!j->ended && read_exit(j))
-		j->ended = 1;
+	/*
+	 * Success ends it at once; a failure waits for Slurm's word on
+	 * why (its state is final once the job has left COMPLETING).
+	 */
+	if (!j->ended && !j->have_exit && read_exit(j)) {
+		j->have_exit = 1;
+		if (!j->status.exit_code || j->stop_asked)
+			j->ended = 1;
+		else
+			j->next_poll = 0;
+	}
 	if (!j->ended && now() >= j->next_poll) {
 		ret = poll_scheduler(j, e->job_id);
 		if (ret < 0)
