@@ -62,6 +62,32 @@ test_expect_success 'a job on a Slurm compute runs through sbatch and is collect
 	test ! -e .mlw/runs/s1
 '
 
+test_expect_success 'an amlCompute mapped to a partition in .mlw/config runs on Slurm' '
+	cat >aml.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/amlCompute.schema.json
+	name: cpu-cluster
+	type: amlcompute
+	size: STANDARD_DS3_v2
+	max_instances: 1
+	EOT
+	mlw compute create -q -o none -f aml.yml &&
+	git config -f .mlw/config compute.cpu-cluster.partition debug &&
+	sed "s/compute: azureml:hpc/compute: azureml:cpu-cluster/" job.yml >aml-job.yml &&
+	mlw job create -f aml-job.yml --wait --name a1 2>err &&
+	test_grep "runs on Slurm partition .debug." err &&
+	id=$(slurm_id a1) &&
+	test -n "$id" &&
+	scontrol show job -o $id >sj &&
+	test_grep "Partition=debug " sj
+'
+
+test_expect_success 'more instances than an amlCompute allows: a spec error' '
+	sed "s/^environment:/resources: {instance_count: 2}\nenvironment:/" \
+		aml-job.yml >two.yml &&
+	test_expect_code 2 mlw job create -f two.yml 2>err &&
+	test_grep "two.yml:[0-9]*:[0-9]*: resources.instance_count 2 is more than the 1 nodes compute .cpu-cluster. allows" err
+'
+
 test_expect_success 'a command that fails on Slurm fails the run with its status' '
 	printf "command: exit 3\nenvironment: azureml:host@1\ncompute: hpc\n" >fail.yml &&
 	test_expect_code 1 mlw -q job create -f fail.yml --wait --name f1 &&
