@@ -119,6 +119,17 @@ test_expect_success 'mlw job cancel cancels the Slurm job' '
 	until_true "slurm_state $id CANCELLED"
 '
 
+test_expect_success 'a run whose supervisor died does not leave its Slurm job running' '
+	mlw -q job create -f sleep.yml --name o1 &&
+	wait_status o1 Running &&
+	until_true "test -n \"\$(slurm_id o1)\"" &&
+	id=$(slurm_id o1) &&
+	until_true "slurm_state $id RUNNING" &&
+	kill -9 $(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''o1'\''") &&
+	until_true "mlw job list --status Failed -o tsv | grep -q ^o1" &&
+	until_true "slurm_state $id CANCELLED"
+'
+
 test_expect_success 'mpi on Slurm: K x N ranks through srun, each its own' '
 	cat >mpi.yml <<-\EOT &&
 	command: echo "rank $SLURM_PROCID of $SLURM_NTASKS"

@@ -22,6 +22,7 @@
 #include "run/executor.h"
 #include "compute/compute.h"
 #include "compute/placement.h"
+#include "run/run.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -596,6 +597,30 @@ static void slurm_release(struct mlw_exec *e)
 		mlw_error_clear();
 	slurm_job_free(j);
 	e->state = NULL;
+}
+
+void mlw_slurm_stop_orphan(struct mlw_catalog *cat, const char *name)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_run *run;
+	char id[32];
+	size_t i;
+
+	if (mlw_run_get(&run, cat, name) || mlw_run_load_details(cat, run)) {
+		mlw_error_clear();
+		return;
+	}
+	for (i = 0; i < run->nr_tags; i++) {
+		const char *argv[] = { "scancel", id, NULL };
+
+		if (strcmp(run->tags[i].key, "mlw.slurm_job_id") ||
+		    parse_job_id(id, sizeof(id), run->tags[i].value))
+			continue;
+		client(&b, argv);
+	}
+	mlw_error_clear();
+	mlw_buf_release(&b);
+	mlw_run_free(run);
 }
 
 static const struct mlw_executor_ops slurm_ops = {

@@ -181,6 +181,16 @@ extern const struct mlw_executor mlw_executor_process;
 extern const struct mlw_executor mlw_executor_slurm;
 
 /*
+ * The Slurm job of run name, when it has one (tag mlw.slurm_job_id),
+ * canceled with scancel: what ends a run whose supervisor is gone (the
+ * reaper, a cancel without a supervisor) must not leave it running.
+ * Nothing when the run has none; errors are not reported (the job may
+ * have ended long ago).
+ */
+struct mlw_catalog;
+void mlw_slurm_stop_orphan(struct mlw_catalog *cat, const char *name);
+
+/*
  * The request's command over the ranks of a distributed placement on
  * this machine (exec-ranks.c): mpi is one 'mpirun -np W sh -c COMMAND';
  * pytorch and tensorflow are W processes, each with its rank's variables

@@ -698,6 +698,7 @@ int mlw_job_cancel(struct mlw_repo *repo, const char *name,
 	/* no live supervisor: end it here */
 	if (run->pgid > 1)
 		kill(-(pid_t)run->pgid, SIGKILL);
+	mlw_slurm_stop_orphan(cat, name);
 	mlw_run_free(run);
 	ret = mlw_run_finish(cat, name, MLW_RUN_CANCELED, mlw_now(), -1,
 			     "canceled", NULL);
