@@ -106,7 +106,11 @@ slurm_start () {
 	tries=0
 	while ! test -S "$SLURM_DIR/munge.socket"; do
 		tries=$((tries + 1))
-		test $tries -lt 200 || { slurm_stop; skip_all "munged did not start: $(tail -n 3 "$SLURM_DIR/log/munged.log" 2>/dev/null)"; }
+		if test $tries -ge 200; then
+			why=$(tail -n 3 "$SLURM_DIR/log/munged.log" 2>/dev/null)
+			slurm_stop
+			skip_all "munged did not start: $why"
+		fi
 		sleep 0.05
 	done
 	slurmctld -D -i -f "$SLURM_CONF" </dev/null \

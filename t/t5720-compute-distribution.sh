@@ -90,6 +90,20 @@ test_expect_success 'pytorch: a rank that dies fails the run naming it, the othe
 	! pgrep -f "sleep 301" >/dev/null
 '
 
+test_expect_success 'cancel stops every rank' '
+	cat >ptsleep.yml <<-\EOT &&
+	command: exec sleep 303
+	environment: azureml:host@1
+	distribution: {type: pytorch, process_count_per_instance: 3}
+	EOT
+	mlw -q job create -f ptsleep.yml --name p3 &&
+	wait_status p3 Running &&
+	until_true "test \$(pgrep -c -f \"sleep 303\") = 3" &&
+	mlw job cancel p3 &&
+	test "$(mlw job show p3 --query status -o tsv)" = Canceled &&
+	until_true "! pgrep -f \"sleep 303\" >/dev/null"
+'
+
 test_expect_success 'process_count_per_instance: 0 is a spec error, nothing recorded' '
 	cat >zero.yml <<-\EOT &&
 	command: echo hi

@@ -60,25 +60,6 @@ int64_t mlw_placement_ranks(const struct mlw_placement *p)
 	return p->instances * p->per_instance;
 }
 
-/* FILE:LINE:COL: message, for the node of the spec at fault */
-static int at(const struct mlw_yaml_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int at(const struct mlw_yaml_node *n, const char *fmt, ...)
-{
-	struct mlw_buf b = MLW_BUF_INIT;
-	va_list ap;
-	int ret;
-
-	if (n)
-		mlw_buf_addf(&b, "%s:%d:%d: ", n->source, n->line, n->col);
-	va_start(ap, fmt);
-	mlw_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	ret = mlw_error_setc(MLW_EINVALID, "%s", b.buf);
-	mlw_buf_release(&b);
-	return ret;
-}
-
 /* the count at path (def when absent), at least min */
 static int count(int64_t *out, const struct mlw_spec *spec, const char *path,
 		 int64_t def, int64_t min)
@@ -90,10 +71,11 @@ static int count(int64_t *out, const struct mlw_spec *spec, const char *path,
 	if (!n || mlw_yaml_is_null(n))
 		return 0;
 	if (mlw_spec_get_int(spec, path, &v))
-		return at(n, "'%s' must be an integer", path);
+		return mlw_spec_error_at(n, "'%s' must be an integer", path);
 	if (v < min)
-		return at(n, "'%s' must be at least %lld (got %lld)", path,
-			  (long long)min, (long long)v);
+		return mlw_spec_error_at(n, "'%s' must be at least %lld "
+					 "(got %lld)", path, (long long)min,
+					 (long long)v);
 	*out = v;
 	return 0;
 }
@@ -146,16 +128,18 @@ int mlw_placement_prepare(struct mlw_placement **out, char **note,
 		ret = mlw_compute_resolve(&p->target, note, repo, compute);
 	if (!ret && mlw_placement_is_slurm(p) && p->target->slurm.nodes &&
 	    p->instances > p->target->slurm.nodes)
-		ret = at(mlw_spec_get(spec, "resources.instance_count"),
-			 "resources.instance_count %lld is more than the %lld "
-			 "nodes compute '%s' allows", (long long)p->instances,
-			 (long long)p->target->slurm.nodes, p->target->name);
+		ret = mlw_spec_error_at(
+			mlw_spec_get(spec, "resources.instance_count"),
+			"resources.instance_count %lld is more than the %lld "
+			"nodes compute '%s' allows", (long long)p->instances,
+			(long long)p->target->slurm.nodes, p->target->name);
 	if (!ret && mlw_placement_is_slurm(p) &&
 	    p->dist == MLW_DIST_TENSORFLOW)
-		ret = at(mlw_spec_get(spec, "distribution.type"),
-			 "distribution type tensorflow runs on this machine "
-			 "only, not on Slurm compute '%s' (use mpi or pytorch "
-			 "there)", p->target->name);
+		ret = mlw_spec_error_at(
+			mlw_spec_get(spec, "distribution.type"),
+			"distribution type tensorflow runs on this machine "
+			"only, not on Slurm compute '%s' (use mpi or pytorch "
+			"there)", p->target->name);
 	if (!ret && !mlw_placement_is_slurm(p) && p->instances > 1 &&
 	    !*note)
 		*note = mlw_xstrfmt("resources.instance_count %lld: every "

@@ -404,6 +404,30 @@ static void field(char *out, size_t size, const char *record,
 }
 
 /*
+ * The job's state and exit code from Slurm's accounting (sacct), for a
+ * job the controller has forgotten; nothing where there is none.  sacct
+ * says "STATE|RC:SIG", the state perhaps followed by " by UID".
+ */
+static void from_accounting(char *js, size_t js_size, char *code,
+			    size_t code_size, const char *id)
+{
+	const char *argv[] = { "sacct", "-n", "-X", "-P", "-j", id, "-o",
+			       "State,ExitCode", NULL };
+	struct mlw_buf b = MLW_BUF_INIT;
+	size_t n;
+	char *bar;
+
+	if (!client(&b, argv) && (bar = strchr(b.buf, '|'))) {
+		n = strcspn(b.buf, " |\n");
+		snprintf(js, js_size, "%.*s", (int)n, b.buf);
+		n = strcspn(bar + 1, " \n");
+		snprintf(code, code_size, "%.*s", (int)n, bar + 1);
+	}
+	mlw_error_clear();
+	mlw_buf_release(&b);
+}
+
+/*
  * How the job ended, from scontrol (no exit status was recorded: the
  * command did not get to write it).  state is squeue's word for it.
  */
@@ -422,6 +446,8 @@ static void ended_by_scheduler(struct slurm_job *j, const char *id,
 		field(code, sizeof(code), b.buf, "ExitCode");
 		field(reason, sizeof(reason), b.buf, "Reason");
 	}
+	if (!*js)
+		from_accounting(js, sizeof(js), code, sizeof(code), id);
 	mlw_error_clear();
 	mlw_buf_release(&b);
 	if (!*js && state)

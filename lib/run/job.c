@@ -87,23 +87,8 @@ void mlw_job_free(struct mlw_job *job)
 	free(job);
 }
 
-static int spec_err(const struct mlw_yaml_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int spec_err(const struct mlw_yaml_node *n, const char *fmt, ...)
-{
-	struct mlw_buf b = MLW_BUF_INIT;
-	va_list ap;
-	int ret;
-
-	if (n)
-		mlw_buf_addf(&b, "%s:%d:%d: ", n->source, n->line, n->col);
-	va_start(ap, fmt);
-	mlw_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	ret = mlw_error_setc(MLW_EINVALID, "%s", b.buf);
-	mlw_buf_release(&b);
-	return ret;
-}
+/* FILE:LINE:COL: message (spec/spec.h) */
+#define spec_err mlw_spec_error_at
 
 /*
  * A name that will be joined to a path (or stands for one), checked

@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -154,6 +155,22 @@ const char *mlw_spec_get_str(const struct mlw_spec *spec, const char *path)
 	if (!n || n->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(n))
 		return NULL;
 	return n->text;
+}
+
+int mlw_spec_error_at(const struct mlw_yaml_node *n, const char *fmt, ...)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	va_list ap;
+	int ret;
+
+	if (n)
+		mlw_buf_addf(&b, "%s:%d:%d: ", n->source, n->line, n->col);
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	ret = mlw_error_setc(MLW_EINVALID, "%s", b.buf);
+	mlw_buf_release(&b);
+	return ret;
 }
 
 int mlw_spec_get_int(const struct mlw_spec *spec, const char *path,

@@ -11,9 +11,9 @@
  * letters, digits and '-', starting with a letter and ending with a
  * letter or digit (they become host names).  Compute targets have
  * Azure's rule for clusters and instances: 2 to 24 letters, digits and
- * '-', starting with a letter and ending with a letter or digit.  A name that passes can
- * never be empty, ".", "..", hold a '/' or a control character, so it
- * names exactly one entry of the folder it is joined to.
+ * '-', starting with a letter and ending with a letter or digit.  A name
+ * that passes can never be empty, ".", "..", hold a '/' or a control
+ * character, so it names exactly one entry of the folder it is joined to.
  *
  * Artifact names are paths ("outputs/model.pkl"): see
  * mlw_name_check_path().
