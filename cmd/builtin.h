@@ -217,6 +217,7 @@ char *cmd_components_dir(void);
 CMD(cat_object);
 CMD(checkout_tree);
 CMD(component);
+CMD(compute);
 CMD(data);
 CMD(endpoint);
 CMD(env);

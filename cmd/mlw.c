@@ -35,6 +35,7 @@ const struct cmd_struct mlw_commands[] = {
 	{ "cat-object", cmd_cat_object, "show an object's content, type or size", 0, NULL },
 	{ "checkout-tree", cmd_checkout_tree, "restore a tree into a folder", 0, NULL },
 	{ "component", cmd_component, "manage command and pipeline components", 0, NULL },
+	{ "compute", cmd_compute, "manage compute targets: local, Slurm clusters", 0, NULL },
 	{ "data", cmd_data, "manage versioned data assets", 0, NULL },
 	{ "endpoint", cmd_endpoint, "deploy models to online and batch endpoints, serve and invoke them", 0, NULL },
 	{ "env", cmd_env, "manage versioned environments", 0, NULL },

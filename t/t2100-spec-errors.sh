@@ -176,9 +176,9 @@ test_expect_success 'a spec of the wrong kind names both' '
 '
 
 test_expect_success 'an unsupported $schema kind is an error' '
-	printf "\$schema: https://azuremlschemas.azureedge.net/latest/amlCompute.schema.json\nname: c\n" >compute.yml &&
-	test_expect_code 2 mlw job validate compute.yml 2>err &&
-	test_grep "compute.yml:1:10: unsupported spec kind .https://.*amlCompute.schema.json. in \$schema" err
+	printf "\$schema: https://azuremlschemas.azureedge.net/latest/workspace.schema.json\nname: c\n" >ws.yml &&
+	test_expect_code 2 mlw job validate ws.yml 2>err &&
+	test_grep "ws.yml:1:10: unsupported spec kind .https://.*workspace.schema.json. in \$schema" err
 '
 
 test_expect_success '$schema in a yaml-language-server comment sets the kind' '

@@ -121,6 +121,15 @@ _mlw_value ()
 		_mlw_reply "$cur" "uri_file uri_folder" ;;
 	-e|--endpoint-name|--endpoint)
 		_mlw_reply "$cur" "$(_mlw_endpoints)" ;;
+	--tier)
+		_mlw_reply "$cur" 'dedicated low_priority' ;;
+	--type|-t)
+		# the caller's cmd: 'mlw compute' types; files elsewhere
+		if [[ $cmd == compute ]]; then
+			_mlw_reply "$cur" 'slurm amlcompute local'
+		else
+			_mlw_files "$cur"
+		fi ;;
 	*)
 		_mlw_files "$cur" ;;
 	esac

@@ -35,6 +35,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct mlw_placement;
+
 /*
  * What to run.  Everything is borrowed, and must stay valid until
  * mlw_exec_release() (a thread reads it while it runs).
@@ -60,6 +62,12 @@ struct mlw_exec_request {
 	 * mlw_exec_start() returns.
 	 */
 	int out_fd;
+	/*
+	 * Where and over how many processes (compute/placement.h); NULL:
+	 * here, one process.  The Slurm and ranks executors take the
+	 * requests whose placement is theirs, and no other executor does.
+	 */
+	const struct mlw_placement *placement;
 };
 
 /* How a command ended. */
@@ -68,6 +76,13 @@ struct mlw_exec_status {
 	int exit_code;
 	int signaled;		/* killed by signal (a process) */
 	int signal;
+	/*
+	 * Stopped from outside (a scancel the supervisor did not ask for):
+	 * the run is Canceled, not Failed.
+	 */
+	int canceled;
+	/* why it ended this way when the executor knows better, or "" */
+	char why[256];
 };
 
 enum mlw_exec_stop {
@@ -86,6 +101,11 @@ struct mlw_exec {
 	 * kill it; 0 when there is none (a thread).
 	 */
 	int64_t pgid;
+	/*
+	 * The scheduler's id of the submission (a Slurm job id), recorded
+	 * with the run as tag mlw.slurm_job_id; "" when there is none.
+	 */
+	char job_id[32];
 	void *state;		/* the executor's */
 };
 
@@ -149,6 +169,36 @@ int mlw_exec_split(struct mlw_strlist *out, const char *command);
 
 /* sh -c COMMAND, in its own process group; runs every request. */
 extern const struct mlw_executor mlw_executor_process;
+
+/*
+ * The request's command on a Slurm compute (exec-slurm.c): submitted
+ * with sbatch as a script in the run's working area (which must be on a
+ * path the nodes share), followed with squeue and scontrol, its output
+ * copied from the file Slurm writes, stopped with scancel.  Distributed
+ * placements run their ranks with srun inside the allocation.  Takes the
+ * requests whose placement is a Slurm target.
+ */
+extern const struct mlw_executor mlw_executor_slurm;
+
+/*
+ * The Slurm job of run name, when it has one (tag mlw.slurm_job_id),
+ * canceled with scancel: what ends a run whose supervisor is gone (the
+ * reaper, a cancel without a supervisor) must not leave it running.
+ * Nothing when the run has none; errors are not reported (the job may
+ * have ended long ago).
+ */
+struct mlw_catalog;
+void mlw_slurm_stop_orphan(struct mlw_catalog *cat, const char *name);
+
+/*
+ * The request's command over the ranks of a distributed placement on
+ * this machine (exec-ranks.c): mpi is one 'mpirun -np W sh -c COMMAND';
+ * pytorch and tensorflow are W processes, each with its rank's variables
+ * (placement.h).  When a rank fails the others are stopped, and the run
+ * fails naming it.  Takes the requests with a local distributed
+ * placement.
+ */
+extern const struct mlw_executor mlw_executor_ranks;
 
 /*
  * The mlw command's dispatcher: argv is "mlw" and its arguments.  It is

@@ -4,6 +4,7 @@
  */
 #include "run/job.h"
 #include "asset/asset.h"
+#include "compute/placement.h"
 #include "run/git.h"
 #include "run/pattern.h"
 #include "spec/spec.h"
@@ -71,6 +72,7 @@ void mlw_job_free(struct mlw_job *job)
 	free(job->code_dir);
 	free(job->environment);
 	free(job->compute);
+	mlw_placement_free(job->placement);
 	free(job->properties);
 	free(job->metrics_pattern);
 	for (i = 0; i < job->nr_inputs; i++)
@@ -86,23 +88,8 @@ void mlw_job_free(struct mlw_job *job)
 	free(job);
 }
 
-static int spec_err(const struct mlw_yaml_node *n, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static int spec_err(const struct mlw_yaml_node *n, const char *fmt, ...)
-{
-	struct mlw_buf b = MLW_BUF_INIT;
-	va_list ap;
-	int ret;
-
-	if (n)
-		mlw_buf_addf(&b, "%s:%d:%d: ", n->source, n->line, n->col);
-	va_start(ap, fmt);
-	mlw_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	ret = mlw_error_setc(MLW_EINVALID, "%s", b.buf);
-	mlw_buf_release(&b);
-	return ret;
-}
+/* FILE:LINE:COL: message (spec/spec.h) */
+#define spec_err mlw_spec_error_at
 
 /*
  * A name that will be joined to a path (or stands for one), checked
@@ -508,12 +495,18 @@ static int prepare_command(struct mlw_job *job, const struct mlw_spec *spec)
 	return ret;
 }
 
-/* environment and compute (recorded, with a warning), limits.timeout */
-static void prepare_compute(struct mlw_job *job, const struct mlw_spec *spec)
+/*
+ * environment (recorded, with a warning), where the command runs (the
+ * compute target and distribution, compute/placement.h; a target that
+ * does not exist is MLW_ENOTFOUND), limits.timeout
+ */
+static int prepare_compute(struct mlw_job *job, const struct mlw_spec *spec)
 {
 	const struct mlw_yaml_node *n = mlw_spec_get(spec, "environment");
+	char *note = NULL;
 	const char *s;
 	int64_t timeout;
+	int ret;
 
 	if (n && !mlw_yaml_is_null(n)) {
 		json_t *j = n->kind == MLW_YAML_SCALAR ? json_string(n->text) :
@@ -527,11 +520,13 @@ static void prepare_compute(struct mlw_job *job, const struct mlw_spec *spec)
 	}
 	s = mlw_spec_get_str(spec, "compute");
 	job->compute = mlw_strdup(s ? s : "local");
-	if (s && strcmp(s, "local") && strcmp(s, "azureml:local"))
-		warn(job, "compute '%s' is not available here; the job runs "
-		     "locally", s);
+	ret = mlw_placement_prepare(&job->placement, &note, job->repo, spec);
+	if (note)
+		warn(job, "%s", note);
+	free(note);
 	if (!mlw_spec_get_int(spec, "limits.timeout", &timeout) && timeout > 0)
 		job->timeout = (double)timeout;
+	return ret;
 }
 
 /*
@@ -602,10 +597,10 @@ int mlw_job_prepare(struct mlw_job **out, struct mlw_repo *repo,
 		ret = prepare_names(job, spec, opts);
 	if (!ret)
 		ret = prepare_command(job, spec);
-	if (!ret) {
-		prepare_compute(job, spec);
+	if (!ret)
+		ret = prepare_compute(job, spec);
+	if (!ret)
 		ret = prepare_settings(job, spec);
-	}
 	if (!ret)
 		ret = prepare_inputs(job, mlw_spec_get(spec, "inputs"), opts);
 	if (!ret)

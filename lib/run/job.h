@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct mlw_placement;
 struct mlw_repo;
 struct mlw_spec;
 struct mlw_ref;
@@ -79,6 +80,8 @@ struct mlw_job {
 	 */
 	unsigned made_dirs;
 	char *environment, *compute;
+	/* the target and distribution (compute/placement.h); owned */
+	struct mlw_placement *placement;
 	double timeout;		/* seconds, 0: none */
 	char *properties;	/* JSON object text */
 	char *metrics_pattern;	/* NULL: off */

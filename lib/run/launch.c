@@ -3,6 +3,7 @@
  * supervisor; see launch.h.
  */
 #include "run/launch.h"
+#include "compute/placement.h"
 #include "run/event.h"
 #include "run/git.h"
 #include "run/job.h"
@@ -318,6 +319,8 @@ static void make_plan(struct mlw_job *job, char *cwd)
 	}
 	for (i = 0; i < job->env.nr; i++)
 		mlw_strlist_push(&p->env, job->env.items[i]);
+	if (job->placement)
+		p->placement = mlw_placement_dup(job->placement);
 	p->outputs = mlw_calloc(job->nr_outputs ? job->nr_outputs : 1,
 				sizeof(*p->outputs));
 	p->nr_outputs = job->nr_outputs;

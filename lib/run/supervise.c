@@ -10,6 +10,7 @@
  * still taken when they happen).
  */
 #include "run/supervise.h"
+#include "compute/placement.h"
 #include "run/collect.h"
 #include "run/event.h"
 #include "run/notify.h"
@@ -51,6 +52,7 @@ void mlw_run_plan_release(struct mlw_run_plan *plan)
 		free(plan->outputs[i].asset_version);
 	}
 	free(plan->outputs);
+	mlw_placement_free(plan->placement);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -322,12 +324,17 @@ static void sv_request(struct supervisor *sv)
 	x->env = (const char *const *)sv->plan->env.items;
 	x->nr_env = sv->plan->env.nr;
 	x->out_fd = sv->pipefd[1];
+	x->placement = sv->plan->placement;
 }
 
 static const struct mlw_executor *sv_executor(struct supervisor *sv)
 {
 	size_t i;
 
+	if (mlw_exec_accepts(&mlw_executor_slurm, &sv->xreq))
+		return &mlw_executor_slurm;
+	if (mlw_exec_accepts(&mlw_executor_ranks, &sv->xreq))
+		return &mlw_executor_ranks;
 	for (i = 0; i < sv->req->nr_executors; i++)
 		if (mlw_exec_accepts(sv->req->executors[i], &sv->xreq))
 			return sv->req->executors[i];
@@ -383,6 +390,10 @@ static void sv_running(struct supervisor *sv)
 						     sv->t_starting)) &&
 			  !mlw_run_set_status(sv->cat, sv->name,
 					      MLW_RUN_RUNNING, mlw_now());
+		if (!r && *sv->exec.job_id)
+			r = mlw_run_set_tag(sv->cat, sv->run->id,
+					    "mlw.slurm_job_id",
+					    sv->exec.job_id);
 		mlw_error_clear();
 		if (!r && !mlw_catalog_commit(sv->cat)) {
 			if (running)
@@ -483,6 +494,12 @@ static void sv_exited(struct supervisor *sv)
 {
 	const struct mlw_exec_status *st = &sv->status;
 
+	if (st->canceled && sv->final == MLW_RUN_COMPLETED)
+		sv_fail(sv, MLW_RUN_CANCELED, mlw_xstrfmt("%s", *st->why ?
+				st->why : "canceled"));
+	else if (*st->why && sv->final == MLW_RUN_COMPLETED &&
+		 !(st->exited && !st->exit_code))
+		sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt("%s", st->why));
 	if (st->exited) {
 		sv->run->has_exit_code = 1;
 		sv->run->exit_code = st->exit_code;
@@ -681,6 +698,7 @@ int mlw_job_cancel(struct mlw_repo *repo, const char *name,
 	/* no live supervisor: end it here */
 	if (run->pgid > 1)
 		kill(-(pid_t)run->pgid, SIGKILL);
+	mlw_slurm_stop_orphan(cat, name);
 	mlw_run_free(run);
 	ret = mlw_run_finish(cat, name, MLW_RUN_CANCELED, mlw_now(), -1,
 			     "canceled", NULL);

@@ -33,6 +33,7 @@
 
 struct mlw_catalog;
 struct mlw_odb;
+struct mlw_placement;
 struct mlw_repo;
 
 /* An output of the run, as the supervisor collects it. */
@@ -57,6 +58,8 @@ struct mlw_run_plan {
 	struct mlw_strlist env;	/* "KEY=VALUE" set over the environment */
 	struct mlw_run_plan_output *outputs;
 	size_t nr_outputs;
+	/* where and over how many processes (owned); NULL: here, one */
+	struct mlw_placement *placement;
 };
 
 /* Free what plan holds and zero it; plan itself is the caller's. */
@@ -79,7 +82,9 @@ struct mlw_supervise_request {
 	const struct mlw_run_plan *plan;
 	/*
 	 * Tried in order: the first that accepts the command runs it;
-	 * mlw_executor_process runs what none takes.
+	 * mlw_executor_process runs what none takes.  A placement on Slurm
+	 * or over ranks here goes to mlw_executor_slurm or
+	 * mlw_executor_ranks whatever these are.
 	 */
 	const struct mlw_executor *const *executors;
 	size_t nr_executors;

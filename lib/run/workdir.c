@@ -4,6 +4,7 @@
  */
 #include "run/workdir.h"
 #include "run/event.h"
+#include "run/executor.h"
 #include "run/run.h"
 #include "store/gc.h"
 #include "store/odb.h"
@@ -193,6 +194,7 @@ static int reap_one(struct mlw_repo *repo, struct mlw_catalog *cat,
 	free(log);
 	if (ret)
 		return ret;
+	mlw_slurm_stop_orphan(cat, name);
 	ret = mlw_run_finish(cat, name, MLW_RUN_FAILED, mlw_now(), -1,
 			     "the supervisor of the job died",
 			     has_log ? hex : NULL);

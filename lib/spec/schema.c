@@ -1278,6 +1278,60 @@ static const struct mlw_field f_pipeline_batch_deployment[] = {
 OBJ(s_pipeline_batch_deployment, "a pipeline component batch deployment",
     f_pipeline_batch_deployment);
 
+/* --- compute targets ---------------------------------------------------- */
+
+/*
+ * Azure's amlCompute (azure-ai-ml's AmlComputeSchema), accepted and
+ * recorded; mlw's own slurm kind (man mlw-compute.5) and local.
+ */
+ENUM(e_type_amlcompute, "amlcompute", "amlcompute");
+ENUM(e_aml_tier, "a tier", "dedicated", "low_priority");
+static const struct mlw_field f_ssh_settings[] = {
+	{ "admin_username", &t_str, 0 }, { "admin_password", &t_str, 0 },
+	{ "ssh_key_value", &t_str, 0 }, END
+};
+OBJ(s_ssh_settings, "ssh_settings", f_ssh_settings);
+static const struct mlw_field f_network_settings[] = {
+	{ "vnet_name", &t_str, 0 }, { "subnet", &t_str, 0 }, END
+};
+OBJ(s_network_settings, "network_settings", f_network_settings);
+static const struct mlw_field f_compute_identity[] = {
+	{ "type", &t_str, 0 }, { "user_assigned_identities", &t_anylist, 0 },
+	END
+};
+OBJ(s_compute_identity, "an identity", f_compute_identity);
+#define COMPUTE_COMMON \
+	{ "$schema", &t_str, 0 }, { "name", &t_str, REQ | LOC }, \
+	{ "description", &t_str, LOC }, { "tags", &t_strmap, LOC }
+static const struct mlw_field f_aml_compute[] = {
+	COMPUTE_COMMON, { "type", &e_type_amlcompute, REQ | LOC },
+	{ "size", &t_str, LOC }, { "tier", &e_aml_tier, 0 },
+	{ "location", &t_str, 0 }, { "min_instances", &t_int, LOC },
+	{ "max_instances", &t_int, LOC },
+	{ "idle_time_before_scale_down", &t_int, 0 },
+	{ "ssh_public_access_enabled", &t_bool, 0 },
+	{ "ssh_settings", &s_ssh_settings, 0 },
+	{ "network_settings", &s_network_settings, 0 },
+	{ "identity", &s_compute_identity, 0 },
+	{ "enable_node_public_ip", &t_bool, 0 }, { "id", &t_str, 0 }, END
+};
+OBJ(s_aml_compute, "an amlCompute compute", f_aml_compute);
+ENUM(e_type_slurm, "slurm", "slurm");
+static const struct mlw_field f_slurm_compute[] = {
+	COMPUTE_COMMON, { "type", &e_type_slurm, REQ | LOC },
+	{ "partition", &t_str, LOC }, { "account", &t_str, LOC },
+	{ "qos", &t_str, LOC }, { "time_limit", &t_scalar, LOC },
+	{ "nodes", &t_int, LOC }, { "cpus_per_task", &t_int, LOC },
+	{ "mem", &t_scalar, LOC }, { "sbatch_options", &t_strlist, LOC },
+	END
+};
+OBJ(s_slurm_compute, "a Slurm compute", f_slurm_compute);
+ENUM(e_type_local, "local", "local");
+static const struct mlw_field f_local_compute[] = {
+	COMPUTE_COMMON, { "type", &e_type_local, REQ | LOC }, END
+};
+OBJ(s_local_compute, "a local compute", f_local_compute);
+
 /* --- the kinds ----------------------------------------------------------- */
 
 static const struct mlw_spec_kind_info kinds[] = {
@@ -1317,6 +1371,12 @@ static const struct mlw_spec_kind_info kinds[] = {
 	  "pipelineComponentBatchDeployment", "endpoint",
 	  "pipeline component batch deployment",
 	  &s_pipeline_batch_deployment },
+	{ MLW_SPEC_AML_COMPUTE, "amlCompute", "compute", "amlCompute compute",
+	  &s_aml_compute },
+	{ MLW_SPEC_SLURM_COMPUTE, "slurmCompute", "compute", "Slurm compute",
+	  &s_slurm_compute },
+	{ MLW_SPEC_LOCAL_COMPUTE, "localCompute", "compute", "local compute",
+	  &s_local_compute },
 };
 
 const struct mlw_spec_kind_info *mlw_spec_kind_info(enum mlw_spec_kind kind)

@@ -137,6 +137,9 @@ enum mlw_spec_kind {
 	MLW_SPEC_BATCH_DEPLOYMENT,		/* legacy or typed */
 	MLW_SPEC_MODEL_BATCH_DEPLOYMENT,
 	MLW_SPEC_PIPELINE_BATCH_DEPLOYMENT,	/* pipelineComponentBatch... */
+	MLW_SPEC_AML_COMPUTE,			/* amlCompute (Azure's) */
+	MLW_SPEC_SLURM_COMPUTE,			/* slurmCompute (mlw's own) */
+	MLW_SPEC_LOCAL_COMPUTE,			/* localCompute (mlw's own) */
 	MLW_SPEC_KIND_NR
 };
 

@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -154,6 +155,22 @@ const char *mlw_spec_get_str(const struct mlw_spec *spec, const char *path)
 	if (!n || n->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(n))
 		return NULL;
 	return n->text;
+}
+
+int mlw_spec_error_at(const struct mlw_yaml_node *n, const char *fmt, ...)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	va_list ap;
+	int ret;
+
+	if (n)
+		mlw_buf_addf(&b, "%s:%d:%d: ", n->source, n->line, n->col);
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	ret = mlw_error_setc(MLW_EINVALID, "%s", b.buf);
+	mlw_buf_release(&b);
+	return ret;
 }
 
 int mlw_spec_get_int(const struct mlw_spec *spec, const char *path,
@@ -401,6 +418,26 @@ static enum mlw_spec_kind sniff_endpoint(const struct mlw_yaml_node *root)
 	return MLW_SPEC_ONLINE_ENDPOINT;
 }
 
+/* a compute target: type decides (amlcompute, slurm, local) */
+static enum mlw_spec_kind sniff_compute(const struct mlw_yaml_node *root,
+					const char *type, struct mlw_diags *d)
+{
+	if (type && !strcasecmp(type, "amlcompute"))
+		return MLW_SPEC_AML_COMPUTE;
+	if (type && !strcasecmp(type, "slurm"))
+		return MLW_SPEC_SLURM_COMPUTE;
+	if (type && !strcasecmp(type, "local"))
+		return MLW_SPEC_LOCAL_COMPUTE;
+	if (!type)
+		mlw_diags_add(d, 0, root, "a compute spec needs a 'type': "
+			      "slurm, amlcompute or local");
+	else
+		mlw_diags_add(d, 0, mlw_yaml_map_get(root, "type"), "compute "
+			      "type '%s' cannot run here; one of: slurm, "
+			      "amlcompute, local", type);
+	return MLW_SPEC_UNKNOWN;
+}
+
 static const char *basename_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -458,6 +495,8 @@ enum mlw_spec_kind mlw_spec_detect_kind(const struct mlw_yaml_doc *doc,
 			return MLW_SPEC_PIPELINE_COMPONENT;
 		return MLW_SPEC_COMMAND_COMPONENT;
 	}
+	if (group && !strcmp(group, "compute"))
+		return sniff_compute(root, type, d);
 	/* jobs: type decides, and no type means a command job */
 	if (!type || !strcasecmp(type, "command"))
 		return MLW_SPEC_COMMAND_JOB;
@@ -1549,6 +1588,9 @@ static void check_names(struct mlw_diags *d, const struct mlw_yaml_node *root,
 		nk = endpoint ? MLW_NAME_ENDPOINT : MLW_NAME_DEPLOYMENT;
 		check_name(d, mlw_yaml_map_get(root, "endpoint_name"),
 			   MLW_NAME_ENDPOINT);
+	} else if (kind >= MLW_SPEC_AML_COMPUTE &&
+		   kind <= MLW_SPEC_LOCAL_COMPUTE) {
+		nk = MLW_NAME_COMPUTE;
 	}
 	if (nk == MLW_NAME_NR_KINDS)
 		return;

@@ -108,6 +108,12 @@ int mlw_spec_get_double(const struct mlw_spec *spec, const char *path,
 			double *out);
 int mlw_spec_get_bool(const struct mlw_spec *spec, const char *path, int *out);
 /*
+ * MLW_EINVALID with the message "FILE:LINE:COL: ..." for node n of a
+ * spec (no position when n is NULL): an error found after loading.
+ */
+int mlw_spec_error_at(const struct mlw_yaml_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/*
  * The version at path as the text az registers (NULL when absent; the
  * caller frees): a string as written, an integer in decimal ("0x10" is
  * "16"), a float as Python's str() writes it ("1.50" is "1.5", "2.0"

@@ -56,6 +56,10 @@ static const struct name_rule rules[MLW_NAME_NR_KINDS] = {
 				HOST_RULE("an", "endpoint") },
 	[MLW_NAME_DEPLOYMENT] = { "deployment", 3, 32, "", "-", 1, 1,
 				  HOST_RULE("a", "deployment") },
+	[MLW_NAME_COMPUTE] = { "compute", 2, 24, "", "-", 1, 1,
+			       "a compute name is 2 to 24 letters, digits and "
+			       "'-', starting with a letter and ending with a "
+			       "letter or digit" },
 };
 
 static const struct name_rule *rule_of(enum mlw_name_kind kind)

@@ -9,9 +9,11 @@
  * output names may also start with '_' (az takes Python identifiers
  * there).  Endpoints and deployments have Azure's narrower rule: 3 to 32
  * letters, digits and '-', starting with a letter and ending with a
- * letter or digit (they become host names).  A name that passes can
- * never be empty, ".", "..", hold a '/' or a control character, so it
- * names exactly one entry of the folder it is joined to.
+ * letter or digit (they become host names).  Compute targets have
+ * Azure's rule for clusters and instances: 2 to 24 letters, digits and
+ * '-', starting with a letter and ending with a letter or digit.  A name
+ * that passes can never be empty, ".", "..", hold a '/' or a control
+ * character, so it names exactly one entry of the folder it is joined to.
  *
  * Artifact names are paths ("outputs/model.pkl"): see
  * mlw_name_check_path().
@@ -33,6 +35,7 @@ enum mlw_name_kind {
 	MLW_NAME_COMPONENT,
 	MLW_NAME_ENDPOINT,
 	MLW_NAME_DEPLOYMENT,
+	MLW_NAME_COMPUTE,	/* a compute target */
 	MLW_NAME_NR_KINDS
 };
 
