@@ -39,6 +39,16 @@ void mlw_strlist_sort(struct mlw_strlist *l);
 void mlw_strlist_release(struct mlw_strlist *l);
 
 /*
+ * Split command into words (appended to out) as sh would, when it is
+ * nothing but words: blanks separate them, quotes and backslashes quote.
+ * Anything sh would expand or interpret (an unquoted | & ; < > ( ) $ ` *
+ * ? [ ] { } or newline, a word starting with # or ~, $ or ` inside
+ * double quotes, an assignment first) makes it not simple.  Returns 1
+ * when it is simple and has a word, else 0 (out may hold some words).
+ */
+int mlw_split_simple(struct mlw_strlist *out, const char *command);
+
+/*
  * Parse a duration for --prune and the like: "now" (0), "never" (-1),
  * "90s", "30m", "12h", "14d", "2w", or git's "2.weeks.ago" spelling.
  * Result in seconds.
