@@ -142,10 +142,12 @@ int mlw_train_opts_parse(struct mlw_train_opts *o,
 
 	mlw_train_opts_init(o, NULL);
 	if (argc < 1 || strcmp(argv[0], "train"))
-		return mlw_error_setc(MLW_EINVALID, "not an 'mlw train' command");
+		return mlw_error_setc(MLW_EINVALID,
+				      "not an 'mlw train' command");
 	n = mlw_opt_parse(argc - 1, argv + 1, o->options, 0);
 	if (n == MLW_OPT_HELP || n == MLW_OPT_COMPLETE)
-		return mlw_error_setc(MLW_EINVALID, "'mlw train' asked for help");
+		return mlw_error_setc(MLW_EINVALID,
+				      "'mlw train' asked for help");
 	if (n < 0)
 		return MLW_EINVALID;
 	if (n != 1)

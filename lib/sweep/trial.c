@@ -8,6 +8,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,19 +190,45 @@ int mlw_train_trial_run(struct mlw_train_result *res,
 	return ret;
 }
 
-int mlw_train_trial_metric(double *value, double *sum,
-			   const struct mlw_progress *p, const char *metric)
+/* the value of metric name among m[0..nr), NAN when absent */
+static double find_metric(const struct mlw_metric *m, size_t nr,
+			  const char *name)
 {
 	size_t i;
 
-	if (!p->metrics || p->step < 1)
+	for (i = 0; i < nr; i++)
+		if (!strcmp(m[i].name, name))
+			return m[i].value;
+	return NAN;
+}
+
+int mlw_train_metric_value(double *out, const struct mlw_metric *m,
+			   size_t nr, const char *name)
+{
+	double mae, rmse, nrmse;
+
+	*out = find_metric(m, nr, name);
+	if (!isnan(*out) || strcmp(name, "normalized_mean_absolute_error"))
+		return !isnan(*out);
+	/* MAE / (max y - min y), where the range is RMSE / NRMSE */
+	mae = find_metric(m, nr, "mean_absolute_error");
+	rmse = find_metric(m, nr, "root_mean_squared_error");
+	nrmse = find_metric(m, nr, "normalized_root_mean_squared_error");
+	if (isnan(mae) || isnan(rmse) || isnan(nrmse))
 		return 0;
-	for (i = 0; i < p->nr_metrics; i++) {
-		if (strcmp(p->metrics[i].name, metric))
-			continue;
-		*sum += p->metrics[i].value;
-		*value = *sum / p->step;
-		return 1;
-	}
-	return 0;
+	*out = rmse > 0 ? mae * nrmse / rmse : 0;
+	return 1;
+}
+
+int mlw_train_trial_metric(double *value, double *sum,
+			   const struct mlw_progress *p, const char *metric)
+{
+	double v;
+
+	if (!p->metrics || p->step < 1 ||
+	    !mlw_train_metric_value(&v, p->metrics, p->nr_metrics, metric))
+		return 0;
+	*sum += v;
+	*value = *sum / p->step;
+	return 1;
 }

@@ -63,7 +63,7 @@ size_t mlw_sweep_datasets_loaded(struct mlw_sweep_datasets *c);
 
 struct mlw_train_trial {
 	struct mlw_strlist words;	/* the command's words */
-	const char **argv;		/* words, as the parser reordered them */
+	const char **argv;		/* words, reordered by the parser */
 	struct mlw_train_opts opts;	/* what was given (borrows words) */
 	struct mlw_train_request req;	/* borrows opts */
 };
@@ -86,7 +86,17 @@ void mlw_train_trial_release(struct mlw_train_trial *t);
  */
 int mlw_train_trial_run(struct mlw_train_result *res,
 			const struct mlw_train_trial *t,
-			struct mlw_sweep_datasets *c, struct mlw_train_ctx *ctx);
+			struct mlw_sweep_datasets *c,
+			struct mlw_train_ctx *ctx);
+
+/*
+ * The value of metric name among m[0..nr): 1 with *out, 0 when absent.
+ * Besides the engine's metrics (metrics.h) it derives Azure's
+ * normalized_mean_absolute_error, the mean absolute error over the
+ * target's range (RMSE / NRMSE), as AutoML reports it.
+ */
+int mlw_train_metric_value(double *out, const struct mlw_metric *m,
+			   size_t nr, const char *name);
 
 /*
  * The trial's value of metric in progress report p: for a fold, the
