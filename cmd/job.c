@@ -15,6 +15,7 @@
 #include "store/catalog.h"
 #include "store/repo.h"
 #include "store/tree.h"
+#include "sweep/sweep.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -438,6 +439,7 @@ static int load_spec(struct mlw_spec **out, const char *file,
 	ret = mlw_spec_load(&spec, file, &sopts);
 	if (ret)
 		return cmd_fail(ret);
+	mlw_sweep_check_spec(spec);
 	for (k = 0; k < spec->diags.nr; k++) {
 		const struct mlw_diag *x = &spec->diags.items[k];
 

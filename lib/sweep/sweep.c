@@ -315,24 +315,25 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 		return;
 	}
 	mlw_sweep_yaml_int(r->d, node, "evaluation_interval",
-		"early_termination.evaluation_interval", 0, INT64_MAX,
-		&p->evaluation_interval);
+			   "early_termination.evaluation_interval", 0,
+			   INT64_MAX, &p->evaluation_interval);
 	mlw_sweep_yaml_int(r->d, node, "delay_evaluation",
-		"early_termination.delay_evaluation", 0, INT64_MAX,
-		&p->delay_evaluation);
+			   "early_termination.delay_evaluation", 0, INT64_MAX,
+			   &p->delay_evaluation);
 	if (p->type == MLW_POLICY_BANDIT) {
-		has_factor = mlw_sweep_yaml_positive(r->d, node, "slack_factor",
-					  "early_termination.slack_factor",
-					  &p->slack_factor);
-		has_amount = mlw_sweep_yaml_positive(r->d, node, "slack_amount",
-					  "early_termination.slack_amount",
-					  &p->slack_amount);
+		has_factor = mlw_sweep_yaml_positive(r->d, node,
+			"slack_factor", "early_termination.slack_factor",
+			&p->slack_factor);
+		has_amount = mlw_sweep_yaml_positive(r->d, node,
+			"slack_amount", "early_termination.slack_amount",
+			&p->slack_amount);
 		p->has_slack_factor = has_factor > 0;
+		/* azure-ai-ml's own test specs give both: factor wins */
 		if (has_factor > 0 && has_amount > 0)
-			mlw_diags_add(r->d, 0,
+			mlw_diags_add(r->d, 1,
 				      mlw_yaml_map_get(node, "slack_amount"),
 				      "a bandit policy takes slack_factor or "
-				      "slack_amount, not both");
+				      "slack_amount: slack_amount is ignored");
 		else if (!has_factor && !has_amount)
 			mlw_diags_add(r->d, 0, node, "a bandit policy needs "
 				      "slack_factor or slack_amount");
@@ -355,6 +356,18 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 	}
 }
 
+/*
+ * Where dist is declared, as a string that lives with the document (the
+ * diagnostics borrow it, and outlive the space): the sweep's own source
+ * name, or NULL (the spec's file) for one an override brought.
+ */
+static const char *dist_source(const struct mlw_sweep_dist *dist,
+			       const struct mlw_yaml_node *sweep)
+{
+	return sweep->source && !strcmp(dist->source, sweep->source) ?
+	       sweep->source : NULL;
+}
+
 /* Azure's rules between the sampler, the space and the policy */
 static void check_rules(struct reader *r, struct mlw_sweep_config *cfg,
 			const struct mlw_yaml_node *sweep)
@@ -362,23 +375,32 @@ static void check_rules(struct reader *r, struct mlw_sweep_config *cfg,
 	const struct mlw_sweep_space *space = cfg->space;
 	const struct mlw_sweep_dist *bad;
 	const struct mlw_yaml_node *et;
+	size_t i;
 	unsigned bayes_ok = 1u << MLW_DIST_CHOICE | 1u << MLW_DIST_UNIFORM |
 			    1u << MLW_DIST_QUNIFORM;
 
-	if (cfg->algorithm == MLW_SAMPLE_GRID &&
-	    !mlw_sweep_space_only(space, 1u << MLW_DIST_CHOICE, &bad)) {
-		mlw_diags_add_at(r->d, 0, bad->source, bad->line, bad->col,
-				 "grid sampling does not support %s "
-				 "distributions ('%s'); it allows only choice",
-				 mlw_sweep_dist_name(bad->type), bad->name);
-	}
-	if (cfg->algorithm == MLW_SAMPLE_BAYESIAN &&
-	    !mlw_sweep_space_only(space, bayes_ok, &bad)) {
-		mlw_diags_add_at(r->d, 0, bad->source, bad->line, bad->col,
-				 "bayesian sampling does not support %s "
-				 "distributions ('%s'); it allows only "
-				 "choice, uniform and quniform",
-				 mlw_sweep_dist_name(bad->type), bad->name);
+	/* every distribution at fault, nested ones included */
+	for (i = 0; i < space->dims; i++) {
+		bad = space->by_dim[i];
+		if (cfg->algorithm == MLW_SAMPLE_GRID &&
+		    bad->type != MLW_DIST_CHOICE)
+			mlw_diags_add_at(r->d, 0, dist_source(bad, sweep),
+					 bad->line,
+					 bad->col, "grid sampling does not "
+					 "support %s distributions ('%s'); it "
+					 "allows only choice",
+					 mlw_sweep_dist_name(bad->type),
+					 bad->name);
+		if (cfg->algorithm == MLW_SAMPLE_BAYESIAN &&
+		    !(bayes_ok & 1u << bad->type))
+			mlw_diags_add_at(r->d, 0, dist_source(bad, sweep),
+					 bad->line,
+					 bad->col, "bayesian sampling does not "
+					 "support %s distributions ('%s'); it "
+					 "allows only choice, uniform and "
+					 "quniform",
+					 mlw_sweep_dist_name(bad->type),
+					 bad->name);
 	}
 	et = mlw_yaml_map_get(sweep, "early_termination");
 	if (cfg->algorithm == MLW_SAMPLE_BAYESIAN && et &&

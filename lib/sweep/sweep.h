@@ -112,6 +112,17 @@ int mlw_sweep_config_from_yaml(struct mlw_sweep_config **out,
 void mlw_sweep_config_free(struct mlw_sweep_config *cfg);
 
 /*
+ * The engine's rules for the sweeps of a loaded spec (a sweep job, the
+ * sweep steps of a pipeline): what mlw_sweep_config_from_yaml() reports
+ * is added to spec->diags, except where the schema already reported at
+ * that position; the diagnostics are sorted again.  Called after
+ * mlw_spec_load() by whatever validates or runs the spec.  Returns the
+ * number of errors added.
+ */
+struct mlw_spec;
+size_t mlw_sweep_check_spec(struct mlw_spec *spec);
+
+/*
  * Readers shared by the sweep's and AutoML's YAML; each reports to d at
  * the node at fault.  A mapping at node named name: 1 when it is one, 0
  * when absent or null (with required, "NAME is missing: REQUIRED" at
