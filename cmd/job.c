@@ -15,6 +15,8 @@
 #include "store/catalog.h"
 #include "store/repo.h"
 #include "store/tree.h"
+#include "sweep/job.h"
+#include "sweep/record.h"
 #include "sweep/sweep.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -539,6 +541,7 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	struct mlw_job_opts jopts;
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
+	struct mlw_sweep_job *sweep = NULL;
 	struct mlw_buf msg = MLW_BUF_INIT;
 	char *log = NULL;
 	int log_fd = -1;
@@ -565,7 +568,14 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	jopts.display_name = display;
 	jopts.asset_lookup = lookup_asset;
 	jopts.asset_data = ctx;
-	ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jopts);
+	/* sweeps and AutoML: their run is a job too, their supervisor own */
+	if (mlw_sweep_job_is(spec)) {
+		ret = mlw_sweep_job_prepare(&sweep, cmd_repo(ctx), spec,
+					    &jopts);
+		job = sweep ? mlw_sweep_job_run(sweep) : NULL;
+	} else {
+		ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jopts);
+	}
 	if (ret) {
 		ret = cmd_fail(ret);
 		goto out;
@@ -599,7 +609,8 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	/* the write end goes to the supervisor (as fd 3), without CLOEXEC */
 	fcntl(fds[1], F_SETFD, 0);
 	/* the supervisor records the run; it says how that went first */
-	ret = mlw_job_start(&pid, job, fds[1]);
+	ret = sweep ? mlw_sweep_job_start(&pid, sweep, fds[1]) :
+	      mlw_job_start(&pid, job, fds[1]);
 	close(fds[1]);
 	if (!ret)
 		ret = created(fds[0], &msg, job, pid);
@@ -677,7 +688,10 @@ out:
 		close(log_fd);
 	free(log);
 	mlw_buf_release(&msg);
-	mlw_job_free(job);
+	if (sweep)
+		mlw_sweep_job_free(sweep);
+	else
+		mlw_job_free(job);
 	mlw_spec_free(spec);
 	return ret;
 }
@@ -814,6 +828,12 @@ static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 	o = mlw_out_new();
 	mlw_out_object_begin(o, NULL);
 	out_run(o, run, 1);
+	ret = mlw_sweep_describe(o, cat, run);
+	if (ret) {
+		mlw_out_free(o);
+		mlw_run_free(run);
+		return cmd_fail(ret);
+	}
 	if (metrics && !query && (ctx->format == MLW_FMT_DEFAULT ||
 				  ctx->format == MLW_FMT_JSON ||
 				  ctx->format == MLW_FMT_YAML)) {

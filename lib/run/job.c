@@ -981,7 +981,7 @@ static int record(struct mlw_job *job, struct mlw_catalog *cat)
 	run.display_name = job->display_name;
 	run.experiment = job->experiment;
 	run.parent = job->parent;
-	run.type = "command";
+	run.type = (char *)(job->type ? job->type : "command");
 	run.status = MLW_RUN_QUEUED;
 	run.times[MLW_RUN_NOT_STARTED] = mlw_now();
 	run.times[MLW_RUN_QUEUED] = run.times[MLW_RUN_NOT_STARTED];

@@ -482,9 +482,8 @@ static void read_featurization(struct reader *r,
 }
 
 /* the sweep's space: a choice over the allowed algorithms' spaces */
-static int build_space(struct reader *r, const struct mlw_yaml_node *root)
+static void build_space(struct mlw_automl_config *cfg)
 {
-	struct mlw_automl_config *cfg = r->cfg;
 	struct mlw_buf text = MLW_BUF_INIT;
 	struct mlw_yaml_doc *doc = NULL;
 	struct mlw_diags d = MLW_DIAGS_INIT;
@@ -507,8 +506,6 @@ static int build_space(struct reader *r, const struct mlw_yaml_node *root)
 	mlw_diags_release(&d);
 	mlw_yaml_free(doc);
 	mlw_buf_release(&text);
-	(void)root;
-	return 0;
 }
 
 int mlw_automl_config_from_yaml(struct mlw_automl_config **out,
@@ -539,7 +536,7 @@ int mlw_automl_config_from_yaml(struct mlw_automl_config **out,
 	read_featurization(&r, mlw_yaml_map_get(root, "featurization"));
 	if (d->errors > r.errors)
 		goto fail;
-	build_space(&r, root);
+	build_space(cfg);
 	*out = cfg;
 	return 0;
 fail:
@@ -555,6 +552,25 @@ void mlw_automl_config_free(struct mlw_automl_config *cfg)
 	free(cfg->target);
 	mlw_strlist_release(&cfg->notes);
 	free(cfg);
+}
+
+void mlw_automl_plan(struct mlw_automl_config *cfg, size_t nr_rows)
+{
+	size_t i, others = 0;
+
+	for (i = 0; i < MLW_NR_ALGORITHMS; i++)
+		others += cfg->allowed[i] && i != MLW_ALGO_KERNEL_RIDGE;
+	if (nr_rows <= MLW_AUTOML_KERNEL_ROWS ||
+	    !cfg->allowed[MLW_ALGO_KERNEL_RIDGE] || !others)
+		return;
+	cfg->allowed[MLW_ALGO_KERNEL_RIDGE] = 0;
+	mlw_strlist_push_owned(&cfg->notes, mlw_xstrfmt(
+		"kernel_ridge is left out: %zu rows, more than %d (its "
+		"kernel matrix grows with their square)", nr_rows,
+		MLW_AUTOML_KERNEL_ROWS));
+	mlw_sweep_space_free(cfg->sweep->space);
+	cfg->sweep->space = NULL;
+	build_space(cfg);
 }
 
 /* --- trials --------------------------------------------------------------- */

@@ -104,6 +104,14 @@ const char *const *mlw_automl_metrics(enum mlw_task task);
 int mlw_automl_maximize(const char *metric);
 
 /*
+ * Fit the search to training data of nr_rows rows: kernel ridge (a
+ * matrix of nr_rows^2) is left out above MLW_AUTOML_KERNEL_ROWS rows
+ * when another algorithm is allowed, with a note.
+ */
+#define MLW_AUTOML_KERNEL_ROWS 5000
+void mlw_automl_plan(struct mlw_automl_config *cfg, size_t nr_rows);
+
+/*
  * The validation once the training data is known to have nr_rows rows:
  * Azure's default (see the top) when none was given, or "auto" folds.
  * Appends to args "--cv K", "--validation-split F" or, with a
