@@ -127,6 +127,9 @@ struct runner {
 	struct mlw_sweep_parent parent;
 	size_t in_process;
 	char *first_error;
+	char *first_missing;		/* the first missing-metric hint */
+	size_t flagged;			/* trials without it */
+	size_t stopped[MLW_STOP_CANCEL + 1];	/* by reason */
 	int fatal;			/* a catalog error: give up */
 };
 
@@ -522,15 +525,24 @@ static void finish(struct runner *r, struct slot *t)
 		state = MLW_TRIAL_FAILED;
 		break;
 	}
-	/* a trial stopped but that ended on its own is still Completed */
-	if (mlw_sweep_finish(r->s, t->index, state, mono()) == 1) {
+	/*
+	 * A trial stopped but that ended on its own is still Completed; one
+	 * stopped before it logged anything is not flagged: it had no
+	 * chance to.
+	 */
+	if (mlw_sweep_finish(r->s, t->index, state, mono()) == 1 &&
+	    !(stop && state == MLW_TRIAL_CANCELED)) {
 		mlw_sweep_missing_metric_hint(r->s, t->index, &b);
 		t->rec.missing = mlw_buf_detach(&b, NULL);
 		slog(r, "%s: flagged: %s", t->name, t->rec.missing);
+		if (!r->first_missing)
+			r->first_missing = mlw_strdup(t->rec.missing);
+		r->flagged++;
 	}
 	mlw_sweep_trial_info(r->s, t->index, &info);
 	t->rec.objective = info.objective;
 	if (stop && state == MLW_TRIAL_CANCELED) {
+		r->stopped[stop]++;
 		t->rec.stopped = mlw_sweep_stop_reason_name(stop);
 		if (stop == MLW_STOP_POLICY) {
 			mlw_sweep_decision_format(&b, &t->decision,
@@ -538,8 +550,9 @@ static void finish(struct runner *r, struct slot *t)
 						  r->req->cfg->maximize);
 			t->rec.decision = mlw_buf_detach(&b, NULL);
 		}
-		if (!t->rec.error)
-			t->rec.error = mlw_xstrfmt("stopped by %s%s%s",
+		/* a process trial's own record says only "canceled" */
+		free(t->rec.error);
+		t->rec.error = mlw_xstrfmt("stopped by %s%s%s",
 				stop == MLW_STOP_POLICY ?
 				mlw_sweep_policy_name(r->req->cfg->policy.type)
 				: mlw_sweep_stop_reason_name(stop),
@@ -837,6 +850,34 @@ static int record_sweep(struct runner *r)
 	return ret;
 }
 
+/* why no trial is the best: the sweep's error */
+static char *why_failed(const struct runner *r,
+			const struct mlw_sweep_stats *st)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	int i, n = 0;
+
+	if (!st->trials)
+		return mlw_strdup("no trial was run");
+	if (st->failed == st->trials)
+		return mlw_xstrfmt("all %zu trials failed; %s", st->trials,
+				   r->first_error);
+	if (r->first_missing)
+		return mlw_xstrfmt("no trial logged the primary metric '%s'; "
+				   "%s", primary(r), r->first_missing);
+	mlw_buf_addf(&b, "no trial completed with a value of '%s': %zu "
+		     "completed, %zu failed, %zu canceled", primary(r),
+		     st->completed, st->failed, st->canceled);
+	for (i = MLW_STOP_POLICY; i <= MLW_STOP_CANCEL; i++)
+		if (r->stopped[i])
+			mlw_buf_addf(&b, "%s%zu by %s", n++ ? ", " : " (",
+				     r->stopped[i],
+				     mlw_sweep_stop_reason_name(i));
+	if (n)
+		mlw_buf_addch(&b, ')');
+	return mlw_buf_detach(&b, NULL);
+}
+
 /* the end: the best trial, the status and why */
 static int conclude(struct runner *r, struct mlw_sweep_outcome *out)
 {
@@ -861,18 +902,7 @@ static int conclude(struct runner *r, struct mlw_sweep_outcome *out)
 		out->status = MLW_RUN_COMPLETED;
 	} else {
 		out->status = MLW_RUN_FAILED;
-		if (!out->stats.trials)
-			out->error = mlw_strdup("no trial was run");
-		else if (out->stats.failed == out->stats.trials)
-			out->error = mlw_xstrfmt("all %zu trials failed; %s",
-						 out->stats.trials,
-						 r->first_error);
-		else if (out->stats.missing_metric)
-			out->error = mlw_xstrfmt("no trial logged the primary "
-						 "metric '%s'", primary(r));
-		else
-			out->error = mlw_xstrfmt("no trial completed with a "
-						 "value of '%s'", primary(r));
+		out->error = why_failed(r, &out->stats);
 	}
 	if (r->has_best_model && out->best &&
 	    r->best_model_trial == best) {
@@ -954,8 +984,7 @@ int mlw_sweep_supervise(struct mlw_sweep_outcome *out,
 	     "%zu failed, %zu canceled (%zu by the policy), %zu without "
 	     "the primary metric", out->stats.trials, out->seconds,
 	     out->in_process, out->stats.completed, out->stats.failed,
-	     out->stats.canceled, out->stats.stopped_by_policy,
-	     out->stats.missing_metric);
+	     out->stats.canceled, out->stats.stopped_by_policy, r.flagged);
 out:
 	for (i = 0; i < r.nr_running_alloc; i++)
 		if (r.running[i]) {
@@ -972,6 +1001,7 @@ out:
 	free(r.running);
 	free(r.workers);
 	free(r.first_error);
+	free(r.first_missing);
 	if (r.has_best_model)
 		mlw_model_release(&r.best_model);
 	if (r.data != req->datasets)
