@@ -246,6 +246,17 @@ static void keep_if_best(struct runner *r, struct slot *t,
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* the value of metric name in res: a validation metric or train_NAME */
+static int final_value(double *out, const struct mlw_train_result *res,
+		       const char *name)
+{
+	if (mlw_train_metric_value(out, res->metrics, res->nr_metrics, name))
+		return 1;
+	return mlw_starts_with(name, "train_") &&
+	       mlw_train_metric_value(out, res->train_metrics,
+				      res->nr_train_metrics, name + 6);
+}
+
 /* train trial t; its record says how it went */
 static void run_in_process(struct runner *r, struct slot *t)
 {
@@ -272,30 +283,26 @@ static void run_in_process(struct runner *r, struct slot *t)
 	}
 	now = mlw_now();
 	/* without folds the primary metric is known only now */
-	if (!t->reported &&
-	    mlw_train_metric_value(&value, res.metrics, res.nr_metrics,
-				   primary(r))) {
+	if (!t->reported && final_value(&value, &res, primary(r))) {
 		mlw_trial_record_point(rec, primary(r), 1, value, now);
 		if (mlw_sweep_report(r->s, t->index, primary(r), 1, value,
 				     mono(), &t->decision) == 1)
 			t->policy_stop = 1;
 		t->reported = 1;
 	}
-	for (i = 0; i < res.nr_metrics; i++) {
-		if (!strcmp(res.metrics[i].name, primary(r)))
-			continue;
-		mlw_trial_record_point(rec, res.metrics[i].name, 0,
-				       res.metrics[i].value, now);
-		if (!t->reported)	/* for the missing-metric hint */
-			mlw_sweep_report(r->s, t->index, res.metrics[i].name,
-					 0, res.metrics[i].value, mono(),
-					 NULL);
-	}
-	for (i = 0; i < res.nr_train_metrics; i++) {
-		char *key = mlw_xstrfmt("train_%s", res.train_metrics[i].name);
+	for (i = 0; i < res.nr_metrics + res.nr_train_metrics; i++) {
+		int train = i >= res.nr_metrics;
+		const struct mlw_metric *m = train ?
+			&res.train_metrics[i - res.nr_metrics] :
+			&res.metrics[i];
+		char *key = mlw_xstrfmt("%s%s", train ? "train_" : "",
+					m->name);
 
-		mlw_trial_record_point(rec, key, 0, res.train_metrics[i].value,
-				       now);
+		if (strcmp(key, primary(r)))
+			mlw_trial_record_point(rec, key, 0, m->value, now);
+		if (!t->reported)	/* for the missing-metric hint */
+			mlw_sweep_report(r->s, t->index, key, 0, m->value,
+					 mono(), NULL);
 		free(key);
 	}
 	if (res.stopped || atomic_load(&t->stop)) {
@@ -303,8 +310,7 @@ static void run_in_process(struct runner *r, struct slot *t)
 	} else {
 		rec->status = MLW_RUN_COMPLETED;
 		rec->exit_code = 0;
-		if (!mlw_train_metric_value(&value, res.metrics,
-					    res.nr_metrics, primary(r)))
+		if (!final_value(&value, &res, primary(r)))
 			value = NAN;
 		keep_if_best(r, t, &res, value);
 	}
