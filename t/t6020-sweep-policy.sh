@@ -53,7 +53,7 @@ test_expect_success 'bandit stops the hopeless process trial: Canceled, the poli
 
 test_expect_success 'the decision is logged with the numbers behind it' '
 	mlw job stream b1 >log &&
-	test_grep "b1_1: Canceled, loss 8.34[0-9]*: stopped by bandit: bandit at interval 2: best 8.34 > 0.55 = 0.5 \\* (1 + 0.1)" log &&
+	test_grep "b1_1: Canceled, loss 8.34[0-9]*: stopped by bandit: bandit at interval 2: best 8.34 > 0.55 = 0.5 . (1 + 0.1)" log &&
 	mlw job show b1_1 -o json >t1.json &&
 	test "$(test_json_get t1.json "[\"status\"]")" = Canceled
 '
