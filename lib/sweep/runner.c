@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/number.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -158,6 +159,13 @@ static void slog(struct runner *r, const char *fmt, ...)
 	mlw_buf_addch(&b, '\n');
 	mlw_write_all(r->req->log_fd, b.buf, b.len);
 	mlw_buf_release(&b);
+}
+
+/* v as the shortest text that reads back the same, in buf */
+static const char *num(char buf[32], double v)
+{
+	mlw_fmt_double(buf, v);
+	return buf;
 }
 
 static const char *primary(const struct runner *r)
@@ -519,6 +527,7 @@ static void finish(struct runner *r, struct slot *t)
 	struct mlw_sweep_trial info;
 	struct mlw_buf b = MLW_BUF_INIT;
 	int stop = atomic_load(&t->stop);
+	char v[32];
 
 	switch (t->rec.status) {
 	case MLW_RUN_COMPLETED:
@@ -574,9 +583,9 @@ static void finish(struct runner *r, struct slot *t)
 		     t->rec.error ? ": " : "",
 		     t->rec.error ? t->rec.error : "");
 	else
-		slog(r, "%s: %s, %s %.17g%s%s", t->name,
+		slog(r, "%s: %s, %s %s%s%s", t->name,
 		     mlw_run_status_name(t->rec.status), primary(r),
-		     info.objective, t->rec.stopped ? ": " : "",
+		     num(v, info.objective), t->rec.stopped ? ": " : "",
 		     t->rec.stopped ? t->rec.error : "");
 	mlw_buf_release(&b);
 	t->rec.in_process = t->in_process;
@@ -897,8 +906,10 @@ static int conclude(struct runner *r, struct mlw_sweep_outcome *out)
 	if (!mlw_sweep_best(r->s, &best, &value)) {
 		out->best = mlw_xstrfmt("%s_%zu", r->req->name, best);
 		out->best_value = value;
-		slog(r, "best trial: %s, %s %.17g", out->best, primary(r),
-		     value);
+		char v[32];
+
+		slog(r, "best trial: %s, %s %s", out->best, primary(r),
+		     num(v, value));
 	}
 	mlw_error_clear();
 	if (r->req->cancel && atomic_load(r->req->cancel)) {
