@@ -3,6 +3,12 @@
 #   make [DEVELOPER=1] [SANITIZE=1] [V=1]   build ./mlw
 #   make test                               unit and shell tests (prove -j2)
 #   make perf                               benchmarks in t/perf (not in test)
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS=...]  libFuzzer harnesses
+#                                           (t/fuzz) under ASan+UBSan
+#   make stress                             the crash and concurrency
+#                                           campaigns at full size
+#   make fault                              every write path with its
+#                                           Nth file call failing, all N
 #   make check-deps                         name missing Debian packages
 #   make check-docs                         lint man pages
 #   make check-startup                      mlw --version under 5 ms
@@ -33,7 +39,8 @@ DEBIAN_PACKAGES = build-essential pkg-config perl git ca-certificates \
 	libsqlite3-dev libyaml-dev libjansson-dev zlib1g-dev libssl-dev \
 	libgit2-dev liblapacke-dev libopenblas-dev libpcre2-dev \
 	libmicrohttpd-dev libcurl4-openssl-dev \
-	python3-sklearn python3-pandas python3-optuna mandoc man-db sqlite3 time wrk
+	python3-sklearn python3-pandas python3-optuna mandoc man-db sqlite3 time \
+	wrk clang libclang-rt-14-dev
 
 CFLAGS ?= -O2 -g
 # -ffunction-sections/--gc-sections drop what the static libraries carry
@@ -112,12 +119,81 @@ t/unit/%.bin: t/unit/%.c t/unit/tap.h $(OBJDIR)/libmlw.a .build/LINK-FLAGS
 t/perf/%.bin: t/perf/%.c $(OBJDIR)/libmlw.a .build/LINK-FLAGS
 	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OBJDIR)/libmlw.a $(LIBS)
 
+# the fuzz harnesses' replay drivers (t/fuzz/replay.c): each harness run
+# once per input, with this build's compiler and sanitizers, for the suite
+FUZZ_SRC = $(sort $(wildcard t/fuzz/fuzz-*.c))
+FUZZ_REPLAY = $(FUZZ_SRC:t/fuzz/%.c=t/fuzz/%.replay)
+t/fuzz/%.replay: t/fuzz/%.c t/fuzz/fuzz.c t/fuzz/replay.c t/fuzz/fuzz.h \
+		$(OBJDIR)/libmlw.a .build/LINK-FLAGS
+	$(QUIET_LINK)$(CC) $(ALL_CFLAGS) -It/fuzz $(LDFLAGS) -o $@ $< \
+		t/fuzz/fuzz.c t/fuzz/replay.c $(OBJDIR)/libmlw.a $(LIBS)
+
+# the fault-injection shim (t/fault/fault.c), preloaded by t1550; never
+# sanitized itself (it runs before and under any runtime)
+t/fault/libfault.so: t/fault/fault.c
+	$(QUIET_LINK)$(CC) -shared -fPIC -O2 -g -Wall -Wextra -Werror \
+		-Wno-unused-parameter -o $@ $< -ldl
+
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
 PROVE ?= prove
 PROVE_OPTS ?= -j2
-test: mlw $(UNIT_BIN)
+test: mlw $(UNIT_BIN) $(FUZZ_REPLAY) t/fault/libfault.so
 	cd t && $(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_BIN:t/%=./%) $(patsubst t/%,./%,$(sort $(wildcard t/t[0-9]*.sh)))
+
+# --- fuzzing: clang's libFuzzer with ASan and UBSan, in .build/fuzz -------
+# (its own objects: the library built with clang and coverage hooks)
+FUZZ_CC = clang
+FUZZ_SECONDS = 60
+FUZZ_TARGETS = $(FUZZ_SRC:t/fuzz/fuzz-%.c=%)
+FUZZ_DIR = .build/fuzz
+FUZZ_SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = $(filter-out -W% -f%,$(BASIC_CFLAGS)) -Wall -It/fuzz \
+	-g -O1 -fno-omit-frame-pointer $(FUZZ_SANITIZE)
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz-%)
+
+$(FUZZ_DIR)/FLAGS: FORCE
+	@mkdir -p $(FUZZ_DIR)
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS) $(LIBS)' > $@.new; \
+	if cmp -s $@ $@.new; then rm $@.new; else mv $@.new $@; fi
+
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_DIR)/FLAGS
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+		-MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/libmlw.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz-%: t/fuzz/fuzz-%.c t/fuzz/fuzz.c t/fuzz/fuzz.h \
+		$(FUZZ_DIR)/libmlw.a
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -no-pie \
+		-o $@ $< t/fuzz/fuzz.c $(FUZZ_DIR)/libmlw.a $(LIBS)
+
+-include $(FUZZ_LIB_OBJ:.o=.d)
+
+fuzz-build: $(FUZZ_BIN)
+
+# seeds from t/data and ../shared/corpus, made afresh in .build/fuzz;
+# each harness runs FUZZ_SECONDS; executions and findings go to
+# .build/fuzz/record.tsv, findings to .build/fuzz/findings/
+fuzz: mlw $(FUZZ_BIN)
+	@MLW=./mlw FUZZ_DIR=$(FUZZ_DIR) sh t/fuzz/run.sh $(FUZZ_SECONDS) \
+		$(FUZZ_TARGETS)
+
+# the campaigns at full size: 50 kills of each of six kinds of write
+# (300), 16 writers x 25 cycles of five kinds of write (2,000 operations)
+stress: mlw
+	cd t && MLW_TEST_CRASH_ROUNDS=50 MLW_TEST_STRESS_CYCLES=25 \
+		$(PROVE) $(PROVE_OPTS) --exec '' ./t1600-concurrency.sh \
+		./t1700-crash.sh
+
+# every write path with its Nth file-system call failing, for every N
+fault: mlw t/fault/libfault.so
+	cd t && MLW_TEST_FAULT_ALL=1 $(PROVE) --exec '' -v \
+		./t1550-fault-injection.sh
 
 perf: mlw $(PERF_BIN)
 	@for f in t/perf/p*.sh; do echo "== $$f"; sh $$f || exit 1; done
@@ -162,9 +238,10 @@ install: mlw
 	cp -R share/. $(DESTDIR)$(datadir)/
 
 clean:
-	rm -rf .build mlw t/unit/*.bin t/perf/*.bin t/trash
+	rm -rf .build mlw t/unit/*.bin t/perf/*.bin t/fuzz/*.replay t/fault/*.so \
+		t/trash
 
 style:
 	@! grep -nE '\b(strcpy|strcat|sprintf|strtok|atoi|localtime)\(' lib/*/*.c cmd/*.c
 
-.PHONY: all test perf install-deps quickstart check-deps check-docs check-startup install clean style FORCE
+.PHONY: all test perf fuzz fuzz-build stress fault install-deps quickstart check-deps check-docs check-startup install clean style FORCE

@@ -1,6 +1,7 @@
 /*
  * asset-common.h - the verbs 'mlw data', 'mlw model' and 'mlw env'
- * share: everything but 'create', whose options differ by kind.
+ * share (asset-common.c), and 'create', whose options differ by kind
+ * (asset-create.c).
  *
  * Each takes the kind and the verb's argv (argv[0] is the verb) and
  * returns the exit status.  A command file wraps them in its verb table.
@@ -9,20 +10,33 @@
 #define MLW_CMD_ASSET_COMMON_H
 
 #include "asset/asset.h"
+#include "asset/from-spec.h"
 #include "builtin.h"
 #include "util/strutil.h"
 
 /* "data", "model", "env": the command's own name, for usage lines */
 const char *asset_cmd_name(enum mlw_asset_kind kind);
 
+struct mlw_asset_ctx;
+/*
+ * The service's context for this command (lib/asset/service.h): the
+ * workspace's catalog and objects, hooks and the stat cache, notes as
+ * warnings, the command line in the operation log (*line, which the
+ * caller frees after the call).
+ */
+void asset_service_ctx(struct mlw_asset_ctx *s, char **line,
+		       struct mlw_ctx *ctx, enum mlw_asset_kind kind);
+/* Print a as show does (json by default); exit status. */
+int asset_print(struct mlw_ctx *ctx, const struct mlw_asset *a);
+
 struct mlw_spec;
 
 /*
- * Finish a create whose options filled spec: snapshot, register in one
- * catalog transaction, print the asset, and for a model run the
- * model-registered hook.  from, when not NULL, is the spec file spec
- * came from: errors about the content then say where its path is.
- * Releases nothing: the caller owns spec.
+ * Finish a create whose options filled spec: register it through the
+ * service (lib/asset/service.h: content, catalog, hook) and print it.
+ * from, when not NULL, is the spec file spec came from: errors about the
+ * content then say where its path is.  A path naming a job's output is
+ * resolved first (lib/run).  Releases nothing: the caller owns spec.
  */
 int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
 		 const struct mlw_spec *from);
@@ -30,13 +44,11 @@ int asset_create(struct mlw_ctx *ctx, struct mlw_asset_spec *spec,
 /* What a create verb was given; the kind's options fill it. */
 struct asset_create_args {
 	const char *file;
-	const char *name, *version, *path, *type, *description, *stage;
-	const char *image, *conda_file, *build_context, *dockerfile_path;
+	struct mlw_asset_fields f;	/* -n, -v, -p, ... */
 	struct mlw_strlist tags, properties, sets;
 };
-#define ASSET_CREATE_ARGS_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-	NULL, NULL, NULL, NULL, MLW_STRLIST_INIT, MLW_STRLIST_INIT, \
-	MLW_STRLIST_INIT }
+#define ASSET_CREATE_ARGS_INIT { NULL, { NULL }, MLW_STRLIST_INIT, \
+	MLW_STRLIST_INIT, MLW_STRLIST_INIT }
 
 /*
  * 'mlw KIND create': parse argv with opts (which point into args), then
@@ -52,10 +64,6 @@ int asset_create_verb(struct mlw_ctx *ctx, enum mlw_asset_kind kind,
 /* 'mlw KIND validate': cmd_spec_validate() for the kind's group */
 int asset_validate(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 		   const char **argv);
-
-/* --tags KEY=VALUE values from an option list into kvs; exit status */
-int asset_parse_kvs(struct mlw_asset_kvs *kvs, const struct mlw_strlist *l,
-		    const char *what);
 
 int asset_list(struct mlw_ctx *ctx, enum mlw_asset_kind kind, int argc,
 	       const char **argv);

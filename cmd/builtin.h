@@ -48,6 +48,13 @@ struct cmd_struct {
 	const char *alias_of;
 };
 
+/*
+ * The whole command line, global options and all (mlw.c): what main()
+ * runs, and what a job's built-in "mlw ..." command runs in the forked
+ * child of its supervisor (cmd/job.c).  Returns the exit status.
+ */
+int cmd_main(int argc, const char **argv);
+
 /* the sorted command table (mlw.c) */
 extern const struct cmd_struct mlw_commands[];
 const struct cmd_struct *mlw_find_command(const char *name);
@@ -133,20 +140,27 @@ const char **cmd_spec_expand_set(int argc, const char **argv,
 				 struct mlw_strlist *owned, int *new_argc);
 
 /*
- * Inputs of the ML commands (cmd/data-preview.c).  cmd_resolve_input()
- * gives a local path for ref: ref itself, or for an asset reference
- * (azureml:NAME:VERSION, azureml:NAME@latest, NAME@latest; kind an enum
- * mlw_asset_kind) the content restored into a temporary folder *tmp_out
- * that the caller removes (mlw_remove_tree) and frees.  cmd_load_dataset()
- * loads a CSV file, a folder with an MLTable file, or a data asset.
- * cmd_data_preview() prints the first rows (-1: all) of such a table as
- * the trainers see it, in ctx's format; it returns the exit status.
+ * Where an input named text (a path, or an asset: lib/run/local-input.h)
+ * is looked up: the workspace when text needs one (an explicit reference
+ * outside a workspace exits 2 as cmd_catalog() does), none for a path
+ * that exists, or a bare NAME outside a workspace; assets are restored
+ * under TMPDIR.
+ */
+struct mlw_input_source;
+void cmd_input_source(struct mlw_ctx *ctx, struct mlw_input_source *src,
+		      const char *text);
+/*
+ * mlw_input_dataset() from that source: 0 and *out (mlw_dataset_unref()),
+ * or lib's error code for cmd_fail().
  */
 struct mlw_dataset;
-int cmd_resolve_input(struct mlw_ctx *ctx, int kind, const char *ref,
-		      char **path_out, char **tmp_out);
 int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
-		     const char *ref);
+		     const char *text);
+/*
+ * Print the first rows (-1: all) of the table path_or_ref names as the
+ * trainers see it, in ctx's format ('data show --preview',
+ * 'preview-data'); the exit status.
+ */
 int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
 
 #define CMD(name) int cmd_##name(int argc, const char **argv, struct mlw_ctx *ctx)

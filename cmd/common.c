@@ -2,6 +2,9 @@
  * common.c - helpers shared by the command implementations.
  */
 #include "builtin.h"
+#include "ml/dataset.h"
+#include "run/local-input.h"
+#include "spec/ref.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -13,6 +16,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *global_output, *global_query;
@@ -348,4 +352,67 @@ char *cmd_line(struct mlw_ctx *ctx)
 		mlw_buf_adds(&b, ctx->argv[i]);
 	}
 	return mlw_buf_detach(&b, NULL);
+}
+
+void cmd_input_source(struct mlw_ctx *ctx, struct mlw_input_source *src,
+		      const char *text)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	struct mlw_ref ref;
+	struct stat st;
+	int explicit;
+
+	memset(src, 0, sizeof(*src));
+	src->tmpdir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+	if (!stat(text, &st))
+		return;		/* a path: no workspace needed */
+	mlw_ref_parse_operand(&ref, text);
+	explicit = ref.explicit;
+	mlw_ref_release(&ref);
+	mlw_error_clear();
+	/*
+	 * An explicit reference needs a workspace (cmd_catalog() says so);
+	 * a bare NAME uses one if there is one, else stays a path.
+	 */
+	if (!ctx->repo && !explicit &&
+	    mlw_repo_discover(&ctx->repo, ".", ctx->mlw_dir) < 0) {
+		mlw_error_clear();
+		ctx->repo = NULL;
+		return;
+	}
+	src->cat = cmd_catalog(ctx);
+	src->odb = cmd_odb(ctx);
+}
+
+int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
+		     const char *text)
+{
+	struct mlw_input_source src;
+
+	cmd_input_source(ctx, &src, text);
+	return mlw_input_dataset(out, &src, text);
+}
+
+int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows)
+{
+	struct mlw_dataset *ds;
+	struct mlw_out *o;
+	size_t j;
+	int ret;
+
+	ret = cmd_load_dataset(ctx, &ds, path_or_ref);
+	if (ret)
+		return cmd_fail(ret);
+	o = mlw_out_new();
+	mlw_input_rows(o, ds, rows < 0 ? ds->nr_rows : (size_t)rows);
+	ret = cmd_print(ctx, o, MLW_FMT_TABLE);
+	mlw_out_free(o);
+	if (!ret && ctx->verbose)
+		for (j = 0; j < ds->nr_columns; j++)
+			fprintf(stderr, "%s: %s, %zu missing\n",
+				ds->columns[j].name,
+				mlw_column_type_name(ds->columns[j].type),
+				ds->columns[j].nr_missing);
+	mlw_dataset_unref(ds);
+	return cmd_finish_stdout(ret);
 }

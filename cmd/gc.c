@@ -2,7 +2,7 @@
  * gc.c - 'mlw gc [--prune=now|DURATION] [--dry-run]'.
  */
 #include "builtin.h"
-#include "run/job.h"
+#include "run/workdir.h"
 #include "store/catalog.h"
 #include "store/gc.h"
 #include "store/repo.h"

@@ -9,6 +9,10 @@
  */
 #include "builtin.h"
 #include "run/job.h"
+#include "run/launch.h"
+#include "run/notify.h"
+#include "run/supervise.h"
+#include "run/workdir.h"
 #include "run/resolve.h"
 #include "run/run.h"
 #include "spec/spec.h"
@@ -31,6 +35,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -188,176 +193,25 @@ static void out_run(struct mlw_out *o, const struct mlw_run *run,
 	mlw_out_end(o);
 }
 
-/*
- * Copy the log to stdout as it grows until the supervisor is gone:
- * notify_fd (EOF when it exits), or else the run's status.
- */
-/*
- * The supervisor writes the run's final status (a line) and its error
- * message to the notify pipe before it exits; read what is there.
- * Returns 1 at end of file.
- */
-static int read_notify(int notify_fd, struct mlw_buf *msg)
-{
-	char buf[4096];
-	ssize_t n;
-
-	do
-		n = read(notify_fd, buf, sizeof(buf));
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return 1;
-	if (msg->len < 65536)
-		mlw_buf_add(msg, buf, (size_t)n);
-	return 0;
-}
-
-static int follow_fd(struct mlw_ctx *ctx, int fd, int notify_fd,
-		     const char *name, struct mlw_buf *msg)
-{
-	char buf[65536];
-	int done = 0;
-
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n > 0) {
-			if (mlw_write_all(1, buf, (size_t)n))
-				return -1;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (done)
-			return 0;
-		if (notify_fd >= 0) {
-			struct pollfd p = { notify_fd, POLLIN, 0 };
-
-			if (poll(&p, 1, 20) > 0 && read_notify(notify_fd, msg))
-				done = 1;
-		} else {
-			struct timespec ts = { 0, 50 * 1000 * 1000 };
-			struct mlw_run *run;
-
-			if (mlw_run_get(&run, job_catalog(ctx), name))
-				return -1;
-			done = mlw_run_status_terminal(run->status);
-			mlw_run_free(run);
-			if (!done)
-				nanosleep(&ts, NULL);
-		}
-	}
-}
-
-/* replay a finished run's log from its object */
-static int replay(struct mlw_ctx *ctx, const struct mlw_run *run)
-{
-	struct mlw_odb_reader *r;
-	struct mlw_oid oid;
-	char buf[65536];
-	long n;
-	int ret;
-
-	if (!run->log)
-		return 0;
-	ret = mlw_oid_from_hex(&oid, run->log);
-	if (!ret)
-		ret = mlw_odb_reader_open(&r, cmd_odb(ctx), &oid);
-	if (ret)
-		return ret;
-	while ((n = mlw_odb_read(r, buf, sizeof(buf))) > 0)
-		if (mlw_write_all(1, buf, (size_t)n)) {
-			ret = MLW_ERROR;
-			break;
-		}
-	if (n < 0)
-		ret = (int)n;
-	mlw_odb_reader_free(r);
-	return ret;
-}
-
 /* the exit status for a run that has ended: 0 Completed, 1 otherwise */
-/*
- * The supervisor's first line: "R REUSED NAME" once the run is recorded
- * (the name may differ from a generated one that was taken), or
- * "E CODE MESSAGE" when it could not be: that error, as if it were ours,
- * and nothing was recorded.  What follows the line stays in msg.
- */
-static int created(int fd, struct mlw_buf *msg, struct mlw_job *job, pid_t pid)
+static int report_status(struct mlw_ctx *ctx, const char *name,
+			 enum mlw_run_status status, const char *why,
+			 int print)
 {
-	char *nl = NULL, *p, *end;
-	int ret = 0, done = 0;
-	long v;
+	int ret = 0;
 
-	while (!done && !(nl = memchr(msg->buf, '\n', msg->len)))
-		done = read_notify(fd, msg);
-	if (!nl) {
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		return mlw_error_set("the job supervisor ended before "
-				     "recording the run");
-	}
-	*nl = '\0';
-	errno = 0;
-	v = strtol(msg->buf + 2, &end, 10);
-	if (msg->len < 4 || msg->buf[1] != ' ' || errno || *end != ' ') {
-		ret = mlw_error_set("the job supervisor said '%s'", msg->buf);
-	} else if (msg->buf[0] == 'E') {
-		ret = mlw_error_setc(v < 0 ? (int)v : MLW_ERROR, "%s", end + 1);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	} else {
-		job->code_reused = v == 1;
-		free(job->name);
-		job->name = mlw_strdup(end + 1);
-	}
-	p = nl + 1;
-	memmove(msg->buf, p, (size_t)(msg->buf + msg->len - p));
-	mlw_buf_setlen(msg, (size_t)(msg->buf + msg->len - p));
-	return ret;
-}
-
-/* whether the supervisor said how the run ended (see notified_status()) */
-static int notified_status_seen(const struct mlw_buf *msg)
-{
-	return msg->len && memchr(msg->buf, '\n', msg->len) != NULL;
-}
-
-/*
- * What the supervisor said at the end ("STATUS\nERROR"), so that a plain
- * --wait need not open the catalog again; 0 when it said nothing (it
- * died), and the catalog is asked instead.
- */
-static int notified_status(struct mlw_ctx *ctx, const char *name,
-			   const struct mlw_buf *msg, int print, int *ret)
-{
-	enum mlw_run_status status;
-	const char *nl = memchr(msg->buf, '\n', msg->len);
-	char *word;
-	int bad;
-
-	if (!nl)
-		return 0;
-	word = mlw_strndup(msg->buf, (size_t)(nl - msg->buf));
-	bad = mlw_run_status_parse(&status, word) ||
-	      !mlw_run_status_terminal(status);
-	free(word);
-	if (bad) {
-		mlw_error_clear();
-		return 0;
-	}
-	*ret = 0;
 	if (status != MLW_RUN_COMPLETED) {
 		cmd_error("job '%s' %s%s%s", name, mlw_run_status_name(status),
-			  nl[1] ? ": " : "", nl + 1);
-		*ret = 1;
+			  why ? ": " : "", why ? why : "");
+		ret = 1;
 	}
 	if (print && !ctx->quiet)
 		fprintf(stderr, "mlw: job '%s' %s\n", name,
 			mlw_run_status_name(status));
-	return 1;
+	return ret;
 }
 
+/* the same, from the catalog */
 static int final_status(struct mlw_ctx *ctx, const char *name, int print)
 {
 	struct mlw_run *run;
@@ -365,56 +219,17 @@ static int final_status(struct mlw_ctx *ctx, const char *name, int print)
 
 	if (ret)
 		return cmd_fail(ret);
-	if (run->status != MLW_RUN_COMPLETED) {
-		cmd_error("job '%s' %s%s%s", name,
-			  mlw_run_status_name(run->status),
-			  run->error ? ": " : "", run->error ? run->error : "");
-		ret = 1;
-	}
-	if (print && !ctx->quiet)
-		fprintf(stderr, "mlw: job '%s' %s\n", name,
-			mlw_run_status_name(run->status));
+	ret = report_status(ctx, name, run->status, run->error, print);
 	mlw_run_free(run);
 	return ret;
 }
 
 static int stream_run(struct mlw_ctx *ctx, const char *name)
 {
-	struct mlw_run *run;
-	char *path;
-	int ret, fd, ended;
+	int ret = mlw_run_stream(cmd_repo(ctx), name, 1, reaped, ctx);
 
-	for (;;) {
-		ret = mlw_run_get(&run, job_catalog(ctx), name);
-		if (ret)
-			return cmd_fail(ret);
-		if (mlw_run_status_terminal(run->status) && run->log) {
-			ret = replay(ctx, run);
-			mlw_run_free(run);
-			if (ret)
-				return cmd_fail(ret);
-			return final_status(ctx, name, 0);
-		}
-		ended = mlw_run_status_terminal(run->status);
-		mlw_run_free(run);
-		path = mlw_job_log_path(cmd_repo(ctx), name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		free(path);
-		if (fd >= 0)
-			break;
-		/* ended without a stored log, its working area gone */
-		if (ended)
-			return final_status(ctx, name, 0);
-		{
-			struct timespec ts = { 0, 20 * 1000 * 1000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	ret = follow_fd(ctx, fd, -1, name, NULL);
-	close(fd);
 	if (ret)
-		return cmd_finish_stdout(128);
+		return cmd_fail(ret);
 	return final_status(ctx, name, 0);
 }
 
@@ -507,6 +322,168 @@ static int check_names(const char *name, const char *experiment)
 	return 0;
 }
 
+/* --name of a job that exists: nothing is recorded (exit 2) */
+static int job_exists(struct mlw_ctx *ctx, const char *name)
+{
+	struct mlw_run *old;
+
+	if (!mlw_run_get(&old, job_catalog(ctx), name)) {
+		mlw_run_free(old);
+		cmd_error("job '%s' already exists", name);
+		return 1;
+	}
+	mlw_error_clear();
+	return 0;
+}
+
+/*
+ * In the supervisor process: SIGTERM (mlw job cancel), SIGINT and SIGHUP
+ * cancel the run, through this flag; nothing reads from the supervisor
+ * through a pipe it could die writing to.
+ */
+static atomic_int cancel_requested;
+
+static void on_cancel(int sig)
+{
+	atomic_store(&cancel_requested, 1);
+}
+
+static void in_supervisor(void *data)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_cancel;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: the supervisor's waits return to look at it */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * A job's command "mlw ..." runs in a forked child of its supervisor:
+ * the whole command line, its exit handlers run (exit, not return).
+ */
+static int run_builtin(int argc, const char **argv)
+{
+	exit(cmd_main(argc, argv));
+}
+
+/* the name, or {name, status, experiment_name} with -o or --query */
+static int print_queued(struct mlw_ctx *ctx, const struct mlw_job *job,
+			const char *query)
+{
+	struct mlw_out *o;
+	int ret;
+
+	if (!query && ctx->format == MLW_FMT_DEFAULT) {
+		printf("%s\n", job->name);
+		return cmd_finish_stdout(0);
+	}
+	o = mlw_out_new();
+	mlw_out_object_begin(o, NULL);
+	mlw_out_str(o, "name", job->name);
+	mlw_out_str(o, "status", "Queued");
+	mlw_out_str(o, "experiment_name", job->experiment);
+	mlw_out_end(o);
+	ret = cmd_finish_stdout(print_out(ctx, o, MLW_FMT_JSON, query));
+	mlw_out_free(o);
+	return ret;
+}
+
+/* --wait and --stream: follow the run to its end, say how it ended */
+static int follow(struct mlw_ctx *ctx, struct mlw_job_watch *w,
+		  const struct mlw_job *job, int stream)
+{
+	enum mlw_run_status status;
+	char *log = stream ? mlw_job_log_path(cmd_repo(ctx), job->name) : NULL;
+	char *why;
+	int log_fd = log ? open(log, O_RDONLY | O_CLOEXEC) : -1, ret = 0;
+
+	free(log);
+	if (!ctx->quiet)
+		fprintf(stderr, "mlw: job '%s' started\n", job->name);
+	if (log_fd >= 0) {
+		if (mlw_job_watch_follow(w, log_fd, 1))
+			ret = 128;
+		close(log_fd);
+	} else {
+		mlw_job_watch_wait(w);
+	}
+	if (!ret && mlw_job_watch_status(w, &status, &why)) {
+		ret = report_status(ctx, job->name, status, why, 1);
+		free(why);
+	} else if (!ret) {
+		ret = final_status(ctx, job->name, 1);
+	}
+	mlw_job_watch_release(w);
+	return ret;
+}
+
+/* the run's document after --wait/--stream with -o or --query */
+static void print_ended(struct mlw_ctx *ctx, const char *name,
+			const char *query)
+{
+	struct mlw_run *run;
+
+	if (!mlw_run_get(&run, job_catalog(ctx), name)) {
+		struct mlw_out *o = mlw_out_new();
+
+		mlw_run_load_details(job_catalog(ctx), run);
+		mlw_out_object_begin(o, NULL);
+		out_run(o, run, 1);
+		mlw_out_end(o);
+		print_out(ctx, o, MLW_FMT_JSON, query);
+		mlw_out_free(o);
+		mlw_run_free(run);
+	}
+}
+
+/*
+ * snapshot the code, start the supervisor (a sweep's when sweep is set),
+ * follow it if asked
+ */
+static int create_run(struct mlw_ctx *ctx, struct mlw_job *job,
+		      struct mlw_sweep_job *sweep, int stream, int wait,
+		      const char *query)
+{
+	const struct mlw_executor *executors[1];
+	struct mlw_job_start_opts so;
+	struct mlw_executor builtin;
+	struct mlw_job_watch w;
+	int ret = mlw_job_snapshot_code(job);
+
+	if (ret)
+		return cmd_fail(ret);
+	mlw_executor_builtin_init(&builtin, run_builtin);
+	executors[0] = &builtin;
+	memset(&so, 0, sizeof(so));
+	so.executors = executors;
+	so.nr_executors = 1;
+	so.cancel = &cancel_requested;
+	so.in_supervisor = in_supervisor;
+	/* the supervisor records the run; it says how that went first */
+	ret = sweep ? mlw_sweep_job_submit(&w, sweep, &so) :
+	      mlw_job_submit(&w, job, &so);
+	if (ret)
+		return cmd_fail(ret);
+	if (ctx->verbose && job->has_code)
+		print_code(job, job->code_reused ? "kept working copy reused" :
+			   "checked out");
+	if (!stream && !wait) {
+		mlw_job_watch_release(&w);
+		return print_queued(ctx, job, query);
+	}
+	ret = follow(ctx, &w, job, stream);
+	if (query || ctx->format != MLW_FMT_DEFAULT)
+		print_ended(ctx, job->name, query);
+	else if (!stream)
+		printf("%s\n", job->name);
+	return cmd_finish_stdout(ret);
+}
+
 static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
@@ -516,7 +493,7 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	const char *file = NULL, *name = NULL, *experiment = NULL;
 	const char *display = NULL, *query = NULL;
 	struct mlw_strlist sets = MLW_STRLIST_INIT;
-	int stream = 0, wait = 0, dry_run = 0, keep_workdir = 0, ret, fds[2];
+	int stream = 0, wait = 0, dry_run = 0, keep_workdir = 0, ret;
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('f', "file", &file, "FILE", "the job spec"),
 		MLW_OPT_LIST(0, "set", &sets, "PATH=VALUE",
@@ -542,10 +519,6 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
 	struct mlw_sweep_job *sweep = NULL;
-	struct mlw_buf msg = MLW_BUF_INIT;
-	char *log = NULL;
-	int log_fd = -1;
-	pid_t pid;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) > 0)
 		return cmd_usage_error(usage, opts, "unexpected operand");
@@ -581,113 +554,14 @@ static int job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		goto out;
 	}
 	print_warnings(ctx, job);
-	job->keep_workdir = keep_workdir;
-	if (dry_run) {
+	job->keep_workdir = keep_workdir || getenv("MLW_KEEP_WORKDIR");
+	if (dry_run)
 		ret = create_dry_run(ctx, job);
-		goto out;
-	}
-	if (name) {
-		struct mlw_run *old;
-
-		if (!mlw_run_get(&old, job_catalog(ctx), name)) {
-			mlw_run_free(old);
-			cmd_error("job '%s' already exists", name);
-			ret = 2;
-			goto out;
-		}
-		mlw_error_clear();
-	}
-	ret = mlw_job_snapshot_code(job);
-	if (ret) {
-		ret = cmd_fail(ret);
-		goto out;
-	}
-	if (pipe2(fds, O_CLOEXEC)) {
-		ret = cmd_fail(mlw_error_errno("cannot create a pipe"));
-		goto out;
-	}
-	/* the write end goes to the supervisor (as fd 3), without CLOEXEC */
-	fcntl(fds[1], F_SETFD, 0);
-	/* the supervisor records the run; it says how that went first */
-	ret = sweep ? mlw_sweep_job_start(&pid, sweep, fds[1]) :
-	      mlw_job_start(&pid, job, fds[1]);
-	close(fds[1]);
-	if (!ret)
-		ret = created(fds[0], &msg, job, pid);
-	if (ret) {
-		close(fds[0]);
-		ret = cmd_fail(ret);
-		goto out;
-	}
-	if (ctx->verbose && job->has_code)
-		print_code(job, job->code_reused ? "kept working copy reused" :
-			   "checked out");
-	if (stream) {
-		log = mlw_job_log_path(cmd_repo(ctx), job->name);
-		log_fd = open(log, O_RDONLY | O_CLOEXEC);
-	}
-	if (!stream && !wait) {
-		struct mlw_out *o;
-
-		close(fds[0]);
-		if (!query && ctx->format == MLW_FMT_DEFAULT) {
-			printf("%s\n", job->name);
-			ret = cmd_finish_stdout(0);
-			goto out;
-		}
-		o = mlw_out_new();
-		mlw_out_object_begin(o, NULL);
-		mlw_out_str(o, "name", job->name);
-		mlw_out_str(o, "status", "Queued");
-		mlw_out_str(o, "experiment_name", job->experiment);
-		mlw_out_end(o);
-		ret = cmd_finish_stdout(print_out(ctx, o, MLW_FMT_JSON, query));
-		mlw_out_free(o);
-		goto out;
-	}
-	if (!ctx->quiet)
-		fprintf(stderr, "mlw: job '%s' started\n", job->name);
-	if (stream && log_fd >= 0) {
-		if (follow_fd(ctx, log_fd, fds[0], job->name, &msg))
-			ret = 128;
-	} else {
-		while (!read_notify(fds[0], &msg))
-			;
-	}
-	close(fds[0]);
-	/*
-	 * End-of-file: the run has ended and been cleaned up.  The
-	 * supervisor may still be folding the catalog's WAL; it is in its
-	 * own session, and whoever inherits it reaps it.
-	 */
-	if (waitpid(pid, NULL, WNOHANG) <= 0 && !notified_status_seen(&msg))
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	if (!ret && !notified_status(ctx, job->name, &msg, 1, &ret))
-		ret = final_status(ctx, job->name, 1);
-	if (query || ctx->format != MLW_FMT_DEFAULT) {
-		struct mlw_run *run;
-
-		if (!mlw_run_get(&run, job_catalog(ctx), job->name)) {
-			struct mlw_out *o = mlw_out_new();
-
-			mlw_run_load_details(job_catalog(ctx), run);
-			mlw_out_object_begin(o, NULL);
-			out_run(o, run, 1);
-			mlw_out_end(o);
-			print_out(ctx, o, MLW_FMT_JSON, query);
-			mlw_out_free(o);
-			mlw_run_free(run);
-		}
-	} else if (!stream) {
-		printf("%s\n", job->name);
-	}
-	ret = cmd_finish_stdout(ret);
+	else if (name && job_exists(ctx, name))
+		ret = 2;
+	else
+		ret = create_run(ctx, job, sweep, stream, wait, query);
 out:
-	if (log_fd >= 0)
-		close(log_fd);
-	free(log);
-	mlw_buf_release(&msg);
 	if (sweep)
 		mlw_sweep_job_free(sweep);
 	else

@@ -6,7 +6,6 @@
  * asks for it, so 'mlw --version' costs little more than exec.
  */
 #include "builtin.h"
-#include "run/job.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -232,7 +231,7 @@ static const char *opt_value(int *i, int argc, const char **argv,
 	return argv[++*i];
 }
 
-static int run(int argc, const char **argv)
+int cmd_main(int argc, const char **argv)
 {
 	struct mlw_ctx ctx;
 	const struct cmd_struct *c;
@@ -324,7 +323,5 @@ static int run(int argc, const char **argv)
 
 int main(int argc, const char **argv)
 {
-	/* a job's "mlw ..." command runs in its forked child (job.h) */
-	mlw_job_run_builtin = run;
-	return run(argc, argv);
+	return cmd_main(argc, argv);
 }

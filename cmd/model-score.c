@@ -8,9 +8,8 @@
  */
 #include "builtin.h"
 #include "ml/model.h"
-#include "ml/dataset.h"
 #include "ml/score.h"
-#include "asset/asset.h"
+#include "run/local-input.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -19,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static void report_row(const char *msg, void *data)
@@ -27,48 +25,6 @@ static void report_row(const char *msg, void *data)
 	struct mlw_ctx *ctx = data;
 
 	cmd_warn(ctx, "skipped %s", msg);
-}
-
-/*
- * A CSV file is streamed; a folder with an MLTable file or a data asset
- * (azureml:NAME:VERSION, NAME@latest) is read as training reads it and
- * scored from memory.
- */
-static int score_input(struct mlw_ctx *ctx, struct mlw_score_stats *stats,
-		       const struct mlw_model *model, const char *input,
-		       int fd, const struct mlw_score_options *so)
-{
-	struct mlw_dataset *ds;
-	char *path = NULL, *tmp = NULL;
-	struct stat st;
-	size_t len;
-	int ret;
-
-	ret = cmd_resolve_input(ctx, MLW_ASSET_DATA, input, &path, &tmp);
-	if (ret)
-		return ret;
-	len = strlen(path);
-	if (!tmp && (stat(path, &st) || S_ISREG(st.st_mode)) &&
-	    strcmp(path, "MLTable") &&
-	    (len < 8 || strcmp(path + len - 8, "/MLTable"))) {
-		free(path);
-		return mlw_score_csv(stats, model, input, fd, so);
-	}
-	if (tmp && !stat(path, &st) && S_ISREG(st.st_mode)) {
-		/* a uri_file asset: stream its restored copy */
-		ret = mlw_score_csv(stats, model, path, fd, so);
-	} else {
-		ret = cmd_load_dataset(ctx, &ds, path);
-		if (!ret) {
-			ret = mlw_score_dataset(stats, model, ds, fd, so);
-			mlw_dataset_unref(ds);
-		}
-	}
-	if (tmp)
-		mlw_remove_tree(tmp);
-	free(tmp);
-	free(path);
-	return ret;
 }
 
 CMD(model_score)
@@ -92,8 +48,8 @@ CMD(model_score)
 	};
 	struct mlw_score_stats stats;
 	struct mlw_model model;
+	struct mlw_input_source src;
 	struct mlw_output out;
-	char *dir = NULL, *tmp = NULL;
 	double t0 = mlw_now();
 	int ret, to_stdout;
 
@@ -123,16 +79,12 @@ CMD(model_score)
 	so.on_error = report_row;
 	so.data = ctx;
 
-	ret = cmd_resolve_input(ctx, MLW_ASSET_MODEL, argv[0], &dir, &tmp);
+	cmd_input_source(ctx, &src, argv[0]);
+	ret = mlw_input_model(&model, &src, argv[0]);
 	if (ret)
 		return cmd_fail(ret);
-	ret = mlw_model_read(&model, dir);
-	if (tmp)
-		mlw_remove_tree(tmp);
-	free(tmp);
-	free(dir);
-	if (ret)
-		return cmd_fail(ret);
+	/* before the output is opened: this may find no workspace */
+	cmd_input_source(ctx, &src, input);
 
 	/* a file is replaced only by a whole run; a device is written to */
 	ret = mlw_output_open(&out, output);
@@ -141,7 +93,7 @@ CMD(model_score)
 		return cmd_fail(ret);
 	}
 	to_stdout = out.is_stdout;
-	ret = score_input(ctx, &stats, &model, input, out.fd, &so);
+	ret = mlw_input_score(&stats, &model, &src, input, out.fd, &so);
 	if (ret)
 		mlw_output_abort(&out);
 	else

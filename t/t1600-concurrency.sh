@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='concurrent writers: objects and catalog rows from 8 processes'
+test_description='concurrent writers: objects and catalog rows from 8 processes; 16 writers of every kind with gc and fsck alongside'
 . ./test-lib.sh
 
 NPROC=8
@@ -152,6 +152,147 @@ test_expect_success 'gc concurrent with a writer keeps everything (grace period)
 	comm -23 expect.9.sorted actual.objects >lost &&
 	test_must_be_empty lost &&
 	mlw fsck
+'
+
+# --- 16 writers, every kind of write, gc and fsck alongside ----------------
+
+NWRITERS=16
+CYCLES=${MLW_TEST_STRESS_CYCLES:-3}	# each cycle: one op of each kind
+test_set_timeout $((120 + CYCLES * 60))
+
+# mixed P: writer P's cycles of hash-object + update-ref, data create and
+# model create (automatic versions, one name for all writers), job create
+# --wait (its command logs a metric), and a metric into the shared run;
+# one line per operation in ops.P ("KIND OK|FAIL STATUS"), errors in
+# mixed.err.P
+mixed () {
+	p=$1
+	for c in $(seq $CYCLES); do
+		tag=w$p.c$c
+		echo "object $tag" >m/$tag
+		id=$(mlw hash-object -w m/$tag 2>>mixed.err.$p) &&
+		mlw update-ref mixed/$tag $id 2>>mixed.err.$p
+		echo "object $? $id mixed/$tag" >>ops.$p
+		echo "data $tag" >m/$tag.data
+		mlw data create -n shared -p m/$tag.data -t uri_file \
+			>/dev/null 2>>mixed.err.$p
+		echo "data $?" >>ops.$p
+		mkdir -p m/$tag.model && echo "model $tag" >m/$tag.model/w
+		mlw model create -n shared -p m/$tag.model \
+			>/dev/null 2>>mixed.err.$p
+		echo "model $?" >>ops.$p
+		mlw -q job create -f mixed.yml --wait --name job_${p}_$c \
+			--set "command=mlw log metric from_job $c" \
+			>/dev/null 2>>jobs.err.$p
+		echo "job $?" >>ops.$p
+		MLW_RUN_ID=shared_run mlw log metric w$p $c --step $c \
+			2>>mixed.err.$p
+		echo "metric $?" >>ops.$p
+	done
+}
+
+# loop COMMAND...: run COMMAND until the writers are done; each run's
+# exit status and output are kept (loop.N.{out,err,status} in its folder)
+loop () {
+	dir=$1
+	shift
+	mkdir -p $dir
+	n=0
+	while ! test -f writers.done; do
+		n=$((n + 1))
+		"$@" >$dir/$n.out 2>$dir/$n.err
+		echo $? >$dir/$n.status
+	done
+}
+
+test_expect_success 'setup: a run to log into, a job spec' '
+	printf "command: echo\nenvironment: azureml:x@latest\n" >mixed.yml &&
+	mlw job create -f mixed.yml --wait --name shared_run >/dev/null &&
+	mkdir m
+'
+
+test_expect_success "$NWRITERS writers of every kind, gc and fsck alongside: no failure" '
+	start=$(date +%s) &&
+	rm -f writers.done &&
+	loop gcs mlw gc &
+	gc_loop=$!
+	loop fscks mlw fsck &
+	fsck_loop=$!
+	for p in $(seq $NWRITERS); do
+		mixed $p &
+		eval writer_$p=$!
+	done
+	for p in $(seq $NWRITERS); do
+		eval wait \$writer_$p
+	done
+	touch writers.done &&
+	wait $gc_loop $fsck_loop &&
+	echo "# $NWRITERS writers x $CYCLES cycles took $(($(date +%s) - start)) s," \
+		"with $(ls gcs | grep -c status) gc and $(ls fscks | grep -c status) fsck runs" &&
+	cat ops.* >ops &&
+	echo "# $(wc -l <ops) operations" &&
+	test $(wc -l <ops) = $((NWRITERS * CYCLES * 5)) &&
+	grep -v "^job " ops | grep -v "^[a-z]* 0" >failed
+	cat mixed.err.* >errors &&
+	test_must_be_empty failed &&
+	test_must_be_empty errors
+'
+
+# issue 11 item 7: gc took the spare working area (.mlw/cache/workdir)
+# from under a starting job; gc now takes it by rename first
+test_expect_success 'every job created alongside gc ran and completed' '
+	grep "^job " ops | grep -v "^job 0" >failed
+	cat jobs.err.* >errors &&
+	test_must_be_empty failed &&
+	test_must_be_empty errors &&
+	mlw job list --all-results -o tsv >jobs &&
+	test $(grep -c "^job_.*	Completed	" jobs) = $((NWRITERS * CYCLES))
+'
+
+test_expect_success 'gc alongside them never failed' '
+	cat gcs/*.status | sort | uniq -c &&
+	! grep -vx 0 gcs/*.status &&
+	cat gcs/*.err >gc.errors &&
+	test_must_be_empty gc.errors
+'
+
+# issue 11 item 6: fsck while others write reported objects "missing"
+# that were not; it now reads the catalog in one snapshot first
+test_expect_success 'fsck alongside them found nothing wrong' '
+	cat fscks/*.status | sort | uniq -c &&
+	! grep -vx 0 fscks/*.status &&
+	cat fscks/*.out fscks/*.err >fsck.problems &&
+	test_must_be_empty fsck.problems
+'
+
+test_expect_success 'asset versions are 1..N without a gap, one per create' '
+	for kind in data model; do
+		mlw $kind list -n shared -o tsv | cut -f2 | sort -n >versions &&
+		seq $((NWRITERS * CYCLES)) >expect &&
+		test_cmp expect versions || return 1
+	done
+'
+
+test_expect_success 'every metric logged into the shared run is there once' '
+	mlw job show shared_run --metrics -o json >points &&
+	/usr/bin/python3 -c "
+import json
+for p in json.load(open(\"points\"))[\"metric_history\"]:
+    print(p[\"key\"], p[\"step\"])" | sort >actual &&
+	for p in $(seq $NWRITERS); do
+		for c in $(seq $CYCLES); do
+			echo "w$p $c" || return 1
+		done
+	done | sort >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'every ref points where it was set; fsck is clean' '
+	sed -n "s/^object 0 //p" ops.* | sort >expect &&
+	mlw show-ref | grep " mixed/" | sort >actual &&
+	test_cmp expect actual &&
+	mlw fsck >out &&
+	test_must_be_empty out
 '
 
 test_done

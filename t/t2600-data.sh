@@ -81,6 +81,25 @@ test_expect_success 'not found is exit 3: name, version, @latest' '
 	test_expect_code 3 mlw data list -n nope
 '
 
+test_expect_success 'every form of reference: ARM ids, registries, job outputs' '
+	arm=/subscriptions/0-1/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws &&
+	mlw data show $arm/data/diab/versions/1 >f.json && test_cmp c.json f.json &&
+	mlw data show azureml:$arm/data/diab/versions/1 >g.json &&
+	test_cmp c.json g.json &&
+	test_expect_code 2 mlw data show $arm/models/diab/versions/1 2>err &&
+	test_grep "ARM id of .diab. names models, not data" err &&
+	test_expect_code 3 mlw data show azureml://registries/azureml/data/diab/versions/1 2>err &&
+	test_grep "not available locally" err &&
+	test_expect_code 3 mlw data show azureml://datastores/blob/paths/x.csv 2>err &&
+	test_grep "not available locally" err &&
+	test_expect_code 2 mlw data show azureml:jobs/j1/outputs/out 2>err &&
+	test_grep "is a job.s output, not a registered data asset" err &&
+	test_expect_code 2 mlw data show diab:1:2 2>err &&
+	test_grep "too many" err &&
+	test_expect_code 2 mlw data archive diab@latest 2>err &&
+	test_grep "archive takes NAME or NAME:VERSION" err
+'
+
 test_expect_success 'bad usage is exit 2' '
 	test_expect_code 2 mlw data create -n diab &&
 	test_expect_code 2 mlw data create -p d &&

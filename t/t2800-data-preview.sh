@@ -56,4 +56,17 @@ test_expect_success '--preview is for data assets only' '
 	test_grep "unknown option" err
 '
 
+test_expect_success 'inputs name assets as show does; remote ones are not local' '
+	arm=/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w &&
+	mlw preview-data $arm/data/t/versions/1 -n 1 -o tsv >out &&
+	printf "1\tx\t2.5\n" >expect &&
+	test_cmp expect out &&
+	test_expect_code 3 mlw preview-data azureml://datastores/blob/paths/t.csv 2>err &&
+	test_grep "not available locally" err &&
+	test_expect_code 3 mlw preview-data azureml://registries/r/data/t/versions/1 2>err &&
+	test_grep "not available locally" err &&
+	test_expect_code 2 mlw preview-data azureml:jobs/j/outputs/o 2>err &&
+	test_grep "job.s output" err
+'
+
 test_done

@@ -114,7 +114,9 @@ test_expect_success 'hooks get the event payload' '
 	! grep hookfail completed.json &&
 	test_grep "\"runStatus\":\"Running\"" changed.json &&
 	test_grep "\"runStatus\":\"Failed\"" changed.json &&
-	test_grep "experimentName" completed.json
+	test_grep "experimentName" completed.json &&
+	# the stable id of the workspace'"'"'s first experiment, not a hash
+	test_grep "\"experimentId\":\"1\"" completed.json
 '
 
 test_expect_success 'a batch of 100000 points from stdin in one go' '

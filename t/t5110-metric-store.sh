@@ -85,6 +85,10 @@ test_expect_success SQLITE3 'a store of schema 3 is upgraded and reads the same'
 		sqlite3 .mlw/mlw.db <<-\EOT
 		DROP TABLE catalog_schemas;
 		DROP TABLE catalog_roots;
+		DROP TABLE experiments;
+		DROP TABLE experiment_tags;
+		DROP INDEX runs_experiment_id;
+		ALTER TABLE runs DROP COLUMN experiment_id;
 		DROP TABLE run_metric_points;
 		DROP TABLE metric_keys;
 		ALTER TABLE run_metrics_last DROP COLUMN seq;

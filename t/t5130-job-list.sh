@@ -57,6 +57,24 @@ test_expect_success SQLITE3 '-o json gives every field of each run' '
 	test "$(test_json_get j.json "[1][\"compute\"]")" = local
 '
 
+test_expect_success SQLITE3 '--parent-job-name lists the children of a run' '
+	sqlite3 .mlw/mlw.db <<-\EOT &&
+	INSERT INTO runs (name, experiment, type, status, created, parent)
+	VALUES ("trial_1", "exp1", "sweep_trial", "Completed", 1.8e9, "run_00001"),
+	       ("trial_2", "exp1", "sweep_trial", "Failed", 1.8e9 + 1, "run_00001"),
+	       ("other_1", "exp2", "sweep_trial", "Completed", 1.8e9 + 2, "run_00002");
+	EOT
+	mlw job list --parent-job-name run_00001 -o tsv >out &&
+	cut -f1 out >actual &&
+	printf "trial_2\ntrial_1\n" >expect &&
+	test_cmp expect actual &&
+	mlw job list -p run_00001 --status Failed -o tsv >out &&
+	test $(wc -l <out) = 1 &&
+	mlw job list -p trial_1 -o tsv >out &&
+	test_must_be_empty out &&
+	sqlite3 .mlw/mlw.db "DELETE FROM runs WHERE parent IS NOT NULL"
+'
+
 test_expect_success SQLITE3 '--tag KEY and --tag KEY=VALUE' '
 	mlw job list --all-results --tag team -o tsv >out &&
 	test $(wc -l <out) = 1500 &&

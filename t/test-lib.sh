@@ -17,12 +17,24 @@
 # when its last command exits 0.  Never pipe the command under test: its
 # exit status would be lost.  Run a script with -v to see the output of
 # every test, -i to stop at the first failure, -d to keep the trash.
+#
+# Every test body has a time limit (120 seconds by default, four times
+# that when ./mlw is built with SANITIZE=1): a body that runs
+# longer fails with "timed out", every process it started is killed (its
+# descendants, and anything carrying the script's MLW_TEST_TAG in its
+# environment, such as a job's detached supervisor), and the script ends
+# there, so the suite can never hang.  A script that needs more says
+# test_set_timeout SECONDS after sourcing this file; MLW_TEST_TIMEOUT in
+# the environment overrides both (0: no limit, e.g. under a debugger).
 
-TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
+# a script of t0003 that tests this harness runs in a trash directory
+# named by MLW_TEST_TRASH, with the calling script's TEST_DIRECTORY
+test -n "$MLW_TEST_TRASH" && test -f "$TEST_DIRECTORY/test-lib.sh" ||
+	TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
 MLW_BUILD_DIR=$(dirname "$TEST_DIRECTORY")
 SHARED_DIRECTORY=$(cd "$MLW_BUILD_DIR/../shared" 2>/dev/null && pwd)
 TEST_NAME=$(basename "$0" .sh)
-TRASH_DIRECTORY=$TEST_DIRECTORY/trash/$TEST_NAME
+TRASH_DIRECTORY=${MLW_TEST_TRASH:-$TEST_DIRECTORY/trash/$TEST_NAME}
 export TEST_DIRECTORY MLW_BUILD_DIR SHARED_DIRECTORY TRASH_DIRECTORY
 
 verbose= immediate= debug=
@@ -45,7 +57,10 @@ LC_ALL=C
 LANG=C
 TZ=UTC
 export PATH HOME LC_ALL LANG TZ
-unset MLW_DIR NO_COLOR
+unset MLW_DIR NO_COLOR MLW_TEST_TRASH
+# every process a test starts inherits this: what the time limit kills
+MLW_TEST_TAG=$TEST_NAME.$$
+export MLW_TEST_TAG
 # sanitizer reports must never pass for an expected failure (exit 99 is
 # not an mlw exit code, so test_must_fail rejects it)
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99:abort_on_error=0}
@@ -58,6 +73,9 @@ rm -rf "$TRASH_DIRECTORY" || {
 	exit 1
 }
 mkdir -p "$TRASH_DIRECTORY" && cd "$TRASH_DIRECTORY" || exit 1
+
+# the script's own stdout and stderr, for messages from inside a test body
+exec 5>&1 7>&2
 
 test_count=0
 test_failures=0
@@ -133,12 +151,128 @@ test_skip_ () {
 	say "ok $test_count # skip $1 (missing $2)"
 }
 
+# --- the time limit of a test body -----------------------------------------
+
+# test_set_timeout SECONDS: the limit of each test body from here on
+# (scaled for sanitizer builds; MLW_TEST_TIMEOUT, when set, wins)
+test_set_timeout () {
+	if test -n "$MLW_TEST_TIMEOUT"; then
+		test_timeout_=$MLW_TEST_TIMEOUT
+	elif test_have_prereq ASAN; then
+		test_timeout_=$(($1 * 4))
+	else
+		test_timeout_=$1
+	fi
+}
+
+# the pids of every process started from this shell, however deep
+test_descendants_ () {
+	for stat in /proc/[0-9]*/stat; do
+		{ read -r line <"$stat"; } 2>/dev/null || continue
+		pid=${stat#/proc/}
+		pid=${pid%/stat}
+		# "PID (COMM) STATE PPID ...": COMM may hold anything
+		set -- ${line##*) }
+		echo "$pid $2"
+	done | awk -v root=$$ '
+		{ parent[$1] = $2 }
+		END {
+			found[root] = 1
+			do {
+				more = 0
+				for (p in parent)
+					if (!(p in found) && (parent[p] in found)) {
+						found[p] = 1
+						more = 1
+					}
+			} while (more)
+			for (p in found)
+				if (p != root)
+					print p
+		}'
+}
+
+# the pids of processes that carry tag $1 (detached ones too)
+test_tagged_ () {
+	grep -lzx "MLW_TEST_TAG=$1" /proc/[0-9]*/environ 2>/dev/null |
+	sed -e 's|^/proc/||' -e 's|/environ$||'
+}
+
+# in the background, out of this shell's sight (so a bare 'wait' in a
+# body does not wait for it): after test_timeout_ seconds tell the
+# script's shell (SIGALRM, trapped below: it acts once the body's current
+# command has ended), then kill what the test started, a few rounds to
+# catch processes forked meanwhile
+test_watchdog_ () {
+	tag=$MLW_TEST_TAG
+	MLW_TEST_TAG=watchdog
+	trap 'kill $sleeper 2>/dev/null; exit 0' TERM
+	sleep "$test_timeout_" &
+	sleeper=$!
+	wait $sleeper || exit 0
+	trap - TERM
+	read -r self rest </proc/self/stat
+	for round in 1 2 3; do
+		victims=$( (test_descendants_; test_tagged_ "$tag") |
+			   sort -u | grep -vx -e "$self")
+		# once the shell has its signal it may exit, orphaning
+		# subshells: their pids were taken just before
+		test $round = 1 && kill -ALRM $test_shell_pid_
+		test -n "$victims" && kill -9 $victims 2>/dev/null
+		sleep 0.2
+	done
+}
+
+test_watchdog_start_ () {
+	test_watchdog_pid_=
+	test "${test_timeout_:-0}" -gt 0 2>/dev/null || return 0
+	# (a function put in the background with redirections keeps
+	# dash's command substitution waiting: a subshell does not)
+	test_watchdog_pid_=$(
+		(test_watchdog_) >/dev/null 2>&1 </dev/null &
+		echo $!
+	)
+}
+
+test_watchdog_stop_ () {
+	test -n "$test_watchdog_pid_" && kill $test_watchdog_pid_ 2>/dev/null
+	test_watchdog_pid_=
+}
+
+# SIGALRM from the watchdog, seen when the body's current command is gone
+test_timed_out_ () {
+	trap - ALRM
+	test_count=$((test_count + 1))
+	test_failures=$((test_failures + 1))
+	{
+		echo "not ok $test_count - $test_current_"
+		echo "#	timed out after $test_timeout_ s" \
+			"(test_set_timeout, MLW_TEST_TIMEOUT): its" \
+			"processes were killed and the script stops here"
+		if test -s "$TEST_LOG"; then
+			echo "#	output:"
+			tail -n 60 "$TEST_LOG" | sed -e 's/^/#	/'
+		fi
+		echo "1..$test_count"
+	} >&5
+	exit 1
+}
+
+test_shell_pid_=$$
+trap test_timed_out_ ALRM
+test_set_timeout 120
+
 test_run_ () {
+	test_current_=$2
+	test_watchdog_start_
 	if test -n "$verbose"; then
 		eval "$1"
 	else
 		eval "$1" >"$TEST_LOG" 2>&1
 	fi
+	test_ret_=$?
+	test_watchdog_stop_
+	return $test_ret_
 }
 
 # test_expect_success [PREREQ] DESCRIPTION BODY
@@ -149,7 +283,7 @@ test_expect_success () {
 		return 0
 	fi
 	: >"$TEST_LOG"
-	if test_run_ "$2"; then
+	if test_run_ "$2" "$1"; then
 		test_ok_ "$1"
 	else
 		test_failure_ "$@"
@@ -163,10 +297,12 @@ test_expect_failure () {
 		test_skip_ "$1" "$prereq"
 		return 0
 	fi
-	test_count=$((test_count + 1))
-	if test_run_ "$2"; then
+	: >"$TEST_LOG"
+	if test_run_ "$2" "$1"; then
+		test_count=$((test_count + 1))
 		say "ok $test_count - $1 # TODO known breakage vanished"
 	else
+		test_count=$((test_count + 1))
 		say "not ok $test_count - $1 # TODO known breakage"
 	fi
 }

@@ -5,7 +5,9 @@
 #include "asset/mlmodel.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/strutil.h"
 
 #include <stdlib.h>
@@ -153,4 +155,133 @@ int mlw_asset_spec_from_spec(struct mlw_asset_spec *out,
 		out->inference_config = get_json(spec, "inference_config");
 	}
 	return 0;
+}
+
+/*
+ * The field of a spec an error about the content is about: the message
+ * names it (snapshot.c's messages say "conda file", "build context"...).
+ */
+static const struct mlw_yaml_node *field_of_error(const struct mlw_spec *from,
+						  enum mlw_asset_kind kind,
+						  const char *msg)
+{
+	const struct mlw_yaml_node *n = NULL;
+
+	if (mlw_asset_kind_info(kind)->content == MLW_ASSET_CONTENT_PATH)
+		n = mlw_spec_get(from, "path");
+	else if (strstr(msg, "conda file"))
+		n = mlw_spec_get(from, "conda_file");
+	else if (strstr(msg, "dockerfile path"))
+		n = mlw_spec_get(from, "build.dockerfile_path");
+	else if (strstr(msg, "build context"))
+		n = mlw_spec_get(from, "build.path");
+	else if (strstr(msg, "image"))
+		n = mlw_spec_get(from, "image");
+	return n ? n : from->doc->root;
+}
+
+void mlw_asset_spec_locate_error(const struct mlw_spec *spec,
+				 enum mlw_asset_kind kind)
+{
+	char *where = mlw_asset_spec_where(spec,
+		field_of_error(spec, kind, mlw_error_last()));
+
+	mlw_error_prefix("%s", where);
+	free(where);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? mlw_strdup(s) : NULL;
+}
+
+int mlw_asset_spec_replace_kvs(struct mlw_asset_spec *spec,
+			       const struct mlw_asset_fields *f)
+{
+	int ret;
+
+	if (f->tags && f->tags->nr)
+		mlw_asset_kvs_release(&spec->tags);
+	if (f->properties && f->properties->nr)
+		mlw_asset_kvs_release(&spec->properties);
+	ret = mlw_asset_kvs_parse_list(&spec->tags, f->tags, "tag");
+	if (!ret)
+		ret = mlw_asset_kvs_parse_list(&spec->properties,
+					       f->properties, "property");
+	return ret;
+}
+
+int mlw_asset_spec_from_fields(struct mlw_asset_spec *out,
+			       enum mlw_asset_kind kind,
+			       const struct mlw_asset_fields *f)
+{
+	mlw_asset_spec_init(out, kind);
+	out->name = dup_or_null(f->name);
+	out->version = dup_or_null(f->version);
+	out->path = dup_or_null(f->path);
+	out->type = dup_or_null(f->type);
+	out->description = dup_or_null(f->description);
+	out->stage = dup_or_null(f->stage);
+	out->image = dup_or_null(f->image);
+	out->conda_file = dup_or_null(f->conda_file);
+	out->build_context = dup_or_null(f->build_context);
+	out->dockerfile_path = dup_or_null(f->dockerfile_path);
+	return mlw_asset_spec_replace_kvs(out, f);
+}
+
+/* text as a YAML double-quoted scalar: a --set value that stays a string */
+static char *yaml_quoted(const char *key, const char *text)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	const unsigned char *p;
+
+	mlw_buf_addf(&b, "%s=\"", key);
+	for (p = (const unsigned char *)text; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			mlw_buf_addf(&b, "\\%c", *p);
+		else if (*p < 0x20)
+			mlw_buf_addf(&b, "\\x%02x", *p);
+		else
+			mlw_buf_addch(&b, *p);
+	}
+	mlw_buf_addch(&b, '"');
+	return mlw_buf_detach(&b, NULL);
+}
+
+/* a flag's path, absolute unless remote or azureml: (the spec is elsewhere) */
+static char *flag_path(const char *path)
+{
+	if (mlw_ref_is_remote(path) || mlw_starts_with(path, "azureml:") ||
+	    path[0] == '/')
+		return mlw_strdup(path);
+	if (mlw_starts_with(path, "file:"))
+		path += mlw_starts_with(path, "file://") ? 7 : 5;
+	return mlw_path_absolute(path);
+}
+
+static void push_override(struct mlw_strlist *l, const char *key,
+			  const char *value, int is_path)
+{
+	char *abs;
+
+	if (!value)
+		return;
+	abs = is_path ? flag_path(value) : NULL;
+	mlw_strlist_push_owned(l, yaml_quoted(key, abs ? abs : value));
+	free(abs);
+}
+
+void mlw_asset_fields_overrides(struct mlw_strlist *out,
+				const struct mlw_asset_fields *f)
+{
+	push_override(out, "name", f->name, 0);
+	push_override(out, "version", f->version, 0);
+	push_override(out, "path", f->path, 1);
+	push_override(out, "type", f->type, 0);
+	push_override(out, "description", f->description, 0);
+	push_override(out, "stage", f->stage, 0);
+	push_override(out, "image", f->image, 0);
+	push_override(out, "conda_file", f->conda_file, 1);
+	push_override(out, "build.path", f->build_context, 1);
+	push_override(out, "build.dockerfile_path", f->dockerfile_path, 0);
 }

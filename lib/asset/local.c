@@ -2,6 +2,7 @@
  * local.c - inputs as local paths (local.h).
  */
 #include "asset/local.h"
+#include "spec/ref.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -11,46 +12,35 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int mlw_asset_ref_is_explicit(const char *ref)
-{
-	size_t len = strlen(ref);
-
-	if (mlw_starts_with(ref, "azureml:") &&
-	    !mlw_starts_with(ref, "azureml://"))
-		return 1;
-	return len > 7 && !strcmp(ref + len - 7, "@latest") &&
-	       !strchr(ref, '/');
-}
-
 /* the asset ref names, or NULL (*ret: 0 when there is none, else why) */
 static struct mlw_asset *lookup(int *ret, struct mlw_catalog *cat,
-				enum mlw_asset_kind kind, const char *ref,
-				int explicit)
+				enum mlw_asset_kind kind, const char *text)
 {
 	struct mlw_asset *a = NULL;
-	char *name = NULL, *version = NULL;
+	struct mlw_ref ref;
+	int explicit;
 
-	*ret = mlw_asset_ref_parse(&name, &version, ref);
+	*ret = mlw_ref_parse_operand(&ref, text);
+	explicit = ref.explicit;
 	if (*ret) {
+		/* not a reference: a file name, for the reader to report */
 		if (!explicit) {
 			mlw_error_clear();
 			*ret = 0;
 		}
-		return NULL;
-	}
-	if (!cat)
+	} else if (!cat) {
 		*ret = explicit ? mlw_error_setc(MLW_ENOTFOUND,
 				"'%s' names a registered %s, but there is no workspace here",
-				ref, mlw_asset_kind_name(kind)) : 0;
-	else
-		*ret = mlw_asset_get(&a, cat, kind, name, version);
-	/* a bare NAME that is no asset may still be a file to report */
-	if (*ret == MLW_ENOTFOUND && !explicit && !version) {
-		mlw_error_clear();
-		*ret = 0;
+				text, mlw_asset_kind_name(kind)) : 0;
+	} else {
+		*ret = mlw_asset_lookup(&a, cat, kind, &ref);
+		/* a bare NAME that is no asset may still be a file to report */
+		if (*ret == MLW_ENOTFOUND && !explicit && !ref.version) {
+			mlw_error_clear();
+			*ret = 0;
+		}
 	}
-	free(name);
-	free(version);
+	mlw_ref_release(&ref);
 	return a;
 }
 
@@ -62,11 +52,11 @@ int mlw_asset_materialize(char **path_out, char **tmp_out,
 	struct stat st;
 	struct mlw_asset *a = NULL;
 	char *tmp, *path;
-	int ret = 0, explicit = mlw_asset_ref_is_explicit(ref);
+	int ret = 0;
 
 	*path_out = *tmp_out = NULL;
-	if (stat(ref, &st) && (explicit || cat))
-		a = lookup(&ret, cat, kind, ref, explicit);
+	if (stat(ref, &st))
+		a = lookup(&ret, cat, kind, ref);
 	if (ret)
 		return ret;
 	if (!a) {
@@ -80,7 +70,7 @@ int mlw_asset_materialize(char **path_out, char **tmp_out,
 		mlw_asset_free(a);
 		return ret;
 	}
-	ret = mlw_asset_download(&path, odb, a, tmp);
+	ret = mlw_asset_restore(&path, odb, a, tmp);
 	mlw_asset_free(a);
 	if (ret) {
 		mlw_remove_tree(tmp);

@@ -4,18 +4,17 @@
  *
  * The commands that read data or models ('mlw train --data', 'mlw model
  * score MODEL --input DATA') take either.  A path that exists is always
- * the path.  Otherwise an explicit reference (azureml:NAME:VERSION,
- * azureml:NAME@latest, NAME@latest) is looked up, and so, as 'mlw model
- * show' takes them, are NAME:VERSION and a bare NAME; a bare NAME that
- * names no asset stays a path, so the reader says the file is missing.
+ * the path.  Otherwise text is read as 'mlw model show' reads its operand
+ * (spec/ref.h: mlw_ref_parse_operand()): an explicit reference
+ * (azureml:NAME:VERSION, azureml:NAME@latest, NAME@latest, an ARM id) is
+ * looked up, and so are NAME:VERSION and a bare NAME; text that is no
+ * reference, or a bare NAME that names no asset, stays a path, so the
+ * reader says the file is missing.
  */
 #ifndef MLW_ASSET_LOCAL_H
 #define MLW_ASSET_LOCAL_H
 
 #include "asset/asset.h"
-
-/* 1 when ref can only be an asset reference (azureml:..., NAME@latest) */
-int mlw_asset_ref_is_explicit(const char *ref);
 
 /*
  * A local path for ref: *path_out is ref itself (a copy) and *tmp_out

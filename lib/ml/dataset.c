@@ -430,8 +430,11 @@ static void *parse_slice(void *arg)
 		if (p >= s->win_next)
 			window_step(s, p, end);
 
-		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-			p += *p == '\n' ? 1 : 2;
+		/* blank lines, and a lone CR at the end, as the count saw
+		 * them: not rows (else one more row than values) */
+		if (*p == '\n' ||
+		    (*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+			p += *p == '\n' || p + 1 == end ? 1 : 2;
 			line++;
 			continue;
 		}
@@ -569,6 +572,13 @@ static size_t vocab_intern(struct vocab *v, const char *s, size_t len)
 {
 	size_t h;
 
+	/*
+	 * Categories are C strings: a NUL byte in a field ends the value,
+	 * here as wherever it is printed, so that the key stored is the
+	 * key hashed (else equal fields never match and the ranking below
+	 * probes an empty slot)
+	 */
+	len = strnlen(s, len);
 	if (2 * (v->nr + 1) > v->nr_slots)
 		vocab_rehash(v, v->nr_slots ? 2 * v->nr_slots : 64);
 	h = hash_str(s, len) & (v->nr_slots - 1);
@@ -680,9 +690,9 @@ static void encode_categorical(struct mlw_dataset *ds, struct loader *ld,
 			size_t c;
 			int st = MLW_CSV_FIELD;
 
-			if (*p == '\n' ||
-			    (*p == '\r' && p + 1 < end && p[1] == '\n')) {
-				p += *p == '\n' ? 1 : 2;
+			if (*p == '\n' || (*p == '\r' &&
+					    (p + 1 == end || p[1] == '\n'))) {
+				p += *p == '\n' || p + 1 == end ? 1 : 2;
 				continue;
 			}
 			for (c = 0; st == MLW_CSV_FIELD; c++) {
@@ -1010,8 +1020,8 @@ int mlw_dataset_builder_finish(struct mlw_dataset **out,
 		ds->columns[col].name = mlw_strdup(b->names[col]);
 	ds->values_size = mlw_st_mult(mlw_st_mult(ds->nr_rows, ds->nr_columns),
 				      sizeof(double));
-	if (ds->values_size)
-		ds->values = mlw_big_alloc(ds->values_size);
+	/* also for no rows: a column's address is never NULL + 0 */
+	ds->values = mlw_big_alloc(ds->values_size);
 	for (col = 0; col < b->nr_columns && !ret; col++)
 		ret = build_column(ds, b, col);
 	index_columns(ds);
@@ -1287,8 +1297,8 @@ counted:
 	ds->nr_rows = ld.nr_rows = row;
 	ds->values_size = mlw_st_mult(mlw_st_mult(row, ds->nr_columns),
 				      sizeof(double));
-	if (row)
-		ds->values = mlw_big_alloc(ds->values_size);
+	/* also for no rows: a column's address is never NULL + 0 */
+	ds->values = mlw_big_alloc(ds->values_size);
 	ld.values = ds->values;
 	run_parallel(&ld, parse_slice);
 	for (k = 0; k < (size_t)nr_threads; k++) {

@@ -947,8 +947,11 @@ static int read_text(struct mlw_buf *out, const char *path, int latin1)
 	size_t i;
 	int ret = mlw_buf_read_file(&raw, path, (size_t)1 << 40);
 
-	if (ret)
+	if (ret) {
+		/* (a folder opens, then fails to read: the buffer grew) */
+		mlw_buf_release(&raw);
 		return ret;
+	}
 	if (!latin1) {
 		*out = raw;
 		return 0;

@@ -442,8 +442,10 @@ static void *score_job(void *arg)
 			}
 			st = mlw_csv_field(&f, &p, end, sc->delim);
 			if (st < 0) {
-				job_error(j, line, "%s (column %zu)",
-					  mlw_csv_strerror(st), c + 1);
+				/* one error a row: a row is skipped once */
+				if (!bad)
+					job_error(j, line, "%s (column %zu)",
+						  mlw_csv_strerror(st), c + 1);
 				bad = 1;
 				p = next_line(p, end);
 				break;

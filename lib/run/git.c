@@ -4,22 +4,19 @@
 #include "run/git.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/dl.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/strutil.h"
 
-#include <dlfcn.h>
 #include <fnmatch.h>
 #include <git2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#define LIBGIT2_SONAME "libgit2.so.1.5"
-
 /* the functions of libgit2 we call, resolved once */
 static struct {
-	int tried, ok;
 	__typeof__(&git_libgit2_init) init;
 	__typeof__(&git_libgit2_shutdown) shutdown;
 	__typeof__(&git_repository_open_ext) open_ext;
@@ -41,55 +38,65 @@ static struct {
 	__typeof__(&git_repository_head_detached) detached;
 } g;
 
+static const struct mlw_dl_symbol libgit2_symbols[] = {
+	MLW_DL_SYMBOL(git_libgit2_init, g.init),
+	MLW_DL_SYMBOL(git_libgit2_shutdown, g.shutdown),
+	MLW_DL_SYMBOL(git_repository_open_ext, g.open_ext),
+	MLW_DL_SYMBOL(git_repository_workdir, g.workdir),
+	MLW_DL_SYMBOL(git_repository_free, g.repo_free),
+	MLW_DL_SYMBOL(git_repository_head, g.head),
+	MLW_DL_SYMBOL(git_reference_shorthand, g.shorthand),
+	MLW_DL_SYMBOL(git_reference_target, g.target),
+	MLW_DL_SYMBOL(git_reference_free, g.ref_free),
+	MLW_DL_SYMBOL(git_reference_name_to_id, g.name_to_id),
+	MLW_DL_SYMBOL(git_oid_tostr_s, g.oid_str),
+	MLW_DL_SYMBOL(git_remote_lookup, g.remote_lookup),
+	MLW_DL_SYMBOL(git_remote_url, g.remote_url),
+	MLW_DL_SYMBOL(git_remote_free, g.remote_free),
+	MLW_DL_SYMBOL(git_status_list_new, g.status_new),
+	MLW_DL_SYMBOL(git_status_list_entrycount, g.status_count),
+	MLW_DL_SYMBOL(git_status_list_free, g.status_free),
+	MLW_DL_SYMBOL(git_ignore_path_is_ignored, g.is_ignored),
+	MLW_DL_SYMBOL(git_repository_head_detached, g.detached),
+	{ NULL, NULL }
+};
+
 static void shutdown_libgit2(void)
 {
 	g.shutdown();
 }
 
-static int load_libgit2(void)
+/*
+ * Once loaded: libgit2's global state, whose caches (its regex cache
+ * among them) are freed at exit so that LeakSanitizer sees a clean
+ * process.
+ */
+static int init_libgit2(struct mlw_dl_library *lib)
 {
-	void *h;
-
-	if (g.tried)
-		return g.ok;
-	g.tried = 1;
-	h = dlopen(LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return 0;
-#define SYM(field, name) \
-	do { \
-		*(void **)&g.field = dlsym(h, #name); \
-		if (!g.field) \
-			return 0; \
-	} while (0)
-	SYM(init, git_libgit2_init);
-	SYM(shutdown, git_libgit2_shutdown);
-	SYM(open_ext, git_repository_open_ext);
-	SYM(workdir, git_repository_workdir);
-	SYM(repo_free, git_repository_free);
-	SYM(head, git_repository_head);
-	SYM(shorthand, git_reference_shorthand);
-	SYM(target, git_reference_target);
-	SYM(ref_free, git_reference_free);
-	SYM(name_to_id, git_reference_name_to_id);
-	SYM(oid_str, git_oid_tostr_s);
-	SYM(remote_lookup, git_remote_lookup);
-	SYM(remote_url, git_remote_url);
-	SYM(remote_free, git_remote_free);
-	SYM(status_new, git_status_list_new);
-	SYM(status_count, git_status_list_entrycount);
-	SYM(status_free, git_status_list_free);
-	SYM(is_ignored, git_ignore_path_is_ignored);
-	SYM(detached, git_repository_head_detached);
-#undef SYM
-	/*
-	 * The handle stays open for the life of the process; libgit2's
-	 * global caches (its regex cache among them) are freed at exit so
-	 * that LeakSanitizer sees a clean process.
-	 */
 	g.init();
 	atexit(shutdown_libgit2);
-	g.ok = 1;
+	return 0;
+}
+
+static struct mlw_dl_library libgit2 = {
+	.name = "libgit2",
+	.sonames = { "libgit2.so.1.5" },
+	.package = "libgit2-1.5",
+	.symbols = libgit2_symbols,
+	.init = init_libgit2,
+};
+
+/*
+ * 1 when libgit2 is there.  Without it a run records no git state and
+ * snapshots honour only .amlignore and .mlwignore, as outside a
+ * repository: nothing to report.
+ */
+static int load_libgit2(void)
+{
+	if (mlw_dl_load(&libgit2)) {
+		mlw_error_clear();
+		return 0;
+	}
 	return 1;
 }
 

@@ -4,16 +4,14 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "run/pattern.h"
 #include "util/alloc.h"
+#include "util/dl.h"
 #include "util/error.h"
 
-#include <dlfcn.h>
 #include <pcre2.h>
 #include <stdlib.h>
 
-#define PCRE2_SONAME "libpcre2-8.so.0"
-
+/* the functions of PCRE2 we call, resolved once */
 static struct {
-	int tried, ok;
 	__typeof__(&pcre2_compile) compile;
 	__typeof__(&pcre2_code_free) code_free;
 	__typeof__(&pcre2_match_data_create_from_pattern) md_create;
@@ -23,38 +21,29 @@ static struct {
 	__typeof__(&pcre2_get_error_message) error_message;
 } p2;
 
+/* the 8-bit library's names: the macros above add the _8 */
+static const struct mlw_dl_symbol pcre2_symbols[] = {
+	{ "pcre2_compile_8", &p2.compile },
+	{ "pcre2_code_free_8", &p2.code_free },
+	{ "pcre2_match_data_create_from_pattern_8", &p2.md_create },
+	{ "pcre2_match_data_free_8", &p2.md_free },
+	{ "pcre2_match_8", &p2.match },
+	{ "pcre2_get_ovector_pointer_8", &p2.ovector },
+	{ "pcre2_get_error_message_8", &p2.error_message },
+	{ NULL, NULL }
+};
+
+static struct mlw_dl_library pcre2 = {
+	.name = "PCRE2",
+	.sonames = { "libpcre2-8.so.0" },
+	.package = "libpcre2-8-0",
+	.symbols = pcre2_symbols,
+};
+
 struct mlw_pattern {
 	pcre2_code *code;
 	pcre2_match_data *md;
 };
-
-static int load(void)
-{
-	void *h;
-
-	if (p2.tried)
-		return p2.ok;
-	p2.tried = 1;
-	h = dlopen(PCRE2_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return 0;
-#define SYM(f, name) \
-	do { \
-		*(void **)&p2.f = dlsym(h, #name); \
-		if (!p2.f) \
-			return 0; \
-	} while (0)
-	SYM(compile, pcre2_compile_8);
-	SYM(code_free, pcre2_code_free_8);
-	SYM(md_create, pcre2_match_data_create_from_pattern_8);
-	SYM(md_free, pcre2_match_data_free_8);
-	SYM(match, pcre2_match_8);
-	SYM(ovector, pcre2_get_ovector_pointer_8);
-	SYM(error_message, pcre2_get_error_message_8);
-#undef SYM
-	p2.ok = 1;
-	return 1;
-}
 
 int mlw_pattern_new(struct mlw_pattern **out, const char *regex)
 {
@@ -63,9 +52,8 @@ int mlw_pattern_new(struct mlw_pattern **out, const char *regex)
 	int err;
 
 	*out = NULL;
-	if (!load())
-		return mlw_error_set("cannot load %s (install libpcre2-8-0)",
-				     PCRE2_SONAME);
+	if (mlw_dl_load(&pcre2))
+		return -1;
 	p = mlw_calloc(1, sizeof(*p));
 	p->code = p2.compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
 			     PCRE2_UCP | PCRE2_UTF, &err, &offset, NULL);

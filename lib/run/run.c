@@ -2,6 +2,7 @@
  * run.c - run records, lifecycle and tracking in the catalog; see run.h.
  */
 #include "run/run.h"
+#include "run/experiment.h"
 #include "store/catalog.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -64,8 +65,56 @@ static int db_err(struct mlw_catalog *cat, const char *what)
 	return mlw_catalog_db_error(mlw_catalog_db(cat), what);
 }
 
+/*
+ * The run layer's own tables, versioned by their own migrations
+ * (mlw_catalog_use()); the runs table itself is older than that and the
+ * store's.  Never edit a released entry; append one.
+ */
+static const char *const run_migrations[] = {
+	/*
+	 * 1: experiments with stable ids (experiment.h), one for each
+	 * experiment runs name, in the order of their first run; runs
+	 * linked to theirs.  AUTOINCREMENT: an id is never given twice.
+	 */
+	"CREATE TABLE experiments ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  lifecycle TEXT NOT NULL DEFAULT 'active'"
+	"    CHECK (lifecycle IN ('active', 'deleted')),"
+	"  artifact_location TEXT,"
+	"  created REAL NOT NULL,"
+	"  updated REAL NOT NULL"
+	");"
+	"CREATE TABLE experiment_tags ("
+	"  experiment INTEGER NOT NULL, key TEXT NOT NULL,"
+	"  value TEXT NOT NULL, PRIMARY KEY (experiment, key)"
+	") WITHOUT ROWID;"
+	"INSERT INTO experiments (name, created, updated)"
+	"  SELECT experiment, min(created), min(created) FROM runs"
+	"  GROUP BY experiment ORDER BY min(created), experiment;"
+	"ALTER TABLE runs ADD COLUMN experiment_id INTEGER;"
+	"UPDATE runs SET experiment_id = (SELECT e.id FROM experiments e"
+	"  WHERE e.name = runs.experiment);"
+	"CREATE INDEX runs_experiment_id ON runs(experiment_id, created);",
+};
+
+static const struct mlw_catalog_schema run_schema = {
+	"run", run_migrations,
+	(int)(sizeof(run_migrations) / sizeof(*run_migrations)), NULL, 0,
+};
+
+int mlw_run_schema_use(struct mlw_catalog *cat)
+{
+	return mlw_catalog_use(cat, &run_schema);
+}
+
+/* a statement on the runs, the run layer's tables up to date first */
 static int prep(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
 {
+	int ret = mlw_run_schema_use(cat);
+
+	if (ret)
+		return ret;
 	if (sqlite3_prepare_v2(mlw_catalog_db(cat), sql, -1, st, NULL))
 		return db_err(cat, "preparing query");
 	return 0;
@@ -226,8 +275,8 @@ static int insert_once(struct mlw_catalog *cat, struct mlw_run *run)
 		       " experiment, parent, type, status, created, queued,"
 		       " spec, code, git_repository, git_branch, git_commit,"
 		       " git_dirty, environment, compute, command, description,"
-		       " properties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		       " ?, ?, ?, ?, ?, ?, ?, ?)");
+		       " properties, experiment_id) VALUES (?, ?, ?, ?, ?, ?,"
+		       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	int rc;
 
 	if (ret)
@@ -253,6 +302,7 @@ static int insert_once(struct mlw_catalog *cat, struct mlw_run *run)
 	bind_str(st, 17, run->command);
 	bind_str(st, 18, run->description);
 	bind_str(st, 19, run->properties);
+	sqlite3_bind_int64(st, 20, run->experiment_id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_CONSTRAINT)
@@ -271,9 +321,11 @@ int mlw_run_insert(struct mlw_catalog *cat, struct mlw_run *run)
 	/* the name becomes a folder (.mlw/runs/NAME): never a path */
 	if (run->name && mlw_name_check(MLW_NAME_JOB, run->name))
 		return MLW_EINVALID;
-	if (run->experiment &&
-	    mlw_name_check(MLW_NAME_EXPERIMENT, run->experiment))
-		return MLW_EINVALID;
+	if (!run->experiment)
+		BUG("a run without an experiment");
+	ret = mlw_experiment_ensure(&run->experiment_id, cat, run->experiment);
+	if (ret)
+		return ret;
 	if (run->name)
 		return insert_once(cat, run);
 	for (tries = 0; tries < 20; tries++) {
@@ -369,7 +421,7 @@ int mlw_run_add_artifact(struct mlw_catalog *cat, int64_t run,
 	" spec, code, log, git_repository, git_branch, git_commit," \
 	" git_dirty, environment, compute, command, exit_code," \
 	" supervisor_pid, supervisor_start, pgid, description, properties," \
-	" error, archived"
+	" error, archived, experiment_id"
 
 static struct mlw_run *row_to_run(sqlite3_stmt *st)
 {
@@ -410,6 +462,7 @@ static struct mlw_run *row_to_run(sqlite3_stmt *st)
 	run->properties = col_str(st, 28);
 	run->error = col_str(st, 29);
 	run->archived = sqlite3_column_int(st, 30);
+	run->experiment_id = sqlite3_column_int64(st, 31);
 	return run;
 }
 
@@ -1072,7 +1125,7 @@ int mlw_run_foreach(struct mlw_catalog *cat, const struct mlw_run_filter *f,
 		 */
 		static const char *const brief[] = {
 			"id", "name", "experiment", "status", "created",
-			"archived", NULL
+			"archived", "experiment_id", NULL
 		};
 		const char *cols = RUN_COLUMNS;
 		const char *p = cols;

@@ -72,6 +72,7 @@ struct mlw_run {
 	char *name;
 	char *display_name;
 	char *experiment;
+	int64_t experiment_id;	/* experiment.h; set by mlw_run_insert() */
 	char *parent;
 	char *type;		/* "command" */
 	enum mlw_run_status status;
@@ -113,11 +114,19 @@ void mlw_run_free(struct mlw_run *run);
 char *mlw_run_new_name(void);
 
 /*
+ * The run layer's own tables (experiments, ...; mlw_catalog_use()),
+ * brought up to date on this connection; every function here and in
+ * experiment.h calls it.  0 or negative.
+ */
+int mlw_run_schema_use(struct mlw_catalog *cat);
+
+/*
  * Insert run (status, times[NOT_STARTED], and the fields set).  When
  * run->name is NULL a fresh name is generated (and stored in run->name);
  * a given name that exists is MLW_EEXISTS; a name or experiment that
- * does not follow the rule for names (util/name.h) is MLW_EINVALID.
- * Sets run->id.
+ * does not follow the rule for names (util/name.h) is MLW_EINVALID, and
+ * so is an experiment that is deleted.  The experiment is created when
+ * new (experiment.h).  Sets run->id and run->experiment_id.
  */
 int mlw_run_insert(struct mlw_catalog *cat, struct mlw_run *run);
 int mlw_run_add_input(struct mlw_catalog *cat, int64_t run,
@@ -207,8 +216,8 @@ struct mlw_run_filter {
 	int include_archived;
 	int64_t max_results;	/* <= 0: all */
 	/*
-	 * Only id, name, experiment, status, times[NOT_STARTED] and
-	 * archived are read; the other fields are NULL or 0 (a long
+	 * Only id, name, experiment, experiment_id, status,
+	 * times[NOT_STARTED] and archived are read; the other fields are NULL or 0 (a long
 	 * listing in a table or tsv shows no more).
 	 */
 	int brief;

@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <stdlib.h>
@@ -212,8 +213,10 @@ int mlw_ref_parse(struct mlw_ref *out, const char *text, const char *base_dir)
 	if (mlw_ref_is_remote(text)) {
 		out->kind = MLW_REF_REMOTE;
 		out->uri = mlw_strdup(text);
+		out->explicit = 1;
 		return 0;
 	}
+	out->explicit = mlw_starts_with(text, "azureml:");
 	if (mlw_starts_with(text, "azureml://registries/"))
 		return parse_registry(out, text,
 				      text + strlen("azureml://registries/"));
@@ -227,8 +230,10 @@ int mlw_ref_parse(struct mlw_ref *out, const char *text, const char *base_dir)
 		return 0;
 	}
 	if (mlw_starts_with(text, "/subscriptions/") &&
-	    parse_arm_id(out, text))
+	    parse_arm_id(out, text)) {
+		out->explicit = 1;
 		return 0;
+	}
 	if (mlw_starts_with(text, "azureml:/subscriptions/")) {
 		if (parse_arm_id(out, text + strlen("azureml:")))
 			return 0;
@@ -254,6 +259,45 @@ int mlw_ref_parse(struct mlw_ref *out, const char *text, const char *base_dir)
 	else
 		out->path = mlw_path_join(base_dir, p);
 	return 0;
+}
+
+/* the store's rules for an asset's name, version and label */
+static int check_names(const struct mlw_ref *ref, const char *text)
+{
+	if (ref->kind != MLW_REF_ASSET && ref->kind != MLW_REF_REGISTRY)
+		return 0;
+	if (!mlw_name_ok(MLW_NAME_ASSET, ref->name))
+		return bad(text, mlw_name_rule(MLW_NAME_ASSET));
+	if (ref->version && !mlw_name_ok(MLW_NAME_VERSION, ref->version))
+		return bad(text, mlw_name_rule(MLW_NAME_VERSION));
+	/* labels follow the rule of versions, as az's do */
+	if (ref->label && !mlw_name_ok(MLW_NAME_VERSION, ref->label))
+		return bad(text, "a label is 1 to 64 letters, digits, '_', "
+			   "'-' and '.', starting with a letter or digit");
+	return 0;
+}
+
+int mlw_ref_parse_operand(struct mlw_ref *out, const char *text)
+{
+	struct mlw_ref zero = MLW_REF_INIT;
+	int ret;
+
+	*out = zero;
+	if (!text || !*text)
+		return mlw_error_setc(MLW_EINVALID, "empty reference");
+	if (mlw_starts_with(text, "azureml:") || mlw_ref_is_remote(text) ||
+	    mlw_starts_with(text, "/subscriptions/")) {
+		ret = mlw_ref_parse(out, text, NULL);
+		if (!ret && out->kind == MLW_REF_LOCAL)
+			ret = bad(text, "expected NAME, NAME:VERSION, "
+				  "NAME@LABEL or azureml:...");
+	} else {
+		ret = parse_asset(out, text, text);
+		out->explicit = out->label && !strcmp(out->label, "latest");
+	}
+	if (!ret)
+		ret = check_names(out, text);
+	return ret;
 }
 
 char *mlw_ref_format(const struct mlw_ref *ref)

@@ -22,6 +22,17 @@
  *	                                not know; only using one fails
  *	file:PATH, PATH                 local; relative paths resolve against
  *	                                the spec file's directory
+ *
+ * A command's operand ('mlw model show m:3', 'mlw train --data
+ * NAME@latest') is read with the same grammar by mlw_ref_parse_operand(),
+ * except that text without "azureml:" is an asset, not a path:
+ *
+ *	NAME, NAME:VERSION, NAME@LABEL  asset (names checked as the store
+ *	                                requires them, util/name.h)
+ *
+ * Resolving is the layer's that owns the kind: lib/asset for assets (a
+ * registry asset, a remote URI or a job output named where a registered
+ * asset is expected is "not available locally"), lib/run for job outputs.
  */
 #ifndef MLW_SPEC_REF_H
 #define MLW_SPEC_REF_H
@@ -46,10 +57,15 @@ struct mlw_ref {
 	char *output;
 	char *path;		/* LOCAL: resolved path; JOB_OUTPUT: sub-path */
 	char *uri;		/* REMOTE: as written */
+	/*
+	 * 1 when text can only be a reference, never a file's name:
+	 * written with "azureml:", an ARM id, a URI, or NAME@latest.
+	 */
+	int explicit;
 };
 
 #define MLW_REF_INIT { MLW_REF_LOCAL, NULL, NULL, NULL, NULL, NULL, NULL, \
-		       NULL, NULL, NULL }
+		       NULL, NULL, NULL, 0 }
 
 /*
  * Parse text; base_dir (may be NULL) anchors relative local paths.
@@ -58,6 +74,19 @@ struct mlw_ref {
  * mlw_ref_release() in both cases.
  */
 int mlw_ref_parse(struct mlw_ref *out, const char *text, const char *base_dir);
+
+/*
+ * Parse a command's operand naming an asset: NAME, NAME:VERSION and
+ * NAME@LABEL without "azureml:" are assets (explicit only for @latest,
+ * as "x@v2" may still be a file's name), and there is no local path
+ * (a '/' in a bare name is MLW_EINVALID).  The other forms read as in
+ * mlw_ref_parse().  An asset's name, version and label must follow the
+ * store's rules; MLW_EINVALID says which does not.  Release with
+ * mlw_ref_release() in both cases.
+ */
+int mlw_ref_parse_operand(struct mlw_ref *out, const char *text);
+
+/* Free what ref holds and zero it (ref itself is the caller's). */
 void mlw_ref_release(struct mlw_ref *ref);
 
 /* 1 when text is a remote URI (https:, wasbs:, azureml://datastores...) */

@@ -14,6 +14,15 @@
  * all its changes in one transaction: mlw_catalog_begin(), then changes,
  * then mlw_catalog_commit() (or _rollback() on error), so an interrupted
  * command leaves no partial record.
+ *
+ * Threads: a struct mlw_catalog is one SQLite connection, used by one
+ * thread at a time.  Threads that use the catalog at once (a server and
+ * a supervisor, sweep trials) each open their own; SQLite serialises
+ * their writers as it does those of separate processes.
+ *
+ * Functions return 0 or a negative code: MLW_ELOCKED when another writer
+ * kept the lock past the busy timeout (two minutes), MLW_ECORRUPT for a
+ * damaged database, MLW_ERROR otherwise (mlw_catalog_db_error()).
  */
 #ifndef MLW_STORE_CATALOG_H
 #define MLW_STORE_CATALOG_H
@@ -22,15 +31,28 @@ struct mlw_buf;
 struct mlw_catalog;
 struct sqlite3;
 
-/* Create a new catalog at path (fails if it exists). */
+/* Create a new catalog at path: MLW_EEXISTS when there is one. */
 int mlw_catalog_create(const char *path);
-/* Open an existing catalog, migrating its schema forward if needed. */
+/*
+ * Open the catalog at path, migrating its schema forward if needed.
+ * *out is the caller's, closed with mlw_catalog_free().  MLW_ECORRUPT
+ * when it is missing, unreadable, or newer than this mlw.
+ */
 int mlw_catalog_open(struct mlw_catalog **out, const char *path);
+/*
+ * Close cat (NULL is fine), rolling back a transaction left open; a
+ * large write-ahead log is folded back into the database first.
+ */
 void mlw_catalog_free(struct mlw_catalog *cat);
 
 /* The schema version this build writes. */
 int mlw_catalog_schema_version(void);
 
+/*
+ * Start a write transaction, taking the write lock now (waiting for
+ * another writer up to the busy timeout: MLW_ELOCKED after it).  One
+ * at a time per connection: nesting is a BUG().
+ */
 int mlw_catalog_begin(struct mlw_catalog *cat);
 /*
  * A read transaction: every query until mlw_catalog_rollback() (or
@@ -39,38 +61,59 @@ int mlw_catalog_begin(struct mlw_catalog *cat);
  * writers wait for.  0 or a negative code.
  */
 int mlw_catalog_begin_read(struct mlw_catalog *cat);
+/*
+ * Commit the open transaction (BUG() when there is none).  On failure
+ * it is rolled back: nothing of it was recorded.
+ */
 int mlw_catalog_commit(struct mlw_catalog *cat);
+/* Drop the open transaction's changes; nothing to do without one. */
 void mlw_catalog_rollback(struct mlw_catalog *cat);
 
-/* Append to the operation log (inside the command's transaction). */
+/*
+ * Append "command args" to the operation log, with the time and pid,
+ * inside the command's transaction.
+ */
 int mlw_catalog_log(struct mlw_catalog *cat, const char *command,
 		    const char *args);
 
-/* Refs: names for objects (plumbing; they keep objects from gc). */
+/*
+ * Refs: names for objects (plumbing; they keep objects from gc).  The
+ * caller checks names and ids; set creates or moves a ref.
+ */
 int mlw_catalog_ref_set(struct mlw_catalog *cat, const char *name,
 			const char *hex);
 /* hex must hold 65 bytes; MLW_ENOTFOUND when the ref does not exist */
 int mlw_catalog_ref_get(struct mlw_catalog *cat, const char *name, char *hex);
+/* MLW_ENOTFOUND when the ref does not exist */
 int mlw_catalog_ref_delete(struct mlw_catalog *cat, const char *name);
+/* name and hex are borrowed for the call; non-zero stops the walk */
 typedef int (*mlw_catalog_ref_fn)(const char *name, const char *hex,
 				  double updated, void *data);
+/* Call fn for every ref, by name; fn's non-zero return is returned. */
 int mlw_catalog_ref_foreach(struct mlw_catalog *cat, mlw_catalog_ref_fn fn,
 			    void *data);
 
 /*
  * Every object the catalog references, whatever table holds it: the roots
  * from which 'mlw gc' marks and 'mlw fsck' checks.  what describes the
- * referrer for messages ("ref 'baseline'").
+ * referrer for messages ("ref 'baseline'"); both are borrowed for the
+ * call.  fn's non-zero return stops the walk and is returned.
  */
 typedef int (*mlw_catalog_root_fn)(const char *hex, const char *what,
 				   void *data);
 int mlw_catalog_foreach_root(struct mlw_catalog *cat, mlw_catalog_root_fn fn,
 			     void *data);
 
-/* SQLite's own consistency check; problems appended one per line. */
+/*
+ * SQLite's own consistency check; problems appended to problems one per
+ * line.  0 when the check ran, whatever it found.
+ */
 int mlw_catalog_check(struct mlw_catalog *cat, struct mlw_buf *problems);
 
-/* The underlying handle, for lib/ layers that add tables; never cmd/. */
+/*
+ * The underlying handle (borrowed, valid until mlw_catalog_free()), for
+ * lib/ layers that add tables; never cmd/.
+ */
 struct sqlite3 *mlw_catalog_db(struct mlw_catalog *cat);
 
 /*

@@ -43,11 +43,14 @@ static int mark_tree(struct gc_state *s, const struct mlw_oid *oid, int depth)
 	size_t i;
 	int ret = mlw_tree_read(&t, s->odb, oid);
 
-	if (ret) {
+	if (ret == MLW_ECORRUPT || ret == MLW_EINVALID) {
 		/* a damaged tree keeps what we can see; fsck reports it */
 		warn(s, mlw_error_last());
 		return 0;
 	}
+	if (ret)
+		/* one that cannot be read now: sweep nothing beneath it */
+		return ret;
 	for (i = 0; !ret && i < t.nr; i++)
 		ret = mark(s, &t.entries[i].oid, depth + 1);
 	mlw_tree_release(&t);
@@ -57,13 +60,17 @@ static int mark_tree(struct gc_state *s, const struct mlw_oid *oid, int depth)
 static int mark(struct gc_state *s, const struct mlw_oid *oid, int depth)
 {
 	enum mlw_object_type type;
+	int ret;
 
 	if (!mlw_oidset_insert(&s->reachable, oid))
 		return 0;
 	if (depth > 256)
 		return mlw_error_setc(MLW_ECORRUPT, "trees nested too deeply");
-	if (mlw_odb_info(&type, NULL, s->odb, oid))
+	ret = mlw_odb_info(&type, NULL, s->odb, oid);
+	if (ret == MLW_ENOTFOUND || ret == MLW_ECORRUPT)
 		return 0;	/* missing or damaged: nothing below to keep */
+	if (ret)
+		return ret;	/* an I/O error: stop before sweeping */
 	return type == MLW_OBJ_TREE ? mark_tree(s, oid, depth) : 0;
 }
 

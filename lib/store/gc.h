@@ -37,6 +37,13 @@ struct mlw_gc_stats {
 	uint64_t workdirs_removed;	/* mlw_job_gc_workdirs() (run/job.h) */
 };
 
+/*
+ * Collect repo's garbage as opts say, filling *stats (zeroed first).
+ * 0 when the collection ran, even if a missing object was warned about;
+ * a negative code when it could not (the catalog cannot be read, an
+ * object cannot be removed): what was removed before stays removed,
+ * which is safe, as it was unreachable.
+ */
 int mlw_gc(struct mlw_gc_stats *stats, struct mlw_repo *repo,
 	   const struct mlw_gc_opts *opts);
 

@@ -18,6 +18,11 @@
  * objects: temp files are written without fsync, then one syncfs() makes
  * them all durable before the renames, and a second after them, instead
  * of two fsyncs per object.  A crash inside a batch leaves only temp files.
+ *
+ * A struct mlw_odb holds buffers and the open batch: one thread uses it
+ * at a time, and threads that write at once open one each (the files
+ * themselves are safe to share: every write is a rename).  Functions
+ * return 0 or a negative code with the message set.
  */
 #ifndef MLW_STORE_ODB_H
 #define MLW_STORE_ODB_H
@@ -38,20 +43,28 @@ enum mlw_object_type {
 	MLW_OBJ_TREE = 2
 };
 
+/* "blob", "tree", or "unknown" (static). */
 const char *mlw_object_type_name(enum mlw_object_type t);
 
 /* out must hold MLW_OID_HEXSZ + 1 bytes */
 void mlw_oid_to_hex(char *out, const struct mlw_oid *oid);
 /* parse exactly 64 hex digits; MLW_EINVALID otherwise */
 int mlw_oid_from_hex(struct mlw_oid *out, const char *hex);
+/* memcmp() of the two ids: <0, 0 or >0 */
 int mlw_oid_cmp(const struct mlw_oid *a, const struct mlw_oid *b);
+/* 1 when s is exactly 64 hex digits, else 0 */
 int mlw_oid_is_hex(const char *s);
 
 struct mlw_odb;
 
-/* Open the store rooted at objdir (which must exist). */
+/*
+ * Open the store rooted at objdir (which must exist); *out is the
+ * caller's, closed with mlw_odb_free().
+ */
 int mlw_odb_open(struct mlw_odb **out, const char *objdir);
+/* Close odb (NULL is fine), dropping a batch left open. */
 void mlw_odb_free(struct mlw_odb *odb);
+/* The objects folder (borrowed from odb). */
 const char *mlw_odb_path(struct mlw_odb *odb);
 
 /* Path of the object file (whether or not it exists); caller frees. */
@@ -72,6 +85,7 @@ void mlw_hash_buf(struct mlw_oid *out, const void *buf, size_t len);
 int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		     struct mlw_odb *odb, int fd, uint64_t expect_size,
 		     enum mlw_object_type type, int flags, const char *what);
+/* Store len bytes of buf as an object of type; its id in *out. */
 int mlw_odb_write_buf(struct mlw_oid *out, struct mlw_odb *odb,
 		      const void *buf, size_t len, enum mlw_object_type type);
 /* Convenience: open path and call mlw_odb_write_fd. */
@@ -79,7 +93,13 @@ int mlw_odb_write_path(struct mlw_oid *out, uint64_t *size_out,
 		       struct mlw_odb *odb, const char *path,
 		       enum mlw_object_type type, int flags);
 
+/* Start a batch (one at a time: nesting is a BUG()); always 0. */
 int mlw_odb_batch_begin(struct mlw_odb *odb);
+/*
+ * Make every object written since mlw_odb_batch_begin() durable and
+ * visible.  On failure the batch ends all the same: what was not yet
+ * renamed into place is dropped, and nothing may be relied on.
+ */
 int mlw_odb_batch_commit(struct mlw_odb *odb);
 /* Drop a batch: remove its temp files, store nothing. */
 void mlw_odb_batch_abort(struct mlw_odb *odb);
@@ -98,14 +118,23 @@ int mlw_odb_info(enum mlw_object_type *type, uint64_t *size,
  * without error has verified the object.
  */
 struct mlw_odb_reader;
+/*
+ * *out is the caller's (mlw_odb_reader_free()).  MLW_ENOTFOUND when the
+ * object is not stored, MLW_ECORRUPT for a damaged header.
+ */
 int mlw_odb_reader_open(struct mlw_odb_reader **out, struct mlw_odb *odb,
 			const struct mlw_oid *oid);
+/* The object's type and content size, from its header. */
 enum mlw_object_type mlw_odb_reader_type(struct mlw_odb_reader *r);
 uint64_t mlw_odb_reader_size(struct mlw_odb_reader *r);
 long mlw_odb_read(struct mlw_odb_reader *r, void *buf, size_t len);
+/* Close r (NULL is fine). */
 void mlw_odb_reader_free(struct mlw_odb_reader *r);
 
-/* Read a whole object (at most max bytes) into out, verified. */
+/*
+ * Append a whole object (at most max bytes: MLW_EINVALID beyond) to out,
+ * verified; *type (may be NULL) gets its type.
+ */
 struct mlw_buf;
 int mlw_odb_read_buf(struct mlw_buf *out, enum mlw_object_type *type,
 		     struct mlw_odb *odb, const struct mlw_oid *oid,

@@ -1,6 +1,10 @@
 /*
  * oidset.h - a set of object ids (open addressing; ids are already
- * uniformly distributed, so their first bytes are the hash).
+ * uniformly distributed, so their first bytes are the hash), for walks
+ * that must visit each object once (gc's marking, fsck).
+ *
+ * A set is a struct the caller embeds: start it with MLW_OIDSET_INIT,
+ * empty it with mlw_oidset_release().  Ids are copied in.
  */
 #ifndef MLW_STORE_OIDSET_H
 #define MLW_STORE_OIDSET_H
@@ -16,9 +20,11 @@ struct mlw_oidset {
 };
 #define MLW_OIDSET_INIT { NULL, NULL, 0, 0 }
 
-/* 1 when oid was added, 0 when it was already there */
+/* Add oid: 1 when it was added, 0 when it was already there. */
 int mlw_oidset_insert(struct mlw_oidset *set, const struct mlw_oid *oid);
+/* 1 when oid is in the set, else 0. */
 int mlw_oidset_contains(const struct mlw_oidset *set, const struct mlw_oid *oid);
+/* Free the set's memory; it is empty (MLW_OIDSET_INIT) afterwards. */
 void mlw_oidset_release(struct mlw_oidset *set);
 
 #endif

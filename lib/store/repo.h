@@ -35,13 +35,20 @@ int mlw_repo_init(const char *dir);
 int mlw_repo_init_dir(const char *mlwdir);
 
 /*
- * Find the workspace.  explicit_dir, when not NULL, is the .mlw directory
- * to use.  MLW_ENOTFOUND when there is none.
+ * Find the workspace from the folder start up.  explicit_dir, when not
+ * NULL, is the .mlw directory to use.  *out is the caller's
+ * (mlw_repo_free()).  MLW_ENOTFOUND when there is none.
  */
 int mlw_repo_discover(struct mlw_repo **out, const char *start,
 		      const char *explicit_dir);
+/* Free repo and the store parts it opened (NULL is fine). */
 void mlw_repo_free(struct mlw_repo *repo);
 
+/*
+ * The object store and the catalog, opened on first use and kept in repo
+ * (borrowed: freed with it).  A thread that needs its own (one catalog
+ * connection a thread) discovers its own struct mlw_repo.
+ */
 int mlw_repo_odb(struct mlw_odb **out, struct mlw_repo *repo);
 int mlw_repo_catalog(struct mlw_catalog **out, struct mlw_repo *repo);
 

@@ -18,6 +18,11 @@
  * atomically by mlw_statcache_save(); a missing or damaged file is just
  * an empty cache.  The cache is only ever a hint: an entry whose object
  * is no longer in the store (gc) is a miss.
+ *
+ * A struct mlw_statcache is one caller's copy, used by one thread at a
+ * time; several (threads or processes) may work from the same file, and
+ * the last to save keeps what it saw.  Wherever a cache is taken, NULL
+ * means none: every file is read.
  */
 #ifndef MLW_STORE_STATCACHE_H
 #define MLW_STORE_STATCACHE_H
@@ -29,8 +34,13 @@
 struct mlw_statcache;
 struct mlw_snapshot_opts;
 
-/* Load the cache kept at path (missing: empty). */
+/*
+ * Load the cache kept at path (missing or damaged: empty).  Always 0;
+ * *out is the caller's, freed with mlw_statcache_free() (which saves
+ * nothing).
+ */
 int mlw_statcache_open(struct mlw_statcache **out, const char *path);
+/* Free c (NULL is fine). */
 void mlw_statcache_free(struct mlw_statcache *c);
 
 /* 1 and the id when abspath's stat matches a trusted entry, else 0. */
@@ -41,7 +51,11 @@ int mlw_statcache_lookup(struct mlw_statcache *c, struct mlw_oid *out,
 void mlw_statcache_record(struct mlw_statcache *c, const char *abspath,
 			  const struct stat *st, const struct mlw_oid *oid);
 
-/* Write the cache back if it changed (lock, temp file, rename). */
+/*
+ * Write the cache back if it learnt anything (lock, temp file, rename).
+ * 0, or MLW_ELOCKED / MLW_ERROR, which a caller reports as a warning at
+ * most: the cache is a hint.
+ */
 int mlw_statcache_save(struct mlw_statcache *c);
 
 /*

@@ -103,6 +103,11 @@ int mlw_tree_parse(struct mlw_tree *out, const char *data, size_t len,
 		if (!nul)
 			return mlw_error_setc(MLW_ECORRUPT,
 					      "tree %s: truncated entry", what);
+		/* one spelling per tree, so one id: no sign, blank or
+		 * leading zero strtoul(3) would let by */
+		if (nul - p < 7 || strspn(p, "01234567") != 6)
+			return mlw_error_setc(MLW_ECORRUPT,
+					      "tree %s: bad mode in entry", what);
 		mode = (unsigned)strtoul(p, &q, 8);
 		if (q != p + 6 || *q != ' ' ||
 		    (mode != MLW_MODE_FILE && mode != MLW_MODE_EXEC &&
@@ -119,7 +124,7 @@ int mlw_tree_parse(struct mlw_tree *out, const char *data, size_t len,
 			return mlw_error_setc(MLW_ECORRUPT,
 					      "tree %s: bad id in entry", what);
 		q += MLW_OID_HEXSZ + 1;
-		if (*q < '0' || *q > '9')
+		if (*q < '0' || *q > '9' || (*q == '0' && q[1] != ' '))
 			return mlw_error_setc(MLW_ECORRUPT,
 					      "tree %s: bad size in entry", what);
 		errno = 0;

@@ -12,6 +12,10 @@
  * with MODE in octal, ID in hex and SIZE in decimal.  A name is never
  * empty, ".", "..", and never contains '/', so a tree cannot name a path
  * outside the folder it is restored into.
+ *
+ * A struct mlw_tree is the caller's (embedded: MLW_TREE_INIT), its
+ * entries and their names owned by it and freed by mlw_tree_release().
+ * Functions return 0 or a negative code with the message set.
  */
 #ifndef MLW_STORE_TREE_H
 #define MLW_STORE_TREE_H
@@ -56,11 +60,16 @@ int mlw_tree_parse(struct mlw_tree *out, const char *data, size_t len,
 /* Read and parse tree object oid (MLW_EINVALID when it is not a tree). */
 int mlw_tree_read(struct mlw_tree *out, struct mlw_odb *odb,
 		  const struct mlw_oid *oid);
+/* Free t's entries; t is empty (MLW_TREE_INIT) afterwards. */
 void mlw_tree_release(struct mlw_tree *t);
-/* Store t as a tree object; total size of its entries in *size_out. */
+/*
+ * Store t as a tree object (sorting it first); the total size of its
+ * entries in *size_out.
+ */
 int mlw_tree_write(struct mlw_oid *out, uint64_t *size_out,
 		   struct mlw_odb *odb, struct mlw_tree *t);
 
+/* "tree" for a folder's mode, "blob" for any other (static). */
 const char *mlw_tree_mode_type(unsigned mode);
 
 /*
@@ -99,6 +108,8 @@ int mlw_tree_write_dir(struct mlw_oid *out, uint64_t *size_out,
  * Restore tree oid into dir, which must be missing or empty.  Every blob
  * is verified against its id as it is written; on failure nothing is left
  * in dir.  With MLW_CHECKOUT_READONLY files and folders are made read-only.
+ * MLW_EINVALID when dir is there and not empty, MLW_ECORRUPT for an
+ * object missing or damaged.
  */
 #define MLW_CHECKOUT_READONLY 1
 int mlw_tree_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
@@ -116,8 +127,9 @@ int mlw_blob_checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
 
 /*
  * Visit tree entries in order; with recursive, subtrees are descended
- * (and still reported) and path is the full relative path.  A non-zero
- * return from fn stops the walk and is returned.
+ * (and still reported) and path is the full relative path.  path and e
+ * are borrowed for the call.  A non-zero return from fn stops the walk
+ * and is returned.
  */
 typedef int (*mlw_tree_walk_fn)(const char *path,
 				const struct mlw_tree_entry *e, void *data);

@@ -125,7 +125,7 @@ void mlw_automl_validation_args(const struct mlw_automl_config *cfg,
  * The command of the trial with params (a trial's values, as the sweep
  * decoded them): "mlw train ALGO --data PATH --target COL VALIDATION
  * [--standardize] --seed N --HPARAM VALUE...", paths quoted for
- * mlw_split_simple().  validation: what mlw_automl_validation_args()
+ * mlw_exec_split().  validation: what mlw_automl_validation_args()
  * gave.  The caller frees it.
  */
 char *mlw_automl_trial_command(const struct mlw_automl_config *cfg,

@@ -8,7 +8,11 @@
 #include "sweep/runner.h"
 #include "sweep/trial.h"
 #include "ml/dataset.h"
+#include "run/event.h"
+#include "run/launch.h"
+#include "run/notify.h"
 #include "run/run.h"
+#include "run/workdir.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
 #include "store/odb.h"
@@ -21,13 +25,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <jansson.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -465,13 +465,8 @@ static int prepare_trial(struct mlw_job **out, void *data, const char *name,
 
 /* --- the supervisor -------------------------------------------------------- */
 
-static atomic_int canceled;
-
-static void on_cancel(int sig)
-{
-	(void)sig;
-	atomic_store(&canceled, 1);
-}
+/* the sweep being started: its forked supervisor finds it here */
+static struct mlw_sweep_job *starting;
 
 /* text bound as a command of the sweep's run would be: an input's path */
 static char *bind_text(struct mlw_job *job, const char *text)
@@ -581,30 +576,15 @@ static int collect_outputs(struct mlw_sweep_job *sj, struct mlw_catalog *cat,
 	return ret;
 }
 
-static int make_writable(const char *path, const struct stat *st, int flag,
-			 struct FTW *ftw)
+/*
+ * The supervisor's work once the run is recorded and laid out
+ * (launch.h's supervise): run the sweep, collect its outputs, end it.
+ */
+static int supervise(struct mlw_job *job, int notify_fd,
+		     const struct mlw_job_start_opts *opts)
 {
-	if (flag == FTW_D || flag == FTW_DP || flag == FTW_DNR)
-		chmod(path, 0755);
-	return 0;
-}
-
-/* the working area goes (its input checkouts are read-only) */
-static void remove_area(struct mlw_sweep_job *sj)
-{
-	char *inputs = mlw_path_join(sj->job->workdir, "inputs");
-
-	if (!access(inputs, F_OK))
-		nftw(inputs, make_writable, 16, FTW_PHYS);
-	free(inputs);
-	if (mlw_remove_tree(sj->job->workdir))
-		mlw_error_clear();
-}
-
-/* the supervisor's work once the run is recorded; the status it ends */
-static int supervise(struct mlw_sweep_job *sj, int notify_fd)
-{
-	struct mlw_job *job = sj->job;
+	struct mlw_sweep_job *sj = starting;
+	struct mlw_job_start_opts trial_opts = *opts;
 	struct mlw_sweep_run req;
 	struct mlw_sweep_outcome res;
 	struct mlw_sweep_datasets *cache = mlw_sweep_datasets_new();
@@ -644,7 +624,10 @@ static int supervise(struct mlw_sweep_job *sj, int notify_fd)
 	req.prepare_data = sj;
 	req.datasets = cache;
 	req.log_fd = log_fd;
-	req.cancel = &canceled;
+	req.cancel = opts->cancel;
+	/* a trial's supervisor is a command job's */
+	trial_opts.supervise = NULL;
+	req.trial_opts = &trial_opts;
 	if (sj->model_output) {
 		char *rel = mlw_xstrfmt("outputs/%s", sj->model_output);
 
@@ -692,16 +675,15 @@ end:
 	if (!ret)
 		ret = mlw_run_finish(cat, job->name, res.status, mlw_now(),
 				     -1, res.error, *hex ? hex : NULL);
-	if (!ret && notify_fd >= 0)
-		dprintf(notify_fd, "%s\n%s", mlw_run_status_name(res.status),
-			res.error ? res.error : "");
 	if (!ret)
-		mlw_run_fire_hooks(sj->repo, job->name);
+		mlw_run_fire_hooks(sj->repo, cat, job->name);
 out:
 	if (log_fd >= 0)
 		close(log_fd);
-	if (!ret && !job->keep_workdir && !getenv("MLW_KEEP_WORKDIR"))
-		remove_area(sj);
+	if (!ret && !job->keep_workdir && !mlw_repo_odb(&odb, sj->repo))
+		mlw_workdir_finish(sj->repo, odb, job->name, job->made_dirs);
+	if (!ret && notify_fd >= 0)
+		mlw_notify_ended(notify_fd, res.status, res.error);
 	mlw_sweep_outcome_release(&res);
 	mlw_sweep_datasets_free(cache);
 	free(data_path);
@@ -712,60 +694,15 @@ out:
 	return ret;
 }
 
-int mlw_sweep_job_start(pid_t *pid, struct mlw_sweep_job *sj, int notify_fd)
+int mlw_sweep_job_submit(struct mlw_job_watch *w, struct mlw_sweep_job *sj,
+			 const struct mlw_job_start_opts *opts)
 {
-	struct mlw_repo *repo = sj->repo;
-	struct sigaction sa;
-	pid_t child;
-	int ret, fd;
+	struct mlw_job_start_opts o;
 
-	/* no SQLite connection may cross the fork: the child opens its own */
-	mlw_catalog_free(repo->catalog);
-	repo->catalog = NULL;
-	child = fork();
-	if (child < 0)
-		return mlw_error_errno("cannot start the sweep's supervisor");
-	if (child) {
-		*pid = child;
-		return 0;
-	}
-	setsid();
-	prctl(PR_SET_NAME, "mlw-sweep", 0, 0, 0);
-	fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-	if (notify_fd >= 0 && notify_fd != 3) {
-		dup2(notify_fd, 3);
-		close(notify_fd);
-	}
-	notify_fd = notify_fd >= 0 ? 3 : -1;
-	fcntl(notify_fd, F_SETFD, FD_CLOEXEC);
-	setenv("MLW_DIR", repo->dir, 1);
-	/* a cancel is SIGTERM ('mlw job cancel'): stop every trial */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_cancel;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	ret = mlw_job_create(sj->job);
-	if (ret) {
-		if (notify_fd >= 0)
-			dprintf(notify_fd, "E %d %s\n", ret, mlw_error_last());
-		_exit(1);
-	}
-	if (notify_fd >= 0)
-		dprintf(notify_fd, "R 0 %s\n", sj->job->name);
-	mlw_run_fire_hooks(repo, sj->job->name);
-	ret = supervise(sj, notify_fd);
-	if (notify_fd >= 0)
-		close(notify_fd);
-	mlw_catalog_free(repo->catalog);
-	repo->catalog = NULL;
-	_exit(ret ? 1 : 0);
+	memset(&o, 0, sizeof(o));
+	if (opts)
+		o = *opts;
+	o.supervise = supervise;
+	starting = sj;
+	return mlw_job_submit(w, sj->job, &o);
 }

@@ -4,7 +4,7 @@
  *
  *	mlw_sweep_job_prepare()	read the spec (the engine's rules, the
  *				trial, the inputs): nothing is written
- *	mlw_sweep_job_start()	fork the sweep's supervisor, which records
+ *	mlw_sweep_job_submit()	start the sweep's supervisor, which records
  *				the run and drives its trials (runner.h)
  *
  * The sweep's own run is prepared as a command job would be from its
@@ -16,9 +16,9 @@
  * environment...) or a command component ("file:component.yml"), whose
  * inputs named like search-space entries take the sampled values.
  *
- * The supervisor follows mlw_job_start()'s contract (job.h): the notify
- * channel says "R 0 NAME" once the run is recorded (or "E CODE MESSAGE"),
- * then the final status and error; 'mlw job cancel SWEEP' (SIGTERM to it)
+ * The supervisor is a job's (launch.h), its work the sweep's: the notify
+ * channel says the run is recorded, then its final status and error
+ * (notify.h); 'mlw job cancel SWEEP' (SIGTERM to it)
  * stops every trial and ends the sweep Canceled; a supervisor killed
  * mid-way leaves the run to the reaper, which marks it Failed, and the
  * trials it had recorded stay.  At the end the best trial's outputs are
@@ -56,10 +56,15 @@ void mlw_sweep_job_free(struct mlw_sweep_job *sj);
 struct mlw_job *mlw_sweep_job_run(struct mlw_sweep_job *sj);
 
 /*
- * Fork the sweep's supervisor (the code snapshotted:
- * mlw_job_snapshot_code() on mlw_sweep_job_run()).  Same contract as
- * mlw_job_start().
+ * Start the sweep's supervisor (the code snapshotted:
+ * mlw_job_snapshot_code() on mlw_sweep_job_run()) as mlw_job_submit()
+ * starts a command job's (launch.h), opts' executors, cancel flag and
+ * signal handlers serving its process trials too: 0 with *w to follow
+ * it, or the error, nothing recorded.
  */
-int mlw_sweep_job_start(pid_t *pid, struct mlw_sweep_job *sj, int notify_fd);
+struct mlw_job_start_opts;
+struct mlw_job_watch;
+int mlw_sweep_job_submit(struct mlw_job_watch *w, struct mlw_sweep_job *sj,
+			 const struct mlw_job_start_opts *opts);
 
 #endif

@@ -8,6 +8,9 @@
 #include "sweep/trial.h"
 #include "ml/model.h"
 #include "run/job.h"
+#include "run/launch.h"
+#include "run/notify.h"
+#include "run/supervise.h"
 #include "store/catalog.h"
 #include "store/repo.h"
 #include "util/alloc.h"
@@ -93,11 +96,8 @@ struct slot {
 	int policy_stop;
 	/* a process */
 	struct mlw_job *job;
-	pid_t pid;
-	int notify_fd;
-	int ended;
+	struct mlw_job_watch watch;	/* its supervisor */
 	size_t seen;			/* primary-metric points read */
-	struct mlw_buf msg;
 };
 
 struct runner {
@@ -359,55 +359,17 @@ static void *worker(void *data)
 
 /* --- trials as processes -------------------------------------------------- */
 
-/* the trial supervisor's first line: "R REUSED NAME" or "E CODE MSG" */
-static int read_created(struct slot *t)
-{
-	char buf[4096], *nl;
-	ssize_t n;
-
-	while (!(nl = memchr(t->msg.buf, '\n', t->msg.len))) {
-		n = read(t->notify_fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return mlw_error_set("the trial's supervisor ended "
-					     "before recording it");
-		mlw_buf_add(&t->msg, buf, (size_t)n);
-	}
-	if (t->msg.buf[0] == 'E') {
-		const char *m = strchr(t->msg.buf + 2, ' ');
-
-		*nl = '\0';
-		return mlw_error_set("%s", m ? m + 1 : t->msg.buf);
-	}
-	return 0;
-}
-
 static int start_process(struct runner *r, struct slot *t)
 {
-	int fds[2], ret;
+	int ret;
 
 	ret = r->req->prepare_trial(&t->job, r->req->prepare_data, t->name,
 				    t->command, t->trial->params);
+	if (!ret)
+		ret = mlw_job_submit(&t->watch, t->job, r->req->trial_opts);
 	if (ret)
 		return ret;
-	if (pipe2(fds, O_CLOEXEC))
-		return mlw_error_errno("cannot create a pipe");
-	fcntl(fds[1], F_SETFD, 0);
-	ret = mlw_job_start(&t->pid, t->job, fds[1]);
-	close(fds[1]);
-	t->notify_fd = fds[0];
-	if (!ret)
-		ret = read_created(t);
-	if (ret) {
-		close(t->notify_fd);
-		t->notify_fd = -1;
-		if (t->pid > 0)
-			waitpid(t->pid, NULL, 0);
-		t->pid = 0;
-		return ret;
-	}
-	fcntl(t->notify_fd, F_SETFL, O_NONBLOCK);
+	fcntl(t->watch.fd, F_SETFL, O_NONBLOCK);
 	r->processes++;
 	return 0;
 }
@@ -437,21 +399,22 @@ static int poll_metrics(struct runner *r, struct slot *t,
 	return stop;
 }
 
-/* has the trial's supervisor gone (end-of-file on its notify pipe)? */
+/* has the trial's supervisor gone (end-of-file on its channel)? */
 static int process_ended(struct slot *t)
 {
 	char buf[4096];
 	ssize_t n;
 
 	for (;;) {
-		n = read(t->notify_fd, buf, sizeof(buf));
+		n = read(t->watch.fd, buf, sizeof(buf));
 		if (n > 0) {
-			if (t->msg.len < 65536)
-				mlw_buf_add(&t->msg, buf, (size_t)n);
+			if (t->watch.msg.len < 65536)
+				mlw_buf_add(&t->watch.msg, buf, (size_t)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
+		t->watch.eof = n == 0;
 		return n == 0;
 	}
 }
@@ -463,9 +426,7 @@ static void end_process(struct runner *r, struct slot *t,
 	struct mlw_run *run = NULL;
 	size_t i;
 
-	close(t->notify_fd);
-	t->notify_fd = -1;
-	waitpid(t->pid, NULL, 0);
+	mlw_job_watch_release(&t->watch);
 	r->processes--;
 	t->rec.status = MLW_RUN_FAILED;
 	if (!mlw_run_get(&run, cat, t->name) &&
@@ -596,7 +557,7 @@ static void finish(struct runner *r, struct slot *t)
 	mlw_trial_record_init(&t->rec);
 	r->running[t->index] = NULL;
 	mlw_train_trial_release(&t->tt);
-	mlw_buf_release(&t->msg);
+	mlw_job_watch_release(&t->watch);
 	free(t->name);
 	free(t->command);
 	free(t);
@@ -610,9 +571,9 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 	int ret;
 
 	t->r = r;
+	mlw_job_watch_init(&t->watch, 0, -1);
 	t->index = tr->index;
 	t->trial = tr;
-	t->notify_fd = -1;
 	t->name = mlw_xstrfmt("%s_%zu", r->req->name, tr->index);
 	if (r->req->automl)
 		t->command = mlw_automl_trial_command(r->req->automl,
@@ -672,7 +633,7 @@ static void deliver_stop(struct runner *r, const struct mlw_sweep_stop *st)
 	atomic_store(&t->stop, (int)st->reason);
 	slog(r, "%s: stopping: %s", t->name,
 	     mlw_sweep_stop_reason_name(st->reason));
-	if (!t->in_process && t->notify_fd >= 0 &&
+	if (!t->in_process && t->watch.fd >= 0 &&
 	    mlw_job_cancel(r->req->repo, t->name, 0))
 		mlw_error_clear();
 }
@@ -683,12 +644,15 @@ static void poll_processes(struct runner *r)
 	struct mlw_catalog *cat;
 	size_t i;
 
+	/* the trials' supervisors that have told their end and exited */
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 	if (!r->processes || mlw_repo_catalog(&cat, r->req->repo))
 		return;
 	for (i = 0; i < r->nr_running_alloc; i++) {
 		struct slot *t = r->running[i];
 
-		if (!t || t->in_process || t->notify_fd < 0)
+		if (!t || t->in_process || t->watch.fd < 0)
 			continue;
 		if (poll_metrics(r, t, cat) && !atomic_load(&t->stop)) {
 			struct mlw_sweep_stop st = { t->index,
@@ -1008,6 +972,7 @@ out:
 			mlw_trial_record_release(&r.running[i]->rec);
 			mlw_train_trial_release(&r.running[i]->tt);
 			mlw_job_free(r.running[i]->job);
+			mlw_job_watch_release(&r.running[i]->watch);
 			free(r.running[i]->name);
 			free(r.running[i]->command);
 			free(r.running[i]);

@@ -36,6 +36,7 @@
 #include <stdint.h>
 
 struct mlw_job;
+struct mlw_job_start_opts;
 struct mlw_repo;
 struct mlw_sweep_datasets;
 
@@ -61,6 +62,8 @@ struct mlw_sweep_run {
 			     const char *name, const char *command,
 			     const struct mlw_sweep_value *params);
 	void *prepare_data;
+	/* how process trials are started (mlw_job_submit()) */
+	const struct mlw_job_start_opts *trial_opts;
 	/* the tables in-process trials share (NULL: the runner's own) */
 	struct mlw_sweep_datasets *datasets;
 	/* where the best in-process trial's model goes (NULL: nowhere) */

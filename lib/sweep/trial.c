@@ -5,6 +5,7 @@
 #include "sweep/trial.h"
 #include "ml/dataset.h"
 #include "ml/mltable.h"
+#include "run/executor.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -141,7 +142,7 @@ int mlw_train_trial_parse(struct mlw_train_trial *t, const char *command)
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	if (!mlw_split_simple(w, command) || w->nr < 2 ||
+	if (!mlw_exec_split(w, command) || w->nr < 2 ||
 	    strcmp(w->items[0], "mlw") || strcmp(w->items[1], "train")) {
 		mlw_train_opts_init(&t->opts, NULL);
 		return 0;

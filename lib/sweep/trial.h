@@ -3,7 +3,7 @@
  *
  * A trial whose command, once ${{search_space.X}} and ${{inputs.X}} are
  * bound, is 'mlw train ALGO ...' and nothing else (words only, as
- * mlw_split_simple() reads them, and options 'mlw train' takes: its own
+ * mlw_exec_split(), run/executor.h reads them, and options 'mlw train' takes: its own
  * table, train_opts.h) needs no process: it is read into a training
  * request and run by mlw_train() on a worker thread.  Every dataset is
  * parsed once per sweep and shared, read-only, by the trials that train

@@ -19,29 +19,50 @@ struct mlw_buf {
 	char *buf;
 };
 
+/* what an unallocated buffer points at; never written */
 extern char mlw_buf_empty[];
 #define MLW_BUF_INIT { 0, 0, mlw_buf_empty }
 
+/* An empty buffer with room for hint bytes (0: allocates nothing yet). */
 void mlw_buf_init(struct mlw_buf *b, size_t hint);
+/* Free b's memory; b is empty and ready for reuse. */
 void mlw_buf_release(struct mlw_buf *b);
+/*
+ * Hand b's memory to the caller, who frees it with free(): always a
+ * NUL-terminated allocation, "" for an empty buffer.  *len (when len is
+ * not NULL) gets its length.  b is left empty and reusable.
+ */
 char *mlw_buf_detach(struct mlw_buf *b, size_t *len);
+/* Make room for extra more bytes (and the NUL) without changing len. */
 void mlw_buf_grow(struct mlw_buf *b, size_t extra);
+/* Set the length to len, within what is allocated (BUG() beyond it). */
 void mlw_buf_setlen(struct mlw_buf *b, size_t len);
 #define mlw_buf_reset(b) mlw_buf_setlen((b), 0)
 
+/* Append len bytes of data (which may hold NULs). */
 void mlw_buf_add(struct mlw_buf *b, const void *data, size_t len);
+/* Append the string s. */
 void mlw_buf_adds(struct mlw_buf *b, const char *s);
+/* Append one byte. */
 void mlw_buf_addch(struct mlw_buf *b, int c);
+/* Append printf-formatted text. */
 void mlw_buf_addf(struct mlw_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mlw_buf_vaddf(struct mlw_buf *b, const char *fmt, va_list ap);
+/* Drop trailing spaces, tabs and line ends. */
 void mlw_buf_rtrim(struct mlw_buf *b);
 
 /*
- * Read all of fd into b, failing with MLW_EINVALID when more than max bytes
- * arrive (a cap for untrusted input).  Returns 0 or a negative code.
+ * Append all of fd to b, failing with MLW_EINVALID when more than max
+ * bytes arrive (a cap for untrusted input), MLW_ERROR on a read error.
+ * On failure b holds what was read so far; the caller releases it.
+ * Returns 0 or the negative code.
  */
 int mlw_buf_read_fd(struct mlw_buf *b, int fd, size_t max);
+/*
+ * The same for the file at path: MLW_ENOTFOUND when it does not exist;
+ * messages name path.
+ */
 int mlw_buf_read_file(struct mlw_buf *b, const char *path, size_t max);
 
 #endif

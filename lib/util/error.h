@@ -40,6 +40,7 @@ void mlw_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 const char *mlw_error_last(void);
 /* The code that went with the last message. */
 int mlw_error_last_code(void);
+/* Forget this thread's message: an error handled is no longer news. */
 void mlw_error_clear(void);
 
 /*

@@ -71,6 +71,11 @@ struct mlw_option {
 /* The hidden flag that makes a command list its options for completion. */
 #define MLW_OPT_COMPLETION_FLAG "--mlw-completion-helper"
 
+/*
+ * Parse argv[0..argc) (the options and operands: the caller skips the
+ * command's own name) into opts' value pointers; returns as described
+ * at the top.  flags: MLW_OPT_*.
+ */
 int mlw_opt_parse(int argc, const char **argv, const struct mlw_option *opts,
 		  int flags);
 

@@ -99,6 +99,57 @@ void mlw_out_free(struct mlw_out *o)
 	free(o);
 }
 
+/*
+ * s with every byte that is not part of well-formed UTF-8 replaced by
+ * U+FFFD, as Python's errors="replace" does: text from a file or the
+ * catalog may be Latin-1, and JSON (jansson) takes only UTF-8.
+ */
+static char *utf8_repair(const char *s)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p;
+		size_t n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 :
+			   c >= 0xE0 && c <= 0xEF ? 3 :
+			   c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		size_t i;
+
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				n = 0;
+		/* no overlong forms, surrogates or code points past U+10FFFF */
+		if ((c == 0xE0 && n && p[1] < 0xA0) ||
+		    (c == 0xED && n && p[1] > 0x9F) ||
+		    (c == 0xF0 && n && p[1] < 0x90) ||
+		    (c == 0xF4 && n && p[1] > 0x8F))
+			n = 0;
+		if (n) {
+			mlw_buf_add(&b, p, n);
+			p += n;
+		} else {
+			mlw_buf_adds(&b, "\xEF\xBF\xBD");
+			p++;
+		}
+	}
+	return mlw_buf_detach(&b, NULL);
+}
+
+/* a JSON string of s, repaired when it is not UTF-8 */
+static json_t *string_value(const char *s)
+{
+	json_t *v = json_string(s);
+	char *fixed;
+
+	if (v)
+		return v;
+	fixed = utf8_repair(s);
+	v = json_string(fixed);
+	free(fixed);
+	return v;
+}
+
 static void add(struct mlw_out *o, const char *key, json_t *v)
 {
 	json_t *top;
@@ -115,7 +166,17 @@ static void add(struct mlw_out *o, const char *key, json_t *v)
 	if (json_is_object(top)) {
 		if (!key)
 			BUG("value inside an object needs a key");
-		json_object_set_new(top, key, v);
+		/* a key that is not UTF-8 (a tag read back) is refused,
+		 * and v dropped: keep a reference for the second try */
+		json_incref(v);
+		if (json_object_set_new(top, key, v)) {
+			char *fixed = utf8_repair(key);
+
+			json_object_set_new(top, fixed, v);
+			free(fixed);
+		} else {
+			json_decref(v);
+		}
 	} else {
 		json_array_append_new(top, v);
 	}
@@ -173,7 +234,7 @@ void mlw_out_end(struct mlw_out *o)
 
 void mlw_out_str(struct mlw_out *o, const char *key, const char *value)
 {
-	add(o, key, value ? json_string(value) : json_null());
+	add(o, key, value ? string_value(value) : json_null());
 }
 
 void mlw_out_int(struct mlw_out *o, const char *key, int64_t value)

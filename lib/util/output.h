@@ -51,6 +51,10 @@ int mlw_format_parse(enum mlw_format *out, const char *name);
 
 struct mlw_out;
 
+/*
+ * A new, empty document: the caller's, freed with mlw_out_free().  Keys
+ * and values given to the functions below are copied.
+ */
 struct mlw_out *mlw_out_new(void);
 /*
  * For long lists in tsv: each element of the top-level list is written to
@@ -60,12 +64,16 @@ struct mlw_out *mlw_out_new(void);
 struct mlw_out *mlw_out_new_tsv_stream(FILE *fp);
 /* For long lists in a table: rows are kept as text, not values. */
 struct mlw_out *mlw_out_new_table_list(void);
+/* Free o and its document (NULL is fine). */
 void mlw_out_free(struct mlw_out *o);
 
+/* Open a list or an object (key NULL inside a list or at the top)... */
 void mlw_out_list_begin(struct mlw_out *o, const char *key);
 void mlw_out_object_begin(struct mlw_out *o, const char *key);
+/* ...and close the innermost one. */
 void mlw_out_end(struct mlw_out *o);
 
+/* Scalars; a NULL string is written as null. */
 void mlw_out_str(struct mlw_out *o, const char *key, const char *value);
 void mlw_out_int(struct mlw_out *o, const char *key, int64_t value);
 void mlw_out_num(struct mlw_out *o, const char *key, double value);

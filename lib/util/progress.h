@@ -24,7 +24,9 @@ void mlw_progress_enable(int on);
 /* total 0 means unknown; title is copied */
 struct mlw_progress *mlw_progress_new(const char *title, uint64_t total,
 				      int flags);
+/* done so far; drawn at most ten times a second */
 void mlw_progress_update(struct mlw_progress *p, uint64_t done);
+/* delta more done */
 void mlw_progress_add(struct mlw_progress *p, uint64_t delta);
 /* draw the final state, end the line, free */
 void mlw_progress_done(struct mlw_progress *p);

@@ -33,17 +33,20 @@ int mlw_query_apply(struct json_t **out, struct json_t *doc,
 /*
  * Evaluate query on a JSON document given as text; the result as JSON
  * text in *out (the caller frees; "null" when nothing matches).
+ * MLW_ERROR for text that is not JSON, MLW_EINVALID for a query outside
+ * the subset.
  */
 int mlw_query_eval(char **out, const char *json, const char *query);
 
 /*
  * Apply query to the finished document of o and append the result to b
  * in fmt: DEFAULT and JSON as JSON, JSONC coloured, YAML and TABLE through
- * the output layer, TSV as az prints query results, NONE nothing.
+ * the output layer, TSV as az prints query results, NONE nothing.  0, or
+ * MLW_EINVALID for a query outside the subset (nothing appended).
  */
 int mlw_query_render(struct mlw_out *o, const char *query,
 		     enum mlw_format fmt, struct mlw_buf *b);
-/* The same, written to fp (a failed write is an error). */
+/* The same, written to fp (a failed write is MLW_ERROR). */
 int mlw_query_print(struct mlw_out *o, const char *query,
 		    enum mlw_format fmt, FILE *fp);
 

@@ -3,7 +3,6 @@
  */
 #include "util/strutil.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 #include "util/error.h"
 
 #include <errno.h>
@@ -193,74 +192,4 @@ bad:
 	return mlw_error_setc(MLW_EINVALID,
 			      "'%s' is not a duration (examples: now, 30m, 12h, 14d, 2w, 2.weeks.ago)",
 			      s);
-}
-
-/*
- * Split a command into words as sh would, when it is nothing but words
- * (strutil.h).
- */
-int mlw_split_simple(struct mlw_strlist *out, const char *s)
-{
-	struct mlw_buf w = MLW_BUF_INIT;
-	int in_word = 0, ok = 1;
-
-	for (;;) {
-		char c = *s;
-
-		if (!c || c == ' ' || c == '\t') {
-			if (in_word)
-				mlw_strlist_push(out, w.buf);
-			mlw_buf_reset(&w);
-			in_word = 0;
-			if (!c)
-				break;
-			s++;
-		} else if (c == '\'') {
-			const char *e = strchr(s + 1, '\'');
-
-			if (!e) {
-				ok = 0;
-				break;
-			}
-			mlw_buf_add(&w, s + 1, (size_t)(e - s - 1));
-			s = e + 1;
-			in_word = 1;
-		} else if (c == '"') {
-			for (s++; ok && *s && *s != '"'; s++) {
-				if (*s == '$' || *s == '`')
-					ok = 0;
-				else if (*s == '\\' && s[1] &&
-					 strchr("\"\\", s[1]))
-					s++;
-				else if (*s == '\\')
-					ok = 0;	/* \$, \` and \newline */
-				mlw_buf_addch(&w, *s);
-			}
-			if (!ok || !*s) {
-				ok = 0;
-				break;
-			}
-			s++;
-			in_word = 1;
-		} else if (c == '\\') {
-			if (!s[1] || s[1] == '\n') {
-				ok = 0;
-				break;
-			}
-			mlw_buf_addch(&w, s[1]);
-			s += 2;
-			in_word = 1;
-		} else if (strchr("|&;<>()$`*?[]{}\n\r", c) ||
-			   (!in_word && (c == '#' || c == '~')) ||
-			   (c == '=' && !out->nr)) {
-			ok = 0;
-			break;
-		} else {
-			mlw_buf_addch(&w, c);
-			s++;
-			in_word = 1;
-		}
-	}
-	mlw_buf_release(&w);
-	return ok && out->nr;
 }

@@ -24,34 +24,32 @@ size_t mlw_edit_distance(const char *a, const char *b);
  */
 const char *mlw_suggest(const char *word, const char *const *candidates);
 
+/* 1 when s begins (ends) with prefix (suffix), else 0 */
 int mlw_starts_with(const char *s, const char *prefix);
 int mlw_ends_with(const char *s, const char *suffix);
 
-/* A growable list of owned strings. */
+/*
+ * A growable list of strings the list owns, embedded by its user
+ * (MLW_STRLIST_INIT) and emptied with mlw_strlist_release().
+ */
 struct mlw_strlist {
 	char **items;
 	size_t nr, alloc;
 };
 #define MLW_STRLIST_INIT { NULL, 0, 0 }
+/* Append a copy of s. */
 void mlw_strlist_push(struct mlw_strlist *l, const char *s);
+/* Append s itself (an allocation the list now owns and frees). */
 void mlw_strlist_push_owned(struct mlw_strlist *l, char *s);
+/* Sort by strcmp(). */
 void mlw_strlist_sort(struct mlw_strlist *l);
+/* Free every string and the array; l is empty afterwards. */
 void mlw_strlist_release(struct mlw_strlist *l);
-
-/*
- * Split command into words (appended to out) as sh would, when it is
- * nothing but words: blanks separate them, quotes and backslashes quote.
- * Anything sh would expand or interpret (an unquoted | & ; < > ( ) $ ` *
- * ? [ ] { } or newline, a word starting with # or ~, $ or ` inside
- * double quotes, an assignment first) makes it not simple.  Returns 1
- * when it is simple and has a word, else 0 (out may hold some words).
- */
-int mlw_split_simple(struct mlw_strlist *out, const char *command);
 
 /*
  * Parse a duration for --prune and the like: "now" (0), "never" (-1),
  * "90s", "30m", "12h", "14d", "2w", or git's "2.weeks.ago" spelling.
- * Result in seconds.
+ * Result in seconds; 0 or MLW_EINVALID.
  */
 int mlw_parse_duration(double *out, const char *s);
 

@@ -1,0 +1,201 @@
+/*
+ * executor.h - how a run's command is carried out.
+ *
+ * The supervisor (supervise.h) owns a run from start to end: its status,
+ * its log, its metrics, its timeout and cancel, its outputs.  Carrying out
+ * the command itself is an executor's business: it starts the command with
+ * its output going to a descriptor the supervisor reads, says when it has
+ * ended and how, and stops it when asked.  Three are built in:
+ *
+ *	mlw_executor_process	 sh -c COMMAND in a process group of its
+ *				 own, spawned with posix_spawn(3); it runs
+ *				 any command (the supervisor's fallback)
+ *	mlw_executor_builtin_init()  a simple "mlw ARGS..." command run by
+ *				 calling the mlw command's own dispatcher in
+ *				 a forked child: no exec of sh, none of mlw,
+ *				 no dynamic loading again
+ *	mlw_executor_thread_init()   a function run on a thread of this
+ *				 process (an in-process trial), writing its
+ *				 output to a descriptor of its own
+ *
+ * One that carries commands elsewhere (a Slurm submission) is one more
+ * struct mlw_executor_ops: its start submits, its wait asks the scheduler
+ * (and copies the output it finds to the request's out_fd), its stop
+ * cancels the submission, its exit status is what the wrapped command
+ * recorded.  The supervisor does not change.
+ *
+ * Calls on one started command (struct mlw_exec) come from one thread at
+ * a time; different commands may be driven from different threads.
+ */
+#ifndef MLW_RUN_EXECUTOR_H
+#define MLW_RUN_EXECUTOR_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * What to run.  Everything is borrowed, and must stay valid until
+ * mlw_exec_release() (a thread reads it while it runs).
+ */
+struct mlw_exec_request {
+	const char *name;	/* the run's name: MLW_RUN_ID */
+	const char *mlw_dir;	/* the .mlw directory: MLW_DIR */
+	const char *command;	/* the bound command line, for sh -c */
+	/*
+	 * The command split into words when it is nothing but words
+	 * (mlw_exec_split()), NULL-terminated; NULL when sh must run it.
+	 */
+	const char *const *argv;
+	int argc;
+	const char *cwd;	/* its working folder (absolute) */
+	/* "KEY=VALUE" set over the environment, later ones winning */
+	const char *const *env;
+	size_t nr_env;
+	/*
+	 * Where the command's standard output and error go (the write end
+	 * of the supervisor's log pipe).  The executor keeps its own copy
+	 * while the command runs; the caller may close theirs once
+	 * mlw_exec_start() returns.
+	 */
+	int out_fd;
+};
+
+/* How a command ended. */
+struct mlw_exec_status {
+	int exited;		/* exit_code is its exit status */
+	int exit_code;
+	int signaled;		/* killed by signal (a process) */
+	int signal;
+};
+
+enum mlw_exec_stop {
+	MLW_EXEC_TERM,		/* ask it to stop (SIGTERM to its group) */
+	MLW_EXEC_KILL		/* make it stop (SIGKILL to its group) */
+};
+
+struct mlw_executor;
+
+/* A started command. */
+struct mlw_exec {
+	const struct mlw_executor *executor;
+	/*
+	 * The process group the command runs in, recorded with the run so
+	 * that a cancel without a live supervisor, and the reaper, can
+	 * kill it; 0 when there is none (a thread).
+	 */
+	int64_t pgid;
+	void *state;		/* the executor's */
+};
+
+/* The command runs in a forked copy of the calling process. */
+#define MLW_EXEC_FORKS 1u
+
+struct mlw_executor_ops {
+	const char *name;	/* "process", "builtin", "thread" ... */
+	unsigned flags;		/* MLW_EXEC_* */
+	/* whether this executor carries out req; NULL: every request */
+	int (*accepts)(const struct mlw_executor *ex,
+		       const struct mlw_exec_request *req);
+	/* start req; 0 with *out filled, or negative with a message */
+	int (*start)(struct mlw_exec *out, const struct mlw_executor *ex,
+		     const struct mlw_exec_request *req);
+	/*
+	 * Wait up to timeout_ms (0: do not wait) for the command to end:
+	 * 1 with *st filled when it has, 0 when it is still running (or a
+	 * signal interrupted the wait), negative on error.
+	 */
+	int (*wait)(struct mlw_exec *e, int timeout_ms,
+		    struct mlw_exec_status *st);
+	/* ask or make it stop; 0 or negative */
+	int (*stop)(struct mlw_exec *e, enum mlw_exec_stop how);
+	/*
+	 * Free what start made; a command still running is killed and
+	 * waited for first.
+	 */
+	void (*release)(struct mlw_exec *e);
+};
+
+struct mlw_executor {
+	const struct mlw_executor_ops *ops;
+	/* the implementation's: a function to call (cast back) and data */
+	void (*fn)(void);
+	void *data;
+};
+
+/* Whether ex carries out req (ops->accepts, or every request). */
+int mlw_exec_accepts(const struct mlw_executor *ex,
+		     const struct mlw_exec_request *req);
+/* The ops of ex, called on e; see struct mlw_executor_ops. */
+int mlw_exec_start(struct mlw_exec *out, const struct mlw_executor *ex,
+		   const struct mlw_exec_request *req);
+int mlw_exec_wait(struct mlw_exec *e, int timeout_ms,
+		  struct mlw_exec_status *st);
+int mlw_exec_stop(struct mlw_exec *e, enum mlw_exec_stop how);
+void mlw_exec_release(struct mlw_exec *e);
+
+/*
+ * Split command into words as sh would, when it is nothing but words:
+ * blanks separate them, quotes and backslashes quote.  Anything sh would
+ * expand or interpret (an unquoted | & ; < > ( ) $ ` * ? [ ] { } or
+ * newline, a word starting with # or ~, $ or ` inside double quotes, an
+ * assignment first) makes it not simple.  Returns 1 with the words
+ * appended to out (a struct mlw_strlist), 0 when it is not simple (out
+ * may then hold a part; release it either way).
+ */
+struct mlw_strlist;
+int mlw_exec_split(struct mlw_strlist *out, const char *command);
+
+/* sh -c COMMAND, in its own process group; runs every request. */
+extern const struct mlw_executor mlw_executor_process;
+
+/*
+ * The mlw command's dispatcher: argv is "mlw" and its arguments.  It is
+ * called in a forked child (stdin /dev/null, stdout and stderr the run's
+ * log, in the run's folder, with the run's environment) and its return
+ * value is the child's exit status; it may exit() itself, so that its
+ * exit handlers run.
+ */
+typedef int (*mlw_exec_builtin_fn)(int argc, const char **argv);
+
+/*
+ * An executor running the requests whose words start with "mlw" through
+ * fn.  Forking a process with other threads running is safe only if the
+ * child takes none of their locks: prefer mlw_executor_process in a
+ * threaded supervisor.
+ */
+void mlw_executor_builtin_init(struct mlw_executor *ex,
+			       mlw_exec_builtin_fn fn);
+
+/* What a thread executor's function is given. */
+struct mlw_exec_thread_ctx {
+	const struct mlw_exec_request *req;	/* borrowed, for the call */
+	/*
+	 * The run's output: write the log here (it is closed when fn
+	 * returns, which the supervisor reads as the end of the output).
+	 */
+	int log_fd;
+	/* non-zero once the run is to stop: return as soon as possible */
+	const atomic_int *stop;
+	void *data;		/* as given to mlw_executor_thread_init() */
+};
+
+/*
+ * The function of a thread executor; its return value is the exit status
+ * (0: success).  A negative return is exit status 1, its message
+ * (mlw_error_last() on that thread) written to the log.  It must not
+ * change process-wide state (the working folder, the environment, signal
+ * dispositions): req->cwd and req->env are for it to honour itself.
+ */
+typedef int (*mlw_exec_thread_fn)(const struct mlw_exec_thread_ctx *ctx);
+
+/*
+ * An executor running every request by calling fn(ctx) on a new thread.
+ * A stop sets ctx->stop; a thread cannot be killed, so a stop that is
+ * not honoured waits for fn to return.
+ */
+void mlw_executor_thread_init(struct mlw_executor *ex, mlw_exec_thread_fn fn,
+			      void *data);
+
+#endif

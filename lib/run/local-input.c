@@ -1,0 +1,136 @@
+/*
+ * local-input.c - inputs named by path or asset, read; see local-input.h.
+ */
+#include "run/local-input.h"
+#include "asset/local.h"
+#include "ml/dataset.h"
+#include "ml/mltable.h"
+#include "ml/model.h"
+#include "ml/score.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/output.h"
+#include "util/strutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* text as a local path: itself, or an asset restored under *tmp */
+static int local_path(char **path, char **tmp,
+		      const struct mlw_input_source *src,
+		      enum mlw_asset_kind kind, const char *text)
+{
+	return mlw_asset_materialize(path, tmp, src->cat, src->odb, kind, text,
+				     src->tmpdir);
+}
+
+/* remove what local_path() restored, and free both */
+static void done_with(char *path, char *tmp)
+{
+	if (tmp)
+		mlw_remove_tree(tmp);
+	free(tmp);
+	free(path);
+}
+
+int mlw_input_dataset(struct mlw_dataset **out,
+		      const struct mlw_input_source *src, const char *text)
+{
+	char *path, *tmp;
+	int ret;
+
+	*out = NULL;
+	ret = local_path(&path, &tmp, src, MLW_ASSET_DATA, text);
+	if (ret)
+		return ret;
+	ret = mlw_dataset_open(out, path, NULL);
+	/* name what the user gave, not the temporary copy */
+	if (!ret && tmp) {
+		free((*out)->path);
+		(*out)->path = mlw_strdup(text);
+	}
+	done_with(path, tmp);
+	return ret;
+}
+
+int mlw_input_model(struct mlw_model *out, const struct mlw_input_source *src,
+		    const char *text)
+{
+	char *dir, *tmp;
+	int ret = local_path(&dir, &tmp, src, MLW_ASSET_MODEL, text);
+
+	if (ret)
+		return ret;
+	ret = mlw_model_read(out, dir);
+	done_with(dir, tmp);
+	return ret;
+}
+
+/* a path that reads as CSV: a file (or nothing yet) not named MLTable */
+static int is_csv(const char *path)
+{
+	struct stat st;
+
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return 0;
+	return strcmp(path, "MLTable") && !mlw_ends_with(path, "/MLTable");
+}
+
+int mlw_input_score(struct mlw_score_stats *stats,
+		    const struct mlw_model *model,
+		    const struct mlw_input_source *src, const char *text,
+		    int out_fd, const struct mlw_score_options *opts)
+{
+	struct mlw_dataset *ds;
+	char *path, *tmp;
+	struct stat st;
+	int ret;
+
+	ret = local_path(&path, &tmp, src, MLW_ASSET_DATA, text);
+	if (ret)
+		return ret;
+	if (!tmp && is_csv(path)) {
+		/* the reader says when the file is missing */
+		ret = mlw_score_csv(stats, model, text, out_fd, opts);
+	} else if (tmp && !stat(path, &st) && S_ISREG(st.st_mode)) {
+		/* a uri_file asset: stream its restored copy */
+		ret = mlw_score_csv(stats, model, path, out_fd, opts);
+	} else {
+		ret = mlw_dataset_open(&ds, path, NULL);
+		if (!ret) {
+			ret = mlw_score_dataset(stats, model, ds, out_fd, opts);
+			mlw_dataset_unref(ds);
+		}
+	}
+	done_with(path, tmp);
+	return ret;
+}
+
+void mlw_input_rows(struct mlw_out *o, const struct mlw_dataset *ds,
+		    size_t max)
+{
+	size_t i, j, n = max < ds->nr_rows ? max : ds->nr_rows;
+
+	mlw_out_list_begin(o, NULL);
+	for (i = 0; i < n; i++) {
+		mlw_out_object_begin(o, NULL);
+		for (j = 0; j < ds->nr_columns; j++) {
+			const struct mlw_column *c = &ds->columns[j];
+			double v = mlw_dataset_column(ds, j)[i];
+
+			if (isnan(v))
+				mlw_out_null(o, c->name);
+			else if (c->type == MLW_COLUMN_CATEGORICAL)
+				mlw_out_str(o, c->name, c->categories[(size_t)v]);
+			else if (c->type == MLW_COLUMN_BOOLEAN)
+				mlw_out_bool(o, c->name, v != 0);
+			else
+				mlw_out_num(o, c->name, v);
+		}
+		mlw_out_end(o);
+	}
+	mlw_out_end(o);
+}
