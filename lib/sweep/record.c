@@ -120,113 +120,25 @@ int mlw_sweep_record_best(struct mlw_catalog *cat, int64_t run,
 	return step_done(cat, st, "recording the best trial");
 }
 
-void mlw_trial_record_init(struct mlw_trial_record *r)
+void mlw_trial_record_release(struct mlw_trial_record *r)
 {
+	free(r->decision);
+	free(r->missing);
 	memset(r, 0, sizeof(*r));
-	r->exit_code = -1;
 	r->objective = NAN;
 }
 
-void mlw_trial_record_release(struct mlw_trial_record *r)
-{
-	free(r->name);
-	free(r->command);
-	free(r->error);
-	free(r->decision);
-	free(r->missing);
-	free(r->points);
-	mlw_strlist_release(&r->params);
-	mlw_strlist_release(&r->keys);
-	mlw_trial_record_init(r);
-}
-
-void mlw_trial_record_point(struct mlw_trial_record *r, const char *key,
-			    int64_t step, double value, double time)
-{
-	struct mlw_trial_point *p;
-	size_t i;
-
-	for (i = 0; i < r->keys.nr; i++)
-		if (!strcmp(r->keys.items[i], key))
-			break;
-	if (i == r->keys.nr)
-		mlw_strlist_push(&r->keys, key);
-	MLW_ALLOC_GROW(r->points, r->nr_points + 1, r->alloc_points);
-	p = &r->points[r->nr_points++];
-	p->key = i;
-	p->step = step;
-	p->value = value;
-	p->time = time;
-}
-
-/* the run of an in-process trial, whole */
-static int record_run(struct mlw_catalog *cat,
-		      const struct mlw_sweep_parent *parent,
-		      struct mlw_trial_record *r)
-{
-	struct mlw_metric_writer *w = NULL;
-	struct mlw_run run;
-	size_t i;
-	int ret;
-
-	memset(&run, 0, sizeof(run));
-	run.name = r->name;
-	run.experiment = (char *)parent->experiment;
-	run.parent = (char *)parent->name;
-	run.type = "command";
-	run.status = MLW_RUN_QUEUED;
-	run.times[MLW_RUN_NOT_STARTED] = r->created;
-	run.times[MLW_RUN_QUEUED] = r->created;
-	run.environment = (char *)parent->environment;
-	run.compute = (char *)parent->compute;
-	run.command = r->command;
-	run.git_dirty = -1;
-	ret = mlw_run_insert(cat, &run);
-	if (ret)
-		return ret;
-	r->run_id = run.id;
-	ret = mlw_run_set_status(cat, r->name, MLW_RUN_RUNNING, r->started);
-	for (i = 0; !ret && i + 1 < r->params.nr; i += 2)
-		ret = mlw_run_log_param(cat, run.id, r->params.items[i],
-					r->params.items[i + 1]);
-	if (!ret && r->nr_points)
-		ret = mlw_metric_writer_new(&w, cat, run.id);
-	for (i = 0; !ret && i < r->nr_points; i++) {
-		const struct mlw_trial_point *p = &r->points[i];
-
-		ret = mlw_metric_writer_add(w, r->keys.items[p->key],
-					    p->value, p->step, p->time);
-	}
-	if (w) {
-		if (ret)
-			mlw_metric_writer_abort(w);
-		else
-			ret = mlw_metric_writer_finish(w);
-	}
-	if (!ret)
-		ret = mlw_run_finish(cat, r->name, r->status, r->ended,
-				     r->exit_code, r->error, NULL);
-	return ret;
-}
-
-int mlw_sweep_record_trial(struct mlw_catalog *cat,
-			   const struct mlw_sweep_parent *parent,
-			   struct mlw_trial_record *r)
+int mlw_sweep_record_trial(struct mlw_catalog *cat, int64_t sweep,
+			   const struct mlw_trial_record *r)
 {
 	sqlite3_stmt *st;
-	int ret = 0;
+	int ret = prep(cat, &st, "INSERT OR REPLACE INTO sweep_trials"
+		       " (sweep, idx, run, objective, stopped, decision,"
+		       " missing) VALUES (?, ?, ?, ?, ?, ?, ?)");
 
-	if (r->in_process)
-		ret = record_run(cat, parent, r);
-	else if (!r->run_id)
-		ret = mlw_run_get_id(&r->run_id, cat, r->name);
-	if (!ret)
-		ret = prep(cat, &st, "INSERT OR REPLACE INTO sweep_trials"
-			   " (sweep, idx, run, objective, stopped, decision,"
-			   " missing) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	if (ret)
 		return ret;
-	sqlite3_bind_int64(st, 1, parent->id);
+	sqlite3_bind_int64(st, 1, sweep);
 	sqlite3_bind_int64(st, 2, (int64_t)r->index);
 	sqlite3_bind_int64(st, 3, r->run_id);
 	bind_value(st, 4, r->objective);

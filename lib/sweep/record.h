@@ -4,12 +4,11 @@
  *
  * A trial is a run whose parent is the sweep ('mlw job list
  * --parent-job-name SWEEP'), named SWEEP_N after its number N as Azure
- * names HyperDrive's children, with its sampled values as params.  A
- * trial that ran as a process is a command job recorded by its own
- * supervisor; a trial that ran in-process is recorded here, whole, once
- * it has ended (mlw_sweep_record_trial()), inside the caller's
- * transaction, so that the sweep's supervisor writes the trials that end
- * together in one transaction.
+ * names HyperDrive's children, with its sampled values as params: a
+ * command job recorded by its own supervisor when it ran as a process,
+ * a child run (run/child.h) recorded in batches by the sweep's
+ * supervisor when it ran in-process.  What the sweep knows of it (its
+ * objective, why it was stopped) is in the sweep layer's tables.
  *
  * The sweep layer's tables (schema "sweep", migrations here):
  *
@@ -55,58 +54,24 @@ int mlw_sweep_record_sweep(struct mlw_catalog *cat, int64_t run,
 int mlw_sweep_record_best(struct mlw_catalog *cat, int64_t run,
 			  const char *trial, double value);
 
-/* A metric point of a trial. */
-struct mlw_trial_point {
-	size_t key;		/* its name: the record's keys.items[key] */
-	int64_t step;
-	double value;
-	double time;
-};
-
-/* A trial that has ended, for mlw_sweep_record_trial(). */
+/* A trial that has ended: its row in sweep_trials. */
 struct mlw_trial_record {
 	size_t index;
-	char *name;			/* SWEEP_N */
-	/*
-	 * in_process: the run is recorded here (else its own supervisor
-	 * recorded it and only its sweep_trials row is written)
-	 */
-	int in_process;
-	char *command;
-	enum mlw_run_status status;
-	double created, started, ended;
-	int exit_code;			/* < 0: none */
-	char *error;			/* why it failed, or NULL */
-	struct mlw_strlist params;	/* key, value, key, value... */
-	struct mlw_trial_point *points;
-	size_t nr_points, alloc_points;
-	struct mlw_strlist keys;	/* owned metric names of points */
+	int64_t run_id;			/* its run */
 	double objective;		/* NaN: none */
 	const char *stopped;		/* stop reason's name, or NULL */
 	char *decision;			/* a policy's numbers, or NULL */
 	char *missing;			/* the missing-metric hint, or NULL */
-	int64_t run_id;			/* set once recorded */
 };
 
-void mlw_trial_record_init(struct mlw_trial_record *r);
 void mlw_trial_record_release(struct mlw_trial_record *r);
-/* Add a point; key is copied. */
-void mlw_trial_record_point(struct mlw_trial_record *r, const char *key,
-			    int64_t step, double value, double time);
 
 /*
- * Record trial r of the sweep run (its id; parent name, experiment,
- * environment and compute given for in-process trials' runs), inside
- * the caller's transaction.  0 or a catalog error.
+ * Record trial r of the sweep run (its id) in the caller's transaction
+ * or its own.  0 or a catalog error.
  */
-struct mlw_sweep_parent {
-	int64_t id;
-	const char *name, *experiment, *environment, *compute;
-	int64_t supervisor_pid, supervisor_start;
-};
-int mlw_sweep_record_trial(struct mlw_catalog *cat,
-			   const struct mlw_sweep_parent *parent,
-			   struct mlw_trial_record *r);
+int mlw_sweep_record_trial(struct mlw_catalog *cat, int64_t sweep,
+			   const struct mlw_trial_record *r);
 
 /*
  * The sweep section of 'mlw job show' for run (members added to the

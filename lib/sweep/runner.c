@@ -7,6 +7,7 @@
 #include "sweep/record.h"
 #include "sweep/trial.h"
 #include "ml/model.h"
+#include "run/child.h"
 #include "run/job.h"
 #include "run/launch.h"
 #include "run/notify.h"
@@ -86,9 +87,14 @@ struct slot {
 	int in_process;
 	double started;
 	atomic_int stop;		/* an enum mlw_sweep_stop_reason */
-	struct mlw_trial_record rec;
+	/* how it ended */
+	enum mlw_run_status status;
+	int exit_code;			/* < 0: none */
+	char *error;
+	struct mlw_trial_record rec;	/* the sweep's row for it */
 	struct slot *next;		/* in a queue */
-	/* in-process */
+	/* in-process: its run, recorded in batches (run/child.h) */
+	struct mlw_child_run *child;
 	struct mlw_train_trial tt;
 	double fold_sum;
 	int reported;			/* primary-metric reports */
@@ -98,6 +104,13 @@ struct slot {
 	struct mlw_job *job;
 	struct mlw_job_watch watch;	/* its supervisor */
 	size_t seen;			/* primary-metric points read */
+};
+
+/* a trial that has ended, until its records are written */
+struct ended {
+	struct mlw_trial_record rec;
+	struct mlw_child_run *child;	/* in-process: its run */
+	char *name;			/* a process: its run's name */
 };
 
 struct runner {
@@ -121,11 +134,10 @@ struct runner {
 	int has_best_model;
 	double best_model_value;
 	size_t best_model_trial;
-	/* records waiting for the next transaction */
-	struct mlw_trial_record *pending;
+	/* ended trials whose records wait for the next flush */
+	struct ended *pending;
 	size_t nr_pending, alloc_pending;
-	double first_pending;
-	struct mlw_sweep_parent parent;
+	double last_flush;
 	size_t in_process;
 	char *first_error;
 	char *first_missing;		/* the first missing-metric hint */
@@ -187,23 +199,41 @@ static void params_text(struct mlw_buf *b, const struct mlw_sweep_value *p)
 	mlw_strlist_release(&texts);
 }
 
-/* the trial's sampled values as its params (AutoML: without "model.") */
-static void add_params(struct runner *r, struct slot *t)
+/*
+ * The run of trial t, recorded by this process: its sampled values as
+ * params (AutoML's without "model."), Queued.  0 or MLW_EINVALID.
+ */
+static int new_child(struct runner *r, struct slot *t)
 {
 	struct mlw_strlist names = MLW_STRLIST_INIT, texts = MLW_STRLIST_INIT;
+	struct mlw_child_run_request req;
+	struct mlw_run_kv *kv;
 	size_t i;
+	int ret;
 
 	mlw_sweep_value_flatten(t->trial->params, &names, &texts);
+	kv = mlw_calloc(names.nr + 1, sizeof(*kv));
 	for (i = 0; i < names.nr; i++) {
-		const char *n = names.items[i];
-
-		if (r->req->automl && mlw_starts_with(n, "model."))
-			n += 6;
-		mlw_strlist_push(&t->rec.params, n);
-		mlw_strlist_push(&t->rec.params, texts.items[i]);
+		kv[i].key = names.items[i];
+		if (r->req->automl && mlw_starts_with(kv[i].key, "model."))
+			kv[i].key += 6;
+		kv[i].value = texts.items[i];
 	}
+	memset(&req, 0, sizeof(req));
+	req.parent = r->req->name;
+	req.type = "command";
+	req.name = t->name;
+	req.params = kv;
+	req.nr_params = names.nr;
+	req.command = t->command;
+	req.environment = r->req->environment;
+	ret = mlw_child_run_new(&t->child, &req);
+	if (!ret)
+		mlw_child_run_status(t->child, MLW_RUN_QUEUED, 0);
+	free(kv);
 	mlw_strlist_release(&names);
 	mlw_strlist_release(&texts);
+	return ret;
 }
 
 /* --- in-process trials ---------------------------------------------------- */
@@ -220,7 +250,7 @@ static int on_progress(const struct mlw_progress *p, void *data)
 	if (!mlw_train_trial_metric(&v, &t->fold_sum, p, primary(r)))
 		return 0;
 	now = mono();
-	mlw_trial_record_point(&t->rec, primary(r), p->step, v, mlw_now());
+	mlw_child_run_metric(t->child, primary(r), v, p->step, 0);
 	t->reported++;
 	if (mlw_sweep_report(r->s, t->index, primary(r), p->step, v, now,
 			     &t->decision) == 1) {
@@ -265,12 +295,11 @@ static int final_value(double *out, const struct mlw_train_result *res,
 				      res->nr_train_metrics, name + 6);
 }
 
-/* train trial t; its record says how it went */
+/* train trial t; t->status says how it went */
 static void run_in_process(struct runner *r, struct slot *t)
 {
 	struct mlw_train_result res;
 	struct mlw_train_ctx ctx;
-	struct mlw_trial_record *rec = &t->rec;
 	double now, value = NAN;
 	size_t i;
 	int ret;
@@ -280,19 +309,18 @@ static void run_in_process(struct runner *r, struct slot *t)
 	ctx.progress = on_progress;
 	ctx.progress_data = t;
 	t->started = mono();
-	rec->started = mlw_now();
+	mlw_child_run_status(t->child, MLW_RUN_RUNNING, 0);
 	ret = mlw_train_trial_run(&res, &t->tt, r->data, &ctx);
-	rec->ended = mlw_now();
 	if (ret) {
-		rec->status = MLW_RUN_FAILED;
-		rec->exit_code = 1;
-		rec->error = mlw_strdup(mlw_error_last());
+		t->status = MLW_RUN_FAILED;
+		t->exit_code = 1;
+		t->error = mlw_strdup(mlw_error_last());
 		return;
 	}
 	now = mlw_now();
 	/* without folds the primary metric is known only now */
 	if (!t->reported && final_value(&value, &res, primary(r))) {
-		mlw_trial_record_point(rec, primary(r), 1, value, now);
+		mlw_child_run_metric(t->child, primary(r), value, 1, now);
 		if (mlw_sweep_report(r->s, t->index, primary(r), 1, value,
 				     mono(), &t->decision) == 1)
 			t->policy_stop = 1;
@@ -307,17 +335,17 @@ static void run_in_process(struct runner *r, struct slot *t)
 					m->name);
 
 		if (strcmp(key, primary(r)))
-			mlw_trial_record_point(rec, key, 0, m->value, now);
+			mlw_child_run_metric(t->child, key, m->value, 0, now);
 		if (!t->reported)	/* for the missing-metric hint */
 			mlw_sweep_report(r->s, t->index, key, 0, m->value,
 					 mono(), NULL);
 		free(key);
 	}
 	if (res.stopped || atomic_load(&t->stop)) {
-		rec->status = MLW_RUN_CANCELED;
+		t->status = MLW_RUN_CANCELED;
 	} else {
-		rec->status = MLW_RUN_COMPLETED;
-		rec->exit_code = 0;
+		t->status = MLW_RUN_COMPLETED;
+		t->exit_code = 0;
 		if (!final_value(&value, &res, primary(r)))
 			value = NAN;
 		keep_if_best(r, t, &res, value);
@@ -343,8 +371,7 @@ static void *worker(void *data)
 		t->next = NULL;
 		pthread_mutex_unlock(&r->lock);
 		if (atomic_load(&t->stop)) {
-			t->rec.started = t->rec.ended = mlw_now();
-			t->rec.status = MLW_RUN_CANCELED;
+			t->status = MLW_RUN_CANCELED;
 		} else {
 			run_in_process(r, t);
 		}
@@ -428,14 +455,12 @@ static void end_process(struct runner *r, struct slot *t,
 
 	mlw_job_watch_release(&t->watch);
 	r->processes--;
-	t->rec.status = MLW_RUN_FAILED;
+	t->status = MLW_RUN_FAILED;
 	if (!mlw_run_get(&run, cat, t->name) &&
 	    !mlw_run_load_details(cat, run)) {
-		t->rec.status = run->status;
-		t->rec.started = run->times[MLW_RUN_RUNNING];
-		t->rec.ended = run->times[MLW_RUN_ENDED_TIME];
+		t->status = run->status;
 		if (run->error)
-			t->rec.error = mlw_strdup(run->error);
+			t->error = mlw_strdup(run->error);
 		/* what it logged instead, for the missing-metric hint */
 		for (i = 0; !t->reported && i < run->nr_metrics; i++)
 			mlw_sweep_report(r->s, t->index, run->metrics[i].key,
@@ -455,42 +480,86 @@ static struct slot *slot_of(struct runner *r, size_t index)
 	return index < r->nr_running_alloc ? r->running[index] : NULL;
 }
 
-/* record what is waiting, in one transaction */
+/* free t, whose run (if it has one in memory) is another's now */
+static void free_slot(struct slot *t)
+{
+	mlw_trial_record_release(&t->rec);
+	mlw_train_trial_release(&t->tt);
+	mlw_job_free(t->job);
+	mlw_job_watch_release(&t->watch);
+	free(t->error);
+	free(t->name);
+	free(t->command);
+	free(t);
+}
+
+/*
+ * Write what is waiting: the in-process trials' runs (everything they
+ * logged since the last flush) in one transaction, then the rows of the
+ * trials that ended in another.
+ */
 static int flush(struct runner *r)
 {
+	struct mlw_child_run **children;
 	struct mlw_catalog *cat;
-	size_t i;
+	size_t i, n = 0;
 	int ret;
 
-	if (!r->nr_pending)
-		return 0;
+	r->last_flush = mono();
+	children = mlw_calloc(r->nr_running_alloc + r->nr_pending + 1,
+			      sizeof(*children));
+	for (i = 0; i < r->nr_running_alloc; i++)
+		if (r->running[i] && r->running[i]->child &&
+		    mlw_child_run_pending(r->running[i]->child))
+			children[n++] = r->running[i]->child;
+	for (i = 0; i < r->nr_pending; i++)
+		if (r->pending[i].child)
+			children[n++] = r->pending[i].child;
 	ret = mlw_repo_catalog(&cat, r->req->repo);
 	if (!ret)
+		ret = mlw_child_run_flush(cat, children, n);
+	free(children);
+	if (!ret && r->nr_pending)
 		ret = mlw_catalog_begin(cat);
-	for (i = 0; !ret && i < r->nr_pending; i++)
-		ret = mlw_sweep_record_trial(cat, &r->parent, &r->pending[i]);
-	if (!ret)
-		ret = mlw_catalog_commit(cat);
-	else if (cat)
-		mlw_catalog_rollback(cat);
-	for (i = 0; i < r->nr_pending; i++)
-		mlw_trial_record_release(&r->pending[i]);
+	for (i = 0; !ret && i < r->nr_pending; i++) {
+		struct ended *e = &r->pending[i];
+
+		if (e->child)
+			e->rec.run_id = mlw_child_run_id(e->child);
+		else
+			ret = mlw_run_get_id(&e->rec.run_id, cat, e->name);
+		if (!ret)
+			ret = mlw_sweep_record_trial(cat, r->req->run_id,
+						     &e->rec);
+		if (ret) {
+			mlw_catalog_rollback(cat);
+			break;
+		}
+		if (i + 1 == r->nr_pending)
+			ret = mlw_catalog_commit(cat);
+	}
+	for (i = 0; i < r->nr_pending; i++) {
+		mlw_trial_record_release(&r->pending[i].rec);
+		mlw_child_run_free(r->pending[i].child);
+		free(r->pending[i].name);
+	}
 	r->nr_pending = 0;
 	if (ret)
 		r->fatal = ret;
 	return ret;
 }
 
-/* trial t has ended: tell the scheduler, log it, queue its record */
+/* trial t has ended: tell the scheduler, log it, queue its records */
 static void finish(struct runner *r, struct slot *t)
 {
 	enum mlw_sweep_trial_state state;
 	struct mlw_sweep_trial info;
 	struct mlw_buf b = MLW_BUF_INIT;
+	struct ended *e;
 	int stop = atomic_load(&t->stop);
 	char v[32];
 
-	switch (t->rec.status) {
+	switch (t->status) {
 	case MLW_RUN_COMPLETED:
 		state = MLW_TRIAL_COMPLETED;
 		break;
@@ -516,6 +585,7 @@ static void finish(struct runner *r, struct slot *t)
 		r->flagged++;
 	}
 	mlw_sweep_trial_info(r->s, t->index, &info);
+	t->rec.index = t->index;
 	t->rec.objective = info.objective;
 	if (stop && state == MLW_TRIAL_CANCELED) {
 		r->stopped[stop]++;
@@ -527,8 +597,8 @@ static void finish(struct runner *r, struct slot *t)
 			t->rec.decision = mlw_buf_detach(&b, NULL);
 		}
 		/* a process trial's own record says only "canceled" */
-		free(t->rec.error);
-		t->rec.error = mlw_xstrfmt("stopped by %s%s%s",
+		free(t->error);
+		t->error = mlw_xstrfmt("stopped by %s%s%s",
 				stop == MLW_STOP_POLICY ?
 				mlw_sweep_policy_name(r->req->cfg->policy.type)
 				: mlw_sweep_stop_reason_name(stop),
@@ -536,31 +606,39 @@ static void finish(struct runner *r, struct slot *t)
 				t->rec.decision ? t->rec.decision : "");
 	}
 	if (state == MLW_TRIAL_FAILED && !r->first_error)
-		r->first_error = mlw_xstrfmt("%s: %s", t->name, t->rec.error ?
-					     t->rec.error : "failed");
+		r->first_error = mlw_xstrfmt("%s: %s", t->name, t->error ?
+					     t->error : "failed");
 	if (isnan(info.objective))
-		slog(r, "%s: %s%s%s", t->name,
-		     mlw_run_status_name(t->rec.status),
-		     t->rec.error ? ": " : "",
-		     t->rec.error ? t->rec.error : "");
+		slog(r, "%s: %s%s%s", t->name, mlw_run_status_name(t->status),
+		     t->error ? ": " : "", t->error ? t->error : "");
 	else
 		slog(r, "%s: %s, %s %s%s%s", t->name,
-		     mlw_run_status_name(t->rec.status), primary(r),
+		     mlw_run_status_name(t->status), primary(r),
 		     num(v, info.objective), t->rec.stopped ? ": " : "",
-		     t->rec.stopped ? t->rec.error : "");
+		     t->rec.stopped ? t->error : "");
 	mlw_buf_release(&b);
-	t->rec.in_process = t->in_process;
+	if (t->child)
+		mlw_child_run_finish(t->child, t->status, t->exit_code,
+				     t->error, 0);
 	MLW_ALLOC_GROW(r->pending, r->nr_pending + 1, r->alloc_pending);
-	if (!r->nr_pending)
-		r->first_pending = mono();
-	r->pending[r->nr_pending++] = t->rec;
-	mlw_trial_record_init(&t->rec);
+	e = &r->pending[r->nr_pending++];
+	e->rec = t->rec;
+	e->child = t->child;
+	e->name = t->child ? NULL : mlw_strdup(t->name);
 	r->running[t->index] = NULL;
-	mlw_train_trial_release(&t->tt);
-	mlw_job_watch_release(&t->watch);
-	free(t->name);
-	free(t->command);
-	free(t);
+	free_slot(t);
+}
+
+/* trial t could not start: recorded here, Failed with why */
+static void not_started(struct runner *r, struct slot *t)
+{
+	t->status = MLW_RUN_FAILED;
+	t->error = mlw_xstrfmt("cannot start: %s", mlw_error_last());
+	mlw_job_free(t->job);
+	t->job = NULL;
+	if (!t->child && new_child(r, t))
+		BUG("trial name '%s' refused", t->name);
+	finish(r, t);
 }
 
 /* start trial tr: in-process when its command trains, else a process */
@@ -568,12 +646,13 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 {
 	struct slot *t = mlw_calloc(1, sizeof(*t));
 	struct mlw_buf b = MLW_BUF_INIT;
-	int ret;
 
 	t->r = r;
 	mlw_job_watch_init(&t->watch, 0, -1);
 	t->index = tr->index;
 	t->trial = tr;
+	t->exit_code = -1;
+	mlw_trial_record_release(&t->rec);
 	t->name = mlw_xstrfmt("%s_%zu", r->req->name, tr->index);
 	if (r->req->automl)
 		t->command = mlw_automl_trial_command(r->req->automl,
@@ -582,12 +661,6 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 						      r->req->validation_args);
 	else
 		t->command = mlw_sweep_bind_trial(r->req->command, tr->params);
-	mlw_trial_record_init(&t->rec);
-	t->rec.index = tr->index;
-	t->rec.name = mlw_strdup(t->name);
-	t->rec.command = mlw_strdup(t->command);
-	t->rec.created = mlw_now();
-	add_params(r, t);
 	if (tr->index >= r->nr_running_alloc) {
 		size_t old = r->nr_running_alloc;
 
@@ -602,24 +675,17 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 	slog(r, "%s: started%s: %s", t->name, t->in_process ?
 	     " in-process" : "", b.buf);
 	mlw_buf_release(&b);
-	if (t->in_process) {
+	if (t->in_process && new_child(r, t)) {
+		not_started(r, t);
+	} else if (t->in_process) {
 		r->in_process++;
 		pthread_mutex_lock(&r->lock);
 		*r->queue_tail = t;
 		r->queue_tail = &t->next;
 		pthread_cond_signal(&r->work);
 		pthread_mutex_unlock(&r->lock);
-		return;
-	}
-	ret = start_process(r, t);
-	if (ret) {
-		t->rec.status = MLW_RUN_FAILED;
-		t->rec.error = mlw_xstrfmt("cannot start: %s",
-					   mlw_error_last());
-		t->rec.started = t->rec.ended = mlw_now();
-		/* never recorded by a supervisor: record it here */
-		t->in_process = 1;
-		finish(r, t);
+	} else if (start_process(r, t)) {
+		not_started(r, t);
 	}
 }
 
@@ -752,9 +818,8 @@ static void loop(struct runner *r)
 			for (i = 0; i < n; i++)
 				deliver_stop(r, &stops[i]);
 		} while (n == MAX_STOPS);
-		if (r->nr_pending && (r->nr_pending >= FLUSH_RECORDS ||
-				      mono() - r->first_pending >=
-				      FLUSH_SECONDS))
+		if (r->nr_pending >= FLUSH_RECORDS ||
+		    mono() - r->last_flush >= FLUSH_SECONDS)
 			flush(r);
 		if (mlw_sweep_done(r->s, mono()))
 			break;
@@ -762,8 +827,8 @@ static void loop(struct runner *r)
 		until = mono() + (r->processes ? 0.05 : 0.1);
 		if (mlw_sweep_deadline(r->s) < until)
 			until = mlw_sweep_deadline(r->s);
-		if (r->nr_pending && r->first_pending + FLUSH_SECONDS < until)
-			until = r->first_pending + FLUSH_SECONDS;
+		if (r->in_process && r->last_flush + FLUSH_SECONDS < until)
+			until = r->last_flush + FLUSH_SECONDS;
 		wait_until(r, until);
 	}
 	collect(r);
@@ -914,11 +979,7 @@ int mlw_sweep_supervise(struct mlw_sweep_outcome *out,
 	r.req = req;
 	r.queue_tail = &r.queue;
 	r.done_tail = &r.done;
-	r.parent.id = req->run_id;
-	r.parent.name = req->name;
-	r.parent.experiment = req->experiment;
-	r.parent.environment = req->environment;
-	r.parent.compute = req->compute;
+	r.last_flush = mono();
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.done_cv, NULL);
@@ -969,16 +1030,14 @@ int mlw_sweep_supervise(struct mlw_sweep_outcome *out,
 out:
 	for (i = 0; i < r.nr_running_alloc; i++)
 		if (r.running[i]) {
-			mlw_trial_record_release(&r.running[i]->rec);
-			mlw_train_trial_release(&r.running[i]->tt);
-			mlw_job_free(r.running[i]->job);
-			mlw_job_watch_release(&r.running[i]->watch);
-			free(r.running[i]->name);
-			free(r.running[i]->command);
-			free(r.running[i]);
+			mlw_child_run_free(r.running[i]->child);
+			free_slot(r.running[i]);
 		}
-	for (i = 0; i < r.nr_pending; i++)
-		mlw_trial_record_release(&r.pending[i]);
+	for (i = 0; i < r.nr_pending; i++) {
+		mlw_trial_record_release(&r.pending[i].rec);
+		mlw_child_run_free(r.pending[i].child);
+		free(r.pending[i].name);
+	}
 	free(r.pending);
 	free(r.running);
 	free(r.workers);
