@@ -46,6 +46,7 @@ test_expect_success 'bandit stops the hopeless process trial: Canceled, the poli
 	assert t[2]["status"] == "Completed" and not t[2]["stopped"], t[2]
 	assert t[1]["status"] == "Canceled" and t[1]["stopped_by"] == "policy", t[1]
 	assert t[1]["decision"].startswith("bandit at interval 2:"), t[1]["decision"]
+	assert t[1]["params"] == {"x": "3"}, t[1]["params"]
 	assert s["best_child_run_id"] == "b1_0", s["best_child_run_id"]
 	assert "bandit (slack_factor 0.1" in s["sweep"]["early_termination"]
 	EOF

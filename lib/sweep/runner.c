@@ -386,6 +386,34 @@ static void *worker(void *data)
 
 /* --- trials as processes -------------------------------------------------- */
 
+/* a process trial's sampled values as params, once it is recorded */
+static int process_params(struct runner *r, struct slot *t)
+{
+	struct mlw_strlist names = MLW_STRLIST_INIT, texts = MLW_STRLIST_INIT;
+	struct mlw_catalog *cat;
+	int64_t id;
+	size_t i;
+	int ret = mlw_repo_catalog(&cat, r->req->repo);
+
+	if (!ret)
+		ret = mlw_run_get_id(&id, cat, t->name);
+	if (!ret)
+		ret = mlw_catalog_begin(cat);
+	if (ret)
+		return ret;
+	mlw_sweep_value_flatten(t->trial->params, &names, &texts);
+	for (i = 0; !ret && i < names.nr; i++)
+		ret = mlw_run_log_param(cat, id, names.items[i],
+					texts.items[i]);
+	if (!ret)
+		ret = mlw_catalog_commit(cat);
+	else
+		mlw_catalog_rollback(cat);
+	mlw_strlist_release(&names);
+	mlw_strlist_release(&texts);
+	return ret;
+}
+
 static int start_process(struct runner *r, struct slot *t)
 {
 	int ret;
@@ -396,6 +424,11 @@ static int start_process(struct runner *r, struct slot *t)
 		ret = mlw_job_submit(&t->watch, t->job, r->req->trial_opts);
 	if (ret)
 		return ret;
+	if (process_params(r, t)) {
+		slog(r, "%s: cannot record its params: %s", t->name,
+		     mlw_error_last());
+		mlw_error_clear();
+	}
 	fcntl(t->watch.fd, F_SETFL, O_NONBLOCK);
 	r->processes++;
 	return 0;
@@ -623,6 +656,7 @@ static void finish(struct runner *r, struct slot *t)
 	MLW_ALLOC_GROW(r->pending, r->nr_pending + 1, r->alloc_pending);
 	e = &r->pending[r->nr_pending++];
 	e->rec = t->rec;
+	memset(&t->rec, 0, sizeof(t->rec));	/* e's now */
 	e->child = t->child;
 	e->name = t->child ? NULL : mlw_strdup(t->name);
 	r->running[t->index] = NULL;
