@@ -85,6 +85,13 @@ int cmd_dispatch(struct mlw_ctx *ctx, int argc, const char **argv,
 struct mlw_repo *cmd_repo(struct mlw_ctx *ctx);
 struct mlw_odb *cmd_odb(struct mlw_ctx *ctx);
 struct mlw_catalog *cmd_catalog(struct mlw_ctx *ctx);
+/*
+ * The catalog, after ending the runs whose supervisor died (each told as
+ * a warning): what every 'mlw job' verb reads.
+ */
+struct mlw_catalog *cmd_job_catalog(struct mlw_ctx *ctx);
+/* mlw_job_reap()'s callback: the warning, data the struct mlw_ctx */
+void cmd_job_reaped(const char *name, void *data);
 
 /* report lib/'s last error and return the matching exit status */
 int cmd_fail(int code);

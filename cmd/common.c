@@ -5,6 +5,7 @@
 #include "ml/dataset.h"
 #include "run/local-input.h"
 #include "spec/ref.h"
+#include "run/workdir.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -273,6 +274,23 @@ struct mlw_catalog *cmd_catalog(struct mlw_ctx *ctx)
 {
 	struct mlw_catalog *cat;
 	int ret = mlw_repo_catalog(&cat, cmd_repo(ctx));
+
+	if (ret)
+		exit(cmd_fail(ret));
+	return cat;
+}
+
+void cmd_job_reaped(const char *name, void *data)
+{
+	struct mlw_ctx *ctx = data;
+
+	cmd_warn(ctx, "job '%s': its supervisor died; marked Failed", name);
+}
+
+struct mlw_catalog *cmd_job_catalog(struct mlw_ctx *ctx)
+{
+	struct mlw_catalog *cat = cmd_catalog(ctx);
+	int ret = mlw_job_reap(cmd_repo(ctx), cmd_job_reaped, ctx);
 
 	if (ret)
 		exit(cmd_fail(ret));

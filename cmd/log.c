@@ -8,10 +8,10 @@
  */
 #include "builtin.h"
 #include "run/run.h"
+#include "run/track.h"
 #include "store/catalog.h"
 #include "store/odb.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/name.h"
@@ -19,95 +19,30 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-/* the id of the run named by MLW_RUN_ID, or exit 2 outside a job */
-static int64_t current_run(struct mlw_ctx *ctx, struct mlw_catalog **cat)
+/*
+ * The id of the run named by MLW_RUN_ID (what a job's command is given),
+ * with the catalog: 0, or the exit status (2 outside a job).
+ */
+static int current_run(struct mlw_ctx *ctx, struct mlw_catalog **cat,
+		       int64_t *run)
 {
 	const char *id = getenv("MLW_RUN_ID");
-	int64_t run;
 	int ret;
 
 	if (!id || !*id) {
 		cmd_error("not inside a job: MLW_RUN_ID is not set (mlw sets "
 			  "it for the command of 'mlw job create')");
-		exit(2);
+		return 2;
 	}
 	*cat = cmd_catalog(ctx);
-	ret = mlw_run_get_id(&run, *cat, id);
-	if (ret)
-		exit(cmd_fail(ret));
-	return run;
-}
-
-static int parse_value(double *out, const char *s)
-{
-	return mlw_parse_double(out, s, "metric value");
-}
-
-/* "name value [step]" lines from fp, in one transaction */
-static int log_batch(struct mlw_catalog *cat, int64_t run, FILE *fp,
-		     const char *what)
-{
-	struct mlw_metric_writer *w;
-	char *line = NULL;
-	size_t alloc = 0, lineno = 0;
-	ssize_t len;
-	double now = mlw_now();
-	int ret = mlw_catalog_begin(cat);
-
-	if (ret)
-		return ret;
-	ret = mlw_metric_writer_new(&w, cat, run);
-	if (ret) {
-		mlw_catalog_rollback(cat);
-		return ret;
-	}
-	while (!ret && (len = getline(&line, &alloc, fp)) >= 0) {
-		char *name, *value, *step, *save = NULL;
-		int64_t s = -1;
-		double v;
-
-		lineno++;
-		name = strtok_r(line, " \t\r\n", &save);
-		if (!name || *name == '#')
-			continue;
-		value = strtok_r(NULL, " \t\r\n", &save);
-		step = strtok_r(NULL, " \t\r\n", &save);
-		if (!value || strtok_r(NULL, " \t\r\n", &save)) {
-			ret = mlw_error_setc(MLW_EINVALID, "%s:%zu: expected "
-					     "'NAME VALUE [STEP]'", what,
-					     lineno);
-			break;
-		}
-		ret = parse_value(&v, value);
-		if (!ret && step)
-			ret = mlw_parse_i64(&s, step, "step");
-		if (!ret && step && s < 0)
-			ret = mlw_error_setc(MLW_EINVALID, "step must not be "
-					     "negative");
-		if (ret) {
-			mlw_error_prefix("%s:%zu", what, lineno);
-			break;
-		}
-		ret = mlw_metric_writer_add(w, name, v, s, now);
-	}
-	free(line);
-	if (ret) {
-		mlw_metric_writer_abort(w);
-		mlw_catalog_rollback(cat);
-		return ret;
-	}
-	ret = mlw_metric_writer_finish(w);
-	if (!ret)
-		return mlw_catalog_commit(cat);
-	mlw_catalog_rollback(cat);
-	return ret;
+	ret = mlw_run_get_id(run, *cat, id);
+	return ret ? cmd_fail(ret) : 0;
 }
 
 static int log_metric(int argc, const char **argv, struct mlw_ctx *ctx)
@@ -158,7 +93,11 @@ static int log_metric(int argc, const char **argv, struct mlw_ctx *ctx)
 				       "--file takes no operands" :
 				       "NAME and VALUE expected");
 	}
-	run = current_run(ctx, &cat);
+	ret = current_run(ctx, &cat, &run);
+	if (ret) {
+		free(args);
+		return ret;
+	}
 	if (file) {
 		FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
 
@@ -168,30 +107,16 @@ static int log_metric(int argc, const char **argv, struct mlw_ctx *ctx)
 				  strerror(errno));
 			return errno == ENOENT ? 3 : 128;
 		}
-		ret = log_batch(cat, run, fp, file);
+		ret = mlw_run_log_metric_lines(cat, run, fp, file, mlw_now());
 		if (fp != stdin)
 			fclose(fp);
 	} else {
-		struct mlw_metric_writer *w = NULL;
 		double v;
 
-		ret = parse_value(&v, argv[1]);
+		ret = mlw_parse_double(&v, argv[1], "metric value");
 		if (!ret)
-			ret = mlw_catalog_begin(cat);
-		if (!ret) {
-			ret = mlw_metric_writer_new(&w, cat, run);
-			if (!ret)
-				ret = mlw_metric_writer_add(w, argv[0], v, step,
-							    mlw_now());
-			if (!ret)
-				ret = mlw_metric_writer_finish(w);
-			else if (w)
-				mlw_metric_writer_abort(w);
-			if (!ret)
-				ret = mlw_catalog_commit(cat);
-			else
-				mlw_catalog_rollback(cat);
-		}
+			ret = mlw_run_log_metric(cat, run, argv[0], v, step,
+						 mlw_now());
 	}
 	free(args);
 	return ret ? cmd_fail(ret) : 0;
@@ -209,7 +134,9 @@ static int log_kv(int argc, const char **argv, struct mlw_ctx *ctx,
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) != 2)
 		return cmd_usage_error(usage, opts, "KEY and VALUE expected");
-	run = current_run(ctx, &cat);
+	ret = current_run(ctx, &cat, &run);
+	if (ret)
+		return ret;
 	ret = is_param ? mlw_run_log_param(cat, run, argv[0], argv[1]) :
 	      mlw_run_set_tag(cat, run, argv[0], argv[1]);
 	if (ret == MLW_EEXISTS) {
@@ -241,11 +168,8 @@ static int log_artifact(int argc, const char **argv, struct mlw_ctx *ctx)
 			       "file's name)"),
 		MLW_OPT_END()
 	};
-	char hex[MLW_OID_HEXSZ + 1];
 	struct mlw_catalog *cat;
-	struct mlw_oid oid;
 	int64_t run;
-	uint64_t size;
 	int ret, from_option;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) != 1)
@@ -262,13 +186,10 @@ static int log_artifact(int argc, const char **argv, struct mlw_ctx *ctx)
 			mlw_error_prefix("--name");
 		return cmd_fail(MLW_EINVALID);
 	}
-	run = current_run(ctx, &cat);
-	ret = mlw_odb_write_path(&oid, &size, cmd_odb(ctx), argv[0],
-				 MLW_OBJ_BLOB, MLW_ODB_WRITE);
-	if (!ret) {
-		mlw_oid_to_hex(hex, &oid);
-		ret = mlw_run_add_artifact(cat, run, name, hex, size);
-	}
+	ret = current_run(ctx, &cat, &run);
+	if (ret)
+		return ret;
+	ret = mlw_run_log_artifact(cat, cmd_odb(ctx), run, argv[0], name);
 	return ret ? cmd_fail(ret) : 0;
 }
 

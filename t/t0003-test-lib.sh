@@ -25,12 +25,17 @@ run_sub_test () {
 	echo $((end - start)) >$1.secs
 }
 
-# is a process whose command line starts with $1 running?
+# the sleeps of this run have arguments no other run has (another suite
+# may be running these very tests)
+U=$$
+
+# is a process with the argument $1 running (sleep 1001.$U: 1001.$U)?
 running () {
-	for cmdline in /proc/[0-9]*/cmdline; do
-		tr "\0" " " <$cmdline 2>/dev/null | grep -q "^$1" && return 0
-	done
-	return 1
+	# (grep fails on processes that end meanwhile: look at what it
+	# found; its last character in brackets keeps grep from finding
+	# its own command line)
+	test -n "$(grep -lzx -- "${1%?}[${1#"${1%?}"}]" \
+		/proc/[0-9]*/cmdline 2>/dev/null)"
 }
 
 # what every timed-out sub-test prints: the slow test fails naming the
@@ -51,14 +56,20 @@ check_timed_out () {
 }
 
 test_expect_success 'running sees a process' '
-	# a number of our own: other scripts may be sleeping 1004 too
-	n=$((2000000 + $$)) &&
-	sleep $n &
-	pid=$! &&
-	running "sleep $n" &&
-	kill $pid &&
+	sleep 1004.$U &
+	pid=$!
+	n=0 &&
+	while ! running 1004.$U; do
+		n=$((n + 1)) &&
+		test $n -lt 50 &&
+		sleep 0.1 || break
+	done
+	running 1004.$U
+	seen=$?
+	kill -9 $pid
 	wait $pid
-	! running "sleep $n"
+	test $seen = 0 &&
+	! running 1004.$U
 '
 
 test_expect_success 'a body looping in the shell is stopped' '
@@ -67,22 +78,22 @@ test_expect_success 'a body looping in the shell is stopped' '
 '
 
 test_expect_success 'a body waiting on a command is stopped, the command killed' '
-	run_sub_test fg "sleep 1000; echo not reached >../reached" &&
+	run_sub_test fg "sleep 1000.$U; echo not reached >../reached" &&
 	check_timed_out fg &&
 	test ! -e reached &&
-	! running "sleep 1000"
+	! running 1000.$U
 '
 
 test_expect_success 'a bare wait for a background process is stopped' '
-	run_sub_test bg "sleep 1001 & wait" &&
+	run_sub_test bg "sleep 1001.$U & wait" &&
 	check_timed_out bg &&
-	! running "sleep 1001"
+	! running 1001.$U
 '
 
 test_expect_success 'a detached process the body started is killed too' '
-	run_sub_test detached "(setsid sleep 1003 </dev/null >/dev/null 2>&1 &); while :; do sleep 1; done" &&
+	run_sub_test detached "(setsid sleep 1003.$U </dev/null >/dev/null 2>&1 &); while :; do sleep 1; done" &&
 	check_timed_out detached &&
-	! running "sleep 1003"
+	! running 1003.$U
 '
 
 test_expect_success 'the output of the timed-out body is shown' '
@@ -103,6 +114,27 @@ test_expect_success 'a body within its limit passes; MLW_TEST_TIMEOUT=0 means no
 	MLW_TEST_TRASH=$TRASH_DIRECTORY/none.trash MLW_TEST_TIMEOUT=0 \
 		sh none.sh >none.out &&
 	test_grep "^ok 1 - slow" none.out
+'
+
+test_expect_success 'a body that returns early leaves no watchdog behind' '
+	cat >ret.sh <<-\SUB &&
+	#!/bin/sh
+	. "$TEST_DIRECTORY/test-lib.sh"
+	test_expect_success "returns" "for i in 1 2; do return 1; done"
+	test_expect_success "returns too" "return 0"
+	test_done
+	SUB
+	start=$(date +%s) &&
+	test_expect_code 1 env MLW_TEST_TRASH=$TRASH_DIRECTORY/ret.trash \
+		MLW_TEST_TIMEOUT=1005 sh ret.sh >ret.out &&
+	test_grep "^not ok 1 - returns" ret.out &&
+	test_grep "^ok 2 - returns too" ret.out &&
+	test $(($(date +%s) - start)) -lt 10 &&
+	# a watchdog is a subshell of the script: it has its environment
+	# (grep fails on processes that end meanwhile: look at what it found)
+	grep -lzx "MLW_TEST_TRASH=$TRASH_DIRECTORY/ret.trash" \
+		/proc/[0-9]*/environ >leaks 2>/dev/null
+	test_must_be_empty leaks
 '
 
 test_expect_success 'test_set_timeout sets the limit of later bodies' '

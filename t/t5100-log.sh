@@ -115,8 +115,11 @@ test_expect_success 'hooks get the event payload' '
 	test_grep "\"runStatus\":\"Running\"" changed.json &&
 	test_grep "\"runStatus\":\"Failed\"" changed.json &&
 	test_grep "experimentName" completed.json &&
-	# the stable id of the workspace'"'"'s first experiment, not a hash
-	test_grep "\"experimentId\":\"1\"" completed.json
+	# the stable id of the workspace'"'"'s first experiment, not a hash,
+	# the same in the run'"'"'s document
+	id=$(mlw job show hooked --query experiment_id -o tsv) &&
+	test "$id" = 1 &&
+	test_grep "\"experimentId\":\"$id\"" completed.json
 '
 
 test_expect_success 'a batch of 100000 points from stdin in one go' '

@@ -202,15 +202,17 @@ test_tagged_ () {
 # body does not wait for it): after test_timeout_ seconds tell the
 # script's shell (SIGALRM, trapped below: it acts once the body's current
 # command has ended), then kill what the test started, a few rounds to
-# catch processes forked meanwhile
+# catch processes forked meanwhile.  It counts seconds with short sleeps
+# so that stopping it is one SIGKILL, with no trap to race: what it
+# leaves is a sleep of a second at most.
 test_watchdog_ () {
 	tag=$MLW_TEST_TAG
 	MLW_TEST_TAG=watchdog
-	trap 'kill $sleeper 2>/dev/null; exit 0' TERM
-	sleep "$test_timeout_" &
-	sleeper=$!
-	wait $sleeper || exit 0
-	trap - TERM
+	left=$test_timeout_
+	while test $left -gt 0; do
+		sleep 1
+		left=$((left - 1))
+	done
 	read -r self rest </proc/self/stat
 	for round in 1 2 3; do
 		victims=$( (test_descendants_; test_tagged_ "$tag") |
@@ -229,19 +231,22 @@ test_watchdog_start_ () {
 	# (a function put in the background with redirections keeps
 	# dash's command substitution waiting: a subshell does not)
 	test_watchdog_pid_=$(
-		(test_watchdog_) >/dev/null 2>&1 </dev/null &
+		(test_watchdog_) >/dev/null 2>&1 </dev/null 5>&- 7>&- &
 		echo $!
 	)
 }
 
 test_watchdog_stop_ () {
-	test -n "$test_watchdog_pid_" && kill $test_watchdog_pid_ 2>/dev/null
+	test -n "$test_watchdog_pid_" &&
+		kill -9 $test_watchdog_pid_ 2>/dev/null
 	test_watchdog_pid_=
 }
 
 # SIGALRM from the watchdog, seen when the body's current command is gone
 test_timed_out_ () {
 	trap - ALRM
+	# the watchdog is killing what the body started: let it finish
+	test_watchdog_pid_=
 	test_count=$((test_count + 1))
 	test_failures=$((test_failures + 1))
 	{
@@ -260,15 +265,23 @@ test_timed_out_ () {
 
 test_shell_pid_=$$
 trap test_timed_out_ ALRM
+# however the script ends, no watchdog outlives it
+trap 'test_watchdog_stop_' EXIT
 test_set_timeout 120
+
+# a body's 'return 1' (the usual way out of a loop in a body) returns
+# from here, not from test_run_, which still has to stop the watchdog
+test_eval_ () {
+	eval "$1"
+}
 
 test_run_ () {
 	test_current_=$2
 	test_watchdog_start_
 	if test -n "$verbose"; then
-		eval "$1"
+		test_eval_ "$1"
 	else
-		eval "$1" >"$TEST_LOG" 2>&1
+		test_eval_ "$1" >"$TEST_LOG" 2>&1
 	fi
 	test_ret_=$?
 	test_watchdog_stop_

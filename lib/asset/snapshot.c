@@ -332,6 +332,10 @@ int mlw_asset_snapshot(struct mlw_asset_content *out, struct mlw_odb *odb,
 		mlw_asset_content_release(out);
 		return ret;
 	}
-	return mlw_odb_batch_commit(odb);
+	/* the batch's fsyncs can fail too: then nothing is stored either */
+	ret = mlw_odb_batch_commit(odb);
+	if (ret)
+		mlw_asset_content_release(out);
+	return ret;
 }
 

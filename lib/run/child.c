@@ -327,8 +327,9 @@ static void applied(struct mlw_child_run *c)
 		c->id = c->new_id;
 	for (i = 0; i < c->nr_applied; i++)
 		op_release(&c->ops[i]);
-	memmove(c->ops, c->ops + c->nr_applied,
-		(c->nr_ops - c->nr_applied) * sizeof(*c->ops));
+	if (c->nr_ops > c->nr_applied)
+		memmove(c->ops, c->ops + c->nr_applied,
+			(c->nr_ops - c->nr_applied) * sizeof(*c->ops));
 	c->nr_ops -= c->nr_applied;
 	c->nr_applied = 0;
 }

@@ -152,7 +152,8 @@ static int score(struct mlw_buf *out, const struct mlw_model *m,
 	close(fd);
 	free(name);
 	if (ret)
-		FUZZ_CHECK(*mlw_error_last(), "scoring failed without a message");
+		FUZZ_CHECK(*mlw_error_last(),
+			   "scoring failed without a message");
 	else
 		FUZZ_CHECK(stats.nr_scored + stats.nr_errors == stats.nr_rows,
 			   "%zu rows, %zu scored, %zu skipped", stats.nr_rows,

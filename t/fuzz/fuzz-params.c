@@ -111,7 +111,8 @@ static void score(const struct mlw_model *m)
 	o.nr_threads = 1;
 	o.chunk_size = 4096;
 	if (mlw_score_csv(&stats, m, path, devnull, &o))
-		FUZZ_CHECK(*mlw_error_last(), "scoring failed without a message");
+		FUZZ_CHECK(*mlw_error_last(),
+			   "scoring failed without a message");
 	mlw_error_clear();
 	free(path);
 	mlw_buf_release(&csv);
