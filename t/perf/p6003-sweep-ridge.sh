@@ -121,9 +121,9 @@ perf_result "GridSearchCV / mlw sweep job" \
 	"$(perf_calc "$grid_s / $mlw_s")" '>' 20 x
 perf_result "Optuna + scikit-learn / mlw sweep job" \
 	"$(perf_calc "$ridge_s / $mlw_s")" '>' 20 x
-perf_result "same best alpha (relative difference)" \
-	"$(perf_calc "(d = ($mlw_alpha - $grid_alpha) / $grid_alpha) < 0 ?
-		      -d : d")" '<' 1e-9 ""
+rel="(d = ($mlw_alpha - $grid_alpha) / $grid_alpha) < 0 ? -d : d"
+perf_result "same best alpha (relative difference)" "$(perf_calc "$rel")" \
+	'<' 1e-9 ""
 perf_result "same best CV score (absolute difference)" \
 	"$(perf_calc "(d = $mlw_score - $grid_score) < 0 ? -d : d")" '<' \
 	1e-9 ""
