@@ -367,7 +367,8 @@ static int job_validate(int argc, const char **argv, struct mlw_ctx *ctx)
 static const struct cmd_verb job_verbs[] = {
 	{ "archive", job_archive, "hide a job from lists" },
 	{ "cancel", job_cancel, "stop a running job" },
-	{ "create", cmd_job_create, "run a command job on this machine" },
+	{ "create", cmd_job_create,
+	  "run a command, sweep or AutoML job on this machine" },
 	{ "download", job_download, "copy a job's outputs and logs" },
 	{ "list", job_list, "list jobs, newest first" },
 	{ "restore", job_restore, "undo archive" },
