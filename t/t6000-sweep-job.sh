@@ -198,6 +198,129 @@ test_expect_success '--dry-run prints the trial command, bound but for the searc
 	test_grep "mlw train ridge --data .*/inputs/data/diabetes.csv --target target --alpha {{search_space.alpha}} --cv 5" dry
 '
 
+test_expect_success 'a trial from a command component: its inputs take the sampled values' '
+	cat >comp.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/commandComponent.schema.json
+	type: command
+	name: ridge_trial
+	inputs:
+	  data: {type: uri_file}
+	  alpha: {type: number}
+	command: >-
+	  mlw train ridge --data ${{inputs.data}} --target target
+	  --alpha ${{inputs.alpha}} --cv 3
+	environment: azureml:e@1
+	EOT
+	cat >c.yml <<-\EOT &&
+	type: sweep
+	trial: file:comp.yml
+	inputs:
+	  data: {type: uri_file, path: ./diabetes.csv}
+	sampling_algorithm: {type: random, seed: 3}
+	search_space:
+	  alpha: {type: loguniform, min_value: -3, max_value: 3}
+	objective: {goal: maximize, primary_metric: r2_score}
+	limits: {max_total_trials: 4, max_concurrent_trials: 2}
+	EOT
+	mlw -q job create -f c.yml --name comp1 --wait &&
+	mlw job show comp1_2 -o json >c2.json &&
+	alpha=$(test_json_get c2.json "[\"params\"][\"alpha\"]") &&
+	case "$(test_json_get c2.json "[\"command\"]")" in
+	*"--alpha $alpha --cv 3") ;;
+	*) false ;;
+	esac
+'
+
+test_expect_success 'a choice of dictionaries: each key bound as ${{search_space.NAME.KEY}}' '
+	cat >nested.yml <<-\EOT &&
+	type: sweep
+	trial:
+	  command: >-
+	    mlw train ${{search_space.model.kind}} --data ${{inputs.data}}
+	    --target target --alpha ${{search_space.model.alpha}} --cv 3
+	  environment: azureml:e@1
+	inputs:
+	  data: {type: uri_file, path: ./diabetes.csv}
+	sampling_algorithm: {type: random, seed: 5}
+	search_space:
+	  model:
+	    type: choice
+	    values:
+	      - {kind: ridge, alpha: {type: loguniform, min_value: -3, max_value: 3}}
+	      - {kind: lasso, alpha: {type: quniform, min_value: 0.1, max_value: 2, q: 0.1}}
+	objective: {goal: maximize, primary_metric: r2_score}
+	limits: {max_total_trials: 8, max_concurrent_trials: 2}
+	EOT
+	mlw -q job create -f nested.yml --name nest1 --wait &&
+	mlw job show nest1 --query trials -o json >nest.json &&
+	/usr/bin/python3 - <<-\EOF
+	import json
+	trials = json.load(open("nest.json"))
+	assert len(trials) == 8, trials
+	kinds = {t["params"]["model.kind"] for t in trials}
+	assert kinds == {"ridge", "lasso"}, kinds
+	for t in trials:
+	    assert t["status"] == "Completed", t
+	    a = float(t["params"]["model.alpha"])
+	    if t["params"]["model.kind"] == "lasso":
+	        assert abs(a * 10 - round(a * 10)) < 1e-9 and 0.1 <= a <= 2, t
+	EOF
+	mlw job show nest1_0 -o json >n0.json &&
+	kind=$(test_json_get n0.json "[\"params\"][\"model.kind\"]") &&
+	alpha=$(test_json_get n0.json "[\"params\"][\"model.alpha\"]") &&
+	case "$(test_json_get n0.json "[\"command\"]")" in
+	"mlw train $kind "*"--alpha $alpha --cv 3") ;;
+	*) false ;;
+	esac &&
+	sed -e "s/model.alpha/modl.alpha/" nested.yml >typo.yml &&
+	test_expect_code 2 mlw job create -f typo.yml 2>err &&
+	test_grep "unknown search_space entry .modl. (did you mean .model.?)" err
+'
+
+test_expect_success 'every distribution samples within its law, as params' '
+	cat >dists.yml <<-\EOT &&
+	type: sweep
+	trial:
+	  command: mlw log metric loss ${{search_space.u}}
+	  environment: azureml:e@1
+	sampling_algorithm: {type: random, seed: 9}
+	search_space:
+	  u: {type: uniform, min_value: -1, max_value: 1}
+	  lu: {type: loguniform, min_value: -2, max_value: 2}
+	  qu: {type: quniform, min_value: 0, max_value: 10, q: 2}
+	  qlu: {type: qloguniform, min_value: 0, max_value: 3, q: 1}
+	  ri: {type: randint, upper: 5}
+	  n: {type: normal, mu: 100, sigma: 1}
+	  ln: {type: lognormal, mu: 0, sigma: 1}
+	  qn: {type: qnormal, mu: 100, sigma: 5, q: 3}
+	  qln: {type: qlognormal, mu: 1, sigma: 1, q: 1}
+	  c: {type: choice, values: [a, 7, 0.5]}
+	objective: {goal: minimize, primary_metric: loss}
+	limits: {max_total_trials: 12, max_concurrent_trials: 3}
+	EOT
+	mlw -q job create -f dists.yml --name d1 --wait &&
+	mlw job show d1 --query trials -o json >d.json &&
+	/usr/bin/python3 - <<-\EOF
+	import json, math
+	trials = json.load(open("d.json"))
+	assert len(trials) == 12, trials
+	for t in trials:
+	    p = {k: v for k, v in t["params"].items()}
+	    f = {k: float(v) for k, v in p.items() if k != "c"}
+	    assert -1 <= f["u"] <= 1 and t["loss"] == f["u"], t
+	    assert math.exp(-2) <= f["lu"] <= math.exp(2), t
+	    assert f["qu"] % 2 == 0 and 0 <= f["qu"] <= 10, t
+	    assert f["qlu"] == round(f["qlu"]), t
+	    assert 1 <= f["qlu"] <= round(math.exp(3)), t
+	    assert f["ri"] in (0, 1, 2, 3, 4), t
+	    assert 90 < f["n"] < 110, t
+	    assert f["ln"] > 0, t
+	    assert f["qn"] % 3 == 0, t
+	    assert f["qln"] == round(f["qln"]) and f["qln"] >= 0, t
+	    assert p["c"] in ("a", "7", "0.5"), t
+	EOF
+'
+
 test_expect_success 'fsck finds the store clean' '
 	mlw fsck
 '

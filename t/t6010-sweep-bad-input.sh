@@ -117,6 +117,28 @@ test_expect_success 'a trial that hangs is stopped by trial_timeout: Canceled, a
 	test_grep "h1_0: stopping: trial_timeout" log
 '
 
+test_expect_success 'the sweep timeout stops the running trials and starts no more' '
+	cat >slowall.yml <<-\EOT &&
+	type: sweep
+	trial:
+	  command: mlw log metric loss ${{search_space.x}} && sleep 60
+	  environment: azureml:e@1
+	sampling_algorithm: grid
+	search_space:
+	  x: {type: choice, values: [1, 2, 3, 4]}
+	objective: {goal: minimize, primary_metric: loss}
+	limits: {timeout: 2, max_concurrent_trials: 2}
+	EOT
+	start=$(date +%s) &&
+	test_expect_code 1 mlw job create -f slowall.yml --name to1 --wait 2>err &&
+	test $(( $(date +%s) - start )) -lt 40 &&
+	test_grep "0 completed, 0 failed, 2 canceled (2 by timeout)" err &&
+	mlw job show to1 -o json >to.json &&
+	test "$(test_json_get to.json "[\"sweep\"][\"trial_counts\"][\"total\"]")" = 2 &&
+	test "$(test_json_get to.json "[\"trials\"][0][\"stopped_by\"]")" = timeout &&
+	test "$(test_json_get to.json "[\"trials\"][1][\"stopped_by\"]")" = timeout
+'
+
 test_expect_success 'a sweep killed mid-way: Failed by the next command, its finished trials kept' '
 	cat >slow.yml <<-\EOT &&
 	type: sweep

@@ -611,7 +611,18 @@ static void check_one_ref(struct mlw_diags *d, const struct mlw_yaml_node *at,
 		return;
 	dot = strchr(expr, '.');
 	root = dot ? mlw_strndup(expr, (size_t)(dot - expr)) : mlw_strdup(expr);
-	if ((!strcmp(root, "inputs") || !strcmp(root, "outputs") ||
+	/*
+	 * search_space.NAME.KEY: KEY of the dictionary a choice NAME took
+	 * (the sweep binds it; NAME is checked here)
+	 */
+	if (!strcmp(root, "search_space") && dot && dot[1] &&
+	    strchr(dot + 1, '.') && dot[1] != '.') {
+		const char *end = strchr(dot + 1, '.');
+		char *top = mlw_strndup(expr, (size_t)(end - expr));
+
+		check_one_ref(d, at, c, top, in_optional, legacy);
+		free(top);
+	} else if ((!strcmp(root, "inputs") || !strcmp(root, "outputs") ||
 	     !strcmp(root, "search_space")) && dot && dot[1] &&
 	    !strchr(dot + 1, '.')) {
 		const char *name = dot + 1;
