@@ -70,6 +70,26 @@ test_expect_success 'max_total_trials: 0' '
 	bad zero.yml 9:28 "limits.max_total_trials must be 1 to 1000, not 0"
 '
 
+test_expect_success 'bayesian sampling with early termination' '
+	sweep_spec bet.yml "search_space:
+  x: {type: uniform, min_value: 0, max_value: 1}" \
+		"early_termination: {type: bandit, slack_factor: 0.1}" &&
+	sed -i -e "s/sampling_algorithm: random/sampling_algorithm: bayesian/" \
+		bet.yml &&
+	bad bet.yml 9:20 "bayesian sampling does not support early_termination"
+'
+
+test_expect_success 'a trial that is a registered component: refused, nothing recorded' '
+	sweep_spec az.yml "search_space:
+  x: {type: uniform, min_value: 0, max_value: 1}" &&
+	sed -i -e "/^  command:/d" -e "/^  environment:/d" \
+		-e "s/^trial:\$/trial: azureml:my_component:1/" az.yml &&
+	test_expect_code 2 mlw job create -f az.yml 2>err &&
+	test_grep "^mlw: error: az.yml:2:8: trial .azureml:my_component:1.: only inline trials and file: components run here" err &&
+	mlw job list --all-results -o tsv >runs &&
+	test_must_be_empty runs
+'
+
 test_expect_success 'grid refuses a normal distribution nested in a choice value' '
 	mlw job validate nested.yml &&
 	bad nested-grid.yml 11:23 "grid sampling does not support normal distributions (.x.lr.)"

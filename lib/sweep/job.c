@@ -120,8 +120,10 @@ static int in_space(const struct mlw_yaml_node *root, const char *name)
  * where the sweep gives none.
  */
 static int component_trial(struct mlw_sweep_job *sj, json_t *o,
-			   const struct mlw_yaml_node *root, const char *ref)
+			   const struct mlw_yaml_node *root,
+			   const struct mlw_yaml_node *trial)
 {
+	const char *ref = trial->text;
 	struct mlw_spec_options sopts;
 	struct mlw_spec *comp;
 	struct mlw_ref code = MLW_REF_INIT;
@@ -133,11 +135,12 @@ static int component_trial(struct mlw_sweep_job *sj, json_t *o,
 	int ret;
 
 	if (!mlw_starts_with(ref, "file:"))
-		return mlw_error_setc(MLW_EINVALID, "%s: trial '%s': only "
-				      "inline trials and file: components "
-				      "run here (components are not "
-				      "registered in mlw's store)",
-				      sj->spec->path, ref);
+		return mlw_error_setc(MLW_EINVALID, "%s:%d:%d: trial '%s': "
+				      "only inline trials and file: "
+				      "components run here (components are "
+				      "not registered in mlw's store)",
+				      sj->spec->path, trial->line, trial->col,
+				      ref);
 	path = mlw_path_join(sj->spec->dir, ref + 5);
 	memset(&sopts, 0, sizeof(sopts));
 	sopts.group = "component";
@@ -219,7 +222,7 @@ static int sweep_trial(struct mlw_sweep_job *sj)
 		for (i = 0; from_trial[i]; i++)
 			copy_key(o, trial, from_trial[i]);
 	else if (trial && trial->kind == MLW_YAML_SCALAR)
-		ret = component_trial(sj, o, root, trial->text);
+		ret = component_trial(sj, o, root, trial);
 	if (ret) {
 		json_decref(o);
 		return ret;
