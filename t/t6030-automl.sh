@@ -137,6 +137,38 @@ test_expect_success 'normalized_mean_absolute_error, derived as Azure reports it
 	EOF
 '
 
+test_expect_success 'validation_data_size holds out that fraction; early termination ends a stale search' '
+	cat >es.yml <<-\EOT &&
+	type: automl
+	task: regression
+	primary_metric: r2_score
+	target_column_name: target
+	training_data: {path: ./diabetes.csv, type: uri_file}
+	validation_data_size: 0.25
+	limits: {max_trials: 80, max_concurrent_trials: 2}
+	EOT
+	mlw -q job create -f es.yml --name es1 --wait &&
+	mlw job show es1 -o json >es.json &&
+	n=$(test_json_get es.json "[\"sweep\"][\"trial_counts\"][\"total\"]") &&
+	test $n -ge 20 && test $n -lt 80 &&
+	mlw job stream es1 >log &&
+	test_grep "early termination: the best r2_score (.*) has not improved over the last" log &&
+	mlw job list --parent-job-name es1 --all-results -o json >kids.json &&
+	for k in $(/usr/bin/python3 -c "import json; print(\" \".join(r[\"name\"] for r in json.load(open(\"kids.json\"))))"); do
+		mlw job show $k --query command -o tsv >cmd &&
+		test_grep "[-]-validation-split 0.25 " cmd || return 1
+	done
+'
+
+test_expect_success 'enable_early_termination: false runs every trial' '
+	sed -e "s/max_trials: 80/max_trials: 25, enable_early_termination: false/" \
+		es.yml >noes.yml &&
+	mlw -q job create -f noes.yml --name es2 --wait &&
+	test "$(mlw job show es2 --query sweep.trial_counts.total -o tsv)" = 25 &&
+	mlw job stream es2 >log2 &&
+	test_grep -v "early termination:" log2
+'
+
 test_expect_success 'an image task is refused, naming the task; nothing recorded' '
 	cat >img.yml <<-\EOT &&
 	type: automl
