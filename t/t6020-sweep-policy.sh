@@ -10,13 +10,17 @@ test_expect_success 'setup' '
 	cp "$MLW_BUILD_DIR/share/datasets/diabetes.csv" . &&
 	mkdir src &&
 	cat >src/steps.sh <<-\EOT
-	# loss at steps 1..6: (x - 0.2)^2 + 1/step, a step every 0.15 s
+	# loss at steps 1..6: (x - 0.2)^2 + 1/step, a step every 0.15 s;
+	# every 3 s for a hopeless x, so that a loaded machine still sees
+	# it before it ends
 	x=$1
+	pause=0.15
+	test "$(awk -v x=$x "BEGIN { print x > 1 }")" = 1 && pause=3
 	i=1
 	while test $i -le 6; do
 		mlw log metric loss $(awk -v x=$x -v i=$i \
 			"BEGIN { print (x - 0.2) * (x - 0.2) + 1 / i }") --step $i
-		sleep 0.15
+		sleep $pause
 		i=$((i + 1))
 	done
 	EOT
