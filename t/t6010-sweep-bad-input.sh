@@ -159,6 +159,28 @@ test_expect_success 'the sweep timeout stops the running trials and starts no mo
 	test "$(test_json_get to.json "[\"trials\"][1][\"stopped_by\"]")" = timeout
 '
 
+test_expect_success 'a sweep of process trials forks their supervisors from one thread' '
+	cat >onethread.yml <<-\EOT &&
+	type: sweep
+	trial:
+	  command: mlw log metric loss ${{search_space.x}} && sleep 3
+	  environment: azureml:e@1
+	sampling_algorithm: grid
+	search_space:
+	  x: {type: choice, values: [1, 2]}
+	objective: {goal: minimize, primary_metric: loss}
+	limits: {max_concurrent_trials: 2}
+	EOT
+	mlw -q job create -f onethread.yml --name one1 >/dev/null &&
+	pid=$(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''one1'\''") &&
+	until_true "test \$(mlw job list --parent-job-name one1 -o tsv | wc -l) -ge 2" &&
+	grep "^Threads:" /proc/$pid/status >threads &&
+	printf "Threads:\t1\n" >expect &&
+	test_cmp expect threads &&
+	until_true "! kill -0 $pid 2>/dev/null" &&
+	test "$(mlw job show one1 --query status -o tsv)" = Completed
+'
+
 test_expect_success 'a sweep killed mid-way: Failed by the next command, its finished trials kept' '
 	cat >slow.yml <<-\EOT &&
 	type: sweep

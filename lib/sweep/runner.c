@@ -125,6 +125,7 @@ struct runner {
 	int quit;
 	pthread_t *workers;
 	size_t nr_workers;
+	size_t nr_started;		/* workers started: all, or none yet */
 	int budget;			/* threads of an in-process trial */
 	struct slot **running;		/* by trial index */
 	size_t nr_running_alloc;
@@ -382,6 +383,22 @@ static void *worker(void *data)
 	}
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
+}
+
+/*
+ * The worker threads, started with the first in-process trial: a sweep
+ * whose trials are processes stays single-threaded, so that forking a
+ * trial's supervisor (which goes on running mlw's code, no exec) never
+ * copies a lock another thread held, such as the allocator's.
+ */
+static void start_workers(struct runner *r)
+{
+	if (r->nr_started)
+		return;
+	for (; r->nr_started < r->nr_workers; r->nr_started++)
+		if (pthread_create(&r->workers[r->nr_started], NULL, worker,
+				   r))
+			BUG("cannot start a worker thread");
 }
 
 /* --- trials as processes -------------------------------------------------- */
@@ -713,6 +730,7 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 		not_started(r, t);
 	} else if (t->in_process) {
 		r->in_process++;
+		start_workers(r);
 		pthread_mutex_lock(&r->lock);
 		*r->queue_tail = t;
 		r->queue_tail = &t->next;
@@ -1042,15 +1060,12 @@ int mlw_sweep_supervise(struct mlw_sweep_outcome *out,
 	for (i = 0; req->automl && i < req->automl->notes.nr; i++)
 		slog(&r, "note: %s", req->automl->notes.items[i]);
 	r.workers = mlw_calloc(r.nr_workers, sizeof(*r.workers));
-	for (i = 0; i < r.nr_workers; i++)
-		if (pthread_create(&r.workers[i], NULL, worker, &r))
-			BUG("cannot start a worker thread");
 	loop(&r);
 	pthread_mutex_lock(&r.lock);
 	r.quit = 1;
 	pthread_cond_broadcast(&r.work);
 	pthread_mutex_unlock(&r.lock);
-	for (i = 0; i < r.nr_workers; i++)
+	for (i = 0; i < r.nr_started; i++)
 		pthread_join(r.workers[i], NULL);
 	ret = r.fatal;
 	if (!ret)
