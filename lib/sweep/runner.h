@@ -7,7 +7,9 @@
  * values bound for ${{search_space.X}} (an AutoML job makes it from the
  * values: automl.h).  A command that trains in-process (trial.h) runs
  * on one of the runner's worker threads: min(max_concurrent_trials,
- * CPUs) of them, each trial with its share of the CPUs as its thread
+ * CPUs) of them, started with the first such trial (a sweep of process
+ * trials stays single-threaded, as forking them asks), each trial with
+ * its share of the CPUs as its thread
  * budget, on datasets parsed once.  Its fold metrics reach the scheduler
  * as they come (mlw_sweep_report()), so a policy stops it at its next
  * fold or iteration; so do trial_timeout, timeout and a cancel.  It is
