@@ -9,8 +9,7 @@
  * on one of the runner's worker threads: min(max_concurrent_trials,
  * CPUs) of them, started with the first such trial (a sweep of process
  * trials stays single-threaded, as forking them asks), each trial with
- * its share of the CPUs as its thread
- * budget, on datasets parsed once.  Its fold metrics reach the scheduler
+ * its share of the CPUs as its thread budget, on datasets parsed once.  Its fold metrics reach the scheduler
  * as they come (mlw_sweep_report()), so a policy stops it at its next
  * fold or iteration; so do trial_timeout, timeout and a cancel.  It is
  * recorded whole when it ends, trials that end together in one
