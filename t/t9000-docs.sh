@@ -261,7 +261,8 @@ test_expect_success 'mlw-spec(5) says what runs: sweeps run, pipelines are valid
 		trial: {command: "echo ${{search_space.a}}", environment: {image: python}}
 		EOF
 		mlw job validate sweep.yml &&
-		mlw job create -f sweep.yml --name sw &&
+		test_expect_code 1 mlw job create -f sweep.yml --name sw \
+			--set limits.max_total_trials=2 --wait &&
 		mlw job show sw --query type -o tsv >type &&
 		echo sweep >expect &&
 		test_cmp expect type

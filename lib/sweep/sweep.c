@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #define MAX_OTHER_METRICS 8
@@ -222,6 +223,19 @@ static void read_objective(struct reader *r, struct mlw_sweep_config *cfg,
 		cfg->primary_metric = mlw_strdup(metric->text);
 }
 
+/*
+ * Without max_concurrent_trials Azure runs every trial at once on its
+ * cluster; here that would be up to 1,000 processes: the CPUs instead.
+ */
+static int64_t default_concurrency(int64_t total)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus < 1)
+		cpus = 1;
+	return total < cpus ? total : cpus;
+}
+
 static void read_limits(struct reader *r, struct mlw_sweep_config *cfg,
 			const struct mlw_yaml_node *node)
 {
@@ -237,7 +251,8 @@ static void read_limits(struct reader *r, struct mlw_sweep_config *cfg,
 	l->timeout = MLW_SWEEP_DEFAULT_TIMEOUT;
 	l->trial_timeout = 0;
 	if (mlw_sweep_yaml_map(r->d, node, "limits", NULL, NULL) <= 0) {
-		l->max_concurrent_trials = l->max_total_trials;
+		l->max_concurrent_trials =
+			default_concurrency(l->max_total_trials);
 		return;
 	}
 	mlw_sweep_check_keys(r->d, node, "sweep limits", keys);
@@ -256,7 +271,8 @@ static void read_limits(struct reader *r, struct mlw_sweep_config *cfg,
 			       &v) > 0)
 		l->trial_timeout = (double)v;
 	if (!l->max_concurrent_trials)
-		l->max_concurrent_trials = l->max_total_trials;
+		l->max_concurrent_trials =
+			default_concurrency(l->max_total_trials);
 }
 
 static const char *const policy_names[] = {

@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char base_space[] =
 	"search_space:\n"
@@ -80,15 +81,16 @@ static void bad(const char *extra, const char *msg, int line, int col)
 static void test_config(void)
 {
 	struct mlw_sweep_config *cfg;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	cfg = config("sampling_algorithm: random\n");
 	ok(cfg && cfg->algorithm == MLW_SAMPLE_RANDOM && !cfg->has_seed &&
 	   cfg->maximize && !strcmp(cfg->primary_metric, "accuracy") &&
 	   cfg->limits.max_total_trials == 1000 &&
-	   cfg->limits.max_concurrent_trials == 1000 &&
+	   cfg->limits.max_concurrent_trials == cpus &&
 	   cfg->limits.timeout == 5184000 && cfg->limits.trial_timeout == 0 &&
 	   cfg->policy.type == MLW_POLICY_NONE && cfg->space->nr == 2,
-	   "a random sweep with Azure's defaults");
+	   "a random sweep with Azure's defaults, as many at once as CPUs");
 	mlw_sweep_config_free(cfg);
 	cfg = config("sampling_algorithm: {type: random, seed: 999, "
 		     "rule: sobol, logbase: 10}\n"
@@ -97,7 +99,7 @@ static void test_config(void)
 	ok(cfg && cfg->algorithm == MLW_SAMPLE_SOBOL && cfg->has_seed &&
 	   cfg->seed == 999 && fabs(cfg->space->log_base - log(10)) < 1e-15 &&
 	   cfg->limits.max_total_trials == 20 &&
-	   cfg->limits.max_concurrent_trials == 20 &&
+	   cfg->limits.max_concurrent_trials == (cpus < 20 ? cpus : 20) &&
 	   cfg->limits.timeout == 7200 && cfg->limits.trial_timeout == 60,
 	   "the object form: seed, rule sobol, logbase; limits");
 	mlw_sweep_config_free(cfg);
