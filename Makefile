@@ -40,7 +40,7 @@ DEBIAN_PACKAGES = build-essential pkg-config perl git ca-certificates \
 	libgit2-dev liblapacke-dev libopenblas-dev libpcre2-dev \
 	libmicrohttpd-dev libcurl4-openssl-dev \
 	python3-sklearn python3-pandas python3-optuna mandoc man-db sqlite3 time \
-	wrk clang libclang-rt-14-dev
+	wrk clang libclang-rt-14-dev curl nodejs npm
 
 CFLAGS ?= -O2 -g
 # -ffunction-sections/--gc-sections drop what the static libraries carry
@@ -243,5 +243,7 @@ clean:
 
 style:
 	@! grep -nE '\b(strcpy|strcat|sprintf|strtok|atoi|localtime)\(' lib/*/*.c cmd/*.c
+	@# lib/ never reads the environment, exits or prints to stdout
+	@! grep -nwE '(getenv|secure_getenv|exit|printf|puts|putchar)\(|\(stdout\)|, stdout\)' lib/*/*.c
 
 .PHONY: all test perf fuzz fuzz-build stress fault install-deps quickstart check-deps check-docs check-startup install clean style FORCE

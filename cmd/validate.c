@@ -8,6 +8,7 @@
  */
 #include "builtin.h"
 #include "asset/asset.h"
+#include "pipeline/dag.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
 #include "store/repo.h"
@@ -158,6 +159,9 @@ static void out_diags(struct mlw_out *o, const char *key,
 			mlw_out_str(o, "override", x->source + 6);
 		} else {
 			mlw_out_str(o, "source", "file");
+			/* a pipeline's problem inside a component's file */
+			if (x->source && strcmp(x->source, spec->path))
+				mlw_out_str(o, "path", x->source);
 		}
 		mlw_out_int(o, "line", x->line);
 		mlw_out_int(o, "column", x->col);
@@ -219,11 +223,21 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 	}
 	for (i = 0; i < (int)files.nr; i++) {
 		struct mlw_spec *spec;
+		struct mlw_pipeline *graph = NULL;
 		size_t k, shown = 0;
 		int ret = mlw_spec_load(&spec, files.items[i], &sopts);
 
 		if (!ret)
 			mlw_sweep_check_spec(spec);
+		/* a pipeline's graph is checked as 'job create' checks it */
+		if (!ret && !spec->diags.errors &&
+		    (spec->kind == MLW_SPEC_PIPELINE_JOB ||
+		     spec->kind == MLW_SPEC_PIPELINE_COMPONENT)) {
+			ret = cmd_pipeline_check(ctx, spec, &graph);
+			if (ret)
+				mlw_spec_free(spec);
+		}
+
 		if (ret) {
 			cmd_error("%s", mlw_error_last());
 			if (!status || status == 3)
@@ -278,6 +292,7 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 			       mlw_spec_kind_name(spec->kind));
 		}
 		mlw_spec_free(spec);
+		mlw_pipeline_free(graph);
 	}
 	if (o) {
 		int ret;

@@ -162,6 +162,20 @@ test_expect_success 'a job output path is still "no such job" (exit 3)' '
 	unchanged_state
 '
 
+test_expect_success 'file: and file:// paths are local, relative to the spec' '
+	printf "name: viafile\ntype: uri_file\npath: file:data/t.csv\n" \
+		>specs/viafile.yml &&
+	mlw data create -f specs/viafile.yml >out.json &&
+	test "$(test_json_get out.json "[\"path\"]")" = "$PWD/specs/data/t.csv" &&
+	mlw data create -n viaflag -t uri_file -p file:specs/data/t.csv \
+		>out.json &&
+	test "$(test_json_get out.json "[\"path\"]")" = "$PWD/specs/data/t.csv" &&
+	printf "name: viaurl\ntype: uri_folder\npath: file://$PWD/other\n" \
+		>viaurl.yml &&
+	mlw data create -f viaurl.yml >out.json &&
+	test "$(test_json_get out.json "[\"path\"]")" = "$PWD/other"
+'
+
 test_expect_success 'validate: valid files, every error, json' '
 	mlw data validate -f specs/file.yml -f specs/folder.yml >out &&
 	test_grep "specs/file.yml: valid data asset" out &&

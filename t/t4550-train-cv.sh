@@ -2,6 +2,10 @@
 test_description='mlw train --cv: scikit-learn folds, so scores equal cross_val_score and predictions cross_val_predict'
 . ./test-lib.sh
 
+# scikit-learn's own cross-validation (newton-cg at tol 1e-12) is the slow
+# part: minutes on a loaded machine; mlw's side takes well under a second
+test_set_timeout 600
+
 DATA=$MLW_BUILD_DIR/share/datasets
 
 test_expect_success SKLEARN 'set up the reference' '

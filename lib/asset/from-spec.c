@@ -248,15 +248,24 @@ static char *yaml_quoted(const char *key, const char *text)
 	return mlw_buf_detach(&b, NULL);
 }
 
-/* a flag's path, absolute unless remote or azureml: (the spec is elsewhere) */
+/*
+ * A flag's path, absolute when local (the spec file is elsewhere); a
+ * reference, or text that is none (the spec's checks say why), as given.
+ */
 static char *flag_path(const char *path)
 {
-	if (mlw_ref_is_remote(path) || mlw_starts_with(path, "azureml:") ||
-	    path[0] == '/')
-		return mlw_strdup(path);
-	if (mlw_starts_with(path, "file:"))
-		path += mlw_starts_with(path, "file://") ? 7 : 5;
-	return mlw_path_absolute(path);
+	struct mlw_ref ref;
+	char *out;
+
+	if (mlw_ref_parse(&ref, path, NULL) || ref.kind != MLW_REF_LOCAL) {
+		mlw_error_clear();
+		out = mlw_strdup(path);
+	} else {
+		out = ref.path[0] == '/' ? mlw_strdup(ref.path) :
+		      mlw_path_absolute(ref.path);
+	}
+	mlw_ref_release(&ref);
+	return out;
 }
 
 static void push_override(struct mlw_strlist *l, const char *key,

@@ -78,6 +78,29 @@ static int empty_collection(const struct mlw_yaml_node *n)
 	return n->kind != MLW_YAML_SCALAR && !n->nr;
 }
 
+static void add_node(struct mlw_buf *b, const struct mlw_yaml_node *n,
+		     int depth);
+
+/*
+ * What follows "key:" or "-": a scalar or an empty collection on the
+ * same line, anything else on the lines below, one level deeper
+ */
+static void add_value(struct mlw_buf *b, const struct mlw_yaml_node *v,
+		      int depth)
+{
+	if (v->kind == MLW_YAML_SCALAR || empty_collection(v)) {
+		mlw_buf_addch(b, ' ');
+		if (v->kind == MLW_YAML_SCALAR)
+			add_scalar(b, v);
+		else
+			mlw_buf_adds(b, v->kind == MLW_YAML_MAP ? "{}" : "[]");
+		mlw_buf_addch(b, '\n');
+	} else {
+		mlw_buf_addch(b, '\n');
+		add_node(b, v, depth + 1);
+	}
+}
+
 /*
  * Emit n at depth; the caller has written the key (or "- ") and, for a
  * collection, the line break.
@@ -94,18 +117,7 @@ static void add_node(struct mlw_buf *b, const struct mlw_yaml_node *n,
 			indent(b, depth);
 			add_scalar(b, mlw_yaml_key(n, i));
 			mlw_buf_addch(b, ':');
-			if (v->kind == MLW_YAML_SCALAR || empty_collection(v)) {
-				mlw_buf_addch(b, ' ');
-				if (v->kind == MLW_YAML_SCALAR)
-					add_scalar(b, v);
-				else
-					mlw_buf_adds(b, v->kind == MLW_YAML_MAP ?
-						     "{}" : "[]");
-				mlw_buf_addch(b, '\n');
-			} else {
-				mlw_buf_addch(b, '\n');
-				add_node(b, v, depth + 1);
-			}
+			add_value(b, v, depth);
 		}
 	} else if (n->kind == MLW_YAML_SEQ) {
 		for (i = 0; i < n->nr; i++) {
@@ -113,18 +125,7 @@ static void add_node(struct mlw_buf *b, const struct mlw_yaml_node *n,
 
 			indent(b, depth);
 			mlw_buf_adds(b, "-");
-			if (v->kind == MLW_YAML_SCALAR || empty_collection(v)) {
-				mlw_buf_addch(b, ' ');
-				if (v->kind == MLW_YAML_SCALAR)
-					add_scalar(b, v);
-				else
-					mlw_buf_adds(b, v->kind == MLW_YAML_MAP ?
-						     "{}" : "[]");
-				mlw_buf_addch(b, '\n');
-			} else {
-				mlw_buf_addch(b, '\n');
-				add_node(b, v, depth + 1);
-			}
+			add_value(b, v, depth);
 		}
 	} else {
 		indent(b, depth);

@@ -116,6 +116,8 @@ struct mlw_asset_result {
 	char *hook_error;
 };
 
+/* Free what r holds (the asset, the hook error) and zero it; r is the
+   caller's. */
 void mlw_asset_result_release(struct mlw_asset_result *r);
 
 /*

@@ -35,27 +35,32 @@ static void note(void (*warn)(const char *, void *), void *data,
 	free(msg);
 }
 
-/* "azureml:jobs/JOB/outputs/NAME": jobs are a later layer, so none exist */
-static int job_output_path(const char *path)
+/*
+ * A path that names no local file or folder (after mlw_ref_is_remote()):
+ * MLW_ENOTFOUND for a job's output, which is the run layer's to resolve
+ * (its caller gives the content: service.h), MLW_EINVALID for any other
+ * reference, or a URL whose scheme mlw does not know.  0 and *local for a
+ * local path (file: and file:// taken off).
+ */
+static int path_of(char **local, const char *path)
 {
-	const char *p = path, *slash;
-	char *job;
-	int ret;
+	struct mlw_ref ref;
+	int ret = mlw_ref_parse(&ref, path, NULL);
 
-	if (mlw_starts_with(p, "azureml://jobs/"))
-		p += strlen("azureml://jobs/");
-	else
-		p += strlen("azureml:jobs/");
-	slash = strchr(p, '/');
-	if (!slash || slash == p || !mlw_starts_with(slash, "/outputs/") ||
-	    !slash[strlen("/outputs/")])
-		return mlw_error_setc(MLW_EINVALID,
-				      "'%s' is not azureml:jobs/JOB/outputs/NAME",
-				      path);
-	job = mlw_strndup(p, (size_t)(slash - p));
-	ret = mlw_error_setc(MLW_ENOTFOUND, "no such job '%s' (in '%s')", job,
-			     path);
-	free(job);
+	*local = NULL;
+	if (!ret && ref.kind == MLW_REF_JOB_OUTPUT)
+		ret = mlw_error_setc(MLW_ENOTFOUND,
+				     "no such job '%s' (in '%s')", ref.job,
+				     path);
+	else if (!ret && (ref.kind != MLW_REF_LOCAL ||
+			  (strstr(path, "://") &&
+			   !mlw_starts_with(path, "file://"))))
+		ret = mlw_error_setc(MLW_EINVALID,
+				     "unsupported path '%s' (a local file or folder, azureml:jobs/JOB/outputs/NAME, or a remote https://, wasbs://, abfss:// or azureml://datastores/ URI)",
+				     path);
+	else if (!ret)
+		*local = mlw_strdup(ref.path);
+	mlw_ref_release(&ref);
 	return ret;
 }
 
@@ -153,28 +158,24 @@ static int snapshot_path(struct mlw_asset_content *out, struct mlw_odb *odb,
 			 void (*warn)(const char *, void *), void *data)
 {
 	const char *path = spec->path;
+	char *local;
 	struct stat st;
 	int ret, is_dir;
 
 	if (!path || !*path)
 		return mlw_error_setc(MLW_EINVALID, "a %s asset needs a path",
 				      mlw_asset_kind_name(spec->kind));
-	if (mlw_starts_with(path, "azureml:jobs/") ||
-	    mlw_starts_with(path, "azureml://jobs/"))
-		return job_output_path(path);
 	if (mlw_ref_is_remote(path)) {
 		out->reference = mlw_strdup(path);
 		note(warn, data, "'%s' is recorded as a reference: mlw works offline and does not fetch it",
 		     path);
 		return 0;
 	}
-	if (mlw_starts_with(path, "azureml:") || strstr(path, "://"))
-		return mlw_error_setc(MLW_EINVALID,
-				      "unsupported path '%s' (a local file or folder, azureml:jobs/JOB/outputs/NAME, or a remote https://, wasbs://, abfss:// or azureml://datastores/ URI)",
-				      path);
-	if (mlw_starts_with(path, "file://"))
-		path += strlen("file://");
-	out->path = resolve_local(spec, path);
+	ret = path_of(&local, path);
+	if (ret)
+		return ret;
+	out->path = resolve_local(spec, local);
+	free(local);
 	ret = stat_local(&st, out->path, spec->path, "path");
 	if (ret)
 		return ret;

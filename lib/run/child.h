@@ -98,6 +98,7 @@ int mlw_child_run_flush(struct mlw_catalog *cat,
 /* Whether c has records not yet written. */
 int mlw_child_run_pending(struct mlw_child_run *c);
 
+/* Free c and what it holds (NULL is fine); records not flushed are lost. */
 void mlw_child_run_free(struct mlw_child_run *c);
 
 #endif

@@ -2,6 +2,7 @@
  * experiment.c - experiments in the catalog; see experiment.h.
  */
 #include "run/experiment.h"
+#include "run/sql.h"
 #include "store/catalog.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -22,43 +23,9 @@ const char *mlw_experiment_lifecycle_name(enum mlw_experiment_lifecycle l)
 	return lifecycle_names[l];
 }
 
-static int db_err(struct mlw_catalog *cat, const char *what)
-{
-	return mlw_catalog_db_error(mlw_catalog_db(cat), what);
-}
-
-/* a statement on the run layer's tables, brought up to date first */
-static int prep(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
-{
-	int ret = mlw_run_schema_use(cat);
-
-	if (ret)
-		return ret;
-	if (sqlite3_prepare_v2(mlw_catalog_db(cat), sql, -1, st, NULL))
-		return db_err(cat, "preparing query");
-	return 0;
-}
-
-static int done(struct mlw_catalog *cat, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_err(cat, what);
-	return 0;
-}
-
 static int changes(struct mlw_catalog *cat)
 {
 	return sqlite3_changes(mlw_catalog_db(cat));
-}
-
-static char *col_str(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? mlw_strdup(s) : NULL;
 }
 
 static int not_found(int64_t id)
@@ -358,7 +325,8 @@ int mlw_experiment_rename(struct mlw_catalog *cat, int64_t id,
 	if (!ret) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, id);
-		ret = done(cat, st, "renaming the experiment of runs");
+		ret = mlw_catalog_step_done(cat, st,
+					    "renaming the experiment of runs");
 	}
 	return own_end(cat, own, ret);
 }
@@ -390,7 +358,8 @@ int mlw_experiment_set_tag(struct mlw_catalog *cat, int64_t id,
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
-		ret = done(cat, st, "recording experiment tag");
+		ret = mlw_catalog_step_done(cat, st,
+					    "recording experiment tag");
 	}
 	return own_end(cat, own, ret);
 }
@@ -412,7 +381,7 @@ int mlw_experiment_delete_tag(struct mlw_catalog *cat, int64_t id,
 	if (!ret) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
-		ret = done(cat, st, "removing experiment tag");
+		ret = mlw_catalog_step_done(cat, st, "removing experiment tag");
 	}
 	if (!ret && !changes(cat))
 		ret = mlw_error_setc(MLW_ENOTFOUND, "experiment '%lld' has no "

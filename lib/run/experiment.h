@@ -49,6 +49,7 @@ struct mlw_experiment {
 	size_t nr_tags;
 };
 
+/* Free e and its strings and tags (NULL is fine). */
 void mlw_experiment_free(struct mlw_experiment *e);
 
 /*

@@ -52,6 +52,10 @@ struct mlw_job_watch {
 	struct mlw_buf msg;	/* what it said, past the first line */
 };
 
+/*
+ * Start watching supervisor pid through fd (the channel's reading end,
+ * now w's, closed by mlw_job_watch_release()).  w is the caller's.
+ */
 void mlw_job_watch_init(struct mlw_job_watch *w, pid_t pid, int fd);
 
 /*

@@ -59,6 +59,7 @@ struct mlw_run_plan {
 	size_t nr_outputs;
 };
 
+/* Free what plan holds and zero it; plan itself is the caller's. */
 void mlw_run_plan_release(struct mlw_run_plan *plan);
 /* The plan as JSON text (job.json); the caller frees. */
 char *mlw_run_plan_json(const struct mlw_run_plan *plan);

@@ -11,6 +11,8 @@
 
 struct mlw_catalog;
 struct mlw_odb;
+struct mlw_train_request;
+struct mlw_train_result;
 
 /*
  * One point of metric key (step < 0: the next step of that key) at time
@@ -35,5 +37,24 @@ int mlw_run_log_metric_lines(struct mlw_catalog *cat, int64_t run, FILE *fp,
  */
 int mlw_run_log_artifact(struct mlw_catalog *cat, struct mlw_odb *odb,
 			 int64_t run, const char *path, const char *name);
+
+/*
+ * Record a fit (ml/train.h) in run, in one transaction, as MLflow's
+ * autologging records a scikit-learn fit: the algorithm, the target, the
+ * feature choice and every setting given (hyperparameters, cv, seed,
+ * validation_split, standardize, shuffle) as params; res's metrics under
+ * their names and its training metrics with a "train_" prefix (Azure's
+ * names for both), at step 0, time t.  cv < 0 and seed 0 are "not
+ * given"; validation_split is the text given or NULL.  run is an id
+ * from mlw_run_get().  A param the run already has with another value
+ * is MLW_EEXISTS (params are write-once, as with mlw_run_log_param()),
+ * and then nothing is recorded.  0 or a negative code.  'mlw train'
+ * inside a job calls it; so can a sweep's trial, on its own catalog
+ * connection.
+ */
+int mlw_run_log_fit(struct mlw_catalog *cat, int64_t run,
+		    const struct mlw_train_request *req,
+		    const struct mlw_train_result *res, int64_t cv,
+		    int64_t seed, const char *validation_split, double t);
 
 #endif

@@ -30,6 +30,7 @@
 struct mlw_buf;
 struct mlw_catalog;
 struct sqlite3;
+struct sqlite3_stmt;
 
 /* Create a new catalog at path: MLW_EEXISTS when there is one. */
 int mlw_catalog_create(const char *path);
@@ -166,5 +167,21 @@ struct mlw_catalog_schema {
  */
 int mlw_catalog_use(struct mlw_catalog *cat,
 		    const struct mlw_catalog_schema *s);
+
+/*
+ * A layer's statement: sql prepared on cat's connection, s's tables
+ * brought up to date first (mlw_catalog_use(); s NULL for none).  0 with
+ * *st the caller's to sqlite3_finalize(), or a negative code (errors
+ * mapped by mlw_catalog_db_error()) with *st NULL.
+ */
+int mlw_catalog_prepare(struct mlw_catalog *cat,
+			const struct mlw_catalog_schema *s,
+			struct sqlite3_stmt **st, const char *sql);
+/*
+ * Step st, a statement that returns no row (INSERT, UPDATE, DELETE), and
+ * finalize it in every case: 0, or the catalog error about what.
+ */
+int mlw_catalog_step_done(struct mlw_catalog *cat, struct sqlite3_stmt *st,
+			  const char *what);
 
 #endif

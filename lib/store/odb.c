@@ -738,12 +738,12 @@ static int flush_slot(struct pipeline *pl, struct slot *s, int fd,
 	return 0;
 }
 
-static unsigned test_read_delay_ms(void)
-{
-	/* fault injection for tests: slow reads so a file can change mid-read */
-	const char *s = getenv("MLW_TEST_READ_DELAY_MS");
+/* fault injection for tests: slow reads so a file can change mid-read */
+static unsigned test_read_delay_ms;
 
-	return s ? (unsigned)strtoul(s, NULL, 10) : 0;
+void mlw_odb_set_test_read_delay(unsigned ms)
+{
+	test_read_delay_ms = ms;
 }
 
 int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
@@ -755,7 +755,7 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 	unsigned char h[HEADER_SIZE];
 	uint64_t total = 0, written = HEADER_SIZE, seq = 0, wseq = 0;
 	int writing = flags & MLW_ODB_WRITE;
-	unsigned delay = test_read_delay_ms();
+	unsigned delay = test_read_delay_ms;
 	unsigned char *hashbuf = NULL;
 	struct mlw_progress *meter = NULL;
 	char *tmp = NULL;

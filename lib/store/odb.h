@@ -167,4 +167,13 @@ int mlw_odb_foreach(struct mlw_odb *odb, mlw_odb_object_fn fn,
 /* Remove an object file (gc only). */
 int mlw_odb_remove(struct mlw_odb *odb, const struct mlw_oid *oid);
 
+/*
+ * Fault injection for tests: mlw_odb_write_fd() sleeps ms milliseconds
+ * after each chunk it reads, so a test can change a file while it is
+ * being stored.  0, the default, is off.  Process-wide: the command sets
+ * it (from MLW_TEST_READ_DELAY_MS) before it stores anything; lib/
+ * never reads the environment.
+ */
+void mlw_odb_set_test_read_delay(unsigned ms);
+
 #endif

@@ -85,6 +85,7 @@ struct mlw_output {
 	int is_stdout;		/* fd is standard output: never closed */
 };
 
+/* Open path for writing as above; out is the caller's.  0 or negative. */
 int mlw_output_open(struct mlw_output *out, const char *path);
 /* make the output final; closes it and frees out's strings */
 int mlw_output_commit(struct mlw_output *out);

@@ -131,6 +131,38 @@ int main(void)
 	ok(strstr(mlw_error_last(), "newer than this mlw") != NULL,
 	   "saying why: %s", mlw_error_last());
 
+	/* a layer's statements: prepared with its tables up to date */
+	mlw_catalog_free(cat);
+	ok(!mlw_catalog_open(&cat, path), "reopened");
+	{
+		static const char *const notes_v1[] = {
+			"CREATE TABLE notes (id INTEGER PRIMARY KEY,"
+			" text TEXT NOT NULL);",
+		};
+		static const struct mlw_catalog_schema notes = {
+			"notes", notes_v1, 1, NULL, 0,
+		};
+		sqlite3_stmt *st = NULL;
+
+		ok(!mlw_catalog_prepare(cat, &notes, &st, "INSERT INTO notes"
+					" (text) VALUES (?)") && st,
+		   "a statement on a layer's new table is prepared");
+		sqlite3_bind_text(st, 1, "hello", -1, SQLITE_STATIC);
+		ok(!mlw_catalog_step_done(cat, st, "adding a note"),
+		   "and run");
+		is_int(count_rows(cat, "SELECT count(*) FROM notes"), 1,
+		       "its row is there");
+		ok(!mlw_catalog_prepare(cat, &notes, &st, "INSERT INTO notes"
+					" (text) VALUES (NULL)"),
+		   "a statement that will fail is prepared");
+		is_int(mlw_catalog_step_done(cat, st, "adding a note"),
+		       MLW_ERROR, "its failure is a catalog error");
+		ok(strstr(mlw_error_last(), "catalog: adding a note: ") != NULL,
+		   "saying what was done: %s", mlw_error_last());
+		ok(mlw_catalog_prepare(cat, NULL, &st, "NOT SQL") < 0 && !st,
+		   "SQL that does not parse: an error and no statement");
+	}
+
 	/* a failing migration leaves nothing behind */
 	ok(mlw_catalog_use(cat, &broken) < 0, "a bad migration fails");
 	is_int(count_rows(cat, "SELECT count(*) FROM sqlite_master"
