@@ -21,6 +21,8 @@
 #include "run/workdir.h"
 #include "spec/spec.h"
 #include "store/repo.h"
+#include "sweep/job.h"
+#include "sweep/sweep.h"
 #include "tracking/tracking.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -99,6 +101,7 @@ static int load_spec(struct mlw_spec **out, const char *file,
 	ret = mlw_spec_load(&spec, file, &sopts);
 	if (ret)
 		return cmd_fail(ret);
+	mlw_sweep_check_spec(spec);
 	for (k = 0; k < spec->diags.nr; k++) {
 		const struct mlw_diag *x = &spec->diags.items[k];
 
@@ -292,9 +295,12 @@ static void start_opts(struct mlw_job_start_opts *so,
 	so->in_supervisor = in_supervisor;
 }
 
-/* snapshot the code, start the supervisor, follow it if asked */
-static int create_run(struct mlw_ctx *ctx, struct mlw_job *job, int stream,
-		      int wait)
+/*
+ * snapshot the code, start the supervisor (a sweep's when sweep is set),
+ * follow it if asked
+ */
+static int create_run(struct mlw_ctx *ctx, struct mlw_job *job,
+		      struct mlw_sweep_job *sweep, int stream, int wait)
 {
 	const struct mlw_executor *executors[1];
 	struct mlw_job_start_opts so;
@@ -306,7 +312,8 @@ static int create_run(struct mlw_ctx *ctx, struct mlw_job *job, int stream,
 		return cmd_fail(ret);
 	start_opts(&so, &builtin, executors);
 	so.data = job;
-	ret = mlw_job_submit(&w, job, &so);
+	ret = sweep ? mlw_sweep_job_submit(&w, sweep, &so) :
+	      mlw_job_submit(&w, job, &so);
 	if (ret)
 		return cmd_fail(ret);
 	if (ctx->verbose && job->has_code)
@@ -404,6 +411,7 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	};
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
+	struct mlw_sweep_job *sweep = NULL;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) > 0 || !file) {
 		mlw_strlist_release(&sets);
@@ -443,7 +451,13 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 	if (!ret && max_steps != INT64_MIN)
 		cmd_warn(ctx, "--max-concurrent-steps is for pipeline jobs; "
 			 "'%s' is a %s", file, mlw_spec_kind_name(spec->kind));
-	if (!ret) {
+	/* sweeps and AutoML: their run is a job too, their supervisor own */
+	if (!ret && mlw_sweep_job_is(spec)) {
+		ret = mlw_sweep_job_prepare(&sweep, cmd_repo(ctx), spec, &jo);
+		job = sweep ? mlw_sweep_job_run(sweep) : NULL;
+		if (ret)
+			ret = cmd_fail(ret);
+	} else if (!ret) {
 		ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jo);
 		if (ret)
 			ret = cmd_fail(ret);
@@ -460,9 +474,12 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		else if (jo.name && job_exists(ctx, jo.name))
 			ret = 2;
 		else
-			ret = create_run(ctx, job, stream, wait);
+			ret = create_run(ctx, job, sweep, stream, wait);
 	}
-	mlw_job_free(job);
+	if (sweep)
+		mlw_sweep_job_free(sweep);
+	else
+		mlw_job_free(job);
 	mlw_spec_free(spec);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "run/run.h"
 #include "run/service.h"
 #include "run/supervise.h"
+#include "sweep/record.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/strutil.h"
@@ -160,6 +161,12 @@ static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 	o = mlw_out_new();
 	mlw_out_object_begin(o, NULL);
 	mlw_run_document_fields(o, run, MLW_RUN_DOC_DETAILS);
+	ret = mlw_sweep_describe(o, cat, run);
+	if (ret) {
+		mlw_out_free(o);
+		mlw_run_free(run);
+		return cmd_fail(ret);
+	}
 	cmd_pipeline_show(ctx, o, run);
 	if (metrics && !ctx->query && (ctx->format == MLW_FMT_DEFAULT ||
 				       ctx->format == MLW_FMT_JSON ||
@@ -370,7 +377,8 @@ static int job_validate(int argc, const char **argv, struct mlw_ctx *ctx)
 static const struct cmd_verb job_verbs[] = {
 	{ "archive", job_archive, "hide a job from lists" },
 	{ "cancel", job_cancel, "stop a running job" },
-	{ "create", cmd_job_create, "run a command job on this machine" },
+	{ "create", cmd_job_create,
+	  "run a command, sweep or AutoML job on this machine" },
 	{ "download", job_download, "copy a job's outputs and logs" },
 	{ "list", job_list, "list jobs, newest first" },
 	{ "restore", job_restore, "undo archive" },

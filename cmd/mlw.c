@@ -45,7 +45,7 @@ const struct cmd_struct mlw_commands[] = {
 	{ "hash-object", cmd_hash_object, "compute an object id, optionally store it", 0, NULL },
 	{ "help", cmd_help, "show help for mlw or a command", 0, NULL },
 	{ "init", cmd_init, "create a workspace (.mlw/)", 0, NULL },
-	{ "job", cmd_job, "run command jobs and track their runs", 0, NULL },
+	{ "job", cmd_job, "run command, sweep and AutoML jobs and track their runs", 0, NULL },
 	{ "log", cmd_log, "log metrics, params, tags and artifacts of the running job", 0, NULL },
 	{ "ls-tree", cmd_ls_tree, "list a tree's entries", 0, NULL },
 	{ "model", cmd_model, "manage versioned models", 0, NULL },

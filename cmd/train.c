@@ -10,6 +10,7 @@
 #include "train-run.h"
 #include "ml/lapack.h"
 #include "ml/train.h"
+#include "ml/train_opts.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -21,18 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* every hyperparameter of every trainer, each name once */
-#define MAX_HPARAM_OPTIONS 32
-
-struct train_opts {
-	const char *data, *target, *features, *exclude, *validation_data;
-	const char *validation_split, *output_dir, *predictions;
-	int64_t cv, seed;
-	int standardize, shuffle;
-	struct mlw_hparam_options hp;	/* the trainers' options */
-	struct mlw_strlist owned;	/* split --features and --exclude */
-};
 
 /*
  * The usage lines: with t, that algorithm's; without, both forms and the
@@ -71,40 +60,6 @@ static void free_usage(const char **usage)
 	free(usage);
 }
 
-/* the option table: the general options, then the hyperparameters */
-static struct mlw_option *build_options(struct train_opts *o,
-					const struct mlw_trainer *t)
-{
-	struct mlw_option general[] = {
-		MLW_OPT_STRING(0, "data", &o->data, "DATA", "training data: CSV, MLTable folder or data asset"),
-		MLW_OPT_STRING(0, "target", &o->target, "COL", "the column to predict"),
-		MLW_OPT_STRING(0, "features", &o->features, "A,B", "use only these columns"),
-		MLW_OPT_STRING(0, "exclude", &o->exclude, "A,B", "use all columns but these"),
-		MLW_OPT_STRING(0, "validation-data", &o->validation_data, "DATA", "score on this data"),
-		MLW_OPT_STRING(0, "validation-split", &o->validation_split, "F", "hold out this fraction of rows"),
-		MLW_OPT_INT(0, "cv", &o->cv, "K", "K-fold cross-validation, scikit-learn's folds"),
-		MLW_OPT_BOOL(0, "shuffle", &o->shuffle, "shuffle the rows before cutting the folds"),
-		MLW_OPT_INT(0, "seed", &o->seed, "N", "seed of shuffles and random starts (0)"),
-		MLW_OPT_STRING(0, "output", &o->output_dir, "DIR", "write the model folder here"),
-		MLW_OPT_STRING(0, "predictions", &o->predictions, "FILE", "write the predictions as CSV"),
-		MLW_OPT_BOOL(0, "standardize", &o->standardize, "scale features to unit variance"),
-	};
-	size_t ng = sizeof(general) / sizeof(*general);
-	struct mlw_option *opts;
-
-	mlw_hparam_options_init(&o->hp, t);
-	opts = mlw_calloc(ng + o->hp.nr + 1, sizeof(*opts));
-	memcpy(opts, general, sizeof(general));
-	memcpy(opts + ng, o->hp.opts, (o->hp.nr + 1) * sizeof(*opts));
-	return opts;
-}
-
-static void release_opts(struct train_opts *o)
-{
-	mlw_hparam_options_release(&o->hp);
-	mlw_strlist_release(&o->owned);
-}
-
 /* does argv ask for the usage or the completion list (before "--")? */
 static int wants_listing(int argc, const char **argv)
 {
@@ -117,90 +72,12 @@ static int wants_listing(int argc, const char **argv)
 	return 0;
 }
 
-/* "a,b,c" into owned strings; their pointers into *out */
-static void split_list(const char *const **out, size_t *nr,
-		       struct mlw_strlist *owned, const char *list)
-{
-	size_t first = owned->nr;
-	const char *p = list;
-
-	while (*p) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (len)
-			mlw_strlist_push_owned(owned, mlw_strndup(p, len));
-		p += len + (comma ? 1 : 0);
-	}
-	*nr = owned->nr - first;
-	*out = (const char *const *)owned->items + first;
-}
-
-/* the general options into req; MLW_EINVALID with a message */
-static int make_request(struct mlw_train_request *req, struct train_opts *o)
-{
-	const struct mlw_trainer *t = req->hparams.trainer;
-	int unsupervised = t->task == MLW_TASK_CLUSTERING ||
-			   t->task == MLW_TASK_DECOMPOSITION;
-	double split = 0;
-
-	if (!o->data)
-		return mlw_error_setc(MLW_EINVALID, "--data is required");
-	if (unsupervised && o->target)
-		return mlw_error_setc(MLW_EINVALID,
-				      "%s is unsupervised: it takes no --target",
-				      t->name);
-	if (unsupervised && (o->validation_data || o->validation_split ||
-			     o->cv >= 0))
-		return mlw_error_setc(MLW_EINVALID,
-			"%s is unsupervised: no --validation-data, --validation-split or --cv",
-			t->name);
-	if (!unsupervised && !o->target)
-		return mlw_error_setc(MLW_EINVALID, "--target is required");
-	if (!!o->validation_data + !!o->validation_split + (o->cv >= 0) > 1)
-		return mlw_error_setc(MLW_EINVALID,
-			"--validation-data, --validation-split and --cv exclude each other");
-	if (o->features && o->exclude)
-		return mlw_error_setc(MLW_EINVALID,
-				      "--features and --exclude exclude each other");
-	if (o->cv >= 0 && (o->cv < 2 || o->cv > 1000))
-		return mlw_error_setc(MLW_EINVALID,
-				      "--cv must be between 2 and 1000");
-	if (o->shuffle && o->cv < 0)
-		return mlw_error_setc(MLW_EINVALID,
-				      "--shuffle applies to --cv (--validation-split always shuffles)");
-	if (o->validation_split &&
-	    (mlw_parse_double(&split, o->validation_split,
-			      "--validation-split") < 0 ||
-	     !(split > 0 && split < 1)))
-		return mlw_error_setc(MLW_EINVALID,
-				      "--validation-split must be between 0 and 1");
-	req->target = o->target;
-	if (o->features)
-		split_list(&req->features, &req->nr_features, &o->owned,
-			   o->features);
-	if (o->exclude)
-		split_list(&req->exclude, &req->nr_exclude, &o->owned,
-			   o->exclude);
-	req->standardize = o->standardize;
-	req->validation = o->cv >= 0 ? MLW_VALIDATION_CV :
-			  o->validation_split ? MLW_VALIDATION_SPLIT :
-			  o->validation_data ? MLW_VALIDATION_DATA :
-			  MLW_VALIDATION_NONE;
-	req->validation_split = split;
-	req->cv = o->cv >= 0 ? (size_t)o->cv : 0;
-	req->shuffle = o->shuffle;
-	req->keep_predictions = !!o->predictions;
-	req->data_name = o->data;
-	return 0;
-}
-
 /* what the training did, for -o json and the summary */
 struct report {
 	const struct mlw_train_result *res;
 	const struct mlw_train_request *req;
 	const struct mlw_dataset *ds;
-	const struct train_opts *o;
+	const struct mlw_train_opts *o;
 	double t_load, t_start;
 	const char *blas;
 };
@@ -292,7 +169,7 @@ static int write_predictions(const char *path,
 }
 
 /* load, train, write and print; the exit status */
-static int run(struct mlw_ctx *ctx, struct train_opts *o,
+static int run(struct mlw_ctx *ctx, struct mlw_train_opts *o,
 	       struct mlw_train_request *req)
 {
 	struct mlw_strlist warnings = MLW_STRLIST_INIT;
@@ -343,7 +220,7 @@ static int run(struct mlw_ctx *ctx, struct train_opts *o,
 
 CMD(train)
 {
-	struct train_opts o = { 0 };
+	struct mlw_train_opts o;
 	const struct mlw_trainer *t = NULL;
 	struct mlw_train_request req;
 	struct mlw_option *opts;
@@ -364,8 +241,8 @@ CMD(train)
 		t = mlw_trainer_find(argv[1]);
 	mlw_error_clear();
 	usage = make_usage(t);
-	o.cv = -1;
-	opts = build_options(&o, t);
+	mlw_train_opts_init(&o, t);
+	opts = o.options;
 	argc = cmd_parse(ctx, argc, argv, opts, usage);
 	ret = 2;
 	if (argc != 1) {
@@ -375,8 +252,7 @@ CMD(train)
 		cmd_usage_error(usage, opts, "%s", mlw_error_last());
 	} else {
 		mlw_train_request_init(&req, t);
-		if (mlw_hparam_options_apply(&req.hparams, &o.hp) < 0 ||
-		    make_request(&req, &o) < 0)
+		if (mlw_train_opts_request(&req, &o) < 0)
 			cmd_usage_error(usage, opts, "%s", mlw_error_last());
 		else
 			ret = -1;
@@ -387,8 +263,7 @@ CMD(train)
 		ret = run(ctx, &o, &req);
 		ret = ret ? ret : cmd_finish_stdout(0);
 	}
-	free(opts);
 	free_usage(usage);
-	release_opts(&o);
+	mlw_train_opts_release(&o);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include "spec/spec.h"
 #include "store/catalog.h"
 #include "store/repo.h"
+#include "sweep/sweep.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -226,6 +227,8 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 		size_t k, shown = 0;
 		int ret = mlw_spec_load(&spec, files.items[i], &sopts);
 
+		if (!ret)
+			mlw_sweep_check_spec(spec);
 		/* a pipeline's graph is checked as 'job create' checks it */
 		if (!ret && !spec->diags.errors &&
 		    (spec->kind == MLW_SPEC_PIPELINE_JOB ||
@@ -328,6 +331,7 @@ int cmd_spec_load(struct mlw_spec **out, struct mlw_ctx *ctx,
 	      mlw_spec_load(&spec, path, &sopts);
 	if (ret)
 		return cmd_fail(ret);
+	mlw_sweep_check_spec(spec);
 	for (k = 0; k < spec->diags.nr; k++) {
 		const struct mlw_diag *x = &spec->diags.items[k];
 

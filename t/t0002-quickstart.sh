@@ -1,5 +1,5 @@
 #!/bin/sh
-test_description='the README quickstart runs: data, a command job that trains, metrics, scoring'
+test_description='the README quickstart runs: data, a command job that trains, metrics, scoring, a sweep'
 . ./test-lib.sh
 
 test_expect_success 'the quickstart runs to the end' '
@@ -34,6 +34,18 @@ test_expect_success 'it deployed the model, served it and invoked it' '
 	tr -d "[]" <answer | tr "," "\n" >served &&
 	test_cmp expect served &&
 	! test -f qs/.mlw/endpoints/diabetes-online/server.json
+'
+
+test_expect_success 'it ran a sweep and registered the best trial'"'"'s model' '
+	mlw -C qs job show diabetes-sweep-1 -o json >sw.json &&
+	test "$(test_json_get sw.json "[\"status\"]")" = Completed &&
+	test "$(test_json_get sw.json "[\"sweep\"][\"trial_counts\"][\"Completed\"]")" = 50 &&
+	best=$(test_json_get sw.json "[\"best_child_run_id\"]") &&
+	test_grep "^best: $best\$" out &&
+	mlw -C qs model show diabetes-ridge-best@latest -o json >mb.json &&
+	test "$(test_json_get mb.json "[\"job_name\"]")" = diabetes-sweep-1 &&
+	test "$(test_json_get mb.json "[\"object\"]")" = \
+	     "$(test_json_get sw.json "[\"outputs\"][\"model\"][\"object\"]")"
 '
 
 test_expect_success 'the store is clean' '

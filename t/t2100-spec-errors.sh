@@ -34,7 +34,7 @@ test_expect_success 'unknown ${{inputs.x}}, and parent.* outside a pipeline' '
 
 test_expect_success 'grid sampling with a uniform distribution' '
 	test_expect_code 2 mlw job validate "$specs/grid-uniform.yml" 2>err &&
-	test_grep "grid-uniform.yml:5:11: grid sampling does not support uniform distributions (.lr.); it allows only choice" err &&
+	test_grep "grid-uniform.yml:5:5: grid sampling does not support uniform distributions (.lr.); it allows only choice" err &&
 	test_grep "grid-uniform.yml:12:9: .objective.goal. must be one of: maximize, minimize (got .maximise.); did you mean .maximize.?" err &&
 	test_grep "grid-uniform.yml:15:54: .\${{search_space.dpeth}}. refers to an unknown search_space entry .dpeth. (did you mean .depth.?)" err
 '
@@ -50,7 +50,7 @@ test_expect_success 'bayesian allows choice/uniform/quniform, not normal' '
 	trial: {command: "echo ${{search_space.a}}", environment: {image: python}}
 	EOF
 	test_expect_code 2 mlw job validate bayes.yml 2>err &&
-	test_grep "bayes.yml:5:13: bayesian sampling does not support normal distributions (.b.); it allows only choice, uniform and quniform" err &&
+	test_grep "bayes.yml:5:6: bayesian sampling does not support normal distributions (.b.); it allows only choice, uniform and quniform" err &&
 	test $(grep -c "error:" err) = 1
 '
 
@@ -319,7 +319,7 @@ test_expect_success '-o json reports each file with positions' '
 	test "$(test_json_get out "[0][\"valid\"]")" = False &&
 	test "$(test_json_get out "[0][\"kind\"]")" = sweepJob &&
 	test "$(test_json_get out "[0][\"errors\"][0][\"line\"]")" = 5 &&
-	test "$(test_json_get out "[0][\"errors\"][0][\"column\"]")" = 11 &&
+	test "$(test_json_get out "[0][\"errors\"][0][\"column\"]")" = 5 &&
 	test "$(test_json_get out "[1][\"valid\"]")" = True &&
 	test "$(test_json_get out "[1][\"kind\"]")" = commandJob
 '

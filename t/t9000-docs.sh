@@ -243,13 +243,12 @@ test_expect_success NO_INSTALLED_PAGES 'mlw help falls back to the usage when th
 	test_grep "^ *--prune" out
 '
 
-test_expect_success 'mlw-spec(5) says what runs: sweeps and pipelines are validated only' '
+test_expect_success 'mlw-spec(5) says what runs: sweeps run, pipelines are validated only' '
 	page_text "$MAN_DIR/mlw-spec.5" >spec.txt &&
 	sed -n "/^\.Sh WHAT RUNS/,/^\.Sh FIELDS/p" spec.txt >runs &&
-	test_grep "^\.It sweepJob, pipelineJob, autoMLJob" runs &&
-	test_grep "refuses them (exit 2)" runs &&
-	sed -n "/^\.Ss sweepJob/,/^\.Ss pipelineJob/p" spec.txt >sweep &&
-	test_grep -v "used" sweep &&
+	test_grep "^\.It sweepJob, autoMLJob" runs &&
+	test_grep "^\.It pipelineJob" runs &&
+	test_grep "refuses them (exit 2) until pipelines" runs &&
 	sed -n "/^\.Ss pipelineJob/,/^\.Ss commandComponent/p" spec.txt >pipeline &&
 	test_grep -v "used" pipeline &&
 	mkdir -p runs-ws && (
@@ -262,7 +261,11 @@ test_expect_success 'mlw-spec(5) says what runs: sweeps and pipelines are valida
 		trial: {command: "echo ${{search_space.a}}", environment: {image: python}}
 		EOF
 		mlw job validate sweep.yml &&
-		test_expect_code 2 mlw job create -f sweep.yml
+		test_expect_code 1 mlw job create -f sweep.yml --name sw \
+			--set limits.max_total_trials=2 --wait &&
+		mlw job show sw --query type -o tsv >type &&
+		echo sweep >expect &&
+		test_cmp expect type
 	)
 '
 

@@ -2,6 +2,7 @@
  * context.c - the per-call context of training (context.h).
  */
 #include "ml/context.h"
+#include "ml/metrics.h"
 #include "util/buf.h"
 #include "util/strutil.h"
 
@@ -53,23 +54,34 @@ int mlw_train_ctx_threads(const struct mlw_train_ctx *ctx, int max)
 	return n > max ? max : n;
 }
 
-int mlw_train_report(struct mlw_train_ctx *ctx, const char *stage, int step,
-		     int nr_steps, const char *metric, double value)
+/* hand p to the callback; 1 when it asks to stop (then or before) */
+static int report(struct mlw_train_ctx *ctx, const struct mlw_progress *p)
 {
-	struct mlw_progress p;
-
 	if (!ctx || !ctx->progress)
 		return 0;
 	if (ctx->stopped)
 		return 1;
-	p.stage = stage;
-	p.step = step;
-	p.nr_steps = nr_steps;
-	p.metric = metric;
-	p.value = value;
-	if (ctx->progress(&p, ctx->progress_data))
+	if (ctx->progress(p, ctx->progress_data))
 		ctx->stopped = 1;
 	return ctx->stopped;
+}
+
+int mlw_train_report(struct mlw_train_ctx *ctx, const char *stage, int step,
+		     int nr_steps, const char *metric, double value)
+{
+	struct mlw_progress p = { stage, step, nr_steps, metric, value,
+				  NULL, 0 };
+
+	return report(ctx, &p);
+}
+
+int mlw_train_report_fold(struct mlw_train_ctx *ctx, int step, int nr_steps,
+			  const struct mlw_metric *m, size_t nr)
+{
+	struct mlw_progress p = { "fold", step, nr_steps, m[0].name,
+				  m[0].value, m, nr };
+
+	return report(ctx, &p);
 }
 
 void mlw_train_warn(struct mlw_train_ctx *ctx, const char *fmt, ...)

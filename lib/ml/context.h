@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mlw_metric;
 struct mlw_strlist;
 
 /* splitmix64: a small, seeded, portable generator */
@@ -60,6 +61,9 @@ struct mlw_progress {
 	int nr_steps;		/* the most there can be, or 0 */
 	const char *metric;	/* "objective" or a metric name (static) */
 	double value;
+	/* a fold: every metric of the fold (metric is the first), else NULL */
+	const struct mlw_metric *metrics;
+	size_t nr_metrics;
 };
 
 typedef int (*mlw_progress_fn)(const struct mlw_progress *p, void *data);
@@ -96,6 +100,12 @@ int mlw_train_ctx_threads(const struct mlw_train_ctx *ctx, int max);
  */
 int mlw_train_report(struct mlw_train_ctx *ctx, const char *stage, int step,
 		     int nr_steps, const char *metric, double value);
+/*
+ * The same for cross-validation fold step of nr_steps, with the fold's
+ * nr metrics m (at least one): a sweep picks its primary metric there.
+ */
+int mlw_train_report_fold(struct mlw_train_ctx *ctx, int step, int nr_steps,
+			  const struct mlw_metric *m, size_t nr);
 
 /* Add a warning to ctx->warnings (when there is one); ctx may be NULL. */
 void mlw_train_warn(struct mlw_train_ctx *ctx, const char *fmt, ...)

@@ -517,8 +517,8 @@ static int run_fold(struct mlw_train_result *out, const struct job *j,
 		mlw_big_free(P, predictions_size(&fm, ne));
 		mlw_model_release(&fm);
 	}
-	if (!ret && mlw_train_report(j->ctx, "fold", (int)k + 1,
-				     (int)j->req->cv, m[0].name, m[0].value))
+	if (!ret && mlw_train_report_fold(j->ctx, (int)k + 1, (int)j->req->cv,
+					  m, nr))
 		out->stopped = 1;
 	free(train);
 	free(test);

@@ -33,6 +33,7 @@ struct op {
 struct mlw_child_run {
 	pthread_mutex_t lock;
 	char *parent, *type, *name, *display_name;
+	char *command, *environment;
 	int generated;		/* the name is ours to change */
 	double created;
 	int64_t id;		/* 0 until its creation is committed */
@@ -93,6 +94,9 @@ int mlw_child_run_new(struct mlw_child_run **out,
 	c->name = req->name ? mlw_strdup(req->name) : mlw_run_new_name();
 	c->display_name = req->display_name ?
 			  mlw_strdup(req->display_name) : NULL;
+	c->command = req->command ? mlw_strdup(req->command) : NULL;
+	c->environment = req->environment ? mlw_strdup(req->environment) :
+			 NULL;
 	c->created = mlw_now();
 	for (i = 0; i < req->nr_params; i++) {
 		struct op *op = push(c, OP_PARAM);
@@ -244,6 +248,8 @@ static int insert(struct flush *f, struct mlw_child_run *c)
 	run.status = MLW_RUN_NOT_STARTED;
 	run.times[MLW_RUN_NOT_STARTED] = c->created;
 	run.compute = f->parent->compute;
+	run.command = c->command;
+	run.environment = c->environment;
 	run.git_dirty = -1;
 	for (tries = 0; tries < 20; tries++) {
 		run.name = c->name;
@@ -388,6 +394,8 @@ void mlw_child_run_free(struct mlw_child_run *c)
 	free(c->type);
 	free(c->name);
 	free(c->display_name);
+	free(c->command);
+	free(c->environment);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }

@@ -37,6 +37,9 @@ struct mlw_child_run_request {
 	 */
 	const char *name;
 	const char *display_name;	/* may be NULL */
+	/* what it runs and where, as a command job records them (or NULL) */
+	const char *command;
+	const char *environment;
 	/* written with its creation; params are write-once (run.h) */
 	const struct mlw_run_kv *params;
 	size_t nr_params;

@@ -64,6 +64,7 @@ struct mlw_job {
 	struct mlw_repo *repo;
 	const struct mlw_spec *spec;
 	char *name, *experiment, *display_name, *description, *parent;
+	const char *type;	/* the run's type: "command" when NULL */
 	char *command_template;
 	char *command;		/* bound */
 	char *code_dir;		/* absolute; NULL without code: */

@@ -160,7 +160,7 @@ static int record(struct mlw_job *job, struct mlw_catalog *cat)
 	run.display_name = job->display_name;
 	run.experiment = job->experiment;
 	run.parent = job->parent;
-	run.type = "command";
+	run.type = (char *)(job->type ? job->type : "command");
 	run.status = MLW_RUN_QUEUED;
 	run.times[MLW_RUN_NOT_STARTED] = mlw_now();
 	run.times[MLW_RUN_QUEUED] = run.times[MLW_RUN_NOT_STARTED];
@@ -473,7 +473,8 @@ static void supervisor_main(struct mlw_job *job, int notify_fd,
 		req.nr_executors = opts->nr_executors;
 		req.cancel = opts->cancel;
 	}
-	ret = mlw_run_supervise(&req);
+	ret = opts && opts->supervise ? opts->supervise(job, notify_fd, opts) :
+	      mlw_run_supervise(&req);
 	/*
 	 * The run is over, its working area gone, its hooks run:
 	 * end-of-file tells the creating command so, and it returns

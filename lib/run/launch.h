@@ -44,6 +44,15 @@ struct mlw_job_start_opts {
 	 */
 	void (*in_supervisor)(void *data);
 	void *data;
+	/*
+	 * The supervisor's work once the run is recorded and laid out,
+	 * instead of supervising the plan's command (mlw_run_supervise()):
+	 * a sweep's supervisor drives its trials.  It ends the run (its
+	 * end recorded and said on notify_fd) and returns 0, or negative
+	 * to leave it to the reaper.  NULL: the plan's command.
+	 */
+	int (*supervise)(struct mlw_job *job, int notify_fd,
+			 const struct mlw_job_start_opts *opts);
 };
 
 /*

@@ -46,6 +46,7 @@ struct mlw_metric_writer {
 	struct mlw_catalog *cat;
 	int64_t run;
 	sqlite3_stmt *insert;
+	sqlite3_stmt *load;	/* load_key()'s, prepared once */
 	struct key_state *keys;
 	size_t nr_keys, alloc_keys;
 	/* open addressing: index + 1 into keys, 0 empty; size a power of 2 */
@@ -109,13 +110,16 @@ static void slots_grow(struct mlw_metric_writer *w)
 static int load_key(struct mlw_metric_writer *w, struct key_state *k)
 {
 	sqlite3_stmt *st;
-	int rc, ret = prep(w->cat, &st, "SELECT k.id, l.step, l.value, l.time,"
-			   " l.seq FROM metric_keys k LEFT JOIN run_metrics_last"
-			   " l ON l.run = ?1 AND l.key = k.name"
-			   " WHERE k.name = ?2");
+	int rc, ret = 0;
 
+	if (!w->load)
+		ret = prep(w->cat, &w->load, "SELECT k.id, l.step, l.value,"
+			   " l.time, l.seq FROM metric_keys k LEFT JOIN"
+			   " run_metrics_last l ON l.run = ?1 AND"
+			   " l.key = k.name WHERE k.name = ?2");
 	if (ret)
 		return ret;
+	st = w->load;
 	sqlite3_bind_int64(st, 1, w->run);
 	bind_str(st, 2, k->name);
 	rc = sqlite3_step(st);
@@ -128,7 +132,8 @@ static int load_key(struct mlw_metric_writer *w, struct key_state *k)
 			k->seq = sqlite3_column_int64(st, 4);
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
@@ -262,6 +267,7 @@ static void writer_free(struct mlw_metric_writer *w)
 	free(w->order);
 	free(w->counts);
 	sqlite3_finalize(w->insert);
+	sqlite3_finalize(w->load);
 	free(w);
 }
 

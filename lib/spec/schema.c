@@ -743,9 +743,15 @@ static const struct mlw_field f_sampling_plain[] = {
 	{ "type", &t_str, REQ | LOC }, END
 };
 OBJ(s_sampling_plain, "a sampling algorithm", f_sampling_plain);
+/* seed: mlw's addition, so that a Bayesian sweep can be replayed */
+static const struct mlw_field f_sampling_bayesian[] = {
+	{ "type", &t_str, REQ | LOC }, { "seed", &t_int, LOC }, END
+};
+OBJ(s_sampling_bayesian, "a bayesian sampling algorithm",
+    f_sampling_bayesian);
 static const struct mlw_variant v_sampling[] = {
 	{ "random", &s_sampling_random }, { "grid", &s_sampling_plain },
-	{ "bayesian", &s_sampling_plain }, { NULL, NULL }
+	{ "bayesian", &s_sampling_bayesian }, { NULL, NULL }
 };
 TAGGED(s_sampling_obj, "a sampling algorithm", "type", NULL, v_sampling);
 UNION(t_sampling, "a sampling algorithm", 0, &e_sampling, &s_sampling_obj);

@@ -1,11 +1,12 @@
 /*
  * spec.c - load a spec: YAML, --set overrides, kind, schema, and the
- * cross-field rules (references, sweeps, defaults, paths).
+ * cross-field rules (references, defaults, paths).
  *
  * The schema tables say what each key may hold; this file says what keys
- * mean together: a ${{inputs.x}} needs an input x, grid sampling needs
- * choice distributions, a component default must read as its declared
- * type.  Rules that depend on the outside world (a local path, an asset in
+ * mean together: a ${{inputs.x}} needs an input x, a component default
+ * must read as its declared type.  A sweep's own rules (grid sampling
+ * needs choice distributions...) are the sweep engine's
+ * (mlw_sweep_check_spec()), applied by whoever validates or runs it.  Rules that depend on the outside world (a local path, an asset in
  * the store) are warnings: the spec may be valid on another machine.
  */
 #include "spec/spec.h"
@@ -649,7 +650,18 @@ static void check_one_ref(struct mlw_diags *d, const struct mlw_yaml_node *at,
 		return;
 	dot = strchr(expr, '.');
 	root = dot ? mlw_strndup(expr, (size_t)(dot - expr)) : mlw_strdup(expr);
-	if ((!strcmp(root, "inputs") || !strcmp(root, "outputs") ||
+	/*
+	 * search_space.NAME.KEY: KEY of the dictionary a choice NAME took
+	 * (the sweep binds it; NAME is checked here)
+	 */
+	if (!strcmp(root, "search_space") && dot && dot[1] &&
+	    strchr(dot + 1, '.') && dot[1] != '.') {
+		const char *end = strchr(dot + 1, '.');
+		char *top = mlw_strndup(expr, (size_t)(end - expr));
+
+		check_one_ref(d, at, c, top, in_optional, legacy);
+		free(top);
+	} else if ((!strcmp(root, "inputs") || !strcmp(root, "outputs") ||
 	     !strcmp(root, "search_space")) && dot && dot[1] &&
 	    !strchr(dot + 1, '.')) {
 		const char *name = dot + 1;
@@ -970,82 +982,6 @@ static void check_steps(struct mlw_diags *d, const struct mlw_yaml_node *root,
 				   mlw_yaml_map_get(step, "outputs"), 1, budget);
 			free(items);
 		}
-	}
-}
-
-/* --- sweeps -------------------------------------------------------------- */
-
-static const char *const grid_ok[] = { "choice", NULL };
-static const char *const bayesian_ok[] = { "choice", "uniform", "quniform",
-					   NULL };
-
-static void check_sweep(struct mlw_diags *d, const struct mlw_yaml_node *sweep)
-{
-	const struct mlw_yaml_node *alg = mlw_yaml_map_get(sweep,
-							   "sampling_algorithm");
-	const struct mlw_yaml_node *space = mlw_yaml_map_get(sweep,
-							     "search_space");
-	const struct mlw_yaml_node *et = mlw_yaml_map_get(sweep,
-							  "early_termination");
-	const char *const *allowed;
-	const char *name;
-	size_t i;
-
-	if (alg && alg->kind == MLW_YAML_MAP)
-		alg = mlw_yaml_map_get(alg, "type");
-	if (!alg || alg->kind != MLW_YAML_SCALAR)
-		return;
-	name = alg->text;
-	if (!strcasecmp(name, "grid"))
-		allowed = grid_ok;
-	else if (!strcasecmp(name, "bayesian"))
-		allowed = bayesian_ok;
-	else
-		return;
-	if (!strcasecmp(name, "bayesian") && et && !mlw_yaml_is_null(et))
-		mlw_diags_add(d, 0, et, "bayesian sampling does not support "
-			      "early_termination; remove it or use random or "
-			      "grid sampling");
-	if (!space || space->kind != MLW_YAML_MAP)
-		return;
-	for (i = 0; i < space->nr / 2; i++) {
-		const struct mlw_yaml_node *dist = mlw_yaml_value(space, i);
-		const struct mlw_yaml_node *t = mlw_yaml_map_get(dist, "type");
-		const char *const *a;
-		int ok = 0;
-
-		if (!t || t->kind != MLW_YAML_SCALAR)
-			continue;
-		for (a = allowed; *a; a++)
-			if (!strcasecmp(*a, t->text))
-				ok = 1;
-		if (!ok)
-			mlw_diags_add(d, 0, t, "%s sampling does not support "
-				      "%s distributions ('%s'); it allows "
-				      "only %s", name, t->text,
-				      mlw_yaml_key(space, i)->text,
-				      allowed == grid_ok ? "choice" :
-				      "choice, uniform and quniform");
-	}
-}
-
-static void check_sweeps(struct mlw_diags *d, const struct mlw_yaml_node *root,
-			 enum mlw_spec_kind kind)
-{
-	const struct mlw_yaml_node *jobs;
-	size_t i;
-
-	if (kind == MLW_SPEC_SWEEP_JOB)
-		check_sweep(d, root);
-	jobs = mlw_yaml_map_get(root, "jobs");
-	if (!jobs || jobs->kind != MLW_YAML_MAP)
-		return;
-	for (i = 0; i < jobs->nr / 2; i++) {
-		const struct mlw_yaml_node *step = mlw_yaml_value(jobs, i);
-		const char *t = type_of(step);
-
-		if (step->kind == MLW_YAML_MAP && t && !strcasecmp(t, "sweep"))
-			check_sweep(d, step);
 	}
 }
 
@@ -1660,7 +1596,6 @@ static int load(struct mlw_spec **out, const char *path, const char *text,
 		goto done;
 	}
 	mlw_schema_check(info->schema, root, "", &spec->diags);
-	check_sweeps(&spec->diags, root, spec->kind);
 	if (spec->kind == MLW_SPEC_COMMAND_COMPONENT ||
 	    spec->kind == MLW_SPEC_PIPELINE_COMPONENT)
 		check_typed_inputs(&spec->diags,

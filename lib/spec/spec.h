@@ -4,8 +4,9 @@
  * mlw_spec_load() reads the YAML, applies --set overrides, decides the
  * kind (from $schema, else from type: and the command group), checks the
  * tree against the kind's schema and then the rules a schema cannot say:
- * ${{...}} references, sampling algorithm versus distributions, component
- * input defaults, local paths and asset references.  Every problem of the
+ * ${{...}} references, component input defaults, local paths and asset
+ * references (a sweep's own rules are the sweep engine's:
+ * mlw_sweep_check_spec() in sweep/sweep.h).  Every problem of the
  * file is collected in spec->diags (errors and warnings, sorted by
  * position); the caller prints them.
  *

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #define MAX_OTHER_METRICS 8
@@ -33,35 +34,29 @@ static const char *text_of(const struct mlw_yaml_node *n)
 	return n->kind == MLW_YAML_SCALAR ? n->text : mlw_yaml_describe(n);
 }
 
-/*
- * A mapping that may be absent (null) at name: 1 when a mapping, 0 when
- * absent (reported at parent when required), -1 when reported.
- */
-static int as_map(struct reader *r, const struct mlw_yaml_node *node,
-		  const char *name, const struct mlw_yaml_node *parent,
-		  const char *required)
+/* A mapping that may be absent (sweep.h). */
+int mlw_sweep_yaml_map(struct mlw_diags *d, const struct mlw_yaml_node *node,
+		       const char *name, const struct mlw_yaml_node *parent,
+		       const char *required)
 {
 	if (!node || mlw_yaml_is_null(node)) {
 		if (required)
-			mlw_diags_add(r->d, 0, parent, "%s is missing: %s",
+			mlw_diags_add(d, 0, parent, "%s is missing: %s",
 				      name, required);
 		return required ? -1 : 0;
 	}
 	if (node->kind != MLW_YAML_MAP) {
-		mlw_diags_add(r->d, 0, node, "%s must be a mapping, not %s",
+		mlw_diags_add(d, 0, node, "%s must be a mapping, not %s",
 			      name, mlw_yaml_describe(node));
 		return -1;
 	}
 	return 1;
 }
 
-/*
- * An optional integer at key of map within [lo, hi]: 1 when present and
- * valid (*out set), 0 when absent, -1 when reported.
- */
-static int get_int(struct reader *r, const struct mlw_yaml_node *map,
-		   const char *key, const char *path, int64_t lo, int64_t hi,
-		   int64_t *out)
+/* An optional integer within [lo, hi] (sweep.h). */
+int mlw_sweep_yaml_int(struct mlw_diags *d, const struct mlw_yaml_node *map,
+		       const char *key, const char *path, int64_t lo,
+		       int64_t hi, int64_t *out)
 {
 	const struct mlw_yaml_node *n = mlw_yaml_map_get(map, key);
 	int64_t v;
@@ -69,16 +64,16 @@ static int get_int(struct reader *r, const struct mlw_yaml_node *map,
 	if (!n || mlw_yaml_is_null(n))
 		return 0;
 	if (mlw_yaml_to_int(n, &v) < 0) {
-		mlw_diags_add(r->d, 0, n, "%s must be an integer, not %s", path,
+		mlw_diags_add(d, 0, n, "%s must be an integer, not %s", path,
 			      text_of(n));
 		return -1;
 	}
 	if (v < lo || v > hi) {
 		if (hi == INT64_MAX)
-			mlw_diags_add(r->d, 0, n, "%s must be at least %"
+			mlw_diags_add(d, 0, n, "%s must be at least %"
 				      PRId64 ", not %" PRId64, path, lo, v);
 		else
-			mlw_diags_add(r->d, 0, n, "%s must be %" PRId64 " to %"
+			mlw_diags_add(d, 0, n, "%s must be %" PRId64 " to %"
 				      PRId64 ", not %" PRId64, path, lo, hi, v);
 		return -1;
 	}
@@ -86,9 +81,10 @@ static int get_int(struct reader *r, const struct mlw_yaml_node *map,
 	return 1;
 }
 
-/* an optional positive finite number: 1, 0 absent, -1 reported */
-static int get_positive(struct reader *r, const struct mlw_yaml_node *map,
-			const char *key, const char *path, double *out)
+/* An optional positive finite number (sweep.h). */
+int mlw_sweep_yaml_positive(struct mlw_diags *d,
+			    const struct mlw_yaml_node *map, const char *key,
+			    const char *path, double *out)
 {
 	const struct mlw_yaml_node *n = mlw_yaml_map_get(map, key);
 	double v;
@@ -96,12 +92,12 @@ static int get_positive(struct reader *r, const struct mlw_yaml_node *map,
 	if (!n || mlw_yaml_is_null(n))
 		return 0;
 	if (mlw_yaml_to_double(n, &v) < 0 || !isfinite(v)) {
-		mlw_diags_add(r->d, 0, n, "%s must be a number, not %s", path,
+		mlw_diags_add(d, 0, n, "%s must be a number, not %s", path,
 			      text_of(n));
 		return -1;
 	}
 	if (v <= 0) {
-		mlw_diags_add(r->d, 0, n, "%s must be positive, not %s", path,
+		mlw_diags_add(d, 0, n, "%s must be positive, not %s", path,
 			      n->text);
 		return -1;
 	}
@@ -163,8 +159,8 @@ static void read_sampling(struct reader *r, struct mlw_sweep_config *cfg,
 			     cfg->algorithm == MLW_SAMPLE_RANDOM ? random_keys :
 			     cfg->algorithm == MLW_SAMPLE_GRID ? grid_keys :
 			     bayesian_keys);
-	if (get_int(r, node, "seed", "sampling_algorithm.seed", 0, INT64_MAX,
-		    &seed) > 0) {
+	if (mlw_sweep_yaml_int(r->d, node, "seed", "sampling_algorithm.seed",
+			       0, INT64_MAX, &seed) > 0) {
 		cfg->seed = (uint64_t)seed;
 		cfg->has_seed = 1;
 	}
@@ -202,8 +198,8 @@ static void read_objective(struct reader *r, struct mlw_sweep_config *cfg,
 	static const char *const keys[] = { "goal", "primary_metric", NULL };
 	const struct mlw_yaml_node *goal, *metric;
 
-	if (as_map(r, node, "objective", sweep, "give its goal and "
-		   "primary_metric") <= 0)
+	if (mlw_sweep_yaml_map(r->d, node, "objective", sweep,
+			       "give its goal and primary_metric") <= 0)
 		return;
 	mlw_sweep_check_keys(r->d, node, "the objective", keys);
 	goal = mlw_yaml_map_get(node, "goal");
@@ -227,6 +223,19 @@ static void read_objective(struct reader *r, struct mlw_sweep_config *cfg,
 		cfg->primary_metric = mlw_strdup(metric->text);
 }
 
+/*
+ * Without max_concurrent_trials Azure runs every trial at once on its
+ * cluster; here that would be up to 1,000 processes: the CPUs instead.
+ */
+static int64_t default_concurrency(int64_t total)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus < 1)
+		cpus = 1;
+	return total < cpus ? total : cpus;
+}
+
 static void read_limits(struct reader *r, struct mlw_sweep_config *cfg,
 			const struct mlw_yaml_node *node)
 {
@@ -241,24 +250,29 @@ static void read_limits(struct reader *r, struct mlw_sweep_config *cfg,
 	l->max_concurrent_trials = 0;
 	l->timeout = MLW_SWEEP_DEFAULT_TIMEOUT;
 	l->trial_timeout = 0;
-	if (as_map(r, node, "limits", NULL, NULL) <= 0) {
-		l->max_concurrent_trials = l->max_total_trials;
+	if (mlw_sweep_yaml_map(r->d, node, "limits", NULL, NULL) <= 0) {
+		l->max_concurrent_trials =
+			default_concurrency(l->max_total_trials);
 		return;
 	}
 	mlw_sweep_check_keys(r->d, node, "sweep limits", keys);
-	get_int(r, node, "max_total_trials", "limits.max_total_trials", 1,
-		MLW_SWEEP_MAX_TRIALS, &l->max_total_trials);
-	get_int(r, node, "max_concurrent_trials",
-		"limits.max_concurrent_trials", 1, INT64_MAX,
-		&l->max_concurrent_trials);
-	if (get_int(r, node, "timeout", "limits.timeout (seconds)", 1,
-		    INT64_MAX, &v) > 0)
+	mlw_sweep_yaml_int(r->d, node, "max_total_trials",
+			   "limits.max_total_trials", 1, MLW_SWEEP_MAX_TRIALS,
+			   &l->max_total_trials);
+	mlw_sweep_yaml_int(r->d, node, "max_concurrent_trials",
+			   "limits.max_concurrent_trials", 1, INT64_MAX,
+			   &l->max_concurrent_trials);
+	if (mlw_sweep_yaml_int(r->d, node, "timeout",
+			       "limits.timeout (seconds)", 1, INT64_MAX,
+			       &v) > 0)
 		l->timeout = (double)v;
-	if (get_int(r, node, "trial_timeout", "limits.trial_timeout (seconds)",
-		    1, INT64_MAX, &v) > 0)
+	if (mlw_sweep_yaml_int(r->d, node, "trial_timeout",
+			       "limits.trial_timeout (seconds)", 1, INT64_MAX,
+			       &v) > 0)
 		l->trial_timeout = (double)v;
 	if (!l->max_concurrent_trials)
-		l->max_concurrent_trials = l->max_total_trials;
+		l->max_concurrent_trials =
+			default_concurrency(l->max_total_trials);
 }
 
 static const char *const policy_names[] = {
@@ -285,7 +299,8 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 	int64_t pct;
 	int has_factor, has_amount;
 
-	if (as_map(r, node, "early_termination", NULL, NULL) <= 0)
+	if (mlw_sweep_yaml_map(r->d, node, "early_termination", NULL,
+			       NULL) <= 0)
 		return;
 	type = mlw_yaml_map_get(node, "type");
 	if (!type || type->kind != MLW_YAML_SCALAR || mlw_yaml_is_null(type)) {
@@ -315,25 +330,26 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 			      hint ? "'?)" : "");
 		return;
 	}
-	get_int(r, node, "evaluation_interval",
-		"early_termination.evaluation_interval", 0, INT64_MAX,
-		&p->evaluation_interval);
-	get_int(r, node, "delay_evaluation",
-		"early_termination.delay_evaluation", 0, INT64_MAX,
-		&p->delay_evaluation);
+	mlw_sweep_yaml_int(r->d, node, "evaluation_interval",
+			   "early_termination.evaluation_interval", 0,
+			   INT64_MAX, &p->evaluation_interval);
+	mlw_sweep_yaml_int(r->d, node, "delay_evaluation",
+			   "early_termination.delay_evaluation", 0, INT64_MAX,
+			   &p->delay_evaluation);
 	if (p->type == MLW_POLICY_BANDIT) {
-		has_factor = get_positive(r, node, "slack_factor",
-					  "early_termination.slack_factor",
-					  &p->slack_factor);
-		has_amount = get_positive(r, node, "slack_amount",
-					  "early_termination.slack_amount",
-					  &p->slack_amount);
+		has_factor = mlw_sweep_yaml_positive(r->d, node,
+			"slack_factor", "early_termination.slack_factor",
+			&p->slack_factor);
+		has_amount = mlw_sweep_yaml_positive(r->d, node,
+			"slack_amount", "early_termination.slack_amount",
+			&p->slack_amount);
 		p->has_slack_factor = has_factor > 0;
+		/* azure-ai-ml's own test specs give both: factor wins */
 		if (has_factor > 0 && has_amount > 0)
-			mlw_diags_add(r->d, 0,
+			mlw_diags_add(r->d, 1,
 				      mlw_yaml_map_get(node, "slack_amount"),
 				      "a bandit policy takes slack_factor or "
-				      "slack_amount, not both");
+				      "slack_amount: slack_amount is ignored");
 		else if (!has_factor && !has_amount)
 			mlw_diags_add(r->d, 0, node, "a bandit policy needs "
 				      "slack_factor or slack_amount");
@@ -343,7 +359,7 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 			mlw_diags_add(r->d, 0, node, "a truncation selection "
 				      "policy needs truncation_percentage (1 "
 				      "to 99)");
-		else if (get_int(r, node, "truncation_percentage",
+		else if (mlw_sweep_yaml_int(r->d, node, "truncation_percentage",
 				 "early_termination.truncation_percentage",
 				 1, 99, &pct) > 0)
 			p->truncation_percentage = (int)pct;
@@ -356,6 +372,18 @@ static void read_policy(struct reader *r, struct mlw_sweep_config *cfg,
 	}
 }
 
+/*
+ * Where dist is declared, as a string that lives with the document (the
+ * diagnostics borrow it, and outlive the space): the sweep's own source
+ * name, or NULL (the spec's file) for one an override brought.
+ */
+static const char *dist_source(const struct mlw_sweep_dist *dist,
+			       const struct mlw_yaml_node *sweep)
+{
+	return sweep->source && !strcmp(dist->source, sweep->source) ?
+	       sweep->source : NULL;
+}
+
 /* Azure's rules between the sampler, the space and the policy */
 static void check_rules(struct reader *r, struct mlw_sweep_config *cfg,
 			const struct mlw_yaml_node *sweep)
@@ -363,23 +391,32 @@ static void check_rules(struct reader *r, struct mlw_sweep_config *cfg,
 	const struct mlw_sweep_space *space = cfg->space;
 	const struct mlw_sweep_dist *bad;
 	const struct mlw_yaml_node *et;
+	size_t i;
 	unsigned bayes_ok = 1u << MLW_DIST_CHOICE | 1u << MLW_DIST_UNIFORM |
 			    1u << MLW_DIST_QUNIFORM;
 
-	if (cfg->algorithm == MLW_SAMPLE_GRID &&
-	    !mlw_sweep_space_only(space, 1u << MLW_DIST_CHOICE, &bad)) {
-		mlw_diags_add_at(r->d, 0, bad->source, bad->line, bad->col,
-				 "grid sampling does not support %s "
-				 "distributions ('%s'); it allows only choice",
-				 mlw_sweep_dist_name(bad->type), bad->name);
-	}
-	if (cfg->algorithm == MLW_SAMPLE_BAYESIAN &&
-	    !mlw_sweep_space_only(space, bayes_ok, &bad)) {
-		mlw_diags_add_at(r->d, 0, bad->source, bad->line, bad->col,
-				 "bayesian sampling does not support %s "
-				 "distributions ('%s'); it allows only "
-				 "choice, uniform and quniform",
-				 mlw_sweep_dist_name(bad->type), bad->name);
+	/* every distribution at fault, nested ones included */
+	for (i = 0; i < space->dims; i++) {
+		bad = space->by_dim[i];
+		if (cfg->algorithm == MLW_SAMPLE_GRID &&
+		    bad->type != MLW_DIST_CHOICE)
+			mlw_diags_add_at(r->d, 0, dist_source(bad, sweep),
+					 bad->line,
+					 bad->col, "grid sampling does not "
+					 "support %s distributions ('%s'); it "
+					 "allows only choice",
+					 mlw_sweep_dist_name(bad->type),
+					 bad->name);
+		if (cfg->algorithm == MLW_SAMPLE_BAYESIAN &&
+		    !(bayes_ok & 1u << bad->type))
+			mlw_diags_add_at(r->d, 0, dist_source(bad, sweep),
+					 bad->line,
+					 bad->col, "bayesian sampling does not "
+					 "support %s distributions ('%s'); it "
+					 "allows only choice, uniform and "
+					 "quniform",
+					 mlw_sweep_dist_name(bad->type),
+					 bad->name);
 	}
 	et = mlw_yaml_map_get(sweep, "early_termination");
 	if (cfg->algorithm == MLW_SAMPLE_BAYESIAN && et &&
@@ -768,6 +805,13 @@ void mlw_sweep_cancel(struct mlw_sweep *s)
 {
 	pthread_mutex_lock(&s->lock);
 	s->canceled = 1;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void mlw_sweep_close(struct mlw_sweep *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->exhausted = 1;
 	pthread_mutex_unlock(&s->lock);
 }
 

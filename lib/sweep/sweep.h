@@ -111,6 +111,35 @@ int mlw_sweep_config_from_yaml(struct mlw_sweep_config **out,
 			       struct mlw_diags *d);
 void mlw_sweep_config_free(struct mlw_sweep_config *cfg);
 
+/*
+ * The engine's rules for the sweeps of a loaded spec (a sweep job, the
+ * sweep steps of a pipeline): what mlw_sweep_config_from_yaml() reports
+ * is added to spec->diags, except where the schema already reported at
+ * that position; the diagnostics are sorted again.  Called after
+ * mlw_spec_load() by whatever validates or runs the spec.  Returns the
+ * number of errors added.
+ */
+struct mlw_spec;
+size_t mlw_sweep_check_spec(struct mlw_spec *spec);
+
+/*
+ * Readers shared by the sweep's and AutoML's YAML; each reports to d at
+ * the node at fault.  A mapping at node named name: 1 when it is one, 0
+ * when absent or null (with required, "NAME is missing: REQUIRED" at
+ * parent, and -1), -1 when it is something else.  An integer at key of
+ * map within [lo, hi] (path names it in messages), a positive finite
+ * number: 1 with *out, 0 when absent or null, -1 when reported.
+ */
+int mlw_sweep_yaml_map(struct mlw_diags *d, const struct mlw_yaml_node *node,
+		       const char *name, const struct mlw_yaml_node *parent,
+		       const char *required);
+int mlw_sweep_yaml_int(struct mlw_diags *d, const struct mlw_yaml_node *map,
+		       const char *key, const char *path, int64_t lo,
+		       int64_t hi, int64_t *out);
+int mlw_sweep_yaml_positive(struct mlw_diags *d,
+			    const struct mlw_yaml_node *map, const char *key,
+			    const char *path, double *out);
+
 enum mlw_sweep_trial_state {
 	MLW_TRIAL_RUNNING,
 	MLW_TRIAL_COMPLETED,
@@ -221,6 +250,12 @@ size_t mlw_sweep_poll(struct mlw_sweep *s, double now,
 
 /* No more trials; running ones are stopped through mlw_sweep_poll(). */
 void mlw_sweep_cancel(struct mlw_sweep *s);
+
+/*
+ * No more trials; running ones go on to their end (AutoML's early
+ * termination and exit score).
+ */
+void mlw_sweep_close(struct mlw_sweep *s);
 
 /* 1 when no trial runs and none will be handed out any more. */
 int mlw_sweep_done(struct mlw_sweep *s, double now);

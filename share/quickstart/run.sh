@@ -2,7 +2,8 @@
 # The mlw quickstart: create a workspace, register data, run a command job
 # that trains a model in-process on a bundled dataset, look at its metrics,
 # score data with the model it registered, deploy it to an online
-# endpoint and invoke it over HTTP, and verify the store.
+# endpoint and invoke it over HTTP, sweep its hyperparameter and register
+# the best model, and verify the store.
 # Run from the top of the source tree after 'make'; it works in a scratch
 # folder and leaves it behind for a look.
 set -e
@@ -38,6 +39,16 @@ trap '"$MLW" endpoint stop diabetes-online -q 2>/dev/null || :' EXIT
 "$MLW" endpoint serve diabetes-online --port 0 --detach
 "$MLW" endpoint invoke diabetes-online --request-file sample-request.json
 "$MLW" endpoint stop diabetes-online
+echo "== sweep alpha: 50 in-process trials, each a child run (sweep-job.yml)"
+"$MLW" job create -f sweep-job.yml --name diabetes-sweep-1 --wait
+echo "== the best trial, its alpha and CV score; the five best trials"
+"$MLW" job show diabetes-sweep-1 \
+	--query '{best: best_child_run_id, r2_score: best_metric_value}' -o yaml
+"$MLW" job list --parent-job-name diabetes-sweep-1 \
+	--order-by metrics.r2_score --max-results 5
+echo "== register the best trial's model, the sweep's output"
+"$MLW" model create --name diabetes-ridge-best --type mlflow_model \
+	--path azureml:jobs/diabetes-sweep-1/outputs/model -o table
 echo "== verify every object and reference"
 "$MLW" fsck -v
 echo "quickstart done in $dir"

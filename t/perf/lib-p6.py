@@ -3,9 +3,17 @@
 #
 #   lib-p6.py quality FUNC SEEDS TRIALS  TPE, one trial at a time: prints
 #       "FUNC tpe median@50 median@TRIALS seconds" as sweep-bench does
-#   lib-p6.py overhead TRIALS  RandomSampler, in-memory storage, an
+#   lib-p6.py overhead TRIALS [sqlite]  RandomSampler, in-memory storage
+#       (or SQLite in a scratch file, as a durable study is kept), an
 #       objective that sums three suggested parameters: "TRIALS seconds
 #       ms/trial"
+#   lib-p6.py grid CSV ALPHAS  scikit-learn's GridSearchCV(Ridge(),
+#       {'alpha': ALPHAS' values, one a line}, cv=5) on CSV (target
+#       column "target"): "seconds best_alpha best_score"
+#   lib-p6.py ridge CSV TRIALS  Optuna's RandomSampler(seed=1) over
+#       alpha ~ loguniform(e^-9, e^5), each trial the mean of
+#       cross_val_score(Ridge(alpha), cv=5): "seconds best_alpha
+#       best_score"
 import math
 import statistics
 import sys
@@ -61,19 +69,58 @@ def quality(name, seeds, trials):
                                      time.monotonic() - t0))
 
 
-def overhead(trials):
+def overhead(trials, storage=None):
     def objective(t):
         return (t.suggest_float("lr", math.exp(-6), math.exp(-1), log=True)
                 + t.suggest_float("x", -10, 10)
                 + t.suggest_categorical("depth", [2, 4, 8, 16]))
-    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
     t0 = time.monotonic()
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1),
+                                storage=storage)
     study.optimize(objective, n_trials=trials)
     t1 = time.monotonic()
     print("%d %.6f %.6f" % (trials, t1 - t0, (t1 - t0) * 1e3 / trials))
 
 
+def diabetes(path):
+    import pandas
+    d = pandas.read_csv(path)
+    return d.drop(columns="target").values, d["target"].values
+
+
+def grid(path, alphas_file):
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV
+    x, y = diabetes(path)
+    alphas = [float(a) for a in open(alphas_file)]
+    t0 = time.monotonic()
+    g = GridSearchCV(Ridge(), {"alpha": alphas}, cv=5).fit(x, y)
+    t1 = time.monotonic()
+    print("%.6f %r %r" % (t1 - t0, g.best_params_["alpha"], g.best_score_))
+
+
+def ridge(path, trials):
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import cross_val_score
+    x, y = diabetes(path)
+
+    def objective(t):
+        a = t.suggest_float("alpha", math.exp(-9), math.exp(5), log=True)
+        return cross_val_score(Ridge(alpha=a), x, y, cv=5).mean()
+    t0 = time.monotonic()
+    study = optuna.create_study(direction="maximize",
+                                sampler=optuna.samplers.RandomSampler(seed=1))
+    study.optimize(objective, n_trials=trials)
+    t1 = time.monotonic()
+    print("%.6f %r %r" % (t1 - t0, study.best_params["alpha"],
+                          study.best_value))
+
+
 if sys.argv[1] == "quality":
     quality(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+elif sys.argv[1] == "grid":
+    grid(sys.argv[2], sys.argv[3])
+elif sys.argv[1] == "ridge":
+    ridge(sys.argv[2], int(sys.argv[3]))
 else:
-    overhead(int(sys.argv[2]))
+    overhead(int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)
