@@ -80,6 +80,17 @@ test_expect_success 'infinite values are refused with their position when used' 
 	test_grep "inf.csv:3:1: infinite value" err
 '
 
+test_expect_success 'what is said of a data asset names it, not its restored copy' '
+	mlw init -q &&
+	mlw data create -n infdata -p inf.csv -t uri_file -o none &&
+	test_expect_code 2 mlw train ridge --data infdata --target y 2>err &&
+	test_grep "error: infdata:3:1: infinite value .-Infinity. (column .a.)" err &&
+	mlw data create -n textdata -p text.csv -t uri_file -o none &&
+	mlw train ridge --data azureml:textdata:1 --target y >/dev/null 2>err &&
+	test_grep "(.oops. at azureml:textdata:1:4)" err &&
+	! grep mlw-input err
+'
+
 test_expect_success 'an option the algorithm does not take is a usage error naming those it takes' '
 	test_expect_code 2 mlw train linear --data $DATA/diabetes.csv \
 		--target target --alpha 5 2>err &&
