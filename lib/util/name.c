@@ -56,6 +56,10 @@ static const struct name_rule rules[MLW_NAME_NR_KINDS] = {
 				HOST_RULE("an", "endpoint") },
 	[MLW_NAME_DEPLOYMENT] = { "deployment", 3, 32, "", "-", 1, 1,
 				  HOST_RULE("a", "deployment") },
+	[MLW_NAME_STEP] = { "step", 1, 255, "_", "_-.", 0, 0,
+			    "a step name is 1 to 255 letters, digits, '_', "
+			    "'-' and '.', starting with a letter, digit or "
+			    "'_'" },
 };
 
 static const struct name_rule *rule_of(enum mlw_name_kind kind)

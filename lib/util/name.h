@@ -5,9 +5,9 @@
  * Azure ML's rule, as az applies it: letters, digits, '_', '-' and '.',
  * starting with a letter or digit, with a bound on the length that
  * depends on the kind of thing named (255 for jobs, experiments,
- * inputs, outputs, assets and components; 64 for versions).  Input and
- * output names may also start with '_' (az takes Python identifiers
- * there).  Endpoints and deployments have Azure's narrower rule: 3 to 32
+ * inputs, outputs, assets and components; 64 for versions).  Input,
+ * output and step names may also start with '_' (az takes Python
+ * identifiers there).  Endpoints and deployments have Azure's narrower rule: 3 to 32
  * letters, digits and '-', starting with a letter and ending with a
  * letter or digit (they become host names).  A name that passes can
  * never be empty, ".", "..", hold a '/' or a control character, so it
@@ -33,6 +33,7 @@ enum mlw_name_kind {
 	MLW_NAME_COMPONENT,
 	MLW_NAME_ENDPOINT,
 	MLW_NAME_DEPLOYMENT,
+	MLW_NAME_STEP,		/* a pipeline's step (a key of jobs:) */
 	MLW_NAME_NR_KINDS
 };
 
