@@ -286,6 +286,10 @@ test_expect_success 'a path under a regular file is a usage error (2), not a fau
 	test_expect_code 2 mlw checkout-tree $tree good/sub 2>err &&
 	test_grep "good/sub" err &&
 	test_expect_code 2 mlw checkout-tree $tree good/sub/deeper 2>err &&
+	ln -s nowhere dangling &&
+	test_expect_code 2 mlw checkout-tree $tree dangling 2>err &&
+	test_grep "error: .dangling. is a symbolic link that leads nowhere" err &&
+	test ! -e nowhere &&
 	echo good >expect && test_cmp expect good
 '
 
