@@ -14,6 +14,7 @@
 #include "util/output.h"
 
 #include <stdio.h>
+#include <sys/types.h>
 
 struct mlw_repo;
 struct mlw_odb;
@@ -170,6 +171,48 @@ int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
  */
 int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
 
+/*
+ * Pipeline jobs (cmd/pipeline.c).  cmd_pipeline_create() checks the
+ * graph of a loaded pipeline spec (problems printed; exit status 2) and
+ * forks its supervisor, whose steps' jobs start with pc->start: 0 with
+ * pc->run and pc->experiment_name (the caller frees them) and
+ * *pc->watch (the caller's) to follow it (notify.h), pc->run NULL after
+ * --dry-run; or the exit status.  cmd_pipeline_check() checks the
+ * graph of a pipeline job or component spec loaded without errors, as
+ * 'validate' does (what only this machine lacks is a warning): with
+ * keep, its problems are moved into spec->diags, and it returns 0 and
+ * *keep, to free with mlw_pipeline_free() after spec (the diagnostics
+ * point into it), or lib's error code; without, they are printed and it
+ * returns the exit status (2: errors).  cmd_pipeline_show() adds to a
+ * job's JSON its reused_from (a step), settings and graph (a pipeline);
+ * cmd_pipeline_draw() prints a pipeline's graph as text or, graph
+ * "dot", Graphviz.  cmd_datadir() is
+ * where the data installed with mlw is (share/ next to the binary in a
+ * build tree), cmd_components_dir() its built-in components; the caller
+ * frees both.
+ */
+struct mlw_run;
+struct mlw_job_start_opts;
+struct mlw_job_watch;
+struct cmd_pipeline_create {
+	const char *name, *experiment, *display_name;
+	int max_concurrent_steps, keep_workdir, dry_run;
+	const struct mlw_job_start_opts *start;
+	struct mlw_job_watch *watch;
+	char *run, *experiment_name;
+};
+int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
+			struct cmd_pipeline_create *pc);
+struct mlw_pipeline;
+int cmd_pipeline_check(struct mlw_ctx *ctx, struct mlw_spec *spec,
+		       struct mlw_pipeline **keep);
+void cmd_pipeline_show(struct mlw_ctx *ctx, struct mlw_out *o,
+		       const struct mlw_run *run);
+int cmd_pipeline_draw(struct mlw_ctx *ctx, const struct mlw_run *run,
+		      const char *graph);
+char *cmd_datadir(void);
+char *cmd_components_dir(void);
+
 #define CMD(name) int cmd_##name(int argc, const char **argv, struct mlw_ctx *ctx)
 CMD(cat_object);
 CMD(checkout_tree);
@@ -186,9 +229,12 @@ CMD(job);
 CMD(log);
 CMD(ls_tree);
 CMD(model);
+CMD(model_evaluate);
 CMD(model_score);
+CMD(data_prep);
 CMD(preview_data);
 CMD(show_ref);
+CMD(tracking);
 CMD(train);
 CMD(update_ref);
 CMD(validate_spec);

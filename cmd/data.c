@@ -58,8 +58,11 @@ CMD(data)
 		{ "create", data_create, "register a new version" },
 		{ "download", data_download, "restore a version's content" },
 		{ "list", data_list, "list data assets or one's versions" },
+		{ "normalize", cmd_data_prep, "scale a table's numeric columns" },
 		{ "restore", data_restore, "unarchive a data asset or one version" },
+		{ "select", cmd_data_prep, "keep some columns of a table" },
 		{ "show", data_show, "show one version" },
+		{ "split", cmd_data_prep, "split a table's rows in two, seeded" },
 		{ "update", data_update, "change description or tags" },
 		{ "validate", data_validate, "check data asset specs" },
 		{ NULL, NULL, NULL }

@@ -21,6 +21,7 @@
 #include "run/workdir.h"
 #include "spec/spec.h"
 #include "store/repo.h"
+#include "tracking/tracking.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/name.h"
@@ -29,6 +30,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -160,7 +162,10 @@ static void on_cancel(int sig)
 
 static void in_supervisor(void *data)
 {
+	struct mlw_job *job = data;
+	struct mlw_tracking_lazy *lazy;
 	struct sigaction sa;
+	char *uri;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_cancel;
@@ -169,6 +174,14 @@ static void in_supervisor(void *data)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * An MLflow server for the command, started when a client first
+	 * connects (lib/tracking/lazy.c), for the supervisor's life: it
+	 * ends with this process.  Without one the job runs all the same.
+	 */
+	if (job && !mlw_tracking_lazy_start(&lazy, &uri, job->repo))
+		job->tracking_uri = uri;
+	mlw_error_clear();
 }
 
 /* a command "mlw ..." in the supervisor's forked child: exit, not return */
@@ -178,20 +191,21 @@ static int run_builtin(int argc, const char **argv)
 }
 
 /* the name, or {name, status, experiment_name} with -o or --query */
-static int print_queued(struct mlw_ctx *ctx, const struct mlw_job *job)
+static int print_queued(struct mlw_ctx *ctx, const char *name,
+			const char *experiment)
 {
 	struct mlw_out *o;
 	int ret;
 
 	if (!ctx->query && ctx->format == MLW_FMT_DEFAULT) {
-		printf("%s\n", job->name);
+		printf("%s\n", name);
 		return cmd_finish_stdout(0);
 	}
 	o = mlw_out_new();
 	mlw_out_object_begin(o, NULL);
-	mlw_out_str(o, "name", job->name);
+	mlw_out_str(o, "name", name);
 	mlw_out_str(o, "status", "Queued");
-	mlw_out_str(o, "experiment_name", job->experiment);
+	mlw_out_str(o, "experiment_name", experiment);
 	mlw_out_end(o);
 	ret = cmd_finish_stdout(cmd_print(ctx, o, MLW_FMT_JSON));
 	mlw_out_free(o);
@@ -200,16 +214,16 @@ static int print_queued(struct mlw_ctx *ctx, const struct mlw_job *job)
 
 /* --wait and --stream: follow the run to its end, say how it ended */
 static int follow(struct mlw_ctx *ctx, struct mlw_job_watch *w,
-		  const struct mlw_job *job, int stream)
+		  const char *name, int stream)
 {
 	enum mlw_run_status status;
-	char *log = stream ? mlw_job_log_path(cmd_repo(ctx), job->name) : NULL;
+	char *log = stream ? mlw_job_log_path(cmd_repo(ctx), name) : NULL;
 	char *why;
 	int log_fd = log ? open(log, O_RDONLY | O_CLOEXEC) : -1, ret = 0;
 
 	free(log);
 	if (!ctx->quiet)
-		fprintf(stderr, "mlw: job '%s' started\n", job->name);
+		fprintf(stderr, "mlw: job '%s' started\n", name);
 	if (log_fd >= 0) {
 		if (mlw_job_watch_follow(w, log_fd, 1))
 			ret = 128;
@@ -218,10 +232,10 @@ static int follow(struct mlw_ctx *ctx, struct mlw_job_watch *w,
 		mlw_job_watch_wait(w);
 	}
 	if (!ret && mlw_job_watch_status(w, &status, &why)) {
-		ret = report_status(ctx, job->name, status, why, 1);
+		ret = report_status(ctx, name, status, why, 1);
 		free(why);
 	} else if (!ret) {
-		ret = final_status(ctx, job->name, 1);
+		ret = final_status(ctx, name, 1);
 	}
 	mlw_job_watch_release(w);
 	return ret;
@@ -235,11 +249,47 @@ static void print_ended(struct mlw_ctx *ctx, const char *name)
 	if (!mlw_run_load(&run, cmd_job_catalog(ctx), name)) {
 		struct mlw_out *o = mlw_out_new();
 
-		mlw_run_document(o, run, MLW_RUN_DOC_DETAILS);
+		mlw_out_object_begin(o, NULL);
+		mlw_run_document_fields(o, run, MLW_RUN_DOC_DETAILS);
+		cmd_pipeline_show(ctx, o, run);
+		mlw_out_end(o);
 		cmd_print(ctx, o, MLW_FMT_JSON);
 		mlw_out_free(o);
 		mlw_run_free(run);
 	}
+}
+
+/* a run submitted: print its name, or follow it (--stream, --wait) */
+static int after_submit(struct mlw_ctx *ctx, struct mlw_job_watch *w,
+			const char *name, const char *experiment, int stream,
+			int wait)
+{
+	int ret;
+
+	if (!stream && !wait) {
+		mlw_job_watch_release(w);
+		return print_queued(ctx, name, experiment);
+	}
+	ret = follow(ctx, w, name, stream);
+	if (ctx->query || ctx->format != MLW_FMT_DEFAULT)
+		print_ended(ctx, name);
+	else if (!stream)
+		printf("%s\n", name);
+	return cmd_finish_stdout(ret);
+}
+
+/* how a job's supervisor runs commands and hears a cancel */
+static void start_opts(struct mlw_job_start_opts *so,
+		       struct mlw_executor *builtin,
+		       const struct mlw_executor **executors)
+{
+	mlw_executor_builtin_init(builtin, run_builtin);
+	executors[0] = builtin;
+	memset(so, 0, sizeof(*so));
+	so->executors = executors;
+	so->nr_executors = 1;
+	so->cancel = &cancel_requested;
+	so->in_supervisor = in_supervisor;
 }
 
 /* snapshot the code, start the supervisor, follow it if asked */
@@ -254,29 +304,39 @@ static int create_run(struct mlw_ctx *ctx, struct mlw_job *job, int stream,
 
 	if (ret)
 		return cmd_fail(ret);
-	mlw_executor_builtin_init(&builtin, run_builtin);
-	executors[0] = &builtin;
-	memset(&so, 0, sizeof(so));
-	so.executors = executors;
-	so.nr_executors = 1;
-	so.cancel = &cancel_requested;
-	so.in_supervisor = in_supervisor;
+	start_opts(&so, &builtin, executors);
+	so.data = job;
 	ret = mlw_job_submit(&w, job, &so);
 	if (ret)
 		return cmd_fail(ret);
 	if (ctx->verbose && job->has_code)
 		print_code(job, job->code_reused ? "kept working copy reused" :
 			   "checked out");
-	if (!stream && !wait) {
-		mlw_job_watch_release(&w);
-		return print_queued(ctx, job);
-	}
-	ret = follow(ctx, &w, job, stream);
-	if (ctx->query || ctx->format != MLW_FMT_DEFAULT)
-		print_ended(ctx, job->name);
-	else if (!stream)
-		printf("%s\n", job->name);
-	return cmd_finish_stdout(ret);
+	return after_submit(ctx, &w, job->name, job->experiment, stream,
+			    wait);
+}
+
+/* a pipeline job: its graph checked, its supervisor forked (pipeline.c) */
+static int create_pipeline(struct mlw_ctx *ctx, struct mlw_spec *spec,
+			   struct cmd_pipeline_create *pc, int stream,
+			   int wait)
+{
+	const struct mlw_executor *executors[1];
+	struct mlw_executor builtin;
+	struct mlw_job_start_opts so;
+	struct mlw_job_watch w;
+	int ret;
+
+	start_opts(&so, &builtin, executors);
+	pc->start = &so;
+	pc->watch = &w;
+	ret = cmd_pipeline_create(ctx, spec, pc);
+	if (!ret && pc->run)
+		ret = after_submit(ctx, &w, pc->run, pc->experiment_name,
+				   stream, wait);
+	free(pc->run);
+	free(pc->experiment_name);
+	return ret;
 }
 
 /* --name of a job that exists: nothing is recorded */
@@ -311,11 +371,13 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
 		"mlw job create -f FILE [--set PATH=VALUE...] [--name NAME] "
-		"[--stream | --wait] [--dry-run]", NULL
+		"[--stream | --wait] [--dry-run] [--max-concurrent-steps N]",
+		NULL
 	};
 	const char *file = NULL, *query = NULL;
 	struct mlw_strlist sets = MLW_STRLIST_INIT;
 	int stream = 0, wait = 0, dry_run = 0, keep_workdir = 0, ret;
+	int64_t max_steps = INT64_MIN;	/* not given: the online CPUs */
 	struct mlw_job_opts jo = { NULL, NULL, NULL, NULL, lookup_asset, ctx };
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('f', "file", &file, "FILE", "the job spec"),
@@ -334,6 +396,8 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 			     "resolve and bind, print the command, run nothing"),
 		MLW_OPT_BOOL(0, "keep-workdir", &keep_workdir,
 			     "keep .mlw/runs/NAME after the run, for debugging"),
+		MLW_OPT_INT(0, "max-concurrent-steps", &max_steps, "N",
+			    "a pipeline's steps run N at once (default: CPUs)"),
 		MLW_OPT_STRING(0, "query", &query, "JMESPATH",
 			       "print only this part of the result"),
 		MLW_OPT_END()
@@ -346,6 +410,11 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		return cmd_usage_error(usage, opts, file ? "unexpected operand" :
 				       "no spec file (use -f FILE)");
 	}
+	if (max_steps != INT64_MIN && (max_steps < 1 || max_steps > 4096)) {
+		mlw_strlist_release(&sets);
+		return cmd_usage_error(usage, opts, "--max-concurrent-steps "
+				       "takes 1 to 4096");
+	}
 	if (query)
 		ctx->query = query;
 	ret = check_names(jo.name, jo.experiment);
@@ -356,6 +425,24 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		ret = cmd_fail(ret);
 	}
 	mlw_strlist_release(&sets);
+	if (!ret && mlw_spec_kind(spec) == MLW_SPEC_PIPELINE_JOB) {
+		struct cmd_pipeline_create pc;
+
+		memset(&pc, 0, sizeof(pc));
+		pc.name = jo.name;
+		pc.experiment = jo.experiment;
+		pc.display_name = jo.display_name;
+		pc.max_concurrent_steps = max_steps > 0 ? (int)max_steps : 0;
+		pc.keep_workdir = keep_workdir ||
+				  getenv("MLW_KEEP_WORKDIR") != NULL;
+		pc.dry_run = dry_run;
+		ret = create_pipeline(ctx, spec, &pc, stream, wait);
+		mlw_spec_free(spec);
+		return ret;
+	}
+	if (!ret && max_steps != INT64_MIN)
+		cmd_warn(ctx, "--max-concurrent-steps is for pipeline jobs; "
+			 "'%s' is a %s", file, mlw_spec_kind_name(spec->kind));
 	if (!ret) {
 		ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jo);
 		if (ret)

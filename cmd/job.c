@@ -125,14 +125,17 @@ static int add_history(struct mlw_out *o, struct mlw_catalog *cat,
 static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
-		"mlw job show [-n] NAME [--metrics] [--query JMESPATH]", NULL
+		"mlw job show [-n] NAME [--metrics] [--graph dot|text] "
+		"[--query JMESPATH]", NULL
 	};
-	const char *name = NULL, *query = NULL;
+	const char *name = NULL, *query = NULL, *graph = NULL;
 	int metrics = 0, ret;
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('n', "name", &name, "NAME", "the job"),
 		MLW_OPT_BOOL(0, "metrics", &metrics,
 			     "the full history of every metric"),
+		MLW_OPT_STRING(0, "graph", &graph, "dot|text",
+			       "a pipeline's graph, as Graphviz or text"),
 		MLW_OPT_STRING(0, "query", &query, "JMESPATH",
 			       "print only this part of the result"),
 		MLW_OPT_END()
@@ -148,9 +151,16 @@ static int job_show(int argc, const char **argv, struct mlw_ctx *ctx)
 	ret = mlw_run_load(&run, cat, name);
 	if (ret)
 		return cmd_fail(ret);
+	if (graph || (!strcmp(run->type, "pipeline") && !metrics &&
+		      !ctx->query && ctx->format == MLW_FMT_DEFAULT)) {
+		ret = cmd_pipeline_draw(ctx, run, graph);
+		mlw_run_free(run);
+		return ret;
+	}
 	o = mlw_out_new();
 	mlw_out_object_begin(o, NULL);
 	mlw_run_document_fields(o, run, MLW_RUN_DOC_DETAILS);
+	cmd_pipeline_show(ctx, o, run);
 	if (metrics && !ctx->query && (ctx->format == MLW_FMT_DEFAULT ||
 				       ctx->format == MLW_FMT_JSON ||
 				       ctx->format == MLW_FMT_YAML)) {

@@ -33,7 +33,7 @@
 const struct cmd_struct mlw_commands[] = {
 	{ "cat-object", cmd_cat_object, "show an object's content, type or size", 0, NULL },
 	{ "checkout-tree", cmd_checkout_tree, "restore a tree into a folder", 0, NULL },
-	{ "component", cmd_component, "validate command and pipeline components", 0, NULL },
+	{ "component", cmd_component, "manage command and pipeline components", 0, NULL },
 	{ "data", cmd_data, "manage versioned data assets", 0, NULL },
 	{ "endpoint", cmd_endpoint, "validate endpoint and deployment specs", 0, NULL },
 	{ "env", cmd_env, "manage versioned environments", 0, NULL },
@@ -49,6 +49,7 @@ const struct cmd_struct mlw_commands[] = {
 	{ "model", cmd_model, "manage versioned models", 0, NULL },
 	{ "preview-data", cmd_preview_data, "show the first rows of a table as the trainers see it", 1, NULL },
 	{ "show-ref", cmd_show_ref, "list refs", 0, NULL },
+	{ "tracking", cmd_tracking, "serve MLflow's tracking REST API over the workspace", 0, NULL },
 	{ "train", cmd_train, "fit a built-in model on a CSV file", 0, NULL },
 	{ "update-ref", cmd_update_ref, "point a ref at an object, or delete it", 0, NULL },
 	{ "validate-spec", cmd_validate_spec, "validate spec files of any kind", 1, NULL },

@@ -62,6 +62,7 @@ CMD(model)
 		{ "archive", model_archive, "hide a model or one version" },
 		{ "create", model_create, "register a new version" },
 		{ "download", model_download, "restore a version's files" },
+		{ "evaluate", cmd_model_evaluate, "metrics of predictions against labels" },
 		{ "list", model_list, "list models or one's versions" },
 		{ "restore", model_restore, "unarchive a model or one version" },
 		{ "score", cmd_model_score, "batch-score data with a model" },

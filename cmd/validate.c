@@ -8,6 +8,7 @@
  */
 #include "builtin.h"
 #include "asset/asset.h"
+#include "pipeline/dag.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
 #include "store/repo.h"
@@ -157,6 +158,9 @@ static void out_diags(struct mlw_out *o, const char *key,
 			mlw_out_str(o, "override", x->source + 6);
 		} else {
 			mlw_out_str(o, "source", "file");
+			/* a pipeline's problem inside a component's file */
+			if (x->source && strcmp(x->source, spec->path))
+				mlw_out_str(o, "path", x->source);
 		}
 		mlw_out_int(o, "line", x->line);
 		mlw_out_int(o, "column", x->col);
@@ -218,8 +222,18 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 	}
 	for (i = 0; i < (int)files.nr; i++) {
 		struct mlw_spec *spec;
+		struct mlw_pipeline *graph = NULL;
 		size_t k, shown = 0;
 		int ret = mlw_spec_load(&spec, files.items[i], &sopts);
+
+		/* a pipeline's graph is checked as 'job create' checks it */
+		if (!ret && !spec->diags.errors &&
+		    (spec->kind == MLW_SPEC_PIPELINE_JOB ||
+		     spec->kind == MLW_SPEC_PIPELINE_COMPONENT)) {
+			ret = cmd_pipeline_check(ctx, spec, &graph);
+			if (ret)
+				mlw_spec_free(spec);
+		}
 
 		if (ret) {
 			cmd_error("%s", mlw_error_last());
@@ -275,6 +289,7 @@ static int validate_files(struct mlw_ctx *ctx, int argc, const char **argv,
 			       mlw_spec_kind_name(spec->kind));
 		}
 		mlw_spec_free(spec);
+		mlw_pipeline_free(graph);
 	}
 	if (o) {
 		int ret;

@@ -231,4 +231,32 @@ test_expect_success BASH '--query takes a query, not a file name' '
 	expect --query=
 '
 
+test_expect_success BASH 'pipeline and table options complete their values' '
+	complete_words mlw job show p1 --graph "" &&
+	expect dot text &&
+	complete_words mlw job show p1 --graph=d &&
+	expect dot &&
+	complete_words mlw job create --max-concurrent &&
+	expect --max-concurrent-steps= &&
+	complete_words mlw data normalize --method m &&
+	expect minmax &&
+	complete_words mlw model evaluate --task c &&
+	expect classification &&
+	complete_words mlw data sp &&
+	expect split
+'
+
+test_expect_success BASH 'mlw component completes its verbs and their options' '
+	complete_words mlw compo &&
+	expect component &&
+	complete_words mlw component "" &&
+	expect archive create download list restore show update validate &&
+	complete_words mlw component create --vers &&
+	expect --version= &&
+	complete_words mlw component list --include &&
+	expect --include-archived &&
+	complete_words mlw component download --download &&
+	expect --download-path=
+'
+
 test_done

@@ -101,6 +101,12 @@ _mlw_value ()
 		_mlw_files "$cur" -d ;;
 	--query)
 		COMPREPLY=() ;;
+	--graph)
+		_mlw_reply "$cur" 'dot text' ;;
+	--method)
+		_mlw_reply "$cur" 'zscore minmax' ;;
+	--task)
+		_mlw_reply "$cur" 'auto regression classification' ;;
 	*)
 		_mlw_files "$cur" ;;
 	esac

@@ -23,6 +23,7 @@ static const char *const model_types[] = {
 	"custom_model", "mlflow_model", "triton_model", NULL
 };
 static const char *const no_types[] = { NULL };
+static const char *const component_types[] = { "command", "pipeline", NULL };
 
 /* indexed by enum mlw_asset_kind; entry 0 is no kind */
 static const struct mlw_asset_kind_info kinds[] = {
@@ -54,6 +55,19 @@ static const struct mlw_asset_kind_info kinds[] = {
 		.arm_type = "environments",
 		.types = no_types,
 		.content = MLW_ASSET_CONTENT_ENVIRONMENT,
+	},
+	/*
+	 * Its content is a folder: the spec as component.yml, and the code
+	 * it runs (lib/pipeline/component.h lays it out).
+	 */
+	[MLW_ASSET_COMPONENT] = {
+		.kind = MLW_ASSET_COMPONENT,
+		.name = "component",
+		.label = "component",
+		.command = "component",
+		.arm_type = "components",
+		.types = component_types,
+		.content = MLW_ASSET_CONTENT_PATH,
 	},
 };
 

@@ -57,7 +57,8 @@ struct mlw_statcache;
 enum mlw_asset_kind {
 	MLW_ASSET_DATA = 1,
 	MLW_ASSET_MODEL,
-	MLW_ASSET_ENVIRONMENT
+	MLW_ASSET_ENVIRONMENT,
+	MLW_ASSET_COMPONENT	/* lib/pipeline/component.h makes its content */
 };
 
 /* What an asset's content is, and so how it is snapshotted and compared */

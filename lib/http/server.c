@@ -909,6 +909,10 @@ static int open_listener(struct mlw_http_server *s)
 	char port[8];
 	int err, fd = -1, saved = 0, one = 1;
 
+	if (s->listen_fd >= 0) {
+		fd = s->listen_fd;
+		goto bound;
+	}
 	if (s->opts.port > 65535)
 		return mlw_error_setc(MLW_EINVALID, "port %u is out of range",
 				      s->opts.port);
@@ -945,6 +949,7 @@ static int open_listener(struct mlw_http_server *s)
 		return mlw_error_errno("cannot listen on %s:%s", s->host,
 				       port);
 	}
+bound:
 	if (getsockname(fd, (struct sockaddr *)&bound, &bound_len)) {
 		close(fd);
 		return mlw_error_errno("cannot listen on %s:%s", s->host,
@@ -1011,6 +1016,16 @@ int mlw_http_server_start(struct mlw_http_server *s)
 	return 0;
 }
 
+int mlw_http_server_adopt(struct mlw_http_server *s, int fd)
+{
+	if (s->daemon || s->listen_fd >= 0 || fd < 0)
+		return mlw_error_setc(MLW_EINVALID, "a listening socket is "
+				      "adopted once, before the server starts");
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	s->listen_fd = fd;
+	return 0;
+}
+
 unsigned mlw_http_server_port(const struct mlw_http_server *s)
 {
 	return s->port;
@@ -1063,6 +1078,8 @@ void mlw_http_server_free(struct mlw_http_server *s)
 		mhd_stop(s->daemon);
 		if (fd != MHD_INVALID_SOCKET)
 			close(fd);
+	} else if (s->listen_fd >= 0) {
+		close(s->listen_fd);	/* adopted, never served */
 	}
 	if (s->stop_pipe[0] >= 0)
 		close(s->stop_pipe[0]);

@@ -161,6 +161,14 @@ int mlw_http_server_route(struct mlw_http_server *s,
  */
 int mlw_http_server_start(struct mlw_http_server *s);
 
+/*
+ * Serve on fd, a socket already bound and listening (taken: closed by
+ * the server), instead of binding host:port at _start(): a caller that
+ * must hand out its address before the server is wanted binds first and
+ * starts later.  Before _start().  0, or MLW_EINVALID.
+ */
+int mlw_http_server_adopt(struct mlw_http_server *s, int fd);
+
 /* The port bound (the ephemeral one for port 0); 0 before _start(). */
 unsigned mlw_http_server_port(const struct mlw_http_server *s);
 

@@ -62,6 +62,7 @@ void mlw_job_free(struct mlw_job *job)
 	free(job->name);
 	free(job->experiment);
 	free(job->display_name);
+	free(job->tracking_uri);
 	free(job->description);
 	free(job->parent);
 	free(job->command_template);

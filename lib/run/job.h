@@ -88,6 +88,13 @@ struct mlw_job {
 	struct mlw_strlist tags;	/* key, value, key, value... */
 	struct mlw_strlist warnings;
 	char *workdir;		/* .mlw/runs/NAME */
+	/*
+	 * Where an MLflow tracking server for the workspace listens, or
+	 * NULL: the command then gets MLFLOW_TRACKING_URI, MLFLOW_RUN_ID
+	 * (the run's name) and MLFLOW_EXPERIMENT_NAME, before the spec's
+	 * environment_variables (which win).  Owned.
+	 */
+	char *tracking_uri;
 	struct mlw_run_plan plan;	/* mlw_job_create(): the supervisor's */
 	int64_t run_id;
 };

@@ -289,8 +289,9 @@ static int make_io(struct mlw_job *job, struct mlw_odb *odb)
 }
 
 /*
- * The supervisor's plan: the environment is the spec's, then
- * MLW_OUTPUT_<NAME> for each output's path.
+ * The supervisor's plan: the environment is MLflow's (when a tracking
+ * server is there), the spec's, then MLW_OUTPUT_<NAME> for each
+ * output's path.
  */
 static void make_plan(struct mlw_job *job, char *cwd)
 {
@@ -305,6 +306,16 @@ static void make_plan(struct mlw_job *job, char *cwd)
 	p->made_dirs = job->made_dirs;
 	p->metrics_pattern = job->metrics_pattern ?
 			     mlw_strdup(job->metrics_pattern) : NULL;
+	if (job->tracking_uri) {
+		mlw_strlist_push_owned(&p->env, mlw_xstrfmt(
+				       "MLFLOW_TRACKING_URI=%s",
+				       job->tracking_uri));
+		mlw_strlist_push_owned(&p->env, mlw_xstrfmt("MLFLOW_RUN_ID=%s",
+				       job->name));
+		mlw_strlist_push_owned(&p->env, mlw_xstrfmt(
+				       "MLFLOW_EXPERIMENT_NAME=%s",
+				       job->experiment));
+	}
 	for (i = 0; i < job->env.nr; i++)
 		mlw_strlist_push(&p->env, job->env.items[i]);
 	p->outputs = mlw_calloc(job->nr_outputs ? job->nr_outputs : 1,

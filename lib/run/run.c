@@ -60,9 +60,14 @@ int mlw_run_status_terminal(enum mlw_run_status s)
 	return s >= MLW_RUN_COMPLETED;
 }
 
-static int db_err(struct mlw_catalog *cat, const char *what)
+int mlw_run_db_error(struct mlw_catalog *cat, const char *what)
 {
 	return mlw_catalog_db_error(mlw_catalog_db(cat), what);
+}
+
+static int db_err(struct mlw_catalog *cat, const char *what)
+{
+	return mlw_run_db_error(cat, what);
 }
 
 /*
@@ -108,8 +113,8 @@ int mlw_run_schema_use(struct mlw_catalog *cat)
 	return mlw_catalog_use(cat, &run_schema);
 }
 
-/* a statement on the runs, the run layer's tables up to date first */
-static int prep(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
+int mlw_run_db_prep(struct mlw_catalog *cat, sqlite3_stmt **st,
+		    const char *sql)
 {
 	int ret = mlw_run_schema_use(cat);
 
@@ -120,7 +125,8 @@ static int prep(struct mlw_catalog *cat, sqlite3_stmt **st, const char *sql)
 	return 0;
 }
 
-static int done(struct mlw_catalog *cat, sqlite3_stmt *st, const char *what)
+int mlw_run_db_done(struct mlw_catalog *cat, sqlite3_stmt *st,
+		    const char *what)
 {
 	int rc = sqlite3_step(st);
 
@@ -130,7 +136,7 @@ static int done(struct mlw_catalog *cat, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
-static void bind_str(sqlite3_stmt *st, int i, const char *s)
+void mlw_run_db_bind_str(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
@@ -138,12 +144,18 @@ static void bind_str(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
-static char *col_str(sqlite3_stmt *st, int i)
+char *mlw_run_db_col_str(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
 
 	return s ? mlw_strdup(s) : NULL;
 }
+
+/* this file's short names for them */
+#define prep mlw_run_db_prep
+#define done mlw_run_db_done
+#define bind_str mlw_run_db_bind_str
+#define col_str mlw_run_db_col_str
 
 /* a NaN is stored as NULL (SQLite would do so anyway); read it back */
 static void bind_value(sqlite3_stmt *st, int i, double v)
@@ -466,6 +478,16 @@ static struct mlw_run *row_to_run(sqlite3_stmt *st)
 	return run;
 }
 
+const char *mlw_run_columns(void)
+{
+	return RUN_COLUMNS;
+}
+
+struct mlw_run *mlw_run_from_row(sqlite3_stmt *st)
+{
+	return row_to_run(st);
+}
+
 int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
 		const char *name)
 {
@@ -616,7 +638,7 @@ static int load_metrics(struct mlw_run_metric **out, size_t *nr,
 	return ret;
 }
 
-int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
+int mlw_run_load_io(struct mlw_catalog *cat, struct mlw_run *run)
 {
 	int ret;
 
@@ -627,6 +649,13 @@ int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
 		ret = load_io(&run->outputs, &run->nr_outputs, cat,
 			      "SELECT name, type, NULL, object FROM run_outputs"
 			      " WHERE run = ? ORDER BY name", run->id);
+	return ret;
+}
+
+int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run)
+{
+	int ret = mlw_run_load_io(cat, run);
+
 	if (!ret)
 		ret = load_kv(&run->params, &run->nr_params, cat, "SELECT key,"
 			      " value FROM run_params WHERE run = ?"
@@ -1287,7 +1316,9 @@ int mlw_run_list_dead(struct mlw_strlist *out, struct mlw_catalog *cat)
 	int rc, ret = prep(cat, &st, "SELECT name, supervisor_pid,"
 			   " supervisor_start, created, pgid FROM runs WHERE"
 			   " status IN ('NotStarted', 'Queued', 'Starting',"
-			   " 'Running', 'Finalizing')");
+			   " 'Running', 'Finalizing')"
+			   /* an MLflow client's run has no supervisor */
+			   " AND type != 'tracking'");
 
 	if (ret)
 		return ret;

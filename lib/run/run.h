@@ -151,6 +151,8 @@ int mlw_run_get(struct mlw_run **out, struct mlw_catalog *cat,
 int mlw_run_get_id(int64_t *id, struct mlw_catalog *cat, const char *name);
 /* inputs, outputs, params, tags, artifacts, last metric values */
 int mlw_run_load_details(struct mlw_catalog *cat, struct mlw_run *run);
+/* only inputs and outputs (what a pipeline reusing a step reads) */
+int mlw_run_load_io(struct mlw_catalog *cat, struct mlw_run *run);
 
 /*
  * Move run to status s at time t.  MLW_EEXISTS (message set) when the
@@ -235,6 +237,32 @@ int mlw_run_foreach(struct mlw_catalog *cat, const struct mlw_run_filter *f,
 void mlw_run_list_free(struct mlw_run **runs, size_t nr);
 
 /*
+ * For the run layer's own queries (search.c): the runs table's columns
+ * a run is read from, "id, name, ...", to follow SELECT; and the run of
+ * a result row whose first columns are those (the caller's, freed with
+ * mlw_run_free()).
+ */
+struct sqlite3_stmt;
+const char *mlw_run_columns(void);
+struct mlw_run *mlw_run_from_row(struct sqlite3_stmt *st);
+
+/*
+ * And the statements of those queries, for the run layer's files:
+ * _prep() prepares sql on cat once the run layer's tables are up to
+ * date (0 or negative); _done() steps a statement that returns no row
+ * and finalizes it (MLW_E* naming what on failure); _bind_str() binds s
+ * or NULL; _col_str() is column i as a new string (the caller's) or
+ * NULL; _error() is SQLite's last error on cat as an MLW_E* code.
+ */
+int mlw_run_db_prep(struct mlw_catalog *cat, struct sqlite3_stmt **st,
+		    const char *sql);
+int mlw_run_db_done(struct mlw_catalog *cat, struct sqlite3_stmt *st,
+		    const char *what);
+void mlw_run_db_bind_str(struct sqlite3_stmt *st, int i, const char *s);
+char *mlw_run_db_col_str(struct sqlite3_stmt *st, int i);
+int mlw_run_db_error(struct mlw_catalog *cat, const char *what);
+
+/*
  * Process start time of pid from /proc (clock ticks since boot), 0 when
  * the process does not exist.
  */
@@ -243,7 +271,8 @@ int64_t mlw_proc_start_time(int64_t pid);
 /*
  * The names of the runs that have not ended but whose supervisor has
  * died (pid gone, or reused by another process with a different start
- * time), and of Queued runs with no supervisor after a minute, appended
+ * time), and of Queued runs with no supervisor after a minute (runs of
+ * type "tracking", an MLflow client's, have none: never these), appended
  * to out; the process groups of those runs are killed.  The run layer's
  * reaper (mlw_job_reap() in job.h) ends them.
  */

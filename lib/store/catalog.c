@@ -203,6 +203,44 @@ static const char *const migrations[] = {
 	"  schema TEXT NOT NULL, seq INTEGER NOT NULL, query TEXT NOT NULL,"
 	"  PRIMARY KEY (schema, seq)"
 	") WITHOUT ROWID;",
+	/*
+	 * 6: components are assets too (mlw component, lib/pipeline).
+	 * SQLite cannot change a CHECK in place: the table is made again
+	 * with the wider one and its rows copied, ids and all.
+	 */
+	"CREATE TABLE assets_6 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('data', 'model', 'environment',"
+	"    'component')),"
+	"  name TEXT NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  version_num INTEGER,"
+	"  type TEXT,"
+	"  path TEXT,"
+	"  object TEXT,"
+	"  reference TEXT,"
+	"  description TEXT,"
+	"  stage TEXT,"
+	"  job_name TEXT,"
+	"  flavors TEXT,"
+	"  signature TEXT,"
+	"  image TEXT,"
+	"  conda_file TEXT,"
+	"  build_context TEXT,"
+	"  dockerfile_path TEXT,"
+	"  inference_config TEXT,"
+	"  tags TEXT NOT NULL DEFAULT '{}',"
+	"  properties TEXT NOT NULL DEFAULT '{}',"
+	"  environment_variables TEXT,"
+	"  archived INTEGER NOT NULL DEFAULT 0,"
+	"  created REAL NOT NULL,"
+	"  updated REAL NOT NULL,"
+	"  UNIQUE (kind, name, version)"
+	");"
+	"INSERT INTO assets_6 SELECT * FROM assets;"
+	"DROP TABLE assets;"
+	"ALTER TABLE assets_6 RENAME TO assets;"
+	"CREATE INDEX assets_by_name ON assets (kind, name, archived, id);",
 };
 
 #define NR_MIGRATIONS ((int)(sizeof(migrations) / sizeof(*migrations)))
@@ -247,6 +285,28 @@ int mlw_catalog_db_error(struct sqlite3 *db, const char *what)
 				      "catalog: %s: still locked by another mlw process after waiting",
 				      what);
 	return mlw_error_set("catalog: %s: %s", what, sqlite3_errmsg(db));
+}
+
+/*
+ * Another connection holds the write lock: wait for it in short steps
+ * (1 ms, then 5 ms), up to two minutes in all.  SQLite's own handler
+ * backs off to 100 ms sleeps, and a pipeline's steps, which write the
+ * catalog from many processes at once, spent more time asleep in it
+ * than running.
+ */
+#define BUSY_LIMIT_MS 120000
+#define BUSY_FAST_TRIES 20
+
+static int busy_wait(void *data, int tries)
+{
+	long waited = tries < BUSY_FAST_TRIES ? tries :
+		      BUSY_FAST_TRIES + (long)(tries - BUSY_FAST_TRIES) * 5;
+	struct timespec ts = { 0, tries < BUSY_FAST_TRIES ? 1000000 : 5000000 };
+
+	if (waited >= BUSY_LIMIT_MS)
+		return 0;	/* SQLITE_BUSY: the caller says so */
+	nanosleep(&ts, NULL);
+	return 1;
 }
 
 static int db_error(sqlite3 *db, const char *what)
@@ -324,7 +384,7 @@ static int open_db(struct mlw_catalog **out, const char *path, int flags)
 		goto fail;
 	}
 	/* wait for other writers rather than fail (bounded: two minutes) */
-	sqlite3_busy_timeout(cat->db, 120000);
+	sqlite3_busy_handler(cat->db, busy_wait, NULL);
 	/*
 	 * Most commands are short and many run in a row (a training loop
 	 * calling 'mlw log metric'): do not checkpoint and delete the WAL

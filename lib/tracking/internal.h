@@ -1,0 +1,109 @@
+/*
+ * internal.h - what the files of lib/tracking share: a request's fields,
+ * its catalog connection, MLflow's answers.
+ */
+#ifndef MLW_TRACKING_INTERNAL_H
+#define MLW_TRACKING_INTERNAL_H
+
+#include "tracking/tracking.h"
+#include "util/strutil.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct mlw_catalog;
+struct mlw_http_request;
+struct mlw_http_response;
+struct mlw_run;
+struct mlw_run_pool;
+
+struct mlw_tracking {
+	struct mlw_repo *repo;
+	struct mlw_run_pool *pool;
+	/* writes of this process take turns (tracking.h) */
+	pthread_mutex_t write_lock;
+};
+
+/* One API call being answered. */
+struct call {
+	struct mlw_tracking *t;
+	struct mlw_http_request *req;
+	struct mlw_http_response *res;
+	json_t *in;		/* the body, or the query as an object */
+	struct mlw_catalog *cat;	/* from the pool, once asked for */
+	int writing;		/* holds the write lock */
+	struct mlw_strlist scratch;	/* strings made from numbers */
+};
+
+/* The call's catalog connection (taken from the pool once); 0 or an
+ * answer already given (and negative returned). */
+int call_catalog(struct call *c);
+/* Take the write lock, then a transaction; end it with call_commit(). */
+int call_begin(struct call *c);
+/* Commit (ret 0) or roll back, and release the write lock; ret or the
+ * commit's error. */
+int call_end(struct call *c, int ret);
+
+/*
+ * Fields of the request.  get_str: the string (a number as its text),
+ * NULL when absent; need_str: MLflow's "Missing value for required
+ * parameter" answer when absent (-1 returned).  Numbers may come as
+ * JSON numbers or as text (a query string, protobuf's int64 strings).
+ * Each returns 0, or answers 400 and returns -1.
+ */
+const char *get_str(struct call *c, const char *name);
+/* a JSON string or number as text (kept until the call ends); NULL else */
+const char *text_of(struct call *c, json_t *v);
+int need_str(struct call *c, const char *name, const char **out);
+int get_i64(struct call *c, json_t *v, const char *name, int64_t *out);
+int field_i64(struct call *c, const char *name, int64_t *out, int *present);
+int get_double(struct call *c, json_t *v, const char *name, double *out);
+/* A list field (a JSON array, or a repeated query parameter). */
+json_t *get_list(struct call *c, const char *name);
+
+/* Answers. */
+void reply(struct call *c, json_t *v);	/* 200 with v (taken) */
+void reply_empty(struct call *c);	/* 200 {} */
+/* an error with MLflow's code and status; returns -1 */
+int reply_error(struct call *c, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* MLflow's error_code for lib's error code ret (MLW_E*) */
+const char *mlflow_error_code(int ret);
+/* lib's error code as MLflow's answer (mlw_error_last() the message) */
+int reply_fail(struct call *c, int ret);
+/* the same, for the artifact proxy's handlers (no struct call) */
+void respond_fail(struct mlw_http_response *res, int ret);
+
+/* ms since the epoch of a time in seconds */
+int64_t to_ms(double t);
+/* json value of a metric value: a number, or "NaN", "Infinity" */
+json_t *metric_value_json(double v);
+
+/* The run named run_id (its id in *id); answers 404 itself. */
+int find_run(struct call *c, const char *run_id, int64_t *id);
+
+/* Page tokens: base64 of {"offset": N}, as MLflow's. */
+json_t *page_token_make(int64_t offset);	/* a new reference */
+int page_token_read(struct call *c, int64_t *offset);
+
+/* The handlers of registry.c and artifacts.c, by route. */
+typedef void handler_fn(struct call *c);
+struct handler {
+	const char *method;
+	const char *path;	/* after /api/2.0/mlflow/ */
+	handler_fn *fn;
+};
+extern const struct handler mlw_tracking_registry_handlers[];
+extern const struct handler mlw_tracking_artifact_handlers[];
+
+/* The tracking layer's tables (tracking.c): experiment 0, the registry */
+extern const struct mlw_catalog_schema mlw_tracking_schema;
+
+/* The artifact proxy's routes (artifacts.c). */
+struct mlw_http_server;
+int mlw_tracking_route_artifacts(struct mlw_tracking *t,
+				 struct mlw_http_server *srv);
+
+#endif
