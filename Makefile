@@ -40,7 +40,7 @@ DEBIAN_PACKAGES = build-essential pkg-config perl git ca-certificates \
 	libgit2-dev liblapacke-dev libopenblas-dev libpcre2-dev \
 	libmicrohttpd-dev libcurl4-openssl-dev \
 	python3-sklearn python3-pandas python3-optuna mandoc man-db sqlite3 time \
-	wrk clang libclang-rt-14-dev curl
+	wrk clang libclang-rt-14-dev curl nodejs npm
 
 CFLAGS ?= -O2 -g
 # -ffunction-sections/--gc-sections drop what the static libraries carry
