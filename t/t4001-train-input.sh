@@ -84,10 +84,10 @@ test_expect_success 'what is said of a data asset names it, not its restored cop
 	mlw init -q &&
 	mlw data create -n infdata -p inf.csv -t uri_file -o none &&
 	test_expect_code 2 mlw train ridge --data infdata --target y 2>err &&
-	test_grep "error: infdata:3:1: infinite value .-Infinity. (column .a.)" err &&
+	test_grep "error: infdata/inf.csv:3:1: infinite value .-Infinity. (column .a.)" err &&
 	mlw data create -n textdata -p text.csv -t uri_file -o none &&
 	mlw train ridge --data azureml:textdata:1 --target y >/dev/null 2>err &&
-	test_grep "(.oops. at azureml:textdata:1:4)" err &&
+	test_grep "(.oops. at azureml:textdata:1/text.csv:4)" err &&
 	! grep mlw-input err
 '
 

@@ -87,7 +87,7 @@ static void columns_as_given(struct mlw_dataset *ds, const char *path,
 int mlw_input_dataset(struct mlw_dataset **out,
 		      const struct mlw_input_source *src, const char *text)
 {
-	char *path, *tmp;
+	char *path, *tmp, *root;
 	int ret;
 
 	*out = NULL;
@@ -95,14 +95,20 @@ int mlw_input_dataset(struct mlw_dataset **out,
 	if (ret)
 		return ret;
 	ret = mlw_dataset_open(out, path, NULL);
-	/* name what the user gave, not the temporary copy */
+	/*
+	 * name what the user gave, not the temporary copy: the copy is
+	 * TMP/NAME[/FILE], and TMP/NAME is what was given
+	 */
+	root = tmp ? mlw_strndup(path, strcspn(path + strlen(tmp) + 1, "/") +
+				 strlen(tmp) + 1) : NULL;
 	if (!ret && tmp) {
-		columns_as_given(*out, path, text);
+		columns_as_given(*out, root, text);
 		free((*out)->path);
 		(*out)->path = mlw_strdup(text);
 	} else if (ret && tmp) {
-		error_as_given(ret, path, text);
+		error_as_given(ret, root, text);
 	}
+	free(root);
 	done_with(path, tmp);
 	return ret;
 }
