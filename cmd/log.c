@@ -102,10 +102,12 @@ static int log_metric(int argc, const char **argv, struct mlw_ctx *ctx)
 		FILE *fp = strcmp(file, "-") ? fopen(file, "r") : stdin;
 
 		if (!fp) {
-			free(args);
+			int code = mlw_errno_code(errno);
+
 			cmd_error("cannot open '%s': %s", file,
 				  strerror(errno));
-			return errno == ENOENT ? 3 : 128;
+			free(args);
+			return mlw_error_exit_code(code);
 		}
 		ret = mlw_run_log_metric_lines(cat, run, fp, file, mlw_now());
 		if (fp != stdin)

@@ -286,6 +286,37 @@ test_expect_success 'a path under a regular file is a usage error (2), not a fau
 	test_expect_code 2 mlw checkout-tree $tree good/sub 2>err &&
 	test_grep "good/sub" err &&
 	test_expect_code 2 mlw checkout-tree $tree good/sub/deeper 2>err &&
+	ln -s nowhere dangling &&
+	test_expect_code 2 mlw checkout-tree $tree dangling 2>err &&
+	test_grep "error: .dangling. is a symbolic link that leads nowhere" err &&
+	test ! -e nowhere &&
+	echo good >expect && test_cmp expect good
+'
+
+test_expect_success 'so is one given to train, score and job create; a missing folder is 3' '
+	data=$MLW_BUILD_DIR/share/datasets/diabetes.csv &&
+	test_expect_code 2 mlw train ridge --data good/d.csv --target y 2>err &&
+	test_grep "cannot open .good/d.csv.: Not a directory" err &&
+	test_expect_code 2 mlw train ridge --data $data --target target \
+		--validation-data good/v.csv 2>err &&
+	test_expect_code 2 mlw train ridge --data $data --target target \
+		--predictions good/p.csv 2>err &&
+	test_grep "cannot write .good/p.csv.: Not a directory" err &&
+	test_expect_code 2 mlw train ridge --data $data --target target \
+		--output good/m 2>err &&
+	test_expect_code 2 mlw train ridge --data $data --target target \
+		--output good 2>err &&
+	mlw train ridge --data $data --target target --output m >/dev/null &&
+	test_expect_code 2 mlw model score m --input good/i.csv \
+		--output o.csv 2>err &&
+	test_expect_code 2 mlw model score m --input $data \
+		--output good/o.csv 2>err &&
+	test_expect_code 3 mlw model score m --input $data \
+		--output nosuch/o.csv 2>err &&
+	test_grep "nosuch/o.csv.: No such file" err &&
+	test_expect_code 2 mlw job create -f good/j.yml 2>err &&
+	test_expect_code 2 mlw job validate -f good/j.yml 2>err &&
+	test_grep "cannot open .good/j.yml.: Not a directory" err &&
 	echo good >expect && test_cmp expect good
 '
 

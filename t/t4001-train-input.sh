@@ -80,6 +80,17 @@ test_expect_success 'infinite values are refused with their position when used' 
 	test_grep "inf.csv:3:1: infinite value" err
 '
 
+test_expect_success 'what is said of a data asset names it, not its restored copy' '
+	mlw init -q &&
+	mlw data create -n infdata -p inf.csv -t uri_file -o none &&
+	test_expect_code 2 mlw train ridge --data infdata --target y 2>err &&
+	test_grep "error: infdata/inf.csv:3:1: infinite value .-Infinity. (column .a.)" err &&
+	mlw data create -n textdata -p text.csv -t uri_file -o none &&
+	mlw train ridge --data azureml:textdata:1 --target y >/dev/null 2>err &&
+	test_grep "(.oops. at azureml:textdata:1/text.csv:4)" err &&
+	! grep mlw-input err
+'
+
 test_expect_success 'an option the algorithm does not take is a usage error naming those it takes' '
 	test_expect_code 2 mlw train linear --data $DATA/diabetes.csv \
 		--target target --alpha 5 2>err &&
@@ -93,6 +104,54 @@ test_expect_success 'an option the algorithm does not take is a usage error nami
 	test_expect_code 2 mlw train kmeans --data $DATA/iris.csv \
 		--exclude species --whiten 2>err &&
 	test_grep "does not apply to kmeans (kmeans takes --n-clusters, --n-init, --max-iter, --tol)" err
+'
+
+# every hyperparameter option of -h against every algorithm: taken where
+# -h says it applies (then the missing file is the error, 3), else a
+# usage error naming the algorithm (2)
+test_expect_success 'every algorithm refuses every option -h does not give it' '
+	mlw train -h >help 2>&1 &&
+	sed -n "s/^    --\([A-Za-z0-9-]*\) .*(\([a-z_, ]*\))\$/\1 \2/p" help |
+		tr -d , >applies &&
+	test $(wc -l <applies) = 17 &&
+	for algo in linear ridge lasso elastic_net logistic kernel_ridge \
+		    lda gaussian_nb kmeans pca
+	do
+		case $algo in
+		kmeans|pca) args= ;;
+		*) args="--target y" ;;
+		esac &&
+		while read -r opt algos
+		do
+			case $opt in
+			whiten) val= ;;
+			kernel) val=rbf ;;
+			class-weight) val=balanced ;;
+			solver) val=lsqr ;;
+			shrinkage) val="0.5 --solver lsqr" ;;
+			*) val=1 ;;
+			esac &&
+			case " $algos " in
+			*" $algo "*) want=3 ;;
+			*) want=2 ;;
+			esac &&
+			{
+				mlw train $algo --data nosuch.csv $args --$opt $val \
+					>/dev/null 2>err
+				got=$?
+			} &&
+			if test $got != $want
+			then
+				echo "$algo --$opt: exit $got, want $want" &&
+				cat err && return 1
+			fi &&
+			if test $want = 2
+			then
+				test_grep "does not apply to $algo ($algo takes" err ||
+				return 1
+			fi || return 1
+		done <applies || return 1
+	done
 '
 
 test_expect_success 'zero is not a count: --n-clusters 0, --cv 0, --max-iter 0' '

@@ -225,7 +225,11 @@ test_expect_success 'an MLflow model without the mlw flavor is named as such' '
 	mlw model create -n skm -p skmodel -t mlflow_model >/dev/null &&
 	test_expect_code 2 mlw model score skm --input $DATA/iris.csv \
 		--output o.csv 2>err &&
-	test_grep "no mlw flavor" err &&
+	test_grep "error: .skm. is an MLflow model with no mlw flavor" err &&
+	test_expect_code 2 mlw model score skm:1 --input $DATA/iris.csv \
+		--output o.csv 2>err &&
+	test_grep "error: .skm:1. is an MLflow model with no mlw flavor" err &&
+	! grep mlw-input err &&
 	! test -e o.csv
 '
 

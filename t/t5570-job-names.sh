@@ -286,6 +286,49 @@ test_expect_success 'validate checks the names of jobs, components, endpoints an
 	mlw endpoint validate -f dep.yml -f ep.yml
 '
 
+test_expect_success 'validate checks a pipeline'"'"'s step names, their inputs and outputs, inline components' '
+	cat >pipe.yml <<-\EOT &&
+	$schema: https://azuremlschemas.azureedge.net/latest/pipelineJob.schema.json
+	type: pipeline
+	jobs:
+	  ../up:
+	    type: command
+	    command: echo hi
+	    environment: azureml:host@1
+	    inputs:
+	      ../../in:
+	        type: uri_folder
+	        path: ./
+	    outputs:
+	      ../../out:
+	        type: uri_folder
+	  inline:
+	    type: pipeline
+	    component:
+	      name: a/b
+	      outputs:
+	        x/y:
+	          type: uri_folder
+	      jobs:
+	        "./deep":
+	          type: command
+	          command: echo hi
+	          environment: azureml:host@1
+	EOT
+	test_expect_code 2 mlw job validate -f pipe.yml 2>err &&
+	test_grep "pipe.yml:4:3: step name .../up. is not valid: a step name is 1 to 255" err &&
+	test_grep "pipe.yml:9:7: input name .../../in. is not valid" err &&
+	test_grep "pipe.yml:13:7: output name .../../out. is not valid" err &&
+	test_grep "pipe.yml:18:13: component name .a/b. is not valid" err &&
+	test_grep "pipe.yml:20:9: output name .x/y. is not valid" err &&
+	test_grep "pipe.yml:23:9: step name ../deep. is not valid" err &&
+	sed -e "s|\.\./up|up|; s|\.\./\.\./in|in_1|; s|\.\./\.\./out|out|" \
+	    -e "s|a/b|ab|; s|x/y|x_y|; s|\./deep|_deep|" pipe.yml >good.yml &&
+	mlw job validate -f good.yml 2>err &&
+	snapshot >../after &&
+	test_cmp ../before ../after
+'
+
 test_expect_success 'cleanup' '
 	rm -rf "$CANARY"
 '

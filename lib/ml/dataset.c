@@ -19,6 +19,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1338,11 +1339,10 @@ int mlw_dataset_load(struct mlw_dataset **out, const char *path,
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ENOENT)
-			return mlw_error_setc(MLW_ENOTFOUND,
-					      "cannot open '%s': %s", path,
-					      strerror(errno));
-		return mlw_error_errno("cannot open '%s'", path);
+		int code = mlw_errno_code(errno);
+
+		mlw_error_errno("cannot open '%s'", path);
+		return mlw_error_recode(code);
 	}
 	if (fstat(fd, &st) < 0) {
 		ret = mlw_error_errno("cannot stat '%s'", path);

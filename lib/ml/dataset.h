@@ -59,7 +59,9 @@ struct mlw_column {
 	 * a value that makes the column unusable ("data.csv:3:1: infinite
 	 * value 'inf' (column 'a')"); note, something to warn about when
 	 * the column is used (numbers and text mixed, so categorical).  Both
-	 * owned, NULL when there is nothing to say.
+	 * owned, NULL when there is nothing to say.  A column with a problem
+	 * has NaN for its infinities too (not counted in nr_missing): its
+	 * values are for nobody.
 	 */
 	char *problem;
 	char *note;

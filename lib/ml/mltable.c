@@ -352,11 +352,14 @@ static int add_folder(struct spec *s, const char *dir,
 	size_t nr = 0, alloc = 0, i;
 	int ret = 0;
 
-	if (!d)
-		return errno == ENOENT ?
-			mlw_error_setc(MLW_ENOTFOUND, "%s:%d:%d: no folder '%s'",
-				       s->path, n->line, n->col, dir) :
-			mlw_error_errno("cannot read '%s'", dir);
+	if (!d && errno == ENOENT)
+		return mlw_error_setc(MLW_ENOTFOUND, "%s:%d:%d: no folder '%s'",
+				      s->path, n->line, n->col, dir);
+	if (!d) {
+		ret = mlw_errno_code(errno);
+		mlw_error_errno("cannot read '%s'", dir);
+		return mlw_error_recode(ret);
+	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;

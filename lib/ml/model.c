@@ -10,6 +10,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -188,6 +189,9 @@ int mlw_model_write(const struct mlw_model *m, const char *dir)
 	int ret;
 
 	ret = mlw_mkdir_p(dir, 0777);
+	/* a file in the way of the user's folder is theirs to fix (2) */
+	if (ret == MLW_ERROR)
+		return mlw_error_recode(mlw_errno_code(errno));
 	if (ret)
 		return ret;
 	put_params(&b, m);

@@ -859,10 +859,10 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 
 	fd = open(input, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (errno == ENOENT)
-			return mlw_error_setc(MLW_ENOTFOUND, "cannot open '%s': %s",
-					      input, strerror(errno));
-		return mlw_error_errno("cannot open '%s'", input);
+		int code = mlw_errno_code(errno);
+
+		mlw_error_errno("cannot open '%s'", input);
+		return mlw_error_recode(code);
 	}
 	fin.input = input;
 	fin.opts = opts;

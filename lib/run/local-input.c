@@ -36,10 +36,58 @@ static void done_with(char *path, char *tmp)
 	free(path);
 }
 
+/*
+ * s with its first path replaced by text, or NULL when it has none: what
+ * is said of the restored copy of an asset names what the user gave,
+ * since the copy is gone by the time anyone reads it.  The caller frees.
+ */
+static char *as_given(const char *s, const char *path, const char *text)
+{
+	const char *at = s ? strstr(s, path) : NULL;
+
+	if (!at)
+		return NULL;
+	return mlw_xstrfmt("%.*s%s%s", (int)(at - s), s, text,
+			   at + strlen(path));
+}
+
+/* the error set for the restored copy at path, named as given; ret */
+static int error_as_given(int ret, const char *path, const char *text)
+{
+	char *msg = as_given(mlw_error_last(), path, text);
+
+	if (msg)
+		mlw_error_setc(ret, "%s", msg);
+	free(msg);
+	return ret;
+}
+
+/* the problems and notes of a restored dataset's columns, as given */
+static void columns_as_given(struct mlw_dataset *ds, const char *path,
+			     const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < ds->nr_columns; i++) {
+		struct mlw_column *c = &ds->columns[i];
+		char *p = as_given(c->problem, path, text);
+		char *n = as_given(c->note, path, text);
+
+		if (p) {
+			free(c->problem);
+			c->problem = p;
+		}
+		if (n) {
+			free(c->note);
+			c->note = n;
+		}
+	}
+}
+
 int mlw_input_dataset(struct mlw_dataset **out,
 		      const struct mlw_input_source *src, const char *text)
 {
-	char *path, *tmp;
+	char *path, *tmp, *root;
 	int ret;
 
 	*out = NULL;
@@ -47,11 +95,20 @@ int mlw_input_dataset(struct mlw_dataset **out,
 	if (ret)
 		return ret;
 	ret = mlw_dataset_open(out, path, NULL);
-	/* name what the user gave, not the temporary copy */
+	/*
+	 * name what the user gave, not the temporary copy: the copy is
+	 * TMP/NAME[/FILE], and TMP/NAME is what was given
+	 */
+	root = tmp ? mlw_strndup(path, strcspn(path + strlen(tmp) + 1, "/") +
+				 strlen(tmp) + 1) : NULL;
 	if (!ret && tmp) {
+		columns_as_given(*out, root, text);
 		free((*out)->path);
 		(*out)->path = mlw_strdup(text);
+	} else if (ret && tmp) {
+		error_as_given(ret, root, text);
 	}
+	free(root);
 	done_with(path, tmp);
 	return ret;
 }
@@ -65,6 +122,8 @@ int mlw_input_model(struct mlw_model *out, const struct mlw_input_source *src,
 	if (ret)
 		return ret;
 	ret = mlw_model_read(out, dir);
+	if (ret && tmp)
+		error_as_given(ret, dir, text);
 	done_with(dir, tmp);
 	return ret;
 }

@@ -1501,12 +1501,56 @@ static void check_name(struct mlw_diags *d, const struct mlw_yaml_node *n,
 	}
 }
 
+/* the keys of map's inputs: and outputs: */
+static void check_io_names(struct mlw_diags *d, const struct mlw_yaml_node *map)
+{
+	static const char *const keys[] = { "inputs", "outputs" };
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		const struct mlw_yaml_node *m = mlw_yaml_map_get(map, keys[k]);
+
+		for (i = 0; m && m->kind == MLW_YAML_MAP && 2 * i < m->nr; i++)
+			check_name(d, mlw_yaml_key(m, i), k ? MLW_NAME_OUTPUT :
+				   MLW_NAME_INPUT);
+	}
+}
+
+/*
+ * A pipeline's steps (jobs:): their names, their inputs and outputs, and
+ * those of their inline components, to any depth.  Each becomes a child
+ * run and folders named after them when the pipeline runs.
+ */
+static void check_step_names(struct mlw_diags *d,
+			     const struct mlw_yaml_node *body, int depth)
+{
+	const struct mlw_yaml_node *jobs = mlw_yaml_map_get(body, "jobs");
+	size_t i;
+
+	if (!jobs || jobs->kind != MLW_YAML_MAP || depth > 16)
+		return;
+	for (i = 0; 2 * i < jobs->nr; i++) {
+		const struct mlw_yaml_node *step = mlw_yaml_value(jobs, i);
+		const struct mlw_yaml_node *comp;
+
+		check_name(d, mlw_yaml_key(jobs, i), MLW_NAME_STEP);
+		if (step->kind != MLW_YAML_MAP)
+			continue;
+		check_io_names(d, step);
+		comp = mlw_yaml_map_get(step, "component");
+		if (!comp || comp->kind != MLW_YAML_MAP)
+			continue;
+		check_name(d, mlw_yaml_map_get(comp, "name"),
+			   MLW_NAME_COMPONENT);
+		check_io_names(d, comp);
+		check_step_names(d, comp, depth + 1);
+	}
+}
+
 static void check_names(struct mlw_diags *d, const struct mlw_yaml_node *root,
 			enum mlw_spec_kind kind)
 {
-	static const char *const keys[] = { "inputs", "outputs" };
 	enum mlw_name_kind nk = MLW_NAME_NR_KINDS;
-	size_t i, k;
 
 	if (kind >= MLW_SPEC_COMMAND_JOB && kind <= MLW_SPEC_AUTOML_JOB) {
 		nk = MLW_NAME_JOB;
@@ -1533,13 +1577,9 @@ static void check_names(struct mlw_diags *d, const struct mlw_yaml_node *root,
 	check_name(d, mlw_yaml_map_get(root, "name"), nk);
 	if (nk != MLW_NAME_JOB && nk != MLW_NAME_COMPONENT)
 		return;
-	for (k = 0; k < 2; k++) {
-		const struct mlw_yaml_node *m = mlw_yaml_map_get(root, keys[k]);
-
-		for (i = 0; m && m->kind == MLW_YAML_MAP && 2 * i < m->nr; i++)
-			check_name(d, mlw_yaml_key(m, i), k ? MLW_NAME_OUTPUT :
-				   MLW_NAME_INPUT);
-	}
+	check_io_names(d, root);
+	if (kind == MLW_SPEC_PIPELINE_JOB || kind == MLW_SPEC_PIPELINE_COMPONENT)
+		check_step_names(d, root, 0);
 }
 
 static int load(struct mlw_spec **out, const char *path, const char *text,

@@ -10,6 +10,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/fs.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -603,7 +604,7 @@ int mlw_yaml_load_file(struct mlw_yaml_doc **out, const char *path)
 		int e = errno;
 
 		mlw_error_errno("cannot open '%s'", path);
-		return mlw_error_recode(e == ENOENT ? MLW_ENOTFOUND : MLW_ERROR);
+		return mlw_error_recode(mlw_errno_code(e));
 	}
 	if (fstat(fd, &st) < 0) {
 		close(fd);

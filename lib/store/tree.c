@@ -552,6 +552,10 @@ static int checkout(struct mlw_odb *odb, const struct mlw_oid *oid,
 			mlw_error_errno("cannot stat '%s'", dir);
 			return mlw_error_recode(code);
 		}
+		if (!lstat(dir, &st))
+			return mlw_error_setc(MLW_EINVALID,
+					      "'%s' is a symbolic link that leads nowhere",
+					      dir);
 		parent = mlw_path_dirname(dir);
 		ret = mlw_mkdir_p(parent, 0777);
 		free(parent);

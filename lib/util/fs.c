@@ -356,9 +356,11 @@ static int open_temp(char **out, const char *path)
 		*out = NULL;
 	}
 	if (fd < 0) {
-		int ret = mlw_error_errno("cannot create a file beside '%s'",
-					  path);
+		/* a user's path: a missing folder is 3, a file in its way 2 */
+		int ret = mlw_errno_code(errno);
 
+		mlw_error_errno("cannot create a file beside '%s'", path);
+		ret = mlw_error_recode(ret);
 		free(*out);
 		*out = NULL;
 		return ret;
@@ -380,8 +382,12 @@ int mlw_output_open(struct mlw_output *out, const char *path)
 		return 0;
 	}
 	if (stat(path, &st) < 0) {
-		if (errno != ENOENT)
-			return mlw_error_errno("cannot write '%s'", path);
+		if (errno != ENOENT) {
+			int code = mlw_errno_code(errno);
+
+			mlw_error_errno("cannot write '%s'", path);
+			return mlw_error_recode(code);
+		}
 		if (!lstat(path, &lst) && S_ISLNK(lst.st_mode))
 			return mlw_error_setc(MLW_EINVALID,
 					      "'%s' is a symbolic link that leads nowhere",

@@ -33,7 +33,10 @@ int mlw_errno_code(int err);
 
 /* fsync a directory so the names created in it are durable. */
 int mlw_fsync_dir(const char *path);
-/* mkdir -p; existing directories are fine. */
+/*
+ * mkdir -p; existing directories are fine.  On failure errno says why
+ * (ENOTDIR: a file in the way), for mlw_errno_code().
+ */
 int mlw_mkdir_p(const char *path, mode_t mode);
 /* rm -rf, not following symlinks; a missing path is fine. */
 int mlw_remove_tree(const char *path);

@@ -60,6 +60,10 @@ static const struct name_rule rules[MLW_NAME_NR_KINDS] = {
 			       "a compute name is 2 to 24 letters, digits and "
 			       "'-', starting with a letter and ending with a "
 			       "letter or digit" },
+	[MLW_NAME_STEP] = { "step", 1, 255, "_", "_-.", 0, 0,
+			    "a step name is 1 to 255 letters, digits, '_', "
+			    "'-' and '.', starting with a letter, digit or "
+			    "'_'" },
 };
 
 static const struct name_rule *rule_of(enum mlw_name_kind kind)

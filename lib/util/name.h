@@ -5,11 +5,11 @@
  * Azure ML's rule, as az applies it: letters, digits, '_', '-' and '.',
  * starting with a letter or digit, with a bound on the length that
  * depends on the kind of thing named (255 for jobs, experiments,
- * inputs, outputs, assets and components; 64 for versions).  Input and
- * output names may also start with '_' (az takes Python identifiers
- * there).  Endpoints and deployments have Azure's narrower rule: 3 to 32
- * letters, digits and '-', starting with a letter and ending with a
- * letter or digit (they become host names).  Compute targets have
+ * inputs, outputs, assets and components; 64 for versions).  Input,
+ * output and step names may also start with '_' (az takes Python
+ * identifiers there).  Endpoints and deployments have Azure's narrower
+ * rule: 3 to 32 letters, digits and '-', starting with a letter and
+ * ending with a letter or digit (they become host names).  Compute targets have
  * Azure's rule for clusters and instances: 2 to 24 letters, digits and
  * '-', starting with a letter and ending with a letter or digit.  A name
  * that passes can never be empty, ".", "..", hold a '/' or a control
@@ -36,6 +36,7 @@ enum mlw_name_kind {
 	MLW_NAME_ENDPOINT,
 	MLW_NAME_DEPLOYMENT,
 	MLW_NAME_COMPUTE,	/* a compute target */
+	MLW_NAME_STEP,		/* a pipeline's step (a key of jobs:) */
 	MLW_NAME_NR_KINDS
 };
 

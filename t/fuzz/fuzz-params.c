@@ -44,35 +44,34 @@ static void add_field(struct mlw_buf *b, const char *s, int first)
 }
 
 /*
- * Shapes of params.bin that mlw_model_read() accepts today and that break
- * scoring: issue 11 item 5, being fixed in lib/ml/model.c (validation on
- * load).  Their reproducers are in t/fuzz/crashers/params/.  Until the
- * fix lands, models of these shapes are read but not scored, so the
- * harness keeps finding new problems instead of these; build with
- * -DFUZZ_KNOWN_BUGS to score them too (and see them crash).
+ * What mlw_model_read() promises of a model it returns (issue 11 item 5:
+ * these shapes once read, then broke scoring; their inputs are in
+ * t/fuzz/regress/params/): a classifier has classes, a categorical
+ * input's fill is one of its categories, and every input's columns lie
+ * within the features.
  */
-static const char *known_bad(const struct mlw_model *m)
+static void check_model(const struct mlw_model *m)
 {
-#ifndef FUZZ_KNOWN_BUGS
 	const struct mlw_featurizer *f = m->featurizer;
 	size_t i;
 
-	if (m->target.classification && !m->target.nr_classes)
-		return "a classifier without classes";
+	FUZZ_CHECK(!m->target.classification || m->target.nr_classes,
+		   "a classifier without classes was read");
 	for (i = 0; i < f->nr_inputs; i++) {
 		const struct mlw_feature_input *in = &f->inputs[i];
 		size_t width = in->type == MLW_COLUMN_CATEGORICAL ?
 			       in->nr_categories : 1;
 
-		if (in->type == MLW_COLUMN_CATEGORICAL &&
-		    !(in->fill >= 0 && in->fill < (double)in->nr_categories))
-			return "a categorical fill outside its categories";
-		if (width > f->nr_features ||
-		    in->first > f->nr_features - width)
-			return "an input's columns past the features";
+		FUZZ_CHECK(in->type != MLW_COLUMN_CATEGORICAL ||
+			   (in->fill >= 0 &&
+			    in->fill < (double)in->nr_categories),
+			   "input %zu: fill %g of %zu categories was read", i,
+			   in->fill, in->nr_categories);
+		FUZZ_CHECK(width <= f->nr_features &&
+			   in->first <= f->nr_features - width,
+			   "input %zu: columns %zu+%zu of %zu features were "
+			   "read", i, in->first, width, f->nr_features);
 	}
-#endif
-	return NULL;
 }
 
 static void score(const struct mlw_model *m)
@@ -84,7 +83,8 @@ static void score(const struct mlw_model *m)
 	char *path;
 	size_t i;
 
-	if (!f->nr_inputs || f->nr_inputs > 64 || known_bad(m))
+	check_model(m);
+	if (!f->nr_inputs || f->nr_inputs > 64)
 		return;
 	for (i = 0; i < f->nr_inputs; i++)
 		add_field(&csv, f->inputs[i].name, !i);

@@ -44,7 +44,7 @@ struct mlw_dataset;
 /*
  * Check what a loaded dataset promises: every cell in range (categorical
  * codes below the column's category count, booleans 0 or 1, NaN only
- * for the missing), categories sorted and unique, a numeric column's
+ * for the missing, or the unusable in a column with a problem), categories sorted and unique, a numeric column's
  * sum that of its values.
  */
 void fuzz_check_dataset(const struct mlw_dataset *ds);
