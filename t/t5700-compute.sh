@@ -150,12 +150,12 @@ test_expect_success 'fsck and gc keep the specs of targets' '
 	mlw fsck
 '
 
-test_expect_success 'a job naming a compute that does not exist exits 3 naming it, records nothing' '
+test_expect_success 'a job naming a compute this workspace lacks runs here, saying so' '
 	printf "command: echo hi\nenvironment: azureml:env@latest\ncompute: azureml:nowhere\n" >j.yml &&
-	test_expect_code 3 mlw job create -f j.yml 2>err &&
-	test_grep "compute .nowhere. not found" err &&
-	mlw job list -o tsv >jobs &&
-	test_must_be_empty jobs
+	mlw job create -f j.yml --name n1 --wait 2>err &&
+	test_grep "compute .nowhere. is not a target of this workspace; it runs on this machine" err &&
+	test "$(mlw job show n1 --query status -o tsv)" = Completed &&
+	test "$(mlw job show n1 --query compute -o tsv)" = azureml:nowhere
 '
 
 test_expect_success 'an amlcompute without a mapped partition runs here, saying so' '

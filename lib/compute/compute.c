@@ -930,10 +930,21 @@ int mlw_compute_resolve(struct mlw_compute **out, char **note,
 	ret = mlw_repo_catalog(&cat, repo);
 	if (!ret)
 		ret = mlw_compute_get(&c, cat, name);
-	if (ret == MLW_ENOTFOUND)
-		return mlw_error_setc(MLW_ENOTFOUND, "compute '%s' not found "
-				      "(create it with 'mlw compute create', "
-				      "or use compute: local)", name);
+	/*
+	 * A target this workspace does not have runs here, as an amlcompute
+	 * without a mapped partition does: Azure's specs name their cluster
+	 * (azureml:cpu-cluster in nearly every example), and refusing them
+	 * would make every one of them need a 'mlw compute create' first.
+	 */
+	if (ret == MLW_ENOTFOUND) {
+		mlw_error_clear();
+		*out = mlw_compute_new(name, MLW_COMPUTE_LOCAL);
+		*note = mlw_xstrfmt("compute '%s' is not a target of this "
+				    "workspace; it runs on this machine (to "
+				    "send it elsewhere: mlw compute create)",
+				    name);
+		return 0;
+	}
 	if (ret)
 		return ret;
 	if (c->type != MLW_COMPUTE_AML) {

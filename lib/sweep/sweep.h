@@ -9,7 +9,7 @@
  * position of the text at fault: grid takes choice distributions only;
  * bayesian takes choice, uniform and quniform only and no early
  * termination; limits.max_total_trials is 1 to 1000 (default 1000),
- * max_concurrent_trials at least 1 (default max_total_trials), timeout
+ * max_concurrent_trials at least 1 (default: the number of CPUs), timeout
  * and trial_timeout positive seconds (timeout defaults to 5,184,000, 60
  * days); bandit needs exactly one of slack_factor and slack_amount (>
  * 0); truncation_percentage is 1 to 99; evaluation_interval and

@@ -465,7 +465,8 @@ static void test_grid_and_seed(void)
 	mlw_sweep_config_free(cfg);
 
 	/* one at a time or four at once: the same trials */
-	cfg = config("sampling_algorithm: {type: random, seed: 77}\n");
+	cfg = config("sampling_algorithm: {type: random, seed: 77}\n"
+		     "limits: {max_concurrent_trials: 4}\n");
 	mlw_sweep_new(&s, cfg, 0);
 	mlw_sweep_new(&s2, cfg, 0);
 	for (i = 0; i < 8; i++) {
