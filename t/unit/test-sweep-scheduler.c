@@ -389,6 +389,7 @@ static void test_metrics(void)
 {
 	struct mlw_sweep_config *cfg = config(
 		"sampling_algorithm: random\n"
+		"limits: {max_concurrent_trials: 3}\n"
 		"early_termination: {type: bandit, slack_factor: 0.2}\n");
 	struct mlw_sweep_decision d;
 	struct mlw_sweep_stop stops[4];
