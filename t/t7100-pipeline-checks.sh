@@ -253,7 +253,7 @@ test_expect_success 'a sweep step is refused with a clear message' '
 	        path: .
 	EOT
 	test_expect_code 2 mlw job create -f sweep.yml 2>err &&
-	test_grep "sweep.yml:4:11: step .tune. is a sweep step: sweep steps need mlw.s sweep jobs" err &&
+	test_grep "sweep.yml:4:11: step .tune. is a sweep step: sweep steps in a pipeline are not supported yet" err &&
 	nothing_recorded
 '
 

@@ -595,9 +595,10 @@ static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 	} else if (!strcasecmp(type, "sweep")) {
 		st->kind = MLW_STEP_SWEEP;
 		mlw_diags_add(&p->diags, p->check_only, tnode, "step '%s' is "
-			      "a sweep "
-			      "step: sweep steps need mlw's sweep jobs, which "
-			      "this build does not have yet", st->name);
+			      "a sweep step: sweep steps in a pipeline are "
+			      "not supported yet (run the sweep as a job of "
+			      "its own: mlw job create -f SWEEP.yml)",
+			      st->name);
 	} else {
 		st->kind = MLW_STEP_COMMAND;
 		mlw_diags_add(&p->diags, p->check_only, tnode, "step '%s' is "
