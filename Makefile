@@ -40,7 +40,7 @@ DEBIAN_PACKAGES = build-essential pkg-config perl git ca-certificates \
 	libgit2-dev liblapacke-dev libopenblas-dev libpcre2-dev \
 	libmicrohttpd-dev libcurl4-openssl-dev \
 	python3-sklearn python3-pandas python3-optuna python3-flask gunicorn \
-	mandoc man-db sqlite3 time wrk curl clang libclang-rt-14-dev nodejs npm \
+	mandoc man-db sqlite3 time wrk curl clang libclang-rt-14-dev \
 	slurm-wlm munge openmpi-bin libopenmpi-dev
 
 CFLAGS ?= -O2 -g
