@@ -479,3 +479,27 @@ void mlw_target_release(struct mlw_target *t)
 	free(t->name);
 	memset(t, 0, sizeof(*t));
 }
+
+/* the category index of s[0..len) in the input's sorted vocabulary */
+long mlw_feature_category_code(const struct mlw_feature_input *in,
+			       const char *s, size_t len)
+{
+	size_t lo = 0, hi = in->nr_categories;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *c = in->categories[mid];
+		size_t clen = strlen(c);
+		int cmp = memcmp(c, s, clen < len ? clen : len);
+
+		if (!cmp)
+			cmp = clen < len ? -1 : clen > len;
+		if (!cmp)
+			return (long)mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}

@@ -78,6 +78,14 @@ const double *mlw_featurizer_view(const struct mlw_featurizer *f,
 void mlw_featurizer_free(struct mlw_featurizer *f);
 
 /*
+ * The index of the category s[0..len) (not NUL-terminated) in in's
+ * sorted vocabulary, found by binary search; -1 when it was not seen in
+ * training.  Used by every scoring path, so they agree on unknown values.
+ */
+long mlw_feature_category_code(const struct mlw_feature_input *in,
+			       const char *s, size_t len);
+
+/*
  * Warn on ctx about each constant column of X (n x p, column-major),
  * named by names[j]: kernel_ridge, kmeans and pca take such a column in
  * their stride (it adds nothing to a kernel, a distance or a spectrum),

@@ -11,6 +11,7 @@
 #include "ml/score-frame.h"
 #include "ml/csv.h"
 #include "ml/dataset.h"
+#include "ml/features.h"
 #include "ml/metrics.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -25,30 +26,6 @@
 
 /* a cell's text for a message, cut short */
 #define SHOWN(len) ((int)((len) > 40 ? 40 : (len)))
-
-/* the category index of s[0..len) in the training vocabulary, or -1 */
-static long category_code(const struct mlw_feature_input *in, const char *s,
-			  size_t len)
-{
-	size_t lo = 0, hi = in->nr_categories;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const char *c = in->categories[mid];
-		size_t clen = strlen(c);
-		int cmp = memcmp(c, s, clen < len ? clen : len);
-
-		if (!cmp)
-			cmp = clen < len ? -1 : clen > len;
-		if (!cmp)
-			return (long)mid;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
 
 /* 1 when the cell is missing as the CSV reader reads it */
 static int cell_missing(const struct mlw_cell *c)
@@ -147,7 +124,7 @@ static int put_cell(double *X, size_t B, size_t i, size_t row,
 				len = mlw_fmt_double(num, c->number);
 				s = num;
 			}
-			code = category_code(in, s, len);
+			code = mlw_feature_category_code(in, s, len);
 		}
 		/* an unknown category is all zeros, as in training */
 		if (code >= 0)

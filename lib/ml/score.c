@@ -13,6 +13,7 @@
 #include "ml/score.h"
 #include "ml/csv.h"
 #include "ml/dataset.h"
+#include "ml/features.h"
 #include "ml/metrics.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -90,30 +91,6 @@ static size_t count_char(const char *p, const char *end, char c)
 		p++;
 	}
 	return n;
-}
-
-/* the category index of text s in the training vocabulary, or -1 */
-static long category_code(const struct mlw_feature_input *in, const char *s,
-			  size_t len)
-{
-	size_t lo = 0, hi = in->nr_categories;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const char *c = in->categories[mid];
-		size_t clen = strlen(c);
-		int cmp = memcmp(c, s, clen < len ? clen : len);
-
-		if (!cmp)
-			cmp = clen < len ? -1 : clen > len;
-		if (!cmp)
-			return (long)mid;
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
 }
 
 static void add_csv_text(struct mlw_buf *b, const char *s, size_t len,
@@ -394,10 +371,10 @@ static int read_input(struct job *j, const struct mlw_csv_field *f,
 			struct mlw_buf b = MLW_BUF_INIT;
 
 			mlw_csv_unquote(&b, f);
-			code = category_code(in, b.buf, b.len);
+			code = mlw_feature_category_code(in, b.buf, b.len);
 			mlw_buf_release(&b);
 		} else {
-			code = category_code(in, f->text, f->len);
+			code = mlw_feature_category_code(in, f->text, f->len);
 		}
 		/* an unknown category is all zeros, as in training */
 		if (code >= 0)
