@@ -32,13 +32,6 @@ static int db_error(sqlite3 *db, const char *what)
 	return mlw_catalog_db_error(db, what);
 }
 
-static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql)
-{
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_error(db, "preparing query");
-	return 0;
-}
-
 /*
  * sql prepared with kind and name bound to its first two parameters, as
  * every query about one asset's versions starts
@@ -46,7 +39,7 @@ static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql)
 static int prepare_asset(sqlite3 *db, sqlite3_stmt **st, const char *sql,
 			 enum mlw_asset_kind kind, const char *name)
 {
-	int ret = prepare(db, st, sql);
+	int ret = mlw_catalog_db_prepare(db, st, sql);
 
 	if (ret)
 		return ret;
@@ -391,7 +384,8 @@ int mlw_asset_register(struct mlw_asset **out, int *existed,
 	props = mlw_asset_kvs_to_text(&spec->properties);
 	if (info->content == MLW_ASSET_CONTENT_ENVIRONMENT)
 		envs = mlw_asset_kvs_to_text(&spec->environment_variables);
-	ret = prepare(db, &st, "INSERT INTO assets (kind, name, version,"
+	ret = mlw_catalog_db_prepare(db, &st,
+		      "INSERT INTO assets (kind, name, version,"
 		      " version_num, type, path, object, reference, description,"
 		      " stage, job_name, flavors, signature, image, conda_file,"
 		      " build_context, dockerfile_path, inference_config, tags,"
@@ -475,7 +469,7 @@ int mlw_asset_foreach(struct mlw_catalog *cat, enum mlw_asset_kind kind,
 				  " ORDER BY name LIMIT ?3",
 				  archived_filter(flags, 0),
 				  archived_filter(flags, 1));
-	ret = prepare(db, &st, sql);
+	ret = mlw_catalog_db_prepare(db, &st, sql);
 	free(sql);
 	if (ret)
 		return ret;
@@ -598,7 +592,8 @@ int mlw_asset_change(struct mlw_asset **out, struct mlw_catalog *cat,
 		mlw_asset_kvs_set(&a->tags, ch->set_tags.items[i].key,
 				  ch->set_tags.items[i].value);
 	tags = mlw_asset_kvs_to_text(&a->tags);
-	ret = prepare(db, &st, "UPDATE assets SET description = ?, tags = ?,"
+	ret = mlw_catalog_db_prepare(db, &st,
+		      "UPDATE assets SET description = ?, tags = ?,"
 		      " stage = ?, updated = ? WHERE id = ?");
 	if (!ret) {
 		bind_opt(st, 1, a->description);
@@ -641,7 +636,7 @@ int mlw_asset_set_archived(struct mlw_catalog *cat, enum mlw_asset_kind kind,
 		return mlw_error_setc(MLW_ENOTFOUND, "%s '%s' not found",
 				      kind_label(kind), name);
 	}
-	ret = prepare(db, &st, version ?
+	ret = mlw_catalog_db_prepare(db, &st, version ?
 		      "UPDATE assets SET archived = ?1, updated = ?2"
 		      " WHERE kind = ?3 AND name = ?4 AND version = ?5"
 		      " AND archived != ?1" :

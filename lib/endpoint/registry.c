@@ -256,13 +256,6 @@ static int db_error(sqlite3 *db, const char *what)
 	return mlw_catalog_db_error(db, what);
 }
 
-static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *sql)
-{
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return db_error(db, "preparing query");
-	return 0;
-}
-
 static char *col_str(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -402,7 +395,7 @@ int mlw_endpoint_get(struct mlw_endpoint **out, struct mlw_catalog *cat,
 
 	ret = mlw_endpoint_use(cat);
 	if (!ret)
-		ret = prepare(db, &st, "SELECT " EP_COLUMNS
+		ret = mlw_catalog_db_prepare(db, &st, "SELECT " EP_COLUMNS
 			      " FROM endpoints WHERE name = ?");
 	if (ret)
 		return ret;
@@ -428,7 +421,7 @@ int mlw_endpoint_generation(int64_t *out, struct mlw_catalog *cat,
 
 	ret = mlw_endpoint_use(cat);
 	if (!ret)
-		ret = prepare(db, &st,
+		ret = mlw_catalog_db_prepare(db, &st,
 			      "SELECT generation FROM endpoints WHERE name = ?");
 	if (ret)
 		return ret;
@@ -454,7 +447,7 @@ int mlw_endpoint_list(struct mlw_catalog *cat, mlw_endpoint_fn fn,
 
 	ret = mlw_endpoint_use(cat);
 	if (!ret)
-		ret = prepare(db, &st, "SELECT " EP_COLUMNS
+		ret = mlw_catalog_db_prepare(db, &st, "SELECT " EP_COLUMNS
 			      " FROM endpoints ORDER BY name");
 	if (ret)
 		return ret;
@@ -481,7 +474,7 @@ static int write_endpoint(struct mlw_catalog *cat, struct mlw_endpoint *ep,
 	sqlite3_stmt *st;
 	int ret;
 
-	ret = prepare(db, &st, create ?
+	ret = mlw_catalog_db_prepare(db, &st, create ?
 		      "INSERT INTO endpoints (name, kind, auth_mode,"
 		      " description, tags, properties, traffic,"
 		      " mirror_traffic, default_deployment, spec, spec_path,"
@@ -549,7 +542,7 @@ static int exec2(struct mlw_catalog *cat, const char *sql, const char *a,
 {
 	sqlite3 *db = mlw_catalog_db(cat);
 	sqlite3_stmt *st;
-	int ret = prepare(db, &st, sql);
+	int ret = mlw_catalog_db_prepare(db, &st, sql);
 
 	if (ret)
 		return ret;
@@ -578,7 +571,7 @@ int mlw_endpoint_touch(struct mlw_catalog *cat, const char *name)
 {
 	sqlite3 *db = mlw_catalog_db(cat);
 	sqlite3_stmt *st;
-	int ret = prepare(db, &st, "UPDATE endpoints SET generation ="
+	int ret = mlw_catalog_db_prepare(db, &st, "UPDATE endpoints SET generation ="
 			  " generation + 1, updated = ? WHERE name = ?");
 
 	if (ret)
@@ -771,7 +764,7 @@ int mlw_deployment_get(struct mlw_deployment **out, struct mlw_catalog *cat,
 
 	ret = mlw_endpoint_use(cat);
 	if (!ret)
-		ret = prepare(db, &st, "SELECT " DEP_COLUMNS
+		ret = mlw_catalog_db_prepare(db, &st, "SELECT " DEP_COLUMNS
 			      " FROM endpoint_deployments"
 			      " WHERE endpoint = ? AND name = ?");
 	if (ret)
@@ -800,7 +793,7 @@ int mlw_deployment_list(struct mlw_catalog *cat, const char *endpoint,
 
 	ret = mlw_endpoint_use(cat);
 	if (!ret)
-		ret = prepare(db, &st, endpoint ?
+		ret = mlw_catalog_db_prepare(db, &st, endpoint ?
 			      "SELECT " DEP_COLUMNS " FROM endpoint_deployments"
 			      " WHERE endpoint = ? ORDER BY name" :
 			      "SELECT " DEP_COLUMNS " FROM endpoint_deployments"
@@ -832,7 +825,7 @@ int mlw_deployment_record_write(struct mlw_catalog *cat,
 	json_t *s;
 	int ret;
 
-	ret = prepare(db, &st, create ?
+	ret = mlw_catalog_db_prepare(db, &st, create ?
 		      "INSERT INTO endpoint_deployments (endpoint, name, kind,"
 		      " model, model_asset, model_object, model_type,"
 		      " model_path, code, scoring_script, environment,"

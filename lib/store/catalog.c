@@ -273,6 +273,14 @@ int mlw_catalog_schema_version(void)
 	return NR_MIGRATIONS;
 }
 
+int mlw_catalog_db_prepare(struct sqlite3 *db, struct sqlite3_stmt **st,
+			   const char *sql)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return mlw_catalog_db_error(db, "preparing query");
+	return 0;
+}
+
 int mlw_catalog_db_error(struct sqlite3 *db, const char *what)
 {
 	int code = sqlite3_errcode(db);

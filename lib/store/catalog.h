@@ -128,6 +128,13 @@ struct sqlite3 *mlw_catalog_db(struct mlw_catalog *cat);
 int mlw_catalog_db_error(struct sqlite3 *db, const char *what);
 
 /*
+ * Prepare sql on db into *st: 0, or the error of mlw_catalog_db_error()
+ * ("preparing query").  The caller finalizes *st.
+ */
+int mlw_catalog_db_prepare(struct sqlite3 *db, struct sqlite3_stmt **st,
+			   const char *sql);
+
+/*
  * A layer's own tables.  Each layer above the store that keeps records
  * (experiments, sweeps, pipelines, endpoints, the tracking API, ...)
  * declares them in a static schema of its own instead of adding to the
