@@ -94,6 +94,29 @@ struct mlw_catalog *cmd_job_catalog(struct mlw_ctx *ctx);
 /* mlw_job_reap()'s callback: the warning, data the struct mlw_ctx */
 void cmd_job_reaped(const char *name, void *data);
 
+/*
+ * For a command that starts a job (lib/run/launch.h): the supervisor's
+ * start options, with the built-in dispatcher as its executor (so a
+ * command "mlw ..." runs without an exec), its signals set up in the
+ * supervisor process (SIGTERM, SIGINT, SIGHUP cancel the run) and the
+ * lazy MLflow server for the job's command.  ex and executors[1] are
+ * the caller's storage.  data is the struct mlw_job being started.
+ */
+struct mlw_executor;
+struct mlw_job_start_opts;
+struct mlw_job_watch;
+void cmd_job_start_opts(struct mlw_job_start_opts *so, struct mlw_executor *ex,
+			const struct mlw_executor **executors, void *data);
+/*
+ * A run submitted (w from mlw_job_submit()): print its name (or, with
+ * -o/--query, {name, status, experiment_name}), or follow it to its
+ * end: --stream copies its log to stdout.  w is released.  The exit
+ * status: 0, 1 for a run that did not complete.
+ */
+int cmd_job_after_submit(struct mlw_ctx *ctx, struct mlw_job_watch *w,
+			 const char *name, const char *experiment, int stream,
+			 int wait);
+
 /* report lib/'s last error and return the matching exit status */
 int cmd_fail(int code);
 void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)

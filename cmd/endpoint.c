@@ -12,8 +12,10 @@
 #include "builtin.h"
 #include "endpoint/batch.h"
 #include "endpoint/endpoint.h"
-#include "job-run.h"
 #include "endpoint/serve.h"
+#include "run/job.h"
+#include "run/launch.h"
+#include "run/notify.h"
 #include "spec/spec.h"
 #include "store/repo.h"
 #include "util/alloc.h"
@@ -629,158 +631,31 @@ static int invoke_online(struct mlw_ctx *ctx, const char *name,
 	return cmd_finish_stdout(0);
 }
 
-/* what 'invoke' of a batch endpoint was given */
-struct batch_invoke {
-	const char *input, *input_type, *output_path, *deployment;
-	int64_t mini_batch_size, instance_count;
-	int stream, wait;
-};
-
-/* the deployment an invocation of batch endpoint ep goes to */
-static int pick_batch_deployment(char **out, struct mlw_ctx *ctx,
-				 const struct mlw_endpoint *ep,
-				 const char *given)
+/* 'invoke' of a batch endpoint: a recorded scoring job (lib/endpoint) */
+static int invoke_batch(struct mlw_ctx *ctx,
+			const struct mlw_batch_invocation *req, int stream,
+			int wait)
 {
-	struct mlw_deployment *d;
+	const struct mlw_executor *executors[1];
+	struct mlw_job_start_opts so;
+	struct mlw_executor builtin;
+	struct mlw_batch_job *bj;
+	struct mlw_endpoint_ctx e;
+	struct mlw_job_watch w;
 	int ret;
 
-	*out = NULL;
-	if (!given)
-		given = ep->default_deployment;
-	if (!given) {
-		cmd_error("batch endpoint '%s' has no default deployment; give --deployment-name or create one with --set-default",
-			  ep->name);
-		return 2;
-	}
-	ret = mlw_deployment_get(&d, cmd_catalog(ctx), ep->name, given);
+	ep_ctx(&e, ctx);
+	ret = mlw_batch_job_prepare(&bj, &e, req);
 	if (ret)
 		return cmd_fail(ret);
-	*out = mlw_strdup(d->name);
-	mlw_deployment_free(d);
-	return 0;
-}
-
-/* s as a YAML scalar (a JSON string is one) */
-static void add_yaml_string(struct mlw_buf *b, const char *s)
-{
-	json_t *j = json_string(s);
-	char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-
-	/* a path that is no UTF-8: YAML could not hold it either */
-	mlw_buf_adds(b, text ? text : "\"\"");
-	free(text);
-	json_decref(j);
-}
-
-/*
- * The command job of a batch invocation: input 'data', output 'score',
- * and the hidden 'mlw endpoint batch-score' as its command.
- */
-static int batch_job_spec(struct mlw_buf *spec, const char *endpoint,
-			  const char *deployment, const struct batch_invoke *bi)
-{
-	const char *type = bi->input_type;
-	char *path;
-	struct stat st;
-
-	if (!strncmp(bi->input, "azureml:", 8)) {
-		path = mlw_strdup(bi->input);
-		if (!type)
-			type = "uri_folder";
-	} else {
-		if (stat(bi->input, &st) < 0) {
-			cmd_error("cannot read '%s': %s", bi->input,
-				  strerror(errno));
-			return errno == ENOENT ? 3 : 128;
-		}
-		if (!type)
-			type = S_ISDIR(st.st_mode) ? "uri_folder" : "uri_file";
-		if (!strcmp(type, "uri_folder") != !!S_ISDIR(st.st_mode)) {
-			cmd_error("'%s' is %s, not a %s", bi->input,
-				  S_ISDIR(st.st_mode) ? "a folder" : "a file",
-				  type);
-			return 2;
-		}
-		path = mlw_path_absolute(bi->input);
-	}
-	mlw_buf_adds(spec, "$schema: https://azuremlschemas.azureedge.net/latest/commandJob.schema.json\n"
-		     "type: command\ncommand: mlw endpoint batch-score ");
-	mlw_buf_addf(spec, "%s %s ${{inputs.data}} ${{outputs.score}}",
-		     endpoint, deployment);
-	if (bi->mini_batch_size > 0)
-		mlw_buf_addf(spec, " --mini-batch-size %lld",
-			     (long long)bi->mini_batch_size);
-	if (bi->instance_count > 0)
-		mlw_buf_addf(spec, " --instance-count %lld",
-			     (long long)bi->instance_count);
-	if (bi->output_path) {
-		char *out = mlw_path_absolute(bi->output_path);
-
-		mlw_buf_adds(spec, " --output-path ");
-		add_yaml_string(spec, out);
-		free(out);
-	}
-	mlw_buf_addf(spec, "\nenvironment: azureml:host@1\n"
-		     "display_name: %s-%s\n"
-		     "tags:\n  endpoint: %s\n  deployment: %s\n"
-		     "inputs:\n  data:\n    type: %s\n    path: ",
-		     endpoint, deployment, endpoint, deployment, type);
-	add_yaml_string(spec, path);
-	mlw_buf_adds(spec, "\noutputs:\n  score:\n    type: uri_folder\n");
-	free(path);
-	return 0;
-}
-
-/* 'invoke' of a batch endpoint: a recorded scoring job */
-static int invoke_batch(struct mlw_ctx *ctx, const struct mlw_endpoint *ep,
-			const struct batch_invoke *bi)
-{
-	struct mlw_buf spec = MLW_BUF_INIT;
-	const char *argv[8];
-	char *deployment, *rel, *path, *dir;
-	int argc = 0, ret;
-
-	if (bi->input_type && strcmp(bi->input_type, "uri_file") &&
-	    strcmp(bi->input_type, "uri_folder")) {
-		cmd_error("--input-type: '%s' is not uri_file or uri_folder",
-			  bi->input_type);
-		return 2;
-	}
-	ret = pick_batch_deployment(&deployment, ctx, ep, bi->deployment);
+	cmd_job_start_opts(&so, &builtin, executors, bj->job);
+	ret = mlw_batch_job_submit(&w, bj, &so);
 	if (ret)
-		return ret;
-	ret = batch_job_spec(&spec, ep->name, deployment, bi);
-	free(deployment);
-	if (ret) {
-		mlw_buf_release(&spec);
-		return ret;
-	}
-	rel = mlw_xstrfmt("invoke-%ld.yml", (long)getpid());
-	path = mlw_endpoint_path(cmd_repo(ctx), ep->name, rel);
-	free(rel);
-	dir = mlw_path_dirname(path);
-	ret = mlw_mkdir_p(dir, 0700);
-	free(dir);
-	if (!ret)
-		ret = mlw_write_file_atomic(path, spec.buf, spec.len);
-	mlw_buf_release(&spec);
-	if (ret) {
-		free(path);
-		return cmd_fail(ret);
-	}
-	argv[argc++] = "create";
-	argv[argc++] = "-f";
-	argv[argc++] = path;
-	argv[argc++] = "--experiment-name";
-	argv[argc++] = ep->name;
-	if (bi->stream)
-		argv[argc++] = "--stream";
-	else if (bi->wait)
-		argv[argc++] = "--wait";
-	argv[argc] = NULL;
-	ret = cmd_job_create(argc, argv, ctx);
-	unlink(path);
-	free(path);
+		ret = cmd_fail(ret);
+	else
+		ret = cmd_job_after_submit(ctx, &w, bj->job->name,
+					   bj->job->experiment, stream, wait);
+	mlw_batch_job_free(bj);
 	return ret;
 }
 
@@ -793,7 +668,8 @@ static int endpoint_invoke(int argc, const char **argv, struct mlw_ctx *ctx)
 	};
 	const char *name = NULL, *request_file = NULL;
 	const char *deployment_alias = NULL;
-	struct batch_invoke bi = { 0 };
+	struct mlw_batch_invocation bi = { 0 };
+	int stream = 0, wait = 0;
 	struct mlw_option opts[] = {
 		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
 		MLW_OPT_STRING('r', "request-file", &request_file, "FILE",
@@ -812,9 +688,9 @@ static int endpoint_invoke(int argc, const char **argv, struct mlw_ctx *ctx)
 			    "batch: files (or rows of one file) per mini-batch"),
 		MLW_OPT_INT(0, "instance-count", &bi.instance_count, "N",
 			    "batch: instances, each with max_concurrency_per_instance workers"),
-		MLW_OPT_BOOL('s', "stream", &bi.stream,
+		MLW_OPT_BOOL('s', "stream", &stream,
 			     "batch: follow the job's log until it ends"),
-		MLW_OPT_BOOL(0, "wait", &bi.wait,
+		MLW_OPT_BOOL(0, "wait", &wait,
 			     "batch: wait for the job to end"),
 		MLW_OPT_END()
 	};
@@ -828,18 +704,18 @@ static int endpoint_invoke(int argc, const char **argv, struct mlw_ctx *ctx)
 	if (ret)
 		return cmd_fail(ret);
 	if (ep->kind == MLW_ENDPOINT_BATCH) {
-		if (request_file)
-			ret = cmd_usage_error(usage, opts, "'%s' is a batch endpoint: it is invoked with --input", name);
-		else if (!bi.input)
-			ret = cmd_usage_error(usage, opts, "a batch endpoint is invoked with --input PATH|azureml:DATA");
-		else
-			ret = invoke_batch(ctx, ep, &bi);
 		mlw_endpoint_free(ep);
-		return ret;
+		if (request_file)
+			return cmd_usage_error(usage, opts, "'%s' is a batch endpoint: it is invoked with --input", name);
+		if (!bi.input)
+			return cmd_usage_error(usage, opts, "a batch endpoint is invoked with --input PATH|azureml:DATA");
+		bi.endpoint = name;
+		bi.keep_workdir = getenv("MLW_KEEP_WORKDIR") != NULL;
+		return invoke_batch(ctx, &bi, stream, wait);
 	}
 	mlw_endpoint_free(ep);
 	if (bi.input || bi.input_type || bi.output_path ||
-	    bi.mini_batch_size || bi.instance_count || bi.stream || bi.wait)
+	    bi.mini_batch_size || bi.instance_count || stream || wait)
 		return cmd_usage_error(usage, opts, "'%s' is an online endpoint: --input and the batch options are for batch endpoints", name);
 	if (!request_file)
 		return cmd_usage_error(usage, opts, "an online endpoint is invoked with --request-file FILE");
