@@ -117,6 +117,18 @@ int cmd_job_after_submit(struct mlw_ctx *ctx, struct mlw_job_watch *w,
 			 const char *name, const char *experiment, int stream,
 			 int wait);
 
+/*
+ * Parse argv, then take one NAME from -n (*name, set by opts) or the one
+ * operand; a usage error (exit) otherwise.  what names it ("endpoint").
+ */
+void cmd_one_name(struct mlw_ctx *ctx, int argc, const char **argv,
+		  const struct mlw_option *opts, const char *const *usage,
+		  const char **name, const char *what);
+/* a warning callback for lib/ contexts: data is the struct mlw_ctx */
+void cmd_warn_cb(const char *msg, void *data);
+/* a list prints whole documents (json, yaml, --query), not table rows */
+int cmd_full_documents(const struct mlw_ctx *ctx);
+
 /* report lib/'s last error and return the matching exit status */
 int cmd_fail(int code);
 void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)

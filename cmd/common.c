@@ -254,6 +254,30 @@ void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+void cmd_one_name(struct mlw_ctx *ctx, int argc, const char **argv,
+		  const struct mlw_option *opts, const char *const *usage,
+		  const char **name, const char *what)
+{
+	int n = cmd_parse(ctx, argc, argv, opts, usage);
+
+	if (n == 1 && !*name)
+		*name = argv[0];
+	else if (n != 0 || !*name)
+		exit(cmd_usage_error(usage, opts, "one %s name expected",
+				     what));
+}
+
+void cmd_warn_cb(const char *msg, void *data)
+{
+	cmd_warn(data, "%s", msg);
+}
+
+int cmd_full_documents(const struct mlw_ctx *ctx)
+{
+	return ctx->query || ctx->format == MLW_FMT_JSON ||
+	       ctx->format == MLW_FMT_YAML;
+}
+
 int cmd_fail(int code)
 {
 	if (code >= 0)

@@ -197,47 +197,6 @@ static int keep_source(char **spec_id, char **spec_path, char **overrides,
 	return 0;
 }
 
-int mlw_endpoint_stored_spec(char **text, struct mlw_strlist *overrides,
-			     struct mlw_endpoint_ctx *ctx, const char *spec,
-			     const char *spec_overrides)
-{
-	struct mlw_buf b = MLW_BUF_INIT;
-	struct mlw_odb *odb;
-	struct mlw_oid oid;
-	enum mlw_object_type type;
-	json_t *list, *v;
-	size_t i;
-	int ret;
-
-	*text = NULL;
-	if (!spec)
-		return mlw_error_setc(MLW_ENOTFOUND, "no spec was recorded");
-	ret = mlw_oid_from_hex(&oid, spec);
-	if (!ret)
-		ret = mlw_repo_odb(&odb, ctx->repo);
-	if (!ret)
-		ret = mlw_odb_read_buf(&b, &type, odb, &oid, MLW_YAML_MAX_SIZE);
-	if (ret == MLW_ENOTFOUND)
-		ret = mlw_error_recode(MLW_ECORRUPT);
-	if (ret) {
-		mlw_buf_release(&b);
-		return ret;
-	}
-	list = json_loads(spec_overrides ? spec_overrides : "[]", 0, NULL);
-	if (!json_is_array(list)) {
-		json_decref(list);
-		mlw_buf_release(&b);
-		return mlw_error_setc(MLW_ECORRUPT,
-				      "catalog: the overrides of a spec do not read back");
-	}
-	json_array_foreach(list, i, v)
-		if (json_is_string(v))
-			mlw_strlist_push(overrides, json_string_value(v));
-	json_decref(list);
-	*text = mlw_buf_detach(&b, NULL);
-	return 0;
-}
-
 static void warn(struct mlw_endpoint_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
