@@ -160,19 +160,44 @@ const char *mlw_spec_get_str(const struct mlw_spec *spec, const char *path)
 	return n->text;
 }
 
-int mlw_spec_error_at(const struct mlw_yaml_node *n, const char *fmt, ...)
+/* MLW_EINVALID "POSITION: message": n's position, else "FILE: " */
+static int verror(const struct mlw_yaml_node *n, const char *file,
+		  const char *fmt, va_list ap)
 {
 	struct mlw_buf b = MLW_BUF_INIT;
-	va_list ap;
 	int ret;
 
 	if (n)
 		mlw_buf_addf(&b, "%s:%d:%d: ", n->source, n->line, n->col);
-	va_start(ap, fmt);
+	else if (file)
+		mlw_buf_addf(&b, "%s: ", file);
 	mlw_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
 	ret = mlw_error_setc(MLW_EINVALID, "%s", b.buf);
 	mlw_buf_release(&b);
+	return ret;
+}
+
+int mlw_spec_error_at(const struct mlw_yaml_node *n, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = verror(n, NULL, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int mlw_spec_error(const struct mlw_spec *spec, const char *path,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = verror(path ? mlw_spec_get(spec, path) : NULL, spec->path, fmt,
+		     ap);
+	va_end(ap);
 	return ret;
 }
 
