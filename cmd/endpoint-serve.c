@@ -11,7 +11,10 @@
 #include "endpoint/serve.h"
 #include "run/job.h"
 #include "run/launch.h"
+#include "run/document.h"
 #include "run/notify.h"
+#include "run/run.h"
+#include "run/service.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -332,9 +335,25 @@ int cmd_endpoint_invoke(int argc, const char **argv, struct mlw_ctx *ctx)
 	return invoke_online(ctx, name, request_file, bi.deployment);
 }
 
+struct job_rows {
+	struct mlw_out *o;
+	int full;		/* documents, not rows */
+};
+
+static int job_row(struct mlw_run *run, void *data)
+{
+	struct job_rows *jr = data;
+
+	if (jr->full)
+		mlw_run_document(jr->o, run, 0);
+	else
+		mlw_run_row(jr->o, run);
+	mlw_run_free(run);
+	return 0;
+}
+
 /* 'list-jobs': the batch jobs of an endpoint, as 'mlw job list' lists */
-int cmd_endpoint_list_jobs(int argc, const char **argv,
-			      struct mlw_ctx *ctx)
+int cmd_endpoint_list_jobs(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	static const char *const usage[] = {
 		"mlw endpoint list-jobs [-n] NAME [--deployment-name D]", NULL
@@ -346,10 +365,11 @@ int cmd_endpoint_list_jobs(int argc, const char **argv,
 			       "only this deployment's jobs"),
 		MLW_OPT_END()
 	};
-	const char *job_argv[8];
+	struct mlw_run_list_request rq = { 0 };
+	struct job_rows jr = { NULL, cmd_full_documents(ctx) };
 	struct mlw_endpoint *ep;
 	char *tag;
-	int n = 0, ret;
+	int ret;
 
 	cmd_one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
 	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), name);
@@ -361,17 +381,17 @@ int cmd_endpoint_list_jobs(int argc, const char **argv,
 		return cmd_usage_error(usage, opts, "'%s' is an online endpoint: it has no jobs", name);
 	tag = deployment ? mlw_xstrfmt("deployment=%s", deployment) :
 	      mlw_xstrfmt("endpoint=%s", name);
-	job_argv[n++] = "job";
-	job_argv[n++] = "list";
-	job_argv[n++] = "--experiment-name";
-	job_argv[n++] = name;
-	job_argv[n++] = "--tag";
-	job_argv[n++] = tag;
-	job_argv[n++] = "--all-results";
-	job_argv[n] = NULL;
-	ret = mlw_find_command("job")->fn(n, job_argv, ctx);
+	rq.experiment = name;
+	rq.tag = tag;
+	rq.brief = !jr.full;
+	jr.o = cmd_out_list(ctx, MLW_FMT_TABLE);
+	mlw_out_list_begin(jr.o, NULL);
+	ret = mlw_run_list_each(cmd_job_catalog(ctx), &rq, job_row, &jr);
+	mlw_out_end(jr.o);
+	ret = ret ? cmd_fail(ret) : cmd_print(ctx, jr.o, MLW_FMT_TABLE);
+	mlw_out_free(jr.o);
 	free(tag);
-	return ret;
+	return cmd_finish_stdout(ret);
 }
 
 /* print one line of a batch invocation's log (the job's log) */
