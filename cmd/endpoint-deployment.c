@@ -5,6 +5,7 @@
 #include "builtin.h"
 #include "endpoint.h"
 #include "endpoint/endpoint.h"
+#include "endpoint/serve.h"
 #include "spec/spec.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -285,25 +286,6 @@ static int deployment_delete(int argc, const char **argv, struct mlw_ctx *ctx)
 	return 0;
 }
 
-/* the last n lines of buf[0..len) */
-static const char *last_lines(const char *buf, size_t len, long n)
-{
-	const char *p = buf + len;
-
-	if (n < 0)
-		return buf;
-	if (!n)
-		return p;
-	if (p > buf && p[-1] == '\n')
-		p--;
-	while (p > buf) {
-		if (p[-1] == '\n' && !--n)
-			return p;
-		p--;
-	}
-	return buf;
-}
-
 static int deployment_get_logs(int argc, const char **argv,
 			       struct mlw_ctx *ctx)
 {
@@ -320,34 +302,15 @@ static int deployment_get_logs(int argc, const char **argv,
 		MLW_OPT_END()
 	};
 	struct mlw_buf b = MLW_BUF_INIT;
-	struct mlw_deployment *d;
-	const char *start;
-	char *rel, *path;
 	int ret;
 
 	dep_args(ctx, argc, argv, opts, usage, &a, 1);
-	ret = mlw_deployment_get(&d, cmd_catalog(ctx), a.endpoint, a.name);
-	if (ret)
-		return cmd_fail(ret);
-	mlw_deployment_free(d);
-	rel = mlw_xstrfmt("logs/%s.log", a.name);
-	path = mlw_endpoint_path(cmd_repo(ctx), a.endpoint, rel);
-	ret = mlw_buf_read_file(&b, path, (size_t)1 << 30);
-	free(rel);
-	free(path);
-	if (ret == MLW_ENOTFOUND) {
-		/* never served yet: an empty log */
-		mlw_buf_release(&b);
-		return 0;
-	}
-	if (ret) {
-		mlw_buf_release(&b);
-		return cmd_fail(ret);
-	}
-	start = last_lines(b.buf, b.len, lines);
-	fwrite(start, 1, b.len - (size_t)(start - b.buf), stdout);
+	ret = mlw_deployment_log(&b, cmd_catalog(ctx), cmd_repo(ctx),
+				 a.endpoint, a.name, lines);
+	if (!ret)
+		fwrite(b.buf, 1, b.len, stdout);
 	mlw_buf_release(&b);
-	return cmd_finish_stdout(0);
+	return ret ? cmd_fail(ret) : cmd_finish_stdout(0);
 }
 
 int cmd_endpoint_deployment(int argc, const char **argv,

@@ -236,3 +236,52 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 	rotate_logs(s);
 }
 
+
+/* the last n lines of buf[0..len) (n < 0: all of it) */
+static const char *last_lines(const char *buf, size_t len, long n)
+{
+	const char *p = buf + len;
+
+	if (n < 0)
+		return buf;
+	if (!n)
+		return p;
+	if (p > buf && p[-1] == '\n')
+		p--;
+	while (p > buf) {
+		if (p[-1] == '\n' && !--n)
+			return p;
+		p--;
+	}
+	return buf;
+}
+
+int mlw_deployment_log(struct mlw_buf *out, struct mlw_catalog *cat,
+		       struct mlw_repo *repo, const char *endpoint,
+		       const char *name, long lines)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_deployment *d;
+	const char *start;
+	char *rel, *path;
+	int ret = mlw_deployment_get(&d, cat, endpoint, name);
+
+	if (ret)
+		return ret;
+	mlw_deployment_free(d);
+	rel = mlw_xstrfmt("logs/%s.log", name);
+	path = mlw_endpoint_path(repo, endpoint, rel);
+	ret = mlw_buf_read_file(&b, path, MLW_DEPLOYMENT_LOG_MAX);
+	free(rel);
+	free(path);
+	if (ret == MLW_ENOTFOUND) {
+		/* never served yet: an empty log */
+		mlw_error_clear();
+		ret = 0;
+	} else if (!ret) {
+		start = last_lines(b.buf, b.len, lines);
+		mlw_buf_add(out, start, b.len - (size_t)(start - b.buf));
+	}
+	mlw_buf_release(&b);
+	return ret;
+}

@@ -1,18 +1,21 @@
 /*
  * test-endpoint-invoke.c - lib/endpoint's entry points below the
  * commands: a batch invocation's job, built in memory and prepared
- * (mlw_batch_job_prepare(), batch.h), and the text and overrides a
- * create or update applies (mlw_endpoint_spec_text(), endpoint.h).
+ * (mlw_batch_job_prepare(), batch.h), the text and overrides a
+ * create or update applies (mlw_endpoint_spec_text(), endpoint.h), and
+ * a deployment's server log (mlw_deployment_log(), serve.h).
  */
 #include "tap.h"
 #include "endpoint/batch.h"
 #include "endpoint/endpoint.h"
 #include "endpoint/internal.h"
+#include "endpoint/serve.h"
 #include "run/job.h"
 #include "spec/spec.h"
 #include "store/catalog.h"
 #include "store/repo.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/strutil.h"
@@ -305,6 +308,43 @@ static void test_spec_text(void)
 	free(file);
 }
 
+static void log_is(long lines, const char *want, const char *what)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_catalog *cat;
+	int ret = mlw_repo_catalog(&cat, repo);
+
+	if (!ret)
+		ret = mlw_deployment_log(&b, cat, repo, "nightly", "ridge",
+					 lines);
+	is_int(ret, 0, "%s: read", what);
+	is_str(b.len ? b.buf : "", want, "%s", what);
+	mlw_buf_release(&b);
+}
+
+static void test_log(void)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_catalog *cat;
+	char *logs = mlw_endpoint_path(repo, "nightly", "logs");
+	int ret;
+
+	log_is(-1, "", "never served: an empty log");
+	mlw_mkdir_p(logs, 0700);
+	write_file(".mlw/endpoints/nightly/logs/ridge.log", "one\ntwo\nthree\n");
+	log_is(-1, "one\ntwo\nthree\n", "all of it");
+	log_is(1, "three\n", "the last line");
+	log_is(2, "two\nthree\n", "the last two");
+	log_is(9, "one\ntwo\nthree\n", "more lines than it has");
+	log_is(0, "", "no lines");
+	ret = mlw_repo_catalog(&cat, repo);
+	if (!ret)
+		ret = mlw_deployment_log(&b, cat, repo, "nightly", "purple", -1);
+	is_int(ret, MLW_ENOTFOUND, "a deployment that is not");
+	mlw_buf_release(&b);
+	free(logs);
+}
+
 int main(void)
 {
 	if (setup()) {
@@ -315,6 +355,7 @@ int main(void)
 	test_file_and_options();
 	test_refusals();
 	test_spec_text();
+	test_log();
 	mlw_repo_free(repo);
 	mlw_remove_tree(dir);
 	return done_testing();
