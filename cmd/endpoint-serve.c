@@ -1,8 +1,7 @@
 /*
  * endpoint-serve.c - the verbs of 'mlw endpoint' that serve and invoke
- * endpoints: serve, stop, invoke, list-jobs, the keys requests give
- * (get-credentials, regenerate-keys), and the hidden batch-score, the
- * command of a batch invocation's job.
+ * endpoints: serve, stop, invoke, list-jobs, and the hidden batch-score,
+ * the command of a batch invocation's job.
  */
 #include "builtin.h"
 #include "endpoint.h"
@@ -28,71 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-int cmd_endpoint_get_credentials(int argc, const char **argv,
-				    struct mlw_ctx *ctx)
-{
-	static const char *const usage[] = {
-		"mlw endpoint get-credentials [-n] NAME", NULL
-	};
-	const char *name = NULL;
-	struct mlw_option opts[] = {
-		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
-		MLW_OPT_END()
-	};
-	char primary[MLW_ENDPOINT_KEY_SIZE], secondary[MLW_ENDPOINT_KEY_SIZE];
-	struct mlw_endpoint *ep;
-	struct mlw_out *o;
-	int ret;
-
-	cmd_one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
-	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), name);
-	if (ret)
-		return cmd_fail(ret);
-	mlw_endpoint_free(ep);
-	ret = mlw_endpoint_keys(primary, secondary, cmd_repo(ctx), name);
-	if (ret)
-		return cmd_fail(ret);
-	o = mlw_out_new();
-	mlw_out_object_begin(o, NULL);
-	mlw_out_str(o, "primaryKey", primary);
-	mlw_out_str(o, "secondaryKey", secondary);
-	mlw_out_end(o);
-	ret = cmd_print(ctx, o, MLW_FMT_JSON);
-	mlw_out_free(o);
-	return cmd_finish_stdout(ret);
-}
-
-int cmd_endpoint_regenerate_keys(int argc, const char **argv,
-				    struct mlw_ctx *ctx)
-{
-	static const char *const usage[] = {
-		"mlw endpoint regenerate-keys [-n] NAME [--key-type primary|secondary]",
-		NULL
-	};
-	const char *name = NULL, *type = "primary";
-	struct mlw_option opts[] = {
-		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
-		MLW_OPT_STRING(0, "key-type", &type, "TYPE",
-			       "primary (default) or secondary"),
-		MLW_OPT_END()
-	};
-	struct mlw_endpoint_ctx e;
-	int ret;
-
-	cmd_one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
-	if (strcmp(type, "primary") && strcmp(type, "secondary"))
-		return cmd_usage_error(usage, opts, "--key-type is primary or secondary, not '%s'",
-				       type);
-	e = (struct mlw_endpoint_ctx){ cmd_repo(ctx), cmd_warn_cb, ctx };
-	ret = mlw_endpoint_regenerate_key(&e, name, !strcmp(type, "secondary"));
-	if (ret)
-		return cmd_fail(ret);
-	if (!ctx->quiet)
-		fprintf(stderr, "mlw: the %s key of endpoint '%s' is new\n",
-			type, name);
-	return 0;
-}
 
 static void print_event(const char *line, void *data)
 {

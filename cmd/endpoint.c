@@ -2,8 +2,9 @@
  * endpoint.c - 'mlw endpoint': online and batch endpoints and their
  * deployments (az ml online-endpoint, online-deployment, batch-endpoint
  * and batch-deployment in one command).  This file has the verbs on
- * endpoints and the table of verbs; endpoint-deployment.c the
- * deployments', endpoint-serve.c serving, invoking and keys.
+ * endpoints (their keys too) and the table of verbs;
+ * endpoint-deployment.c the deployments', endpoint-serve.c serving and
+ * invoking.
  *
  * Every verb parses its options and calls lib/endpoint (endpoint.h for
  * the registry, serve.h for the online server, batch.h for batch jobs),
@@ -311,6 +312,71 @@ static int endpoint_delete(int argc, const char **argv, struct mlw_ctx *ctx)
 	return 0;
 }
 
+static int endpoint_get_credentials(int argc, const char **argv,
+				    struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint get-credentials [-n] NAME", NULL
+	};
+	const char *name = NULL;
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_END()
+	};
+	char primary[MLW_ENDPOINT_KEY_SIZE], secondary[MLW_ENDPOINT_KEY_SIZE];
+	struct mlw_endpoint *ep;
+	struct mlw_out *o;
+	int ret;
+
+	cmd_one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	ret = mlw_endpoint_get(&ep, cmd_catalog(ctx), name);
+	if (ret)
+		return cmd_fail(ret);
+	mlw_endpoint_free(ep);
+	ret = mlw_endpoint_keys(primary, secondary, cmd_repo(ctx), name);
+	if (ret)
+		return cmd_fail(ret);
+	o = mlw_out_new();
+	mlw_out_object_begin(o, NULL);
+	mlw_out_str(o, "primaryKey", primary);
+	mlw_out_str(o, "secondaryKey", secondary);
+	mlw_out_end(o);
+	ret = cmd_print(ctx, o, MLW_FMT_JSON);
+	mlw_out_free(o);
+	return cmd_finish_stdout(ret);
+}
+
+static int endpoint_regenerate_keys(int argc, const char **argv,
+				    struct mlw_ctx *ctx)
+{
+	static const char *const usage[] = {
+		"mlw endpoint regenerate-keys [-n] NAME [--key-type primary|secondary]",
+		NULL
+	};
+	const char *name = NULL, *type = "primary";
+	struct mlw_option opts[] = {
+		MLW_OPT_STRING('n', "name", &name, "NAME", "the endpoint"),
+		MLW_OPT_STRING(0, "key-type", &type, "TYPE",
+			       "primary (default) or secondary"),
+		MLW_OPT_END()
+	};
+	struct mlw_endpoint_ctx e;
+	int ret;
+
+	cmd_one_name(ctx, argc, argv, opts, usage, &name, "endpoint");
+	if (strcmp(type, "primary") && strcmp(type, "secondary"))
+		return cmd_usage_error(usage, opts, "--key-type is primary or secondary, not '%s'",
+				       type);
+	e = (struct mlw_endpoint_ctx){ cmd_repo(ctx), cmd_warn_cb, ctx };
+	ret = mlw_endpoint_regenerate_key(&e, name, !strcmp(type, "secondary"));
+	if (ret)
+		return cmd_fail(ret);
+	if (!ctx->quiet)
+		fprintf(stderr, "mlw: the %s key of endpoint '%s' is new\n",
+			type, name);
+	return 0;
+}
+
 static int endpoint_validate(int argc, const char **argv, struct mlw_ctx *ctx)
 {
 	return cmd_spec_validate(ctx, argc, argv, "endpoint");
@@ -321,11 +387,11 @@ static const struct cmd_verb endpoint_verbs[] = {
 	{ "create", endpoint_create, "create an online or batch endpoint" },
 	{ "delete", endpoint_delete, "delete an endpoint and its deployments" },
 	{ "deployment", cmd_endpoint_deployment, "manage an endpoint's deployments" },
-	{ "get-credentials", cmd_endpoint_get_credentials, "print an endpoint's keys" },
+	{ "get-credentials", endpoint_get_credentials, "print an endpoint's keys" },
 	{ "invoke", cmd_endpoint_invoke, "score a request, or start a batch job" },
 	{ "list", endpoint_list, "list endpoints" },
 	{ "list-jobs", cmd_endpoint_list_jobs, "list a batch endpoint's jobs" },
-	{ "regenerate-keys", cmd_endpoint_regenerate_keys, "replace a key" },
+	{ "regenerate-keys", endpoint_regenerate_keys, "replace a key" },
 	{ "serve", cmd_endpoint_serve, "serve an online endpoint over HTTP" },
 	{ "show", endpoint_show, "show one endpoint" },
 	{ "stop", cmd_endpoint_stop, "stop the server of an endpoint" },

@@ -11,10 +11,6 @@ struct mlw_ctx;
 int cmd_endpoint_deployment(int argc, const char **argv, struct mlw_ctx *ctx);
 
 /* endpoint-serve.c */
-int cmd_endpoint_get_credentials(int argc, const char **argv,
-				 struct mlw_ctx *ctx);
-int cmd_endpoint_regenerate_keys(int argc, const char **argv,
-				 struct mlw_ctx *ctx);
 int cmd_endpoint_serve(int argc, const char **argv, struct mlw_ctx *ctx);
 int cmd_endpoint_stop(int argc, const char **argv, struct mlw_ctx *ctx);
 int cmd_endpoint_invoke(int argc, const char **argv, struct mlw_ctx *ctx);
