@@ -405,6 +405,18 @@ out:
 	return ret;
 }
 
+/* the catalog, its endpoint tables in, a transaction begun */
+static int begin_change(struct mlw_catalog **cat, struct mlw_endpoint_ctx *ctx)
+{
+	int ret = mlw_repo_catalog(cat, ctx->repo);
+
+	if (!ret)
+		ret = mlw_endpoint_use(*cat);
+	if (!ret)
+		ret = mlw_catalog_begin(*cat);
+	return ret;
+}
+
 int mlw_endpoint_set_traffic(struct mlw_endpoint **out,
 			     struct mlw_endpoint_ctx *ctx, const char *name,
 			     const char *traffic, const char *mirror)
@@ -416,11 +428,7 @@ int mlw_endpoint_set_traffic(struct mlw_endpoint **out,
 
 	if (out)
 		*out = NULL;
-	ret = mlw_repo_catalog(&cat, ctx->repo);
-	if (!ret)
-		ret = mlw_endpoint_use(cat);
-	if (!ret)
-		ret = mlw_catalog_begin(cat);
+	ret = begin_change(&cat, ctx);
 	if (ret)
 		return ret;
 	ret = mlw_endpoint_get(&ep, cat, name);
@@ -1210,11 +1218,7 @@ int mlw_deployment_delete(struct mlw_endpoint_ctx *ctx, const char *endpoint,
 	char *dir, *rel;
 	int ret;
 
-	ret = mlw_repo_catalog(&cat, ctx->repo);
-	if (!ret)
-		ret = mlw_endpoint_use(cat);
-	if (!ret)
-		ret = mlw_catalog_begin(cat);
+	ret = begin_change(&cat, ctx);
 	if (ret)
 		return ret;
 	ret = mlw_endpoint_get(&ep, cat, endpoint);
