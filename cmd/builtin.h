@@ -96,8 +96,8 @@ void cmd_job_reaped(const char *name, void *data);
 
 /*
  * For a command that starts a job (lib/run/launch.h): the supervisor's
- * start options, with the built-in dispatcher as its executor (so a
- * command "mlw ..." runs without an exec), its signals set up in the
+ * start options, with the builtin executor (a command "mlw ..." runs as
+ * this mlw program, without sh), its signals set up in the
  * supervisor process (SIGTERM, SIGINT, SIGHUP cancel the run) and the
  * lazy MLflow server for the job's command.  ex and executors[1] are
  * the caller's storage.  data is the struct mlw_job being started.

@@ -371,16 +371,10 @@ static void in_job_supervisor(void *data)
 	mlw_error_clear();
 }
 
-/* "mlw ..." in a forked child of the supervisor: it exits */
-static int job_builtin(int argc, const char **argv)
-{
-	exit(cmd_main(argc, argv));
-}
-
 void cmd_job_start_opts(struct mlw_job_start_opts *so, struct mlw_executor *ex,
 			const struct mlw_executor **executors, void *data)
 {
-	mlw_executor_builtin_init(ex, job_builtin);
+	mlw_executor_builtin_init(ex, "/proc/self/exe");
 	executors[0] = ex;
 	memset(so, 0, sizeof(*so));
 	so->executors = executors;
