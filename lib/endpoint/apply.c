@@ -405,6 +405,15 @@ out:
 	return ret;
 }
 
+/* the catalog, and endpoint name read outside any transaction */
+static int get_endpoint(struct mlw_catalog **cat, struct mlw_endpoint **ep,
+			struct mlw_endpoint_ctx *ctx, const char *name)
+{
+	int ret = mlw_repo_catalog(cat, ctx->repo);
+
+	return ret ? ret : mlw_endpoint_get(ep, *cat, name);
+}
+
 /* the catalog, its endpoint tables in, a transaction begun */
 static int begin_change(struct mlw_catalog **cat, struct mlw_endpoint_ctx *ctx)
 {
@@ -465,9 +474,7 @@ int mlw_endpoint_delete(struct mlw_endpoint_ctx *ctx, const char *name)
 	char *dir;
 	int ret;
 
-	ret = mlw_repo_catalog(&cat, ctx->repo);
-	if (!ret)
-		ret = mlw_endpoint_get(&ep, cat, name);
+	ret = get_endpoint(&cat, &ep, ctx, name);
 	if (ret)
 		return ret;
 	mlw_endpoint_free(ep);
@@ -1276,9 +1283,7 @@ int mlw_endpoint_regenerate_key(struct mlw_endpoint_ctx *ctx,
 	struct mlw_catalog *cat;
 	int ret;
 
-	ret = mlw_repo_catalog(&cat, ctx->repo);
-	if (!ret)
-		ret = mlw_endpoint_get(&ep, cat, name);
+	ret = get_endpoint(&cat, &ep, ctx, name);
 	if (ret)
 		return ret;
 	if (ep->kind != MLW_ENDPOINT_ONLINE)
