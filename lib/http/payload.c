@@ -18,6 +18,8 @@
 #include "util/error.h"
 
 #include <jansson.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -555,14 +557,390 @@ static int parse_mlflow(struct mlw_frame *f, json_t *doc, int *status)
 	return parse_named(f, in, form, 1, status);
 }
 
+/*
+ * --- the split orient read straight into the frame (the hot path)
+ *
+ * {"input_data": {"columns": [...], "index": [...], "data": [[...]]}}
+ * and MLflow's {"dataframe_split": {...}}, with column names and string
+ * cells of plain ASCII without escapes, are scanned once into the frame
+ * without building a jansson document (a tree of allocations a value).
+ * The scanner takes only what it is sure of: any other shape, any doubt
+ * (an escape, a byte past ASCII, a key twice, a ragged row, an integer
+ * too long for 64 bits), and malformed JSON of every kind, leave the
+ * frame untouched and go to jansson and the code above, so that every
+ * answer and every message, byte offsets included, is theirs.  Numbers
+ * are the doubles jansson gives: an integer through a 64-bit integer, a
+ * real correctly rounded (exactly when the digits and the power of ten
+ * allow it, strtod() otherwise).  Every read is bounded by the body's
+ * end.
+ */
+struct scan {
+	const char *p, *end;
+	struct mlw_cell *cells;		/* the data's, row by row */
+	size_t nr_cells, alloc_cells;
+	struct mlw_cell *names;		/* the column names */
+	size_t nr_names, alloc_names;
+	size_t nr_index;
+};
+
+#define SCAN_NO (-1)	/* not for the scanner: jansson decides */
+
+static void scan_blanks(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' ||
+				 *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+/* c (after blanks) taken: 1; anything else: 0 */
+static int scan_take(struct scan *s, char c)
+{
+	scan_blanks(s);
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* a string of printable ASCII without escapes; text points into body */
+static int scan_string(struct scan *s, const char **text, size_t *len)
+{
+	const char *q;
+
+	scan_blanks(s);
+	if (s->p >= s->end || *s->p != '"')
+		return SCAN_NO;
+	for (q = s->p + 1; q < s->end; q++) {
+		unsigned char ch = (unsigned char)*q;
+
+		if (ch == '"') {
+			*text = s->p + 1;
+			*len = (size_t)(q - s->p - 1);
+			s->p = q + 1;
+			return 0;
+		}
+		if (ch == '\\' || ch < 0x20 || ch >= 0x7f)
+			return SCAN_NO;
+	}
+	return SCAN_NO;
+}
+
+static int is_digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/* the powers of ten a double holds exactly */
+static const double exact_pow10[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/* a JSON number (RFC 8259's grammar) as jansson reads it */
+static int scan_number(struct scan *s, double *out)
+{
+	const char *p = s->p, *end = s->end, *start = s->p;
+	uint64_t m = 0;
+	long exp10 = 0, e = 0;
+	int neg = 0, real = 0, digits = 0, exact = 1, eneg = 0, edigits = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (!is_digit(p, end))
+		return SCAN_NO;
+	if (*p == '0') {
+		p++;
+	} else {
+		for (; is_digit(p, end); p++) {
+			if (digits < 19)
+				m = m * 10 + (uint64_t)(*p - '0');
+			else
+				exact = 0;
+			digits++;
+		}
+	}
+	if (p < end && *p == '.') {
+		real = 1;
+		p++;
+		if (!is_digit(p, end))
+			return SCAN_NO;
+		for (; is_digit(p, end); p++) {
+			if (!digits && *p == '0') {
+				exp10--;	/* leading zeros: 0.000123 */
+				continue;
+			}
+			if (digits < 19) {
+				m = m * 10 + (uint64_t)(*p - '0');
+				exp10--;
+			} else {
+				exact = 0;
+			}
+			digits++;
+		}
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		real = 1;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		if (!is_digit(p, end))
+			return SCAN_NO;
+		for (; is_digit(p, end); p++) {
+			if (edigits < 6)
+				e = e * 10 + (*p - '0');
+			else
+				exact = 0;
+			edigits++;
+		}
+		exp10 += eneg ? -e : e;
+	}
+	s->p = p;
+	if (!real) {
+		/* jansson: an integer of 64 bits, as a double */
+		if (digits > 18)
+			return SCAN_NO;
+		*out = (double)(neg ? -(int64_t)m : (int64_t)m);
+		return 0;
+	}
+	if (exact && m <= (UINT64_C(1) << 53) && exp10 >= -22 &&
+	    exp10 <= 22) {
+		/* both exact: one rounding, as strtod's */
+		double v = (double)m;
+
+		v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
+		*out = neg ? -v : v;
+		return 0;
+	} else {
+		char text[64];
+		size_t len = (size_t)(p - start);
+		double v;
+
+		if (len >= sizeof(text))
+			return SCAN_NO;
+		memcpy(text, start, len);
+		text[len] = '\0';
+		v = strtod(text, NULL);
+		if (isinf(v))
+			return SCAN_NO;	/* jansson's "real number overflow" */
+		*out = v;
+		return 0;
+	}
+}
+
+/* a value that is a cell: a string, a number, true, false, null */
+static int scan_cell(struct scan *s, struct mlw_cell *c)
+{
+	size_t left;
+
+	scan_blanks(s);
+	if (s->p >= s->end)
+		return SCAN_NO;
+	memset(c, 0, sizeof(*c));
+	left = (size_t)(s->end - s->p);
+	switch (*s->p) {
+	case '"':
+		c->type = MLW_CELL_STRING;
+		return scan_string(s, &c->text, &c->len);
+	case 't':
+		if (left < 4 || memcmp(s->p, "true", 4))
+			return SCAN_NO;
+		s->p += 4;
+		c->type = MLW_CELL_BOOL;
+		c->boolean = 1;
+		return 0;
+	case 'f':
+		if (left < 5 || memcmp(s->p, "false", 5))
+			return SCAN_NO;
+		s->p += 5;
+		c->type = MLW_CELL_BOOL;
+		return 0;
+	case 'n':
+		if (left < 4 || memcmp(s->p, "null", 4))
+			return SCAN_NO;
+		s->p += 4;
+		c->type = MLW_CELL_NULL;
+		return 0;
+	default:
+		c->type = MLW_CELL_NUMBER;
+		return scan_number(s, &c->number);
+	}
+}
+
+/*
+ * A list of cells into *cells (grown), *nr counting them; with width
+ * set, *width is checked against (or, when (size_t)-1, set to) the
+ * list's length.  strings_only for column names.
+ */
+static int scan_cells(struct scan *s, struct mlw_cell **cells, size_t *nr,
+		      size_t *alloc, size_t *width, int strings_only)
+{
+	size_t n = 0;
+
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (!scan_take(s, ']')) {
+		do {
+			struct mlw_cell *c;
+
+			if (*nr >= MLW_PAYLOAD_MAX_CELLS)
+				return SCAN_NO;
+			MLW_ALLOC_GROW(*cells, *nr + 1, *alloc);
+			c = &(*cells)[*nr];
+			if (scan_cell(s, c) ||
+			    (strings_only && c->type != MLW_CELL_STRING))
+				return SCAN_NO;
+			(*nr)++;
+			n++;
+		} while (scan_take(s, ','));
+		if (!scan_take(s, ']'))
+			return SCAN_NO;
+	}
+	if (width && *width == (size_t)-1)
+		*width = n;
+	else if (width && *width != n)
+		return SCAN_NO;
+	return 0;
+}
+
+/* "data": rows of one width; *rows and *width (-1: no row) */
+static int scan_rows(struct scan *s, size_t *rows, size_t *width)
+{
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (scan_take(s, ']'))
+		return 0;
+	do {
+		if (scan_cells(s, &s->cells, &s->nr_cells, &s->alloc_cells,
+			       width, 0))
+			return SCAN_NO;
+		(*rows)++;
+	} while (scan_take(s, ','));
+	return scan_take(s, ']') ? 0 : SCAN_NO;
+}
+
+/* the split object's keys, each once: "columns", "index", "data" */
+static int scan_split(struct scan *s, size_t *rows, size_t *width,
+		      int *has_columns, int *has_index)
+{
+	int has_data = 0;
+	struct mlw_cell *index = NULL;
+	size_t alloc_index = 0;
+
+	if (!scan_take(s, '{'))
+		return SCAN_NO;
+	do {
+		const char *key;
+		size_t len;
+		int ret;
+
+		if (scan_string(s, &key, &len) || !scan_take(s, ':'))
+			break;
+		if (len == 7 && !memcmp(key, "columns", 7) && !*has_columns) {
+			*has_columns = 1;
+			ret = scan_cells(s, &s->names, &s->nr_names,
+					 &s->alloc_names, NULL, 1);
+		} else if (len == 5 && !memcmp(key, "index", 5) &&
+			   !*has_index) {
+			*has_index = 1;
+			/* the labels are checked, counted, and dropped */
+			ret = scan_cells(s, &index, &s->nr_index, &alloc_index,
+					 NULL, 0);
+			if (!ret) {
+				free(index);
+				index = NULL;
+				alloc_index = 0;
+			}
+		} else if (len == 4 && !memcmp(key, "data", 4) && !has_data) {
+			has_data = 1;
+			ret = scan_rows(s, rows, width);
+		} else {
+			break;
+		}
+		if (ret)
+			break;
+		if (scan_take(s, '}'))
+			return has_data ? 0 : SCAN_NO;
+	} while (scan_take(s, ','));
+	free(index);
+	return SCAN_NO;
+}
+
+/*
+ * The whole body when it is the split orient under its one key (form
+ * names it): 0 with f filled, or SCAN_NO with f untouched.
+ */
+static int scan_body(struct mlw_frame *f, const char *key_name, int form,
+		     const char *body, size_t len)
+{
+	struct scan s;
+	const char *key;
+	size_t key_len, rows = 0, width = (size_t)-1, columns, r, c;
+	int has_columns = 0, has_index = 0, ret = SCAN_NO;
+
+	memset(&s, 0, sizeof(s));
+	s.p = body;
+	s.end = body + len;
+	if (!scan_take(&s, '{') || scan_string(&s, &key, &key_len) ||
+	    key_len != strlen(key_name) || memcmp(key, key_name, key_len) ||
+	    !scan_take(&s, ':') ||
+	    scan_split(&s, &rows, &width, &has_columns, &has_index) ||
+	    !scan_take(&s, '}'))
+		goto out;
+	scan_blanks(&s);
+	if (s.p != s.end)
+		goto out;
+	columns = has_columns ? s.nr_names : width == (size_t)-1 ? 0 : width;
+	if ((rows && width != columns) || (has_index && s.nr_index != rows) ||
+	    (columns && rows > MLW_PAYLOAD_MAX_CELLS / columns))
+		goto out;
+	/* sure now: the frame */
+	f->form = form;
+	f->nr_rows = rows;
+	if (has_columns) {
+		for (c = 0; c < columns; c++) {
+			char *name = mlw_strndup(s.names[c].text,
+						 s.names[c].len);
+
+			mlw_frame_add_column(f, name);
+			free(name);
+		}
+	} else {
+		add_positional(f, columns);
+	}
+	for (r = 0; r < rows; r++)
+		for (c = 0; c < columns; c++) {
+			const struct mlw_cell *from = &s.cells[r * columns + c];
+			struct mlw_cell *to = &f->columns[c].cells[r];
+
+			if (from->type == MLW_CELL_STRING)
+				mlw_frame_set_text(f, to, from->text,
+						   from->len);
+			else
+				*to = *from;
+		}
+	ret = 0;
+out:
+	free(s.cells);
+	free(s.names);
+	return ret;
+}
+
 static int parse_json(struct mlw_frame *f, enum mlw_payload_style style,
-		      const char *body, size_t len, int *status)
+		      const char *body, size_t len, int scan, int *status)
 {
 	json_error_t jerr;
 	json_t *doc;
 
 	if (!len)
 		return fail(status, 400, "the request body is empty; expected a JSON object");
+	if (scan && !scan_body(f, style == MLW_PAYLOAD_AZURE ? "input_data" :
+		       "dataframe_split", style == MLW_PAYLOAD_AZURE ?
+		       MLW_FORM_AZURE_SPLIT : MLW_FORM_DATAFRAME_SPLIT,
+		       body, len))
+		return 0;
 	doc = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
 	if (!doc)
 		return fail(status, 400, "invalid JSON at byte %d: %s",
@@ -810,9 +1188,10 @@ static int mlflow_content_type(const char *ct, int *status)
 	return csv;
 }
 
-int mlw_payload_parse(struct mlw_frame **out, int *status,
-		      enum mlw_payload_style style, const char *content_type,
-		      const char *body, size_t len)
+static int payload_parse(struct mlw_frame **out, int *status,
+			 enum mlw_payload_style style,
+			 const char *content_type, const char *body,
+			 size_t len, int scan)
 {
 	struct mlw_frame *f;
 	int csv = 0, ret;
@@ -826,7 +1205,7 @@ int mlw_payload_parse(struct mlw_frame **out, int *status,
 	}
 	f = mlw_frame_new(0);
 	ret = csv ? parse_csv(f, body, len, status) :
-		    parse_json(f, style, body, len, status);
+		    parse_json(f, style, body, len, scan, status);
 	if (ret) {
 		mlw_frame_free(f);
 		return ret;
@@ -834,6 +1213,21 @@ int mlw_payload_parse(struct mlw_frame **out, int *status,
 	mlw_frame_count_types(f);
 	*out = f;
 	return 0;
+}
+
+int mlw_payload_parse(struct mlw_frame **out, int *status,
+		      enum mlw_payload_style style, const char *content_type,
+		      const char *body, size_t len)
+{
+	return payload_parse(out, status, style, content_type, body, len, 1);
+}
+
+int mlw_payload_parse_tree(struct mlw_frame **out, int *status,
+			   enum mlw_payload_style style,
+			   const char *content_type, const char *body,
+			   size_t len)
+{
+	return payload_parse(out, status, style, content_type, body, len, 0);
 }
 
 /* --- answers */
