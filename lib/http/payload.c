@@ -16,6 +16,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/number.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -570,8 +571,8 @@ static int parse_mlflow(struct mlw_frame *f, json_t *doc, int *status)
  * frame untouched and go to jansson and the code above, so that every
  * answer and every message, byte offsets included, is theirs.  Numbers
  * are the doubles jansson gives: an integer through a 64-bit integer, a
- * real correctly rounded (exactly when the digits and the power of ten
- * allow it, strtod() otherwise).  Every read is bounded by the body's
+ * real correctly rounded (mlw_decimal_to_double() for up to 19 digits,
+ * strtod() when it cannot decide).  Every read is bounded by the body's
  * end.
  */
 struct scan {
@@ -630,12 +631,6 @@ static int is_digit(const char *p, const char *end)
 {
 	return p < end && *p >= '0' && *p <= '9';
 }
-
-/* the powers of ten a double holds exactly */
-static const double exact_pow10[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
 
 /* a JSON number (RFC 8259's grammar) as jansson reads it */
 static int scan_number(struct scan *s, double *out)
@@ -705,15 +700,14 @@ static int scan_number(struct scan *s, double *out)
 		*out = (double)(neg ? -(int64_t)m : (int64_t)m);
 		return 0;
 	}
-	if (exact && m <= (UINT64_C(1) << 53) && exp10 >= -22 &&
-	    exp10 <= 22) {
-		/* both exact: one rounding, as strtod's */
-		double v = (double)m;
-
-		v = exp10 < 0 ? v / exact_pow10[-exp10] : v * exact_pow10[exp10];
-		*out = neg ? -v : v;
+	if (exact && !m) {
+		*out = neg ? -0.0 : 0.0;
 		return 0;
-	} else {
+	}
+	/* correctly rounded without a division (util/number.h) */
+	if (exact && !mlw_decimal_to_double(out, m, exp10, neg))
+		return 0;
+	{
 		char text[64];
 		size_t len = (size_t)(p - start);
 		double v;
