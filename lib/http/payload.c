@@ -567,18 +567,26 @@ static int parse_mlflow(struct mlw_frame *f, json_t *doc, int *status)
  * without building a jansson document (a tree of allocations a value).
  * The scanner takes only what it is sure of: any other shape, any doubt
  * (an escape, a byte past ASCII, a key twice, a ragged row, an integer
- * too long for 64 bits), and malformed JSON of every kind, leave the
- * frame untouched and go to jansson and the code above, so that every
- * answer and every message, byte offsets included, is theirs.  Numbers
+ * too long for 64 bits), and malformed JSON of every kind, drop what
+ * it read and go to jansson and the code above, so that every answer
+ * and every message, byte offsets included, is theirs.  Values go
+ * straight into their columns (the first row read whole to learn the
+ * width, the rest reserved from its size).  Numbers
  * are the doubles jansson gives: an integer through a 64-bit integer, a
- * real correctly rounded (mlw_decimal_to_double() for up to 19 digits,
- * strtod() when it cannot decide).  Every read is bounded by the body's
+ * real correctly rounded (one multiplication or division when the
+ * digits and the power of ten are exact doubles, else
+ * mlw_decimal_to_double(), else strtod()).  Every read is bounded by the body's
  * end.
  */
 struct scan {
 	const char *p, *end;
-	struct mlw_cell *cells;		/* the data's, row by row */
-	size_t nr_cells, alloc_cells;
+	struct mlw_frame *f;		/* the frame's strings go here */
+	/* the data, column by column, as the frame holds it */
+	struct mlw_cell **cols;
+	size_t width;			/* (size_t)-1 until the first row */
+	size_t nr_rows, alloc_rows;
+	struct mlw_cell *first;		/* the first row, read to learn width */
+	size_t nr_first, alloc_first;
 	struct mlw_cell *names;		/* the column names */
 	size_t nr_names, alloc_names;
 	size_t nr_index;
@@ -700,12 +708,18 @@ static int scan_number(struct scan *s, double *out)
 		*out = (double)(neg ? -(int64_t)m : (int64_t)m);
 		return 0;
 	}
-	if (exact && !m) {
-		*out = neg ? -0.0 : 0.0;
+	if (exact && m <= (UINT64_C(1) << 53) && exp10 >= -22 &&
+	    exp10 <= 22) {
+		/* both exact: one rounding, as strtod's */
+		double v = (double)m;
+
+		v = exp10 < 0 ? v / mlw_exact_pow10[-exp10] :
+		    v * mlw_exact_pow10[exp10];
+		*out = neg ? -v : v;
 		return 0;
 	}
-	/* correctly rounded without a division (util/number.h) */
-	if (exact && !mlw_decimal_to_double(out, m, exp10, neg))
+	/* up to 19 digits, correctly rounded (util/number.h) */
+	if (exact && m && !mlw_decimal_to_double(out, m, exp10, neg))
 		return 0;
 	{
 		char text[64];
@@ -735,9 +749,16 @@ static int scan_cell(struct scan *s, struct mlw_cell *c)
 	memset(c, 0, sizeof(*c));
 	left = (size_t)(s->end - s->p);
 	switch (*s->p) {
-	case '"':
-		c->type = MLW_CELL_STRING;
-		return scan_string(s, &c->text, &c->len);
+	case '"': {
+		const char *text;
+		size_t len;
+
+		if (scan_string(s, &text, &len))
+			return SCAN_NO;
+		/* a copy the frame owns: the body is the caller's */
+		mlw_frame_set_text(s->f, c, text, len);
+		return 0;
+	}
 	case 't':
 		if (left < 4 || memcmp(s->p, "true", 4))
 			return SCAN_NO;
@@ -799,25 +820,74 @@ static int scan_cells(struct scan *s, struct mlw_cell **cells, size_t *nr,
 	return 0;
 }
 
-/* "data": rows of one width; *rows and *width (-1: no row) */
-static int scan_rows(struct scan *s, size_t *rows, size_t *width)
+/* room for row r in every column, at least hint rows */
+static void grow_rows(struct scan *s, size_t r, size_t hint)
 {
+	size_t c, alloc;
+
+	if (r < s->alloc_rows)
+		return;
+	alloc = s->alloc_rows ? s->alloc_rows * 2 : hint > r ? hint : r + 1;
+	for (c = 0; c < s->width; c++)
+		s->cols[c] = mlw_realloc(s->cols[c],
+					 mlw_st_mult(alloc, sizeof(**s->cols)));
+	s->alloc_rows = alloc;
+}
+
+/*
+ * "data": rows of one width, each value into its column; the first row
+ * is read whole to learn the width.
+ */
+static int scan_rows(struct scan *s)
+{
+	size_t c, r;
+
 	if (!scan_take(s, '['))
 		return SCAN_NO;
 	if (scan_take(s, ']'))
 		return 0;
 	do {
-		if (scan_cells(s, &s->cells, &s->nr_cells, &s->alloc_cells,
-			       width, 0))
+		r = s->nr_rows;
+		if (r >= MLW_PAYLOAD_MAX_CELLS ||
+		    (s->width != (size_t)-1 && s->width &&
+		     r >= MLW_PAYLOAD_MAX_CELLS / s->width))
 			return SCAN_NO;
-		(*rows)++;
+		if (!r) {
+			const char *start = s->p;
+			size_t hint;
+
+			if (scan_cells(s, &s->first, &s->nr_first,
+				       &s->alloc_first, &s->width, 0))
+				return SCAN_NO;
+			/* as many rows as the rest would hold of this one */
+			hint = (size_t)(s->end - s->p) /
+			       ((size_t)(s->p - start) + 1) + 1;
+			if (hint > 65536)
+				hint = 65536;
+			s->cols = mlw_calloc(s->width ? s->width : 1,
+					     sizeof(*s->cols));
+			grow_rows(s, 0, hint);
+			for (c = 0; c < s->width; c++)
+				s->cols[c][0] = s->first[c];
+		} else {
+			grow_rows(s, r, 0);
+			if (!scan_take(s, '['))
+				return SCAN_NO;
+			for (c = 0; c < s->width; c++) {
+				if ((c && !scan_take(s, ',')) ||
+				    scan_cell(s, &s->cols[c][r]))
+					return SCAN_NO;
+			}
+			if (!scan_take(s, ']'))
+				return SCAN_NO;
+		}
+		s->nr_rows++;
 	} while (scan_take(s, ','));
 	return scan_take(s, ']') ? 0 : SCAN_NO;
 }
 
 /* the split object's keys, each once: "columns", "index", "data" */
-static int scan_split(struct scan *s, size_t *rows, size_t *width,
-		      int *has_columns, int *has_index)
+static int scan_split(struct scan *s, int *has_columns, int *has_index)
 {
 	int has_data = 0;
 	struct mlw_cell *index = NULL;
@@ -849,7 +919,7 @@ static int scan_split(struct scan *s, size_t *rows, size_t *width,
 			}
 		} else if (len == 4 && !memcmp(key, "data", 4) && !has_data) {
 			has_data = 1;
-			ret = scan_rows(s, rows, width);
+			ret = scan_rows(s);
 		} else {
 			break;
 		}
@@ -864,35 +934,38 @@ static int scan_split(struct scan *s, size_t *rows, size_t *width,
 
 /*
  * The whole body when it is the split orient under its one key (form
- * names it): 0 with f filled, or SCAN_NO with f untouched.
+ * names it): 0 with *out a new frame, or SCAN_NO.
  */
-static int scan_body(struct mlw_frame *f, const char *key_name, int form,
+static int scan_body(struct mlw_frame **out, const char *key_name, int form,
 		     const char *body, size_t len)
 {
 	struct scan s;
+	struct mlw_frame *f = mlw_frame_new(0);
 	const char *key;
-	size_t key_len, rows = 0, width = (size_t)-1, columns, r, c;
+	size_t key_len, columns, c;
 	int has_columns = 0, has_index = 0, ret = SCAN_NO;
 
 	memset(&s, 0, sizeof(s));
 	s.p = body;
 	s.end = body + len;
+	s.f = f;
+	s.width = (size_t)-1;
 	if (!scan_take(&s, '{') || scan_string(&s, &key, &key_len) ||
 	    key_len != strlen(key_name) || memcmp(key, key_name, key_len) ||
 	    !scan_take(&s, ':') ||
-	    scan_split(&s, &rows, &width, &has_columns, &has_index) ||
+	    scan_split(&s, &has_columns, &has_index) ||
 	    !scan_take(&s, '}'))
 		goto out;
 	scan_blanks(&s);
 	if (s.p != s.end)
 		goto out;
-	columns = has_columns ? s.nr_names : width == (size_t)-1 ? 0 : width;
-	if ((rows && width != columns) || (has_index && s.nr_index != rows) ||
-	    (columns && rows > MLW_PAYLOAD_MAX_CELLS / columns))
+	columns = has_columns ? s.nr_names : s.nr_rows ? s.width : 0;
+	if ((s.nr_rows && s.width != columns) ||
+	    (has_index && s.nr_index != s.nr_rows) ||
+	    (columns && s.nr_rows > MLW_PAYLOAD_MAX_CELLS / columns))
 		goto out;
-	/* sure now: the frame */
+	/* sure now: the columns, then their cells */
 	f->form = form;
-	f->nr_rows = rows;
 	if (has_columns) {
 		for (c = 0; c < columns; c++) {
 			char *name = mlw_strndup(s.names[c].text,
@@ -904,37 +977,34 @@ static int scan_body(struct mlw_frame *f, const char *key_name, int form,
 	} else {
 		add_positional(f, columns);
 	}
-	for (r = 0; r < rows; r++)
-		for (c = 0; c < columns; c++) {
-			const struct mlw_cell *from = &s.cells[r * columns + c];
-			struct mlw_cell *to = &f->columns[c].cells[r];
-
-			if (from->type == MLW_CELL_STRING)
-				mlw_frame_set_text(f, to, from->text,
-						   from->len);
-			else
-				*to = *from;
-		}
+	for (c = 0; s.nr_rows && c < columns; c++) {
+		free(f->columns[c].cells);
+		f->columns[c].cells = s.cols[c];
+		s.cols[c] = NULL;
+	}
+	f->nr_rows = s.nr_rows;
 	ret = 0;
 out:
-	free(s.cells);
+	for (c = 0; s.cols && c < s.width; c++)
+		free(s.cols[c]);
+	free(s.cols);
+	free(s.first);
 	free(s.names);
+	if (ret)
+		mlw_frame_free(f);
+	else
+		*out = f;
 	return ret;
 }
 
 static int parse_json(struct mlw_frame *f, enum mlw_payload_style style,
-		      const char *body, size_t len, int scan, int *status)
+		      const char *body, size_t len, int *status)
 {
 	json_error_t jerr;
 	json_t *doc;
 
 	if (!len)
 		return fail(status, 400, "the request body is empty; expected a JSON object");
-	if (scan && !scan_body(f, style == MLW_PAYLOAD_AZURE ? "input_data" :
-		       "dataframe_split", style == MLW_PAYLOAD_AZURE ?
-		       MLW_FORM_AZURE_SPLIT : MLW_FORM_DATAFRAME_SPLIT,
-		       body, len))
-		return 0;
 	doc = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
 	if (!doc)
 		return fail(status, 400, "invalid JSON at byte %d: %s",
@@ -1197,9 +1267,18 @@ static int payload_parse(struct mlw_frame **out, int *status,
 		if (csv < 0)
 			return csv;
 	}
+	if (!csv && scan && len &&
+	    !scan_body(&f, style == MLW_PAYLOAD_AZURE ? "input_data" :
+		       "dataframe_split", style == MLW_PAYLOAD_AZURE ?
+		       MLW_FORM_AZURE_SPLIT : MLW_FORM_DATAFRAME_SPLIT,
+		       body, len)) {
+		mlw_frame_count_types(f);
+		*out = f;
+		return 0;
+	}
 	f = mlw_frame_new(0);
 	ret = csv ? parse_csv(f, body, len, status) :
-		    parse_json(f, style, body, len, scan, status);
+		    parse_json(f, style, body, len, status);
 	if (ret) {
 		mlw_frame_free(f);
 		return ret;
