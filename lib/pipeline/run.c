@@ -28,6 +28,7 @@
 #include "store/catalog.h"
 #include "store/repo.h"
 #include "store/tree.h"
+#include "sweep/job.h"	/* sweep steps: sweep/ is below pipeline/ */
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -466,7 +467,7 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		return ret;
 	}
 	mlw_oid_to_hex(log_hex, &oid);
-	child_run(&run, sv, i, "command", now);
+	child_run(&run, sv, i, mlw_step_kind_name(sv->p->steps[i].kind), now);
 	run.spec = from->spec;
 	run.environment = job->environment;
 	run.compute = job->compute;
@@ -517,9 +518,9 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 	return 0;
 }
 
-/* fork job's supervisor; the step runs */
+/* fork job's supervisor (a sweep step's: sweep's); the step runs */
 static int launch(struct psv *sv, size_t i, struct mlw_job *job,
-		  const char *key)
+		  struct mlw_sweep_job *sweep, const char *key)
 {
 	struct step_state *s = &sv->st[i];
 	struct mlw_catalog *cat;
@@ -527,7 +528,8 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 
 	job->keep_workdir = sv->opts->keep_workdir;
 	/* the catalog is closed for the fork, opened again after */
-	ret = mlw_job_submit(&s->watch, job, sv->opts->start);
+	ret = sweep ? mlw_sweep_job_submit(&s->watch, sweep, sv->opts->start) :
+	      mlw_job_submit(&s->watch, job, sv->opts->start);
 	if (ret)
 		return ret;
 	sv->jobs[i] = mlw_strdup(job->name);
@@ -552,6 +554,7 @@ static int start_step(struct psv *sv, size_t i)
 	struct mlw_job_opts jopts;
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
+	struct mlw_sweep_job *sweep = NULL;
 	char *src = NULL, *rel, *path, *text = NULL;
 	int ret;
 
@@ -566,7 +569,7 @@ static int start_step(struct psv *sv, size_t i)
 	jopts.parent = parent_of(sv, i);
 	jopts.asset_lookup = mlw_run_resolve_asset;
 	jopts.asset_data = cat;
-	ret = mlw_step_prepare(&job, &spec, &text, sv->repo, sv->p, i,
+	ret = mlw_step_prepare(&job, &sweep, &spec, &text, sv->repo, sv->p, i,
 			       sv->jobs, path, &jopts);
 	if (!ret)
 		ret = mlw_step_snapshot(job, sv->p, i, &sv->snaps);
@@ -575,6 +578,9 @@ static int start_step(struct psv *sv, size_t i)
 		if (sv->p->force_rerun || !st->deterministic)
 			sv_log(sv, "step '%s': not reused (%s)", st->name,
 			       sv->p->force_rerun ? "settings.force_rerun" :
+			       st->kind == MLW_STEP_SWEEP &&
+			       mlw_component_deterministic(st->component) ?
+			       "its sampling_algorithm has no seed" :
 			       "is_deterministic: false");
 		else
 			ret = mlw_pipeline_find_reusable(&src, catalog(sv),
@@ -588,12 +594,15 @@ static int start_step(struct psv *sv, size_t i)
 	} else if (!ret) {
 		ret = mlw_step_write_spec(path, text);
 		if (!ret)
-			ret = launch(sv, i, job, key);
+			ret = launch(sv, i, job, sweep, key);
 	}
 	free(path);
 	free(text);
 	free(src);
-	mlw_job_free(job);
+	if (sweep)
+		mlw_sweep_job_free(sweep);
+	else
+		mlw_job_free(job);
 	mlw_spec_free(spec);
 	return ret;
 }
@@ -1042,7 +1051,7 @@ static void collect_outputs(struct psv *sv)
 		const struct mlw_pipeline_step *st = &p->steps[i];
 		char *from = NULL;
 
-		if (st->kind != MLW_STEP_COMMAND || !sv->jobs[i] ||
+		if (st->kind == MLW_STEP_PIPELINE || !sv->jobs[i] ||
 		    sv->st[i].status != MLW_RUN_COMPLETED)
 			continue;
 		cat = catalog(sv);
