@@ -163,9 +163,8 @@ static void on_cancel(int sig)
 	atomic_store(&cancel_requested, 1);
 }
 
-static void in_supervisor(void *data)
+static void in_supervisor(struct mlw_job *job, void *data)
 {
-	struct mlw_job *job = data;
 	struct mlw_tracking_lazy *lazy;
 	struct sigaction sa;
 	char *uri;
@@ -181,6 +180,8 @@ static void in_supervisor(void *data)
 	 * An MLflow server for the command, started when a client first
 	 * connects (lib/tracking/lazy.c), for the supervisor's life: it
 	 * ends with this process.  Without one the job runs all the same.
+	 * Each job has its own: a pipeline's steps, a sweep's trials; a
+	 * pipeline's supervisor (job NULL) runs no command and needs none.
 	 */
 	if (job && !mlw_tracking_lazy_start(&lazy, &uri, job->repo))
 		job->tracking_uri = uri;
@@ -311,7 +312,6 @@ static int create_run(struct mlw_ctx *ctx, struct mlw_job *job,
 	if (ret)
 		return cmd_fail(ret);
 	start_opts(&so, &builtin, executors);
-	so.data = job;
 	ret = sweep ? mlw_sweep_job_submit(&w, sweep, &so) :
 	      mlw_job_submit(&w, job, &so);
 	if (ret)

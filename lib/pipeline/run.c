@@ -1232,7 +1232,7 @@ static void become_supervisor(const struct mlw_pipeline_run_opts *opts)
 			close(fd);
 	}
 	if (opts->start && opts->start->in_supervisor)
-		opts->start->in_supervisor(opts->start->data);
+		opts->start->in_supervisor(NULL, opts->start->data);
 }
 
 /* the supervisor process: never returns */
