@@ -47,12 +47,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { PENDING, RUNNING, DONE };
+/*
+ * STARTING: a command step's supervisor is forked and records its run;
+ * the pipeline does not wait for that (it starts or reaps other steps
+ * meanwhile) but hears it as the first line on the step's channel.
+ */
+enum { PENDING, STARTING, RUNNING, DONE };
 
 struct step_state {
 	int state;
 	enum mlw_run_status status;	/* when DONE */
-	struct mlw_job_watch watch;	/* RUNNING: its job's supervisor */
+	/* STARTING, RUNNING: its job's supervisor */
+	struct mlw_job_watch watch;
+	char key[MLW_OID_HEXSZ + 1];	/* STARTING: its reuse key */
 	char *error;			/* why it did not complete */
 	struct mlw_strlist empty;	/* its outputs left empty */
 };
@@ -372,7 +379,7 @@ static void step_done(struct psv *sv, size_t i, enum mlw_run_status status,
 	struct step_state *s = &sv->st[i];
 	const char *name = sv->p->steps[i].name;
 
-	if (s->state == RUNNING)
+	if (s->state == RUNNING || s->state == STARTING)
 		sv->running--;
 	s->state = DONE;
 	s->status = status;
@@ -395,7 +402,8 @@ static void step_done(struct psv *sv, size_t i, enum mlw_run_status status,
 		       "(settings.continue_on_step_failure is false)", name,
 		       mlw_run_status_name(status));
 		for (j = 0; j < sv->p->nr_steps; j++)
-			if (sv->st[j].state == RUNNING)
+			if (sv->st[j].state == RUNNING ||
+			    sv->st[j].state == STARTING)
 				kill(sv->st[j].watch.pid, SIGTERM);
 	}
 }
@@ -518,31 +526,83 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 	return 0;
 }
 
-/* fork job's supervisor (a sweep step's: sweep's); the step runs */
+/* step i runs as job name: recorded in the graph, said in the log */
+static void started(struct psv *sv, size_t i, const char *name,
+		    const char *key)
+{
+	struct mlw_catalog *cat;
+
+	sv->jobs[i] = mlw_strdup(name);
+	sv->st[i].state = RUNNING;
+	sv_log(sv, "step '%s': started as job %s", sv->p->steps[i].name, name);
+	cat = catalog(sv);
+	if (!cat || mlw_pipeline_record_step(cat, sv->name,
+					     sv->p->steps[i].name, name,
+					     NULL, NULL, key, NULL))
+		mlw_error_clear();	/* the run itself is recorded */
+}
+
+/*
+ * Fork job's supervisor; the step runs.  A sweep step's supervisor is
+ * waited for until it has recorded its run; a command step's is heard
+ * from later (creation_said()), while other steps start and end.
+ */
 static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 		  struct mlw_sweep_job *sweep, const char *key)
 {
 	struct step_state *s = &sv->st[i];
-	struct mlw_catalog *cat;
-	int ret;
+	pid_t pid;
+	int fds[2], ret;
 
 	job->keep_workdir = sv->opts->keep_workdir;
-	/* the catalog is closed for the fork, opened again after */
-	ret = sweep ? mlw_sweep_job_submit(&s->watch, sweep, sv->opts->start) :
-	      mlw_job_submit(&s->watch, job, sv->opts->start);
+	/* the catalog is closed for the fork, opened again when needed */
+	if (sweep) {
+		ret = mlw_sweep_job_submit(&s->watch, sweep, sv->opts->start);
+		if (ret)
+			return ret;
+		sv->running++;
+		started(sv, i, job->name, key);
+		return 0;
+	}
+	ret = mlw_notify_channel(fds);
 	if (ret)
 		return ret;
-	sv->jobs[i] = mlw_strdup(job->name);
-	s->state = RUNNING;
+	ret = mlw_job_start(&pid, job, fds[1], sv->opts->start);
+	close(fds[1]);
+	if (ret) {
+		close(fds[0]);
+		return ret;
+	}
+	mlw_job_watch_init(&s->watch, pid, fds[0]);
+	memcpy(s->key, key, sizeof(s->key));
+	s->state = STARTING;
 	sv->running++;
-	sv_log(sv, "step '%s': started as job %s", sv->p->steps[i].name,
-	       job->name);
-	cat = catalog(sv);
-	if (!cat || mlw_pipeline_record_step(cat, sv->name,
-					     sv->p->steps[i].name, job->name,
-					     NULL, NULL, key, NULL))
-		mlw_error_clear();	/* the run itself is recorded */
 	return 0;
+}
+
+/*
+ * The first line from a STARTING step's supervisor is there (or its
+ * channel ended): its run is recorded, or it could not be.
+ */
+static void creation_said(struct psv *sv, size_t i)
+{
+	struct step_state *s = &sv->st[i];
+	char *name, *why;
+	int reused;
+
+	if (!mlw_job_watch_created(&s->watch, &name, &reused)) {
+		started(sv, i, name, s->key);
+		free(name);
+		return;
+	}
+	why = mlw_strdup(mlw_error_last());
+	mlw_error_clear();
+	s->watch.pid = 0;	/* waited for, or left to its session */
+	mlw_job_watch_release(&s->watch);
+	sv_log(sv, "step '%s' failed to start: %s", sv->p->steps[i].name, why);
+	record_no_job(sv, i, MLW_RUN_FAILED, why);
+	step_done(sv, i, MLW_RUN_FAILED, why);
+	free(why);
 }
 
 /* prepare step i, reuse an earlier run of it or start it */
@@ -884,26 +944,30 @@ static void wait_some(struct psv *sv)
 	int r;
 
 	for (i = 0; i < sv->p->nr_steps; i++)
-		if (sv->st[i].state == RUNNING) {
+		if (sv->st[i].state == RUNNING || sv->st[i].state == STARTING) {
 			fds[n].fd = sv->st[i].watch.fd;
 			fds[n].events = POLLIN;
 			which[n++] = i;
 		}
 	r = poll(fds, n, 1000);
 	for (i = 0; r > 0 && i < n; i++) {
-		struct mlw_job_watch *w = &sv->st[which[i]].watch;
+		struct step_state *s = &sv->st[which[i]];
+		struct mlw_job_watch *w = &s->watch;
 		char buf[4096];
 		ssize_t got;
 
 		if (!fds[i].revents)
 			continue;
 		got = read(w->fd, buf, sizeof(buf));
-		if (got > 0 && w->msg.len < 65536) {
+		if (got > 0 && w->msg.len < 65536)
 			mlw_buf_add(&w->msg, buf, (size_t)got);
-		} else if (got == 0 || (got < 0 && errno != EINTR)) {
+		else if (got == 0 || (got < 0 && errno != EINTR))
 			w->eof = 1;
+		if (s->state == STARTING &&
+		    (w->eof || memchr(w->msg.buf, '\n', w->msg.len)))
+			creation_said(sv, which[i]);
+		if (s->state == RUNNING && w->eof)
 			reap_step(sv, which[i]);
-		}
 	}
 	/* job supervisors that have exited since */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -921,7 +985,7 @@ static void cancel_all(struct psv *sv)
 	sv->stopping = 1;
 	sv_log(sv, "canceled: stopping the running steps");
 	for (i = 0; i < sv->p->nr_steps; i++)
-		if (sv->st[i].state == RUNNING)
+		if (sv->st[i].state == RUNNING || sv->st[i].state == STARTING)
 			kill(sv->st[i].watch.pid, SIGTERM);
 }
 
