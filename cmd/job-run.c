@@ -2,13 +2,14 @@
  * job-run.c - 'mlw job create' and 'mlw job stream': the verbs that start
  * a run and follow it to its end (the other verbs are in job.c).
  *
- * 'create' prepares the run (everything that can be wrong with the spec
- * or its inputs is reported before anything is recorded), then starts its
- * supervisor (mlw_job_submit()), which records it and says so, and
- * returns at once with the job's name, or follows it with --stream or
- * --wait.  This command sets up the supervisor process's signals (a
- * cancel is SIGTERM to it) and gives it the built-in dispatcher, so that
- * a command "mlw ..." runs without an exec.
+ * 'create' prepares the run of any type through lib/job/create.h
+ * (everything that can be wrong with the spec or its inputs is reported
+ * before anything is recorded), then starts its supervisor, which
+ * records it and says so, and returns at once with the job's name, or
+ * follows it with --stream or --wait.  This command sets up the
+ * supervisor process's signals (a cancel is SIGTERM to it) and its
+ * MLflow server, and gives it the mlw program for a command "mlw ...",
+ * run without a shell.
  */
 #include "builtin.h"
 #include "job-run.h"
