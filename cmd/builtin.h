@@ -207,12 +207,11 @@ int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
 int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
 
 /*
- * Pipeline jobs (cmd/pipeline.c).  cmd_pipeline_create() checks the
- * graph of a loaded pipeline spec (problems printed; exit status 2) and
- * forks its supervisor, whose steps' jobs start with pc->start: 0 with
- * pc->run and pc->experiment_name (the caller frees them) and
- * *pc->watch (the caller's) to follow it (notify.h), pc->run NULL after
- * --dry-run; or the exit status.  cmd_pipeline_check() checks the
+ * Pipeline jobs (cmd/pipeline.c).  cmd_pipeline_print_diags() prints
+ * the problems of a pipeline's graph (lib/job/create.h made it) and
+ * returns the exit status (2: errors); cmd_pipeline_dry_run() prints
+ * its steps in the order they may run, with what each reads (--dry-run).
+ * cmd_pipeline_check() checks the
  * graph of a pipeline job or component spec loaded without errors, as
  * 'validate' does (what only this machine lacks is a warning): with
  * keep, its problems are moved into spec->diags, and it returns 0 and
@@ -227,18 +226,10 @@ int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
  * frees both.
  */
 struct mlw_run;
-struct mlw_job_start_opts;
-struct mlw_job_watch;
-struct cmd_pipeline_create {
-	const char *name, *experiment, *display_name;
-	int max_concurrent_steps, keep_workdir, dry_run;
-	const struct mlw_job_start_opts *start;
-	struct mlw_job_watch *watch;
-	char *run, *experiment_name;
-};
-int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
-			struct cmd_pipeline_create *pc);
 struct mlw_pipeline;
+int cmd_pipeline_print_diags(struct mlw_ctx *ctx,
+			     const struct mlw_pipeline *p);
+int cmd_pipeline_dry_run(const struct mlw_pipeline *p);
 int cmd_pipeline_check(struct mlw_ctx *ctx, struct mlw_spec *spec,
 		       struct mlw_pipeline **keep);
 void cmd_pipeline_show(struct mlw_ctx *ctx, struct mlw_out *o,
