@@ -106,7 +106,15 @@ struct mlw_executor;
 struct mlw_job_start_opts;
 struct mlw_job_watch;
 void cmd_job_start_opts(struct mlw_job_start_opts *so, struct mlw_executor *ex,
-			const struct mlw_executor **executors, void *data);
+			const struct mlw_executor **executors);
+/*
+ * How run name ended, as an exit status: 0 Completed, 1 otherwise (with
+ * an error naming the status and why); say: also "mlw: job 'NAME'
+ * STATUS" on stderr unless -q.
+ */
+enum mlw_run_status;
+int cmd_job_ended(struct mlw_ctx *ctx, const char *name,
+		  enum mlw_run_status status, const char *why, int say);
 /*
  * A run submitted (w from mlw_job_submit()): print its name (or, with
  * -o/--query, {name, status, experiment_name}), or follow it to its

@@ -351,10 +351,9 @@ static void on_job_cancel(int sig)
 	atomic_store(&job_cancel, 1);
 }
 
-static void in_job_supervisor(void *data)
+static void in_job_supervisor(struct mlw_job *job, void *data)
 {
 	struct mlw_tracking_lazy *lazy;
-	struct mlw_job *job = data;
 	struct sigaction sa;
 	char *uri;
 
@@ -365,14 +364,20 @@ static void in_job_supervisor(void *data)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	/* the job's MLflow server, started on first use, for this process */
+	/*
+	 * An MLflow server for the command, started when a client first
+	 * connects (lib/tracking/lazy.c), for the supervisor's life: it
+	 * ends with this process.  Without one the job runs all the same.
+	 * Each job has its own: a pipeline's steps, a sweep's trials; a
+	 * pipeline's supervisor (job NULL) runs no command and needs none.
+	 */
 	if (job && !mlw_tracking_lazy_start(&lazy, &uri, job->repo))
 		job->tracking_uri = uri;
 	mlw_error_clear();
 }
 
 void cmd_job_start_opts(struct mlw_job_start_opts *so, struct mlw_executor *ex,
-			const struct mlw_executor **executors, void *data)
+			const struct mlw_executor **executors)
 {
 	mlw_executor_builtin_init(ex, "/proc/self/exe");
 	executors[0] = ex;
@@ -381,12 +386,10 @@ void cmd_job_start_opts(struct mlw_job_start_opts *so, struct mlw_executor *ex,
 	so->nr_executors = 1;
 	so->cancel = &job_cancel;
 	so->in_supervisor = in_job_supervisor;
-	so->data = data;
 }
 
-/* how run name ended (say so when told), as an exit status */
-static int job_ended(struct mlw_ctx *ctx, const char *name,
-		     enum mlw_run_status status, const char *why, int say)
+int cmd_job_ended(struct mlw_ctx *ctx, const char *name,
+		  enum mlw_run_status status, const char *why, int say)
 {
 	int failed = status != MLW_RUN_COMPLETED;
 
@@ -419,13 +422,13 @@ static int job_follow(struct mlw_ctx *ctx, struct mlw_job_watch *w,
 		close(fd);
 	}
 	if (!ret && mlw_job_watch_status(w, &status, &why)) {
-		ret = job_ended(ctx, name, status, why, 1);
+		ret = cmd_job_ended(ctx, name, status, why, 1);
 		free(why);
 	} else if (!ret) {
 		/* the supervisor said nothing: the catalog says */
 		ret = mlw_run_get(&run, cmd_job_catalog(ctx), name);
 		if (!ret) {
-			ret = job_ended(ctx, name, run->status, run->error, 1);
+			ret = cmd_job_ended(ctx, name, run->status, run->error, 1);
 			mlw_run_free(run);
 		} else {
 			ret = cmd_fail(ret);

@@ -195,7 +195,7 @@ static int invoke_batch(struct mlw_ctx *ctx,
 	ret = mlw_batch_job_prepare(&bj, &e, req);
 	if (ret)
 		return cmd_fail(ret);
-	cmd_job_start_opts(&so, &builtin, executors, bj->job);
+	cmd_job_start_opts(&so, &builtin, executors);
 	ret = mlw_batch_job_submit(&w, bj, &so);
 	if (ret)
 		ret = cmd_fail(ret);

@@ -46,25 +46,7 @@ static int lookup_asset(struct mlw_oid *out, char **type, char **file_name,
 				     cmd_catalog(data));
 }
 
-/* the exit status for a run that has ended: 0 Completed, 1 otherwise */
-static int report_status(struct mlw_ctx *ctx, const char *name,
-			 enum mlw_run_status status, const char *why,
-			 int print)
-{
-	int ret = 0;
-
-	if (status != MLW_RUN_COMPLETED) {
-		cmd_error("job '%s' %s%s%s", name, mlw_run_status_name(status),
-			  why ? ": " : "", why ? why : "");
-		ret = 1;
-	}
-	if (print && !ctx->quiet)
-		fprintf(stderr, "mlw: job '%s' %s\n", name,
-			mlw_run_status_name(status));
-	return ret;
-}
-
-/* the same, from the catalog (a supervisor that died is ended first) */
+/* how run name ended, from the catalog (a dead supervisor's run is ended first) */
 static int final_status(struct mlw_ctx *ctx, const char *name, int print)
 {
 	struct mlw_run *run;
@@ -72,7 +54,7 @@ static int final_status(struct mlw_ctx *ctx, const char *name, int print)
 
 	if (ret)
 		return cmd_fail(ret);
-	ret = report_status(ctx, name, run->status, run->error, print);
+	ret = cmd_job_ended(ctx, name, run->status, run->error, print);
 	mlw_run_free(run);
 	return ret;
 }
@@ -153,145 +135,6 @@ static int create_dry_run(struct mlw_ctx *ctx, struct mlw_job *job)
 }
 
 /*
- * In the supervisor process: SIGTERM (mlw job cancel), SIGINT and SIGHUP
- * cancel the run through this flag, without SA_RESTART so that its waits
- * return to look at it.
- */
-static atomic_int cancel_requested;
-
-static void on_cancel(int sig)
-{
-	atomic_store(&cancel_requested, 1);
-}
-
-static void in_supervisor(struct mlw_job *job, void *data)
-{
-	struct mlw_tracking_lazy *lazy;
-	struct sigaction sa;
-	char *uri;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_cancel;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	/*
-	 * An MLflow server for the command, started when a client first
-	 * connects (lib/tracking/lazy.c), for the supervisor's life: it
-	 * ends with this process.  Without one the job runs all the same.
-	 * Each job has its own: a pipeline's steps, a sweep's trials; a
-	 * pipeline's supervisor (job NULL) runs no command and needs none.
-	 */
-	if (job && !mlw_tracking_lazy_start(&lazy, &uri, job->repo))
-		job->tracking_uri = uri;
-	mlw_error_clear();
-}
-
-/* the name, or {name, status, experiment_name} with -o or --query */
-static int print_queued(struct mlw_ctx *ctx, const char *name,
-			const char *experiment)
-{
-	struct mlw_out *o;
-	int ret;
-
-	if (!ctx->query && ctx->format == MLW_FMT_DEFAULT) {
-		printf("%s\n", name);
-		return cmd_finish_stdout(0);
-	}
-	o = mlw_out_new();
-	mlw_out_object_begin(o, NULL);
-	mlw_out_str(o, "name", name);
-	mlw_out_str(o, "status", "Queued");
-	mlw_out_str(o, "experiment_name", experiment);
-	mlw_out_end(o);
-	ret = cmd_finish_stdout(cmd_print(ctx, o, MLW_FMT_JSON));
-	mlw_out_free(o);
-	return ret;
-}
-
-/* --wait and --stream: follow the run to its end, say how it ended */
-static int follow(struct mlw_ctx *ctx, struct mlw_job_watch *w,
-		  const char *name, int stream)
-{
-	enum mlw_run_status status;
-	char *log = stream ? mlw_job_log_path(cmd_repo(ctx), name) : NULL;
-	char *why;
-	int log_fd = log ? open(log, O_RDONLY | O_CLOEXEC) : -1, ret = 0;
-
-	free(log);
-	if (!ctx->quiet)
-		fprintf(stderr, "mlw: job '%s' started\n", name);
-	if (log_fd >= 0) {
-		if (mlw_job_watch_follow(w, log_fd, 1))
-			ret = 128;
-		close(log_fd);
-	} else {
-		mlw_job_watch_wait(w);
-	}
-	if (!ret && mlw_job_watch_status(w, &status, &why)) {
-		ret = report_status(ctx, name, status, why, 1);
-		free(why);
-	} else if (!ret) {
-		ret = final_status(ctx, name, 1);
-	}
-	mlw_job_watch_release(w);
-	return ret;
-}
-
-/* the run's document after --wait/--stream with -o or --query */
-static void print_ended(struct mlw_ctx *ctx, const char *name)
-{
-	struct mlw_run *run;
-
-	if (!mlw_run_load(&run, cmd_job_catalog(ctx), name)) {
-		struct mlw_out *o = mlw_out_new();
-
-		mlw_out_object_begin(o, NULL);
-		mlw_run_document_fields(o, run, MLW_RUN_DOC_DETAILS);
-		cmd_pipeline_show(ctx, o, run);
-		mlw_out_end(o);
-		cmd_print(ctx, o, MLW_FMT_JSON);
-		mlw_out_free(o);
-		mlw_run_free(run);
-	}
-}
-
-/* a run submitted: print its name, or follow it (--stream, --wait) */
-static int after_submit(struct mlw_ctx *ctx, struct mlw_job_watch *w,
-			const char *name, const char *experiment, int stream,
-			int wait)
-{
-	int ret;
-
-	if (!stream && !wait) {
-		mlw_job_watch_release(w);
-		return print_queued(ctx, name, experiment);
-	}
-	ret = follow(ctx, w, name, stream);
-	if (ctx->query || ctx->format != MLW_FMT_DEFAULT)
-		print_ended(ctx, name);
-	else if (!stream)
-		printf("%s\n", name);
-	return cmd_finish_stdout(ret);
-}
-
-/* how a job's supervisor runs commands and hears a cancel */
-static void start_opts(struct mlw_job_start_opts *so,
-		       struct mlw_executor *builtin,
-		       const struct mlw_executor **executors)
-{
-	mlw_executor_builtin_init(builtin, "/proc/self/exe");
-	executors[0] = builtin;
-	memset(so, 0, sizeof(*so));
-	so->executors = executors;
-	so->nr_executors = 1;
-	so->cancel = &cancel_requested;
-	so->in_supervisor = in_supervisor;
-}
-
-/*
  * A job prepared (lib/job/create.h): its warnings or its graph's
  * diagnostics said, then --dry-run's answer, or its supervisor started
  * and followed if asked.
@@ -316,14 +159,15 @@ static int create(struct mlw_ctx *ctx, struct mlw_job_create *c, int dry_run,
 		if (dry_run)
 			return create_dry_run(ctx, c->job);
 	}
-	start_opts(&so, &builtin, executors);
+	cmd_job_start_opts(&so, &builtin, executors);
 	ret = mlw_job_create_submit(&w, c, &so);
 	if (ret)
 		return cmd_fail(ret);
 	if (ctx->verbose && c->job && c->job->has_code)
 		print_code(c->job, c->job->code_reused ?
 			   "kept working copy reused" : "checked out");
-	return after_submit(ctx, &w, c->name, c->experiment, stream, wait);
+	return cmd_job_after_submit(ctx, &w, c->name, c->experiment, stream,
+				    wait);
 }
 
 /* --name and --experiment-name follow the rule for names (util/name.h) */
