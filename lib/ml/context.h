@@ -89,6 +89,12 @@ struct mlw_train_ctx {
 	 * refuses (mlw_train() says which can be distributed).
 	 */
 	struct mlw_comm *comm;
+	/*
+	 * Set when a distributed training failed and this rank need not
+	 * print why: another rank's failure stopped it, or every rank
+	 * failed alike and rank 0 says it.
+	 */
+	int error_elsewhere;
 };
 
 /* rng seeded with seed, one thread, no warnings, no progress */
