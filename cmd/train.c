@@ -113,8 +113,12 @@ static int print_report(struct mlw_ctx *ctx, const struct report *r)
 	const struct mlw_train_result *res = r->res;
 	const struct mlw_model *m = &res->model;
 	struct mlw_out *out = make_report(r);
+	char ranks[32] = "";
 	size_t i;
 	int ret = 0;
+
+	if (res->nr_ranks)
+		snprintf(ranks, sizeof(ranks), " on %d ranks", res->nr_ranks);
 
 	if (ctx->format) {
 		ret = cmd_print(ctx, out, MLW_FMT_JSON);
@@ -128,9 +132,10 @@ static int print_report(struct mlw_ctx *ctx, const struct report *r)
 			       res->train_metrics[i].value);
 		if (!ctx->quiet)
 			fprintf(stderr,
-				"%s: %zu rows x %zu features, %s solver, load %.3f s, fit %.3f s, BLAS core %s\n",
+				"%s: %zu rows x %zu features%s, %s solver, load %.3f s, fit %.3f s, BLAS core %s\n",
 				m->trainer->name, res->nr_data_rows,
-				m->linear.nr_features, m->linear.solver,
+				m->linear.nr_features, ranks,
+				m->linear.solver,
 				r->t_load, res->fit_seconds, r->blas);
 	}
 	if (!m->linear.converged)

@@ -85,12 +85,12 @@ static void column_stats(double *st, const struct mlw_dataset *ds, size_t col)
 
 /* the one type of a column on every rank, or MLW_EINVALID */
 static int agreed_type(enum mlw_column_type *type, const double *st,
-		       const char *name, const char *what)
+		       const char *name)
 {
 	if (st[T_TEXT] > 0 || (st[T_NUMERIC] > 0 && st[T_BOOLEAN] > 0))
 		return mlw_error_setc(MLW_EINVALID,
-			"%s '%s' holds text: categorical %s cannot be trained under MPI yet (leave it out with --exclude, or train in one process)",
-			what, name, what);
+			"column '%s' holds text: categorical features cannot be trained under MPI yet (leave it out with --exclude, or train in one process)",
+			name);
 	*type = st[T_BOOLEAN] > 0 ? MLW_COLUMN_BOOLEAN : MLW_COLUMN_NUMERIC;
 	return 0;
 }
@@ -120,7 +120,7 @@ int mlw_featurizer_fit_dist(struct mlw_featurizer **out,
 
 		in->name = mlw_strdup(name);
 		in->first = f->nr_features++;
-		ret = agreed_type(&in->type, s, name, "column");
+		ret = agreed_type(&in->type, s, name);
 		if (!ret && !s[PRESENT])
 			ret = mlw_error_setc(MLW_EINVALID,
 				"column '%s' has no values (all missing); leave it out with --exclude",

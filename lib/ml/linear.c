@@ -1023,18 +1023,18 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 	switch (algo) {
 	/* more features than rows: no p x p matrix (mlw_linear_wide()) */
 	case MLW_ALGO_LINEAR:
-		ret = mlw_linear_wide(algo, n, p) ?
+		ret = mlw_linear_wide(algo, N, p) ?
 		      fit_ols_wide(out, la, X, n, p, y, par) :
 		      fit_ols(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_RIDGE:
-		ret = mlw_linear_wide(algo, n, p) ?
+		ret = mlw_linear_wide(algo, N, p) ?
 		      fit_ridge_dual(out, la, X, n, p, y, par) :
 		      fit_ridge(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_LASSO:
 	case MLW_ALGO_ELASTIC_NET:
-		ret = mlw_linear_wide(algo, n, p) ?
+		ret = mlw_linear_wide(algo, N, p) ?
 		      fit_enet_rows(out, la, X, n, p, y, par) :
 		      fit_enet(out, la, X, n, p, y, par);
 		break;

@@ -816,6 +816,7 @@ int mlw_train(struct mlw_train_result *out, const struct mlw_dataset *ds,
 	if (ret)
 		return ret;
 	out->nr_data_rows = mlw_train_total(ctx, ds->nr_rows);
+	out->nr_ranks = mlw_train_distributed(ctx) ? ctx->comm->size : 0;
 	if (req->target) {
 		target = mlw_dataset_find(ds, req->target);
 		if (target < 0)
@@ -860,6 +861,8 @@ int mlw_train(struct mlw_train_result *out, const struct mlw_dataset *ds,
 		}
 	}
 	free(cols);
+	/* distributed: the ranks end alike (rank 0 tells a common error) */
+	ret = mlw_train_agree(ctx, ret);
 	if (ret)
 		mlw_train_result_release(out);
 	else if (ctx && ctx->stopped)
@@ -934,6 +937,8 @@ void mlw_train_describe(struct mlw_out *out, const struct mlw_train_result *r,
 					   r->nr_data_rows : ds->nr_rows));
 	mlw_out_int(out, "columns", (int64_t)r->nr_columns);
 	mlw_out_int(out, "features", (int64_t)m->linear.nr_features);
+	if (r->nr_ranks)
+		mlw_out_int(out, "ranks", r->nr_ranks);
 	mlw_out_str(out, "solver", m->linear.solver);
 	mlw_out_int(out, "iterations", m->linear.nr_iter);
 	mlw_out_bool(out, "converged", m->linear.converged);
