@@ -287,8 +287,6 @@ static int run(struct mlw_ctx *ctx, struct mlw_train_opts *o,
 			flush_warnings(ctx, &warnings);
 		else
 			mlw_strlist_release(&warnings);
-		if (comm && comm->rank)
-			mlw_error_prefix("rank %d", comm->rank);
 		ret = cmd_fail(ret);
 	}
 	mlw_train_result_release(&res);

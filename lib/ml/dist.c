@@ -36,24 +36,37 @@ const char *mlw_trainer_distributable(const struct mlw_trainer *t)
 
 int mlw_train_agree(struct mlw_train_ctx *ctx, int ret)
 {
-	double v[3], failed = ret ? 1 : 0;
+	struct mlw_comm *c;
+	double v[3], failed = ret ? 1 : 0, len = 0;
+	char *msg;
+	int first;
 
 	if (!mlw_train_distributed(ctx))
 		return ret;
+	c = ctx->comm;
 	v[0] = ret ? -(double)ret : 0;
-	v[1] = ret ? ctx->comm->rank : -1;
-	v[2] = ret ? -ctx->comm->rank : -(double)ctx->comm->size;
-	mlw_comm_max(ctx->comm, v, 3);
-	mlw_comm_sum(ctx->comm, &failed, 1);
+	v[1] = ret ? -c->rank : -(double)c->size;
+	v[2] = 0;
+	mlw_comm_max(c, v, 3);
+	mlw_comm_sum(c, &failed, 1);
 	if (!failed)
 		return 0;
-	/* rank 0 speaks for all when all failed; a rank that failed alone speaks */
-	ctx->error_elsewhere = ctx->comm->rank &&
-			       (!ret || failed == ctx->comm->size);
-	if (ret)
-		return ret;
-	return mlw_error_setc(-(int)v[0], "rank %d failed (its message says why)",
-			      (int)-v[2]);
+	/* the first rank that failed tells why; rank 0 says it for all */
+	first = (int)-v[1];
+	if (c->rank == first)
+		len = (double)strlen(mlw_error_last());
+	mlw_comm_bcast(c, &len, sizeof(len), first);
+	msg = mlw_calloc((size_t)len + 1, 1);
+	if (c->rank == first)
+		memcpy(msg, mlw_error_last(), (size_t)len);
+	mlw_comm_bcast(c, msg, (size_t)len, first);
+	ctx->error_elsewhere = c->rank != 0;
+	if (failed == c->size && ret)
+		ret = mlw_error_setc(ret, "%s", msg);
+	else
+		ret = mlw_error_setc(-(int)v[0], "rank %d: %s", first, msg);
+	free(msg);
+	return ret;
 }
 
 /* column j's type, counts and sums on this rank, summed over the ranks */

@@ -28,9 +28,12 @@
 const char *mlw_trainer_distributable(const struct mlw_trainer *t);
 
 /*
- * After a step each rank did on its own rows: ret if this rank failed;
- * else MLW_EINVALID "rank R failed" (with the failed rank's code) when
- * another did; else 0.  Alone: ret.
+ * After a step each rank did on its own rows, every rank calls this:
+ * 0 when no rank failed; else every rank returns the failure of the
+ * first rank that failed: its own message when every rank failed, else
+ * "rank R: <its message>", and ctx->error_elsewhere is set on every
+ * rank but 0 (rank 0 says it for all: the output of the others may be
+ * lost when mpirun stops them).  Alone: ret.
  */
 int mlw_train_agree(struct mlw_train_ctx *ctx, int ret);
 
