@@ -176,7 +176,7 @@ with open(\"q.csv\", \"w\", newline=\"\") as f:
 '
 
 test_expect_success MPIRUN 'what cannot be distributed exactly refuses, once, with exit 2' '
-	for algo in kernel_ridge lda gaussian_nb; do
+	for algo in lda gaussian_nb kernel_ridge; do
 		case $algo in
 		lda|gaussian_nb) t=species d=iris.csv ;;
 		*) t=target d=diabetes.csv ;;

@@ -26,9 +26,9 @@ const char *mlw_trainer_distributable(const struct mlw_trainer *t)
 	case MLW_ALGO_KERNEL_RIDGE:
 		return "kernel_ridge solves with the kernel of every pair of rows, which needs all rows at once";
 	case MLW_ALGO_LDA:
-		return "lda is not distributed (its svd solver works on all centred rows at once)";
+		return "the svd solver of lda works on all centred rows at once";
 	case MLW_ALGO_GAUSSIAN_NB:
-		return "gaussian_nb is not distributed yet (its per-class moments would be; use one process)";
+		return "gaussian_nb is not distributed yet (its per-class moments could be summed over the ranks, but are not)";
 	default:
 		return "this algorithm is not distributed";
 	}
