@@ -82,7 +82,7 @@ struct report {
 	const struct mlw_train_request *req;
 	const struct mlw_dataset *ds;
 	const struct mlw_train_opts *o;
-	double t_load, t_start;
+	double t_load, t_start, t_mpi;
 	const char *blas;
 };
 
@@ -96,6 +96,8 @@ static struct mlw_out *make_report(const struct report *r)
 	mlw_out_str(out, "data", r->o->data);
 	mlw_out_object_begin(out, "time");
 	mlw_out_num(out, "load_seconds", r->t_load);
+	if (r->res->nr_ranks)
+		mlw_out_num(out, "mpi_init_seconds", r->t_mpi);
 	mlw_out_num(out, "fit_seconds", r->res->fit_seconds);
 	mlw_out_num(out, "total_seconds", mlw_now() - r->t_start);
 	mlw_out_end(out);
@@ -241,6 +243,7 @@ static int run(struct mlw_ctx *ctx, struct mlw_train_opts *o,
 	/* under mpirun (or --mpi): one rank of a data-parallel training */
 	if (o->mpi || mlw_comm_launched())
 		ret = mlw_comm_init(&comm);
+	r.t_mpi = mlw_now() - r.t_start;
 	tctx.comm = comm;
 	lead = !comm || !comm->rank;
 	if (!ret && comm) {
