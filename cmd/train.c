@@ -179,6 +179,14 @@ static int write_predictions(const char *path,
 	return mlw_output_commit(&out);
 }
 
+/* a rank of a job mpirun started: Open MPI set OMPI_COMM_WORLD_SIZE */
+static int under_mpirun(void)
+{
+	const char *size = getenv("OMPI_COMM_WORLD_SIZE");
+
+	return size && *size;
+}
+
 /*
  * Under MPI: this rank's share of the rows of --data, which must be a
  * CSV file (each rank parses a byte range of it).
@@ -241,7 +249,7 @@ static int run(struct mlw_ctx *ctx, struct mlw_train_opts *o,
 	r.t_start = mlw_now();
 	mlw_train_ctx_init(&tctx, (uint64_t)o->seed);
 	/* under mpirun (or --mpi): one rank of a data-parallel training */
-	if (o->mpi || mlw_comm_launched())
+	if (o->mpi || under_mpirun())
 		ret = mlw_comm_init(&comm);
 	r.t_mpi = mlw_now() - r.t_start;
 	tctx.comm = comm;

@@ -33,7 +33,6 @@ static int (*mpi_allgather)(const void *send, int scount, mpi_handle stype,
 static int (*mpi_gatherv)(const void *send, int scount, mpi_handle stype,
 			  void *recv, const int *rcounts, const int *displs,
 			  mpi_handle rtype, int root, mpi_handle comm);
-static int (*mpi_abort)(mpi_handle comm, int code);
 static void *world, *type_double, *type_byte, *op_sum, *op_max;
 
 #define MPI_IN_PLACE ((void *)1)
@@ -48,7 +47,6 @@ static const struct mlw_dl_symbol mpi_symbols[] = {
 	MLW_DL_SYMBOL(MPI_Bcast, mpi_bcast),
 	MLW_DL_SYMBOL(MPI_Allgather, mpi_allgather),
 	MLW_DL_SYMBOL(MPI_Gatherv, mpi_gatherv),
-	MLW_DL_SYMBOL(MPI_Abort, mpi_abort),
 	MLW_DL_SYMBOL(ompi_mpi_comm_world, world),
 	MLW_DL_SYMBOL(ompi_mpi_double, type_double),
 	MLW_DL_SYMBOL(ompi_mpi_byte, type_byte),
@@ -67,13 +65,6 @@ static struct mlw_dl_library mpi_lib = {
 
 /* messages are cut to this many elements: MPI counts are int */
 #define CHUNK ((size_t)1 << 26)
-
-int mlw_comm_launched(void)
-{
-	const char *size = getenv("OMPI_COMM_WORLD_SIZE");
-
-	return size && *size;
-}
 
 int mlw_comm_init(struct mlw_comm **out)
 {
@@ -98,13 +89,6 @@ void mlw_comm_finish(struct mlw_comm *c)
 		return;
 	mpi_finalize();
 	free(c);
-}
-
-void mlw_comm_abort(struct mlw_comm *c, int code)
-{
-	(void)c;
-	mpi_abort(world, code);
-	exit(code);
 }
 
 static void reduce(struct mlw_comm *c, double *v, size_t n, void *op)

@@ -12,7 +12,8 @@
  *
  *	struct mlw_comm *comm;
  *
- *	if (mlw_comm_launched() && mlw_comm_init(&comm) < 0)
+ *	(under mpirun: OMPI_COMM_WORLD_SIZE is set)
+ *	if (mlw_comm_init(&comm) < 0)
  *		... mlw_error_last(): libmpi is missing
  *	ctx.comm = comm;
  *	... mlw_train(&res, ds, &req, &ctx) on every rank
@@ -35,12 +36,6 @@ struct mlw_comm {
 };
 
 /*
- * 1 when this process is a rank of a job mpirun started (Open MPI's
- * OMPI_COMM_WORLD_SIZE is set).
- */
-int mlw_comm_launched(void);
-
-/*
  * Load libmpi and join the job's communicator (MPI_Init).  0 and *out,
  * or MLW_ERROR (libmpi cannot be loaded: the message names the Debian
  * package; or MPI_Init failed).  One per process.
@@ -49,10 +44,6 @@ int mlw_comm_init(struct mlw_comm **out);
 
 /* Leave (MPI_Finalize) and free; NULL is fine. */
 void mlw_comm_finish(struct mlw_comm *c);
-
-/* Stop every rank of the job with status code (MPI_Abort); no return. */
-void mlw_comm_abort(struct mlw_comm *c, int code)
-	__attribute__((noreturn));
 
 /* v[0..n) = its sum over the ranks, the same bits on every rank */
 void mlw_comm_sum(struct mlw_comm *c, double *v, size_t n);
