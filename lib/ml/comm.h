@@ -20,7 +20,7 @@
  *	mlw_comm_finish(comm);
  *
  * Every call is collective: every rank makes it, in the same order,
- * with the same sizes.  A sum is reduced to rank 0 in rank order and
+ * with the same sizes.  A sum is reduced to rank 0 and
  * broadcast, so every rank holds the same bits and takes the same
  * branches afterwards (MPI_Allreduce does not promise that).  A
  * communication failure is fatal (MPI's default handler): the job is
