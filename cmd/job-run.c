@@ -187,12 +187,6 @@ static void in_supervisor(void *data)
 	mlw_error_clear();
 }
 
-/* a command "mlw ..." in the supervisor's forked child: exit, not return */
-static int run_builtin(int argc, const char **argv)
-{
-	exit(cmd_main(argc, argv));
-}
-
 /* the name, or {name, status, experiment_name} with -o or --query */
 static int print_queued(struct mlw_ctx *ctx, const char *name,
 			const char *experiment)
@@ -286,7 +280,7 @@ static void start_opts(struct mlw_job_start_opts *so,
 		       struct mlw_executor *builtin,
 		       const struct mlw_executor **executors)
 {
-	mlw_executor_builtin_init(builtin, run_builtin);
+	mlw_executor_builtin_init(builtin, "/proc/self/exe");
 	executors[0] = builtin;
 	memset(so, 0, sizeof(*so));
 	so->executors = executors;
