@@ -189,6 +189,9 @@ static void kmeans_plusplus(double *C, const double *X, size_t n, size_t p,
 				if (base[r + 1] >= x &&
 				    sh->first[r + 1] > sh->first[r])
 					break;
+			/* past every sum (rounding): the last row of all */
+			while (r > 0 && sh->first[r + 1] == sh->first[r])
+				r--;
 			ids[t] = 0;
 			if ((size_t)r != me)
 				continue;

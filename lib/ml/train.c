@@ -185,9 +185,14 @@ static int score_gathered(struct mlw_metric *out, size_t *nr,
 	double *local = mlw_malloc(mlw_st_mult(mlw_st_mult(d->n, K + 1) + 1,
 					       sizeof(double)));
 	double *all = NULL, *y = NULL, *PA = NULL, values[MLW_MAX_METRICS];
-	int ret = mlw_model_predict(P, m, d->X, d->n,
-				    mlw_train_ctx_threads(ctx, 64));
+	int ret = mlw_train_agree(ctx, mlw_model_predict(P, m, d->X, d->n,
+					mlw_train_ctx_threads(ctx, 64)));
 
+	if (ret) {
+		mlw_big_free(P, predictions_size(m, d->n));
+		free(local);
+		return ret;
+	}
 	/* each rank's rows: y, then its outputs row by row */
 	for (i = 0; i < d->n; i++) {
 		local[at++] = d->y[i];
@@ -250,16 +255,16 @@ static int score_design(struct mlw_metric *out, size_t *nr, double **P_out,
 			const struct mlw_model *m, const struct design *d,
 			struct mlw_train_ctx *ctx)
 {
-	size_t size = predictions_size(m, d->n);
-	double *P = mlw_big_alloc(size);
-	int ret = mlw_model_predict(P, m, d->X, d->n,
-				    mlw_train_ctx_threads(ctx, 64));
+	size_t size;
+	double *P;
+	int ret;
 
-	if (mlw_train_distributed(ctx)) {
-		mlw_big_free(P, size);
-		return mlw_train_agree(ctx, ret) ? MLW_ERROR :
-		       score_gathered(out, nr, m, d, ctx);
-	}
+	if (mlw_train_distributed(ctx))
+		return score_gathered(out, nr, m, d, ctx);
+	size = predictions_size(m, d->n);
+	P = mlw_big_alloc(size);
+	ret = mlw_model_predict(P, m, d->X, d->n,
+				mlw_train_ctx_threads(ctx, 64));
 
 	if (!ret && m->target.classification) {
 		mlw_metrics_classification(out, NULL, d->y, P, d->n,
