@@ -80,7 +80,8 @@ LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(OBJDIR)/%.o)
 UNIT_BIN = $(UNIT_SRC:t/unit/%.c=t/unit/%.bin)
 # benchmark drivers that link the library (t/perf/p6* run them)
-PERF_BIN = t/perf/sweep-bench.bin t/perf/payload-bench.bin
+PERF_BIN = t/perf/sweep-bench.bin t/perf/payload-bench.bin \
+	t/perf/allreduce-bench.bin
 
 ifndef V
 QUIET_CC = @echo '   ' CC $@;

@@ -8,6 +8,8 @@
  */
 #include "builtin.h"
 #include "train-run.h"
+#include "ml/comm.h"
+#include "ml/dist.h"
 #include "ml/lapack.h"
 #include "ml/train.h"
 #include "ml/train_opts.h"
@@ -18,9 +20,11 @@
 #include "util/strutil.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -78,7 +82,7 @@ struct report {
 	const struct mlw_train_request *req;
 	const struct mlw_dataset *ds;
 	const struct mlw_train_opts *o;
-	double t_load, t_start;
+	double t_load, t_start, t_mpi;
 	const char *blas;
 };
 
@@ -92,6 +96,8 @@ static struct mlw_out *make_report(const struct report *r)
 	mlw_out_str(out, "data", r->o->data);
 	mlw_out_object_begin(out, "time");
 	mlw_out_num(out, "load_seconds", r->t_load);
+	if (r->res->nr_ranks)
+		mlw_out_num(out, "mpi_init_seconds", r->t_mpi);
 	mlw_out_num(out, "fit_seconds", r->res->fit_seconds);
 	mlw_out_num(out, "total_seconds", mlw_now() - r->t_start);
 	mlw_out_end(out);
@@ -109,8 +115,12 @@ static int print_report(struct mlw_ctx *ctx, const struct report *r)
 	const struct mlw_train_result *res = r->res;
 	const struct mlw_model *m = &res->model;
 	struct mlw_out *out = make_report(r);
+	char ranks[32] = "";
 	size_t i;
 	int ret = 0;
+
+	if (res->nr_ranks)
+		snprintf(ranks, sizeof(ranks), " on %d ranks", res->nr_ranks);
 
 	if (ctx->format) {
 		ret = cmd_print(ctx, out, MLW_FMT_JSON);
@@ -124,9 +134,10 @@ static int print_report(struct mlw_ctx *ctx, const struct report *r)
 			       res->train_metrics[i].value);
 		if (!ctx->quiet)
 			fprintf(stderr,
-				"%s: %zu rows x %zu features, %s solver, load %.3f s, fit %.3f s, BLAS core %s\n",
-				m->trainer->name, r->ds->nr_rows,
-				m->linear.nr_features, m->linear.solver,
+				"%s: %zu rows x %zu features%s, %s solver, load %.3f s, fit %.3f s, BLAS core %s\n",
+				m->trainer->name, res->nr_data_rows,
+				m->linear.nr_features, ranks,
+				m->linear.solver,
 				r->t_load, res->fit_seconds, r->blas);
 	}
 	if (!m->linear.converged)
@@ -168,6 +179,60 @@ static int write_predictions(const char *path,
 	return mlw_output_commit(&out);
 }
 
+/* a rank of a job mpirun started: Open MPI set OMPI_COMM_WORLD_SIZE */
+static int under_mpirun(void)
+{
+	const char *size = getenv("OMPI_COMM_WORLD_SIZE");
+
+	return size && *size;
+}
+
+/*
+ * Under MPI: this rank's share of the rows of --data, which must be a
+ * CSV file (each rank parses a byte range of it).
+ */
+static int load_share(struct mlw_dataset **out, const char *path,
+		      const struct mlw_comm *comm)
+{
+	struct stat st;
+
+	*out = NULL;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return mlw_error_setc(MLW_EINVALID,
+			"under MPI --data must be a CSV file, of which each rank reads its share ('%s' is not one)",
+			path);
+	return mlw_dataset_load_part(out, path, NULL, comm->rank, comm->size);
+}
+
+/*
+ * The CPUs of this rank: the online ones shared by the ranks mpirun
+ * started on this machine.
+ */
+static int rank_threads(const struct mlw_comm *comm)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+	long nr_local = local ? strtol(local, NULL, 10) : 1;
+
+	if (cpus < 1)
+		cpus = 1;
+	if (comm && nr_local > 1)
+		cpus /= nr_local;
+	return cpus > 0 ? (int)cpus : 1;
+}
+
+/*
+ * For the tests of a rank that dies: MLW_TEST_MPI_KILL_RANK=R makes rank
+ * R kill itself once it has read its rows, as a crash would.
+ */
+static void test_kill_rank(const struct mlw_comm *comm)
+{
+	const char *r = getenv("MLW_TEST_MPI_KILL_RANK");
+
+	if (comm && r && *r && strtol(r, NULL, 10) == comm->rank)
+		raise(SIGKILL);
+}
+
 /* load, train, write and print; the exit status */
 static int run(struct mlw_ctx *ctx, struct mlw_train_opts *o,
 	       struct mlw_train_request *req)
@@ -178,28 +243,44 @@ static int run(struct mlw_ctx *ctx, struct mlw_train_opts *o,
 	struct mlw_train_ctx tctx;
 	const struct mlw_lapack *la = NULL;
 	struct report r = { 0 };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int ret;
+	struct mlw_comm *comm = NULL;
+	int ret = 0, lead;
 
 	r.t_start = mlw_now();
-	ret = cmd_load_dataset(ctx, &ds, o->data);
+	mlw_train_ctx_init(&tctx, (uint64_t)o->seed);
+	/* under mpirun (or --mpi): one rank of a data-parallel training */
+	if (o->mpi || under_mpirun())
+		ret = mlw_comm_init(&comm);
+	r.t_mpi = mlw_now() - r.t_start;
+	tctx.comm = comm;
+	lead = !comm || !comm->rank;
+	if (!ret && comm) {
+		ret = load_share(&ds, o->data, comm);
+		test_kill_rank(comm);
+		/* every rank stops if one cannot read its rows */
+		ret = mlw_train_agree(&tctx, ret);
+	} else if (!ret) {
+		ret = cmd_load_dataset(ctx, &ds, o->data);
+	}
 	if (!ret && o->validation_data)
 		ret = cmd_load_dataset(ctx, &vds, o->validation_data);
 	r.t_load = mlw_now() - r.t_start;
 	req->validation_data = vds;
-	mlw_train_ctx_init(&tctx, (uint64_t)o->seed);
-	tctx.nr_threads = cpus > 0 ? (int)cpus : 1;
+	tctx.nr_threads = rank_threads(comm);
 	tctx.warnings = &warnings;
 	if (!ret)
 		ret = mlw_train(&res, ds, req, &tctx);
-	if (!ret && o->predictions)
+	/* the other ranks write nothing: rank 0 has the model */
+	if (!ret && o->predictions && lead)
 		ret = write_predictions(o->predictions, &res);
-	if (!ret && o->output_dir)
+	if (!ret && o->output_dir && lead)
 		ret = mlw_model_write(&res.model, o->output_dir);
-	if (!ret && train_in_job())
+	if (!ret && train_in_job() && lead)
 		ret = train_record_run(ctx, req, &res, o->cv, o->seed,
 				       o->validation_split);
-	if (!ret) {
+	if (!ret && !lead) {
+		mlw_strlist_release(&warnings);
+	} else if (!ret) {
 		mlw_lapack_load(&la);
 		r.res = &res;
 		r.req = req;
@@ -208,13 +289,21 @@ static int run(struct mlw_ctx *ctx, struct mlw_train_opts *o,
 		r.blas = la && la->corename ? la->corename : "unknown";
 		ret = print_report(ctx, &r);
 		flush_warnings(ctx, &warnings);
+	} else if (tctx.error_elsewhere) {
+		/* rank 0 or the failing rank says why */
+		mlw_strlist_release(&warnings);
+		ret = mlw_error_exit_code(ret);
 	} else {
-		flush_warnings(ctx, &warnings);
+		if (lead)
+			flush_warnings(ctx, &warnings);
+		else
+			mlw_strlist_release(&warnings);
 		ret = cmd_fail(ret);
 	}
 	mlw_train_result_release(&res);
 	mlw_dataset_unref(ds);
 	mlw_dataset_unref(vds);
+	mlw_comm_finish(comm);
 	return ret;
 }
 

@@ -2,6 +2,7 @@
  * context.c - the per-call context of training (context.h).
  */
 #include "ml/context.h"
+#include "ml/comm.h"
 #include "ml/metrics.h"
 #include "util/buf.h"
 #include "util/strutil.h"
@@ -95,4 +96,23 @@ void mlw_train_warn(struct mlw_train_ctx *ctx, const char *fmt, ...)
 	mlw_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
 	mlw_strlist_push_owned(ctx->warnings, mlw_buf_detach(&b, NULL));
+}
+
+void mlw_train_sum(struct mlw_train_ctx *ctx, double *v, size_t n)
+{
+	if (ctx && ctx->comm)
+		mlw_comm_sum(ctx->comm, v, n);
+}
+
+size_t mlw_train_total(struct mlw_train_ctx *ctx, size_t n)
+{
+	double t = (double)n;
+
+	mlw_train_sum(ctx, &t, 1);
+	return (size_t)t;
+}
+
+int mlw_train_distributed(const struct mlw_train_ctx *ctx)
+{
+	return ctx && ctx->comm;
 }

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mlw_comm;
 struct mlw_metric;
 struct mlw_strlist;
 
@@ -80,6 +81,20 @@ struct mlw_train_ctx {
 	 * says is available); a fit that would need more is refused
 	 */
 	size_t memory_limit;
+	/*
+	 * The ranks training together (comm.h), or NULL: this process
+	 * alone.  With a comm the dataset is this rank's share of the
+	 * rows; every sum a fit takes over the rows goes through
+	 * mlw_train_sum(), and a trainer that needs all rows at once
+	 * refuses (mlw_train() says which can be distributed).
+	 */
+	struct mlw_comm *comm;
+	/*
+	 * Set when a distributed training failed and this rank need not
+	 * print why: another rank's failure stopped it, or every rank
+	 * failed alike and rank 0 says it.
+	 */
+	int error_elsewhere;
 };
 
 /* rng seeded with seed, one thread, no warnings, no progress */
@@ -106,6 +121,17 @@ int mlw_train_report(struct mlw_train_ctx *ctx, const char *stage, int step,
  */
 int mlw_train_report_fold(struct mlw_train_ctx *ctx, int step, int nr_steps,
 			  const struct mlw_metric *m, size_t nr);
+
+/*
+ * Distributed training (ctx->comm set): v[0..n) becomes its sum over
+ * every rank, the same bits on each; nothing without a comm.  ctx may
+ * be NULL.
+ */
+void mlw_train_sum(struct mlw_train_ctx *ctx, double *v, size_t n);
+/* n summed over the ranks (n itself alone) */
+size_t mlw_train_total(struct mlw_train_ctx *ctx, size_t n);
+/* 1 when ctx has a comm (even of one rank) */
+int mlw_train_distributed(const struct mlw_train_ctx *ctx);
 
 /* Add a warning to ctx->warnings (when there is one); ctx may be NULL. */
 void mlw_train_warn(struct mlw_train_ctx *ctx, const char *fmt, ...)

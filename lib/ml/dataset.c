@@ -535,6 +535,26 @@ static const char *next_row_start(const char *p, const char *end,
 	return end;
 }
 
+/*
+ * Where share k of nr shares of the body [body, end) starts: the first
+ * row start at or after its byte k * size / nr (quotes before it
+ * counted, so a quoted line end is no row start); end for k = nr.
+ */
+static const char *share_start(const char *body, const char *end, int k,
+			       int nr)
+{
+	size_t size = (size_t)(end - body);
+	const char *cut = body + size / (size_t)nr * (size_t)k +
+			  size % (size_t)nr * (size_t)k / (size_t)nr;
+
+	if (k <= 0)
+		return body;
+	if (k >= nr)
+		return end;
+	return next_row_start(cut, end,
+			      (int)(count_char(body, cut, '"') & 1));
+}
+
 /* a small string -> index map for building vocabularies */
 struct vocab {
 	char **keys;
@@ -1191,7 +1211,8 @@ static const char *find_line_end(const char *p, const char *end)
 }
 
 static int load_mapped(struct mlw_dataset *ds, const char *map, size_t size,
-		       int fd, const struct mlw_dataset_options *opts)
+		       int fd, const struct mlw_dataset_options *opts,
+		       int part, int nr_parts)
 {
 	struct loader ld = { 0 };
 	const char *pos = map, *end = map + size, *body;
@@ -1216,6 +1237,14 @@ static int load_mapped(struct mlw_dataset *ds, const char *map, size_t size,
 		return ret;
 	body = pos;
 	line = 2 + count_char(map, body, '\n') - (body > map && body[-1] == '\n');
+	if (nr_parts > 1) {
+		const char *lo = share_start(body, end, part, nr_parts);
+		const char *hi = share_start(body, end, part + 1, nr_parts);
+
+		line += count_char(body, lo, '\n');
+		body = lo;
+		end = hi;
+	}
 	body_size = (size_t)(end - body);
 	ld.nr_columns = ds->nr_columns;
 
@@ -1331,6 +1360,13 @@ counted:
 int mlw_dataset_load(struct mlw_dataset **out, const char *path,
 		     const struct mlw_dataset_options *opts)
 {
+	return mlw_dataset_load_part(out, path, opts, 0, 1);
+}
+
+int mlw_dataset_load_part(struct mlw_dataset **out, const char *path,
+			  const struct mlw_dataset_options *opts, int part,
+			  int nr_parts)
+{
 	struct mlw_dataset *ds;
 	struct stat st;
 	void *map = NULL;
@@ -1368,7 +1404,8 @@ int mlw_dataset_load(struct mlw_dataset **out, const char *path,
 	ds->refcount = 1;
 	ds->path = mlw_strdup(path);
 	ds->file_size = (size_t)st.st_size;
-	ret = load_mapped(ds, map ? map : "", (size_t)st.st_size, fd, opts);
+	ret = load_mapped(ds, map ? map : "", (size_t)st.st_size, fd, opts,
+			  part, nr_parts);
 	close(fd);
 	if (map)
 		munmap(map, (size_t)st.st_size);

@@ -100,6 +100,18 @@ int mlw_dataset_load(struct mlw_dataset **out, const char *path,
 		     const struct mlw_dataset_options *opts);
 
 /*
+ * Distributed training: load only share part (0 <= part < nr_parts) of
+ * path's rows: those that start in that share of the bytes after the
+ * header, each cut moved to the next row start outside quotes.  The
+ * shares 0 .. nr_parts - 1 hold every row once, in file order; errors
+ * name the line in the whole file; types and categories are those of
+ * the share's rows.  As mlw_dataset_load() otherwise.
+ */
+int mlw_dataset_load_part(struct mlw_dataset **out, const char *path,
+			  const struct mlw_dataset_options *opts, int part,
+			  int nr_parts);
+
+/*
  * Building a dataset from rows of text cells, for readers other than the
  * CSV loader (MLTable, JSON lines).  Cells are typed at the end by the
  * loader's rules, or by a type forced per column (convert_column_types):

@@ -9,6 +9,7 @@
  * loses fewer digits; inertia is summed from the differences directly.
  */
 #include "ml/kmeans.h"
+#include "ml/comm.h"
 #include "ml/lapack.h"
 #include "ml/metrics.h"
 #include "ml/model.h"
@@ -80,76 +81,176 @@ static void assign(size_t *labels, const struct mlw_lapack *la,
 	free(cn);
 }
 
+/*
+ * Distributed (ctx->comm set), each rank holds a run of the rows: rows
+ * first[r] .. first[r + 1] - 1 of the whole are rank r's.  Alone there
+ * is one run, of all n rows.
+ */
+struct share {
+	struct mlw_train_ctx *ctx;
+	struct mlw_comm *comm;		/* NULL alone */
+	int nr_ranks;
+	double *first;			/* nr_ranks + 1 */
+	size_t N;			/* every rank's rows */
+};
+
+static void share_init(struct share *sh, struct mlw_train_ctx *ctx, size_t n)
+{
+	int r;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->ctx = ctx;
+	sh->comm = mlw_train_distributed(ctx) ? ctx->comm : NULL;
+	sh->nr_ranks = sh->comm ? sh->comm->size : 1;
+	sh->first = mlw_calloc((size_t)sh->nr_ranks + 1, sizeof(double));
+	if (sh->comm)
+		mlw_comm_allgather(sh->comm, (double)n, sh->first + 1);
+	else
+		sh->first[1] = (double)n;
+	for (r = 0; r < sh->nr_ranks; r++)
+		sh->first[r + 1] += sh->first[r];
+	sh->N = (size_t)sh->first[sh->nr_ranks];
+}
+
+static int share_rank(const struct share *sh)
+{
+	return sh->comm ? sh->comm->rank : 0;
+}
+
+/* the rank holding global row g */
+static int owner_of(const struct share *sh, size_t g)
+{
+	int r = 0;
+
+	while (r + 1 < sh->nr_ranks && (double)g >= sh->first[r + 1])
+		r++;
+	return r;
+}
+
+/* row[0..p) = global row g of X (n x p, this rank's rows), on every rank */
+static void fetch_row(double *row, const struct share *sh, const double *X,
+		      size_t n, size_t p, size_t g)
+{
+	int r = owner_of(sh, g);
+	size_t j;
+
+	if (r == share_rank(sh))
+		for (j = 0; j < p; j++)
+			row[j] = X[j * n + (g - (size_t)sh->first[r])];
+	if (sh->comm)
+		mlw_comm_bcast(sh->comm, row, p * sizeof(double), r);
+}
+
 /* greedy k-means++: each new centre the best of 2 + log k draws */
 static void kmeans_plusplus(double *C, const double *X, size_t n, size_t p,
-			    size_t k, struct mlw_rng *rng)
+			    size_t k, struct mlw_rng *rng,
+			    const struct share *sh)
 {
 	size_t trials = 2 + (size_t)log((double)k), c, t, i, j;
+	size_t N = sh->N, me = (size_t)share_rank(sh);
 	double *closest = mlw_malloc((n + 1) * sizeof(double));
 	double *cand = mlw_malloc(mlw_st_mult(mlw_st_mult(trials, n) + 1,
 					      sizeof(double)));
 	double *cum = mlw_malloc((n + 1) * sizeof(double)), pot = 0;
-	size_t *ids = mlw_malloc((trials + 1) * sizeof(size_t)), first;
+	double *rows = mlw_malloc(mlw_st_mult(trials, p) * sizeof(double) + 1);
+	double *ids = mlw_malloc((trials + 1) * sizeof(double));
+	double *tp = mlw_malloc((trials + 1) * sizeof(double));
+	double *base = mlw_calloc((size_t)sh->nr_ranks + 1, sizeof(double));
+	size_t first;
+	int r;
 
-	first = (size_t)(mlw_rng_next(rng) % n);
+	first = (size_t)(mlw_rng_next(rng) % N);
+	fetch_row(rows, sh, X, n, p, first);
 	for (j = 0; j < p; j++)
-		C[j * k] = X[j * n + first];
+		C[j * k] = rows[j];
 	for (i = 0; i < n; i++)
 		pot += (closest[i] = dist2(X, n, i, C, k, 0, p));
+	mlw_train_sum(sh->ctx, &pot, 1);
 	for (c = 1; c < k; c++) {
 		size_t best = 0;
 		double best_pot = INFINITY, s = 0;
 
 		for (i = 0; i < n; i++)
 			cum[i] = (s += closest[i]);
+		/* where each rank's running sum starts, in rank order */
+		if (sh->comm)
+			mlw_comm_allgather(sh->comm, s, base + 1);
+		else
+			base[1] = s;
+		base[0] = 0;
+		for (r = 0; r < sh->nr_ranks; r++)
+			base[r + 1] += base[r];
 		for (t = 0; t < trials; t++) {
-			double r = mlw_rng_uniform(rng) * pot;
+			double x = mlw_rng_uniform(rng) * pot;
 			size_t lo = 0, hi = n;
 
-			while (lo < hi) {	/* first cum[i] >= r */
+			/* the rank whose run holds the first cum >= x */
+			for (r = 0; r + 1 < sh->nr_ranks; r++)
+				if (base[r + 1] >= x &&
+				    sh->first[r + 1] > sh->first[r])
+					break;
+			/* past every sum (rounding): the last row of all */
+			while (r > 0 && sh->first[r + 1] == sh->first[r])
+				r--;
+			ids[t] = 0;
+			if ((size_t)r != me)
+				continue;
+			x -= base[r];
+			while (lo < hi) {	/* first cum[i] >= x */
 				size_t mid = lo + (hi - lo) / 2;
 
-				if (cum[mid] < r)
+				if (cum[mid] < x)
 					lo = mid + 1;
 				else
 					hi = mid;
 			}
-			ids[t] = lo < n ? lo : n - 1;
+			ids[t] = sh->first[r] + (double)(lo < n ? lo : n - 1);
 		}
+		mlw_train_sum(sh->ctx, ids, trials);
+		for (t = 0; t < trials; t++)
+			fetch_row(rows + t * p, sh, X, n, p, (size_t)ids[t]);
 		for (t = 0; t < trials; t++) {
-			double *d = cand + t * n, tp = 0;
+			double *d = cand + t * n;
 
+			tp[t] = 0;
 			for (j = 0; j < p; j++)
-				C[j * k + c] = X[j * n + ids[t]];
+				C[j * k + c] = rows[t * p + j];
 			for (i = 0; i < n; i++) {
 				d[i] = dist2(X, n, i, C, k, c, p);
 				if (closest[i] < d[i])
 					d[i] = closest[i];
-				tp += d[i];
-			}
-			if (tp < best_pot) {
-				best_pot = tp;
-				best = t;
+				tp[t] += d[i];
 			}
 		}
+		mlw_train_sum(sh->ctx, tp, trials);
+		for (t = 0; t < trials; t++)
+			if (tp[t] < best_pot) {
+				best_pot = tp[t];
+				best = t;
+			}
 		for (j = 0; j < p; j++)
-			C[j * k + c] = X[j * n + ids[best]];
+			C[j * k + c] = rows[best * p + j];
 		memcpy(closest, cand + best * n, n * sizeof(double));
 		pot = best_pot;
 	}
 	free(closest);
 	free(cand);
 	free(cum);
+	free(rows);
 	free(ids);
+	free(tp);
+	free(base);
 }
 
 /* one Lloyd run from the centres in C; returns the inertia */
 static double lloyd(double *C, size_t *labels, int *nr_iter,
 		    const struct mlw_lapack *la, const double *X, size_t n,
-		    size_t p, size_t k, int max_iter, double tol)
+		    size_t p, size_t k, int max_iter, double tol,
+		    const struct share *sh)
 {
-	double *S = mlw_malloc(mlw_st_mult(k * p + 1, sizeof(double)));
-	double *w = mlw_malloc((k + 1) * sizeof(double));
+	/* w (k counts) then S (k x p sums): one sum over the ranks */
+	double *wS = mlw_malloc(mlw_st_mult(k * p + k + 1, sizeof(double)));
+	double *w = wS, *S = wS + k, *row = mlw_calloc(p + 1, sizeof(double));
 	double *D = mlw_malloc(mlw_st_mult(mlw_st_mult(BLOCK, k) + 1,
 					   sizeof(double)));
 	size_t *old = mlw_malloc((n + 1) * sizeof(size_t)), i, j, c;
@@ -162,21 +263,26 @@ static double lloyd(double *C, size_t *labels, int *nr_iter,
 		double shift = 0;
 		size_t nr_empty = 0;
 
+		double changed = 0;
+
 		assign(labels, la, X, n, p, C, k, D);
-		memset(S, 0, k * p * sizeof(double));
-		memset(w, 0, k * sizeof(double));
+		memset(wS, 0, (k * p + k) * sizeof(double));
 		for (i = 0; i < n; i++)
 			w[labels[i]] += 1;
 		for (j = 0; j < p; j++)
 			for (i = 0; i < n; i++)
 				S[j * k + labels[i]] += X[j * n + i];
+		mlw_train_sum(sh->ctx, wS, k * p + k);
 		for (c = 0; c < k; c++)
 			nr_empty += w[c] == 0;
 		if (nr_empty) {
 			/* the rows farthest from their centres start the
 			 * empty clusters */
 			double *far = mlw_malloc((n + 1) * sizeof(double));
-			size_t e;
+			double *top = mlw_calloc((size_t)sh->nr_ranks + 1,
+						 sizeof(double));
+			size_t e, g;
+			int r, me = share_rank(sh);
 
 			for (i = 0; i < n; i++)
 				far[i] = dist2(X, n, i, C, k, labels[i], p);
@@ -188,16 +294,35 @@ static double lloyd(double *C, size_t *labels, int *nr_iter,
 				for (i = 1; i < n; i++)
 					if (far[i] > far[best])
 						best = i;
-				e = labels[best];
-				far[best] = -1;
+				/* the first farthest row of all ranks */
+				top[0] = n ? far[best] : -INFINITY;
+				if (sh->comm)
+					mlw_comm_allgather(sh->comm, top[0],
+							   top);
+				for (r = 1, g = 0; r < sh->nr_ranks; r++)
+					if (top[r] > top[g])
+						g = (size_t)r;
+				/* its rank sends the row and its cluster */
+				if ((int)g == me) {
+					for (j = 0; j < p; j++)
+						row[j] = X[j * n + best];
+					row[p] = (double)labels[best];
+					far[best] = -1;
+				}
+				if (sh->comm)
+					mlw_comm_bcast(sh->comm, row,
+						       (p + 1) * sizeof(double),
+						       (int)g);
+				e = (size_t)row[p];
 				for (j = 0; j < p; j++) {
-					S[j * k + e] -= X[j * n + best];
-					S[j * k + c] = X[j * n + best];
+					S[j * k + e] -= row[j];
+					S[j * k + c] = row[j];
 				}
 				w[c] = 1;
 				w[e] -= 1;
 			}
 			free(far);
+			free(top);
 		}
 		for (j = 0; j < p; j++)
 			for (c = 0; c < k; c++) {
@@ -208,7 +333,9 @@ static double lloyd(double *C, size_t *labels, int *nr_iter,
 				shift += d * d;
 				C[j * k + c] = v;
 			}
-		if (!memcmp(labels, old, n * sizeof(size_t))) {
+		changed = memcmp(labels, old, n * sizeof(size_t)) != 0;
+		mlw_train_sum(sh->ctx, &changed, 1);
+		if (!changed) {
 			strict = 1;
 			it++;
 			break;
@@ -224,9 +351,10 @@ static double lloyd(double *C, size_t *labels, int *nr_iter,
 		assign(labels, la, X, n, p, C, k, D);
 	for (i = 0; i < n; i++)
 		inertia += dist2(X, n, i, C, k, labels[i], p);
+	mlw_train_sum(sh->ctx, &inertia, 1);
 	*nr_iter = it;
-	free(S);
-	free(w);
+	free(wS);
+	free(row);
 	free(D);
 	free(old);
 	return inertia;
@@ -242,27 +370,39 @@ int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
 	size_t *labels, *best_labels;
 	struct mlw_rng own = { par->seed }, *rng = par->rng ? par->rng : &own;
 	int run, runs = par->init ? 1 : par->n_init, best_iter = 0;
+	struct share sh;
+	double *var;
 
-	if (!k || k > n)
+	share_init(&sh, par->ctx, n);
+	if (!k || k > sh.N) {
+		free(sh.first);
 		return mlw_error_setc(MLW_EINVALID,
 				      "kmeans: %zu clusters need at least as many rows (there are %zu)",
-				      k, n);
-	if (mlw_lapack_load(&la) < 0)
+				      k, sh.N);
+	}
+	if (mlw_lapack_load(&la) < 0) {
+		free(sh.first);
 		return -1;
+	}
 	Xc = mlw_malloc(mlw_st_mult(mlw_st_mult(n, p) + 1, sizeof(double)));
 	mean = mlw_calloc(p + 1, sizeof(double));
-	for (j = 0; j < p; j++) {
-		double var = 0;
-
+	var = mlw_calloc(p + 1, sizeof(double));
+	/* the means and variances of every rank's rows */
+	for (j = 0; j < p; j++)
 		for (i = 0; i < n; i++)
 			mean[j] += X[j * n + i];
-		mean[j] /= (double)n;
+	mlw_train_sum(par->ctx, mean, p);
+	for (j = 0; j < p; j++) {
+		mean[j] /= (double)sh.N;
 		for (i = 0; i < n; i++) {
 			Xc[j * n + i] = X[j * n + i] - mean[j];
-			var += Xc[j * n + i] * Xc[j * n + i];
+			var[j] += Xc[j * n + i] * Xc[j * n + i];
 		}
-		tol += var / (double)n;
 	}
+	mlw_train_sum(par->ctx, var, p);
+	for (j = 0; j < p; j++)
+		tol += var[j] / (double)sh.N;
+	free(var);
 	/* scikit-learn's tolerance: tol times the mean feature variance */
 	tol = tol / (double)p * par->tol;
 	C = mlw_malloc(mlw_st_mult(k * p + 1, sizeof(double)));
@@ -278,9 +418,9 @@ int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
 					C[j * k + c] = par->init[j * k + c] -
 						       mean[j];
 		else
-			kmeans_plusplus(C, Xc, n, p, k, rng);
+			kmeans_plusplus(C, Xc, n, p, k, rng, &sh);
 		inertia = lloyd(C, labels, &it, la, Xc, n, p, k,
-				par->max_iter, tol);
+				par->max_iter, tol, &sh);
 		if (inertia < best_inertia || !best) {
 			if (!best)
 				best = mlw_malloc(mlw_st_mult(k * p + 1,
@@ -309,6 +449,7 @@ int mlw_kmeans_fit(struct mlw_kmeans_model *out, size_t *labels_out,
 	free(C);
 	free(labels);
 	free(best_labels);
+	free(sh.first);
 	return 0;
 }
 
@@ -496,7 +637,9 @@ static int km_fit(struct mlw_model *m, const struct mlw_hparams *hp,
 		par.nr_clusters = centers->nr_rows;
 		par.init = centers->values;
 	}
-	mlw_warn_constant_columns(ctx, in->X, in->n, in->p, in->names);
+	/* distributed: a rank's rows say nothing of the whole column */
+	if (!mlw_train_distributed(ctx))
+		mlw_warn_constant_columns(ctx, in->X, in->n, in->p, in->names);
 	ret = mlw_kmeans_fit(&m->kmeans, in->labels, &par, in->X, in->n,
 			     in->p);
 	mlw_dataset_unref(centers);

@@ -207,20 +207,28 @@ static void run_pass(struct pass *ps, int nr_threads, double *out)
 	mlw_rowpass_release(&rp);
 }
 
-/* the column means of X (xmean) and of y (*ymean) */
-static void col_means(double *xmean, double *ymean,
-		      const struct mlw_lapack *la, const double *X, size_t n,
-		      size_t p, const double *y, int nr_threads)
+/*
+ * The column means of X (xmean) and of y (*ymean), over every rank's
+ * rows when ctx has a comm; returns the number of rows they are of.
+ */
+static size_t col_means(double *xmean, double *ymean,
+			const struct mlw_lapack *la, const double *X, size_t n,
+			size_t p, const double *y, int nr_threads,
+			struct mlw_train_ctx *ctx)
 {
 	struct pass ps = { PASS_SUMS, la, X, y, NULL, 0, n, p };
-	double *s = mlw_calloc(p + 1, sizeof(double));
+	double *s = mlw_calloc(p + 2, sizeof(double)), N;
 	size_t j;
 
 	run_pass(&ps, nr_threads, s);
+	s[p + 1] = (double)n;
+	mlw_train_sum(ctx, s, p + 2);
+	N = s[p + 1];
 	for (j = 0; j < p; j++)
-		xmean[j] = s[j] / (double)n;
-	*ymean = s[p] / (double)n;
+		xmean[j] = s[j] / N;
+	*ymean = s[p] / N;
 	free(s);
+	return (size_t)N;
 }
 
 /*
@@ -230,12 +238,14 @@ static void col_means(double *xmean, double *ymean,
  */
 static void gram(double *S, const struct mlw_lapack *la, const double *X,
 		 size_t n, size_t p, const double *y, const double *xmean,
-		 double ymean, int nr_threads)
+		 double ymean, int nr_threads, struct mlw_train_ctx *ctx)
 {
 	struct pass ps = { PASS_GRAM, la, X, y, xmean, ymean, n, p };
 	size_t m = p + 1, i, j;
 
 	run_pass(&ps, nr_threads, S);
+	/* distributed: the lower triangle dsyrk wrote, of every rank */
+	mlw_train_sum(ctx, S, m * m);
 	for (j = 0; j < m; j++)
 		for (i = j + 1; i < m; i++)
 			S[i * m + j] = S[j * m + i];
@@ -412,13 +422,18 @@ static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	int info = 0, rank = (int)p;
 	int threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
 
-	col_means(xmean, &ymean, la, X, n, p, y, threads);
-	gram(S, la, X, n, p, y, xmean, ymean, threads);
+	size_t N = col_means(xmean, &ymean, la, X, n, p, y, threads,
+			     par->ctx);
+
+	gram(S, la, X, n, p, y, xmean, ymean, threads, par->ctx);
 	for (j = 0; j < p; j++)
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
-	if (n > p && cholesky_solve(m->coef, la, G, S + p * q1, p,
+	if (N > p && cholesky_solve(m->coef, la, G, S + p * q1, p,
 				    OLS_MIN_RCOND)) {
 		m->solver = "cholesky";
+	} else if (mlw_train_distributed(par->ctx)) {
+		info = mlw_error_setc(MLW_EINVALID,
+			"linear: the features are nearly collinear (X'X is ill-conditioned): the least-squares solution needs a QR of all rows at once; train in one process or drop the dependent columns");
 	} else {
 		double *s = mlw_calloc(q1, sizeof(double));
 		double *z = mlw_calloc(q1, sizeof(double));
@@ -450,6 +465,8 @@ static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	free(S);
 	free(G);
 	free(xmean);
+	if (info < 0)
+		return info;
 	if (info > 0)
 		return mlw_error_setc(MLW_ENUMERIC,
 			"least squares: the SVD did not converge (%d superdiagonals)",
@@ -559,7 +576,7 @@ static int fit_ridge_dual(struct mlw_linear_model *m,
 	size_t i, j;
 	int info, rank;
 
-	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	col_means(xmean, &ymean, la, X, n, p, y, threads, NULL);
 	Xc = center_copy(X, n, p, xmean);
 	la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_NO_TRANS, (int)n, (int)p, 1,
 		  Xc, (int)n, 0, K, (int)n);
@@ -640,8 +657,8 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	double yy, qw = 0, wGw = 0;
 	int ret = 0;
 
-	col_means(xmean, &ymean, la, X, n, p, y, threads);
-	gram(S, la, X, n, p, y, xmean, ymean, threads);
+	col_means(xmean, &ymean, la, X, n, p, y, threads, par->ctx);
+	gram(S, la, X, n, p, y, xmean, ymean, threads, par->ctx);
 	yy = S[p * q1 + p];
 	for (j = 0; j < p; j++) {
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
@@ -649,6 +666,9 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	}
 	if (cholesky_solve(m->coef, la, G, q, p, 1e-12)) {
 		m->solver = "cholesky";
+	} else if (mlw_train_distributed(par->ctx)) {
+		ret = mlw_error_setc(MLW_EINVALID,
+			"ridge: X'X + alpha I is too ill-conditioned for the normal equations (reciprocal condition below 1e-12): the SVD solver needs all rows at once; train in one process or raise --alpha");
 	} else {
 		size_t r = n < p ? n : p;
 		double *Xc = center_copy(X, n, p, xmean);
@@ -761,14 +781,15 @@ static int fit_enet(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	double *q = S + p * q1;
 	double *H = mlw_calloc(p + 1, sizeof(double));	/* G w */
 	double *w = m->coef;
-	double l1 = par->alpha * par->l1_ratio * (double)n;
-	double l2 = par->alpha * (1 - par->l1_ratio) * (double)n;
-	double y2, tol, gap = INFINITY;
-	size_t i, j;
+	double l1, l2, y2, tol, gap = INFINITY;
+	size_t i, j, nr = n;
 	int iter;
 
-	col_means(xmean, &ymean, la, X, n, p, y, threads);
-	gram(S, la, X, n, p, y, xmean, ymean, threads);
+	/* every rank's rows from here on: n is their number */
+	n = col_means(xmean, &ymean, la, X, nr, p, y, threads, par->ctx);
+	gram(S, la, X, nr, p, y, xmean, ymean, threads, par->ctx);
+	l1 = par->alpha * par->l1_ratio * (double)n;
+	l2 = par->alpha * (1 - par->l1_ratio) * (double)n;
 	for (j = 0; j < p; j++)
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
 	y2 = S[p * q1 + p];
@@ -882,7 +903,7 @@ static int fit_enet_rows(struct mlw_linear_model *m,
 	size_t i, j;
 	int iter;
 
-	col_means(xmean, &ymean, la, X, n, p, y, threads);
+	col_means(xmean, &ymean, la, X, n, p, y, threads, NULL);
 	Xc = center_copy(X, n, p, xmean);
 	for (i = 0; i < n; i++)
 		R[i] = yc[i] = y[i] - ymean;
@@ -974,10 +995,17 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (n < 2)
+	size_t N = mlw_train_total(par->ctx, n);
+
+	if (N < 2)
 		return mlw_error_setc(MLW_EINVALID,
 				      "%zu training row%s: at least 2 are needed",
-				      n, n == 1 ? "" : "s");
+				      N, N == 1 ? "" : "s");
+	if (mlw_train_distributed(par->ctx) && algo != MLW_ALGO_LOGISTIC &&
+	    mlw_linear_wide(algo, N, p))
+		return mlw_error_setc(MLW_EINVALID,
+			"%s with %zu features on %zu rows is solved on the rows themselves, which needs all of them at once: train in one process",
+			mlw_algorithm_name(algo), p, N);
 	if (n > 0x7fffffff || p > 0x7fffffff)
 		return mlw_error_setc(MLW_EINVALID,
 				      "%zu x %zu is too large for LAPACK's 32-bit sizes",
@@ -995,18 +1023,18 @@ int mlw_linear_fit(struct mlw_linear_model *out, enum mlw_algorithm algo,
 	switch (algo) {
 	/* more features than rows: no p x p matrix (mlw_linear_wide()) */
 	case MLW_ALGO_LINEAR:
-		ret = mlw_linear_wide(algo, n, p) ?
+		ret = mlw_linear_wide(algo, N, p) ?
 		      fit_ols_wide(out, la, X, n, p, y, par) :
 		      fit_ols(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_RIDGE:
-		ret = mlw_linear_wide(algo, n, p) ?
+		ret = mlw_linear_wide(algo, N, p) ?
 		      fit_ridge_dual(out, la, X, n, p, y, par) :
 		      fit_ridge(out, la, X, n, p, y, par);
 		break;
 	case MLW_ALGO_LASSO:
 	case MLW_ALGO_ELASTIC_NET:
-		ret = mlw_linear_wide(algo, n, p) ?
+		ret = mlw_linear_wide(algo, N, p) ?
 		      fit_enet_rows(out, la, X, n, p, y, par) :
 		      fit_enet(out, la, X, n, p, y, par);
 		break;

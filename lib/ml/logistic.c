@@ -42,6 +42,9 @@ struct logit {
 	int want_g, want_h;
 	int hspace;		/* the pass results have room for H */
 	int nr_threads;
+	/* distributed: the ranks' sums, and every rank's rows (N) */
+	struct mlw_train_ctx *ctx;
+	size_t N;
 };
 
 /*
@@ -274,7 +277,8 @@ static double logit_pass(struct logit *L, const double *theta, double *g,
 	mlw_rowpass_run(&ps);
 	mlw_rowpass_sum(&ps, out);
 	mlw_rowpass_release(&ps);
-	gs = (double)L->n / out[0];
+	mlw_train_sum(L->ctx, out, logit_outsize(L));
+	gs = (double)L->N / out[0];
 	f = out[1] * gs;
 	for (k = 0; k < K; k++)
 		for (j = 0; j < p; j++)
@@ -287,7 +291,7 @@ static double logit_pass(struct logit *L, const double *theta, double *g,
 	if (H) {
 		const double *h = out + 3 + M;
 
-		hs = (double)L->n / out[2 + M];
+		hs = (double)L->N / out[2 + M];
 		for (j = 0; j < M; j++)
 			for (i = j; i < M; i++)
 				H[j * M + i] = H[i * M + j] = h[j * M + i] * hs;
@@ -344,7 +348,8 @@ static int newton(struct logit *L, double *theta, double sw_sum,
 	double *trial = mlw_calloc(M, sizeof(double)), f;
 	int iter = 0, ret = 0, phase;
 
-	if (n > 4 * SAMPLE_ROWS)
+	/* distributed: no sample (each rank's blocks would differ) */
+	if (n > 4 * SAMPLE_ROWS && !mlw_train_distributed(L->ctx))
 		stride = nr_blocks / ((SAMPLE_ROWS + b - 1) / b);
 	if (stride < 1)
 		stride = 1;
@@ -566,9 +571,10 @@ int mlw_logistic_fit(struct mlw_linear_model *m, const struct mlw_lapack *la,
 {
 	struct logit L = { 0 };
 	size_t K = par->nr_classes, Kp = K == 2 ? 1 : K, i, k;
-	size_t *count = mlw_calloc(K + 1, sizeof(size_t));
+	double *count = mlw_calloc(K + 1, sizeof(double));
 	double *cw = mlw_calloc(K + 1, sizeof(double));
 	double *theta, sw_sum = 0;
+	size_t N = mlw_train_total(par->ctx, n);
 	int ret;
 
 	if (K < 2) {
@@ -579,6 +585,7 @@ int mlw_logistic_fit(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	}
 	for (i = 0; i < n; i++)
 		count[(size_t)y[i]]++;
+	mlw_train_sum(par->ctx, count, K);
 	for (k = 0; k < K; k++)
 		if (!count[k]) {
 			free(count);
@@ -596,11 +603,13 @@ int mlw_logistic_fit(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	L.cw = cw;
 	L.hspace = Kp * (p + 1) <= NEWTON_MAX_PARAMS;
 	L.nr_threads = mlw_train_ctx_threads(par->ctx, MLW_ROWPASS_MAX_CHUNKS);
+	L.ctx = par->ctx;
+	L.N = N;
 	for (k = 0; k < K; k++) {
 		/* "balanced": n / (K * count of the class) */
 		cw[k] = par->class_weight_balanced ?
-			(double)n / ((double)K * (double)count[k]) : 1;
-		sw_sum += cw[k] * (double)count[k];
+			(double)N / ((double)K * count[k]) : 1;
+		sw_sum += cw[k] * count[k];
 	}
 	theta = mlw_calloc(Kp * (p + 1), sizeof(double));
 	if (L.hspace)

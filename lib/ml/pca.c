@@ -23,12 +23,24 @@ static double *dalloc(size_t n)
 int mlw_pca_fit(struct mlw_pca_model *out, const double *X, size_t n,
 		size_t p, size_t ncomp, int whiten)
 {
+	return mlw_pca_fit_ctx(out, X, n, p, ncomp, whiten, NULL);
+}
+
+int mlw_pca_fit_ctx(struct mlw_pca_model *out, const double *X, size_t nr,
+		    size_t p, size_t ncomp, int whiten,
+		    struct mlw_train_ctx *ctx)
+{
 	const struct mlw_lapack *la;
 	struct mlw_pca_model m = { 0 };
-	size_t mn = n < p ? n : p, i, j, r;
+	/* n: every rank's rows (distributed), nr: this rank's */
+	size_t n = mlw_train_total(ctx, nr), mn = n < p ? n : p, i, j, r;
 	double *Xc, *S, *V, total = 0;	/* V: p x mn, column r = component r */
-	int info;
+	int info, covariance = n >= 10 * p && p <= 1000;
 
+	if (mlw_train_distributed(ctx) && !covariance)
+		return mlw_error_setc(MLW_EINVALID,
+			"pca on %zu rows x %zu features takes the SVD of all rows at once: under MPI it needs at least 10 rows a feature and at most 1000 features (the covariance solver); train in one process",
+			n, p);
 	if (n < 2)
 		return mlw_error_setc(MLW_EINVALID, "pca needs at least two rows");
 	if (ncomp > mn)
@@ -43,22 +55,27 @@ int mlw_pca_fit(struct mlw_pca_model *out, const double *X, size_t n,
 	m.nr_components = ncomp;
 	m.whiten = whiten;
 	m.mean = dalloc(p);
-	Xc = dalloc(mlw_st_mult(n, p));
+	Xc = dalloc(mlw_st_mult(nr, p));
+	for (j = 0; j < p; j++)
+		for (i = 0; i < nr; i++)
+			m.mean[j] += X[j * nr + i];
+	mlw_train_sum(ctx, m.mean, p);
 	for (j = 0; j < p; j++) {
-		for (i = 0; i < n; i++)
-			m.mean[j] += X[j * n + i];
 		m.mean[j] /= (double)n;
-		for (i = 0; i < n; i++)
-			Xc[j * n + i] = X[j * n + i] - m.mean[j];
+		for (i = 0; i < nr; i++)
+			Xc[j * nr + i] = X[j * nr + i] - m.mean[j];
 	}
 	S = dalloc(mn);
 	V = dalloc(p * mn);
-	if (n >= 10 * p && p <= 1000) {
+	if (covariance) {
 		double *C = dalloc(p * p), *w = dalloc(p);
 
 		m.solver = "syevd";
-		la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_TRANS, (int)p, (int)n, 1,
-			  Xc, (int)n, 0, C, (int)p);
+		if (nr)
+			la->dsyrk(MLW_COL_MAJOR, MLW_LOWER, MLW_TRANS, (int)p,
+				  (int)nr, 1, Xc, (int)nr, 0, C, (int)p);
+		/* distributed: the scatter matrix of every rank's rows */
+		mlw_train_sum(ctx, C, p * p);
 		info = la->dsyevd(MLW_COL_MAJOR, 'V', 'L', (int)p, C, (int)p, w);
 		/* ascending: component r is eigenvector p - 1 - r */
 		for (r = 0; !info && r < p; r++) {
@@ -184,10 +201,12 @@ static int pca_fit_model(struct mlw_model *m, const struct mlw_hparams *hp,
 {
 	int ret;
 
-	mlw_warn_constant_columns(ctx, in->X, in->n, in->p, in->names);
-	ret = mlw_pca_fit(&m->pca, in->X, in->n, in->p,
-			  (size_t)hp->value[HP_N_COMPONENTS],
-			  hp->value[HP_WHITEN] != 0);
+	/* distributed: a rank's rows say nothing of the whole column */
+	if (!mlw_train_distributed(ctx))
+		mlw_warn_constant_columns(ctx, in->X, in->n, in->p, in->names);
+	ret = mlw_pca_fit_ctx(&m->pca, in->X, in->n, in->p,
+			      (size_t)hp->value[HP_N_COMPONENTS],
+			      hp->value[HP_WHITEN] != 0, ctx);
 	m->linear.solver = m->pca.solver;
 	m->linear.converged = 1;
 	return ret;

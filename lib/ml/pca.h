@@ -42,6 +42,16 @@ struct mlw_pca_model {
  */
 int mlw_pca_fit(struct mlw_pca_model *out, const double *X, size_t n,
 		size_t p, size_t nr_components, int whiten);
+/*
+ * The same with a training context: distributed (ctx->comm), X is this
+ * rank's rows and the mean and covariance are summed over the ranks;
+ * only the covariance solver (n >= 10 p, p <= 1000) is distributed,
+ * otherwise MLW_EINVALID says so.
+ */
+struct mlw_train_ctx;
+int mlw_pca_fit_ctx(struct mlw_pca_model *out, const double *X, size_t n,
+		    size_t p, size_t ncomp, int whiten,
+		    struct mlw_train_ctx *ctx);
 
 /* out[n x ncomp] (column-major): the components of X's rows; 0 or -1 */
 int mlw_pca_transform(double *out, const struct mlw_pca_model *m,

@@ -3,6 +3,8 @@
  * fit, metrics and predictions (train.h).
  */
 #include "ml/train.h"
+#include "ml/comm.h"
+#include "ml/dist.h"
 #include "ml/lapack.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -168,6 +170,84 @@ static size_t predictions_size(const struct mlw_model *m, size_t n)
 }
 
 /*
+ * Distributed: the metrics of every rank's rows of d, computed on rank 0
+ * from the gathered targets and predictions (some, such as the median
+ * absolute error, are no sums), and broadcast.
+ */
+static int score_gathered(struct mlw_metric *out, size_t *nr,
+			  const struct mlw_model *m, const struct design *d,
+			  struct mlw_train_ctx *ctx)
+{
+	struct mlw_comm *c = ctx->comm;
+	size_t K = mlw_model_nr_outputs(m), N = mlw_train_total(ctx, d->n);
+	size_t k, i, at = 0;
+	double *P = mlw_big_alloc(predictions_size(m, d->n));
+	double *local = mlw_malloc(mlw_st_mult(mlw_st_mult(d->n, K + 1) + 1,
+					       sizeof(double)));
+	double *all = NULL, *y = NULL, *PA = NULL, values[MLW_MAX_METRICS];
+	int ret = mlw_train_agree(ctx, mlw_model_predict(P, m, d->X, d->n,
+					mlw_train_ctx_threads(ctx, 64)));
+
+	if (ret) {
+		mlw_big_free(P, predictions_size(m, d->n));
+		free(local);
+		return ret;
+	}
+	/* each rank's rows: y, then its outputs row by row */
+	for (i = 0; i < d->n; i++) {
+		local[at++] = d->y[i];
+		for (k = 0; k < K; k++)
+			local[at++] = P[k * d->n + i];
+	}
+	if (!c->rank) {
+		all = mlw_big_alloc(mlw_st_mult(mlw_st_mult(N, K + 1) + 1,
+						sizeof(double)));
+		y = mlw_big_alloc(mlw_st_mult(N + 1, sizeof(double)));
+		PA = mlw_big_alloc(predictions_size(m, N));
+	}
+	mlw_comm_gather(c, local, d->n * (K + 1), all);
+	if (!c->rank) {
+		for (i = 0, at = 0; i < N; i++) {
+			y[i] = all[at++];
+			for (k = 0; k < K; k++)
+				PA[k * N + i] = all[at++];
+		}
+		if (m->target.classification) {
+			mlw_metrics_classification(out, NULL, y, PA, N,
+						   m->target.nr_classes);
+			*nr = MLW_CLASSIFICATION_METRICS;
+		} else {
+			mlw_metrics_regression(out, y, PA, N);
+			*nr = MLW_REGRESSION_METRICS;
+		}
+		mlw_big_free(all, (N * (K + 1) + 1) * sizeof(double));
+		mlw_big_free(y, (N + 1) * sizeof(double));
+		mlw_big_free(PA, predictions_size(m, N));
+	} else {
+		/* the names are static: the same computation names them */
+		if (m->target.classification) {
+			double one = 0, p[2] = { 1, 0 };
+
+			mlw_metrics_classification(out, NULL, &one, p, 1, 2);
+			*nr = MLW_CLASSIFICATION_METRICS;
+		} else {
+			double one = 0;
+
+			mlw_metrics_regression(out, &one, &one, 1);
+			*nr = MLW_REGRESSION_METRICS;
+		}
+	}
+	for (k = 0; k < *nr; k++)
+		values[k] = out[k].value;
+	mlw_comm_bcast(c, values, *nr * sizeof(double), 0);
+	for (k = 0; k < *nr; k++)
+		out[k].value = values[k];
+	mlw_big_free(P, predictions_size(m, d->n));
+	free(local);
+	return ret;
+}
+
+/*
  * Predict the rows of d and compute the metrics; the predictions go to
  * *P_out (mlw_big_alloc'ed, predictions_size()) when it is not NULL.
  */
@@ -175,10 +255,16 @@ static int score_design(struct mlw_metric *out, size_t *nr, double **P_out,
 			const struct mlw_model *m, const struct design *d,
 			struct mlw_train_ctx *ctx)
 {
-	size_t size = predictions_size(m, d->n);
-	double *P = mlw_big_alloc(size);
-	int ret = mlw_model_predict(P, m, d->X, d->n,
-				    mlw_train_ctx_threads(ctx, 64));
+	size_t size;
+	double *P;
+	int ret;
+
+	if (mlw_train_distributed(ctx))
+		return score_gathered(out, nr, m, d, ctx);
+	size = predictions_size(m, d->n);
+	P = mlw_big_alloc(size);
+	ret = mlw_model_predict(P, m, d->X, d->n,
+				mlw_train_ctx_threads(ctx, 64));
 
 	if (!ret && m->target.classification) {
 		mlw_metrics_classification(out, NULL, d->y, P, d->n,
@@ -240,6 +326,7 @@ static int run_fit(struct mlw_model *m, const struct mlw_train_request *req,
 	in.labels = labels;
 	ret = check_memory(m->trainer, &req->hparams, d->n, d->p,
 			   m->target.nr_classes, ctx);
+	ret = mlw_train_agree(ctx, ret);
 	if (ret)
 		return ret;
 	m->linear.algorithm = m->trainer->algorithm;
@@ -273,13 +360,29 @@ static int fit_rows(struct mlw_model *m, struct design *d,
 	memset(m, 0, sizeof(*m));
 	memset(d, 0, sizeof(*d));
 	m->trainer = j->req->hparams.trainer;
-	ret = mlw_target_fit(&m->target, j->ds, j->target, rows, n, cls);
-	if (!ret)
-		ret = mlw_featurizer_fit(&m->featurizer, j->ds, j->cols,
-					 j->nr_cols, rows, n,
-					 j->req->standardize);
-	if (!ret)
-		ret = make_design(d, m, j->ds, rows, n, 1);
+	if (mlw_train_distributed(j->ctx)) {
+		/* every rank's rows: rows is NULL */
+		ret = mlw_target_fit_dist(&m->target, j->ds, j->target, cls,
+					  j->ctx);
+		if (!ret)
+			ret = mlw_featurizer_fit_dist(&m->featurizer, j->ds,
+						      j->cols, j->nr_cols,
+						      j->req->standardize,
+						      j->ctx);
+		if (!ret)
+			ret = mlw_train_agree(j->ctx,
+					      make_design(d, m, j->ds, rows,
+							  n, 1));
+	} else {
+		ret = mlw_target_fit(&m->target, j->ds, j->target, rows, n,
+				     cls);
+		if (!ret)
+			ret = mlw_featurizer_fit(&m->featurizer, j->ds,
+						 j->cols, j->nr_cols, rows, n,
+						 j->req->standardize);
+		if (!ret)
+			ret = make_design(d, m, j->ds, rows, n, 1);
+	}
 	if (!ret && cls && m->target.nr_classes < 2)
 		ret = mlw_error_setc(MLW_EINVALID,
 			"the target '%s' has only one class ('%s') in the training rows",
@@ -614,7 +717,7 @@ static int fit_once(struct mlw_train_result *out, const struct job *j,
 			       nr_erows * sizeof(size_t));
 		}
 	}
-	out->nr_rows = n;
+	out->nr_rows = mlw_train_total(j->ctx, n);
 	free(order);
 	return ret;
 }
@@ -633,10 +736,14 @@ static int fit_unsupervised(struct mlw_train_result *out,
 	int ret;
 
 	m->trainer = t;
-	ret = mlw_featurizer_fit(&m->featurizer, ds, cols, nr_cols, NULL, n,
-				 req->standardize);
+	if (mlw_train_distributed(ctx))
+		ret = mlw_featurizer_fit_dist(&m->featurizer, ds, cols,
+					      nr_cols, req->standardize, ctx);
+	else
+		ret = mlw_featurizer_fit(&m->featurizer, ds, cols, nr_cols,
+					 NULL, n, req->standardize);
 	if (!ret)
-		ret = make_design(&d, m, ds, NULL, n, 0);
+		ret = mlw_train_agree(ctx, make_design(&d, m, ds, NULL, n, 0));
 	if (!ret && t->task == MLW_TASK_CLUSTERING)
 		labels = mlw_malloc(mlw_st_mult(n + 1, sizeof(size_t)));
 	if (!ret)
@@ -645,7 +752,8 @@ static int fit_unsupervised(struct mlw_train_result *out,
 		in.X = d.X;
 		in.n = n;
 		in.p = d.p;
-		in.labels = labels;
+		/* distributed: no scores of all rows at once (silhouette) */
+		in.labels = mlw_train_distributed(ctx) ? NULL : labels;
 		out->nr_metrics = t->scores(out->metrics, m, &in);
 	}
 	if (!ret && req->keep_predictions) {
@@ -655,13 +763,14 @@ static int fit_unsupervised(struct mlw_train_result *out,
 		ret = mlw_model_predict(out->predictions.P, m, d.X, n,
 					mlw_train_ctx_threads(ctx, 64));
 	}
-	out->nr_rows = n;
+	out->nr_rows = mlw_train_total(ctx, n);
 	free(labels);
 	design_release(&d);
 	return ret;
 }
 
-static int check_request(const struct mlw_train_request *req)
+static int check_request(const struct mlw_train_request *req,
+			 int distributed)
 {
 	const struct mlw_trainer *t = req->hparams.trainer;
 	int unsupervised = t->task == MLW_TASK_CLUSTERING ||
@@ -669,6 +778,16 @@ static int check_request(const struct mlw_train_request *req)
 
 	if (t->check && t->check(&req->hparams) < 0)
 		return MLW_EINVALID;
+	if (distributed && mlw_trainer_distributable(t))
+		return mlw_error_setc(MLW_EINVALID,
+			"%s cannot be trained under MPI: %s; run it as one process",
+			t->name, mlw_trainer_distributable(t));
+	if (distributed && req->validation != MLW_VALIDATION_NONE)
+		return mlw_error_setc(MLW_EINVALID,
+			"under MPI only the training metrics are computed: cross-validation and validation data or splits need one process");
+	if (distributed && req->keep_predictions)
+		return mlw_error_setc(MLW_EINVALID,
+			"under MPI the predictions are not written (each rank holds its own rows): score the model with 'mlw model score'");
 	if (unsupervised && req->target)
 		return mlw_error_setc(MLW_EINVALID,
 				      "%s is unsupervised: it takes no target",
@@ -697,9 +816,12 @@ int mlw_train(struct mlw_train_result *out, const struct mlw_dataset *ds,
 	int target = -1, ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = check_request(req);
+	ret = mlw_train_agree(ctx, check_request(req,
+						 mlw_train_distributed(ctx)));
 	if (ret)
 		return ret;
+	out->nr_data_rows = mlw_train_total(ctx, ds->nr_rows);
+	out->nr_ranks = mlw_train_distributed(ctx) ? ctx->comm->size : 0;
 	if (req->target) {
 		target = mlw_dataset_find(ds, req->target);
 		if (target < 0)
@@ -707,16 +829,18 @@ int mlw_train(struct mlw_train_result *out, const struct mlw_dataset *ds,
 					      "'%s' has no column '%s'",
 					      data_name(req, ds), req->target);
 		if (ds->columns[target].problem)
-			return mlw_error_setc(MLW_EINVALID, "%s",
-					      ds->columns[target].problem);
+			ret = mlw_error_setc(MLW_EINVALID, "%s",
+					     ds->columns[target].problem);
 	}
-	if (target >= 0 &&
+	if (!ret && target >= 0 &&
 	    req->hparams.trainer->task == MLW_TASK_CLASSIFICATION)
 		ret = check_classes(ds, (size_t)target, req);
 	if (!ret)
 		ret = pick_columns(&cols, &nr_cols, ds, (size_t)target, req);
 	if (!ret)
 		ret = check_columns(ds, cols, nr_cols, ctx);
+	/* the checks of this rank's rows: every rank stops if one does */
+	ret = mlw_train_agree(ctx, ret);
 	if (ret) {
 		free(cols);
 		return ret;
@@ -742,6 +866,8 @@ int mlw_train(struct mlw_train_result *out, const struct mlw_dataset *ds,
 		}
 	}
 	free(cols);
+	/* distributed: the ranks end alike (rank 0 tells a common error) */
+	ret = mlw_train_agree(ctx, ret);
 	if (ret)
 		mlw_train_result_release(out);
 	else if (ctx && ctx->stopped)
@@ -812,9 +938,12 @@ void mlw_train_describe(struct mlw_out *out, const struct mlw_train_result *r,
 	mlw_out_str(out, "algorithm", t->name);
 	if (req->target)
 		mlw_out_str(out, "target", req->target);
-	mlw_out_int(out, "rows", (int64_t)ds->nr_rows);
+	mlw_out_int(out, "rows", (int64_t)(r->nr_data_rows ?
+					   r->nr_data_rows : ds->nr_rows));
 	mlw_out_int(out, "columns", (int64_t)r->nr_columns);
 	mlw_out_int(out, "features", (int64_t)m->linear.nr_features);
+	if (r->nr_ranks)
+		mlw_out_int(out, "ranks", r->nr_ranks);
 	mlw_out_str(out, "solver", m->linear.solver);
 	mlw_out_int(out, "iterations", m->linear.nr_iter);
 	mlw_out_bool(out, "converged", m->linear.converged);

@@ -94,6 +94,8 @@ struct mlw_train_result {
 	/* fitted on every training row (on every row after CV) */
 	struct mlw_model model;
 	size_t nr_rows;			/* rows fitted on */
+	size_t nr_data_rows;		/* rows of the data (every rank's) */
+	int nr_ranks;			/* distributed: the ranks; else 0 */
 	size_t nr_columns;		/* input columns of the features */
 	/*
 	 * validation metrics (none without validation), or for clustering

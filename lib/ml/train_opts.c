@@ -26,6 +26,7 @@ void mlw_train_opts_init(struct mlw_train_opts *o,
 		MLW_OPT_STRING(0, "output", &o->output_dir, "DIR", "write the model folder here"),
 		MLW_OPT_STRING(0, "predictions", &o->predictions, "FILE", "write the predictions as CSV"),
 		MLW_OPT_BOOL(0, "standardize", &o->standardize, "scale features to unit variance"),
+		MLW_OPT_BOOL(0, "mpi", &o->mpi, "train data-parallel on the ranks of mpirun; implied under mpirun"),
 	};
 	size_t ng = sizeof(general) / sizeof(*general);
 

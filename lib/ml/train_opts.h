@@ -38,6 +38,7 @@ struct mlw_train_opts {
 	int64_t cv;		/* -1: not given */
 	int64_t seed;		/* 0 when not given */
 	int standardize, shuffle;
+	int mpi;		/* --mpi: join the ranks of mpirun */
 	struct mlw_hparam_options hp;	/* the trainers' options */
 	struct mlw_strlist owned;	/* --features and --exclude, split */
 	/* the table: the general options, the hyperparameters, the end */

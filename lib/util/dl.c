@@ -54,7 +54,8 @@ static int load(struct mlw_dl_library *lib)
 	size_t i, n;
 
 	for (i = 0; i < MLW_DL_MAX_SONAMES && lib->sonames[i]; i++) {
-		handle = dlopen(lib->sonames[i], RTLD_NOW | RTLD_LOCAL);
+		handle = dlopen(lib->sonames[i], RTLD_NOW |
+				(lib->global ? RTLD_GLOBAL : RTLD_LOCAL));
 		if (handle) {
 			lib->soname = lib->sonames[i];
 			break;

@@ -58,6 +58,11 @@ struct mlw_dl_library {
 	 * curl_global_init()): 0, or negative with mlw_error_set().
 	 */
 	int (*init)(struct mlw_dl_library *lib);
+	/*
+	 * 1: open with RTLD_GLOBAL, for a library whose own plugins look
+	 * its symbols up (Open MPI's components); 0: RTLD_LOCAL.
+	 */
+	int global;
 
 	/* the loader's; zero in a static definition */
 	int state;		/* 0 untried, 1 loaded, -1 failed */
