@@ -88,6 +88,23 @@ int find_run(struct call *c, const char *run_id, int64_t *id);
 json_t *page_token_make(int64_t offset);	/* a new reference */
 int page_token_read(struct call *c, int64_t *offset);
 
+/*
+ * The body of a runs/log-batch read without a jansson tree (batch.c):
+ * strings point into .strings; the arrays are the caller's.
+ */
+struct log_batch_body {
+	const char *run_id;
+	struct mlw_run_metric *metrics;
+	size_t nr_metrics;
+	struct mlw_run_kv *params, *tags;
+	size_t nr_params, nr_tags;
+	char *strings;
+};
+/* 0: body read into *out (release it); 1: not of the plain shape that
+ * batch.c reads, *out empty: read it with jansson */
+int log_batch_scan(struct log_batch_body *out, const char *body, size_t len);
+void log_batch_body_release(struct log_batch_body *b);
+
 /* The handlers of registry.c and artifacts.c, by route. */
 typedef void handler_fn(struct call *c);
 struct handler {
