@@ -178,6 +178,39 @@ test_expect_success CURL 'NaN and infinite values: accepted, and given back as M
 	test "$(test_json_get out.json "[\"metrics\"][3][\"value\"]")" = NaN
 '
 
+# A log-batch body of the plain shape is read without jansson (batch.c);
+# a \u escape sends the same batch down jansson's path: both must answer
+# alike, byte for byte, and store alike.
+test_expect_success CURL 'log-batch: a plain body and the same through jansson answer and store alike' '
+	plain () {
+		printf "{\"run_id\": \"%s\", \"metrics\": [{\"key\": \"%s\", \"value\": %s, \"timestamp\": 5, \"step\": %s}], \"params\": [{\"key\": \"%s\", \"value\": \"%s\"}]}" "$@"
+	} &&
+	escaped () {
+		plain "$@" | sed "s/\"run_id\"/\"run\\\\u005fid\"/"
+	} &&
+	test "$(escaped r m 1 0 p v)" != "$(plain r m 1 0 p v)" &&
+	for args in "no_such_run m 1 0 p v" "$RUN a//b 1 0 p v" \
+		"$RUN m 1 -1 p v" "$RUN m 1 0 .. v" "$RUN twin 2.5 7 twin_p v1" \
+		"$RUN twin 2.5 7 twin_p v2" "$RUN twin NaN 8 twin_p v1"
+	do
+		api POST /runs/log-batch "$(plain $args)" &&
+		cp status status.plain && cp out.json out.plain &&
+		api POST /runs/log-batch "$(escaped $args)" &&
+		test_cmp status.plain status && test_cmp out.plain out.json ||
+		return 1
+	done &&
+	api GET "/metrics/get-history?run_id=$RUN&metric_key=twin" && expect 200 &&
+	test "$(test_json_get out.json "[\"metrics\"][1][\"value\"]")" = 2.5 &&
+	test "$(test_json_get out.json "[\"metrics\"][3][\"value\"]")" = NaN &&
+	test "$(test_json_get out.json "[\"metrics\"][3][\"step\"]")" = 8 &&
+	/usr/bin/python3 -c "import json; assert len(json.load(open(\"out.json\"))[\"metrics\"]) == 4" &&
+	api POST /runs/log-batch "$(plain no_such_run m 1 0 p v)" &&
+	expect 404 RESOURCE_DOES_NOT_EXIST &&
+	test_grep "Run with id=no_such_run not found" out.json &&
+	api POST /runs/log-batch "$(plain $RUN twin 1 9 twin_p v3)" &&
+	expect 400 INVALID_PARAMETER_VALUE && test_grep "Changing param" out.json
+'
+
 test_expect_success CURL 'unknown run ids are RESOURCE_DOES_NOT_EXIST' '
 	for r in /runs/log-metric /runs/log-parameter /runs/set-tag /runs/log-batch /runs/delete /runs/update
 	do
