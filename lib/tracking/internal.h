@@ -105,15 +105,33 @@ struct log_batch_body {
 int log_batch_scan(struct log_batch_body *out, const char *body, size_t len);
 void log_batch_body_release(struct log_batch_body *b);
 
-/* The handlers of registry.c and artifacts.c, by route. */
+/* The handlers of each file, by route (tracking.c dispatches). */
 typedef void handler_fn(struct call *c);
 struct handler {
 	const char *method;
 	const char *path;	/* after /api/2.0/mlflow/ */
 	handler_fn *fn;
 };
+extern const struct handler mlw_tracking_experiment_handlers[];
+extern const struct handler mlw_tracking_run_handlers[];
+extern const struct handler mlw_tracking_log_handlers[];
 extern const struct handler mlw_tracking_registry_handlers[];
 extern const struct handler mlw_tracking_artifact_handlers[];
+
+/* runs/log-batch with a body batch.c reads: 0 answered, 1 declined */
+int runs_log_batch_fast(struct call *c);
+
+/* Shared by the route files. */
+/* experiment_id's text as an id; answers 404 for text that is none */
+int experiment_id(struct call *c, const char *text, int64_t *id);
+/* run_view_type and the like: MLW_EXPERIMENT_* view of the field */
+int view_type(struct call *c, const char *field, int *out);
+/* the value of the run's tag key, NULL when it has none */
+const char *run_tag(const struct mlw_run *run, const char *key);
+/* a list of {key, value} objects (params, tags) as kv pairs borrowed
+ * from the JSON (*out the caller's to free) */
+int read_kvs(struct call *c, const char *field, struct mlw_run_kv **out,
+	     size_t *nr);
 
 /* The tracking layer's tables (tracking.c): experiment 0, the registry */
 extern const struct mlw_catalog_schema mlw_tracking_schema;
