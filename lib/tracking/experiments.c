@@ -405,30 +405,20 @@ static void experiments_update(struct call *c)
 {
 	const char *name;
 	int64_t id;
-	int ret;
 
 	if (experiment_of_request(c, &id) || need_str(c, "new_name", &name) ||
 	    call_begin(c))
 		return;
-	ret = call_end(c, mlw_experiment_rename(c->cat, id, name));
-	if (ret)
-		reply_fail(c, ret);
-	else
-		reply_empty(c);
+	reply_done(c, mlw_experiment_rename(c->cat, id, name));
 }
 
 static void set_lifecycle(struct call *c, enum mlw_experiment_lifecycle l)
 {
 	int64_t id;
-	int ret;
 
 	if (experiment_of_request(c, &id) || call_begin(c))
 		return;
-	ret = call_end(c, mlw_experiment_set_lifecycle(c->cat, id, l));
-	if (ret)
-		reply_fail(c, ret);
-	else
-		reply_empty(c);
+	reply_done(c, mlw_experiment_set_lifecycle(c->cat, id, l));
 }
 
 static void experiments_delete(struct call *c)
@@ -461,27 +451,18 @@ static void experiments_set_tag(struct call *c)
 	}
 	if (call_begin(c))
 		return;
-	ret = call_end(c, mlw_experiment_set_tag(c->cat, id, key, value));
-	if (ret)
-		reply_fail(c, ret);
-	else
-		reply_empty(c);
+	reply_done(c, mlw_experiment_set_tag(c->cat, id, key, value));
 }
 
 static void experiments_delete_tag(struct call *c)
 {
 	const char *key;
 	int64_t id;
-	int ret;
 
 	if (experiment_of_request(c, &id) || need_str(c, "key", &key) ||
 	    call_begin(c))
 		return;
-	ret = call_end(c, mlw_experiment_delete_tag(c->cat, id, key));
-	if (ret)
-		reply_fail(c, ret);
-	else
-		reply_empty(c);
+	reply_done(c, mlw_experiment_delete_tag(c->cat, id, key));
 }
 
 const struct handler mlw_tracking_experiment_handlers[] = {

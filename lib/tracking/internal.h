@@ -66,6 +66,9 @@ json_t *get_list(struct call *c, const char *name);
 /* Answers. */
 void reply(struct call *c, json_t *v);	/* 200 with v (taken) */
 void reply_empty(struct call *c);	/* 200 {} */
+/* end the call's transaction with ret (call_end()), then answer {} or
+ * MLflow's error for what failed */
+void reply_done(struct call *c, int ret);
 /* an error with MLflow's code and status; returns -1 */
 int reply_error(struct call *c, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -75,6 +78,8 @@ const char *mlflow_error_code(int ret);
 int reply_fail(struct call *c, int ret);
 /* the same, for the artifact proxy's handlers (no struct call) */
 void respond_fail(struct mlw_http_response *res, int ret);
+/* {} when ret is 0, respond_fail() otherwise */
+void respond_done(struct mlw_http_response *res, int ret);
 
 /* ms since the epoch of a time in seconds */
 int64_t to_ms(double t);
@@ -116,6 +121,8 @@ extern const struct handler mlw_tracking_experiment_handlers[];
 extern const struct handler mlw_tracking_run_handlers[];
 extern const struct handler mlw_tracking_log_handlers[];
 extern const struct handler mlw_tracking_registry_handlers[];
+extern const struct handler mlw_tracking_registry_search_handlers[];
+extern const struct handler mlw_tracking_version_handlers[];
 extern const struct handler mlw_tracking_artifact_handlers[];
 
 /* runs/log-batch with a body batch.c reads: 0 answered, 1 declined */

@@ -231,7 +231,6 @@ static void runs_log_inputs(struct call *c)
 	const char *id;
 	int64_t rid;
 	size_t i, j, n = json_array_size(list);
-	int ret;
 
 	if (need_str(c, "run_id", &id) || find_run(c, id, &rid))
 		return;
@@ -254,13 +253,8 @@ static void runs_log_inputs(struct call *c)
 			d[i].nr_tags++;
 		}
 	}
-	if (!call_begin(c)) {
-		ret = call_end(c, mlw_run_log_inputs(c->cat, rid, d, n));
-		if (ret)
-			reply_fail(c, ret);
-		else
-			reply_empty(c);
-	}
+	if (!call_begin(c))
+		reply_done(c, mlw_run_log_inputs(c->cat, rid, d, n));
 	mlw_run_datasets_free(d, n);
 }
 

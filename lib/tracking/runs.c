@@ -318,16 +318,11 @@ static void set_deleted(struct call *c, int deleted)
 {
 	const char *id;
 	int64_t rid;
-	int ret;
 
 	if (need_str(c, "run_id", &id) || find_run(c, id, &rid) ||
 	    call_begin(c))
 		return;
-	ret = call_end(c, mlw_run_set_deleted(c->cat, id, deleted));
-	if (ret)
-		reply_fail(c, ret);
-	else
-		reply_empty(c);
+	reply_done(c, mlw_run_set_deleted(c->cat, id, deleted));
 }
 
 static void runs_delete(struct call *c)

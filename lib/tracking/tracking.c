@@ -43,6 +43,7 @@ static int try_fast(struct call *c, const struct handler *h)
 static const struct handler *const tables[] = {
 	mlw_tracking_experiment_handlers, mlw_tracking_run_handlers,
 	mlw_tracking_log_handlers, mlw_tracking_registry_handlers,
+	mlw_tracking_registry_search_handlers, mlw_tracking_version_handlers,
 	mlw_tracking_artifact_handlers,
 };
 
