@@ -10,7 +10,6 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
-#include "util/json.h"
 
 #include <ctype.h>
 #include <errno.h>

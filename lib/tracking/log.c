@@ -5,22 +5,11 @@
  */
 #include "tracking/internal.h"
 #include "http/server.h"
-#include "run/experiment.h"
-#include "run/pool.h"
-#include "run/run.h"
-#include "run/search.h"
 #include "run/tracking.h"
-#include "store/catalog.h"
-#include "store/repo.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 #include "util/error.h"
-#include "util/fs.h"
 #include "util/json.h"
 
-#include <errno.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -6,25 +6,20 @@
 #include "tracking/registry.h"
 #include "asset/asset.h"
 #include "asset/service.h"
-#include "run/run.h"
-#include "run/search.h"
 #include "run/tracking.h"
 #include "spec/ref.h"
 #include "store/catalog.h"
-#include "store/odb.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/name.h"
 
-#include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 
 
 /* --- versions */
