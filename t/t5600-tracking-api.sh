@@ -389,6 +389,53 @@ test_expect_success CURL 'the UI prefix /ajax-api serves the same' '
 	test "$(test_json_get ajax.json "[\"run\"][\"info\"][\"run_id\"]")" = "$RUN"
 '
 
+# The API coverage table of mlw-tracking(1) against the routes the code
+# has (its handler tables) and against the server's answers.
+test_expect_success CURL 'mlw-tracking(1): the coverage table lists every route, and says which the server serves' '
+	/usr/bin/python3 - "$MLW_BUILD_DIR" "$URL" <<-\PY
+	import glob, json, re, sys, urllib.error, urllib.request
+	top, url = sys.argv[1], sys.argv[2]
+	page = open(top + "/man/mlw-tracking.1").read()
+	table = page[page.index(".SH API COVERAGE"):]
+	table = table[table.index("_\n") + 2:table.index(".TE")]
+	rows = {}
+	for line in table.split("\n"):
+	    if "\t" not in line:
+	        continue
+	    route, ok = line.replace("\\-", "-").split("\t")[:2]
+	    names = [x.strip() for x in route.split(",")]
+	    base = names[0].rsplit("/", 1)[0] + "/" if "/" in names[0] else ""
+	    for n in names:
+	        rows[n if "/" in n else base + n] = ok
+	code = {}
+	for f in glob.glob(top + "/lib/tracking/*.c"):
+	    for m, r in re.findall(r"\{ \"(GET|POST|PATCH|DELETE)\", \"([a-z/-]+)\",", open(f).read()):
+	        code.setdefault(r, set()).add(m)
+	missing = sorted(r for r in code if r not in rows)
+	if missing:
+	    sys.exit("routes missing from the table: %s" % missing)
+	def answer(method, route):
+	    req = urllib.request.Request(url + "/" + route, method=method,
+	        data=b"{}" if method != "GET" else None,
+	        headers={"Content-Type": "application/json"})
+	    try:
+	        with urllib.request.urlopen(req) as r:
+	            return r.status, json.load(r)
+	    except urllib.error.HTTPError as e:
+	        return e.code, json.load(e)
+	for route, ok in sorted(rows.items()):
+	    if route.startswith("mlflow-artifacts/") or " " in route:
+	        continue
+	    for method in sorted(code.get(route, {"GET", "POST"})):
+	        status, body = answer(method, route)
+	        served = body.get("error_code") not in ("ENDPOINT_NOT_FOUND", "NOT_IMPLEMENTED")
+	        if served != (ok == "yes"):
+	            sys.exit("%s %s: table says %s, server answered %d %s" % (method, route, ok, status, body))
+	if len(rows) < 40:
+	    sys.exit("only %d rows read from the table" % len(rows))
+	PY
+'
+
 test_expect_success CURL 'serve refuses a second server; stop stops it' '
 	test_expect_code 1 mlw tracking serve --port 0 2>err &&
 	test_grep "runs already" err &&
