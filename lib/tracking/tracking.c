@@ -1,8 +1,8 @@
 /*
  * tracking.c - the dispatch of every route under /api/2.0/mlflow/ (see
  * tracking.h): a request's fields read, its handler found in the
- * tables of experiments.c, runs.c, log.c, registry.c and artifacts.c;
- * the layer's tables and the API's life.
+ * tables of experiments.c, runs.c, log.c, registry.c, registry-search.c,
+ * versions.c and artifacts.c; the layer's tables and the API's life.
  */
 #include "tracking/internal.h"
 #include "http/server.h"
