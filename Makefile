@@ -80,7 +80,7 @@ LIB_OBJ = $(LIB_SRC:%.c=$(OBJDIR)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(OBJDIR)/%.o)
 UNIT_BIN = $(UNIT_SRC:t/unit/%.c=t/unit/%.bin)
 # benchmark drivers that link the library (t/perf/p6* run them)
-PERF_BIN = t/perf/sweep-bench.bin
+PERF_BIN = t/perf/sweep-bench.bin t/perf/payload-bench.bin
 
 ifndef V
 QUIET_CC = @echo '   ' CC $@;
@@ -140,7 +140,9 @@ t/fault/libfault.so: t/fault/fault.c
 PROVE ?= prove
 PROVE_OPTS ?= -j2
 test: mlw $(UNIT_BIN) $(FUZZ_REPLAY) t/fault/libfault.so
-	cd t && $(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_BIN:t/%=./%) $(patsubst t/%,./%,$(sort $(wildcard t/t[0-9]*.sh)))
+	@mkdir -p t/trash && rm -f t/trash/FAILURES
+	cd t && $(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_BIN:t/%=./%) $(patsubst t/%,./%,$(sort $(wildcard t/t[0-9]*.sh))) || \
+	{ test -f trash/FAILURES && { echo '# what failed (t/trash/FAILURES):'; tail -n 200 trash/FAILURES; }; exit 1; }
 
 # --- fuzzing: clang's libFuzzer with ASan and UBSan, in .build/fuzz -------
 # (its own objects: the library built with clang and coverage hooks)

@@ -94,6 +94,41 @@ struct mlw_catalog *cmd_job_catalog(struct mlw_ctx *ctx);
 /* mlw_job_reap()'s callback: the warning, data the struct mlw_ctx */
 void cmd_job_reaped(const char *name, void *data);
 
+/*
+ * For a command that starts a job (lib/run/launch.h): the supervisor's
+ * start options, with the builtin executor (a command "mlw ..." runs as
+ * this mlw program, without sh), its signals set up in the
+ * supervisor process (SIGTERM, SIGINT, SIGHUP cancel the run) and the
+ * lazy MLflow server for the job's command.  ex and executors[1] are
+ * the caller's storage.  data is the struct mlw_job being started.
+ */
+struct mlw_executor;
+struct mlw_job_start_opts;
+struct mlw_job_watch;
+void cmd_job_start_opts(struct mlw_job_start_opts *so, struct mlw_executor *ex,
+			const struct mlw_executor **executors, void *data);
+/*
+ * A run submitted (w from mlw_job_submit()): print its name (or, with
+ * -o/--query, {name, status, experiment_name}), or follow it to its
+ * end: --stream copies its log to stdout.  w is released.  The exit
+ * status: 0, 1 for a run that did not complete.
+ */
+int cmd_job_after_submit(struct mlw_ctx *ctx, struct mlw_job_watch *w,
+			 const char *name, const char *experiment, int stream,
+			 int wait);
+
+/*
+ * Parse argv, then take one NAME from -n (*name, set by opts) or the one
+ * operand; a usage error (exit) otherwise.  what names it ("endpoint").
+ */
+void cmd_one_name(struct mlw_ctx *ctx, int argc, const char **argv,
+		  const struct mlw_option *opts, const char *const *usage,
+		  const char **name, const char *what);
+/* a warning callback for lib/ contexts: data is the struct mlw_ctx */
+void cmd_warn_cb(const char *msg, void *data);
+/* a list prints whole documents (json, yaml, --query), not table rows */
+int cmd_full_documents(const struct mlw_ctx *ctx);
+
 /* report lib/'s last error and return the matching exit status */
 int cmd_fail(int code);
 void cmd_warn(struct mlw_ctx *ctx, const char *fmt, ...)
@@ -172,12 +207,11 @@ int cmd_load_dataset(struct mlw_ctx *ctx, struct mlw_dataset **out,
 int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
 
 /*
- * Pipeline jobs (cmd/pipeline.c).  cmd_pipeline_create() checks the
- * graph of a loaded pipeline spec (problems printed; exit status 2) and
- * forks its supervisor, whose steps' jobs start with pc->start: 0 with
- * pc->run and pc->experiment_name (the caller frees them) and
- * *pc->watch (the caller's) to follow it (notify.h), pc->run NULL after
- * --dry-run; or the exit status.  cmd_pipeline_check() checks the
+ * Pipeline jobs (cmd/pipeline.c).  cmd_pipeline_print_diags() prints
+ * the problems of a pipeline's graph (lib/job/create.h made it) and
+ * returns the exit status (2: errors); cmd_pipeline_dry_run() prints
+ * its steps in the order they may run, with what each reads (--dry-run).
+ * cmd_pipeline_check() checks the
  * graph of a pipeline job or component spec loaded without errors, as
  * 'validate' does (what only this machine lacks is a warning): with
  * keep, its problems are moved into spec->diags, and it returns 0 and
@@ -192,18 +226,10 @@ int cmd_data_preview(struct mlw_ctx *ctx, const char *path_or_ref, long rows);
  * frees both.
  */
 struct mlw_run;
-struct mlw_job_start_opts;
-struct mlw_job_watch;
-struct cmd_pipeline_create {
-	const char *name, *experiment, *display_name;
-	int max_concurrent_steps, keep_workdir, dry_run;
-	const struct mlw_job_start_opts *start;
-	struct mlw_job_watch *watch;
-	char *run, *experiment_name;
-};
-int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
-			struct cmd_pipeline_create *pc);
 struct mlw_pipeline;
+int cmd_pipeline_print_diags(struct mlw_ctx *ctx,
+			     const struct mlw_pipeline *p);
+int cmd_pipeline_dry_run(const struct mlw_pipeline *p);
 int cmd_pipeline_check(struct mlw_ctx *ctx, struct mlw_spec *spec,
 		       struct mlw_pipeline **keep);
 void cmd_pipeline_show(struct mlw_ctx *ctx, struct mlw_out *o,

@@ -2,16 +2,18 @@
  * job-run.c - 'mlw job create' and 'mlw job stream': the verbs that start
  * a run and follow it to its end (the other verbs are in job.c).
  *
- * 'create' prepares the run (everything that can be wrong with the spec
- * or its inputs is reported before anything is recorded), then starts its
- * supervisor (mlw_job_submit()), which records it and says so, and
- * returns at once with the job's name, or follows it with --stream or
- * --wait.  This command sets up the supervisor process's signals (a
- * cancel is SIGTERM to it) and gives it the built-in dispatcher, so that
- * a command "mlw ..." runs without an exec.
+ * 'create' prepares the run of any type through lib/job/create.h
+ * (everything that can be wrong with the spec or its inputs is reported
+ * before anything is recorded), then starts its supervisor, which
+ * records it and says so, and returns at once with the job's name, or
+ * follows it with --stream or --wait.  This command sets up the
+ * supervisor process's signals (a cancel is SIGTERM to it) and its
+ * MLflow server, and gives it the mlw program for a command "mlw ...",
+ * run without a shell.
  */
 #include "builtin.h"
 #include "job-run.h"
+#include "job/create.h"
 #include "run/document.h"
 #include "run/job.h"
 #include "run/launch.h"
@@ -21,7 +23,6 @@
 #include "run/workdir.h"
 #include "spec/spec.h"
 #include "store/repo.h"
-#include "sweep/job.h"
 #include "sweep/sweep.h"
 #include "tracking/tracking.h"
 #include "util/alloc.h"
@@ -163,9 +164,8 @@ static void on_cancel(int sig)
 	atomic_store(&cancel_requested, 1);
 }
 
-static void in_supervisor(void *data)
+static void in_supervisor(struct mlw_job *job, void *data)
 {
-	struct mlw_job *job = data;
 	struct mlw_tracking_lazy *lazy;
 	struct sigaction sa;
 	char *uri;
@@ -181,16 +181,12 @@ static void in_supervisor(void *data)
 	 * An MLflow server for the command, started when a client first
 	 * connects (lib/tracking/lazy.c), for the supervisor's life: it
 	 * ends with this process.  Without one the job runs all the same.
+	 * Each job has its own: a pipeline's steps, a sweep's trials; a
+	 * pipeline's supervisor (job NULL) runs no command and needs none.
 	 */
 	if (job && !mlw_tracking_lazy_start(&lazy, &uri, job->repo))
 		job->tracking_uri = uri;
 	mlw_error_clear();
-}
-
-/* a command "mlw ..." in the supervisor's forked child: exit, not return */
-static int run_builtin(int argc, const char **argv)
-{
-	exit(cmd_main(argc, argv));
 }
 
 /* the name, or {name, status, experiment_name} with -o or --query */
@@ -286,7 +282,7 @@ static void start_opts(struct mlw_job_start_opts *so,
 		       struct mlw_executor *builtin,
 		       const struct mlw_executor **executors)
 {
-	mlw_executor_builtin_init(builtin, run_builtin);
+	mlw_executor_builtin_init(builtin, "/proc/self/exe");
 	executors[0] = builtin;
 	memset(so, 0, sizeof(*so));
 	so->executors = executors;
@@ -296,68 +292,38 @@ static void start_opts(struct mlw_job_start_opts *so,
 }
 
 /*
- * snapshot the code, start the supervisor (a sweep's when sweep is set),
- * follow it if asked
+ * A job prepared (lib/job/create.h): its warnings or its graph's
+ * diagnostics said, then --dry-run's answer, or its supervisor started
+ * and followed if asked.
  */
-static int create_run(struct mlw_ctx *ctx, struct mlw_job *job,
-		      struct mlw_sweep_job *sweep, int stream, int wait)
+static int create(struct mlw_ctx *ctx, struct mlw_job_create *c, int dry_run,
+		  int stream, int wait)
 {
 	const struct mlw_executor *executors[1];
 	struct mlw_job_start_opts so;
 	struct mlw_executor builtin;
 	struct mlw_job_watch w;
-	int ret = mlw_job_snapshot_code(job);
-
-	if (ret)
-		return cmd_fail(ret);
-	start_opts(&so, &builtin, executors);
-	so.data = job;
-	ret = sweep ? mlw_sweep_job_submit(&w, sweep, &so) :
-	      mlw_job_submit(&w, job, &so);
-	if (ret)
-		return cmd_fail(ret);
-	if (ctx->verbose && job->has_code)
-		print_code(job, job->code_reused ? "kept working copy reused" :
-			   "checked out");
-	return after_submit(ctx, &w, job->name, job->experiment, stream,
-			    wait);
-}
-
-/* a pipeline job: its graph checked, its supervisor forked (pipeline.c) */
-static int create_pipeline(struct mlw_ctx *ctx, struct mlw_spec *spec,
-			   struct cmd_pipeline_create *pc, int stream,
-			   int wait)
-{
-	const struct mlw_executor *executors[1];
-	struct mlw_executor builtin;
-	struct mlw_job_start_opts so;
-	struct mlw_job_watch w;
+	size_t i;
 	int ret;
 
-	start_opts(&so, &builtin, executors);
-	pc->start = &so;
-	pc->watch = &w;
-	ret = cmd_pipeline_create(ctx, spec, pc);
-	if (!ret && pc->run)
-		ret = after_submit(ctx, &w, pc->run, pc->experiment_name,
-				   stream, wait);
-	free(pc->run);
-	free(pc->experiment_name);
-	return ret;
-}
-
-/* --name of a job that exists: nothing is recorded */
-static int job_exists(struct mlw_ctx *ctx, const char *name)
-{
-	struct mlw_run *old;
-
-	if (!mlw_run_get(&old, cmd_job_catalog(ctx), name)) {
-		mlw_run_free(old);
-		cmd_error("job '%s' already exists", name);
-		return 1;
+	if (c->pipeline) {
+		ret = cmd_pipeline_print_diags(ctx, c->pipeline);
+		if (ret || dry_run)
+			return ret ? ret : cmd_pipeline_dry_run(c->pipeline);
+	} else {
+		for (i = 0; i < c->job->warnings.nr; i++)
+			cmd_warn(ctx, "%s", c->job->warnings.items[i]);
+		if (dry_run)
+			return create_dry_run(ctx, c->job);
 	}
-	mlw_error_clear();
-	return 0;
+	start_opts(&so, &builtin, executors);
+	ret = mlw_job_create_submit(&w, c, &so);
+	if (ret)
+		return cmd_fail(ret);
+	if (ctx->verbose && c->job && c->job->has_code)
+		print_code(c->job, c->job->code_reused ?
+			   "kept working copy reused" : "checked out");
+	return after_submit(ctx, &w, c->name, c->experiment, stream, wait);
 }
 
 /* --name and --experiment-name follow the rule for names (util/name.h) */
@@ -410,8 +376,6 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		MLW_OPT_END()
 	};
 	struct mlw_spec *spec = NULL;
-	struct mlw_job *job = NULL;
-	struct mlw_sweep_job *sweep = NULL;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) > 0 || !file) {
 		mlw_strlist_release(&sets);
@@ -433,53 +397,29 @@ int cmd_job_create(int argc, const char **argv, struct mlw_ctx *ctx)
 		ret = cmd_fail(ret);
 	}
 	mlw_strlist_release(&sets);
-	if (!ret && mlw_spec_kind(spec) == MLW_SPEC_PIPELINE_JOB) {
-		struct cmd_pipeline_create pc;
-
-		memset(&pc, 0, sizeof(pc));
-		pc.name = jo.name;
-		pc.experiment = jo.experiment;
-		pc.display_name = jo.display_name;
-		pc.max_concurrent_steps = max_steps > 0 ? (int)max_steps : 0;
-		pc.keep_workdir = keep_workdir ||
-				  getenv("MLW_KEEP_WORKDIR") != NULL;
-		pc.dry_run = dry_run;
-		ret = create_pipeline(ctx, spec, &pc, stream, wait);
-		mlw_spec_free(spec);
-		return ret;
-	}
-	if (!ret && max_steps != INT64_MIN)
+	if (!ret && max_steps != INT64_MIN &&
+	    mlw_spec_kind(spec) != MLW_SPEC_PIPELINE_JOB)
 		cmd_warn(ctx, "--max-concurrent-steps is for pipeline jobs; "
 			 "'%s' is a %s", file, mlw_spec_kind_name(spec->kind));
-	/* sweeps and AutoML: their run is a job too, their supervisor own */
-	if (!ret && mlw_sweep_job_is(spec)) {
-		ret = mlw_sweep_job_prepare(&sweep, cmd_repo(ctx), spec, &jo);
-		job = sweep ? mlw_sweep_job_run(sweep) : NULL;
-		if (ret)
-			ret = cmd_fail(ret);
-	} else if (!ret) {
-		ret = mlw_job_prepare(&job, cmd_repo(ctx), spec, &jo);
-		if (ret)
-			ret = cmd_fail(ret);
-	}
 	if (!ret) {
-		size_t i;
+		struct mlw_job_create_request req;
+		struct mlw_job_create *c = NULL;
+		char *components = cmd_components_dir();
 
-		for (i = 0; i < job->warnings.nr; i++)
-			cmd_warn(ctx, "%s", job->warnings.items[i]);
-		job->keep_workdir = keep_workdir ||
-				    getenv("MLW_KEEP_WORKDIR") != NULL;
-		if (dry_run)
-			ret = create_dry_run(ctx, job);
-		else if (jo.name && job_exists(ctx, jo.name))
-			ret = 2;
-		else
-			ret = create_run(ctx, job, sweep, stream, wait);
+		memset(&req, 0, sizeof(req));
+		req.repo = cmd_repo(ctx);
+		req.spec = spec;
+		req.opts = jo;
+		req.keep_workdir = keep_workdir ||
+				   getenv("MLW_KEEP_WORKDIR") != NULL;
+		req.max_concurrent_steps = max_steps > 0 ? (int)max_steps : 0;
+		req.components_dir = components;
+		ret = mlw_job_create_prepare(&c, &req);
+		ret = ret ? cmd_fail(ret) : create(ctx, c, dry_run, stream,
+						   wait);
+		mlw_job_create_free(c);
+		free(components);
 	}
-	if (sweep)
-		mlw_sweep_job_free(sweep);
-	else
-		mlw_job_free(job);
 	mlw_spec_free(spec);
 	return ret;
 }

@@ -1,10 +1,10 @@
 /*
  * pipeline.c - pipeline jobs in 'mlw job create' and 'mlw job show'.
  *
- * 'mlw job' hands a pipeline spec here once it is loaded: its graph is
- * built and checked (lib/pipeline/dag.h; every problem printed with its
- * position, exit 2, nothing recorded), and its supervisor forked
- * (lib/pipeline/run.h).  'mlw job show' of a pipeline draws its graph
+ * 'mlw job create' (lib/job/create.h) has a pipeline's graph built and
+ * checked (lib/pipeline/dag.h): every problem is printed here with its
+ * position (exit 2, nothing recorded), and --dry-run's order of steps;
+ * 'mlw job validate' checks a graph here.  'mlw job show' of a pipeline draws its graph
  * (lib/pipeline/render.h), or writes it as Graphviz with --graph dot.
  */
 #include "builtin.h"
@@ -12,7 +12,6 @@
 #include "pipeline/record.h"
 #include "pipeline/render.h"
 #include "pipeline/run.h"
-#include "run/notify.h"
 #include "run/run.h"
 #include "spec/spec.h"
 #include "store/repo.h"
@@ -58,7 +57,8 @@ char *cmd_components_dir(void)
 	return dir;
 }
 
-static int print_diags(struct mlw_ctx *ctx, const struct mlw_pipeline *p)
+int cmd_pipeline_print_diags(struct mlw_ctx *ctx,
+			     const struct mlw_pipeline *p)
 {
 	size_t i, shown = 0;
 
@@ -79,8 +79,7 @@ static int print_diags(struct mlw_ctx *ctx, const struct mlw_pipeline *p)
 	return p->diags.errors ? 2 : 0;
 }
 
-/* --dry-run: the steps in the order they may run, and what they read */
-static int dry_run(const struct mlw_pipeline *p)
+int cmd_pipeline_dry_run(const struct mlw_pipeline *p)
 {
 	size_t i, j;
 
@@ -131,56 +130,7 @@ int cmd_pipeline_check(struct mlw_ctx *ctx, struct mlw_spec *spec,
 	}
 	if (ret)
 		return cmd_fail(ret);
-	ret = print_diags(ctx, p);
-	mlw_pipeline_free(p);
-	return ret;
-}
-
-int cmd_pipeline_create(struct mlw_ctx *ctx, struct mlw_spec *spec,
-			struct cmd_pipeline_create *pc)
-{
-	struct mlw_pipeline_run_opts ropts;
-	struct mlw_pipeline *p = NULL;
-	struct mlw_run *run;
-	int ret = load_graph(&p, cmd_repo(ctx), spec, 0);
-
-	if (ret)
-		return cmd_fail(ret);
-	ret = print_diags(ctx, p);
-	if (!ret && pc->dry_run) {
-		ret = dry_run(p);
-		goto out;
-	}
-	if (!ret && pc->name) {
-		if (!mlw_run_get(&run, cmd_catalog(ctx), pc->name)) {
-			mlw_run_free(run);
-			cmd_error("job '%s' already exists", pc->name);
-			ret = 2;
-			goto out;
-		}
-		mlw_error_clear();
-	}
-	if (ret)
-		goto out;
-	memset(&ropts, 0, sizeof(ropts));
-	ropts.name = pc->name;
-	ropts.experiment = pc->experiment;
-	ropts.display_name = pc->display_name;
-	ropts.max_concurrent_steps = pc->max_concurrent_steps;
-	ropts.keep_workdir = pc->keep_workdir;
-	ropts.start = pc->start;
-	ret = mlw_pipeline_submit(pc->watch, &pc->run, cmd_repo(ctx), p,
-				  &ropts);
-	if (ret) {
-		ret = cmd_fail(ret);
-		goto out;
-	}
-	if (!mlw_run_get(&run, cmd_catalog(ctx), pc->run)) {
-		pc->experiment_name = mlw_strdup(run->experiment);
-		mlw_run_free(run);
-	}
-	mlw_error_clear();
-out:
+	ret = cmd_pipeline_print_diags(ctx, p);
 	mlw_pipeline_free(p);
 	return ret;
 }

@@ -29,6 +29,7 @@
 
 # a script of t0003 that tests this harness runs in a trash directory
 # named by MLW_TEST_TRASH, with the calling script's TEST_DIRECTORY
+test_nested_=${MLW_TEST_TRASH:+t}
 test -n "$MLW_TEST_TRASH" && test -f "$TEST_DIRECTORY/test-lib.sh" ||
 	TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
 MLW_BUILD_DIR=$(dirname "$TEST_DIRECTORY")
@@ -135,12 +136,23 @@ test_failure_ () {
 	test_count=$((test_count + 1))
 	test_failures=$((test_failures + 1))
 	say "not ok $test_count - $1"
+	test_desc_=$1
 	shift
-	printf '%s\n' "$*" | sed -e 's/^/#	/'
-	if test -s "$TEST_LOG"; then
-		echo "#	output:"
-		tail -n 60 "$TEST_LOG" | sed -e 's/^/#	/'
-	fi
+	{
+		printf '%s\n' "$*" | sed -e 's/^/#	/'
+		if test -s "$TEST_LOG"; then
+			echo "#	output:"
+			tail -n 60 "$TEST_LOG" | sed -e 's/^/#	/'
+		fi
+	} >"$TRASH_DIRECTORY.failed"
+	cat "$TRASH_DIRECTORY.failed"
+	# for 'make test', which shows what failed after prove's summary
+	# (prove hides a script's TAP comments, and CI keeps only the tail)
+	test -n "$test_nested_" || {
+		echo "--- $TEST_NAME: not ok $test_count - $test_desc_"
+		tail -n 40 "$TRASH_DIRECTORY.failed"
+	} >>"$TEST_DIRECTORY/trash/FAILURES"
+	rm -f "$TRASH_DIRECTORY.failed"
 	test -n "$immediate" && { test_done; exit 1; }
 	return 0
 }
@@ -260,6 +272,11 @@ test_timed_out_ () {
 		fi
 		echo "1..$test_count"
 	} >&5
+	test -n "$test_nested_" || {
+		echo "--- $TEST_NAME: not ok $test_count - $test_current_" \
+			"(timed out after $test_timeout_ s)"
+		test -s "$TEST_LOG" && tail -n 40 "$TEST_LOG"
+	} >>"$TEST_DIRECTORY/trash/FAILURES"
 	exit 1
 }
 

@@ -43,30 +43,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* MLW_EINVALID "FILE:LINE:COL: message" at the node of path (or the file) */
-static int spec_error(const struct mlw_spec *spec, const char *path,
-		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int spec_error(const struct mlw_spec *spec, const char *path,
-		      const char *fmt, ...)
-{
-	const struct mlw_yaml_node *n = path ? mlw_spec_get(spec, path) : NULL;
-	struct mlw_buf b = MLW_BUF_INIT;
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	mlw_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	if (n)
-		ret = mlw_error_setc(MLW_EINVALID, "%s:%d:%d: %s", n->source,
-				     n->line, n->col, b.buf);
-	else
-		ret = mlw_error_setc(MLW_EINVALID, "%s: %s", spec->path, b.buf);
-	mlw_buf_release(&b);
-	return ret;
-}
-
 /* prefix the current message with the position of path's node */
 static int at_node(const struct mlw_spec *spec, const char *path, int ret)
 {
@@ -134,9 +110,9 @@ static int spec_name(char **out, const struct mlw_spec *spec,
 
 	*out = NULL;
 	if (!s)
-		return spec_error(spec, NULL, "no '%s' (give it in the file, or with --%s)",
-				  path, strcmp(path, "endpoint_name") ?
-				  "name" : "endpoint-name");
+		return mlw_spec_error(spec, NULL, "no '%s' (give it in the file, or with --%s)",
+				      path, strcmp(path, "endpoint_name") ?
+				      "name" : "endpoint-name");
 	if (mlw_name_check(kind, s))
 		return at_node(spec, path, MLW_EINVALID);
 	*out = mlw_strdup(s);
@@ -153,8 +129,8 @@ static int spec_int(int64_t *out, const struct mlw_spec *spec,
 	if (ret == MLW_ENOTFOUND)
 		return 0;
 	if (ret || v < min || v > max)
-		return spec_error(spec, path, "'%s' must be an integer from %lld to %lld",
-				  path, (long long)min, (long long)max);
+		return mlw_spec_error(spec, path, "'%s' must be an integer from %lld to %lld",
+				      path, (long long)min, (long long)max);
 	*out = v;
 	return 0;
 }
@@ -194,47 +170,6 @@ static int keep_source(char **spec_id, char **spec_path, char **overrides,
 	free(*overrides);
 	*overrides = mlw_json_dumps(list, MLW_JSON_COMPACT);
 	json_decref(list);
-	return 0;
-}
-
-int mlw_endpoint_stored_spec(char **text, struct mlw_strlist *overrides,
-			     struct mlw_endpoint_ctx *ctx, const char *spec,
-			     const char *spec_overrides)
-{
-	struct mlw_buf b = MLW_BUF_INIT;
-	struct mlw_odb *odb;
-	struct mlw_oid oid;
-	enum mlw_object_type type;
-	json_t *list, *v;
-	size_t i;
-	int ret;
-
-	*text = NULL;
-	if (!spec)
-		return mlw_error_setc(MLW_ENOTFOUND, "no spec was recorded");
-	ret = mlw_oid_from_hex(&oid, spec);
-	if (!ret)
-		ret = mlw_repo_odb(&odb, ctx->repo);
-	if (!ret)
-		ret = mlw_odb_read_buf(&b, &type, odb, &oid, MLW_YAML_MAX_SIZE);
-	if (ret == MLW_ENOTFOUND)
-		ret = mlw_error_recode(MLW_ECORRUPT);
-	if (ret) {
-		mlw_buf_release(&b);
-		return ret;
-	}
-	list = json_loads(spec_overrides ? spec_overrides : "[]", 0, NULL);
-	if (!json_is_array(list)) {
-		json_decref(list);
-		mlw_buf_release(&b);
-		return mlw_error_setc(MLW_ECORRUPT,
-				      "catalog: the overrides of a spec do not read back");
-	}
-	json_array_foreach(list, i, v)
-		if (json_is_string(v))
-			mlw_strlist_push(overrides, json_string_value(v));
-	json_decref(list);
-	*text = mlw_buf_detach(&b, NULL);
 	return 0;
 }
 
@@ -333,8 +268,8 @@ static int endpoint_from_spec(struct mlw_endpoint **out,
 		ep->kind = MLW_ENDPOINT_BATCH;
 	else {
 		free(ep);
-		return spec_error(spec, NULL, "a %s spec is not an endpoint (deployments are created with 'mlw endpoint deployment create')",
-				  mlw_spec_kind_name(kind));
+		return mlw_spec_error(spec, NULL, "a %s spec is not an endpoint (deployments are created with 'mlw endpoint deployment create')",
+				      mlw_spec_kind_name(kind));
 	}
 	ret = spec_name(&ep->name, spec, "name", MLW_NAME_ENDPOINT);
 	if (!ret) {
@@ -435,9 +370,9 @@ int mlw_endpoint_apply(struct mlw_endpoint **out, struct mlw_endpoint_ctx *ctx,
 		for (i = 0; i < names.nr; i++)
 			found |= !strcmp(names.items[i], ep->default_deployment);
 		if (!found)
-			ret = spec_error(spec, "defaults.deployment_name",
-					 "endpoint '%s' has no deployment '%s'",
-					 ep->name, ep->default_deployment);
+			ret = mlw_spec_error(spec, "defaults.deployment_name",
+					     "endpoint '%s' has no deployment '%s'",
+					     ep->name, ep->default_deployment);
 	}
 	if (!ret)
 		ret = mode == MLW_ENDPOINT_CREATE ?
@@ -470,6 +405,27 @@ out:
 	return ret;
 }
 
+/* the catalog, and endpoint name read outside any transaction */
+static int get_endpoint(struct mlw_catalog **cat, struct mlw_endpoint **ep,
+			struct mlw_endpoint_ctx *ctx, const char *name)
+{
+	int ret = mlw_repo_catalog(cat, ctx->repo);
+
+	return ret ? ret : mlw_endpoint_get(ep, *cat, name);
+}
+
+/* the catalog, its endpoint tables in, a transaction begun */
+static int begin_change(struct mlw_catalog **cat, struct mlw_endpoint_ctx *ctx)
+{
+	int ret = mlw_repo_catalog(cat, ctx->repo);
+
+	if (!ret)
+		ret = mlw_endpoint_use(*cat);
+	if (!ret)
+		ret = mlw_catalog_begin(*cat);
+	return ret;
+}
+
 int mlw_endpoint_set_traffic(struct mlw_endpoint **out,
 			     struct mlw_endpoint_ctx *ctx, const char *name,
 			     const char *traffic, const char *mirror)
@@ -481,11 +437,7 @@ int mlw_endpoint_set_traffic(struct mlw_endpoint **out,
 
 	if (out)
 		*out = NULL;
-	ret = mlw_repo_catalog(&cat, ctx->repo);
-	if (!ret)
-		ret = mlw_endpoint_use(cat);
-	if (!ret)
-		ret = mlw_catalog_begin(cat);
+	ret = begin_change(&cat, ctx);
 	if (ret)
 		return ret;
 	ret = mlw_endpoint_get(&ep, cat, name);
@@ -522,9 +474,7 @@ int mlw_endpoint_delete(struct mlw_endpoint_ctx *ctx, const char *name)
 	char *dir;
 	int ret;
 
-	ret = mlw_repo_catalog(&cat, ctx->repo);
-	if (!ret)
-		ret = mlw_endpoint_get(&ep, cat, name);
+	ret = get_endpoint(&cat, &ep, ctx, name);
 	if (ret)
 		return ret;
 	mlw_endpoint_free(ep);
@@ -653,8 +603,8 @@ static int register_inline(struct mlw_deployment *d, struct mlw_catalog *cat,
 		ret = mlw_asset_register(&a, &existed, cat, &as, &content);
 	if (!ret) {
 		if (!a->object || !*a->object)
-			ret = spec_error(spec, "model", "model '%s' is a remote reference; mlw serves only models in its store",
-					 a->name);
+			ret = mlw_spec_error(spec, "model", "model '%s' is a remote reference; mlw serves only models in its store",
+					     a->name);
 		else
 			take_asset(d, a);
 	} else {
@@ -675,14 +625,14 @@ static int lookup_model(struct mlw_deployment *d, struct mlw_catalog *cat,
 	int ret;
 
 	if (ref->label && strcmp(ref->label, "latest"))
-		return spec_error(spec, path, "model label '%s': mlw knows only @latest",
-				  ref->label);
+		return mlw_spec_error(spec, path, "model label '%s': mlw knows only @latest",
+				      ref->label);
 	ret = mlw_asset_get(&a, cat, MLW_ASSET_MODEL, ref->name, ref->version);
 	if (ret)
 		return at_node(spec, path, ret);
 	if (!a->object || !*a->object)
-		ret = spec_error(spec, path, "model '%s:%s' is a remote reference; mlw serves only models in its store",
-				 a->name, a->version);
+		ret = mlw_spec_error(spec, path, "model '%s:%s' is a remote reference; mlw serves only models in its store",
+				     a->name, a->version);
 	else
 		take_asset(d, a);
 	mlw_asset_free(a);
@@ -719,8 +669,8 @@ static int resolve_model(struct mlw_deployment *d, struct mlw_catalog *cat,
 			if (ret)
 				at_node(spec, "model", ret);
 		} else {
-			ret = spec_error(spec, "model", "model '%s' is not in this workspace; mlw serves registered models (azureml:NAME:VERSION, NAME@latest) and local folders",
-					 n->text);
+			ret = mlw_spec_error(spec, "model", "model '%s' is not in this workspace; mlw serves registered models (azureml:NAME:VERSION, NAME@latest) and local folders",
+					     n->text);
 		}
 		if (!ret && !d->model_type)
 			d->model_type = mlw_strdup("custom_model");
@@ -739,12 +689,12 @@ static int resolve_model(struct mlw_deployment *d, struct mlw_catalog *cat,
 		return ret;
 	}
 	if (!mlw_spec_get_str(spec, "model.path"))
-		return spec_error(spec, "model", "a model needs a name or a path");
+		return mlw_spec_error(spec, "model", "a model needs a name or a path");
 	ret = mlw_ref_parse(&ref, mlw_spec_get_str(spec, "model.path"),
 			    spec->dir);
 	if (!ret && ref.kind != MLW_REF_LOCAL)
-		ret = spec_error(spec, "model.path", "model path '%s' is not a local path",
-				 mlw_spec_get_str(spec, "model.path"));
+		ret = mlw_spec_error(spec, "model.path", "model path '%s' is not a local path",
+				     mlw_spec_get_str(spec, "model.path"));
 	if (!ret)
 		ret = snapshot_path(&d->model_object, &d->model_path, odb,
 				    ref.path, 0);
@@ -775,24 +725,24 @@ static int resolve_code(struct mlw_deployment *d, struct mlw_odb *odb,
 		return at_node(spec, "code_configuration.scoring_script",
 			       MLW_EINVALID);
 	if (!code)
-		return spec_error(spec, "code_configuration", "code_configuration needs 'code', the folder of %s",
-				  script);
+		return mlw_spec_error(spec, "code_configuration", "code_configuration needs 'code', the folder of %s",
+				      script);
 	ret = mlw_ref_parse(&ref, code, spec->dir);
 	if (!ret && ref.kind != MLW_REF_LOCAL)
-		ret = spec_error(spec, "code_configuration.code", "code '%s' is not a local folder",
-				 code);
+		ret = mlw_spec_error(spec, "code_configuration.code", "code '%s' is not a local folder",
+				     code);
 	if (ret) {
 		mlw_ref_release(&ref);
 		return at_node(spec, "code_configuration.code", ret);
 	}
 	file = mlw_path_join(ref.path, script);
 	if (stat(ref.path, &st) < 0 || !S_ISDIR(st.st_mode))
-		ret = spec_error(spec, "code_configuration.code", "code folder '%s' does not exist",
-				 code);
+		ret = mlw_spec_error(spec, "code_configuration.code", "code folder '%s' does not exist",
+				     code);
 	else if (stat(file, &st) < 0 || !S_ISREG(st.st_mode))
-		ret = spec_error(spec, "code_configuration.scoring_script",
-				 "scoring script '%s' is not a file in '%s'",
-				 script, code);
+		ret = mlw_spec_error(spec, "code_configuration.scoring_script",
+				     "scoring script '%s' is not a file in '%s'",
+				     script, code);
 	if (!ret)
 		ret = snapshot_path(&d->code, &base, odb, ref.path, 1);
 	if (ret == MLW_ENOTFOUND)
@@ -857,8 +807,8 @@ static int batch_settings(struct mlw_deployment *d,
 	b->output_action = mlw_strdup(s ? s : "append_row");
 	s = mlw_spec_get_str(spec, SETTING("output_file_name"));
 	if (!ret && s && (strchr(s, '/') || !mlw_tree_name_ok(s)))
-		ret = spec_error(spec, path, "output_file_name '%s' must be a file name",
-				 s);
+		ret = mlw_spec_error(spec, path, "output_file_name '%s' must be a file name",
+				     s);
 	b->output_file_name = mlw_strdup(s ? s : "predictions.csv");
 	s = mlw_spec_get_str(spec, SETTING("logging_level"));
 	b->logging_level = mlw_strdup(s ? s : "info");
@@ -897,10 +847,10 @@ static int deployment_from_spec(struct mlw_deployment *d,
 		d->kind = MLW_ENDPOINT_BATCH;
 	else if (kind == MLW_SPEC_BATCH_DEPLOYMENT ||
 		 kind == MLW_SPEC_PIPELINE_BATCH_DEPLOYMENT)
-		return spec_error(spec, "type", "pipeline component batch deployments are not served by mlw; run the pipeline as a job ('mlw job create')");
+		return mlw_spec_error(spec, "type", "pipeline component batch deployments are not served by mlw; run the pipeline as a job ('mlw job create')");
 	else
-		return spec_error(spec, NULL, "a %s spec is not a deployment",
-				  mlw_spec_kind_name(kind));
+		return mlw_spec_error(spec, NULL, "a %s spec is not a deployment",
+				      mlw_spec_kind_name(kind));
 	mlw_deployment_defaults(d);
 	ret = spec_name(&d->name, spec, "name", MLW_NAME_DEPLOYMENT);
 	if (!ret)
@@ -945,8 +895,8 @@ static int deployment_from_spec(struct mlw_deployment *d,
 	if (!ret)
 		ret = resolve_code(d, odb, spec);
 	if (!ret && !d->scoring_script && !d->model_object)
-		ret = spec_error(spec, NULL, "deployment '%s' has neither a model nor a scoring script",
-				 d->name);
+		ret = mlw_spec_error(spec, NULL, "deployment '%s' has neither a model nor a scoring script",
+				     d->name);
 	return ret;
 }
 
@@ -1202,9 +1152,9 @@ int mlw_deployment_apply(struct mlw_deployment **out,
 	if (!ret)
 		ret = mlw_endpoint_get(&ep, cat, d->endpoint);
 	if (!ret && ep->kind != d->kind)
-		ret = spec_error(spec, "endpoint_name", "endpoint '%s' is an %s endpoint; a %s deployment cannot join it",
-				 ep->name, mlw_endpoint_kind_name(ep->kind),
-				 mlw_endpoint_kind_name(d->kind));
+		ret = mlw_spec_error(spec, "endpoint_name", "endpoint '%s' is an %s endpoint; a %s deployment cannot join it",
+				     ep->name, mlw_endpoint_kind_name(ep->kind),
+				     mlw_endpoint_kind_name(d->kind));
 	if (!ret && mode == MLW_ENDPOINT_UPDATE) {
 		ret = mlw_deployment_get(&old, cat, d->endpoint, d->name);
 		if (!ret)
@@ -1218,8 +1168,8 @@ int mlw_deployment_apply(struct mlw_deployment **out,
 		if (!ret)
 			mlw_model_release(&m);
 		else if (ret == MLW_EINVALID)
-			ret = spec_error(spec, "model", "deployment '%s' has no scoring script, and mlw cannot score its model itself: %s (give a code_configuration with a score.py)",
-					 d->name, mlw_error_last());
+			ret = mlw_spec_error(spec, "model", "deployment '%s' has no scoring script, and mlw cannot score its model itself: %s (give a code_configuration with a score.py)",
+					     d->name, mlw_error_last());
 	}
 	if (!ret)
 		ret = keep_source(&d->spec, &d->spec_path, &d->spec_overrides,
@@ -1275,11 +1225,7 @@ int mlw_deployment_delete(struct mlw_endpoint_ctx *ctx, const char *endpoint,
 	char *dir, *rel;
 	int ret;
 
-	ret = mlw_repo_catalog(&cat, ctx->repo);
-	if (!ret)
-		ret = mlw_endpoint_use(cat);
-	if (!ret)
-		ret = mlw_catalog_begin(cat);
+	ret = begin_change(&cat, ctx);
 	if (ret)
 		return ret;
 	ret = mlw_endpoint_get(&ep, cat, endpoint);
@@ -1337,9 +1283,7 @@ int mlw_endpoint_regenerate_key(struct mlw_endpoint_ctx *ctx,
 	struct mlw_catalog *cat;
 	int ret;
 
-	ret = mlw_repo_catalog(&cat, ctx->repo);
-	if (!ret)
-		ret = mlw_endpoint_get(&ep, cat, name);
+	ret = get_endpoint(&cat, &ep, ctx, name);
 	if (ret)
 		return ret;
 	if (ep->kind != MLW_ENDPOINT_ONLINE)

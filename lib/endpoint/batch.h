@@ -91,4 +91,58 @@ struct mlw_batch_summary {
 int mlw_batch_score(struct mlw_batch_summary *out,
 		    const struct mlw_batch_request *req);
 
+/* --- invocations: 'endpoint invoke' of a batch endpoint, a recorded run */
+
+struct mlw_endpoint_ctx;
+struct mlw_job;
+struct mlw_job_start_opts;
+struct mlw_job_watch;
+struct mlw_spec;
+
+struct mlw_batch_invocation {
+	const char *endpoint;	/* a batch endpoint */
+	const char *deployment;	/* NULL: the endpoint's default */
+	const char *input;	/* a file, a folder, or azureml:DATA */
+	/* uri_file or uri_folder; NULL: what input is (azureml: a folder) */
+	const char *input_type;
+	const char *output_path;	/* a folder for a copy, or NULL */
+	int64_t mini_batch_size;	/* > 0: overrides the deployment's */
+	int64_t instance_count;		/* > 0: likewise */
+	int keep_workdir;	/* leave .mlw/runs/NAME after the run */
+};
+
+/*
+ * A batch invocation as a command job, built in memory (no spec file is
+ * read): input 'data' (req->input, its path made absolute), output
+ * 'score', the hidden 'mlw endpoint batch-score ENDPOINT DEPLOYMENT
+ * ${{inputs.data}} ${{outputs.score}} [options]' as its command,
+ * environment azureml:host@1, experiment the endpoint, display name
+ * ENDPOINT-DEPLOYMENT, tags endpoint and deployment.
+ */
+struct mlw_batch_job {
+	struct mlw_spec *spec;	/* the command job's document */
+	struct mlw_job *job;	/* prepared (run/job.h); name set at submit */
+	char *deployment;	/* the deployment it goes to */
+};
+
+/*
+ * Check req and prepare its job: 0 with *out (mlw_batch_job_free()).
+ * MLW_EINVALID for an input_type that is neither, an input that is not
+ * of its type, an endpoint that is online or (no deployment given) has
+ * no default; MLW_ENOTFOUND for an endpoint, deployment, input file or
+ * data asset that is not.  Warnings of the job (run/job.h) go to
+ * ctx->warn.  Nothing is written.
+ */
+int mlw_batch_job_prepare(struct mlw_batch_job **out,
+			  struct mlw_endpoint_ctx *ctx,
+			  const struct mlw_batch_invocation *req);
+/*
+ * Start bj's run (mlw_job_submit(), start as it takes): its spec is
+ * recorded as the JSON of bj->spec.  0 with *w to follow it and
+ * bj->job->name set; or negative, nothing recorded.
+ */
+int mlw_batch_job_submit(struct mlw_job_watch *w, struct mlw_batch_job *bj,
+			 const struct mlw_job_start_opts *start);
+void mlw_batch_job_free(struct mlw_batch_job *bj);
+
 #endif

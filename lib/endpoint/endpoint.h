@@ -255,6 +255,38 @@ int mlw_endpoint_stored_spec(char **text, struct mlw_strlist *overrides,
 			     struct mlw_endpoint_ctx *ctx, const char *spec,
 			     const char *spec_overrides);
 
+/* what a create or update applies (mlw_endpoint_spec_text()) */
+struct mlw_endpoint_spec_request {
+	const char *file;	/* -f FILE, or NULL */
+	/* -n and --endpoint-name: the overrides name= and endpoint_name= */
+	const char *name, *endpoint_name;
+	const char *const *sets;	/* --set PATH=VALUE */
+	size_t nr_sets;
+	/* without file: what the record was applied from (update) */
+	const char *stored_spec, *stored_path, *stored_overrides;
+	/* without file or record: this text (create -n NAME alone) */
+	const char *made_up;
+	/* the spec's name in messages when it has no path ("endpoint") */
+	const char *what;
+};
+
+/*
+ * The spec's text (*text, the caller's) and the path it goes by (*path:
+ * the file, the record's path, or req->what), and its overrides appended
+ * to overrides in the order they apply: the record's, the sets, then
+ * name= and endpoint_name=.  MLW_EINVALID "WHAT has no spec to update"
+ * for a record without one; the errors of reading the file.
+ */
+int mlw_endpoint_spec_text(char **text, const char **path,
+			   struct mlw_strlist *overrides,
+			   struct mlw_endpoint_ctx *ctx,
+			   const struct mlw_endpoint_spec_request *req);
+
+/* src for spec, loaded from text with overrides (all borrowed) */
+void mlw_endpoint_source_init(struct mlw_endpoint_source *src,
+			      const char *text, const struct mlw_spec *spec,
+			      const struct mlw_strlist *overrides);
+
 /* --- keys: .mlw/endpoints/NAME/keys.json, mode 0600 */
 
 #define MLW_ENDPOINT_KEY_SIZE 45	/* 44 base64 characters and NUL */

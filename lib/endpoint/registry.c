@@ -291,6 +291,63 @@ static void bind_json(sqlite3_stmt *st, int i, const json_t *v)
 	sqlite3_bind_text(st, i, s, -1, free);
 }
 
+/*
+ * Prepare sql (the endpoint tables brought in first) with its text
+ * parameters a and b (NULL: not bound).  0 with *st, the caller's.
+ */
+static int query(sqlite3_stmt **st, struct mlw_catalog *cat, const char *sql,
+		 const char *a, const char *b)
+{
+	int ret = mlw_endpoint_use(cat);
+
+	if (!ret)
+		ret = mlw_catalog_db_prepare(mlw_catalog_db(cat), st, sql);
+	if (ret)
+		return ret;
+	if (a)
+		bind_str(*st, 1, a);
+	if (b)
+		bind_str(*st, 2, b);
+	return 0;
+}
+
+/*
+ * Step st to its next row: 1 there is one, 0 there are no more, or a db
+ * error (what for the message).  st is finalized unless 1.
+ */
+static int next_row(sqlite3_stmt *st, struct mlw_catalog *cat,
+		    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	rc = rc == SQLITE_DONE ? 0 : db_error(mlw_catalog_db(cat), what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Step a write: MLW_EEXISTS with the message exists (its %s the two
+ * names a and b) for a row that is there, a db error otherwise.
+ */
+static int write_row(sqlite3_stmt *st, struct mlw_catalog *cat,
+		     const char *exists, const char *a, const char *b,
+		     const char *what)
+{
+	sqlite3 *db = mlw_catalog_db(cat);
+	int ret = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+			ret = mlw_error_setc(MLW_EEXISTS, exists, a, b);
+		else
+			ret = db_error(db, what);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 void mlw_endpoint_free(struct mlw_endpoint *ep)
 {
 	if (!ep)
@@ -389,25 +446,18 @@ static int read_endpoint(struct mlw_endpoint **out, sqlite3_stmt *st)
 int mlw_endpoint_get(struct mlw_endpoint **out, struct mlw_catalog *cat,
 		     const char *name)
 {
-	sqlite3 *db = mlw_catalog_db(cat);
 	sqlite3_stmt *st;
-	int ret, rc;
+	int ret = query(&st, cat, "SELECT " EP_COLUMNS
+			" FROM endpoints WHERE name = ?", name, NULL);
 
-	ret = mlw_endpoint_use(cat);
 	if (!ret)
-		ret = mlw_catalog_db_prepare(db, &st, "SELECT " EP_COLUMNS
-			      " FROM endpoints WHERE name = ?");
-	if (ret)
+		ret = next_row(st, cat, "reading an endpoint");
+	if (!ret)
+		return mlw_error_setc(MLW_ENOTFOUND, "endpoint '%s' not found",
+				      name);
+	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ret = read_endpoint(out, st);
-	else if (rc == SQLITE_DONE)
-		ret = mlw_error_setc(MLW_ENOTFOUND, "endpoint '%s' not found",
-				     name);
-	else
-		ret = db_error(db, "reading an endpoint");
+	ret = read_endpoint(out, st);
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -415,43 +465,30 @@ int mlw_endpoint_get(struct mlw_endpoint **out, struct mlw_catalog *cat,
 int mlw_endpoint_generation(int64_t *out, struct mlw_catalog *cat,
 			    const char *name)
 {
-	sqlite3 *db = mlw_catalog_db(cat);
 	sqlite3_stmt *st;
-	int ret, rc;
+	int ret = query(&st, cat, "SELECT generation FROM endpoints"
+			" WHERE name = ?", name, NULL);
 
-	ret = mlw_endpoint_use(cat);
 	if (!ret)
-		ret = mlw_catalog_db_prepare(db, &st,
-			      "SELECT generation FROM endpoints WHERE name = ?");
-	if (ret)
+		ret = next_row(st, cat, "reading an endpoint");
+	if (!ret)
+		return mlw_error_setc(MLW_ENOTFOUND, "endpoint '%s' not found",
+				      name);
+	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	else if (rc == SQLITE_DONE)
-		ret = mlw_error_setc(MLW_ENOTFOUND, "endpoint '%s' not found",
-				     name);
-	else
-		ret = db_error(db, "reading an endpoint");
+	*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return ret;
+	return 0;
 }
 
 int mlw_endpoint_list(struct mlw_catalog *cat, mlw_endpoint_fn fn,
 		      void *data)
 {
-	sqlite3 *db = mlw_catalog_db(cat);
 	sqlite3_stmt *st;
-	int ret, rc;
+	int ret = query(&st, cat, "SELECT " EP_COLUMNS
+			" FROM endpoints ORDER BY name", NULL, NULL);
 
-	ret = mlw_endpoint_use(cat);
-	if (!ret)
-		ret = mlw_catalog_db_prepare(db, &st, "SELECT " EP_COLUMNS
-			      " FROM endpoints ORDER BY name");
-	if (ret)
-		return ret;
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!ret && (ret = next_row(st, cat, "listing endpoints")) > 0) {
 		struct mlw_endpoint *ep;
 
 		ret = read_endpoint(&ep, st);
@@ -459,10 +496,9 @@ int mlw_endpoint_list(struct mlw_catalog *cat, mlw_endpoint_fn fn,
 			ret = fn(ep, data);
 			mlw_endpoint_free(ep);
 		}
+		if (ret)
+			sqlite3_finalize(st);
 	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = db_error(db, "listing endpoints");
-	sqlite3_finalize(st);
 	return ret;
 }
 
@@ -508,16 +544,8 @@ static int write_endpoint(struct mlw_catalog *cat, struct mlw_endpoint *ep,
 	}
 	sqlite3_bind_double(st, 12, ep->updated);
 	bind_str(st, 13, ep->spec_overrides);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-			ret = mlw_error_setc(MLW_EEXISTS,
-					     "endpoint '%s' already exists (use 'mlw endpoint update')",
-					     ep->name);
-		else
-			ret = db_error(db, "writing an endpoint");
-	}
-	sqlite3_finalize(st);
-	return ret;
+	return write_row(st, cat, "endpoint '%s' already exists (use 'mlw endpoint update')",
+			 ep->name, NULL, "writing an endpoint");
 }
 
 int mlw_endpoint_record_create(struct mlw_catalog *cat,
@@ -758,28 +786,20 @@ static int read_deployment(struct mlw_deployment **out, sqlite3_stmt *st)
 int mlw_deployment_get(struct mlw_deployment **out, struct mlw_catalog *cat,
 		       const char *endpoint, const char *name)
 {
-	sqlite3 *db = mlw_catalog_db(cat);
 	sqlite3_stmt *st;
-	int ret, rc;
+	int ret = query(&st, cat, "SELECT " DEP_COLUMNS
+			" FROM endpoint_deployments"
+			" WHERE endpoint = ? AND name = ?", endpoint, name);
 
-	ret = mlw_endpoint_use(cat);
 	if (!ret)
-		ret = mlw_catalog_db_prepare(db, &st, "SELECT " DEP_COLUMNS
-			      " FROM endpoint_deployments"
-			      " WHERE endpoint = ? AND name = ?");
-	if (ret)
+		ret = next_row(st, cat, "reading a deployment");
+	if (!ret)
+		return mlw_error_setc(MLW_ENOTFOUND,
+				      "deployment '%s' not found in endpoint '%s'",
+				      name, endpoint);
+	if (ret < 0)
 		return ret;
-	sqlite3_bind_text(st, 1, endpoint, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ret = read_deployment(out, st);
-	else if (rc == SQLITE_DONE)
-		ret = mlw_error_setc(MLW_ENOTFOUND,
-				     "deployment '%s' not found in endpoint '%s'",
-				     name, endpoint);
-	else
-		ret = db_error(db, "reading a deployment");
+	ret = read_deployment(out, st);
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -787,22 +807,14 @@ int mlw_deployment_get(struct mlw_deployment **out, struct mlw_catalog *cat,
 int mlw_deployment_list(struct mlw_catalog *cat, const char *endpoint,
 			mlw_deployment_fn fn, void *data)
 {
-	sqlite3 *db = mlw_catalog_db(cat);
 	sqlite3_stmt *st;
-	int ret, rc;
+	int ret = query(&st, cat, endpoint ?
+			"SELECT " DEP_COLUMNS " FROM endpoint_deployments"
+			" WHERE endpoint = ? ORDER BY name" :
+			"SELECT " DEP_COLUMNS " FROM endpoint_deployments"
+			" ORDER BY endpoint, name", endpoint, NULL);
 
-	ret = mlw_endpoint_use(cat);
-	if (!ret)
-		ret = mlw_catalog_db_prepare(db, &st, endpoint ?
-			      "SELECT " DEP_COLUMNS " FROM endpoint_deployments"
-			      " WHERE endpoint = ? ORDER BY name" :
-			      "SELECT " DEP_COLUMNS " FROM endpoint_deployments"
-			      " ORDER BY endpoint, name");
-	if (ret)
-		return ret;
-	if (endpoint)
-		sqlite3_bind_text(st, 1, endpoint, -1, SQLITE_TRANSIENT);
-	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!ret && (ret = next_row(st, cat, "listing deployments")) > 0) {
 		struct mlw_deployment *d;
 
 		ret = read_deployment(&d, st);
@@ -810,10 +822,9 @@ int mlw_deployment_list(struct mlw_catalog *cat, const char *endpoint,
 			ret = fn(d, data);
 			mlw_deployment_free(d);
 		}
+		if (ret)
+			sqlite3_finalize(st);
 	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = db_error(db, "listing deployments");
-	sqlite3_finalize(st);
 	return ret;
 }
 
@@ -868,15 +879,8 @@ int mlw_deployment_record_write(struct mlw_catalog *cat,
 		d->created = d->updated;
 	sqlite3_bind_double(st, 17, d->updated);
 	bind_str(st, 18, d->spec_overrides);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-			ret = mlw_error_setc(MLW_EEXISTS,
-					     "deployment '%s' already exists in endpoint '%s' (use 'mlw endpoint deployment update')",
-					     d->name, d->endpoint);
-		else
-			ret = db_error(db, "writing a deployment");
-	}
-	sqlite3_finalize(st);
+	ret = write_row(st, cat, "deployment '%s' already exists in endpoint '%s' (use 'mlw endpoint deployment update')",
+			d->name, d->endpoint, "writing a deployment");
 	if (!ret)
 		ret = mlw_endpoint_touch(cat, d->endpoint);
 	return ret;

@@ -145,4 +145,19 @@ int mlw_endpoint_invoke(int *status, struct mlw_buf *out,
 			const char *deployment, const char *content_type,
 			const char *body, size_t len);
 
+/* the largest server log get-logs reads */
+#define MLW_DEPLOYMENT_LOG_MAX ((size_t)1 << 30)
+
+/*
+ * 'deployment get-logs': the server log of deployment name of endpoint
+ * (.mlw/endpoints/ENDPOINT/logs/NAME.log), its last lines lines (< 0:
+ * all), appended to out; a deployment never served has an empty log.
+ * MLW_ENOTFOUND for a deployment that is not; the errors of reading.
+ */
+struct mlw_buf;
+struct mlw_catalog;
+int mlw_deployment_log(struct mlw_buf *out, struct mlw_catalog *cat,
+		       struct mlw_repo *repo, const char *endpoint,
+		       const char *name, long lines);
+
 #endif

@@ -16,8 +16,11 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include "util/number.h"
 
 #include <jansson.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -555,6 +558,445 @@ static int parse_mlflow(struct mlw_frame *f, json_t *doc, int *status)
 	return parse_named(f, in, form, 1, status);
 }
 
+/*
+ * --- the split orient read straight into the frame (the hot path)
+ *
+ * {"input_data": {"columns": [...], "index": [...], "data": [[...]]}}
+ * and MLflow's {"dataframe_split": {...}}, with column names and string
+ * cells of plain ASCII without escapes, are scanned once into the frame
+ * without building a jansson document (a tree of allocations a value).
+ * The scanner takes only what it is sure of: any other shape, any doubt
+ * (an escape, a byte past ASCII, a key twice, a ragged row, an integer
+ * too long for 64 bits), and malformed JSON of every kind, drop what
+ * it read and go to jansson and the code above, so that every answer
+ * and every message, byte offsets included, is theirs.  Values go
+ * straight into their columns (the first row read whole to learn the
+ * width, the rest reserved from its size).  Numbers
+ * are the doubles jansson gives: an integer through a 64-bit integer, a
+ * real correctly rounded (one multiplication or division when the
+ * digits and the power of ten are exact doubles, else
+ * mlw_decimal_to_double(), else strtod()).  Every read is bounded by the body's
+ * end.
+ */
+struct scan {
+	const char *p, *end;
+	struct mlw_frame *f;		/* the frame's strings go here */
+	/* the data, column by column, as the frame holds it */
+	struct mlw_cell **cols;
+	size_t width;			/* (size_t)-1 until the first row */
+	size_t nr_rows, alloc_rows;
+	struct mlw_cell *first;		/* the first row, read to learn width */
+	size_t nr_first, alloc_first;
+	struct mlw_cell *names;		/* the column names */
+	size_t nr_names, alloc_names;
+	size_t nr_index;
+};
+
+#define SCAN_NO (-1)	/* not for the scanner: jansson decides */
+
+static void scan_blanks(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' ||
+				 *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+/* c (after blanks) taken: 1; anything else: 0 */
+static int scan_take(struct scan *s, char c)
+{
+	scan_blanks(s);
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* a string of printable ASCII without escapes; text points into body */
+static int scan_string(struct scan *s, const char **text, size_t *len)
+{
+	const char *q;
+
+	scan_blanks(s);
+	if (s->p >= s->end || *s->p != '"')
+		return SCAN_NO;
+	for (q = s->p + 1; q < s->end; q++) {
+		unsigned char ch = (unsigned char)*q;
+
+		if (ch == '"') {
+			*text = s->p + 1;
+			*len = (size_t)(q - s->p - 1);
+			s->p = q + 1;
+			return 0;
+		}
+		if (ch == '\\' || ch < 0x20 || ch >= 0x7f)
+			return SCAN_NO;
+	}
+	return SCAN_NO;
+}
+
+static int is_digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/* a JSON number (RFC 8259's grammar) as jansson reads it */
+static int scan_number(struct scan *s, double *out)
+{
+	const char *p = s->p, *end = s->end, *start = s->p;
+	uint64_t m = 0;
+	long exp10 = 0, e = 0;
+	int neg = 0, real = 0, digits = 0, exact = 1, eneg = 0, edigits = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (!is_digit(p, end))
+		return SCAN_NO;
+	if (*p == '0') {
+		p++;
+	} else {
+		for (; is_digit(p, end); p++) {
+			if (digits < 19)
+				m = m * 10 + (uint64_t)(*p - '0');
+			else
+				exact = 0;
+			digits++;
+		}
+	}
+	if (p < end && *p == '.') {
+		real = 1;
+		p++;
+		if (!is_digit(p, end))
+			return SCAN_NO;
+		for (; is_digit(p, end); p++) {
+			if (!digits && *p == '0') {
+				exp10--;	/* leading zeros: 0.000123 */
+				continue;
+			}
+			if (digits < 19) {
+				m = m * 10 + (uint64_t)(*p - '0');
+				exp10--;
+			} else {
+				exact = 0;
+			}
+			digits++;
+		}
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		real = 1;
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		if (!is_digit(p, end))
+			return SCAN_NO;
+		for (; is_digit(p, end); p++) {
+			if (edigits < 6)
+				e = e * 10 + (*p - '0');
+			else
+				exact = 0;
+			edigits++;
+		}
+		exp10 += eneg ? -e : e;
+	}
+	s->p = p;
+	if (!real) {
+		/* jansson: an integer of 64 bits, as a double */
+		if (digits > 18)
+			return SCAN_NO;
+		*out = (double)(neg ? -(int64_t)m : (int64_t)m);
+		return 0;
+	}
+	if (exact && m <= (UINT64_C(1) << 53) && exp10 >= -22 &&
+	    exp10 <= 22) {
+		/* both exact: one rounding, as strtod's */
+		double v = (double)m;
+
+		v = exp10 < 0 ? v / mlw_exact_pow10[-exp10] :
+		    v * mlw_exact_pow10[exp10];
+		*out = neg ? -v : v;
+		return 0;
+	}
+	/* up to 19 digits, correctly rounded (util/number.h) */
+	if (exact && m && !mlw_decimal_to_double(out, m, exp10, neg))
+		return 0;
+	{
+		char text[64];
+		size_t len = (size_t)(p - start);
+		double v;
+
+		if (len >= sizeof(text))
+			return SCAN_NO;
+		memcpy(text, start, len);
+		text[len] = '\0';
+		v = strtod(text, NULL);
+		if (isinf(v))
+			return SCAN_NO;	/* jansson's "real number overflow" */
+		*out = v;
+		return 0;
+	}
+}
+
+/* a value that is a cell: a string, a number, true, false, null */
+static int scan_cell(struct scan *s, struct mlw_cell *c)
+{
+	size_t left;
+
+	scan_blanks(s);
+	if (s->p >= s->end)
+		return SCAN_NO;
+	memset(c, 0, sizeof(*c));
+	left = (size_t)(s->end - s->p);
+	switch (*s->p) {
+	case '"': {
+		const char *text;
+		size_t len;
+
+		if (scan_string(s, &text, &len))
+			return SCAN_NO;
+		/* a copy the frame owns: the body is the caller's */
+		mlw_frame_set_text(s->f, c, text, len);
+		return 0;
+	}
+	case 't':
+		if (left < 4 || memcmp(s->p, "true", 4))
+			return SCAN_NO;
+		s->p += 4;
+		c->type = MLW_CELL_BOOL;
+		c->boolean = 1;
+		return 0;
+	case 'f':
+		if (left < 5 || memcmp(s->p, "false", 5))
+			return SCAN_NO;
+		s->p += 5;
+		c->type = MLW_CELL_BOOL;
+		return 0;
+	case 'n':
+		if (left < 4 || memcmp(s->p, "null", 4))
+			return SCAN_NO;
+		s->p += 4;
+		c->type = MLW_CELL_NULL;
+		return 0;
+	default:
+		c->type = MLW_CELL_NUMBER;
+		return scan_number(s, &c->number);
+	}
+}
+
+/*
+ * A list of cells into *cells (grown), *nr counting them; with width
+ * set, *width is checked against (or, when (size_t)-1, set to) the
+ * list's length.  strings_only for column names.
+ */
+static int scan_cells(struct scan *s, struct mlw_cell **cells, size_t *nr,
+		      size_t *alloc, size_t *width, int strings_only)
+{
+	size_t n = 0;
+
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (!scan_take(s, ']')) {
+		do {
+			struct mlw_cell *c;
+
+			if (*nr >= MLW_PAYLOAD_MAX_CELLS)
+				return SCAN_NO;
+			MLW_ALLOC_GROW(*cells, *nr + 1, *alloc);
+			c = &(*cells)[*nr];
+			if (scan_cell(s, c) ||
+			    (strings_only && c->type != MLW_CELL_STRING))
+				return SCAN_NO;
+			(*nr)++;
+			n++;
+		} while (scan_take(s, ','));
+		if (!scan_take(s, ']'))
+			return SCAN_NO;
+	}
+	if (width && *width == (size_t)-1)
+		*width = n;
+	else if (width && *width != n)
+		return SCAN_NO;
+	return 0;
+}
+
+/* room for row r in every column, at least hint rows */
+static void grow_rows(struct scan *s, size_t r, size_t hint)
+{
+	size_t c, alloc;
+
+	if (r < s->alloc_rows)
+		return;
+	alloc = s->alloc_rows ? s->alloc_rows * 2 : hint > r ? hint : r + 1;
+	for (c = 0; c < s->width; c++)
+		s->cols[c] = mlw_realloc(s->cols[c],
+					 mlw_st_mult(alloc, sizeof(**s->cols)));
+	s->alloc_rows = alloc;
+}
+
+/*
+ * "data": rows of one width, each value into its column; the first row
+ * is read whole to learn the width.
+ */
+static int scan_rows(struct scan *s)
+{
+	size_t c, r;
+
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (scan_take(s, ']'))
+		return 0;
+	do {
+		r = s->nr_rows;
+		if (r >= MLW_PAYLOAD_MAX_CELLS ||
+		    (s->width != (size_t)-1 && s->width &&
+		     r >= MLW_PAYLOAD_MAX_CELLS / s->width))
+			return SCAN_NO;
+		if (!r) {
+			const char *start = s->p;
+			size_t hint;
+
+			if (scan_cells(s, &s->first, &s->nr_first,
+				       &s->alloc_first, &s->width, 0))
+				return SCAN_NO;
+			/* as many rows as the rest would hold of this one */
+			hint = (size_t)(s->end - s->p) /
+			       ((size_t)(s->p - start) + 1) + 1;
+			if (hint > 65536)
+				hint = 65536;
+			s->cols = mlw_calloc(s->width ? s->width : 1,
+					     sizeof(*s->cols));
+			grow_rows(s, 0, hint);
+			for (c = 0; c < s->width; c++)
+				s->cols[c][0] = s->first[c];
+		} else {
+			grow_rows(s, r, 0);
+			if (!scan_take(s, '['))
+				return SCAN_NO;
+			for (c = 0; c < s->width; c++) {
+				if ((c && !scan_take(s, ',')) ||
+				    scan_cell(s, &s->cols[c][r]))
+					return SCAN_NO;
+			}
+			if (!scan_take(s, ']'))
+				return SCAN_NO;
+		}
+		s->nr_rows++;
+	} while (scan_take(s, ','));
+	return scan_take(s, ']') ? 0 : SCAN_NO;
+}
+
+/* the split object's keys, each once: "columns", "index", "data" */
+static int scan_split(struct scan *s, int *has_columns, int *has_index)
+{
+	int has_data = 0;
+	struct mlw_cell *index = NULL;
+	size_t alloc_index = 0;
+
+	if (!scan_take(s, '{'))
+		return SCAN_NO;
+	do {
+		const char *key;
+		size_t len;
+		int ret;
+
+		if (scan_string(s, &key, &len) || !scan_take(s, ':'))
+			break;
+		if (len == 7 && !memcmp(key, "columns", 7) && !*has_columns) {
+			*has_columns = 1;
+			ret = scan_cells(s, &s->names, &s->nr_names,
+					 &s->alloc_names, NULL, 1);
+		} else if (len == 5 && !memcmp(key, "index", 5) &&
+			   !*has_index) {
+			*has_index = 1;
+			/* the labels are checked, counted, and dropped */
+			ret = scan_cells(s, &index, &s->nr_index, &alloc_index,
+					 NULL, 0);
+			if (!ret) {
+				free(index);
+				index = NULL;
+				alloc_index = 0;
+			}
+		} else if (len == 4 && !memcmp(key, "data", 4) && !has_data) {
+			has_data = 1;
+			ret = scan_rows(s);
+		} else {
+			break;
+		}
+		if (ret)
+			break;
+		if (scan_take(s, '}'))
+			return has_data ? 0 : SCAN_NO;
+	} while (scan_take(s, ','));
+	free(index);
+	return SCAN_NO;
+}
+
+/*
+ * The whole body when it is the split orient under its one key (form
+ * names it): 0 with *out a new frame, or SCAN_NO.
+ */
+static int scan_body(struct mlw_frame **out, const char *key_name, int form,
+		     const char *body, size_t len)
+{
+	struct scan s;
+	struct mlw_frame *f = mlw_frame_new(0);
+	const char *key;
+	size_t key_len, columns, c;
+	int has_columns = 0, has_index = 0, ret = SCAN_NO;
+
+	memset(&s, 0, sizeof(s));
+	s.p = body;
+	s.end = body + len;
+	s.f = f;
+	s.width = (size_t)-1;
+	if (!scan_take(&s, '{') || scan_string(&s, &key, &key_len) ||
+	    key_len != strlen(key_name) || memcmp(key, key_name, key_len) ||
+	    !scan_take(&s, ':') ||
+	    scan_split(&s, &has_columns, &has_index) ||
+	    !scan_take(&s, '}'))
+		goto out;
+	scan_blanks(&s);
+	if (s.p != s.end)
+		goto out;
+	columns = has_columns ? s.nr_names : s.nr_rows ? s.width : 0;
+	if ((s.nr_rows && s.width != columns) ||
+	    (has_index && s.nr_index != s.nr_rows) ||
+	    (columns && s.nr_rows > MLW_PAYLOAD_MAX_CELLS / columns))
+		goto out;
+	/* sure now: the columns, then their cells */
+	f->form = form;
+	if (has_columns) {
+		for (c = 0; c < columns; c++) {
+			char *name = mlw_strndup(s.names[c].text,
+						 s.names[c].len);
+
+			mlw_frame_add_column(f, name);
+			free(name);
+		}
+	} else {
+		add_positional(f, columns);
+	}
+	for (c = 0; s.nr_rows && c < columns; c++) {
+		free(f->columns[c].cells);
+		f->columns[c].cells = s.cols[c];
+		s.cols[c] = NULL;
+	}
+	f->nr_rows = s.nr_rows;
+	ret = 0;
+out:
+	for (c = 0; s.cols && c < s.width; c++)
+		free(s.cols[c]);
+	free(s.cols);
+	free(s.first);
+	free(s.names);
+	if (ret)
+		mlw_frame_free(f);
+	else
+		*out = f;
+	return ret;
+}
+
 static int parse_json(struct mlw_frame *f, enum mlw_payload_style style,
 		      const char *body, size_t len, int *status)
 {
@@ -810,9 +1252,10 @@ static int mlflow_content_type(const char *ct, int *status)
 	return csv;
 }
 
-int mlw_payload_parse(struct mlw_frame **out, int *status,
-		      enum mlw_payload_style style, const char *content_type,
-		      const char *body, size_t len)
+static int payload_parse(struct mlw_frame **out, int *status,
+			 enum mlw_payload_style style,
+			 const char *content_type, const char *body,
+			 size_t len, int scan)
 {
 	struct mlw_frame *f;
 	int csv = 0, ret;
@@ -824,6 +1267,15 @@ int mlw_payload_parse(struct mlw_frame **out, int *status,
 		if (csv < 0)
 			return csv;
 	}
+	if (!csv && scan && len &&
+	    !scan_body(&f, style == MLW_PAYLOAD_AZURE ? "input_data" :
+		       "dataframe_split", style == MLW_PAYLOAD_AZURE ?
+		       MLW_FORM_AZURE_SPLIT : MLW_FORM_DATAFRAME_SPLIT,
+		       body, len)) {
+		mlw_frame_count_types(f);
+		*out = f;
+		return 0;
+	}
 	f = mlw_frame_new(0);
 	ret = csv ? parse_csv(f, body, len, status) :
 		    parse_json(f, style, body, len, status);
@@ -834,6 +1286,21 @@ int mlw_payload_parse(struct mlw_frame **out, int *status,
 	mlw_frame_count_types(f);
 	*out = f;
 	return 0;
+}
+
+int mlw_payload_parse(struct mlw_frame **out, int *status,
+		      enum mlw_payload_style style, const char *content_type,
+		      const char *body, size_t len)
+{
+	return payload_parse(out, status, style, content_type, body, len, 1);
+}
+
+int mlw_payload_parse_tree(struct mlw_frame **out, int *status,
+			   enum mlw_payload_style style,
+			   const char *content_type, const char *body,
+			   size_t len)
+{
+	return payload_parse(out, status, style, content_type, body, len, 0);
 }
 
 /* --- answers */

@@ -42,6 +42,9 @@
  * booleans, anything else a string; quoting does not change the type,
  * as in pandas.read_csv.
  *
+ * The split orient of plain ASCII text is scanned straight into the
+ * frame; everything else goes through jansson's document.
+ *
  * Errors say what was expected, with a JSON path or a line: malformed
  * JSON "invalid JSON at byte 17: ..." (jansson's position), a wrong
  * shape "'dataframe_split.data' must be a list of rows", a ragged row
@@ -88,6 +91,17 @@ enum mlw_payload_form {
 int mlw_payload_parse(struct mlw_frame **out, int *status,
 		      enum mlw_payload_style style, const char *content_type,
 		      const char *body, size_t len);
+
+/*
+ * The same, with every JSON body parsed into a jansson document: what
+ * mlw_payload_parse() falls back to for any body its scanner of the
+ * split orient does not take.  For the tests and the fuzzer that check
+ * the two give the same frame.
+ */
+int mlw_payload_parse_tree(struct mlw_frame **out, int *status,
+			   enum mlw_payload_style style,
+			   const char *content_type, const char *body,
+			   size_t len);
 
 /* "dataframe_split", "input_data (split)", "text/csv", ... */
 const char *mlw_payload_form_name(enum mlw_payload_form form);

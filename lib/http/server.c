@@ -163,12 +163,33 @@ static void format_address(char *out, size_t size, const struct sockaddr *sa)
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
 
-	if (sa && sa->sa_family == AF_INET) {
+	if (sa && sa->sa_family == AF_INET && size >= 22) {
+		/* every request's access record: by hand, not snprintf */
 		const struct sockaddr_in *in = (const void *)sa;
+		const unsigned char *a = (const void *)&in->sin_addr;
+		char digits[8], *p = out;
+		int i, n;
 
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		for (i = 0; i < 4; i++) {
+			unsigned v = a[i];
+
+			n = 0;
+			do {
+				digits[n++] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			while (n)
+				*p++ = digits[--n];
+			*p++ = i < 3 ? '.' : ':';
+		}
 		port = ntohs(in->sin_port);
-		snprintf(out, size, "%s:%u", host, port);
+		do {
+			digits[n++] = (char)('0' + port % 10);
+			port /= 10;
+		} while (port);
+		while (n)
+			*p++ = digits[--n];
+		*p = '\0';
 	} else if (sa && sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)sa;
 

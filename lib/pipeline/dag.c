@@ -454,8 +454,8 @@ static void step_outputs(struct mlw_pipeline *p, size_t idx,
 
 		o->name = mlw_strdup(name);
 		o->type = mlw_strdup(t ? t : "uri_folder");
-		o->src_step = st->kind == MLW_STEP_COMMAND ? (long)idx : -1;
-		o->src_output = st->kind == MLW_STEP_COMMAND ?
+		o->src_step = st->kind != MLW_STEP_PIPELINE ? (long)idx : -1;
+		o->src_output = st->kind != MLW_STEP_PIPELINE ?
 				mlw_strdup(name) : NULL;
 		o->at = mlw_yaml_key(decl, i);
 		if (!st->component->inline_step && given)
@@ -556,6 +556,64 @@ static void pipeline_outputs(struct mlw_pipeline *p,
 	}
 }
 
+/*
+ * A sweep's trials sample the same values again only from a seed (or a
+ * grid, which samples nothing at random): without one its outcome is
+ * not determined by its inputs, and it is never reused.
+ */
+static int sweep_seeded(const struct mlw_yaml_node *node)
+{
+	const struct mlw_yaml_node *alg = mlw_yaml_map_get(node,
+							   "sampling_algorithm");
+	const char *type = scalar_text(alg);
+
+	if (alg && alg->kind == MLW_YAML_MAP) {
+		if (scalar_text(mlw_yaml_map_get(alg, "seed")))
+			return 1;
+		type = scalar_text(mlw_yaml_map_get(alg, "type"));
+	}
+	return type && !strcasecmp(type, "grid");
+}
+
+/* each search-space entry of a sweep step names an input of its trial */
+static void check_search_space(struct mlw_pipeline *p,
+			       const struct mlw_pipeline_step *st)
+{
+	const struct mlw_yaml_node *space = mlw_yaml_map_get(st->node,
+							     "search_space");
+	const struct mlw_yaml_node *decl = mlw_component_inputs(st->component);
+	size_t i;
+
+	if (!space || space->kind != MLW_YAML_MAP) {
+		mlw_diags_add(&p->diags, 0, space ? space : st->node, "sweep "
+			      "step '%s' has no search_space mapping",
+			      st->name);
+		return;
+	}
+	for (i = 0; i < space->nr / 2; i++) {
+		const struct mlw_yaml_node *k = mlw_yaml_key(space, i);
+
+		if (!decl || decl->kind != MLW_YAML_MAP ||
+		    mlw_yaml_map_find(decl, k->text) < 0)
+			mlw_diags_add(&p->diags, 0, k, "search_space of sweep "
+				      "step '%s' names '%s', which is no "
+				      "input of its trial component", st->name,
+				      k->text);
+	}
+}
+
+/* whether name is sampled by sweep step st (it binds no value then) */
+static int sampled(const struct mlw_pipeline_step *st, const char *name)
+{
+	const struct mlw_yaml_node *space;
+
+	if (st->kind != MLW_STEP_SWEEP)
+		return 0;
+	space = mlw_yaml_map_get(st->node, "search_space");
+	return space && space->kind == MLW_YAML_MAP &&
+	       mlw_yaml_map_get(space, name) != NULL;
+}
+
 /* make the step for jobs entry (key, node) of scope sc */
 static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 		     const struct mlw_yaml_node *key,
@@ -593,18 +651,26 @@ static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 					    MLW_SPEC_PIPELINE_COMPONENT,
 					    &opts->components);
 	} else if (!strcasecmp(type, "sweep")) {
+		const struct mlw_yaml_node *trial = mlw_yaml_map_get(node,
+								     "trial");
+
 		st->kind = MLW_STEP_SWEEP;
-		mlw_diags_add(&p->diags, p->check_only, tnode, "step '%s' is "
-			      "a sweep step: sweep steps in a pipeline are "
-			      "not supported yet (run the sweep as a job of "
-			      "its own: mlw job create -f SWEEP.yml)",
-			      st->name);
+		if (!scalar_text(trial))
+			mlw_diags_add(&p->diags, 0, trial ? trial : key, "sweep "
+				      "step '%s' names no trial (trial: a command "
+				      "component, file:PATH or azureml:NAME@latest)",
+				      st->name);
+		else
+			ret = mlw_component_resolve(&c, &p->diags, trial,
+						    sc->dir,
+						    MLW_SPEC_COMMAND_COMPONENT,
+						    &opts->components);
 	} else {
 		st->kind = MLW_STEP_COMMAND;
 		mlw_diags_add(&p->diags, p->check_only, tnode, "step '%s' is "
 			      "%s %s step, "
 			      "which mlw cannot run on this machine (it runs "
-			      "command and pipeline steps)", st->name,
+			      "command, sweep and pipeline steps)", st->name,
 			      strchr("aeiouAEIOU", type[0]) ? "an" : "a", type);
 	}
 	if (ret) {
@@ -616,7 +682,11 @@ static void add_step(struct mlw_pipeline *p, const struct scope *sc,
 	if (!c || c->broken)
 		return;
 	st->deterministic = mlw_component_deterministic(c);
-	if (st->kind == MLW_STEP_COMMAND) {
+	if (st->kind == MLW_STEP_SWEEP) {
+		st->deterministic = st->deterministic && sweep_seeded(node);
+		check_search_space(p, st);
+		step_outputs(p, idx, sc);
+	} else if (st->kind == MLW_STEP_COMMAND) {
 		step_outputs(p, idx, sc);
 	} else {
 		struct scope inner;
@@ -869,8 +939,7 @@ static void bind_step_output(struct binder *b, struct mlw_pipeline_input *in,
 		return;
 	}
 	src = &p->steps[s];
-	if (!src->component || src->component->broken ||
-	    src->kind == MLW_STEP_SWEEP) {
+	if (!src->component || src->component->broken) {
 		b->to_broken = 1;
 		return;		/* said already */
 	}
@@ -1092,6 +1161,12 @@ static void bind_step(struct binder *b, size_t idx)
 		in->name = mlw_strdup(name);
 		if (c->inline_step) {
 			bind_input(b, in, NULL, d, c->dir);
+			continue;
+		}
+		if (sampled(st, name)) {
+			/* each trial's value: the sweep binds it */
+			in->type = dup_or_null(type_of(d));
+			in->sampled = 1;
 			continue;
 		}
 		in->type = dup_or_null(type_of(d));

@@ -19,7 +19,13 @@
  * join the graph as "OUTER/INNER", their inputs and outputs are resolved
  * through, and the pipeline step itself stays as a group (kind
  * MLW_STEP_PIPELINE) that runs nothing.  Each binding ends at a literal,
- * a path, or an output of a command step.
+ * a path, or an output of a command or sweep step.
+ *
+ * A sweep step (type: sweep) runs its trial component (trial:, as
+ * component: is for a command step) once per sampled point: its inputs
+ * named in its search_space are sampled (they bind nothing, and each
+ * must be an input of the trial), the others bound as a command step's;
+ * its outputs are its best trial's.
  *
  * Problems are diagnostics at the text that causes them (FILE:LINE:COL):
  * a cycle (naming its steps in order), a binding to a step or an output
@@ -62,6 +68,8 @@ struct mlw_pipeline_input {
 	 * not known yet, so what it feeds is not checked (nor unbound).
 	 */
 	int unknown;
+	/* a sweep step's input in its search_space: each trial's value */
+	int sampled;
 };
 
 struct mlw_pipeline_output {
@@ -100,11 +108,15 @@ struct mlw_pipeline_step {
 	size_t nr_inputs;
 	struct mlw_pipeline_output *outputs;
 	size_t nr_outputs;
-	/* command steps: the command steps whose outputs it reads */
+	/* command and sweep steps: the steps whose outputs it reads */
 	size_t *deps;
 	size_t nr_deps;
 	char *compute;		/* as written (recorded), or NULL */
-	int deterministic;	/* its component's is_deterministic */
+	/*
+	 * its component's is_deterministic; for a sweep step also that
+	 * its sampling is seeded (or a grid)
+	 */
+	int deterministic;
 };
 
 struct mlw_pipeline_options {

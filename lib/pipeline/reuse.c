@@ -26,9 +26,13 @@ static const char *const input_fields[] = {
 	"type", "default", "optional", "min", "max", "enum", NULL
 };
 
-/* the step's own fields that override its component's */
+/*
+ * the step's own fields that override its component's, and a sweep
+ * step's sweep (its trial component is the component)
+ */
 static const char *const step_overrides[] = {
-	"environment_variables", "distribution", "limits", NULL
+	"environment_variables", "distribution", "limits", "search_space",
+	"sampling_algorithm", "objective", "early_termination", NULL
 };
 
 static int listed(const char *const *l, const char *s)

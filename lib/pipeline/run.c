@@ -28,6 +28,7 @@
 #include "store/catalog.h"
 #include "store/repo.h"
 #include "store/tree.h"
+#include "sweep/job.h"	/* sweep steps: sweep/ is below pipeline/ */
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -46,12 +47,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { PENDING, RUNNING, DONE };
+/*
+ * STARTING: a command step's supervisor is forked and records its run;
+ * the pipeline does not wait for that (it starts or reaps other steps
+ * meanwhile) but hears it as the first line on the step's channel.
+ */
+enum { PENDING, STARTING, RUNNING, DONE };
 
 struct step_state {
 	int state;
 	enum mlw_run_status status;	/* when DONE */
-	struct mlw_job_watch watch;	/* RUNNING: its job's supervisor */
+	/* STARTING, RUNNING: its job's supervisor */
+	struct mlw_job_watch watch;
+	char key[MLW_OID_HEXSZ + 1];	/* STARTING: its reuse key */
 	char *error;			/* why it did not complete */
 	struct mlw_strlist empty;	/* its outputs left empty */
 };
@@ -371,7 +379,7 @@ static void step_done(struct psv *sv, size_t i, enum mlw_run_status status,
 	struct step_state *s = &sv->st[i];
 	const char *name = sv->p->steps[i].name;
 
-	if (s->state == RUNNING)
+	if (s->state == RUNNING || s->state == STARTING)
 		sv->running--;
 	s->state = DONE;
 	s->status = status;
@@ -394,7 +402,8 @@ static void step_done(struct psv *sv, size_t i, enum mlw_run_status status,
 		       "(settings.continue_on_step_failure is false)", name,
 		       mlw_run_status_name(status));
 		for (j = 0; j < sv->p->nr_steps; j++)
-			if (sv->st[j].state == RUNNING)
+			if (sv->st[j].state == RUNNING ||
+			    sv->st[j].state == STARTING)
 				kill(sv->st[j].watch.pid, SIGTERM);
 	}
 }
@@ -466,7 +475,7 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		return ret;
 	}
 	mlw_oid_to_hex(log_hex, &oid);
-	child_run(&run, sv, i, "command", now);
+	child_run(&run, sv, i, mlw_step_kind_name(sv->p->steps[i].kind), now);
 	run.spec = from->spec;
 	run.environment = job->environment;
 	run.compute = job->compute;
@@ -517,30 +526,83 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 	return 0;
 }
 
-/* fork job's supervisor; the step runs */
-static int launch(struct psv *sv, size_t i, struct mlw_job *job,
-		  const char *key)
+/* step i runs as job name: recorded in the graph, said in the log */
+static void started(struct psv *sv, size_t i, const char *name,
+		    const char *key)
 {
-	struct step_state *s = &sv->st[i];
 	struct mlw_catalog *cat;
-	int ret;
 
-	job->keep_workdir = sv->opts->keep_workdir;
-	/* the catalog is closed for the fork, opened again after */
-	ret = mlw_job_submit(&s->watch, job, sv->opts->start);
-	if (ret)
-		return ret;
-	sv->jobs[i] = mlw_strdup(job->name);
-	s->state = RUNNING;
-	sv->running++;
-	sv_log(sv, "step '%s': started as job %s", sv->p->steps[i].name,
-	       job->name);
+	sv->jobs[i] = mlw_strdup(name);
+	sv->st[i].state = RUNNING;
+	sv_log(sv, "step '%s': started as job %s", sv->p->steps[i].name, name);
 	cat = catalog(sv);
 	if (!cat || mlw_pipeline_record_step(cat, sv->name,
-					     sv->p->steps[i].name, job->name,
+					     sv->p->steps[i].name, name,
 					     NULL, NULL, key, NULL))
 		mlw_error_clear();	/* the run itself is recorded */
+}
+
+/*
+ * Fork job's supervisor; the step runs.  A sweep step's supervisor is
+ * waited for until it has recorded its run; a command step's is heard
+ * from later (creation_said()), while other steps start and end.
+ */
+static int launch(struct psv *sv, size_t i, struct mlw_job *job,
+		  struct mlw_sweep_job *sweep, const char *key)
+{
+	struct step_state *s = &sv->st[i];
+	pid_t pid;
+	int fds[2], ret;
+
+	job->keep_workdir = sv->opts->keep_workdir;
+	/* the catalog is closed for the fork, opened again when needed */
+	if (sweep) {
+		ret = mlw_sweep_job_submit(&s->watch, sweep, sv->opts->start);
+		if (ret)
+			return ret;
+		sv->running++;
+		started(sv, i, job->name, key);
+		return 0;
+	}
+	ret = mlw_notify_channel(fds);
+	if (ret)
+		return ret;
+	ret = mlw_job_start(&pid, job, fds[1], sv->opts->start);
+	close(fds[1]);
+	if (ret) {
+		close(fds[0]);
+		return ret;
+	}
+	mlw_job_watch_init(&s->watch, pid, fds[0]);
+	memcpy(s->key, key, sizeof(s->key));
+	s->state = STARTING;
+	sv->running++;
 	return 0;
+}
+
+/*
+ * The first line from a STARTING step's supervisor is there (or its
+ * channel ended): its run is recorded, or it could not be.
+ */
+static void creation_said(struct psv *sv, size_t i)
+{
+	struct step_state *s = &sv->st[i];
+	char *name, *why;
+	int reused;
+
+	if (!mlw_job_watch_created(&s->watch, &name, &reused)) {
+		started(sv, i, name, s->key);
+		free(name);
+		return;
+	}
+	why = mlw_strdup(mlw_error_last());
+	mlw_error_clear();
+	s->watch.pid = 0;	/* waited for, or left to its session */
+	mlw_job_watch_release(&s->watch);
+	sv_log(sv, "step '%s' failed to start: %s", sv->p->steps[i].name, why);
+	record_no_job(sv, i, MLW_RUN_FAILED, why);
+	step_done(sv, i, MLW_RUN_FAILED, why);
+	free(why);
 }
 
 /* prepare step i, reuse an earlier run of it or start it */
@@ -552,6 +614,7 @@ static int start_step(struct psv *sv, size_t i)
 	struct mlw_job_opts jopts;
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
+	struct mlw_sweep_job *sweep = NULL;
 	char *src = NULL, *rel, *path, *text = NULL;
 	int ret;
 
@@ -566,7 +629,7 @@ static int start_step(struct psv *sv, size_t i)
 	jopts.parent = parent_of(sv, i);
 	jopts.asset_lookup = mlw_run_resolve_asset;
 	jopts.asset_data = cat;
-	ret = mlw_step_prepare(&job, &spec, &text, sv->repo, sv->p, i,
+	ret = mlw_step_prepare(&job, &sweep, &spec, &text, sv->repo, sv->p, i,
 			       sv->jobs, path, &jopts);
 	if (!ret)
 		ret = mlw_step_snapshot(job, sv->p, i, &sv->snaps);
@@ -575,6 +638,9 @@ static int start_step(struct psv *sv, size_t i)
 		if (sv->p->force_rerun || !st->deterministic)
 			sv_log(sv, "step '%s': not reused (%s)", st->name,
 			       sv->p->force_rerun ? "settings.force_rerun" :
+			       st->kind == MLW_STEP_SWEEP &&
+			       mlw_component_deterministic(st->component) ?
+			       "its sampling_algorithm has no seed" :
 			       "is_deterministic: false");
 		else
 			ret = mlw_pipeline_find_reusable(&src, catalog(sv),
@@ -588,12 +654,15 @@ static int start_step(struct psv *sv, size_t i)
 	} else if (!ret) {
 		ret = mlw_step_write_spec(path, text);
 		if (!ret)
-			ret = launch(sv, i, job, key);
+			ret = launch(sv, i, job, sweep, key);
 	}
 	free(path);
 	free(text);
 	free(src);
-	mlw_job_free(job);
+	if (sweep)
+		mlw_sweep_job_free(sweep);
+	else
+		mlw_job_free(job);
 	mlw_spec_free(spec);
 	return ret;
 }
@@ -875,26 +944,30 @@ static void wait_some(struct psv *sv)
 	int r;
 
 	for (i = 0; i < sv->p->nr_steps; i++)
-		if (sv->st[i].state == RUNNING) {
+		if (sv->st[i].state == RUNNING || sv->st[i].state == STARTING) {
 			fds[n].fd = sv->st[i].watch.fd;
 			fds[n].events = POLLIN;
 			which[n++] = i;
 		}
 	r = poll(fds, n, 1000);
 	for (i = 0; r > 0 && i < n; i++) {
-		struct mlw_job_watch *w = &sv->st[which[i]].watch;
+		struct step_state *s = &sv->st[which[i]];
+		struct mlw_job_watch *w = &s->watch;
 		char buf[4096];
 		ssize_t got;
 
 		if (!fds[i].revents)
 			continue;
 		got = read(w->fd, buf, sizeof(buf));
-		if (got > 0 && w->msg.len < 65536) {
+		if (got > 0 && w->msg.len < 65536)
 			mlw_buf_add(&w->msg, buf, (size_t)got);
-		} else if (got == 0 || (got < 0 && errno != EINTR)) {
+		else if (got == 0 || (got < 0 && errno != EINTR))
 			w->eof = 1;
+		if (s->state == STARTING &&
+		    (w->eof || memchr(w->msg.buf, '\n', w->msg.len)))
+			creation_said(sv, which[i]);
+		if (s->state == RUNNING && w->eof)
 			reap_step(sv, which[i]);
-		}
 	}
 	/* job supervisors that have exited since */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -912,7 +985,7 @@ static void cancel_all(struct psv *sv)
 	sv->stopping = 1;
 	sv_log(sv, "canceled: stopping the running steps");
 	for (i = 0; i < sv->p->nr_steps; i++)
-		if (sv->st[i].state == RUNNING)
+		if (sv->st[i].state == RUNNING || sv->st[i].state == STARTING)
 			kill(sv->st[i].watch.pid, SIGTERM);
 }
 
@@ -1042,7 +1115,7 @@ static void collect_outputs(struct psv *sv)
 		const struct mlw_pipeline_step *st = &p->steps[i];
 		char *from = NULL;
 
-		if (st->kind != MLW_STEP_COMMAND || !sv->jobs[i] ||
+		if (st->kind == MLW_STEP_PIPELINE || !sv->jobs[i] ||
 		    sv->st[i].status != MLW_RUN_COMPLETED)
 			continue;
 		cat = catalog(sv);
@@ -1223,7 +1296,7 @@ static void become_supervisor(const struct mlw_pipeline_run_opts *opts)
 			close(fd);
 	}
 	if (opts->start && opts->start->in_supervisor)
-		opts->start->in_supervisor(opts->start->data);
+		opts->start->in_supervisor(NULL, opts->start->data);
 }
 
 /* the supervisor process: never returns */

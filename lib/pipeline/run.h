@@ -45,9 +45,12 @@ struct mlw_pipeline_run_opts {
 	int keep_workdir;		/* steps keep .mlw/runs/NAME */
 	/*
 	 * How the steps' jobs start (their executors, the cancel flag and
-	 * the handlers that set it: launch.h).  Its in_supervisor is also
-	 * called first in the pipeline's supervisor, whose cancel (SIGTERM,
-	 * 'mlw job cancel PIPE') is then *cancel.  May be NULL.
+	 * the handlers that set it: launch.h); each step's supervisor calls
+	 * its in_supervisor with the step's job, which is where a step gets
+	 * its MLflow server (job->tracking_uri) as a command job does.  It
+	 * is also called first in the pipeline's supervisor (with no job),
+	 * whose cancel (SIGTERM, 'mlw job cancel PIPE') is then *cancel.
+	 * May be NULL.
 	 */
 	const struct mlw_job_start_opts *start;
 };

@@ -11,6 +11,11 @@
 #include "store/repo.h"
 #include "store/statcache.h"
 #include "store/tree.h"
+/*
+ * A pipeline runs a sweep as one of its steps; a sweep never runs a
+ * pipeline: of the two layers above run/, sweep/ is the lower.
+ */
+#include "sweep/job.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -127,10 +132,89 @@ int mlw_step_default_artifacts(const struct mlw_pipeline_step *st, size_t k)
 	const struct mlw_yaml_node *cmd = mlw_yaml_map_get(st->component->root,
 							   "command");
 
-	return !strcmp(st->outputs[k].name, "artifacts") &&
+	/* a sweep's outputs are all its best trial's */
+	return st->kind != MLW_STEP_SWEEP &&
+	       !strcmp(st->outputs[k].name, "artifacts") &&
 	       !strcmp(st->outputs[k].type, "uri_folder") && cmd &&
 	       cmd->kind == MLW_YAML_SCALAR &&
 	       !strstr(cmd->text, "outputs.artifacts");
+}
+
+/*
+ * command with each ${{inputs.X}} of a search-space entry X as
+ * ${{search_space.X}}: what each trial binds to its sampled value
+ */
+static char *trial_command(const char *command,
+			   const struct mlw_pipeline_step *st)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	const char *p = command, *q;
+
+	while ((q = strstr(p, "${{inputs."))) {
+		const char *name = q + 10, *end = strstr(name, "}}");
+		size_t i;
+
+		mlw_buf_add(&b, p, (size_t)(q - p));
+		p = q;
+		if (!end)
+			break;
+		for (i = 0; i < st->nr_inputs; i++)
+			if (st->inputs[i].sampled &&
+			    strlen(st->inputs[i].name) == (size_t)(end - name) &&
+			    !strncmp(st->inputs[i].name, name,
+				     (size_t)(end - name)))
+				break;
+		if (i < st->nr_inputs)
+			mlw_buf_addf(&b, "${{search_space.%s}}",
+				     st->inputs[i].name);
+		else
+			mlw_buf_add(&b, q, (size_t)(end + 2 - q));
+		p = end + 2;
+	}
+	mlw_buf_adds(&b, p);
+	return mlw_buf_detach(&b, NULL);
+}
+
+/*
+ * The command job doc made of a sweep step becomes its sweep job: what
+ * runs goes into its trial, the step's sweep settings beside it.
+ */
+static void as_sweep(json_t *doc, const struct mlw_pipeline_step *st)
+{
+	static const char *const trial_keys[] = {
+		"command", "code", "environment", "environment_variables",
+		"distribution", "resources", NULL
+	};
+	static const char *const sweep_keys[] = {
+		"search_space", "sampling_algorithm", "objective", "limits",
+		"early_termination", NULL
+	};
+	json_t *trial = json_object(), *cmd;
+	size_t i;
+
+	json_object_set_new(doc, "$schema", json_string(
+		"https://azuremlschemas.azureedge.net/latest/"
+		"sweepJob.schema.json"));
+	json_object_set_new(doc, "type", json_string("sweep"));
+	for (i = 0; trial_keys[i]; i++) {
+		json_t *v = json_object_get(doc, trial_keys[i]);
+
+		if (v)
+			json_object_set(trial, trial_keys[i], v);
+		json_object_del(doc, trial_keys[i]);
+	}
+	cmd = json_object_get(trial, "command");
+	if (json_is_string(cmd)) {
+		char *text = trial_command(json_string_value(cmd), st);
+
+		json_object_set_new(trial, "command", json_string(text));
+		free(text);
+	}
+	json_object_set_new(doc, "trial", trial);
+	json_object_del(doc, "limits");	/* the trial's: not the sweep's */
+	for (i = 0; sweep_keys[i]; i++)
+		set_node(doc, sweep_keys[i], mlw_yaml_map_get(st->node,
+							      sweep_keys[i]));
 }
 
 /* the command job step idx is, as JSON (which YAML reads as it is) */
@@ -177,8 +261,9 @@ static char *job_text(const struct mlw_pipeline *p, size_t idx,
 	set_node(doc, "limits", field(st, "limits"));
 	set_node(doc, "description", mlw_yaml_map_get(c->root, "description"));
 	for (i = 0; i < st->nr_inputs; i++)
-		json_object_set_new(in, st->inputs[i].name,
-				    input_json(p, &st->inputs[i], jobs));
+		if (!st->inputs[i].sampled)
+			json_object_set_new(in, st->inputs[i].name,
+					    input_json(p, &st->inputs[i], jobs));
 	json_object_set_new(doc, "inputs", in);
 	for (i = 0; i < st->nr_outputs; i++) {
 		const struct mlw_pipeline_output *o = &st->outputs[i];
@@ -204,6 +289,8 @@ static char *job_text(const struct mlw_pipeline *p, size_t idx,
 		json_object_set_new(out, o->name, j);
 	}
 	json_object_set_new(doc, "outputs", out);
+	if (st->kind == MLW_STEP_SWEEP)
+		as_sweep(doc, st);
 	text = mlw_json_dumps(doc, MLW_JSON_INDENT);
 	json_decref(doc);
 	return text;
@@ -221,8 +308,8 @@ int mlw_step_write_spec(const char *path, const char *text)
 	return ret;
 }
 
-int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
-		     char **text, struct mlw_repo *repo,
+int mlw_step_prepare(struct mlw_job **job, struct mlw_sweep_job **sweep,
+		     struct mlw_spec **spec, char **text, struct mlw_repo *repo,
 		     const struct mlw_pipeline *p, size_t idx,
 		     char *const *jobs, const char *path,
 		     const struct mlw_job_opts *opts)
@@ -232,6 +319,7 @@ int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
 	int ret;
 
 	*job = NULL;
+	*sweep = NULL;
 	*spec = NULL;
 	*text = job_text(p, idx, jobs);
 	memset(&so, 0, sizeof(so));
@@ -261,7 +349,13 @@ int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
 		*text = NULL;
 		return ret;
 	}
-	ret = mlw_job_prepare(job, repo, *spec, opts);
+	if (st->kind == MLW_STEP_SWEEP) {
+		ret = mlw_sweep_job_prepare(sweep, repo, *spec, opts);
+		if (!ret)
+			*job = mlw_sweep_job_run(*sweep);
+	} else {
+		ret = mlw_job_prepare(job, repo, *spec, opts);
+	}
 	if (ret) {
 		/*
 		 * A position in the job made here means nothing to the

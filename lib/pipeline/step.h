@@ -1,6 +1,6 @@
 /*
- * step.h - one step of a pipeline as a command job (job.h), and its
- * reuse key.
+ * step.h - one step of a pipeline as a command job (job.h) or, a sweep
+ * step, as a sweep job (sweep/job.h), and its reuse key.
  *
  * A step runs as the command job its component describes, with the
  * step's bindings as its inputs: a literal as a value, a path or an
@@ -11,11 +11,13 @@
  * as a job is.
  *
  *	struct mlw_step_snapshots snaps = MLW_STEP_SNAPSHOTS_INIT;
- *	mlw_step_prepare(&job, &spec, &text, repo, p, i, jobs, path, &o);
+ *	mlw_step_prepare(&job, &sweep, &spec, &text, repo, p, i, jobs,
+ *			 path, &o);
  *	mlw_step_snapshot(job, p, i, &snaps);	 code and local inputs
  *	mlw_step_key(key, job, p, i);
  *	...
- *	mlw_job_free(job); mlw_spec_free(spec);
+ *	sweep ? mlw_sweep_job_free(sweep) : mlw_job_free(job);
+ *	mlw_spec_free(spec);
  *	mlw_step_snapshots_release(&snaps);
  */
 #ifndef MLW_PIPELINE_STEP_H
@@ -31,8 +33,10 @@ struct mlw_repo;
 struct mlw_spec;
 
 /*
- * Prepare step idx of p as a job.  Its spec is made in memory as *text
- * (the caller's) and named path: write it there with
+ * Prepare step idx of p as a job; a sweep step as a sweep job
+ * (sweep/job.h): *sweep, whose run *job then is (borrowed: free the
+ * sweep with mlw_sweep_job_free() instead of the job), else NULL.
+ * Its spec is made in memory as *text (the caller's) and named path: write it there with
  * mlw_step_write_spec() before the job starts, which records the file as
  * the run's spec.  jobs[i] names the job that ran (or reused) step i,
  * for the steps idx reads from.  Returns 0 with *job and *spec (the job
@@ -40,8 +44,9 @@ struct mlw_spec;
  * cannot be run as bound (an input path gone...), with the step's
  * position in the pipeline in the message; another negative code.
  */
-int mlw_step_prepare(struct mlw_job **job, struct mlw_spec **spec,
-		     char **text, struct mlw_repo *repo,
+struct mlw_sweep_job;
+int mlw_step_prepare(struct mlw_job **job, struct mlw_sweep_job **sweep,
+		     struct mlw_spec **spec, char **text, struct mlw_repo *repo,
 		     const struct mlw_pipeline *p, size_t idx,
 		     char *const *jobs, const char *path,
 		     const struct mlw_job_opts *opts);

@@ -1,7 +1,8 @@
 /*
  * exec-process.c - the executors whose command is a process: sh -c
- * COMMAND (mlw_executor_process) and a built-in "mlw ..." command in a
- * forked child (mlw_executor_builtin_init()); see executor.h.
+ * COMMAND (mlw_executor_process) and a simple "mlw ..." command run as
+ * the mlw program itself, without sh (mlw_executor_builtin_init()); see
+ * executor.h.
  *
  * Either way the command leads a process group of its own, so that a
  * stop reaches every process it started, and when it exits the rest of
@@ -23,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -85,19 +85,18 @@ static int started(struct mlw_exec *out, pid_t pid)
 }
 
 /*
- * sh -c command in its own process group, in cwd, with output to out_fd
+ * path with argv in its own process group, in cwd, with output to out_fd
  * and stdin from /dev/null.  posix_spawn(3), not fork: glibc starts the
  * child with vfork semantics, so the supervisor's page tables are not
  * copied and its pages not made copy-on-write (a millisecond and more
  * of a short job).
  */
-static int process_start(struct mlw_exec *out, const struct mlw_executor *ex,
-			 const struct mlw_exec_request *req)
+static int spawn(struct mlw_exec *out, const struct mlw_exec_request *req,
+		 const char *path, char *const argv[])
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t def, none;
-	char *argv[] = { "sh", "-c", (char *)req->command, NULL };
 	char *made[2];
 	char **envp = command_env(req, made);
 	pid_t pid;
@@ -121,76 +120,53 @@ static int process_start(struct mlw_exec *out, const struct mlw_executor *ex,
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
 				 POSIX_SPAWN_SETSIGDEF |
 				 POSIX_SPAWN_SETSIGMASK);
-	err = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, envp);
+	err = posix_spawn(&pid, path, &fa, &at, argv, envp);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	free(envp);
 	free(made[0]);
 	free(made[1]);
 	if (err)
-		return mlw_error_set("cannot run /bin/sh in '%s': %s",
+		return mlw_error_set("cannot run %s in '%s': %s", path,
 				     req->cwd, strerror(err));
 	return started(out, pid);
 }
 
-/* the forked child of a built-in "mlw ..." command: it never returns */
-static void builtin_child(const struct mlw_executor *ex,
-			  const struct mlw_exec_request *req)
-	__attribute__((noreturn));
-static void builtin_child(const struct mlw_executor *ex,
-			  const struct mlw_exec_request *req)
+static int process_start(struct mlw_exec *out, const struct mlw_executor *ex,
+			 const struct mlw_exec_request *req)
 {
-	mlw_exec_builtin_fn fn = (mlw_exec_builtin_fn)ex->fn;
-	int devnull = open("/dev/null", O_RDONLY);
-	struct sigaction sa;
-	sigset_t none;
-	size_t i;
-	int ret;
+	char *argv[] = { "sh", "-c", (char *)req->command, NULL };
 
-	setpgid(0, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (i = 0; i < NR_RESET; i++)
-		sigaction(reset_signals[i], &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	dup2(devnull, 0);
-	dup2(req->out_fd, 1);
-	dup2(req->out_fd, 2);
-	close_range(3, ~0U, 0);
-	for (i = 0; i < req->nr_env; i++)
-		putenv((char *)req->env[i]);
-	setenv("MLW_RUN_ID", req->name, 1);
-	setenv("MLW_DIR", req->mlw_dir, 1);
-	if (chdir(req->cwd)) {
-		dprintf(2, "mlw: cannot enter '%s': %s\n", req->cwd,
-			strerror(errno));
-		_exit(126);
-	}
-	prctl(PR_SET_NAME, "mlw", 0, 0, 0);
-	ret = fn(req->argc, (const char **)req->argv);
-	fflush(NULL);
-	_exit(ret);
+	return spawn(out, req, "/bin/sh", argv);
 }
 
 /* "mlw ARGS...": words only, the first of them mlw */
 static int builtin_accepts(const struct mlw_executor *ex,
 			   const struct mlw_exec_request *req)
 {
-	return ex->fn && req->argv && req->argc > 0 &&
+	return ex->data && req->argv && req->argc > 0 &&
 	       !strcmp(req->argv[0], "mlw");
 }
 
+/*
+ * The words as the program's argv, no sh between.  Not a fork of this
+ * process calling the dispatcher: a supervisor has threads (a tracking
+ * server's) and open SQLite connections, and a forked copy may take
+ * neither a lock another thread held at the fork nor a connection
+ * across it; a sanitized build's leak check in such a copy reports the
+ * parent's memory.  A fresh mlw costs an exec, and is sound.
+ */
 static int builtin_start(struct mlw_exec *out, const struct mlw_executor *ex,
 			 const struct mlw_exec_request *req)
 {
-	pid_t pid = fork();
+	char **argv = mlw_calloc((size_t)req->argc + 1, sizeof(*argv));
+	int i, ret;
 
-	if (pid < 0)
-		return mlw_error_errno("cannot fork for '%s'", req->command);
-	if (!pid)
-		builtin_child(ex, req);
-	return started(out, pid);
+	for (i = 0; i < req->argc; i++)
+		argv[i] = (char *)req->argv[i];
+	ret = spawn(out, req, ex->data, argv);
+	free(argv);
+	return ret;
 }
 
 /* how the process ended, once reaped: its group goes with it */
@@ -282,21 +258,20 @@ static void proc_release(struct mlw_exec *e)
 }
 
 static const struct mlw_executor_ops process_ops = {
-	"process", 0, NULL, process_start, proc_wait, proc_stop,
+	"process", NULL, process_start, proc_wait, proc_stop,
 	proc_release,
 };
 
 const struct mlw_executor mlw_executor_process = { &process_ops, NULL, NULL };
 
 static const struct mlw_executor_ops builtin_ops = {
-	"builtin", MLW_EXEC_FORKS, builtin_accepts, builtin_start, proc_wait,
+	"builtin", builtin_accepts, builtin_start, proc_wait,
 	proc_stop, proc_release,
 };
 
-void mlw_executor_builtin_init(struct mlw_executor *ex,
-			       mlw_exec_builtin_fn fn)
+void mlw_executor_builtin_init(struct mlw_executor *ex, const char *program)
 {
 	ex->ops = &builtin_ops;
-	ex->fn = (void (*)(void))fn;
-	ex->data = NULL;
+	ex->fn = NULL;
+	ex->data = (void *)program;
 }

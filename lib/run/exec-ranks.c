@@ -257,7 +257,7 @@ static void ranks_release(struct mlw_exec *e)
 }
 
 static const struct mlw_executor_ops ranks_ops = {
-	"ranks", 0, ranks_accepts, ranks_start, ranks_wait, ranks_stop,
+	"ranks", ranks_accepts, ranks_start, ranks_wait, ranks_stop,
 	ranks_release,
 };
 

@@ -650,7 +650,7 @@ void mlw_slurm_stop_orphan(struct mlw_catalog *cat, const char *name)
 }
 
 static const struct mlw_executor_ops slurm_ops = {
-	"slurm", 0, slurm_accepts, slurm_start, slurm_wait, slurm_stop,
+	"slurm", slurm_accepts, slurm_start, slurm_wait, slurm_stop,
 	slurm_release,
 };
 

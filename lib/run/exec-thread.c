@@ -151,7 +151,7 @@ static void thread_release(struct mlw_exec *e)
 }
 
 static const struct mlw_executor_ops thread_ops = {
-	"thread", 0, NULL, thread_start, thread_wait, thread_stop,
+	"thread", NULL, thread_start, thread_wait, thread_stop,
 	thread_release,
 };
 

@@ -10,10 +10,9 @@
  *	mlw_executor_process	 sh -c COMMAND in a process group of its
  *				 own, spawned with posix_spawn(3); it runs
  *				 any command (the supervisor's fallback)
- *	mlw_executor_builtin_init()  a simple "mlw ARGS..." command run by
- *				 calling the mlw command's own dispatcher in
- *				 a forked child: no exec of sh, none of mlw,
- *				 no dynamic loading again
+ *	mlw_executor_builtin_init()  a simple "mlw ARGS..." command run as
+ *				 the mlw program itself with those words:
+ *				 no sh, no PATH lookup
  *	mlw_executor_thread_init()   a function run on a thread of this
  *				 process (an in-process trial), writing its
  *				 output to a descriptor of its own
@@ -109,12 +108,8 @@ struct mlw_exec {
 	void *state;		/* the executor's */
 };
 
-/* The command runs in a forked copy of the calling process. */
-#define MLW_EXEC_FORKS 1u
-
 struct mlw_executor_ops {
 	const char *name;	/* "process", "builtin", "thread" ... */
-	unsigned flags;		/* MLW_EXEC_* */
 	/* whether this executor carries out req; NULL: every request */
 	int (*accepts)(const struct mlw_executor *ex,
 		       const struct mlw_exec_request *req);
@@ -201,22 +196,14 @@ void mlw_slurm_stop_orphan(struct mlw_catalog *cat, const char *name);
 extern const struct mlw_executor mlw_executor_ranks;
 
 /*
- * The mlw command's dispatcher: argv is "mlw" and its arguments.  It is
- * called in a forked child (stdin /dev/null, stdout and stderr the run's
- * log, in the run's folder, with the run's environment) and its return
- * value is the child's exit status; it may exit() itself, so that its
- * exit handlers run.
+ * An executor running the requests whose words start with "mlw" as
+ * program (the mlw executable: "/proc/self/exe" for mlw itself) with
+ * those words as its argv, spawned as the process executor spawns sh:
+ * its own process group, stdin /dev/null, output to the run's log, in
+ * the run's folder, with the run's environment.  program is borrowed
+ * and must outlive ex.
  */
-typedef int (*mlw_exec_builtin_fn)(int argc, const char **argv);
-
-/*
- * An executor running the requests whose words start with "mlw" through
- * fn.  Forking a process with other threads running is safe only if the
- * child takes none of their locks: prefer mlw_executor_process in a
- * threaded supervisor.
- */
-void mlw_executor_builtin_init(struct mlw_executor *ex,
-			       mlw_exec_builtin_fn fn);
+void mlw_executor_builtin_init(struct mlw_executor *ex, const char *program);
 
 /* What a thread executor's function is given. */
 struct mlw_exec_thread_ctx {

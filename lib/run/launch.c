@@ -415,7 +415,7 @@ int mlw_job_create(struct mlw_job *job)
  * and terminal, the notify channel as fd 3 (close-on-exec: no hook or
  * command inherits it).  Returns the channel, or -1.
  */
-static int become_supervisor(int notify_fd,
+static int become_supervisor(struct mlw_job *job, int notify_fd,
 			     const struct mlw_job_start_opts *opts)
 {
 	int fd = open("/dev/null", O_RDWR);
@@ -436,7 +436,7 @@ static int become_supervisor(int notify_fd,
 	if (notify_fd >= 0)
 		fcntl(3, F_SETFD, FD_CLOEXEC);
 	if (opts && opts->in_supervisor)
-		opts->in_supervisor(opts->data);
+		opts->in_supervisor(job, opts->data);
 	return notify_fd >= 0 ? 3 : -1;
 }
 
@@ -452,7 +452,7 @@ static void supervisor_main(struct mlw_job *job, int notify_fd,
 	struct mlw_catalog *cat;
 	int ret;
 
-	notify_fd = become_supervisor(notify_fd, opts);
+	notify_fd = become_supervisor(job, notify_fd, opts);
 	ret = mlw_job_create(job);
 	if (ret) {
 		if (notify_fd >= 0)

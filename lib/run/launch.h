@@ -38,11 +38,16 @@ struct mlw_job_start_opts {
 	size_t nr_executors;
 	const atomic_int *cancel;
 	/*
-	 * Called first in the supervisor process (may be NULL): the
-	 * command installs there the signal handlers that set *cancel (a
-	 * cancel is SIGTERM to the supervisor, mlw_job_cancel()).
+	 * Called first in the supervisor process (may be NULL) with the
+	 * job it supervises (NULL in a pipeline's supervisor, which runs
+	 * no command of its own): the command installs there the signal
+	 * handlers that set *cancel (a cancel is SIGTERM to the supervisor,
+	 * mlw_job_cancel()), and may give the job what only a layer above
+	 * this one makes, such as job->tracking_uri (an MLflow server for
+	 * the job's life).  Every job started with these options gets the
+	 * call in its own supervisor: a pipeline's steps, a sweep's trials.
 	 */
-	void (*in_supervisor)(void *data);
+	void (*in_supervisor)(struct mlw_job *job, void *data);
 	void *data;
 	/*
 	 * The supervisor's work once the run is recorded and laid out,

@@ -341,28 +341,16 @@ static const struct mlw_executor *sv_executor(struct supervisor *sv)
 	return &mlw_executor_process;
 }
 
-/*
- * Start the command.  An executor that forks must not take the repo's
- * catalog connection with it: it is closed and opened again after.
- * Negative when it cannot be opened again (the run is then left to the
- * reaper).
- */
+/* Start the command */
 static int sv_spawn(struct supervisor *sv)
 {
 	const struct mlw_executor *ex;
-	int forks, ret;
+	int ret;
 
 	sv_request(sv);
 	ex = sv_executor(sv);
-	forks = (ex->ops->flags & MLW_EXEC_FORKS) && !sv->req->cat;
-	if (forks) {
-		mlw_catalog_free(sv->repo->catalog);
-		sv->repo->catalog = sv->cat = NULL;
-	}
 	ret = mlw_exec_start(&sv->exec, ex, &sv->xreq);
 	sv->started = !ret;
-	if (forks && mlw_repo_catalog(&sv->cat, sv->repo))
-		return MLW_ERROR;	/* sv_close() kills the command */
 	if (ret) {
 		sv_log(sv, "%s", mlw_error_last());
 		sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt("cannot start: %s",

@@ -115,6 +115,12 @@ int mlw_spec_get_bool(const struct mlw_spec *spec, const char *path, int *out);
 int mlw_spec_error_at(const struct mlw_yaml_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*
+ * The same at the node of path in spec (NULL, or a path that is absent:
+ * "FILE: ..." with the spec's path).
+ */
+int mlw_spec_error(const struct mlw_spec *spec, const char *path,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
  * The version at path as the text az registers (NULL when absent; the
  * caller frees): a string as written, an integer in decimal ("0x10" is
  * "16"), a float as Python's str() writes it ("1.50" is "1.5", "2.0"

@@ -452,8 +452,13 @@ static int prepare_trial(struct mlw_job **out, void *data, const char *name,
 	opts.experiment = sj->job->experiment;
 	opts.display_name = NULL;
 	ret = mlw_job_prepare(out, sj->repo, spec, &opts);
-	if (!ret)
+	if (!ret && !(*out)->code_dir && sj->job->has_code) {
+		/* a registered component's code: the sweep's run holds it */
+		(*out)->code = sj->job->code;
+		(*out)->has_code = 1;
+	} else if (!ret) {
 		ret = mlw_job_snapshot_code(*out);
+	}
 	if (ret) {
 		mlw_job_free(*out);
 		*out = NULL;

@@ -506,8 +506,16 @@ static void end_process(struct runner *r, struct slot *t,
 	mlw_job_watch_release(&t->watch);
 	r->processes--;
 	t->status = MLW_RUN_FAILED;
-	if (!mlw_run_get(&run, cat, t->name) &&
-	    !mlw_run_load_details(cat, run)) {
+	if (mlw_run_get(&run, cat, t->name) ||
+	    mlw_run_load_details(cat, run)) {
+		/* the log says why the trial counts as Failed */
+		t->error = mlw_xstrfmt("its record cannot be read: %s",
+				       mlw_error_last());
+	} else if (!mlw_run_status_terminal(run->status)) {
+		/* its supervisor died before it recorded the end */
+		t->error = mlw_xstrfmt("its supervisor ended with the run "
+				       "%s", mlw_run_status_name(run->status));
+	} else {
 		t->status = run->status;
 		if (run->error)
 			t->error = mlw_strdup(run->error);

@@ -16,7 +16,7 @@ test -d "$corpus" || corpus=
 rm -rf "$out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-for t in tree number csv mltable params mlmodel spec json; do
+for t in tree number csv mltable params mlmodel spec json payload; do
 	mkdir -p "$out/$t"
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/mlw-seeds.XXXXXX")
@@ -127,6 +127,30 @@ sqlite3 .mlw/mlw.db "SELECT id FROM assets" | while read -r id; do
 	printf '%s\n#%%%%\n%s\n' 'flavors.python_function' \
 		'{"azureml.runsource": "x", "n": [1, 2.5, null]}' >>js
 	seed json js
+done
+
+# --- payload: scoring requests, a first byte for style and type
+# (bit 0: MLflow's /invocations; bits 1-2: JSON, JSON; charset=utf-8,
+# CSV, no type), then the body: every form of payload.h, the split
+# orient at its edges, and the corpus's sample requests
+payload () {
+	{ printf "\\$(printf '%03o' "$1")"; cat; } >pl
+	seed payload pl
+}
+printf '{"input_data": {"columns": ["a", "b"], "index": [0, 1], "data": [[1, "x"], [2.5, null]]}}' | payload 0
+printf '{"input_data":{"data":[[0,-0,-0.0,1e308,4.9e-324,1e-400,0.1,123456789012345678,9007199254740993.0]]}}' | payload 0
+printf '{"input_data": {"data": [[true, false], [null, "s"]], "columns": ["p", "q"]}}' | payload 2
+printf '{"input_data": {"data": [[1, 2], [3]]}}' | payload 0
+printf '{"input_data": [[1, 2], [3, 4]]}' | payload 0
+printf '{"input_data": {"a": [1, 2], "b": [3, 4]}}' | payload 0
+printf '{"dataframe_split": {"columns": ["a"], "index": [0], "data": [[1.5]]}}' | payload 1
+printf '{"dataframe_records": [{"a": 1, "b": "x"}, {"b": "y"}]}' | payload 1
+printf '{"instances": [[1, 2], [3, 4]], "params": {"k": 1}}' | payload 3
+printf '{"inputs": {"a": [1, 2], "b": ["u", "v"]}}' | payload 1
+printf 'a,b\n1,x\n"2",NA\n' | payload 5
+for f in $(corpus_files -name 'sample-request*.json'); do
+	payload 0 <"$f"
+	payload 1 <"$f"
 done
 
 # --- tree: trees mlw writes of folders here, in their stored form

@@ -14,6 +14,9 @@
 #    least 10x);
 #  - a batch invocation over 100 CSV files of 10,000 rows each against
 #    'mlw model score' of the concatenated file (within 1.5x);
+#  - (information) the JSON of those requests parsed alone, by the
+#    scanner of the split orient and by jansson (t/perf/payload-bench,
+#    built by 'make perf');
 #  - the server's resident memory over a $PERF_MEM_SECS (60) second run
 #    at 64 connections, after 10 s of warming up: flat (the end within
 #    10% of the start).
@@ -271,7 +274,25 @@ job=$("$MLW" endpoint list-jobs nightly --query "[0].name" -o tsv)
 t_batch_scoring=$("$MLW" job stream "$job" |
 	sed -n 's/.* rows scored, .* in \([0-9.]*\) s on .*/\1/p')
 
+# --- the request's JSON alone: the scanner of the split orient against
+# jansson's document (t/perf/payload-bench.c), same bodies
+pb=$PERF_TOP/t/perf/payload-bench.bin
+if test -x "$pb"; then
+	"$pb" thousand.json 200 >pb.1k && "$pb" one.json 20000 >pb.1 ||
+		perf_die "payload-bench failed"
+fi
+
 echo "# load: $(uptime | sed 's/.*load/load/')"
+if test -s pb.1k; then
+	for f in pb.1 pb.1k; do
+		rows=$(awk '{ r = $4 } END { print r }' $f)
+		scan=$(awk '$1 == "scanner" { print $2 }' $f)
+		tree=$(awk '$1 == "jansson" { print $2 }' $f)
+		perf_info "parse $rows-row request: scanner / jansson" \
+			"$scan / $tree" us
+		perf_info "  jansson / scanner" "$(perf_calc "$tree / $scan")" x
+	done
+fi
 perf_info "do-nothing libmicrohttpd, 32 conns" "$raw_1" "requests/s"
 perf_info "mlw endpoint, 1 row, 32 conns" "$mlw_1" "requests/s"
 perf_info "Flask+gunicorn score.py, 1 row, 32 conns" "$peer_1" "requests/s"

@@ -483,6 +483,155 @@ static int frame_is_sane(const struct mlw_frame *f, enum mlw_payload_style s)
 	return sane;
 }
 
+
+/*
+ * Whether body parses to the same frame, or is refused with the same
+ * status and message, through the scanner of the split orient and
+ * through jansson's document alone (payload.h): mismatches counted,
+ * the first shown.
+ */
+static int same_as_tree(enum mlw_payload_style style, const char *ct,
+			const char *body, size_t len)
+{
+	struct mlw_buf a = MLW_BUF_INIT, b = MLW_BUF_INIT;
+	struct mlw_frame *fa = NULL, *fb = NULL;
+	int sa = -1, sb = -1, ra, rb, same;
+	char *ea = NULL;
+	static int shown;
+
+	ra = mlw_payload_parse(&fa, &sa, style, ct, body, len);
+	if (ra)
+		ea = strdup(mlw_error_last());
+	rb = mlw_payload_parse_tree(&fb, &sb, style, ct, body, len);
+	if (!ra)
+		describe(&a, fa);
+	else
+		mlw_buf_addf(&a, "%d %d %s", ra, sa, ea);
+	if (!rb)
+		describe(&b, fb);
+	else
+		mlw_buf_addf(&b, "%d %d %s", rb, sb, mlw_error_last());
+	same = !strcmp(a.buf, b.buf);
+	if (!same && !shown++)
+		printf("# scanner and jansson differ on %.*s:\n#  %s\n#  %s\n",
+		     (int)len, body, a.buf, b.buf);
+	free(ea);
+	mlw_frame_free(fa);
+	mlw_frame_free(fb);
+	mlw_buf_release(&a);
+	mlw_buf_release(&b);
+	return same;
+}
+
+/* bodies the scanner takes, and the ones it must leave to jansson */
+static const char *const scanned[] = {
+	"{\"input_data\": {\"columns\": [\"a\", \"b\"], \"index\": [0, 1], \"data\": [[1, \"x\"], [2.5, null]]}}",
+	"{\"input_data\":{\"data\":[[1,2],[3,4]],\"columns\":[\"a\",\"b\"]}}",
+	" \t\r\n{ \"input_data\" : { \"data\" : [ [ true , false ] ] } } \n",
+	"{\"input_data\": {\"columns\": [\"a\"], \"data\": []}}",
+	"{\"input_data\": {\"data\": []}}",
+	"{\"input_data\": {\"data\": [[], []]}}",
+	"{\"input_data\": {\"data\": [[1]], \"index\": [\"r\"]}}",
+	"{\"dataframe_split\": {\"columns\": [\"x\"], \"data\": [[1], [2]]}}",
+	/* numbers at their edges */
+	"{\"input_data\": {\"data\": [[0, -0, -0.0, 0.0, 1e308, 4.9e-324, 1e-400, 0.1, 0.3]]}}",
+	"{\"input_data\": {\"data\": [[123456789012345678, -123456789012345678, 9007199254740993, 9007199254740993.0]]}}",
+	"{\"input_data\": {\"data\": [[1.7976931348623157e308, 2.2250738585072014e-308, 123.456e-7, 1E22, 1e23, 1e+22, 1e-22]]}}",
+	"{\"input_data\": {\"data\": [[0.000001, 100000000000000000000000000000.5, 3.14159265358979323846264338327950288]]}}",
+	"{\"input_data\": {\"data\": [[1e0000001, 2e-0000001, 0.1e1, 9.999999999999999e22, 8.5e-5]]}}",
+	/* left to jansson: each says why */
+	"{\"input_data\": {\"data\": [[1234567890123456789]]}}",
+	"{\"input_data\": {\"data\": [[99999999999999999999]]}}",
+	"{\"input_data\": {\"data\": [[1e309]]}}",
+	"{\"input_data\": {\"data\": [[-1e400]]}}",
+	"{\"input_data\": {\"data\": [[01]]}}",
+	"{\"input_data\": {\"data\": [[1.]]}}",
+	"{\"input_data\": {\"data\": [[.5]]}}",
+	"{\"input_data\": {\"data\": [[+1]]}}",
+	"{\"input_data\": {\"data\": [[-]]}}",
+	"{\"input_data\": {\"data\": [[1e]]}}",
+	"{\"input_data\": {\"data\": [[NaN, Infinity]]}}",
+	"{\"input_data\": {\"data\": [[tru]]}}",
+	"{\"input_data\": {\"data\": [[nul]]}}",
+	"{\"input_data\": {\"data\": [[\"a\\\"b\"]]}}",
+	"{\"input_data\": {\"data\": [[\"caf\xc3\xa9\"]]}}",
+	"{\"input_data\": {\"data\": [[\"\xff\"]]}}",
+	"{\"input_data\": {\"data\": [[\"a\tb\"]]}}",
+	"{\"input_data\": {\"data\": [[1, 2], [3]]}}",
+	"{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1, 2]]}}",
+	"{\"input_data\": {\"columns\": [\"a\", 7], \"data\": [[1, 2]]}}",
+	"{\"input_data\": {\"index\": [0, 1], \"data\": [[1]]}}",
+	"{\"input_data\": {\"data\": [[1]], \"data\": [[2]]}}",
+	"{\"input_data\": {\"data\": [[1]], \"extra\": 1}}",
+	"{\"input_data\": {\"columns\": [\"a\"]}}",
+	"{\"input_data\": {}}",
+	"{\"input_data\": {\"data\": [[[1]]]}}",
+	"{\"input_data\": {\"data\": [[{}]]}}",
+	"{\"input_data\": {\"data\": [1, 2]}}",
+	"{\"input_data\": {\"data\": [[1]]}, \"params\": {}}",
+	"{\"input_data\": {\"data\": [[1]]}} x",
+	"{\"input_data\": {\"data\": [[1]]}",
+	"{\"input_data\": {\"data\": [[1],]}}",
+	"{\"input_data\": {\"data\": [[1,]]}}",
+	"{\"input_data\": {\"data\": [[1] [2]]}}",
+	"{\"input_data\": {\"data\": [[1]]},}",
+	"{\"input_data\": [[1, 2]]}",
+	"{\"dataframe_split\": {\"data\": [[1]]}, \"instances\": []}",
+	"[{\"input_data\": {\"data\": [[1]]}}]",
+	"{\"input_data\": {\"data\": [[1\0]]}}",
+	"",
+	"   ",
+};
+
+static void test_scanner(void)
+{
+	struct mlw_buf big = MLW_BUF_INIT;
+	size_t i, r;
+	int style, bad = 0;
+
+	for (i = 0; i < sizeof(scanned) / sizeof(*scanned); i++)
+		for (style = 0; style < 2; style++) {
+			const char *b = scanned[i];
+			size_t len = strlen(b);
+
+			/* "\0" cases: up to the closing braces */
+			if (!strcmp(b, "{\"input_data\": {\"data\": [[1"))
+				len += 5;
+			if (!same_as_tree(style ? ML : AZ, JSON, b, len))
+				bad++;
+		}
+	is_int(bad, 0, "%zu bodies: the scanner and jansson give the same frame or the same refusal",
+	       sizeof(scanned) / sizeof(*scanned) * 2);
+
+	/* a body cut short at every byte is refused alike */
+	mlw_buf_adds(&big, scanned[0]);
+	bad = 0;
+	for (i = 0; i < big.len; i++)
+		if (!same_as_tree(AZ, JSON, big.buf, i))
+			bad++;
+	is_int(bad, 0, "every prefix of a split body: the same answer");
+
+	/* 1,000 rows of random numbers of every form */
+	mlw_buf_reset(&big);
+	mlw_buf_adds(&big, "{\"input_data\": {\"columns\": [\"a\", \"b\", \"c\"], \"index\": [");
+	for (r = 0; r < 1000; r++)
+		mlw_buf_addf(&big, "%s%zu", r ? "," : "", r);
+	mlw_buf_adds(&big, "], \"data\": [");
+	for (r = 0; r < 1000; r++) {
+		uint64_t x = next();
+
+		mlw_buf_addf(&big, "%s[%.*g, %lld, %.3e]", r ? "," : "",
+			     (int)(x % 17) + 1, (double)(x >> 11) /
+			     (double)(1 + (x % 1000)) * ((x & 1) ? 1e-9 : 1e5),
+			     (long long)(x >> 8) - (1LL << 54),
+			     (double)(int64_t)x / 3.0);
+	}
+	mlw_buf_adds(&big, "]}}");
+	ok(same_as_tree(AZ, JSON, big.buf, big.len),
+	   "1,000 rows of random numbers: the same doubles, bit for bit");
+	mlw_buf_release(&big);
+}
+
 static void test_fuzz(void)
 {
 	struct seed {
@@ -491,7 +640,7 @@ static void test_fuzz(void)
 	} seeds[sizeof(goods) / sizeof(*goods) + sizeof(bads) / sizeof(*bads)];
 	struct mlw_buf body = MLW_BUF_INIT;
 	size_t nr_seeds = 0, i;
-	int parsed = 0, refused = 0, insane = 0, wrong = 0;
+	int parsed = 0, refused = 0, insane = 0, wrong = 0, differ = 0;
 	static const char *const ctypes[] = { JSON, CSV, NULL };
 
 	for (i = 0; i < sizeof(goods) / sizeof(*goods); i++)
@@ -514,6 +663,8 @@ static void test_fuzz(void)
 			ct = ctypes[next() % 3];
 		}
 		mutate(&body, sd->body, seeds[next() % nr_seeds].body);
+		if (!same_as_tree(style, ct, body.buf, body.len))
+			differ++;
 		ret = mlw_payload_parse(&f, &status, style, ct, body.buf,
 					body.len);
 		if (!ret) {
@@ -534,6 +685,7 @@ static void test_fuzz(void)
 	   parsed, refused);
 	ok(parsed > 500 && refused > 500, "both happen often enough to matter");
 	is_int(insane, 0, "every frame parsed is coherent and answers valid JSON");
+	is_int(differ, 0, "the scanner and jansson agree on every one of them");
 	mlw_buf_release(&body);
 }
 
@@ -544,6 +696,7 @@ int main(void)
 	test_bad();
 	test_cells_limit();
 	test_answers();
+	test_scanner();
 	test_fuzz();
 	return done_testing();
 }

@@ -1,6 +1,7 @@
 /*
  * test-spec.c - unit tests for lib/spec: reference parsing, YAML 1.1
- * scalar resolution and coercions, paths and overrides.
+ * scalar resolution and coercions, paths and overrides, positioned
+ * errors.
  */
 #include "tap.h"
 #include "spec/ref.h"
@@ -303,6 +304,34 @@ static void test_kinds(void)
 	}
 }
 
+/* mlw_spec_error(): at the node of a path, else the file */
+static void test_errors(void)
+{
+	struct mlw_spec_options so = { 0 };
+	struct mlw_spec *spec = NULL;
+	int ret;
+
+	ret = mlw_spec_load_mem(&spec, "ep.yml",
+				"name: e\nauth_mode: key\n", &so);
+	ok(!ret && spec, "a spec in memory");
+	if (!spec)
+		return;
+	ret = mlw_spec_error(spec, "auth_mode", "bad %s", "mode");
+	is_int(ret, MLW_EINVALID, "an error is MLW_EINVALID");
+	is_str(mlw_error_last(), "ep.yml:2:12: bad mode",
+	       "at the node of the path");
+	mlw_spec_error(spec, "description", "no %s", "description");
+	is_str(mlw_error_last(), "ep.yml: no description",
+	       "an absent path: the file");
+	mlw_spec_error(spec, NULL, "whole");
+	is_str(mlw_error_last(), "ep.yml: whole", "no path: the file");
+	mlw_spec_error_at(mlw_spec_get(spec, "name"), "at %d", 1);
+	is_str(mlw_error_last(), "ep.yml:1:7: at 1", "error_at: the node");
+	mlw_spec_error_at(NULL, "nowhere");
+	is_str(mlw_error_last(), "nowhere", "error_at without a node");
+	mlw_spec_free(spec);
+}
+
 int main(void)
 {
 	test_refs();
@@ -310,5 +339,6 @@ int main(void)
 	test_load_errors();
 	test_overrides();
 	test_kinds();
+	test_errors();
 	return done_testing();
 }

@@ -1,0 +1,287 @@
+/*
+ * serve-log.c - the online server's request log: events and access
+ * records queued by any thread, written by the housekeeper to the
+ * catalog (endpoint_requests) and to each deployment's log file.
+ */
+#include "endpoint/serve.h"
+#include "endpoint/serve-internal.h"
+#include "endpoint/endpoint.h"
+#include "endpoint/internal.h"
+#include "endpoint/worker.h"
+#include "http/auth.h"
+#include "http/payload.h"
+#include "http/server.h"
+#include "ml/model.h"
+#include "ml/score-frame.h"
+#include "store/catalog.h"
+#include "store/repo.h"
+#include "store/tree.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/number.h"
+#include "util/output.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+
+void mlw_serve_log_event(struct mlw_endpoint_server *s, const char *deployment,
+		      const char *fmt, ...)
+{
+	struct log_record r;
+	struct mlw_buf b = MLW_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mlw_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (s->opts.on_event)
+		s->opts.on_event(b.buf, s->opts.data);
+	memset(&r, 0, sizeof(r));
+	r.time = mlw_now();
+	snprintf(r.deployment, sizeof(r.deployment), "%s",
+		 deployment ? deployment : "");
+	r.event = mlw_buf_detach(&b, NULL);
+	pthread_mutex_lock(&s->log_lock);
+	MLW_ALLOC_GROW(s->records, s->nr_records + 1, s->alloc_records);
+	s->records[s->nr_records++] = r;
+	pthread_mutex_unlock(&s->log_lock);
+}
+
+
+/* --- the housekeeper */
+
+/* the log file of deployment ("" none: every open log) */
+static int log_fd_of(struct mlw_endpoint_server *s, const char *deployment)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < s->nr_logs; i++)
+		if (!strcmp(s->logs[i].deployment, deployment))
+			return s->logs[i].fd;
+	fd = mlw_serve_open_log_fd(s, deployment);
+	if (fd < 0)
+		return -1;
+	MLW_ALLOC_GROW(s->logs, s->nr_logs + 1, s->alloc_logs);
+	s->logs[s->nr_logs].deployment = mlw_strdup(deployment);
+	s->logs[s->nr_logs++].fd = fd;
+	return fd;
+}
+
+/* rotate logs grown past MAX_LOG_FILE: NAME.log -> NAME.log.1 */
+static void rotate_logs(struct mlw_endpoint_server *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_logs; i++) {
+		struct stat st;
+		char *rel, *path, *old;
+
+		if (fstat(s->logs[i].fd, &st) || st.st_size < MAX_LOG_FILE)
+			continue;
+		rel = mlw_xstrfmt("logs/%s.log", s->logs[i].deployment);
+		path = mlw_endpoint_path(s->repo, s->name, rel);
+		old = mlw_xstrfmt("%s.1", path);
+		rename(path, old);
+		close(s->logs[i].fd);
+		s->logs[i].fd = open(path, O_WRONLY | O_APPEND | O_CREAT |
+				     O_CLOEXEC, 0600);
+		free(old);
+		free(path);
+		free(rel);
+	}
+}
+
+/* a request as a line of its deployment's log */
+static void log_line(struct mlw_buf *b, const struct log_record *r)
+{
+	char t[32];
+
+	mlw_fmt_time(t, r->time);
+	if (r->event) {
+		mlw_buf_addf(b, "%s %s\n", t, r->event);
+		return;
+	}
+	mlw_buf_addf(b, "%s %s%s %d %.3f ms %llu B in %llu B out\n", t,
+		     r->mirror ? "mirror " : "POST ", r->route, r->status,
+		     (double)r->latency_us / 1000,
+		     (unsigned long long)r->bytes_in,
+		     (unsigned long long)r->bytes_out);
+}
+
+/* write the queued records: the catalog and the log files */
+void mlw_serve_flush_log(struct mlw_endpoint_server *s)
+{
+	struct log_record *recs;
+	struct mlw_buf *lines = NULL;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = mlw_catalog_db(s->cat);
+	size_t nr, i, k, nr_lines = 0;
+	uint64_t dropped;
+
+	pthread_mutex_lock(&s->log_lock);
+	recs = s->records;
+	nr = s->nr_records;
+	dropped = s->dropped_records;
+	s->records = NULL;
+	s->nr_records = s->alloc_records = 0;
+	s->dropped_records = 0;
+	pthread_mutex_unlock(&s->log_lock);
+	if (dropped)
+		mlw_serve_log_event(s, NULL, "WARNING the request log fell behind: %llu requests not logged",
+			  (unsigned long long)dropped);
+	if (!nr)
+		return;
+	/* server-wide events go to the log of every deployment served */
+	for (i = 0; s->config && i < s->config->nr_deps; i++)
+		log_fd_of(s, s->config->deps[i]->d->name);
+	if (!mlw_catalog_begin(s->cat) &&
+	    sqlite3_prepare_v2(db, "INSERT INTO endpoint_requests (time,"
+			       " endpoint, deployment, route, status,"
+			       " latency_us, bytes_in, bytes_out, mirror,"
+			       " input, output) VALUES (?, ?, ?, ?, ?, ?, ?,"
+			       " ?, ?, ?, ?)", -1, &st, NULL) == SQLITE_OK) {
+		for (i = 0; i < nr; i++) {
+			const struct log_record *r = &recs[i];
+
+			if (r->event)
+				continue;
+			sqlite3_bind_double(st, 1, r->time);
+			sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
+			if (*r->deployment)
+				sqlite3_bind_text(st, 3, r->deployment, -1,
+						  SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, 3);
+			sqlite3_bind_text(st, 4, r->route, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 5, r->status);
+			sqlite3_bind_int64(st, 6, (sqlite3_int64)r->latency_us);
+			sqlite3_bind_int64(st, 7, (sqlite3_int64)r->bytes_in);
+			sqlite3_bind_int64(st, 8, (sqlite3_int64)r->bytes_out);
+			sqlite3_bind_int(st, 9, r->mirror);
+			if (r->input)
+				sqlite3_bind_text(st, 10, r->input, -1,
+						  SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, 10);
+			if (r->output)
+				sqlite3_bind_text(st, 11, r->output, -1,
+						  SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, 11);
+			sqlite3_step(st);
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+		}
+		sqlite3_finalize(st);
+		if (mlw_catalog_commit(s->cat))
+			mlw_catalog_rollback(s->cat);
+	} else {
+		mlw_catalog_rollback(s->cat);
+	}
+	/* one buffer per log file, written with one write(2) each */
+	lines = mlw_calloc(s->nr_logs + nr + 1, sizeof(*lines));
+	for (i = 0; i < nr; i++) {
+		const struct log_record *r = &recs[i];
+		int fd;
+
+		if (!*r->deployment && r->event) {
+			/* a server-wide event: every deployment's log */
+			for (k = 0; k < s->nr_logs; k++)
+				log_line(&lines[k], r);
+			continue;
+		}
+		if (!*r->deployment)
+			continue;
+		fd = log_fd_of(s, r->deployment);
+		for (k = 0; k < s->nr_logs; k++)
+			if (s->logs[k].fd == fd)
+				break;
+		if (k < s->nr_logs)
+			log_line(&lines[k], r);
+	}
+	nr_lines = s->nr_logs;
+	for (k = 0; k < nr_lines; k++) {
+		if (lines[k].len && s->logs[k].fd >= 0)
+			mlw_write_all(s->logs[k].fd, lines[k].buf, lines[k].len);
+		mlw_buf_release(&lines[k]);
+	}
+	free(lines);
+	for (i = 0; i < nr; i++) {
+		free(recs[i].input);
+		free(recs[i].output);
+		free(recs[i].event);
+	}
+	free(recs);
+	rotate_logs(s);
+}
+
+
+/* the last n lines of buf[0..len) (n < 0: all of it) */
+static const char *last_lines(const char *buf, size_t len, long n)
+{
+	const char *p = buf + len;
+
+	if (n < 0)
+		return buf;
+	if (!n)
+		return p;
+	if (p > buf && p[-1] == '\n')
+		p--;
+	while (p > buf) {
+		if (p[-1] == '\n' && !--n)
+			return p;
+		p--;
+	}
+	return buf;
+}
+
+int mlw_deployment_log(struct mlw_buf *out, struct mlw_catalog *cat,
+		       struct mlw_repo *repo, const char *endpoint,
+		       const char *name, long lines)
+{
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_deployment *d;
+	const char *start;
+	char *rel, *path;
+	int ret = mlw_deployment_get(&d, cat, endpoint, name);
+
+	if (ret)
+		return ret;
+	mlw_deployment_free(d);
+	rel = mlw_xstrfmt("logs/%s.log", name);
+	path = mlw_endpoint_path(repo, endpoint, rel);
+	ret = mlw_buf_read_file(&b, path, MLW_DEPLOYMENT_LOG_MAX);
+	free(rel);
+	free(path);
+	if (ret == MLW_ENOTFOUND) {
+		/* never served yet: an empty log */
+		mlw_error_clear();
+		ret = 0;
+	} else if (!ret) {
+		start = last_lines(b.buf, b.len, lines);
+		mlw_buf_add(out, start, b.len - (size_t)(start - b.buf));
+	}
+	mlw_buf_release(&b);
+	return ret;
+}
