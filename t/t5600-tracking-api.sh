@@ -178,6 +178,39 @@ test_expect_success CURL 'NaN and infinite values: accepted, and given back as M
 	test "$(test_json_get out.json "[\"metrics\"][3][\"value\"]")" = NaN
 '
 
+# A log-batch body of the plain shape is read without jansson (batch.c);
+# a \u escape sends the same batch down jansson's path: both must answer
+# alike, byte for byte, and store alike.
+test_expect_success CURL 'log-batch: a plain body and the same through jansson answer and store alike' '
+	plain () {
+		printf "{\"run_id\": \"%s\", \"metrics\": [{\"key\": \"%s\", \"value\": %s, \"timestamp\": 5, \"step\": %s}], \"params\": [{\"key\": \"%s\", \"value\": \"%s\"}]}" "$@"
+	} &&
+	escaped () {
+		plain "$@" | sed "s/\"run_id\"/\"run\\\\u005fid\"/"
+	} &&
+	test "$(escaped r m 1 0 p v)" != "$(plain r m 1 0 p v)" &&
+	for args in "no_such_run m 1 0 p v" "$RUN a//b 1 0 p v" \
+		"$RUN m 1 -1 p v" "$RUN m 1 0 .. v" "$RUN twin 2.5 7 twin_p v1" \
+		"$RUN twin 2.5 7 twin_p v2" "$RUN twin NaN 8 twin_p v1"
+	do
+		api POST /runs/log-batch "$(plain $args)" &&
+		cp status status.plain && cp out.json out.plain &&
+		api POST /runs/log-batch "$(escaped $args)" &&
+		test_cmp status.plain status && test_cmp out.plain out.json ||
+		return 1
+	done &&
+	api GET "/metrics/get-history?run_id=$RUN&metric_key=twin" && expect 200 &&
+	test "$(test_json_get out.json "[\"metrics\"][1][\"value\"]")" = 2.5 &&
+	test "$(test_json_get out.json "[\"metrics\"][3][\"value\"]")" = NaN &&
+	test "$(test_json_get out.json "[\"metrics\"][3][\"step\"]")" = 8 &&
+	/usr/bin/python3 -c "import json; assert len(json.load(open(\"out.json\"))[\"metrics\"]) == 4" &&
+	api POST /runs/log-batch "$(plain no_such_run m 1 0 p v)" &&
+	expect 404 RESOURCE_DOES_NOT_EXIST &&
+	test_grep "Run with id=no_such_run not found" out.json &&
+	api POST /runs/log-batch "$(plain $RUN twin 1 9 twin_p v3)" &&
+	expect 400 INVALID_PARAMETER_VALUE && test_grep "Changing param" out.json
+'
+
 test_expect_success CURL 'unknown run ids are RESOURCE_DOES_NOT_EXIST' '
 	for r in /runs/log-metric /runs/log-parameter /runs/set-tag /runs/log-batch /runs/delete /runs/update
 	do
@@ -354,6 +387,53 @@ test_expect_success CURL 'artifacts: upload, download, list through the proxy' '
 test_expect_success CURL 'the UI prefix /ajax-api serves the same' '
 	curl -sf "$(cat url)/ajax-api/2.0/mlflow/runs/get?run_id=$RUN" >ajax.json &&
 	test "$(test_json_get ajax.json "[\"run\"][\"info\"][\"run_id\"]")" = "$RUN"
+'
+
+# The API coverage table of mlw-tracking(1) against the routes the code
+# has (its handler tables) and against the server's answers.
+test_expect_success CURL 'mlw-tracking(1): the coverage table lists every route, and says which the server serves' '
+	/usr/bin/python3 - "$MLW_BUILD_DIR" "$URL" <<-\PY
+	import glob, json, re, sys, urllib.error, urllib.request
+	top, url = sys.argv[1], sys.argv[2]
+	page = open(top + "/man/mlw-tracking.1").read()
+	table = page[page.index(".SH API COVERAGE"):]
+	table = table[table.index("_\n") + 2:table.index(".TE")]
+	rows = {}
+	for line in table.split("\n"):
+	    if "\t" not in line:
+	        continue
+	    route, ok = line.replace("\\-", "-").split("\t")[:2]
+	    names = [x.strip() for x in route.split(",")]
+	    base = names[0].rsplit("/", 1)[0] + "/" if "/" in names[0] else ""
+	    for n in names:
+	        rows[n if "/" in n else base + n] = ok
+	code = {}
+	for f in glob.glob(top + "/lib/tracking/*.c"):
+	    for m, r in re.findall(r"\{ \"(GET|POST|PATCH|DELETE)\", \"([a-z/-]+)\",", open(f).read()):
+	        code.setdefault(r, set()).add(m)
+	missing = sorted(r for r in code if r not in rows)
+	if missing:
+	    sys.exit("routes missing from the table: %s" % missing)
+	def answer(method, route):
+	    req = urllib.request.Request(url + "/" + route, method=method,
+	        data=b"{}" if method != "GET" else None,
+	        headers={"Content-Type": "application/json"})
+	    try:
+	        with urllib.request.urlopen(req) as r:
+	            return r.status, json.load(r)
+	    except urllib.error.HTTPError as e:
+	        return e.code, json.load(e)
+	for route, ok in sorted(rows.items()):
+	    if route.startswith("mlflow-artifacts/") or " " in route:
+	        continue
+	    for method in sorted(code.get(route, {"GET", "POST"})):
+	        status, body = answer(method, route)
+	        served = body.get("error_code") not in ("ENDPOINT_NOT_FOUND", "NOT_IMPLEMENTED")
+	        if served != (ok == "yes"):
+	            sys.exit("%s %s: table says %s, server answered %d %s" % (method, route, ok, status, body))
+	if len(rows) < 40:
+	    sys.exit("only %d rows read from the table" % len(rows))
+	PY
 '
 
 test_expect_success CURL 'serve refuses a second server; stop stops it' '

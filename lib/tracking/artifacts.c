@@ -317,10 +317,7 @@ static void upload_end(struct mlw_http_request *req,
 		pthread_mutex_unlock(&t->write_lock);
 		mlw_run_pool_put(t->pool, cat);
 	}
-	if (ret)
-		respond_fail(res, ret);
-	else
-		mlw_http_respond_static(res, 200, "application/json", "{}", 2);
+	respond_done(res, ret);
 	mlw_error_clear();
 }
 
@@ -399,10 +396,7 @@ static void remove_artifact(struct mlw_http_request *req,
 		pthread_mutex_unlock(&t->write_lock);
 		mlw_run_pool_put(t->pool, cat);
 	}
-	if (ret)
-		respond_fail(res, ret);
-	else
-		mlw_http_respond_static(res, 200, "application/json", "{}", 2);
+	respond_done(res, ret);
 	free(rel);
 	mlw_error_clear();
 }

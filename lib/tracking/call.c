@@ -10,7 +10,6 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
-#include "util/json.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -209,6 +208,15 @@ void reply(struct call *c, json_t *v)
 	json_decref(v);
 }
 
+void reply_done(struct call *c, int ret)
+{
+	ret = call_end(c, ret);
+	if (ret)
+		reply_fail(c, ret);
+	else
+		reply_empty(c);
+}
+
 void reply_empty(struct call *c)
 {
 	static const char empty[] = "{}";
@@ -255,6 +263,17 @@ void respond_fail(struct mlw_http_response *res, int ret)
 {
 	mlw_http_respond_error(res, 0, mlflow_error_code(ret), "%s",
 			       mlw_error_last());
+}
+
+void respond_done(struct mlw_http_response *res, int ret)
+{
+	static const char empty[] = "{}";
+
+	if (ret)
+		respond_fail(res, ret);
+	else
+		mlw_http_respond_static(res, 200, "application/json", empty,
+					sizeof(empty) - 1);
 }
 
 int64_t to_ms(double t)

@@ -66,6 +66,9 @@ json_t *get_list(struct call *c, const char *name);
 /* Answers. */
 void reply(struct call *c, json_t *v);	/* 200 with v (taken) */
 void reply_empty(struct call *c);	/* 200 {} */
+/* end the call's transaction with ret (call_end()), then answer {} or
+ * MLflow's error for what failed */
+void reply_done(struct call *c, int ret);
 /* an error with MLflow's code and status; returns -1 */
 int reply_error(struct call *c, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -75,6 +78,8 @@ const char *mlflow_error_code(int ret);
 int reply_fail(struct call *c, int ret);
 /* the same, for the artifact proxy's handlers (no struct call) */
 void respond_fail(struct mlw_http_response *res, int ret);
+/* {} when ret is 0, respond_fail() otherwise */
+void respond_done(struct mlw_http_response *res, int ret);
 
 /* ms since the epoch of a time in seconds */
 int64_t to_ms(double t);
@@ -88,15 +93,52 @@ int find_run(struct call *c, const char *run_id, int64_t *id);
 json_t *page_token_make(int64_t offset);	/* a new reference */
 int page_token_read(struct call *c, int64_t *offset);
 
-/* The handlers of registry.c and artifacts.c, by route. */
+/*
+ * The body of a runs/log-batch read without a jansson tree (batch.c):
+ * strings point into .strings; the arrays are the caller's.
+ */
+struct log_batch_body {
+	const char *run_id;
+	struct mlw_run_metric *metrics;
+	size_t nr_metrics;
+	struct mlw_run_kv *params, *tags;
+	size_t nr_params, nr_tags;
+	char *strings;
+};
+/* 0: body read into *out (release it); 1: not of the plain shape that
+ * batch.c reads, *out empty: read it with jansson */
+int log_batch_scan(struct log_batch_body *out, const char *body, size_t len);
+void log_batch_body_release(struct log_batch_body *b);
+
+/* The handlers of each file, by route (tracking.c dispatches). */
 typedef void handler_fn(struct call *c);
 struct handler {
 	const char *method;
 	const char *path;	/* after /api/2.0/mlflow/ */
 	handler_fn *fn;
 };
+extern const struct handler mlw_tracking_experiment_handlers[];
+extern const struct handler mlw_tracking_run_handlers[];
+extern const struct handler mlw_tracking_log_handlers[];
 extern const struct handler mlw_tracking_registry_handlers[];
+extern const struct handler mlw_tracking_registry_search_handlers[];
+extern const struct handler mlw_tracking_version_handlers[];
 extern const struct handler mlw_tracking_artifact_handlers[];
+
+/* runs/log-batch with a body batch.c reads: 0 answered, 1 declined */
+int runs_log_batch_fast(struct call *c);
+
+/* Shared by the route files. */
+/* experiment_id's text as an id; answers 404 for text that is none */
+int experiment_id(struct call *c, const char *text, int64_t *id);
+/* run_view_type and the like: MLW_EXPERIMENT_* view of the field */
+int view_type(struct call *c, const char *field, int *out);
+/* the value of the run's tag key, NULL when it has none */
+const char *run_tag(const struct mlw_run *run, const char *key);
+/* a list of {key, value} objects (params, tags) as kv pairs borrowed
+ * from the JSON (*out the caller's to free) */
+int read_kvs(struct call *c, const char *field, struct mlw_run_kv **out,
+	     size_t *nr);
 
 /* The tracking layer's tables (tracking.c): experiment 0, the registry */
 extern const struct mlw_catalog_schema mlw_tracking_schema;

@@ -12,7 +12,8 @@
  *		log-model
  *	metrics/ get-history get-history-bulk
  *	artifacts/list
- *	registered-models/ and model-versions/ (registry.c)
+ *	registered-models/ and model-versions/ (registry.c, versions.c,
+ *		registry-search.c)
  *
  * and the artifact proxy, /api/2.0/mlflow-artifacts/artifacts/PATH (PUT
  * uploads a file, streamed to a scratch file and then into the object

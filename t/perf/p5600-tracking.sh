@@ -14,6 +14,9 @@
 #    client, and the server's CPU time a batch (from /proc).  Target
 #    (issue 16): server time under 5 ms.  Peer: 1,000
 #    INSERTs in one transaction into a table shaped as mlw's points.
+#    The body is the plain shape clients send, which the server reads
+#    without a JSON tree (lib/tracking/batch.c); then 50 of the same
+#    with a \u escape, which jansson reads (the path of any other body).
 # 2. 100 clients logging batches of 1,000 at once for $PERF_SECS (5) s:
 #    metric points a second, counted back from the catalog afterwards
 #    (durable: committed).  Target: at least 50,000.  Peer: one writer
@@ -125,6 +128,12 @@ out["batch_median_ms"] = statistics.median(times) * 1000
 out["batch_p90_ms"] = sorted(times)[int(len(times) * 0.9)] * 1000
 if points(run) != 1000 * (nbatches + 1):
     sys.exit("part 1: %d points stored" % points(run))
+# 1b. the same batches with one \u escape: read by jansson, as before
+# batch.c (the server's times from its access log)
+for b in bodies[:50]:
+    call(c, "runs/log-batch", b.replace(b'"run_id"', b'"run\\u005fid"', 1))
+if points(run) != 1000 * (nbatches + 51):
+    sys.exit("part 1b: %d points stored" % points(run))
 
 # the peer: the same inserts, one transaction a batch
 p = sqlite3.connect(peer_db, isolation_level=None)
@@ -215,6 +224,8 @@ EOF
 # the first $batches + 1 log-batch requests, less the warm-up
 server_ms=$(awk -F'\t' -v n="$batches" '$4 ~ /runs\/log-batch$/ && ++k > 1 &&
 	k <= n + 1 { print $6 / 1000 }' "$PERF_TMP/access.log" | perf_median)
+jansson_ms=$(awk -F'\t' -v n="$batches" '$4 ~ /runs\/log-batch$/ && ++k > n + 1 &&
+	k <= n + 51 { print $6 / 1000 }' "$PERF_TMP/access.log" | perf_median)
 get () {
 	/usr/bin/python3 -c "import json, sys
 print('%.6g' % json.load(open(sys.argv[1]))[sys.argv[2]])" \
@@ -229,10 +240,18 @@ perf_info "log-batch 1,000: request p90" "$(get batch_p90_ms)" ms
 perf_info "log-batch 1,000: request median (client)" \
 	"$(get batch_median_ms)" ms
 perf_result "log-batch 1,000: server time, median" "$server_ms" '<' 5 ms
+perf_info "log-batch 1,000 read by jansson: server time, median" \
+	"$jansson_ms" ms
+perf_info "log-batch 1,000: server time / SQLite's inserts" \
+	"$(awk -v a="$server_ms" -v b="$(get peer_batch_median_ms)" \
+		'BEGIN { printf "%.2f", a / b }')" x
 perf_info "100 clients: points stored" "$(get clients_points)"
 perf_info "SQLite, one writer: points/s" "$(get peer_points_per_s)"
 perf_result "100 clients: durable points/s" \
 	"$(get clients_points_per_s)" '>' 50000 /s
+perf_info "100 clients / SQLite's one writer" \
+	"$(awk -v a="$(get clients_points_per_s)" \
+		-v b="$(get peer_points_per_s)" 'BEGIN { printf "%.2f", a / b }')" x
 perf_info "runs in the catalog" "$nruns"
 perf_info "runs/search: sqlite3 SELECT, best" \
 	"$(get peer_search_best_ms)" ms
