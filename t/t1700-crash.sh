@@ -299,7 +299,9 @@ test_expect_success 'a job from start to finish: killed with its supervisor, fsc
 		echo "job crash_job_0$i" >>ledger &&
 		run_seconds crash_job_0$i || return 1
 	done >spans &&
-	span=$(sort -n spans | head -n 1) &&
+	# kills within the first 60% of the shortest run: a run that goes
+	# faster than the measured ones still has them land mid-run
+	span=$(sort -n spans | head -n 1 | awk "{ printf \"%.3f\", \$1 * 0.6 }") &&
 	torn=0 &&
 	for round in $(seq $ROUNDS); do
 		name=crash_job_$round
