@@ -9,7 +9,6 @@
 #include "run/run.h"
 #include "run/service.h"
 #include "run/workdir.h"
-#include "spec/ref.h"
 #include "store/repo.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -22,7 +21,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *global_output, *global_query;
@@ -392,24 +390,14 @@ char *cmd_line(struct mlw_ctx *ctx)
 void cmd_input_source(struct mlw_ctx *ctx, struct mlw_input_source *src,
 		      const char *text)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	struct mlw_ref ref;
-	struct stat st;
-	int explicit;
+	enum mlw_input_kind kind;
 
 	memset(src, 0, sizeof(*src));
-	src->tmpdir = tmpdir && *tmpdir ? tmpdir : "/tmp";
-	if (!stat(text, &st))
-		return;		/* a path: no workspace needed */
-	mlw_ref_parse_operand(&ref, text);
-	explicit = ref.explicit;
-	mlw_ref_release(&ref);
-	mlw_error_clear();
-	/*
-	 * An explicit reference needs a workspace (cmd_catalog() says so);
-	 * a bare NAME uses one if there is one, else stays a path.
-	 */
-	if (!ctx->repo && !explicit &&
+	kind = mlw_input_classify(text, &src->tmpdir);
+	if (kind == MLW_INPUT_PATH)
+		return;		/* no workspace needed */
+	/* an explicit reference needs one: cmd_catalog() says so */
+	if (!ctx->repo && kind == MLW_INPUT_NAME &&
 	    mlw_repo_discover(&ctx->repo, ".", ctx->mlw_dir) < 0) {
 		mlw_error_clear();
 		ctx->repo = NULL;

@@ -2,6 +2,7 @@
  * local-input.c - inputs named by path or asset, read; see local-input.h.
  */
 #include "run/local-input.h"
+#include "spec/ref.h"
 #include "asset/local.h"
 #include "ml/dataset.h"
 #include "ml/mltable.h"
@@ -192,4 +193,21 @@ void mlw_input_rows(struct mlw_out *o, const struct mlw_dataset *ds,
 		mlw_out_end(o);
 	}
 	mlw_out_end(o);
+}
+
+enum mlw_input_kind mlw_input_classify(const char *text, const char **tmpdir)
+{
+	const char *t = getenv("TMPDIR");
+	struct mlw_ref ref;
+	struct stat st;
+	int explicit;
+
+	*tmpdir = t && *t ? t : "/tmp";
+	if (!stat(text, &st))
+		return MLW_INPUT_PATH;
+	mlw_ref_parse_operand(&ref, text);
+	explicit = ref.explicit;
+	mlw_ref_release(&ref);
+	mlw_error_clear();
+	return explicit ? MLW_INPUT_REF : MLW_INPUT_NAME;
 }

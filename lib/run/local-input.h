@@ -36,6 +36,21 @@ struct mlw_input_source {
 	const char *tmpdir;	/* where assets are restored, then removed */
 };
 
+/* What an input operand is, before any workspace is opened. */
+enum mlw_input_kind {
+	MLW_INPUT_PATH,		/* an existing file or folder */
+	MLW_INPUT_REF,		/* an explicit reference (azureml:, NAME:VER) */
+	MLW_INPUT_NAME		/* neither: a bare NAME, or a missing path */
+};
+
+/*
+ * text as a path when it exists, else as a reference: an explicit one
+ * needs a workspace; a bare NAME uses one if there is one (and stays a
+ * path, reported missing, if not).  $TMPDIR (else /tmp) is where assets
+ * are restored: *tmpdir.
+ */
+enum mlw_input_kind mlw_input_classify(const char *text, const char **tmpdir);
+
 /*
  * The table text names: a CSV file, a folder with an MLTable file, an
  * MLTable file, or a data asset holding one of them.  *out (refcount 1,
