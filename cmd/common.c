@@ -390,10 +390,11 @@ char *cmd_line(struct mlw_ctx *ctx)
 void cmd_input_source(struct mlw_ctx *ctx, struct mlw_input_source *src,
 		      const char *text)
 {
-	enum mlw_input_kind kind;
+	const char *tmpdir = getenv("TMPDIR");
+	enum mlw_input_kind kind = mlw_input_classify(text);
 
 	memset(src, 0, sizeof(*src));
-	kind = mlw_input_classify(text, &src->tmpdir);
+	src->tmpdir = tmpdir && *tmpdir ? tmpdir : "/tmp";
 	if (kind == MLW_INPUT_PATH)
 		return;		/* no workspace needed */
 	/* an explicit reference needs one: cmd_catalog() says so */

@@ -195,14 +195,12 @@ void mlw_input_rows(struct mlw_out *o, const struct mlw_dataset *ds,
 	mlw_out_end(o);
 }
 
-enum mlw_input_kind mlw_input_classify(const char *text, const char **tmpdir)
+enum mlw_input_kind mlw_input_classify(const char *text)
 {
-	const char *t = getenv("TMPDIR");
 	struct mlw_ref ref;
 	struct stat st;
 	int explicit;
 
-	*tmpdir = t && *t ? t : "/tmp";
 	if (!stat(text, &st))
 		return MLW_INPUT_PATH;
 	mlw_ref_parse_operand(&ref, text);

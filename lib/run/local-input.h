@@ -46,10 +46,9 @@ enum mlw_input_kind {
 /*
  * text as a path when it exists, else as a reference: an explicit one
  * needs a workspace; a bare NAME uses one if there is one (and stays a
- * path, reported missing, if not).  $TMPDIR (else /tmp) is where assets
- * are restored: *tmpdir.
+ * path, reported missing, if not).
  */
-enum mlw_input_kind mlw_input_classify(const char *text, const char **tmpdir);
+enum mlw_input_kind mlw_input_classify(const char *text);
 
 /*
  * The table text names: a CSV file, a folder with an MLTable file, an
