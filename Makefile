@@ -66,7 +66,9 @@ ifdef SANITIZE
 BASIC_CFLAGS += -fsanitize=address,undefined,float-cast-overflow \
 	-fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined,float-cast-overflow
+LDFLAGS += -fsanitize=address,undefined,float-cast-overflow \
+	-Wl,--undefined=__lsan_default_suppressions \
+	-Wl,--export-dynamic-symbol=dlclose
 VARIANT = sanitize
 else
 VARIANT = plain

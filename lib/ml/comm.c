@@ -83,6 +83,7 @@ int mlw_comm_init(struct mlw_comm **out)
 	return 0;
 }
 
+
 void mlw_comm_finish(struct mlw_comm *c)
 {
 	if (!c)

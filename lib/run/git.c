@@ -381,14 +381,3 @@ void mlw_ignore_free(struct mlw_ignore *ig)
 	mlw_strlist_release(&ig->seen);
 	free(ig);
 }
-
-/*
- * libgit2 1.5 leaks PCRE2 match data on each ignore lookup (inside the
- * library, not reachable from its API); tell LeakSanitizer, which asks
- * for this hook in sanitizer builds, so that real leaks stay fatal.
- */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libpcre2-8.so\n";
-}
