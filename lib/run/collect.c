@@ -57,31 +57,6 @@ static int snapshot_area(struct mlw_oid *out, struct mlw_odb *odb,
 	return mlw_tree_write_dir(out, &size, odb, dir, &so);
 }
 
-int mlw_run_collect_outputs(const struct mlw_run_collector *c,
-			    const struct mlw_run_plan *plan)
-{
-	char *workdir = mlw_job_workdir(c->repo, c->name);
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; !ret && i < plan->nr_outputs; i++) {
-		const char *name = plan->outputs[i].name;
-		char *dir = mlw_xstrfmt("%s/outputs/%s", workdir, name);
-		char hex[MLW_OID_HEXSZ + 1];
-		struct mlw_oid oid;
-
-		ret = snapshot_area(&oid, c->odb, dir);
-		if (!ret) {
-			mlw_oid_to_hex(hex, &oid);
-			ret = mlw_run_set_output_object(c->cat, c->run_id,
-							name, hex);
-		}
-		free(dir);
-	}
-	free(workdir);
-	return ret;
-}
-
 struct artifact_walk {
 	const struct mlw_run_collector *c;
 	const char *prefix;
@@ -120,38 +95,91 @@ static int add_artifact(const char *path, const struct mlw_tree_entry *e,
 	return ret;
 }
 
-int mlw_run_collect_artifacts(const struct mlw_run_collector *c,
-			      const char *cwd)
+/* ./outputs and ./logs as trees, in trees[] (has[i]: it was there) */
+static int snapshot_artifacts(const struct mlw_run_collector *c,
+			      const char *cwd, struct mlw_oid *trees, int *has)
 {
-	struct artifact_walk w = { c, NULL, 0 };
 	size_t i;
-	int ret = mlw_catalog_begin(c->cat);
+	int ret = 0;
 
 	for (i = 0; !ret && i < MLW_ARTIFACT_DIRS; i++) {
 		char *dir = mlw_path_join(cwd, mlw_artifact_dirs[i]);
-		struct mlw_oid tree;
 		struct stat st;
 
+		has[i] = 0;
 		if (lstat(dir, &st) && errno == ENOENT) {
 			free(dir);
 			continue;
 		}
-		ret = snapshot_area(&tree, c->odb, dir);
+		ret = snapshot_area(&trees[i], c->odb, dir);
 		if (ret == MLW_EINVALID) {
 			say(c, "warning: %s; not collected", mlw_error_last());
 			mlw_error_clear();
 			ret = 0;
 		} else if (!ret) {
-			w.prefix = mlw_artifact_dirs[i];
-			ret = mlw_tree_walk(c->odb, &tree, 1, add_artifact, &w);
+			has[i] = 1;
 		}
 		free(dir);
 	}
+	return ret;
+}
+
+/*
+ * Every tree is written first, in one object batch: made durable at once
+ * (the batch syncs its files together, then the folders naming them),
+ * before the one transaction that records them.
+ */
+int mlw_run_collect(const struct mlw_run_collector *c,
+		    const struct mlw_run_plan *plan, const char *cwd)
+{
+	char *workdir = mlw_job_workdir(c->repo, c->name);
+	struct mlw_oid *outs = mlw_calloc(plan->nr_outputs + 1, sizeof(*outs));
+	struct mlw_oid arts[MLW_ARTIFACT_DIRS];
+	int has[MLW_ARTIFACT_DIRS] = { 0 };
+	struct artifact_walk w = { c, NULL, 0 };
+	size_t i, done = 0, nr_arts = 0;
+	int ret = 0, synced, rec;
+
+	mlw_odb_batch_begin(c->odb);
+	for (i = 0; !ret && i < plan->nr_outputs; i++) {
+		char *dir = mlw_xstrfmt("%s/outputs/%s", workdir,
+					plan->outputs[i].name);
+
+		ret = snapshot_area(&outs[i], c->odb, dir);
+		done += !ret;
+		free(dir);
+	}
 	if (!ret)
-		ret = mlw_catalog_commit(c->cat);
+		ret = snapshot_artifacts(c, cwd, arts, has);
+	/* what was written is durable before any record names it */
+	synced = mlw_odb_batch_commit(c->odb);
+	free(workdir);
+	for (i = 0; i < MLW_ARTIFACT_DIRS; i++)
+		nr_arts += (size_t)has[i];
+	if (synced || (!done && !nr_arts)) {
+		free(outs);
+		return synced ? synced : ret;
+	}
+	rec = mlw_catalog_begin(c->cat);
+	for (i = 0; !rec && i < done; i++) {
+		char hex[MLW_OID_HEXSZ + 1];
+
+		mlw_oid_to_hex(hex, &outs[i]);
+		rec = mlw_run_set_output_object(c->cat, c->run_id,
+						plan->outputs[i].name, hex);
+	}
+	for (i = 0; !rec && i < MLW_ARTIFACT_DIRS; i++) {
+		if (!has[i])
+			continue;
+		w.prefix = mlw_artifact_dirs[i];
+		rec = mlw_tree_walk(c->odb, &arts[i], 1, add_artifact, &w);
+	}
+	if (!rec)
+		rec = mlw_catalog_commit(c->cat);
 	else
 		mlw_catalog_rollback(c->cat);
-	return ret;
+	free(outs);
+	return ret ? ret : rec;
 }
 
 static void asset_warn(const char *msg, void *data)

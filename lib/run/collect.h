@@ -31,18 +31,14 @@ struct mlw_run_collector {
 
 /*
  * The outputs of plan, .mlw/runs/NAME/outputs/X, stored as trees and
- * recorded as the run's outputs.  0 or negative.
+ * recorded as the run's outputs; what the command left in cwd/outputs
+ * and cwd/logs, its artifacts outputs/... and logs/..., as Azure uploads
+ * them.  The trees are written as one object batch, durable before the
+ * one transaction that records them all.  0 or negative (the outputs
+ * stored before a failure are recorded).
  */
-int mlw_run_collect_outputs(const struct mlw_run_collector *c,
-			    const struct mlw_run_plan *plan);
-
-/*
- * What the command left in cwd/outputs and cwd/logs becomes the run's
- * artifacts outputs/... and logs/..., in one transaction, as Azure
- * uploads them.  0 or negative.
- */
-int mlw_run_collect_artifacts(const struct mlw_run_collector *c,
-			      const char *cwd);
+int mlw_run_collect(const struct mlw_run_collector *c,
+		    const struct mlw_run_plan *plan, const char *cwd);
 
 /*
  * Register output o (which has an asset name) as a model (model types)

@@ -76,38 +76,49 @@ static int snapshot_inputs(struct mlw_job *job, struct mlw_odb *odb)
 }
 
 /*
- * The run's row, with the calling process as its supervisor: it is
- * recorded with the run, so that no moment exists in which the run is
- * there and a dead supervisor could not be told.  In the caller's
- * transaction.
+ * The run's spec as an object, durable before the transaction that
+ * names it begins: never written (and synced) while holding the
+ * catalog's write lock, which every other step of a pipeline waits for.
  */
-static int insert_run(struct mlw_job *job, struct mlw_catalog *cat,
-		      struct mlw_run *run)
+static int write_spec(struct mlw_job *job, char hex[MLW_OID_HEXSZ + 1])
 {
-	char spec_hex[MLW_OID_HEXSZ + 1], code_hex[MLW_OID_HEXSZ + 1];
-	struct mlw_git_state gs;
 	struct mlw_odb *odb;
-	struct mlw_oid spec_oid;
+	struct mlw_oid oid;
 	uint64_t size;
 	int ret = mlw_repo_odb(&odb, job->repo);
 
 	if (!ret)
-		ret = mlw_odb_write_path(&spec_oid, &size, odb, job->spec->path,
+		ret = mlw_odb_write_path(&oid, &size, odb, job->spec->path,
 					 MLW_OBJ_BLOB, MLW_ODB_WRITE);
-	if (ret)
-		return ret;
-	mlw_oid_to_hex(spec_hex, &spec_oid);
+	if (!ret)
+		mlw_oid_to_hex(hex, &oid);
+	return ret;
+}
+
+/*
+ * The run's row, with the calling process as its supervisor: it is
+ * recorded with the run, so that no moment exists in which the run is
+ * there and a dead supervisor could not be told.  In the caller's
+ * transaction, with what was read before it began: the spec's object
+ * and the state of the code's git repository.
+ */
+static int insert_run(struct mlw_job *job, struct mlw_catalog *cat,
+		      struct mlw_run *run, char *spec_hex,
+		      const struct mlw_git_state *gs)
+{
+	char code_hex[MLW_OID_HEXSZ + 1];
+	int ret;
+
 	run->spec = spec_hex;
 	if (job->has_code) {
 		mlw_oid_to_hex(code_hex, &job->code);
 		run->code = code_hex;
 	}
-	memset(&gs, 0, sizeof(gs));
-	if (job->code_dir && mlw_git_state(&gs, job->code_dir) > 0) {
-		run->git_repository = gs.repository_uri;
-		run->git_branch = gs.branch;
-		run->git_commit = gs.commit;
-		run->git_dirty = gs.dirty;
+	if (gs) {
+		run->git_repository = gs->repository_uri;
+		run->git_branch = gs->branch;
+		run->git_commit = gs->commit;
+		run->git_dirty = gs->dirty;
 	}
 	ret = mlw_run_insert(cat, run);
 	if (!ret)
@@ -115,7 +126,6 @@ static int insert_run(struct mlw_job *job, struct mlw_catalog *cat,
 					     mlw_proc_start_time(getpid()), 0);
 	run->spec = run->code = NULL;
 	run->git_repository = run->git_branch = run->git_commit = NULL;
-	mlw_git_state_release(&gs);
 	return ret;
 }
 
@@ -152,8 +162,10 @@ static int insert_io(struct mlw_job *job, struct mlw_catalog *cat)
 /* the run, Queued, in one transaction */
 static int record(struct mlw_job *job, struct mlw_catalog *cat)
 {
+	char spec_hex[MLW_OID_HEXSZ + 1];
+	struct mlw_git_state gs;
 	struct mlw_run run;
-	int ret;
+	int ret, has_git;
 
 	memset(&run, 0, sizeof(run));
 	run.name = job->name;
@@ -170,13 +182,23 @@ static int record(struct mlw_job *job, struct mlw_catalog *cat)
 	run.description = job->description;
 	run.properties = job->properties;
 	run.git_dirty = -1;
+	/* the catalog's write lock is held for the inserts alone */
+	memset(&gs, 0, sizeof(gs));
+	has_git = job->code_dir && mlw_git_state(&gs, job->code_dir) > 0;
+	ret = write_spec(job, spec_hex);
+	if (ret) {
+		mlw_git_state_release(&gs);
+		return ret;
+	}
 	ret = mlw_catalog_begin(cat);
 	if (!ret)
-		ret = insert_run(job, cat, &run);
+		ret = insert_run(job, cat, &run, spec_hex,
+				 has_git ? &gs : NULL);
 	if (!ret) {
 		job->run_id = run.id;
 		ret = insert_io(job, cat);
 	}
+	mlw_git_state_release(&gs);
 	if (!ret)
 		return mlw_catalog_commit(cat);
 	mlw_catalog_rollback(cat);

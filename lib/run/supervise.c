@@ -527,9 +527,7 @@ static void sv_collect(struct supervisor *sv)
 		transition(sv, MLW_RUN_FINALIZING);
 	else
 		sv->finalizing_pending = 1;
-	ret = mlw_run_collect_outputs(&c, sv->plan);
-	if (!ret)
-		ret = mlw_run_collect_artifacts(&c, sv->plan->cwd);
+	ret = mlw_run_collect(&c, sv->plan, sv->plan->cwd);
 	if (ret) {
 		sv_fail(sv, MLW_RUN_FAILED, mlw_xstrfmt(
 			"cannot collect outputs: %s", mlw_error_last()));
