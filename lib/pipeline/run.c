@@ -551,6 +551,7 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 		  struct mlw_sweep_job *sweep, const char *key)
 {
 	struct step_state *s = &sv->st[i];
+	struct mlw_job_start_opts so;
 	pid_t pid;
 	int fds[2], ret;
 
@@ -567,7 +568,17 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 	ret = mlw_notify_channel(fds);
 	if (ret)
 		return ret;
-	ret = mlw_job_start(&pid, job, fds[1], sv->opts->start);
+	/*
+	 * The step is over once its end is said: its supervisor removes its
+	 * working area after that, while the next step starts (the pipeline
+	 * waits for them all before it ends, wait_supervisors()).
+	 */
+	if (sv->opts->start)
+		so = *sv->opts->start;
+	else
+		memset(&so, 0, sizeof(so));
+	so.early_eof = 1;
+	ret = mlw_job_start(&pid, job, fds[1], &so);
 	close(fds[1]);
 	if (ret) {
 		close(fds[0]);
@@ -1247,6 +1258,17 @@ static enum mlw_run_status finish(struct psv *sv, char **error)
 	return final;
 }
 
+/*
+ * The steps' supervisors still removing their working areas: the
+ * pipeline ends after them, so that what 'mlw job create --wait' leaves
+ * is tidy.  Each has said its end: none runs a command any more.
+ */
+static void wait_supervisors(void)
+{
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
 static void supervise(struct psv *sv)
 {
 	for (;;) {
@@ -1340,6 +1362,7 @@ static void supervisor_main(struct psv *sv, int notify_fd)
 	if (mlw_run_fire_hooks(sv->repo, catalog(sv), sv->name))
 		mlw_error_clear();
 	supervise(sv);
+	wait_supervisors();
 	final = finish(sv, &error);
 	mlw_notify_ended(notify_fd, final, error);
 	free(error);

@@ -494,6 +494,7 @@ static void supervisor_main(struct mlw_job *job, int notify_fd,
 		req.executors = opts->executors;
 		req.nr_executors = opts->nr_executors;
 		req.cancel = opts->cancel;
+		req.early_eof = opts->early_eof && !opts->supervise;
 	}
 	ret = opts && opts->supervise ? opts->supervise(job, notify_fd, opts) :
 	      mlw_run_supervise(&req);
@@ -505,7 +506,7 @@ static void supervisor_main(struct mlw_job *job, int notify_fd,
 	 * tried: the syncs it costs the next writer undo what the next
 	 * opener saves.
 	 */
-	if (notify_fd >= 0)
+	if (notify_fd >= 0 && !(req.early_eof && !ret))
 		close(notify_fd);
 	mlw_catalog_free(repo->catalog);
 	repo->catalog = NULL;

@@ -58,6 +58,15 @@ struct mlw_job_start_opts {
 	 */
 	int (*supervise)(struct mlw_job *job, int notify_fd,
 			 const struct mlw_job_start_opts *opts);
+	/*
+	 * Non-zero: the supervisor of a command closes the notify channel
+	 * once the run's end is recorded, said and its hooks run, and
+	 * removes the working area after that (see struct
+	 * mlw_supervise_request): the starter hears the end sooner, and
+	 * waits for the supervisor's exit when it needs the area gone (a
+	 * pipeline, before it ends).
+	 */
+	int early_eof;
 };
 
 /*

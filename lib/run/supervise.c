@@ -631,6 +631,8 @@ int mlw_run_supervise(const struct mlw_supervise_request *req)
 	}
 	if (next != SV_OUT)
 		sv_end(&sv);
+	if (req->early_eof && req->notify_fd >= 0)
+		close(req->notify_fd);
 	sv_close(&sv, 1);
 	return 0;
 }

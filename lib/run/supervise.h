@@ -92,6 +92,13 @@ struct mlw_supervise_request {
 	const atomic_int *cancel;
 	/* the supervisor's end of the notify channel (notify.h), or -1 */
 	int notify_fd;
+	/*
+	 * Non-zero: close notify_fd once the end is recorded and said (and
+	 * the hooks have run), before the working area is removed; then
+	 * end-of-file does not mean the area is gone, the supervisor's exit
+	 * does.  The channel is closed when the call returns 0.
+	 */
+	int early_eof;
 };
 
 /*
