@@ -195,4 +195,82 @@ test_expect_success 'a step that cannot start fails with why' '
 	test_grep "does not exist" err
 '
 
+# a step's supervisor killed at its Nth sync or rename: its objects
+# written (and made durable as one batch) but the run not recorded yet
+SHIM=$TEST_DIRECTORY/fault/libfault.so
+test -f "$SHIM" && test_set_prereq SHIM
+if test_have_prereq ASAN; then
+	ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0
+fi
+
+test_expect_success SHIM 'a step killed between its objects and their record leaves a clean store, and the next run is exact' '
+	cat >crash.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  a:
+	    command: echo alpha >${{outputs.o}}/f
+	    environment: azureml:env@latest
+	    outputs:
+	      o:
+	  b:
+	    command: cat ${{inputs.i}}/f >${{outputs.o}}/g && echo beta >>${{outputs.o}}/g
+	    environment: azureml:env@latest
+	    inputs:
+	      i: ${{parent.jobs.a.outputs.o}}
+	    outputs:
+	      o:
+	EOT
+	printf "alpha\nbeta\n" >g.expect &&
+	f_oid=$(printf "alpha\n" | sha256sum | cut -c1-64) &&
+	n=1 between=0 &&
+	while test $n -le 40
+	do
+		rm -rf crash-ws && mkdir crash-ws &&
+		cp crash.yml crash-ws/ &&
+		(
+			cd crash-ws &&
+			mlw init -q . &&
+			: >../faults &&
+			env LD_PRELOAD="$SHIM" MLW_FAULT_AT=$n MLW_FAULT_KILL=1 \
+				MLW_FAULT_COMM=mlw-supervise \
+				MLW_FAULT_CALLS=fsync,fdatasync,rename,renameat \
+				MLW_FAULT_PATH="$PWD/.mlw" MLW_FAULT_LOG="$PWD/../faults" \
+				timeout 120 mlw -q job create -f crash.yml --name p1 \
+				--wait >/dev/null 2>../err
+			status=$?
+			case $status in
+			0|1) ;;
+			*) echo "round $n: status $status"; cat ../err; exit 1 ;;
+			esac &&
+			mlw fsck >../fsck.out 2>&1 ||
+				{ echo "round $n: fsck"; cat ../fsck.out; exit 1; } &&
+			# killed with its output stored, before the run says so
+			a_status=$(step_field p1 a status) &&
+			if test -f .mlw/objects/$(echo $f_oid | cut -c1-2)/$(echo $f_oid | cut -c3-) &&
+			   test "$a_status" != Completed
+			then
+				echo between >../between
+			fi &&
+			# the next run: completes, reuses only what completed
+			mlw -q job create -f crash.yml --name p2 --wait >/dev/null &&
+			if test "$a_status" = Completed
+			then
+				test "$(steps_ran p2)" = "$(test "$(step_field p1 b status)" = Completed || echo b)"
+			else
+				test "$(steps_ran p2)" = "a b"
+			fi &&
+			mlw job download $(step_field p2 b job) --output-name o \
+				--download-path out >/dev/null &&
+			test_cmp ../g.expect out/named-outputs/o/g &&
+			mlw -q job create -f crash.yml --name p3 --wait >/dev/null &&
+			test "$(steps_ran p3)" = "" &&
+			mlw fsck >/dev/null
+		) || return 1
+		test -s faults || break
+		n=$((n + 1))
+	done &&
+	test -f between &&
+	test $n -gt 3
+'
+
 test_done

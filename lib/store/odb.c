@@ -17,6 +17,7 @@
  * object's size.
  */
 #include "store/odb.h"
+#include "store/oidset.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -68,6 +69,8 @@ struct mlw_odb {
 	int in_batch;
 	struct pending *pending;
 	size_t nr_pending, alloc_pending;
+	struct mlw_oidset pending_ids;	/* the objects of pending */
+	struct mlw_oidset pending_trees;	/* those written as trees */
 	/*
 	 * Scratch space for small objects, allocated once: storing 10,000
 	 * small files must not cost 10,000 trips to the allocator and the
@@ -371,7 +374,8 @@ struct sync_item {
 static int sync_items(struct sync_item *items, size_t nr);
 
 /* Move a written, closed temp file to its final name. */
-static int install(struct mlw_odb *odb, char *tmp, const struct mlw_oid *oid)
+static int install(struct mlw_odb *odb, char *tmp, const struct mlw_oid *oid,
+		   enum mlw_object_type type)
 {
 	char hex[MLW_OID_HEXSZ + 1];
 	char *dir, *final;
@@ -379,6 +383,19 @@ static int install(struct mlw_odb *odb, char *tmp, const struct mlw_oid *oid)
 
 	mlw_oid_to_hex(hex, oid);
 	if (odb->in_batch) {
+		/*
+		 * Written before in this batch (an empty tree twice): once.
+		 * A tree whose bytes are a pending blob's is kept, renamed
+		 * after it (the tree wins, as outside a batch).
+		 */
+		if (!mlw_oidset_insert(&odb->pending_ids, oid) &&
+		    (type != MLW_OBJ_TREE ||
+		     !mlw_oidset_insert(&odb->pending_trees, oid))) {
+			drop_temp(tmp);
+			return 0;
+		}
+		if (type == MLW_OBJ_TREE)
+			mlw_oidset_insert(&odb->pending_trees, oid);
 		MLW_ALLOC_GROW(odb->pending, odb->nr_pending + 1,
 			       odb->alloc_pending);
 		odb->pending[odb->nr_pending].tmp = tmp;
@@ -607,6 +624,8 @@ int mlw_odb_batch_commit(struct mlw_odb *odb)
 		free(odb->pending[i].final);
 	}
 	odb->nr_pending = 0;
+	mlw_oidset_release(&odb->pending_ids);
+	mlw_oidset_release(&odb->pending_trees);
 	odb->in_batch = 0;
 	return ret;
 }
@@ -620,6 +639,8 @@ void mlw_odb_batch_abort(struct mlw_odb *odb)
 		free(odb->pending[i].final);
 	}
 	odb->nr_pending = 0;
+	mlw_oidset_release(&odb->pending_ids);
+	mlw_oidset_release(&odb->pending_trees);
 	odb->in_batch = 0;
 }
 
@@ -712,7 +733,7 @@ int mlw_odb_write_buf(struct mlw_oid *out, struct mlw_odb *odb,
 		drop_temp(tmp);
 		return ret;
 	}
-	return install(odb, tmp, out);
+	return install(odb, tmp, out, type);
 }
 
 /* ---- the streaming writer: read + hash here, compress on workers ---- */
@@ -983,7 +1004,7 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		drop_temp(tmp);
 		return 0;
 	}
-	return install(odb, tmp, out);
+	return install(odb, tmp, out, type);
 }
 
 int mlw_odb_write_path(struct mlw_oid *out, uint64_t *size_out,

@@ -17,7 +17,11 @@
  * counted call fails with MLW_FAULT_ERRNO (ENOSPC, EIO, EDQUOT or EROFS;
  * ENOSPC by default) and does nothing; with MLW_FAULT_STICKY=1 every
  * later one fails too (a disk that stays full).  MLW_FAULT_CALLS=
- * write,fsync counts only those calls.  Each fault is appended to
+ * write,fsync counts only those calls.  MLW_FAULT_COMM=NAME counts them
+ * only in processes whose name (prctl PR_GET_NAME, as ps shows it) is
+ * NAME when they make them: mlw-supervise, a job's supervisor.  With
+ * MLW_FAULT_KILL=1 the Nth call is not failed: the process is killed
+ * (SIGKILL) instead, as a crash at that point would.  Each fault is appended to
  * MLW_FAULT_LOG ("PID CALL ERRNO PATH"); each process appends its number
  * of counted calls to MLW_FAULT_COUNT at exit ("PID COUNT").  Counting is
  * per process: a job's supervisor and the command that forked it each
@@ -35,14 +39,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 static long fault_at, counted;
-static int enabled, sticky, fault_errno = ENOSPC;
-static const char *prefix, *calls, *log_path, *count_path;
+static int enabled, sticky, kill_mode, fault_errno = ENOSPC;
+static const char *prefix, *calls, *log_path, *count_path, *comm;
 static size_t prefix_len;
 /* set while the shim itself works: its own calls are not counted */
 static __thread int busy;
@@ -119,6 +125,8 @@ static void fault_init(void)
 	prefix = getenv("MLW_FAULT_PATH");
 	prefix_len = prefix ? strlen(prefix) : 0;
 	calls = getenv("MLW_FAULT_CALLS");
+	comm = getenv("MLW_FAULT_COMM");
+	kill_mode = getenv("MLW_FAULT_KILL") && !strcmp(getenv("MLW_FAULT_KILL"), "1");
 	log_path = getenv("MLW_FAULT_LOG");
 	count_path = getenv("MLW_FAULT_COUNT");
 	enabled = 1;
@@ -211,12 +219,20 @@ static int inject(const char *call, int counts, const char *what)
 
 	if (!enabled || busy || !counts || !call_selected(call))
 		return 0;
+	if (comm && *comm) {
+		char name[17] = "";
+
+		if (prctl(PR_GET_NAME, name, 0, 0, 0) || strcmp(name, comm))
+			return 0;
+	}
 	n = __atomic_add_fetch(&counted, 1, __ATOMIC_SEQ_CST);
 	if (n != fault_at && !(sticky && n > fault_at))
 		return 0;
 	snprintf(line, sizeof(line), "%ld %s %s %s\n", (long)getpid(), call,
 		 errno_name(fault_errno), what ? what : "");
 	append(log_path, line);
+	if (kill_mode)
+		raise(SIGKILL);
 	errno = fault_errno;
 	return 1;
 }

@@ -12,6 +12,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -616,6 +617,89 @@ static void test_tree_store(struct mlw_odb *odb)
 	mlw_tree_release(&t);
 }
 
+/* the temp files waiting in objdir (objects/tmp_obj_*) */
+static int count_temps(const char *objdir)
+{
+	DIR *d = opendir(objdir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += !strncmp(de->d_name, "tmp_obj_", 8);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* remove the temp files waiting in objdir */
+static void remove_temps(const char *objdir)
+{
+	DIR *d = opendir(objdir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "tmp_obj_", 8)) {
+			char *p = mlw_path_join(objdir, de->d_name);
+
+			unlink(p);
+			free(p);
+		}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * A batch: nothing named before its commit; each object once however
+ * often it is written; a tree whose bytes are a pending blob's wins; a
+ * commit that cannot sync a temp file fails and names nothing.
+ */
+static void test_batch(struct mlw_odb *odb, const char *objdir)
+{
+	struct mlw_tree empty = MLW_TREE_INIT, one = MLW_TREE_INIT;
+	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_oid x, t1, t2, blob, tree, y;
+	enum mlw_object_type type = MLW_OBJ_BLOB;
+	char hex[MLW_OID_HEXSZ + 1];
+
+	mlw_odb_batch_begin(odb);
+	ok(!mlw_odb_write_buf(&x, odb, "batched\n", 8, MLW_OBJ_BLOB) &&
+	   !mlw_tree_write(&t1, NULL, odb, &empty) &&
+	   !mlw_tree_write(&t2, NULL, odb, &empty) && !mlw_oid_cmp(&t1, &t2),
+	   "a batch takes a blob and the same tree twice");
+	is_int(count_temps(objdir), 2, "one temp file per object");
+	ok(!mlw_odb_exists(odb, &x) && !mlw_odb_exists(odb, &t1),
+	   "nothing is named before the commit");
+	/* a one-entry tree's bytes stored as a blob first, then as a tree */
+	mlw_tree_add(&one, MLW_MODE_FILE, "x", &x, 8);
+	mlw_oid_to_hex(hex, &x);
+	mlw_buf_adds(&b, "mlw tree 1\n");
+	add_entry(&b, "100644", hex, "8", "x");
+	ok(!mlw_odb_write_buf(&blob, odb, b.buf, b.len, MLW_OBJ_BLOB) &&
+	   !mlw_tree_write(&tree, NULL, odb, &one),
+	   "a blob and then a tree of the same bytes");
+	ok(!mlw_odb_batch_commit(odb), "the batch commits");
+	is_int(count_temps(objdir), 0, "no temp file is left");
+	ok(mlw_odb_exists(odb, &x) && mlw_odb_exists(odb, &t1),
+	   "its objects are named");
+	ok(!mlw_oid_cmp(&blob, &tree) &&
+	   !mlw_odb_info(&type, NULL, odb, &tree) && type == MLW_OBJ_TREE,
+	   "the tree of the same bytes is the one stored");
+
+	mlw_odb_batch_begin(odb);
+	ok(!mlw_odb_write_buf(&y, odb, "lost\n", 5, MLW_OBJ_BLOB),
+	   "another batch takes a blob");
+	remove_temps(objdir);
+	ok(mlw_odb_batch_commit(odb) < 0 &&
+	   strstr(mlw_error_last(), "cannot open"),
+	   "its commit fails when the temp file cannot be synced (%s)",
+	   mlw_error_last());
+	mlw_error_clear();
+	ok(!mlw_odb_exists(odb, &y), "and names nothing");
+	mlw_tree_release(&one);
+	mlw_tree_release(&empty);
+	mlw_buf_release(&b);
+}
+
 /* a stored malicious tree: checkout refuses it and writes nothing */
 static void test_malicious_checkout(struct mlw_odb *odb, const char *dir)
 {
@@ -678,6 +762,7 @@ int main(void)
 	test_resolve(odb);
 	test_tree_store(odb);
 	test_malicious_checkout(odb, dir);
+	test_batch(odb, objdir);
 	mlw_odb_free(odb);
 	mlw_remove_tree(dir);
 	free(objdir);
