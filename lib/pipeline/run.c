@@ -62,6 +62,11 @@ struct step_state {
 	char key[MLW_OID_HEXSZ + 1];	/* STARTING: its reuse key */
 	char *error;			/* why it did not complete */
 	struct mlw_strlist empty;	/* its outputs left empty */
+	int reused;			/* recorded as reusing a job */
+	/* once Completed: its job's outputs, read once (step_output()) */
+	struct mlw_run_io *outs;
+	size_t nr_outs;
+	int outs_known;
 };
 
 struct psv {
@@ -363,6 +368,8 @@ static int open_log(struct psv *sv)
 
 static char *output_object(struct psv *sv, const char *job, const char *name);
 static void check_outputs(struct psv *sv, size_t i);
+static void keep_outputs(struct step_state *s, const struct mlw_run_io *io,
+			 size_t nr);
 
 static const char *short_error(const char *s)
 {
@@ -514,11 +521,14 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		ret = mlw_catalog_commit(cat);
 	else
 		mlw_catalog_rollback(cat);
+	if (!ret)
+		keep_outputs(&sv->st[i], from->outputs, from->nr_outputs);
 	mlw_run_free(from);
 	if (ret) {
 		free(run.name);
 		return ret;
 	}
+	sv->st[i].reused = 1;
 	sv->jobs[i] = run.name;
 	sv_log(sv, "step '%s': reused from %s (job %s)", step, src, run.name);
 	if (mlw_run_fire_hooks(sv->repo, catalog(sv), run.name))
@@ -678,6 +688,53 @@ static int start_step(struct psv *sv, size_t i)
 	return ret;
 }
 
+/* keep a copy of a completed step's outputs io[0..nr) */
+static void keep_outputs(struct step_state *s, const struct mlw_run_io *io,
+			 size_t nr)
+{
+	size_t k;
+
+	s->outs = mlw_calloc(nr + 1, sizeof(*s->outs));
+	for (k = 0; k < nr; k++) {
+		s->outs[k].name = mlw_strdup(io[k].name);
+		s->outs[k].object = io[k].object ?
+				    mlw_strdup(io[k].object) : NULL;
+	}
+	s->nr_outs = nr;
+	s->outs_known = 1;
+}
+
+/*
+ * The object of output name of step i's job (a command or sweep step,
+ * Completed), or NULL: read from the catalog once, after which the
+ * outputs no longer change (a reused step's are known from the start).
+ */
+static const char *step_output(struct psv *sv, size_t i, const char *name)
+{
+	struct step_state *s = &sv->st[i];
+	size_t k;
+
+	if (!s->outs_known) {
+		struct mlw_catalog *cat = catalog(sv);
+		struct mlw_run *run;
+
+		if (!cat || mlw_run_get(&run, cat, sv->jobs[i])) {
+			mlw_error_clear();
+			return NULL;
+		}
+		if (!mlw_run_load_io(cat, run))
+			keep_outputs(s, run->outputs, run->nr_outputs);
+		mlw_error_clear();
+		mlw_run_free(run);
+		if (!s->outs_known)
+			return NULL;
+	}
+	for (k = 0; k < s->nr_outs; k++)
+		if (!strcmp(s->outs[k].name, name))
+			return s->outs[k].object;
+	return NULL;
+}
+
 /*
  * Step i completed: note the outputs it left empty.  A folder may be
  * empty (a warning in the log); a file output must hold its file, and
@@ -695,7 +752,7 @@ static void check_outputs(struct psv *sv, size_t i)
 	}
 	for (k = 0; k < st->nr_outputs; k++) {
 		struct mlw_tree tree = MLW_TREE_INIT;
-		char *hex = output_object(sv, sv->jobs[i], st->outputs[k].name);
+		const char *hex = step_output(sv, i, st->outputs[k].name);
 		struct mlw_oid oid;
 
 		if (hex && !mlw_oid_from_hex(&oid, hex) &&
@@ -708,7 +765,6 @@ static void check_outputs(struct psv *sv, size_t i)
 		}
 		mlw_error_clear();
 		mlw_tree_release(&tree);
-		free(hex);
 	}
 }
 
@@ -1107,7 +1163,15 @@ static void collect_outputs(struct psv *sv)
 		if (o->src_step < 0 ||
 		    sv->st[o->src_step].status != MLW_RUN_COMPLETED)
 			continue;
-		hex = output_object(sv, sv->jobs[o->src_step], o->src_output);
+		if (sv->p->steps[o->src_step].kind == MLW_STEP_PIPELINE) {
+			hex = output_object(sv, sv->jobs[o->src_step],
+					    o->src_output);
+		} else {
+			const char *h = step_output(sv, o->src_step,
+						    o->src_output);
+
+			hex = h ? mlw_strdup(h) : NULL;
+		}
 		cat = catalog(sv);
 		if (hex && cat &&
 		    mlw_run_set_output_object(cat, sv->run_id, o->name, hex))
@@ -1124,24 +1188,16 @@ static void collect_outputs(struct psv *sv)
 	/* a reused step's named outputs: its job did not run to do it */
 	for (i = 0; i < p->nr_steps; i++) {
 		const struct mlw_pipeline_step *st = &p->steps[i];
-		char *from = NULL;
 
 		if (st->kind == MLW_STEP_PIPELINE || !sv->jobs[i] ||
-		    sv->st[i].status != MLW_RUN_COMPLETED)
+		    sv->st[i].status != MLW_RUN_COMPLETED || !sv->st[i].reused)
 			continue;
-		cat = catalog(sv);
-		if (!cat || mlw_pipeline_reused_from(&from, cat, sv->jobs[i]) ||
-		    !from) {
-			mlw_error_clear();
-			continue;
-		}
 		for (k = 0; k < st->nr_outputs; k++) {
-			char *hex;
+			const char *hex;
 
 			if (!st->outputs[k].asset_name)
 				continue;
-			hex = output_object(sv, sv->jobs[i],
-					    st->outputs[k].name);
+			hex = step_output(sv, i, st->outputs[k].name);
 			if (hex && register_output(sv, sv->jobs[i],
 						   st->outputs[k].name,
 						   st->outputs[k].type, hex,
@@ -1151,9 +1207,7 @@ static void collect_outputs(struct psv *sv)
 				       st->outputs[k].name, st->name,
 				       mlw_error_last());
 			mlw_error_clear();
-			free(hex);
 		}
-		free(from);
 	}
 }
 
@@ -1286,6 +1340,13 @@ static void psv_release(struct psv *sv)
 	size_t i;
 
 	for (i = 0; sv->st && i < sv->p->nr_steps; i++) {
+		size_t k;
+
+		for (k = 0; k < sv->st[i].nr_outs; k++) {
+			free(sv->st[i].outs[k].name);
+			free(sv->st[i].outs[k].object);
+		}
+		free(sv->st[i].outs);
 		mlw_strlist_release(&sv->st[i].empty);
 		free(sv->st[i].error);
 		free(sv->jobs[i]);
