@@ -14,10 +14,15 @@
  * already exists succeeds and refreshes its mtime, so a concurrent 'mlw gc'
  * inside its grace period never removes what a writer just reused.
  *
- * A batch (mlw_odb_batch_begin/commit) defers durability for many small
- * objects: temp files are written without fsync, then one syncfs() makes
- * them all durable before the renames, and a second after them, instead
- * of two fsyncs per object.  A crash inside a batch leaves only temp files.
+ * A batch (mlw_odb_batch_begin/commit) defers durability to its commit:
+ * temp files are written without fsync, and the commit makes them all
+ * durable before any is renamed into place, then the folders that name
+ * them.  Up to 16 files are each fsync'd, all at once (the filesystem
+ * folds syncs that wait together into one journal commit); more, one
+ * syncfs() before the renames and one after.  An object written twice in
+ * a batch is stored once.  Nothing is named, nor readable, before the
+ * commit; a crash inside a batch leaves only temp files.  A catalog
+ * record naming a batch's objects is committed after the batch.
  *
  * A struct mlw_odb holds buffers and the open batch: one thread uses it
  * at a time, and threads that write at once open one each (the files

@@ -50,6 +50,7 @@ wall () {
 	echo "$_t0 $_t1" | awk '{ printf "%.4f\n", $2 - $1 }'
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$PERF_TMP/first" ; : >"$PERF_TMP/again"
 : >"$PERF_TMP/make1" ; : >"$PERF_TMP/make2"
 i=0
@@ -78,7 +79,8 @@ make1=$(perf_median <"$PERF_TMP/make1")
 make2=$(perf_median <"$PERF_TMP/make2")
 echo "#   first runs: $(tr '\n' ' ' <"$PERF_TMP/first")s"
 echo "#   no-op reruns: $(tr '\n' ' ' <"$PERF_TMP/again")s"
-echo "#   load average: $(cut -d' ' -f1-3 /proc/loadavg), $cpus CPUs"
+echo "#   make first runs: $(tr '\n' ' ' <"$PERF_TMP/make1")s"
+echo "#   load average: $load0 before, $(cut -d' ' -f1-3 /proc/loadavg) after, $cpus CPUs"
 perf_result "50 steps, first run (median)" "$(perf_calc "$first * 1000")" \
 	"<" 1000 ms
 perf_result "50 steps, nothing changed (median)" \
@@ -87,5 +89,6 @@ perf_result "steps reused in the rerun" "$reused" ">" 50 steps
 perf_info "make -j$cpus, the same 50 steps, first run" \
 	"$(perf_calc "$make1 * 1000")" ms
 perf_info "make -j$cpus, no-op pass" "$(perf_calc "$make2 * 1000")" ms
+perf_info "first run: mlw / make" "$(perf_calc "$first / $make1")" x
 perf_info "no-op rerun: mlw / make" "$(perf_calc "$again / $make2")" x
 perf_done
