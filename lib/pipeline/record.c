@@ -199,8 +199,12 @@ int mlw_pipeline_record_step(struct mlw_catalog *cat, const char *pipeline,
 	return step_done(cat, st);
 }
 
-/* whether run name completed with every output stored */
-static int completed(struct mlw_catalog *cat, const char *name)
+/*
+ * Whether run name completed with every output stored; when it did and
+ * keep is not NULL, the run with its inputs and outputs into *keep.
+ */
+static int completed(struct mlw_catalog *cat, const char *name,
+		     struct mlw_run **keep)
 {
 	struct mlw_run *run;
 	size_t i;
@@ -216,12 +220,15 @@ static int completed(struct mlw_catalog *cat, const char *name)
 		if (!run->outputs[i].object)
 			ok = 0;
 	mlw_error_clear();
-	mlw_run_free(run);
+	if (ok && keep)
+		*keep = run;
+	else
+		mlw_run_free(run);
 	return ok;
 }
 
-int mlw_pipeline_find_reusable(char **job, struct mlw_catalog *cat,
-			       const char *key)
+int mlw_pipeline_find_reusable(char **job, struct mlw_run **made_run,
+			       struct mlw_catalog *cat, const char *key)
 {
 	sqlite3_stmt *st;
 	int rc, ret = prep(cat, &st, "SELECT job, reused_from FROM"
@@ -229,6 +236,8 @@ int mlw_pipeline_find_reusable(char **job, struct mlw_catalog *cat,
 			   " NULL ORDER BY rowid DESC LIMIT 16");
 
 	*job = NULL;
+	if (made_run)
+		*made_run = NULL;
 	if (ret)
 		return ret;
 	bind_str(st, 1, key);
@@ -238,7 +247,8 @@ int mlw_pipeline_find_reusable(char **job, struct mlw_catalog *cat,
 		const char *made = from ? from : j;
 
 		/* the run that reused must have completed too */
-		if (j && completed(cat, j) && (!from || completed(cat, from))) {
+		if (j && completed(cat, j, from ? NULL : made_run) &&
+		    (!from || completed(cat, from, made_run))) {
 			*job = mlw_strdup(made);
 			break;
 		}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 struct mlw_catalog;
+struct mlw_run;
 struct mlw_pipeline;
 
 /*
@@ -43,9 +44,11 @@ int mlw_pipeline_record_step(struct mlw_catalog *cat, const char *pipeline,
  * The newest Completed step run with this reuse key whose outputs are
  * all stored, as the job that made them (a step that itself reused
  * names the job it reused): *job the caller's, NULL when there is none.
+ * When made is not NULL, that job's run with its inputs and outputs
+ * (mlw_run_load_io()) into *made, the caller's to mlw_run_free().
  */
-int mlw_pipeline_find_reusable(char **job, struct mlw_catalog *cat,
-			       const char *key);
+int mlw_pipeline_find_reusable(char **job, struct mlw_run **made,
+			       struct mlw_catalog *cat, const char *key);
 
 /* A recorded step, read back. */
 struct mlw_graph_edge {

@@ -447,16 +447,18 @@ static const char reuse_note[] =
 	"(reused_from)\n";
 
 /*
- * Record step i as done by reusing job src: a Completed child run with
- * src's outputs, its inputs as this run would have had them.
+ * Record step i as done by reusing job src (whose run, with its inputs
+ * and outputs, is from): a Completed child run with src's outputs, its
+ * inputs as this run would have had them.
  */
 static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
-			 const char *key, const char *src)
+			 const char *key, const char *src,
+			 const struct mlw_run *from)
 {
 	struct mlw_catalog *cat = catalog(sv);
 	const char *step = sv->p->steps[i].name;
 	char code_hex[MLW_OID_HEXSZ + 1], log_hex[MLW_OID_HEXSZ + 1];
-	struct mlw_run run, *from = NULL;
+	struct mlw_run run;
 	struct mlw_odb *odb;
 	struct mlw_oid oid;
 	double now = mlw_now();
@@ -465,11 +467,7 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 
 	if (!cat)
 		return mlw_error_last_code();
-	ret = mlw_run_get(&from, cat, src);
-	if (!ret)
-		ret = mlw_run_load_io(cat, from);
-	if (!ret)
-		ret = mlw_repo_odb(&odb, sv->repo);
+	ret = mlw_repo_odb(&odb, sv->repo);
 	/*
 	 * One text for every reused step, so one object, stored once: the
 	 * job it names is in reused_from and the pipeline's log.
@@ -477,10 +475,8 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 	if (!ret)
 		ret = mlw_odb_write_buf(&oid, odb, reuse_note,
 					strlen(reuse_note), MLW_OBJ_BLOB);
-	if (ret) {
-		mlw_run_free(from);
+	if (ret)
 		return ret;
-	}
 	mlw_oid_to_hex(log_hex, &oid);
 	child_run(&run, sv, i, mlw_step_kind_name(sv->p->steps[i].kind), now);
 	run.spec = from->spec;
@@ -523,7 +519,6 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		mlw_catalog_rollback(cat);
 	if (!ret)
 		keep_outputs(&sv->st[i], from->outputs, from->nr_outputs);
-	mlw_run_free(from);
 	if (ret) {
 		free(run.name);
 		return ret;
@@ -636,6 +631,7 @@ static int start_step(struct psv *sv, size_t i)
 	struct mlw_spec *spec = NULL;
 	struct mlw_job *job = NULL;
 	struct mlw_sweep_job *sweep = NULL;
+	struct mlw_run *from = NULL;
 	char *src = NULL, *rel, *path, *text = NULL;
 	int ret;
 
@@ -664,11 +660,11 @@ static int start_step(struct psv *sv, size_t i)
 			       "its sampling_algorithm has no seed" :
 			       "is_deterministic: false");
 		else
-			ret = mlw_pipeline_find_reusable(&src, catalog(sv),
-							 key);
+			ret = mlw_pipeline_find_reusable(&src, &from,
+							 catalog(sv), key);
 	}
 	if (!ret && src)
-		ret = record_reused(sv, i, job, key, src);
+		ret = record_reused(sv, i, job, key, src, from);
 	if (!ret && src) {
 		step_done(sv, i, MLW_RUN_COMPLETED, NULL);
 		check_outputs(sv, i);
@@ -680,6 +676,7 @@ static int start_step(struct psv *sv, size_t i)
 	free(path);
 	free(text);
 	free(src);
+	mlw_run_free(from);
 	if (sweep)
 		mlw_sweep_job_free(sweep);
 	else
