@@ -90,6 +90,35 @@ int mlw_fsync_dir(const char *path)
 	return 0;
 }
 
+/* mkdir -p by going back from path: 0, or -1 (errno set) */
+static int mkdir_back(const char *path, mode_t mode)
+{
+	char *p = mlw_strdup(path), *s;
+	size_t cut = 0;
+	int ret = -1;
+
+	for (;;) {
+		s = strrchr(p, '/');
+		if (!s || s == p)
+			goto out;
+		*s = '\0';
+		cut++;
+		if (!mkdir(p, mode) || errno == EEXIST)
+			break;
+		if (errno != ENOENT)
+			goto out;
+	}
+	while (cut--) {
+		p[strlen(p)] = '/';
+		if (mkdir(p, mode) && errno != EEXIST)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(p);
+	return ret;
+}
+
 int mlw_mkdir_p(const char *path, mode_t mode)
 {
 	char *p, *s;
@@ -103,6 +132,13 @@ int mlw_mkdir_p(const char *path, mode_t mode)
 	 */
 	if (!mkdir(path, mode) ||
 	    (errno == EEXIST && !stat(path, &st) && S_ISDIR(st.st_mode)))
+		return 0;
+	/*
+	 * Folders missing at the end (a run's outputs/NAME): back to the
+	 * deepest one there, then forward, not down from the root.  Any
+	 * surprise takes the walk below, whose messages name the culprit.
+	 */
+	if (errno == ENOENT && !mkdir_back(path, mode))
 		return 0;
 	p = mlw_strdup(path);
 	for (s = p + 1;; s++) {
