@@ -16,9 +16,10 @@
  * transaction (at most every 100 ms).  Only the best model so far is
  * kept, in memory; the best one is written to model_dir at the end.
  *
- * Any other command runs as a process: a command job of its own, child
- * of the sweep, prepared by the caller's prepare_trial and supervised
- * like any command job (its metrics are what it logs, read back from
+ * Any other command, and every trial of a sweep whose compute is not
+ * this machine (no_in_process), runs as a process: a command job of its
+ * own, child of the sweep, prepared by the caller's prepare_trial and
+ * supervised like any command job (its metrics are what it logs, read back from
  * the catalog as it runs; a stop cancels it, as 'mlw job cancel').
  *
  * The log (log_fd) gets a line per trial started and ended, every
@@ -69,6 +70,12 @@ struct mlw_sweep_run {
 	struct mlw_sweep_datasets *datasets;
 	/* where the best in-process trial's model goes (NULL: nowhere) */
 	const char *model_dir;
+	/*
+	 * Every trial a process, even one that could train in-process:
+	 * the sweep's compute is elsewhere (a Slurm compute), and each
+	 * trial is a job there.
+	 */
+	int no_in_process;
 	int log_fd;		/* the sweep's log, or -1 */
 	const atomic_int *cancel;	/* non-zero: cancel the sweep */
 	int nr_cpus;		/* 0: the online CPUs */
