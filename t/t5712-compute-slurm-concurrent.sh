@@ -152,6 +152,29 @@ test_expect_success 'its trials have the metrics in-process trials have, and the
 	test_file_not_empty dl-ts/named-outputs/model/MLmodel
 '
 
+test_expect_success 'an AutoML job on a Slurm compute: every trial a Slurm job, the best model its output' '
+	cat >automl.yml <<-\EOT &&
+	type: automl
+	task: regression
+	primary_metric: r2_score
+	target_column_name: target
+	compute: azureml:hpc
+	training_data: {path: ./diabetes.csv, type: uri_file}
+	n_cross_validations: 3
+	limits: {max_trials: 4, max_concurrent_trials: 2}
+	EOT
+	mlw -q job create -f automl.yml --wait --name am &&
+	test "$(mlw job show am --query status -o tsv)" = Completed &&
+	mlw job list --parent-job-name am --all-results --query "[].name" -o tsv >trials &&
+	test $(wc -l <trials) = 4 &&
+	slurm_spans $(cat trials) >spans &&
+	test "$(most_at_once spans)" -le 2 &&
+	best=$(mlw job show am --query best_child_run_id -o tsv) &&
+	test -n "$(mlw job show am --query outputs.best_model.object -o tsv)" &&
+	test "$(mlw job show am --query outputs.best_model.object -o tsv)" = \
+	     "$(mlw job show $best --query outputs.best_model.object -o tsv)"
+'
+
 test_expect_success 'a pipeline with a Slurm default_compute: its ready steps are concurrent Slurm jobs' '
 	cat >pipe.yml <<-\EOT &&
 	type: pipeline

@@ -452,16 +452,17 @@ static int prepare_trial(struct mlw_job **out, void *data, const char *name,
 	int ret;
 
 	*out = NULL;
-	if (sj->automl) {	/* an AutoML trial that did not parse */
+	if (sj->automl) {	/* did not parse, or on a Slurm compute */
 		bound = mlw_strdup(command);
 		o = json_pack("{s:s, s:s}", "type", "command", "environment",
 			      "mlw");
+		copy_key(o, sj->spec->doc->root, "compute");
 	} else {
 		bound = mlw_sweep_bind_trial(sj->template, params);
 		o = json_deep_copy(sj->trial);
-		if (sj->model_output)
-			process_model_output(o, sj->model_output);
 	}
+	if (sj->model_output)
+		process_model_output(o, sj->model_output);
 	json_object_set_new(o, "command", json_string(bound));
 	free(bound);
 	ret = load_job(&spec, sj, o);
