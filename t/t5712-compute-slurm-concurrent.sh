@@ -73,22 +73,23 @@ test_expect_success 'setup: a workspace with a Slurm compute' '
 	  model: {type: uri_folder}
 	sampling_algorithm: grid
 	search_space:
-	  x: {type: choice, values: [1, 2, 3, 4]}
+	  x: {type: choice, values: [1, 2, 3, 4, 5, 6]}
 	objective: {goal: maximize, primary_metric: score}
-	limits: {max_total_trials: 4, max_concurrent_trials: 2}
+	limits: {max_total_trials: 6, max_concurrent_trials: 3}
 	EOT
 '
 
-test_expect_success 'a sweep on a Slurm compute: every trial a Slurm job, two at a time' '
+# more at once than this machine has CPUs: the limit is the sweep's
+test_expect_success 'a sweep on a Slurm compute: every trial a Slurm job, max_concurrent_trials at a time' '
 	mlw -q job create -f sweep.yml --name sw &&
-	until_true "test \$(squeue -h -t RUNNING -o %j | grep -c ^mlw-sw_) = 2" &&
+	until_true "test \$(squeue -h -t RUNNING -o %j | grep -c ^mlw-sw_) = 3" &&
 	wait_status sw Completed &&
-	slurm_spans sw_0 sw_1 sw_2 sw_3 >spans &&
-	test "$(most_at_once spans)" = 2
+	slurm_spans sw_0 sw_1 sw_2 sw_3 sw_4 sw_5 >spans &&
+	test "$(most_at_once spans)" = 3
 '
 
 test_expect_success 'the Slurm trials are recorded as local ones: params, metrics, outputs, the best' '
-	for i in 0 1 2 3; do
+	for i in 0 1 2 3 4 5; do
 		x=$((i + 1)) &&
 		mlw job show sw_$i -o json >t.json &&
 		test "$(test_json_get t.json "[\"status\"]")" = Completed &&
@@ -102,9 +103,9 @@ test_expect_success 'the Slurm trials are recorded as local ones: params, metric
 		test ! -e .mlw/runs/sw_$i || return 1
 	done &&
 	mlw job show sw -o json >sw.json &&
-	test "$(test_json_get sw.json "[\"best_child_run_id\"]")" = sw_3 &&
+	test "$(test_json_get sw.json "[\"best_child_run_id\"]")" = sw_5 &&
 	test "$(test_json_get sw.json "[\"outputs\"][\"model\"][\"object\"]")" = \
-	     "$(mlw job show sw_3 --query outputs.model.object -o tsv)"
+	     "$(mlw job show sw_5 --query outputs.model.object -o tsv)"
 '
 
 test_expect_success 'a sweep of mlw train on a Slurm compute: its trials are Slurm jobs, not in-process' '
