@@ -8,11 +8,6 @@ test_description='a sweep and a pipeline on a Slurm compute: trials and ready st
 slurm_start
 test_set_timeout 400
 
-# the Slurm job id mlw recorded for run $1
-slurm_id () {
-	mlw job show $1 --query 'tags."mlw.slurm_job_id"' -o tsv
-}
-
 # slurm_spans RUN...: "START END" (epoch seconds, as Slurm records them)
 # of each run's Slurm job, one line each; fails for a run without one
 slurm_spans () {
@@ -253,5 +248,6 @@ test_expect_success 'steps that name a Slurm compute are Slurm jobs; the others 
 	test_grep "^A\$" log
 '
 
+# the daemons stopped before test_done removes their folder
 slurm_stop
 test_done
