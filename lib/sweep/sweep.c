@@ -662,8 +662,11 @@ int mlw_sweep_next(struct mlw_sweep *s, double now,
 	t->started = now;
 	t->ended = NAN;
 	t->objective = NAN;
-	MLW_ALLOC_GROW(s->trials, s->nr + 1, s->alloc);
-	s->curves = mlw_realloc(s->curves, s->alloc * sizeof(*s->curves));
+	if (s->nr + 1 > s->alloc) {
+		MLW_ALLOC_GROW(s->trials, s->nr + 1, s->alloc);
+		s->curves = mlw_realloc(s->curves,
+					s->alloc * sizeof(*s->curves));
+	}
 	s->trials[s->nr] = t;
 	s->curves[s->nr] = &t->curve;
 	s->nr++;
