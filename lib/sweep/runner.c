@@ -610,33 +610,71 @@ static void free_slot(struct slot *t)
 	free(t);
 }
 
+/* the sweep rows of the trials a flush writes */
+struct rows {
+	int64_t sweep;
+	struct ended *ended;
+	size_t nr;
+};
+
+/* in the flush's transaction: the rows, the trials' runs written */
+static int write_rows(struct mlw_catalog *cat, void *data)
+{
+	struct rows *rows = data;
+	struct mlw_trial_record *recs;
+	size_t i;
+	int ret = 0;
+
+	if (!rows->nr)
+		return 0;
+	recs = mlw_calloc(rows->nr, sizeof(*recs));
+	for (i = 0; !ret && i < rows->nr; i++) {
+		struct ended *e = &rows->ended[i];
+
+		if (e->child)
+			e->rec.run_id = mlw_child_run_flush_id(e->child);
+		else
+			ret = mlw_run_get_id(&e->rec.run_id, cat, e->name);
+		recs[i] = e->rec;	/* borrowed */
+	}
+	if (!ret)
+		ret = mlw_sweep_record_trials(cat, rows->sweep, recs,
+					      rows->nr);
+	free(recs);
+	return ret;
+}
+
 /*
  * Write what is waiting, under the lock, which is let go meanwhile (the
  * workers go on; what ends meanwhile waits for the next flush): the log
- * lines, the in-process trials' runs (everything they logged since the
- * last flush) in one transaction, then the rows of the trials that
- * ended in another.  Only the loop's thread flushes, and only a flush
- * frees an ended trial's run, so the runs taken here outlive it.
+ * lines, then in one transaction the in-process trials' runs
+ * (everything they logged since the last flush) and the sweep rows of
+ * the trials that ended, so that a trial is in the catalog whole or not
+ * at all.  Only the loop's thread flushes, and only a flush frees an
+ * ended trial's run, so the runs taken here outlive it.
  */
 static int flush(struct runner *r)
 {
 	struct mlw_child_run **children;
 	struct mlw_catalog *cat;
 	struct mlw_buf log = r->log;
-	struct ended *pending = r->pending;
-	size_t i, n = 0, nr_pending = r->nr_pending;
+	struct rows rows;
+	size_t i, n = 0;
 	int ret;
 
 	r->last_flush = mono();
-	children = mlw_calloc(r->nr_running_alloc + nr_pending + 1,
+	rows.sweep = r->req->run_id;
+	rows.ended = r->pending;
+	rows.nr = r->nr_pending;
+	children = mlw_calloc(r->nr_running_alloc + rows.nr + 1,
 			      sizeof(*children));
 	for (i = 0; i < r->nr_running_alloc; i++)
 		if (r->running[i] && r->running[i]->child &&
 		    mlw_child_run_pending(r->running[i]->child))
 			children[n++] = r->running[i]->child;
-	for (i = 0; i < nr_pending; i++)
-		if (pending[i].child)
-			children[n++] = pending[i].child;
+	for (i = 0; i < rows.nr; i++)
+		if (rows.ended[i].child)
+			children[n++] = rows.ended[i].child;
 	mlw_buf_init(&r->log, 0);
 	r->pending = NULL;
 	r->nr_pending = r->alloc_pending = 0;
@@ -646,34 +684,16 @@ static int flush(struct runner *r)
 		mlw_write_all(r->req->log_fd, log.buf, log.len);
 	mlw_buf_release(&log);
 	ret = mlw_repo_catalog(&cat, r->req->repo);
-	if (!ret)
-		ret = mlw_child_run_flush(cat, children, n);
+	if (!ret && (n || rows.nr))
+		ret = mlw_child_run_flush_with(cat, children, n, write_rows,
+					       &rows);
 	free(children);
-	if (!ret && nr_pending)
-		ret = mlw_catalog_begin(cat);
-	for (i = 0; !ret && i < nr_pending; i++) {
-		struct ended *e = &pending[i];
-
-		if (e->child)
-			e->rec.run_id = mlw_child_run_id(e->child);
-		else
-			ret = mlw_run_get_id(&e->rec.run_id, cat, e->name);
-		if (!ret)
-			ret = mlw_sweep_record_trial(cat, r->req->run_id,
-						     &e->rec);
-		if (ret) {
-			mlw_catalog_rollback(cat);
-			break;
-		}
-		if (i + 1 == nr_pending)
-			ret = mlw_catalog_commit(cat);
+	for (i = 0; i < rows.nr; i++) {
+		mlw_trial_record_release(&rows.ended[i].rec);
+		mlw_child_run_free(rows.ended[i].child);
+		free(rows.ended[i].name);
 	}
-	for (i = 0; i < nr_pending; i++) {
-		mlw_trial_record_release(&pending[i].rec);
-		mlw_child_run_free(pending[i].child);
-		free(pending[i].name);
-	}
-	free(pending);
+	free(rows.ended);
 
 	pthread_mutex_lock(&r->lock);
 	if (ret && !r->fatal)
