@@ -145,7 +145,9 @@ PROVE_OPTS ?= -j2
 test: mlw $(UNIT_BIN) $(FUZZ_REPLAY) t/fault/libfault.so
 	@mkdir -p t/trash && rm -f t/trash/FAILURES
 	cd t && $(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_BIN:t/%=./%) $(patsubst t/%,./%,$(sort $(wildcard t/t[0-9]*.sh))) || \
-	{ test -f trash/FAILURES && { echo '# what failed (t/trash/FAILURES):'; tail -n 200 trash/FAILURES; }; exit 1; }
+	{ test -f trash/FAILURES && { echo '# what failed (t/trash/FAILURES):'; \
+	  tail -n 150 trash/FAILURES; echo '# every failure:'; \
+	  grep '^--- ' trash/FAILURES; }; exit 1; }
 
 # --- fuzzing: clang's libFuzzer with ASan and UBSan, in .build/fuzz -------
 # (its own objects: the library built with clang and coverage hooks)

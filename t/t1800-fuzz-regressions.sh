@@ -14,7 +14,7 @@ test_expect_success 'setup: seeds' '
 	test_grep "seeds for tree" out
 '
 
-for name in tree number csv mltable params mlmodel spec json payload
+for name in tree number csv mltable params mlmodel spec json payload batch
 do
 	test_expect_success "fuzz-$name: its past findings and its seeds replay" '
 		test -x $REPLAY/fuzz-$name.replay &&

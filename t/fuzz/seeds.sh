@@ -16,7 +16,7 @@ test -d "$corpus" || corpus=
 rm -rf "$out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-for t in tree number csv mltable params mlmodel spec json payload; do
+for t in tree number csv mltable params mlmodel spec json payload batch; do
 	mkdir -p "$out/$t"
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/mlw-seeds.XXXXXX")
@@ -152,6 +152,20 @@ for f in $(corpus_files -name 'sample-request*.json'); do
 	payload 0 <"$f"
 	payload 1 <"$f"
 done
+
+# --- batch: MLflow runs/log-batch bodies as clients send them, and the
+# shapes the scanner declines (escapes, duplicates, a cut body)
+batch () {
+	cat >bt &&
+	seed batch bt
+}
+printf '{"run_id": "r1", "metrics": [{"key": "loss", "value": 0.5, "timestamp": 1700000000123, "step": 3}]}' | batch
+printf '{"metrics":[{"step":1,"timestamp":5,"value":-2e-3,"key":"a/b"},{"key":"c","value":7,"timestamp":9}],"run_id":"r"}' | batch
+printf '{"run_id": "r", "params": [{"key": "lr", "value": "0.1"}], "tags": [{"value": "x", "key": "t"}]}' | batch
+printf '{"run_id": "r", "metrics": [{"key": "k", "value": "NaN", "timestamp": 1}, {"key": "k", "value": "-Infinity", "timestamp": 2}]}' | batch
+printf '{"run_uuid": "old", "run_id": "new", "metrics": [{"key": "k", "value": 1e308, "timestamp": -1, "step": 0}]}' | batch
+printf '{"run_id": "r\\u0041", "tags": [{"key": "mlflow.user", "value": "\\"q\\""}]}' | batch
+printf '{"run_id": "r", "run_id": "s"}' | batch
 
 # --- tree: trees mlw writes of folders here, in their stored form
 raw_tree () {

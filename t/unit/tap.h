@@ -11,6 +11,7 @@
 #ifndef MLW_TAP_H
 #define MLW_TAP_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,8 +35,24 @@ static void tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	if (!pass) {
+		FILE *f;
+
 		tap_failed++;
 		printf("#   failed at %s:%d\n", file, line);
+		/*
+		 * For 'make test', which lists every failure after prove's
+		 * summary (run from t/, as the shell tests' FAILURES is)
+		 */
+		f = fopen("trash/FAILURES", "a");
+		if (f) {
+			fprintf(f, "--- unit/%s: not ok %d - ",
+				program_invocation_short_name, tap_count);
+			va_start(ap, fmt);
+			vfprintf(f, fmt, ap);
+			va_end(ap);
+			fprintf(f, " (%s:%d)\n", file, line);
+			fclose(f);
+		}
 	}
 }
 
