@@ -172,7 +172,7 @@ test_expect_success 'a sweep of process trials forks their supervisors from one 
 	limits: {max_concurrent_trials: 2}
 	EOT
 	mlw -q job create -f onethread.yml --name one1 >/dev/null &&
-	pid=$(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''one1'\''") &&
+	pid=$(sqlite3 -cmd ".timeout 10000" .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''one1'\''") &&
 	until_true "test \$(mlw job list --parent-job-name one1 -o tsv | wc -l) -ge 2" &&
 	# the supervisor and the tracking server'\''s listener (launch.c):
 	# no sweep worker
@@ -195,7 +195,7 @@ test_expect_success 'a sweep killed mid-way: Failed by the next command, its fin
 	limits: {max_concurrent_trials: 1}
 	EOT
 	mlw -q job create -f slow.yml --name k1 >/dev/null &&
-	pid=$(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''k1'\''") &&
+	pid=$(sqlite3 -cmd ".timeout 10000" .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''k1'\''") &&
 	until_true "test \$(mlw job list --parent-job-name k1 --status Completed -o tsv | wc -l) -ge 2" &&
 	kill -9 $pid &&
 	until_true "! kill -0 $pid 2>/dev/null" &&
@@ -229,7 +229,7 @@ test_expect_success 'in-process trials killed mid-sweep: the trials written whol
 	limits: {max_total_trials: 1000, max_concurrent_trials: 2}
 	EOT
 	mlw -q job create -f many.yml --name k2 >/dev/null &&
-	pid=$(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''k2'\''") &&
+	pid=$(sqlite3 -cmd ".timeout 10000" .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''k2'\''") &&
 	until_true "test \$(mlw job list --parent-job-name k2 --status Completed --all-results -o tsv | wc -l) -ge 20" &&
 	kill -9 $pid &&
 	until_true "! kill -0 $pid 2>/dev/null" &&

@@ -157,8 +157,11 @@ struct runner {
 	size_t nr_pending, alloc_pending;
 	double last_flush;
 	size_t in_process;
+	/* of the lowest-numbered trials, whatever the order they ended in */
 	char *first_error;
+	size_t first_error_index;
 	char *first_missing;		/* the first missing-metric hint */
+	size_t first_missing_index;
 	size_t flagged;			/* trials without it */
 	size_t stopped[MLW_STOP_CANCEL + 1];	/* by reason */
 	int fatal;			/* a catalog error: give up */
@@ -732,8 +735,11 @@ static void finish(struct runner *r, struct slot *t)
 		mlw_sweep_missing_metric_hint(r->s, t->index, &b);
 		t->rec.missing = mlw_buf_detach(&b, NULL);
 		slog(r, "%s: flagged: %s", t->name, t->rec.missing);
-		if (!r->first_missing)
+		if (!r->first_missing || t->index < r->first_missing_index) {
+			free(r->first_missing);
 			r->first_missing = mlw_strdup(t->rec.missing);
+			r->first_missing_index = t->index;
+		}
 		r->flagged++;
 	}
 	mlw_sweep_trial_info(r->s, t->index, &info);
@@ -757,9 +763,13 @@ static void finish(struct runner *r, struct slot *t)
 				t->rec.decision ? ": " : "",
 				t->rec.decision ? t->rec.decision : "");
 	}
-	if (state == MLW_TRIAL_FAILED && !r->first_error)
+	if (state == MLW_TRIAL_FAILED &&
+	    (!r->first_error || t->index < r->first_error_index)) {
+		free(r->first_error);
+		r->first_error_index = t->index;
 		r->first_error = mlw_xstrfmt("%s: %s", t->name, t->error ?
 					     t->error : "failed");
+	}
 	if (isnan(info.objective))
 		slog(r, "%s: %s%s%s", t->name, mlw_run_status_name(t->status),
 		     t->error ? ": " : "", t->error ? t->error : "");
