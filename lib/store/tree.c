@@ -381,6 +381,7 @@ static int restore_blob(struct restore *r, int dfd, const struct mlw_tree_entry 
 {
 	struct mlw_odb_reader *rd;
 	char *buf;
+	size_t bufsz;
 	int fd, ret;
 	long n;
 
@@ -428,9 +429,12 @@ static int restore_blob(struct restore *r, int dfd, const struct mlw_tree_entry 
 		mlw_odb_reader_free(rd);
 		return mlw_error_errno("cannot create '%s'", e->name);
 	}
-	buf = mlw_malloc(1u << 20);
+	/* no more than the blob and a byte (the end): most files are small */
+	bufsz = mlw_odb_reader_size(rd) < (1u << 20) ?
+		(size_t)mlw_odb_reader_size(rd) + 1 : (1u << 20);
+	buf = mlw_malloc(bufsz);
 	ret = 0;
-	while ((n = mlw_odb_read(rd, buf, 1u << 20)) > 0)
+	while ((n = mlw_odb_read(rd, buf, bufsz)) > 0)
 		if (mlw_write_all(fd, buf, (size_t)n) < 0) {
 			ret = mlw_error_errno("cannot write '%s'", e->name);
 			break;
