@@ -381,10 +381,15 @@ test_expect_success 'gc: killed mid-sweep, fsck clean, nothing referenced lost' 
 		if test $round = 1
 		then
 			span=$(seconds mlw gc --prune=now) &&
-			span0=$span &&
+			span0=$span && lo=0 &&
 			mlw hash-object -w garbage/* >garbage.ids
 		fi &&
-		kill_after $(rand_delay $span) mlw gc --prune=now
+		# the sweep is the end of a collection, a narrow window:
+		# kill between the latest moment found too early and the
+		# earliest found too late
+		delay=$(awk -v lo=$lo -v r=$(rand_delay $span) -v s=$span \
+			"BEGIN { printf \"%.3f\", lo + r * (s - lo) / s }") &&
+		kill_after $delay mlw gc --prune=now
 		left=0 &&
 		for id in $(cat garbage.ids); do
 			test -f .mlw/objects/$(echo $id | cut -c1-2)/$(echo $id | cut -c3-) &&
@@ -392,10 +397,13 @@ test_expect_success 'gc: killed mid-sweep, fsck clean, nothing referenced lost' 
 		done
 		test $status = 137 && test $left -gt 0 && test $left -lt 300 &&
 			torn=$((torn + 1))
-		# too late (all removed) or too early (none): adapt
+		# too late (all removed) or too early (none): narrow the
+		# window to what lies between
 		case $left in
-		0) span=$(scale $span 0.75) ;;
-		300) span=$(scale $span 1.25) ;;
+		0) span=$delay ;;
+		300) lo=$delay &&
+		     awk -v l=$lo -v s=$span "BEGIN { exit !(l >= s) }" &&
+		     span=$(scale $lo 1.25) ;;
 		esac
 		check_store "gc round $round" &&
 		mlw gc --prune=now >/dev/null &&

@@ -154,7 +154,8 @@ int main(void)
 			   cases[i].why);
 			continue;
 		}
-		ok(ret == 0 && same_as_jansson(body, strlen(body), &b), "takes: %s",
+		ok(ret == 0 && same_as_jansson(body, strlen(body), &b),
+		   "takes: %s",
 		   cases[i].why);
 		if (!ret)
 			log_batch_body_release(&b);
@@ -178,7 +179,8 @@ int main(void)
 		last[-1] = '}';
 		last[0] = '\0';
 		ok(log_batch_scan(&b, big.buf, last - big.buf) == 0 &&
-		   b.nr_metrics == 1000 && same_as_jansson(big.buf, big.len, &b) &&
+		   b.nr_metrics == 1000 &&
+		   same_as_jansson(big.buf, (size_t)(last - big.buf), &b) &&
 		   b.metrics[999].step == 99 && b.metrics[999].value == 999.5,
 		   "1,000 metrics are taken, read as jansson does");
 		if (b.strings)
