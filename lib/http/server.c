@@ -535,7 +535,11 @@ void **mlw_http_request_state(struct mlw_http_request *req)
 
 void mlw_http_request_set_tag(struct mlw_http_request *req, const char *tag)
 {
-	snprintf(req->tag, sizeof(req->tag), "%s", tag ? tag : "");
+	size_t n = tag ? strnlen(tag, sizeof(req->tag) - 1) : 0;
+
+	if (n)
+		memcpy(req->tag, tag, n);
+	req->tag[n] = '\0';
 }
 
 /* --- routing */
