@@ -2,7 +2,8 @@
 # of the Slurm executor.  Source it after test-lib.sh and call
 #
 #	slurm_start		# or the whole script is skipped, with why
-#	...			# sbatch, squeue ... reach it (SLURM_CONF)
+#	...			# sbatch, squeue ... reach it (SLURM_CONF);
+#				# slurm_id RUN: the Slurm job of an mlw run
 #	slurm_stop		# at the end (test_done does not)
 #
 # It writes a slurm.conf for this host (its name, CPUs and memory) into
@@ -133,6 +134,11 @@ slurm_start () {
 		sleep 0.1
 	done
 	SLURM_STARTED=t
+}
+
+# slurm_id RUN: the Slurm job id mlw recorded for run RUN (empty: none)
+slurm_id () {
+	mlw job show $1 --query 'tags."mlw.slurm_job_id"' -o tsv
 }
 
 # slurm_stop: every daemon slurm_start started, by pid, waited for

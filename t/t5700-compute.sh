@@ -150,12 +150,99 @@ test_expect_success 'fsck and gc keep the specs of targets' '
 	mlw fsck
 '
 
-test_expect_success 'a job naming a compute this workspace lacks runs here, saying so' '
+# the runs and objects of the workspace, to see that nothing was created
+snapshot () {
+	{
+		mlw job list --all-results --include-archived -o tsv
+		find .mlw/objects .mlw/runs -type f 2>/dev/null | sort
+	} >"$1"
+}
+
+test_expect_success 'a command job naming a compute this workspace lacks: exit 3 naming it, nothing created' '
 	printf "command: echo hi\nenvironment: azureml:env@latest\ncompute: azureml:nowhere\n" >j.yml &&
+	snapshot before &&
+	test_expect_code 3 mlw job create -f j.yml --name n1 --wait 2>err &&
+	test_grep "^mlw: error: j.yml:3:10: compute .nowhere. not found in this workspace: create it (.mlw compute create -n nowhere" err &&
+	test_grep "or set compute.missing = local in .mlw/config" err &&
+	snapshot after &&
+	test_cmp before after &&
+	test_expect_code 3 mlw job show n1 2>/dev/null
+'
+
+test_expect_success 'a sweep naming one: exit 3, said at its compute:' '
+	cat >sw.yml <<-\EOT &&
+	type: sweep
+	trial:
+	  command: echo x=${{search_space.x}}
+	  environment: azureml:env@latest
+	compute: azureml:cpu-farm
+	properties: {mlw.metrics_pattern: true}
+	sampling_algorithm: grid
+	search_space:
+	  x: {type: choice, values: [1, 2]}
+	objective: {goal: maximize, primary_metric: x}
+	limits: {max_total_trials: 2}
+	EOT
+	snapshot before &&
+	test_expect_code 3 mlw job create -f sw.yml --name sw1 2>err &&
+	test_grep "^mlw: error: sw.yml:5:10: compute .cpu-farm. not found" err &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'a pipeline whose default_compute or a step names one: exit 3, nothing created' '
+	cat >p1.yml <<-\EOT &&
+	type: pipeline
+	settings:
+	  default_compute: azureml:nowhere
+	jobs:
+	  a: {command: echo a, environment: azureml:env@latest}
+	EOT
+	cat >p2.yml <<-\EOT &&
+	type: pipeline
+	jobs:
+	  a: {command: echo a, environment: azureml:env@latest}
+	  b:
+	    command: echo b
+	    environment: azureml:env@latest
+	    compute: azureml:gpu-farm
+	EOT
+	snapshot before &&
+	test_expect_code 3 mlw job create -f p1.yml --name p1 2>err &&
+	test_grep "^mlw: error: p1.yml:3:20: compute .nowhere. not found" err &&
+	test_expect_code 3 mlw job create -f p2.yml --name p2 --wait 2>err &&
+	test_grep "^mlw: error: p2.yml:7:14: compute .gpu-farm. not found" err &&
+	snapshot after &&
+	test_cmp before after
+'
+
+test_expect_success 'validation does not need the compute to exist' '
+	mlw job validate -f j.yml -f sw.yml -f p1.yml -f p2.yml >out &&
+	test_grep "j.yml: valid" out &&
+	test_grep "p2.yml: valid" out
+'
+
+test_expect_success 'compute.missing = local in .mlw/config: such jobs run here, saying so' '
+	git config -f .mlw/config compute.missing local &&
 	mlw job create -f j.yml --name n1 --wait 2>err &&
-	test_grep "compute .nowhere. is not a target of this workspace; it runs on this machine" err &&
+	test_grep "compute .nowhere. is not a target of this workspace; it runs on this machine (compute.missing = local" err &&
 	test "$(mlw job show n1 --query status -o tsv)" = Completed &&
-	test "$(mlw job show n1 --query compute -o tsv)" = azureml:nowhere
+	test "$(mlw job show n1 --query compute -o tsv)" = azureml:nowhere &&
+	mlw -q job create -f sw.yml --name sw1 --wait &&
+	test "$(mlw job show sw1 --query status -o tsv)" = Completed &&
+	test "$(mlw job show sw1_0 --query compute -o tsv)" = azureml:cpu-farm &&
+	mlw -q job create -f p2.yml --name p2 --wait &&
+	test "$(mlw job show p2 --query status -o tsv)" = Completed
+'
+
+test_expect_success 'compute.missing = error is the default; another value is a usage error' '
+	git config -f .mlw/config compute.missing error &&
+	test_expect_code 3 mlw job create -f j.yml 2>err &&
+	test_grep "compute .nowhere. not found" err &&
+	git config -f .mlw/config compute.missing maybe &&
+	test_expect_code 2 mlw job create -f j.yml 2>err &&
+	test_grep "compute.missing is .maybe.; it may be .error. (the default) or .local." err &&
+	git config -f .mlw/config --unset compute.missing
 '
 
 test_expect_success 'an amlcompute without a mapped partition runs here, saying so' '

@@ -13,11 +13,6 @@ slurm_state () {
 	grep -q "JobState=$2 " sj.state
 }
 
-# the Slurm job id mlw recorded for run $1
-slurm_id () {
-	mlw job show $1 --query 'tags."mlw.slurm_job_id"' -o tsv
-}
-
 # the trash folder is inside mlw's own (ignored) folder: a repository of
 # its own keeps the code from being ignored
 test_expect_success 'setup: a workspace with a Slurm compute' '
@@ -178,4 +173,6 @@ test_expect_success 'a Slurm time limit reached fails the run, saying so' '
 	test_grep "reached its time limit" t.json
 '
 
+# the daemons stopped before test_done removes their folder
+slurm_stop
 test_done

@@ -321,6 +321,37 @@ test_expect_success 'every distribution samples within its law, as params' '
 	EOF
 '
 
+test_expect_success 'many short trials, recorded in batches: every one there when --wait returns' '
+	printf "x,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n5,9.9\n6,12\n" >tiny.csv &&
+	cat >many.yml <<-\EOT &&
+	type: sweep
+	trial:
+	  command: >-
+	    mlw train ridge --data ${{inputs.data}} --target y
+	    --alpha ${{search_space.alpha}}
+	  environment: azureml:e@1
+	inputs:
+	  data: {type: uri_file, path: ./tiny.csv}
+	sampling_algorithm: {type: random, seed: 5}
+	search_space:
+	  alpha: {type: loguniform, min_value: -6, max_value: -1}
+	objective: {goal: maximize, primary_metric: train_r2_score}
+	limits: {max_total_trials: 600, max_concurrent_trials: 2}
+	EOT
+	mlw -q job create -f many.yml --name m1 --wait &&
+	mlw job list --parent-job-name m1 --status Completed --all-results \
+		-o tsv >done &&
+	test $(wc -l <done) = 600 &&
+	sqlite3 .mlw/mlw.db "SELECT count(*), count(DISTINCT t.run),
+		count(t.objective) FROM sweep_trials t JOIN runs s ON
+		s.id = t.sweep WHERE s.name = '\''m1'\''" >rows &&
+	echo "600|600|600" >expect &&
+	test_cmp expect rows &&
+	mlw job stream m1 >log &&
+	test $(grep -c "^m1_[0-9]*: Completed, train_r2_score " log) = 600 &&
+	test_grep "^600 trials in .* 600 completed" log
+'
+
 test_expect_success 'fsck finds the store clean' '
 	mlw fsck
 '

@@ -172,7 +172,7 @@ test_expect_success 'a sweep of process trials forks their supervisors from one 
 	limits: {max_concurrent_trials: 2}
 	EOT
 	mlw -q job create -f onethread.yml --name one1 >/dev/null &&
-	pid=$(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''one1'\''") &&
+	pid=$(sqlite3 -cmd ".timeout 10000" .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''one1'\''") &&
 	until_true "test \$(mlw job list --parent-job-name one1 -o tsv | wc -l) -ge 2" &&
 	# the supervisor and the tracking server'\''s listener (launch.c):
 	# no sweep worker
@@ -195,7 +195,7 @@ test_expect_success 'a sweep killed mid-way: Failed by the next command, its fin
 	limits: {max_concurrent_trials: 1}
 	EOT
 	mlw -q job create -f slow.yml --name k1 >/dev/null &&
-	pid=$(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''k1'\''") &&
+	pid=$(sqlite3 -cmd ".timeout 10000" .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''k1'\''") &&
 	until_true "test \$(mlw job list --parent-job-name k1 --status Completed -o tsv | wc -l) -ge 2" &&
 	kill -9 $pid &&
 	until_true "! kill -0 $pid 2>/dev/null" &&
@@ -205,6 +205,49 @@ test_expect_success 'a sweep killed mid-way: Failed by the next command, its fin
 	mlw job list --parent-job-name k1 --status Completed -o tsv >done &&
 	test $(wc -l <done) -ge 2 &&
 	test $(wc -l <done) -lt 12
+'
+
+test_expect_success 'in-process trials killed mid-sweep: the trials written whole, none left running' '
+	awk "BEGIN { srand(7); print \"a,b,c,d,y\";
+		for (i = 0; i < 20000; i++) { a = rand(); b = rand();
+			c = rand(); d = rand();
+			print a \",\" b \",\" c \",\" d \",\" a + 2 * b - c + rand() } }" \
+		>big.csv &&
+	cat >many.yml <<-\EOT &&
+	type: sweep
+	trial:
+	  command: >-
+	    mlw train ridge --data ${{inputs.data}} --target y
+	    --alpha ${{search_space.alpha}} --cv 5
+	  environment: azureml:e@1
+	inputs:
+	  data: {type: uri_file, path: ./big.csv}
+	sampling_algorithm: {type: random, seed: 3}
+	search_space:
+	  alpha: {type: loguniform, min_value: -6, max_value: 2}
+	objective: {goal: maximize, primary_metric: r2_score}
+	limits: {max_total_trials: 1000, max_concurrent_trials: 2}
+	EOT
+	mlw -q job create -f many.yml --name k2 >/dev/null &&
+	pid=$(sqlite3 -cmd ".timeout 10000" .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''k2'\''") &&
+	until_true "test \$(mlw job list --parent-job-name k2 --status Completed --all-results -o tsv | wc -l) -ge 20" &&
+	kill -9 $pid &&
+	until_true "! kill -0 $pid 2>/dev/null" &&
+	mlw job show k2 -o json >k2.json 2>err &&
+	test "$(test_json_get k2.json "[\"status\"]")" = Failed &&
+	mlw job list --parent-job-name k2 --status Completed --all-results -o tsv >done &&
+	test $(wc -l <done) -ge 20 &&
+	test $(wc -l <done) -lt 1000 &&
+	until_true "test -z \"\$(mlw job list --parent-job-name k2 --status Running -o tsv)\"" &&
+	test -z "$(mlw job list --parent-job-name k2 --status Queued -o tsv)" &&
+	# every trial written Completed has its param and its metrics
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM runs r WHERE parent = '\''k2'\''
+		AND status = '\''Completed'\'' AND (NOT EXISTS (SELECT 1
+		FROM run_params p WHERE p.run = r.id AND p.key = '\''alpha'\'')
+		OR NOT EXISTS (SELECT 1 FROM run_metrics_last m
+		WHERE m.run = r.id AND m.key = '\''r2_score'\''))" >bad &&
+	echo 0 >expect &&
+	test_cmp expect bad
 '
 
 test_expect_success 'fsck finds the store clean' '

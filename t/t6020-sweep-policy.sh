@@ -142,7 +142,7 @@ test_expect_success 'mlw job cancel SWEEP stops every trial' '
 	EOT
 	mlw -q job create -f long.yml --name c1 >/dev/null &&
 	until_true "test \$(mlw job list --parent-job-name c1 --status Running -o tsv | wc -l) = 2" &&
-	pgids=$(sqlite3 .mlw/mlw.db "SELECT pgid FROM runs WHERE parent = '\''c1'\''") &&
+	pgids=$(sqlite3 -cmd ".timeout 10000" .mlw/mlw.db "SELECT pgid FROM runs WHERE parent = '\''c1'\''") &&
 	mlw job cancel c1 &&
 	test "$(mlw job show c1 --query status -o tsv)" = Canceled &&
 	mlw job list --parent-job-name c1 -o tsv >kids &&

@@ -6,6 +6,8 @@ test_description='pipeline jobs: steps run as child jobs in dependency order'
 
 test_expect_success 'setup' '
 	mlw init -q . &&
+	# the specs name azureml:cpu-cluster, as Azure'"'"'s examples do: run here
+	git config -f .mlw/config compute.missing local &&
 	mkdir data src &&
 	printf "a,b\n1,2\n3,4\n" >data/t.csv &&
 	echo "print(1)" >src/x.py &&

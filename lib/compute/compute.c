@@ -905,11 +905,50 @@ static int map_aml(struct mlw_compute **out, char **note,
 	return 0;
 }
 
+/*
+ * A target this workspace does not have: MLW_ENOTFOUND, unless the
+ * workspace says to run such jobs here (compute.missing = local), as an
+ * amlcompute without a mapped partition runs: Azure's specs name their
+ * cluster (azureml:cpu-cluster in nearly every example).
+ */
+static int missing(struct mlw_compute **out, char **note, const char *name,
+		   const char *config_path)
+{
+	char *how = NULL;
+	int ret = mlw_config_get(&how, config_path, "compute.missing");
+
+	if (ret < 0)
+		return ret;
+	if (ret && !strcmp(how, "local")) {
+		free(how);
+		*out = mlw_compute_new(name, MLW_COMPUTE_LOCAL);
+		*note = mlw_xstrfmt("compute '%s' is not a target of this "
+				    "workspace; it runs on this machine "
+				    "(compute.missing = local in .mlw/config)",
+				    name);
+		return 0;
+	}
+	if (ret && strcmp(how, "error")) {
+		ret = mlw_error_setc(MLW_EINVALID, "%s: compute.missing is "
+				     "'%s'; it may be 'error' (the default) "
+				     "or 'local'", config_path, how);
+		free(how);
+		return ret;
+	}
+	free(how);
+	return mlw_error_setc(MLW_ENOTFOUND, "compute '%s' not found in this "
+			      "workspace: create it ('mlw compute create -n "
+			      "%s --type slurm --partition P', or -f SPEC), "
+			      "or set compute.missing = local in .mlw/config "
+			      "to run jobs that name a missing compute on "
+			      "this machine", name, name);
+}
+
 int mlw_compute_resolve(struct mlw_compute **out, char **note,
 			struct mlw_repo *repo, const char *value)
 {
 	struct mlw_catalog *cat;
-	struct mlw_compute *c;
+	struct mlw_compute *c = NULL;
 	const char *name;
 	char *config;
 	int ret;
@@ -930,29 +969,18 @@ int mlw_compute_resolve(struct mlw_compute **out, char **note,
 	ret = mlw_repo_catalog(&cat, repo);
 	if (!ret)
 		ret = mlw_compute_get(&c, cat, name);
-	/*
-	 * A target this workspace does not have runs here, as an amlcompute
-	 * without a mapped partition does: Azure's specs name their cluster
-	 * (azureml:cpu-cluster in nearly every example), and refusing them
-	 * would make every one of them need a 'mlw compute create' first.
-	 */
-	if (ret == MLW_ENOTFOUND) {
-		mlw_error_clear();
-		*out = mlw_compute_new(name, MLW_COMPUTE_LOCAL);
-		*note = mlw_xstrfmt("compute '%s' is not a target of this "
-				    "workspace; it runs on this machine (to "
-				    "send it elsewhere: mlw compute create)",
-				    name);
-		return 0;
-	}
-	if (ret)
+	if (ret && ret != MLW_ENOTFOUND)
 		return ret;
-	if (c->type != MLW_COMPUTE_AML) {
-		*out = c;
-		return 0;
-	}
 	config = mlw_repo_path(repo, "config");
-	ret = map_aml(out, note, c, config);
+	if (ret) {
+		mlw_error_clear();
+		ret = missing(out, note, name, config);
+	} else if (c->type != MLW_COMPUTE_AML) {
+		*out = c;
+		c = NULL;
+	} else {
+		ret = map_aml(out, note, c, config);
+	}
 	free(config);
 	mlw_compute_free(c);
 	return ret;

@@ -175,8 +175,12 @@ const char *mlw_compute_ref_name(const char *value);
  * local), and *note, when not NULL, says what was done instead of what
  * was asked (the caller frees).  "local", "serverless" and no value at
  * all are local, and need no catalog: repo's is opened only for a named
- * target.  MLW_ENOTFOUND "compute 'NAME' not found ..." for a target
- * that does not exist; MLW_EINVALID for a value that names none.
+ * target.  A target that does not exist is MLW_ENOTFOUND ("compute
+ * 'NAME' not found in this workspace: create it ..."), unless the
+ * workspace config says compute.missing = local: then it is local, with
+ * a note saying so (Azure's examples name clusters nobody has here).
+ * MLW_EINVALID for a value that names no target, or a compute.missing
+ * that is neither "error" nor "local".
  */
 int mlw_compute_resolve(struct mlw_compute **out, char **note,
 			struct mlw_repo *repo, const char *value);

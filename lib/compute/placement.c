@@ -111,6 +111,13 @@ static int read_distribution(struct mlw_placement *p,
 	return ret;
 }
 
+/* the error just set about the compute named at n, said there */
+static void at_compute(const struct mlw_yaml_node *n)
+{
+	if (n && mlw_starts_with(mlw_error_last(), "compute '"))
+		mlw_error_prefix("%s:%d:%d", n->source, n->line, n->col);
+}
+
 int mlw_placement_prepare(struct mlw_placement **out, char **note,
 			  struct mlw_repo *repo, const struct mlw_spec *spec)
 {
@@ -124,8 +131,11 @@ int mlw_placement_prepare(struct mlw_placement **out, char **note,
 	ret = count(&p->instances, spec, "resources.instance_count", 1, 1);
 	if (!ret)
 		ret = read_distribution(p, spec);
-	if (!ret)
+	if (!ret) {
 		ret = mlw_compute_resolve(&p->target, note, repo, compute);
+		if (ret == MLW_ENOTFOUND || ret == MLW_EINVALID)
+			at_compute(mlw_spec_get(spec, "compute"));
+	}
 	if (!ret && mlw_placement_is_slurm(p) && p->target->slurm.nodes &&
 	    p->instances > p->target->slurm.nodes)
 		ret = mlw_spec_error_at(

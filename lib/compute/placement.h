@@ -62,8 +62,9 @@ struct mlw_placement {
  * command job without errors), resolving the target in repo
  * (mlw_compute_resolve()).  0 with
  * *out (free with mlw_placement_free()) and *note (what is done instead
- * of what was asked, or NULL; the caller frees); MLW_ENOTFOUND for a
- * target that does not exist; MLW_EINVALID with FILE:LINE:COL for a
+ * of what was asked, or NULL; the caller frees); MLW_ENOTFOUND with
+ * FILE:LINE:COL for a target that does not exist (unless the workspace
+ * runs those here: compute.missing); MLW_EINVALID with FILE:LINE:COL for a
  * count below 1 (process_count_per_instance: 0) or above what the target
  * allows.
  */

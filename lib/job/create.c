@@ -2,6 +2,7 @@
  * create.c - 'mlw job create' for every type of job: see create.h.
  */
 #include "job/create.h"
+#include "compute/compute.h"
 #include "pipeline/dag.h"
 #include "pipeline/run.h"
 #include "run/launch.h"
@@ -11,6 +12,7 @@
 #include "sweep/job.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/strutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,49 @@ static int load_pipeline(struct mlw_job_create *c)
 	return mlw_pipeline_load(&c->pipeline, c->req.spec, &popts);
 }
 
+/* the compute value at n exists (or runs here); the error said at n */
+static int compute_exists(struct mlw_repo *repo, const char *value,
+			  const struct mlw_yaml_node *n)
+{
+	struct mlw_compute *c;
+	char *note;
+	int ret = mlw_compute_resolve(&c, &note, repo, value);
+
+	if (ret && n && mlw_starts_with(mlw_error_last(), "compute '"))
+		mlw_error_prefix("%s:%d:%d", n->source, n->line, n->col);
+	mlw_compute_free(c);
+	free(note);
+	return ret;
+}
+
+/*
+ * A pipeline's computes, before anything is recorded: its default and
+ * every step's that runs a command or a sweep.  (Each step resolves its
+ * own again when it starts, and says there what it does instead.)
+ */
+static int pipeline_computes(struct mlw_job_create *c)
+{
+	const struct mlw_pipeline *p = c->pipeline;
+	size_t i;
+	int ret = 0;
+
+	if (p->diags.errors)
+		return 0;
+	if (p->default_compute)
+		ret = compute_exists(c->req.repo, p->default_compute,
+				     mlw_spec_get(p->spec,
+						  "settings.default_compute"));
+	for (i = 0; !ret && i < p->nr_steps; i++) {
+		const struct mlw_pipeline_step *st = &p->steps[i];
+
+		if (st->kind == MLW_STEP_PIPELINE || !st->compute)
+			continue;
+		ret = compute_exists(c->req.repo, st->compute,
+				     mlw_yaml_map_get(st->node, "compute"));
+	}
+	return ret;
+}
+
 int mlw_job_create_prepare(struct mlw_job_create **out,
 			   const struct mlw_job_create_request *req)
 {
@@ -36,10 +81,17 @@ int mlw_job_create_prepare(struct mlw_job_create **out,
 	if (mlw_spec_kind(req->spec) == MLW_SPEC_PIPELINE_JOB) {
 		c->kind = MLW_JOB_CREATE_PIPELINE;
 		ret = load_pipeline(c);
+		if (!ret)
+			ret = pipeline_computes(c);
 	} else if (mlw_sweep_job_is(req->spec)) {
 		c->kind = MLW_JOB_CREATE_SWEEP;
-		ret = mlw_sweep_job_prepare(&c->sweep, req->repo, req->spec,
-					    &req->opts);
+		/* said at the user's compute:, not the trials' job made of it */
+		ret = compute_exists(req->repo,
+				     mlw_spec_get_str(req->spec, "compute"),
+				     mlw_spec_get(req->spec, "compute"));
+		if (!ret)
+			ret = mlw_sweep_job_prepare(&c->sweep, req->repo,
+						    req->spec, &req->opts);
 		if (!ret)
 			c->job = mlw_sweep_job_run(c->sweep);
 	} else {

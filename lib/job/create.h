@@ -69,7 +69,11 @@ struct mlw_job_create {
  * mlw_job_create_free()); for a pipeline whose graph is wrong also 0,
  * (*out)->pipeline->diags.errors set.  MLW_EINVALID with a message
  * ("FILE:LINE:COL: ...") when a command or sweep job cannot run as
- * written, another negative code when the store fails; *out NULL.
+ * written; MLW_ENOTFOUND ("FILE:LINE:COL: compute 'NAME' not found ...")
+ * when the job, or a pipeline's default or a step of it, names a
+ * compute the workspace does not have (compute/compute.h,
+ * mlw_compute_resolve()); another negative code when the store fails;
+ * *out NULL.
  */
 int mlw_job_create_prepare(struct mlw_job_create **out,
 			   const struct mlw_job_create_request *req);

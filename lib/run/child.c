@@ -731,23 +731,38 @@ static int cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+int64_t mlw_child_run_flush_id(const struct mlw_child_run *c)
+{
+	return c->id ? c->id : c->new_id;
+}
+
 int mlw_child_run_flush(struct mlw_catalog *cat,
 			struct mlw_child_run *const *runs, size_t nr)
+{
+	return mlw_child_run_flush_with(cat, runs, nr, NULL, NULL);
+}
+
+int mlw_child_run_flush_with(struct mlw_catalog *cat,
+			     struct mlw_child_run *const *runs, size_t nr,
+			     int (*then)(struct mlw_catalog *cat, void *data),
+			     void *data)
 {
 	struct mlw_child_run **sorted;
 	struct flush f;
 	size_t i, n = 0;
 	int ret;
 
-	if (!nr)
+	if (!nr && !then)
 		return 0;
 	memset(&f, 0, sizeof(f));
 	f.cat = cat;
 	f.pid = getpid();
 	/* locked in address order: two flushes never wait on each other */
-	sorted = mlw_calloc(nr, sizeof(*sorted));
-	memcpy(sorted, runs, nr * sizeof(*sorted));
-	qsort(sorted, nr, sizeof(*sorted), cmp_ptr);
+	sorted = mlw_calloc(nr + 1, sizeof(*sorted));
+	if (nr) {
+		memcpy(sorted, runs, nr * sizeof(*sorted));
+		qsort(sorted, nr, sizeof(*sorted), cmp_ptr);
+	}
 	for (i = 0; i < nr; i++)
 		if (!n || sorted[n - 1] != sorted[i])
 			sorted[n++] = sorted[i];
@@ -761,6 +776,8 @@ int mlw_child_run_flush(struct mlw_catalog *cat,
 	for (i = 0; i < ST_NR; i++)
 		if (f.st[i])
 			sqlite3_reset(f.st[i]);
+	if (!ret && then)
+		ret = then(cat, data);
 	if (!ret)
 		ret = mlw_catalog_commit(cat);
 	else

@@ -95,6 +95,23 @@ void mlw_child_run_finish(struct mlw_child_run *c, enum mlw_run_status s,
 int mlw_child_run_flush(struct mlw_catalog *cat,
 			struct mlw_child_run *const *runs, size_t nr);
 
+/*
+ * mlw_child_run_flush(), and then(cat, data) in the same transaction
+ * once the children are written, before the commit: what then writes
+ * is committed with them or not at all (its error rolls everything
+ * back and is returned).  Called even when nr is 0.
+ */
+int mlw_child_run_flush_with(struct mlw_catalog *cat,
+			     struct mlw_child_run *const *runs, size_t nr,
+			     int (*then)(struct mlw_catalog *cat, void *data),
+			     void *data);
+
+/*
+ * Inside then: the id of c, a child of that flush (its lock is the
+ * flush's, so mlw_child_run_id() would wait on it).
+ */
+int64_t mlw_child_run_flush_id(const struct mlw_child_run *c);
+
 /* Whether c has records not yet written. */
 int mlw_child_run_pending(struct mlw_child_run *c);
 

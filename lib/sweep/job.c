@@ -7,6 +7,7 @@
 #include "sweep/automl.h"
 #include "sweep/runner.h"
 #include "sweep/trial.h"
+#include "compute/placement.h"
 #include "ml/dataset.h"
 #include "run/event.h"
 #include "run/launch.h"
@@ -420,6 +421,24 @@ fail:
 
 /* --- the trials' jobs ------------------------------------------------------ */
 
+/*
+ * A trial that trains but runs as a process (on a Slurm compute, every
+ * one does) writes its model where an in-process one would: the output
+ * the sweep's best model comes from.
+ */
+static void process_model_output(json_t *o, const char *name)
+{
+	json_t *outs = json_object_get(o, "outputs");
+
+	if (!outs) {
+		outs = json_object();
+		json_object_set_new(o, "outputs", outs);
+	}
+	if (!json_object_get(outs, name))
+		json_object_set_new(outs, name, json_pack("{s:s}", "type",
+							  "mlflow_model"));
+}
+
 /* a process trial's command job (runner.h, prepare_trial) */
 static int prepare_trial(struct mlw_job **out, void *data, const char *name,
 			 const char *command,
@@ -433,14 +452,17 @@ static int prepare_trial(struct mlw_job **out, void *data, const char *name,
 	int ret;
 
 	*out = NULL;
-	if (sj->automl) {	/* an AutoML trial that did not parse */
+	if (sj->automl) {	/* did not parse, or on a Slurm compute */
 		bound = mlw_strdup(command);
 		o = json_pack("{s:s, s:s}", "type", "command", "environment",
 			      "mlw");
+		copy_key(o, sj->spec->doc->root, "compute");
 	} else {
 		bound = mlw_sweep_bind_trial(sj->template, params);
 		o = json_deep_copy(sj->trial);
 	}
+	if (sj->model_output)
+		process_model_output(o, sj->model_output);
 	json_object_set_new(o, "command", json_string(bound));
 	free(bound);
 	ret = load_job(&spec, sj, o);
@@ -623,6 +645,8 @@ static int supervise(struct mlw_job *job, int notify_fd,
 	req.experiment = job->experiment;
 	req.environment = job->environment;
 	req.compute = job->compute;
+	/* on a Slurm compute every trial is a Slurm job of its own */
+	req.no_in_process = mlw_placement_is_slurm(job->placement);
 	req.cfg = sj->automl ? sj->automl->sweep : sj->cfg;
 	/* inputs and outputs bound, the search space left to each trial */
 	command = bind_text(job, sj->template ? sj->template : "");

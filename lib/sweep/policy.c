@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *mlw_sweep_policy_name(enum mlw_sweep_policy_type type)
 {
@@ -37,13 +38,20 @@ void mlw_sweep_curve_push(struct mlw_sweep_curve *c, double value,
 	double mean = k ? c->mean[k - 1] : NAN;
 
 	if (k + 1 > c->alloc) {
-		c->alloc = c->alloc ? 2 * c->alloc : 16;
-		c->values = mlw_realloc(c->values,
-					mlw_st_mult(c->alloc, sizeof(double)));
-		c->best = mlw_realloc(c->best,
-				      mlw_st_mult(c->alloc, sizeof(double)));
-		c->mean = mlw_realloc(c->mean,
-				      mlw_st_mult(c->alloc, sizeof(double)));
+		/* one block: values, then best, then mean */
+		size_t alloc = c->alloc ? 2 * c->alloc : 4;
+		double *v = mlw_malloc(mlw_st_mult(3 * sizeof(double), alloc));
+
+		if (k) {
+			memcpy(v, c->values, k * sizeof(double));
+			memcpy(v + alloc, c->best, k * sizeof(double));
+			memcpy(v + 2 * alloc, c->mean, k * sizeof(double));
+		}
+		free(c->values);
+		c->values = v;
+		c->best = v + alloc;
+		c->mean = v + 2 * alloc;
+		c->alloc = alloc;
 	}
 	c->values[k] = value;
 	if (isfinite(value)) {
@@ -60,9 +68,7 @@ void mlw_sweep_curve_push(struct mlw_sweep_curve *c, double value,
 
 void mlw_sweep_curve_release(struct mlw_sweep_curve *c)
 {
-	free(c->values);
-	free(c->best);
-	free(c->mean);
+	free(c->values);	/* best and mean are in its block */
 	c->values = c->best = c->mean = NULL;
 	c->nr = c->alloc = c->finite = 0;
 }

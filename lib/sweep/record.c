@@ -131,21 +131,39 @@ void mlw_trial_record_release(struct mlw_trial_record *r)
 int mlw_sweep_record_trial(struct mlw_catalog *cat, int64_t sweep,
 			   const struct mlw_trial_record *r)
 {
-	sqlite3_stmt *st;
-	int ret = prep(cat, &st, "INSERT OR REPLACE INTO sweep_trials"
-		       " (sweep, idx, run, objective, stopped, decision,"
-		       " missing) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	return mlw_sweep_record_trials(cat, sweep, r, 1);
+}
 
+int mlw_sweep_record_trials(struct mlw_catalog *cat, int64_t sweep,
+			    const struct mlw_trial_record *r, size_t nr)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = SQLITE_DONE, ret;
+
+	if (!nr)
+		return 0;
+	ret = prep(cat, &st, "INSERT OR REPLACE INTO sweep_trials"
+		   " (sweep, idx, run, objective, stopped, decision,"
+		   " missing) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	if (ret)
 		return ret;
-	sqlite3_bind_int64(st, 1, sweep);
-	sqlite3_bind_int64(st, 2, (int64_t)r->index);
-	sqlite3_bind_int64(st, 3, r->run_id);
-	bind_value(st, 4, r->objective);
-	bind_str(st, 5, r->stopped);
-	bind_str(st, 6, r->decision);
-	bind_str(st, 7, r->missing);
-	return step_done(cat, st, "recording a trial");
+	for (i = 0; i < nr && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, sweep);
+		sqlite3_bind_int64(st, 2, (int64_t)r[i].index);
+		sqlite3_bind_int64(st, 3, r[i].run_id);
+		bind_value(st, 4, r[i].objective);
+		bind_str(st, 5, r[i].stopped);
+		bind_str(st, 6, r[i].decision);
+		bind_str(st, 7, r[i].missing);
+		rc = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return mlw_catalog_db_error(mlw_catalog_db(cat),
+					    "recording a trial");
+	return 0;
 }
 
 /* --- job show ------------------------------------------------------------ */

@@ -73,6 +73,10 @@ void mlw_trial_record_release(struct mlw_trial_record *r);
 int mlw_sweep_record_trial(struct mlw_catalog *cat, int64_t sweep,
 			   const struct mlw_trial_record *r);
 
+/* Records r[0..nr) likewise, with one statement. */
+int mlw_sweep_record_trials(struct mlw_catalog *cat, int64_t sweep,
+			    const struct mlw_trial_record *r, size_t nr);
+
 /*
  * The sweep section of 'mlw job show' for run (members added to the
  * object open in o): when run is a sweep or AutoML job, "sweep" (kind,

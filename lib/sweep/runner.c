@@ -34,7 +34,8 @@
 #include <unistd.h>
 
 #define FLUSH_SECONDS 0.1	/* records wait at most this long */
-#define FLUSH_RECORDS 256	/* or until this many are waiting */
+#define FLUSH_RECORDS 1024	/* or until this many are waiting */
+#define LOG_BUFFER 65536	/* log lines wait until a flush or this */
 #define MAX_STOPS 64
 
 /* --- binding -------------------------------------------------------------- */
@@ -113,16 +114,32 @@ struct ended {
 	char *name;			/* a process: its run's name */
 };
 
+/*
+ * The loop's thread holds lock but while it writes to the catalog, waits
+ * or asks the scheduler for trials; a worker takes it to pick a trial
+ * and when the trial ends.  With a sampler whose next point costs
+ * nothing (self_schedule: not Bayesian, not AutoML), a worker ends its
+ * trial itself (finish()) and draws the next ones, so that a trial in
+ * flight costs no round trip through the loop's thread: the loop wakes
+ * only to write records, enforce timeouts, start process trials or end.
+ */
 struct runner {
 	const struct mlw_sweep_run *req;
 	struct mlw_sweep *s;
 	struct mlw_sweep_datasets *data;
-	pthread_mutex_t lock;		/* the queues, best */
+	pthread_mutex_t lock;		/* everything below */
 	pthread_cond_t work;		/* a trial was queued, or quit */
-	pthread_cond_t done_cv;		/* a trial ended */
+	pthread_cond_t done_cv;		/* a trial ended, or wake */
+	pthread_t loop_thread;
+	int self_schedule;
+	int wake;			/* the loop has work */
 	struct slot *queue, **queue_tail;
 	struct slot *done, **done_tail;
+	/* trials a worker drew that run as processes: the loop starts them */
+	struct slot *handed, **handed_tail;
 	int quit;
+	int buffer_log;			/* log lines go to log, not log_fd */
+	struct mlw_buf log;
 	pthread_t *workers;
 	size_t nr_workers;
 	size_t nr_started;		/* workers started: all, or none yet */
@@ -140,8 +157,11 @@ struct runner {
 	size_t nr_pending, alloc_pending;
 	double last_flush;
 	size_t in_process;
+	/* of the lowest-numbered trials, whatever the order they ended in */
 	char *first_error;
+	size_t first_error_index;
 	char *first_missing;		/* the first missing-metric hint */
+	size_t first_missing_index;
 	size_t flagged;			/* trials without it */
 	size_t stopped[MLW_STOP_CANCEL + 1];	/* by reason */
 	int fatal;			/* a catalog error: give up */
@@ -158,20 +178,24 @@ static double mono(void)
 static void slog(struct runner *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* a line for the sweep's log */
+/*
+ * A line for the sweep's log (under the lock while the loop runs), kept
+ * until the next flush writes it with the records it tells of.
+ */
 static void slog(struct runner *r, const char *fmt, ...)
 {
-	struct mlw_buf b = MLW_BUF_INIT;
 	va_list ap;
 
 	if (r->req->log_fd < 0)
 		return;
 	va_start(ap, fmt);
-	mlw_buf_vaddf(&b, fmt, ap);
+	mlw_buf_vaddf(&r->log, fmt, ap);
 	va_end(ap);
-	mlw_buf_addch(&b, '\n');
-	mlw_write_all(r->req->log_fd, b.buf, b.len);
-	mlw_buf_release(&b);
+	mlw_buf_addch(&r->log, '\n');
+	if (!r->buffer_log || r->log.len >= LOG_BUFFER) {
+		mlw_write_all(r->req->log_fd, r->log.buf, r->log.len);
+		mlw_buf_reset(&r->log);
+	}
 }
 
 /* v as the shortest text that reads back the same, in buf */
@@ -354,6 +378,40 @@ static void run_in_process(struct runner *r, struct slot *t)
 	mlw_train_result_release(&res);
 }
 
+static void finish(struct runner *r, struct slot *t);
+static void start(struct runner *r, const struct mlw_sweep_trial *tr);
+
+/*
+ * Under the lock: start the trials the scheduler hands out now.  The
+ * lock is let go while it decides, so that a Bayesian next point does
+ * not hold up the workers.  Returns mlw_sweep_next()'s last answer.
+ */
+static int draw(struct runner *r)
+{
+	const struct mlw_sweep_trial *tr;
+	int ret;
+
+	for (;;) {
+		pthread_mutex_unlock(&r->lock);
+		ret = mlw_sweep_next(r->s, mono(), &tr);
+		pthread_mutex_lock(&r->lock);
+		if (ret != MLW_SWEEP_NEW)
+			return ret;
+		start(r, tr);
+	}
+}
+
+/* under the lock: a worker ends trial t itself and draws the next ones */
+static void end_and_draw(struct runner *r, struct slot *t)
+{
+	finish(r, t);
+	if (r->fatal || r->quit || draw(r) != MLW_SWEEP_WAIT ||
+	    r->nr_pending >= FLUSH_RECORDS)
+		r->wake = 1;
+	if (r->wake)
+		pthread_cond_signal(&r->done_cv);
+}
+
 static void *worker(void *data)
 {
 	struct runner *r = data;
@@ -377,6 +435,10 @@ static void *worker(void *data)
 			run_in_process(r, t);
 		}
 		pthread_mutex_lock(&r->lock);
+		if (r->self_schedule) {
+			end_and_draw(r, t);
+			continue;
+		}
 		*r->done_tail = t;
 		r->done_tail = &t->next;
 		pthread_cond_signal(&r->done_cv);
@@ -551,58 +613,93 @@ static void free_slot(struct slot *t)
 	free(t);
 }
 
+/* the sweep rows of the trials a flush writes */
+struct rows {
+	int64_t sweep;
+	struct ended *ended;
+	size_t nr;
+};
+
+/* in the flush's transaction: the rows, the trials' runs written */
+static int write_rows(struct mlw_catalog *cat, void *data)
+{
+	struct rows *rows = data;
+	struct mlw_trial_record *recs;
+	size_t i;
+	int ret = 0;
+
+	if (!rows->nr)
+		return 0;
+	recs = mlw_calloc(rows->nr, sizeof(*recs));
+	for (i = 0; !ret && i < rows->nr; i++) {
+		struct ended *e = &rows->ended[i];
+
+		if (e->child)
+			e->rec.run_id = mlw_child_run_flush_id(e->child);
+		else
+			ret = mlw_run_get_id(&e->rec.run_id, cat, e->name);
+		recs[i] = e->rec;	/* borrowed */
+	}
+	if (!ret)
+		ret = mlw_sweep_record_trials(cat, rows->sweep, recs,
+					      rows->nr);
+	free(recs);
+	return ret;
+}
+
 /*
- * Write what is waiting: the in-process trials' runs (everything they
- * logged since the last flush) in one transaction, then the rows of the
- * trials that ended in another.
+ * Write what is waiting, under the lock, which is let go meanwhile (the
+ * workers go on; what ends meanwhile waits for the next flush): the log
+ * lines, then in one transaction the in-process trials' runs
+ * (everything they logged since the last flush) and the sweep rows of
+ * the trials that ended, so that a trial is in the catalog whole or not
+ * at all.  Only the loop's thread flushes, and only a flush frees an
+ * ended trial's run, so the runs taken here outlive it.
  */
 static int flush(struct runner *r)
 {
 	struct mlw_child_run **children;
 	struct mlw_catalog *cat;
+	struct mlw_buf log = r->log;
+	struct rows rows;
 	size_t i, n = 0;
 	int ret;
 
 	r->last_flush = mono();
-	children = mlw_calloc(r->nr_running_alloc + r->nr_pending + 1,
+	rows.sweep = r->req->run_id;
+	rows.ended = r->pending;
+	rows.nr = r->nr_pending;
+	children = mlw_calloc(r->nr_running_alloc + rows.nr + 1,
 			      sizeof(*children));
 	for (i = 0; i < r->nr_running_alloc; i++)
 		if (r->running[i] && r->running[i]->child &&
 		    mlw_child_run_pending(r->running[i]->child))
 			children[n++] = r->running[i]->child;
-	for (i = 0; i < r->nr_pending; i++)
-		if (r->pending[i].child)
-			children[n++] = r->pending[i].child;
-	ret = mlw_repo_catalog(&cat, r->req->repo);
-	if (!ret)
-		ret = mlw_child_run_flush(cat, children, n);
-	free(children);
-	if (!ret && r->nr_pending)
-		ret = mlw_catalog_begin(cat);
-	for (i = 0; !ret && i < r->nr_pending; i++) {
-		struct ended *e = &r->pending[i];
+	for (i = 0; i < rows.nr; i++)
+		if (rows.ended[i].child)
+			children[n++] = rows.ended[i].child;
+	mlw_buf_init(&r->log, 0);
+	r->pending = NULL;
+	r->nr_pending = r->alloc_pending = 0;
+	pthread_mutex_unlock(&r->lock);
 
-		if (e->child)
-			e->rec.run_id = mlw_child_run_id(e->child);
-		else
-			ret = mlw_run_get_id(&e->rec.run_id, cat, e->name);
-		if (!ret)
-			ret = mlw_sweep_record_trial(cat, r->req->run_id,
-						     &e->rec);
-		if (ret) {
-			mlw_catalog_rollback(cat);
-			break;
-		}
-		if (i + 1 == r->nr_pending)
-			ret = mlw_catalog_commit(cat);
+	if (log.len)
+		mlw_write_all(r->req->log_fd, log.buf, log.len);
+	mlw_buf_release(&log);
+	ret = mlw_repo_catalog(&cat, r->req->repo);
+	if (!ret && (n || rows.nr))
+		ret = mlw_child_run_flush_with(cat, children, n, write_rows,
+					       &rows);
+	free(children);
+	for (i = 0; i < rows.nr; i++) {
+		mlw_trial_record_release(&rows.ended[i].rec);
+		mlw_child_run_free(rows.ended[i].child);
+		free(rows.ended[i].name);
 	}
-	for (i = 0; i < r->nr_pending; i++) {
-		mlw_trial_record_release(&r->pending[i].rec);
-		mlw_child_run_free(r->pending[i].child);
-		free(r->pending[i].name);
-	}
-	r->nr_pending = 0;
-	if (ret)
+	free(rows.ended);
+
+	pthread_mutex_lock(&r->lock);
+	if (ret && !r->fatal)
 		r->fatal = ret;
 	return ret;
 }
@@ -638,8 +735,11 @@ static void finish(struct runner *r, struct slot *t)
 		mlw_sweep_missing_metric_hint(r->s, t->index, &b);
 		t->rec.missing = mlw_buf_detach(&b, NULL);
 		slog(r, "%s: flagged: %s", t->name, t->rec.missing);
-		if (!r->first_missing)
+		if (!r->first_missing || t->index < r->first_missing_index) {
+			free(r->first_missing);
 			r->first_missing = mlw_strdup(t->rec.missing);
+			r->first_missing_index = t->index;
+		}
 		r->flagged++;
 	}
 	mlw_sweep_trial_info(r->s, t->index, &info);
@@ -663,9 +763,13 @@ static void finish(struct runner *r, struct slot *t)
 				t->rec.decision ? ": " : "",
 				t->rec.decision ? t->rec.decision : "");
 	}
-	if (state == MLW_TRIAL_FAILED && !r->first_error)
+	if (state == MLW_TRIAL_FAILED &&
+	    (!r->first_error || t->index < r->first_error_index)) {
+		free(r->first_error);
+		r->first_error_index = t->index;
 		r->first_error = mlw_xstrfmt("%s: %s", t->name, t->error ?
 					     t->error : "failed");
+	}
 	if (isnan(info.objective))
 		slog(r, "%s: %s%s%s", t->name, mlw_run_status_name(t->status),
 		     t->error ? ": " : "", t->error ? t->error : "");
@@ -700,7 +804,10 @@ static void not_started(struct runner *r, struct slot *t)
 	finish(r, t);
 }
 
-/* start trial tr: in-process when its command trains, else a process */
+/*
+ * Start trial tr, under the lock: in-process when its command trains,
+ * else a process (started by the loop's thread).
+ */
 static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 {
 	struct slot *t = mlw_calloc(1, sizeof(*t));
@@ -730,7 +837,8 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 	}
 	r->running[tr->index] = t;
 	params_text(&b, tr->params);
-	t->in_process = mlw_train_trial_parse(&t->tt, t->command) == 1;
+	t->in_process = !r->req->no_in_process &&
+			mlw_train_trial_parse(&t->tt, t->command) == 1;
 	slog(r, "%s: started%s: %s", t->name, t->in_process ?
 	     " in-process" : "", b.buf);
 	mlw_buf_release(&b);
@@ -739,11 +847,14 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 	} else if (t->in_process) {
 		r->in_process++;
 		start_workers(r);
-		pthread_mutex_lock(&r->lock);
 		*r->queue_tail = t;
 		r->queue_tail = &t->next;
 		pthread_cond_signal(&r->work);
-		pthread_mutex_unlock(&r->lock);
+	} else if (!pthread_equal(pthread_self(), r->loop_thread)) {
+		/* forking is the loop's: see start_workers() */
+		*r->handed_tail = t;
+		r->handed_tail = &t->next;
+		r->wake = 1;
 	} else if (start_process(r, t)) {
 		not_started(r, t);
 	}
@@ -794,25 +905,33 @@ static void poll_processes(struct runner *r)
 	}
 }
 
-/* the trials the workers have finished */
+/* under the lock: the trials the workers have finished */
 static void collect(struct runner *r)
 {
-	struct slot *done;
+	struct slot *done = r->done, *handed = r->handed;
 
-	pthread_mutex_lock(&r->lock);
-	done = r->done;
 	r->done = NULL;
 	r->done_tail = &r->done;
-	pthread_mutex_unlock(&r->lock);
 	while (done) {
 		struct slot *next = done->next;
 
 		finish(r, done);
 		done = next;
 	}
+	/* the process trials the workers drew */
+	r->handed = NULL;
+	r->handed_tail = &r->handed;
+	while (handed) {
+		struct slot *next = handed->next;
+
+		handed->next = NULL;
+		if (start_process(r, handed))
+			not_started(r, handed);
+		handed = next;
+	}
 }
 
-/* wait until a worker finishes a trial or until; the lock is not held */
+/* under the lock: wait until a worker has work for the loop, or until */
 static void wait_until(struct runner *r, double until)
 {
 	double now = mono(), d;
@@ -828,19 +947,19 @@ static void wait_until(struct runner *r, double until)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	pthread_mutex_lock(&r->lock);
-	if (!r->done)
+	if (!r->done && !r->wake)
 		pthread_cond_timedwait(&r->done_cv, &r->lock, &ts);
-	pthread_mutex_unlock(&r->lock);
+	r->wake = 0;
 }
 
 static void loop(struct runner *r)
 {
-	const struct mlw_sweep_trial *tr;
 	struct mlw_sweep_stop stops[MAX_STOPS];
 	int canceled = 0, closed = 0, ret;
 	size_t n, i;
 
+	pthread_mutex_lock(&r->lock);
+	r->buffer_log = 1;
 	while (!r->fatal) {
 		double until;
 
@@ -864,9 +983,7 @@ static void loop(struct runner *r)
 			}
 			mlw_buf_release(&why);
 		}
-		while ((ret = mlw_sweep_next(r->s, mono(), &tr)) ==
-		       MLW_SWEEP_NEW)
-			start(r, tr);
+		ret = draw(r);
 		if (ret < 0 && !closed) {
 			slog(r, "the sampler failed: %s; no more trials",
 			     mlw_error_last());
@@ -893,6 +1010,8 @@ static void loop(struct runner *r)
 	}
 	collect(r);
 	flush(r);
+	r->buffer_log = 0;
+	pthread_mutex_unlock(&r->lock);
 }
 
 /* policy text for the sweeps table: "bandit (slack_factor 0.1, ...)" */
@@ -1037,8 +1156,13 @@ int mlw_sweep_supervise(struct mlw_sweep_outcome *out,
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
 	r.req = req;
+	mlw_buf_init(&r.log, 0);
 	r.queue_tail = &r.queue;
 	r.done_tail = &r.done;
+	r.handed_tail = &r.handed;
+	r.loop_thread = pthread_self();
+	r.self_schedule = !req->automl &&
+			  req->cfg->algorithm != MLW_SAMPLE_BAYESIAN;
 	r.last_flush = mono();
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work, NULL);
@@ -1100,6 +1224,7 @@ out:
 	free(r.workers);
 	free(r.first_error);
 	free(r.first_missing);
+	mlw_buf_release(&r.log);
 	if (r.has_best_model)
 		mlw_model_release(&r.best_model);
 	if (r.data != req->datasets)

@@ -11,19 +11,27 @@
  * trials stays single-threaded, as forking them asks), each trial with
  * its share of the CPUs as its thread budget, on datasets parsed once.  Its fold metrics reach the scheduler
  * as they come (mlw_sweep_report()), so a policy stops it at its next
- * fold or iteration; so do trial_timeout, timeout and a cancel.  It is
- * recorded whole when it ends, trials that end together in one
- * transaction (at most every 100 ms).  Only the best model so far is
- * kept, in memory; the best one is written to model_dir at the end.
+ * fold or iteration; so do trial_timeout, timeout and a cancel.  With a
+ * sampler whose next point costs nothing (random, sobol, grid), the
+ * worker that ends a trial draws the next one itself.  A trial is
+ * recorded whole when it ends (its run and its sweep row in the same
+ * transaction), trials that end together in one transaction, at most
+ * every 100 ms, written while the workers go on; a sweep killed
+ * mid-way loses only the trials of the last 100 ms.  Only the best
+ * model so far is kept, in memory; the best one is written to
+ * model_dir at the end.
  *
- * Any other command runs as a process: a command job of its own, child
- * of the sweep, prepared by the caller's prepare_trial and supervised
- * like any command job (its metrics are what it logs, read back from
+ * Any other command, and every trial of a sweep whose compute is not
+ * this machine (no_in_process), runs as a process: a command job of its
+ * own, child of the sweep, prepared by the caller's prepare_trial and
+ * supervised like any command job (its metrics are what it logs, read back from
  * the catalog as it runs; a stop cancels it, as 'mlw job cancel').
  *
  * The log (log_fd) gets a line per trial started and ended, every
  * decision of the policy with the numbers behind it, every trial that
- * never logged the primary metric with a hint, and the best trial.
+ * never logged the primary metric with a hint, and the best trial;
+ * while the sweep runs, lines are written with the records they tell
+ * of.
  */
 #ifndef MLW_SWEEP_RUNNER_H
 #define MLW_SWEEP_RUNNER_H
@@ -69,6 +77,12 @@ struct mlw_sweep_run {
 	struct mlw_sweep_datasets *datasets;
 	/* where the best in-process trial's model goes (NULL: nowhere) */
 	const char *model_dir;
+	/*
+	 * Every trial a process, even one that could train in-process:
+	 * the sweep's compute is elsewhere (a Slurm compute), and each
+	 * trial is a job there.
+	 */
+	int no_in_process;
 	int log_fd;		/* the sweep's log, or -1 */
 	const atomic_int *cancel;	/* non-zero: cancel the sweep */
 	int nr_cpus;		/* 0: the online CPUs */

@@ -498,6 +498,8 @@ struct mlw_sweep {
 	const struct mlw_sweep_curve **curves;	/* the trials' curves */
 	size_t nr, alloc;
 	size_t running;
+	size_t *live;			/* the running trials, in order */
+	size_t alloc_live;
 	int computing;			/* a next() is between its locks */
 	double started;
 	int canceled, exhausted, timed_out;
@@ -576,6 +578,7 @@ void mlw_sweep_free(struct mlw_sweep *s)
 	}
 	free(s->trials);
 	free(s->curves);
+	free(s->live);
 	mlw_sweep_sampler_free(s->sampler);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->next_lock);
@@ -619,10 +622,15 @@ int mlw_sweep_next(struct mlw_sweep *s, double now,
 		ret = MLW_SWEEP_WAIT;
 		goto unlock;
 	}
-	/* the history as it is now; u arrays never change once set */
+	/*
+	 * The history as it is now (u arrays never change once set), for
+	 * the one sampler that reads it: the others would make every
+	 * trial cost as much as the trials before it.
+	 */
 	index = s->nr;
-	history = mlw_calloc(index + 1, sizeof(*history));
-	for (i = 0; i < index; i++) {
+	if (s->cfg->algorithm == MLW_SAMPLE_BAYESIAN)
+		history = mlw_calloc(index + 1, sizeof(*history));
+	for (i = 0; history && i < index; i++) {
 		history[i].u = s->trials[i]->u;
 		history[i].running = s->trials[i]->state == MLW_TRIAL_RUNNING;
 		history[i].value = s->trials[i]->state == MLW_TRIAL_FAILED ?
@@ -632,7 +640,8 @@ int mlw_sweep_next(struct mlw_sweep *s, double now,
 	pthread_mutex_unlock(&s->lock);
 
 	u = mlw_malloc(dims * sizeof(double) + 1);
-	ret = mlw_sweep_sampler_next(s->sampler, index, history, index, u);
+	ret = mlw_sweep_sampler_next(s->sampler, index, history,
+				     history ? index : 0, u);
 	free(history);
 
 	pthread_mutex_lock(&s->lock);
@@ -653,12 +662,17 @@ int mlw_sweep_next(struct mlw_sweep *s, double now,
 	t->started = now;
 	t->ended = NAN;
 	t->objective = NAN;
-	MLW_ALLOC_GROW(s->trials, s->nr + 1, s->alloc);
-	s->curves = mlw_realloc(s->curves, s->alloc * sizeof(*s->curves));
+	if (s->nr + 1 > s->alloc) {
+		MLW_ALLOC_GROW(s->trials, s->nr + 1, s->alloc);
+		s->curves = mlw_realloc(s->curves,
+					s->alloc * sizeof(*s->curves));
+	}
 	s->trials[s->nr] = t;
 	s->curves[s->nr] = &t->curve;
 	s->nr++;
-	s->running++;
+	/* indices only grow: the list stays sorted */
+	MLW_ALLOC_GROW(s->live, s->running + 1, s->alloc_live);
+	s->live[s->running++] = index;
 	*out = t;
 	ret = MLW_SWEEP_NEW;
 unlock:
@@ -744,6 +758,7 @@ int mlw_sweep_finish(struct mlw_sweep *s, size_t trial,
 		     enum mlw_sweep_trial_state state, double now)
 {
 	struct mlw_sweep_trial *t;
+	size_t i;
 	int ret = 0;
 
 	pthread_mutex_lock(&s->lock);
@@ -758,6 +773,10 @@ int mlw_sweep_finish(struct mlw_sweep *s, size_t trial,
 	t->state = state;
 	t->ended = now;
 	t->curve.finished = 1;
+	for (i = 0; s->live[i] != trial; i++)
+		;
+	memmove(s->live + i, s->live + i + 1,
+		(s->running - i - 1) * sizeof(*s->live));
 	s->running--;
 	if (!t->curve.nr && state != MLW_TRIAL_FAILED) {
 		t->missing_metric = 1;
@@ -772,15 +791,13 @@ size_t mlw_sweep_poll(struct mlw_sweep *s, double now,
 		      struct mlw_sweep_stop *stops, size_t max)
 {
 	double limit = s->cfg->limits.trial_timeout;
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 
 	pthread_mutex_lock(&s->lock);
 	closed(s, now);
-	for (i = 0; i < s->nr; i++) {
-		struct mlw_sweep_trial *t = s->trials[i];
+	for (k = 0; k < s->running; k++) {
+		struct mlw_sweep_trial *t = s->trials[i = s->live[k]];
 
-		if (t->state != MLW_TRIAL_RUNNING)
-			continue;
 		if (t->stop == MLW_STOP_NONE) {
 			if (s->canceled)
 				t->stop = MLW_STOP_CANCEL;
@@ -832,10 +849,10 @@ double mlw_sweep_deadline(struct mlw_sweep *s)
 
 	pthread_mutex_lock(&s->lock);
 	when = s->timed_out ? INFINITY : s->started + s->cfg->limits.timeout;
-	for (i = 0; limit > 0 && i < s->nr; i++) {
-		const struct mlw_sweep_trial *t = s->trials[i];
+	for (i = 0; limit > 0 && i < s->running; i++) {
+		const struct mlw_sweep_trial *t = s->trials[s->live[i]];
 
-		if (t->state == MLW_TRIAL_RUNNING && t->stop == MLW_STOP_NONE &&
+		if (t->stop == MLW_STOP_NONE &&
 		    t->started + limit < when)
 			when = t->started + limit;
 	}

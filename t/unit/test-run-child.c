@@ -198,6 +198,73 @@ static void test_failures(struct mlw_catalog *cat)
 	       "a name that is a path is refused");
 }
 
+/* a flush's then: a param on the child, and the id it saw */
+struct hook {
+	struct mlw_child_run *c;
+	int64_t id;
+	int calls;
+	int fail;
+};
+
+static int then(struct mlw_catalog *cat, void *data)
+{
+	struct hook *h = data;
+	int ret = 0;
+
+	h->calls++;
+	if (h->c) {
+		h->id = mlw_child_run_flush_id(h->c);
+		ret = mlw_run_log_param(cat, h->id, "hooked", "yes");
+	}
+	if (!ret && h->fail)
+		ret = mlw_error_setc(MLW_EINVALID, "the hook fails");
+	return ret;
+}
+
+static void test_then(struct mlw_catalog *cat)
+{
+	struct mlw_child_run_request req;
+	struct mlw_child_run *c;
+	struct mlw_run *run = NULL;
+	struct hook h;
+	int64_t id;
+
+	memset(&req, 0, sizeof(req));
+	req.parent = "sweep_parent";
+	req.type = "sweep_trial";
+	req.name = "hooked_one";
+	ok(!mlw_child_run_new(&c, &req), "a child for a flush with a hook");
+	mlw_child_run_finish(c, MLW_RUN_COMPLETED, 0, NULL, 0);
+	memset(&h, 0, sizeof(h));
+	h.c = c;
+	h.fail = 1;
+	is_int(mlw_child_run_flush_with(cat, &c, 1, then, &h), MLW_EINVALID,
+	       "the hook's error is the flush's");
+	ok(h.calls == 1 && h.id > 0, "the hook saw the child's new id");
+	ok(mlw_run_get_id(&id, cat, "hooked_one") == MLW_ENOTFOUND,
+	   "the child is rolled back with what the hook wrote");
+	ok(mlw_child_run_pending(c) && !mlw_child_run_id(c),
+	   "and it is all pending still");
+	h.fail = 0;
+	ok(!mlw_child_run_flush_with(cat, &c, 1, then, &h),
+	   "flushed again, the hook succeeding");
+	is_int(h.id, mlw_child_run_id(c), "the hook saw the id it has now");
+	if (!mlw_run_get(&run, cat, "hooked_one") &&
+	    !mlw_run_load_details(cat, run)) {
+		ok(run->status == MLW_RUN_COMPLETED && run->nr_params == 1 &&
+		   !strcmp(run->params[0].key, "hooked"),
+		   "the child and the hook's param committed together");
+	} else {
+		ok(0, "the child reads back: %s", mlw_error_last());
+	}
+	mlw_run_free(run);
+	mlw_child_run_free(c);
+	memset(&h, 0, sizeof(h));
+	ok(!mlw_child_run_flush_with(cat, NULL, 0, then, &h) && h.calls == 1,
+	   "with no child, the hook still runs");
+	ok(!mlw_child_run_flush(cat, NULL, 0), "no child, no hook: nothing");
+}
+
 int main(void)
 {
 	struct mlw_catalog *cat;
@@ -220,6 +287,7 @@ int main(void)
 	ok(!mlw_run_pool_new(&pool, repo, 2), "a pool of two connections");
 	test_threads(cat);
 	test_failures(cat);
+	test_then(cat);
 	mlw_run_pool_free(pool);
 	mlw_repo_free(repo);
 	mlw_remove_tree(dir);
