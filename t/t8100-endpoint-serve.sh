@@ -300,6 +300,8 @@ test_expect_success CURL 'the request log: the catalog and the deployment log' '
 	sleep 0.5 &&
 	mlw endpoint deployment get-logs blue -e diabetes >log &&
 	test_grep "POST /score 200" log &&
+	grep -E "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z POST /score 200 [0-9]+\.[0-9]{3} ms [1-9][0-9]* B in [1-9][0-9]* B out$" log >lines &&
+	test $(wc -l <lines) -ge 8 &&
 	test_grep "deployment .blue. ready" log &&
 	mlw endpoint deployment get-logs blue -e diabetes --lines 1 >last &&
 	test $(wc -l <last) = 1 &&

@@ -434,6 +434,15 @@ static void on_swagger(struct mlw_http_request *req,
 	mlw_serve_config_release(s, c);
 }
 
+/* a bounded copy of src into dst[size], as snprintf "%s" would */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* the access log: one record per request to a scoring route */
 static void on_access(const struct mlw_http_access *a, void *data)
 {
@@ -446,8 +455,8 @@ static void on_access(const struct mlw_http_access *a, void *data)
 		return;
 	memset(&r, 0, sizeof(r));
 	r.time = (double)a->start_ms / 1000;
-	snprintf(r.deployment, sizeof(r.deployment), "%s", a->tag);
-	snprintf(r.route, sizeof(r.route), "%s", a->route);
+	copy_text(r.deployment, sizeof(r.deployment), a->tag);
+	copy_text(r.route, sizeof(r.route), a->route);
 	r.status = a->status ? a->status : 499;
 	r.latency_us = a->latency_us;
 	r.bytes_in = a->bytes_in;

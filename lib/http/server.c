@@ -241,10 +241,8 @@ static void release_response(struct mlw_http_response *res)
 
 	release_body(res);
 	set_content_type(res, NULL);
-	for (i = 0; i < res->nr_headers; i++) {
-		free(res->headers[i].name);
-		free(res->headers[i].value);
-	}
+	for (i = 0; i < res->nr_headers; i++)
+		free(res->headers[i].name);	/* and its value */
 	free(res->headers);
 	res->headers = NULL;
 	res->nr_headers = res->alloc_headers = 0;
@@ -381,9 +379,15 @@ void mlw_http_respond_error(struct mlw_http_response *res, int status,
 void mlw_http_response_header(struct mlw_http_response *res,
 			      const char *name, const char *value)
 {
+	size_t nlen = strlen(name), vlen = strlen(value);
+	char *p = mlw_malloc(nlen + vlen + 2);
+
+	/* name and value in one block: name is what is freed */
+	memcpy(p, name, nlen + 1);
+	memcpy(p + nlen + 1, value, vlen + 1);
 	MLW_ALLOC_GROW(res->headers, res->nr_headers + 1, res->alloc_headers);
-	res->headers[res->nr_headers].name = mlw_strdup(name);
-	res->headers[res->nr_headers].value = mlw_strdup(value);
+	res->headers[res->nr_headers].name = p;
+	res->headers[res->nr_headers].value = p + nlen + 1;
 	res->nr_headers++;
 }
 
@@ -535,7 +539,11 @@ void **mlw_http_request_state(struct mlw_http_request *req)
 
 void mlw_http_request_set_tag(struct mlw_http_request *req, const char *tag)
 {
-	snprintf(req->tag, sizeof(req->tag), "%s", tag ? tag : "");
+	size_t n = tag ? strnlen(tag, sizeof(req->tag) - 1) : 0;
+
+	if (n)
+		memcpy(req->tag, tag, n);
+	req->tag[n] = '\0';
 }
 
 /* --- routing */
