@@ -5,7 +5,9 @@
  *
  * Nothing in lib/ml keeps state between calls: two trainings on two
  * threads, each with its own context, never share anything but the
- * read-only dataset, so a sweep can run trials side by side.
+ * read-only dataset, so a sweep can run trials side by side; but for a
+ * memo (memo.h) the caller puts in several contexts, which keeps what
+ * those trainings would otherwise compute again.
  *
  *	struct mlw_train_ctx ctx;
  *	struct mlw_strlist warnings = MLW_STRLIST_INIT;
@@ -30,6 +32,7 @@
 
 struct mlw_comm;
 struct mlw_metric;
+struct mlw_train_memo;
 struct mlw_strlist;
 
 /* splitmix64: a small, seeded, portable generator */
@@ -95,6 +98,8 @@ struct mlw_train_ctx {
 	 * failed alike and rank 0 says it.
 	 */
 	int error_elsewhere;
+	/* what trainings on the same data share (memo.h), or NULL */
+	struct mlw_train_memo *memo;
 };
 
 /* rng seeded with seed, one thread, no warnings, no progress */

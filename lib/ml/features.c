@@ -312,6 +312,47 @@ void mlw_featurizer_free(struct mlw_featurizer *f)
 	free(f);
 }
 
+static double *dup_doubles(const double *v, size_t n)
+{
+	double *c;
+
+	if (!v)
+		return NULL;
+	c = mlw_calloc(n + 1, sizeof(double));
+	memcpy(c, v, n * sizeof(double));
+	return c;
+}
+
+struct mlw_featurizer *mlw_featurizer_dup(const struct mlw_featurizer *f)
+{
+	struct mlw_featurizer *c = mlw_calloc(1, sizeof(*c));
+	size_t i, k;
+
+	*c = *f;
+	c->inputs = mlw_calloc(f->nr_inputs ? f->nr_inputs : 1,
+			       sizeof(*c->inputs));
+	for (i = 0; i < f->nr_inputs; i++) {
+		const struct mlw_feature_input *in = &f->inputs[i];
+		struct mlw_feature_input *out = &c->inputs[i];
+
+		*out = *in;
+		out->name = mlw_strdup(in->name);
+		out->categories = NULL;
+		if (!in->categories)
+			continue;
+		out->categories = mlw_calloc(in->nr_categories + 1,
+					     sizeof(char *));
+		for (k = 0; k < in->nr_categories; k++)
+			out->categories[k] = mlw_strdup(in->categories[k]);
+	}
+	c->feature_names = mlw_calloc(f->nr_features + 1, sizeof(char *));
+	for (k = 0; k < f->nr_features; k++)
+		c->feature_names[k] = mlw_strdup(f->feature_names[k]);
+	c->mean = dup_doubles(f->mean, f->nr_features);
+	c->scale = dup_doubles(f->scale, f->nr_features);
+	return c;
+}
+
 void mlw_warn_constant_columns(struct mlw_train_ctx *ctx, const double *X,
 			       size_t n, size_t p, char *const *names)
 {
@@ -467,6 +508,20 @@ int mlw_target_apply(double *y, const struct mlw_target *t,
 		}
 	}
 	return 0;
+}
+
+void mlw_target_copy(struct mlw_target *out, const struct mlw_target *t)
+{
+	size_t k;
+
+	*out = *t;
+	out->name = t->name ? mlw_strdup(t->name) : NULL;
+	out->classes = NULL;
+	if (!t->classes)
+		return;
+	out->classes = mlw_calloc(t->nr_classes + 1, sizeof(char *));
+	for (k = 0; k < t->nr_classes; k++)
+		out->classes[k] = mlw_strdup(t->classes[k]);
 }
 
 void mlw_target_release(struct mlw_target *t)

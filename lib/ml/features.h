@@ -76,6 +76,8 @@ const double *mlw_featurizer_view(const struct mlw_featurizer *f,
 				  const struct mlw_dataset *ds);
 
 void mlw_featurizer_free(struct mlw_featurizer *f);
+/* A deep copy of f (mlw_featurizer_free() it). */
+struct mlw_featurizer *mlw_featurizer_dup(const struct mlw_featurizer *f);
 
 /*
  * The index of the category s[0..len) (not NUL-terminated) in in's
@@ -113,5 +115,7 @@ int mlw_target_apply(double *y, const struct mlw_target *t,
 		     const struct mlw_dataset *ds, const size_t *rows,
 		     size_t nr_rows);
 void mlw_target_release(struct mlw_target *t);
+/* out: a deep copy of t (mlw_target_release() it) */
+void mlw_target_copy(struct mlw_target *out, const struct mlw_target *t);
 
 #endif

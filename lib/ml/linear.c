@@ -9,6 +9,7 @@
 #include "ml/linear.h"
 #include "ml/dataset.h"
 #include "ml/lapack.h"
+#include "ml/memo.h"
 #include "ml/model.h"
 #include "ml/params.h"
 #include "ml/rowpass.h"
@@ -655,10 +656,31 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	double *S = mlw_calloc(q1 * q1, sizeof(double));
 	double *G = mlw_calloc(p * p + 1, sizeof(double)), *q = S + p * q1;
 	double yy, qw = 0, wGw = 0;
+	size_t stats = q1 + q1 * q1;	/* xmean, ymean, S */
+	const double *kept;
 	int ret = 0;
 
-	col_means(xmean, &ymean, la, X, n, p, y, threads, par->ctx);
-	gram(S, la, X, n, p, y, xmean, ymean, threads, par->ctx);
+	/* alpha aside, the same for every fit on this design: kept */
+	kept = par->memo ? mlw_fit_memo_get(par->memo, "ridge-gram",
+					    stats * sizeof(double)) : NULL;
+	if (kept) {
+		memcpy(xmean, kept, p * sizeof(double));
+		ymean = kept[p];
+		memcpy(S, kept + q1, q1 * q1 * sizeof(double));
+	} else {
+		col_means(xmean, &ymean, la, X, n, p, y, threads, par->ctx);
+		gram(S, la, X, n, p, y, xmean, ymean, threads, par->ctx);
+	}
+	if (!kept && par->memo) {
+		double *keep = mlw_malloc(stats * sizeof(double));
+
+		memcpy(keep, xmean, p * sizeof(double));
+		keep[p] = ymean;
+		memcpy(keep + q1, S, q1 * q1 * sizeof(double));
+		if (!mlw_fit_memo_put(par->memo, "ridge-gram", keep,
+				      stats * sizeof(double)))
+			free(keep);
+	}
 	yy = S[p * q1 + p];
 	for (j = 0; j < p; j++) {
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
@@ -1202,6 +1224,7 @@ void mlw_linear_params_from(struct mlw_linear_params *lp,
 	lp->nr_classes = in ? in->nr_classes : 0;
 	lp->names = in ? in->names : NULL;
 	lp->ctx = ctx;
+	lp->memo = in && !mlw_train_distributed(ctx) ? in->memo : NULL;
 }
 
 static int linear_fit(struct mlw_model *m, const struct mlw_hparams *hp,

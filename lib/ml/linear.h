@@ -40,6 +40,8 @@ struct mlw_linear_params {
 	 */
 	char *const *names;
 	struct mlw_train_ctx *ctx;
+	/* ridge: where its centred Gram matrix is kept (memo.h), or NULL */
+	struct mlw_fit_memo *memo;
 };
 
 /*

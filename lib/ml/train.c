@@ -6,6 +6,7 @@
 #include "ml/comm.h"
 #include "ml/dist.h"
 #include "ml/lapack.h"
+#include "ml/memo-internal.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -125,10 +126,12 @@ static int check_columns(const struct mlw_dataset *ds, const size_t *cols,
 
 /* the design matrix and target of some rows of a dataset */
 struct design {
-	double *X;		/* owned, unless it is view */
+	double *X;		/* owned, unless it is view or memo's */
 	const double *view;	/* the dataset's own columns */
 	double *y;
 	size_t n, p;
+	int borrowed;		/* X and y are the memo's */
+	struct mlw_fit_memo *fit_memo;	/* the trainer's, or NULL */
 };
 
 static int make_design(struct design *d, const struct mlw_model *m,
@@ -156,6 +159,10 @@ static int make_design(struct design *d, const struct mlw_model *m,
 
 static void design_release(struct design *d)
 {
+	if (d->borrowed) {
+		memset(d, 0, sizeof(*d));
+		return;
+	}
 	if (d->X && d->X != d->view)
 		mlw_big_free(d->X, d->n * d->p * sizeof(double));
 	if (d->y)
@@ -324,6 +331,7 @@ static int run_fit(struct mlw_model *m, const struct mlw_train_request *req,
 	in.nr_classes = m->target.nr_classes;
 	in.names = m->featurizer->feature_names;
 	in.labels = labels;
+	in.memo = d->fit_memo;
 	ret = check_memory(m->trainer, &req->hparams, d->n, d->p,
 			   m->target.nr_classes, ctx);
 	ret = mlw_train_agree(ctx, ret);
@@ -351,16 +359,116 @@ struct job {
 	double *fit_seconds;
 };
 
-/* fit a model on rows of j->ds: its target, features and parameters */
+/* the target encoding and featurizer fitted on rows, and their design */
+static int fit_design(struct mlw_model *m, struct design *d,
+		      const struct job *j, const size_t *rows, size_t n,
+		      int cls)
+{
+	int ret = mlw_target_fit(&m->target, j->ds, j->target, rows, n, cls);
+
+	if (!ret)
+		ret = mlw_featurizer_fit(&m->featurizer, j->ds, j->cols,
+					 j->nr_cols, rows, n,
+					 j->req->standardize);
+	if (!ret)
+		ret = make_design(d, m, j->ds, rows, n, 1);
+	return ret;
+}
+
+/* the memo of j's trainings, or NULL */
+static struct mlw_train_memo *memo_of(const struct job *j)
+{
+	return j->ctx && !mlw_train_distributed(j->ctx) ? j->ctx->memo : NULL;
+}
+
+/* m's featurizer and target, and d, from kept design md */
+static void use_kept(struct mlw_model *m, struct design *d,
+		     const struct mlw_memo_design *md, size_t n)
+{
+	m->featurizer = md->featurizer;
+	m->target = md->target;
+	d->X = (double *)md->X;
+	d->y = (double *)md->y;
+	d->n = n;
+	d->p = md->featurizer->nr_features;
+	d->borrowed = 1;
+	d->fit_memo = md->fit;
+}
+
+/*
+ * The target encoding, featurizer and design of rows of j->ds, from the
+ * memo or, when it does not have them, made as without one and kept
+ * there.  *kept says whether m's featurizer and target are the memo's
+ * (md then says which design); on failure m and d hold what was made.
+ */
+static int memo_design(struct mlw_memo_design *md, int *kept,
+		       struct mlw_model *m, struct design *d,
+		       const struct job *j, const size_t *rows, size_t n,
+		       int cls)
+{
+	struct mlw_train_memo *memo = memo_of(j);
+	struct mlw_memo_key key;
+	int ret;
+
+	key.ds = j->ds;
+	key.target = j->target;
+	key.classification = cls;
+	key.standardize = j->req->standardize;
+	key.cols = j->cols;
+	key.nr_cols = j->nr_cols;
+	key.rows = rows;
+	key.n = n;
+	*kept = mlw_memo_design_find(md, memo, &key);
+	if (*kept) {
+		use_kept(m, d, md, n);
+		return 0;
+	}
+	ret = fit_design(m, d, j, rows, n, cls);
+	if (!ret && mlw_memo_design_keep(md, memo, &key, m->featurizer,
+					 &m->target, d->X, d->X != d->view,
+					 d->y)) {
+		*kept = 1;
+		memset(d, 0, sizeof(*d));
+		use_kept(m, d, md, n);
+	}
+	return ret;
+}
+
+/*
+ * Let go of m's featurizer and target when they are the memo's: own
+ * copies when m is kept, nothing when it is released.
+ */
+static void unborrow(struct mlw_model *m, int keep)
+{
+	if (keep) {
+		struct mlw_target t = m->target;
+
+		m->featurizer = mlw_featurizer_dup(m->featurizer);
+		mlw_target_copy(&m->target, &t);
+	} else {
+		m->featurizer = NULL;
+		memset(&m->target, 0, sizeof(m->target));
+	}
+}
+
+/*
+ * Fit a model on rows of j->ds: its target, features and parameters.
+ * With a memo, *kept says whether m's featurizer and target are borrowed
+ * from design md (unborrow() them).
+ */
 static int fit_rows(struct mlw_model *m, struct design *d,
+		    struct mlw_memo_design *md, int *kept,
 		    const struct job *j, const size_t *rows, size_t n)
 {
 	int ret, cls = j->req->hparams.trainer->task == MLW_TASK_CLASSIFICATION;
 
 	memset(m, 0, sizeof(*m));
 	memset(d, 0, sizeof(*d));
+	*kept = 0;
 	m->trainer = j->req->hparams.trainer;
-	if (mlw_train_distributed(j->ctx)) {
+	if (memo_of(j)) {
+		ret = memo_design(md, kept, m, d, j, rows, n, cls);
+	} else if (mlw_train_distributed(j->ctx)) {
 		/* every rank's rows: rows is NULL */
 		ret = mlw_target_fit_dist(&m->target, j->ds, j->target, cls,
 					  j->ctx);
@@ -374,14 +482,7 @@ static int fit_rows(struct mlw_model *m, struct design *d,
 					      make_design(d, m, j->ds, rows,
 							  n, 1));
 	} else {
-		ret = mlw_target_fit(&m->target, j->ds, j->target, rows, n,
-				     cls);
-		if (!ret)
-			ret = mlw_featurizer_fit(&m->featurizer, j->ds,
-						 j->cols, j->nr_cols, rows, n,
-						 j->req->standardize);
-		if (!ret)
-			ret = make_design(d, m, j->ds, rows, n, 1);
+		ret = fit_design(m, d, j, rows, n, cls);
 	}
 	if (!ret && cls && m->target.nr_classes < 2)
 		ret = mlw_error_setc(MLW_EINVALID,
@@ -391,6 +492,35 @@ static int fit_rows(struct mlw_model *m, struct design *d,
 	if (!ret)
 		ret = run_fit(m, j->req, d, NULL, j->ctx, j->fit_seconds);
 	return ret;
+}
+
+/*
+ * The design of rows erows of eval_ds under kept design md's featurizer
+ * (m's): from the memo, or made and kept there.
+ */
+static int eval_design(struct design *d, const struct mlw_model *m,
+		       const struct mlw_memo_design *md, const struct job *j,
+		       const struct mlw_dataset *eval_ds, const size_t *erows,
+		       size_t n)
+{
+	struct mlw_train_memo *memo = memo_of(j);
+	const double *X, *y;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	if (!mlw_memo_eval_find(&X, &y, memo, md, eval_ds, erows, n)) {
+		ret = make_design(d, m, eval_ds, erows, n, 1);
+		if (ret || d->X == d->view ||
+		    !mlw_memo_eval_keep(&X, &y, memo, md, eval_ds, erows, n,
+					d->X, d->y))
+			return ret;
+	}
+	d->X = (double *)X;
+	d->y = (double *)y;
+	d->n = n;
+	d->p = md->featurizer->nr_features;
+	d->borrowed = 1;
+	return 0;
 }
 
 /*
@@ -406,21 +536,26 @@ static int fit_and_score(struct mlw_model *model, struct mlw_metric *train,
 			 const struct mlw_dataset *eval_ds,
 			 const size_t *erows, size_t nr_erows)
 {
+	struct mlw_memo_design md;
 	struct mlw_model m;
 	struct design d;
-	int ret;
+	int ret, kept;
 
-	ret = fit_rows(&m, &d, j, rows, n);
+	ret = fit_rows(&m, &d, &md, &kept, j, rows, n);
 	if (!ret && train)
 		ret = score_design(train, nr_train, eval_ds ? NULL : P, &m, &d,
 				   j->ctx);
 	design_release(&d);
 	if (!ret && eval_ds) {
-		ret = make_design(&d, &m, eval_ds, erows, nr_erows, 1);
+		ret = kept ? eval_design(&d, &m, &md, j, eval_ds, erows,
+					 nr_erows) :
+		      make_design(&d, &m, eval_ds, erows, nr_erows, 1);
 		if (!ret)
 			ret = score_design(val, nr_val, P, &m, &d, j->ctx);
 		design_release(&d);
 	}
+	if (kept)
+		unborrow(&m, !ret && model);
 	if (!ret && model)
 		*model = m;
 	else

@@ -111,6 +111,11 @@ struct mlw_fit_input {
 	size_t nr_classes;	/* K (classification) */
 	char *const *names;	/* the p feature names */
 	size_t *labels;		/* clustering: the rows' clusters or NULL */
+	/*
+	 * Where fit() may keep what it derives from X and y alone for the
+	 * next fit on the same design (memo.h), or NULL.
+	 */
+	struct mlw_fit_memo *memo;
 };
 
 struct mlw_trainer {

@@ -4,6 +4,7 @@
  */
 #include "sweep/trial.h"
 #include "ml/dataset.h"
+#include "ml/memo.h"
 #include "ml/mltable.h"
 #include "run/executor.h"
 #include "util/alloc.h"
@@ -28,6 +29,7 @@ struct table {
 };
 
 struct mlw_sweep_datasets {
+	struct mlw_train_memo *memo;	/* what the trials' fits share */
 	pthread_mutex_t lock;
 	pthread_cond_t loaded;	/* a table left LOADING */
 	struct table *tables;
@@ -40,6 +42,7 @@ struct mlw_sweep_datasets *mlw_sweep_datasets_new(void)
 
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->loaded, NULL);
+	c->memo = mlw_train_memo_new(0);
 	return c;
 }
 
@@ -49,6 +52,7 @@ void mlw_sweep_datasets_free(struct mlw_sweep_datasets *c)
 
 	if (!c)
 		return;
+	mlw_train_memo_free(c->memo);
 	for (i = 0; i < c->nr; i++) {
 		mlw_dataset_unref(c->tables[i].ds);
 		free(c->tables[i].path);
@@ -184,6 +188,7 @@ int mlw_train_trial_run(struct mlw_train_result *res,
 		ret = mlw_sweep_datasets_get(&vds, c, t->opts.validation_data,
 					     0);
 	req.validation_data = vds;
+	ctx->memo = c->memo;
 	if (!ret)
 		ret = mlw_train(res, ds, &req, ctx);
 	mlw_dataset_unref(ds);

@@ -7,7 +7,8 @@
  * table, train_opts.h) needs no process: it is read into a training
  * request and run by mlw_train() on a worker thread.  Every dataset is
  * parsed once per sweep and shared, read-only, by the trials that train
- * on it (struct mlw_sweep_datasets); each trial gets its share of the
+ * on it (struct mlw_sweep_datasets), with a memo of the designs their
+ * fits derive from it (ml/memo.h); each trial gets its share of the
  * CPUs as its thread budget, so concurrent trials do not oversubscribe
  * the machine.  Anything else (another command, a global option such as
  * -o, a --predictions file to write) runs as a process, exactly as the
@@ -40,7 +41,10 @@ struct mlw_progress;
 struct mlw_sweep_datasets;
 
 struct mlw_sweep_datasets *mlw_sweep_datasets_new(void);
-/* Drop the cache's references (trials may still hold theirs). */
+/*
+ * Drop the cache's references (trials may still hold theirs) and free
+ * its memo: no trial may be training then.
+ */
 void mlw_sweep_datasets_free(struct mlw_sweep_datasets *c);
 
 /*
@@ -79,7 +83,10 @@ void mlw_train_trial_release(struct mlw_train_trial *t);
 
 /*
  * Train t on its data, loaded through c (validation data too), with ctx
- * (thread budget, seed from --seed, progress: set by the caller).
+ * (thread budget, seed from --seed, progress: set by the caller) and
+ * c's memo (ml/memo.h: what does not depend on the hyperparameters,
+ * a fold's design and a ridge's Gram matrix, is computed once per
+ * sweep; the numbers are the same as without it).
  * Returns mlw_train()'s code; on success *res is the caller's
  * (mlw_train_result_release()).  A progress callback that asks to stop
  * ends the training early with res->stopped set.
