@@ -322,11 +322,13 @@ static double sym_norm1(const double *G, size_t p)
 
 /*
  * Cholesky of G (p x p, overwritten by its factor) and solve G w = q,
- * when G's estimated reciprocal condition number is at least min_rcond:
+ * when G's estimated reciprocal condition number is at least min_rcond
+ * (not estimated when the caller knows it is: well_conditioned):
  * returns 1 and w, else 0.
  */
 static int cholesky_solve(double *w, const struct mlw_lapack *la, double *G,
-			  const double *q, size_t p, double min_rcond)
+			  const double *q, size_t p, double min_rcond,
+			  int well_conditioned)
 {
 	double anorm = sym_norm1(G, p), rcond = 0;
 	int info;
@@ -338,8 +340,10 @@ static int cholesky_solve(double *w, const struct mlw_lapack *la, double *G,
 		BUG("dpotrf argument %d", -info);
 	if (info)
 		return 0;
-	la->dpocon(MLW_COL_MAJOR, 'L', (int)p, G, (int)p, anorm, &rcond);
-	if (!(rcond >= min_rcond))
+	if (!well_conditioned)
+		la->dpocon(MLW_COL_MAJOR, 'L', (int)p, G, (int)p, anorm,
+			   &rcond);
+	if (!well_conditioned && !(rcond >= min_rcond))
 		return 0;
 	memcpy(w, q, p * sizeof(double));
 	info = la->dpotrs(MLW_COL_MAJOR, 'L', (int)p, 1, G, (int)p, w, (int)p);
@@ -429,7 +433,7 @@ static int fit_ols(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	gram(S, la, X, n, p, y, xmean, ymean, threads, par->ctx);
 	for (j = 0; j < p; j++)
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
-	if (N > p && cholesky_solve(m->coef, la, G, S + p * q1, p,
+	if (N > p && cholesky_solve(m->coef, la, G, S + p * q1, p, 0,
 				    OLS_MIN_RCOND)) {
 		m->solver = "cholesky";
 	} else if (mlw_train_distributed(par->ctx)) {
@@ -636,6 +640,53 @@ static int fit_ridge_dual(struct mlw_linear_model *m,
 }
 
 /*
+ * lam[0], lam[1]: the smallest and largest eigenvalue of the p x p
+ * block of S (leading dimension p + 1); NaN when they cannot be had.
+ */
+static void extreme_eigenvalues(double *lam, const struct mlw_lapack *la,
+				const double *S, size_t p)
+{
+	double *A = mlw_calloc(p * p + 1, sizeof(double));
+	double *ev = mlw_calloc(p + 1, sizeof(double));
+	size_t j;
+
+	lam[0] = lam[1] = NAN;
+	for (j = 0; j < p; j++)
+		memcpy(A + j * p, S + j * (p + 1), p * sizeof(double));
+	if (p && !la->dsyevd(MLW_COL_MAJOR, 'N', 'L', (int)p, A, (int)p,
+			     ev)) {
+		lam[0] = ev[0];
+		lam[1] = ev[p - 1];
+	}
+	free(A);
+	free(ev);
+}
+
+/*
+ * Whether G = X'X + alpha I, with lam the extreme eigenvalues of X'X,
+ * certainly passes cholesky_solve()'s test of dpocon's estimate, so that
+ * the estimate need not be made and the solve takes the same path.
+ * dpocon estimates ||G^-1||_1 from below, so its reciprocal condition
+ * is at least 1 / cond_1(G) >= 1 / (p cond_2(G)); cond_2 is bounded
+ * from the eigenvalues, widened by their error (a small multiple of
+ * eps ||X'X||_2), with a factor 16 to spare.
+ */
+static int well_conditioned(const double *lam, size_t p, double alpha,
+			    double min_rcond)
+{
+	double err, lo, hi;
+
+	if (!(lam[0] == lam[0]) || !(lam[1] == lam[1]) || !(alpha >= 0))
+		return 0;
+	err = 64 * (double)(p + 1) * DBL_EPSILON *
+	      (fabs(lam[0]) > fabs(lam[1]) ? fabs(lam[0]) : fabs(lam[1]));
+	lo = lam[0] + alpha - err;
+	hi = lam[1] + alpha + err;
+	return lo > 0 && isfinite(hi) &&
+	       16 * (double)p * (hi / lo) * min_rcond <= 1;
+}
+
+/*
  * Ridge: the normal equations (X'X + alpha I) w = X'y by Cholesky, as
  * scikit-learn's "cholesky" solver: X'X costs one blocked dsyrk pass over
  * the data (n p^2 / 2 flops, BLAS-3) and the solve p^3 / 3, so it is the
@@ -656,7 +707,8 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 	double *S = mlw_calloc(q1 * q1, sizeof(double));
 	double *G = mlw_calloc(p * p + 1, sizeof(double)), *q = S + p * q1;
 	double yy, qw = 0, wGw = 0;
-	size_t stats = q1 + q1 * q1;	/* xmean, ymean, S */
+	/* xmean, ymean, S, the extreme eigenvalues of X'X */
+	size_t stats = q1 + q1 * q1 + 2;
 	const double *kept;
 	int ret = 0;
 
@@ -677,6 +729,7 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 		memcpy(keep, xmean, p * sizeof(double));
 		keep[p] = ymean;
 		memcpy(keep + q1, S, q1 * q1 * sizeof(double));
+		extreme_eigenvalues(keep + stats - 2, la, S, p);
 		if (!mlw_fit_memo_put(par->memo, "ridge-gram", keep,
 				      stats * sizeof(double)))
 			free(keep);
@@ -686,7 +739,9 @@ static int fit_ridge(struct mlw_linear_model *m, const struct mlw_lapack *la,
 		memcpy(G + j * p, S + j * q1, p * sizeof(double));
 		G[j * p + j] += alpha;
 	}
-	if (cholesky_solve(m->coef, la, G, q, p, 1e-12)) {
+	if (cholesky_solve(m->coef, la, G, q, p, 1e-12,
+			   kept && well_conditioned(kept + stats - 2, p,
+						    alpha, 1e-12))) {
 		m->solver = "cholesky";
 	} else if (mlw_train_distributed(par->ctx)) {
 		ret = mlw_error_setc(MLW_EINVALID,

@@ -34,6 +34,7 @@ struct mlw_memo_design {
 	struct mlw_featurizer *featurizer;
 	struct mlw_target target;
 	const double *X, *y;		/* n x p (leading dimension n), n */
+	const double *ry;		/* regression: the ranks of y */
 	struct mlw_fit_memo *fit;	/* the trainer's stash */
 	void *entry;
 };
@@ -58,17 +59,18 @@ int mlw_memo_design_keep(struct mlw_memo_design *out,
 
 /*
  * The design of rows of ds (NULL: all n) under design d's featurizer
- * and target: found (1 with *X, *y), or kept (X, y mlw_big_alloc'ed,
- * n x p and n + 1 doubles: 1 with *X_out, *y_out, which may be another
+ * and target: found (1 with *X, *y and, for regression, *ry the ranks
+ * of y, else NULL), or kept (X, y mlw_big_alloc'ed, n x p and n + 1
+ * doubles: 1 with *X_out, *y_out, *ry_out, which may be another
  * thread's, these being freed), 0 when absent or the memo is full.
  */
 int mlw_memo_eval_find(const double **X, const double **y,
-		       struct mlw_train_memo *m,
+		       const double **ry, struct mlw_train_memo *m,
 		       const struct mlw_memo_design *d,
 		       const struct mlw_dataset *ds, const size_t *rows,
 		       size_t n);
 int mlw_memo_eval_keep(const double **X_out, const double **y_out,
-		       struct mlw_train_memo *m,
+		       const double **ry_out, struct mlw_train_memo *m,
 		       const struct mlw_memo_design *d,
 		       const struct mlw_dataset *ds, const size_t *rows,
 		       size_t n, double *X, double *y);

@@ -9,6 +9,7 @@
  */
 #include "ml/memo-internal.h"
 #include "ml/dataset.h"
+#include "ml/metrics.h"
 #include "util/alloc.h"
 
 #include <pthread.h>
@@ -34,6 +35,7 @@ struct eval {
 	size_t *rows, n;		/* rows NULL: all n */
 	uint64_t hash;
 	double *X, *y;
+	double *ry;			/* regression: the ranks of y */
 	size_t p;
 };
 
@@ -49,6 +51,7 @@ struct entry {
 	struct mlw_featurizer *featurizer;
 	struct mlw_target target_enc;
 	double *X, *y;
+	double *ry;			/* regression: the ranks of y */
 	int X_owned;			/* else a view of ds */
 	struct mlw_fit_memo fit;
 	struct eval *evals;
@@ -75,6 +78,7 @@ static void free_eval(struct eval *e)
 {
 	mlw_big_free(e->X, e->n * e->p * sizeof(double));
 	mlw_big_free(e->y, (e->n + 1) * sizeof(double));
+	free(e->ry);
 	free(e->rows);
 	mlw_dataset_unref(e->ds);
 }
@@ -95,6 +99,7 @@ static void free_entry(struct entry *e)
 	if (e->X_owned)
 		mlw_big_free(e->X, e->n * p * sizeof(double));
 	mlw_big_free(e->y, (e->n + 1) * sizeof(double));
+	free(e->ry);
 	mlw_featurizer_free(e->featurizer);
 	mlw_target_release(&e->target_enc);
 	free(e->cols);
@@ -159,6 +164,18 @@ static size_t *copy_rows(const size_t *rows, size_t n)
 	return c;
 }
 
+/* the ranks of y, for the regression metrics; NULL for classes */
+static double *ranks(const double *y, size_t n, int classification)
+{
+	double *r;
+
+	if (classification)
+		return NULL;
+	r = mlw_malloc(mlw_st_mult(n + 1, sizeof(double)));
+	mlw_metrics_ranks(r, y, n);
+	return r;
+}
+
 static int matches(const struct entry *e, const struct mlw_memo_key *k,
 		   uint64_t hash)
 {
@@ -177,6 +194,7 @@ static void fill(struct mlw_memo_design *out, struct entry *e)
 	out->target = e->target_enc;
 	out->X = e->X;
 	out->y = e->y;
+	out->ry = e->ry;
 	out->fit = &e->fit;
 	out->entry = e;
 }
@@ -218,26 +236,29 @@ int mlw_memo_design_keep(struct mlw_memo_design *out,
 {
 	uint64_t hash = rows_hash(k->rows, k->n);
 	size_t p = f->nr_features;
-	size_t bytes = ((X_owned ? k->n * p : 0) + k->n + 1 +
+	size_t bytes = ((X_owned ? k->n * p : 0) + 2 * k->n + 1 +
 			(k->rows ? k->n : 0)) * sizeof(double);
+	double *ry = ranks(y, k->n, k->classification);
 	struct entry *e;
 
 	pthread_mutex_lock(&m->lock);
 	e = find(m, k, hash);
+	if (!e && m->bytes + bytes > m->max_bytes) {
+		pthread_mutex_unlock(&m->lock);
+		free(ry);
+		return 0;
+	}
 	if (e) {
 		/* another thread kept it first: ours goes */
 		fill(out, e);
 		pthread_mutex_unlock(&m->lock);
+		free(ry);
 		if (X_owned)
 			mlw_big_free(X, k->n * p * sizeof(double));
 		mlw_big_free(y, (k->n + 1) * sizeof(double));
 		mlw_featurizer_free(f);
 		mlw_target_release(t);
 		return 1;
-	}
-	if (m->bytes + bytes > m->max_bytes) {
-		pthread_mutex_unlock(&m->lock);
-		return 0;
 	}
 	e = mlw_calloc(1, sizeof(*e));
 	e->ds = mlw_dataset_ref((struct mlw_dataset *)k->ds);
@@ -256,6 +277,7 @@ int mlw_memo_design_keep(struct mlw_memo_design *out,
 	e->X = X;
 	e->X_owned = X_owned;
 	e->y = y;
+	e->ry = ry;
 	pthread_mutex_init(&e->fit.lock, NULL);
 	e->fit.memo = m;
 	MLW_ALLOC_GROW(m->entries, m->nr + 1, m->alloc);
@@ -282,7 +304,7 @@ static struct eval *find_eval(struct entry *e, const struct mlw_dataset *ds,
 }
 
 int mlw_memo_eval_find(const double **X, const double **y,
-		       struct mlw_train_memo *m,
+		       const double **ry, struct mlw_train_memo *m,
 		       const struct mlw_memo_design *d,
 		       const struct mlw_dataset *ds, const size_t *rows,
 		       size_t n)
@@ -294,13 +316,14 @@ int mlw_memo_eval_find(const double **X, const double **y,
 	if (v) {
 		*X = v->X;
 		*y = v->y;
+		*ry = v->ry;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return !!v;
 }
 
 int mlw_memo_eval_keep(const double **X_out, const double **y_out,
-		       struct mlw_train_memo *m,
+		       const double **ry_out, struct mlw_train_memo *m,
 		       const struct mlw_memo_design *d,
 		       const struct mlw_dataset *ds, const size_t *rows,
 		       size_t n, double *X, double *y)
@@ -308,22 +331,26 @@ int mlw_memo_eval_keep(const double **X_out, const double **y_out,
 	struct entry *e = d->entry;
 	uint64_t hash = rows_hash(rows, n);
 	size_t p = e->featurizer->nr_features;
-	size_t bytes = (n * p + n + 1 + (rows ? n : 0)) * sizeof(double);
+	size_t bytes = (n * p + 2 * n + 1 + (rows ? n : 0)) * sizeof(double);
+	double *ry = ranks(y, n, e->classification);
 	struct eval *v;
 
 	pthread_mutex_lock(&m->lock);
 	v = find_eval(e, ds, rows, n, hash);
+	if (!v && m->bytes + bytes > m->max_bytes) {
+		pthread_mutex_unlock(&m->lock);
+		free(ry);
+		return 0;
+	}
 	if (v) {
 		*X_out = v->X;
 		*y_out = v->y;
+		*ry_out = v->ry;
 		pthread_mutex_unlock(&m->lock);
+		free(ry);
 		mlw_big_free(X, n * p * sizeof(double));
 		mlw_big_free(y, (n + 1) * sizeof(double));
 		return 1;
-	}
-	if (m->bytes + bytes > m->max_bytes) {
-		pthread_mutex_unlock(&m->lock);
-		return 0;
 	}
 	MLW_ALLOC_GROW(e->evals, e->nr_evals + 1, e->alloc_evals);
 	v = &e->evals[e->nr_evals++];
@@ -333,10 +360,12 @@ int mlw_memo_eval_keep(const double **X_out, const double **y_out,
 	v->hash = hash;
 	v->X = X;
 	v->y = y;
+	v->ry = ry;
 	v->p = p;
 	m->bytes += bytes;
 	*X_out = X;
 	*y_out = y;
+	*ry_out = ry;
 	pthread_mutex_unlock(&m->lock);
 	return 1;
 }

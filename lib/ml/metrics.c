@@ -161,8 +161,20 @@ static double pearson(const double *a, const double *b, size_t n)
 	return sab / sqrt(saa * sbb);
 }
 
+void mlw_metrics_ranks(double *r, const double *v, size_t n)
+{
+	rank(r, v, n);
+}
+
 void mlw_metrics_regression(struct mlw_metric *out, const double *y,
 			    const double *pred, size_t n)
+{
+	mlw_metrics_regression_ranked(out, y, NULL, pred, n);
+}
+
+void mlw_metrics_regression_ranked(struct mlw_metric *out, const double *y,
+				   const double *ry_given, const double *pred,
+				   size_t n)
 {
 	double my = mean(y, n), sse = 0, sst = 0, sae = 0, ymin = y[0];
 	double ymax = y[0], me = 0, var_e = 0, *ry, *rp;
@@ -186,9 +198,11 @@ void mlw_metrics_regression(struct mlw_metric *out, const double *y,
 
 		var_e += e * e;
 	}
-	ry = mlw_big_alloc(mlw_st_mult(n, sizeof(double)));
+	ry = ry_given ? NULL : mlw_big_alloc(mlw_st_mult(n, sizeof(double)));
 	rp = mlw_big_alloc(mlw_st_mult(n, sizeof(double)));
-	{
+	if (ry_given) {
+		rank(rp, pred, n);
+	} else {
 		struct rank_job jobs[2] = { { ry, y, n, 0 }, { rp, pred, n, 0 } };
 
 		rank_all(jobs, 2);
@@ -203,10 +217,11 @@ void mlw_metrics_regression(struct mlw_metric *out, const double *y,
 	out[3].name = "mean_absolute_error";
 	out[3].value = sae / (double)n;
 	out[4].name = "spearman_correlation";
-	out[4].value = pearson(ry, rp, n);
+	out[4].value = pearson(ry_given ? ry_given : ry, rp, n);
 	out[5].name = "explained_variance";
 	out[5].value = sst != 0 ? 1 - var_e / sst : var_e == 0 ? 1 : 0;
-	mlw_big_free(ry, n * sizeof(double));
+	if (ry)
+		mlw_big_free(ry, n * sizeof(double));
 	mlw_big_free(rp, n * sizeof(double));
 }
 

@@ -32,6 +32,15 @@ struct mlw_metric {
 /* out[MLW_REGRESSION_METRICS] */
 void mlw_metrics_regression(struct mlw_metric *out, const double *y,
 			    const double *pred, size_t n);
+/*
+ * The same with ry, the ranks of y (mlw_metrics_ranks()), given: a
+ * caller scoring the same rows again and again ranks them once.
+ */
+void mlw_metrics_regression_ranked(struct mlw_metric *out, const double *y,
+				   const double *ry, const double *pred,
+				   size_t n);
+/* r[i]: the rank of v[i] among v[0..n), 1..n, ties averaged */
+void mlw_metrics_ranks(double *r, const double *v, size_t n);
 
 /*
  * out[MLW_CLASSIFICATION_METRICS]; confusion (K x K, row = true class,

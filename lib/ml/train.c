@@ -131,6 +131,7 @@ struct design {
 	double *y;
 	size_t n, p;
 	int borrowed;		/* X and y are the memo's */
+	const double *ry;	/* the memo's ranks of y, or NULL */
 	struct mlw_fit_memo *fit_memo;	/* the trainer's, or NULL */
 };
 
@@ -278,7 +279,7 @@ static int score_design(struct mlw_metric *out, size_t *nr, double **P_out,
 					   m->target.nr_classes);
 		*nr = MLW_CLASSIFICATION_METRICS;
 	} else if (!ret) {
-		mlw_metrics_regression(out, d->y, P, d->n);
+		mlw_metrics_regression_ranked(out, d->y, d->ry, P, d->n);
 		*nr = MLW_REGRESSION_METRICS;
 	}
 	if (!ret && P_out)
@@ -389,6 +390,7 @@ static void use_kept(struct mlw_model *m, struct design *d,
 	m->target = md->target;
 	d->X = (double *)md->X;
 	d->y = (double *)md->y;
+	d->ry = md->ry;
 	d->n = n;
 	d->p = md->featurizer->nr_features;
 	d->borrowed = 1;
@@ -504,19 +506,20 @@ static int eval_design(struct design *d, const struct mlw_model *m,
 		       size_t n)
 {
 	struct mlw_train_memo *memo = memo_of(j);
-	const double *X, *y;
+	const double *X, *y, *ry;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
-	if (!mlw_memo_eval_find(&X, &y, memo, md, eval_ds, erows, n)) {
+	if (!mlw_memo_eval_find(&X, &y, &ry, memo, md, eval_ds, erows, n)) {
 		ret = make_design(d, m, eval_ds, erows, n, 1);
 		if (ret || d->X == d->view ||
-		    !mlw_memo_eval_keep(&X, &y, memo, md, eval_ds, erows, n,
-					d->X, d->y))
+		    !mlw_memo_eval_keep(&X, &y, &ry, memo, md, eval_ds, erows,
+					n, d->X, d->y))
 			return ret;
 	}
 	d->X = (double *)X;
 	d->y = (double *)y;
+	d->ry = ry;
 	d->n = n;
 	d->p = md->featurizer->nr_features;
 	d->borrowed = 1;

@@ -12,6 +12,7 @@
 #include "util/strutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,17 +311,49 @@ static void add_item(struct mlw_hparam_options *o, const struct mlw_trainer *t,
 	help_naming(o, k, tr);
 }
 
-void mlw_hparam_options_init(struct mlw_hparam_options *o,
-			     const struct mlw_trainer *t)
+/* the items (names and help) of t's options, or every trainer's */
+static void add_items(struct mlw_hparam_options *o,
+		      const struct mlw_trainer *t)
 {
 	size_t i, j;
 
-	memset(o, 0, sizeof(*o));
 	for (i = 0; mlw_trainers[i]; i++)
 		for (j = 0; (!t || mlw_trainers[i] == t) &&
 		     j < mlw_trainers[i]->nr_hparams; j++)
 			add_item(o, t, mlw_trainers[i],
 				 &mlw_trainers[i]->hparams[j]);
+}
+
+/*
+ * Every trainer's items, made once: a sweep reads a trial command with
+ * them a thousand times, and their help texts take some formatting.
+ */
+static struct mlw_hparam_options every;
+static pthread_once_t every_once = PTHREAD_ONCE_INIT;
+
+static void make_every(void)
+{
+	add_items(&every, NULL);
+}
+
+void mlw_hparam_options_init(struct mlw_hparam_options *o,
+			     const struct mlw_trainer *t)
+{
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	if (t) {
+		add_items(o, t);
+	} else {
+		pthread_once(&every_once, make_every);
+		o->nr = every.nr;
+		for (i = 0; i < every.nr; i++) {
+			o->items[i].hparam = every.items[i].hparam;
+			o->items[i].long_name = every.items[i].long_name;
+			o->items[i].help = every.items[i].help;
+		}
+		o->shared = 1;
+	}
 	o->opts = mlw_calloc(o->nr + 1, sizeof(*o->opts));
 	for (i = 0; i < o->nr; i++) {
 		const struct mlw_hparam *h = o->items[i].hparam;
@@ -375,7 +408,7 @@ void mlw_hparam_options_release(struct mlw_hparam_options *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->nr; i++) {
+	for (i = 0; !o->shared && i < o->nr; i++) {
 		free(o->items[i].long_name);
 		free(o->items[i].help);
 	}

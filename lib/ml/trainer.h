@@ -248,6 +248,7 @@ struct mlw_hparam_options {
 		int flag;			/* a boolean given */
 	} items[MLW_MAX_HPARAM_OPTIONS];
 	struct mlw_option *opts;	/* nr entries and MLW_OPT_END() */
+	int shared;		/* names and help are a static table's */
 };
 
 void mlw_hparam_options_init(struct mlw_hparam_options *o,

@@ -69,6 +69,13 @@ static const struct fit fits[] = {
 	  "alpha", "0.7", MLW_VALIDATION_CV, 4, 0, 0, 1, NULL, 0 },
 	{ "ridge cv 4, categorical, standardized", "ridge", &mixed, "y",
 	  "alpha", "0.2", MLW_VALIDATION_CV, 4, 0, 1, 0, NULL, 0 },
+	/* collinear columns: X'X + alpha I too ill-conditioned, the SVD */
+	{ "ridge cv 4, collinear, alpha 0", "ridge", &mixed, "y", "alpha",
+	  "0", MLW_VALIDATION_CV, 4, 0, 0, 0, NULL, 0 },
+	{ "ridge cv 4, collinear, alpha 1e-13", "ridge", &mixed, "y",
+	  "alpha", "1e-13", MLW_VALIDATION_CV, 4, 0, 0, 0, NULL, 0 },
+	{ "ridge cv 4, collinear, alpha 1e-3", "ridge", &mixed, "y",
+	  "alpha", "1e-3", MLW_VALIDATION_CV, 4, 0, 0, 0, NULL, 0 },
 };
 
 #define NR_FITS (sizeof(fits) / sizeof(*fits))
@@ -293,7 +300,10 @@ static void test_threads(void)
 		outcome_release(&reference[i]);
 }
 
-/* categorical and missing values, numeric target */
+/*
+ * Categorical and missing values, numeric target, and x2 = 2 x - z
+ * exactly (integers): a collinear column.
+ */
 static int write_mixed(const char *path)
 {
 	static const char *const colors[] = { "red", "green", "blue", "" };
@@ -302,17 +312,16 @@ static int write_mixed(const char *path)
 
 	if (!f)
 		return -1;
-	fprintf(f, "x,color,z,y\n");
+	fprintf(f, "x,color,z,w,x2,y\n");
 	for (i = 0; i < 61; i++) {
-		double x = (i * 37 % 23) / 3.0, z = (i * 11 % 17) - 8;
+		int x = i * 37 % 23, z = i * 11 % 17 - 8;
 		const char *c = colors[i * 7 % 4];
 
-		if (i % 9 == 4)
-			fprintf(f, ",%s,%g,", c, z);
-		else
-			fprintf(f, "%g,%s,%g,", x, c, z);
-		fprintf(f, "%g\n", 2 * x - z + (c[0] == 'r') * 3 +
-			sin((double)i));
+		fprintf(f, "%d,%s,%d,", x, c, z);
+		if (i % 9 != 4)
+			fprintf(f, "%g", (i * 5 % 13) / 3.0);
+		fprintf(f, ",%d,%g\n", 2 * x - z, 2.0 * x - z +
+			(c[0] == 'r') * 3 + sin((double)i));
 	}
 	return fclose(f);
 }
