@@ -11,10 +11,13 @@
 #include "util/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAGIC "MLWPARAM"
 #define MAX_PARAMS_SIZE ((size_t)1 << 32)
@@ -165,13 +168,44 @@ static void put_mlmodel(struct mlw_buf *b, const struct mlw_model *m)
 }
 
 /* dir/name with b's bytes (mlw_output: a link followed, a file replaced) */
+/*
+ * Unsynced: a temporary file renamed over path, without fsync, for a
+ * scratch folder that is copied into the store (whose objects are
+ * synced) before anything refers to it.
+ */
+static int write_unsynced(const char *path, const struct mlw_buf *b)
+{
+	char *tmp = mlw_xstrfmt("%s.tmp%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int ret = 0;
+
+	if (fd < 0)
+		ret = mlw_error_errno("cannot create '%s'", tmp);
+	else if (mlw_write_all(fd, b->buf, b->len) < 0)
+		ret = mlw_error_errno("cannot write '%s'", tmp);
+	if (fd >= 0 && close(fd) < 0 && !ret)
+		ret = mlw_error_errno("cannot write '%s'", tmp);
+	if (!ret && rename(tmp, path) < 0)
+		ret = mlw_error_errno("cannot rename '%s'", tmp);
+	if (ret && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
 static int write_file(const char *dir, const char *name,
-		      const struct mlw_buf *b)
+		      const struct mlw_buf *b, int sync)
 {
 	struct mlw_output out;
 	char *path = mlw_path_join(dir, name);
-	int ret = mlw_output_open(&out, path);
+	int ret;
 
+	if (!sync) {
+		ret = write_unsynced(path, b);
+		free(path);
+		return ret;
+	}
+	ret = mlw_output_open(&out, path);
 	free(path);
 	if (ret)
 		return ret;
@@ -183,7 +217,7 @@ static int write_file(const char *dir, const char *name,
 	return mlw_output_commit(&out);
 }
 
-int mlw_model_write(const struct mlw_model *m, const char *dir)
+static int model_write(const struct mlw_model *m, const char *dir, int sync)
 {
 	struct mlw_buf b = MLW_BUF_INIT;
 	int ret;
@@ -195,14 +229,24 @@ int mlw_model_write(const struct mlw_model *m, const char *dir)
 	if (ret)
 		return ret;
 	put_params(&b, m);
-	ret = write_file(dir, "params.bin", &b);
+	ret = write_file(dir, "params.bin", &b, sync);
 	if (!ret) {
 		mlw_buf_reset(&b);
 		put_mlmodel(&b, m);
-		ret = write_file(dir, "MLmodel", &b);
+		ret = write_file(dir, "MLmodel", &b, sync);
 	}
 	mlw_buf_release(&b);
 	return ret;
+}
+
+int mlw_model_write(const struct mlw_model *m, const char *dir)
+{
+	return model_write(m, dir, 1);
+}
+
+int mlw_model_write_unsynced(const struct mlw_model *m, const char *dir)
+{
+	return model_write(m, dir, 0);
 }
 
 void mlw_model_expect_outputs(struct mlw_params_reader *r,

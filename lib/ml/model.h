@@ -97,6 +97,12 @@ struct mlw_model {
 
 /* Write dir/MLmodel and dir/params.bin, creating dir. */
 int mlw_model_write(const struct mlw_model *m, const char *dir);
+/*
+ * The same files, each renamed into place but not synced: for a
+ * scratch folder (a job's outputs) that is copied into the object
+ * store, which syncs what it writes, before anything refers to it.
+ */
+int mlw_model_write_unsynced(const struct mlw_model *m, const char *dir);
 
 /*
  * Read the model folder dir into *m (release with mlw_model_release()).

@@ -1131,7 +1131,8 @@ static int conclude(struct runner *r, struct mlw_sweep_outcome *out)
 	}
 	if (r->has_best_model && out->best &&
 	    r->best_model_trial == best) {
-		ret = mlw_model_write(&r->best_model, r->req->model_dir);
+		ret = mlw_model_write_unsynced(&r->best_model,
+					       r->req->model_dir);
 		if (ret)
 			return ret;
 		out->best_in_process = 1;

@@ -75,7 +75,11 @@ struct mlw_sweep_run {
 	const struct mlw_job_start_opts *trial_opts;
 	/* the tables in-process trials share (NULL: the runner's own) */
 	struct mlw_sweep_datasets *datasets;
-	/* where the best in-process trial's model goes (NULL: nowhere) */
+	/*
+	 * Where the best in-process trial's model goes (NULL: nowhere): a
+	 * scratch folder the caller copies into the store, so its files
+	 * are not synced (mlw_model_write_unsynced()).
+	 */
 	const char *model_dir;
 	/*
 	 * Every trial a process, even one that could train in-process:

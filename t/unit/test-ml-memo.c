@@ -4,7 +4,8 @@
  * one thread or several, gives the same metrics, predictions and model
  * file, byte for byte, as the same training without; designs that differ
  * (features, target, standardize, folds, rows, data) are kept apart, and
- * a full memo keeps nothing and still gives the same numbers.
+ * a full memo keeps nothing and still gives the same numbers.  The
+ * unsynced model write a sweep uses gives the same bytes as the synced.
  */
 #include "tap.h"
 #include "ml/memo.h"
@@ -93,6 +94,7 @@ static void train(struct outcome *o, const struct fit *f,
 	struct mlw_train_request req;
 	struct mlw_train_ctx ctx;
 	struct mlw_strlist features = MLW_STRLIST_INIT;
+	struct mlw_buf unsynced = MLW_BUF_INIT;
 	char *path;
 
 	memset(o, 0, sizeof(*o));
@@ -129,6 +131,19 @@ static void train(struct outcome *o, const struct fit *f,
 		if (!o->ret && mlw_buf_read_file(&o->params, path, 1 << 24))
 			o->ret = -101;
 		free(path);
+		/* a sweep writes its best model unsynced: the same bytes */
+		path = mlw_xstrfmt("%s/%s-unsynced", dir, name);
+		if (!o->ret && mlw_model_write_unsynced(&o->res.model, path))
+			o->ret = -102;
+		free(path);
+		path = mlw_xstrfmt("%s/%s-unsynced/params.bin", dir, name);
+		if (!o->ret && (mlw_buf_read_file(&unsynced, path, 1 << 24) ||
+				unsynced.len != o->params.len ||
+				memcmp(unsynced.buf, o->params.buf,
+				       unsynced.len)))
+			o->ret = -103;
+		free(path);
+		mlw_buf_release(&unsynced);
 	}
 	mlw_strlist_release(&features);
 }
