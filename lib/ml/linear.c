@@ -640,6 +640,67 @@ static int fit_ridge_dual(struct mlw_linear_model *m,
 }
 
 /*
+ * The eigenvalues of the symmetric p x p matrix A (destroyed) into ev
+ * (unsorted) by cyclic Jacobi rotations: for the small matrices where
+ * OpenBLAS's dsyevd wakes its thread pool for nothing.  0, or -1 when
+ * the sweeps do not converge.
+ */
+static int jacobi_eigenvalues(double *ev, double *A, size_t p)
+{
+	size_t i, j, k, sweep;
+	double tiny = 0;
+
+	/* what rounding leaves of a zero: eps times the largest entry */
+	for (k = 0; k < p * p; k++)
+		if (fabs(A[k]) > tiny)
+			tiny = fabs(A[k]);
+	tiny *= DBL_EPSILON;
+	for (sweep = 0; sweep < 64; sweep++) {
+		size_t rotations = 0;
+
+		for (j = 0; j < p; j++)
+			for (i = j + 1; i < p; i++) {
+				double apq = A[i * p + j], app = A[j * p + j];
+				double aqq = A[i * p + i], theta, t, c, s;
+
+				/* nothing next to the diagonal: zero */
+				if (fabs(apq) <= tiny ||
+				    fabs(apq) <= 0.5 * DBL_EPSILON *
+						 sqrt(fabs(app * aqq))) {
+					A[i * p + j] = A[j * p + i] = 0;
+					continue;
+				}
+				rotations++;
+				theta = (aqq - app) / (2 * apq);
+				t = (theta >= 0 ? 1 : -1) /
+				    (fabs(theta) + sqrt(theta * theta + 1));
+				c = 1 / sqrt(t * t + 1);
+				s = t * c;
+				/* columns j and i, then rows j and i */
+				for (k = 0; k < p; k++) {
+					double x = A[j * p + k], y = A[i * p + k];
+
+					A[j * p + k] = c * x - s * y;
+					A[i * p + k] = s * x + c * y;
+				}
+				for (k = 0; k < p; k++) {
+					double x = A[k * p + j], y = A[k * p + i];
+
+					A[k * p + j] = c * x - s * y;
+					A[k * p + i] = s * x + c * y;
+				}
+			}
+		if (!rotations)
+			break;
+	}
+	if (sweep == 64)
+		return -1;
+	for (j = 0; j < p; j++)
+		ev[j] = A[j * p + j];
+	return 0;
+}
+
+/*
  * lam[0], lam[1]: the smallest and largest eigenvalue of the p x p
  * block of S (leading dimension p + 1); NaN when they cannot be had.
  */
@@ -649,14 +710,19 @@ static void extreme_eigenvalues(double *lam, const struct mlw_lapack *la,
 	double *A = mlw_calloc(p * p + 1, sizeof(double));
 	double *ev = mlw_calloc(p + 1, sizeof(double));
 	size_t j;
+	int ok;
 
 	lam[0] = lam[1] = NAN;
 	for (j = 0; j < p; j++)
 		memcpy(A + j * p, S + j * (p + 1), p * sizeof(double));
-	if (p && !la->dsyevd(MLW_COL_MAJOR, 'N', 'L', (int)p, A, (int)p,
-			     ev)) {
-		lam[0] = ev[0];
-		lam[1] = ev[p - 1];
+	ok = p && (p <= 32 ? !jacobi_eigenvalues(ev, A, p) :
+		   !la->dsyevd(MLW_COL_MAJOR, 'N', 'L', (int)p, A, (int)p,
+			       ev));
+	for (j = 0; ok && j < p; j++) {
+		if (j == 0 || ev[j] < lam[0])
+			lam[0] = ev[j];
+		if (j == 0 || ev[j] > lam[1])
+			lam[1] = ev[j];
 	}
 	free(A);
 	free(ev);
@@ -668,8 +734,9 @@ static void extreme_eigenvalues(double *lam, const struct mlw_lapack *la,
  * the estimate need not be made and the solve takes the same path.
  * dpocon estimates ||G^-1||_1 from below, so its reciprocal condition
  * is at least 1 / cond_1(G) >= 1 / (p cond_2(G)); cond_2 is bounded
- * from the eigenvalues, widened by their error (a small multiple of
- * eps ||X'X||_2), with a factor 16 to spare.
+ * from the eigenvalues, widened by far more than their error (a few
+ * hundred eps ||X'X||_2 for Jacobi, which drops entries under eps times
+ * the largest, or dsyevd), with a factor 16 to spare.
  */
 static int well_conditioned(const double *lam, size_t p, double alpha,
 			    double min_rcond)
@@ -678,8 +745,8 @@ static int well_conditioned(const double *lam, size_t p, double alpha,
 
 	if (!(lam[0] == lam[0]) || !(lam[1] == lam[1]) || !(alpha >= 0))
 		return 0;
-	err = 64 * (double)(p + 1) * DBL_EPSILON *
-	      (fabs(lam[0]) > fabs(lam[1]) ? fabs(lam[0]) : fabs(lam[1]));
+	err = 1e-10 * (fabs(lam[0]) > fabs(lam[1]) ? fabs(lam[0]) :
+		       fabs(lam[1]));
 	lo = lam[0] + alpha - err;
 	hi = lam[1] + alpha + err;
 	return lo > 0 && isfinite(hi) &&
