@@ -838,7 +838,8 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 	r->running[tr->index] = t;
 	params_text(&b, tr->params);
 	t->in_process = !r->req->no_in_process &&
-			mlw_train_trial_parse(&t->tt, t->command) == 1;
+			mlw_train_trial_parse_in(&t->tt, t->command,
+						 r->data) == 1;
 	slog(r, "%s: started%s: %s", t->name, t->in_process ?
 	     " in-process" : "", b.buf);
 	mlw_buf_release(&b);

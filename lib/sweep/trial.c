@@ -132,15 +132,40 @@ size_t mlw_sweep_datasets_loaded(struct mlw_sweep_datasets *c)
 
 /* --- in-process trials --------------------------------------------------- */
 
-/* does path name something here (else it may be an asset reference) */
-static int is_path(const char *path)
+/* c has loaded the table at path */
+static int loaded(struct mlw_sweep_datasets *c, const char *path)
+{
+	size_t i;
+	int yes = 0;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nr && !yes; i++)
+		yes = c->tables[i].state == LOADED &&
+		      !strcmp(c->tables[i].path, path);
+	pthread_mutex_unlock(&c->lock);
+	return yes;
+}
+
+/*
+ * Does path name something here (else it may be an asset reference):
+ * a table c loaded does, without asking the file system again.
+ */
+static int is_path(struct mlw_sweep_datasets *c, const char *path)
 {
 	struct stat st;
 
+	if (path && c && loaded(c, path))
+		return 1;
 	return path && !stat(path, &st);
 }
 
 int mlw_train_trial_parse(struct mlw_train_trial *t, const char *command)
+{
+	return mlw_train_trial_parse_in(t, command, NULL);
+}
+
+int mlw_train_trial_parse_in(struct mlw_train_trial *t, const char *command,
+			     struct mlw_sweep_datasets *c)
 {
 	struct mlw_strlist *w = &t->words;
 	int ret;
@@ -161,8 +186,9 @@ int mlw_train_trial_parse(struct mlw_train_trial *t, const char *command)
 	 * A file to write for every trial, data that is no local path (an
 	 * asset the command would restore): the process does that.
 	 */
-	if (ret || t->opts.predictions || !is_path(t->opts.data) ||
-	    (t->opts.validation_data && !is_path(t->opts.validation_data)))
+	if (ret || t->opts.predictions || !is_path(c, t->opts.data) ||
+	    (t->opts.validation_data &&
+	     !is_path(c, t->opts.validation_data)))
 		return 0;
 	return 1;
 }

@@ -79,6 +79,12 @@ struct mlw_train_trial {
  * would in a command job).  Release t in both cases.
  */
 int mlw_train_trial_parse(struct mlw_train_trial *t, const char *command);
+/*
+ * The same, where a data path c has loaded is known to be a path (a
+ * sweep asks for each trial; the first one looks at the file system).
+ */
+int mlw_train_trial_parse_in(struct mlw_train_trial *t, const char *command,
+			     struct mlw_sweep_datasets *c);
 void mlw_train_trial_release(struct mlw_train_trial *t);
 
 /*

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *datasets;	/* share/datasets */
 
@@ -214,6 +215,40 @@ static void test_run(void)
 	free(cmd);
 }
 
+/*
+ * A data path the sweep's tables hold is known to be one: the file
+ * system is asked for the first trial only (here: the file is gone
+ * after the load, so only the table can tell).
+ */
+static void test_parse_in(void)
+{
+	struct mlw_sweep_datasets *c = mlw_sweep_datasets_new();
+	struct mlw_train_trial t;
+	struct mlw_dataset *ds;
+	static const char table[] = "x,y\n1,2\n2,3.5\n3,4\n";
+	char path[] = "/tmp/mlw-test-trial-XXXXXX.csv";
+	char *cmd;
+	int fd = mkstemps(path, 4);
+
+	ok(fd >= 0 && write(fd, table, sizeof(table) - 1) ==
+	   (ssize_t)sizeof(table) - 1 && !close(fd), "a small table");
+	cmd = mlw_xstrfmt("mlw train ridge --data %s --target y", path);
+	is_int(mlw_train_trial_parse_in(&t, cmd, c), 1,
+	       "in-process while the file is there");
+	mlw_train_trial_release(&t);
+	ok(!mlw_sweep_datasets_get(&ds, c, path, 1), "its table loads");
+	mlw_dataset_unref(ds);
+	unlink(path);
+	is_int(mlw_train_trial_parse_in(&t, cmd, c), 1,
+	       "in-process on the loaded table once the file is gone");
+	mlw_train_trial_release(&t);
+	is_int(mlw_train_trial_parse(&t, cmd), 0,
+	       "without the tables: a process (no such path)");
+	mlw_train_trial_release(&t);
+	free(cmd);
+	mlw_sweep_datasets_free(c);
+}
+
 int main(void)
 {
 	const char *build = getenv("MLW_BUILD_DIR");
@@ -222,6 +257,7 @@ int main(void)
 
 	datasets = share;
 	test_parse();
+	test_parse_in();
 	test_datasets();
 	test_run();
 	free(share);
