@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #define FLUSH_SECONDS 0.1	/* records wait at most this long */
-#define FLUSH_RECORDS 1024	/* or until this many are waiting */
+#define FLUSH_RECORDS 256	/* or until this many are waiting */
 #define LOG_BUFFER 65536	/* log lines wait until a flush or this */
 #define MAX_STOPS 64
 
@@ -87,6 +87,7 @@ struct slot {
 	char *command;
 	int in_process;
 	double started;
+	size_t flushes_before;		/* r->flushes when it started */
 	atomic_int stop;		/* an enum mlw_sweep_stop_reason */
 	/* how it ended */
 	enum mlw_run_status status;
@@ -156,6 +157,7 @@ struct runner {
 	struct ended *pending;
 	size_t nr_pending, alloc_pending;
 	double last_flush;
+	size_t flushes;			/* flushes begun */
 	size_t in_process;
 	/* of the lowest-numbered trials, whatever the order they ended in */
 	char *first_error;
@@ -666,13 +668,23 @@ static int flush(struct runner *r)
 	int ret;
 
 	r->last_flush = mono();
+	r->flushes++;
 	rows.sweep = r->req->run_id;
 	rows.ended = r->pending;
 	rows.nr = r->nr_pending;
 	children = mlw_calloc(r->nr_running_alloc + rows.nr + 1,
 			      sizeof(*children));
+	/*
+	 * A running trial's records (its status, its folds so far) wait
+	 * for the flush after the one that follows its start: a flush
+	 * holds the lock of each run it writes until it commits, and the
+	 * trial's worker, logging its next fold, would wait for it.  A
+	 * short trial thus never waits; a long one shows Running and its
+	 * folds at most two flushes late.
+	 */
 	for (i = 0; i < r->nr_running_alloc; i++)
 		if (r->running[i] && r->running[i]->child &&
+		    r->running[i]->flushes_before + 1 < r->flushes &&
 		    mlw_child_run_pending(r->running[i]->child))
 			children[n++] = r->running[i]->child;
 	for (i = 0; i < rows.nr; i++)
@@ -814,6 +826,7 @@ static void start(struct runner *r, const struct mlw_sweep_trial *tr)
 	struct mlw_buf b = MLW_BUF_INIT;
 
 	t->r = r;
+	t->flushes_before = r->flushes;
 	mlw_job_watch_init(&t->watch, 0, -1);
 	t->index = tr->index;
 	t->trial = tr;

@@ -15,9 +15,12 @@
  * sampler whose next point costs nothing (random, sobol, grid), the
  * worker that ends a trial draws the next one itself.  A trial is
  * recorded whole when it ends (its run and its sweep row in the same
- * transaction), trials that end together in one transaction, at most
- * every 100 ms, written while the workers go on; a sweep killed
- * mid-way loses only the trials of the last 100 ms.  Only the best
+ * transaction), trials that end together in one transaction, every
+ * 100 ms or 256 trials, whichever comes first, written while the
+ * workers go on; a sweep killed mid-way loses only the trials of the
+ * last 100 ms.  A running trial's status and folds are written from
+ * the second flush after its start (a flush holds the runs it writes,
+ * and would hold up the trial's worker).  Only the best
  * model so far is kept, in memory; the best one is written to
  * model_dir at the end.
  *
