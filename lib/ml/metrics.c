@@ -62,14 +62,23 @@ static void sort_bucket(struct keyed *a, size_t n)
 	}
 }
 
+/* up to this many values are ranked in buffers on the stack */
+#define SMALL_RANK 512
+
 static void rank(double *r, const double *v, size_t n)
 {
 	size_t size = mlw_st_mult(n + 1, sizeof(struct keyed));
 	size_t nb = n / 8 + 1, i, j, k;
-	size_t *start = mlw_calloc(nb + 1, sizeof(size_t));
-	struct keyed *a = mlw_big_alloc(size);
+	/* a sweep ranks a few hundred values thousands of times */
+	struct keyed small[SMALL_RANK + 1];
+	size_t small_start[SMALL_RANK / 8 + 2];
+	size_t *start = n <= SMALL_RANK ? small_start :
+			mlw_calloc(nb + 1, sizeof(size_t));
+	struct keyed *a = n <= SMALL_RANK ? small : mlw_big_alloc(size);
 	double lo = INFINITY, hi = -INFINITY, scale;
 
+	if (start == small_start)
+		memset(start, 0, (nb + 1) * sizeof(size_t));
 	for (i = 0; i < n; i++) {
 		if (v[i] < lo)
 			lo = v[i];
@@ -101,8 +110,10 @@ static void rank(double *r, const double *v, size_t n)
 		for (k = i; k < j; k++)
 			r[a[k].i] = (double)(i + j + 1) / 2.0;
 	}
-	mlw_big_free(a, size);
-	free(start);
+	if (a != small) {
+		mlw_big_free(a, size);
+		free(start);
+	}
 }
 
 /* rank() of several vectors at once, one thread each when they are long */
@@ -178,6 +189,7 @@ void mlw_metrics_regression_ranked(struct mlw_metric *out, const double *y,
 {
 	double my = mean(y, n), sse = 0, sst = 0, sae = 0, ymin = y[0];
 	double ymax = y[0], me = 0, var_e = 0, *ry, *rp;
+	double small[SMALL_RANK];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -199,7 +211,8 @@ void mlw_metrics_regression_ranked(struct mlw_metric *out, const double *y,
 		var_e += e * e;
 	}
 	ry = ry_given ? NULL : mlw_big_alloc(mlw_st_mult(n, sizeof(double)));
-	rp = mlw_big_alloc(mlw_st_mult(n, sizeof(double)));
+	rp = ry_given && n <= SMALL_RANK ? small :
+	     mlw_big_alloc(mlw_st_mult(n, sizeof(double)));
 	if (ry_given) {
 		rank(rp, pred, n);
 	} else {
@@ -222,7 +235,8 @@ void mlw_metrics_regression_ranked(struct mlw_metric *out, const double *y,
 	out[5].value = sst != 0 ? 1 - var_e / sst : var_e == 0 ? 1 : 0;
 	if (ry)
 		mlw_big_free(ry, n * sizeof(double));
-	mlw_big_free(rp, n * sizeof(double));
+	if (rp != small)
+		mlw_big_free(rp, n * sizeof(double));
 }
 
 size_t mlw_argmax_row(const double *proba, size_t n, size_t K, size_t i)
