@@ -88,6 +88,10 @@ struct psv {
 	char *first_failure;
 	int log_fd;
 	struct mlw_step_snapshots snaps;
+	size_t launching;	/* the step whose supervisor is forked */
+	/* wait_some()'s, kept from one wait to the next */
+	struct pollfd *pfds;
+	size_t *pwhich;
 };
 
 /* 'mlw job cancel' of the pipeline: its SIGTERM sets the command's flag */
@@ -531,20 +535,42 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 	return 0;
 }
 
-/* step i runs as job name: recorded in the graph, said in the log */
+/*
+ * Step i runs as job name: said in the log, and recorded in the graph
+ * unless its supervisor did so with the run (step_recorded()).
+ */
 static void started(struct psv *sv, size_t i, const char *name,
-		    const char *key)
+		    const char *key, int recorded)
 {
 	struct mlw_catalog *cat;
 
 	sv->jobs[i] = mlw_strdup(name);
 	sv->st[i].state = RUNNING;
 	sv_log(sv, "step '%s': started as job %s", sv->p->steps[i].name, name);
+	if (recorded)
+		return;
 	cat = catalog(sv);
 	if (!cat || mlw_pipeline_record_step(cat, sv->name,
 					     sv->p->steps[i].name, name,
 					     NULL, NULL, key, NULL))
 		mlw_error_clear();	/* the run itself is recorded */
+}
+
+/*
+ * In a command step's supervisor (a fork of this process: sv is its
+ * copy), in the transaction that records the step's run: the graph's
+ * row names the job, so that run and row are there together, and the
+ * pipeline has no transaction of its own to write when it hears of it.
+ */
+static int step_recorded(struct mlw_catalog *cat, const struct mlw_job *job,
+			 void *data)
+{
+	struct psv *sv = data;
+	size_t i = sv->launching;
+
+	return mlw_pipeline_record_step(cat, sv->name, sv->p->steps[i].name,
+					job->name, NULL, NULL, sv->st[i].key,
+					NULL);
 }
 
 /*
@@ -567,7 +593,7 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 		if (ret)
 			return ret;
 		sv->running++;
-		started(sv, i, job->name, key);
+		started(sv, i, job->name, key, 0);
 		return 0;
 	}
 	ret = mlw_notify_channel(fds);
@@ -583,6 +609,10 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 	else
 		memset(&so, 0, sizeof(so));
 	so.early_eof = 1;
+	memcpy(s->key, key, sizeof(s->key));
+	sv->launching = i;
+	job->in_record = step_recorded;
+	job->in_record_data = sv;
 	ret = mlw_job_start(&pid, job, fds[1], &so);
 	close(fds[1]);
 	if (ret) {
@@ -590,7 +620,6 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 		return ret;
 	}
 	mlw_job_watch_init(&s->watch, pid, fds[0]);
-	memcpy(s->key, key, sizeof(s->key));
 	s->state = STARTING;
 	sv->running++;
 	return 0;
@@ -607,7 +636,7 @@ static void creation_said(struct psv *sv, size_t i)
 	int reused;
 
 	if (!mlw_job_watch_created(&s->watch, &name, &reused)) {
-		started(sv, i, name, s->key);
+		started(sv, i, name, s->key, 1);
 		free(name);
 		return;
 	}
@@ -928,7 +957,7 @@ static int cmp_kv(const void *a, const void *b)
 static void default_artifacts(struct psv *sv, size_t i)
 {
 	const struct mlw_pipeline_step *st = &sv->p->steps[i];
-	struct mlw_catalog *cat = catalog(sv);
+	struct mlw_catalog *cat;
 	struct mlw_run *run = NULL;
 	struct mlw_odb *odb;
 	size_t k;
@@ -936,7 +965,7 @@ static void default_artifacts(struct psv *sv, size_t i)
 	for (k = 0; k < st->nr_outputs; k++)
 		if (mlw_step_default_artifacts(st, k))
 			break;
-	if (k == st->nr_outputs || !cat)
+	if (k == st->nr_outputs || !(cat = catalog(sv)))
 		return;
 	if (!mlw_run_get(&run, cat, sv->jobs[i]) &&
 	    !mlw_run_load_details(cat, run) && !mlw_repo_odb(&odb, sv->repo)) {
@@ -1002,8 +1031,8 @@ static void reap_step(struct psv *sv, size_t i)
  */
 static void wait_some(struct psv *sv)
 {
-	struct pollfd *fds = mlw_calloc(sv->p->nr_steps + 1, sizeof(*fds));
-	size_t *which = mlw_calloc(sv->p->nr_steps + 1, sizeof(*which));
+	struct pollfd *fds = sv->pfds;
+	size_t *which = sv->pwhich;
 	size_t i, n = 0;
 	int r;
 
@@ -1036,8 +1065,6 @@ static void wait_some(struct psv *sv)
 	/* job supervisors that have exited since */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	free(fds);
-	free(which);
 }
 
 /* SIGTERM: cancel the steps that run, start no other */
@@ -1354,6 +1381,8 @@ static void psv_release(struct psv *sv)
 	free(sv->groups);
 	free(sv->first_failure);
 	free(sv->experiment);
+	free(sv->pfds);
+	free(sv->pwhich);
 	mlw_step_snapshots_release(&sv->snaps);
 }
 
@@ -1463,6 +1492,8 @@ int mlw_pipeline_submit(struct mlw_job_watch *w, char **name,
 	sv.st = mlw_calloc(p->nr_steps + 1, sizeof(*sv.st));
 	sv.jobs = mlw_calloc(p->nr_steps + 1, sizeof(*sv.jobs));
 	sv.groups = mlw_calloc(p->nr_steps + 1, sizeof(*sv.groups));
+	sv.pfds = mlw_calloc(p->nr_steps + 1, sizeof(*sv.pfds));
+	sv.pwhich = mlw_calloc(p->nr_steps + 1, sizeof(*sv.pwhich));
 	/* no SQLite connection may cross the fork */
 	mlw_catalog_free(repo->catalog);
 	repo->catalog = NULL;
