@@ -200,7 +200,7 @@ test_expect_success 'write-tree: killed mid-write, fsck clean, then the same tre
 
 test_expect_success 'data and model create: killed mid-registration, versions without gaps' '
 	# an eighth of the big file: every version is kept, and each
-	# round's fsck reads them all (50 versions of 32 MiB made the gc
+	# round the fsck reads them all (50 versions of 32 MiB made the gc
 	# campaign after this one outlast its time in make stress)
 	head -c $((BIG / 8)) big >asset &&
 	mkdir model &&
