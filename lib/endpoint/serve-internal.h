@@ -10,6 +10,7 @@
 
 #include "endpoint/endpoint.h"
 #include "endpoint/serve.h"
+#include "http/auth.h"
 #include "http/payload.h"
 #include "ml/model.h"
 
@@ -60,6 +61,7 @@ struct config {
 	int keyed;			/* Bearer keys required */
 	char keys[2][MLW_ENDPOINT_KEY_SIZE];
 	const char *key_list[3];
+	struct mlw_http_keyring ring;	/* their digests */
 	struct deployment **deps;
 	size_t nr_deps;
 	/* live traffic: deployment i takes draws below upto[i] */

@@ -270,7 +270,7 @@ static int auth_ok(const struct config *c, struct mlw_http_request *req)
 {
 	if (!c->keyed)
 		return 1;
-	return mlw_http_auth_bearer(req, c->key_list);
+	return mlw_http_auth_bearer_ring(req, &c->ring);
 }
 
 /* the deployment a request goes to, or NULL with the answer set */
