@@ -752,6 +752,27 @@ static void test_auth(struct mlw_http_client *c)
 	   "keys compare equal only to themselves");
 }
 
+/* a connection's memory (16 KiB): 12 KB of headers fit, 20 KB do not */
+static void test_header_limit(struct mlw_http_client *c)
+{
+	struct mlw_http_client_response res;
+	char *line = malloc(20000 + 8);
+	const char *headers[] = { line, NULL };
+
+	memcpy(line, "X-Big: ", 7);
+	memset(line + 7, 'a', 12000);
+	line[7 + 12000] = '\0';
+	is_int(call(c, &res, "GET", "/hello", NULL, headers), 200,
+	       "a request with 12 KB of headers is answered");
+	mlw_http_client_response_release(&res);
+	memset(line + 7, 'a', 20000);
+	line[7 + 20000] = '\0';
+	is_int(call(NULL, &res, "GET", "/hello", NULL, headers), 431,
+	       "one with 20 KB of headers is refused (431)");
+	mlw_http_client_response_release(&res);
+	free(line);
+}
+
 static void test_timeouts(void)
 {
 	struct mlw_http_server *s = start_server(0, 100, 1);
@@ -958,6 +979,7 @@ int main(void)
 	test_body_limit(c, mlw_http_server_port(s));
 	test_stream(c);
 	test_auth(c);
+	test_header_limit(c);
 	test_concurrency_limit(s);
 	test_bind_errors(mlw_http_server_port(s));
 	mlw_http_client_free(c);
