@@ -333,6 +333,40 @@ test_expect_success CURL,PYTHON 'new keys are taken while serving; the old one i
 	test "$(cat status)" = 200
 '
 
+test_expect_success CURL,PYTHON 'a burst of requests, then a stop: every one is in the request log, as it was' '
+	KEY=$(key diabetes) &&
+	sqlite3 .mlw/mlw.db "SELECT coalesce(max(id), 0) FROM endpoint_requests" >last.id &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.before &&
+	port=${URL##*:} &&
+	/usr/bin/python3 - "$port" "$KEY" two.json >sent <<-\PY &&
+	import http.client, sys
+	c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+	body = open(sys.argv[3], "rb").read()
+	# not a multiple of the housekeeper'"'"'s insert group (32)
+	n = 0
+	for i in range(237):
+	    c.request("POST", "/score", body, {"Authorization": "Bearer " + sys.argv[2],
+	              "Content-Type": "application/json"})
+	    r = c.getresponse()
+	    r.read()
+	    n += r.status == 200
+	print(n, len(body))
+	PY
+	echo "237 $(wc -c <two.json)" >expect.sent &&
+	test_cmp expect.sent sent &&
+	mlw endpoint stop diabetes -q &&
+	sqlite3 .mlw/mlw.db "SELECT count(*), count(DISTINCT id), min(status), max(status), min(bytes_in), max(bytes_in), min(route), max(route), min(deployment), max(deployment), min(endpoint), max(endpoint), sum(mirror), sum(input = CAST(readfile(\"two.json\") AS TEXT)), count(DISTINCT output) FROM endpoint_requests WHERE id > $(cat last.id)" >rows &&
+	# data collection is on (above): each row has its input and output
+	echo "237|237|200|200|$(wc -c <two.json)|$(wc -c <two.json)|/score|/score|blue|blue|diabetes|diabetes|0|237|1" >expect.rows &&
+	test_cmp expect.rows rows &&
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM (SELECT time, lag(time) OVER (ORDER BY id) AS prev FROM endpoint_requests WHERE id > $(cat last.id)) WHERE time < prev" >unordered &&
+	echo 0 >expect.unordered &&
+	test_cmp expect.unordered unordered &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.after &&
+	test $(( $(cat lines.after) - $(cat lines.before) )) = 237 &&
+	serve diabetes
+'
+
 test_expect_success CURL,PYTHON 'a deployment whose model is missing is 503; others serve' '
 	mlw endpoint deployment create -f dep.yml -n broken -o none &&
 	obj=$(mlw endpoint deployment show broken -e diabetes --query model_object -o tsv) &&
