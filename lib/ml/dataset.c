@@ -329,7 +329,10 @@ static void *count_plain(void *arg)
 	const char *p = s->start, *end = s->end;
 	size_t blank = 0, run = 0;
 	const char *tail = p;	/* after the last line end */
-	char *buf = mlw_malloc(COUNT_CHUNK), prev1 = '\n', prev2 = '\n';
+	/* a window no larger than the slice: small files are the common case */
+	size_t cap = (size_t)(end - p) < COUNT_CHUNK ? (size_t)(end - p) + 1 :
+		     COUNT_CHUNK;
+	char *buf = mlw_malloc(cap), prev1 = '\n', prev2 = '\n';
 
 	s->nr_lines = s->nr_quotes = 0;
 	/*
