@@ -367,6 +367,41 @@ test_expect_success CURL,PYTHON 'a burst of requests, then a stop: every one is 
 	serve diabetes
 '
 
+test_expect_success CURL,PYTHON 'a burst is written to the log before the poll is due (1,024 queued records)' '
+	mlw endpoint stop diabetes -q &&
+	serve diabetes --poll-ms 60000 &&
+	sqlite3 .mlw/mlw.db "SELECT coalesce(max(id), 0) FROM endpoint_requests" >last.id &&
+	port=${URL##*:} &&
+	/usr/bin/python3 - "$port" "$KEY" two.json >sent <<-\PY &&
+	import http.client, sys
+	c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+	body = open(sys.argv[3], "rb").read()
+	n = 0
+	for i in range(1100):
+	    c.request("POST", "/score", body, {"Authorization": "Bearer " + sys.argv[2],
+	              "Content-Type": "application/json"})
+	    r = c.getresponse()
+	    r.read()
+	    n += r.status == 200
+	print(n)
+	PY
+	echo 1100 >expect.sent &&
+	test_cmp expect.sent sent &&
+	# the poll is a minute away: only the burst can have written these
+	# (1,024 records queued, the server'"'"'s own events among them)
+	for i in $(seq 1 200); do
+		sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE id > $(cat last.id)" >n &&
+		test "$(cat n)" -ge 1000 && break
+		sleep 0.1
+	done &&
+	test "$(cat n)" -ge 1000 &&
+	mlw endpoint stop diabetes -q &&
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE id > $(cat last.id)" >n &&
+	echo 1100 >expect.n &&
+	test_cmp expect.n n &&
+	serve diabetes
+'
+
 test_expect_success CURL,PYTHON 'a deployment whose model is missing is 503; others serve' '
 	mlw endpoint deployment create -f dep.yml -n broken -o none &&
 	obj=$(mlw endpoint deployment show broken -e diabetes --query model_object -o tsv) &&

@@ -68,6 +68,33 @@ void mlw_serve_log_event(struct mlw_endpoint_server *s, const char *deployment,
 }
 
 
+void mlw_serve_log_record(struct mlw_endpoint_server *s,
+			  struct log_record *r)
+{
+	size_t nr;
+
+	pthread_mutex_lock(&s->log_lock);
+	nr = s->nr_records;
+	if (nr < (1u << 20)) {
+		MLW_ALLOC_GROW(s->records, nr + 1, s->alloc_records);
+		s->records[s->nr_records++] = *r;
+	} else {
+		/* the housekeeper is far behind: count, do not grow */
+		s->dropped_records++;
+		free(r->input);
+		free(r->output);
+	}
+	pthread_mutex_unlock(&s->log_lock);
+	/* once a burst: the FLUSH_RECORDS-th record queued wakes it */
+	if (nr + 1 == FLUSH_RECORDS) {
+		pthread_mutex_lock(&s->stop_lock);
+		s->flush_now = 1;
+		pthread_cond_signal(&s->stop_cond);
+		pthread_mutex_unlock(&s->stop_lock);
+	}
+	r->input = r->output = NULL;
+}
+
 /* --- the housekeeper */
 
 /* the log file of deployment ("" none: every open log) */
