@@ -9,6 +9,24 @@ cleanup () {
 }
 trap cleanup EXIT
 
+# burst N: N requests of two.json to /score on one connection, with the
+# key in $KEY; prints how many were answered 200, and the body's length
+burst () {
+	/usr/bin/python3 - "${URL##*:}" "$KEY" two.json "$1" <<-\PY
+	import http.client, sys
+	c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+	body = open(sys.argv[3], "rb").read()
+	n = 0
+	for i in range(int(sys.argv[4])):
+	    c.request("POST", "/score", body, {"Authorization": "Bearer " + sys.argv[2],
+	              "Content-Type": "application/json"})
+	    r = c.getresponse()
+	    r.read()
+	    n += r.status == 200
+	print(n, len(body))
+	PY
+}
+
 test_expect_success 'setup: models of three kinds, an endpoint for each' '
 	mlw init -q &&
 	awk -F, -v OFS=, "NR == 1 { print \$0, \"group\", \"flag\"; next }
@@ -337,21 +355,8 @@ test_expect_success CURL,PYTHON 'a burst of requests, then a stop: every one is 
 	KEY=$(key diabetes) &&
 	sqlite3 .mlw/mlw.db "SELECT coalesce(max(id), 0) FROM endpoint_requests" >last.id &&
 	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.before &&
-	port=${URL##*:} &&
-	/usr/bin/python3 - "$port" "$KEY" two.json >sent <<-\PY &&
-	import http.client, sys
-	c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
-	body = open(sys.argv[3], "rb").read()
 	# not a multiple of the housekeeper'"'"'s insert group (32)
-	n = 0
-	for i in range(237):
-	    c.request("POST", "/score", body, {"Authorization": "Bearer " + sys.argv[2],
-	              "Content-Type": "application/json"})
-	    r = c.getresponse()
-	    r.read()
-	    n += r.status == 200
-	print(n, len(body))
-	PY
+	burst 237 >sent &&
 	echo "237 $(wc -c <two.json)" >expect.sent &&
 	test_cmp expect.sent sent &&
 	mlw endpoint stop diabetes -q &&
@@ -371,21 +376,8 @@ test_expect_success CURL,PYTHON 'a burst is written to the log before the poll i
 	mlw endpoint stop diabetes -q &&
 	serve diabetes --poll-ms 60000 &&
 	sqlite3 .mlw/mlw.db "SELECT coalesce(max(id), 0) FROM endpoint_requests" >last.id &&
-	port=${URL##*:} &&
-	/usr/bin/python3 - "$port" "$KEY" two.json >sent <<-\PY &&
-	import http.client, sys
-	c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
-	body = open(sys.argv[3], "rb").read()
-	n = 0
-	for i in range(1100):
-	    c.request("POST", "/score", body, {"Authorization": "Bearer " + sys.argv[2],
-	              "Content-Type": "application/json"})
-	    r = c.getresponse()
-	    r.read()
-	    n += r.status == 200
-	print(n)
-	PY
-	echo 1100 >expect.sent &&
+	burst 1100 >sent &&
+	echo "1100 $(wc -c <two.json)" >expect.sent &&
 	test_cmp expect.sent sent &&
 	# the poll is a minute away: only the burst can have written these
 	# (1,024 records queued, the server'"'"'s own events among them)
