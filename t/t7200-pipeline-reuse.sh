@@ -2,6 +2,7 @@
 test_description='pipeline jobs: a step whose inputs did not change is reused'
 . ./test-lib.sh
 . "$TEST_DIRECTORY"/lib-pipeline.sh
+. "$TEST_DIRECTORY"/lib-job.sh
 
 test_expect_success 'setup' '
 	mlw init -q . &&
@@ -188,6 +189,51 @@ test_expect_success 'a failed step is not reused' '
 	test_expect_code 1 mlw -q job create -f flaky.yml --name f1 --wait >/dev/null 2>&1 &&
 	test_expect_code 1 mlw -q job create -f flaky.yml --name f2 --wait >/dev/null 2>&1 &&
 	test "$(steps_ran f2)" = "flaky"
+'
+
+# 40 independent steps: more than one batch of reuses (REUSE_BATCH, 32)
+test_expect_success 'a rerun records its reused steps in batches: every run there, its hook after its commit' '
+	/usr/bin/python3 -c "
+print(\"type: pipeline\")
+print(\"settings:\")
+print(\"  continue_on_step_failure: true\")
+print(\"jobs:\")
+for i in range(40):
+    print(\"  w%d:\" % i)
+    print(\"    command: echo %d >\${{outputs.o}}/f\" % i)
+    print(\"    environment: azureml:env@latest\")
+    print(\"    outputs:\")
+    print(\"      o:\")
+" >wide.yml &&
+	mlw -q job create -f wide.yml --name b1 --wait >/dev/null &&
+	mkdir -p .mlw/hooks &&
+	cat >.mlw/hooks/run-completed <<-\EOT &&
+	#!/bin/sh
+	id=$(sed -n "s/.*\"runId\":\"\([^\"]*\)\".*/\1/p")
+	echo "$id $(mlw -C "$MLW_DIR/.." job show "$id" --query status -o tsv 2>&1)" >>"$MLW_DIR/../hooked"
+	EOT
+	chmod +x .mlw/hooks/run-completed &&
+	mlw -q job create -f wide.yml --name b2 --wait >/dev/null &&
+	test "$(steps_ran b2)" = "" &&
+	mlw job list --parent-job-name b2 --query "[].status" -o tsv >statuses &&
+	test $(grep -c "^Completed$" statuses) = 40 &&
+	test $(wc -l <statuses) = 40 &&
+	until_true "test \$(wc -l <hooked) -ge 41" &&
+	test $(grep -c " Completed$" hooked) = 41 &&
+	rm .mlw/hooks/run-completed
+'
+
+test_expect_success 'a reused step whose record fails fails alone: the others of its batch are kept' '
+	sqlite3 .mlw/mlw.db "CREATE TRIGGER no_w7 BEFORE UPDATE ON pipeline_steps WHEN NEW.step = '\''w7'\'' AND NEW.reused_from IS NOT NULL BEGIN SELECT RAISE(ABORT, '\''injected failure'\''); END;" &&
+	test_expect_code 1 mlw -q job create -f wide.yml --name b3 --wait >/dev/null 2>err &&
+	sqlite3 .mlw/mlw.db "DROP TRIGGER no_w7" &&
+	test "$(step_field b3 w7 status)" = Failed &&
+	test_grep "injected failure" err &&
+	test "$(steps_ran b3)" = "w7" &&
+	mlw job list --parent-job-name b3 --query "[].status" -o tsv >statuses &&
+	test $(grep -c "^Completed$" statuses) = 39 &&
+	test "$(step_field b3 w8 reused_from)" = "$(step_field b1 w8 job)" &&
+	mlw fsck
 '
 
 test_done

@@ -477,3 +477,26 @@ int mlw_graph_load(struct mlw_graph **out, struct mlw_catalog *cat,
 	*out = g;
 	return 0;
 }
+
+int mlw_pipeline_savepoint(struct mlw_catalog *cat)
+{
+	if (sqlite3_exec(mlw_catalog_db(cat), "SAVEPOINT step", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		return mlw_catalog_db_error(mlw_catalog_db(cat), "savepoint");
+	return 0;
+}
+
+int mlw_pipeline_savepoint_release(struct mlw_catalog *cat)
+{
+	if (sqlite3_exec(mlw_catalog_db(cat), "RELEASE step", NULL, NULL,
+			 NULL) != SQLITE_OK)
+		return mlw_catalog_db_error(mlw_catalog_db(cat),
+					    "releasing a savepoint");
+	return 0;
+}
+
+void mlw_pipeline_savepoint_rollback(struct mlw_catalog *cat)
+{
+	sqlite3_exec(mlw_catalog_db(cat), "ROLLBACK TO step; RELEASE step",
+		     NULL, NULL, NULL);
+}

@@ -50,6 +50,15 @@ int mlw_pipeline_record_step(struct mlw_catalog *cat, const char *pipeline,
 int mlw_pipeline_find_reusable(char **job, struct mlw_run **made,
 			       struct mlw_catalog *cat, const char *key);
 
+/*
+ * A savepoint in the caller's transaction, released (kept)
+ * or rolled back to (undone, and released): one step's records among
+ * others' in one transaction.
+ */
+int mlw_pipeline_savepoint(struct mlw_catalog *cat);
+int mlw_pipeline_savepoint_release(struct mlw_catalog *cat);
+void mlw_pipeline_savepoint_rollback(struct mlw_catalog *cat);
+
 /* A recorded step, read back. */
 struct mlw_graph_edge {
 	char *input, *from, *output;

@@ -88,6 +88,19 @@ struct psv {
 	char *first_failure;
 	int log_fd;
 	struct mlw_step_snapshots snaps;
+	size_t launching;	/* the step whose supervisor is forked */
+	/*
+	 * Reused steps recorded in one write transaction, each under a
+	 * savepoint, until flush_reused(): their runs (hooks fired after
+	 * the commit) and the steps themselves, undone when it fails.
+	 */
+	int batch;
+	struct mlw_strlist batch_runs;
+	size_t *batch_steps, nr_batch;
+	char note_hex[MLW_OID_HEXSZ + 1];	/* the reuse note's object */
+	/* wait_some()'s, kept from one wait to the next */
+	struct pollfd *pfds;
+	size_t *pwhich;
 };
 
 /* 'mlw job cancel' of the pipeline: its SIGTERM sets the command's flag */
@@ -331,7 +344,7 @@ static int record_graph(struct psv *sv)
 
 	cat = ret ? NULL : catalog(sv);
 	if (!ret && !cat)
-		ret = mlw_error_last_code();
+		ret = mlw_error_last_code() ? mlw_error_last_code() : MLW_ERROR;
 	if (!ret)
 		ret = mlw_catalog_begin(cat);
 	if (!ret) {
@@ -446,10 +459,68 @@ static const char reuse_note[] =
 	"code, inputs and environment were the same; 'mlw job show' names it "
 	"(reused_from)\n";
 
+/* reused steps recorded together at most: the write lock is held that long */
+#define REUSE_BATCH 32
+
+/*
+ * Commit the reused steps recorded since the last flush, then fire
+ * their runs' hooks.  Before anything that closes the catalog (a step's
+ * fork), waits, or ends the pipeline.  If the commit fails, none of them
+ * is recorded: each fails, saying why.
+ */
+static int flush_reused(struct psv *sv)
+{
+	struct mlw_catalog *cat;
+	size_t k;
+	char *why;
+	int ret = 0;
+
+	if (!sv->batch)
+		return 0;
+	sv->batch = 0;
+	cat = catalog(sv);
+	if (cat && !mlw_catalog_commit(cat)) {
+		for (k = 0; k < sv->batch_runs.nr; k++)
+			if (mlw_run_fire_hooks(sv->repo, catalog(sv),
+					       sv->batch_runs.items[k]))
+				mlw_error_clear();
+	} else {
+		why = mlw_xstrfmt("cannot record the reuse: %s",
+				  mlw_error_last());
+		ret = mlw_error_last_code() ? mlw_error_last_code() : MLW_ERROR;
+		for (k = 0; k < sv->nr_batch; k++) {
+			size_t i = sv->batch_steps[k];
+
+			sv_log(sv, "step '%s' failed: %s",
+			       sv->p->steps[i].name, why);
+			free(sv->jobs[i]);
+			sv->jobs[i] = NULL;
+			sv->st[i].reused = 0;
+			sv->st[i].status = MLW_RUN_FAILED;
+			sv->st[i].state = DONE;
+			free(sv->st[i].error);
+			sv->st[i].error = mlw_strdup(why);
+			sv->failed++;
+			if (!sv->first_failure)
+				sv->first_failure = mlw_xstrfmt(
+					"step '%s' Failed: %s",
+					sv->p->steps[i].name, why);
+			sv->stopping = !sv->p->continue_on_step_failure;
+			record_no_job(sv, i, MLW_RUN_FAILED, why);
+		}
+		mlw_error_setc(ret, "%s", why);
+		free(why);
+	}
+	mlw_strlist_release(&sv->batch_runs);
+	sv->nr_batch = 0;
+	return ret;
+}
+
 /*
  * Record step i as done by reusing job src (whose run, with its inputs
  * and outputs, is from): a Completed child run with src's outputs, its
- * inputs as this run would have had them.
+ * inputs as this run would have had them.  In the batch's transaction
+ * (flush_reused() commits it), under a savepoint of its own.
  */
 static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 			 const char *key, const char *src,
@@ -457,27 +528,31 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 {
 	struct mlw_catalog *cat = catalog(sv);
 	const char *step = sv->p->steps[i].name;
-	char code_hex[MLW_OID_HEXSZ + 1], log_hex[MLW_OID_HEXSZ + 1];
+	char code_hex[MLW_OID_HEXSZ + 1];
 	struct mlw_run run;
-	struct mlw_odb *odb;
-	struct mlw_oid oid;
 	double now = mlw_now();
 	size_t k;
-	int ret;
+	int ret = 0;
 
 	if (!cat)
 		return mlw_error_last_code();
-	ret = mlw_repo_odb(&odb, sv->repo);
 	/*
 	 * One text for every reused step, so one object, stored once: the
 	 * job it names is in reused_from and the pipeline's log.
 	 */
-	if (!ret)
-		ret = mlw_odb_write_buf(&oid, odb, reuse_note,
-					strlen(reuse_note), MLW_OBJ_BLOB);
-	if (ret)
-		return ret;
-	mlw_oid_to_hex(log_hex, &oid);
+	if (!sv->note_hex[0]) {
+		struct mlw_odb *odb;
+		struct mlw_oid oid;
+
+		ret = mlw_repo_odb(&odb, sv->repo);
+		if (!ret)
+			ret = mlw_odb_write_buf(&oid, odb, reuse_note,
+						strlen(reuse_note),
+						MLW_OBJ_BLOB);
+		if (ret)
+			return ret;
+		mlw_oid_to_hex(sv->note_hex, &oid);
+	}
 	child_run(&run, sv, i, mlw_step_kind_name(sv->p->steps[i].kind), now);
 	run.spec = from->spec;
 	run.environment = job->environment;
@@ -487,9 +562,15 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		mlw_oid_to_hex(code_hex, &job->code);
 		run.code = code_hex;
 	}
-	ret = mlw_catalog_begin(cat);
+	if (!sv->batch) {
+		ret = mlw_catalog_begin(cat);
+		sv->batch = !ret;
+	}
 	if (!ret)
-		ret = mlw_run_insert(cat, &run);
+		ret = mlw_pipeline_savepoint(cat);
+	if (ret)
+		return ret;
+	ret = mlw_run_insert(cat, &run);
 	for (k = 0; !ret && k < job->nr_inputs; k++) {
 		const struct mlw_job_io *io = &job->inputs[k];
 		char hex[MLW_OID_HEXSZ + 1];
@@ -509,42 +590,62 @@ static int record_reused(struct psv *sv, size_t i, const struct mlw_job *job,
 		ret = mlw_run_set_status(cat, run.name, MLW_RUN_RUNNING, now);
 	if (!ret)
 		ret = mlw_run_finish(cat, run.name, MLW_RUN_COMPLETED, now, 0,
-				     NULL, log_hex);
+				     NULL, sv->note_hex);
 	if (!ret)
 		ret = mlw_pipeline_record_step(cat, sv->name, step, run.name,
 					       NULL, NULL, key, src);
 	if (!ret)
-		ret = mlw_catalog_commit(cat);
-	else
-		mlw_catalog_rollback(cat);
-	if (!ret)
-		keep_outputs(&sv->st[i], from->outputs, from->nr_outputs);
+		ret = mlw_pipeline_savepoint_release(cat);
 	if (ret) {
+		mlw_pipeline_savepoint_rollback(cat);
 		free(run.name);
 		return ret;
 	}
+	keep_outputs(&sv->st[i], from->outputs, from->nr_outputs);
 	sv->st[i].reused = 1;
 	sv->jobs[i] = run.name;
+	mlw_strlist_push(&sv->batch_runs, run.name);
+	sv->batch_steps[sv->nr_batch++] = i;
 	sv_log(sv, "step '%s': reused from %s (job %s)", step, src, run.name);
-	if (mlw_run_fire_hooks(sv->repo, catalog(sv), run.name))
-		mlw_error_clear();
 	return 0;
 }
 
-/* step i runs as job name: recorded in the graph, said in the log */
+/*
+ * Step i runs as job name: said in the log, and recorded in the graph
+ * unless its supervisor did so with the run (step_recorded()).
+ */
 static void started(struct psv *sv, size_t i, const char *name,
-		    const char *key)
+		    const char *key, int recorded)
 {
 	struct mlw_catalog *cat;
 
 	sv->jobs[i] = mlw_strdup(name);
 	sv->st[i].state = RUNNING;
 	sv_log(sv, "step '%s': started as job %s", sv->p->steps[i].name, name);
+	if (recorded)
+		return;
 	cat = catalog(sv);
 	if (!cat || mlw_pipeline_record_step(cat, sv->name,
 					     sv->p->steps[i].name, name,
 					     NULL, NULL, key, NULL))
 		mlw_error_clear();	/* the run itself is recorded */
+}
+
+/*
+ * In a command step's supervisor (a fork of this process: sv is its
+ * copy), in the transaction that records the step's run: the graph's
+ * row names the job, so that run and row are there together, and the
+ * pipeline has no transaction of its own to write when it hears of it.
+ */
+static int step_recorded(struct mlw_catalog *cat, const struct mlw_job *job,
+			 void *data)
+{
+	struct psv *sv = data;
+	size_t i = sv->launching;
+
+	return mlw_pipeline_record_step(cat, sv->name, sv->p->steps[i].name,
+					job->name, NULL, NULL, sv->st[i].key,
+					NULL);
 }
 
 /*
@@ -561,13 +662,17 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 	int fds[2], ret;
 
 	job->keep_workdir = sv->opts->keep_workdir;
+	/* the reuses it may read from are committed before the fork */
+	ret = flush_reused(sv);
+	if (ret)
+		return ret;
 	/* the catalog is closed for the fork, opened again when needed */
 	if (sweep) {
 		ret = mlw_sweep_job_submit(&s->watch, sweep, sv->opts->start);
 		if (ret)
 			return ret;
 		sv->running++;
-		started(sv, i, job->name, key);
+		started(sv, i, job->name, key, 0);
 		return 0;
 	}
 	ret = mlw_notify_channel(fds);
@@ -583,6 +688,10 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 	else
 		memset(&so, 0, sizeof(so));
 	so.early_eof = 1;
+	memcpy(s->key, key, sizeof(s->key));
+	sv->launching = i;
+	job->in_record = step_recorded;
+	job->in_record_data = sv;
 	ret = mlw_job_start(&pid, job, fds[1], &so);
 	close(fds[1]);
 	if (ret) {
@@ -590,7 +699,6 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 		return ret;
 	}
 	mlw_job_watch_init(&s->watch, pid, fds[0]);
-	memcpy(s->key, key, sizeof(s->key));
 	s->state = STARTING;
 	sv->running++;
 	return 0;
@@ -607,7 +715,7 @@ static void creation_said(struct psv *sv, size_t i)
 	int reused;
 
 	if (!mlw_job_watch_created(&s->watch, &name, &reused)) {
-		started(sv, i, name, s->key);
+		started(sv, i, name, s->key, 1);
 		free(name);
 		return;
 	}
@@ -865,7 +973,11 @@ static void launch_ready(struct psv *sv)
 			step_done(sv, i, MLW_RUN_FAILED, why2);
 			free(why2);
 		}
+		if (sv->nr_batch >= REUSE_BATCH && flush_reused(sv))
+			mlw_error_clear();	/* said: the steps failed */
 	}
+	if (flush_reused(sv))
+		mlw_error_clear();	/* said in the log, the steps failed */
 }
 
 /*
@@ -928,7 +1040,7 @@ static int cmp_kv(const void *a, const void *b)
 static void default_artifacts(struct psv *sv, size_t i)
 {
 	const struct mlw_pipeline_step *st = &sv->p->steps[i];
-	struct mlw_catalog *cat = catalog(sv);
+	struct mlw_catalog *cat;
 	struct mlw_run *run = NULL;
 	struct mlw_odb *odb;
 	size_t k;
@@ -936,7 +1048,7 @@ static void default_artifacts(struct psv *sv, size_t i)
 	for (k = 0; k < st->nr_outputs; k++)
 		if (mlw_step_default_artifacts(st, k))
 			break;
-	if (k == st->nr_outputs || !cat)
+	if (k == st->nr_outputs || !(cat = catalog(sv)))
 		return;
 	if (!mlw_run_get(&run, cat, sv->jobs[i]) &&
 	    !mlw_run_load_details(cat, run) && !mlw_repo_odb(&odb, sv->repo)) {
@@ -1002,8 +1114,8 @@ static void reap_step(struct psv *sv, size_t i)
  */
 static void wait_some(struct psv *sv)
 {
-	struct pollfd *fds = mlw_calloc(sv->p->nr_steps + 1, sizeof(*fds));
-	size_t *which = mlw_calloc(sv->p->nr_steps + 1, sizeof(*which));
+	struct pollfd *fds = sv->pfds;
+	size_t *which = sv->pwhich;
 	size_t i, n = 0;
 	int r;
 
@@ -1036,8 +1148,6 @@ static void wait_some(struct psv *sv)
 	/* job supervisors that have exited since */
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	free(fds);
-	free(which);
 }
 
 /* SIGTERM: cancel the steps that run, start no other */
@@ -1266,6 +1376,8 @@ static enum mlw_run_status finish(struct psv *sv, char **error)
 	int has_log = 0;
 	size_t i;
 
+	if (flush_reused(sv))
+		mlw_error_clear();
 	for (i = 0; i < sv->p->nr_steps; i++)
 		if (sv->st[i].state == PENDING &&
 		    sv->p->steps[i].kind != MLW_STEP_PIPELINE)
@@ -1354,6 +1466,10 @@ static void psv_release(struct psv *sv)
 	free(sv->groups);
 	free(sv->first_failure);
 	free(sv->experiment);
+	free(sv->pfds);
+	free(sv->pwhich);
+	free(sv->batch_steps);
+	mlw_strlist_release(&sv->batch_runs);
 	mlw_step_snapshots_release(&sv->snaps);
 }
 
@@ -1463,6 +1579,9 @@ int mlw_pipeline_submit(struct mlw_job_watch *w, char **name,
 	sv.st = mlw_calloc(p->nr_steps + 1, sizeof(*sv.st));
 	sv.jobs = mlw_calloc(p->nr_steps + 1, sizeof(*sv.jobs));
 	sv.groups = mlw_calloc(p->nr_steps + 1, sizeof(*sv.groups));
+	sv.pfds = mlw_calloc(p->nr_steps + 1, sizeof(*sv.pfds));
+	sv.pwhich = mlw_calloc(p->nr_steps + 1, sizeof(*sv.pwhich));
+	sv.batch_steps = mlw_calloc(p->nr_steps + 1, sizeof(*sv.batch_steps));
 	/* no SQLite connection may cross the fork */
 	mlw_catalog_free(repo->catalog);
 	repo->catalog = NULL;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct mlw_catalog;
 struct mlw_placement;
 struct mlw_repo;
 struct mlw_spec;
@@ -101,6 +102,15 @@ struct mlw_job {
 	char *tracking_uri;
 	struct mlw_run_plan plan;	/* mlw_job_create(): the supervisor's */
 	int64_t run_id;
+	/*
+	 * Called by mlw_job_create() in the transaction that records the
+	 * run (job->name and job->run_id set), for what a layer above
+	 * records with it: a pipeline's row for its step.  Non-zero fails
+	 * the recording (nothing is recorded).  NULL: none.
+	 */
+	int (*in_record)(struct mlw_catalog *cat, const struct mlw_job *job,
+			 void *data);
+	void *in_record_data;
 };
 
 /*

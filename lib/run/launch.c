@@ -198,6 +198,8 @@ static int record(struct mlw_job *job, struct mlw_catalog *cat)
 		job->run_id = run.id;
 		ret = insert_io(job, cat);
 	}
+	if (!ret && job->in_record)
+		ret = job->in_record(cat, job, job->in_record_data);
 	mlw_git_state_release(&gs);
 	if (!ret)
 		return mlw_catalog_commit(cat);
