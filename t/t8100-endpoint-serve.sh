@@ -9,6 +9,24 @@ cleanup () {
 }
 trap cleanup EXIT
 
+# burst N: N requests of two.json to /score on one connection, with the
+# key in $KEY; prints how many were answered 200, and the body's length
+burst () {
+	/usr/bin/python3 - "${URL##*:}" "$KEY" two.json "$1" <<-\PY
+	import http.client, sys
+	c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+	body = open(sys.argv[3], "rb").read()
+	n = 0
+	for i in range(int(sys.argv[4])):
+	    c.request("POST", "/score", body, {"Authorization": "Bearer " + sys.argv[2],
+	              "Content-Type": "application/json"})
+	    r = c.getresponse()
+	    r.read()
+	    n += r.status == 200
+	print(n, len(body))
+	PY
+}
+
 test_expect_success 'setup: models of three kinds, an endpoint for each' '
 	mlw init -q &&
 	awk -F, -v OFS=, "NR == 1 { print \$0, \"group\", \"flag\"; next }
@@ -331,6 +349,49 @@ test_expect_success CURL,PYTHON 'new keys are taken while serving; the old one i
 	KEY=$(key diabetes) &&
 	post /score two.json &&
 	test "$(cat status)" = 200
+'
+
+test_expect_success CURL,PYTHON 'a burst of requests, then a stop: every one is in the request log, as it was' '
+	KEY=$(key diabetes) &&
+	sqlite3 .mlw/mlw.db "SELECT coalesce(max(id), 0) FROM endpoint_requests" >last.id &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.before &&
+	# not a multiple of the housekeeper'"'"'s insert group (32)
+	burst 237 >sent &&
+	echo "237 $(wc -c <two.json)" >expect.sent &&
+	test_cmp expect.sent sent &&
+	mlw endpoint stop diabetes -q &&
+	sqlite3 .mlw/mlw.db "SELECT count(*), count(DISTINCT id), min(status), max(status), min(bytes_in), max(bytes_in), min(route), max(route), min(deployment), max(deployment), min(endpoint), max(endpoint), sum(mirror), sum(input = CAST(readfile(\"two.json\") AS TEXT)), count(DISTINCT output) FROM endpoint_requests WHERE id > $(cat last.id)" >rows &&
+	# data collection is on (above): each row has its input and output
+	echo "237|237|200|200|$(wc -c <two.json)|$(wc -c <two.json)|/score|/score|blue|blue|diabetes|diabetes|0|237|1" >expect.rows &&
+	test_cmp expect.rows rows &&
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM (SELECT time, lag(time) OVER (ORDER BY id) AS prev FROM endpoint_requests WHERE id > $(cat last.id)) WHERE time < prev" >unordered &&
+	echo 0 >expect.unordered &&
+	test_cmp expect.unordered unordered &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.after &&
+	test $(( $(cat lines.after) - $(cat lines.before) )) = 237 &&
+	serve diabetes
+'
+
+test_expect_success CURL,PYTHON 'a burst is written to the log before the poll is due (1,024 queued records)' '
+	mlw endpoint stop diabetes -q &&
+	serve diabetes --poll-ms 60000 &&
+	sqlite3 .mlw/mlw.db "SELECT coalesce(max(id), 0) FROM endpoint_requests" >last.id &&
+	burst 1100 >sent &&
+	echo "1100 $(wc -c <two.json)" >expect.sent &&
+	test_cmp expect.sent sent &&
+	# the poll is a minute away: only the burst can have written these
+	# (1,024 records queued, the server'"'"'s own events among them)
+	for i in $(seq 1 200); do
+		sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE id > $(cat last.id)" >n &&
+		test "$(cat n)" -ge 1000 && break
+		sleep 0.1
+	done &&
+	test "$(cat n)" -ge 1000 &&
+	mlw endpoint stop diabetes -q &&
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE id > $(cat last.id)" >n &&
+	echo 1100 >expect.n &&
+	test_cmp expect.n n &&
+	serve diabetes
 '
 
 test_expect_success CURL,PYTHON 'a deployment whose model is missing is 503; others serve' '

@@ -469,6 +469,8 @@ int mlw_serve_config_build(struct config **out, struct mlw_endpoint_server *s,
 		c->key_list[0] = c->keys[0];
 		c->key_list[1] = c->keys[1];
 		c->key_list[2] = NULL;
+		/* hashed once here, not at every request */
+		mlw_http_keyring_init(&c->ring, c->key_list);
 	}
 	c->deps = mlw_calloc(names.nr + 1, sizeof(*c->deps));
 	for (i = 0; i < names.nr; i++) {

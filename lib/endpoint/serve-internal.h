@@ -10,6 +10,7 @@
 
 #include "endpoint/endpoint.h"
 #include "endpoint/serve.h"
+#include "http/auth.h"
 #include "http/payload.h"
 #include "ml/model.h"
 
@@ -28,6 +29,12 @@ struct mlw_worker_pool;
 #define MAX_LOGGED ((size_t)1 << 20)
 /* mirrored requests waiting, at most (more are dropped, and said so) */
 #define MAX_MIRROR_QUEUE 256
+/*
+ * Queued request records that wake the housekeeper before its poll: a
+ * burst is written in pieces this size, not in one as large as poll_ms
+ * of requests (its memory and the housekeeper's time bounded).
+ */
+#define FLUSH_RECORDS 1024
 /* log files are rotated (NAME.log.1) above this size */
 #define MAX_LOG_FILE ((off_t)64 << 20)
 
@@ -60,6 +67,7 @@ struct config {
 	int keyed;			/* Bearer keys required */
 	char keys[2][MLW_ENDPOINT_KEY_SIZE];
 	const char *key_list[3];
+	struct mlw_http_keyring ring;	/* their digests */
 	struct deployment **deps;
 	size_t nr_deps;
 	/* live traffic: deployment i takes draws below upto[i] */
@@ -139,7 +147,8 @@ struct mlw_endpoint_server {
 	int threads_started;
 	int stopping;			/* atomic */
 	pthread_mutex_t stop_lock;
-	pthread_cond_t stop_cond;
+	pthread_cond_t stop_cond;	/* the housekeeper waits on it */
+	int flush_now;			/* under stop_lock: records queued */
 	int stop_pipe[2];
 };
 
@@ -199,5 +208,11 @@ void mlw_serve_log_event(struct mlw_endpoint_server *s, const char *deployment,
 	__attribute__((format(printf, 3, 4)));
 /* the housekeeper: write what requests logged (catalog, log files) */
 void mlw_serve_flush_log(struct mlw_endpoint_server *s);
+/*
+ * Queue record r (a request's, or a mirror's) for the log; taken over.
+ * The queue's FLUSH_RECORDS-th wakes the housekeeper.
+ */
+void mlw_serve_log_record(struct mlw_endpoint_server *s,
+			  struct log_record *r);
 
 #endif

@@ -68,6 +68,33 @@ void mlw_serve_log_event(struct mlw_endpoint_server *s, const char *deployment,
 }
 
 
+void mlw_serve_log_record(struct mlw_endpoint_server *s,
+			  struct log_record *r)
+{
+	size_t nr;
+
+	pthread_mutex_lock(&s->log_lock);
+	nr = s->nr_records;
+	if (nr < (1u << 20)) {
+		MLW_ALLOC_GROW(s->records, nr + 1, s->alloc_records);
+		s->records[s->nr_records++] = *r;
+	} else {
+		/* the housekeeper is far behind: count, do not grow */
+		s->dropped_records++;
+		free(r->input);
+		free(r->output);
+	}
+	pthread_mutex_unlock(&s->log_lock);
+	/* once a burst: the FLUSH_RECORDS-th record queued wakes it */
+	if (nr + 1 == FLUSH_RECORDS) {
+		pthread_mutex_lock(&s->stop_lock);
+		s->flush_now = 1;
+		pthread_cond_signal(&s->stop_cond);
+		pthread_mutex_unlock(&s->stop_lock);
+	}
+	r->input = r->output = NULL;
+}
+
 /* --- the housekeeper */
 
 /* the log file of deployment ("" none: every open log) */
@@ -192,12 +219,135 @@ static void log_line(struct mlw_buf *b, struct time_cache *tc,
 	mlw_buf_adds(b, " B out\n");
 }
 
+/* rows a statement of insert_records() inserts at most */
+#define INSERT_GROUP 32
+#define INSERT_COLUMNS 10
+
+/*
+ * "INSERT INTO endpoint_requests (...) VALUES (?1, ?2, ...), (?1, ?12,
+ * ...)" for rows records: the endpoint is ?1, bound once.
+ */
+static sqlite3_stmt *prepare_insert(sqlite3 *db, const char *endpoint,
+				    size_t rows)
+{
+	struct mlw_buf sql = MLW_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t i;
+
+	/* ?1 is the endpoint, named by every row */
+	mlw_buf_adds(&sql, "INSERT INTO endpoint_requests (endpoint, time,"
+		     " deployment, route, status, latency_us, bytes_in,"
+		     " bytes_out, mirror, input, output) VALUES ");
+	for (i = 0; i < rows; i++) {
+		size_t k, base = 2 + i * INSERT_COLUMNS;
+
+		mlw_buf_adds(&sql, i ? ", (?1" : "(?1");
+		for (k = 0; k < INSERT_COLUMNS; k++)
+			mlw_buf_addf(&sql, ", ?%zu", base + k);
+		mlw_buf_addch(&sql, ')');
+	}
+	if (sqlite3_prepare_v2(db, sql.buf, (int)sql.len, &st, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(st);
+		st = NULL;
+	} else {
+		sqlite3_bind_text(st, 1, endpoint, -1, SQLITE_STATIC);
+	}
+	mlw_buf_release(&sql);
+	return st;
+}
+
+/* bind r as row i of st (see prepare_insert()) */
+static void bind_record(sqlite3_stmt *st, size_t i, const struct log_record *r)
+{
+	int p = 2 + (int)(i * INSERT_COLUMNS);
+
+	sqlite3_bind_double(st, p, r->time);
+	if (*r->deployment)
+		sqlite3_bind_text(st, p + 1, r->deployment, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, p + 1);
+	sqlite3_bind_text(st, p + 2, r->route, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, p + 3, r->status);
+	sqlite3_bind_int64(st, p + 4, (sqlite3_int64)r->latency_us);
+	sqlite3_bind_int64(st, p + 5, (sqlite3_int64)r->bytes_in);
+	sqlite3_bind_int64(st, p + 6, (sqlite3_int64)r->bytes_out);
+	sqlite3_bind_int(st, p + 7, r->mirror);
+	if (r->input)
+		sqlite3_bind_text(st, p + 8, r->input, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, p + 8);
+	if (r->output)
+		sqlite3_bind_text(st, p + 9, r->output, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, p + 9);
+}
+
+/*
+ * The requests of recs[0..nr) into endpoint_requests, in order, within
+ * the caller's transaction: INSERT_GROUP rows a statement (a statement
+ * a row cost the housekeeper more than the rows' B-tree work).  0, or
+ * -1 when a statement cannot be prepared; a row that fails is left out,
+ * the others are kept.
+ */
+static int insert_records(struct mlw_endpoint_server *s, sqlite3 *db,
+			  const struct log_record *recs, size_t nr)
+{
+	sqlite3_stmt *group = NULL, *one = NULL;
+	const struct log_record *pending[INSERT_GROUP];
+	size_t i, n = 0;
+	int ret = 0;
+
+	for (i = 0; i <= nr && !ret; i++) {
+		sqlite3_stmt *st;
+		size_t k;
+
+		if (i < nr && recs[i].event)
+			continue;
+		if (i < nr)
+			pending[n++] = &recs[i];
+		if (n < INSERT_GROUP && (i < nr || !n))
+			continue;
+		/* a full group, or the last rows one by one */
+		if (n == INSERT_GROUP) {
+			if (!group)
+				group = prepare_insert(db, s->name,
+						       INSERT_GROUP);
+			st = group;
+			if (!st) {
+				ret = -1;
+				break;
+			}
+			for (k = 0; k < n; k++)
+				bind_record(st, k, pending[k]);
+			sqlite3_step(st);
+			sqlite3_reset(st);
+			n = 0;
+			continue;
+		}
+		if (!one)
+			one = prepare_insert(db, s->name, 1);
+		if (!one) {
+			ret = -1;
+			break;
+		}
+		for (k = 0; k < n; k++) {
+			bind_record(one, 0, pending[k]);
+			sqlite3_step(one);
+			sqlite3_reset(one);
+		}
+		n = 0;
+	}
+	sqlite3_finalize(group);
+	sqlite3_finalize(one);
+	return ret;
+}
+
 /* write the queued records: the catalog and the log files */
 void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 {
 	struct log_record *recs;
 	struct mlw_buf *lines = NULL;
-	sqlite3_stmt *st = NULL;
 	sqlite3 *db = mlw_catalog_db(s->cat);
 	struct time_cache tc = { 0 };
 	size_t nr, i, k, nr_lines = 0;
@@ -219,45 +369,7 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 	/* server-wide events go to the log of every deployment served */
 	for (i = 0; s->config && i < s->config->nr_deps; i++)
 		log_fd_of(s, s->config->deps[i]->d->name);
-	if (!mlw_catalog_begin(s->cat) &&
-	    sqlite3_prepare_v2(db, "INSERT INTO endpoint_requests (time,"
-			       " endpoint, deployment, route, status,"
-			       " latency_us, bytes_in, bytes_out, mirror,"
-			       " input, output) VALUES (?, ?, ?, ?, ?, ?, ?,"
-			       " ?, ?, ?, ?)", -1, &st, NULL) == SQLITE_OK) {
-		/* every other parameter is bound again for each record */
-		sqlite3_bind_text(st, 2, s->name, -1, SQLITE_STATIC);
-		for (i = 0; i < nr; i++) {
-			const struct log_record *r = &recs[i];
-
-			if (r->event)
-				continue;
-			sqlite3_bind_double(st, 1, r->time);
-			if (*r->deployment)
-				sqlite3_bind_text(st, 3, r->deployment, -1,
-						  SQLITE_STATIC);
-			else
-				sqlite3_bind_null(st, 3);
-			sqlite3_bind_text(st, 4, r->route, -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 5, r->status);
-			sqlite3_bind_int64(st, 6, (sqlite3_int64)r->latency_us);
-			sqlite3_bind_int64(st, 7, (sqlite3_int64)r->bytes_in);
-			sqlite3_bind_int64(st, 8, (sqlite3_int64)r->bytes_out);
-			sqlite3_bind_int(st, 9, r->mirror);
-			if (r->input)
-				sqlite3_bind_text(st, 10, r->input, -1,
-						  SQLITE_STATIC);
-			else
-				sqlite3_bind_null(st, 10);
-			if (r->output)
-				sqlite3_bind_text(st, 11, r->output, -1,
-						  SQLITE_STATIC);
-			else
-				sqlite3_bind_null(st, 11);
-			sqlite3_step(st);
-			sqlite3_reset(st);
-		}
-		sqlite3_finalize(st);
+	if (!mlw_catalog_begin(s->cat) && !insert_records(s, db, recs, nr)) {
 		if (mlw_catalog_commit(s->cat))
 			mlw_catalog_rollback(s->cat);
 	} else {

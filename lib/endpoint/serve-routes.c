@@ -253,11 +253,7 @@ void *mlw_serve_mirror_main(void *arg)
 		free(j.content_type);
 		free(j.body);
 
-		pthread_mutex_lock(&s->log_lock);
-		MLW_ALLOC_GROW(s->records, s->nr_records + 1,
-			       s->alloc_records);
-		s->records[s->nr_records++] = r;
-		pthread_mutex_unlock(&s->log_lock);
+		mlw_serve_log_record(s, &r);
 		pthread_mutex_lock(&s->mirror_lock);
 	}
 	pthread_mutex_unlock(&s->mirror_lock);
@@ -270,7 +266,7 @@ static int auth_ok(const struct config *c, struct mlw_http_request *req)
 {
 	if (!c->keyed)
 		return 1;
-	return mlw_http_auth_bearer(req, c->key_list);
+	return mlw_http_auth_bearer_ring(req, &c->ring);
 }
 
 /* the deployment a request goes to, or NULL with the answer set */
@@ -466,18 +462,7 @@ static void on_access(const struct mlw_http_access *a, void *data)
 		r.output = cap->output;
 		cap->input = cap->output = NULL;
 	}
-	pthread_mutex_lock(&s->log_lock);
-	if (s->nr_records < (1u << 20)) {
-		MLW_ALLOC_GROW(s->records, s->nr_records + 1,
-			       s->alloc_records);
-		s->records[s->nr_records++] = r;
-	} else {
-		/* the housekeeper is far behind: count, do not grow */
-		s->dropped_records++;
-		free(r.input);
-		free(r.output);
-	}
-	pthread_mutex_unlock(&s->log_lock);
+	mlw_serve_log_record(s, &r);
 }
 
 static void on_http_log(const char *msg, void *data)

@@ -56,26 +56,52 @@ int mlw_http_key_equal(const char *given, const char *key)
 	return !CRYPTO_memcmp(a, b, sizeof(a));
 }
 
-int mlw_http_auth_bearer(const struct mlw_http_request *req,
-			 const char *const *keys)
+void mlw_http_keyring_init(struct mlw_http_keyring *ring,
+			   const char *const *keys)
+{
+	memset(ring, 0, sizeof(*ring));
+	for (; keys && *keys && ring->nr < MLW_HTTP_MAX_KEYS; keys++)
+		if (**keys)
+			digest(ring->digest[ring->nr++], *keys);
+}
+
+/* the key of req's "Authorization: Bearer KEY", or NULL */
+static const char *bearer_of(const struct mlw_http_request *req)
 {
 	const char *h = mlw_http_request_header(req, "Authorization");
-	unsigned char given[32], want[32];
-	int match = 0;
 
 	if (!h || strncasecmp(h, "Bearer ", 7))
-		return 0;
+		return NULL;
 	h += 7;
 	while (*h == ' ')
 		h++;
-	digest(given, h);
-	for (; keys && *keys; keys++) {
-		if (!**keys)
-			continue;
-		digest(want, *keys);
-		match |= !CRYPTO_memcmp(given, want, sizeof(given));
-	}
+	return h;
+}
+
+int mlw_http_auth_bearer_ring(const struct mlw_http_request *req,
+			      const struct mlw_http_keyring *ring)
+{
+	const char *key = bearer_of(req);
+	unsigned char given[32];
+	unsigned i;
+	int match = 0;
+
+	if (!key || !ring->nr)
+		return 0;
+	digest(given, key);
+	/* every key is compared, whichever matches */
+	for (i = 0; i < ring->nr; i++)
+		match |= !CRYPTO_memcmp(given, ring->digest[i], sizeof(given));
 	return match;
+}
+
+int mlw_http_auth_bearer(const struct mlw_http_request *req,
+			 const char *const *keys)
+{
+	struct mlw_http_keyring ring;
+
+	mlw_http_keyring_init(&ring, keys);
+	return mlw_http_auth_bearer_ring(req, &ring);
 }
 
 void mlw_http_respond_unauthorized(struct mlw_http_response *res)

@@ -32,6 +32,28 @@ int mlw_http_key_equal(const char *given, const char *key);
 int mlw_http_auth_bearer(const struct mlw_http_request *req,
 			 const char *const *keys);
 
+/*
+ * The digests of up to MLW_HTTP_MAX_KEYS keys, taken once (a server's
+ * configuration) so that a request hashes only the key it gives: one
+ * SHA-256 a request instead of one per key more.
+ */
+#define MLW_HTTP_MAX_KEYS 4
+struct mlw_http_keyring {
+	unsigned char digest[MLW_HTTP_MAX_KEYS][32];
+	unsigned nr;
+};
+
+/*
+ * Fill ring with the digests of keys (a NULL-ended list; NULL and ""
+ * entries are left out, as are those past MLW_HTTP_MAX_KEYS).
+ */
+void mlw_http_keyring_init(struct mlw_http_keyring *ring,
+			   const char *const *keys);
+
+/* mlw_http_auth_bearer() against the keys of ring */
+int mlw_http_auth_bearer_ring(const struct mlw_http_request *req,
+			      const struct mlw_http_keyring *ring);
+
 /* 401 UNAUTHENTICATED with "WWW-Authenticate: Bearer", nothing more */
 void mlw_http_respond_unauthorized(struct mlw_http_response *res);
 

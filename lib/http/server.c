@@ -78,6 +78,7 @@ static struct mlw_dl_library mhd_lib = {
 #define DEFAULT_IDLE_S 15
 #define DEFAULT_MAX_BODY (16u << 20)
 #define DEFAULT_DRAIN_MS 5000
+#define DEFAULT_CONN_MEMORY (16u << 10)
 /* a Content-Length promises this much at most before any byte arrives */
 #define PRESIZE_MAX (1u << 20)
 
@@ -906,6 +907,8 @@ int mlw_http_server_new(struct mlw_http_server **out,
 		s->opts.max_body = DEFAULT_MAX_BODY;
 	if (!s->opts.drain_ms)
 		s->opts.drain_ms = DEFAULT_DRAIN_MS;
+	if (!s->opts.conn_memory)
+		s->opts.conn_memory = DEFAULT_CONN_MEMORY;
 	s->listen_fd = -1;
 	s->stop_pipe[0] = s->stop_pipe[1] = -1;
 	*out = s;
@@ -996,7 +999,7 @@ bound:
 
 int mlw_http_server_start(struct mlw_http_server *s)
 {
-	struct MHD_OptionItem ops[10];
+	struct MHD_OptionItem ops[11];
 	unsigned flags;
 	int n = 0, ipv6;
 
@@ -1024,6 +1027,10 @@ int mlw_http_server_start(struct mlw_http_server *s)
 					    s->opts.idle_timeout_s, NULL };
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
 					    s->opts.max_connections, NULL };
+	ops[n++] = (struct MHD_OptionItem){
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(intptr_t)s->opts.conn_memory, NULL
+	};
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 					    (intptr_t)on_completed, s };
 	if (s->opts.on_access)

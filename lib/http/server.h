@@ -97,6 +97,14 @@ struct mlw_http_server_options {
 	int timeout_status;
 	unsigned drain_ms;	/* at stop, wait for requests; 0: 5000 */
 	/*
+	 * A connection's memory for its request line, headers and reading
+	 * buffer; 0: 16 KiB.  A request whose headers do not fit (about
+	 * 14 KB of them at 16 KiB) is answered 431.  libmicrohttpd zeroes
+	 * it between the requests of a connection: its own default of
+	 * 32 KiB cost a small request a tenth of its CPU time.
+	 */
+	size_t conn_memory;
+	/*
 	 * Called on a pool thread when each request ends (answered, or the
 	 * client gone), before the route's done().  Must be thread-safe.
 	 */

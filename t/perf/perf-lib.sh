@@ -107,12 +107,13 @@ perf_wrk_p99 () {
 	}' "$1"
 }
 
-# perf_wrk_cpu_us PID FILE: the CPU time (user + system) process PID
-# has used so far, per request of wrk's report in FILE, in microseconds:
-# the work a request costs, which a busy machine disturbs far less than
-# the requests/s it reaches
+# perf_wrk_cpu_us PID FILE [TICKS]: the CPU time (user + system) process
+# PID has used so far (or TICKS clock ticks of it, those of the run
+# measured), per request of wrk's report in FILE, in microseconds: the
+# work a request costs, which a busy machine disturbs far less than the
+# requests/s it reaches
 perf_wrk_cpu_us () {
-	_ticks=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	_ticks=${3:-$(awk '{ print $14 + $15 }' "/proc/$1/stat")}
 	awk -v t="$_ticks" -v hz="$(getconf CLK_TCK)" '
 		/ requests in / { n = $1 }
 		END { printf "%.2f", t / hz * 1e6 / n }' "$2"

@@ -231,6 +231,19 @@ static void on_secure(struct mlw_http_request *req,
 	mlw_http_respond_static(res, 200, "text/plain", "in", 2);
 }
 
+/* digests taken once; an empty entry is left out */
+static struct mlw_http_keyring ring;
+
+static void on_secure_ring(struct mlw_http_request *req,
+			   struct mlw_http_response *res, void *data)
+{
+	if (!mlw_http_auth_bearer_ring(req, &ring)) {
+		mlw_http_respond_unauthorized(res);
+		return;
+	}
+	mlw_http_respond_static(res, 200, "text/plain", "in", 2);
+}
+
 static const struct mlw_http_route routes[] = {
 	{ .method = "GET", .path = "/hello", .handle = on_hello },
 	{ .method = "POST", .path = "/echo", .handle = on_echo },
@@ -251,6 +264,7 @@ static const struct mlw_http_route routes[] = {
 	  .body = stream_body, .done = stream_finished,
 	  .max_body = 4 * MAX_BODY },
 	{ .method = "GET", .path = "/secure", .handle = on_secure },
+	{ .method = "GET", .path = "/secure-ring", .handle = on_secure_ring },
 };
 
 static struct mlw_http_server *start_server(unsigned max_concurrent,
@@ -700,6 +714,33 @@ static void test_auth(struct mlw_http_client *c)
 	       "another scheme is 401");
 	mlw_http_client_response_release(&res);
 
+	{
+		const char *const ring_keys[] = { "", "other-key", NULL };
+		const char *const other[] = { "Authorization: Bearer other-key",
+					      NULL };
+		const char *const empty[] = { "Authorization: Bearer ", NULL };
+		const char *const none[] = { "", NULL };
+		struct mlw_http_keyring nothing;
+
+		mlw_http_keyring_init(&ring, ring_keys);
+		is_int(ring.nr, 1, "a keyring leaves the empty key out");
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, other), 200,
+		       "a keyring lets its key in");
+		mlw_http_client_response_release(&res);
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, right), 401,
+		       "a keyring refuses a key it does not hold");
+		mlw_http_client_response_release(&res);
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, empty), 401,
+		       "a keyring refuses an empty key");
+		mlw_http_client_response_release(&res);
+		mlw_http_keyring_init(&nothing, none);
+		mlw_http_keyring_init(&ring, none);
+		is_int(nothing.nr, 0, "a keyring of empty keys holds none");
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, empty), 401,
+		       "an empty keyring lets nothing in");
+		mlw_http_client_response_release(&res);
+	}
+
 	ok(!mlw_http_key_generate(key) && !mlw_http_key_generate(key2),
 	   "two keys are generated");
 	is_int(strlen(key), 44, "44 characters");
@@ -709,6 +750,27 @@ static void test_auth(struct mlw_http_client *c)
 	ok(mlw_http_key_equal(key, key) && !mlw_http_key_equal(key, key2) &&
 	   !mlw_http_key_equal("abc", "abcd"),
 	   "keys compare equal only to themselves");
+}
+
+/* a connection's memory (16 KiB): 12 KB of headers fit, 20 KB do not */
+static void test_header_limit(struct mlw_http_client *c)
+{
+	struct mlw_http_client_response res;
+	char *line = malloc(20000 + 8);
+	const char *headers[] = { line, NULL };
+
+	memcpy(line, "X-Big: ", 7);
+	memset(line + 7, 'a', 12000);
+	line[7 + 12000] = '\0';
+	is_int(call(c, &res, "GET", "/hello", NULL, headers), 200,
+	       "a request with 12 KB of headers is answered");
+	mlw_http_client_response_release(&res);
+	memset(line + 7, 'a', 20000);
+	line[7 + 20000] = '\0';
+	is_int(call(NULL, &res, "GET", "/hello", NULL, headers), 431,
+	       "one with 20 KB of headers is refused (431)");
+	mlw_http_client_response_release(&res);
+	free(line);
 }
 
 static void test_timeouts(void)
@@ -917,6 +979,7 @@ int main(void)
 	test_body_limit(c, mlw_http_server_port(s));
 	test_stream(c);
 	test_auth(c);
+	test_header_limit(c);
 	test_concurrency_limit(s);
 	test_bind_errors(mlw_http_server_port(s));
 	mlw_http_client_free(c);
