@@ -352,6 +352,10 @@ test_expect_success CURL,PYTHON 'new keys are taken while serving; the old one i
 '
 
 test_expect_success CURL,PYTHON 'a burst of requests, then a stop: every one is in the request log, as it was' '
+	# a stop writes what is queued: requests of the tests above are
+	# then all in the table before the count starts
+	mlw endpoint stop diabetes -q &&
+	serve diabetes &&
 	KEY=$(key diabetes) &&
 	sqlite3 .mlw/mlw.db "SELECT coalesce(max(id), 0) FROM endpoint_requests" >last.id &&
 	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.before &&
