@@ -7,6 +7,7 @@
 #include "compute/placement.h"
 #include "run/git.h"
 #include "run/pattern.h"
+#include "run/stamp.h"
 #include "spec/spec.h"
 #include "store/repo.h"
 #include "store/statcache.h"
@@ -52,6 +53,7 @@ static void io_release(struct mlw_job_io *io)
 	free(io->value);
 	free(io->src);
 	free(io->file_name);
+	mlw_stamp_free(io->stamp);
 }
 
 void mlw_job_free(struct mlw_job *job)
@@ -184,9 +186,11 @@ static int resolve_input(struct mlw_job *job, struct mlw_job_io *io,
 
 	if (n && n->kind == MLW_YAML_MAP) {
 		const struct mlw_yaml_node *type = mlw_yaml_map_get(n, "type");
+		const struct mlw_yaml_node *mode = mlw_yaml_map_get(n, "mode");
 
 		io->type = mlw_strdup(type && type->text ? type->text :
 				      "uri_folder");
+		io->direct = mode && mode->text && !strcmp(mode->text, "direct");
 		path = mlw_yaml_map_get(n, "path");
 		value = mlw_yaml_map_get(n, "value");
 		if (!value)

@@ -48,12 +48,20 @@ struct mlw_job_opts {
 	void *asset_data;
 };
 
+struct mlw_stamp;
+
 struct mlw_job_io {
 	char *name;
 	char *type;
 	char *value;		/* literal, or the path/reference as written */
 	char *src;		/* local input: absolute source path */
 	int is_literal, is_file, optional_missing;
+	/*
+	 * mode: direct, for a local input: the run reads src in place
+	 * when the stamp taken at its snapshot still holds (stamp.h)
+	 */
+	int direct;
+	struct mlw_stamp *stamp;
 	struct mlw_oid oid;
 	int has_oid;
 	char *file_name;	/* uri_file: the name inside its folder */

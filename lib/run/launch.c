@@ -9,6 +9,7 @@
 #include "run/job.h"
 #include "run/notify.h"
 #include "run/run.h"
+#include "run/stamp.h"
 #include "run/supervise.h"
 #include "run/workdir.h"
 #include "spec/spec.h"
@@ -39,17 +40,27 @@ static int snapshot_input(struct mlw_odb *odb, struct mlw_job_io *io)
 	uint64_t size;
 	int ret;
 
+	if (io->direct && !io->stamp)
+		io->stamp = mlw_stamp_new();
 	if (!io->is_file) {
 		struct mlw_snapshot_opts so;
 
 		memset(&so, 0, sizeof(so));
+		if (io->stamp) {
+			so.record = mlw_stamp_record;
+			so.cache_data = io->stamp;
+		}
 		return mlw_tree_write_dir(&io->oid, &size, odb, io->src, &so);
 	}
+	/* the stat from before the read, as the folder walk takes it */
+	if (stat(io->src, &st) < 0)
+		return mlw_error_errno("cannot stat '%s'", io->src);
 	ret = mlw_odb_write_path(&blob, &size, odb, io->src, MLW_OBJ_BLOB,
 				 MLW_ODB_WRITE);
 	if (ret)
 		return ret;
-	stat(io->src, &st);
+	if (io->stamp)
+		mlw_stamp_record(io->file_name, &st, &blob, io->stamp);
 	mlw_tree_add(&t, st.st_mode & 0111 ? MLW_MODE_EXEC : MLW_MODE_FILE,
 		     io->file_name, &blob, size);
 	ret = mlw_tree_write(&io->oid, &size, odb, &t);
@@ -282,7 +293,44 @@ static int make_code(struct mlw_job *job, struct mlw_odb *odb, const char *cwd)
 	return ret;
 }
 
-/* inputs/X, read-only checkouts, and empty outputs/X */
+/*
+ * A mode: direct input whose source is still its snapshot (stamp.h):
+ * inputs/X (d) is a symbolic link to the source folder, or a read-only
+ * folder with one to the source file.  1 when linked; 0 when the
+ * source changed (the caller checks the snapshot out); < 0 on error.
+ */
+static int link_direct(const struct mlw_job_io *io, struct mlw_odb *odb,
+		       const char *d)
+{
+	char *f;
+	int ret;
+
+	if (!io->direct || !io->src || !io->stamp)
+		return 0;
+	if (!io->is_file) {
+		ret = mlw_stamp_check_dir(io->stamp, odb, io->src, &io->oid);
+		if (ret < 0)
+			mlw_error_clear();	/* unreadable now: the snapshot */
+		if (ret != 1)
+			return 0;
+		if (symlink(io->src, d) < 0)
+			return mlw_error_errno("cannot link '%s'", d);
+		return 1;
+	}
+	if (!mlw_stamp_check_file(io->stamp, io->src, io->file_name))
+		return 0;
+	if (mkdir(d, 0777) < 0)
+		return mlw_error_errno("cannot create '%s'", d);
+	f = mlw_path_join(d, io->file_name);
+	ret = symlink(io->src, f) < 0 ?
+	      mlw_error_errno("cannot link '%s'", f) : 1;
+	free(f);
+	if (ret == 1)
+		chmod(d, 0555);
+	return ret;
+}
+
+/* inputs/X, read-only checkouts (or links: mode direct), empty outputs/X */
 static int make_io(struct mlw_job *job, struct mlw_odb *odb)
 {
 	size_t i;
@@ -298,8 +346,12 @@ static int make_io(struct mlw_job *job, struct mlw_odb *odb)
 		ret = mlw_mkdir_p(d, 0777);
 		if (!ret) {
 			rmdir(d);
-			ret = mlw_tree_checkout(odb, &io->oid, d,
-						MLW_CHECKOUT_READONLY);
+			ret = link_direct(io, odb, d);
+			if (ret > 0)
+				ret = 0;	/* read in place */
+			else if (!ret)
+				ret = mlw_tree_checkout(odb, &io->oid, d,
+							MLW_CHECKOUT_READONLY);
 		}
 		free(d);
 	}
