@@ -71,6 +71,26 @@ test_expect_success 'a folder: one line a row, in order, as mlw model score scor
 	test_cmp expect.folder dl/named-outputs/score/predictions.csv
 '
 
+test_expect_success 'local files are scored where they are (mode: direct)' '
+	MLW_KEEP_WORKDIR=1 mlw endpoint invoke nightly --input in --wait -q \
+		>/dev/null &&
+	job=$(last_job) &&
+	echo "$PWD/in" >expect &&
+	readlink .mlw/runs/$job/inputs/data >actual &&
+	test_cmp expect actual &&
+	mlw write-tree in >tree &&
+	mlw job show $job --query inputs.data.object -o tsv >object &&
+	test_cmp tree object &&
+	mlw job download $job --output-name score --download-path direct &&
+	test_cmp expect.folder direct/named-outputs/score/predictions.csv &&
+	# gc removes the kept area: its link goes, not what it leads to
+	ls -l in >before &&
+	mlw gc -q --prune=now >/dev/null &&
+	! test -e .mlw/runs/$job &&
+	ls -l in >after &&
+	test_cmp before after
+'
+
 test_expect_success SKLEARN 'the predictions are scikit-learn'"'"'s on the same rows' '
 	cat >sk.py <<-\EOF &&
 	import csv, sys
@@ -248,7 +268,7 @@ test_expect_success 'invoke: usage errors and what is not there' '
 
 test_expect_success 'list-jobs: the jobs of the endpoint, or of one deployment' '
 	mlw endpoint list-jobs nightly -o tsv >all &&
-	test $(wc -l <all) = 12 &&
+	test $(wc -l <all) = 13 &&
 	mlw endpoint list-jobs nightly -d strict -o tsv >strict &&
 	test $(wc -l <strict) = 3 &&
 	test_expect_code 2 mlw endpoint list-jobs live 2>err &&

@@ -330,8 +330,6 @@ static int plan(struct batch *b, int64_t size)
 struct skipped {
 	struct batch *b;
 	const struct part *part;
-	size_t *rows;
-	size_t nr, alloc;
 };
 
 /*
@@ -359,10 +357,6 @@ static void on_bad_row(const char *msg, void *data)
 	else
 		say(s->b, MLW_BATCH_WARNING, "skipped: %s", msg);
 	pthread_mutex_unlock(&s->b->lock);
-	if (!line)
-		return;
-	MLW_ALLOC_GROW(s->rows, s->nr + 1, s->alloc);
-	s->rows[s->nr++] = line - 2;
 }
 
 /* f's name as a CSV field: quoted when it must be */
@@ -383,97 +377,34 @@ static void add_field(struct mlw_buf *out, const char *f)
 	mlw_buf_addch(out, '"');
 }
 
-/* write the lines gathered in b to out and empty b; 0 or -1 (errno) */
-static int flush_lines(struct mlw_buf *b, FILE *out)
-{
-	int ret = b->len && fwrite(b->buf, 1, b->len, out) != b->len ? -1 : 0;
-
-	mlw_buf_setlen(b, 0);
-	return ret;
-}
-
 /*
- * Score one part into scratch_fd (truncated first), then append its
- * lines as "ROW,PREDICTION,FILE" to out.  Rows the scorer skipped keep
- * their index for the rows after them.
+ * Score one part into out_fd as "ROW,PREDICTION,FILE" lines.  Rows the
+ * scorer skips keep their index for the rows after them.
  */
-static int score_part(struct batch *b, const struct part *p, int scratch_fd,
-		      FILE *out, size_t *nr_rows, size_t *nr_skipped)
+static int score_part(struct batch *b, const struct part *p, int out_fd,
+		      size_t *nr_rows, size_t *nr_skipped)
 {
 	struct mlw_score_options so = { 0 };
 	struct mlw_score_stats st;
-	struct skipped sk = { b, p, NULL, 0, 0 };
-	struct mlw_buf line = MLW_BUF_INIT, suffix = MLW_BUF_INIT;
-	size_t row = 0, k = 0;
-	char *text = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *in;
-	int ret, first = 1;
+	struct skipped sk = { b, p };
+	struct mlw_buf suffix = MLW_BUF_INIT;
+	int ret;
 
-	if (ftruncate(scratch_fd, 0) < 0 ||
-	    lseek(scratch_fd, 0, SEEK_SET) < 0)
-		return mlw_error_errno("cannot reset a scratch file");
+	mlw_buf_addch(&suffix, ',');
+	add_field(&suffix, p->file_name);
 	so.error_threshold = -1;
 	so.nr_threads = 1;
 	so.on_error = on_bad_row;
 	so.data = &sk;
-	ret = mlw_score_csv(&st, &b->model, p->path, scratch_fd, &so);
-	if (ret) {
-		free(sk.rows);
-		return ret;
+	so.row_numbers = 1;
+	so.row_base = p->row_base;
+	so.line_suffix = suffix.buf;
+	ret = mlw_score_csv(&st, &b->model, p->path, out_fd, &so);
+	if (!ret) {
+		*nr_rows += st.nr_scored;
+		*nr_skipped += st.nr_errors;
 	}
-	*nr_rows += st.nr_scored;
-	*nr_skipped += st.nr_errors;
-	if (lseek(scratch_fd, 0, SEEK_SET) < 0) {
-		free(sk.rows);
-		return mlw_error_errno("cannot read a scratch file");
-	}
-	in = fdopen(dup(scratch_fd), "rb");
-	if (!in) {
-		free(sk.rows);
-		return mlw_error_errno("cannot read a scratch file");
-	}
-	mlw_buf_addch(&suffix, ',');
-	add_field(&suffix, p->file_name);
-	mlw_buf_addch(&suffix, '\n');
-	while ((len = getline(&text, &cap, in)) > 0) {
-		char digits[24];
-		size_t n = sizeof(digits), r;
-
-		if (first) {
-			first = 0;	/* the header */
-			continue;
-		}
-		while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-			len--;
-		while (k < sk.nr && sk.rows[k] == row) {
-			row++;
-			k++;
-		}
-		/* "ROW,PREDICTION,FILE\n", without printf: a million a run */
-		r = p->row_base + row;
-		do {
-			digits[--n] = (char)('0' + r % 10);
-			r /= 10;
-		} while (r);
-		mlw_buf_add(&line, digits + n, sizeof(digits) - n);
-		mlw_buf_addch(&line, ',');
-		mlw_buf_add(&line, text, (size_t)len);
-		mlw_buf_add(&line, suffix.buf, suffix.len);
-		if (line.len >= 65536 && flush_lines(&line, out)) {
-			ret = mlw_error_errno("cannot write predictions");
-			break;
-		}
-		row++;
-	}
-	if (!ret && flush_lines(&line, out))
-		ret = mlw_error_errno("cannot write predictions");
 	mlw_buf_release(&suffix);
-	fclose(in);
-	free(text);
-	free(sk.rows);
-	mlw_buf_release(&line);
 	return ret;
 }
 
@@ -520,17 +451,24 @@ static int run_script(struct batch *b, struct mini_batch *mb, FILE *out)
 }
 
 /* one try of a mini-batch: its parts scored into its output file */
-static int try_mini_batch(struct batch *b, struct mini_batch *mb,
-			  int scratch_fd)
+static int try_mini_batch(struct batch *b, struct mini_batch *mb)
 {
-	FILE *out = fopen(mb->out_path, "wb");
+	int fd = open(mb->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		      0666);
 	size_t i;
 	int ret = 0;
 
 	mb->nr_rows = mb->nr_skipped = 0;
-	if (!out)
+	if (fd < 0)
 		return mlw_error_errno("cannot create '%s'", mb->out_path);
 	if (b->pool) {
+		FILE *out = fdopen(fd, "wb");
+
+		if (!out) {
+			close(fd);
+			return mlw_error_errno("cannot write '%s'",
+					       mb->out_path);
+		}
 		ret = run_script(b, mb, out);
 		if (fclose(out) && !ret)
 			ret = mlw_error_errno("cannot write '%s'",
@@ -538,9 +476,9 @@ static int try_mini_batch(struct batch *b, struct mini_batch *mb,
 		return ret;
 	}
 	for (i = 0; i < mb->nr && !ret; i++)
-		ret = score_part(b, &b->parts[mb->first + i], scratch_fd, out,
+		ret = score_part(b, &b->parts[mb->first + i], fd,
 				 &mb->nr_rows, &mb->nr_skipped);
-	if (fclose(out) && !ret)
+	if (close(fd) && !ret)
 		ret = mlw_error_errno("cannot write '%s'", mb->out_path);
 	return ret;
 }
@@ -555,20 +493,7 @@ static size_t items_of(const struct batch *b, const struct mini_batch *mb)
 static void *worker_main(void *arg)
 {
 	struct batch *b = arg;
-	char *scratch = mlw_xstrfmt("%s/scratch-XXXXXX", b->scratch);
-	int fd = mkstemp(scratch);
 
-	if (fd < 0) {
-		pthread_mutex_lock(&b->lock);
-		if (!b->io_error) {
-			b->io_error = mlw_error_errno("cannot create '%s'",
-						      scratch);
-			b->io_message = mlw_strdup(mlw_error_last());
-		}
-		pthread_mutex_unlock(&b->lock);
-		free(scratch);
-		return NULL;
-	}
 	for (;;) {
 		struct mini_batch *mb;
 		size_t idx;
@@ -583,7 +508,7 @@ static void *worker_main(void *arg)
 			break;
 		mb = &b->batches[idx];
 		for (attempt = 0; attempt <= b->retries; attempt++) {
-			ret = try_mini_batch(b, mb, fd);
+			ret = try_mini_batch(b, mb);
 			if (!ret)
 				break;
 			pthread_mutex_lock(&b->lock);
@@ -602,9 +527,6 @@ static void *worker_main(void *arg)
 		    mb->nr_rows, mb->failed ? ", failed" : "");
 		pthread_mutex_unlock(&b->lock);
 	}
-	close(fd);
-	unlink(scratch);
-	free(scratch);
 	return NULL;
 }
 
@@ -635,44 +557,74 @@ static int run_workers(struct batch *b, unsigned nr)
 	return ret;
 }
 
-/* join the mini-batches' lines, in order, into the predictions file */
+/* append the whole of file path to out_fd: in the kernel when it can */
+static int append_file(int out_fd, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char block[65536];
+	ssize_t got;
+	int ret = 0;
+
+	if (fd < 0)
+		return mlw_error_errno("cannot open '%s'", path);
+	while ((got = copy_file_range(fd, NULL, out_fd, NULL, 1 << 30, 0)) > 0)
+		;
+	if (got < 0 && (errno == EXDEV || errno == ENOSYS ||
+			errno == EOPNOTSUPP || errno == EINVAL)) {
+		/* not between these files: on from where the offsets are */
+		while ((got = mlw_read_full(fd, block, sizeof(block))) > 0 &&
+		       !(ret = mlw_write_all(out_fd, block, (size_t)got)))
+			;
+	}
+	if (!ret && got < 0)
+		ret = mlw_error_errno("cannot copy '%s'", path);
+	close(fd);
+	return ret;
+}
+
+/*
+ * Join the mini-batches' lines, in order, into the predictions file.
+ * In the run's output folder (durable: 0) it is not synced: the run
+ * stores the folder as its output when it ends, durably, and a run
+ * that dies first has no output to lose.  A copy the user asked for
+ * (--output-path) is written as every output a user names is.
+ */
 static int write_predictions(struct batch *b, const char *dir,
-			     const char *file_name)
+			     const char *file_name, int durable)
 {
 	char *path = mlw_path_join(dir, file_name);
 	struct mlw_output out;
-	char block[65536];
+	char *tmp = NULL;
 	size_t i;
-	int ret = mlw_output_open(&out, path);
+	int fd, ret;
 
+	if (durable) {
+		ret = mlw_output_open(&out, path);
+		fd = out.fd;
+	} else {
+		tmp = mlw_xstrfmt("%s.tmp%ld", path, (long)getpid());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		ret = fd < 0 ? mlw_error_errno("cannot create '%s'", tmp) : 0;
+	}
+	for (i = 0; i < b->nr_batches && !ret; i++)
+		if (!b->batches[i].failed)
+			ret = append_file(fd, b->batches[i].out_path);
+	if (durable) {
+		if (ret)
+			mlw_output_abort(&out);
+		else
+			ret = mlw_output_commit(&out);
+	} else if (fd >= 0) {
+		if (close(fd) < 0 && !ret)
+			ret = mlw_error_errno("cannot write '%s'", tmp);
+		if (!ret && rename(tmp, path) < 0)
+			ret = mlw_error_errno("cannot rename '%s'", tmp);
+		if (ret)
+			unlink(tmp);
+	}
+	free(tmp);
 	free(path);
-	if (ret)
-		return ret;
-	for (i = 0; i < b->nr_batches && !ret; i++) {
-		int fd;
-		ssize_t got;
-
-		if (b->batches[i].failed)
-			continue;
-		fd = open(b->batches[i].out_path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			ret = mlw_error_errno("cannot open '%s'",
-					      b->batches[i].out_path);
-			break;
-		}
-		while (!ret && (got = mlw_read_full(fd, block,
-						    sizeof(block))) > 0)
-			ret = mlw_write_all(out.fd, block, (size_t)got);
-		if (!ret && got < 0)
-			ret = mlw_error_errno("cannot read '%s'",
-					      b->batches[i].out_path);
-		close(fd);
-	}
-	if (ret) {
-		mlw_output_abort(&out);
-		return ret;
-	}
-	return mlw_output_commit(&out);
+	return ret;
 }
 
 static void batch_release(struct batch *b)
@@ -746,6 +698,9 @@ int mlw_batch_score(struct mlw_batch_summary *out,
 
 	memset(out, 0, sizeof(*out));
 	memset(&b, 0, sizeof(b));
+	/* the scorer's two buffers of 8 MiB a file: kept, not faulted in
+	   again for each (the scoring took twice as long) */
+	mlw_alloc_keep_heap(16 << 20);
 	b.req = req;
 	b.d = d;
 	b.level = level_of(s->logging_level);
@@ -818,11 +773,11 @@ int mlw_batch_score(struct mlw_batch_summary *out,
 		goto release;
 	}
 	if (append)
-		ret = write_predictions(&b, req->output, file_name);
+		ret = write_predictions(&b, req->output, file_name, 0);
 	if (append && !ret && req->copy_to) {
 		ret = mlw_mkdir_p(req->copy_to, 0777);
 		if (!ret)
-			ret = write_predictions(&b, req->copy_to, file_name);
+			ret = write_predictions(&b, req->copy_to, file_name, 1);
 	}
 release:
 	mlw_worker_pool_free(b.pool);

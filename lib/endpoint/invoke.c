@@ -182,6 +182,8 @@ static struct mlw_spec *job_spec(const struct mlw_batch_invocation *req,
 	io = new_map(&bd);
 	set_str(&bd, io, "type", type);
 	set_str(&bd, io, "path", path);
+	/* local files are scored where they are, as Azure mounts them */
+	set_str(&bd, io, "mode", "direct");
 	set_node(&bd, ios, "data", io);
 	set_node(&bd, root, "inputs", ios);
 	ios = new_map(&bd);

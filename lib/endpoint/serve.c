@@ -50,7 +50,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -257,25 +256,6 @@ static unsigned python_workers(const struct config *c)
 	return n;
 }
 
-/*
- * The allocator of a process that serves: a request's buffers (a
- * 1,000-row request's frame, body and answer: a few hundred KB) freed
- * at its end left glibc's heap top past its trim threshold, and the
- * heap was given back (madvise) and faulted in again at every request,
- * each give-back a TLB shootdown across the CPUs: a quarter of such a
- * request's CPU time.  Kept instead up to 64 MiB an arena; buffers of
- * 4 MiB and more are mapped and unmapped as before.  Once a process.
- */
-static void tune_allocator(void)
-{
-	static int done;
-
-	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
-		return;
-	mallopt(M_MMAP_THRESHOLD, 4 << 20);
-	mallopt(M_TRIM_THRESHOLD, 64 << 20);
-}
-
 int mlw_endpoint_server_start(struct mlw_endpoint_server **out,
 			      struct mlw_repo *repo, const char *name,
 			      const struct mlw_endpoint_serve_options *opts)
@@ -289,7 +269,12 @@ int mlw_endpoint_server_start(struct mlw_endpoint_server **out,
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	*out = NULL;
-	tune_allocator();
+	/*
+	 * A 1,000-row request's frame, body and answer (a few hundred KB)
+	 * were given back and faulted in again at every request: a quarter
+	 * of such a request's CPU time.
+	 */
+	mlw_alloc_keep_heap(4 << 20);
 	s->repo = repo;
 	s->name = mlw_strdup(name);
 	s->opts = *opts;

@@ -62,6 +62,9 @@ struct job {
 	size_t nr_rows, nr_scored, nr_lines;
 	double *X, *P;
 	const char **row_start, **row_end;
+	/* row_numbers: the index of the job's first row; each block row's */
+	size_t first_row;
+	size_t *row_no;
 	pthread_t thread;
 };
 
@@ -237,7 +240,23 @@ static void add_prediction(struct mlw_buf *b, const struct scorer *sc,
 		}
 		add_number(b, P[k * n + i]);
 	}
+	if (sc->o->line_suffix)
+		mlw_buf_adds(b, sc->o->line_suffix);
 	mlw_buf_adds(b, sc->o->json ? "}\n" : "\n");
+}
+
+/* "ROW," of the batch layout, without printf: a million a run */
+static void add_row_number(struct mlw_buf *b, size_t r, char delim)
+{
+	char digits[24];
+	size_t n = sizeof(digits);
+
+	do {
+		digits[--n] = (char)('0' + r % 10);
+		r /= 10;
+	} while (r);
+	mlw_buf_add(b, digits + n, sizeof(digits) - n);
+	mlw_buf_addch(b, delim);
 }
 
 /* the output columns of the header line */
@@ -301,6 +320,8 @@ static void flush_block(struct job *j, size_t n)
 				    (size_t)(j->row_end[i] - j->row_start[i]));
 			mlw_buf_addch(b, sc->delim);
 		}
+		if (j->row_no)
+			add_row_number(b, sc->o->row_base + j->row_no[i], ',');
 		add_prediction(b, sc, j->P, n, i);
 	}
 	j->nr_scored += n;
@@ -454,6 +475,8 @@ static void *score_job(void *arg)
 			continue;
 		}
 		j->row_start[n] = row_start;
+		if (j->row_no)
+			j->row_no[n] = j->first_row + j->nr_rows - 1;
 		{
 			const char *e = p;
 
@@ -675,6 +698,9 @@ static struct job *new_jobs(struct scorer *sc, size_t nr)
 				       sizeof(double));
 		jobs[t].row_start = mlw_calloc(sc->block_rows, sizeof(char *));
 		jobs[t].row_end = mlw_calloc(sc->block_rows, sizeof(char *));
+		if (sc->o->row_numbers)
+			jobs[t].row_no = mlw_calloc(sc->block_rows,
+						    sizeof(size_t));
 	}
 	return jobs;
 }
@@ -692,6 +718,7 @@ static void free_jobs(struct job *jobs, size_t nr)
 		free(jobs[t].P);
 		free(jobs[t].row_start);
 		free(jobs[t].row_end);
+		free(jobs[t].row_no);
 	}
 	free(jobs);
 }
@@ -764,6 +791,8 @@ static int start_output(struct scorer *sc, struct mlw_buf *header,
 	hlen = read_header(sc, header, buf + pos, buf + cut);
 	if (hlen < 0)
 		return hlen;
+	if (sc->o->row_numbers)
+		return (int)(pos + (size_t)hlen);	/* no header */
 	if (!sc->o->json && write_buf(out_fd, header, "the output"))
 		return -1;
 	stats->bytes_out += header->len;
@@ -818,6 +847,7 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 	struct finish fin;
 	size_t chunk = opts->chunk_size ? opts->chunk_size : (size_t)4 << 20;
 	size_t cap, caps[2], have = 0, line = 2, nr_errors = 0, t;
+	size_t rows_seen = 0;
 	char *bufs[2];
 	ssize_t n;
 	int fd, nr_threads, ret = 0, eof = 0, started = 0, cur = 0, k;
@@ -829,8 +859,8 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 		return ret;
 	nr_threads = opts->nr_threads > 0 ? opts->nr_threads :
 		     (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (nr_threads < 1)
-		nr_threads = 1;
+	if (nr_threads < 1 || opts->row_numbers)
+		nr_threads = 1;	/* row numbers: each job after the last */
 	if (nr_threads > MAX_THREADS)
 		nr_threads = MAX_THREADS;
 
@@ -944,8 +974,11 @@ int mlw_score_csv(struct mlw_score_stats *stats, const struct mlw_model *m,
 			for (t = 0; t < (size_t)nr_threads; t++)
 				pthread_join(jobs[t].thread, NULL);
 		else
-			for (t = 0; t < (size_t)nr_threads; t++)
+			for (t = 0; t < (size_t)nr_threads; t++) {
+				jobs[t].first_row = rows_seen;
 				score_job(&jobs[t]);
+				rows_seen += jobs[t].nr_rows;
+			}
 		pending = cur;
 		have = next_have;
 		cur = !cur;

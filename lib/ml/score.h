@@ -40,6 +40,16 @@ struct mlw_score_options {
 	size_t chunk_size;	/* bytes a thread parses at once; 0: 4 MiB */
 	void (*on_error)(const char *msg, void *data);
 	void *data;
+	/*
+	 * Azure's batch layout (mlw_score_csv() only): no header, and each
+	 * line "ROW,PREDICTION" then line_suffix (when not NULL), ROW the
+	 * row's index among the input's rows (blank lines are none; a row
+	 * skipped for an error keeps its index) plus row_base.  Scored on
+	 * one thread, whatever nr_threads says.
+	 */
+	int row_numbers;
+	size_t row_base;
+	const char *line_suffix;
 };
 
 struct mlw_score_stats {

@@ -3,6 +3,7 @@
  */
 #include "util/alloc.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -99,4 +100,14 @@ void mlw_bug(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	abort();
+}
+
+void mlw_alloc_keep_heap(size_t mmap_threshold)
+{
+	static int done;
+
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
+		return;
+	mallopt(M_MMAP_THRESHOLD, (int)mmap_threshold);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }

@@ -59,6 +59,18 @@ size_t mlw_st_mult(size_t a, size_t b);
 	} \
 } while (0)
 
+/*
+ * For a process that allocates and frees the same large buffers over
+ * and over (a server's requests, a batch job's files): glibc gives the
+ * top of a heap back (madvise) once it is past its trim threshold and
+ * maps buffers past its mmap threshold afresh each time, and the pages
+ * are faulted in again at the next use, each give-back a TLB shootdown
+ * across the CPUs.  Keep up to 64 MiB an arena instead, and map only
+ * buffers of mmap_threshold bytes and more.  The first call of a
+ * process decides; later calls do nothing.
+ */
+void mlw_alloc_keep_heap(size_t mmap_threshold);
+
 /* abort with file and line: for states that are programming errors */
 #define BUG(...) mlw_bug(__FILE__, __LINE__, __VA_ARGS__)
 _Noreturn void mlw_bug(const char *file, int line, const char *fmt, ...)
