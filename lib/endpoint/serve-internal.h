@@ -133,6 +133,16 @@ struct mlw_endpoint_server {
 	pthread_mutex_t log_lock;
 	struct log_record *records;
 	size_t nr_records, alloc_records;
+	/*
+	 * The array the housekeeper wrote last, kept with its size: the
+	 * next swap hands it to the request threads, so that queueing
+	 * neither grows an array under the lock nor frees one across
+	 * threads (a free() takes the lock of the arena that allocated it,
+	 * which a worker holds while it answers: at 8 connections the p99
+	 * was 4.6 ms, against 0.8 ms for a do-nothing handler).
+	 */
+	struct log_record *spare_records;
+	size_t alloc_spare;
 	uint64_t dropped_records;
 	struct log_file *logs;		/* the housekeeper's */
 	size_t nr_logs, alloc_logs;

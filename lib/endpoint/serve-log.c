@@ -350,22 +350,26 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 	struct mlw_buf *lines = NULL;
 	sqlite3 *db = mlw_catalog_db(s->cat);
 	struct time_cache tc = { 0 };
-	size_t nr, i, k, nr_lines = 0;
+	size_t nr, alloc, i, k, nr_lines = 0;
 	uint64_t dropped;
 
 	pthread_mutex_lock(&s->log_lock);
 	recs = s->records;
 	nr = s->nr_records;
+	alloc = s->alloc_records;
 	dropped = s->dropped_records;
-	s->records = NULL;
-	s->nr_records = s->alloc_records = 0;
+	s->records = s->spare_records;
+	s->alloc_records = s->alloc_spare;
+	s->spare_records = NULL;
+	s->alloc_spare = 0;
+	s->nr_records = 0;
 	s->dropped_records = 0;
 	pthread_mutex_unlock(&s->log_lock);
 	if (dropped)
 		mlw_serve_log_event(s, NULL, "WARNING the request log fell behind: %llu requests not logged",
 			  (unsigned long long)dropped);
 	if (!nr)
-		return;
+		goto keep;
 	/* server-wide events go to the log of every deployment served */
 	for (i = 0; s->config && i < s->config->nr_deps; i++)
 		log_fd_of(s, s->config->deps[i]->d->name);
@@ -408,8 +412,18 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 		free(recs[i].output);
 		free(recs[i].event);
 	}
-	free(recs);
 	rotate_logs(s);
+keep:
+	/* the next swap's array: the larger of the two is kept */
+	pthread_mutex_lock(&s->log_lock);
+	if (alloc > s->alloc_spare) {
+		free(s->spare_records);
+		s->spare_records = recs;
+		s->alloc_spare = alloc;
+		recs = NULL;
+	}
+	pthread_mutex_unlock(&s->log_lock);
+	free(recs);
 }
 
 

@@ -298,11 +298,11 @@ int mlw_endpoint_server_start(struct mlw_endpoint_server **out,
 	free(db);
 	/*
 	 * The server appends to the request log and reads a few records:
-	 * a 2 MiB page cache, not the catalog's 64 MiB, keeps its memory
+	 * a 512 KiB page cache, not the catalog's 64 MiB, keeps its memory
 	 * flat however long the log grows.
 	 */
 	if (!ret && sqlite3_exec(mlw_catalog_db(s->cat),
-				 "PRAGMA cache_size=-2048", NULL, NULL,
+				 "PRAGMA cache_size=-512", NULL, NULL,
 				 NULL) != SQLITE_OK)
 		ret = mlw_error_set("cannot configure the catalog: %s",
 				    sqlite3_errmsg(mlw_catalog_db(s->cat)));
@@ -453,6 +453,7 @@ void mlw_endpoint_server_free(struct mlw_endpoint_server *s)
 		free(s->records[i].event);
 	}
 	free(s->records);
+	free(s->spare_records);
 	for (i = 0; i < s->nr_logs; i++) {
 		close(s->logs[i].fd);
 		free(s->logs[i].deployment);
