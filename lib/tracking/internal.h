@@ -108,6 +108,13 @@ struct log_batch_body {
 /* 0: body read into *out (release it); 1: not of the plain shape that
  * batch.c reads, *out empty: read it with jansson */
 int log_batch_scan(struct log_batch_body *out, const char *body, size_t len);
+/*
+ * body with bare NaN, Infinity and -Infinity outside strings (Python's
+ * json.dumps writes them) quoted, as protobuf's JSON spells them, so
+ * that jansson takes it (tracking.c reads every body so); NULL when
+ * there are none.
+ */
+char *quote_non_finite(const char *body, size_t len);
 void log_batch_body_release(struct log_batch_body *b);
 
 /* The handlers of each file, by route (tracking.c dispatches). */

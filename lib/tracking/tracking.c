@@ -47,12 +47,7 @@ static const struct handler *const tables[] = {
 	mlw_tracking_artifact_handlers,
 };
 
-/*
- * Bare NaN, Infinity and -Infinity (Python's json.dumps writes them)
- * outside strings, quoted as protobuf's JSON spells them, so that
- * jansson takes the body.  NULL when there are none.
- */
-static char *quote_non_finite(const char *body, size_t len)
+char *quote_non_finite(const char *body, size_t len)
 {
 	static const char *const words[] = { "-Infinity", "Infinity", "NaN" };
 	struct mlw_buf b = MLW_BUF_INIT;

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *str_of(json_t *o, const char *name)
@@ -69,6 +70,13 @@ static int same_as_jansson(const char *body, size_t len,
 	size_t i;
 	int same = 0;
 
+	if (!in) {
+		/* bare NaN and Infinity quoted, as tracking.c's read_input() */
+		char *quoted = quote_non_finite(body, len);
+
+		in = quoted ? json_loads(quoted, 0, NULL) : NULL;
+		free(quoted);
+	}
 	if (!in)
 		return 0;
 	id = str_of(in, "run_id") ? str_of(in, "run_id") :
