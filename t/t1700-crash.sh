@@ -23,12 +23,18 @@ BIG=${MLW_TEST_CRASH_BIG:-33554432}	# bytes of the big file: 32 MiB
 # a campaign's body: its rounds, each a write, a kill and the checks
 test_set_timeout $((60 + ROUNDS * 30))
 
-# the seeded sequence of delays: rand_delay SPAN prints one in [0, SPAN)
+# the seeded sequence of delays: rand_delay SPAN sets $rand to the next
+# one in [0, SPAN).  It sets a variable rather than printing: a $(...)
+# runs in a subshell, where the count of draws would not advance, and
+# every round of a run would draw the same fraction of its span.  The
+# seed is kept below 2^31: mawk (Debian's awk) clamps a larger one, and
+# every seed then drew 0.496 (a CI run whose hash-object kills all
+# landed at half the span, 5 of 6 of them outside the write)
 rand_n=0
 rand_delay () {
 	rand_n=$((rand_n + 1))
-	awk -v s=$SEED -v n=$rand_n -v span=$1 \
-		'BEGIN { srand(s * 1000 + n); printf "%.3f\n", rand() * span }'
+	rand=$(awk -v s=$SEED -v n=$rand_n -v span=$1 \
+		'BEGIN { srand((s % 1000003) * 1000 + n); printf "%.3f\n", rand() * span }')
 }
 
 # seconds COMMAND...: run COMMAND (quietly) and print how long it took
@@ -54,6 +60,61 @@ kill_after () {
 
 temp_files () {
 	find .mlw -name "tmp_*" | wc -l
+}
+
+objects_now () {
+	find .mlw/objects -type f ! -name "tmp_*" | sort
+}
+
+# Kills are drawn from a window [$lo, $span) that narrows to what lies
+# between the latest moment found too early and the earliest found too
+# late: one span measured on a busy machine (a syncfs behind other
+# tests' writes) can be many times the next run's, and kills drawn from
+# it would then all come after the end.
+#
+# window_delay: set $delay, the next moment drawn from the window
+window_delay () {
+	rand_delay $span
+	delay=$(awk -v lo=$lo -v r=$rand -v s=$span \
+		"BEGIN { printf \"%.3f\", lo + r * (s - lo) / s }")
+}
+
+# window_narrow LANDED: the kill at $delay landed torn, early or late
+window_narrow () {
+	echo "# killed at $delay s in [$lo, $span): $1"
+	case $1 in
+	late) span=$delay ;;
+	early) lo=$delay ;;
+	esac
+	# a window too narrow for the machine's noise opens again
+	eval $(awk -v lo=$lo -v s=$span -v s0=$span0 "BEGIN {
+		if (s - lo < s0 / 20) { lo *= 0.8; s = s * 1.2 + s0 / 20 }
+		printf \"lo=%.3f span=%.3f\", lo, s
+	}")
+}
+
+# window_kill COMMAND...: kill COMMAND at a moment of the window and set
+# $landed to how the kill landed: torn (a temp file left behind), early
+# (nothing written yet) or late (it had ended, or only its last renames
+# were left)
+window_kill () {
+	objects_now >objs.before
+	window_delay
+	kill_after $delay "$@"
+	objects_now >objs.after
+	if test $status != 137
+	then
+		landed=late
+	elif test $(temp_files) -gt 0
+	then
+		landed=torn
+	elif cmp -s objs.before objs.after
+	then
+		landed=early
+	else
+		landed=late
+	fi
+	window_narrow $landed
 }
 
 # the ledger: what was committed, checked after every kill
@@ -106,18 +167,6 @@ check_store () {
 	check_ledger || { echo "$1 (seed $SEED)"; return 1; }
 }
 
-# scale SPAN FACTOR: a delay span adapted to how the last kill landed; a
-# busy machine makes one measured span too long or too short for later
-# rounds (kept between a tenth and twice the first span, $span0)
-scale () {
-	awk -v s=$1 -v f=$2 -v s0=$span0 'BEGIN {
-		s *= f
-		if (s < s0 / 10) s = s0 / 10
-		if (s > s0 * 2) s = s0 * 2
-		printf "%.3f\n", s
-	}'
-}
-
 # a campaign's report, and its proof that kills landed mid-write: at
 # least a third of the rounds interrupted a write
 report () {
@@ -143,15 +192,12 @@ test_expect_success 'setup: a workspace, files to write, a ledger' '
 
 test_expect_success 'hash-object: killed mid-write, fsck clean, no stray object' '
 	span=$(seconds mlw hash-object -w $(cat files)) &&
-	span0=$span &&
+	span0=$span && lo=0 &&
 	mlw gc --prune=now >/dev/null &&
 	torn=0 &&
 	for round in $(seq $ROUNDS); do
-		kill_after $(rand_delay $span) mlw hash-object -w $(cat files)
-		test $status = 137 && test $(temp_files) -gt 0 &&
-			torn=$((torn + 1))
-		# it ended before the kill: sooner next time
-		test $status = 137 || span=$(scale $span 0.75)
+		window_kill mlw hash-object -w $(cat files)
+		test $landed = torn && torn=$((torn + 1))
 		check_store "hash-object round $round" || return 1
 		# whole objects or nothing: only ids of the files
 		for f in .mlw/objects/*/*; do
@@ -178,16 +224,21 @@ test_expect_success 'write-tree: killed mid-write, fsck clean, then the same tre
 	mkdir tree &&
 	cp big tree/ &&
 	cp -r small tree/ &&
-	mlw write-tree tree >tree.id &&
+	mlw write-tree tree >/dev/null &&
 	span=$(seconds mlw write-tree tree) &&
-	span0=$span &&
+	span0=$span && lo=0 &&
 	mlw gc --prune=now >/dev/null &&
+	mkdir clean && (cd clean && mlw init >/dev/null) &&
 	torn=0 &&
 	for round in $(seq $ROUNDS); do
-		kill_after $(rand_delay $span) mlw write-tree tree
-		test $status = 137 && test $(temp_files) -gt 0 &&
-			torn=$((torn + 1))
-		test $status = 137 || span=$(scale $span 0.75)
+		# new content each round, in the entry written first (a
+		# kept tree is all there already: an ended write would
+		# look like one not begun); the tree it must make is the
+		# one a clean store makes
+		echo $round >tree/a &&
+		(cd clean && mlw write-tree ../tree) >tree.id &&
+		window_kill mlw write-tree tree
+		test $landed = torn && torn=$((torn + 1))
 		check_store "write-tree round $round" &&
 		mlw write-tree tree >id &&
 		test_cmp tree.id id &&
@@ -223,7 +274,8 @@ test_expect_success 'data and model create: killed mid-registration, versions wi
 			kind=data args="-p asset -t uri_file"
 		fi &&
 		before=$(mlw $kind list -n crash$kind -o tsv 2>/dev/null | wc -l) &&
-		kill_after $(rand_delay $span) \
+		rand_delay $span
+		kill_after $rand \
 			mlw $kind create -n crash$kind $args
 		after=$(mlw $kind list -n crash$kind -o tsv | wc -l)
 		test $status = 137 && test $after = $before &&
@@ -310,7 +362,8 @@ test_expect_success 'a job from start to finish: killed with its supervisor, fsc
 	for round in $(seq $ROUNDS); do
 		name=crash_job_$round
 		start_job $name || return 1
-		sleep $(rand_delay $span)
+		rand_delay $span
+		sleep $rand
 		# the supervisor (it records the end of the run), the
 		# creating command and the process group of the job command
 		cmds=$(children $sup)
@@ -348,21 +401,23 @@ test_expect_success 'metric batches: killed mid-transaction, all of a batch or n
 	awk "BEGIN { for (i = 0; i < 20000; i++) print \"KEY_\" i % 5, i / 7, i }" >batch.tmpl &&
 	sed s/KEY/r0/ batch.tmpl >batch &&
 	span=$(seconds env MLW_RUN_ID=metrics mlw log metric --file batch) &&
-	span0=$span &&
+	span0=$span && lo=0 &&
 	echo "metrics metrics r0_4" >>ledger &&
 	torn=0 &&
 	for round in $(seq $ROUNDS); do
 		sed s/KEY/r$round/ batch.tmpl >batch &&
-		kill_after $(rand_delay $span) \
+		window_delay &&
+		kill_after $delay \
 			env MLW_RUN_ID=metrics mlw log metric --file batch
 		mlw job show metrics -o json >m.json &&
 		present=$(grep -c "\"r${round}_[0-4]\"" m.json)
 		case $present in
-		0) test $status = 137 && torn=$((torn + 1)) ;;
+		0) test $status = 137 && torn=$((torn + 1)) &&
+		   window_narrow torn ;;
 		5)
 			echo "metrics metrics r${round}_4" >>ledger
 			# the kill came after the commit: sooner next time
-			span=$(scale $span 0.75) ;;
+			window_narrow late ;;
 		*) echo "round $round: $present of the batch'"'"'s 5 keys"; return 1 ;;
 		esac
 		check_store "metric batch round $round" || return 1
@@ -388,27 +443,22 @@ test_expect_success 'gc: killed mid-sweep, fsck clean, nothing referenced lost' 
 			span0=$span && lo=0 &&
 			mlw hash-object -w garbage/* >garbage.ids
 		fi &&
-		# the sweep is the end of a collection, a narrow window:
-		# kill between the latest moment found too early and the
-		# earliest found too late
-		delay=$(awk -v lo=$lo -v r=$(rand_delay $span) -v s=$span \
-			"BEGIN { printf \"%.3f\", lo + r * (s - lo) / s }") &&
+		# the sweep is the end of a collection, a narrow window
+		window_delay &&
 		kill_after $delay mlw gc --prune=now
 		left=0 &&
 		for id in $(cat garbage.ids); do
 			test -f .mlw/objects/$(echo $id | cut -c1-2)/$(echo $id | cut -c3-) &&
 				left=$((left + 1))
 		done
-		test $status = 137 && test $left -gt 0 && test $left -lt 300 &&
-			torn=$((torn + 1))
-		# too late (all removed) or too early (none): narrow the
-		# window to what lies between
-		case $left in
-		0) span=$delay ;;
-		300) lo=$delay &&
-		     awk -v l=$lo -v s=$span "BEGIN { exit !(l >= s) }" &&
-		     span=$(scale $lo 1.25) ;;
+		# too late (all removed), too early (none) or torn
+		case $status,$left in
+		*,0) landed=late ;;
+		*,300) landed=early ;;
+		137,*) landed=torn && torn=$((torn + 1)) ;;
+		*) landed=late ;;
 		esac
+		window_narrow $landed
 		check_store "gc round $round" &&
 		mlw gc --prune=now >/dev/null &&
 		check_store "gc round $round, again" || return 1

@@ -991,6 +991,15 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		*size_out = total;
 	if (!writing)
 		return ret;
+	/*
+	 * Stored already (the same output of a rerun, a file registered
+	 * again): ours is a duplicate, dropped before it costs a sync.
+	 */
+	if (!ret && freshen(odb, out)) {
+		close(tfd);
+		drop_temp(tmp);
+		return 0;
+	}
 	if (!ret)
 		ret = seal(odb, tfd, tmp, type, total);
 	if (close(tfd) < 0 && !ret)
@@ -1000,7 +1009,7 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		return ret;
 	}
 	if (freshen(odb, out)) {
-		/* someone stored it first: ours is a duplicate */
+		/* someone stored it while we sealed ours */
 		drop_temp(tmp);
 		return 0;
 	}
