@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 static struct mlw_lapack table;
 
@@ -65,9 +66,32 @@ static void describe(void)
 	table.config = config ? config() : NULL;
 }
 
+static pthread_once_t loaded = PTHREAD_ONCE_INIT;
+
+#define TIMEOUT_ENV "OPENBLAS_THREAD_TIMEOUT"
+
+/*
+ * Both libraries opened once, with OpenBLAS's thread timeout in the
+ * environment while they are (lapack.h): liblapacke pulls OpenBLAS in
+ * through Debian's liblapack.so.3, and OpenBLAS reads its environment in
+ * its constructor.  Errors are kept by the loader for mlw_dl_load() to
+ * return again.
+ */
+static void load_once(void)
+{
+	int set = !getenv(TIMEOUT_ENV) && !setenv(TIMEOUT_ENV, "20", 0);
+
+	if (!mlw_dl_load(&lapacke_lib))
+		mlw_dl_load(&blas_lib);
+	if (set)
+		unsetenv(TIMEOUT_ENV);
+	mlw_error_clear();
+}
+
 int mlw_lapack_load(const struct mlw_lapack **out)
 {
 	*out = NULL;
+	pthread_once(&loaded, load_once);
 	if (mlw_dl_load(&lapacke_lib) || mlw_dl_load(&blas_lib))
 		return -1;
 	pthread_once(&described, describe);

@@ -8,7 +8,15 @@
  * libopenblas.so.0, else libcblas.so.3 or libblas.so.3), resolves exactly
  * the routines below into a table, and returns it.  Later calls return the
  * same table.  OPENBLAS_CORETYPE and the thread count are left to the
- * user's environment.
+ * user's environment; OPENBLAS_THREAD_TIMEOUT too when it is set, else
+ * the load sets it to 20 for OpenBLAS to read (and unsets it after):
+ * OpenBLAS's idle threads then spin 2^20 cycles (under a millisecond)
+ * before they sleep, not its default 2^28 (a tenth of a second).  Its
+ * threads start spinning at load, so a process that trains many small
+ * models in-process (a sweep's trials) had a core taken by them: on two
+ * cores, a 1,000-trial ridge sweep 0.158 s -> 0.129 s.  The load is
+ * best made before a process starts threads of its own (setenv is not
+ * safe against a concurrent getenv); the sweep engine does so.
  *
  *	const struct mlw_lapack *la;
  *	if (mlw_lapack_load(&la) < 0)

@@ -6,6 +6,7 @@
 #include "sweep/runner.h"
 #include "sweep/record.h"
 #include "sweep/trial.h"
+#include "ml/lapack.h"
 #include "ml/model.h"
 #include "run/child.h"
 #include "run/job.h"
@@ -457,8 +458,17 @@ static void *worker(void *data)
  */
 static void start_workers(struct runner *r)
 {
+	const struct mlw_lapack *la;
+
 	if (r->nr_started)
 		return;
+	/*
+	 * LAPACK is loaded while this thread is the only one (lapack.h:
+	 * the load sets OpenBLAS's environment); a trial that cannot load
+	 * it says so itself.
+	 */
+	if (mlw_lapack_load(&la))
+		mlw_error_clear();
 	for (; r->nr_started < r->nr_workers; r->nr_started++)
 		if (pthread_create(&r->workers[r->nr_started], NULL, worker,
 				   r))
