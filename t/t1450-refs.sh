@@ -145,7 +145,14 @@ test_expect_success 'an old catalog (schema 0) is migrated forward when opened' 
 	test_cmp expect v &&
 	(cd old && mlw show-ref r >../out) &&
 	echo "$one r" >expect &&
-	test_cmp expect out
+	test_cmp expect out &&
+	# schema 7 took the (key, value) index of last metric values away
+	sqlite3 old/.mlw/mlw.db "SELECT name FROM sqlite_master
+		WHERE tbl_name = '"'"'run_metrics_last'"'"' ORDER BY name" >idx &&
+	sqlite3 .mlw/mlw.db "SELECT name FROM sqlite_master
+		WHERE tbl_name = '"'"'run_metrics_last'"'"' ORDER BY name" >expect &&
+	test_cmp expect idx &&
+	! grep run_metrics_last_kv idx
 '
 
 test_done

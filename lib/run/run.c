@@ -887,9 +887,9 @@ int mlw_run_foreach(struct mlw_catalog *cat, const struct mlw_run_filter *f,
 			     f->tag_value ? " AND t.value = ?6" : "");
 	if (f->order_metric)
 		/*
-		 * Plain "m.value DESC" lets the (key, value) index deliver
-		 * rows in order (SQLite sorts NULL, our NaN, lowest: last in
-		 * DESC); ascending leaves NaN out for the same reason.
+		 * Plain "m.value DESC": SQLite sorts NULL, our NaN, lowest,
+		 * so NaN comes last in DESC; ascending leaves NaN out for
+		 * the same reason.
 		 */
 		mlw_buf_addf(&sql, "%s ORDER BY m.value %s",
 			     f->ascending ? " AND m.value IS NOT NULL" : "",

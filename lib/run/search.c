@@ -636,8 +636,7 @@ static int add_order(struct query *q, const struct mlw_search_order *o,
 		/*
 		 * A metric the filter compares has a value in every row
 		 * (a comparison is never true of NULL, our NaN): order by
-		 * that join, and the (key, value) index can give the rows
-		 * in order.
+		 * that join.
 		 */
 		for (i = 0; i < f->nr; i++)
 			if (f->clauses[i].entity == MLW_SEARCH_METRIC &&
