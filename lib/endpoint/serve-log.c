@@ -293,7 +293,7 @@ static void bind_record(sqlite3_stmt *st, size_t i, const struct log_record *r)
 static int insert_records(struct mlw_endpoint_server *s, sqlite3 *db,
 			  const struct log_record *recs, size_t nr)
 {
-	sqlite3_stmt *group = NULL, *one = NULL;
+	sqlite3_stmt *group = s->insert_group, *one = s->insert_one;
 	const struct log_record *pending[INSERT_GROUP];
 	size_t i, n = 0;
 	int ret = 0;
@@ -338,9 +338,28 @@ static int insert_records(struct mlw_endpoint_server *s, sqlite3 *db,
 		}
 		n = 0;
 	}
-	sqlite3_finalize(group);
-	sqlite3_finalize(one);
+	/*
+	 * Kept for the next flush, with no binding left pointing into
+	 * recs; ?1, the endpoint, is the server's for its whole life
+	 */
+	if (group) {
+		sqlite3_clear_bindings(group);
+		sqlite3_bind_text(group, 1, s->name, -1, SQLITE_STATIC);
+	}
+	if (one) {
+		sqlite3_clear_bindings(one);
+		sqlite3_bind_text(one, 1, s->name, -1, SQLITE_STATIC);
+	}
+	s->insert_group = group;
+	s->insert_one = one;
 	return ret;
+}
+
+void mlw_serve_log_finish(struct mlw_endpoint_server *s)
+{
+	sqlite3_finalize(s->insert_group);
+	sqlite3_finalize(s->insert_one);
+	s->insert_group = s->insert_one = NULL;
 }
 
 /* write the queued records: the catalog and the log files */

@@ -461,6 +461,7 @@ void mlw_endpoint_server_free(struct mlw_endpoint_server *s)
 	free(s->logs);
 	if (s->url)
 		remove_server_files(s);
+	mlw_serve_log_finish(s);
 	mlw_catalog_free(s->cat);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);

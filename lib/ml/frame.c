@@ -1,7 +1,7 @@
 /*
  * frame.c - tables of typed cells; see frame.h.
  *
- * Strings are copied into blocks of 64 KiB the frame owns, so a frame of
+ * Strings are copied into blocks of up to 64 KiB the frame owns, so a frame of
  * a thousand short strings costs one allocation, not a thousand.
  */
 #include "ml/frame.h"
@@ -23,6 +23,13 @@ struct frame_priv {
 	size_t alloc_columns;
 };
 
+/*
+ * The first block holds 1 KiB, each next one twice the last, up to 64
+ * KiB: a request of one row (ten column names) took a 64 KiB block,
+ * and glibc consolidates its free lists whenever a chunk that size is
+ * freed, once a request.
+ */
+#define FIRST_BLOCK 1024
 #define BLOCK_SIZE 65536
 
 struct mlw_frame *mlw_frame_new(size_t nr_rows)
@@ -57,7 +64,11 @@ static const char *frame_copy(struct mlw_frame *f, const char *s, size_t len)
 	char *p;
 
 	if (!b || b->size - b->used < len + 1) {
-		size_t size = len + 1 > BLOCK_SIZE ? len + 1 : BLOCK_SIZE;
+		size_t size = !b ? FIRST_BLOCK :
+			      b->size < BLOCK_SIZE ? 2 * b->size : BLOCK_SIZE;
+
+		if (size < len + 1)
+			size = len + 1;
 
 		b = mlw_malloc(mlw_st_add(sizeof(*b), size));
 		b->size = size;

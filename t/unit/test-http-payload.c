@@ -629,6 +629,43 @@ static void test_scanner(void)
 	mlw_buf_adds(&big, "]}}");
 	ok(same_as_tree(AZ, JSON, big.buf, big.len),
 	   "1,000 rows of random numbers: the same doubles, bit for bit");
+
+	/*
+	 * Numbers written digit by digit: up to 12 before the point, up to
+	 * 30 after it behind up to 6 zeros, sometimes an exponent: the
+	 * scanner's eight-digit steps start and stop everywhere, and end
+	 * on the last byte of the body too (every prefix, below)
+	 */
+	bad = 0;
+	for (r = 0; r < 2000; r++) {
+		size_t ni = next() % 13, nz = next() % 7, nf = next() % 31, k;
+
+		mlw_buf_reset(&big);
+		mlw_buf_adds(&big, "{\"input_data\": {\"data\": [[");
+		if (next() % 2)
+			mlw_buf_addch(&big, '-');
+		if (!ni)
+			mlw_buf_addch(&big, '0');
+		for (k = 0; k < ni; k++)
+			mlw_buf_addch(&big, (char)('0' + (k ? next() % 10 :
+							 1 + next() % 9)));
+		if (nz + nf) {
+			mlw_buf_addch(&big, '.');
+			for (k = 0; k < nz; k++)
+				mlw_buf_addch(&big, '0');
+			for (k = 0; k < nf; k++)
+				mlw_buf_addch(&big, (char)('0' + next() % 10));
+		}
+		if (next() % 4 == 0)
+			mlw_buf_addf(&big, "e%d", (int)(next() % 41) - 20);
+		mlw_buf_adds(&big, "]]}}");
+		if (!same_as_tree(AZ, JSON, big.buf, big.len))
+			bad++;
+		for (k = big.len - 4; k < big.len; k++)
+			if (!same_as_tree(AZ, JSON, big.buf, k))
+				bad++;
+	}
+	is_int(bad, 0, "2,000 numbers of 1 to 48 digits: the same doubles as jansson, cut or whole");
 	mlw_buf_release(&big);
 }
 
@@ -689,8 +726,48 @@ static void test_fuzz(void)
 	mlw_buf_release(&body);
 }
 
+/*
+ * A frame's strings live in its blocks, which start at 1 KiB and double
+ * up to 64 KiB; a string longer than a block gets one of its own.  Every
+ * string reads back whole however the blocks fell.
+ */
+static void test_frame_blocks(void)
+{
+	static const size_t lens[] = { 3, 1000, 1, 5000, 70000, 2, 64000,
+				       200000, 7, 31 };
+	size_t n = sizeof(lens) / sizeof(*lens), i, j, bad = 0;
+	struct mlw_frame *f = mlw_frame_new(n * 20);
+	struct mlw_frame_column *c = mlw_frame_add_column(f, "s");
+	char *src = malloc(200001);
+
+	for (i = 0; i < n * 20; i++) {
+		size_t len = lens[i % n];
+
+		memset(src, 'a' + (int)(i % 26), len);
+		mlw_frame_set_text(f, &c->cells[i], src, len);
+	}
+	for (i = 0; i < n * 20; i++) {
+		const char *t = c->cells[i].text;
+		size_t len = lens[i % n];
+
+		if (c->cells[i].type != MLW_CELL_STRING || strlen(t) != len) {
+			bad++;
+			continue;
+		}
+		for (j = 0; j < len; j++)
+			if (t[j] != 'a' + (int)(i % 26)) {
+				bad++;
+				break;
+			}
+	}
+	is_int(bad, 0, "200 strings of 1 B to 200 KB read back whole from the frame's blocks");
+	mlw_frame_free(f);
+	free(src);
+}
+
 int main(void)
 {
+	test_frame_blocks();
 	test_good();
 	test_details();
 	test_bad();
