@@ -640,6 +640,35 @@ static int is_digit(const char *p, const char *end)
 	return p < end && *p >= '0' && *p <= '9';
 }
 
+/*
+ * Eight decimal digits at p (p + 8 <= end) as their value in *out, or 0
+ * when they are not all digits.  One load, a test of every byte at once
+ * and three multiplications, as simdjson does: a 1,000-row request of
+ * 16-digit fractions spent half the server's time in the digit loop.
+ */
+static int eight_digits(const char *p, uint64_t *out)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	if (((v & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+	     (((v + UINT64_C(0x0606060606060606)) &
+	       UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4)) !=
+	    UINT64_C(0x3333333333333333))
+		return 0;
+	v = ((v & UINT64_C(0x0F0F0F0F0F0F0F0F)) * 2561) >> 8;
+	v = ((v & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16;
+	*out = ((v & UINT64_C(0x0000FFFF0000FFFF)) *
+		UINT64_C(42949672960001)) >> 32;
+	return 1;
+#else
+	(void)p;
+	(void)out;
+	return 0;
+#endif
+}
+
 /* a JSON number (RFC 8259's grammar) as jansson reads it */
 static int scan_number(struct scan *s, double *out)
 {
@@ -670,9 +699,23 @@ static int scan_number(struct scan *s, double *out)
 		p++;
 		if (!is_digit(p, end))
 			return SCAN_NO;
-		for (; is_digit(p, end); p++) {
+		for (;;) {
+			uint64_t eight;
+
+			/* past leading zeros, 8 at a time while m holds them */
+			if (digits && digits <= 11 && end - p >= 8 &&
+			    eight_digits(p, &eight)) {
+				m = m * 100000000 + eight;
+				exp10 -= 8;
+				digits += 8;
+				p += 8;
+				continue;
+			}
+			if (!is_digit(p, end))
+				break;
 			if (!digits && *p == '0') {
 				exp10--;	/* leading zeros: 0.000123 */
+				p++;
 				continue;
 			}
 			if (digits < 19) {
@@ -682,6 +725,7 @@ static int scan_number(struct scan *s, double *out)
 				exact = 0;
 			}
 			digits++;
+			p++;
 		}
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
