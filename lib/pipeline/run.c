@@ -12,12 +12,14 @@
  * be recorded, and the next run reuses them.
  */
 #include "pipeline/run.h"
+#include "compute/placement.h"
 #include "asset/asset.h"
 #include "pipeline/dag.h"
 #include "pipeline/record.h"
 #include "pipeline/step.h"
 #include "run/child.h"
 #include "run/event.h"
+#include "run/host.h"
 #include "run/job.h"
 #include "run/launch.h"
 #include "run/notify.h"
@@ -89,6 +91,9 @@ struct psv {
 	int log_fd;
 	struct mlw_step_snapshots snaps;
 	size_t launching;	/* the step whose supervisor is forked */
+	/* the command steps' supervisor (run/host.h), once one has started */
+	struct mlw_job_host *host;
+	struct mlw_job_start_opts host_opts;	/* its, for its life */
 	/*
 	 * Reused steps recorded in one write transaction, each under a
 	 * savepoint, until flush_reused(): their runs (hooks fired after
@@ -109,6 +114,30 @@ static int cancel_asked(const struct psv *sv)
 	const struct mlw_job_start_opts *so = sv->opts->start;
 
 	return so && so->cancel && atomic_load(so->cancel);
+}
+
+/*
+ * SIGTERM to the supervisors of the steps that run: a sweep step's
+ * process, and the host of the command steps (a SIGTERM without a run's
+ * id stops every run it has: the pipeline starts no step after this).
+ */
+static void stop_running(struct psv *sv)
+{
+	size_t i;
+	int host = 0;
+
+	for (i = 0; i < sv->p->nr_steps; i++) {
+		const struct step_state *s = &sv->st[i];
+
+		if (s->state != RUNNING && s->state != STARTING)
+			continue;
+		if (s->watch.pid > 0)
+			kill(s->watch.pid, SIGTERM);
+		else
+			host = 1;
+	}
+	if (host && sv->host)
+		kill(mlw_job_host_pid(sv->host), SIGTERM);
 }
 
 /* a line of the pipeline's log */
@@ -415,16 +444,11 @@ static void step_done(struct psv *sv, size_t i, enum mlw_run_status status,
 						mlw_run_status_name(status),
 						s->error);
 	if (!sv->p->continue_on_step_failure && !sv->stopping) {
-		size_t j;
-
 		sv->stopping = 1;
 		sv_log(sv, "step '%s' %s: stopping the pipeline "
 		       "(settings.continue_on_step_failure is false)", name,
 		       mlw_run_status_name(status));
-		for (j = 0; j < sv->p->nr_steps; j++)
-			if (sv->st[j].state == RUNNING ||
-			    sv->st[j].state == STARTING)
-				kill(sv->st[j].watch.pid, SIGTERM);
+		stop_running(sv);
 	}
 }
 
@@ -653,8 +677,66 @@ static int step_recorded(struct mlw_catalog *cat, const struct mlw_job *job,
  * waited for until it has recorded its run; a command step's is heard
  * from later (creation_said()), while other steps start and end.
  */
+/*
+ * Hand command step i (job, its spec written at path) to the host,
+ * starting one when there is none yet, or a new one when the last has
+ * gone (killed: its steps end Failed, the pipeline goes on).  The host
+ * is started before the step's channel is made: a host that inherited
+ * the channel's writing end would hold it open to its own end.  0 with
+ * *fd, the channel's reading end, or negative.
+ */
+static int to_host(struct psv *sv, size_t i, const struct mlw_job *job,
+		   const char *path, const char *key, int *fd)
+{
+	const struct mlw_pipeline_step *st = &sv->p->steps[i];
+	struct mlw_step_request r;
+	char *msg;
+	int fds[2], ret = 0, tries;
+
+	memset(&r, 0, sizeof(r));
+	r.spec_path = path;
+	r.experiment = sv->experiment;
+	r.display_name = st->name;
+	r.parent = parent_of(sv, i);
+	r.keep_workdir = sv->opts->keep_workdir;
+	r.pipeline = sv->name;
+	r.step = st->name;
+	r.key = key;
+	msg = mlw_step_request(job, &r);
+	for (tries = 0; tries < 2; tries++) {
+		if (!sv->host) {
+			if (sv->opts->start)
+				sv->host_opts = *sv->opts->start;
+			else
+				memset(&sv->host_opts, 0,
+				       sizeof(sv->host_opts));
+			sv->host_opts.early_eof = 1;
+			ret = mlw_job_host_start(&sv->host, sv->repo,
+						 &mlw_step_host_ops,
+						 &sv->host_opts);
+			if (ret)
+				break;
+		}
+		ret = mlw_notify_channel(fds);
+		if (ret)
+			break;
+		ret = mlw_job_host_submit(sv->host, msg, strlen(msg), fds[1]);
+		close(fds[1]);
+		if (!ret) {
+			*fd = fds[0];
+			break;
+		}
+		close(fds[0]);
+		mlw_job_host_free(sv->host);
+		sv->host = NULL;
+	}
+	free(msg);
+	return ret;
+}
+
 static int launch(struct psv *sv, size_t i, struct mlw_job *job,
-		  struct mlw_sweep_job *sweep, const char *key)
+		  struct mlw_sweep_job *sweep, const char *path,
+		  const char *key)
 {
 	struct step_state *s = &sv->st[i];
 	struct mlw_job_start_opts so;
@@ -673,6 +755,22 @@ static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 			return ret;
 		sv->running++;
 		started(sv, i, job->name, key, 0);
+		return 0;
+	}
+	/*
+	 * A command run here, as one process: its supervisor is a thread
+	 * of the host's (run/host.h).  The others (a placement on Slurm or
+	 * over ranks) get a process of their own.
+	 */
+	if (!job->placement || (!mlw_placement_is_slurm(job->placement) &&
+				mlw_placement_ranks(job->placement) == 1)) {
+		memcpy(s->key, key, sizeof(s->key));
+		ret = to_host(sv, i, job, path, key, &fds[0]);
+		if (ret)
+			return ret;
+		mlw_job_watch_init(&s->watch, 0, fds[0]);
+		s->state = STARTING;
+		sv->running++;
 		return 0;
 	}
 	ret = mlw_notify_channel(fds);
@@ -779,7 +877,7 @@ static int start_step(struct psv *sv, size_t i)
 	} else if (!ret) {
 		ret = mlw_step_write_spec(path, text);
 		if (!ret)
-			ret = launch(sv, i, job, sweep, key);
+			ret = launch(sv, i, job, sweep, path, key);
 	}
 	free(path);
 	free(text);
@@ -1153,14 +1251,10 @@ static void wait_some(struct psv *sv)
 /* SIGTERM: cancel the steps that run, start no other */
 static void cancel_all(struct psv *sv)
 {
-	size_t i;
-
 	sv->canceled = 1;
 	sv->stopping = 1;
 	sv_log(sv, "canceled: stopping the running steps");
-	for (i = 0; i < sv->p->nr_steps; i++)
-		if (sv->st[i].state == RUNNING || sv->st[i].state == STARTING)
-			kill(sv->st[i].watch.pid, SIGTERM);
+	stop_running(sv);
 }
 
 /* --- the end ------------------------------------------------------------- */
@@ -1536,6 +1630,9 @@ static void supervisor_main(struct psv *sv, int notify_fd)
 	if (mlw_run_fire_hooks(sv->repo, catalog(sv), sv->name))
 		mlw_error_clear();
 	supervise(sv);
+	/* the host ends once its last run has: waited for with the others */
+	mlw_job_host_free(sv->host);
+	sv->host = NULL;
 	wait_supervisors();
 	final = finish(sv, &error);
 	mlw_notify_ended(notify_fd, final, error);

@@ -3,11 +3,15 @@
  */
 #include "pipeline/step.h"
 #include "pipeline/dag.h"
+#include "pipeline/record.h"
 #include "pipeline/reuse.h"
+#include "run/host.h"
 #include "run/job.h"
+#include "run/resolve.h"
 #include "spec/ref.h"
 #include "spec/spec.h"
 #include "spec/yaml.h"
+#include "store/catalog.h"
 #include "store/repo.h"
 #include "store/statcache.h"
 #include "store/tree.h"
@@ -522,3 +526,164 @@ void mlw_step_key(char hex[MLW_OID_HEXSZ + 1], const struct mlw_job *job,
 	free(objects);
 	free(in);
 }
+
+/* --- a step as a supervisor host's request (run/host.h) */
+
+char *mlw_step_request(const struct mlw_job *job,
+		       const struct mlw_step_request *r)
+{
+	json_t *j = json_object(), *in = json_object();
+	char hex[MLW_OID_HEXSZ + 1];
+	char *text;
+	size_t i;
+
+	json_object_set_new(j, "spec", json_string(r->spec_path));
+	json_object_set_new(j, "experiment", json_string(r->experiment));
+	json_object_set_new(j, "display_name", json_string(r->display_name));
+	if (r->parent)
+		json_object_set_new(j, "parent", json_string(r->parent));
+	json_object_set_new(j, "keep_workdir", json_boolean(r->keep_workdir));
+	json_object_set_new(j, "pipeline", json_string(r->pipeline));
+	json_object_set_new(j, "step", json_string(r->step));
+	json_object_set_new(j, "key", json_string(r->key));
+	if (job->has_code) {
+		mlw_oid_to_hex(hex, &job->code);
+		json_object_set_new(j, "code", json_string(hex));
+	}
+	for (i = 0; i < job->nr_inputs; i++) {
+		const struct mlw_job_io *io = &job->inputs[i];
+
+		if (!io->has_oid || io->optional_missing)
+			continue;
+		mlw_oid_to_hex(hex, &io->oid);
+		json_object_set_new(in, io->name, json_string(hex));
+	}
+	json_object_set_new(j, "inputs", in);
+	text = mlw_json_dumps(j, 0);
+	json_decref(j);
+	return text;
+}
+
+/* what the host keeps with a job it made: freed by host_done() */
+struct host_step {
+	struct mlw_spec *spec;
+	char *pipeline, *step, *key;
+};
+
+/* in the transaction that records the run: the pipeline's row for it */
+static int host_record(struct mlw_catalog *cat, const struct mlw_job *job,
+		       void *data)
+{
+	struct host_step *hs = data;
+
+	return mlw_pipeline_record_step(cat, hs->pipeline, hs->step,
+					job->name, NULL, NULL, hs->key, NULL);
+}
+
+static const char *req_str(json_t *j, const char *key)
+{
+	return json_string_value(json_object_get(j, key));
+}
+
+static int host_oid(struct mlw_oid *oid, json_t *v)
+{
+	const char *hex = json_string_value(v);
+
+	if (!hex || mlw_oid_from_hex(oid, hex))
+		return mlw_error_set("the job host's request has a bad object "
+				     "id");
+	return 0;
+}
+
+static void host_done(struct mlw_job *job)
+{
+	struct host_step *hs = job->in_record_data;
+
+	mlw_job_free(job);
+	mlw_spec_free(hs->spec);
+	free(hs->pipeline);
+	free(hs->step);
+	free(hs->key);
+	free(hs);
+}
+
+static int host_prepare(struct mlw_job **out, struct mlw_repo *repo,
+			const char *msg, size_t len)
+{
+	struct mlw_spec_options so;
+	struct mlw_job_opts jo;
+	struct mlw_catalog *cat;
+	struct mlw_spec *spec = NULL;
+	struct mlw_job *job = NULL;
+	struct host_step *hs;
+	json_t *j = json_loadb(msg, len, 0, NULL), *v;
+	const char *path = j ? req_str(j, "spec") : NULL;
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	if (!path || !req_str(j, "pipeline") || !req_str(j, "step") ||
+	    !req_str(j, "key") || !req_str(j, "experiment")) {
+		json_decref(j);
+		return mlw_error_set("the job host's request is not one");
+	}
+	memset(&so, 0, sizeof(so));
+	so.group = "job";
+	ret = mlw_spec_load(&spec, path, &so);
+	if (!ret && spec->diags.errors) {
+		for (i = 0; i < spec->diags.nr; i++)
+			if (!spec->diags.items[i].warning)
+				break;
+		ret = mlw_error_setc(MLW_EINVALID, "%s", i < spec->diags.nr ?
+				     spec->diags.items[i].msg : path);
+	}
+	if (!ret)
+		ret = mlw_repo_catalog(&cat, repo);
+	if (!ret) {
+		memset(&jo, 0, sizeof(jo));
+		jo.experiment = req_str(j, "experiment");
+		jo.display_name = req_str(j, "display_name");
+		jo.parent = req_str(j, "parent");
+		jo.asset_lookup = mlw_run_resolve_asset;
+		jo.asset_data = cat;
+		ret = mlw_job_prepare(&job, repo, spec, &jo);
+	}
+	/* the objects the pipeline's snapshot found, as it keyed them */
+	if (!ret && (v = json_object_get(j, "code"))) {
+		ret = host_oid(&job->code, v);
+		job->has_code = !ret;
+	}
+	for (i = 0; !ret && i < job->nr_inputs; i++) {
+		struct mlw_job_io *io = &job->inputs[i];
+
+		v = json_object_get(json_object_get(j, "inputs"), io->name);
+		if (!v)
+			continue;
+		ret = host_oid(&io->oid, v);
+		io->has_oid = !ret;
+		free(io->src);
+		io->src = NULL;
+	}
+	if (ret) {
+		mlw_job_free(job);
+		mlw_spec_free(spec);
+		json_decref(j);
+		return ret;
+	}
+	job->keep_workdir = json_is_true(json_object_get(j, "keep_workdir"));
+	hs = mlw_calloc(1, sizeof(*hs));
+	hs->spec = spec;
+	hs->pipeline = mlw_strdup(req_str(j, "pipeline"));
+	hs->step = mlw_strdup(req_str(j, "step"));
+	hs->key = mlw_strdup(req_str(j, "key"));
+	job->in_record = host_record;
+	job->in_record_data = hs;
+	json_decref(j);
+	*out = job;
+	return 0;
+}
+
+const struct mlw_job_host_ops mlw_step_host_ops = {
+	host_prepare,
+	host_done,
+};

@@ -81,6 +81,25 @@ int mlw_step_snapshot(struct mlw_job *job, const struct mlw_pipeline *p,
 struct mlw_pipeline_step;
 int mlw_step_default_artifacts(const struct mlw_pipeline_step *st, size_t k);
 
+/*
+ * A snapshotted command step as a request to a supervisor host
+ * (run/host.h): the host makes the same job again from the spec written
+ * at spec_path, with these options, the code and input objects the
+ * snapshot found (job's), and the pipeline's row for the step recorded
+ * with its run.  mlw_step_request() makes the request's text (the
+ * caller frees); mlw_step_host_ops are the host's side of it.
+ */
+struct mlw_step_request {
+	const char *spec_path;
+	const char *experiment, *display_name, *parent;
+	int keep_workdir;
+	const char *pipeline, *step, *key;
+};
+char *mlw_step_request(const struct mlw_job *job,
+		       const struct mlw_step_request *r);
+struct mlw_job_host_ops;
+extern const struct mlw_job_host_ops mlw_step_host_ops;
+
 /* The reuse key of a snapshotted step (reuse.h). */
 void mlw_step_key(char hex[MLW_OID_HEXSZ + 1], const struct mlw_job *job,
 		  const struct mlw_pipeline *p, size_t idx);

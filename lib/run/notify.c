@@ -96,9 +96,10 @@ static int watch_read(struct mlw_job_watch *w)
 	return 0;
 }
 
+/* pid 0: a supervisor host's job (host.h), whose starter waits for it */
 static void reap_supervisor(pid_t pid)
 {
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 }
 

@@ -32,6 +32,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -677,9 +678,14 @@ int mlw_job_cancel(struct mlw_repo *repo, const char *name,
 		mlw_run_free(run);
 		return ret;
 	}
+	/*
+	 * With the run's id: a supervisor host (host.h) stops that run
+	 * only; a supervisor of one run stops it whatever the value.
+	 */
 	if (run->supervisor_pid &&
 	    mlw_proc_start_time(run->supervisor_pid) == run->supervisor_start &&
-	    !kill((pid_t)run->supervisor_pid, SIGTERM)) {
+	    !sigqueue((pid_t)run->supervisor_pid, SIGTERM, (union sigval){
+			.sival_ptr = (void *)(intptr_t)run->id })) {
 		mlw_run_free(run);
 		return wait_ended(cat, name, until, wait_seconds);
 	}

@@ -181,6 +181,15 @@ void mlw_repo_free(struct mlw_repo *repo)
 	free(repo);
 }
 
+struct mlw_repo *mlw_repo_dup(const struct mlw_repo *repo)
+{
+	struct mlw_repo *r = mlw_calloc(1, sizeof(*r));
+
+	r->worktree = mlw_strdup(repo->worktree);
+	r->dir = mlw_strdup(repo->dir);
+	return r;
+}
+
 int mlw_repo_odb(struct mlw_odb **out, struct mlw_repo *repo)
 {
 	if (!repo->odb) {

@@ -43,6 +43,12 @@ int mlw_repo_discover(struct mlw_repo **out, const char *start,
 		      const char *explicit_dir);
 /* Free repo and the store parts it opened (NULL is fine). */
 void mlw_repo_free(struct mlw_repo *repo);
+/*
+ * A second handle on repo's workspace, with store handles of its own
+ * (opened when first asked for): for another thread, which may not use
+ * repo's catalog connection or object store handle.
+ */
+struct mlw_repo *mlw_repo_dup(const struct mlw_repo *repo);
 
 /*
  * The object store and the catalog, opened on first use and kept in repo
