@@ -74,6 +74,41 @@ test_expect_success 'cancel stops the running steps and the pipeline' '
 	test_grep "already ended" err
 '
 
+test_expect_success 'steps share one supervisor process; cancelling one step stops it alone' '
+	cat >pair.yml <<-\EOT &&
+	type: pipeline
+	settings:
+	  continue_on_step_failure: true
+	jobs:
+	  slow:
+	    command: sleep 30
+	    environment: azureml:env@latest
+	  other:
+	    command: sleep 2 && echo done >${{outputs.o}}/f
+	    environment: azureml:env@latest
+	    outputs:
+	      o:
+	EOT
+	mlw job create -f pair.yml --name h1 --max-concurrent-steps 2 >/dev/null &&
+	until_true "test \"\$(step_field h1 slow status)\" = Running" &&
+	until_true "test \"\$(step_field h1 other status)\" = Running" &&
+	slow=$(step_field h1 slow job) && other=$(step_field h1 other job) &&
+	pids=$(sqlite3 .mlw/mlw.db "SELECT DISTINCT supervisor_pid FROM runs
+		WHERE name IN ('\''$slow'\'', '\''$other'\'')") &&
+	test $(echo "$pids" | wc -l) = 1 &&
+	test "$(cat /proc/$pids/comm)" = mlw-supervise &&
+	pipe=$(sqlite3 .mlw/mlw.db "SELECT supervisor_pid FROM runs WHERE name = '\''h1'\''") &&
+	test "$pids" != "$pipe" &&
+	mlw job cancel $slow &&
+	test "$(mlw job show $slow --query status -o tsv)" = Canceled &&
+	test "$(mlw job show h1 --query status -o tsv)" = Running &&
+	wait_status h1 Failed &&
+	test "$(step_field h1 other status)" = Completed &&
+	test "$(step_field h1 slow status)" = Canceled &&
+	until_true "! kill -0 $pids 2>/dev/null" &&
+	mlw fsck
+'
+
 test_expect_success 'a pipeline killed mid-way is Failed; its completed steps are reused' '
 	cat >chain.yml <<-\EOT &&
 	type: pipeline

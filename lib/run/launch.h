@@ -18,7 +18,9 @@
  * catalog connection is closed before the fork and the child opens its
  * own (an SQLite connection must never cross a fork).  It used to be a
  * fresh "mlw job supervise NAME" process; the exec, the dynamic loader
- * and the catalog's schema parse cost a third of a short job.
+ * and the catalog's schema parse cost a third of a short job.  A
+ * pipeline's command steps have one supervisor process for them all
+ * instead, a thread each (host.h).
  */
 #ifndef MLW_RUN_LAUNCH_H
 #define MLW_RUN_LAUNCH_H

@@ -111,7 +111,8 @@ int mlw_run_supervise(const struct mlw_supervise_request *req);
 /*
  * Cancel run name: signal its supervisor (SIGTERM: the command's handler
  * sets the cancel flag, and the supervisor stops the command and records
- * Canceled) and wait up to wait_seconds for the run to end; or, when the
+ * Canceled; sent with sigqueue() and the run's id, which a host of
+ * several runs reads to stop that one, host.h) and wait up to wait_seconds for the run to end; or, when the
  * supervisor is gone, kill the command's group and record it here.
  * MLW_EEXISTS when it has already ended.
  */
