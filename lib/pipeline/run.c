@@ -45,7 +45,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1574,17 +1573,7 @@ static void psv_release(struct psv *sv)
  */
 static void become_supervisor(const struct mlw_pipeline_run_opts *opts)
 {
-	int fd = open("/dev/null", O_RDWR);
-
-	setsid();
-	prctl(PR_SET_NAME, "mlw-pipeline", 0, 0, 0);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
+	mlw_supervisor_detach("mlw-pipeline");
 	if (opts->start && opts->start->in_supervisor)
 		opts->start->in_supervisor(NULL, opts->start->data);
 }

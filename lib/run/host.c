@@ -21,7 +21,6 @@
 #include "util/error.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -243,19 +242,11 @@ static void host_main(struct host *h, int sock)
 	const struct mlw_job_start_opts *opts = h->opts;
 	char *buf = mlw_malloc(MLW_JOB_HOST_MSG_MAX);
 	char *uri = NULL;
-	int first = 1, fd, dn = open("/dev/null", O_RDWR);
+	int first = 1, fd;
 	pthread_attr_t attr;
 	ssize_t n;
 
-	setsid();
-	prctl(PR_SET_NAME, "mlw-supervise", 0, 0, 0);
-	if (dn >= 0) {
-		dup2(dn, 0);
-		dup2(dn, 1);
-		dup2(dn, 2);
-		if (dn > 2)
-			close(dn);
-	}
+	mlw_supervisor_detach("mlw-supervise");
 	if (opts && opts->in_supervisor)
 		opts->in_supervisor(NULL, opts->data);
 	host_signals();

@@ -491,13 +491,12 @@ int mlw_job_create(struct mlw_job *job)
  * and terminal, the notify channel as fd 3 (close-on-exec: no hook or
  * command inherits it).  Returns the channel, or -1.
  */
-static int become_supervisor(struct mlw_job *job, int notify_fd,
-			     const struct mlw_job_start_opts *opts)
+void mlw_supervisor_detach(const char *comm)
 {
 	int fd = open("/dev/null", O_RDWR);
 
 	setsid();
-	prctl(PR_SET_NAME, "mlw-supervise", 0, 0, 0);
+	prctl(PR_SET_NAME, comm, 0, 0, 0);
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
@@ -505,6 +504,12 @@ static int become_supervisor(struct mlw_job *job, int notify_fd,
 		if (fd > 2)
 			close(fd);
 	}
+}
+
+static int become_supervisor(struct mlw_job *job, int notify_fd,
+			     const struct mlw_job_start_opts *opts)
+{
+	mlw_supervisor_detach("mlw-supervise");
 	if (notify_fd >= 0 && notify_fd != 3) {
 		dup2(notify_fd, 3);
 		close(notify_fd);

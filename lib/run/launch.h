@@ -72,6 +72,13 @@ struct mlw_job_start_opts {
 };
 
 /*
+ * Make this process a supervisor: in a session of its own (it outlives
+ * the command that forked it, and its terminal), named comm (ps -o
+ * comm), with stdin, stdout and stderr on /dev/null.
+ */
+void mlw_supervisor_detach(const char *comm);
+
+/*
  * Snapshot the inputs, record the run as Queued with the calling process
  * as its supervisor, lay out its working area, and fill job->plan (and
  * job.json when the area is kept).  A name taken (or generated: another
