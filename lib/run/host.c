@@ -98,7 +98,27 @@ struct host_job {
 	struct mlw_job *job;
 	struct host_slot *slot;
 	int notify_fd;
+	/* the job's own, called from in_record() */
+	int (*in_record)(struct mlw_catalog *cat, const struct mlw_job *job,
+			 void *data);
+	void *in_record_data;
 };
+
+/*
+ * In the transaction that records the run: from here a cancel finds it
+ * (one sent once the run is there, while its inputs are checked out,
+ * is not lost); undone when the recording fails.
+ */
+static int in_record(struct mlw_catalog *cat, const struct mlw_job *job,
+		     void *data)
+{
+	struct host_job *hj = data;
+	int ret = hj->in_record ? hj->in_record(cat, job,
+						hj->in_record_data) : 0;
+
+	atomic_store(&hj->slot->run, ret ? 0 : job->run_id);
+	return ret;
+}
 
 static struct mlw_repo *pool_take(struct host *h)
 {
@@ -164,17 +184,20 @@ static void *job_main(void *data)
 	int ret, fd = hj->notify_fd;
 
 	prctl(PR_SET_NAME, "mlw-supervise", 0, 0, 0);
+	hj->in_record = job->in_record;
+	hj->in_record_data = job->in_record_data;
+	job->in_record = in_record;
+	job->in_record_data = hj;
 	ret = mlw_job_create(job);
+	job->in_record = hj->in_record;
+	job->in_record_data = hj->in_record_data;
 	if (ret) {
+		atomic_store(&hj->slot->run, 0);
 		mlw_notify_created(fd, ret, 0, mlw_error_last());
 		mlw_error_clear();
 		close(fd);
 		goto out;
 	}
-	/* a cancel from now on finds the run; one for every run came first */
-	atomic_store(&hj->slot->run, job->run_id);
-	if (atomic_load(&cancel_every))
-		atomic_store(&hj->slot->cancel, 1);
 	mlw_notify_created(fd, 0, job->code_reused, job->name);
 	if (!mlw_repo_catalog(&cat, repo))
 		mlw_run_fire_hooks(repo, cat, job->name);
