@@ -205,7 +205,7 @@ test_expect_success 'a registered component as the trial: process trials with it
 	test "$(step_field g2 search reused_from)" = $sw
 '
 
-test_expect_success 'each step gets the MLflow variables of its own run' '
+test_expect_success 'each step gets the MLflow variables of its own run, and a server that logs there' '
 	cat >tracked.yml <<-\EOT &&
 	type: pipeline
 	experiment_name: trk
@@ -218,13 +218,31 @@ test_expect_success 'each step gets the MLflow variables of its own run' '
 	      $MLFLOW_TRACKING_URI/api/2.0/mlflow/runs/log-metric
 	    environment: azureml:env@latest
 	  b:
-	    command: echo "run=$MLFLOW_RUN_ID"
+	    command: >-
+	      echo "run=$MLFLOW_RUN_ID" &&
+	      curl -sf -X POST -H Content-Type:application/json
+	      -d "{\"run_id\": \"$MLFLOW_RUN_ID\", \"key\": \"acc\", \"value\": 0.5, \"timestamp\": 1700000000000, \"step\": 0}"
+	      $MLFLOW_TRACKING_URI/api/2.0/mlflow/runs/log-metric
 	    environment: azureml:env@latest
+	    outputs:
+	      o:
+	  c:
+	    command: >-
+	      curl -sf -X POST -H Content-Type:application/json
+	      -d "{\"run_id\": \"$MLFLOW_RUN_ID\", \"key\": \"acc\", \"value\": 0.25, \"timestamp\": 1700000000000, \"step\": 0}"
+	      $MLFLOW_TRACKING_URI/api/2.0/mlflow/runs/log-metric
+	    environment: azureml:env@latest
+	    inputs:
+	      after: ${{parent.jobs.b.outputs.o}}
 	EOT
 	mlw -q job create -f tracked.yml --name tr1 --wait >/dev/null &&
 	a=$(step_field tr1 a job) && b=$(step_field tr1 b job) &&
 	mlw job show $a -o json >a.json &&
 	test "$(py "d[\"metrics\"][\"acc\"]" a.json)" = 0.75 &&
+	mlw job show $b -o json >b.json &&
+	test "$(py "d[\"metrics\"][\"acc\"]" b.json)" = 0.5 &&
+	mlw job show $(step_field tr1 c job) -o json >c.json &&
+	test "$(py "d[\"metrics\"][\"acc\"]" c.json)" = 0.25 &&
 	mlw job show tr1 -o json >tr1.json &&
 	test "$(py "d[\"metrics\"]" tr1.json)" = "{}" &&
 	mlw job stream $a >alog &&

@@ -293,7 +293,15 @@ static void host_main(struct host *h, int sock)
 		 * job: its MLflow server then serves every job here.
 		 */
 		if (first && opts && opts->in_supervisor) {
+			struct mlw_repo *mine = job->repo;
+
+			/*
+			 * What it starts keeps the handle it is given, for
+			 * the host's life: one of its own, not a thread's
+			 */
+			job->repo = mlw_repo_dup(h->repo);
 			opts->in_supervisor(job, opts->data);
+			job->repo = mine;
 			host_signals();
 			uri = job->tracking_uri ? mlw_strdup(job->tracking_uri) :
 			      NULL;
