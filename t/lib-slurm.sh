@@ -26,7 +26,7 @@ skip_all () {
 
 # a TCP port nobody listens on, from a range the script's pid picks
 slurm_free_port () {
-	port=$(( 20000 + ($$ * 7 + $1) % 20000 ))
+	port=$(( 20000 + ($$ * 7 + $1 + ${SLURM_PORT_SHIFT:-0}) % 20000 ))
 	while ss -Htln "sport = :$port" 2>/dev/null | grep -q .; do
 		port=$((port + 1))
 	done
@@ -114,26 +114,47 @@ slurm_start () {
 		fi
 		sleep 0.05
 	done
+	# a port taken between the look and the bind (another script's
+	# cluster starting at once) ends slurmctld: new ports, three times
+	attempt=0
+	while ! slurm_start_daemons; do
+		attempt=$((attempt + 1))
+		if test $attempt -ge 3; then
+			why=$(tail -n 3 "$SLURM_DIR/log/slurmctld.log" \
+				"$SLURM_DIR/log/slurmd.log" 2>/dev/null)
+			slurm_stop
+			skip_all "slurm did not come up: $why"
+		fi
+		SLURM_PORT_SHIFT=$((attempt * 101))
+		slurm_write_conf ||
+			skip_all "cannot write $SLURM_DIR/slurm.conf"
+	done
+	SLURM_STARTED=t
+}
+
+# slurmctld and slurmd, until the node is idle: within a minute (a
+# second or two on an idle machine), and not once slurmctld has ended
+slurm_start_daemons () {
 	slurmctld -D -i -f "$SLURM_CONF" </dev/null \
 		>>"$SLURM_DIR/log/slurmctld.out" 2>&1 5>&- 7>&- &
 	SLURM_CTLD_PID=$!
 	slurmd -D -N "$SLURM_NODE" -f "$SLURM_CONF" </dev/null \
 		>>"$SLURM_DIR/log/slurmd.out" 2>&1 5>&- 7>&- &
 	SLURM_SLURMD_PID=$!
-	# idle within a minute (a second or two on an idle machine)
-	tries=0
-	until test "$(sinfo -h -n "$SLURM_NODE" -o %t 2>/dev/null)" = idle
+	until_s=$(($(date +%s) + 60))
+	until test "$(timeout 10 sinfo -h -n "$SLURM_NODE" -o %t 2>/dev/null)" = idle
 	do
-		tries=$((tries + 1))
-		if test $tries -ge 600; then
-			why=$(tail -n 3 "$SLURM_DIR/log/slurmctld.log" \
-				"$SLURM_DIR/log/slurmd.log" 2>/dev/null)
-			slurm_stop
-			skip_all "slurm did not come up: $why"
+		if ! kill -0 $SLURM_CTLD_PID 2>/dev/null ||
+		   test $(date +%s) -ge $until_s; then
+			for pid in $SLURM_SLURMD_PID $SLURM_CTLD_PID; do
+				kill $pid 2>/dev/null
+				wait $pid 2>/dev/null
+			done
+			SLURM_SLURMD_PID= SLURM_CTLD_PID=
+			return 1
 		fi
 		sleep 0.1
 	done
-	SLURM_STARTED=t
 }
 
 # slurm_id RUN: the Slurm job id mlw recorded for run RUN (empty: none)
