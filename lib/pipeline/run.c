@@ -672,11 +672,6 @@ static int step_recorded(struct mlw_catalog *cat, const struct mlw_job *job,
 }
 
 /*
- * Fork job's supervisor; the step runs.  A sweep step's supervisor is
- * waited for until it has recorded its run; a command step's is heard
- * from later (creation_said()), while other steps start and end.
- */
-/*
  * Hand command step i (job, its spec written at path) to the host,
  * starting one when there is none yet, or a new one when the last has
  * gone (killed: its steps end Failed, the pipeline goes on).  The host
@@ -733,6 +728,12 @@ static int to_host(struct psv *sv, size_t i, const struct mlw_job *job,
 	return ret;
 }
 
+/*
+ * Start job's supervisor (a thread of the host, or a process of its
+ * own); the step runs.  A sweep step's supervisor is waited for until
+ * it has recorded its run; a command step's is heard from later
+ * (creation_said()), while other steps start and end.
+ */
 static int launch(struct psv *sv, size_t i, struct mlw_job *job,
 		  struct mlw_sweep_job *sweep, const char *path,
 		  const char *key)

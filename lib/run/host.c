@@ -10,11 +10,9 @@
  * main thread waits for the threads and exits.
  */
 #include "run/host.h"
-#include "run/event.h"
 #include "run/job.h"
 #include "run/launch.h"
 #include "run/notify.h"
-#include "run/supervise.h"
 #include "store/catalog.h"
 #include "store/repo.h"
 #include "util/alloc.h"
@@ -178,46 +176,16 @@ static void *job_main(void *data)
 	struct host *h = hj->h;
 	struct mlw_job *job = hj->job;
 	struct mlw_repo *repo = job->repo;
-	const struct mlw_job_start_opts *opts = h->opts;
-	struct mlw_supervise_request req;
-	struct mlw_catalog *cat;
-	int ret, fd = hj->notify_fd;
 
 	prctl(PR_SET_NAME, "mlw-supervise", 0, 0, 0);
 	hj->in_record = job->in_record;
 	hj->in_record_data = job->in_record_data;
 	job->in_record = in_record;
 	job->in_record_data = hj;
-	ret = mlw_job_create(job);
+	if (mlw_job_supervise(job, hj->notify_fd, h->opts, &hj->slot->cancel))
+		mlw_error_clear();
 	job->in_record = hj->in_record;
 	job->in_record_data = hj->in_record_data;
-	if (ret) {
-		atomic_store(&hj->slot->run, 0);
-		mlw_notify_created(fd, ret, 0, mlw_error_last());
-		mlw_error_clear();
-		close(fd);
-		goto out;
-	}
-	mlw_notify_created(fd, 0, job->code_reused, job->name);
-	if (!mlw_repo_catalog(&cat, repo))
-		mlw_run_fire_hooks(repo, cat, job->name);
-	mlw_error_clear();
-	memset(&req, 0, sizeof(req));
-	req.repo = repo;
-	req.name = job->name;
-	req.plan = &job->plan;
-	req.notify_fd = fd;
-	req.cancel = &hj->slot->cancel;
-	if (opts) {
-		req.executors = opts->executors;
-		req.nr_executors = opts->nr_executors;
-		req.early_eof = opts->early_eof;
-	}
-	ret = mlw_run_supervise(&req);
-	mlw_error_clear();
-	if (!(req.early_eof && !ret))
-		close(fd);
-out:
 	h->ops->done(job);
 	pool_put(h, repo);
 	slot_put(h, hj->slot);
@@ -315,10 +283,8 @@ static void host_main(struct host *h, int sock)
 		hj->notify_fd = fd;
 		hj->slot = slot_take(h);
 		ret = pthread_create(&(pthread_t){ 0 }, &attr, job_main, hj);
-		if (ret) {
-			/* a cold start: the job runs all the same, alone */
-			job_main(hj);
-		}
+		if (ret)
+			job_main(hj);	/* no thread to be had: on this one */
 	}
 	close(sock);
 	pthread_mutex_lock(&h->lock);

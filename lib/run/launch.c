@@ -486,11 +486,6 @@ int mlw_job_create(struct mlw_job *job)
 	return ret;
 }
 
-/*
- * The supervisor process: detached from the creating command's session
- * and terminal, the notify channel as fd 3 (close-on-exec: no hook or
- * command inherits it).  Returns the channel, or -1.
- */
 void mlw_supervisor_detach(const char *comm)
 {
 	int fd = open("/dev/null", O_RDWR);
@@ -506,6 +501,11 @@ void mlw_supervisor_detach(const char *comm)
 	}
 }
 
+/*
+ * The supervisor process: detached from the creating command's session
+ * and terminal, the notify channel as fd 3 (close-on-exec: no hook or
+ * command inherits it).  Returns the channel, or -1.
+ */
 static int become_supervisor(struct mlw_job *job, int notify_fd,
 			     const struct mlw_job_start_opts *opts)
 {
@@ -521,38 +521,37 @@ static int become_supervisor(struct mlw_job *job, int notify_fd,
 	return notify_fd >= 0 ? 3 : -1;
 }
 
-/* the forked supervisor: record, then supervise; it never returns */
-static void supervisor_main(struct mlw_job *job, int notify_fd,
-			    const struct mlw_job_start_opts *opts)
-	__attribute__((noreturn));
-static void supervisor_main(struct mlw_job *job, int notify_fd,
-			    const struct mlw_job_start_opts *opts)
+int mlw_job_supervise(struct mlw_job *job, int notify_fd,
+		      const struct mlw_job_start_opts *opts,
+		      const atomic_int *cancel)
 {
 	struct mlw_repo *repo = job->repo;
 	struct mlw_supervise_request req;
 	struct mlw_catalog *cat;
 	int ret;
 
-	notify_fd = become_supervisor(job, notify_fd, opts);
 	ret = mlw_job_create(job);
 	if (ret) {
-		if (notify_fd >= 0)
+		if (notify_fd >= 0) {
 			mlw_notify_created(notify_fd, ret, 0, mlw_error_last());
-		_exit(1);
+			close(notify_fd);
+		}
+		return ret;
 	}
 	if (notify_fd >= 0)
 		mlw_notify_created(notify_fd, 0, job->code_reused, job->name);
 	if (!mlw_repo_catalog(&cat, repo))
 		mlw_run_fire_hooks(repo, cat, job->name);
+	mlw_error_clear();
 	memset(&req, 0, sizeof(req));
 	req.repo = repo;
 	req.name = job->name;
 	req.plan = &job->plan;
 	req.notify_fd = notify_fd;
+	req.cancel = cancel;
 	if (opts) {
 		req.executors = opts->executors;
 		req.nr_executors = opts->nr_executors;
-		req.cancel = opts->cancel;
 		req.early_eof = opts->early_eof && !opts->supervise;
 	}
 	ret = opts && opts->supervise ? opts->supervise(job, notify_fd, opts) :
@@ -561,12 +560,28 @@ static void supervisor_main(struct mlw_job *job, int notify_fd,
 	 * The run is over, its working area gone, its hooks run:
 	 * end-of-file tells the creating command so, and it returns
 	 * without waiting for the catalog's close (which may fold the
-	 * WAL) and this process's exit.  Folding at every close here was
+	 * WAL) and the supervisor's exit.  Folding at every close here was
 	 * tried: the syncs it costs the next writer undo what the next
 	 * opener saves.
 	 */
 	if (notify_fd >= 0 && !(req.early_eof && !ret))
 		close(notify_fd);
+	return ret;
+}
+
+/* the forked supervisor: record, then supervise; it never returns */
+static void supervisor_main(struct mlw_job *job, int notify_fd,
+			    const struct mlw_job_start_opts *opts)
+	__attribute__((noreturn));
+static void supervisor_main(struct mlw_job *job, int notify_fd,
+			    const struct mlw_job_start_opts *opts)
+{
+	struct mlw_repo *repo = job->repo;
+	int ret;
+
+	notify_fd = become_supervisor(job, notify_fd, opts);
+	ret = mlw_job_supervise(job, notify_fd, opts,
+				opts ? opts->cancel : NULL);
 	mlw_catalog_free(repo->catalog);
 	repo->catalog = NULL;
 	/* _exit: the creating command's exit handlers are its own */

@@ -87,6 +87,18 @@ void mlw_supervisor_detach(const char *comm);
 int mlw_job_create(struct mlw_job *job);
 
 /*
+ * What a supervisor does with job, in the calling process (or thread):
+ * record it (mlw_job_create()), say how that went on notify_fd (when
+ * >= 0), fire its hooks and supervise it to its end, opts->supervise
+ * or the plan's command, with cancel as the run's cancel flag (may be
+ * NULL).  notify_fd is closed by the end (early, opts->early_eof).
+ * 0 once the run has ended and is recorded; non-zero otherwise.
+ */
+int mlw_job_supervise(struct mlw_job *job, int notify_fd,
+		      const struct mlw_job_start_opts *opts,
+		      const atomic_int *cancel);
+
+/*
  * Fork the supervisor of job (prepared, its code snapshotted).  The
  * child records the run and lays out its working area
  * (mlw_job_create()), then supervises it; the creating command opens no
