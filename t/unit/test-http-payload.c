@@ -631,41 +631,56 @@ static void test_scanner(void)
 	   "1,000 rows of random numbers: the same doubles, bit for bit");
 
 	/*
-	 * Numbers written digit by digit: up to 12 before the point, up to
+	 * Numbers written digit by digit: up to 22 before the point, up to
 	 * 30 after it behind up to 6 zeros, sometimes an exponent: the
 	 * scanner's eight-digit steps start and stop everywhere, and end
-	 * on the last byte of the body too (every prefix, below)
+	 * on the last byte of the body too (every prefix, below).  Then
+	 * the same number in a body with room after it, for the plain
+	 * reader of short numbers (taken only with 32 bytes left): 18, 19
+	 * and 20 digits, 2^53 and past it, 22 decimals and 23 meet it.
 	 */
 	bad = 0;
-	for (r = 0; r < 2000; r++) {
-		size_t ni = next() % 13, nz = next() % 7, nf = next() % 31, k;
+	for (r = 0; r < 4000; r++) {
+		size_t ni = next() % 23, nz = next() % 7, nf = next() % 31, k;
+		struct mlw_buf num = MLW_BUF_INIT;
 
-		mlw_buf_reset(&big);
-		mlw_buf_adds(&big, "{\"input_data\": {\"data\": [[");
+		if (r % 2) {
+			nz = next() % 3;
+			nf = next() % 12;
+		}
 		if (next() % 2)
-			mlw_buf_addch(&big, '-');
+			mlw_buf_addch(&num, '-');
 		if (!ni)
-			mlw_buf_addch(&big, '0');
+			mlw_buf_addch(&num, '0');
 		for (k = 0; k < ni; k++)
-			mlw_buf_addch(&big, (char)('0' + (k ? next() % 10 :
+			mlw_buf_addch(&num, (char)('0' + (k ? next() % 10 :
 							 1 + next() % 9)));
 		if (nz + nf) {
-			mlw_buf_addch(&big, '.');
+			mlw_buf_addch(&num, '.');
 			for (k = 0; k < nz; k++)
-				mlw_buf_addch(&big, '0');
+				mlw_buf_addch(&num, '0');
 			for (k = 0; k < nf; k++)
-				mlw_buf_addch(&big, (char)('0' + next() % 10));
+				mlw_buf_addch(&num, (char)('0' + next() % 10));
 		}
 		if (next() % 4 == 0)
-			mlw_buf_addf(&big, "e%d", (int)(next() % 41) - 20);
-		mlw_buf_adds(&big, "]]}}");
+			mlw_buf_addf(&num, "%c%d", next() % 2 ? 'e' : 'E',
+				     (int)(next() % 41) - 20);
+		mlw_buf_reset(&big);
+		mlw_buf_addf(&big, "{\"input_data\": {\"data\": [[%s]]}}",
+			     num.buf);
 		if (!same_as_tree(AZ, JSON, big.buf, big.len))
 			bad++;
 		for (k = big.len - 4; k < big.len; k++)
 			if (!same_as_tree(AZ, JSON, big.buf, k))
 				bad++;
+		mlw_buf_reset(&big);
+		mlw_buf_addf(&big, "{\"input_data\": {\"data\": [[%s, 1], [2,%s]]}}%40s",
+			     num.buf, num.buf, "");
+		if (!same_as_tree(AZ, JSON, big.buf, big.len))
+			bad++;
+		mlw_buf_release(&num);
 	}
-	is_int(bad, 0, "2,000 numbers of 1 to 48 digits: the same doubles as jansson, cut or whole");
+	is_int(bad, 0, "4,000 numbers of 1 to 58 digits: the same doubles as jansson, cut or whole, at the end or with room after");
 	mlw_buf_release(&big);
 }
 
