@@ -581,8 +581,11 @@ static int parse_mlflow(struct mlw_frame *f, json_t *doc, int *status)
 struct scan {
 	const char *p, *end;
 	struct mlw_frame *f;		/* the frame's strings go here */
-	/* the data, column by column, as the frame holds it */
-	struct mlw_cell **cols;
+	/*
+	 * The data, column by column as the frame holds it: column c's
+	 * cells from slab[c * alloc_rows], one allocation for all
+	 */
+	struct mlw_cell *slab;
 	size_t width;			/* (size_t)-1 until the first row */
 	size_t nr_rows, alloc_rows;
 	struct mlw_cell *first;		/* the first row, read to learn width */
@@ -942,14 +945,19 @@ static int scan_cells(struct scan *s, struct mlw_cell **cells, size_t *nr,
 /* room for row r in every column, at least hint rows */
 static void grow_rows(struct scan *s, size_t r, size_t hint)
 {
+	struct mlw_cell *slab;
 	size_t c, alloc;
 
 	if (r < s->alloc_rows)
 		return;
 	alloc = s->alloc_rows ? s->alloc_rows * 2 : hint > r ? hint : r + 1;
+	slab = mlw_malloc(mlw_st_mult(mlw_st_mult(alloc, s->width ? s->width :
+						  1), sizeof(*slab)));
 	for (c = 0; c < s->width; c++)
-		s->cols[c] = mlw_realloc(s->cols[c],
-					 mlw_st_mult(alloc, sizeof(**s->cols)));
+		memcpy(slab + c * alloc, s->slab + c * s->alloc_rows,
+		       s->nr_rows * sizeof(*slab));
+	free(s->slab);
+	s->slab = slab;
 	s->alloc_rows = alloc;
 }
 
@@ -983,19 +991,21 @@ static int scan_rows(struct scan *s)
 			       ((size_t)(s->p - start) + 1) + 1;
 			if (hint > 65536)
 				hint = 65536;
-			s->cols = mlw_calloc(s->width ? s->width : 1,
-					     sizeof(*s->cols));
 			grow_rows(s, 0, hint);
 			for (c = 0; c < s->width; c++)
-				s->cols[c][0] = s->first[c];
+				s->slab[c * s->alloc_rows] = s->first[c];
 		} else {
+			struct mlw_cell *cell;
+
 			grow_rows(s, r, 0);
 			if (!scan_take(s, '['))
 				return SCAN_NO;
+			cell = s->slab + r;
 			for (c = 0; c < s->width; c++) {
 				if ((c && !scan_take(s, ',')) ||
-				    scan_cell(s, &s->cols[c][r]))
+				    scan_cell(s, cell))
 					return SCAN_NO;
+				cell += s->alloc_rows;
 			}
 			if (!scan_take(s, ']'))
 				return SCAN_NO;
@@ -1083,30 +1093,23 @@ static int scan_body(struct mlw_frame **out, const char *key_name, int form,
 	    (has_index && s.nr_index != s.nr_rows) ||
 	    (columns && s.nr_rows > MLW_PAYLOAD_MAX_CELLS / columns))
 		goto out;
-	/* sure now: the columns, then their cells */
+	/* sure now: the columns and their cells */
 	f->form = form;
-	if (has_columns) {
-		for (c = 0; c < columns; c++) {
-			char *name = mlw_strndup(s.names[c].text,
-						 s.names[c].len);
-
-			mlw_frame_add_column(f, name);
-			free(name);
-		}
+	if (s.nr_rows && columns) {
+		/* the names are in f's storage already (scan_cell's) */
+		mlw_frame_add_slab(f, has_columns ? s.names : NULL, columns,
+				   s.slab, s.alloc_rows);
+		s.slab = NULL;
+	} else if (has_columns) {
+		for (c = 0; c < columns; c++)
+			mlw_frame_add_column(f, s.names[c].text);
 	} else {
 		add_positional(f, columns);
-	}
-	for (c = 0; s.nr_rows && c < columns; c++) {
-		free(f->columns[c].cells);
-		f->columns[c].cells = s.cols[c];
-		s.cols[c] = NULL;
 	}
 	f->nr_rows = s.nr_rows;
 	ret = 0;
 out:
-	for (c = 0; s.cols && c < s.width; c++)
-		free(s.cols[c]);
-	free(s.cols);
+	free(s.slab);
 	free(s.first);
 	free(s.names);
 	if (ret)

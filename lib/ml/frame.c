@@ -8,6 +8,7 @@
 #include "util/alloc.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,15 @@ struct frame_priv {
 	struct block *blocks;
 	json_t *doc;		/* a parsed body; string cells point in */
 	size_t alloc_columns;
+	/* the cells of columns [0, nr_slab) in one allocation, or NULL */
+	struct mlw_cell *slab;
+	size_t nr_slab;
+};
+
+/* a frame and its private part, one allocation */
+struct frame_alloc {
+	struct mlw_frame f;
+	struct frame_priv priv;
 };
 
 /*
@@ -34,26 +44,11 @@ struct frame_priv {
 
 struct mlw_frame *mlw_frame_new(size_t nr_rows)
 {
-	struct mlw_frame *f = mlw_calloc(1, sizeof(*f));
+	struct frame_alloc *a = mlw_calloc(1, sizeof(*a));
 
-	f->nr_rows = nr_rows;
-	f->priv_ = mlw_calloc(1, sizeof(struct frame_priv));
-	return f;
-}
-
-struct mlw_frame_column *mlw_frame_add_column(struct mlw_frame *f,
-					      const char *name)
-{
-	struct frame_priv *priv = f->priv_;
-	struct mlw_frame_column *c;
-
-	MLW_ALLOC_GROW(f->columns, f->nr_columns + 1, priv->alloc_columns);
-	c = &f->columns[f->nr_columns++];
-	memset(c, 0, sizeof(*c));
-	c->name = mlw_strdup(name);
-	c->cells = mlw_calloc(f->nr_rows ? f->nr_rows : 1, sizeof(*c->cells));
-	c->nr_of[MLW_CELL_NULL] = f->nr_rows;
-	return c;
+	a->f.nr_rows = nr_rows;
+	a->f.priv_ = &a->priv;
+	return &a->f;
 }
 
 /* a NUL-terminated copy of s[0..len) in the frame's blocks */
@@ -81,6 +76,55 @@ static const char *frame_copy(struct mlw_frame *f, const char *s, size_t len)
 	p[len] = '\0';
 	b->used += len + 1;
 	return p;
+}
+
+/* a new last column named name[0..len), its cells not set */
+static struct mlw_frame_column *new_column(struct mlw_frame *f,
+					   const char *name, size_t len)
+{
+	struct frame_priv *priv = f->priv_;
+	struct mlw_frame_column *c;
+
+	MLW_ALLOC_GROW(f->columns, f->nr_columns + 1, priv->alloc_columns);
+	c = &f->columns[f->nr_columns++];
+	memset(c, 0, sizeof(*c));
+	c->name = (char *)frame_copy(f, name, len);
+	return c;
+}
+
+struct mlw_frame_column *mlw_frame_add_column(struct mlw_frame *f,
+					      const char *name)
+{
+	struct mlw_frame_column *c = new_column(f, name, strlen(name));
+
+	c->cells = mlw_calloc(f->nr_rows ? f->nr_rows : 1, sizeof(*c->cells));
+	c->nr_of[MLW_CELL_NULL] = f->nr_rows;
+	return c;
+}
+
+void mlw_frame_add_slab(struct mlw_frame *f, const struct mlw_cell *names,
+			size_t nr, struct mlw_cell *slab, size_t stride)
+{
+	struct frame_priv *priv = f->priv_;
+	size_t c;
+
+	if (f->nr_columns || priv->slab)
+		BUG("a slab goes into a frame with no columns");
+	for (c = 0; c < nr; c++) {
+		struct mlw_frame_column *col;
+		char num[32];
+
+		if (names) {
+			col = new_column(f, names[c].text, names[c].len);
+		} else {
+			col = new_column(f, num, (size_t)snprintf(num,
+						   sizeof(num), "%zu", c));
+		}
+		col->cells = slab + c * stride;
+	}
+	f->positional = !names;
+	priv->slab = slab;
+	priv->nr_slab = nr;
 }
 
 void mlw_frame_set_text(struct mlw_frame *f, struct mlw_cell *cell,
@@ -130,10 +174,9 @@ void mlw_frame_free(struct mlw_frame *f)
 	if (!f)
 		return;
 	priv = f->priv_;
-	for (i = 0; i < f->nr_columns; i++) {
-		free(f->columns[i].name);
+	for (i = priv->nr_slab; i < f->nr_columns; i++)
 		free(f->columns[i].cells);
-	}
+	free(priv->slab);
 	free(f->columns);
 	while (priv->blocks) {
 		struct block *next = priv->blocks->next;
@@ -143,6 +186,5 @@ void mlw_frame_free(struct mlw_frame *f)
 	}
 	json_decref(priv->doc);
 	json_decref(f->params);
-	free(priv);
 	free(f);
 }

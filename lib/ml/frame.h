@@ -61,13 +61,25 @@ struct mlw_frame {
 
 /*
  * A frame of nr_rows rows and no columns; a column of nr_rows null cells
- * (name copied); text copied into the frame's storage for a cell of it.
+ * (name copied into the frame's storage); text copied into the frame's
+ * storage for a cell of it.
  */
 struct mlw_frame *mlw_frame_new(size_t nr_rows);
 struct mlw_frame_column *mlw_frame_add_column(struct mlw_frame *f,
 					      const char *name);
 void mlw_frame_set_text(struct mlw_frame *f, struct mlw_cell *cell,
 			const char *text, size_t len);
+
+/*
+ * Give a frame with no columns nr columns at once, their cells one
+ * allocation the frame takes over: column c's nr_rows cells (set by the
+ * caller) start at slab[c * stride].  Named by names[c] (STRING cells),
+ * or "0", "1", ... with positional set when names is NULL.  The scoring
+ * request's reader makes a request's frame with one allocation for all
+ * of its cells, not one a column.
+ */
+void mlw_frame_add_slab(struct mlw_frame *f, const struct mlw_cell *names,
+			size_t nr, struct mlw_cell *slab, size_t stride);
 
 /*
  * Keep doc (a reference is taken over) as long as f: cells may point

@@ -316,6 +316,33 @@ static void read_input(struct mlw_params_reader *r,
 				in->fill);
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Every input named once, as training makes them (a dataset refuses a
+ * name twice): scoring takes a request's columns by these names.
+ */
+static void check_unique_inputs(struct mlw_params_reader *r,
+				const struct mlw_featurizer *f)
+{
+	char **names = mlw_calloc(f->nr_inputs + 1, sizeof(*names));
+	size_t i;
+
+	for (i = 0; i < f->nr_inputs; i++)
+		names[i] = f->inputs[i].name;
+	qsort(names, f->nr_inputs, sizeof(*names), cmp_name);
+	for (i = 1; i < f->nr_inputs; i++)
+		if (!strcmp(names[i - 1], names[i])) {
+			mlw_params_fail(r, "input.name",
+					"input '%s' named twice", names[i]);
+			break;
+		}
+	free(names);
+}
+
 static struct mlw_featurizer *read_featurizer(struct mlw_params_reader *r,
 					      size_t nr_features)
 {
@@ -346,6 +373,8 @@ static struct mlw_featurizer *read_featurizer(struct mlw_params_reader *r,
 		mlw_params_fail(r, "nr_inputs",
 				"the inputs make %zu features, not %zu", next,
 				nr_features);
+	if (!r->bad)
+		check_unique_inputs(r, f);
 	return f;
 }
 

@@ -154,6 +154,19 @@ static int map_columns(size_t *cols, const struct mlw_featurizer *feat,
 			cols[j] = j;
 		return 0;
 	}
+	/*
+	 * A request names them in the model's order, mostly: then column j
+	 * is input j, and the first of its name (the inputs' names are
+	 * unique), with one comparison an input instead of j
+	 */
+	for (j = 0; j < feat->nr_inputs && j < f->nr_columns; j++)
+		if (strcmp(f->columns[j].name, feat->inputs[j].name))
+			break;
+	if (j == feat->nr_inputs) {
+		for (j = 0; j < feat->nr_inputs; j++)
+			cols[j] = j;
+		return 0;
+	}
 	for (j = 0; j < feat->nr_inputs; j++) {
 		long c = mlw_frame_find(f, feat->inputs[j].name);
 

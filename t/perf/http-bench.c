@@ -36,6 +36,11 @@ static enum MHD_Result raw_request(void *cls, struct MHD_Connection *conn,
 		*con_cls = &started;
 		return MHD_YES;
 	}
+	/* a body (p8001's POSTs) is taken and dropped */
+	if (*upload_size) {
+		*upload_size = 0;
+		return MHD_YES;
+	}
 	return MHD_queue_response(conn, 200, fixed);
 }
 

@@ -276,6 +276,40 @@ static void test_memory_limit(void)
 	free(path);
 }
 
+/*
+ * A model file is untrusted: one whose inputs name a column twice
+ * (training never writes it: a dataset refuses a name twice) is refused
+ * when read, naming the input, as scoring takes columns by name.
+ */
+static void test_inputs_named_twice(void)
+{
+	struct mlw_train_request req;
+	struct mlw_train_result res;
+	struct mlw_train_ctx ctx;
+	struct mlw_model back;
+	struct mlw_dataset *ds;
+	char *path = mlw_xstrfmt("%s/diabetes.csv", datasets);
+	char *out = mlw_xstrfmt("%s/twice", dir);
+	struct mlw_feature_input *in;
+
+	ok(!mlw_dataset_load(&ds, path, NULL), "diabetes loads a fourth time");
+	mlw_train_request_init(&req, mlw_trainer_find("ridge"));
+	req.target = "target";
+	mlw_train_ctx_init(&ctx, 0);
+	ok(!mlw_train(&res, ds, &req, &ctx), "ridge trains");
+	in = res.model.featurizer->inputs;
+	free(in[3].name);
+	in[3].name = mlw_strdup(in[1].name);
+	ok(!mlw_model_write(&res.model, out), "a model with input 3 named as input 1 is written");
+	ok(mlw_model_read(&back, out) == MLW_EINVALID &&
+	   strstr(mlw_error_last(), "input 'sex' named twice"),
+	   "and refused when read: %s", mlw_error_last());
+	mlw_train_result_release(&res);
+	mlw_dataset_unref(ds);
+	free(out);
+	free(path);
+}
+
 int main(void)
 {
 	const char *build = getenv("MLW_BUILD_DIR");
@@ -287,6 +321,7 @@ int main(void)
 	test_two_threads();
 	test_progress();
 	test_memory_limit();
+	test_inputs_named_twice();
 	cmd = mlw_xstrfmt("rm -rf '%s'", dir);
 	if (system(cmd))
 		ok(0, "removing %s", dir);
