@@ -26,7 +26,9 @@ int mlw_http_key_generate(char out[MLW_HTTP_KEY_LEN + 1])
 /*
  * SHA-256, fetched from OpenSSL's providers once: EVP_sha256() in
  * EVP_Digest() fetches it again at every call, which cost a scoring
- * request more than its JSON.  Kept for the process's life.
+ * request more than its JSON.  Kept for the process's life.  (A digest
+ * context kept by each thread saves nothing: OpenSSL 3.0's
+ * EVP_DigestInit_ex2() frees and makes the provider's context again.)
  */
 static EVP_MD *sha256;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
@@ -36,23 +38,29 @@ static void fetch_sha256(void)
 	sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
 }
 
-/* SHA-256 of s: equal digests for equal strings, fixed size for all */
-static void digest(unsigned char md[32], const char *s)
+/*
+ * SHA-256 of s: equal digests for equal strings, fixed size for all.
+ * 0, or -1 when OpenSSL fails (then nothing may match).
+ */
+static int digest(unsigned char md[32], const char *s)
 {
 	unsigned int len = 32;
 
 	pthread_once(&sha256_once, fetch_sha256);
 	if (!EVP_Digest(s, strlen(s), md, &len,
-			sha256 ? sha256 : EVP_sha256(), NULL))
+			sha256 ? sha256 : EVP_sha256(), NULL) || len != 32) {
 		memset(md, 0, 32);
+		return -1;
+	}
+	return 0;
 }
 
 int mlw_http_key_equal(const char *given, const char *key)
 {
 	unsigned char a[32], b[32];
 
-	digest(a, given);
-	digest(b, key);
+	if (digest(a, given) || digest(b, key))
+		return 0;
 	return !CRYPTO_memcmp(a, b, sizeof(a));
 }
 
@@ -61,8 +69,8 @@ void mlw_http_keyring_init(struct mlw_http_keyring *ring,
 {
 	memset(ring, 0, sizeof(*ring));
 	for (; keys && *keys && ring->nr < MLW_HTTP_MAX_KEYS; keys++)
-		if (**keys)
-			digest(ring->digest[ring->nr++], *keys);
+		if (**keys && !digest(ring->digest[ring->nr], *keys))
+			ring->nr++;
 }
 
 /* the key of req's "Authorization: Bearer KEY", or NULL */
@@ -86,9 +94,8 @@ int mlw_http_auth_bearer_ring(const struct mlw_http_request *req,
 	unsigned i;
 	int match = 0;
 
-	if (!key || !ring->nr)
+	if (!key || !ring->nr || digest(given, key))
 		return 0;
-	digest(given, key);
 	/* every key is compared, whichever matches */
 	for (i = 0; i < ring->nr; i++)
 		match |= !CRYPTO_memcmp(given, ring->digest[i], sizeof(given));

@@ -5,7 +5,9 @@
 # gunicorn with 2 workers; and the do-nothing libmicrohttpd handler of
 # t/perf/http-bench.c as the floor.  wrk drives each on loopback, in
 # turns, in the same run (wrk and the servers share this machine's
-# cores).  Figures, each against its target (issue 15):
+# cores), with the same requests: the do-nothing handler gets the POSTs
+# the endpoint gets (headers, key and body), reads them and answers its
+# fixed body.  Figures, each against its target (issue 15):
 #
 #  - single-row requests at 32 connections: requests/s against the peer
 #    (at least 15x) and against the do-nothing handler (at least 70%);
@@ -166,8 +168,8 @@ stop () {
 	fi
 }
 
-# drive CONNECTIONS BODY-FILE SECONDS: wrk POSTing the body (GET for
-# raw), output in $PERF_TMP/wrk
+# drive CONNECTIONS BODY-FILE SECONDS: wrk POSTing the body, output in
+# $PERF_TMP/wrk
 drive () {
 	cat >"$PERF_TMP/post.lua" <<-EOF
 	wrk.method = "POST"
@@ -177,9 +179,7 @@ drive () {
 	wrk.body = f:read("*a")
 	f:close()
 	EOF
-	_script=
-	test "$path" = /score && _script="-s $PERF_TMP/post.lua"
-	wrk -t2 -c"$1" -d"${3}s" --latency $_script \
+	wrk -t2 -c"$1" -d"${3}s" --latency -s "$PERF_TMP/post.lua" \
 		"http://127.0.0.1:$port$path" >"$PERF_TMP/wrk" 2>&1 ||
 		perf_die "wrk failed: $(cat "$PERF_TMP/wrk")"
 	if grep -q 'Non-2xx' "$PERF_TMP/wrk"; then
@@ -291,7 +291,7 @@ perf_best 3 t_score "mlw model score, 1,000,000 rows" true -- \
 	"$MLW" model score ridge@latest --input all.csv --output scores.csv -q
 perf_best 3 t_batch "batch invoke, 100 files" true -- \
 	"$MLW" endpoint invoke nightly --input files --wait -q
-rows=$(($(wc -l <scores.csv) - 1))
+score_rows=$(($(wc -l <scores.csv) - 1))
 job=$("$MLW" endpoint list-jobs nightly --query "[0].name" -o tsv)
 t_batch_scoring=$("$MLW" job stream "$job" |
 	sed -n 's/.* rows scored, .* in \([0-9.]*\) s on .*/\1/p')
@@ -336,7 +336,7 @@ perf_info "Flask+gunicorn score.py, 1,000 rows, 8 conns" \
 	"$(perf_calc "$peer_1k * 1000")" "rows/s"
 perf_result "mlw vs Flask+gunicorn, 1,000 rows" \
 	"$(perf_calc "$mlw_1k / $peer_1k")" ">" 10 x
-perf_info "mlw model score, $rows rows" "$t_score" s
+perf_info "mlw model score, $score_rows rows" "$t_score" s
 perf_info "batch invoke, 100 files (job and all)" "$t_batch" s
 perf_info "  of which scoring (the job's summary)" "$t_batch_scoring" s
 perf_result "batch invoke vs mlw model score" \
