@@ -953,7 +953,7 @@ static void grow_rows(struct scan *s, size_t r, size_t hint)
 	alloc = s->alloc_rows ? s->alloc_rows * 2 : hint > r ? hint : r + 1;
 	slab = mlw_malloc(mlw_st_mult(mlw_st_mult(alloc, s->width ? s->width :
 						  1), sizeof(*slab)));
-	for (c = 0; c < s->width; c++)
+	for (c = 0; s->slab && c < s->width; c++)
 		memcpy(slab + c * alloc, s->slab + c * s->alloc_rows,
 		       s->nr_rows * sizeof(*slab));
 	free(s->slab);
