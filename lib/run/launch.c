@@ -16,6 +16,7 @@
 #include "store/catalog.h"
 #include "store/odb.h"
 #include "store/repo.h"
+#include "store/statcache.h"
 #include "store/tree.h"
 #include "store/wtcache.h"
 #include "util/alloc.h"
@@ -31,32 +32,80 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * A local input's snapshot consults the stat cache (statcache.h), as a
+ * pipeline step's and an asset's do: a folder scored again and again
+ * (a batch endpoint's nightly input) costs a stat a file, not a read and
+ * hash of every byte.  A mode: direct input also stamps every file, the
+ * ones the cache vouches for included (stamp.h).
+ */
+struct input_hooks {
+	struct mlw_snapshot_opts cache;	/* the cache's own hooks */
+	struct mlw_odb *odb;
+	struct mlw_stamp *stamp;
+};
+
+static int input_lookup(struct mlw_oid *out, const char *relpath,
+			const struct stat *st, void *data)
+{
+	struct input_hooks *h = data;
+
+	if (!h->cache.lookup ||
+	    h->cache.lookup(out, relpath, st, h->cache.cache_data) != 1 ||
+	    mlw_odb_exists(h->odb, out) != 1)
+		return 0;	/* read, then input_record() */
+	if (h->stamp)
+		mlw_stamp_record(relpath, st, out, h->stamp);
+	return 1;
+}
+
+static void input_record(const char *relpath, const struct stat *st,
+			 const struct mlw_oid *oid, void *data)
+{
+	struct input_hooks *h = data;
+
+	if (h->cache.record)
+		h->cache.record(relpath, st, oid, h->cache.cache_data);
+	if (h->stamp)
+		mlw_stamp_record(relpath, st, oid, h->stamp);
+}
+
 /* snapshot a local input: a folder as is, a file as a one-entry tree */
-static int snapshot_input(struct mlw_odb *odb, struct mlw_job_io *io)
+static int snapshot_input(struct mlw_odb *odb, struct mlw_statcache *cache,
+			  struct mlw_job_io *io)
 {
 	struct mlw_tree t = MLW_TREE_INIT;
 	struct mlw_oid blob;
 	struct stat st;
 	uint64_t size;
-	int ret;
+	int ret, cached;
 
 	if (io->direct && !io->stamp)
 		io->stamp = mlw_stamp_new();
 	if (!io->is_file) {
+		struct input_hooks h;
 		struct mlw_snapshot_opts so;
 
+		memset(&h, 0, sizeof(h));
+		h.odb = odb;
+		h.stamp = io->stamp;
+		if (cache)
+			mlw_statcache_attach(cache, &h.cache, io->src);
 		memset(&so, 0, sizeof(so));
-		if (io->stamp) {
-			so.record = mlw_stamp_record;
-			so.cache_data = io->stamp;
-		}
+		so.lookup = input_lookup;
+		so.record = input_record;
+		so.cache_data = &h;
 		return mlw_tree_write_dir(&io->oid, &size, odb, io->src, &so);
 	}
 	/* the stat from before the read, as the folder walk takes it */
 	if (stat(io->src, &st) < 0)
 		return mlw_error_errno("cannot stat '%s'", io->src);
-	ret = mlw_odb_write_path(&blob, &size, odb, io->src, MLW_OBJ_BLOB,
-				 MLW_ODB_WRITE);
+	if (cache)
+		ret = mlw_statcache_write_file(&blob, &size, &cached, cache,
+					       odb, io->src);
+	else
+		ret = mlw_odb_write_path(&blob, &size, odb, io->src,
+					 MLW_OBJ_BLOB, MLW_ODB_WRITE);
 	if (ret)
 		return ret;
 	if (io->stamp)
@@ -70,20 +119,30 @@ static int snapshot_input(struct mlw_odb *odb, struct mlw_job_io *io)
 
 static int snapshot_inputs(struct mlw_job *job, struct mlw_odb *odb)
 {
+	struct mlw_statcache *cache = NULL;
 	size_t i;
-	int ret;
+	int ret = 0;
 
-	for (i = 0; i < job->nr_inputs; i++) {
+	for (i = 0; !ret && i < job->nr_inputs; i++) {
 		struct mlw_job_io *io = &job->inputs[i];
 
 		if (!io->src || io->optional_missing)
 			continue;
-		ret = snapshot_input(odb, io);
-		if (ret)
-			return ret;
-		io->has_oid = 1;
+		if (!cache) {
+			char *path = mlw_repo_path(job->repo, "statcache");
+
+			mlw_statcache_open(&cache, path);
+			free(path);
+		}
+		ret = snapshot_input(odb, cache, io);
+		if (!ret)
+			io->has_oid = 1;
 	}
-	return 0;
+	/* only a hint: failing to save it fails nothing */
+	if (cache && !ret && mlw_statcache_save(cache))
+		mlw_error_clear();
+	mlw_statcache_free(cache);
+	return ret;
 }
 
 /*

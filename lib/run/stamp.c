@@ -5,6 +5,7 @@
 #include "store/odb.h"
 #include "store/tree.h"
 #include "util/alloc.h"
+#include "util/error.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,15 +95,28 @@ static int not_before(const struct timespec *a, const struct timespec *b)
 	       (a->tv_sec == b->tv_sec && a->tv_nsec >= b->tv_nsec);
 }
 
-static int unchanged(const struct mlw_stamp *s, const struct stamp_entry *e,
-		     const struct stat *st)
+/* st is the stat e recorded */
+static int same_stat(const struct stamp_entry *e, const struct stat *st)
 {
-	if (not_before(&e->mtime, &s->racy) || not_before(&e->ctime, &s->racy))
-		return 0;	/* racily clean: only a read can tell */
 	return e->dev == st->st_dev && e->ino == st->st_ino &&
 	       e->mode == st->st_mode && e->size == st->st_size &&
 	       same_time(&e->mtime, &st->st_mtim) &&
 	       same_time(&e->ctime, &st->st_ctim);
+}
+
+/* e's stat was taken too close to a change to vouch for its content */
+static int racy(const struct mlw_stamp *s, const struct stamp_entry *e)
+{
+	return not_before(&e->mtime, &s->racy) ||
+	       not_before(&e->ctime, &s->racy);
+}
+
+static int unchanged(const struct mlw_stamp *s, const struct stamp_entry *e,
+		     const struct stat *st)
+{
+	if (racy(s, e))
+		return 0;	/* racily clean: only a read can tell */
+	return same_stat(e, st);
 }
 
 static int compare_entries(const void *a, const void *b)
@@ -159,7 +173,18 @@ int mlw_stamp_check_file(struct mlw_stamp *s, const char *path,
 			 const char *name)
 {
 	const struct stamp_entry *e = find(s, name);
+	struct mlw_oid now;
 	struct stat st;
+	uint64_t size;
 
-	return e && !stat(path, &st) && unchanged(s, e, &st);
+	if (!e || stat(path, &st) || !same_stat(e, &st))
+		return 0;
+	if (!racy(s, e))
+		return 1;
+	/* racily clean: read it again, as a folder's walk does */
+	if (mlw_odb_write_path(&now, &size, NULL, path, MLW_OBJ_BLOB, 0)) {
+		mlw_error_clear();
+		return 0;
+	}
+	return !mlw_oid_cmp(&now, &e->oid);
 }

@@ -53,8 +53,9 @@ int mlw_stamp_check_dir(struct mlw_stamp *s, struct mlw_odb *odb,
 /*
  * Whether the file path (a link to one is followed, as the snapshot
  * followed it) still is the one recorded as name, by its stat: 1 or 0
- * (a file that is gone, replaced, or changed too close to its snapshot
- * to tell is 0).
+ * (a file that is gone or replaced is 0).  A file changed too close to
+ * its snapshot for the stat to tell is read and hashed again, as a
+ * folder's are.
  */
 int mlw_stamp_check_file(struct mlw_stamp *s, const char *path,
 			 const char *name);
