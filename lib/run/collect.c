@@ -54,6 +54,9 @@ static int snapshot_area(struct mlw_oid *out, struct mlw_odb *odb,
 				      "folder (a symbolic link is never "
 				      "followed)", dir);
 	memset(&so, 0, sizeof(so));
+	/* what the run wrote is in the page cache, and a rerun writes the
+	   same bytes again: compressed only when new */
+	so.hash_first = 1;
 	return mlw_tree_write_dir(out, &size, odb, dir, &so);
 }
 

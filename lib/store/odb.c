@@ -867,6 +867,46 @@ void mlw_odb_set_test_read_delay(unsigned ms)
 	test_read_delay_ms = ms;
 }
 
+/*
+ * MLW_ODB_HASH_FIRST (odb.h): the id of the expect_size bytes of fd and
+ * whether the store has them.  0 when it has (freshened, *out its id);
+ * 1 when it has not, fd rewound for the writer; an error (< 0) when fd
+ * cannot be read, or does not hold expect_size bytes.
+ */
+static int hash_first(struct mlw_oid *out, struct mlw_odb *odb, int fd,
+		      uint64_t expect_size, const char *what)
+{
+	SHA256_CTX md;
+	unsigned char *buf;
+	uint64_t total = 0;
+	ssize_t n;
+	off_t start = lseek(fd, 0, SEEK_CUR);
+
+	if (start < 0)
+		return 1;	/* a pipe: one pass it is */
+	buf = mlw_malloc(MLW_CHUNK);
+	SHA256_Init(&md);
+	while ((n = mlw_read_full(fd, buf, MLW_CHUNK)) > 0) {
+		SHA256_Update(&md, buf, (size_t)n);
+		total += (uint64_t)n;
+		if ((size_t)n < MLW_CHUNK)
+			break;
+	}
+	free(buf);
+	SHA256_Final(out->hash, &md);
+	if (n < 0)
+		return mlw_error_errno("cannot read '%s'", what);
+	if (total != expect_size)
+		return mlw_error_set("'%s' changed while being read (%llu bytes expected, %llu read)",
+				     what, (unsigned long long)expect_size,
+				     (unsigned long long)total);
+	if (freshen(odb, out))
+		return 0;
+	if (lseek(fd, start, SEEK_SET) < 0)
+		return mlw_error_errno("cannot read '%s' again", what);
+	return 1;
+}
+
 int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		     struct mlw_odb *odb, int fd, uint64_t expect_size,
 		     enum mlw_object_type type, int flags, const char *what)
@@ -911,6 +951,18 @@ int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 			*size_out = (uint64_t)n;
 		free(owned);
 		return ret;
+	}
+
+	if (writing && (flags & MLW_ODB_HASH_FIRST) &&
+	    expect_size != (uint64_t)-1) {
+		ret = hash_first(out, odb, fd, expect_size, what);
+		if (ret <= 0) {
+			if (!ret && size_out)
+				*size_out = expect_size;
+			return ret;
+		}
+		ret = 0;	/* not stored yet: read it again, and store it */
+		SHA256_Init(&md);
 	}
 
 	if (expect_size == (uint64_t)-1 || expect_size >= (64u << 20))

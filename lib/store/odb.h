@@ -87,6 +87,17 @@ void mlw_hash_buf(struct mlw_oid *out, const void *buf, size_t len);
  * receives the content size.  what names the source in messages.
  */
 #define MLW_ODB_WRITE 1
+/*
+ * With MLW_ODB_WRITE: hash the whole content first, and read it again to
+ * compress and store it only when the store lacks it (restic and borg
+ * hash before they compress for the same reason).  A rerun's outputs,
+ * the same bytes again, then cost a read and a hash instead of deflate,
+ * the most expensive part of a write; new content costs one more read.
+ * For files just written, in the page cache (a run's outputs): a file
+ * read cold from disk would be read twice.  Only for content larger than
+ * a chunk, from a file that can seek; else it is ignored.
+ */
+#define MLW_ODB_HASH_FIRST 2
 int mlw_odb_write_fd(struct mlw_oid *out, uint64_t *size_out,
 		     struct mlw_odb *odb, int fd, uint64_t expect_size,
 		     enum mlw_object_type type, int flags, const char *what);

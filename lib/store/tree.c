@@ -290,7 +290,9 @@ static int snap_dir(struct snap *s, int dfd, struct mlw_oid *out,
 			}
 			ret = mlw_odb_write_fd(&oid, &size, s->odb, fd,
 					       (uint64_t)st.st_size,
-					       MLW_OBJ_BLOB, MLW_ODB_WRITE,
+					       MLW_OBJ_BLOB, MLW_ODB_WRITE |
+					       (s->opts && s->opts->hash_first ?
+						MLW_ODB_HASH_FIRST : 0),
 					       s->path.buf);
 			close(fd);
 			if (ret)

@@ -97,6 +97,8 @@ struct mlw_snapshot_opts {
 		       const struct mlw_oid *oid, void *cache_data);
 	void *cache_data;
 	uint64_t nr_cached;
+	/* files are stored with MLW_ODB_HASH_FIRST (odb.h): just written */
+	int hash_first;
 };
 
 /* Snapshot folder dir into a tree; objects are written. */

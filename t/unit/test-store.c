@@ -369,6 +369,34 @@ static void check_object(struct mlw_odb *odb, const char *dir,
 	   !mlw_odb_verify(odb, &want),
 	   "%s: write_fd of unknown size stores the same object", what);
 
+	/* hashed first: stored when missing, taken as is when there */
+	mlw_odb_remove(odb, &want);
+	fd = open(path, O_RDONLY);
+	ret = mlw_odb_write_fd(&got_fd, &fsize, odb, fd, (uint64_t)len,
+			       MLW_OBJ_BLOB, MLW_ODB_WRITE | MLW_ODB_HASH_FIRST,
+			       "input");
+	close(fd);
+	ok(!ret && !mlw_oid_cmp(&want, &got_fd) && fsize == len &&
+	   !mlw_odb_verify(odb, &want),
+	   "%s: hashed first, a missing object is stored", what);
+	fd = open(path, O_RDONLY);
+	ret = mlw_odb_write_fd(&got_fd, &fsize, odb, fd, (uint64_t)len,
+			       MLW_OBJ_BLOB, MLW_ODB_WRITE | MLW_ODB_HASH_FIRST,
+			       "input");
+	close(fd);
+	ok(!ret && !mlw_oid_cmp(&want, &got_fd) && fsize == len &&
+	   !mlw_odb_verify(odb, &want),
+	   "%s: hashed first, a present object is the answer", what);
+	mlw_odb_remove(odb, &want);
+	fd = open(path, O_RDONLY);
+	ret = mlw_odb_write_fd(&got_fd, &fsize, odb, fd, (uint64_t)len + 1,
+			       MLW_OBJ_BLOB, MLW_ODB_WRITE | MLW_ODB_HASH_FIRST,
+			       "input");
+	close(fd);
+	ok(ret < 0 && strstr(mlw_error_last(), "changed while being read") &&
+	   !mlw_odb_exists(odb, &want),
+	   "%s: hashed first, a size mismatch stores nothing", what);
+
 	/* the file is not the size we were told: nothing is stored */
 	mlw_odb_remove(odb, &want);
 	fd = open(path, O_RDONLY);
