@@ -942,6 +942,36 @@ static int scan_cells(struct scan *s, struct mlw_cell **cells, size_t *nr,
 	return 0;
 }
 
+/*
+ * A list of labels ("index"): checked and counted into *nr, not kept
+ * (a string is not copied into the frame).
+ */
+static int scan_labels(struct scan *s, size_t *nr)
+{
+	struct mlw_cell c;
+
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (scan_take(s, ']'))
+		return 0;
+	do {
+		const char *text;
+		size_t len;
+
+		if (*nr >= MLW_PAYLOAD_MAX_CELLS)
+			return SCAN_NO;
+		scan_blanks(s);
+		if (s->p < s->end && *s->p == '"') {
+			if (scan_string(s, &text, &len))
+				return SCAN_NO;
+		} else if (scan_cell(s, &c)) {
+			return SCAN_NO;
+		}
+		(*nr)++;
+	} while (scan_take(s, ','));
+	return scan_take(s, ']') ? 0 : SCAN_NO;
+}
+
 /* room for row r in every column, at least hint rows */
 static void grow_rows(struct scan *s, size_t r, size_t hint)
 {
@@ -1019,8 +1049,6 @@ static int scan_rows(struct scan *s)
 static int scan_split(struct scan *s, int *has_columns, int *has_index)
 {
 	int has_data = 0;
-	struct mlw_cell *index = NULL;
-	size_t alloc_index = 0;
 
 	if (!scan_take(s, '{'))
 		return SCAN_NO;
@@ -1039,13 +1067,7 @@ static int scan_split(struct scan *s, int *has_columns, int *has_index)
 			   !*has_index) {
 			*has_index = 1;
 			/* the labels are checked, counted, and dropped */
-			ret = scan_cells(s, &index, &s->nr_index, &alloc_index,
-					 NULL, 0);
-			if (!ret) {
-				free(index);
-				index = NULL;
-				alloc_index = 0;
-			}
+			ret = scan_labels(s, &s->nr_index);
 		} else if (len == 4 && !memcmp(key, "data", 4) && !has_data) {
 			has_data = 1;
 			ret = scan_rows(s);
@@ -1057,7 +1079,6 @@ static int scan_split(struct scan *s, int *has_columns, int *has_index)
 		if (scan_take(s, '}'))
 			return has_data ? 0 : SCAN_NO;
 	} while (scan_take(s, ','));
-	free(index);
 	return SCAN_NO;
 }
 

@@ -34,12 +34,15 @@ struct frame_alloc {
 };
 
 /*
- * The first block holds 1 KiB, each next one twice the last, up to 64
- * KiB: a request of one row (ten column names) took a 64 KiB block,
- * and glibc consolidates its free lists whenever a chunk that size is
- * freed, once a request.
+ * The first block, its header included, is 1,000 bytes, each next one
+ * twice the last, up to 64 KiB: a request of one row (ten column names)
+ * took a 64 KiB block, and glibc consolidates its free lists whenever a
+ * chunk that size is freed, once a request.  Under 1,008 bytes a chunk
+ * is a small one, which glibc's per-thread cache keeps: a 1 KiB block
+ * and its header (1,048 bytes) went through the arena and consolidated
+ * its lists at each request too.
  */
-#define FIRST_BLOCK 1024
+#define FIRST_BLOCK (1000 - sizeof(struct block))
 #define BLOCK_SIZE 65536
 
 struct mlw_frame *mlw_frame_new(size_t nr_rows)

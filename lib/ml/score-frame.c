@@ -190,17 +190,21 @@ int mlw_score_frame(double **out, const struct mlw_model *m,
 	int ret;
 
 	*out = NULL;
-	cols = mlw_calloc(feat->nr_inputs + 1, sizeof(*cols));
-	ret = map_columns(cols, feat, f);
-	if (ret) {
-		free(cols);
-		return ret;
-	}
 	B = n < BLOCK_ROWS ? n : BLOCK_ROWS;
 	if (!B)
 		B = 1;
-	X = mlw_calloc(mlw_st_mult(B, p) + 1, sizeof(double));
-	PB = mlw_calloc(mlw_st_mult(B, K) + 1, sizeof(double));
+	/* the column map, a block of rows and its answers: one allocation
+	   (a one-row request made six) */
+	X = mlw_calloc(mlw_st_add(mlw_st_add(mlw_st_mult(B, p),
+					     mlw_st_mult(B, K)),
+				  feat->nr_inputs + 3), sizeof(double));
+	PB = X + B * p + 1;
+	cols = (size_t *)(PB + B * K + 1);
+	ret = map_columns(cols, feat, f);
+	if (ret) {
+		free(X);
+		return ret;
+	}
 	P = mlw_calloc(mlw_st_mult(n, K) + 1, sizeof(double));
 	for (start = 0; start < n && !ret; start += B) {
 		size_t b = n - start < B ? n - start : B;
@@ -232,9 +236,7 @@ int mlw_score_frame(double **out, const struct mlw_model *m,
 			memcpy(P + k * n + start, PB + k * b,
 			       b * sizeof(double));
 	}
-	free(cols);
 	free(X);
-	free(PB);
 	if (ret) {
 		free(P);
 		return ret;

@@ -532,6 +532,15 @@ static const char *const scanned[] = {
 	"{\"input_data\": {\"data\": []}}",
 	"{\"input_data\": {\"data\": [[], []]}}",
 	"{\"input_data\": {\"data\": [[1]], \"index\": [\"r\"]}}",
+	/* index labels: checked and counted, never kept */
+	"{\"input_data\": {\"index\": [\"a\\\"b\", null, true, -2.5], \"data\": [[1], [2], [3], [4]]}}",
+	"{\"input_data\": {\"index\": [], \"data\": []}}",
+	"{\"input_data\": {\"index\": [[0]], \"data\": [[1]]}}",
+	"{\"input_data\": {\"index\": [{}], \"data\": [[1]]}}",
+	"{\"input_data\": {\"index\": [0,], \"data\": [[1]]}}",
+	"{\"input_data\": {\"index\": [0] [1], \"data\": [[1]]}}",
+	"{\"input_data\": {\"index\": [0], \"index\": [1], \"data\": [[1]]}}",
+	"{\"input_data\": {\"index\": [\"\xff\"], \"data\": [[1]]}}",
 	"{\"dataframe_split\": {\"columns\": [\"x\"], \"data\": [[1], [2]]}}",
 	/* numbers at their edges */
 	"{\"input_data\": {\"data\": [[0, -0, -0.0, 0.0, 1e308, 4.9e-324, 1e-400, 0.1, 0.3]]}}",
