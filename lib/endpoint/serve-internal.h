@@ -39,6 +39,8 @@ struct mlw_worker_pool;
  * 256 requests.
  */
 #define FLUSH_RECORDS 256
+/* records an emptied request-log array may hold and still be kept */
+#define KEEP_RECORDS (4 * FLUSH_RECORDS)
 /* log files are rotated (NAME.log.1) above this size */
 #define MAX_LOG_FILE ((off_t)64 << 20)
 
