@@ -297,6 +297,21 @@ static void test_tree_roundtrip(void)
 	mlw_buf_release(&again);
 }
 
+#define HASH_FIRST (MLW_ODB_WRITE | MLW_ODB_HASH_FIRST)
+
+/* mlw_odb_write_fd() of the file at path, said to hold size bytes */
+static int write_file_fd(struct mlw_oid *out, uint64_t *size_out,
+			 struct mlw_odb *odb, const char *path, size_t size,
+			 int flags)
+{
+	int fd = open(path, O_RDONLY), ret;
+
+	ret = mlw_odb_write_fd(out, size_out, odb, fd, (uint64_t)size,
+			       MLW_OBJ_BLOB, flags, "input");
+	close(fd);
+	return ret;
+}
+
 /* store buf both ways, read it back, verify it */
 static void check_object(struct mlw_odb *odb, const char *dir,
 			 const unsigned char *data, size_t len,
@@ -371,28 +386,16 @@ static void check_object(struct mlw_odb *odb, const char *dir,
 
 	/* hashed first: stored when missing, taken as is when there */
 	mlw_odb_remove(odb, &want);
-	fd = open(path, O_RDONLY);
-	ret = mlw_odb_write_fd(&got_fd, &fsize, odb, fd, (uint64_t)len,
-			       MLW_OBJ_BLOB, MLW_ODB_WRITE | MLW_ODB_HASH_FIRST,
-			       "input");
-	close(fd);
+	ret = write_file_fd(&got_fd, &fsize, odb, path, len, HASH_FIRST);
 	ok(!ret && !mlw_oid_cmp(&want, &got_fd) && fsize == len &&
 	   !mlw_odb_verify(odb, &want),
 	   "%s: hashed first, a missing object is stored", what);
-	fd = open(path, O_RDONLY);
-	ret = mlw_odb_write_fd(&got_fd, &fsize, odb, fd, (uint64_t)len,
-			       MLW_OBJ_BLOB, MLW_ODB_WRITE | MLW_ODB_HASH_FIRST,
-			       "input");
-	close(fd);
+	ret = write_file_fd(&got_fd, &fsize, odb, path, len, HASH_FIRST);
 	ok(!ret && !mlw_oid_cmp(&want, &got_fd) && fsize == len &&
 	   !mlw_odb_verify(odb, &want),
 	   "%s: hashed first, a present object is the answer", what);
 	mlw_odb_remove(odb, &want);
-	fd = open(path, O_RDONLY);
-	ret = mlw_odb_write_fd(&got_fd, &fsize, odb, fd, (uint64_t)len + 1,
-			       MLW_OBJ_BLOB, MLW_ODB_WRITE | MLW_ODB_HASH_FIRST,
-			       "input");
-	close(fd);
+	ret = write_file_fd(&got_fd, &fsize, odb, path, len + 1, HASH_FIRST);
 	ok(ret < 0 && strstr(mlw_error_last(), "changed while being read") &&
 	   !mlw_odb_exists(odb, &want),
 	   "%s: hashed first, a size mismatch stores nothing", what);
