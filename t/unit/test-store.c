@@ -465,6 +465,7 @@ static void test_compression(struct mlw_odb *odb)
 	struct mlw_oid oid;
 	struct stat st;
 	char *path;
+	size_t i;
 
 	fill_text(data, 3 * MIB);
 	mlw_odb_write_buf(&oid, odb, data, 3 * MIB, MLW_OBJ_BLOB);
@@ -479,6 +480,23 @@ static void test_compression(struct mlw_odb *odb)
 	ok(!stat(path, &st) && st.st_size < 3 * MIB + 4096,
 	   "random data costs at most its chunk headers (%lld bytes)",
 	   (long long)st.st_size);
+	free(path);
+	/*
+	 * 20 KiB of random bytes, over and over: a sample shorter than the
+	 * repeat sees random bytes and stores the chunk as is; one as long
+	 * as deflate's window sees the repeat
+	 */
+	fill_random(data, 20 << 10, 7);
+	for (i = 20 << 10; i < MIB; i++)
+		data[i] = data[i - (20 << 10)];
+	mlw_odb_write_buf(&oid, odb, data, MIB, MLW_OBJ_BLOB);
+	path = mlw_odb_object_path(odb, &oid);
+	memset(&st, 0, sizeof(st));
+	stat(path, &st);
+	ok(st.st_size > 0 && st.st_size < MIB / 8,
+	   "a repeat 20 KiB apart is found and compressed (%lld bytes)",
+	   (long long)st.st_size);
+	ok(!mlw_odb_verify(odb, &oid), "and reads back");
 	free(path);
 	free(data);
 }
