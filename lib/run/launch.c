@@ -123,6 +123,8 @@ static int snapshot_inputs(struct mlw_job *job, struct mlw_odb *odb)
 	size_t i;
 	int ret = 0;
 
+	/* many small files: made durable together, not one by one */
+	mlw_odb_batch_begin(odb);
 	for (i = 0; !ret && i < job->nr_inputs; i++) {
 		struct mlw_job_io *io = &job->inputs[i];
 
@@ -138,6 +140,10 @@ static int snapshot_inputs(struct mlw_job *job, struct mlw_odb *odb)
 		if (!ret)
 			io->has_oid = 1;
 	}
+	if (ret)
+		mlw_odb_batch_abort(odb);
+	else
+		ret = mlw_odb_batch_commit(odb);
 	/* only a hint: failing to save it fails nothing */
 	if (cache && !ret && mlw_statcache_save(cache))
 		mlw_error_clear();
