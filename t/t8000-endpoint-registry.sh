@@ -372,4 +372,45 @@ test_expect_success BASH 'completion: endpoint names and the values az takes' '
 	printf "%s\n" primary secondary >expect && test_cmp expect out
 '
 
+# The request log was a table, a row a request (endpoint schema 1); it
+# is kept in batches now, and the endpoint_requests view shows the same
+# rows, columns and order.  old.sql turns a new catalog back into one
+# of schema 1 with three logged requests.
+cat >old.sql <<\EOF
+DROP VIEW endpoint_requests;
+DROP TABLE endpoint_request_batches;
+CREATE TABLE endpoint_requests (
+  id INTEGER PRIMARY KEY, time REAL NOT NULL,
+  endpoint TEXT NOT NULL, deployment TEXT, route TEXT,
+  status INTEGER NOT NULL, latency_us INTEGER NOT NULL,
+  bytes_in INTEGER NOT NULL, bytes_out INTEGER NOT NULL,
+  mirror INTEGER NOT NULL DEFAULT 0, input TEXT, output TEXT);
+CREATE INDEX endpoint_requests_time ON endpoint_requests (endpoint, time);
+INSERT INTO endpoint_requests VALUES
+  (1, 1700000000.25, 'e', 'blue', '/score', 200, 123, 40, 20, 0, NULL, NULL),
+  (2, 1700000001.125, 'e', NULL, '/invocations', 408, 7, 0, 0, 1,
+   '{"a": "x\"y"}', '[1]'),
+  (5, 1700000002, 'f', 'green', '/score', 429, 0, 10, 99, 0, NULL, NULL);
+UPDATE catalog_schemas SET version = 1 WHERE name = 'endpoint';
+EOF
+cat >old.expect <<\EOF
+1700000000.25|e|blue|/score|200|123|40|20|0|-|-
+1700000001.125|e|-|/invocations|408|7|0|0|1|{"a": "x\"y"}|[1]
+1700000002.0|f|green|/score|429|0|10|99|0|-|-
+EOF
+
+test_expect_success 'an old request log (a table) is migrated into batches, rows intact' '
+	mkdir mig &&
+	(cd mig && mlw init -q && mlw endpoint list -o none) &&
+	sqlite3 mig/.mlw/mlw.db <old.sql &&
+	(cd mig && mlw endpoint list -o none) &&
+	sqlite3 -separator "|" -nullvalue - mig/.mlw/mlw.db "SELECT time,
+		endpoint, deployment, route, status, latency_us, bytes_in,
+		bytes_out, mirror, input, output
+		FROM endpoint_requests ORDER BY id" >actual &&
+	test_cmp old.expect actual &&
+	sqlite3 mig/.mlw/mlw.db "SELECT count(*) FROM endpoint_request_batches" >n &&
+	echo 3 >expect && test_cmp expect n
+'
+
 test_done

@@ -84,6 +84,35 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the model is used by an endpoint"
 	" deployment, and a model in use cannot be archived (see ''mlw"
 	" endpoint deployment list''; delete the deployment first)'); END;",
+	/*
+	 * 2: the request log in batches, a row for up to 1,024 requests
+	 * with their records as a JSON list (see serve-log.c); the
+	 * endpoint_requests view shows a row a request, with the columns
+	 * of the table it replaces.  Ids: a batch's id times 2^20 plus
+	 * the request's place in it, in the order they were logged.  The
+	 * rows logged before become a batch each.
+	 */
+	"CREATE TABLE endpoint_request_batches ("
+	"  id INTEGER PRIMARY KEY, endpoint TEXT NOT NULL,"
+	"  first_time REAL NOT NULL, last_time REAL NOT NULL,"
+	"  records TEXT NOT NULL"
+	");"
+	"CREATE INDEX endpoint_request_batches_time"
+	"  ON endpoint_request_batches (endpoint, first_time);"
+	"INSERT INTO endpoint_request_batches"
+	"  (id, endpoint, first_time, last_time, records)"
+	"  SELECT id, endpoint, time, time, json_array(json_array(time,"
+	"   deployment, route, status, latency_us, bytes_in, bytes_out,"
+	"   mirror, input, output)) FROM endpoint_requests;"
+	"DROP TABLE endpoint_requests;"
+	"CREATE VIEW endpoint_requests AS SELECT"
+	"  (b.id << 20) + r.key AS id, CAST(r.value ->> 0 AS REAL) AS time,"
+	"  b.endpoint AS endpoint, r.value ->> 1 AS deployment,"
+	"  r.value ->> 2 AS route, r.value ->> 3 AS status,"
+	"  r.value ->> 4 AS latency_us, r.value ->> 5 AS bytes_in,"
+	"  r.value ->> 6 AS bytes_out, r.value ->> 7 AS mirror,"
+	"  r.value ->> 8 AS input, r.value ->> 9 AS output"
+	"  FROM endpoint_request_batches b, json_each(b.records) r;",
 };
 
 static const char *const roots[] = {
@@ -97,7 +126,7 @@ static const char *const roots[] = {
 };
 
 static const struct mlw_catalog_schema endpoint_schema = {
-	"endpoint", migrations, 1, roots, 4,
+	"endpoint", migrations, 2, roots, 4,
 };
 
 int mlw_endpoint_use(struct mlw_catalog *cat)

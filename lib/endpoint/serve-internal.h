@@ -154,7 +154,7 @@ struct mlw_endpoint_server {
 	 * one), prepared once: preparing the group's statement of 700
 	 * parameters at every flush cost it more than a flush's rows
 	 */
-	struct sqlite3_stmt *insert_group, *insert_one;
+	struct sqlite3_stmt *insert_batch;	/* the request log's */
 	uint64_t dropped_records;
 	struct log_file *logs;		/* the housekeeper's */
 	size_t nr_logs, alloc_logs;
