@@ -13,6 +13,7 @@
 #include "http/auth.h"
 #include "http/payload.h"
 #include "ml/model.h"
+#include "util/buf.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -155,6 +156,7 @@ struct mlw_endpoint_server {
 	 * parameters at every flush cost it more than a flush's rows
 	 */
 	struct sqlite3_stmt *insert_batch;	/* the request log's */
+	struct mlw_buf batch_text;	/* its JSON, kept between flushes */
 	uint64_t dropped_records;
 	struct log_file *logs;		/* the housekeeper's */
 	size_t nr_logs, alloc_logs;

@@ -310,21 +310,20 @@ static int insert_batch(struct mlw_endpoint_server *s, sqlite3 *db,
 static int insert_records(struct mlw_endpoint_server *s, sqlite3 *db,
 			  const struct log_record *recs, size_t nr)
 {
-	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_buf *b = &s->batch_text;
 	double first = 0, last = 0;
 	size_t i, n = 0;
 	int ret = 0;
 
-	/* room for a batch of plain records: grown once, not as it fills */
-	mlw_buf_grow(&b, (nr < BATCH_RECORDS ? nr : BATCH_RECORDS) * 96);
+	mlw_buf_reset(b);
 	for (i = 0; i <= nr && !ret; i++) {
 		const struct log_record *r = i < nr ? &recs[i] : NULL;
 
 		if (r && r->event)
 			continue;
 		if (r) {
-			mlw_buf_addch(&b, n ? ',' : '[');
-			add_record(&b, r);
+			mlw_buf_addch(b, n ? ',' : '[');
+			add_record(b, r);
 			if (!n || r->time < first)
 				first = r->time;
 			if (!n || r->time > last)
@@ -332,13 +331,12 @@ static int insert_records(struct mlw_endpoint_server *s, sqlite3 *db,
 			n++;
 		}
 		if (n && (n == BATCH_RECORDS || !r)) {
-			mlw_buf_addch(&b, ']');
-			ret = insert_batch(s, db, &b, first, last);
-			mlw_buf_reset(&b);
+			mlw_buf_addch(b, ']');
+			ret = insert_batch(s, db, b, first, last);
+			mlw_buf_reset(b);
 			n = 0;
 		}
 	}
-	mlw_buf_release(&b);
 	return ret;
 }
 
@@ -346,6 +344,7 @@ void mlw_serve_log_finish(struct mlw_endpoint_server *s)
 {
 	sqlite3_finalize(s->insert_batch);
 	s->insert_batch = NULL;
+	mlw_buf_release(&s->batch_text);
 }
 
 /* write the queued records: the catalog and the log files */

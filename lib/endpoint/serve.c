@@ -285,6 +285,7 @@ int mlw_endpoint_server_start(struct mlw_endpoint_server **out,
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	*out = NULL;
+	mlw_buf_init(&s->batch_text, 0);
 	/*
 	 * A 1,000-row request's frame, body and answer (a few hundred KB)
 	 * were given back and faulted in again at every request: a quarter

@@ -45,8 +45,8 @@ struct mlw_http_keyring {
 
 /*
  * Fill ring with the digests of keys (a NULL-ended list; NULL and ""
- * entries are left out, as are those past MLW_HTTP_MAX_KEYS, and any
- * OpenSSL failed to digest: nothing matches a key left out).
+ * entries are left out, as are those past MLW_HTTP_MAX_KEYS: nothing
+ * matches a key left out).
  */
 void mlw_http_keyring_init(struct mlw_http_keyring *ring,
 			   const char *const *keys);
