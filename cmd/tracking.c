@@ -126,7 +126,8 @@ struct serve_opts {
 static void access_line(const struct mlw_http_access *a, void *data)
 {
 	fprintf(data, "%lld\t%s\t%s\t%s\t%d\t%llu\t%llu\t%llu\n",
-		(long long)a->start_ms, a->remote, a->method, a->path,
+		(long long)a->start_ms, mlw_http_request_remote(a->request),
+		a->method, a->path,
 		a->completed ? a->status : 0,
 		(unsigned long long)a->latency_us,
 		(unsigned long long)a->bytes_in,

@@ -325,7 +325,12 @@ test_expect_success CURL 'the request log: the catalog and the deployment log' '
 	test $(wc -l <last) = 1 &&
 	sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE endpoint = \"diabetes\" AND deployment = \"blue\" AND status = 200" >n &&
 	test "$(cat n)" -ge 8 &&
-	sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE input IS NOT NULL" >n &&
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE input IS NOT NULL OR output IS NOT NULL" >n &&
+	test "$(cat n)" = 0 &&
+	# times in six decimals; nothing collected: no input or output
+	sqlite3 .mlw/mlw.db "SELECT records FROM endpoint_request_batches WHERE records LIKE \"%blue%\" LIMIT 1" >records &&
+	grep -E "\[[0-9]{10}\.[0-9]{6},\"blue\",\"/score\",200,[0-9]+,[1-9][0-9]*,[1-9][0-9]*,0\]" records &&
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE time < unixepoch() - 3600 OR time > unixepoch() + 60 OR typeof(time) != \"real\"" >n &&
 	test "$(cat n)" = 0
 '
 

@@ -828,7 +828,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 			.method = req->method,
 			.path = req->path,
 			.route = req->route ? req->route->r.path : NULL,
-			.remote = mlw_http_request_remote(req),
+			.request = req,
 			.tag = req->tag,
 			.status = req->queued ? req->res.status : 0,
 			.completed = req->queued &&

@@ -64,7 +64,11 @@ struct mlw_http_access {
 	const char *method;	/* as the client sent it */
 	const char *path;	/* without the query string */
 	const char *route;	/* the matched route's path; NULL: none */
-	const char *remote;	/* "127.0.0.1:40312", "[::1]:40312" */
+	/*
+	 * The request, for what is formatted only when asked:
+	 * mlw_http_request_remote() ("127.0.0.1:40312", "[::1]:40312").
+	 */
+	const struct mlw_http_request *request;
 	const char *tag;	/* mlw_http_request_set_tag()'s; "" when none */
 	int status;		/* the status queued; 0 when none was */
 	int completed;		/* 0: the client left before it was sent */

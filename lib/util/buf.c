@@ -67,25 +67,6 @@ void mlw_buf_setlen(struct mlw_buf *b, size_t len)
 		b->buf[len] = '\0';
 }
 
-void mlw_buf_add(struct mlw_buf *b, const void *data, size_t len)
-{
-	mlw_buf_grow(b, len);
-	memcpy(b->buf + b->len, data, len);
-	mlw_buf_setlen(b, b->len + len);
-}
-
-void mlw_buf_adds(struct mlw_buf *b, const char *s)
-{
-	mlw_buf_add(b, s, strlen(s));
-}
-
-void mlw_buf_addch(struct mlw_buf *b, int c)
-{
-	mlw_buf_grow(b, 1);
-	b->buf[b->len++] = (char)c;
-	b->buf[b->len] = '\0';
-}
-
 void mlw_buf_vaddf(struct mlw_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

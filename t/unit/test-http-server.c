@@ -55,7 +55,7 @@ static void on_access(const struct mlw_http_access *a, void *data)
 		snprintf(log_routes[nr_log], sizeof(log_routes[0]), "%s",
 			 a->route ? a->route : "(none)");
 		snprintf(log_remotes[nr_log], sizeof(log_remotes[0]), "%s",
-			 a->remote);
+			 mlw_http_request_remote(a->request));
 		nr_log++;
 	}
 	pthread_cond_broadcast(&cond);
