@@ -41,8 +41,13 @@ struct mlw_worker_pool;
  * a commit for each 256 requests had cost them 0.3 us each.
  */
 #define FLUSH_RECORDS 1024
-/* records an emptied request-log array may hold and still be kept */
-#define KEEP_RECORDS (4 * FLUSH_RECORDS)
+/*
+ * Records an emptied request-log array may hold and still be kept: a
+ * flush takes FLUSH_RECORDS and what came while the housekeeper woke,
+ * so its arrays grow to 1,180 or 1,794 (MLW_ALLOC_GROW's steps); one a
+ * rarer burst made larger is freed, not kept for the server's life.
+ */
+#define KEEP_RECORDS (2 * FLUSH_RECORDS)
 /* log files are rotated (NAME.log.1) above this size */
 #define MAX_LOG_FILE ((off_t)64 << 20)
 

@@ -113,6 +113,7 @@ void mlw_frame_add_slab(struct mlw_frame *f, const struct mlw_cell *names,
 
 	if (f->nr_columns || priv->slab)
 		BUG("a slab goes into a frame with no columns");
+	MLW_ALLOC_GROW(f->columns, nr, priv->alloc_columns);
 	for (c = 0; c < nr; c++) {
 		struct mlw_frame_column *col;
 		char num[32];
