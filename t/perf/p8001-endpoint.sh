@@ -11,6 +11,9 @@
 #
 #  - single-row requests at 32 connections: requests/s against the peer
 #    (at least 15x) and against the do-nothing handler (at least 70%);
+#    the ratio of each turn's pair too (information: the do-nothing
+#    server's own runs differ by up to 1.7x, so the best of each is the
+#    noisier figure);
 #    p99 at 8 connections (under 2 ms; the lowest of $PERF_RUNS runs),
 #    beside the do-nothing handler's, the two in turns (on a loaded
 #    machine the scheduler, not the server, sets both);
@@ -247,6 +250,7 @@ while test $_p -lt "$pair_runs"; do
 	_m=$(runs=1 best mlw 32 one.json)
 	perf_lt "$raw_1" "$_r" && raw_1=$_r
 	perf_lt "$mlw_1" "$_m" && mlw_1=$_m
+	echo "$(perf_calc "$_m / $_r")" >>"$PERF_TMP/turns"
 	_p=$((_p + 1))
 done
 peer_1=$(best peer 32 one.json)
@@ -356,6 +360,9 @@ perf_result "mlw vs Flask+gunicorn, 1 row" \
 	"$(perf_calc "$mlw_1 / $peer_1")" ">" 15 x
 perf_result "mlw vs do-nothing libmicrohttpd, 1 row" \
 	"$(perf_calc "$mlw_1 / $raw_1")" ">" 0.7 x
+perf_info "  the same, turn by turn (median)" \
+	"$(perf_median <"$PERF_TMP/turns")" \
+	"x ($(tr '\n' ' ' <"$PERF_TMP/turns"| sed 's/ $//'))"
 cpu_raw=$(perf_median <"$PERF_TMP/cpu.raw.32")
 cpu_mlw=$(perf_median <"$PERF_TMP/cpu.mlw.32")
 perf_info "server CPU a request (median), do-nothing" "$cpu_raw" us
