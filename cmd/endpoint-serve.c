@@ -21,7 +21,6 @@
 #include "util/strutil.h"
 
 #include <jansson.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,17 +84,6 @@ int cmd_endpoint_serve(int argc, const char **argv, struct mlw_ctx *ctx)
 	so.idle_timeout_s = (unsigned)idle;
 	so.max_body = (size_t)max_body;
 	so.poll_ms = (unsigned)poll_ms;
-	/*
-	 * One malloc arena for the server's threads (a detached server
-	 * inherits it).  With glibc's arena a thread, a request's blocks
-	 * are allocated on one thread's arena and freed by another's
-	 * (the request log), and each arena kept its own fragments: the
-	 * server's RSS grew 12-21% over a minute at 64 connections, where
-	 * it stays within 1% with one arena.  Requests/s were the same
-	 * (small blocks come from each thread's tcache, without the
-	 * arena's lock).
-	 */
-	mallopt(M_ARENA_MAX, 1);
 	if (detach) {
 		pid_t pid;
 		char *url;

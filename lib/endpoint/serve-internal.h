@@ -42,10 +42,10 @@ struct mlw_worker_pool;
  */
 #define FLUSH_RECORDS 1024
 /*
- * Records an emptied request-log array may hold and still be kept: a
- * flush takes FLUSH_RECORDS and what came while the housekeeper woke,
- * so its arrays grow to 1,180 or 1,794 (MLW_ALLOC_GROW's steps); one a
- * rarer burst made larger is freed, not kept for the server's life.
+ * The request log's arrays, made at this size when the server starts
+ * (serve.c): a flush takes FLUSH_RECORDS and what came while the
+ * housekeeper woke.  One a rarer burst grew larger is freed after its
+ * flush, not kept for the server's life.
  */
 #define KEEP_RECORDS (2 * FLUSH_RECORDS)
 /* log files are rotated (NAME.log.1) above this size */

@@ -453,13 +453,14 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 	rotate_logs(s);
 keep:
 	/*
-	 * The next swap's array: the larger of the two is kept, up to
-	 * KEEP_RECORDS; one a burst grew past that goes back to the
-	 * allocator, so that a long run's memory does not ratchet up to
-	 * its worst backlog.
+	 * The next swap's array: this one when there is none or it is the
+	 * larger, up to KEEP_RECORDS (both start at that size); one a burst
+	 * grew past that goes back to the allocator, so that a long run's
+	 * memory does not ratchet up to its worst backlog.
 	 */
 	pthread_mutex_lock(&s->log_lock);
-	if (alloc > s->alloc_spare && alloc <= KEEP_RECORDS) {
+	if (alloc <= KEEP_RECORDS &&
+	    (!s->spare_records || alloc > s->alloc_spare)) {
 		free(s->spare_records);
 		s->spare_records = recs;
 		s->alloc_spare = alloc;
