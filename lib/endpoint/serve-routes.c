@@ -123,6 +123,7 @@ static void score(struct deployment *dep, enum mlw_payload_style style,
 		  const char *content_type, const char *body, size_t len,
 		  int64_t timeout_ms, int *status, struct mlw_buf *out)
 {
+	struct mlw_number_rows rows;
 	struct mlw_frame *f = NULL;
 	double *P = NULL;
 	int ret;
@@ -141,6 +142,23 @@ static void score(struct deployment *dep, enum mlw_payload_style style,
 		}
 		return;
 	}
+	/*
+	 * Numbers under names, nearly every request: straight into rows,
+	 * no frame (a 1-row request's parse and scoring took a fifth of
+	 * the server's time a request).  Anything else, an error included,
+	 * is the frame's, which says what is wrong.
+	 */
+	mlw_number_rows_init(&rows);
+	if (!mlw_payload_parse_numbers(&rows, style, content_type, body,
+				       len) &&
+	    !mlw_score_numbers(&P, &dep->model, &rows)) {
+		write_predictions(out, style, &dep->model, P, rows.nr_rows);
+		*status = 200;
+		free(P);
+		mlw_number_rows_release(&rows);
+		return;
+	}
+	mlw_number_rows_release(&rows);
 	ret = mlw_payload_parse(&f, status, style, content_type, body, len);
 	if (!ret) {
 		ret = mlw_score_frame(&P, &dep->model, f);

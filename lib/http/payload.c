@@ -13,6 +13,7 @@
 #include "util/json.h"
 #include "ml/csv.h"
 #include "ml/dataset.h"
+#include "ml/score-frame.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -1440,6 +1441,176 @@ static int payload_parse(struct mlw_frame **out, int *status,
 	}
 	mlw_frame_count_types(f);
 	*out = f;
+	return 0;
+}
+
+/* --- rows of numbers */
+
+/* twice the room for names in r, on the heap */
+static void grow_names(struct mlw_number_rows *r)
+{
+	size_t alloc = mlw_st_mult(r->alloc_names, 2);
+	const char **names = mlw_malloc(mlw_st_mult(alloc, sizeof(*names)));
+	size_t *lens = mlw_malloc(mlw_st_mult(alloc, sizeof(*lens)));
+
+	memcpy(names, r->names, r->nr_columns * sizeof(*names));
+	memcpy(lens, r->name_lens, r->nr_columns * sizeof(*lens));
+	if (r->names != r->small_names) {
+		free(r->names);
+		free(r->name_lens);
+	}
+	r->names = names;
+	r->name_lens = lens;
+	r->alloc_names = alloc;
+}
+
+/* twice the room for values in r (nr held), on the heap */
+static void grow_values(struct mlw_number_rows *r, size_t nr)
+{
+	size_t alloc = mlw_st_mult(r->alloc_values, 2);
+
+	if (r->values == r->small_values) {
+		r->values = mlw_malloc(mlw_st_mult(alloc, sizeof(double)));
+		memcpy(r->values, r->small_values, nr * sizeof(double));
+	} else {
+		r->values = mlw_realloc(r->values,
+					mlw_st_mult(alloc, sizeof(double)));
+	}
+	r->alloc_values = alloc;
+}
+
+/* "columns": strings, as scan_cells() reads names */
+static int scan_number_names(struct scan *s, struct mlw_number_rows *r)
+{
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (scan_take(s, ']'))
+		return 0;
+	do {
+		const char *text;
+		size_t len;
+
+		if (r->nr_columns >= MLW_PAYLOAD_MAX_CELLS ||
+		    scan_string(s, &text, &len))
+			return SCAN_NO;
+		if (r->nr_columns == r->alloc_names)
+			grow_names(r);
+		r->names[r->nr_columns] = text;
+		r->name_lens[r->nr_columns++] = len;
+	} while (scan_take(s, ','));
+	return scan_take(s, ']') ? 0 : SCAN_NO;
+}
+
+/*
+ * "data": rows of one width (*width, (size_t)-1 until the first), each
+ * value a number read as scan_cell() reads it (scan_plain_number() at
+ * any distance from the end, which a NUL stops as any other character
+ * that is not part of a number); anything else is SCAN_NO
+ */
+static int scan_number_rows(struct scan *s, struct mlw_number_rows *r,
+			    size_t *width)
+{
+	size_t nr = 0;
+
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (scan_take(s, ']'))
+		return 0;
+	do {
+		size_t n = 0;
+
+		if (!scan_take(s, '['))
+			return SCAN_NO;
+		if (!scan_take(s, ']')) {
+			do {
+				double v;
+
+				scan_blanks(s);
+				if (nr == r->alloc_values) {
+					if (nr >= MLW_PAYLOAD_MAX_CELLS)
+						return SCAN_NO;
+					grow_values(r, nr);
+				}
+				/* body[len] is NUL: no room to check */
+				if (!scan_plain_number(s, &v) &&
+				    scan_number(s, &v))
+					return SCAN_NO;
+				r->values[nr++] = v;
+				n++;
+			} while (scan_take(s, ','));
+			if (!scan_take(s, ']'))
+				return SCAN_NO;
+		}
+		if (*width == (size_t)-1)
+			*width = n;
+		else if (*width != n)
+			return SCAN_NO;
+		r->nr_rows++;
+	} while (scan_take(s, ','));
+	return scan_take(s, ']') ? 0 : SCAN_NO;
+}
+
+/*
+ * scan_body() and scan_split() for a body of numbers: the same scanner,
+ * the same keys and checks, but the values go straight into r, and a
+ * body those would take into a frame of anything but numbers (or no
+ * names, or no rows) is 1.
+ */
+int mlw_payload_parse_numbers(struct mlw_number_rows *r,
+			      enum mlw_payload_style style,
+			      const char *content_type, const char *body,
+			      size_t len)
+{
+	const char *key_name = style == MLW_PAYLOAD_AZURE ? "input_data" :
+			       "dataframe_split";
+	const char *key;
+	struct scan s;
+	size_t key_len, width = (size_t)-1, nr_index = 0;
+	int has_columns = 0, has_index = 0, has_data = 0, status, ret;
+
+	r->nr_rows = r->nr_columns = 0;
+	if (style == MLW_PAYLOAD_MLFLOW &&
+	    mlflow_content_type(content_type, &status))
+		return 1;
+	memset(&s, 0, sizeof(s));
+	s.p = body;
+	s.end = body + len;
+	if (!scan_take(&s, '{') || scan_string(&s, &key, &key_len) ||
+	    key_len != strlen(key_name) || memcmp(key, key_name, key_len) ||
+	    !scan_take(&s, ':') || !scan_take(&s, '{'))
+		return 1;
+	for (;;) {
+		if (scan_string(&s, &key, &key_len) || !scan_take(&s, ':'))
+			return 1;
+		if (key_len == 7 && !memcmp(key, "columns", 7) &&
+		    !has_columns) {
+			has_columns = 1;
+			ret = scan_number_names(&s, r);
+		} else if (key_len == 5 && !memcmp(key, "index", 5) &&
+			   !has_index) {
+			has_index = 1;
+			ret = scan_labels(&s, &nr_index);
+		} else if (key_len == 4 && !memcmp(key, "data", 4) &&
+			   !has_data) {
+			has_data = 1;
+			ret = scan_number_rows(&s, r, &width);
+		} else {
+			return 1;
+		}
+		if (ret)
+			return 1;
+		if (scan_take(&s, '}'))
+			break;
+		if (!scan_take(&s, ','))
+			return 1;
+	}
+	if (!has_data || !scan_take(&s, '}'))
+		return 1;
+	scan_blanks(&s);
+	if (s.p != s.end || !has_columns || !r->nr_columns || !r->nr_rows ||
+	    width != r->nr_columns || (has_index && nr_index != r->nr_rows) ||
+	    r->nr_rows > MLW_PAYLOAD_MAX_CELLS / r->nr_columns)
+		return 1;
 	return 0;
 }
 

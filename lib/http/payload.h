@@ -60,6 +60,7 @@
 
 struct json_t;
 struct mlw_buf;
+struct mlw_number_rows;
 
 enum mlw_payload_style {
 	MLW_PAYLOAD_AZURE,	/* /score: bare list answers */
@@ -102,6 +103,22 @@ int mlw_payload_parse_tree(struct mlw_frame **out, int *status,
 			   enum mlw_payload_style style,
 			   const char *content_type, const char *body,
 			   size_t len);
+
+/*
+ * A request that is the split orient, with named columns, at least a
+ * row, and nothing but numbers in its rows (the request of a model of
+ * numeric columns, nearly always): read straight into r
+ * (ml/score-frame.h), initialized by the caller.  0 when read; 1 for
+ * any other body, with nothing said: the caller then takes
+ * mlw_payload_parse(), which reads it or says what is wrong.  When it
+ * reads a body, mlw_payload_parse() reads the same names and numbers,
+ * bit for bit (the same scanner).  Unlike mlw_payload_parse(), body
+ * must be NUL-terminated at len (as the HTTP server's bodies are).
+ */
+int mlw_payload_parse_numbers(struct mlw_number_rows *r,
+			      enum mlw_payload_style style,
+			      const char *content_type, const char *body,
+			      size_t len);
 
 /* "dataframe_split", "input_data (split)", "text/csv", ... */
 const char *mlw_payload_form_name(enum mlw_payload_form form);

@@ -23,6 +23,8 @@
 #include <strings.h>
 
 #define BLOCK_ROWS 512
+/* a block (features and answers) and column map kept on the stack */
+#define SMALL_BLOCK 256
 
 /* a cell's text for a message, cut short */
 #define SHOWN(len) ((int)((len) > 40 ? 40 : (len)))
@@ -139,8 +141,9 @@ static int put_cell(double *X, size_t B, size_t i, size_t row,
  * or by position for a frame that named none.  0 or MLW_EINVALID.
  */
 static int map_columns(size_t *cols, const struct mlw_featurizer *feat,
-		       const struct mlw_frame *f)
+		       const void *src)
 {
+	const struct mlw_frame *f = src;
 	size_t j;
 
 	if (f->positional) {
@@ -179,30 +182,74 @@ static int map_columns(size_t *cols, const struct mlw_featurizer *feat,
 	return 0;
 }
 
-int mlw_score_frame(double **out, const struct mlw_model *m,
-		    const struct mlw_frame *f)
+/* rows [start, start + b) of the frame's cells into the block X */
+static int fill_cells(double *X, size_t B, size_t start, size_t b,
+		      const size_t *cols, const struct mlw_featurizer *feat,
+		      const void *src)
+{
+	const struct mlw_frame *f = src;
+	size_t i, j;
+	int ret;
+
+	for (j = 0; j < feat->nr_inputs; j++) {
+		const struct mlw_frame_column *c = &f->columns[cols[j]];
+
+		for (i = 0; i < b; i++) {
+			ret = put_cell(X, B, i, start + i, &feat->inputs[j],
+				       c->name, &c->cells[start + i]);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+typedef int map_fn(size_t *cols, const struct mlw_featurizer *feat,
+		   const void *src);
+typedef int fill_fn(double *X, size_t B, size_t start, size_t b,
+		    const size_t *cols, const struct mlw_featurizer *feat,
+		    const void *src);
+
+/*
+ * n rows of src through m: map finds each input's column, fill
+ * featurizes a block of rows; the rest is the same for every source,
+ * so a frame and rows of numbers give the same bits.  0, or what map,
+ * fill or predict() returned.
+ */
+static int score_rows(double **out, const struct mlw_model *m, size_t n,
+		      map_fn *map, fill_fn *fill, const void *src)
 {
 	const struct mlw_featurizer *feat = m->featurizer;
-	size_t n = f->nr_rows, p = feat->nr_features;
-	size_t K = mlw_model_nr_outputs(m), B, start, i, j, k;
+	size_t p = feat->nr_features;
+	size_t K = mlw_model_nr_outputs(m), B, start, i, k, size;
 	size_t *cols;
-	double *X, *PB, *P;
+	double *X, *PB, *P, small[SMALL_BLOCK];
+	size_t small_cols[SMALL_BLOCK];
 	int ret;
 
 	*out = NULL;
 	B = n < BLOCK_ROWS ? n : BLOCK_ROWS;
 	if (!B)
 		B = 1;
-	/* the column map, a block of rows and its answers: one allocation
-	   (a one-row request made six) */
-	X = mlw_calloc(mlw_st_add(mlw_st_add(mlw_st_mult(B, p),
-					     mlw_st_mult(B, K)),
-				  feat->nr_inputs + 3), sizeof(double));
+	/*
+	 * The column map, a block of rows and its answers: one allocation
+	 * (a one-row request made six), or for a small request the stack
+	 */
+	size = mlw_st_add(mlw_st_mult(B, p), mlw_st_mult(B, K)) + 2;
+	if (size <= SMALL_BLOCK && feat->nr_inputs <= SMALL_BLOCK) {
+		memset(small, 0, size * sizeof(double));
+		X = small;
+		cols = small_cols;
+	} else {
+		X = mlw_calloc(mlw_st_add(size, feat->nr_inputs + 1),
+			       sizeof(double));
+		cols = (size_t *)(X + size);
+	}
 	PB = X + B * p + 1;
-	cols = (size_t *)(PB + B * K + 1);
-	ret = map_columns(cols, feat, f);
+	ret = map(cols, feat, src);
 	if (ret) {
-		free(X);
+		if (X != small)
+			free(X);
 		return ret;
 	}
 	P = mlw_calloc(mlw_st_mult(n, K) + 1, sizeof(double));
@@ -210,14 +257,7 @@ int mlw_score_frame(double **out, const struct mlw_model *m,
 		size_t b = n - start < B ? n - start : B;
 
 		memset(X, 0, B * p * sizeof(double));
-		for (j = 0; j < feat->nr_inputs && !ret; j++) {
-			const struct mlw_frame_column *c = &f->columns[cols[j]];
-
-			for (i = 0; i < b && !ret; i++)
-				ret = put_cell(X, B, i, start + i,
-					       &feat->inputs[j], c->name,
-					       &c->cells[start + i]);
-		}
+		ret = fill(X, B, start, b, cols, feat, src);
 		if (ret)
 			break;
 		if (feat->standardize)
@@ -236,13 +276,114 @@ int mlw_score_frame(double **out, const struct mlw_model *m,
 			memcpy(P + k * n + start, PB + k * b,
 			       b * sizeof(double));
 	}
-	free(X);
+	if (X != small)
+		free(X);
 	if (ret) {
 		free(P);
 		return ret;
 	}
 	*out = P;
 	return 0;
+}
+
+int mlw_score_frame(double **out, const struct mlw_model *m,
+		    const struct mlw_frame *f)
+{
+	return score_rows(out, m, f->nr_rows, map_columns, fill_cells, f);
+}
+
+/* --- rows of numbers */
+
+void mlw_number_rows_init(struct mlw_number_rows *r)
+{
+	r->nr_rows = r->nr_columns = 0;
+	r->names = r->small_names;
+	r->name_lens = r->small_lens;
+	r->values = r->small_values;
+	r->alloc_names = MLW_NUMBER_ROWS_SMALL;
+	r->alloc_values = sizeof(r->small_values) / sizeof(*r->small_values);
+}
+
+void mlw_number_rows_release(struct mlw_number_rows *r)
+{
+	if (r->names != r->small_names) {
+		free(r->names);
+		free(r->name_lens);
+	}
+	if (r->values != r->small_values)
+		free(r->values);
+	mlw_number_rows_init(r);
+}
+
+/* 1 when column k of r is called name (a loop: names are short) */
+static int same_name(const struct mlw_number_rows *r, size_t k,
+		     const char *name)
+{
+	const char *s = r->names[k];
+	size_t len = r->name_lens[k], i;
+
+	for (i = 0; i < len; i++)
+		if (name[i] != s[i])
+			return 0;
+	return !name[len];
+}
+
+/*
+ * map_columns() for rows of numbers: each input's first column of its
+ * name; 1 when an input is not numeric or has no column (the frame's
+ * path then says so)
+ */
+static int map_numbers(size_t *cols, const struct mlw_featurizer *feat,
+		       const void *src)
+{
+	const struct mlw_number_rows *r = src;
+	size_t j, k;
+
+	for (j = 0; j < feat->nr_inputs; j++)
+		if (feat->inputs[j].type != MLW_COLUMN_NUMERIC)
+			return 1;
+	for (j = 0; j < feat->nr_inputs && j < r->nr_columns; j++)
+		if (!same_name(r, j, feat->inputs[j].name))
+			break;
+	if (j == feat->nr_inputs) {
+		for (j = 0; j < feat->nr_inputs; j++)
+			cols[j] = j;
+		return 0;
+	}
+	for (j = 0; j < feat->nr_inputs; j++) {
+		for (k = 0; k < r->nr_columns; k++)
+			if (same_name(r, k, feat->inputs[j].name))
+				break;
+		if (k == r->nr_columns)
+			return 1;
+		cols[j] = k;
+	}
+	return 0;
+}
+
+/* put_cell() of a finite number, for a block of rows */
+static int fill_numbers(double *X, size_t B, size_t start, size_t b,
+			const size_t *cols, const struct mlw_featurizer *feat,
+			const void *src)
+{
+	const struct mlw_number_rows *r = src;
+	size_t nc = r->nr_columns, i, j;
+
+	for (j = 0; j < feat->nr_inputs; j++) {
+		double *x = X + feat->inputs[j].first * B;
+		const double *v = r->values + start * nc + cols[j];
+
+		for (i = 0; i < b; i++)
+			x[i] = v[i * nc];
+	}
+	return 0;
+}
+
+int mlw_score_numbers(double **out, const struct mlw_model *m,
+		      const struct mlw_number_rows *r)
+{
+	return score_rows(out, m, r->nr_rows, map_numbers, fill_numbers, r) ?
+	       1 : 0;
 }
 
 const char *mlw_score_label(const struct mlw_model *m, const double *P,

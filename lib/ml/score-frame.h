@@ -43,6 +43,41 @@ int mlw_score_frame(double **out, const struct mlw_model *m,
 		    const struct mlw_frame *f);
 
 /*
+ * A request of numbers only, read straight into rows of doubles
+ * (http/payload.h's mlw_payload_parse_numbers()): no cells, no frame.
+ * The names point into the request's body and are not NUL-terminated.
+ * Small requests live in the struct itself (an online endpoint's
+ * request of a row, on its thread's stack, allocates nothing); larger
+ * ones grow on the heap, freed by mlw_number_rows_release().
+ */
+#define MLW_NUMBER_ROWS_SMALL 64
+
+struct mlw_number_rows {
+	size_t nr_rows, nr_columns;
+	const char **names;	/* nr_columns of them ... */
+	size_t *name_lens;	/* ... and their lengths */
+	double *values;		/* row i's at values[i * nr_columns] */
+	size_t alloc_names, alloc_values;
+	const char *small_names[MLW_NUMBER_ROWS_SMALL];
+	size_t small_lens[MLW_NUMBER_ROWS_SMALL];
+	double small_values[4 * MLW_NUMBER_ROWS_SMALL];
+};
+
+void mlw_number_rows_init(struct mlw_number_rows *r);
+void mlw_number_rows_release(struct mlw_number_rows *r);
+
+/*
+ * The predictions for rows of numbers, bit for bit what mlw_score_frame()
+ * gives for a frame of the same names and numbers: 0 and *out (freed
+ * with free()); or 1, nothing scored, when the rows are not for this
+ * path: a column the model takes is not numeric or is missing, or
+ * predict() failed.  The caller then scores the frame, which says what
+ * is wrong with mlw_score_frame()'s message.
+ */
+int mlw_score_numbers(double **out, const struct mlw_model *m,
+		      const struct mlw_number_rows *r);
+
+/*
  * What 'mlw model score' writes as row i's prediction, for answers: the
  * class label for a classifier (borrowed from m), or NULL when the
  * output is numeric (P[k * n + i], k = 0 for a regression or a cluster,

@@ -2,11 +2,18 @@
  * test-http-payload.c - lib/http/payload and json: every request form
  * Azure's /score and MLflow's /invocations take, every refusal with its
  * message, the answers, and 10,000 random and mutated bodies through the
- * parser (run it under SANITIZE=1: no crash, no leak).
+ * parser (run it under SANITIZE=1: no crash, no leak).  The reader of
+ * requests of numbers (mlw_payload_parse_numbers()) reads what the frame
+ * reads, bit for bit, or declines; mlw_score_numbers() predicts what
+ * mlw_score_frame() predicts, bit for bit, or declines.
  */
 #include "tap.h"
 #include "util/json.h"
 #include "http/payload.h"
+#include "ml/dataset.h"
+#include "ml/score-frame.h"
+#include "ml/train.h"
+#include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/number.h"
@@ -789,6 +796,306 @@ static void test_frame_blocks(void)
 	free(src);
 }
 
+/* --- rows of numbers */
+
+/* 1 when r holds f's names and, in every cell, a number of the same bits */
+static int same_as_frame(const struct mlw_number_rows *r,
+			 const struct mlw_frame *f)
+{
+	size_t i, j;
+
+	if (f->positional || f->nr_columns != r->nr_columns ||
+	    f->nr_rows != r->nr_rows)
+		return 0;
+	for (j = 0; j < f->nr_columns; j++) {
+		const struct mlw_frame_column *c = &f->columns[j];
+
+		if (strlen(c->name) != r->name_lens[j] ||
+		    memcmp(c->name, r->names[j], r->name_lens[j]))
+			return 0;
+		for (i = 0; i < f->nr_rows; i++) {
+			double v = r->values[i * r->nr_columns + j];
+
+			if (c->cells[i].type != MLW_CELL_NUMBER ||
+			    memcmp(&c->cells[i].number, &v, sizeof(v)))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * The numbers' reader on body (NUL-terminated at len): *taken when it
+ * read it; 0 when it read what the frame does not hold
+ */
+static int numbers_agree(enum mlw_payload_style style, const char *ct,
+			 const char *body, size_t len, int *taken)
+{
+	struct mlw_number_rows r;
+	struct mlw_frame *f = NULL;
+	int status, same = 1;
+	static int shown;
+
+	mlw_number_rows_init(&r);
+	*taken = !mlw_payload_parse_numbers(&r, style, ct, body, len);
+	if (*taken) {
+		same = !mlw_payload_parse(&f, &status, style, ct, body, len) &&
+		       same_as_frame(&r, f);
+		if (!same && !shown++)
+			printf("# the numbers' reader and the frame differ on %.*s\n",
+			       (int)len, body);
+	}
+	mlw_frame_free(f);
+	mlw_number_rows_release(&r);
+	return same;
+}
+
+struct numbers_case {
+	enum mlw_payload_style style;
+	const char *ctype, *body;
+};
+
+/* bodies the reader takes */
+static const struct numbers_case numbers_taken[] = {
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\"], \"index\": [0], \"data\": [[1.5, -2]]}}" },
+	{ AZ, NULL, "{\"input_data\":{\"columns\":[\"a\"],\"data\":[[0.1]]}}" },
+	{ AZ, "text/plain", " {\n \"input_data\" : { \"data\" : [ [ 1e3 , 0.1 ] ,\t[2E-2, 3] ] , \"index\": [\"r1\", 7], \"columns\" : [\"x\",\"y\"] } } \n" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\", \"c\"], \"data\": [[123456789012345678, 0.30000000000000004441, 9007199254740993.0], [-0.0, 4.9e-324, 1.7976931348623157e308]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"a\", \"\"], \"data\": [[1, 2, 3]]}}" },
+	{ ML, JSON, "{\"dataframe_split\": {\"columns\": [\"a\"], \"data\": [[1], [2], [3]]}}" },
+	{ ML, "application/json; charset=utf-8", "{\"dataframe_split\": {\"index\": [0], \"columns\": [\"s6\"], \"data\": [[87.0000000000000000001]]}}" },
+};
+
+/* bodies it declines, whatever the frame makes of them */
+static const struct numbers_case numbers_declined[] = {
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\"], \"data\": [[\"1.5\", 2]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\"], \"data\": [[null, 2]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\"], \"data\": [[true, 2]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"data\": [[1, 2]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\\u0062\"], \"data\": [[1]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": []}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"index\": [0, 1], \"data\": [[1]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\", \"b\"], \"data\": [[1]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1], [2, 3]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1]], \"data\": [[2]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1]]}, \"other\": 1}" },
+	{ AZ, JSON, "{\"input_data\": [[1, 2]]}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1e400]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[12345678901234567890]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1,]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[01]]}}" },
+	{ AZ, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1]]}} x" },
+	{ ML, JSON, "{\"dataframe_split\": {\"columns\": [\"a\"], \"data\": [[1]]}, \"params\": {\"k\": 1}}" },
+	{ ML, CSV, "{\"dataframe_split\": {\"columns\": [\"a\"], \"data\": [[1]]}}" },
+	{ ML, "application/json; charset=latin-1", "{\"dataframe_split\": {\"columns\": [\"a\"], \"data\": [[1]]}}" },
+	{ ML, JSON, "{\"input_data\": {\"columns\": [\"a\"], \"data\": [[1]]}}" },
+	{ AZ, JSON, "{\"dataframe_split\": {\"columns\": [\"a\"], \"data\": [[1]]}}" },
+};
+
+static void test_numbers(void)
+{
+	struct mlw_buf big = MLW_BUF_INIT;
+	size_t i, j, bad = 0, wrong = 0;
+	int taken;
+
+	for (i = 0; i < sizeof(numbers_taken) / sizeof(*numbers_taken); i++) {
+		const struct numbers_case *c = &numbers_taken[i];
+
+		if (!numbers_agree(c->style, c->ctype, c->body,
+				   strlen(c->body), &taken) || !taken) {
+			if (!bad++)
+				printf("# not taken alike: %s\n", c->body);
+		}
+	}
+	is_int(bad, 0, "%zu requests of numbers are read as the frame reads them",
+	       sizeof(numbers_taken) / sizeof(*numbers_taken));
+	for (i = 0; i < sizeof(numbers_declined) / sizeof(*numbers_declined);
+	     i++) {
+		const struct numbers_case *c = &numbers_declined[i];
+
+		numbers_agree(c->style, c->ctype, c->body, strlen(c->body),
+			      &taken);
+		if (taken && !wrong++)
+			printf("# taken: %s\n", c->body);
+	}
+	is_int(wrong, 0, "%zu other bodies (strings, nulls, no names, no rows, escapes, ragged, other keys, bad JSON) are left to the frame",
+	       sizeof(numbers_declined) / sizeof(*numbers_declined));
+
+	/* past the struct's own room: 100 columns, 40 rows */
+	mlw_buf_adds(&big, "{\"input_data\": {\"columns\": [");
+	for (j = 0; j < 100; j++)
+		mlw_buf_addf(&big, "%s\"c%zu\"", j ? ", " : "", j);
+	mlw_buf_adds(&big, "], \"data\": [");
+	for (i = 0; i < 40; i++) {
+		mlw_buf_adds(&big, i ? ", [" : "[");
+		for (j = 0; j < 100; j++)
+			mlw_buf_addf(&big, "%s%zu.%zu", j ? ", " : "", i, j);
+		mlw_buf_addch(&big, ']');
+	}
+	mlw_buf_adds(&big, "]}}");
+	ok(numbers_agree(AZ, JSON, big.buf, big.len, &taken) && taken,
+	   "100 columns and 4,000 numbers, past the struct's own room, read alike");
+	mlw_buf_release(&big);
+}
+
+/* the numbers' reader on mutated bodies of numbers: alike, or declined */
+static void test_numbers_fuzz(void)
+{
+	size_t n = sizeof(numbers_taken) / sizeof(*numbers_taken), i;
+	struct mlw_buf body = MLW_BUF_INIT;
+	int differ = 0, nr_taken = 0, taken;
+
+	for (i = 0; i < 5000; i++) {
+		const struct numbers_case *c = &numbers_taken[next() % n];
+
+		mutate(&body, c->body, numbers_taken[next() % n].body);
+		if (!numbers_agree(c->style, c->ctype, body.buf, body.len,
+				   &taken))
+			differ++;
+		nr_taken += taken;
+	}
+	is_int(differ, 0, "5,000 mutated requests of numbers: every one read is read as the frame reads it");
+	ok(nr_taken > 100, "and enough are read (%d) to matter", nr_taken);
+	mlw_buf_release(&body);
+}
+
+static const char *datasets;	/* share/datasets */
+
+/* a model of target fitted by ridge on data (share/datasets) */
+static int fit(struct mlw_train_result *res, const char *data,
+	       const char *target)
+{
+	struct mlw_train_request req;
+	struct mlw_train_ctx ctx;
+	struct mlw_dataset *ds;
+	char *path = mlw_xstrfmt("%s/%s", datasets, data);
+	int ret;
+
+	ret = mlw_dataset_load(&ds, path, NULL);
+	free(path);
+	if (ret)
+		return ret;
+	mlw_train_request_init(&req, mlw_trainer_find("ridge"));
+	req.target = target;
+	mlw_train_ctx_init(&ctx, 0);
+	ret = mlw_train(res, ds, &req, &ctx);
+	mlw_dataset_unref(ds);
+	return ret;
+}
+
+/*
+ * body through both paths with m: 1 when the numbers' path declines
+ * (*declined) or gives the frame's predictions bit for bit
+ */
+static int scores_agree(const struct mlw_model *m, const char *body,
+			size_t len, int *declined)
+{
+	struct mlw_number_rows r;
+	struct mlw_frame *f = NULL;
+	double *P = NULL, *Q = NULL;
+	size_t K = mlw_model_nr_outputs(m);
+	int status, same = 1;
+
+	mlw_number_rows_init(&r);
+	*declined = mlw_payload_parse_numbers(&r, AZ, JSON, body, len) ||
+		    mlw_score_numbers(&P, m, &r);
+	if (!*declined)
+		same = !mlw_payload_parse(&f, &status, AZ, JSON, body, len) &&
+		       !mlw_score_frame(&Q, m, f) &&
+		       !memcmp(P, Q, r.nr_rows * K * sizeof(*P));
+	free(P);
+	free(Q);
+	mlw_frame_free(f);
+	mlw_number_rows_release(&r);
+	return same;
+}
+
+static const char *const diabetes[] = {
+	"age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"
+};
+
+/*
+ * A request of nr rows of random numbers with the model's columns
+ * shuffled (when shuffle), an extra column, and one left out (when
+ * drop names one)
+ */
+static void random_request(struct mlw_buf *b, size_t nr, int shuffle,
+			   const char *drop)
+{
+	const char *cols[11];
+	size_t n = 0, i, j;
+
+	for (i = 0; i < 10; i++)
+		if (!drop || strcmp(diabetes[i], drop))
+			cols[n++] = diabetes[i];
+	cols[n++] = "extra";
+	for (i = 0; shuffle && i + 1 < n; i++) {
+		size_t k = i + next() % (n - i);
+		const char *t = cols[i];
+
+		cols[i] = cols[k];
+		cols[k] = t;
+	}
+	mlw_buf_reset(b);
+	mlw_buf_adds(b, "{\"input_data\": {\"columns\": [");
+	for (j = 0; j < n; j++)
+		mlw_buf_addf(b, "%s\"%s\"", j ? ", " : "", cols[j]);
+	mlw_buf_adds(b, "], \"data\": [");
+	for (i = 0; i < nr; i++) {
+		mlw_buf_adds(b, i ? ", [" : "[");
+		for (j = 0; j < n; j++) {
+			char num[32];
+			double v = ((double)(next() % 2000001) - 1e6) /
+				   (double)(1 + next() % 10000);
+
+			mlw_fmt_double(num, v);
+			mlw_buf_addf(b, "%s%s", j ? ", " : "", num);
+		}
+		mlw_buf_addch(b, ']');
+	}
+	mlw_buf_adds(b, "]}}");
+}
+
+static void test_score_numbers(void)
+{
+	struct mlw_train_result ridge, iris;
+	struct mlw_buf b = MLW_BUF_INIT;
+	static const size_t rows[] = { 1, 2, 7, 511, 512, 513, 1300 };
+	int bad = 0, declined, nr_declined = 0, i, fitted;
+
+	fitted = !fit(&ridge, "diabetes.csv", "target");
+	ok(fitted, "ridge fits diabetes: %s", fitted ? "yes" : mlw_error_last());
+	if (!fitted)
+		return;
+	for (i = 0; i < 60; i++) {
+		random_request(&b, rows[i % 7], i % 3 != 0, NULL);
+		if (!scores_agree(&ridge.model, b.buf, b.len, &declined))
+			bad++;
+		nr_declined += declined;
+	}
+	ok(!bad && !nr_declined,
+	   "60 requests of 1 to 1,300 rows, columns shuffled, an extra one: the numbers' path predicts the frame's bits (%d differ, %d declined)",
+	   bad, nr_declined);
+	random_request(&b, 3, 1, "bmi");
+	ok(scores_agree(&ridge.model, b.buf, b.len, &declined) && declined,
+	   "a request without a column the model takes is left to the frame");
+	mlw_train_result_release(&ridge);
+
+	/* species is categorical: a number there is the frame's to read */
+	fitted = !fit(&iris, "iris.csv", "sepal_length");
+	ok(fitted, "ridge fits iris with a categorical input: %s",
+	   fitted ? "yes" : mlw_error_last());
+	if (fitted) {
+		static const char body[] = "{\"input_data\": {\"columns\": [\"sepal_width\", \"petal_length\", \"petal_width\", \"species\"], \"data\": [[3.5, 1.4, 0.2, 1]]}}";
+
+		ok(scores_agree(&iris.model, body, sizeof(body) - 1,
+				&declined) && declined,
+		   "a model with a categorical input is left to the frame");
+		mlw_train_result_release(&iris);
+	}
+	mlw_buf_release(&b);
+}
+
 int main(void)
 {
 	test_frame_blocks();
@@ -799,5 +1106,16 @@ int main(void)
 	test_answers();
 	test_scanner();
 	test_fuzz();
+	test_numbers();
+	test_numbers_fuzz();
+	{
+		const char *build = getenv("MLW_BUILD_DIR");
+		char *share = mlw_xstrfmt("%s/share/datasets",
+					  build && *build ? build : "..");
+
+		datasets = share;
+		test_score_numbers();
+		free(share);
+	}
 	return done_testing();
 }
