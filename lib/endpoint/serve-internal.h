@@ -42,12 +42,17 @@ struct mlw_worker_pool;
  */
 #define FLUSH_RECORDS 1024
 /*
- * The request log's arrays, made at this size when the server starts
- * (serve.c): a flush takes FLUSH_RECORDS and what came while the
- * housekeeper woke.  One a rarer burst grew larger is freed after its
- * flush, not kept for the server's life.
+ * The request log's two queues (serve.c, serve-log.c): each a
+ * reservation of MAX_RECORDS records of address space, mapped when the
+ * server starts and never moved or grown, so that no request thread
+ * allocates for the log and no malloc arena keeps a burst's fragments.
+ * Pages come in as records arrive; after a flush of more than
+ * KEEP_RECORDS, the pages past those are given back (MADV_DONTNEED).
+ * Past MAX_RECORDS queued (the housekeeper far behind) requests are
+ * counted, not logged.
  */
 #define KEEP_RECORDS (2 * FLUSH_RECORDS)
+#define MAX_RECORDS ((size_t)1 << 20)
 /* log files are rotated (NAME.log.1) above this size */
 #define MAX_LOG_FILE ((off_t)64 << 20)
 
@@ -144,18 +149,17 @@ struct mlw_endpoint_server {
 	struct deployment *dead_deps;
 
 	pthread_mutex_t log_lock;
-	struct log_record *records;
-	size_t nr_records, alloc_records;
 	/*
-	 * The array the housekeeper wrote last, kept with its size: the
-	 * next swap hands it to the request threads, so that queueing
+	 * The queue the request threads append to, and the one the
+	 * housekeeper wrote last: a flush swaps the two, so that queueing
 	 * neither grows an array under the lock nor frees one across
 	 * threads (a free() takes the lock of the arena that allocated it,
 	 * which a worker holds while it answers: at 8 connections the p99
 	 * was 4.6 ms, against 0.8 ms for a do-nothing handler).
 	 */
+	struct log_record *records;
+	size_t nr_records;
 	struct log_record *spare_records;
-	size_t alloc_spare;
 	/*
 	 * The housekeeper's INSERT statements (of INSERT_GROUP rows, of
 	 * one), prepared once: preparing the group's statement of 700

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -62,9 +63,14 @@ void mlw_serve_log_event(struct mlw_endpoint_server *s, const char *deployment,
 		 deployment ? deployment : "");
 	r.event = mlw_buf_detach(&b, NULL);
 	pthread_mutex_lock(&s->log_lock);
-	MLW_ALLOC_GROW(s->records, s->nr_records + 1, s->alloc_records);
-	s->records[s->nr_records++] = r;
+	if (s->nr_records < MAX_RECORDS) {
+		s->records[s->nr_records++] = r;
+		r.event = NULL;
+	} else {
+		s->dropped_records++;
+	}
 	pthread_mutex_unlock(&s->log_lock);
+	free(r.event);
 }
 
 
@@ -75,8 +81,7 @@ void mlw_serve_log_record(struct mlw_endpoint_server *s,
 
 	pthread_mutex_lock(&s->log_lock);
 	nr = s->nr_records;
-	if (nr < (1u << 20)) {
-		MLW_ALLOC_GROW(s->records, nr + 1, s->alloc_records);
+	if (nr < MAX_RECORDS) {
 		s->records[s->nr_records++] = *r;
 	} else {
 		/* the housekeeper is far behind: count, do not grow */
@@ -388,18 +393,16 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 	struct mlw_buf *lines = NULL;
 	sqlite3 *db = mlw_catalog_db(s->cat);
 	struct time_cache tc = { 0 };
-	size_t nr, alloc, i, k, nr_lines = 0;
+	size_t nr, i, k, nr_lines = 0;
 	uint64_t dropped;
 
 	pthread_mutex_lock(&s->log_lock);
+	/* the queue written last (empty) takes the requests from now */
 	recs = s->records;
 	nr = s->nr_records;
-	alloc = s->alloc_records;
 	dropped = s->dropped_records;
 	s->records = s->spare_records;
-	s->alloc_records = s->alloc_spare;
-	s->spare_records = NULL;
-	s->alloc_spare = 0;
+	s->spare_records = recs;
 	s->nr_records = 0;
 	s->dropped_records = 0;
 	pthread_mutex_unlock(&s->log_lock);
@@ -453,21 +456,18 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 	rotate_logs(s);
 keep:
 	/*
-	 * The next swap's array: this one when there is none or it is the
-	 * larger, up to KEEP_RECORDS (both start at that size); one a burst
-	 * grew past that goes back to the allocator, so that a long run's
-	 * memory does not ratchet up to its worst backlog.
+	 * A burst's pages past KEEP_RECORDS go back to the system: a long
+	 * run's memory does not stay at its worst backlog
 	 */
-	pthread_mutex_lock(&s->log_lock);
-	if (alloc <= KEEP_RECORDS &&
-	    (!s->spare_records || alloc > s->alloc_spare)) {
-		free(s->spare_records);
-		s->spare_records = recs;
-		s->alloc_spare = alloc;
-		recs = NULL;
+	if (nr > KEEP_RECORDS) {
+		long page = sysconf(_SC_PAGESIZE);
+		uintptr_t from = (uintptr_t)(recs + KEEP_RECORDS),
+			  to = (uintptr_t)(recs + nr);
+
+		from = (from + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+		if (to > from)
+			madvise((void *)from, to - from, MADV_DONTNEED);
 	}
-	pthread_mutex_unlock(&s->log_lock);
-	free(recs);
 }
 
 
