@@ -136,6 +136,50 @@ static int put_cell(double *X, size_t B, size_t i, size_t row,
 	return 0;
 }
 
+/* 1 when column k of a source is called name */
+typedef int named_fn(const void *src, size_t k, const char *name);
+
+/*
+ * cols[j] for each model input j: the first of src's nr columns that
+ * named() says has its name.  Returns the first input with no column,
+ * or feat->nr_inputs when every input has one.
+ */
+static size_t find_columns(size_t *cols, const struct mlw_featurizer *feat,
+			   size_t nr, named_fn *named, const void *src)
+{
+	size_t j, k;
+
+	/*
+	 * A request names them in the model's order, mostly: then column j
+	 * is input j, and the first of its name (the inputs' names are
+	 * unique), with one comparison an input instead of j
+	 */
+	for (j = 0; j < feat->nr_inputs && j < nr; j++)
+		if (!named(src, j, feat->inputs[j].name))
+			break;
+	if (j == feat->nr_inputs) {
+		for (j = 0; j < feat->nr_inputs; j++)
+			cols[j] = j;
+		return j;
+	}
+	for (j = 0; j < feat->nr_inputs; j++) {
+		for (k = 0; k < nr; k++)
+			if (named(src, k, feat->inputs[j].name))
+				break;
+		if (k == nr)
+			return j;
+		cols[j] = k;
+	}
+	return j;
+}
+
+static int frame_named(const void *src, size_t k, const char *name)
+{
+	const struct mlw_frame *f = src;
+
+	return !strcmp(f->columns[k].name, name);
+}
+
 /*
  * The frame column of each model input (cols[j] for input j), by name,
  * or by position for a frame that named none.  0 or MLW_EINVALID.
@@ -157,28 +201,11 @@ static int map_columns(size_t *cols, const struct mlw_featurizer *feat,
 			cols[j] = j;
 		return 0;
 	}
-	/*
-	 * A request names them in the model's order, mostly: then column j
-	 * is input j, and the first of its name (the inputs' names are
-	 * unique), with one comparison an input instead of j
-	 */
-	for (j = 0; j < feat->nr_inputs && j < f->nr_columns; j++)
-		if (strcmp(f->columns[j].name, feat->inputs[j].name))
-			break;
-	if (j == feat->nr_inputs) {
-		for (j = 0; j < feat->nr_inputs; j++)
-			cols[j] = j;
-		return 0;
-	}
-	for (j = 0; j < feat->nr_inputs; j++) {
-		long c = mlw_frame_find(f, feat->inputs[j].name);
-
-		if (c < 0)
-			return mlw_error_setc(MLW_EINVALID,
-					      "no column '%s' (the model needs it)",
-					      feat->inputs[j].name);
-		cols[j] = (size_t)c;
-	}
+	j = find_columns(cols, feat, f->nr_columns, frame_named, f);
+	if (j < feat->nr_inputs)
+		return mlw_error_setc(MLW_EINVALID,
+				      "no column '%s' (the model needs it)",
+				      feat->inputs[j].name);
 	return 0;
 }
 
@@ -315,10 +342,10 @@ void mlw_number_rows_release(struct mlw_number_rows *r)
 	mlw_number_rows_init(r);
 }
 
-/* 1 when column k of r is called name (a loop: names are short) */
-static int same_name(const struct mlw_number_rows *r, size_t k,
-		     const char *name)
+/* 1 when column k of rows of numbers is called name (names are short) */
+static int numbers_named(const void *src, size_t k, const char *name)
 {
+	const struct mlw_number_rows *r = src;
 	const char *s = r->names[k];
 	size_t len = r->name_lens[k], i;
 
@@ -329,36 +356,20 @@ static int same_name(const struct mlw_number_rows *r, size_t k,
 }
 
 /*
- * map_columns() for rows of numbers: each input's first column of its
- * name; 1 when an input is not numeric or has no column (the frame's
- * path then says so)
+ * map_columns() for rows of numbers: 1 when an input is not numeric or
+ * has no column (the frame's path then says so)
  */
 static int map_numbers(size_t *cols, const struct mlw_featurizer *feat,
 		       const void *src)
 {
 	const struct mlw_number_rows *r = src;
-	size_t j, k;
+	size_t j;
 
 	for (j = 0; j < feat->nr_inputs; j++)
 		if (feat->inputs[j].type != MLW_COLUMN_NUMERIC)
 			return 1;
-	for (j = 0; j < feat->nr_inputs && j < r->nr_columns; j++)
-		if (!same_name(r, j, feat->inputs[j].name))
-			break;
-	if (j == feat->nr_inputs) {
-		for (j = 0; j < feat->nr_inputs; j++)
-			cols[j] = j;
-		return 0;
-	}
-	for (j = 0; j < feat->nr_inputs; j++) {
-		for (k = 0; k < r->nr_columns; k++)
-			if (same_name(r, k, feat->inputs[j].name))
-				break;
-		if (k == r->nr_columns)
-			return 1;
-		cols[j] = k;
-	}
-	return 0;
+	return find_columns(cols, feat, r->nr_columns, numbers_named, r) <
+	       feat->nr_inputs;
 }
 
 /* put_cell() of a finite number, for a block of rows */
