@@ -98,7 +98,6 @@ unsigned mlw_serve_draw_percent(void)
 	return (unsigned)(((x * 2685821657736338717ull) >> 32) % 100);
 }
 
-/* free what the last references of old configurations left */
 /* a queue of MAX_RECORDS records of address space, or NULL */
 static struct log_record *map_queue(void)
 {
@@ -115,6 +114,7 @@ static void unmap_queue(struct log_record *q)
 		munmap(q, MAX_RECORDS * sizeof(*q));
 }
 
+/* free what the last references of old configurations left */
 static void bury(struct mlw_endpoint_server *s)
 {
 	struct config *c;

@@ -1054,8 +1054,118 @@ static int scan_rows(struct scan *s)
 	return scan_take(s, ']') ? 0 : SCAN_NO;
 }
 
-/* the split object's keys, each once: "columns", "index", "data" */
-static int scan_split(struct scan *s, int *has_columns, int *has_index)
+/* rows of numbers (mlw_payload_parse_numbers()) */
+
+/* twice the room for names in r, on the heap */
+static void grow_names(struct mlw_number_rows *r)
+{
+	size_t alloc = mlw_st_mult(r->alloc_names, 2);
+	const char **names = mlw_malloc(mlw_st_mult(alloc, sizeof(*names)));
+	size_t *lens = mlw_malloc(mlw_st_mult(alloc, sizeof(*lens)));
+
+	memcpy(names, r->names, r->nr_columns * sizeof(*names));
+	memcpy(lens, r->name_lens, r->nr_columns * sizeof(*lens));
+	if (r->names != r->small_names) {
+		free(r->names);
+		free(r->name_lens);
+	}
+	r->names = names;
+	r->name_lens = lens;
+	r->alloc_names = alloc;
+}
+
+/* twice the room for values in r (nr held), on the heap */
+static void grow_values(struct mlw_number_rows *r, size_t nr)
+{
+	size_t alloc = mlw_st_mult(r->alloc_values, 2);
+
+	if (r->values == r->small_values) {
+		r->values = mlw_malloc(mlw_st_mult(alloc, sizeof(double)));
+		memcpy(r->values, r->small_values, nr * sizeof(double));
+	} else {
+		r->values = mlw_realloc(r->values,
+					mlw_st_mult(alloc, sizeof(double)));
+	}
+	r->alloc_values = alloc;
+}
+
+/* "columns": strings, as scan_cells() reads names */
+static int scan_number_names(struct scan *s, struct mlw_number_rows *r)
+{
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (scan_take(s, ']'))
+		return 0;
+	do {
+		const char *text;
+		size_t len;
+
+		if (r->nr_columns >= MLW_PAYLOAD_MAX_CELLS ||
+		    scan_string(s, &text, &len))
+			return SCAN_NO;
+		if (r->nr_columns == r->alloc_names)
+			grow_names(r);
+		r->names[r->nr_columns] = text;
+		r->name_lens[r->nr_columns++] = len;
+	} while (scan_take(s, ','));
+	return scan_take(s, ']') ? 0 : SCAN_NO;
+}
+
+/*
+ * "data": rows of one width (s->width, (size_t)-1 until the first), each
+ * value a number read as scan_cell() reads it (scan_plain_number() at
+ * any distance from the end, which a NUL stops as any other character
+ * that is not part of a number); anything else is SCAN_NO
+ */
+static int scan_number_rows(struct scan *s, struct mlw_number_rows *r)
+{
+	size_t nr = 0;
+
+	if (!scan_take(s, '['))
+		return SCAN_NO;
+	if (scan_take(s, ']'))
+		return 0;
+	do {
+		size_t n = 0;
+
+		if (!scan_take(s, '['))
+			return SCAN_NO;
+		if (!scan_take(s, ']')) {
+			do {
+				double v;
+
+				scan_blanks(s);
+				if (nr == r->alloc_values) {
+					if (nr >= MLW_PAYLOAD_MAX_CELLS)
+						return SCAN_NO;
+					grow_values(r, nr);
+				}
+				/* body[len] is NUL: no room to check */
+				if (!scan_plain_number(s, &v) &&
+				    scan_number(s, &v))
+					return SCAN_NO;
+				r->values[nr++] = v;
+				n++;
+			} while (scan_take(s, ','));
+			if (!scan_take(s, ']'))
+				return SCAN_NO;
+		}
+		if (s->width == (size_t)-1)
+			s->width = n;
+		else if (s->width != n)
+			return SCAN_NO;
+		r->nr_rows++;
+	} while (scan_take(s, ','));
+	return scan_take(s, ']') ? 0 : SCAN_NO;
+}
+
+/*
+ * The split object's keys, each once: "columns", "index", "data"; into
+ * the scan's cells, or with nums into rows of numbers (anything but
+ * numbers is then SCAN_NO)
+ */
+static int scan_split(struct scan *s, int *has_columns, int *has_index,
+		      struct mlw_number_rows *nums)
 {
 	int has_data = 0;
 
@@ -1070,7 +1180,8 @@ static int scan_split(struct scan *s, int *has_columns, int *has_index)
 			break;
 		if (len == 7 && !memcmp(key, "columns", 7) && !*has_columns) {
 			*has_columns = 1;
-			ret = scan_cells(s, &s->names, &s->nr_names,
+			ret = nums ? scan_number_names(s, nums) :
+			      scan_cells(s, &s->names, &s->nr_names,
 					 &s->alloc_names, NULL, 1);
 		} else if (len == 5 && !memcmp(key, "index", 5) &&
 			   !*has_index) {
@@ -1079,7 +1190,7 @@ static int scan_split(struct scan *s, int *has_columns, int *has_index)
 			ret = scan_labels(s, &s->nr_index);
 		} else if (len == 4 && !memcmp(key, "data", 4) && !has_data) {
 			has_data = 1;
-			ret = scan_rows(s);
+			ret = nums ? scan_number_rows(s, nums) : scan_rows(s);
 		} else {
 			break;
 		}
@@ -1091,6 +1202,24 @@ static int scan_split(struct scan *s, int *has_columns, int *has_index)
 	return SCAN_NO;
 }
 
+/* the whole body: {"key_name": the split object}, and nothing after */
+static int scan_envelope(struct scan *s, const char *key_name,
+			 int *has_columns, int *has_index,
+			 struct mlw_number_rows *nums)
+{
+	const char *key;
+	size_t key_len;
+
+	if (!scan_take(s, '{') || scan_string(s, &key, &key_len) ||
+	    key_len != strlen(key_name) || memcmp(key, key_name, key_len) ||
+	    !scan_take(s, ':') ||
+	    scan_split(s, has_columns, has_index, nums) ||
+	    !scan_take(s, '}'))
+		return SCAN_NO;
+	scan_blanks(s);
+	return s->p == s->end ? 0 : SCAN_NO;
+}
+
 /*
  * The whole body when it is the split orient under its one key (form
  * names it): 0 with *out a new frame, or SCAN_NO.
@@ -1100,8 +1229,7 @@ static int scan_body(struct mlw_frame **out, const char *key_name, int form,
 {
 	struct scan s;
 	struct mlw_frame *f = mlw_frame_new(0);
-	const char *key;
-	size_t key_len, columns, c;
+	size_t columns, c;
 	int has_columns = 0, has_index = 0, ret = SCAN_NO;
 
 	memset(&s, 0, sizeof(s));
@@ -1109,14 +1237,7 @@ static int scan_body(struct mlw_frame **out, const char *key_name, int form,
 	s.end = body + len;
 	s.f = f;
 	s.width = (size_t)-1;
-	if (!scan_take(&s, '{') || scan_string(&s, &key, &key_len) ||
-	    key_len != strlen(key_name) || memcmp(key, key_name, key_len) ||
-	    !scan_take(&s, ':') ||
-	    scan_split(&s, &has_columns, &has_index) ||
-	    !scan_take(&s, '}'))
-		goto out;
-	scan_blanks(&s);
-	if (s.p != s.end)
+	if (scan_envelope(&s, key_name, &has_columns, &has_index, NULL))
 		goto out;
 	columns = has_columns ? s.nr_names : s.nr_rows ? s.width : 0;
 	if ((s.nr_rows && s.width != columns) ||
@@ -1444,129 +1565,14 @@ static int payload_parse(struct mlw_frame **out, int *status,
 	return 0;
 }
 
-/* --- rows of numbers */
-
-/* twice the room for names in r, on the heap */
-static void grow_names(struct mlw_number_rows *r)
-{
-	size_t alloc = mlw_st_mult(r->alloc_names, 2);
-	const char **names = mlw_malloc(mlw_st_mult(alloc, sizeof(*names)));
-	size_t *lens = mlw_malloc(mlw_st_mult(alloc, sizeof(*lens)));
-
-	memcpy(names, r->names, r->nr_columns * sizeof(*names));
-	memcpy(lens, r->name_lens, r->nr_columns * sizeof(*lens));
-	if (r->names != r->small_names) {
-		free(r->names);
-		free(r->name_lens);
-	}
-	r->names = names;
-	r->name_lens = lens;
-	r->alloc_names = alloc;
-}
-
-/* twice the room for values in r (nr held), on the heap */
-static void grow_values(struct mlw_number_rows *r, size_t nr)
-{
-	size_t alloc = mlw_st_mult(r->alloc_values, 2);
-
-	if (r->values == r->small_values) {
-		r->values = mlw_malloc(mlw_st_mult(alloc, sizeof(double)));
-		memcpy(r->values, r->small_values, nr * sizeof(double));
-	} else {
-		r->values = mlw_realloc(r->values,
-					mlw_st_mult(alloc, sizeof(double)));
-	}
-	r->alloc_values = alloc;
-}
-
-/* "columns": strings, as scan_cells() reads names */
-static int scan_number_names(struct scan *s, struct mlw_number_rows *r)
-{
-	if (!scan_take(s, '['))
-		return SCAN_NO;
-	if (scan_take(s, ']'))
-		return 0;
-	do {
-		const char *text;
-		size_t len;
-
-		if (r->nr_columns >= MLW_PAYLOAD_MAX_CELLS ||
-		    scan_string(s, &text, &len))
-			return SCAN_NO;
-		if (r->nr_columns == r->alloc_names)
-			grow_names(r);
-		r->names[r->nr_columns] = text;
-		r->name_lens[r->nr_columns++] = len;
-	} while (scan_take(s, ','));
-	return scan_take(s, ']') ? 0 : SCAN_NO;
-}
-
-/*
- * "data": rows of one width (*width, (size_t)-1 until the first), each
- * value a number read as scan_cell() reads it (scan_plain_number() at
- * any distance from the end, which a NUL stops as any other character
- * that is not part of a number); anything else is SCAN_NO
- */
-static int scan_number_rows(struct scan *s, struct mlw_number_rows *r,
-			    size_t *width)
-{
-	size_t nr = 0;
-
-	if (!scan_take(s, '['))
-		return SCAN_NO;
-	if (scan_take(s, ']'))
-		return 0;
-	do {
-		size_t n = 0;
-
-		if (!scan_take(s, '['))
-			return SCAN_NO;
-		if (!scan_take(s, ']')) {
-			do {
-				double v;
-
-				scan_blanks(s);
-				if (nr == r->alloc_values) {
-					if (nr >= MLW_PAYLOAD_MAX_CELLS)
-						return SCAN_NO;
-					grow_values(r, nr);
-				}
-				/* body[len] is NUL: no room to check */
-				if (!scan_plain_number(s, &v) &&
-				    scan_number(s, &v))
-					return SCAN_NO;
-				r->values[nr++] = v;
-				n++;
-			} while (scan_take(s, ','));
-			if (!scan_take(s, ']'))
-				return SCAN_NO;
-		}
-		if (*width == (size_t)-1)
-			*width = n;
-		else if (*width != n)
-			return SCAN_NO;
-		r->nr_rows++;
-	} while (scan_take(s, ','));
-	return scan_take(s, ']') ? 0 : SCAN_NO;
-}
-
-/*
- * scan_body() and scan_split() for a body of numbers: the same scanner,
- * the same keys and checks, but the values go straight into r, and a
- * body those would take into a frame of anything but numbers (or no
- * names, or no rows) is 1.
- */
+/* scan_body() for a body of numbers: into r, not a frame */
 int mlw_payload_parse_numbers(struct mlw_number_rows *r,
 			      enum mlw_payload_style style,
 			      const char *content_type, const char *body,
 			      size_t len)
 {
-	const char *key_name = style == MLW_PAYLOAD_AZURE ? "input_data" :
-			       "dataframe_split";
-	const char *key;
 	struct scan s;
-	size_t key_len, width = (size_t)-1, nr_index = 0;
-	int has_columns = 0, has_index = 0, has_data = 0, status, ret;
+	int has_columns = 0, has_index = 0, status;
 
 	r->nr_rows = r->nr_columns = 0;
 	if (style == MLW_PAYLOAD_MLFLOW &&
@@ -1575,40 +1581,12 @@ int mlw_payload_parse_numbers(struct mlw_number_rows *r,
 	memset(&s, 0, sizeof(s));
 	s.p = body;
 	s.end = body + len;
-	if (!scan_take(&s, '{') || scan_string(&s, &key, &key_len) ||
-	    key_len != strlen(key_name) || memcmp(key, key_name, key_len) ||
-	    !scan_take(&s, ':') || !scan_take(&s, '{'))
-		return 1;
-	for (;;) {
-		if (scan_string(&s, &key, &key_len) || !scan_take(&s, ':'))
-			return 1;
-		if (key_len == 7 && !memcmp(key, "columns", 7) &&
-		    !has_columns) {
-			has_columns = 1;
-			ret = scan_number_names(&s, r);
-		} else if (key_len == 5 && !memcmp(key, "index", 5) &&
-			   !has_index) {
-			has_index = 1;
-			ret = scan_labels(&s, &nr_index);
-		} else if (key_len == 4 && !memcmp(key, "data", 4) &&
-			   !has_data) {
-			has_data = 1;
-			ret = scan_number_rows(&s, r, &width);
-		} else {
-			return 1;
-		}
-		if (ret)
-			return 1;
-		if (scan_take(&s, '}'))
-			break;
-		if (!scan_take(&s, ','))
-			return 1;
-	}
-	if (!has_data || !scan_take(&s, '}'))
-		return 1;
-	scan_blanks(&s);
-	if (s.p != s.end || !has_columns || !r->nr_columns || !r->nr_rows ||
-	    width != r->nr_columns || (has_index && nr_index != r->nr_rows) ||
+	s.width = (size_t)-1;
+	if (scan_envelope(&s, style == MLW_PAYLOAD_AZURE ? "input_data" :
+			  "dataframe_split", &has_columns, &has_index, r) ||
+	    !has_columns || !r->nr_columns || !r->nr_rows ||
+	    s.width != r->nr_columns ||
+	    (has_index && s.nr_index != r->nr_rows) ||
 	    r->nr_rows > MLW_PAYLOAD_MAX_CELLS / r->nr_columns)
 		return 1;
 	return 0;
