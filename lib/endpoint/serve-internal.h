@@ -33,14 +33,20 @@ struct mlw_worker_pool;
 /*
  * Queued request records that wake the housekeeper before its poll: a
  * burst is written in pieces this size, not in one as large as poll_ms
- * of requests (its memory and the housekeeper's time bounded).  When a
- * request was a row, a piece of 1,024 kept one core for 2-4 ms, and on
- * two cores a request that waited behind it set the p99 (2.2-3.4 ms at
- * 8 connections), so pieces were 256.  With the log in batches
- * (serve-log.c) a piece of 1,024 is one row, written in under 1 ms, and
- * a commit for each 256 requests had cost them 0.3 us each.
+ * of requests (its memory and the housekeeper's time bounded).  On two
+ * cores the housekeeper takes a core from a request thread for as long
+ * as a piece takes, and the requests waiting behind it set the p99 at
+ * 8 connections: when a request was a row, pieces of 1,024 kept a core
+ * 2-4 ms (p99 2.2-3.4 ms); in batches of 1,024 (one row), 0.8 ms (p99
+ * 0.6-2.0 ms, twice the do-nothing server's).  So a piece only writes
+ * the log files' lines and adds to the catalog's batch (about 0.1 ms),
+ * and the batch goes into the catalog when it holds BATCH_RECORDS
+ * records (a commit for each 256 requests had cost them 0.3 us each),
+ * BATCH_BYTES of text (inputs and outputs collected), or at the poll.
  */
-#define FLUSH_RECORDS 1024
+#define FLUSH_RECORDS 128
+#define BATCH_RECORDS 1024
+#define BATCH_BYTES ((size_t)4 << 20)
 /*
  * The request log's two queues (serve.c, serve-log.c): each a
  * reservation of MAX_RECORDS records of address space, mapped when the
@@ -51,7 +57,7 @@ struct mlw_worker_pool;
  * Past MAX_RECORDS queued (the housekeeper far behind) requests are
  * counted, not logged.
  */
-#define KEEP_RECORDS (2 * FLUSH_RECORDS)
+#define KEEP_RECORDS (2 * BATCH_RECORDS)
 #define MAX_RECORDS ((size_t)1 << 20)
 /* log files are rotated (NAME.log.1) above this size */
 #define MAX_LOG_FILE ((off_t)64 << 20)
@@ -166,7 +172,10 @@ struct mlw_endpoint_server {
 	 * parameters at every flush cost it more than a flush's rows
 	 */
 	struct sqlite3_stmt *insert_batch;	/* the request log's */
-	struct mlw_buf batch_text;	/* its JSON, kept between flushes */
+	struct mlw_buf batch_text;	/* the batch being built: its JSON, */
+	size_t batch_records;		/* its records, */
+	size_t batch_queued;		/* records and events since the last, */
+	double batch_first, batch_last;	/* and their times */
 	uint64_t dropped_records;
 	struct log_file *logs;		/* the housekeeper's */
 	size_t nr_logs, alloc_logs;
@@ -240,8 +249,11 @@ void *mlw_serve_mirror_main(void *arg);
 void mlw_serve_log_event(struct mlw_endpoint_server *s, const char *deployment,
 			 const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* the housekeeper: write what requests logged (catalog, log files) */
-void mlw_serve_flush_log(struct mlw_endpoint_server *s);
+/*
+ * The housekeeper: write what requests logged to the log files and the
+ * catalog's batch, the batch into the catalog when full or when all
+ */
+void mlw_serve_flush_log(struct mlw_endpoint_server *s, int all);
 /* the housekeeper's statements finalized, before the catalog closes */
 void mlw_serve_log_finish(struct mlw_endpoint_server *s);
 /*

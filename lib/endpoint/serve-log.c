@@ -225,9 +225,6 @@ static void log_line(struct mlw_buf *b, struct time_cache *tc,
 	mlw_buf_adds(b, " B out\n");
 }
 
-/* records one row of endpoint_request_batches holds at most */
-#define BATCH_RECORDS 1024
-
 /* v, which may be negative, in decimal */
 static void add_i64(struct mlw_buf *b, int64_t v)
 {
@@ -315,6 +312,7 @@ static int insert_batch(struct mlw_endpoint_server *s, sqlite3 *db,
 			double last)
 {
 	sqlite3_stmt *st = s->insert_batch;
+	int ret;
 
 	if (!st) {
 		if (sqlite3_prepare_v2(db, "INSERT INTO endpoint_request_batches"
@@ -322,7 +320,7 @@ static int insert_batch(struct mlw_endpoint_server *s, sqlite3 *db,
 				       " records) VALUES (?1, ?2, ?3, ?4)",
 				       -1, &st, NULL) != SQLITE_OK) {
 			sqlite3_finalize(st);
-			return -1;
+			return mlw_error_set("%s", sqlite3_errmsg(db));
 		}
 		s->insert_batch = st;
 	}
@@ -331,53 +329,78 @@ static int insert_batch(struct mlw_endpoint_server *s, sqlite3 *db,
 	sqlite3_bind_double(st, 3, last);
 	sqlite3_bind_text(st, 4, records->buf, (int)records->len,
 			  SQLITE_STATIC);
-	sqlite3_step(st);
+	ret = sqlite3_step(st) == SQLITE_DONE ? 0 :
+	      mlw_error_set("%s", sqlite3_errmsg(db));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return 0;
+	return ret;
 }
 
 /*
- * The requests of recs[0..nr) into the catalog, in order, within the
- * caller's transaction: a row of endpoint_request_batches for every
- * BATCH_RECORDS of them, which the endpoint_requests view shows a row
- * a request.  A row a request (and its index entry) cost the
- * housekeeper 2.7-2.9 us of CPU a request, a tenth of the server's;
- * batches of 256, 1.7-1.8 us; batches of 1,024 (FLUSH_RECORDS), records
+ * The requests of recs[0..nr) onto the batch being built (events are
+ * the log files' alone), in order.  A row of endpoint_request_batches
+ * for about every BATCH_RECORDS of them, which the endpoint_requests
+ * view shows a row a request.  A row a request (and its index entry)
+ * cost the housekeeper 2.7-2.9 us of CPU a request, a tenth of the
+ * server's; batches of 256, 1.7-1.8 us; batches of 1,024, records
  * without their trailing nulls, times by hand (add_time()), 0.7-0.8 us.
- * 0, or -1 when the statement cannot be prepared.
  */
-static int insert_records(struct mlw_endpoint_server *s, sqlite3 *db,
-			  const struct log_record *recs, size_t nr)
+static void add_records(struct mlw_endpoint_server *s,
+			const struct log_record *recs, size_t nr)
 {
 	struct mlw_buf *b = &s->batch_text;
-	double first = 0, last = 0;
-	size_t i, n = 0;
-	int ret = 0;
+	size_t i;
 
-	mlw_buf_reset(b);
-	for (i = 0; i <= nr && !ret; i++) {
-		const struct log_record *r = i < nr ? &recs[i] : NULL;
+	/* a burst's events count: a burst fills a batch */
+	s->batch_queued += nr;
+	for (i = 0; i < nr; i++) {
+		const struct log_record *r = &recs[i];
 
-		if (r && r->event)
+		if (r->event)
 			continue;
-		if (r) {
-			mlw_buf_addch(b, n ? ',' : '[');
-			add_record(b, r);
-			if (!n || r->time < first)
-				first = r->time;
-			if (!n || r->time > last)
-				last = r->time;
-			n++;
-		}
-		if (n && (n == BATCH_RECORDS || !r)) {
-			mlw_buf_addch(b, ']');
-			ret = insert_batch(s, db, b, first, last);
-			mlw_buf_reset(b);
-			n = 0;
-		}
+		mlw_buf_addch(b, s->batch_records ? ',' : '[');
+		add_record(b, r);
+		if (!s->batch_records || r->time < s->batch_first)
+			s->batch_first = r->time;
+		if (!s->batch_records || r->time > s->batch_last)
+			s->batch_last = r->time;
+		s->batch_records++;
 	}
-	return ret;
+}
+
+/*
+ * The batch built into the catalog, in a transaction of its own, when
+ * it is full (BATCH_RECORDS records queued since the last, events
+ * among them, or BATCH_BYTES of text) or when all is (every poll_ms,
+ * and at the end); then a new one.  A batch the catalog refuses is
+ * lost, as a request the queue has no room for: the server goes on and
+ * says so in the log.
+ */
+static void commit_records(struct mlw_endpoint_server *s, int all)
+{
+	struct mlw_buf *b = &s->batch_text;
+	sqlite3 *db = mlw_catalog_db(s->cat);
+	size_t nr = s->batch_records;
+
+	if (!all && s->batch_queued < BATCH_RECORDS && b->len < BATCH_BYTES)
+		return;
+	s->batch_queued = 0;
+	if (!nr)
+		return;
+	mlw_buf_addch(b, ']');
+	if (mlw_catalog_begin(s->cat) ||
+	    insert_batch(s, db, b, s->batch_first, s->batch_last) ||
+	    mlw_catalog_commit(s->cat)) {
+		mlw_catalog_rollback(s->cat);
+		mlw_serve_log_event(s, NULL, "WARNING cannot log %zu requests to the catalog: %s",
+				    nr, mlw_error_last());
+		mlw_error_clear();
+	}
+	mlw_buf_reset(b);
+	s->batch_records = 0;
+	/* one batch's worst text is not kept for the next */
+	if (b->alloc > 2 * BATCH_BYTES)
+		mlw_buf_release(b);
 }
 
 void mlw_serve_log_finish(struct mlw_endpoint_server *s)
@@ -387,12 +410,11 @@ void mlw_serve_log_finish(struct mlw_endpoint_server *s)
 	mlw_buf_release(&s->batch_text);
 }
 
-/* write the queued records: the catalog and the log files */
-void mlw_serve_flush_log(struct mlw_endpoint_server *s)
+/* write the queued records: the log files, the catalog's batch */
+void mlw_serve_flush_log(struct mlw_endpoint_server *s, int all)
 {
 	struct log_record *recs;
 	struct mlw_buf *lines = NULL;
-	sqlite3 *db = mlw_catalog_db(s->cat);
 	struct time_cache tc = { 0 };
 	size_t nr, i, k, nr_lines = 0;
 	uint64_t dropped;
@@ -415,12 +437,7 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 	/* server-wide events go to the log of every deployment served */
 	for (i = 0; s->config && i < s->config->nr_deps; i++)
 		log_fd_of(s, s->config->deps[i]->d->name);
-	if (!mlw_catalog_begin(s->cat) && !insert_records(s, db, recs, nr)) {
-		if (mlw_catalog_commit(s->cat))
-			mlw_catalog_rollback(s->cat);
-	} else {
-		mlw_catalog_rollback(s->cat);
-	}
+	add_records(s, recs, nr);
 	/* one buffer per log file, written with one write(2) each */
 	lines = mlw_calloc(s->nr_logs + nr + 1, sizeof(*lines));
 	for (i = 0; i < nr; i++) {
@@ -456,6 +473,7 @@ void mlw_serve_flush_log(struct mlw_endpoint_server *s)
 	}
 	rotate_logs(s);
 keep:
+	commit_records(s, all);
 	/*
 	 * A burst's pages past KEEP_RECORDS go back to the system: a long
 	 * run's memory does not stay at its worst backlog

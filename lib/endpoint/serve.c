@@ -193,8 +193,8 @@ static void add_ms(struct timespec *ts, unsigned ms)
 
 /*
  * Every poll_ms: a new configuration if the endpoint changed, the
- * request log written, the dead freed.  In between, FLUSH_RECORDS
- * queued records wake it to write the log alone.
+ * request log written (into the catalog too), the dead freed.  In
+ * between, FLUSH_RECORDS queued records wake it to write the log alone.
  */
 static void *housekeeper_main(void *arg)
 {
@@ -230,7 +230,7 @@ static void *housekeeper_main(void *arg)
 		pthread_mutex_unlock(&s->stop_lock);
 		if (due)
 			reload(s);
-		mlw_serve_flush_log(s);
+		mlw_serve_flush_log(s, due);
 		if (due)
 			bury(s);
 		if (due && now.tv_sec - trimmed >= TRIM_S) {
@@ -487,7 +487,7 @@ void mlw_endpoint_server_free(struct mlw_endpoint_server *s)
 		mlw_serve_config_release(s, s->config);
 	s->config = NULL;
 	if (s->cat) {
-		mlw_serve_flush_log(s);
+		mlw_serve_flush_log(s, 1);
 		bury(s);
 	}
 	for (i = 0; i < s->nr_mirror; i++) {
