@@ -136,6 +136,7 @@ struct capture {
 struct log_file {
 	char *deployment;
 	int fd;
+	struct mlw_buf lines;	/* a flush's, kept from one to the next */
 };
 
 struct mlw_endpoint_server {

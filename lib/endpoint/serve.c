@@ -507,6 +507,7 @@ void mlw_endpoint_server_free(struct mlw_endpoint_server *s)
 	for (i = 0; i < s->nr_logs; i++) {
 		close(s->logs[i].fd);
 		free(s->logs[i].deployment);
+		mlw_buf_release(&s->logs[i].lines);
 	}
 	free(s->logs);
 	if (s->url)
