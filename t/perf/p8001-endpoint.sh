@@ -34,7 +34,7 @@
 #    at 64 connections, after 10 s of warming up: flat (the end within
 #    10% of the start).
 #
-# $PERF_RUNS (3) runs of $PERF_SECS (3) seconds each ($PERF_PAIR_RUNS (5)
+# $PERF_RUNS (3) runs of $PERF_SECS (3) seconds each ($PERF_PAIR_RUNS (7)
 # turns each for the two 1-row servers, taken in turn, and for the batch
 # invocation and 'mlw model score', in turn too); the best requests/s of
 # each server, the best time of each command.  Needs the plain build (make), wrk, and
@@ -241,8 +241,11 @@ best () {
 # The do-nothing server and mlw take turns, a run each, $pair_runs
 # times: on a shared machine whose speed drifts by the second (two
 # 3-second runs of one server here differ by up to 1.5x), each server's
-# best then comes from the same stretch of time as the other's.
-pair_runs=${PERF_PAIR_RUNS:-5}
+# best then comes from the same stretch of time as the other's.  With 5
+# turns the ratio of the bests went 0.70-0.85 over six runs of one
+# morning while the turns' own ratios had medians of 0.70-0.88: a best
+# is the likelier to be what the server reaches, the more turns it has.
+pair_runs=${PERF_PAIR_RUNS:-7}
 raw_1=0
 mlw_1=0
 _p=0
