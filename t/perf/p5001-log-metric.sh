@@ -70,12 +70,8 @@ for i in 1 2 3; do
 	cpu_time t env MLW_RUN_ID=$run "$MLW" -C "$store" log metric \
 		--file "$pts"
 	runs="$runs $t_wall/$t_cpu"
-	if test -z "$best_wall" || perf_lt "$t_wall" "$best_wall"; then
-		best_wall=$t_wall
-	fi
-	if test -z "$best_cpu" || perf_lt "$t_cpu" "$best_cpu"; then
-		best_cpu=$t_cpu
-	fi
+	perf_keep_min best_wall "$t_wall"
+	perf_keep_min best_cpu "$t_cpu"
 done
 echo "#   mlw log metric --file (wall/cpu s):$runs"
 "$MLW" -C "$store" job show "$run" -o json >"$PERF_TMP/show" &&

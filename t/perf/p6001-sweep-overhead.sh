@@ -42,9 +42,7 @@ best_of () {
 	for _i in $(seq "$_n"); do
 		"$@" >"$PERF_TMP/o" || perf_die "'$*' failed"
 		_ms=$(awk '{ print $3 }' "$PERF_TMP/o")
-		if test -z "$_best" || perf_lt "$_ms" "$_best"; then
-			_best=$_ms
-		fi
+		perf_keep_min _best "$_ms"
 	done
 	echo "$_best"
 }

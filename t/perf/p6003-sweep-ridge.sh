@@ -96,9 +96,7 @@ peer_best () {
 		"$2" || perf_die "the $2 peer failed"
 		_s=$(cut -d' ' -f1 "$2.out")
 		_runs="$_runs $_s"
-		if test -z "$_pb" || perf_lt "$_s" "$_pb"; then
-			_pb=$_s
-		fi
+		perf_keep_min _pb "$_s"
 	done
 	echo "#   $2:$_runs s"
 	eval "$1=\$_pb"

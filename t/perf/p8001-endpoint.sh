@@ -271,13 +271,7 @@ while test $_p -lt "$runs"; do
 		_v=$(p99_ms)
 		stop $_k
 		echo "#   $_k, 8 connections, one.json: p99 $_v ms" >&2
-		if test $_k = mlw; then
-			{ test -z "$mlw_p99" || perf_lt "$_v" "$mlw_p99"; } &&
-				mlw_p99=$_v
-		else
-			{ test -z "$raw_p99" || perf_lt "$_v" "$raw_p99"; } &&
-				raw_p99=$_v
-		fi
+		perf_keep_min ${_k}_p99 "$_v"
 	done
 	_p=$((_p + 1))
 done
@@ -338,14 +332,10 @@ while test $_i -lt "$pair_runs"; do
 	perf_time _t "$MLW" model score ridge@latest --input all.csv \
 		--output scores.csv -q
 	score_runs="$score_runs $_t"
-	if test -z "$t_score" || perf_lt "$_t" "$t_score"; then
-		t_score=$_t
-	fi
+	perf_keep_min t_score "$_t"
 	perf_time _t "$MLW" endpoint invoke nightly --input files --wait -q
 	batch_runs="$batch_runs $_t"
-	if test -z "$t_batch" || perf_lt "$_t" "$t_batch"; then
-		t_batch=$_t
-	fi
+	perf_keep_min t_batch "$_t"
 	_i=$((_i + 1))
 done
 echo "#   mlw model score, 1,000,000 rows:$score_runs s"

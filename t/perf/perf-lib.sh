@@ -156,13 +156,19 @@ perf_best () {
 		$_setup || perf_die "setup '$_setup' failed"
 		perf_time _t "$@"
 		_runs="$_runs $_t"
-		if test -z "$_best" || perf_lt "$_t" "$_best"; then
-			_best=$_t
-		fi
+		perf_keep_min _best "$_t"
 		_i=$((_i + 1))
 	done
 	echo "#   $_label:$_runs s"
 	eval "$_bvar=\$_best"
+}
+
+# perf_keep_min VAR T: VAR becomes T when empty or more than T
+perf_keep_min () {
+	eval "_kept=\$$1"
+	if test -z "$_kept" || perf_lt "$2" "$_kept"; then
+		eval "$1=\$2"
+	fi
 }
 
 # perf_lt A B: true when number A < number B
