@@ -91,7 +91,7 @@ struct config {
 	int keyed;			/* Bearer keys required */
 	char keys[2][MLW_ENDPOINT_KEY_SIZE];
 	const char *key_list[3];
-	struct mlw_http_keyring ring;	/* their digests */
+	struct mlw_http_keyring ring;	/* the same, to compare */
 	struct deployment **deps;
 	size_t nr_deps;
 	/* live traffic: deployment i takes draws below upto[i] */

@@ -51,9 +51,14 @@ void mlw_http_keyring_init(struct mlw_http_keyring *ring,
 			   const char *const *keys)
 {
 	memset(ring, 0, sizeof(*ring));
-	for (; keys && *keys && ring->nr < MLW_HTTP_MAX_KEYS; keys++)
-		if (**keys)
-			digest(ring->digest[ring->nr++], *keys);
+	for (; keys && *keys && ring->nr < MLW_HTTP_MAX_KEYS; keys++) {
+		size_t len = strlen(*keys);
+
+		if (!len || len > MLW_HTTP_RING_KEY_MAX)
+			continue;
+		memcpy(ring->key[ring->nr], *keys, len);
+		ring->len[ring->nr++] = len;
+	}
 }
 
 /* the key of req's "Authorization: Bearer KEY", or NULL */
@@ -73,16 +78,28 @@ int mlw_http_auth_bearer_ring(const struct mlw_http_request *req,
 			      const struct mlw_http_keyring *ring)
 {
 	const char *key = bearer_of(req);
-	unsigned char given[32];
+	unsigned char given[MLW_HTTP_RING_KEY_MAX];
+	size_t len;
 	unsigned i;
 	int match = 0;
 
 	if (!key || !ring->nr)
 		return 0;
-	digest(given, key);
-	/* every key is compared, whichever matches */
-	for (i = 0; i < ring->nr; i++)
-		match |= !CRYPTO_memcmp(given, ring->digest[i], sizeof(given));
+	/* no key of the ring is longer: the length given is no secret */
+	len = strnlen(key, sizeof(given) + 1);
+	if (len > sizeof(given))
+		return 0;
+	memcpy(given, key, len);
+	memset(given + len, 0, sizeof(given) - len);
+	/* every key is compared in full, whichever matches */
+	for (i = 0; i < ring->nr; i++) {
+		size_t diff = (size_t)CRYPTO_memcmp(given, ring->key[i],
+						    sizeof(given));
+
+		diff |= len ^ ring->len[i];
+		match |= diff == 0;
+	}
+	OPENSSL_cleanse(given, sizeof(given));
 	return match;
 }
 

@@ -7,10 +7,14 @@
  * characters, as Azure's primaryKey and secondaryKey look).  Comparison
  * takes the same time whatever the key given and wherever it differs:
  * both sides are hashed (SHA-256) and the digests compared with
- * CRYPTO_memcmp(), so neither content nor length leaks through timing.
+ * CRYPTO_memcmp() (mlw_http_key_equal()), or both are padded to a
+ * fixed size (a keyring's), so neither content nor length leaks
+ * through timing.
  */
 #ifndef MLW_HTTP_AUTH_H
 #define MLW_HTTP_AUTH_H
+
+#include <stddef.h>
 
 struct mlw_http_request;
 struct mlw_http_response;
@@ -33,20 +37,27 @@ int mlw_http_auth_bearer(const struct mlw_http_request *req,
 			 const char *const *keys);
 
 /*
- * The digests of up to MLW_HTTP_MAX_KEYS keys, taken once (a server's
- * configuration) so that a request hashes only the key it gives: one
- * SHA-256 a request instead of one per key more.
+ * Up to MLW_HTTP_MAX_KEYS keys of at most MLW_HTTP_RING_KEY_MAX bytes,
+ * taken once (a server's configuration), each zero-padded to that size
+ * with its length beside it.  A request's key is padded the same way
+ * and compared with every key of the ring in full (CRYPTO_memcmp(), the
+ * lengths folded into the result without a branch): neither content
+ * nor length leaks, as with digests, and a request costs no SHA-256
+ * (2,000 of the 27,000 instructions an endpoint's request took).
  */
 #define MLW_HTTP_MAX_KEYS 4
+#define MLW_HTTP_RING_KEY_MAX 64
 struct mlw_http_keyring {
-	unsigned char digest[MLW_HTTP_MAX_KEYS][32];
+	unsigned char key[MLW_HTTP_MAX_KEYS][MLW_HTTP_RING_KEY_MAX];
+	size_t len[MLW_HTTP_MAX_KEYS];
 	unsigned nr;
 };
 
 /*
- * Fill ring with the digests of keys (a NULL-ended list; NULL and ""
- * entries are left out, as are those past MLW_HTTP_MAX_KEYS: nothing
- * matches a key left out).
+ * Fill ring with keys (a NULL-ended list; NULL and "" entries are left
+ * out, as are those longer than MLW_HTTP_RING_KEY_MAX and those past
+ * MLW_HTTP_MAX_KEYS: nothing matches a key left out).  Keys mlw makes
+ * are MLW_HTTP_KEY_LEN long.
  */
 void mlw_http_keyring_init(struct mlw_http_keyring *ring,
 			   const char *const *keys);

@@ -751,6 +751,18 @@ static void test_auth(struct mlw_http_client *c)
 		const char *const other[] = { "Authorization: Bearer other-key",
 					      NULL };
 		const char *const empty[] = { "Authorization: Bearer ", NULL };
+		const char *const start[] = { "Authorization: Bearer other-ke",
+					       NULL };
+		const char *const longer[] = {
+			"Authorization: Bearer other-key2", NULL
+		};
+		/* 64 and 65 bytes */
+#define K64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+		const char *const long_keys[] = { K64 "x", K64, NULL };
+		const char *const max[] = { "Authorization: Bearer " K64, NULL };
+		const char *const huge[] = { "Authorization: Bearer " K64 "x",
+					     NULL };
+#undef K64
 		const char *const none[] = { "", NULL };
 		struct mlw_http_keyring nothing;
 
@@ -764,6 +776,23 @@ static void test_auth(struct mlw_http_client *c)
 		mlw_http_client_response_release(&res);
 		is_int(call(c, &res, "GET", "/secure-ring", NULL, empty), 401,
 		       "a keyring refuses an empty key");
+		mlw_http_client_response_release(&res);
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, start), 401,
+		       "a keyring refuses the start of its key");
+		mlw_http_client_response_release(&res);
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, longer), 401,
+		       "a keyring refuses its key and more");
+		mlw_http_client_response_release(&res);
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, huge), 401,
+		       "a keyring refuses a key longer than any it holds");
+		mlw_http_client_response_release(&res);
+		mlw_http_keyring_init(&ring, long_keys);
+		is_int(ring.nr, 1, "a keyring leaves a key over 64 bytes out");
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, max), 200,
+		       "a keyring lets a key of 64 bytes in");
+		mlw_http_client_response_release(&res);
+		is_int(call(c, &res, "GET", "/secure-ring", NULL, huge), 401,
+		       "nothing matches a key left out");
 		mlw_http_client_response_release(&res);
 		mlw_http_keyring_init(&nothing, none);
 		mlw_http_keyring_init(&ring, none);
