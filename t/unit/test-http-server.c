@@ -319,6 +319,17 @@ static long call(struct mlw_http_client *c,
 	return res->status;
 }
 
+/* the status of GET path with headers, the answer released */
+static long get_status(struct mlw_http_client *c, const char *path,
+		       const char *const *headers)
+{
+	struct mlw_http_client_response res;
+	long status = call(c, &res, "GET", path, NULL, headers);
+
+	mlw_http_client_response_release(&res);
+	return status;
+}
+
 /* the message of an MLflow error body, or "" */
 static const char *error_code(const struct mlw_http_client_response *res)
 {
@@ -768,32 +779,24 @@ static void test_auth(struct mlw_http_client *c)
 
 		mlw_http_keyring_init(&ring, ring_keys);
 		is_int(ring.nr, 1, "a keyring leaves the empty key out");
-		is_int(call(c, &res, "GET", "/secure-ring", NULL, other), 200,
+		is_int(get_status(c, "/secure-ring", other), 200,
 		       "a keyring lets its key in");
-		mlw_http_client_response_release(&res);
-		is_int(call(c, &res, "GET", "/secure-ring", NULL, right), 401,
+		is_int(get_status(c, "/secure-ring", right), 401,
 		       "a keyring refuses a key it does not hold");
-		mlw_http_client_response_release(&res);
-		is_int(call(c, &res, "GET", "/secure-ring", NULL, empty), 401,
+		is_int(get_status(c, "/secure-ring", empty), 401,
 		       "a keyring refuses an empty key");
-		mlw_http_client_response_release(&res);
-		is_int(call(c, &res, "GET", "/secure-ring", NULL, start), 401,
+		is_int(get_status(c, "/secure-ring", start), 401,
 		       "a keyring refuses the start of its key");
-		mlw_http_client_response_release(&res);
-		is_int(call(c, &res, "GET", "/secure-ring", NULL, longer), 401,
+		is_int(get_status(c, "/secure-ring", longer), 401,
 		       "a keyring refuses its key and more");
-		mlw_http_client_response_release(&res);
-		is_int(call(c, &res, "GET", "/secure-ring", NULL, huge), 401,
+		is_int(get_status(c, "/secure-ring", huge), 401,
 		       "a keyring refuses a key longer than any it holds");
-		mlw_http_client_response_release(&res);
 		mlw_http_keyring_init(&ring, long_keys);
 		is_int(ring.nr, 1, "a keyring leaves a key over 64 bytes out");
-		is_int(call(c, &res, "GET", "/secure-ring", NULL, max), 200,
+		is_int(get_status(c, "/secure-ring", max), 200,
 		       "a keyring lets a key of 64 bytes in");
-		mlw_http_client_response_release(&res);
-		is_int(call(c, &res, "GET", "/secure-ring", NULL, huge), 401,
+		is_int(get_status(c, "/secure-ring", huge), 401,
 		       "nothing matches a key left out");
-		mlw_http_client_response_release(&res);
 		mlw_http_keyring_init(&nothing, none);
 		mlw_http_keyring_init(&ring, none);
 		is_int(nothing.nr, 0, "a keyring of empty keys holds none");
