@@ -775,22 +775,29 @@ static void test_auth(struct mlw_http_client *c)
 					     NULL };
 #undef K64
 		const char *const none[] = { "", NULL };
+		const struct {
+			const char *const *headers;
+			long status;
+			const char *what;
+		} cases[] = {
+			{ other, 200, "a keyring lets its key in" },
+			{ right, 401,
+			  "a keyring refuses a key it does not hold" },
+			{ empty, 401, "a keyring refuses an empty key" },
+			{ start, 401,
+			  "a keyring refuses the start of its key" },
+			{ longer, 401, "a keyring refuses its key and more" },
+			{ huge, 401,
+			  "a keyring refuses a key longer than any it holds" },
+		};
 		struct mlw_http_keyring nothing;
+		size_t i;
 
 		mlw_http_keyring_init(&ring, ring_keys);
 		is_int(ring.nr, 1, "a keyring leaves the empty key out");
-		is_int(get_status(c, "/secure-ring", other), 200,
-		       "a keyring lets its key in");
-		is_int(get_status(c, "/secure-ring", right), 401,
-		       "a keyring refuses a key it does not hold");
-		is_int(get_status(c, "/secure-ring", empty), 401,
-		       "a keyring refuses an empty key");
-		is_int(get_status(c, "/secure-ring", start), 401,
-		       "a keyring refuses the start of its key");
-		is_int(get_status(c, "/secure-ring", longer), 401,
-		       "a keyring refuses its key and more");
-		is_int(get_status(c, "/secure-ring", huge), 401,
-		       "a keyring refuses a key longer than any it holds");
+		for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+			is_int(get_status(c, "/secure-ring", cases[i].headers),
+			       cases[i].status, "%s", cases[i].what);
 		mlw_http_keyring_init(&ring, long_keys);
 		is_int(ring.nr, 1, "a keyring leaves a key over 64 bytes out");
 		is_int(get_status(c, "/secure-ring", max), 200,
