@@ -770,7 +770,8 @@ static void test_auth(struct mlw_http_client *c)
 		/* 64 and 65 bytes */
 #define K64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 		const char *const long_keys[] = { K64 "x", K64, NULL };
-		const char *const max[] = { "Authorization: Bearer " K64, NULL };
+		const char *const max[] = { "Authorization: Bearer " K64,
+					    NULL };
 		const char *const huge[] = { "Authorization: Bearer " K64 "x",
 					     NULL };
 #undef K64
