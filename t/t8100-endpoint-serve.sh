@@ -403,6 +403,41 @@ test_expect_success CURL,PYTHON 'a burst is written to the log before the poll i
 	serve diabetes
 '
 
+SHIM=$TEST_DIRECTORY/fault/libfault.so
+test -f "$SHIM" && test_set_prereq SHIM
+if test_have_prereq ASAN; then
+	ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0
+fi
+
+# every write of the housekeeper to the catalog fails (a full disk): the
+# requests are still answered and in the log file, the log says what the
+# catalog lost, and the store stays clean
+test_expect_success CURL,SHIM 'a batch the catalog refuses is said in the log; requests are answered' '
+	mlw endpoint stop diabetes -q &&
+	KEY=$(key diabetes) &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.before &&
+	URL=$(env LD_PRELOAD="$SHIM" MLW_FAULT_AT=1 MLW_FAULT_STICKY=1 \
+		MLW_FAULT_ERRNO=ENOSPC MLW_FAULT_CALLS=pwrite,pwrite64 \
+		MLW_FAULT_COMM=mlw-housekeep MLW_FAULT_PATH="$PWD/.mlw" \
+		mlw endpoint serve diabetes --port 0 --detach -q) &&
+	post /score two.json &&
+	test "$(cat status)" = 200 &&
+	for i in $(seq 1 100); do
+		grep -q "WARNING cannot log .* requests to the catalog" \
+			.mlw/endpoints/diabetes/logs/blue.log && break
+		sleep 0.1
+	done &&
+	test_grep "WARNING cannot log .* requests to the catalog: .*full" \
+		.mlw/endpoints/diabetes/logs/blue.log &&
+	post /score two.json &&
+	test "$(cat status)" = 200 &&
+	mlw endpoint stop diabetes -q &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.after &&
+	test $(( $(cat lines.after) - $(cat lines.before) )) = 2 &&
+	mlw fsck -q &&
+	serve diabetes
+'
+
 test_expect_success CURL,PYTHON 'a deployment whose model is missing is 503; others serve' '
 	mlw endpoint deployment create -f dep.yml -n broken -o none &&
 	obj=$(mlw endpoint deployment show broken -e diabetes --query model_object -o tsv) &&
