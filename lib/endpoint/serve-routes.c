@@ -327,7 +327,7 @@ static void on_score_request(struct mlw_http_request *req,
 {
 	struct config *c = mlw_serve_config_acquire(s);
 	struct deployment *dep;
-	struct mlw_buf out = MLW_BUF_INIT;
+	struct mlw_buf *out;
 	const char *body, *ctype;
 	int64_t elapsed, timeout;
 	size_t len, i;
@@ -358,12 +358,13 @@ static void on_score_request(struct mlw_http_request *req,
 	ctype = mlw_http_request_header(req, "Content-Type");
 	elapsed = SERVER_TIMEOUT_MS - mlw_http_request_remaining_ms(req);
 	timeout = dep->d->request.timeout_ms - elapsed;
+	/* the answer in the connection's buffer: no allocation */
+	out = mlw_http_response_buf(res);
 	score(dep, style, ctype, body, len, timeout > 0 ? timeout : 1,
-	      &status, &out);
+	      &status, out);
 	mlw_serve_gate_leave(dep);
 	elapsed = SERVER_TIMEOUT_MS - mlw_http_request_remaining_ms(req);
 	if (status == 408 || elapsed > dep->d->request.timeout_ms) {
-		mlw_buf_release(&out);
 		mlw_http_respond_error(res, style == MLW_PAYLOAD_AZURE ? 408 : 504,
 				       "DEADLINE_EXCEEDED",
 				       "deployment '%s' did not answer within request_timeout_ms (%lld ms)",
@@ -375,17 +376,16 @@ static void on_score_request(struct mlw_http_request *req,
 		struct capture *cap = mlw_calloc(1, sizeof(*cap));
 
 		cap->input = logged_text(body, len);
-		cap->output = logged_text(out.buf, out.len);
+		cap->output = logged_text(out->buf, out->len);
 		*mlw_http_request_state(req) = cap;
 	}
-	mlw_http_respond_buf(res, status, "application/json", &out);
+	mlw_http_respond_buf(res, status, "application/json", out);
 mirror:
 	/* a request named for one deployment is not mirrored (Azure's) */
 	for (i = 0; !targeted && i < c->nr_mirror; i++)
 		if ((int)mlw_serve_draw_percent() < c->mirror_pct[i])
 			mirror_push(s, c->mirror[i], style, ctype, body, len);
 out:
-	mlw_buf_release(&out);
 	mlw_serve_config_release(s, c);
 }
 

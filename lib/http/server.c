@@ -6,9 +6,12 @@
  * once when the headers are in (routing and the limits are decided
  * there, and a request without a body is answered there), once per
  * piece of body, and once more when the body has ended.  The state of a
- * request lives in a struct mlw_http_request allocated at the first call
- * and freed in the completion callback, which runs however the request
- * ends and writes the access log.
+ * request lives in a struct mlw_http_request that its connection keeps
+ * from one request to the next (made when the connection opens, freed
+ * when it closes): the buffers of the body, of the answer and of its
+ * headers are reused, so that a small request allocates nothing of
+ * ours.  The completion callback runs however a request ends, writes
+ * the access log and readies the struct for the next.
  */
 #include "http/server.h"
 #include "util/json.h"
@@ -26,6 +29,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +83,8 @@ static struct mlw_dl_library mhd_lib = {
 #define DEFAULT_MAX_BODY (16u << 20)
 #define DEFAULT_DRAIN_MS 5000
 #define DEFAULT_CONN_MEMORY (16u << 10)
+/* a connection's buffers larger than this are freed after a request */
+#define KEEP_MAX (16u << 10)
 /* a Content-Length promises this much at most before any byte arrives */
 #define PRESIZE_MAX (1u << 20)
 
@@ -102,10 +108,12 @@ struct mlw_http_server {
 	uint64_t connections;	/* connections accepted (atomic) */
 };
 
-enum body_kind { BODY_NONE, BODY_STATIC, BODY_OWNED, BODY_FD };
+/* KEPT: the response's own buffer (mlw_http_response_buf()) */
+enum body_kind { BODY_NONE, BODY_STATIC, BODY_OWNED, BODY_KEPT, BODY_FD };
 
+/* a header of the answer: where its name and value are in header_text */
 struct header {
-	char *name, *value;
+	size_t name, value;
 };
 
 struct mlw_http_response {
@@ -119,19 +127,25 @@ struct mlw_http_response {
 	char ctype_inline[64];
 	struct header *headers;
 	size_t nr_headers, alloc_headers;
+	/* kept by the connection between requests: */
+	struct mlw_buf header_text;	/* "name\0value\0" of each header */
+	struct mlw_buf kept;		/* the body, when BODY_KEPT */
 };
 
 struct mlw_http_request {
+	/* the connection's, kept from one of its requests to the next */
 	struct mlw_http_server *server;
 	struct MHD_Connection *conn;
+	uint64_t connection;	/* its number, for the access log */
+	struct mlw_buf body;
+	struct mlw_http_response res;	/* readied by release_response() */
+	/* the request's own: zeroed as it begins, from here to the end */
 	const struct route *route;
 	const char *method, *path;
-	struct mlw_buf body;
 	size_t max_body;
 	uint64_t bytes_in, bytes_out;
 	uint64_t length;	/* Content-Length; 0 when none */
 	int64_t start_ns, start_ms, deadline_ns;
-	uint64_t connection;
 	int counted;		/* in server->active */
 	int limited;		/* in server->limited */
 	int refused;		/* answered early: drop the body */
@@ -139,8 +153,9 @@ struct mlw_http_request {
 	void *state;
 	char tag[64];
 	char remote[80];
-	struct mlw_http_response res;
 };
+
+#define REQUEST_OWN offsetof(struct mlw_http_request, route)
 
 static int64_t now_ns(void)
 {
@@ -206,6 +221,7 @@ static void format_address(char *out, size_t size, const struct sockaddr *sa)
 
 static void release_body(struct mlw_http_response *res)
 {
+	/* a kept body stays the response's */
 	if (res->kind == BODY_OWNED)
 		free((void *)res->data);
 	else if (res->kind == BODY_FD && res->fd >= 0)
@@ -236,17 +252,32 @@ static void set_content_type(struct mlw_http_response *res,
 	}
 }
 
-static void release_response(struct mlw_http_response *res)
+/* a buffer kept for the next request, unless it grew large */
+static void keep_buf(struct mlw_buf *b)
 {
-	size_t i;
+	if (b->alloc > KEEP_MAX)
+		mlw_buf_release(b);
+	else
+		mlw_buf_reset(b);
+}
 
+/* the answer is over: ready res for the next request, or free it all */
+static void release_response(struct mlw_http_response *res, int all)
+{
 	release_body(res);
 	set_content_type(res, NULL);
-	for (i = 0; i < res->nr_headers; i++)
-		free(res->headers[i].name);	/* and its value */
-	free(res->headers);
-	res->headers = NULL;
-	res->nr_headers = res->alloc_headers = 0;
+	res->status = 0;
+	res->nr_headers = 0;
+	if (all) {
+		free(res->headers);
+		res->headers = NULL;
+		res->alloc_headers = 0;
+		mlw_buf_release(&res->header_text);
+		mlw_buf_release(&res->kept);
+	} else {
+		keep_buf(&res->header_text);
+		keep_buf(&res->kept);
+	}
 }
 
 /* a new status and content type; the old body is released */
@@ -286,6 +317,12 @@ void mlw_http_respond_buf(struct mlw_http_response *res, int status,
 	char *data;
 
 	set_answer(res, status, content_type);
+	if (body == &res->kept) {
+		res->data = body->buf;
+		res->len = body->len;
+		res->kind = body->len ? BODY_KEPT : BODY_NONE;
+		return;
+	}
 	if (!body->len) {
 		mlw_buf_release(body);
 		return;
@@ -296,13 +333,22 @@ void mlw_http_respond_buf(struct mlw_http_response *res, int status,
 	res->kind = BODY_OWNED;
 }
 
+struct mlw_buf *mlw_http_response_buf(struct mlw_http_response *res)
+{
+	/* an earlier answer from it is emptied with it */
+	if (res->kind == BODY_KEPT)
+		release_body(res);
+	mlw_buf_reset(&res->kept);
+	return &res->kept;
+}
+
 void mlw_http_respond_json(struct mlw_http_response *res, int status,
 			   const json_t *v)
 {
-	struct mlw_buf b = MLW_BUF_INIT;
+	struct mlw_buf *b = mlw_http_response_buf(res);
 
-	mlw_json_write(&b, v, MLW_JSON_COMPACT);
-	mlw_http_respond_buf(res, status, "application/json", &b);
+	mlw_json_write(b, v, MLW_JSON_COMPACT);
+	mlw_http_respond_buf(res, status, "application/json", b);
 }
 
 void mlw_http_respond_fd(struct mlw_http_response *res, int status,
@@ -380,16 +426,16 @@ void mlw_http_respond_error(struct mlw_http_response *res, int status,
 void mlw_http_response_header(struct mlw_http_response *res,
 			      const char *name, const char *value)
 {
-	size_t nlen = strlen(name), vlen = strlen(value);
-	char *p = mlw_malloc(nlen + vlen + 2);
+	struct mlw_buf *t = &res->header_text;
+	struct header *h;
 
-	/* name and value in one block: name is what is freed */
-	memcpy(p, name, nlen + 1);
-	memcpy(p + nlen + 1, value, vlen + 1);
 	MLW_ALLOC_GROW(res->headers, res->nr_headers + 1, res->alloc_headers);
-	res->headers[res->nr_headers].name = p;
-	res->headers[res->nr_headers].value = p + nlen + 1;
-	res->nr_headers++;
+	h = &res->headers[res->nr_headers++];
+	/* offsets: the text may move as it grows */
+	h->name = t->len;
+	mlw_buf_add(t, name, strlen(name) + 1);
+	h->value = t->len;
+	mlw_buf_add(t, value, strlen(value) + 1);
 }
 
 int mlw_http_response_status(const struct mlw_http_response *res)
@@ -425,6 +471,12 @@ static enum MHD_Result queue_answer(struct mlw_http_request *req)
 			res->data = NULL;
 		break;
 	case BODY_STATIC:
+	case BODY_KEPT:
+		/*
+		 * A kept body lives in the connection's struct until its
+		 * next request, which libmicrohttpd begins only once this
+		 * answer is sent and let go of
+		 */
 		r = mhd_from_buffer(res->len, (void *)res->data,
 				    MHD_RESPMEM_PERSISTENT);
 		break;
@@ -439,7 +491,8 @@ static enum MHD_Result queue_answer(struct mlw_http_request *req)
 	if (res->content_type)
 		mhd_add_header(r, "Content-Type", res->content_type);
 	for (i = 0; i < res->nr_headers; i++)
-		mhd_add_header(r, res->headers[i].name, res->headers[i].value);
+		mhd_add_header(r, res->header_text.buf + res->headers[i].name,
+			       res->header_text.buf + res->headers[i].value);
 	ret = mhd_queue(req->conn, (unsigned)res->status, r);
 	mhd_destroy(r);
 	if (ret == MHD_YES)
@@ -763,24 +816,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	struct mlw_http_request *req = *con_cls;
 
 	if (!req) {
-		req = mlw_calloc(1, sizeof(*req));
-		req->server = s;
-		req->conn = conn;
+		const union MHD_ConnectionInfo *ci;
+
+		/* the connection's struct (on_connection() made it) */
+		ci = mhd_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		if (!ci || !ci->socket_context)
+			return MHD_NO;
+		req = ci->socket_context;
+		memset((char *)req + REQUEST_OWN, 0, sizeof(*req) - REQUEST_OWN);
 		req->method = method;
 		req->path = url;
-		req->res.fd = -1;
-		mlw_buf_init(&req->body, 0);
 		if (s->opts.on_access || s->opts.request_timeout_ms)
 			req->start_ns = now_ns();
-		if (s->opts.on_access) {
-			const union MHD_ConnectionInfo *ci;
-
+		if (s->opts.on_access)
 			req->start_ms = wall_ms();
-			ci = mhd_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-			if (ci)
-				req->connection =
-					(uint64_t)(uintptr_t)ci->socket_context;
-		}
 		*con_cls = req;
 		/*
 		 * An answer queued now is sent before the body is read and
@@ -847,22 +896,40 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 		__atomic_sub_fetch(&s->limited, 1, __ATOMIC_ACQ_REL);
 	if (req->counted)
 		__atomic_sub_fetch(&s->active, 1, __ATOMIC_ACQ_REL);
-	release_response(&req->res);
-	mlw_buf_release(&req->body);
-	free(req);
+	/* the struct stays the connection's, for its next request */
+	release_response(&req->res, 0);
+	keep_buf(&req->body);
 }
 
-/* number each connection, for the access log */
+/*
+ * A connection opens: its struct, kept for its requests, and its
+ * number for the access log.  It closes (after the completion of its
+ * last request): the struct is freed.
+ */
 static void on_connection(void *cls, struct MHD_Connection *conn,
 			  void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
 	struct mlw_http_server *s = cls;
+	struct mlw_http_request *req = *socket_context;
 
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		*socket_context = (void *)(uintptr_t)
-			__atomic_add_fetch(&s->connections, 1,
-					   __ATOMIC_RELAXED);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		req = mlw_calloc(1, sizeof(*req));
+		req->server = s;
+		req->conn = conn;
+		req->connection = __atomic_add_fetch(&s->connections, 1,
+						     __ATOMIC_RELAXED);
+		mlw_buf_init(&req->body, 0);
+		req->res.fd = -1;
+		mlw_buf_init(&req->res.header_text, 0);
+		mlw_buf_init(&req->res.kept, 0);
+		*socket_context = req;
+	} else if (req) {
+		release_response(&req->res, 1);
+		mlw_buf_release(&req->body);
+		free(req);
+		*socket_context = NULL;
+	}
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1033,10 +1100,8 @@ int mlw_http_server_start(struct mlw_http_server *s)
 	};
 	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
 					    (intptr_t)on_completed, s };
-	if (s->opts.on_access)
-		ops[n++] = (struct MHD_OptionItem){
-			MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s
-		};
+	ops[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+					    (intptr_t)on_connection, s };
 	if (s->opts.nr_threads > 1)
 		ops[n++] = (struct MHD_OptionItem){
 			MHD_OPTION_THREAD_POOL_SIZE, s->opts.nr_threads, NULL

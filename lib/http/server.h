@@ -267,9 +267,19 @@ void mlw_http_respond(struct mlw_http_response *res, int status,
 void mlw_http_respond_static(struct mlw_http_response *res, int status,
 			     const char *content_type, const void *body,
 			     size_t len);
-/* body's memory taken over, body left empty (no copy) */
+/*
+ * body's memory taken over, body left empty (no copy); the buffer of
+ * mlw_http_response_buf() stays the response's, and is sent from
+ */
 void mlw_http_respond_buf(struct mlw_http_response *res, int status,
 			  const char *content_type, struct mlw_buf *body);
+/*
+ * An empty buffer for the body of the answer, which the connection
+ * keeps from one request to the next: a body written there and given
+ * to mlw_http_respond_buf() costs no allocation.  A second call empties
+ * it again, and an answer given from it.
+ */
+struct mlw_buf *mlw_http_response_buf(struct mlw_http_response *res);
 /* v as application/json (shortest doubles: http/json.h); v not taken */
 void mlw_http_respond_json(struct mlw_http_response *res, int status,
 			   const struct json_t *v);

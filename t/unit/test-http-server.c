@@ -116,6 +116,30 @@ static void on_echo(struct mlw_http_request *req,
 	mlw_http_response_header(res, "X-Header", h ? h : "(none)");
 }
 
+/*
+ * The body back n times (?n=N), from the buffer the connection keeps;
+ * ?again=1 answers "first" from it, then asks for it again (which
+ * empties it) and answers the repeated body.
+ */
+static void on_kept(struct mlw_http_request *req,
+		    struct mlw_http_response *res, void *data)
+{
+	const char *n = mlw_http_request_query(req, "n");
+	struct mlw_buf *b = mlw_http_response_buf(res);
+	size_t len, i, times = n ? strtoul(n, NULL, 10) : 1;
+	const char *body = mlw_http_request_body(req, &len);
+
+	if (mlw_http_request_query(req, "again")) {
+		mlw_buf_adds(b, "first");
+		mlw_http_respond_buf(res, 200, "text/plain", b);
+		b = mlw_http_response_buf(res);
+	}
+	for (i = 0; i < times; i++)
+		mlw_buf_add(b, body, len);
+	mlw_http_respond_buf(res, 200, "text/plain", b);
+	mlw_http_response_header(res, "X-Times", n ? n : "1");
+}
+
 static int add_query(const char *name, const char *value, void *data)
 {
 	json_array_append_new(data, json_pack("[so]", name,
@@ -265,6 +289,7 @@ static const struct mlw_http_route routes[] = {
 	  .max_body = 4 * MAX_BODY },
 	{ .method = "GET", .path = "/secure", .handle = on_secure },
 	{ .method = "GET", .path = "/secure-ring", .handle = on_secure_ring },
+	{ .method = "POST", .path = "/kept", .handle = on_kept },
 };
 
 static struct mlw_http_server *start_server(unsigned max_concurrent,
@@ -723,6 +748,45 @@ static void test_concurrent_clients(void)
 	mlw_http_server_free(s);
 }
 
+/*
+ * Answers from the buffer a connection keeps, on one connection: small
+ * ones, one past what is kept (16 KiB), small ones again; each its own
+ * body, never the one before.
+ */
+static void test_kept_answers(struct mlw_http_client *c)
+{
+	static const unsigned times[] = { 1, 3, 40000, 2, 100000, 1, 0 };
+	struct mlw_http_client_response res;
+	size_t i, k, bad = 0;
+	char path[64];
+
+	for (i = 0; i < sizeof(times) / sizeof(*times); i++) {
+		struct mlw_buf want = MLW_BUF_INIT;
+		const char *h;
+
+		snprintf(path, sizeof(path), "/kept?n=%u", times[i]);
+		for (k = 0; k < times[i]; k++)
+			mlw_buf_adds(&want, i % 2 ? "xy" : "abc");
+		if (call(c, &res, "POST", path, i % 2 ? "xy" : "abc",
+			 NULL) != 200 || res.body.len != want.len ||
+		    memcmp(res.body.buf, want.buf, want.len))
+			bad++;
+		h = mlw_http_client_header(&res, "X-Times");
+		if (!h || strtoul(h, NULL, 10) != times[i])
+			bad++;
+		mlw_http_client_response_release(&res);
+		mlw_buf_release(&want);
+	}
+	is_int(bad, 0, "answers from the connection's buffer: 7 sizes from 0 to 200 KB in turn, each its own");
+	is_str(call(c, &res, "POST", "/kept?again=1&n=2", "zz", NULL) == 200 ?
+	   res.body.buf : "", "zzzz",
+	   "asking for the buffer again empties it and the answer given from it");
+	mlw_http_client_response_release(&res);
+	is_str(call(c, &res, "POST", "/kept", "", NULL) == 200 ? res.body.buf :
+	   "?", "", "an empty answer from it");
+	mlw_http_client_response_release(&res);
+}
+
 static void test_auth(struct mlw_http_client *c)
 {
 	struct mlw_http_client_response res;
@@ -1050,6 +1114,7 @@ int main(void)
 	test_routing(c);
 	test_body_limit(c, mlw_http_server_port(s));
 	test_stream(c);
+	test_kept_answers(c);
 	test_auth(c);
 	test_header_limit(c);
 	test_concurrency_limit(s);
