@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -61,6 +62,28 @@ void mlw_http_keyring_init(struct mlw_http_keyring *ring,
 	}
 }
 
+/*
+ * Not 0 when the MLW_HTTP_RING_KEY_MAX bytes of a and b differ, else 0,
+ * a word at a time (CRYPTO_memcmp() takes a byte at a time: 800
+ * instructions a request for a ring of two).  Every word is read
+ * whatever the first difference is: the empty asm makes diff opaque to
+ * the compiler, which cannot stop the loop early on it.
+ */
+static uint64_t ring_key_differs(const unsigned char *a,
+				 const unsigned char *b)
+{
+	uint64_t diff = 0, x, y;
+	size_t i;
+
+	for (i = 0; i < MLW_HTTP_RING_KEY_MAX; i += sizeof(x)) {
+		memcpy(&x, a + i, sizeof(x));
+		memcpy(&y, b + i, sizeof(y));
+		diff |= x ^ y;
+		__asm__ ("" : "+r"(diff));
+	}
+	return diff;
+}
+
 /* the key of req's "Authorization: Bearer KEY", or NULL */
 static const char *bearer_of(const struct mlw_http_request *req)
 {
@@ -93,10 +116,9 @@ int mlw_http_auth_bearer_ring(const struct mlw_http_request *req,
 	memset(given + len, 0, sizeof(given) - len);
 	/* every key is compared in full, whichever matches */
 	for (i = 0; i < ring->nr; i++) {
-		size_t diff = (size_t)CRYPTO_memcmp(given, ring->key[i],
-						    sizeof(given));
+		uint64_t diff = ring_key_differs(given, ring->key[i]);
 
-		diff |= len ^ ring->len[i];
+		diff |= (uint64_t)(len ^ ring->len[i]);
 		match |= diff == 0;
 	}
 	OPENSSL_cleanse(given, sizeof(given));
