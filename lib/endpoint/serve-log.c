@@ -184,28 +184,13 @@ static void log_time(struct time_cache *c, char out[32], double epoch)
  * instructions of the housekeeper, a tenth of a request's in all.
  */
 
-/* the decimal digits of v at p (room for 20); how many */
-static size_t put_u64(char *p, uint64_t v)
-{
-	char d[20];
-	size_t n = 0, i;
-
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		p[i] = d[n - 1 - i];
-	return n;
-}
-
 /* v, which may be negative, at p (room for 21) */
 static size_t put_i64(char *p, int64_t v)
 {
 	if (v >= 0)
-		return put_u64(p, (uint64_t)v);
+		return mlw_fmt_u64(p, (uint64_t)v);
 	*p = '-';
-	return 1 + put_u64(p + 1, (uint64_t)0 - (uint64_t)v);
+	return 1 + mlw_fmt_u64(p + 1, (uint64_t)0 - (uint64_t)v);
 }
 
 static char *put_text(char *p, const char *s, size_t len)
@@ -251,15 +236,15 @@ static void log_line(struct mlw_buf *b, struct time_cache *tc,
 	p += put_i64(p, r->status);
 	*p++ = ' ';
 	/* %.3f of latency_us / 1000: the microseconds are the decimals */
-	p += put_u64(p, lat / 1000);
+	p += mlw_fmt_u64(p, lat / 1000);
 	*p++ = '.';
 	*p++ = (char)('0' + lat / 100 % 10);
 	*p++ = (char)('0' + lat / 10 % 10);
 	*p++ = (char)('0' + lat % 10);
 	p = put_lit(p, " ms ");
-	p += put_u64(p, r->bytes_in);
+	p += mlw_fmt_u64(p, r->bytes_in);
 	p = put_lit(p, " B in ");
-	p += put_u64(p, r->bytes_out);
+	p += mlw_fmt_u64(p, r->bytes_out);
 	p = put_lit(p, " B out\n");
 	put_end(b, p);
 }
@@ -327,7 +312,7 @@ static void add_time(struct mlw_buf *b, double t)
 	us = (uint64_t)(t * 1e6 + 0.5);
 	mlw_buf_grow(b, 28);
 	p = b->buf + b->len;
-	p += put_u64(p, us / 1000000);
+	p += mlw_fmt_u64(p, us / 1000000);
 	*p++ = '.';
 	us %= 1000000;
 	for (i = 5; i >= 0; i--, us /= 10)
@@ -362,11 +347,11 @@ static void add_record(struct mlw_buf *b, const struct log_record *r,
 	*p++ = ',';
 	p += put_i64(p, r->status);
 	*p++ = ',';
-	p += put_u64(p, r->latency_us);
+	p += mlw_fmt_u64(p, r->latency_us);
 	*p++ = ',';
-	p += put_u64(p, r->bytes_in);
+	p += mlw_fmt_u64(p, r->bytes_in);
 	*p++ = ',';
-	p += put_u64(p, r->bytes_out);
+	p += mlw_fmt_u64(p, r->bytes_out);
 	p = r->mirror ? put_lit(p, ",1") : put_lit(p, ",0");
 	put_end(b, p);
 	if (r->input || r->output) {

@@ -19,6 +19,7 @@
 #include "util/buf.h"
 #include "util/dl.h"
 #include "util/error.h"
+#include "util/number.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -183,28 +184,14 @@ static void format_address(char *out, size_t size, const struct sockaddr *sa)
 		/* every request's access record: by hand, not snprintf */
 		const struct sockaddr_in *in = (const void *)sa;
 		const unsigned char *a = (const void *)&in->sin_addr;
-		char digits[8], *p = out;
-		int i, n;
+		char *p = out;
+		int i;
 
 		for (i = 0; i < 4; i++) {
-			unsigned v = a[i];
-
-			n = 0;
-			do {
-				digits[n++] = (char)('0' + v % 10);
-				v /= 10;
-			} while (v);
-			while (n)
-				*p++ = digits[--n];
+			p += mlw_fmt_u64(p, a[i]);
 			*p++ = i < 3 ? '.' : ':';
 		}
-		port = ntohs(in->sin_port);
-		do {
-			digits[n++] = (char)('0' + port % 10);
-			port /= 10;
-		} while (port);
-		while (n)
-			*p++ = digits[--n];
+		p += mlw_fmt_u64(p, ntohs(in->sin_port));
 		*p = '\0';
 	} else if (sa && sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)sa;

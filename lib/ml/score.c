@@ -248,14 +248,9 @@ static void add_prediction(struct mlw_buf *b, const struct scorer *sc,
 /* "ROW," of the batch layout, without printf: a million a run */
 static void add_row_number(struct mlw_buf *b, size_t r, char delim)
 {
-	char digits[24];
-	size_t n = sizeof(digits);
+	char digits[20];
 
-	do {
-		digits[--n] = (char)('0' + r % 10);
-		r /= 10;
-	} while (r);
-	mlw_buf_add(b, digits + n, sizeof(digits) - n);
+	mlw_buf_add(b, digits, mlw_fmt_u64(digits, r));
 	mlw_buf_addch(b, delim);
 }
 

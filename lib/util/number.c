@@ -389,3 +389,17 @@ size_t mlw_fmt_double(char out[32], double v)
 	}
 	return (size_t)snprintf(out, 32, "%.17g", v);
 }
+
+size_t mlw_fmt_u64(char *out, uint64_t v)
+{
+	char d[20];
+	size_t n = 0, i;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		out[i] = d[n - 1 - i];
+	return n;
+}

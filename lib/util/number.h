@@ -28,4 +28,11 @@ int mlw_decimal_to_double(double *out, uint64_t w, int64_t q, int negative);
 /* Format v as the shortest text that reads back as v; returns its length. */
 size_t mlw_fmt_double(char out[32], double v);
 
+/*
+ * The decimal digits of v at out, no NUL, and how many (at most 20):
+ * only those bytes are written.  By hand, for text written a request
+ * or a row (log lines, addresses, row numbers), where printf showed.
+ */
+size_t mlw_fmt_u64(char *out, uint64_t v);
+
 #endif

@@ -449,6 +449,30 @@ static void test_json_writer(void)
 	mlw_buf_release(&b);
 }
 
+/* mlw_fmt_u64: the digits only, and no byte past them */
+static void test_fmt_u64(void)
+{
+	static const struct {
+		uint64_t v;
+		const char *text;
+	} cases[] = {
+		{ 0, "0" }, { 7, "7" }, { 10, "10" }, { 65535, "65535" },
+		{ UINT64_C(18446744073709551615), "18446744073709551615" },
+	};
+	char out[24];
+	size_t i, n;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		memset(out, '#', sizeof(out));
+		n = mlw_fmt_u64(out, cases[i].v);
+		if (n != strlen(cases[i].text) ||
+		    memcmp(out, cases[i].text, n) || out[n] != '#')
+			bad++;
+	}
+	is_int(bad, 0, "mlw_fmt_u64: 0, 7, 10, 65535, 2^64-1, nothing past the digits");
+}
+
 int main(void)
 {
 	test_buf();
@@ -460,6 +484,7 @@ int main(void)
 	test_json_writer();
 	test_shortest_double();
 	test_shortest_edges();
+	test_fmt_u64();
 	test_paths();
 	test_mkdir_p();
 	return done_testing();
