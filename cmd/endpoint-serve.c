@@ -14,10 +14,12 @@
 #include "run/notify.h"
 #include "run/run.h"
 #include "run/service.h"
+#include "run/workdir.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/name.h"
 #include "util/strutil.h"
 
 #include <jansson.h>
@@ -366,6 +368,8 @@ int cmd_endpoint_batch_score(int argc, const char **argv,
 	struct mlw_batch_request req = { 0 };
 	struct mlw_batch_summary sum;
 	struct mlw_deployment *d;
+	const char *job;
+	char *hint = NULL;
 
 	if (cmd_parse(ctx, argc, argv, opts, usage) != 4)
 		return cmd_usage_error(usage, opts, "four operands expected");
@@ -378,6 +382,11 @@ int cmd_endpoint_batch_score(int argc, const char **argv,
 	req.output = argv[3];
 	req.copy_to = copy_to;
 	req.log_fd = STDOUT_FILENO;
+	/* inside its run: leave the predictions' id for the collector */
+	job = getenv("MLW_RUN_ID");
+	if (job && !mlw_name_check(MLW_NAME_JOB, job))
+		hint = mlw_job_hint_path(req.repo, job);
+	req.hint_cache = hint;
 	req.mini_batch_size = size;
 	req.instance_count = count;
 	req.log = batch_log;
@@ -392,6 +401,7 @@ int cmd_endpoint_batch_score(int argc, const char **argv,
 	       sum.nr_retries, sum.nr_retries == 1 ? "y" : "ies", sum.seconds,
 	       sum.nr_workers, sum.nr_workers == 1 ? "" : "s");
 	mlw_deployment_free(d);
+	free(hint);
 	if (ret)
 		return cmd_fail(ret);
 	return cmd_finish_stdout(0);

@@ -91,6 +91,22 @@ test_expect_success 'local files are scored where they are (mode: direct)' '
 	test_cmp before after
 '
 
+test_expect_success 'the predictions are hashed as they are joined: the id the run is left is theirs' '
+	MLW_KEEP_WORKDIR=1 mlw endpoint invoke nightly --input in \
+		--mini-batch-size 1 --wait -q >/dev/null &&
+	job=$(last_job) &&
+	tr "\0" "\n" <.mlw/runs/$job/statcache >hints &&
+	test $(grep -c . hints) = 2 &&
+	test_grep "/runs/$job/outputs/score/predictions.csv$" hints &&
+	id=$(sha256sum <expect.folder | cut -d" " -f1) &&
+	test_grep " $id " hints &&
+	tree=$(mlw job show $job --query outputs.score.object -o tsv) &&
+	mlw ls-tree $tree >ls &&
+	test_grep "blob $id" ls &&
+	! ls .mlw/runs/$job/outputs/score | grep -v "^predictions.csv$" &&
+	mlw gc -q --prune=now >/dev/null
+'
+
 test_expect_success SKLEARN 'the predictions are scikit-learn'"'"'s on the same rows' '
 	cat >sk.py <<-\EOF &&
 	import csv, sys
@@ -268,7 +284,7 @@ test_expect_success 'invoke: usage errors and what is not there' '
 
 test_expect_success 'list-jobs: the jobs of the endpoint, or of one deployment' '
 	mlw endpoint list-jobs nightly -o tsv >all &&
-	test $(wc -l <all) = 13 &&
+	test $(wc -l <all) = 14 &&
 	mlw endpoint list-jobs nightly -d strict -o tsv >strict &&
 	test $(wc -l <strict) = 3 &&
 	test_expect_code 2 mlw endpoint list-jobs live 2>err &&

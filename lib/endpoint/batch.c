@@ -4,11 +4,16 @@
  *
  * Each mini-batch writes its lines to a file of its own in a scratch
  * folder (.mlw/tmp/batch-XXXXXX), so that threads never share an output
- * and memory stays one chunk of the scorer's whatever the input's size;
- * the files are joined in mini-batch order into the predictions file at
- * the end, which replaces any older one atomically.  An input file is
- * first cut into chunk files of mini_batch_size rows (the header
- * repeated), a quote-aware cut so a quoted newline stays in its row.
+ * and memory stays one chunk of the scorer's whatever the input's size.
+ * The files are joined in mini-batch order into the predictions file
+ * while the others are scored: the worker that ends the next mini-batch
+ * in order appends it, and any after it that ended before, hashing what
+ * it appends; a temporary file, renamed over any older predictions at
+ * the end.  The id so made is left in the run's stat cache hint
+ * (req->hint_cache), so the run's supervisor need not read the
+ * predictions again to store them.  An input file is first cut into
+ * chunk files of mini_batch_size rows (the header repeated), a
+ * quote-aware cut so a quoted newline stays in its row.
  */
 #include "endpoint/batch.h"
 #include "endpoint/endpoint.h"
@@ -16,6 +21,8 @@
 #include "endpoint/worker.h"
 #include "ml/model.h"
 #include "ml/score.h"
+#include "store/odb.h"
+#include "store/statcache.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -32,6 +39,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* a file the scorer reads: an input file, or a chunk of one */
@@ -46,6 +54,7 @@ struct mini_batch {
 	size_t first, nr;	/* parts[first .. first + nr) */
 	char *out_path;		/* its lines */
 	int failed;
+	int done;		/* tried for the last time (under lock) */
 	size_t nr_rows, nr_skipped;
 };
 
@@ -65,9 +74,17 @@ struct batch {
 	size_t nr_batches;
 	int64_t retries;
 
+	/* the predictions being joined (append_row), see the top */
+	char *join_path, *join_tmp;
+	int join_fd;
+	struct mlw_hasher *hasher;
+	unsigned char *join_buf;
+
 	pthread_mutex_t lock;	/* the fields below, and the log */
 	size_t next;
 	size_t nr_retries;
+	size_t joined;		/* mini-batches [0, joined) are in */
+	int joining;		/* a worker is appending */
 	int io_error;
 	char *io_message;
 };
@@ -489,6 +506,63 @@ static size_t items_of(const struct batch *b, const struct mini_batch *mb)
 	return b->is_folder ? mb->nr : b->parts[mb->first].nr_rows;
 }
 
+#define JOIN_CHUNK (1 << 20)
+
+/* append a mini-batch's lines to the predictions, hashing them */
+static int join_one(struct batch *b, const struct mini_batch *mb)
+{
+	int fd = open(mb->out_path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+	int ret = 0;
+
+	if (fd < 0)
+		return mlw_error_errno("cannot open '%s'", mb->out_path);
+	while ((got = mlw_read_full(fd, b->join_buf, JOIN_CHUNK)) > 0) {
+		mlw_hasher_add(b->hasher, b->join_buf, (size_t)got);
+		ret = mlw_write_all(b->join_fd, b->join_buf, (size_t)got);
+		if (ret) {
+			ret = mlw_error_errno("cannot write '%s'", b->join_tmp);
+			break;
+		}
+	}
+	if (got < 0)
+		ret = mlw_error_errno("cannot read '%s'", mb->out_path);
+	close(fd);
+	/* its pages are let go now, while the others score, not at the end */
+	if (!ret)
+		unlink(mb->out_path);
+	return ret;
+}
+
+/*
+ * With b->lock held: append the mini-batches that ended, in order from
+ * the next one not joined, unless another worker is at it (it looks
+ * again, under the lock, before it stops).  The lock is let go while a
+ * mini-batch is appended, so the others go on taking theirs.
+ */
+static void join_ready(struct batch *b)
+{
+	if (b->join_fd < 0 || b->joining)
+		return;
+	b->joining = 1;
+	while (b->joined < b->nr_batches && b->batches[b->joined].done &&
+	       !b->io_error) {
+		const struct mini_batch *mb = &b->batches[b->joined];
+		int ret = 0;
+
+		pthread_mutex_unlock(&b->lock);
+		if (!mb->failed)
+			ret = join_one(b, mb);
+		pthread_mutex_lock(&b->lock);
+		if (ret) {
+			b->io_error = ret;
+			b->io_message = mlw_strdup(mlw_error_last());
+		}
+		b->joined++;
+	}
+	b->joining = 0;
+}
+
 /* a worker: take the next mini-batch until none is left */
 static void *worker_main(void *arg)
 {
@@ -525,6 +599,8 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&b->lock);
 		say(b, MLW_BATCH_DEBUG, "mini-batch %zu: %zu rows%s", idx,
 		    mb->nr_rows, mb->failed ? ", failed" : "");
+		mb->done = 1;
+		join_ready(b);
 		pthread_mutex_unlock(&b->lock);
 	}
 	return NULL;
@@ -582,49 +658,97 @@ static int append_file(int out_fd, const char *path)
 	return ret;
 }
 
+/* open the temporary file the predictions are joined into, in dir */
+static int join_begin(struct batch *b, const char *dir, const char *file_name)
+{
+	b->join_path = mlw_path_join(dir, file_name);
+	b->join_tmp = mlw_xstrfmt("%s.tmp%ld", b->join_path, (long)getpid());
+	b->join_fd = open(b->join_tmp, O_WRONLY | O_CREAT | O_TRUNC |
+			  O_CLOEXEC, 0666);
+	if (b->join_fd < 0)
+		return mlw_error_errno("cannot create '%s'", b->join_tmp);
+	b->hasher = mlw_hasher_new();
+	b->join_buf = mlw_malloc(JOIN_CHUNK);
+	return 0;
+}
+
 /*
- * Join the mini-batches' lines, in order, into the predictions file.
- * In the run's output folder (durable: 0) it is not synced: the run
- * stores the folder as its output when it ends, durably, and a run
- * that dies first has no output to lose.  A copy the user asked for
- * (--output-path) is written as every output a user names is.
+ * Make the joined predictions final, their id in *oid.  They are not
+ * synced: the run stores its output folder when it ends, durably, and
+ * a run that dies first has no output to lose.
  */
-static int write_predictions(struct batch *b, const char *dir,
-			     const char *file_name, int durable)
+static int join_end(struct batch *b, struct mlw_oid *oid)
+{
+	int fd = b->join_fd;
+
+	b->join_fd = -1;
+	if (close(fd) < 0)
+		return mlw_error_errno("cannot write '%s'", b->join_tmp);
+	if (rename(b->join_tmp, b->join_path) < 0)
+		return mlw_error_errno("cannot rename '%s'", b->join_tmp);
+	free(b->join_tmp);
+	b->join_tmp = NULL;
+	mlw_hasher_done(b->hasher, oid);
+	b->hasher = NULL;
+	return 0;
+}
+
+/*
+ * A copy of the predictions in the folder dir, as the user asked
+ * (--output-path): written as every output a user names is.
+ */
+static int copy_predictions(const char *from, const char *dir,
+			    const char *file_name)
 {
 	char *path = mlw_path_join(dir, file_name);
 	struct mlw_output out;
-	char *tmp = NULL;
-	size_t i;
-	int fd, ret;
+	int ret = mlw_output_open(&out, path);
 
-	if (durable) {
-		ret = mlw_output_open(&out, path);
-		fd = out.fd;
-	} else {
-		tmp = mlw_xstrfmt("%s.tmp%ld", path, (long)getpid());
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		ret = fd < 0 ? mlw_error_errno("cannot create '%s'", tmp) : 0;
-	}
-	for (i = 0; i < b->nr_batches && !ret; i++)
-		if (!b->batches[i].failed)
-			ret = append_file(fd, b->batches[i].out_path);
-	if (durable) {
+	if (!ret) {
+		ret = append_file(out.fd, from);
 		if (ret)
 			mlw_output_abort(&out);
 		else
 			ret = mlw_output_commit(&out);
-	} else if (fd >= 0) {
-		if (close(fd) < 0 && !ret)
-			ret = mlw_error_errno("cannot write '%s'", tmp);
-		if (!ret && rename(tmp, path) < 0)
-			ret = mlw_error_errno("cannot rename '%s'", tmp);
-		if (ret)
-			unlink(tmp);
 	}
-	free(tmp);
 	free(path);
 	return ret;
+}
+
+/*
+ * Leave the id of the file path in the stat cache hint_cache, for the
+ * run's supervisor (statcache.h).  A stat cache never trusts a file
+ * changed in the tick it was itself written in, so the clock of file
+ * times is first let move past the file's: a tick (4 ms) at most.  A
+ * hint lost is only a file read again: nothing here fails.
+ */
+static void leave_hint(const char *hint_cache, const char *path,
+		       const struct mlw_oid *oid)
+{
+	struct mlw_statcache *c;
+	struct timespec now, nap = { 0, 500 * 1000 };
+	char *abs = realpath(path, NULL);
+	struct stat st;
+	int i;
+
+	if (!abs || stat(abs, &st) < 0) {
+		free(abs);
+		return;
+	}
+	for (i = 0; i < 100; i++) {
+		clock_gettime(CLOCK_REALTIME_COARSE, &now);
+		if (now.tv_sec > st.st_mtim.tv_sec ||
+		    (now.tv_sec == st.st_mtim.tv_sec &&
+		     now.tv_nsec > st.st_mtim.tv_nsec))
+			break;
+		nanosleep(&nap, NULL);
+	}
+	mlw_statcache_open(&c, hint_cache);
+	mlw_statcache_record(c, abs, &st, oid);
+	if (mlw_statcache_save(c))
+		mlw_error_clear();
+	mlw_statcache_free(c);
+	free(abs);
 }
 
 static void batch_release(struct batch *b)
@@ -644,6 +768,15 @@ static void batch_release(struct batch *b)
 		mlw_remove_tree(b->scratch);
 		free(b->scratch);
 	}
+	if (b->join_fd >= 0)
+		close(b->join_fd);
+	if (b->join_tmp) {
+		unlink(b->join_tmp);
+		free(b->join_tmp);
+	}
+	free(b->join_path);
+	mlw_hasher_free(b->hasher);
+	free(b->join_buf);
 	free(b->io_message);
 	pthread_mutex_destroy(&b->lock);
 }
@@ -692,12 +825,14 @@ int mlw_batch_score(struct mlw_batch_summary *out,
 	int append = !s->output_action ||
 		     strcmp(s->output_action, "summary_only");
 	struct batch b;
+	struct mlw_oid oid;
 	size_t i, failed = 0;
 	double start = mlw_now();
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	memset(&b, 0, sizeof(b));
+	b.join_fd = -1;
 	/* the scorer's two buffers of 8 MiB a file: kept, not faulted in
 	   again for each (the scoring took twice as long) */
 	mlw_alloc_keep_heap(16 << 20);
@@ -749,7 +884,13 @@ int mlw_batch_score(struct mlw_batch_summary *out,
 	    out->nr_workers,
 	    out->nr_workers == 1 ? "" : "s", d->name,
 	    d->model ? d->model : "(inline)");
-	ret = run_workers(&b, out->nr_workers);
+	if (append)
+		ret = join_begin(&b, req->output, file_name);
+	if (!ret)
+		ret = run_workers(&b, out->nr_workers);
+	if (!ret && append && b.joined != b.nr_batches)
+		ret = mlw_error_set("%zu of %zu mini-batches joined",
+				    b.joined, b.nr_batches);
 	if (ret)
 		goto release;
 	for (i = 0; i < b.nr_batches; i++) {
@@ -773,12 +914,15 @@ int mlw_batch_score(struct mlw_batch_summary *out,
 		goto release;
 	}
 	if (append)
-		ret = write_predictions(&b, req->output, file_name, 0);
+		ret = join_end(&b, &oid);
 	if (append && !ret && req->copy_to) {
 		ret = mlw_mkdir_p(req->copy_to, 0777);
 		if (!ret)
-			ret = write_predictions(&b, req->copy_to, file_name, 1);
+			ret = copy_predictions(b.join_path, req->copy_to,
+					       file_name);
 	}
+	if (append && !ret && req->hint_cache)
+		leave_hint(req->hint_cache, b.join_path, &oid);
 release:
 	mlw_worker_pool_free(b.pool);
 	mlw_model_release(&b.model);

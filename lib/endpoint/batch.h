@@ -60,6 +60,12 @@ struct mlw_batch_request {
 	const char *output_file_name;
 	int log_fd;		/* a scoring script's standard output */
 	/*
+	 * A stat cache file (statcache.h) to leave the predictions' id
+	 * in, so that what collects them need not hash them again (the
+	 * run's MLW_RUN_STATCACHE), or NULL.
+	 */
+	const char *hint_cache;
+	/*
 	 * The invocation's log lines, at or above the deployment's
 	 * logging_level; called from the workers' threads one at a time.
 	 * May be NULL.

@@ -9,6 +9,7 @@
 #include "run/workdir.h"
 #include "store/catalog.h"
 #include "store/repo.h"
+#include "store/statcache.h"
 #include "store/tree.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void say(const struct mlw_run_collector *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -41,11 +43,13 @@ static void say(const struct mlw_run_collector *c, const char *fmt, ...)
 
 /* snapshot a folder the job wrote, if it still is one (collect.h) */
 static int snapshot_area(struct mlw_oid *out, struct mlw_odb *odb,
-			 const char *dir)
+			 const char *dir, struct mlw_statcache *hints)
 {
 	struct mlw_snapshot_opts so;
 	struct stat st;
 	uint64_t size;
+	char *abs;
+	int ret;
 
 	if (lstat(dir, &st))
 		return mlw_error_errno("cannot collect '%s'", dir);
@@ -57,7 +61,14 @@ static int snapshot_area(struct mlw_oid *out, struct mlw_odb *odb,
 	/* what the run wrote is in the page cache, and a rerun writes the
 	   same bytes again: compressed only when new */
 	so.hash_first = 1;
-	return mlw_tree_write_dir(out, &size, odb, dir, &so);
+	abs = hints ? realpath(dir, NULL) : NULL;
+	if (abs) {
+		mlw_statcache_attach(hints, &so, abs);
+		so.record = NULL;	/* consulted, never written */
+	}
+	ret = mlw_tree_write_dir(out, &size, odb, dir, &so);
+	free(abs);
+	return ret;
 }
 
 struct artifact_walk {
@@ -114,7 +125,7 @@ static int snapshot_artifacts(const struct mlw_run_collector *c,
 			free(dir);
 			continue;
 		}
-		ret = snapshot_area(&trees[i], c->odb, dir);
+		ret = snapshot_area(&trees[i], c->odb, dir, NULL);
 		if (ret == MLW_EINVALID) {
 			say(c, "warning: %s; not collected", mlw_error_last());
 			mlw_error_clear();
@@ -141,17 +152,26 @@ int mlw_run_collect(const struct mlw_run_collector *c,
 	int has[MLW_ARTIFACT_DIRS] = { 0 };
 	struct artifact_walk w = { c, NULL, 0 };
 	size_t i, done = 0, nr_arts = 0;
+	struct mlw_statcache *hints = NULL;
 	int ret = 0, synced, rec;
 
+	if (plan->nr_outputs) {
+		char *path = mlw_job_hint_path(c->repo, c->name);
+
+		if (!access(path, F_OK))
+			mlw_statcache_open(&hints, path);
+		free(path);
+	}
 	mlw_odb_batch_begin(c->odb);
 	for (i = 0; !ret && i < plan->nr_outputs; i++) {
 		char *dir = mlw_xstrfmt("%s/outputs/%s", workdir,
 					plan->outputs[i].name);
 
-		ret = snapshot_area(&outs[i], c->odb, dir);
+		ret = snapshot_area(&outs[i], c->odb, dir, hints);
 		done += !ret;
 		free(dir);
 	}
+	mlw_statcache_free(hints);
 	if (!ret)
 		ret = snapshot_artifacts(c, cwd, arts, has);
 	/* what was written is durable before any record names it */

@@ -38,6 +38,15 @@ char *mlw_job_workdir(struct mlw_repo *repo, const char *name)
 	return dir;
 }
 
+char *mlw_job_hint_path(struct mlw_repo *repo, const char *name)
+{
+	char *rel = mlw_xstrfmt("runs/%s/statcache", name);
+	char *path = mlw_repo_path(repo, rel);
+
+	free(rel);
+	return path;
+}
+
 char *mlw_job_log_path(struct mlw_repo *repo, const char *name)
 {
 	char *rel = mlw_xstrfmt("runs/%s/user_logs/std_log.txt", name);

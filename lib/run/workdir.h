@@ -34,6 +34,15 @@ extern const char *const mlw_artifact_dirs[];
 /* .mlw/runs/NAME and its log .mlw/runs/NAME/user_logs/std_log.txt */
 char *mlw_job_workdir(struct mlw_repo *repo, const char *name);
 char *mlw_job_log_path(struct mlw_repo *repo, const char *name);
+/*
+ * .mlw/runs/NAME/statcache: a stat cache (statcache.h) in which a command
+ * of mlw's own may leave the ids of files it wrote (the batch scorer's
+ * predictions), so that collecting its outputs need not read them again.
+ * Consulted only for outputs, and trusted no further than any stat
+ * cache: a file whose stat changed since, or whose object is not in the
+ * store, is read.
+ */
+char *mlw_job_hint_path(struct mlw_repo *repo, const char *name);
 
 /*
  * Make the skeleton of workdir: the spare one renamed into place, else

@@ -243,6 +243,34 @@ void mlw_hash_buf(struct mlw_oid *out, const void *buf, size_t len)
 	SHA256_Final(out->hash, &c);
 }
 
+struct mlw_hasher {
+	SHA256_CTX c;
+};
+
+struct mlw_hasher *mlw_hasher_new(void)
+{
+	struct mlw_hasher *h = mlw_malloc(sizeof(*h));
+
+	SHA256_Init(&h->c);
+	return h;
+}
+
+void mlw_hasher_add(struct mlw_hasher *h, const void *buf, size_t len)
+{
+	SHA256_Update(&h->c, buf, len);
+}
+
+void mlw_hasher_done(struct mlw_hasher *h, struct mlw_oid *out)
+{
+	SHA256_Final(out->hash, &h->c);
+	free(h);
+}
+
+void mlw_hasher_free(struct mlw_hasher *h)
+{
+	free(h);
+}
+
 /*
  * An existing object is success; touching it tells a concurrent gc that it
  * is in use again.  Returns 1 when the object is there (and freshened).

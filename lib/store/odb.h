@@ -79,6 +79,18 @@ char *mlw_odb_object_path(struct mlw_odb *odb, const struct mlw_oid *oid);
 void mlw_hash_buf(struct mlw_oid *out, const void *buf, size_t len);
 
 /*
+ * The id of bytes that come a piece at a time (a file written in parts):
+ * mlw_hasher_add() each piece in order, and mlw_hasher_done() gives what
+ * mlw_hash_buf() of them all joined would, and frees the hasher.
+ */
+struct mlw_hasher;
+struct mlw_hasher *mlw_hasher_new(void);
+void mlw_hasher_add(struct mlw_hasher *h, const void *buf, size_t len);
+void mlw_hasher_done(struct mlw_hasher *h, struct mlw_oid *out);
+/* Drop h unfinished (NULL is fine). */
+void mlw_hasher_free(struct mlw_hasher *h);
+
+/*
  * Hash (and with MLW_ODB_WRITE, store) everything readable from fd,
  * streaming through fixed buffers.  expect_size, when not (uint64_t)-1,
  * is the size the file had when opened: reading a different amount means

@@ -60,6 +60,35 @@ static void fill_text(unsigned char *p, size_t n)
 	}
 }
 
+/* an id made a piece at a time is the id of the pieces joined */
+static void test_hasher(void)
+{
+	static const size_t cuts[] = { 0, 1, 63, 64, 65, 4096, 70001 };
+	unsigned char *data = malloc(70001);
+	struct mlw_oid whole, parts, none;
+	struct mlw_hasher *h;
+	size_t i, at = 0;
+
+	for (i = 0; i < 70001; i++)
+		data[i] = (unsigned char)(i * 131 + (i >> 9));
+	mlw_hash_buf(&whole, data, 70001);
+	h = mlw_hasher_new();
+	for (i = 1; i < sizeof(cuts) / sizeof(*cuts); i++) {
+		mlw_hasher_add(h, data + at, cuts[i] - at);
+		at = cuts[i];
+	}
+	mlw_hasher_done(h, &parts);
+	ok(!mlw_oid_cmp(&whole, &parts),
+	   "hasher: pieces of 0, 1, 62, 1, 1, 4031 and 65905 bytes");
+	h = mlw_hasher_new();
+	mlw_hasher_done(h, &none);
+	mlw_hash_buf(&whole, "", 0);
+	ok(!mlw_oid_cmp(&whole, &none), "hasher: nothing is the empty id");
+	mlw_hasher_free(mlw_hasher_new());
+	mlw_hasher_free(NULL);
+	free(data);
+}
+
 static void test_oid_hex(void)
 {
 	struct mlw_oid oid, back;
@@ -794,6 +823,7 @@ int main(void)
 	char *objdir;
 
 	test_oid_hex();
+	test_hasher();
 	test_tree_names();
 	test_tree_parse_malicious();
 	test_tree_roundtrip();
