@@ -667,6 +667,8 @@ static int join_begin(struct batch *b, const char *dir, const char *file_name)
 			  O_CLOEXEC, 0666);
 	if (b->join_fd < 0)
 		return mlw_error_errno("cannot create '%s'", b->join_tmp);
+	/* removed if the job is stopped: no half file in its output */
+	mlw_tempfile_register(b->join_tmp);
 	b->hasher = mlw_hasher_new();
 	b->join_buf = mlw_malloc(JOIN_CHUNK);
 	return 0;
@@ -686,6 +688,7 @@ static int join_end(struct batch *b, struct mlw_oid *oid)
 		return mlw_error_errno("cannot write '%s'", b->join_tmp);
 	if (rename(b->join_tmp, b->join_path) < 0)
 		return mlw_error_errno("cannot rename '%s'", b->join_tmp);
+	mlw_tempfile_unregister(b->join_tmp);
 	free(b->join_tmp);
 	b->join_tmp = NULL;
 	mlw_hasher_done(b->hasher, oid);
@@ -772,6 +775,7 @@ static void batch_release(struct batch *b)
 		close(b->join_fd);
 	if (b->join_tmp) {
 		unlink(b->join_tmp);
+		mlw_tempfile_unregister(b->join_tmp);
 		free(b->join_tmp);
 	}
 	free(b->join_path);
