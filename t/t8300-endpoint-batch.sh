@@ -262,6 +262,33 @@ test_expect_success PYTHON 'a driver that raises fails its mini-batch; one that 
 	test_cmp expect4 late/named-outputs/score/predictions.csv
 '
 
+test_expect_success PYTHON 'a job canceled while scoring keeps no half-joined predictions' '
+	mlw endpoint deployment update scripted -e nightly \
+		--set settings.retry_settings.timeout=60 -o none &&
+	mkdir slow &&
+	cp in/part1.csv in/part2.csv slow/ &&
+	echo "#sleep" >slow/part3.csv &&
+	job=$(mlw endpoint invoke nightly -d scripted --input slow \
+		--mini-batch-size 2 -q) &&
+	# the first mini-batch is joined while the second sleeps
+	for i in $(seq 1 300); do
+		ls .mlw/runs/$job/outputs/score 2>/dev/null | grep -q "\.tmp" &&
+			break
+		sleep 0.1
+	done &&
+	ls .mlw/runs/$job/outputs/score | grep "^predictions.csv.tmp" &&
+	mlw job cancel $job &&
+	for i in $(seq 1 300); do
+		test "$(mlw job show $job --query status -o tsv)" = Canceled &&
+			break
+		sleep 0.1
+	done &&
+	test "$(mlw job show $job --query status -o tsv)" = Canceled &&
+	tree=$(mlw job show $job --query outputs.score.object -o tsv) &&
+	mlw ls-tree $tree >ls &&
+	test_must_be_empty ls
+'
+
 test_expect_success 'invoke: usage errors and what is not there' '
 	test_expect_code 3 mlw endpoint invoke nightly --input nowhere 2>err &&
 	test_grep "cannot read .nowhere." err &&
@@ -284,7 +311,7 @@ test_expect_success 'invoke: usage errors and what is not there' '
 
 test_expect_success 'list-jobs: the jobs of the endpoint, or of one deployment' '
 	mlw endpoint list-jobs nightly -o tsv >all &&
-	test $(wc -l <all) = 14 &&
+	test $(wc -l <all) = 15 &&
 	mlw endpoint list-jobs nightly -d strict -o tsv >strict &&
 	test $(wc -l <strict) = 3 &&
 	test_expect_code 2 mlw endpoint list-jobs live 2>err &&
