@@ -438,6 +438,35 @@ test_expect_success CURL,SHIM 'a batch the catalog refuses is said in the log; r
 	serve diabetes
 '
 
+# the housekeeper's first write to the catalog takes two seconds (a disk
+# slow for a moment): the requests meanwhile queue up, thousands, and are
+# written a batch at a time once it is back, every one, in order
+test_expect_success CURL,PYTHON,SHIM 'a backlog of the request log is written in full, a batch at a time' '
+	mlw endpoint stop diabetes -q &&
+	KEY=$(key diabetes) &&
+	sqlite3 .mlw/mlw.db "SELECT coalesce(max(id), 0) FROM endpoint_requests" >last.id &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.before &&
+	URL=$(env LD_PRELOAD="$SHIM" MLW_FAULT_AT=1 MLW_FAULT_DELAY_MS=2000 \
+		MLW_FAULT_CALLS=pwrite,pwrite64 MLW_FAULT_COMM=mlw-housekeep \
+		MLW_FAULT_PATH="$PWD/.mlw" MLW_FAULT_LOG="$PWD/delays" \
+		mlw endpoint serve diabetes --port 0 --detach -q) &&
+	burst 4000 >sent &&
+	echo "4000 $(wc -c <two.json)" >expect.sent &&
+	test_cmp expect.sent sent &&
+	mlw endpoint stop diabetes -q &&
+	test $(wc -l <delays) = 1 &&
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE id > $(cat last.id) AND route = '"'"'/score'"'"'" >n &&
+	echo 4000 >expect.n &&
+	test_cmp expect.n n &&
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM (SELECT time, lag(time) OVER (ORDER BY id) AS prev FROM endpoint_requests WHERE id > $(cat last.id)) WHERE time < prev" >unordered &&
+	echo 0 >expect.unordered &&
+	test_cmp expect.unordered unordered &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.after &&
+	test $(( $(cat lines.after) - $(cat lines.before) )) = 4000 &&
+	! grep "fell behind" .mlw/endpoints/diabetes/logs/blue.log &&
+	serve diabetes
+'
+
 test_expect_success CURL,PYTHON 'a deployment whose model is missing is 503; others serve' '
 	mlw endpoint deployment create -f dep.yml -n broken -o none &&
 	obj=$(mlw endpoint deployment show broken -e diabetes --query model_object -o tsv) &&

@@ -21,7 +21,9 @@
  * only in processes whose name (prctl PR_GET_NAME, as ps shows it) is
  * NAME when they make them: mlw-supervise, a job's supervisor.  With
  * MLW_FAULT_KILL=1 the Nth call is not failed: the process is killed
- * (SIGKILL) instead, as a crash at that point would.  Each fault is appended to
+ * (SIGKILL) instead, as a crash at that point would.  With
+ * MLW_FAULT_DELAY_MS=N it is not failed either: it waits N milliseconds,
+ * then is made (a disk slow for a moment).  Each fault is appended to
  * MLW_FAULT_LOG ("PID CALL ERRNO PATH"); each process appends its number
  * of counted calls to MLW_FAULT_COUNT at exit ("PID COUNT").  Counting is
  * per process: a job's supervisor and the command that forked it each
@@ -44,10 +46,12 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 static long fault_at, counted;
 static int enabled, sticky, kill_mode, fault_errno = ENOSPC;
+static long delay_ms;
 static const char *prefix, *calls, *log_path, *count_path, *comm;
 static size_t prefix_len;
 /* set while the shim itself works: its own calls are not counted */
@@ -127,6 +131,8 @@ static void fault_init(void)
 	calls = getenv("MLW_FAULT_CALLS");
 	comm = getenv("MLW_FAULT_COMM");
 	kill_mode = getenv("MLW_FAULT_KILL") && !strcmp(getenv("MLW_FAULT_KILL"), "1");
+	delay_ms = getenv("MLW_FAULT_DELAY_MS") ?
+		   atol(getenv("MLW_FAULT_DELAY_MS")) : 0;
 	log_path = getenv("MLW_FAULT_LOG");
 	count_path = getenv("MLW_FAULT_COUNT");
 	enabled = 1;
@@ -233,6 +239,14 @@ static int inject(const char *call, int counts, const char *what)
 	append(log_path, line);
 	if (kill_mode)
 		raise(SIGKILL);
+	if (delay_ms > 0) {
+		struct timespec ts = { delay_ms / 1000,
+				       (delay_ms % 1000) * 1000000 };
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		return 0;
+	}
 	errno = fault_errno;
 	return 1;
 }
