@@ -27,6 +27,16 @@ burst () {
 	PY
 }
 
+# logged_in_order N: the requests logged since last.id are in the catalog
+# in the order they came, and the log file has N more POST /score lines
+logged_in_order () {
+	sqlite3 .mlw/mlw.db "SELECT count(*) FROM (SELECT time, lag(time) OVER (ORDER BY id) AS prev FROM endpoint_requests WHERE id > $(cat last.id)) WHERE time < prev" >unordered &&
+	echo 0 >expect.unordered &&
+	test_cmp expect.unordered unordered &&
+	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.after &&
+	test $(( $(cat lines.after) - $(cat lines.before) )) = "$1"
+}
+
 test_expect_success 'setup: models of three kinds, an endpoint for each' '
 	mlw init -q &&
 	awk -F, -v OFS=, "NR == 1 { print \$0, \"group\", \"flag\"; next }
@@ -373,11 +383,7 @@ test_expect_success CURL,PYTHON 'a burst of requests, then a stop: every one is 
 	# data collection is on (above): each row has its input and output
 	echo "237|237|200|200|$(wc -c <two.json)|$(wc -c <two.json)|/score|/score|blue|blue|diabetes|diabetes|0|237|1" >expect.rows &&
 	test_cmp expect.rows rows &&
-	sqlite3 .mlw/mlw.db "SELECT count(*) FROM (SELECT time, lag(time) OVER (ORDER BY id) AS prev FROM endpoint_requests WHERE id > $(cat last.id)) WHERE time < prev" >unordered &&
-	echo 0 >expect.unordered &&
-	test_cmp expect.unordered unordered &&
-	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.after &&
-	test $(( $(cat lines.after) - $(cat lines.before) )) = 237 &&
+	logged_in_order 237 &&
 	serve diabetes
 '
 
@@ -458,11 +464,7 @@ test_expect_success CURL,PYTHON,SHIM 'a backlog of the request log is written in
 	sqlite3 .mlw/mlw.db "SELECT count(*) FROM endpoint_requests WHERE id > $(cat last.id) AND route = '"'"'/score'"'"'" >n &&
 	echo 4000 >expect.n &&
 	test_cmp expect.n n &&
-	sqlite3 .mlw/mlw.db "SELECT count(*) FROM (SELECT time, lag(time) OVER (ORDER BY id) AS prev FROM endpoint_requests WHERE id > $(cat last.id)) WHERE time < prev" >unordered &&
-	echo 0 >expect.unordered &&
-	test_cmp expect.unordered unordered &&
-	grep -c " POST /score " .mlw/endpoints/diabetes/logs/blue.log >lines.after &&
-	test $(( $(cat lines.after) - $(cat lines.before) )) = 4000 &&
+	logged_in_order 4000 &&
 	! grep "fell behind" .mlw/endpoints/diabetes/logs/blue.log &&
 	serve diabetes
 '
