@@ -39,7 +39,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 /* a file the scorer reads: an input file, or a chunk of one */
@@ -720,32 +719,21 @@ static int copy_predictions(const char *from, const char *dir,
 
 /*
  * Leave the id of the file path in the stat cache hint_cache, for the
- * run's supervisor (statcache.h).  A stat cache never trusts a file
- * changed in the tick it was itself written in, so the clock of file
- * times is first let move past the file's: a tick (4 ms) at most.  A
- * hint lost is only a file read again: nothing here fails.
+ * run's supervisor (statcache.h), once a cache written now would trust
+ * it.  A hint lost is only a file read again: nothing here fails.
  */
 static void leave_hint(const char *hint_cache, const char *path,
 		       const struct mlw_oid *oid)
 {
 	struct mlw_statcache *c;
-	struct timespec now, nap = { 0, 500 * 1000 };
 	char *abs = realpath(path, NULL);
 	struct stat st;
-	int i;
 
 	if (!abs || stat(abs, &st) < 0) {
 		free(abs);
 		return;
 	}
-	for (i = 0; i < 100; i++) {
-		clock_gettime(CLOCK_REALTIME_COARSE, &now);
-		if (now.tv_sec > st.st_mtim.tv_sec ||
-		    (now.tv_sec == st.st_mtim.tv_sec &&
-		     now.tv_nsec > st.st_mtim.tv_nsec))
-			break;
-		nanosleep(&nap, NULL);
-	}
+	mlw_statcache_settle(&st);
 	mlw_statcache_open(&c, hint_cache);
 	mlw_statcache_record(c, abs, &st, oid);
 	if (mlw_statcache_save(c))

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HEADER "mlw statcache 1\n"
@@ -205,6 +206,22 @@ static void add_record(struct mlw_buf *b, const struct entry *e)
 		     " %" PRIu64 " %s %s", e->size, e->mtime_s, e->mtime_ns,
 		     e->ctime_s, e->ctime_ns, e->ino, e->dev, hex, e->path);
 	mlw_buf_addch(b, '\0');
+}
+
+void mlw_statcache_settle(const struct stat *st)
+{
+	struct timespec now, nap = { 0, 500 * 1000 };
+	int i;
+
+	/* the clock the kernel stamps files with */
+	for (i = 0; i < 100; i++) {
+		clock_gettime(CLOCK_REALTIME_COARSE, &now);
+		if (now.tv_sec > st->st_mtim.tv_sec ||
+		    (now.tv_sec == st->st_mtim.tv_sec &&
+		     now.tv_nsec > st->st_mtim.tv_nsec))
+			return;
+		nanosleep(&nap, NULL);
+	}
 }
 
 int mlw_statcache_save(struct mlw_statcache *c)

@@ -52,6 +52,15 @@ void mlw_statcache_record(struct mlw_statcache *c, const char *abspath,
 			  const struct stat *st, const struct mlw_oid *oid);
 
 /*
+ * Wait until a cache written from now on would trust a file whose stat
+ * is st: until the clock files are stamped with has moved past its
+ * mtime (see racy timestamps above); a tick (4 ms) at most, and never
+ * more than 50 ms (a file stamped ahead of this clock stays racy).  For
+ * a writer that records a file it has just written.
+ */
+void mlw_statcache_settle(const struct stat *st);
+
+/*
  * Write the cache back if it learnt anything (lock, temp file, rename).
  * 0, or MLW_ELOCKED / MLW_ERROR, which a caller reports as a warning at
  * most: the cache is a hint.
